@@ -1,0 +1,171 @@
+//! Typed errors of the library, each with a stable code and an exit code, in one place.
+
+use std::fmt;
+
+use crate::model::Status;
+
+/// Where a stored file failed to parse: enough for a person to open it and fix it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileProblem {
+    /// Path of the file inside the cmos branch, e.g. `.cmos/missions/B1.toml`.
+    pub path: String,
+    /// 1-based line of the problem, when the parser could say.
+    pub line: Option<usize>,
+    /// 1-based column of the problem, when the parser could say.
+    pub column: Option<usize>,
+    /// What the parser said, on one line.
+    pub message: String,
+}
+
+impl fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path)?;
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            write!(f, ":{line}:{column}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Everything that can go wrong in cmos, as the domain sees it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    InvalidInput(String),
+
+    #[error("{kind} '{id}' does not exist")]
+    NotFound { kind: &'static str, id: String },
+
+    #[error("{kind} '{id}' already exists")]
+    AlreadyExists { kind: &'static str, id: String },
+
+    #[error("mission {id} is {from}; it cannot {verb}")]
+    InvalidTransition {
+        id: String,
+        from: Status,
+        to: Status,
+        verb: &'static str,
+        valid: Vec<Status>,
+    },
+
+    #[error("{0}")]
+    InvalidDependency(String),
+
+    #[error("{0}")]
+    Refused(String),
+
+    #[error("{0}")]
+    Corrupt(FileProblem),
+
+    #[error("this repository has no cmos project yet")]
+    NotInitialized,
+
+    #[error("not inside a git repository: {0}")]
+    NotARepository(String),
+
+    #[error("{0}")]
+    Conflict(String),
+
+    #[error("the cmos branch was written by a newer cmos (format {found}); this cmos reads format {supported}")]
+    UnsupportedFormat { found: String, supported: u32 },
+
+    #[error("git: {0}")]
+    Git(String),
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The stable code that scripts and agents match on; never renamed once released.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidInput(_) => "invalid_input",
+            Error::NotFound { .. } => "not_found",
+            Error::AlreadyExists { .. } => "already_exists",
+            Error::InvalidTransition { .. } => "invalid_transition",
+            Error::InvalidDependency(_) => "invalid_dependency",
+            Error::Refused(_) => "refused",
+            Error::Corrupt(_) => "corrupt",
+            Error::NotInitialized => "not_initialized",
+            Error::NotARepository(_) => "not_a_repository",
+            Error::Conflict(_) => "conflict",
+            Error::UnsupportedFormat { .. } => "unsupported_format",
+            Error::Git(_) => "git",
+            Error::Io { .. } => "io",
+        }
+    }
+
+    /// The process exit code for this error; 2 is also what clap uses for usage errors.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::InvalidInput(_) => 2,
+            Error::NotFound { .. } => 3,
+            Error::AlreadyExists { .. } => 4,
+            Error::InvalidTransition { .. } | Error::InvalidDependency(_) | Error::Refused(_) => 5,
+            Error::Corrupt(_) | Error::UnsupportedFormat { .. } => 6,
+            Error::NotInitialized | Error::NotARepository(_) => 7,
+            Error::Conflict(_) => 8,
+            Error::Git(_) | Error::Io { .. } => 1,
+        }
+    }
+
+    /// What the user can do about it, when there is something better to say than the message.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::InvalidTransition { id, valid, .. } => Some(if valid.is_empty() {
+                format!("mission {id} is final; add a new mission instead")
+            } else {
+                let names: Vec<String> = valid.iter().map(|s| s.to_string()).collect();
+                format!("from here mission {id} can move to: {}", names.join(", "))
+            }),
+            Error::NotFound { kind, .. } => Some(match *kind {
+                "sprint" => "list sprints with `cmos sprint list`".into(),
+                "mission" => "list missions with `cmos mission list`".into(),
+                _ => "check the id and try again".into(),
+            }),
+            Error::AlreadyExists { kind, .. } => {
+                Some(format!("pick another id, or show the existing {kind}"))
+            }
+            Error::Corrupt(problem) => Some(format!(
+                "fix {} on the cmos branch (or restore it from history with `git show`), then retry",
+                problem.path
+            )),
+            Error::NotInitialized => {
+                Some("run `cmos init` to start a project in this repository".into())
+            }
+            Error::NotARepository(_) => {
+                Some("run cmos inside a git repository, or create one with `git init`".into())
+            }
+            Error::Conflict(_) => Some("other writers kept moving the branch; retry the command".into()),
+            Error::UnsupportedFormat { .. } => Some("upgrade cmos to read this project".into()),
+            _ => None,
+        }
+    }
+
+    /// The statuses a refused transition could have gone to instead.
+    pub fn valid_transitions(&self) -> Option<&[Status]> {
+        match self {
+            Error::InvalidTransition { valid, .. } => Some(valid),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn git(context: &str, err: impl fmt::Display) -> Self {
+        Error::Git(format!("{context}: {err}"))
+    }
+}
+
+/// Shorthand used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,177 @@
+//! The in-memory index of a branch tip: every sprint, a summary of every mission, and the
+//! files that failed to parse. Pure data; the store builds it and caches it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, FileProblem, Result};
+use crate::model::{DepType, Format, Mission, Project, Sprint, Status};
+
+/// What the index keeps of a mission: enough to order, count and gate work without
+/// reading the mission's file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MissionEntry {
+    pub id: String,
+    pub uid: String,
+    pub name: String,
+    pub status: Status,
+    pub sprint: Option<String>,
+    pub rank: Option<i64>,
+    /// Outgoing links (`this <type> on`).
+    pub depends: Vec<(String, DepType)>,
+    /// Why it is blocked, while it is.
+    pub blocked_reason: Option<String>,
+}
+
+impl From<&Mission> for MissionEntry {
+    fn from(m: &Mission) -> Self {
+        MissionEntry {
+            id: m.id.clone(),
+            uid: m.uid.clone(),
+            name: m.name.clone(),
+            status: m.status,
+            sprint: m.sprint.clone(),
+            rank: m.rank,
+            depends: m.depends.iter().map(|d| (d.on.clone(), d.kind)).collect(),
+            blocked_reason: m.blocked.as_ref().map(|b| b.reason.clone()),
+        }
+    }
+}
+
+/// Counts of missions by status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StatusCounts {
+    pub total: usize,
+    pub by_status: BTreeMap<String, usize>,
+}
+
+impl StatusCounts {
+    pub fn get(&self, status: Status) -> usize {
+        self.by_status.get(status.as_str()).copied().unwrap_or(0)
+    }
+
+    pub fn add(&mut self, status: Status) {
+        self.total += 1;
+        *self.by_status.entry(status.as_str().to_string()).or_default() += 1;
+    }
+}
+
+/// The state of a branch tip as commands read it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Index {
+    pub format: Option<Format>,
+    pub project: Option<Project>,
+    pub sprints: BTreeMap<String, Sprint>,
+    pub missions: HashMap<String, MissionEntry>,
+    /// Files that failed to parse, by path; they are reported and never overwritten.
+    pub problems: BTreeMap<String, FileProblem>,
+}
+
+impl Index {
+    /// The project record, or the reason there is none.
+    pub fn project(&self) -> Result<&Project> {
+        match &self.project {
+            Some(project) => Ok(project),
+            None => match self.problems.get(crate::store::layout::PROJECT) {
+                Some(problem) => Err(Error::Corrupt(problem.clone())),
+                None => Err(Error::NotInitialized),
+            },
+        }
+    }
+
+    pub fn mission(&self, id: &str) -> Result<&MissionEntry> {
+        self.missions.get(id).ok_or_else(|| self.missing("mission", id))
+    }
+
+    pub fn sprint(&self, id: &str) -> Result<&Sprint> {
+        self.sprints.get(id).ok_or_else(|| self.missing("sprint", id))
+    }
+
+    /// Not found, unless a file of that id exists but does not parse: then say so.
+    fn missing(&self, kind: &'static str, id: &str) -> Error {
+        let path = match kind {
+            "sprint" => crate::store::layout::sprint_path(id),
+            _ => crate::store::layout::mission_path(id),
+        };
+        match self.problems.get(&path) {
+            Some(problem) => Error::Corrupt(problem.clone()),
+            None => Error::NotFound {
+                kind,
+                id: id.to_string(),
+            },
+        }
+    }
+
+    /// The project's current sprint, if it names one that exists.
+    pub fn current_sprint(&self) -> Option<&Sprint> {
+        let id = self.project.as_ref()?.current_sprint.as_deref()?;
+        self.sprints.get(id)
+    }
+
+    /// Sprints in plan order: by start date (undated last), then creation, then id.
+    pub fn sprints_in_order(&self) -> Vec<&Sprint> {
+        let mut sprints: Vec<&Sprint> = self.sprints.values().collect();
+        sprints.sort_by(|a, b| {
+            (a.start.is_none(), a.start, a.created_at, &a.id).cmp(&(
+                b.start.is_none(),
+                b.start,
+                b.created_at,
+                &b.id,
+            ))
+        });
+        sprints
+    }
+
+    /// Live counts of missions by status, for one sprint or for the whole project.
+    pub fn counts(&self, sprint: Option<&str>) -> StatusCounts {
+        let mut counts = StatusCounts::default();
+        for m in self.missions.values() {
+            if sprint.is_none() || m.sprint.as_deref() == sprint {
+                counts.add(m.status);
+            }
+        }
+        counts
+    }
+
+    /// Links that point at `id`: (the mission they start from, their type).
+    pub fn dependents_of(&self, id: &str) -> Vec<(&str, DepType)> {
+        let mut found: Vec<(&str, DepType)> = self
+            .missions
+            .values()
+            .flat_map(|m| {
+                m.depends
+                    .iter()
+                    .filter(move |(on, _)| on == id)
+                    .map(move |(_, kind)| (m.id.as_str(), *kind))
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    pub fn upsert_mission(&mut self, entry: MissionEntry) {
+        self.problems
+            .remove(&crate::store::layout::mission_path(&entry.id));
+        self.missions.insert(entry.id.clone(), entry);
+    }
+
+    pub fn upsert_sprint(&mut self, sprint: Sprint) {
+        self.problems
+            .remove(&crate::store::layout::sprint_path(&sprint.id));
+        self.sprints.insert(sprint.id.clone(), sprint);
+    }
+
+    pub fn set_project(&mut self, project: Project) {
+        self.problems.remove(crate::store::layout::PROJECT);
+        self.project = Some(project);
+    }
+
+    /// Warnings a command should pass on: every file that failed to parse.
+    pub fn warnings(&self) -> Vec<String> {
+        self.problems
+            .values()
+            .map(|p| format!("unreadable file, skipped: {p}"))
+            .collect()
+    }
+}

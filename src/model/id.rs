@@ -1,0 +1,139 @@
+//! Identifiers: validation of human ids, and ids made locally that never collide across clones.
+
+use crate::error::{Error, Result};
+
+/// Longest id accepted: long enough for descriptive ids, short enough for paths and tables.
+pub const MAX_ID_LEN: usize = 64;
+
+/// Crockford's base32 alphabet, lower case: no i, l, o or u to misread.
+const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+
+/// Checks a human id (`B1.1`, `s01-m01`, `sprint-3`) before it gets anywhere near a path.
+///
+/// `kind` names the thing for the error message ("mission", "sprint").
+pub fn validate_id(kind: &str, id: &str) -> Result<()> {
+    let problem = if id.is_empty() {
+        Some("it is empty".to_string())
+    } else if id.chars().count() > MAX_ID_LEN {
+        Some(format!("it is longer than {MAX_ID_LEN} characters"))
+    } else if let Some(c) = id.chars().find(|c| c.is_control()) {
+        Some(format!("it contains the control character {:?}", c))
+    } else if id.contains("..") {
+        Some("it contains '..'".to_string())
+    } else if !id.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        Some("it must start with a letter or a digit".to_string())
+    } else if let Some(c) = id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        Some(format!("it contains {:?}", c))
+    } else if id.ends_with('.') || id.to_ascii_lowercase().ends_with(".lock") {
+        Some("it must not end with '.' or '.lock'".to_string())
+    } else {
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some(why) => Err(Error::InvalidInput(format!(
+            "invalid {kind} id {}: {why}; ids use letters, digits, '.', '_' and '-', start with a letter or digit, and have at most {MAX_ID_LEN} characters",
+            quote(id)
+        ))),
+    }
+}
+
+/// Quotes user text for an error message, escaping what a terminal would not show.
+pub fn quote(text: &str) -> String {
+    let shown: String = text.chars().take(80).collect();
+    let ellipsis = if text.chars().count() > 80 { "…" } else { "" };
+    format!("{:?}{ellipsis}", shown)
+}
+
+/// Fills `buf` from the operating system's random source.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    // The OS random source failing is not something cmos can recover from or work around.
+    getrandom::fill(&mut buf).expect("the operating system's random source is unavailable");
+    buf
+}
+
+/// Encodes the low `chars * 5` bits of `value` in `chars` base32 characters, most significant first.
+fn encode(value: u128, chars: usize, out: &mut String) {
+    for i in (0..chars).rev() {
+        out.push(ALPHABET[((value >> (i * 5)) & 31) as usize] as char);
+    }
+}
+
+/// A unique, time-sortable record id: 48 bits of milliseconds and 80 random bits, 26 characters.
+pub fn new_uid(now_millis: i64) -> String {
+    let random = u128::from_be_bytes({
+        let mut b = [0u8; 16];
+        b[6..].copy_from_slice(&random_bytes::<10>());
+        b
+    });
+    let value = ((now_millis.max(0) as u128 & 0xffff_ffff_ffff) << 80) | random;
+    let mut out = String::with_capacity(26);
+    encode(value, 26, &mut out);
+    out
+}
+
+/// A generated human id such as `m-4k7wq2xz9d`: a prefix and 50 random bits.
+///
+/// Two clones that never talked would need about 30 million ids each before a collision
+/// became a one-in-a-million event; callers also check the id is free locally.
+pub fn new_short_id(prefix: &str) -> String {
+    let bytes = random_bytes::<8>();
+    let value = u64::from_be_bytes(bytes) as u128;
+    let mut out = String::with_capacity(prefix.len() + 11);
+    out.push_str(prefix);
+    out.push('-');
+    encode(value, 10, &mut out);
+    out
+}
+
+/// The random id of one writer (a clone or a worktree), used to name its log shards.
+pub fn new_writer_id() -> String {
+    let value = u64::from_be_bytes(random_bytes::<8>()) as u128;
+    let mut out = String::with_capacity(10);
+    encode(value, 10, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_usual_human_ids() {
+        for id in ["B1.1", "s01-m01", "sprint_3", "m-4k7wq2xz9d", "A", &"x".repeat(64)] {
+            validate_id("mission", id).unwrap();
+        }
+    }
+
+    #[test]
+    fn refuses_ids_that_could_escape_or_confuse() {
+        let long = "a".repeat(200);
+        for id in [
+            "", "../x", "a/b", "a\\b", "..", ".hidden", "-flag", "a\u{7}b", "a\nb", "x..y", "a b",
+            "a.", "a.lock", &long,
+        ] {
+            let err = validate_id("mission", id).unwrap_err();
+            assert_eq!(err.code(), "invalid_input", "{id:?}");
+        }
+    }
+
+    #[test]
+    fn uids_sort_by_time_and_differ() {
+        let a = new_uid(1_000);
+        let b = new_uid(2_000);
+        assert_eq!(a.len(), 26);
+        assert!(a < b);
+        assert_ne!(new_uid(5), new_uid(5));
+    }
+
+    #[test]
+    fn short_ids_are_valid_ids() {
+        let id = new_short_id("m");
+        assert_eq!(id.len(), 12);
+        validate_id("mission", &id).unwrap();
+    }
+}

@@ -1,0 +1,84 @@
+//! A mission: one unit of build work, its specification, status, links and history.
+
+use serde::{Deserialize, Serialize};
+
+use super::{DepType, Status, Timestamp};
+
+/// One file under `.cmos/missions/`.
+///
+/// Field order here is the order in the file; `extra` keeps fields this version does not know.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mission {
+    pub id: String,
+    pub uid: String,
+    pub name: String,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sprint: Option<String>,
+    /// Lower ranks come first within a sprint; unranked missions follow in creation order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub success_criteria: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deliverables: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// When the mission first went In Progress; a restart keeps the first time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<Timestamp>,
+    /// Present while the mission is Blocked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<Blocker>,
+    /// Links from this mission to others (`this <type> on`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends: Vec<Dependency>,
+    /// Every status change, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitions: Vec<Transition>,
+    #[serde(flatten)]
+    pub extra: toml::Table,
+}
+
+/// Why a mission is blocked and what would unblock it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Blocker {
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<String>,
+    pub since: Timestamp,
+    #[serde(flatten)]
+    pub extra: toml::Table,
+}
+
+/// A typed link to another mission.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dependency {
+    pub on: String,
+    #[serde(rename = "type")]
+    pub kind: DepType,
+    #[serde(flatten)]
+    pub extra: toml::Table,
+}
+
+/// One status change: when, from what, to what, by whom, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transition {
+    pub at: Timestamp,
+    pub from: Status,
+    pub to: Status,
+    pub by: String,
+    /// The reason for a block, drop or defer, the resolution of an unblock, or completion notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(flatten)]
+    pub extra: toml::Table,
+}

@@ -1,0 +1,19 @@
+//! The records cmos stores (project, sprint, mission, event) and the ids and times they use.
+
+mod event;
+mod id;
+mod mission;
+mod project;
+mod sprint;
+mod status;
+mod text;
+mod time;
+
+pub use event::Event;
+pub use id::{MAX_ID_LEN, new_short_id, new_uid, new_writer_id, quote, random_bytes, validate_id};
+pub use mission::{Blocker, Dependency, Mission, Transition};
+pub use project::{FORMAT_MAJOR, FORMAT_MINOR, Format, Project};
+pub use sprint::Sprint;
+pub use status::{DepType, SprintStatus, Status};
+pub use text::{MAX_NAME_LEN, MAX_TEXT_LEN, clean_items, clean_name, clean_text};
+pub use time::{Date, Timestamp};

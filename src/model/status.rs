@@ -1,0 +1,164 @@
+//! The closed vocabularies: mission statuses, sprint statuses and dependency types.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, Result};
+
+/// Normalises user spelling: `In Progress`, `in-progress`, `in_progress` and `inprogress` are one word.
+fn fold(s: &str) -> String {
+    s.trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '_'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Implements Display, FromStr (lenient) and serde (as the display name) for a closed enum.
+macro_rules! vocabulary {
+    ($ty:ident, $what:literal, [$($variant:ident => $name:literal $(| $alias:literal)*),+ $(,)?]) => {
+        impl $ty {
+            /// Every value, in the order people expect to read them.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            /// The canonical name, as stored and shown.
+            pub fn as_str(&self) -> &'static str {
+                match self { $($ty::$variant => $name),+ }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $ty {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self> {
+                let folded = fold(s);
+                $(
+                    if folded == fold($name) $(|| folded == fold($alias))* {
+                        return Ok($ty::$variant);
+                    }
+                )+
+                let names: Vec<&str> = $ty::ALL.iter().map(|v| v.as_str()).collect();
+                Err(Error::InvalidInput(format!(
+                    "unknown {} {:?}: use one of {}", $what, s, names.join(", ")
+                )))
+            }
+        }
+
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+/// Where a mission stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    Queued,
+    Current,
+    InProgress,
+    Blocked,
+    Completed,
+    Dropped,
+    Deferred,
+}
+
+vocabulary!(Status, "mission status", [
+    Queued => "Queued" | "planned" | "todo" | "pending",
+    Current => "Current" | "next",
+    InProgress => "In Progress" | "active" | "started" | "doing",
+    Blocked => "Blocked",
+    Completed => "Completed" | "done" | "complete",
+    Dropped => "Dropped" | "cancelled" | "canceled",
+    Deferred => "Deferred",
+]);
+
+impl Status {
+    /// Still to be done or being done: counts against a sprint's progress.
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Queued | Status::Current | Status::InProgress | Status::Blocked)
+    }
+
+    /// No transition leaves this status.
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Completed | Status::Dropped)
+    }
+}
+
+/// Where a sprint stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SprintStatus {
+    Planned,
+    Active,
+    Completed,
+}
+
+vocabulary!(SprintStatus, "sprint status", [
+    Planned => "Planned" | "queued" | "planning",
+    Active => "Active" | "current" | "in progress",
+    Completed => "Completed" | "done",
+]);
+
+/// How one mission relates to another (`FROM <type> TO`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DepType {
+    /// FROM needs TO completed before it is ready.
+    Requires,
+    /// FROM must be completed before TO is ready.
+    Blocks,
+    /// A loose link, for people reading.
+    Relates,
+    /// FROM's outcome feeds TO, without gating it.
+    Informs,
+}
+
+vocabulary!(DepType, "dependency type", [
+    Requires => "requires" | "depends_on" | "depends on" | "dependson",
+    Blocks => "blocks",
+    Relates => "relates" | "related",
+    Informs => "informs",
+]);
+
+impl DepType {
+    /// Whether this kind of link orders work, and so must stay free of cycles.
+    pub fn is_ordering(self) -> bool {
+        matches!(self, DepType::Requires | DepType::Blocks)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_accept_common_spellings() {
+        for s in ["In Progress", "in-progress", "in_progress", "INPROGRESS"] {
+            assert_eq!(s.parse::<Status>().unwrap(), Status::InProgress);
+        }
+        assert_eq!("done".parse::<Status>().unwrap(), Status::Completed);
+        let err = "finished-ish".parse::<Status>().unwrap_err();
+        assert!(err.to_string().contains("Queued, Current, In Progress"));
+    }
+
+    #[test]
+    fn dep_types_round_trip() {
+        for t in DepType::ALL {
+            assert_eq!(t.as_str().parse::<DepType>().unwrap(), *t);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Timestamps and calendar dates in their one canonical text form.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, Result};
+
+/// A moment in UTC, written as RFC 3339 with whole seconds (`2026-11-24T09:30:00Z`) so that
+/// rewriting a record never changes its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(DateTime<Utc>);
+
+impl Timestamp {
+    /// The current time, truncated to whole seconds.
+    pub fn now() -> Self {
+        Self::from_millis(Utc::now().timestamp_millis())
+    }
+
+    /// The time `millis` after the Unix epoch, truncated to whole seconds.
+    pub fn from_millis(millis: i64) -> Self {
+        let secs = millis.div_euclid(1000);
+        Timestamp(DateTime::from_timestamp(secs, 0).unwrap_or_default())
+    }
+
+    pub fn as_datetime(&self) -> DateTime<Utc> {
+        self.0
+    }
+
+    pub fn unix_seconds(&self) -> i64 {
+        self.0.timestamp()
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Secs, true))
+    }
+}
+
+impl FromStr for Timestamp {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        DateTime::parse_from_rfc3339(s.trim())
+            .map(|t| Self::from_millis(t.timestamp_millis()))
+            .map_err(|_| {
+                Error::InvalidInput(format!(
+                    "invalid timestamp {s:?}: use RFC 3339, e.g. 2026-11-24T09:30:00Z"
+                ))
+            })
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A calendar date (`2026-11-24`), as sprints use for their start and end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(NaiveDate);
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+impl FromStr for Date {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map(Date)
+            .map_err(|_| {
+                Error::InvalidInput(format!("invalid date {s:?}: use YYYY-MM-DD, e.g. 2026-11-24"))
+            })
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_round_trip_in_one_form() {
+        let t: Timestamp = "2026-11-24T10:30:00+01:00".parse().unwrap();
+        assert_eq!(t.to_string(), "2026-11-24T09:30:00Z");
+        assert_eq!(t.to_string().parse::<Timestamp>().unwrap(), t);
+    }
+
+    #[test]
+    fn bad_dates_say_the_expected_form() {
+        let err = "24/11/2026".parse::<Date>().unwrap_err();
+        assert!(err.to_string().contains("YYYY-MM-DD"));
+    }
+}

@@ -1,0 +1,333 @@
+//! Mission operations that are not status changes: add, list, show, update, links, next.
+
+use serde::Serialize;
+
+use super::{MissionBrief, Outcome, Workspace};
+use crate::error::{Error, Result};
+use crate::lifecycle::{self, Skipped, Unmet};
+use crate::model::{
+    DepType, Dependency, Mission, Status, clean_items, clean_name, clean_text, new_short_id, new_uid,
+    validate_id,
+};
+use crate::store::{Tx, layout};
+
+/// The content fields of a mission; None leaves a field as it is.
+#[derive(Debug, Default, Clone)]
+pub struct MissionFields {
+    pub name: Option<String>,
+    pub sprint: Option<String>,
+    pub objective: Option<String>,
+    pub context: Option<String>,
+    pub notes: Option<String>,
+    /// Replaces the list when Some.
+    pub success_criteria: Option<Vec<String>>,
+    /// Replaces the list when Some.
+    pub deliverables: Option<Vec<String>>,
+    pub rank: Option<i64>,
+}
+
+/// What `mission update` may change besides the content fields.
+#[derive(Debug, Default, Clone)]
+pub struct MissionUpdate {
+    pub fields: MissionFields,
+    pub append_notes: Option<String>,
+    pub add_success_criteria: Vec<String>,
+    pub add_deliverables: Vec<String>,
+    /// Removes the mission from its sprint.
+    pub no_sprint: bool,
+    /// Removes the mission's rank.
+    pub no_rank: bool,
+}
+
+/// A mission with what the index knows about its links.
+#[derive(Debug, Serialize)]
+pub struct MissionDetail {
+    #[serde(flatten)]
+    pub mission: Mission,
+    /// Links from other missions to this one: (from, type).
+    pub dependents: Vec<(String, DepType)>,
+    /// Prerequisites that are not Completed yet.
+    pub waiting_on: Vec<Unmet>,
+    pub sprint_title: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NextOutcome {
+    pub mission: Option<MissionBrief>,
+    pub reason: String,
+    pub skipped: Vec<Skipped>,
+    pub skipped_total: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LinkOutcome {
+    pub from: String,
+    pub to: String,
+    #[serde(rename = "type")]
+    pub kind: DepType,
+    /// The type of the link this one replaced, if any.
+    pub replaced: Option<DepType>,
+}
+
+/// Checks and cleans every content field once, before any retry loop.
+fn clean(fields: &MissionFields) -> Result<MissionFields> {
+    if let Some(sprint) = &fields.sprint {
+        validate_id("sprint", sprint)?;
+    }
+    Ok(MissionFields {
+        name: fields.name.as_deref().map(|n| clean_name("mission name", n)).transpose()?,
+        sprint: fields.sprint.clone(),
+        objective: clean_text("objective", fields.objective.as_deref())?,
+        context: clean_text("context", fields.context.as_deref())?,
+        notes: clean_text("notes", fields.notes.as_deref())?,
+        success_criteria: fields
+            .success_criteria
+            .as_deref()
+            .map(|c| clean_items("success criterion", c))
+            .transpose()?,
+        deliverables: fields
+            .deliverables
+            .as_deref()
+            .map(|d| clean_items("deliverable", d))
+            .transpose()?,
+        rank: fields.rank,
+    })
+}
+
+/// Adds a mission. Without an id one is generated; without a sprint the current sprint is used.
+pub fn add(ws: &Workspace, id: Option<&str>, fields: MissionFields) -> Result<Outcome<Mission>> {
+    if let Some(id) = id {
+        validate_id("mission", id)?;
+    }
+    if fields.name.is_none() {
+        return Err(Error::InvalidInput("a mission needs a name".into()));
+    }
+    let fields = clean(&fields)?;
+    let written = ws.store().write("mission.add", |tx| {
+        let project = tx.index().project()?;
+        let sprint = fields.sprint.clone().or_else(|| project.current_sprint.clone());
+        if let Some(sprint) = &sprint {
+            tx.index().sprint(sprint)?;
+        }
+        let id = match id {
+            Some(id) => {
+                if tx.index().missions.contains_key(id) || tx.exists(&layout::mission_path(id))? {
+                    return Err(Error::AlreadyExists {
+                        kind: "mission",
+                        id: id.to_string(),
+                    });
+                }
+                id.to_string()
+            }
+            None => free_id(tx)?,
+        };
+        let now = tx.now();
+        let mission = Mission {
+            id: id.clone(),
+            uid: new_uid(now.unix_seconds() * 1000),
+            name: fields.name.clone().unwrap_or_default(),
+            status: Status::Queued,
+            sprint,
+            rank: fields.rank,
+            objective: fields.objective.clone(),
+            context: fields.context.clone(),
+            success_criteria: fields.success_criteria.clone().unwrap_or_default(),
+            deliverables: fields.deliverables.clone().unwrap_or_default(),
+            notes: fields.notes.clone(),
+            created_at: now,
+            updated_at: now,
+            started_at: None,
+            completed_at: None,
+            blocked: None,
+            depends: Vec::new(),
+            transitions: Vec::new(),
+            extra: Default::default(),
+        };
+        tx.put_mission(&mission)?;
+        tx.record("mission.created", &id, None, Some("Queued".into()), Some(mission.name.clone()));
+        tx.set_subject(format!("mission add {id}"));
+        Ok(mission)
+    })?;
+    Ok(Outcome::new(written.value, &written.index))
+}
+
+/// A generated id that is not taken here; collisions with other clones are made unlikely by
+/// the 50 random bits of the id itself.
+fn free_id(tx: &Tx<'_>) -> Result<String> {
+    loop {
+        let id = new_short_id("m");
+        if !tx.index().missions.contains_key(&id) && !tx.exists(&layout::mission_path(&id))? {
+            return Ok(id);
+        }
+    }
+}
+
+/// Missions in the order of work, optionally of one sprint or status.
+pub fn list(ws: &Workspace, sprint: Option<&str>, status: Option<Status>) -> Result<Outcome<Vec<MissionBrief>>> {
+    let snapshot = ws.snapshot()?;
+    let index = &snapshot.index;
+    if let Some(sprint) = sprint {
+        index.sprint(sprint)?;
+    }
+    let missions = lifecycle::work_order(index)
+        .into_iter()
+        .filter(|m| sprint.is_none() || m.sprint.as_deref() == sprint)
+        .filter(|m| status.is_none_or(|s| m.status == s))
+        .map(MissionBrief::from)
+        .collect();
+    Ok(Outcome::new(missions, index))
+}
+
+pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<MissionDetail>> {
+    let snapshot = ws.snapshot()?;
+    let mission = ws.store().mission(&snapshot, id)?;
+    let index = &snapshot.index;
+    let entry = index.mission(id)?;
+    let detail = MissionDetail {
+        dependents: index
+            .dependents_of(id)
+            .into_iter()
+            .map(|(from, kind)| (from.to_string(), kind))
+            .collect(),
+        waiting_on: lifecycle::Gates::new(index).unmet(entry),
+        sprint_title: mission
+            .sprint
+            .as_deref()
+            .and_then(|s| index.sprints.get(s))
+            .map(|s| s.title.clone()),
+        mission,
+    };
+    Ok(Outcome::new(detail, index))
+}
+
+pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome<Mission>> {
+    let f = clean(&update.fields)?;
+    let append = clean_text("notes", update.append_notes.as_deref())?;
+    let add_criteria = clean_items("success criterion", &update.add_success_criteria)?;
+    let add_deliverables = clean_items("deliverable", &update.add_deliverables)?;
+    let nothing = f.name.is_none()
+        && f.sprint.is_none()
+        && f.objective.is_none()
+        && f.context.is_none()
+        && f.notes.is_none()
+        && f.success_criteria.is_none()
+        && f.deliverables.is_none()
+        && f.rank.is_none()
+        && append.is_none()
+        && add_criteria.is_empty()
+        && add_deliverables.is_empty()
+        && !update.no_sprint
+        && !update.no_rank;
+    if nothing {
+        return Err(Error::InvalidInput(format!(
+            "nothing to update for mission {id}: pass a field such as --name, --objective or --append-notes"
+        )));
+    }
+    let written = ws.store().write("mission.update", |tx| {
+        let mut m = tx.mission(id)?;
+        let before = m.clone();
+        if let Some(sprint) = &f.sprint {
+            tx.index().sprint(sprint)?;
+            m.sprint = Some(sprint.clone());
+        }
+        if update.no_sprint {
+            m.sprint = None;
+        }
+        if let Some(name) = &f.name {
+            m.name = name.clone();
+        }
+        m.objective = f.objective.clone().or(m.objective);
+        m.context = f.context.clone().or(m.context);
+        m.notes = f.notes.clone().or(m.notes);
+        if let Some(more) = &append {
+            m.notes = Some(match m.notes.take() {
+                Some(notes) => format!("{notes}\n{more}"),
+                None => more.clone(),
+            });
+        }
+        if let Some(criteria) = &f.success_criteria {
+            m.success_criteria = criteria.clone();
+        }
+        m.success_criteria.extend(add_criteria.iter().cloned());
+        if let Some(deliverables) = &f.deliverables {
+            m.deliverables = deliverables.clone();
+        }
+        m.deliverables.extend(add_deliverables.iter().cloned());
+        m.rank = if update.no_rank { None } else { f.rank.or(m.rank) };
+        if m == before {
+            return Ok(m);
+        }
+        m.updated_at = tx.now();
+        tx.put_mission(&m)?;
+        tx.record("mission.updated", id, None, None, None);
+        tx.set_subject(format!("mission update {id}"));
+        Ok(m)
+    })?;
+    Ok(Outcome::new(written.value, &written.index))
+}
+
+/// Links `from` to `to`; a new type for an existing pair replaces the old one.
+pub fn depends(ws: &Workspace, from: &str, to: &str, kind: DepType) -> Result<Outcome<LinkOutcome>> {
+    let written = ws.store().write("mission.depends", |tx| {
+        let replaced = lifecycle::check_dependency(tx.index(), from, to, kind)?;
+        let mut m = tx.mission(from)?;
+        m.depends.retain(|d| d.on != to);
+        m.depends.push(Dependency {
+            on: to.to_string(),
+            kind,
+            extra: Default::default(),
+        });
+        m.updated_at = tx.now();
+        tx.put_mission(&m)?;
+        tx.record("dependency.added", from, None, Some(to.to_string()), Some(kind.to_string()));
+        tx.set_subject(format!("mission depends {from} {kind} {to}"));
+        Ok(replaced)
+    })?;
+    let outcome = LinkOutcome {
+        from: from.to_string(),
+        to: to.to_string(),
+        kind,
+        replaced: written.value,
+    };
+    Ok(Outcome::new(outcome, &written.index))
+}
+
+/// Removes the link from `from` to `to`, whatever its type.
+pub fn undepend(ws: &Workspace, from: &str, to: &str) -> Result<Outcome<LinkOutcome>> {
+    let written = ws.store().write("mission.undepend", |tx| {
+        let mut m = tx.mission(from)?;
+        let Some(pos) = m.depends.iter().position(|d| d.on == to) else {
+            return Err(Error::NotFound {
+                kind: "dependency",
+                id: format!("{from} → {to}"),
+            });
+        };
+        let removed = m.depends.remove(pos);
+        m.updated_at = tx.now();
+        tx.put_mission(&m)?;
+        tx.record("dependency.removed", from, Some(to.to_string()), None, Some(removed.kind.to_string()));
+        tx.set_subject(format!("mission undepend {from} {to}"));
+        Ok(removed.kind)
+    })?;
+    let outcome = LinkOutcome {
+        from: from.to_string(),
+        to: to.to_string(),
+        kind: written.value,
+        replaced: None,
+    };
+    Ok(Outcome::new(outcome, &written.index))
+}
+
+/// The one mission to work on now, and why.
+pub fn next(ws: &Workspace) -> Result<Outcome<NextOutcome>> {
+    let snapshot = ws.snapshot()?;
+    let index = &snapshot.index;
+    let next = lifecycle::next(index);
+    let outcome = NextOutcome {
+        mission: next.mission.map(MissionBrief::from),
+        reason: next.reason,
+        skipped: next.skipped,
+        skipped_total: next.skipped_total,
+    };
+    Ok(Outcome::new(outcome, index))
+}

@@ -1,0 +1,235 @@
+//! Sprint operations: add, list, show, update, activate, complete.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::{MissionBrief, Outcome, Workspace};
+use crate::error::{Error, Result};
+use crate::index::StatusCounts;
+use crate::lifecycle;
+use crate::model::{Date, Sprint, SprintStatus, clean_name, clean_text, new_uid, validate_id};
+
+/// Fields of a sprint a user can set; None leaves a field as it is.
+#[derive(Debug, Default, Clone)]
+pub struct SprintFields {
+    pub title: Option<String>,
+    pub focus: Option<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+/// A sprint with its live mission counts.
+#[derive(Debug, Serialize)]
+pub struct SprintView {
+    #[serde(flatten)]
+    pub sprint: Sprint,
+    pub current: bool,
+    pub counts: StatusCounts,
+    /// Completed missions as a share of all missions that were not dropped, 0–100.
+    pub progress: u8,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SprintDetail {
+    #[serde(flatten)]
+    pub view: SprintView,
+    /// The sprint's missions in the order of work.
+    pub missions: Vec<MissionBrief>,
+}
+
+pub fn progress(counts: &StatusCounts) -> u8 {
+    let dropped = counts.get(crate::model::Status::Dropped);
+    let denominator = counts.total.saturating_sub(dropped);
+    if denominator == 0 {
+        return 0;
+    }
+    (counts.get(crate::model::Status::Completed) * 100 / denominator) as u8
+}
+
+fn view(sprint: &Sprint, counts: StatusCounts, current: Option<&str>) -> SprintView {
+    SprintView {
+        current: current == Some(sprint.id.as_str()),
+        progress: progress(&counts),
+        counts,
+        sprint: sprint.clone(),
+    }
+}
+
+fn parse_dates(fields: &SprintFields) -> Result<(Option<Date>, Option<Date>)> {
+    let start = fields.start.as_deref().map(str::parse::<Date>).transpose()?;
+    let end = fields.end.as_deref().map(str::parse::<Date>).transpose()?;
+    Ok((start, end))
+}
+
+fn check_dates(sprint: &Sprint) -> Result<()> {
+    if let (Some(start), Some(end)) = (sprint.start, sprint.end)
+        && end < start
+    {
+        return Err(Error::InvalidInput(format!(
+            "sprint {} would end ({end}) before it starts ({start})",
+            sprint.id
+        )));
+    }
+    Ok(())
+}
+
+pub fn add(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<Sprint>> {
+    validate_id("sprint", id)?;
+    let title = clean_name("sprint title", fields.title.as_deref().unwrap_or(""))?;
+    let focus = clean_text("focus", fields.focus.as_deref())?;
+    let (start, end) = parse_dates(&fields)?;
+    let written = ws.store().write("sprint.add", |tx| {
+        tx.index().project()?;
+        if tx.index().sprints.contains_key(id) || tx.exists(&crate::store::layout::sprint_path(id))? {
+            return Err(Error::AlreadyExists {
+                kind: "sprint",
+                id: id.to_string(),
+            });
+        }
+        let now = tx.now();
+        let sprint = Sprint {
+            id: id.to_string(),
+            uid: new_uid(now.unix_seconds() * 1000),
+            title: title.clone(),
+            focus: focus.clone(),
+            status: SprintStatus::Planned,
+            start,
+            end,
+            created_at: now,
+            updated_at: now,
+            completed_at: None,
+            extra: Default::default(),
+        };
+        check_dates(&sprint)?;
+        tx.put_sprint(&sprint)?;
+        tx.record("sprint.created", id, None, Some(sprint.status.to_string()), Some(title.clone()));
+        tx.set_subject(format!("sprint add {id}"));
+        Ok(sprint)
+    })?;
+    Ok(Outcome::new(written.value, &written.index))
+}
+
+pub fn list(ws: &Workspace, status: Option<SprintStatus>) -> Result<Outcome<Vec<SprintView>>> {
+    let snapshot = ws.snapshot()?;
+    let index = &snapshot.index;
+    let mut counts: HashMap<&str, StatusCounts> = HashMap::new();
+    for m in index.missions.values() {
+        if let Some(sprint) = &m.sprint {
+            counts.entry(sprint).or_default().add(m.status);
+        }
+    }
+    let current = index.project()?.current_sprint.as_deref();
+    let views = index
+        .sprints_in_order()
+        .into_iter()
+        .filter(|s| status.is_none_or(|st| s.status == st))
+        .map(|s| view(s, counts.remove(s.id.as_str()).unwrap_or_default(), current))
+        .collect();
+    Ok(Outcome::new(views, index))
+}
+
+pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<SprintDetail>> {
+    let snapshot = ws.snapshot()?;
+    let index = &snapshot.index;
+    let sprint = index.sprint(id)?;
+    let current = index.project()?.current_sprint.as_deref();
+    let missions = lifecycle::work_order(index)
+        .into_iter()
+        .filter(|m| m.sprint.as_deref() == Some(id))
+        .map(MissionBrief::from)
+        .collect();
+    let detail = SprintDetail {
+        view: view(sprint, index.counts(Some(id)), current),
+        missions,
+    };
+    Ok(Outcome::new(detail, index))
+}
+
+pub fn update(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<Sprint>> {
+    if fields.title.is_none() && fields.focus.is_none() && fields.start.is_none() && fields.end.is_none() {
+        return Err(Error::InvalidInput(
+            "nothing to update: pass --title, --focus, --start or --end".into(),
+        ));
+    }
+    let title = fields.title.as_deref().map(|t| clean_name("sprint title", t)).transpose()?;
+    let focus = fields.focus.as_deref().map(|f| clean_text("focus", Some(f))).transpose()?;
+    let (start, end) = parse_dates(&fields)?;
+    let written = ws.store().write("sprint.update", |tx| {
+        let mut sprint = tx.index().sprint(id)?.clone();
+        let before = sprint.clone();
+        if let Some(title) = &title {
+            sprint.title = title.clone();
+        }
+        if let Some(focus) = &focus {
+            sprint.focus = focus.clone();
+        }
+        sprint.start = start.or(sprint.start);
+        sprint.end = end.or(sprint.end);
+        check_dates(&sprint)?;
+        if sprint == before {
+            return Ok(sprint);
+        }
+        sprint.updated_at = tx.now();
+        tx.put_sprint(&sprint)?;
+        tx.record("sprint.updated", id, None, None, None);
+        tx.set_subject(format!("sprint update {id}"));
+        Ok(sprint)
+    })?;
+    Ok(Outcome::new(written.value, &written.index))
+}
+
+/// Makes `id` the project's current sprint; the previous current sprint goes back to Planned.
+pub fn activate(ws: &Workspace, id: &str) -> Result<Outcome<Sprint>> {
+    let written = ws.store().write("sprint.activate", |tx| {
+        let mut sprint = tx.index().sprint(id)?.clone();
+        lifecycle::check_sprint_activate(&sprint)?;
+        let mut project = tx.index().project()?.clone();
+        if project.current_sprint.as_deref() == Some(id) && sprint.status == SprintStatus::Active {
+            return Ok(sprint);
+        }
+        let now = tx.now();
+        if let Some(previous) = project.current_sprint.clone().filter(|p| p != id)
+            && let Some(mut old) = tx.index().sprints.get(&previous).cloned()
+            && old.status == SprintStatus::Active
+        {
+            old.status = SprintStatus::Planned;
+            old.updated_at = now;
+            tx.put_sprint(&old)?;
+            tx.record("sprint.status", &previous, Some("Active".into()), Some("Planned".into()), None);
+        }
+        let from = sprint.status;
+        sprint.status = SprintStatus::Active;
+        sprint.updated_at = now;
+        tx.put_sprint(&sprint)?;
+        project.current_sprint = Some(id.to_string());
+        tx.put_project(&project)?;
+        tx.record("sprint.activated", id, Some(from.to_string()), Some("Active".into()), None);
+        tx.set_subject(format!("sprint activate {id}"));
+        Ok(sprint)
+    })?;
+    Ok(Outcome::new(written.value, &written.index))
+}
+
+/// Closes a sprint; refused while it has open missions unless `force`.
+pub fn complete(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<Sprint>> {
+    let written = ws.store().write("sprint.complete", |tx| {
+        let mut sprint = tx.index().sprint(id)?.clone();
+        lifecycle::check_sprint_complete(tx.index(), &sprint, force)?;
+        let now = tx.now();
+        let from = sprint.status;
+        sprint.status = SprintStatus::Completed;
+        sprint.completed_at = Some(now);
+        sprint.updated_at = now;
+        tx.put_sprint(&sprint)?;
+        let mut project = tx.index().project()?.clone();
+        if project.current_sprint.as_deref() == Some(id) {
+            project.current_sprint = None;
+            tx.put_project(&project)?;
+        }
+        tx.record("sprint.completed", id, Some(from.to_string()), Some("Completed".into()), None);
+        tx.set_subject(format!("sprint complete {id}"));
+        Ok(sprint)
+    })?;
+    Ok(Outcome::new(written.value, &written.index))
+}

@@ -1,0 +1,63 @@
+//! Where each record lives on the cmos branch; the only place that knows these paths.
+
+/// The format marker, read first.
+pub const FORMAT: &str = ".cmos/format.toml";
+/// Project identity and settings.
+pub const PROJECT: &str = ".cmos/project.toml";
+/// A page for people who browse the branch on a hosting site.
+pub const README: &str = "README.md";
+/// The directory holding everything cmos owns.
+pub const ROOT: &str = ".cmos";
+/// One TOML file per sprint.
+pub const SPRINTS: &str = "sprints";
+/// One TOML file per mission.
+pub const MISSIONS: &str = "missions";
+/// Append-only activity log, `<yyyy-mm>/<writer>-<seq>.jsonl`.
+pub const EVENTS: &str = "events";
+
+/// A log shard rolls over to a new file past this size, so an append rewrites a small blob.
+pub const SHARD_LIMIT: usize = 128 * 1024;
+
+pub fn mission_path(id: &str) -> String {
+    format!("{ROOT}/{MISSIONS}/{id}.toml")
+}
+
+pub fn sprint_path(id: &str) -> String {
+    format!("{ROOT}/{SPRINTS}/{id}.toml")
+}
+
+/// The record id a file in a record directory stands for (`B1.toml` → `B1`).
+pub fn record_id(file_name: &str) -> Option<&str> {
+    file_name.strip_suffix(".toml").filter(|id| !id.is_empty())
+}
+
+/// The directory of one month of events, e.g. `.cmos/events/2026-11`.
+pub fn events_month_dir(month: &str) -> String {
+    format!("{ROOT}/{EVENTS}/{month}")
+}
+
+/// The file name of shard `seq` of `writer`, e.g. `k3v9x2m1qa-001.jsonl`.
+pub fn shard_name(writer: &str, seq: u32) -> String {
+    format!("{writer}-{seq:03}.jsonl")
+}
+
+/// The sequence number of `file_name` if it is a shard of `writer`.
+pub fn shard_seq(file_name: &str, writer: &str) -> Option<u32> {
+    file_name
+        .strip_prefix(writer)?
+        .strip_prefix('-')?
+        .strip_suffix(".jsonl")?
+        .parse()
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_names_round_trip() {
+        assert_eq!(shard_seq(&shard_name("abc", 7), "abc"), Some(7));
+        assert_eq!(shard_seq("abcd-001.jsonl", "abc"), None);
+    }
+}

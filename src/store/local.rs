@@ -1,0 +1,90 @@
+//! State that belongs to one clone or worktree and is never shared: the writer id and caches,
+//! kept under the git directory, never in the branch or the working tree.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::model::new_writer_id;
+
+/// The local directories of one worktree.
+#[derive(Debug, Clone)]
+pub struct LocalState {
+    /// `<git-dir>/cmos`: this worktree's own state (writer id, active pointers).
+    pub worktree_dir: PathBuf,
+    /// `<common-dir>/cmos`: state all worktrees of the repository may share (caches).
+    pub shared_dir: PathBuf,
+}
+
+impl LocalState {
+    pub fn new(git_dir: &Path, common_dir: &Path) -> Self {
+        LocalState {
+            worktree_dir: git_dir.join("cmos"),
+            shared_dir: common_dir.join("cmos"),
+        }
+    }
+
+    /// This worktree's writer id, made on first use. Racing processes agree on one id because
+    /// the file is published with a link that fails if another process got there first.
+    pub fn writer_id(&self) -> Result<String> {
+        let path = self.worktree_dir.join("writer");
+        if let Some(id) = read_writer(&path) {
+            return Ok(id);
+        }
+        let id = new_writer_id();
+        write_new(&path, format!("{id}\n").as_bytes())?;
+        read_writer(&path).ok_or_else(|| {
+            Error::Git(format!("could not read back the writer id at {}", path.display()))
+        })
+    }
+
+    pub fn cache_path(&self) -> PathBuf {
+        self.shared_dir.join("index-cache.json")
+    }
+}
+
+fn read_writer(path: &Path) -> Option<String> {
+    let text = fs::read_to_string(path).ok()?;
+    let id = text.trim();
+    (!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric())).then(|| id.to_string())
+}
+
+/// Writes `bytes` to `path` unless it already exists; a crash never leaves a partial file.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = temp_sibling(path);
+    write_file(&tmp, bytes)?;
+    let linked = fs::hard_link(&tmp, path);
+    let _ = fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::io(format!("cannot write {}", path.display()), e)),
+    }
+}
+
+/// Replaces `path` with `bytes` atomically: readers see the old file or the new one.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = temp_sibling(path);
+    write_file(&tmp, bytes)?;
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::io(format!("cannot replace {}", path.display()), e)
+    })
+}
+
+fn temp_sibling(path: &Path) -> PathBuf {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    path.with_file_name(format!(".{name}.{}.tmp", new_writer_id()))
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    }
+    let mut file = fs::File::create(path)
+        .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
+    file.write_all(bytes)
+        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
+}

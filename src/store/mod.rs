@@ -1,0 +1,328 @@
+//! The only code that knows git: opens the repository, reads the cmos branch into an index,
+//! and writes one commit per operation with compare-and-swap on the branch.
+//!
+//! A write never touches HEAD, the index file or the working tree: objects go into the object
+//! database and only `refs/heads/cmos` (or `cmos.ref`) moves.
+
+mod cache;
+pub mod codec;
+mod history;
+pub mod layout;
+mod load;
+mod local;
+mod tx;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use gix::ObjectId;
+use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
+use gix::refs::{FullName, Target};
+
+pub use history::LogEntry;
+pub use tx::Tx;
+
+use crate::error::{Error, Result};
+use crate::index::Index;
+use crate::model::Mission;
+
+/// The branch that holds the state unless `cmos.ref` says otherwise.
+pub const DEFAULT_REF: &str = "refs/heads/cmos";
+
+/// How often a writer that lost the race re-reads the tip and re-applies its operation.
+const MAX_ATTEMPTS: u32 = 200;
+
+/// An open repository and where its cmos state lives.
+pub struct Store {
+    repo: gix::Repository,
+    branch: FullName,
+    local: local::LocalState,
+    agent: String,
+}
+
+/// The branch tip as a command reads it.
+pub struct Snapshot {
+    pub commit: ObjectId,
+    pub tree: ObjectId,
+    pub index: Index,
+}
+
+/// What a write produced: the operation's value and the index of the new tip.
+pub struct Written<T> {
+    pub value: T,
+    pub index: Index,
+    /// The new commit, or None when the operation changed nothing.
+    pub commit: Option<ObjectId>,
+}
+
+impl Store {
+    /// Opens the repository that contains `dir` (any subdirectory, linked worktree or bare
+    /// repository). `agent` names who acts, for commits and events.
+    pub fn open(dir: &Path, agent: Option<String>) -> Result<Store> {
+        let repo = gix::discover_with_environment_overrides(dir).map_err(|_| {
+            Error::NotARepository(format!("no git repository at or above {}", dir.display()))
+        })?;
+        let config = repo.config_snapshot();
+        let branch_name = config
+            .string("cmos.ref")
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| DEFAULT_REF.to_string());
+        let branch_name = if branch_name.starts_with("refs/") {
+            branch_name
+        } else {
+            format!("refs/heads/{branch_name}")
+        };
+        let branch: FullName = branch_name.as_str().try_into().map_err(|_| {
+            Error::InvalidInput(format!("git config cmos.ref = {branch_name:?} is not a valid branch name"))
+        })?;
+        let agent = agent
+            .filter(|a| !a.trim().is_empty())
+            .or_else(|| std::env::var("CMOS_AGENT").ok().filter(|a| !a.trim().is_empty()))
+            .or_else(|| config.string("user.name").map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown".to_string());
+        drop(config);
+        let local = local::LocalState::new(repo.git_dir(), repo.common_dir());
+        Ok(Store {
+            repo,
+            branch,
+            local,
+            agent: one_line(&agent),
+        })
+    }
+
+    pub fn agent(&self) -> &str {
+        &self.agent
+    }
+
+    /// The full name of the branch that holds the state.
+    pub fn branch(&self) -> String {
+        self.branch.as_bstr().to_string()
+    }
+
+    /// This worktree's private directory under the git directory.
+    pub fn local_dir(&self) -> &Path {
+        &self.local.worktree_dir
+    }
+
+    /// The git directory of the repository (shared by all worktrees).
+    pub fn common_dir(&self) -> PathBuf {
+        self.repo.common_dir().to_path_buf()
+    }
+
+    /// The branch tip. When the branch does not exist yet but a remote has one (a fresh
+    /// clone), the remote's tip is adopted so the clone never starts a second history.
+    pub fn tip(&self) -> Result<Option<ObjectId>> {
+        if let Some(id) = self.ref_id(self.branch.as_bstr().to_string().as_str())? {
+            return Ok(Some(id));
+        }
+        let Some(remote_tip) = self.remote_tip()? else {
+            return Ok(None);
+        };
+        // Losing this race means another process adopted (or wrote) first: read theirs.
+        self.compare_and_swap(None, remote_tip, "cmos: adopt the remote's cmos branch")?;
+        self.ref_id(self.branch.as_bstr().to_string().as_str())
+    }
+
+    fn ref_id(&self, name: &str) -> Result<Option<ObjectId>> {
+        let reference = self
+            .repo
+            .try_find_reference(name)
+            .map_err(|e| Error::git(&format!("cannot read {name}"), e))?;
+        match reference {
+            None => Ok(None),
+            Some(mut r) => r
+                .peel_to_id()
+                .map(|id| Some(id.detach()))
+                .map_err(|e| Error::git(&format!("cannot resolve {name}"), e)),
+        }
+    }
+
+    /// The cmos branch of a remote, `origin` first, then the others by name.
+    fn remote_tip(&self) -> Result<Option<ObjectId>> {
+        let short = self
+            .branch
+            .as_bstr()
+            .to_string()
+            .strip_prefix("refs/heads/")
+            .map(str::to_string);
+        let Some(short) = short else { return Ok(None) };
+        let mut remotes: Vec<String> = self.repo.remote_names().iter().map(|n| n.to_string()).collect();
+        remotes.sort_by_key(|name| (name != "origin", name.clone()));
+        for remote in remotes {
+            if let Some(id) = self.ref_id(&format!("refs/remotes/{remote}/{short}"))? {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads the tip into an index, or says the project is not initialised.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        let commit = self.tip()?.ok_or(Error::NotInitialized)?;
+        let tree = self.tree_of(commit)?;
+        let index = self.index_of(tree)?;
+        index.project()?;
+        Ok(Snapshot { commit, tree, index })
+    }
+
+    fn tree_of(&self, commit: ObjectId) -> Result<ObjectId> {
+        let commit = self
+            .repo
+            .find_commit(commit)
+            .map_err(|e| Error::git("cannot read the tip of the cmos branch", e))?;
+        commit
+            .tree_id()
+            .map(|id| id.detach())
+            .map_err(|e| Error::git("cannot read the tree of the cmos branch", e))
+    }
+
+    /// The index of `tree`: from the cache when it matches, else refreshed from a tree diff.
+    fn index_of(&self, tree: ObjectId) -> Result<Index> {
+        let path = self.local.cache_path();
+        let cached = cache::load(&path);
+        if let Some((cached_tree, index)) = cached {
+            if cached_tree == tree {
+                return Ok(index);
+            }
+            let index = load::index_of(&self.repo, tree, Some((cached_tree, index)))?;
+            cache::save(&path, tree, &index);
+            return Ok(index);
+        }
+        let index = load::index_of(&self.repo, tree, None)?;
+        cache::save(&path, tree, &index);
+        Ok(index)
+    }
+
+    /// The full record of one mission at a snapshot.
+    pub fn mission(&self, snapshot: &Snapshot, id: &str) -> Result<Mission> {
+        snapshot.index.mission(id)?;
+        let path = layout::mission_path(id);
+        let bytes = tx::read_path(&self.repo, snapshot.tree, &path)?.ok_or_else(|| Error::NotFound {
+            kind: "mission",
+            id: id.to_string(),
+        })?;
+        codec::from_toml(&path, &bytes).map_err(Error::Corrupt)
+    }
+
+    /// Runs `apply` against the tip and commits what it staged, as one commit. When another
+    /// writer moved the branch first, re-reads the new tip and runs `apply` again.
+    pub fn write<T>(&self, op: &str, mut apply: impl FnMut(&mut Tx<'_>) -> Result<T>) -> Result<Written<T>> {
+        let writer = self.local.writer_id()?;
+        let mut pause = Duration::from_millis(1);
+        for _ in 0..MAX_ATTEMPTS {
+            let tip = self.tip()?;
+            let (tree, index) = match tip {
+                Some(commit) => {
+                    let tree = self.tree_of(commit)?;
+                    (tree, self.index_of(tree)?)
+                }
+                None => (ObjectId::empty_tree(self.repo.object_hash()), Index::default()),
+            };
+            let mut tx = Tx::new(self, tree, index, &writer);
+            let value = apply(&mut tx)?;
+            if tx.is_empty() {
+                return Ok(Written {
+                    value,
+                    index: tx.into_index(),
+                    commit: None,
+                });
+            }
+            let (commit, new_tree) = tx.commit(tip, op)?;
+            if self.compare_and_swap(tip, commit, op)? {
+                let index = tx.into_index();
+                cache::save(&self.local.cache_path(), new_tree, &index);
+                self.pack_now_and_then();
+                return Ok(Written {
+                    value,
+                    index,
+                    commit: Some(commit),
+                });
+            }
+            std::thread::sleep(jitter(pause));
+            pause = (pause * 2).min(Duration::from_millis(40));
+        }
+        let lock = self.repo.common_dir().join(format!("{}.lock", self.branch.as_bstr()));
+        Err(Error::Conflict(if lock.exists() {
+            format!(
+                "the cmos branch stayed locked; if no cmos or git process is running, remove the stale lock {}",
+                lock.display()
+            )
+        } else {
+            format!("the cmos branch kept moving; gave up after {MAX_ATTEMPTS} attempts")
+        }))
+    }
+
+    /// Moves the branch from `expected` to `new` if nobody moved it meanwhile. False when
+    /// another writer won the race or holds the lock.
+    fn compare_and_swap(&self, expected: Option<ObjectId>, new: ObjectId, message: &str) -> Result<bool> {
+        let edit = RefEdit {
+            change: Change::Update {
+                log: LogChange {
+                    mode: RefLog::AndReference,
+                    force_create_reflog: false,
+                    message: one_line(message).into(),
+                },
+                expected: match expected {
+                    Some(id) => PreviousValue::MustExistAndMatch(Target::Object(id)),
+                    None => PreviousValue::MustNotExist,
+                },
+                new: Target::Object(new),
+            },
+            name: self.branch.clone(),
+            deref: false,
+        };
+        let signature = self.signature();
+        let mut time = gix::date::parse::TimeBuf::default();
+        match self.repo.edit_references_as([edit], Some(signature.to_ref(&mut time))) {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_conflict() || e.is_retryable() || e.can_retry() => Ok(false),
+            Err(e) => Err(Error::git("cannot move the cmos branch", e)),
+        }
+    }
+
+    /// The git identity when configured, else a fixed fallback: a machine without
+    /// `user.name` must still be able to write.
+    fn signature(&self) -> gix::actor::Signature {
+        let (name, email) = match self.repo.committer() {
+            Some(Ok(sig)) => (sig.name.to_owned(), sig.email.to_owned()),
+            _ => ("cmos".into(), "cmos@localhost".into()),
+        };
+        gix::actor::Signature {
+            name,
+            email,
+            time: gix::date::Time {
+                seconds: chrono::Utc::now().timestamp(),
+                offset: 0,
+            },
+        }
+    }
+
+    /// Reads over many loose objects are slow; ask git to pack once they pile up.
+    fn pack_now_and_then(&self) {
+        // git itself estimates the loose-object count from one fan-out directory; so do we.
+        let sample = self.repo.common_dir().join("objects").join("17");
+        let loose = std::fs::read_dir(sample).map(|d| d.count()).unwrap_or(0);
+        if loose * 256 > 6_700 {
+            crate::remote::gc_auto_in_background(self.repo.common_dir());
+        }
+    }
+
+    /// The branch's history, newest first: one entry per operation.
+    pub fn log(&self, limit: usize) -> Result<Vec<LogEntry>> {
+        match self.tip()? {
+            None => Err(Error::NotInitialized),
+            Some(tip) => history::first_parent_log(&self.repo, tip, limit),
+        }
+    }
+}
+
+/// Collapses text to one line for commit trailers and reflog messages.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A pause around `base`, randomised so racing writers spread out.
+fn jitter(base: Duration) -> Duration {
+    let [r] = crate::model::random_bytes::<1>();
+    base + base * u32::from(r) / 128
+}

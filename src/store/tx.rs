@@ -1,0 +1,244 @@
+//! One operation's changes: records staged against a base tree, then written as one commit
+//! whose tree reuses every unchanged subtree.
+
+use std::collections::BTreeMap;
+
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+use gix::objs::tree::EntryKind;
+
+use super::codec::{event_line, from_toml, to_toml};
+use super::{Store, layout, load};
+use crate::error::{Error, Result};
+use crate::index::{Index, MissionEntry};
+use crate::model::{Event, Format, Mission, Project, Sprint, Timestamp, new_uid};
+
+/// The changes of one operation, applied to a private copy of the index as they are staged,
+/// so later steps of the same operation see earlier ones.
+pub struct Tx<'s> {
+    store: &'s Store,
+    tree: ObjectId,
+    index: Index,
+    staged: BTreeMap<String, Option<Vec<u8>>>,
+    events: Vec<Event>,
+    subject: String,
+    writer: &'s str,
+    now: Timestamp,
+}
+
+impl<'s> Tx<'s> {
+    pub(super) fn new(store: &'s Store, tree: ObjectId, index: Index, writer: &'s str) -> Self {
+        Tx {
+            store,
+            tree,
+            index,
+            staged: BTreeMap::new(),
+            events: Vec::new(),
+            subject: String::new(),
+            writer,
+            now: Timestamp::now(),
+        }
+    }
+
+    /// The index as of the base tree plus what this operation staged so far.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    pub fn agent(&self) -> &str {
+        self.store.agent()
+    }
+
+    /// The first line of the commit message, e.g. `mission complete B1.1`.
+    pub fn set_subject(&mut self, subject: impl Into<String>) {
+        self.subject = subject.into();
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.staged.is_empty() && self.events.is_empty()
+    }
+
+    pub(super) fn into_index(self) -> Index {
+        self.index
+    }
+
+    /// The full record of a mission, including changes staged by this operation.
+    pub fn mission(&self, id: &str) -> Result<Mission> {
+        self.index.mission(id)?;
+        let path = layout::mission_path(id);
+        let bytes = self.file(&path)?.ok_or_else(|| Error::NotFound {
+            kind: "mission",
+            id: id.to_string(),
+        })?;
+        from_toml(&path, &bytes).map_err(Error::Corrupt)
+    }
+
+    /// Whether anything (even an unreadable file) is stored at `path`.
+    pub fn exists(&self, path: &str) -> Result<bool> {
+        Ok(self.file(path)?.is_some())
+    }
+
+    pub fn put_mission(&mut self, mission: &Mission) -> Result<()> {
+        self.stage(layout::mission_path(&mission.id), to_toml(mission)?);
+        self.index.upsert_mission(MissionEntry::from(mission));
+        Ok(())
+    }
+
+    pub fn put_sprint(&mut self, sprint: &Sprint) -> Result<()> {
+        self.stage(layout::sprint_path(&sprint.id), to_toml(sprint)?);
+        self.index.upsert_sprint(sprint.clone());
+        Ok(())
+    }
+
+    pub fn put_project(&mut self, project: &Project) -> Result<()> {
+        self.stage(layout::PROJECT.to_string(), to_toml(project)?);
+        self.index.set_project(project.clone());
+        Ok(())
+    }
+
+    pub fn put_format(&mut self, format: &Format) -> Result<()> {
+        self.stage(layout::FORMAT.to_string(), to_toml(format)?);
+        self.index.format = Some(format.clone());
+        Ok(())
+    }
+
+    /// Stages a file that is not a record, such as the branch's README.
+    pub fn put_file(&mut self, path: &str, bytes: Vec<u8>) {
+        self.stage(path.to_string(), bytes);
+    }
+
+    fn stage(&mut self, path: String, bytes: Vec<u8>) {
+        self.staged.insert(path, Some(bytes));
+    }
+
+    /// Appends an event to this writer's log shard when the operation commits.
+    pub fn record(&mut self, kind: &str, target: &str, from: Option<String>, to: Option<String>, note: Option<String>) {
+        self.events.push(Event {
+            uid: new_uid(self.now.unix_seconds() * 1000),
+            at: self.now,
+            agent: self.store.agent().to_string(),
+            writer: self.writer.to_string(),
+            kind: kind.to_string(),
+            target: target.to_string(),
+            from,
+            to,
+            note,
+            extra: Default::default(),
+        });
+    }
+
+    fn file(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        if let Some(staged) = self.staged.get(path) {
+            return Ok(staged.clone());
+        }
+        read_path(&self.store.repo, self.tree, path)
+    }
+
+    /// Writes the staged files and events as a tree and a commit on top of `parent`.
+    pub(super) fn commit(&mut self, parent: Option<ObjectId>, op: &str) -> Result<(ObjectId, ObjectId)> {
+        self.stage_events()?;
+        let repo = &self.store.repo;
+        let git = |e: gix::Error| Error::git("cannot write to the object database", e);
+        let mut editor = repo.edit_tree(self.tree).map_err(git)?;
+        for (path, content) in &self.staged {
+            match content {
+                Some(bytes) => {
+                    let blob = repo.write_blob(bytes).map_err(git)?;
+                    editor.upsert(path.as_str(), EntryKind::Blob, blob).map_err(git)?;
+                }
+                None => {
+                    editor.remove(path.as_str()).map_err(git)?;
+                }
+            }
+        }
+        let tree = editor.write().map_err(git)?.detach();
+        let subject = if self.subject.is_empty() { op } else { &self.subject };
+        let message = format!(
+            "{}\n\nCmos-Op: {}\nCmos-Agent: {}\nCmos-Writer: {}\n",
+            super::one_line(subject),
+            super::one_line(op),
+            self.store.agent(),
+            self.writer
+        );
+        let mut signature = self.store.signature();
+        signature.time.seconds = self.now.unix_seconds();
+        let commit = gix::objs::Commit {
+            tree,
+            parents: parent.into_iter().collect(),
+            author: signature.clone(),
+            committer: signature,
+            encoding: None,
+            message: message.into(),
+            extra_headers: Vec::new(),
+        };
+        let id = repo.write_object(&commit).map_err(git)?.detach();
+        Ok((id, tree))
+    }
+
+    /// Appends this operation's events to the writer's current shard of their month, rolling
+    /// over to a new shard once the current one passes the size limit.
+    fn stage_events(&mut self) -> Result<()> {
+        let mut by_month: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        for event in std::mem::take(&mut self.events) {
+            let month = event.at.as_datetime().format("%Y-%m").to_string();
+            by_month.entry(month).or_default().extend(event_line(&event));
+        }
+        for (month, lines) in by_month {
+            let dir = layout::events_month_dir(&month);
+            let mut seq = self.last_shard(&dir)?.unwrap_or(1);
+            let mut path = format!("{dir}/{}", layout::shard_name(self.writer, seq));
+            let mut content = self.file(&path)?.unwrap_or_default();
+            if !content.is_empty() && content.len() + lines.len() > layout::SHARD_LIMIT {
+                seq += 1;
+                path = format!("{dir}/{}", layout::shard_name(self.writer, seq));
+                content.clear();
+            }
+            content.extend(lines);
+            self.stage(path, content);
+        }
+        Ok(())
+    }
+
+    /// The highest shard number of this writer in a month directory.
+    fn last_shard(&self, dir: &str) -> Result<Option<u32>> {
+        let repo = &self.store.repo;
+        let tree = repo
+            .find_tree(self.tree)
+            .map_err(|e| Error::git("cannot read the cmos branch", e))?;
+        let Some(entry) = tree
+            .lookup_entry_by_path(dir)
+            .map_err(|e| Error::git("cannot read the cmos branch", e))?
+        else {
+            return Ok(None);
+        };
+        let data = load::read_tree_data(repo, entry.object_id())?;
+        let decoded = gix::objs::TreeRef::from_bytes(&data, repo.object_hash())
+            .map_err(|e| Error::git("cannot decode the events tree", e))?;
+        Ok(decoded
+            .entries
+            .iter()
+            .filter_map(|e| layout::shard_seq(&e.filename.to_str_lossy(), self.writer))
+            .max())
+    }
+}
+
+/// The content of the file at `path` in `tree`, if there is one.
+pub(super) fn read_path(repo: &gix::Repository, tree: ObjectId, path: &str) -> Result<Option<Vec<u8>>> {
+    if tree.is_empty_tree() {
+        return Ok(None);
+    }
+    let tree = repo
+        .find_tree(tree)
+        .map_err(|e| Error::git("cannot read the cmos branch", e))?;
+    let entry = tree
+        .lookup_entry_by_path(path)
+        .map_err(|e| Error::git(&format!("cannot look up {path}"), e))?;
+    match entry {
+        Some(entry) if entry.mode().is_blob() => load::read_blob(repo, entry.object_id()).map(Some),
+        _ => Ok(None),
+    }
+}
