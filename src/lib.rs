@@ -39,6 +39,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod cli;
 pub mod error;
 pub mod index;
 pub mod lifecycle;

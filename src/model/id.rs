@@ -64,7 +64,12 @@ fn encode(value: u128, chars: usize, out: &mut String) {
 }
 
 /// A unique, time-sortable record id: 48 bits of milliseconds and 80 random bits, 26 characters.
-pub fn new_uid(now_millis: i64) -> String {
+pub fn new_uid() -> String {
+    new_uid_at(chrono::Utc::now().timestamp_millis())
+}
+
+/// A uid for the moment `now_millis` after the Unix epoch.
+pub fn new_uid_at(now_millis: i64) -> String {
     let random = u128::from_be_bytes({
         let mut b = [0u8; 16];
         b[6..].copy_from_slice(&random_bytes::<10>());
@@ -123,11 +128,11 @@ mod tests {
 
     #[test]
     fn uids_sort_by_time_and_differ() {
-        let a = new_uid(1_000);
-        let b = new_uid(2_000);
+        let a = new_uid_at(1_000);
+        let b = new_uid_at(2_000);
         assert_eq!(a.len(), 26);
         assert!(a < b);
-        assert_ne!(new_uid(5), new_uid(5));
+        assert_ne!(new_uid_at(5), new_uid_at(5));
     }
 
     #[test]

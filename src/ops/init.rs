@@ -51,7 +51,7 @@ pub fn init(ws: &Workspace, request: InitRequest) -> Result<Outcome<InitOutcome>
         }
         let now = tx.now();
         let mut project = Project {
-            id: new_uid(now.unix_seconds() * 1000),
+            id: new_uid(),
             name: name.clone().unwrap_or_else(|| default_name.clone()),
             description: request.description.clone().filter(|d| !d.trim().is_empty()),
             current_sprint: None,
@@ -63,7 +63,7 @@ pub fn init(ws: &Workspace, request: InitRequest) -> Result<Outcome<InitOutcome>
         if let Some((id, title)) = &request.sprint {
             let sprint = Sprint {
                 id: id.clone(),
-                uid: new_uid(now.unix_seconds() * 1000),
+                uid: new_uid(),
                 title: clean_name("sprint title", title)?,
                 focus: None,
                 status: SprintStatus::Active,

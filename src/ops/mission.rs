@@ -39,6 +39,26 @@ pub struct MissionUpdate {
     pub no_rank: bool,
 }
 
+impl MissionUpdate {
+    /// True when the update would change nothing at all.
+    pub fn is_empty(&self) -> bool {
+        let f = &self.fields;
+        f.name.is_none()
+            && f.sprint.is_none()
+            && f.objective.is_none()
+            && f.context.is_none()
+            && f.notes.is_none()
+            && f.success_criteria.is_none()
+            && f.deliverables.is_none()
+            && f.rank.is_none()
+            && self.append_notes.is_none()
+            && self.add_success_criteria.is_empty()
+            && self.add_deliverables.is_empty()
+            && !self.no_sprint
+            && !self.no_rank
+    }
+}
+
 /// A mission with what the index knows about its links.
 #[derive(Debug, Serialize)]
 pub struct MissionDetail {
@@ -124,7 +144,7 @@ pub fn add(ws: &Workspace, id: Option<&str>, fields: MissionFields) -> Result<Ou
         let now = tx.now();
         let mission = Mission {
             id: id.clone(),
-            uid: new_uid(now.unix_seconds() * 1000),
+            uid: new_uid(),
             name: fields.name.clone().unwrap_or_default(),
             status: Status::Queued,
             sprint,
@@ -205,20 +225,7 @@ pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome
     let append = clean_text("notes", update.append_notes.as_deref())?;
     let add_criteria = clean_items("success criterion", &update.add_success_criteria)?;
     let add_deliverables = clean_items("deliverable", &update.add_deliverables)?;
-    let nothing = f.name.is_none()
-        && f.sprint.is_none()
-        && f.objective.is_none()
-        && f.context.is_none()
-        && f.notes.is_none()
-        && f.success_criteria.is_none()
-        && f.deliverables.is_none()
-        && f.rank.is_none()
-        && append.is_none()
-        && add_criteria.is_empty()
-        && add_deliverables.is_empty()
-        && !update.no_sprint
-        && !update.no_rank;
-    if nothing {
+    if update.is_empty() {
         return Err(Error::InvalidInput(format!(
             "nothing to update for mission {id}: pass a field such as --name, --objective or --append-notes"
         )));

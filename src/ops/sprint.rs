@@ -90,7 +90,7 @@ pub fn add(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<Spr
         let now = tx.now();
         let sprint = Sprint {
             id: id.to_string(),
-            uid: new_uid(now.unix_seconds() * 1000),
+            uid: new_uid(),
             title: title.clone(),
             focus: focus.clone(),
             status: SprintStatus::Planned,

@@ -118,7 +118,7 @@ impl<'s> Tx<'s> {
     /// Appends an event to this writer's log shard when the operation commits.
     pub fn record(&mut self, kind: &str, target: &str, from: Option<String>, to: Option<String>, note: Option<String>) {
         self.events.push(Event {
-            uid: new_uid(self.now.unix_seconds() * 1000),
+            uid: new_uid(),
             at: self.now,
             agent: self.store.agent().to_string(),
             writer: self.writer.to_string(),

@@ -1,0 +1,115 @@
+//! The `cmos` command line: clap definitions, one file per command group, and dispatch.
+
+mod completions;
+mod init;
+mod mission;
+mod moves;
+pub mod output;
+mod sprint;
+mod status;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{Error, Result};
+use crate::ops::Workspace;
+use output::Printer;
+
+/// cmos: shared project memory for AI coding agents and the people who steer them.
+///
+/// State lives as TOML and JSON Lines on the `cmos` branch of this repository; every command
+/// that changes something is one commit there. HEAD, the index and your files are never touched.
+#[derive(Debug, Parser)]
+#[command(name = "cmos", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Print one JSON envelope {schema_version, ok, data, warnings, error, instructions}.
+    #[arg(long, global = true, env = "CMOS_JSON", value_parser = clap::builder::FalseyValueParser::new())]
+    pub json: bool,
+
+    /// Run as if cmos was started in DIR (like `git -C`).
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Who is acting, recorded on commits and events [default: $CMOS_AGENT, else git user.name].
+    #[arg(long, global = true, value_name = "NAME")]
+    pub agent: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Init(init::InitArgs),
+    #[command(subcommand)]
+    Sprint(sprint::SprintCommand),
+    #[command(subcommand)]
+    Mission(mission::MissionCommand),
+    Status(status::StatusArgs),
+    Log(status::LogArgs),
+    Completions(completions::CompletionsArgs),
+}
+
+/// Parses arguments, runs the command and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err),
+    };
+    let printer = Printer::new(cli.json);
+    let (dir, agent) = (cli.dir.clone(), cli.agent.clone());
+    match run(cli, &printer) {
+        Ok(()) => 0,
+        Err(err) => {
+            let context = printer.json.then(|| context_after_error(dir, agent)).flatten();
+            printer.error(&err, context);
+            err.exit_code()
+        }
+    }
+}
+
+fn run(cli: Cli, printer: &Printer) -> Result<()> {
+    if let Command::Completions(args) = &cli.command {
+        return completions::run(args);
+    }
+    let dir = match &cli.dir {
+        Some(dir) => dir.clone(),
+        None => std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?,
+    };
+    let ws = Workspace::open(&dir, cli.agent.clone())?;
+    match cli.command {
+        Command::Init(args) => init::run(&ws, args, printer),
+        Command::Sprint(cmd) => sprint::run(&ws, cmd, printer),
+        Command::Mission(cmd) => mission::run(&ws, cmd, printer),
+        Command::Status(args) => status::run_status(&ws, args, printer),
+        Command::Log(args) => status::run_log(&ws, args, printer),
+        Command::Completions(_) => unreachable!("handled above"),
+    }
+}
+
+/// Where the project stands, for the instructions of an error envelope; None if unreadable.
+fn context_after_error(dir: Option<PathBuf>, agent: Option<String>) -> Option<crate::ops::Instructions> {
+    let dir = dir.or_else(|| std::env::current_dir().ok())?;
+    let ws = Workspace::open(&dir, agent).ok()?;
+    let snapshot = ws.store().snapshot().ok()?;
+    Some(crate::ops::Instructions::from_index(&snapshot.index))
+}
+
+/// Usage errors: clap's own text, or the JSON envelope when JSON was asked for.
+fn usage_error(err: clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    let wants_json = std::env::args().any(|a| a == "--json")
+        || std::env::var("CMOS_JSON").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
+    let informational = matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+        || err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand;
+    if !wants_json || informational {
+        let _ = err.print();
+        return err.exit_code();
+    }
+    let message = err.render().to_string();
+    let first = message.lines().next().unwrap_or("invalid arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first).to_string();
+    Printer::new(true).error(&Error::InvalidInput(first), None);
+    2
+}

@@ -1,0 +1,206 @@
+//! How results reach the user: the JSON envelope for `--json`, or aligned text with colour on
+//! a terminal (never with NO_COLOR). Data goes to stdout, diagnostics to stderr.
+
+use std::io::{IsTerminal, Write};
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::model::Status;
+use crate::ops::{Instructions, Outcome};
+
+/// Version of the `--json` envelope; bumped only on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Renders outcomes and errors in the mode the user asked for.
+pub struct Printer {
+    pub json: bool,
+    pub style: Style,
+}
+
+impl Printer {
+    pub fn new(json: bool) -> Self {
+        let color = std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            && std::env::var("TERM").map_or(true, |t| t != "dumb");
+        Printer {
+            json,
+            style: Style { color },
+        }
+    }
+
+    /// Prints an outcome: the envelope with `--json`, else `human` text and warnings.
+    pub fn outcome<T: Serialize>(&self, outcome: &Outcome<T>, human: impl FnOnce(&T, &Style) -> String) {
+        if self.json {
+            print_json(&Envelope {
+                schema_version: SCHEMA_VERSION,
+                ok: true,
+                data: Some(&outcome.data),
+                warnings: &outcome.warnings,
+                error: None,
+                instructions: &outcome.instructions,
+            });
+            return;
+        }
+        let text = human(&outcome.data, &self.style);
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        if !text.is_empty() && !text.ends_with('\n') {
+            let _ = out.write_all(b"\n");
+        }
+        for warning in &outcome.warnings {
+            eprintln!("{} {warning}", self.style.yellow("warning:"));
+        }
+    }
+
+    /// Prints an error: the envelope on stdout with `--json`, else a message and hint on
+    /// stderr. `context` is where the project stands, when it could be read.
+    pub fn error(&self, err: &Error, context: Option<Instructions>) {
+        if self.json {
+            let mut instructions = context.unwrap_or_default();
+            instructions.next_actions = err.hint().into_iter().collect();
+            instructions.suggested_commands = suggested_for(err);
+            print_json(&Envelope::<()> {
+                schema_version: SCHEMA_VERSION,
+                ok: false,
+                data: None,
+                warnings: &[],
+                error: Some(ErrorBody {
+                    code: err.code(),
+                    message: err.to_string(),
+                    hint: err.hint(),
+                    valid_transitions: err.valid_transitions(),
+                }),
+                instructions: &instructions,
+            });
+            return;
+        }
+        let style = Style {
+            color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        };
+        eprintln!("{} {err}", style.red("error:"));
+        if let Some(hint) = err.hint() {
+            eprintln!("  {} {hint}", style.dim("hint:"));
+        }
+    }
+}
+
+/// Commands that get an agent out of the error, when there is an obvious one.
+fn suggested_for(err: &Error) -> Vec<String> {
+    match err {
+        Error::NotInitialized => vec!["cmos init".into()],
+        Error::NotFound { kind: "mission", .. } => vec!["cmos mission list".into()],
+        Error::NotFound { kind: "sprint", .. } => vec!["cmos sprint list".into()],
+        Error::InvalidTransition { id, .. } => vec![format!("cmos mission show {id}")],
+        Error::Conflict(_) => vec!["cmos status".into()],
+        _ => Vec::new(),
+    }
+}
+
+/// The one JSON document a command prints with `--json`, fields in this order.
+#[derive(Serialize)]
+struct Envelope<'a, T: Serialize> {
+    schema_version: u32,
+    ok: bool,
+    data: Option<&'a T>,
+    warnings: &'a [String],
+    error: Option<ErrorBody<'a>>,
+    instructions: &'a Instructions,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'static str,
+    message: String,
+    hint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    valid_transitions: Option<&'a [Status]>,
+}
+
+fn print_json(value: &impl Serialize) {
+    let mut out = std::io::stdout().lock();
+    // The envelope holds only serializable data and strings; writing to stdout may fail
+    // (a closed pipe), and then there is no one left to tell.
+    let _ = serde_json::to_writer_pretty(&mut out, value);
+    let _ = out.write_all(b"\n");
+}
+
+/// ANSI styling that collapses to plain text when colour is off.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    pub fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+    pub fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
+    pub fn red(&self, text: &str) -> String {
+        self.paint("31", text)
+    }
+    pub fn green(&self, text: &str) -> String {
+        self.paint("32", text)
+    }
+    pub fn yellow(&self, text: &str) -> String {
+        self.paint("33", text)
+    }
+    pub fn cyan(&self, text: &str) -> String {
+        self.paint("36", text)
+    }
+
+    /// A status word in its colour, padded to `width` visible characters.
+    pub fn status(&self, status: Status, width: usize) -> String {
+        let text = format!("{:<width$}", status.as_str());
+        match status {
+            Status::InProgress => self.cyan(&text),
+            Status::Current => self.green(&text),
+            Status::Blocked => self.red(&text),
+            Status::Deferred => self.yellow(&text),
+            Status::Completed | Status::Dropped => self.dim(&text),
+            Status::Queued => text,
+        }
+    }
+}
+
+/// Lays out rows as aligned columns; `paint` may colour a cell after it is padded, so colour
+/// codes never upset the alignment. The last column is never padded.
+pub fn table(rows: &[Vec<String>], paint: impl Fn(usize, usize, String) -> String) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for (r, row) in rows.iter().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| {
+                let padded = if c + 1 == row.len() {
+                    cell.clone()
+                } else {
+                    format!("{cell:<width$}", width = widths[c])
+                };
+                paint(r, c, padded)
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Text for an optional value in a table.
+pub fn or_dash(value: Option<&str>) -> String {
+    value.unwrap_or("-").to_string()
+}

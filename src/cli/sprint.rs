@@ -1,0 +1,210 @@
+//! `cmos sprint ...`: add, list, show, update, activate, complete.
+
+use clap::{Args, Subcommand};
+
+use super::output::{Printer, Style, or_dash, table};
+use crate::error::Result;
+use crate::model::{Sprint, SprintStatus, Status};
+use crate::ops::sprint::{self as ops, SprintDetail, SprintFields, SprintView};
+use crate::ops::{MissionBrief, Workspace};
+
+/// Plan work in sprints.
+#[derive(Debug, Subcommand)]
+pub enum SprintCommand {
+    /// Add a sprint (Planned until activated).
+    Add {
+        /// Sprint id, e.g. S1 or sprint-03.
+        id: String,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+    /// List sprints in plan order with live mission counts.
+    #[command(visible_alias = "ls")]
+    List {
+        /// Only sprints with this status (planned, active, completed).
+        #[arg(long, value_parser = parse_status)]
+        status: Option<SprintStatus>,
+    },
+    /// Show a sprint, its counts by status and its missions.
+    Show { id: String },
+    /// Change a sprint's title, focus or dates.
+    Update {
+        id: String,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+    /// Make a sprint the project's current sprint.
+    Activate { id: String },
+    /// Close a sprint; refused while missions in it are still open unless --force.
+    Complete {
+        id: String,
+        /// Close it even though some missions are still open.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct FieldArgs {
+    /// Title (required when adding).
+    #[arg(long)]
+    title: Option<String>,
+    /// What the sprint is about.
+    #[arg(long)]
+    focus: Option<String>,
+    /// Start date, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    start: Option<String>,
+    /// End date, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    end: Option<String>,
+}
+
+impl From<FieldArgs> for SprintFields {
+    fn from(a: FieldArgs) -> Self {
+        SprintFields {
+            title: a.title,
+            focus: a.focus,
+            start: a.start,
+            end: a.end,
+        }
+    }
+}
+
+fn parse_status(text: &str) -> std::result::Result<SprintStatus, String> {
+    text.parse().map_err(|e: crate::Error| e.to_string())
+}
+
+pub fn run(ws: &Workspace, cmd: SprintCommand, printer: &Printer) -> Result<()> {
+    match cmd {
+        SprintCommand::Add { id, fields } => {
+            let outcome = ops::add(ws, &id, fields.into())?;
+            printer.outcome(&outcome, |s, st| format!("Added sprint {} ({})\n", st.bold(&s.id), s.title));
+        }
+        SprintCommand::List { status } => {
+            let outcome = ops::list(ws, status)?;
+            printer.outcome(&outcome, render_list);
+        }
+        SprintCommand::Show { id } => {
+            let outcome = ops::show(ws, &id)?;
+            printer.outcome(&outcome, render_show);
+        }
+        SprintCommand::Update { id, fields } => {
+            let outcome = ops::update(ws, &id, fields.into())?;
+            printer.outcome(&outcome, |s, st| format!("Updated sprint {}\n", st.bold(&s.id)));
+        }
+        SprintCommand::Activate { id } => {
+            let outcome = ops::activate(ws, &id)?;
+            printer.outcome(&outcome, |s, st| format!("Sprint {} is now current\n", st.bold(&s.id)));
+        }
+        SprintCommand::Complete { id, force } => {
+            let outcome = ops::complete(ws, &id, force)?;
+            printer.outcome(&outcome, |s, st| format!("Completed sprint {}\n", st.bold(&s.id)));
+        }
+    }
+    Ok(())
+}
+
+fn dates(s: &Sprint) -> String {
+    match (s.start, s.end) {
+        (None, None) => "-".into(),
+        (start, end) => format!(
+            "{} → {}",
+            start.map_or("?".into(), |d| d.to_string()),
+            end.map_or("?".into(), |d| d.to_string())
+        ),
+    }
+}
+
+fn render_list(views: &Vec<SprintView>, style: &Style) -> String {
+    if views.is_empty() {
+        return "No sprints yet. Add one with `cmos sprint add ID --title TITLE`.\n".into();
+    }
+    let mut rows = vec![vec![
+        String::new(),
+        "ID".into(),
+        "STATUS".into(),
+        "DONE".into(),
+        "OPEN".into(),
+        "DATES".into(),
+        "TITLE".into(),
+    ]];
+    for v in views {
+        let open = v.counts.total - v.counts.get(Status::Completed) - v.counts.get(Status::Dropped);
+        rows.push(vec![
+            if v.current { "*".into() } else { String::new() },
+            v.sprint.id.clone(),
+            v.sprint.status.to_string(),
+            format!("{}/{} {}%", v.counts.get(Status::Completed), v.counts.total, v.progress),
+            open.to_string(),
+            dates(&v.sprint),
+            v.sprint.title.clone(),
+        ]);
+    }
+    table(&rows, |r, _, cell| if r == 0 { style.dim(&cell) } else { cell })
+}
+
+fn render_show(d: &SprintDetail, style: &Style) -> String {
+    let s = &d.view.sprint;
+    let mut out = format!(
+        "{} {}{}\n",
+        style.bold(&s.id),
+        s.title,
+        if d.view.current { style.green("  (current)") } else { String::new() }
+    );
+    let rows = vec![
+        vec!["Status".into(), s.status.to_string()],
+        vec!["Focus".into(), or_dash(s.focus.as_deref())],
+        vec!["Dates".into(), dates(s)],
+        vec![
+            "Progress".into(),
+            format!(
+                "{}% ({} of {} completed)",
+                d.view.progress,
+                d.view.counts.get(Status::Completed),
+                d.view.counts.total
+            ),
+        ],
+    ];
+    out.push_str(&table(&rows, |_, c, cell| if c == 0 { style.dim(&cell) } else { cell }));
+    let counts: Vec<String> = Status::ALL
+        .iter()
+        .filter(|st| d.view.counts.get(**st) > 0)
+        .map(|st| format!("{} {}", d.view.counts.get(*st), st))
+        .collect();
+    if !counts.is_empty() {
+        out.push_str(&format!("{}  {}\n", style.dim("Counts  "), counts.join(", ")));
+    }
+    out.push('\n');
+    out.push_str(&mission_table(&d.missions, style));
+    out
+}
+
+/// The mission table shared by `sprint show` and `mission list`.
+pub fn mission_table(missions: &[MissionBrief], style: &Style) -> String {
+    if missions.is_empty() {
+        return "No missions.\n".into();
+    }
+    let width = missions.iter().map(|m| m.status.as_str().len()).max().unwrap_or(0);
+    let mut rows = vec![vec![
+        "ID".to_string(),
+        "STATUS".into(),
+        "SPRINT".into(),
+        "RANK".into(),
+        "NAME".into(),
+    ]];
+    for m in missions {
+        rows.push(vec![
+            m.id.clone(),
+            m.status.to_string(),
+            or_dash(m.sprint.as_deref()),
+            m.rank.map_or("-".into(), |r| r.to_string()),
+            m.name.clone(),
+        ]);
+    }
+    table(&rows, |r, c, cell| match (r, c) {
+        (0, _) => style.dim(&cell),
+        (_, 1) => style.status(missions[r - 1].status, cell.chars().count().max(width)),
+        _ => cell,
+    })
+}

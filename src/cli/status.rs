@@ -1,0 +1,106 @@
+//! `cmos status` and `cmos log`.
+
+use clap::Args;
+
+use super::output::{Printer, Style, table};
+use crate::error::Result;
+use crate::model::Status;
+use crate::ops::status::{self as ops, StatusView};
+use crate::ops::{MissionBrief, Workspace};
+use crate::store::LogEntry;
+
+/// Where the project stands: current sprint, work in progress, blockers and the next mission.
+#[derive(Debug, Args)]
+pub struct StatusArgs {}
+
+/// The branch's history, one line per operation (time, agent, operation).
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// How many operations to show, newest first.
+    #[arg(short = 'n', long = "max-count", default_value_t = 20, value_name = "N")]
+    pub limit: usize,
+}
+
+pub fn run_status(ws: &Workspace, _args: StatusArgs, printer: &Printer) -> Result<()> {
+    let outcome = ops::status(ws)?;
+    printer.outcome(&outcome, render_status);
+    Ok(())
+}
+
+pub fn run_log(ws: &Workspace, args: LogArgs, printer: &Printer) -> Result<()> {
+    let outcome = ops::log(ws, args.limit)?;
+    printer.outcome(&outcome, render_log);
+    Ok(())
+}
+
+fn line(style: &Style, m: &MissionBrief) -> String {
+    format!("  {}  {}", style.bold(&m.id), m.name)
+}
+
+fn render_status(v: &StatusView, style: &Style) -> String {
+    let mut out = format!("{} {}\n", style.bold("Project"), v.project.name);
+    if let Some(d) = &v.project.description {
+        out.push_str(&format!("{}\n", style.dim(d)));
+    }
+    match &v.current_sprint {
+        Some(s) => out.push_str(&format!(
+            "{} {} {}: {}% ({} of {} completed, {} blocked)\n",
+            style.bold("Sprint "),
+            s.sprint.id,
+            s.sprint.title,
+            s.progress,
+            s.counts.get(Status::Completed),
+            s.counts.total,
+            s.counts.get(Status::Blocked),
+        )),
+        None => out.push_str(&format!("{} none current\n", style.bold("Sprint "))),
+    }
+    out.push_str(&format!(
+        "{} {} missions: {} in progress, {} current, {} queued, {} blocked, {} completed\n",
+        style.bold("Totals "),
+        v.totals.total,
+        v.totals.get(Status::InProgress),
+        v.totals.get(Status::Current),
+        v.totals.get(Status::Queued),
+        v.totals.get(Status::Blocked),
+        v.totals.get(Status::Completed),
+    ));
+    let groups = [("In progress", &v.in_progress), ("Current", &v.current)];
+    for (title, missions) in groups {
+        if !missions.is_empty() {
+            out.push_str(&format!("\n{}\n", style.bold(title)));
+            for m in missions {
+                out.push_str(&line(style, m));
+                out.push('\n');
+            }
+        }
+    }
+    if !v.blocked.is_empty() {
+        out.push_str(&format!("\n{}\n", style.bold("Blocked")));
+        for b in &v.blocked {
+            out.push_str(&line(style, &b.mission));
+            if let Some(reason) = &b.reason {
+                out.push_str(&format!("  {}", style.red(&format!("({reason})"))));
+            }
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!("\n{} ", style.bold("Next")));
+    match &v.next {
+        Some(m) => out.push_str(&format!("{} {}: {}\n", style.bold(&m.id), m.name, v.next_reason)),
+        None => out.push_str(&format!("nothing: {}\n", v.next_reason)),
+    }
+    out
+}
+
+fn render_log(entries: &Vec<LogEntry>, style: &Style) -> String {
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| vec![e.at.to_string(), e.agent.clone(), e.summary.clone()])
+        .collect();
+    table(&rows, |_, c, cell| match c {
+        0 => style.dim(&cell),
+        1 => style.cyan(&cell),
+        _ => cell,
+    })
+}
