@@ -1,0 +1,156 @@
+//! Test scaffolding: hermetic temporary git repositories and a runner for the real binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A temporary git repository with its own HOME and no global or system git config.
+pub struct Repo {
+    _tmp: TempDir,
+    pub home: PathBuf,
+    pub path: PathBuf,
+}
+
+/// Applies the hermetic environment: fixed identity, no user or system config, no colour hints.
+pub fn hermetic<'a>(cmd: &'a mut Command, home: &Path) -> &'a mut Command {
+    cmd.env("HOME", home)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Test Author")
+        .env("GIT_AUTHOR_EMAIL", "author@example.com")
+        .env("GIT_COMMITTER_NAME", "Test Author")
+        .env("GIT_COMMITTER_EMAIL", "author@example.com")
+        .env_remove("CMOS_AGENT")
+        .env_remove("CMOS_JSON")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+}
+
+impl Repo {
+    /// A repository with one commit on main and the given files.
+    pub fn new() -> Repo {
+        let repo = Repo::empty("work");
+        repo.git(&["init", "-q", "-b", "main"]);
+        std::fs::write(repo.path.join("README.md"), "hello\n").expect("write a file");
+        repo.git(&["add", "README.md"]);
+        repo.git(&["commit", "-q", "-m", "first"]);
+        repo
+    }
+
+    /// A bare repository.
+    pub fn bare() -> Repo {
+        let repo = Repo::empty("bare.git");
+        repo.git(&["init", "-q", "--bare"]);
+        repo
+    }
+
+    /// A directory `name` in a fresh temporary directory, not yet a repository.
+    pub fn empty(name: &str) -> Repo {
+        let tmp = tempfile::tempdir().expect("create a temporary directory");
+        let home = tmp.path().join("home");
+        let path = tmp.path().join(name);
+        std::fs::create_dir_all(&home).expect("create HOME");
+        std::fs::create_dir_all(&path).expect("create the repository directory");
+        Repo { _tmp: tmp, home, path }
+    }
+
+    /// Another directory beside this repository (for clones and remotes).
+    pub fn sibling(&self, name: &str) -> PathBuf {
+        self.path.parent().expect("repository has a parent").join(name)
+    }
+
+    pub fn git_in(&self, dir: &Path, args: &[&str]) -> String {
+        let out = hermetic(&mut Command::new("git"), &self.home)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("run git");
+        assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        self.git_in(&self.path, args)
+    }
+
+    /// The commit the cmos branch points at, or None.
+    pub fn tip(&self) -> Option<String> {
+        let out = hermetic(&mut Command::new("git"), &self.home)
+            .args(["rev-parse", "--verify", "-q", "refs/heads/cmos"])
+            .current_dir(&self.path)
+            .output()
+            .expect("run git");
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
+    pub fn cmos_in(&self, dir: &Path, args: &[&str]) -> Output {
+        hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &self.home)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("run cmos")
+    }
+
+    pub fn cmos(&self, args: &[&str]) -> Output {
+        self.cmos_in(&self.path, args)
+    }
+
+    /// Runs cmos, asserts success, returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmos(args);
+        assert!(
+            out.status.success(),
+            "cmos {args:?} failed ({}): {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs cmos with --json, asserts success, returns the `data` of the envelope.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let envelope = self.envelope(args);
+        assert_eq!(envelope["ok"], true, "cmos {args:?}: {envelope:#}");
+        envelope["data"].clone()
+    }
+
+    /// Runs cmos with --json and returns the whole envelope, whatever the outcome.
+    pub fn envelope(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.cmos(&all);
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "cmos {args:?} printed no JSON ({e}): {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+    }
+
+    /// Runs cmos expecting failure; returns (exit code, error object of the envelope).
+    pub fn fails(&self, args: &[&str]) -> (i32, Value) {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.cmos(&all);
+        assert!(!out.status.success(), "cmos {args:?} should have failed");
+        let envelope: Value = serde_json::from_slice(&out.stdout).expect("error envelope is JSON");
+        assert_eq!(envelope["ok"], false);
+        (out.status.code().expect("exit code"), envelope["error"].clone())
+    }
+
+    /// `cmos init` with a first sprint S1.
+    pub fn init(&self) {
+        self.ok(&["init", "--name", "demo", "--sprint", "S1", "--sprint-title", "First sprint"]);
+    }
+
+    /// The content of a file on the cmos branch.
+    pub fn show(&self, path: &str) -> String {
+        self.git(&["show", &format!("refs/heads/cmos:{path}")])
+    }
+}
