@@ -66,7 +66,9 @@ pub enum Error {
     #[error("{0}")]
     Conflict(String),
 
-    #[error("the cmos branch was written by a newer cmos (format {found}); this cmos reads format {supported}")]
+    #[error(
+        "the cmos branch was written by a newer cmos (format {found}); this cmos reads format {supported}"
+    )]
     UnsupportedFormat { found: String, supported: u32 },
 
     #[error("git: {0}")]
@@ -141,7 +143,9 @@ impl Error {
             Error::NotARepository(_) => {
                 Some("run cmos inside a git repository, or create one with `git init`".into())
             }
-            Error::Conflict(_) => Some("other writers kept moving the branch; retry the command".into()),
+            Error::Conflict(_) => {
+                Some("other writers kept moving the branch; retry the command".into())
+            }
             Error::UnsupportedFormat { .. } => Some("upgrade cmos to read this project".into()),
             _ => None,
         }

@@ -53,7 +53,10 @@ impl StatusCounts {
 
     pub fn add(&mut self, status: Status) {
         self.total += 1;
-        *self.by_status.entry(status.as_str().to_string()).or_default() += 1;
+        *self
+            .by_status
+            .entry(status.as_str().to_string())
+            .or_default() += 1;
     }
 }
 
@@ -81,11 +84,15 @@ impl Index {
     }
 
     pub fn mission(&self, id: &str) -> Result<&MissionEntry> {
-        self.missions.get(id).ok_or_else(|| self.missing("mission", id))
+        self.missions
+            .get(id)
+            .ok_or_else(|| self.missing("mission", id))
     }
 
     pub fn sprint(&self, id: &str) -> Result<&Sprint> {
-        self.sprints.get(id).ok_or_else(|| self.missing("sprint", id))
+        self.sprints
+            .get(id)
+            .ok_or_else(|| self.missing("sprint", id))
     }
 
     /// Not found, unless a file of that id exists but does not parse: then say so.

@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::index::{Index, MissionEntry};
-use crate::model::{Blocker, DepType, Mission, Sprint, SprintStatus, Status, Timestamp, Transition};
+use crate::model::{
+    Blocker, DepType, Mission, Sprint, SprintStatus, Status, Timestamp, Transition,
+};
 
 use Status::*;
 
@@ -137,7 +139,10 @@ impl<'a> Gates<'a> {
         for m in index.missions.values() {
             for (on, kind) in &m.depends {
                 if *kind == DepType::Blocks {
-                    blocked_by.entry(on.as_str()).or_default().push(m.id.as_str());
+                    blocked_by
+                        .entry(on.as_str())
+                        .or_default()
+                        .push(m.id.as_str());
                 }
             }
         }
@@ -190,7 +195,10 @@ fn status_order(status: Status) -> u8 {
 /// All missions in the order of work: In Progress, Current, Queued, then the rest; within a
 /// status the current sprint first, then sprints in plan order, then rank, then creation.
 pub fn work_order(index: &Index) -> Vec<&MissionEntry> {
-    let current = index.project.as_ref().and_then(|p| p.current_sprint.as_deref());
+    let current = index
+        .project
+        .as_ref()
+        .and_then(|p| p.current_sprint.as_deref());
     let position: HashMap<&str, usize> = index
         .sprints_in_order()
         .iter()
@@ -203,7 +211,10 @@ pub fn work_order(index: &Index) -> Vec<&MissionEntry> {
         (
             status_order(m.status),
             sprint.is_none() || sprint != current,
-            sprint.and_then(|s| position.get(s)).copied().unwrap_or(usize::MAX),
+            sprint
+                .and_then(|s| position.get(s))
+                .copied()
+                .unwrap_or(usize::MAX),
             m.rank.unwrap_or(i64::MAX),
             m.uid.clone(),
             m.id.clone(),
@@ -237,7 +248,10 @@ const SKIPPED_SHOWN: usize = 5;
 /// skipping missions whose prerequisites are not Completed.
 pub fn next(index: &Index) -> Next<'_> {
     let gates = Gates::new(index);
-    let current = index.project.as_ref().and_then(|p| p.current_sprint.as_deref());
+    let current = index
+        .project
+        .as_ref()
+        .and_then(|p| p.current_sprint.as_deref());
     let mut result = Next {
         mission: None,
         reason: String::new(),
@@ -266,7 +280,9 @@ pub fn next(index: &Index) -> Next<'_> {
             (None, _) => String::new(),
         };
         result.reason = match m.status {
-            InProgress => format!("it is already In Progress{place}: finish it before starting another"),
+            InProgress => {
+                format!("it is already In Progress{place}: finish it before starting another")
+            }
             Current => format!("it is Current{place}, with every prerequisite completed"),
             _ => format!(
                 "it is the first ready Queued mission{place}{}",
@@ -276,7 +292,11 @@ pub fn next(index: &Index) -> Next<'_> {
         result.mission = Some(m);
         return result;
     }
-    let blocked = index.missions.values().filter(|m| m.status == Blocked).count();
+    let blocked = index
+        .missions
+        .values()
+        .filter(|m| m.status == Blocked)
+        .count();
     result.reason = if result.skipped_total > 0 {
         format!(
             "every open mission waits on prerequisites ({} waiting)",
@@ -306,7 +326,12 @@ pub fn promotion_candidate(index: &Index) -> Option<&MissionEntry> {
 
 /// Refuses a link to itself, to an unknown mission, or one that closes a cycle among the
 /// ordering links (requires, blocks). Returns the type of an existing link it would replace.
-pub fn check_dependency(index: &Index, from: &str, to: &str, kind: DepType) -> Result<Option<DepType>> {
+pub fn check_dependency(
+    index: &Index,
+    from: &str,
+    to: &str,
+    kind: DepType,
+) -> Result<Option<DepType>> {
     if from == to {
         return Err(Error::InvalidDependency(format!(
             "mission {from} cannot depend on itself"
@@ -314,7 +339,11 @@ pub fn check_dependency(index: &Index, from: &str, to: &str, kind: DepType) -> R
     }
     let source = index.mission(from)?;
     index.mission(to)?;
-    let existing = source.depends.iter().find(|(on, _)| on == to).map(|(_, k)| *k);
+    let existing = source
+        .depends
+        .iter()
+        .find(|(on, _)| on == to)
+        .map(|(_, k)| *k);
     if existing == Some(kind) {
         return Err(Error::AlreadyExists {
             kind: "dependency",
@@ -339,7 +368,12 @@ pub fn check_dependency(index: &Index, from: &str, to: &str, kind: DepType) -> R
 
 /// A chain of "finishes before" links from `start` to `goal`, ignoring the link `skip`
 /// (the one being replaced), if there is one.
-fn precedence_path(index: &Index, start: &str, goal: &str, skip: (&str, &str)) -> Option<Vec<String>> {
+fn precedence_path(
+    index: &Index,
+    start: &str,
+    goal: &str,
+    skip: (&str, &str),
+) -> Option<Vec<String>> {
     let mut after: HashMap<&str, Vec<&str>> = HashMap::new();
     for m in index.missions.values() {
         for (on, kind) in &m.depends {
@@ -400,7 +434,10 @@ pub fn check_sprint_activate(sprint: &Sprint) -> Result<()> {
 /// Refuses to complete a sprint twice, or while it still has open missions (unless forced).
 pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Result<()> {
     if sprint.status == SprintStatus::Completed {
-        return Err(Error::Refused(format!("sprint {} is already Completed", sprint.id)));
+        return Err(Error::Refused(format!(
+            "sprint {} is already Completed",
+            sprint.id
+        )));
     }
     let mut open: Vec<&str> = index
         .missions
@@ -418,7 +455,11 @@ pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Res
         sprint.id,
         open.len(),
         shown.join(", "),
-        if open.len() > shown.len() { ", …" } else { "" }
+        if open.len() > shown.len() {
+            ", …"
+        } else {
+            ""
+        }
     )))
 }
 

@@ -11,7 +11,11 @@ fn refused(repo: &Repo, args: &[&str], code: &str, exit: i32) -> String {
     let (status, error) = repo.fails(args);
     assert_eq!(error["code"], code, "{args:?}: {error:#}");
     assert_eq!(status, exit, "{args:?}");
-    assert_eq!(repo.tip(), before, "{args:?} must leave the branch unchanged");
+    assert_eq!(
+        repo.tip(),
+        before,
+        "{args:?} must leave the branch unchanged"
+    );
     error["message"].as_str().expect("a message").to_string()
 }
 
@@ -20,14 +24,36 @@ fn invalid_ids_are_refused_before_they_reach_a_path() {
     let repo = Repo::new();
     repo.init();
     let long = "x".repeat(200);
-    for id in ["../x", "a/b", "", "bad\u{1}id", long.as_str(), "-x", ".hidden", "a\\b"] {
+    for id in [
+        "../x",
+        "a/b",
+        "",
+        "bad\u{1}id",
+        long.as_str(),
+        "-x",
+        ".hidden",
+        "a\\b",
+    ] {
         let message = refused(&repo, &["mission", "add", id, "Name"], "invalid_input", 2);
         // A leading dash is caught by the argument parser first ("unexpected argument").
-        assert!(message.starts_with("invalid mission id") || id == "-x", "{message}");
-        refused(&repo, &["sprint", "add", id, "--title", "T"], "invalid_input", 2);
+        assert!(
+            message.starts_with("invalid mission id") || id == "-x",
+            "{message}"
+        );
+        refused(
+            &repo,
+            &["sprint", "add", id, "--title", "T"],
+            "invalid_input",
+            2,
+        );
     }
     let listed = repo.git(&["ls-tree", "-r", "--name-only", "refs/heads/cmos"]);
-    assert!(listed.lines().all(|p| p.starts_with(".cmos/") || p == "README.md"), "{listed}");
+    assert!(
+        listed
+            .lines()
+            .all(|p| p.starts_with(".cmos/") || p == "README.md"),
+        "{listed}"
+    );
 }
 
 #[test]
@@ -35,8 +61,16 @@ fn a_leading_dash_is_an_id_error_not_a_flag_surprise() {
     let repo = Repo::new();
     repo.init();
     // After `--` clap passes the word through, so the id check itself must refuse it.
-    let message = refused(&repo, &["mission", "add", "--", "-rf", "Name"], "invalid_input", 2);
-    assert!(message.contains("start with a letter or a digit"), "{message}");
+    let message = refused(
+        &repo,
+        &["mission", "add", "--", "-rf", "Name"],
+        "invalid_input",
+        2,
+    );
+    assert!(
+        message.contains("start with a letter or a digit"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -46,12 +80,27 @@ fn unknown_records_and_duplicates() {
     repo.ok(&["mission", "add", "A", "One"]);
     refused(&repo, &["mission", "show", "Z"], "not_found", 3);
     refused(&repo, &["mission", "start", "Z"], "not_found", 3);
-    refused(&repo, &["mission", "add", "B", "Two", "--sprint", "NOPE"], "not_found", 3);
+    refused(
+        &repo,
+        &["mission", "add", "B", "Two", "--sprint", "NOPE"],
+        "not_found",
+        3,
+    );
     refused(&repo, &["sprint", "show", "NOPE"], "not_found", 3);
     refused(&repo, &["sprint", "activate", "NOPE"], "not_found", 3);
-    let message = refused(&repo, &["mission", "add", "A", "Again"], "already_exists", 4);
+    let message = refused(
+        &repo,
+        &["mission", "add", "A", "Again"],
+        "already_exists",
+        4,
+    );
     assert_eq!(message, "mission 'A' already exists");
-    refused(&repo, &["sprint", "add", "S1", "--title", "Again"], "already_exists", 4);
+    refused(
+        &repo,
+        &["sprint", "add", "S1", "--title", "Again"],
+        "already_exists",
+        4,
+    );
 }
 
 #[test]
@@ -62,17 +111,41 @@ fn invalid_transitions_name_the_valid_ones() {
     let before = repo.tip();
     let (status, error) = repo.fails(&["mission", "complete", "A"]);
     assert_eq!(status, 5);
-    assert_eq!(error["message"], "mission A is Queued; it cannot be completed");
-    assert_eq!(error["valid_transitions"], serde_json::json!(["Current", "In Progress", "Dropped", "Deferred"]));
+    assert_eq!(
+        error["message"],
+        "mission A is Queued; it cannot be completed"
+    );
+    assert_eq!(
+        error["valid_transitions"],
+        serde_json::json!(["Current", "In Progress", "Dropped", "Deferred"])
+    );
     assert_eq!(repo.tip(), before);
     refused(&repo, &["mission", "unblock", "A"], "invalid_transition", 5);
-    refused(&repo, &["mission", "block", "A", "--reason", "x"], "invalid_transition", 5);
+    refused(
+        &repo,
+        &["mission", "block", "A", "--reason", "x"],
+        "invalid_transition",
+        5,
+    );
     repo.ok(&["mission", "start", "A"]);
     refused(&repo, &["mission", "start", "A"], "invalid_transition", 5);
-    refused(&repo, &["mission", "block", "A", "--reason", "  "], "invalid_input", 2);
+    refused(
+        &repo,
+        &["mission", "block", "A", "--reason", "  "],
+        "invalid_input",
+        2,
+    );
     let text = String::from_utf8(repo.cmos(&["mission", "start", "A"]).stderr).unwrap();
-    assert!(text.contains("error: mission A is In Progress; it cannot be started"), "{text}");
-    assert!(text.contains("hint: from here mission A can move to: Completed, Blocked, Dropped, Deferred"), "{text}");
+    assert!(
+        text.contains("error: mission A is In Progress; it cannot be started"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "hint: from here mission A can move to: Completed, Blocked, Dropped, Deferred"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -82,13 +155,33 @@ fn self_and_cyclic_dependencies_are_refused() {
     for id in ["A", "B", "C"] {
         repo.ok(&["mission", "add", id, id]);
     }
-    refused(&repo, &["mission", "depends", "A", "A"], "invalid_dependency", 5);
+    refused(
+        &repo,
+        &["mission", "depends", "A", "A"],
+        "invalid_dependency",
+        5,
+    );
     repo.ok(&["mission", "depends", "A", "B"]);
     repo.ok(&["mission", "depends", "B", "C", "--type", "requires"]);
-    let message = refused(&repo, &["mission", "depends", "C", "A"], "invalid_dependency", 5);
+    let message = refused(
+        &repo,
+        &["mission", "depends", "C", "A"],
+        "invalid_dependency",
+        5,
+    );
     assert!(message.contains("cycle"), "{message}");
-    refused(&repo, &["mission", "depends", "A", "C", "--type", "blocks"], "invalid_dependency", 5);
-    refused(&repo, &["mission", "depends", "A", "B"], "already_exists", 4);
+    refused(
+        &repo,
+        &["mission", "depends", "A", "C", "--type", "blocks"],
+        "invalid_dependency",
+        5,
+    );
+    refused(
+        &repo,
+        &["mission", "depends", "A", "B"],
+        "already_exists",
+        4,
+    );
     refused(&repo, &["mission", "depends", "A", "Z"], "not_found", 3);
     refused(&repo, &["mission", "undepend", "C", "A"], "not_found", 3);
     repo.ok(&["mission", "depends", "C", "A", "--type", "relates"]);
@@ -100,12 +193,25 @@ fn self_and_cyclic_dependencies_are_refused() {
 fn outside_a_repository_and_before_init() {
     let dir = Repo::empty("plain");
     let (status, error) = dir.fails(&["status"]);
-    assert_eq!((status, error["code"].as_str()), (7, Some("not_a_repository")));
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (7, Some("not_a_repository"))
+    );
 
     let repo = Repo::new();
-    for args in [&["status"][..], &["mission", "list"], &["mission", "add", "A", "x"], &["sprint", "list"], &["log"]] {
+    for args in [
+        &["status"][..],
+        &["mission", "list"],
+        &["mission", "add", "A", "x"],
+        &["sprint", "list"],
+        &["log"],
+    ] {
         let (status, error) = repo.fails(args);
-        assert_eq!((status, error["code"].as_str()), (7, Some("not_initialized")), "{args:?}");
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (7, Some("not_initialized")),
+            "{args:?}"
+        );
     }
     assert_eq!(repo.tip(), None, "nothing was created by failed commands");
     let text = String::from_utf8(repo.cmos(&["status"]).stderr).unwrap();
@@ -118,17 +224,35 @@ fn texts_that_are_too_long_or_empty_are_refused() {
     repo.init();
     refused(&repo, &["mission", "add", "A", "   "], "invalid_input", 2);
     let huge = "x".repeat(70_000);
-    refused(&repo, &["mission", "add", "A", "Name", "--objective", &huge], "invalid_input", 2);
-    refused(&repo, &["sprint", "add", "S9", "--title", "T", "--start", "tomorrow"], "invalid_input", 2);
+    refused(
+        &repo,
+        &["mission", "add", "A", "Name", "--objective", &huge],
+        "invalid_input",
+        2,
+    );
+    refused(
+        &repo,
+        &["sprint", "add", "S9", "--title", "T", "--start", "tomorrow"],
+        "invalid_input",
+        2,
+    );
     refused(&repo, &["mission", "update", "NOPE"], "invalid_input", 2);
-    refused(&repo, &["mission", "unblock", "A", "--to", "completed"], "invalid_input", 2);
+    refused(
+        &repo,
+        &["mission", "unblock", "A", "--to", "completed"],
+        "invalid_input",
+        2,
+    );
 }
 
 /// Rewrites one file on the cmos branch with git plumbing, as a careless hand edit would.
 fn hand_edit(repo: &Repo, path: &str, content: &str) {
     let blob_file = repo.sibling("blob.txt");
     std::fs::write(&blob_file, content).unwrap();
-    let blob = repo.git(&["hash-object", "-w", blob_file.to_str().unwrap()]).trim().to_string();
+    let blob = repo
+        .git(&["hash-object", "-w", blob_file.to_str().unwrap()])
+        .trim()
+        .to_string();
     let index = repo.sibling("edit-index");
     let run = |args: &[&str]| {
         let out = common::hermetic(&mut std::process::Command::new("git"), &repo.home)
@@ -137,13 +261,28 @@ fn hand_edit(repo: &Repo, path: &str, content: &str) {
             .current_dir(&repo.path)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
     run(&["read-tree", "refs/heads/cmos"]);
-    run(&["update-index", "--cacheinfo", &format!("100644,{blob},{path}")]);
+    run(&[
+        "update-index",
+        "--cacheinfo",
+        &format!("100644,{blob},{path}"),
+    ]);
     let tree = run(&["write-tree"]);
-    let commit = run(&["commit-tree", &tree, "-p", "refs/heads/cmos", "-m", "hand edit"]);
+    let commit = run(&[
+        "commit-tree",
+        &tree,
+        "-p",
+        "refs/heads/cmos",
+        "-m",
+        "hand edit",
+    ]);
     run(&["update-ref", "refs/heads/cmos", &commit]);
 }
 
@@ -153,32 +292,61 @@ fn a_hand_broken_mission_file_is_reported_and_does_not_hide_the_others() {
     repo.init();
     repo.ok(&["mission", "add", "A", "Good"]);
     repo.ok(&["mission", "add", "B", "Soon broken"]);
-    let broken = repo.show(".cmos/missions/B.toml").replace("name = ", "name = = ");
+    let broken = repo
+        .show(".cmos/missions/B.toml")
+        .replace("name = ", "name = = ");
     hand_edit(&repo, ".cmos/missions/B.toml", &broken);
 
     let envelope = repo.envelope(&["mission", "list"]);
     assert_eq!(envelope["ok"], true);
-    assert_eq!(envelope["data"].as_array().unwrap().len(), 1, "A is still listed");
+    assert_eq!(
+        envelope["data"].as_array().unwrap().len(),
+        1,
+        "A is still listed"
+    );
     let warning = envelope["warnings"][0].as_str().unwrap();
     assert!(warning.contains(".cmos/missions/B.toml:3:8"), "{warning}");
 
     let (status, error) = repo.fails(&["mission", "show", "B"]);
     assert_eq!((status, error["code"].as_str()), (6, Some("corrupt")));
-    assert!(error["message"].as_str().unwrap().starts_with(".cmos/missions/B.toml:3:8:"), "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(".cmos/missions/B.toml:3:8:"),
+        "{error}"
+    );
     let stderr = String::from_utf8(repo.cmos(&["mission", "list"]).stderr).unwrap();
-    assert!(stderr.contains("warning: unreadable file, skipped: .cmos/missions/B.toml:3:8"), "{stderr}");
+    assert!(
+        stderr.contains("warning: unreadable file, skipped: .cmos/missions/B.toml:3:8"),
+        "{stderr}"
+    );
 
     // Writes that do not touch B still work, and B's bytes are never rewritten.
     repo.ok(&["mission", "start", "A"]);
     repo.ok(&["mission", "add", "C", "New"]);
     refused(&repo, &["mission", "start", "B"], "corrupt", 6);
-    refused(&repo, &["mission", "add", "B", "Shadow"], "already_exists", 4);
+    refused(
+        &repo,
+        &["mission", "add", "B", "Shadow"],
+        "already_exists",
+        4,
+    );
     assert_eq!(repo.show(".cmos/missions/B.toml"), broken);
 
     // Fixing the file by hand brings B back.
-    hand_edit(&repo, ".cmos/missions/B.toml", &broken.replace("name = = ", "name = "));
+    hand_edit(
+        &repo,
+        ".cmos/missions/B.toml",
+        &broken.replace("name = = ", "name = "),
+    );
     assert_eq!(repo.json(&["mission", "show", "B"])["name"], "Soon broken");
-    assert!(repo.envelope(&["status"])["warnings"].as_array().unwrap().is_empty());
+    assert!(
+        repo.envelope(&["status"])["warnings"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -188,7 +356,15 @@ fn a_newer_format_is_refused_with_a_clear_message() {
     hand_edit(&repo, ".cmos/format.toml", "major = 2\nminor = 0\n");
     let before = repo.tip();
     let (status, error) = repo.fails(&["mission", "add", "A", "x"]);
-    assert_eq!((status, error["code"].as_str()), (6, Some("unsupported_format")));
-    assert!(error["message"].as_str().unwrap().contains("newer cmos (format 2.0)"));
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (6, Some("unsupported_format"))
+    );
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("newer cmos (format 2.0)")
+    );
     assert_eq!(repo.tip(), before);
 }

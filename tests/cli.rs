@@ -18,7 +18,10 @@ fn ids(list: &Value) -> Vec<String> {
 fn init_creates_the_branch_and_a_second_init_changes_nothing() {
     let repo = Repo::new();
     let out = repo.ok(&["init", "--name", "demo"]);
-    assert!(out.contains("Initialised project demo on refs/heads/cmos"), "{out}");
+    assert!(
+        out.contains("Initialised project demo on refs/heads/cmos"),
+        "{out}"
+    );
     let tip = repo.tip().expect("the branch exists");
     for path in [".cmos/format.toml", ".cmos/project.toml", "README.md"] {
         repo.show(path);
@@ -37,34 +40,75 @@ fn init_works_from_a_subdirectory_a_linked_worktree_and_a_bare_repository() {
     let repo = Repo::new();
     let sub = repo.path.join("src/deep");
     std::fs::create_dir_all(&sub).unwrap();
-    assert!(repo.cmos_in(&sub, &["init", "--name", "demo"]).status.success());
+    assert!(
+        repo.cmos_in(&sub, &["init", "--name", "demo"])
+            .status
+            .success()
+    );
     let tree = repo.sibling("tree");
-    repo.git(&["worktree", "add", "-q", tree.to_str().unwrap(), "-b", "feature"]);
-    let out = repo.cmos_in(&tree, &["--json", "mission", "add", "W1", "From the worktree"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(repo.ok(&["mission", "list"]).contains("W1"), "the worktree shares the branch");
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        tree.to_str().unwrap(),
+        "-b",
+        "feature",
+    ]);
+    let out = repo.cmos_in(
+        &tree,
+        &["--json", "mission", "add", "W1", "From the worktree"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        repo.ok(&["mission", "list"]).contains("W1"),
+        "the worktree shares the branch"
+    );
 
     let bare = Repo::bare();
     bare.ok(&["init", "--name", "server"]);
     bare.ok(&["mission", "add", "B1", "In a bare repository"]);
-    assert!(bare.show(".cmos/missions/B1.toml").contains("In a bare repository"));
+    assert!(
+        bare.show(".cmos/missions/B1.toml")
+            .contains("In a bare repository")
+    );
 }
 
 #[test]
 fn a_mission_goes_from_queued_to_completed_and_promotes_the_next() {
     let repo = Repo::new();
     repo.init();
-    repo.ok(&["mission", "add", "B1", "Store", "--rank", "1", "--objective", "Keep state"]);
+    repo.ok(&[
+        "mission",
+        "add",
+        "B1",
+        "Store",
+        "--rank",
+        "1",
+        "--objective",
+        "Keep state",
+    ]);
     repo.ok(&["mission", "add", "B2", "Index", "--rank", "2"]);
     repo.ok(&["mission", "add", "B3", "CLI", "--rank", "3"]);
     repo.ok(&["mission", "depends", "B2", "B3"]);
 
     let next = repo.json(&["mission", "next"]);
     assert_eq!(next["mission"]["id"], "B1");
-    assert!(next["reason"].as_str().unwrap().contains("first ready Queued"));
+    assert!(
+        next["reason"]
+            .as_str()
+            .unwrap()
+            .contains("first ready Queued")
+    );
 
     let started = repo.json(&["mission", "start", "B1"]);
-    assert_eq!((started["from"].as_str(), started["to"].as_str()), (Some("Queued"), Some("In Progress")));
+    assert_eq!(
+        (started["from"].as_str(), started["to"].as_str()),
+        (Some("Queued"), Some("In Progress"))
+    );
     let done = repo.json(&["mission", "complete", "B1", "--notes", "shipped"]);
     // B2 requires B3, so B3 is the next ready Queued mission.
     assert_eq!(done["promoted"]["id"], "B3");
@@ -79,7 +123,10 @@ fn a_mission_goes_from_queued_to_completed_and_promotes_the_next() {
 
     let b2 = repo.json(&["mission", "show", "B2"]);
     assert_eq!(b2["waiting_on"][0]["id"], "B3");
-    assert_eq!(repo.json(&["mission", "show", "B3"])["dependents"][0][0], "B2");
+    assert_eq!(
+        repo.json(&["mission", "show", "B3"])["dependents"][0][0],
+        "B2"
+    );
 
     let log = repo.ok(&["log", "-n", "3"]);
     assert!(log.contains("mission complete B1, promote B3"), "{log}");
@@ -104,18 +151,42 @@ fn block_and_unblock_record_reason_needs_and_resolution() {
     repo.init();
     repo.ok(&["mission", "add", "A", "Risky"]);
     repo.ok(&["mission", "start", "A"]);
-    repo.ok(&["mission", "block", "A", "--reason", "API key missing", "--needs", "key", "--needs", "quota"]);
+    repo.ok(&[
+        "mission",
+        "block",
+        "A",
+        "--reason",
+        "API key missing",
+        "--needs",
+        "key",
+        "--needs",
+        "quota",
+    ]);
     let shown = repo.json(&["mission", "show", "A"]);
     assert_eq!(shown["blocked"]["reason"], "API key missing");
-    assert_eq!(shown["blocked"]["needs"], serde_json::json!(["key", "quota"]));
+    assert_eq!(
+        shown["blocked"]["needs"],
+        serde_json::json!(["key", "quota"])
+    );
     let status = repo.json(&["status"]);
     assert_eq!(status["blocked"][0]["reason"], "API key missing");
 
-    let unblocked = repo.json(&["mission", "unblock", "A", "--resolution", "key issued", "--to", "current"]);
+    let unblocked = repo.json(&[
+        "mission",
+        "unblock",
+        "A",
+        "--resolution",
+        "key issued",
+        "--to",
+        "current",
+    ]);
     assert_eq!(unblocked["to"], "Current");
     let shown = repo.json(&["mission", "show", "A"]);
     assert!(shown["blocked"].is_null());
-    assert_eq!(shown["transitions"].as_array().unwrap().last().unwrap()["note"], "key issued");
+    assert_eq!(
+        shown["transitions"].as_array().unwrap().last().unwrap()["note"],
+        "key issued"
+    );
 }
 
 #[test]
@@ -129,7 +200,10 @@ fn drop_defer_and_update_status_follow_the_table() {
     assert_eq!(moved["to"], "Queued");
     repo.ok(&["mission", "drop", "A"]);
     let (code, error) = repo.fails(&["mission", "update", "A", "--status", "current"]);
-    assert_eq!((code, error["code"].as_str()), (5, Some("invalid_transition")));
+    assert_eq!(
+        (code, error["code"].as_str()),
+        (5, Some("invalid_transition"))
+    );
 }
 
 #[test]
@@ -137,16 +211,41 @@ fn update_changes_fields_and_appends_notes() {
     let repo = Repo::new();
     repo.init();
     repo.ok(&["sprint", "add", "S2", "--title", "Second"]);
-    repo.ok(&["mission", "add", "A", "Name", "--notes", "first line", "--success-criterion", "one"]);
     repo.ok(&[
-        "mission", "update", "A", "--name", "New name", "--append-notes", "second line", "--add-success-criterion",
-        "two", "--sprint", "S2", "--rank", "4", "--context", "why it matters",
+        "mission",
+        "add",
+        "A",
+        "Name",
+        "--notes",
+        "first line",
+        "--success-criterion",
+        "one",
+    ]);
+    repo.ok(&[
+        "mission",
+        "update",
+        "A",
+        "--name",
+        "New name",
+        "--append-notes",
+        "second line",
+        "--add-success-criterion",
+        "two",
+        "--sprint",
+        "S2",
+        "--rank",
+        "4",
+        "--context",
+        "why it matters",
     ]);
     let m = repo.json(&["mission", "show", "A"]);
     assert_eq!(m["name"], "New name");
     assert_eq!(m["notes"], "first line\nsecond line");
     assert_eq!(m["success_criteria"], serde_json::json!(["one", "two"]));
-    assert_eq!((m["sprint"].as_str(), m["rank"].as_i64()), (Some("S2"), Some(4)));
+    assert_eq!(
+        (m["sprint"].as_str(), m["rank"].as_i64()),
+        (Some("S2"), Some(4))
+    );
     let tip = repo.tip();
     // The same values again: nothing to commit.
     repo.ok(&["mission", "update", "A", "--name", "New name"]);
@@ -158,14 +257,32 @@ fn mission_list_follows_next_mission_order_and_filters() {
     let repo = Repo::new();
     repo.init();
     repo.ok(&["sprint", "add", "S2", "--title", "Later"]);
-    repo.ok(&["mission", "add", "L1", "Later one", "--sprint", "S2", "--rank", "1"]);
+    repo.ok(&[
+        "mission",
+        "add",
+        "L1",
+        "Later one",
+        "--sprint",
+        "S2",
+        "--rank",
+        "1",
+    ]);
     repo.ok(&["mission", "add", "C2", "Current two", "--rank", "2"]);
     repo.ok(&["mission", "add", "C1", "Current one", "--rank", "1"]);
     repo.ok(&["mission", "add", "W", "Working"]);
     repo.ok(&["mission", "start", "W"]);
-    assert_eq!(ids(&repo.json(&["mission", "list"])), ["W", "C1", "C2", "L1"]);
-    assert_eq!(ids(&repo.json(&["mission", "list", "--sprint", "S2"])), ["L1"]);
-    assert_eq!(ids(&repo.json(&["mission", "list", "--status", "in-progress"])), ["W"]);
+    assert_eq!(
+        ids(&repo.json(&["mission", "list"])),
+        ["W", "C1", "C2", "L1"]
+    );
+    assert_eq!(
+        ids(&repo.json(&["mission", "list", "--sprint", "S2"])),
+        ["L1"]
+    );
+    assert_eq!(
+        ids(&repo.json(&["mission", "list", "--status", "in-progress"])),
+        ["W"]
+    );
     let text = repo.ok(&["mission", "list"]);
     assert!(text.lines().next().unwrap().starts_with("ID"), "{text}");
     assert!(!text.contains('\x1b'), "no colour when piped");
@@ -180,27 +297,62 @@ fn generated_ids_are_unique_and_valid() {
     let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
     assert!(a.starts_with("m-") && a.len() == 12, "{a}");
     assert_ne!(a, b);
-    assert_eq!(repo.json(&["mission", "show", a])["sprint"], "S1", "defaults to the current sprint");
+    assert_eq!(
+        repo.json(&["mission", "show", a])["sprint"],
+        "S1",
+        "defaults to the current sprint"
+    );
 }
 
 #[test]
 fn sprints_activate_complete_and_count_live() {
     let repo = Repo::new();
     repo.init();
-    repo.ok(&["sprint", "add", "S2", "--title", "Second", "--focus", "polish", "--start", "2026-12-01", "--end", "2026-12-14"]);
+    repo.ok(&[
+        "sprint",
+        "add",
+        "S2",
+        "--title",
+        "Second",
+        "--focus",
+        "polish",
+        "--start",
+        "2026-12-01",
+        "--end",
+        "2026-12-14",
+    ]);
     repo.ok(&["mission", "add", "A", "One", "--sprint", "S2"]);
     repo.ok(&["mission", "add", "B", "Two", "--sprint", "S2"]);
     repo.ok(&["sprint", "activate", "S2"]);
     let sprints = repo.json(&["sprint", "list"]);
-    let s1 = sprints.as_array().unwrap().iter().find(|s| s["id"] == "S1").unwrap();
-    assert_eq!(s1["status"], "Planned", "the previous current sprint goes back to Planned");
+    let s1 = sprints
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "S1")
+        .unwrap();
+    assert_eq!(
+        s1["status"], "Planned",
+        "the previous current sprint goes back to Planned"
+    );
     let shown = repo.json(&["sprint", "show", "S2"]);
-    assert_eq!((shown["current"].as_bool(), shown["counts"]["total"].as_u64()), (Some(true), Some(2)));
+    assert_eq!(
+        (
+            shown["current"].as_bool(),
+            shown["counts"]["total"].as_u64()
+        ),
+        (Some(true), Some(2))
+    );
     assert_eq!(shown["focus"], "polish");
 
     let (code, error) = repo.fails(&["sprint", "complete", "S2"]);
     assert_eq!(code, 5);
-    assert!(error["message"].as_str().unwrap().contains("2 open mission(s): A, B"));
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("2 open mission(s): A, B")
+    );
     repo.ok(&["mission", "start", "A"]);
     repo.ok(&["mission", "complete", "A"]);
     repo.ok(&["mission", "drop", "B"]);
@@ -210,7 +362,15 @@ fn sprints_activate_complete_and_count_live() {
     assert!(status["current_sprint"].is_null());
     repo.ok(&["sprint", "update", "S1", "--title", "Renamed"]);
     assert_eq!(repo.json(&["sprint", "show", "S1"])["title"], "Renamed");
-    let (_, error) = repo.fails(&["sprint", "update", "S1", "--start", "2026-12-10", "--end", "2026-12-01"]);
+    let (_, error) = repo.fails(&[
+        "sprint",
+        "update",
+        "S1",
+        "--start",
+        "2026-12-10",
+        "--end",
+        "2026-12-01",
+    ]);
     assert_eq!(error["code"], "invalid_input");
 }
 
@@ -223,7 +383,10 @@ fn status_shows_sprint_progress_work_and_next() {
     repo.ok(&["mission", "start", "A"]);
     let text = repo.ok(&["status"]);
     assert!(text.contains("Project demo"), "{text}");
-    assert!(text.contains("S1 First sprint: 0% (0 of 2 completed, 0 blocked)"), "{text}");
+    assert!(
+        text.contains("S1 First sprint: 0% (0 of 2 completed, 0 blocked)"),
+        "{text}"
+    );
     assert!(text.contains("In progress\n  A  Active"), "{text}");
     assert!(text.contains("Next A Active"), "{text}");
 }
@@ -234,9 +397,22 @@ fn every_json_response_carries_the_envelope_and_instructions() {
     repo.init();
     repo.ok(&["mission", "add", "A", "Active"]);
     let raw = repo.ok(&["--json", "mission", "next"]);
-    let keys = ["schema_version", "ok", "data", "warnings", "error", "instructions"];
-    let positions: Vec<usize> = keys.iter().map(|k| raw.find(&format!("\n  \"{k}\"")).expect(k)).collect();
-    assert!(positions.is_sorted(), "envelope fields in the documented order: {raw}");
+    let keys = [
+        "schema_version",
+        "ok",
+        "data",
+        "warnings",
+        "error",
+        "instructions",
+    ];
+    let positions: Vec<usize> = keys
+        .iter()
+        .map(|k| raw.find(&format!("\n  \"{k}\"")).expect(k))
+        .collect();
+    assert!(
+        positions.is_sorted(),
+        "envelope fields in the documented order: {raw}"
+    );
     let envelope = repo.envelope(&["mission", "next"]);
     insta::assert_json_snapshot!(envelope["instructions"], @r#"
     {
@@ -272,12 +448,15 @@ fn json_can_be_asked_for_anywhere_and_by_environment() {
     repo.init();
     let after: Value = serde_json::from_slice(&repo.cmos(&["status", "--json"]).stdout).unwrap();
     assert_eq!(after["ok"], true);
-    let out = common::hermetic(&mut std::process::Command::new(env!("CARGO_BIN_EXE_cmos")), &repo.home)
-        .arg("status")
-        .env("CMOS_JSON", "1")
-        .current_dir(&repo.path)
-        .output()
-        .unwrap();
+    let out = common::hermetic(
+        &mut std::process::Command::new(env!("CARGO_BIN_EXE_cmos")),
+        &repo.home,
+    )
+    .arg("status")
+    .env("CMOS_JSON", "1")
+    .current_dir(&repo.path)
+    .output()
+    .unwrap();
     let by_env: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(by_env["data"]["project"]["name"], "demo");
     let (code, error) = repo.fails(&["mission", "frobnicate"]);
@@ -300,9 +479,18 @@ fn the_agent_is_recorded_on_commits_and_transitions() {
     repo.ok(&["--agent", "claude", "mission", "add", "A", "Named"]);
     let message = repo.git(&["log", "-1", "--format=%B", "refs/heads/cmos"]);
     assert!(message.starts_with("mission add A\n"), "{message}");
-    assert!(message.contains("Cmos-Op: mission.add\nCmos-Agent: claude\n"), "{message}");
+    assert!(
+        message.contains("Cmos-Op: mission.add\nCmos-Agent: claude\n"),
+        "{message}"
+    );
     repo.ok(&["--agent", "codex", "mission", "start", "A"]);
-    assert_eq!(repo.json(&["mission", "show", "A"])["transitions"][0]["by"], "codex");
+    assert_eq!(
+        repo.json(&["mission", "show", "A"])["transitions"][0]["by"],
+        "codex"
+    );
     let log = repo.json(&["log"]);
-    assert_eq!((log[0]["agent"].as_str(), log[0]["op"].as_str()), (Some("codex"), Some("mission.start")));
+    assert_eq!(
+        (log[0]["agent"].as_str(), log[0]["op"].as_str()),
+        (Some("codex"), Some("mission.start"))
+    );
 }

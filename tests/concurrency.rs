@@ -22,7 +22,11 @@ fn writer(repo_path: std::path::PathBuf, home: std::path::PathBuf, p: usize) -> 
             .current_dir(&repo_path)
             .output()
             .expect("run cmos");
-        assert!(out.status.success(), "cmos {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "cmos {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     let mut transitions = 0;
     for i in 0..MISSIONS_EACH {
@@ -51,11 +55,18 @@ fn eight_processes_writing_at_once_lose_nothing() {
             thread::spawn(move || writer(path, home, p))
         })
         .collect();
-    let expected_transitions: usize = handles.into_iter().map(|h| h.join().expect("writer thread")).sum();
+    let expected_transitions: usize = handles
+        .into_iter()
+        .map(|h| h.join().expect("writer thread"))
+        .sum();
 
     let missions = repo.json(&["mission", "list"]);
     let missions = missions.as_array().expect("a list");
-    assert_eq!(missions.len(), PROCESSES * MISSIONS_EACH, "every mission is there");
+    assert_eq!(
+        missions.len(),
+        PROCESSES * MISSIONS_EACH,
+        "every mission is there"
+    );
     assert!(missions.iter().all(|m| m["status"] == "Completed"));
 
     let mut recorded = 0;
@@ -71,12 +82,20 @@ fn eight_processes_writing_at_once_lose_nothing() {
     assert_eq!(recorded, expected_transitions);
 
     // The event log holds every transition exactly once.
-    let files = repo.git(&["ls-tree", "-r", "--name-only", "refs/heads/cmos", ".cmos/events"]);
+    let files = repo.git(&[
+        "ls-tree",
+        "-r",
+        "--name-only",
+        "refs/heads/cmos",
+        ".cmos/events",
+    ]);
     let mut kinds: HashMap<String, usize> = HashMap::new();
     for file in files.lines() {
         for line in repo.show(file).lines() {
             let event: serde_json::Value = serde_json::from_str(line).expect("JSON line");
-            *kinds.entry(event["kind"].as_str().unwrap().to_string()).or_default() += 1;
+            *kinds
+                .entry(event["kind"].as_str().unwrap().to_string())
+                .or_default() += 1;
         }
     }
     assert_eq!(kinds["mission.transition"], expected_transitions);
@@ -84,6 +103,10 @@ fn eight_processes_writing_at_once_lose_nothing() {
 
     let commands = PROCESSES * MISSIONS_EACH + expected_transitions;
     let commits = repo.git(&["rev-list", "--count", "refs/heads/cmos"]);
-    assert_eq!(commits.trim().parse::<usize>().unwrap(), commands + 1, "one commit per command, plus init");
+    assert_eq!(
+        commits.trim().parse::<usize>().unwrap(),
+        commands + 1,
+        "one commit per command, plus init"
+    );
     repo.git(&["fsck", "--strict", "--no-progress"]);
 }

@@ -45,10 +45,17 @@ fn head_index_and_working_tree_are_untouched_by_100_operations() {
         sha_of_file(&repo.path.join(".git/index")),
     );
     assert_eq!(before, after);
-    assert!(before.0.contains(" M README.md") && before.0.contains("A  staged.txt"), "{}", before.0);
+    assert!(
+        before.0.contains(" M README.md") && before.0.contains("A  staged.txt"),
+        "{}",
+        before.0
+    );
     let commits = repo.git(&["rev-list", "--count", "refs/heads/cmos"]);
     assert_eq!(commits.trim(), "100", "one commit per command");
-    assert!(!repo.path.join(".cmos").exists(), "nothing is written to the working tree");
+    assert!(
+        !repo.path.join(".cmos").exists(),
+        "nothing is written to the working tree"
+    );
     repo.git(&["fsck", "--strict", "--no-progress"]);
 }
 
@@ -61,7 +68,13 @@ fn every_state_change_is_in_the_event_log() {
     repo.ok(&["mission", "start", "A"]);
     repo.ok(&["mission", "complete", "A"]);
     repo.ok(&["mission", "depends", "B", "A"]);
-    let files = repo.git(&["ls-tree", "-r", "--name-only", "refs/heads/cmos", ".cmos/events"]);
+    let files = repo.git(&[
+        "ls-tree",
+        "-r",
+        "--name-only",
+        "refs/heads/cmos",
+        ".cmos/events",
+    ]);
     let shards: Vec<&str> = files.lines().collect();
     assert_eq!(shards.len(), 1, "one writer, one shard: {files}");
     let log = repo.show(shards[0]);
@@ -69,7 +82,12 @@ fn every_state_change_is_in_the_event_log() {
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).expect("each line is JSON");
-            format!("{} {} {}", v["kind"].as_str().unwrap(), v["target"].as_str().unwrap(), v["to"].as_str().unwrap_or(""))
+            format!(
+                "{} {} {}",
+                v["kind"].as_str().unwrap(),
+                v["target"].as_str().unwrap(),
+                v["to"].as_str().unwrap_or("")
+            )
         })
         .collect();
     assert_eq!(
@@ -87,10 +105,16 @@ fn every_state_change_is_in_the_event_log() {
 
 /// Adds unknown fields to a mission file with git plumbing, as a newer cmos would.
 fn add_unknown_fields(repo: &Repo, path: &str) -> String {
-    let text = repo.show(path).replace("status = ", "owner = \"ana\"\nstatus = ") + "\n[review]\nby = \"bo\"\n";
+    let text = repo
+        .show(path)
+        .replace("status = ", "owner = \"ana\"\nstatus = ")
+        + "\n[review]\nby = \"bo\"\n";
     let file = repo.sibling("edited.toml");
     std::fs::write(&file, &text).unwrap();
-    let blob = repo.git(&["hash-object", "-w", file.to_str().unwrap()]).trim().to_string();
+    let blob = repo
+        .git(&["hash-object", "-w", file.to_str().unwrap()])
+        .trim()
+        .to_string();
     let index = repo.sibling("edit-index");
     let git = |args: &[&str]| {
         let out = hermetic(&mut Command::new("git"), &repo.home)
@@ -103,9 +127,20 @@ fn add_unknown_fields(repo: &Repo, path: &str) -> String {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
     git(&["read-tree", "refs/heads/cmos"]);
-    git(&["update-index", "--cacheinfo", &format!("100644,{blob},{path}")]);
+    git(&[
+        "update-index",
+        "--cacheinfo",
+        &format!("100644,{blob},{path}"),
+    ]);
     let tree = git(&["write-tree"]);
-    let commit = git(&["commit-tree", &tree, "-p", "refs/heads/cmos", "-m", "newer cmos"]);
+    let commit = git(&[
+        "commit-tree",
+        &tree,
+        "-p",
+        "refs/heads/cmos",
+        "-m",
+        "newer cmos",
+    ]);
     git(&["update-ref", "refs/heads/cmos", &commit]);
     text
 }
@@ -114,7 +149,14 @@ fn add_unknown_fields(repo: &Repo, path: &str) -> String {
 fn unknown_fields_survive_and_only_changed_lines_change() {
     let repo = Repo::new();
     repo.init();
-    repo.ok(&["mission", "add", "A", "One", "--objective", "line one\nline two"]);
+    repo.ok(&[
+        "mission",
+        "add",
+        "A",
+        "One",
+        "--objective",
+        "line one\nline two",
+    ]);
     add_unknown_fields(&repo, ".cmos/missions/A.toml");
     // The first rewrite puts unknown fields in their canonical place, after the known ones.
     repo.ok(&["mission", "update", "A", "--rank", "6"]);
@@ -122,15 +164,37 @@ fn unknown_fields_survive_and_only_changed_lines_change() {
     let text = repo.show(".cmos/missions/A.toml");
     assert!(text.contains("owner = \"ana\""), "{text}");
     assert!(text.contains("[review]\nby = \"bo\""), "{text}");
-    let diff = repo.git(&["diff", "-U0", "refs/heads/cmos~1", "refs/heads/cmos", "--", ".cmos/missions/A.toml"]);
+    let diff = repo.git(&[
+        "diff",
+        "-U0",
+        "refs/heads/cmos~1",
+        "refs/heads/cmos",
+        "--",
+        ".cmos/missions/A.toml",
+    ]);
     let changed: Vec<&str> = diff
         .lines()
-        .filter(|l| (l.starts_with('+') || l.starts_with('-')) && !l.starts_with("+++") && !l.starts_with("---"))
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
         .collect();
-    assert!(changed.iter().all(|l| l.contains("rank") || l.contains("updated_at")), "{diff}");
+    assert!(
+        changed
+            .iter()
+            .all(|l| l.contains("rank") || l.contains("updated_at")),
+        "{diff}"
+    );
     assert!(changed.iter().any(|l| l.starts_with("+rank = 7")), "{diff}");
-    assert!(changed.len() <= 4, "only rank and updated_at change: {diff}");
-    assert!(text.contains("objective = \"\"\"\nline one\nline two\"\"\""), "long texts stay readable: {text}");
+    assert!(
+        changed.len() <= 4,
+        "only rank and updated_at change: {diff}"
+    );
+    assert!(
+        text.contains("objective = \"\"\"\nline one\nline two\"\"\""),
+        "long texts stay readable: {text}"
+    );
 }
 
 #[test]
@@ -146,10 +210,22 @@ fn a_machine_without_git_identity_still_writes() {
         .current_dir(&repo.path)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let author = repo.git(&["log", "-1", "--format=%an <%ae>|%cn <%ce>", "refs/heads/cmos"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let author = repo.git(&[
+        "log",
+        "-1",
+        "--format=%an <%ae>|%cn <%ce>",
+        "refs/heads/cmos",
+    ]);
     assert_eq!(author.trim(), "cmos <cmos@localhost>|cmos <cmos@localhost>");
-    assert!(repo.git(&["log", "-1", "--format=%B", "refs/heads/cmos"]).contains("Cmos-Agent: unknown"));
+    assert!(
+        repo.git(&["log", "-1", "--format=%B", "refs/heads/cmos"])
+            .contains("Cmos-Agent: unknown")
+    );
 
     repo.git(&["config", "user.name", "Ada"]);
     repo.git(&["config", "user.email", "ada@example.com"]);
@@ -173,7 +249,12 @@ fn a_clone_adopts_the_remote_state_instead_of_forking() {
     origin.init();
     origin.ok(&["mission", "add", "A", "Shared work"]);
     let clone_dir = origin.sibling("clone");
-    origin.git(&["clone", "-q", origin.path.to_str().unwrap(), clone_dir.to_str().unwrap()]);
+    origin.git(&[
+        "clone",
+        "-q",
+        origin.path.to_str().unwrap(),
+        clone_dir.to_str().unwrap(),
+    ]);
     let remote_tip = origin.tip().unwrap();
 
     // The first command in the clone finds origin/cmos and adopts it.
@@ -187,10 +268,22 @@ fn a_clone_adopts_the_remote_state_instead_of_forking() {
 
     // Other commands adopt too, and new work builds on the shared history.
     let second = origin.sibling("second");
-    origin.git(&["clone", "-q", origin.path.to_str().unwrap(), second.to_str().unwrap()]);
+    origin.git(&[
+        "clone",
+        "-q",
+        origin.path.to_str().unwrap(),
+        second.to_str().unwrap(),
+    ]);
     let list = origin.cmos_in(&second, &["mission", "add", "B", "More"]);
-    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
-    let base = origin.git_in(&second, &["merge-base", "refs/heads/cmos", "refs/remotes/origin/cmos"]);
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+    let base = origin.git_in(
+        &second,
+        &["merge-base", "refs/heads/cmos", "refs/remotes/origin/cmos"],
+    );
     assert_eq!(base.trim(), remote_tip, "one history, not two");
 }
 
@@ -199,13 +292,31 @@ fn linked_worktrees_share_the_branch_but_write_their_own_log_shards() {
     let repo = Repo::new();
     repo.init();
     let tree = repo.sibling("tree");
-    repo.git(&["worktree", "add", "-q", tree.to_str().unwrap(), "-b", "feature"]);
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        tree.to_str().unwrap(),
+        "-b",
+        "feature",
+    ]);
     repo.ok(&["mission", "add", "A", "Main"]);
-    assert!(repo.cmos_in(&tree, &["mission", "add", "B", "Tree"]).status.success());
-    let shards = repo.git(&["ls-tree", "-r", "--name-only", "refs/heads/cmos", ".cmos/events"]);
+    assert!(
+        repo.cmos_in(&tree, &["mission", "add", "B", "Tree"])
+            .status
+            .success()
+    );
+    let shards = repo.git(&[
+        "ls-tree",
+        "-r",
+        "--name-only",
+        "refs/heads/cmos",
+        ".cmos/events",
+    ]);
     assert_eq!(shards.lines().count(), 2, "{shards}");
     let main_writer = std::fs::read_to_string(repo.path.join(".git/cmos/writer")).unwrap();
-    let tree_writer = std::fs::read_to_string(repo.path.join(".git/worktrees/tree/cmos/writer")).unwrap();
+    let tree_writer =
+        std::fs::read_to_string(repo.path.join(".git/worktrees/tree/cmos/writer")).unwrap();
     assert_ne!(main_writer, tree_writer);
 }
 
@@ -216,7 +327,10 @@ fn custom_branch_name_from_git_config() {
     repo.init();
     repo.git(&["rev-parse", "--verify", "refs/heads/project-memory"]);
     assert_eq!(repo.tip(), None);
-    assert_eq!(repo.json(&["status"])["branch"], "refs/heads/project-memory");
+    assert_eq!(
+        repo.json(&["status"])["branch"],
+        "refs/heads/project-memory"
+    );
 }
 
 #[test]

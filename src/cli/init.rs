@@ -33,7 +33,11 @@ pub fn run(ws: &Workspace, args: InitArgs, printer: &Printer) -> Result<()> {
         sprint: match (args.sprint, args.sprint_title) {
             (Some(id), Some(title)) => Some((id, title)),
             (None, None) => None,
-            _ => return Err(Error::InvalidInput("--sprint and --sprint-title go together".into())),
+            _ => {
+                return Err(Error::InvalidInput(
+                    "--sprint and --sprint-title go together".into(),
+                ));
+            }
         },
     };
     let outcome = init::init(ws, request)?;
@@ -47,7 +51,9 @@ pub fn run(ws: &Workspace, args: InitArgs, printer: &Printer) -> Result<()> {
             if let Some(sprint) = &o.sprint {
                 text.push_str(&format!("Current sprint: {sprint}\n"));
             }
-            text.push_str("Next: add work with `cmos mission add NAME`, then `cmos mission next`.\n");
+            text.push_str(
+                "Next: add work with `cmos mission add NAME`, then `cmos mission next`.\n",
+            );
             text
         } else {
             format!(

@@ -129,7 +129,9 @@ pub fn run(ws: &Workspace, cmd: MissionCommand, printer: &Printer) -> Result<()>
                     "Added mission {} ({}){}\n",
                     st.bold(&m.id),
                     m.name,
-                    m.sprint.as_deref().map_or(String::new(), |s| format!(" to sprint {s}"))
+                    m.sprint
+                        .as_deref()
+                        .map_or(String::new(), |s| format!(" to sprint {s}"))
                 )
             });
         }
@@ -164,7 +166,9 @@ fn update(ws: &Workspace, args: UpdateArgs, printer: &Printer) -> Result<()> {
     };
     if !request.is_empty() || status.is_none() {
         let outcome = ops::update(ws, &id, request)?;
-        printer.outcome(&outcome, |m, st| format!("Updated mission {}\n", st.bold(&m.id)));
+        printer.outcome(&outcome, |m, st| {
+            format!("Updated mission {}\n", st.bold(&m.id))
+        });
     }
     if let Some(status) = status {
         let outcome = transition::set_status(ws, &id, status)?;
@@ -189,12 +193,26 @@ fn render_next(n: &NextOutcome, style: &Style) -> String {
         let waits: Vec<String> = s
             .waiting_on
             .iter()
-            .map(|u| format!("{} ({})", u.id, u.status.map_or("missing".into(), |st| st.to_string())))
+            .map(|u| {
+                format!(
+                    "{} ({})",
+                    u.id,
+                    u.status.map_or("missing".into(), |st| st.to_string())
+                )
+            })
             .collect();
-        out.push_str(&format!("{} {} waits on {}\n", style.dim("skipped:"), s.id, waits.join(", ")));
+        out.push_str(&format!(
+            "{} {} waits on {}\n",
+            style.dim("skipped:"),
+            s.id,
+            waits.join(", ")
+        ));
     }
     if n.skipped_total > n.skipped.len() {
-        out.push_str(&style.dim(&format!("… and {} more waiting\n", n.skipped_total - n.skipped.len())));
+        out.push_str(&style.dim(&format!(
+            "… and {} more waiting\n",
+            n.skipped_total - n.skipped.len()
+        )));
     }
     out
 }
@@ -221,28 +239,49 @@ fn render_show(d: &MissionDetail, style: &Style) -> String {
         rows.push(vec!["Completed".into(), t.to_string()]);
     }
     if let Some(b) = &m.blocked {
-        rows.push(vec!["Blocked".into(), format!("{} (since {})", b.reason, b.since)]);
+        rows.push(vec![
+            "Blocked".into(),
+            format!("{} (since {})", b.reason, b.since),
+        ]);
         if !b.needs.is_empty() {
             rows.push(vec!["Needs".into(), b.needs.join("; ")]);
         }
     }
-    out.push_str(&table(&rows, |_, c, cell| if c == 0 { style.dim(&cell) } else { cell }));
+    out.push_str(&table(
+        &rows,
+        |_, c, cell| if c == 0 { style.dim(&cell) } else { cell },
+    ));
     let section = |out: &mut String, title: &str, body: &str| {
         out.push_str(&format!("\n{}\n{}\n", style.bold(title), body.trim_end()));
     };
-    for (title, text) in [("Objective", &m.objective), ("Context", &m.context), ("Notes", &m.notes)] {
+    for (title, text) in [
+        ("Objective", &m.objective),
+        ("Context", &m.context),
+        ("Notes", &m.notes),
+    ] {
         if let Some(text) = text {
             section(&mut out, title, text);
         }
     }
-    for (title, items) in [("Success criteria", &m.success_criteria), ("Deliverables", &m.deliverables)] {
+    for (title, items) in [
+        ("Success criteria", &m.success_criteria),
+        ("Deliverables", &m.deliverables),
+    ] {
         if !items.is_empty() {
             let list: Vec<String> = items.iter().map(|i| format!("- {i}")).collect();
             section(&mut out, title, &list.join("\n"));
         }
     }
-    let mut links: Vec<String> = m.depends.iter().map(|d| format!("{} {} {}", m.id, d.kind, d.on)).collect();
-    links.extend(d.dependents.iter().map(|(from, kind)| format!("{from} {kind} {}", m.id)));
+    let mut links: Vec<String> = m
+        .depends
+        .iter()
+        .map(|d| format!("{} {} {}", m.id, d.kind, d.on))
+        .collect();
+    links.extend(
+        d.dependents
+            .iter()
+            .map(|(from, kind)| format!("{from} {kind} {}", m.id)),
+    );
     if !links.is_empty() {
         section(&mut out, "Links", &links.join("\n"));
     }
@@ -250,7 +289,13 @@ fn render_show(d: &MissionDetail, style: &Style) -> String {
         let waits: Vec<String> = d
             .waiting_on
             .iter()
-            .map(|u| format!("{} ({})", u.id, u.status.map_or("missing".into(), |s| s.to_string())))
+            .map(|u| {
+                format!(
+                    "{} ({})",
+                    u.id,
+                    u.status.map_or("missing".into(), |s| s.to_string())
+                )
+            })
             .collect();
         section(&mut out, "Waiting on", &waits.join(", "));
     }
@@ -263,11 +308,24 @@ fn render_show(d: &MissionDetail, style: &Style) -> String {
                     t.at.to_string(),
                     format!("{} → {}", t.from, t.to),
                     t.by.clone(),
-                    t.note.clone().unwrap_or_default().lines().next().unwrap_or("").to_string(),
+                    t.note
+                        .clone()
+                        .unwrap_or_default()
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
                 ]
             })
             .collect();
-        section(&mut out, "History", &table(&rows, |_, c, cell| if c == 0 { style.dim(&cell) } else { cell }));
+        section(
+            &mut out,
+            "History",
+            &table(
+                &rows,
+                |_, c, cell| if c == 0 { style.dim(&cell) } else { cell },
+            ),
+        );
     }
     out
 }

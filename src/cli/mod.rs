@@ -62,7 +62,10 @@ pub fn main() -> i32 {
     match run(cli, &printer) {
         Ok(()) => 0,
         Err(err) => {
-            let context = printer.json.then(|| context_after_error(dir, agent)).flatten();
+            let context = printer
+                .json
+                .then(|| context_after_error(dir, agent))
+                .flatten();
             printer.error(&err, context);
             err.exit_code()
         }
@@ -75,7 +78,8 @@ fn run(cli: Cli, printer: &Printer) -> Result<()> {
     }
     let dir = match &cli.dir {
         Some(dir) => dir.clone(),
-        None => std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?,
+        None => std::env::current_dir()
+            .map_err(|e| Error::io("cannot read the current directory", e))?,
     };
     let ws = Workspace::open(&dir, cli.agent.clone())?;
     match cli.command {
@@ -89,7 +93,10 @@ fn run(cli: Cli, printer: &Printer) -> Result<()> {
 }
 
 /// Where the project stands, for the instructions of an error envelope; None if unreadable.
-fn context_after_error(dir: Option<PathBuf>, agent: Option<String>) -> Option<crate::ops::Instructions> {
+fn context_after_error(
+    dir: Option<PathBuf>,
+    agent: Option<String>,
+) -> Option<crate::ops::Instructions> {
     let dir = dir.or_else(|| std::env::current_dir().ok())?;
     let ws = Workspace::open(&dir, agent).ok()?;
     let snapshot = ws.store().snapshot().ok()?;
@@ -101,8 +108,10 @@ fn usage_error(err: clap::Error) -> i32 {
     use clap::error::ErrorKind;
     let wants_json = std::env::args().any(|a| a == "--json")
         || std::env::var("CMOS_JSON").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
-    let informational = matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
-        || err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand;
+    let informational = matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) || err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand;
     if !wants_json || informational {
         let _ = err.print();
         return err.exit_code();

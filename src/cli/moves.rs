@@ -6,9 +6,9 @@ use super::mission::parse_status;
 use super::output::{Printer, Style};
 use crate::error::Result;
 use crate::model::{DepType, Status};
+use crate::ops::Workspace;
 use crate::ops::mission::{self as links, LinkOutcome};
 use crate::ops::transition::{self as ops, TransitionOutcome};
-use crate::ops::Workspace;
 
 #[derive(Debug, Subcommand)]
 pub enum MoveCommand {
@@ -80,11 +80,15 @@ fn parse_dep(text: &str) -> std::result::Result<DepType, String> {
 pub fn run(ws: &Workspace, cmd: MoveCommand, printer: &Printer) -> Result<()> {
     let outcome = match cmd {
         MoveCommand::Start { id, notes } => ops::start(ws, &id, notes.as_deref())?,
-        MoveCommand::Complete { id, notes, no_promote } => {
-            ops::complete(ws, &id, notes.as_deref(), !no_promote)?
-        }
+        MoveCommand::Complete {
+            id,
+            notes,
+            no_promote,
+        } => ops::complete(ws, &id, notes.as_deref(), !no_promote)?,
         MoveCommand::Block { id, reason, needs } => ops::block(ws, &id, &reason, &needs)?,
-        MoveCommand::Unblock { id, resolution, to } => ops::unblock(ws, &id, resolution.as_deref(), to)?,
+        MoveCommand::Unblock { id, resolution, to } => {
+            ops::unblock(ws, &id, resolution.as_deref(), to)?
+        }
         MoveCommand::Drop { id, reason } => ops::drop(ws, &id, reason.as_deref())?,
         MoveCommand::Defer { id, reason } => ops::defer(ws, &id, reason.as_deref())?,
         MoveCommand::Depends { from, to, kind } => {
@@ -95,7 +99,12 @@ pub fn run(ws: &Workspace, cmd: MoveCommand, printer: &Printer) -> Result<()> {
         MoveCommand::Undepend { from, to } => {
             let outcome = links::undepend(ws, &from, &to)?;
             printer.outcome(&outcome, |l, st| {
-                format!("Removed link {} {} {}\n", st.bold(&l.from), l.kind, st.bold(&l.to))
+                format!(
+                    "Removed link {} {} {}\n",
+                    st.bold(&l.from),
+                    l.kind,
+                    st.bold(&l.to)
+                )
             });
             return Ok(());
         }
@@ -113,13 +122,23 @@ pub fn render_move(t: &TransitionOutcome, style: &Style) -> String {
         style.status(t.to, 0)
     );
     if let Some(p) = &t.promoted {
-        out.push_str(&format!("Promoted {} ({}) to {}\n", style.bold(&p.id), p.name, style.status(p.status, 0)));
+        out.push_str(&format!(
+            "Promoted {} ({}) to {}\n",
+            style.bold(&p.id),
+            p.name,
+            style.status(p.status, 0)
+        ));
     }
     out
 }
 
 fn render_link(l: &LinkOutcome, style: &Style) -> String {
-    let mut out = format!("Linked {} {} {}\n", style.bold(&l.from), l.kind, style.bold(&l.to));
+    let mut out = format!(
+        "Linked {} {} {}\n",
+        style.bold(&l.from),
+        l.kind,
+        style.bold(&l.to)
+    );
     if let Some(old) = l.replaced {
         out.push_str(&format!("(replaces the earlier link of type {old})\n"));
     }

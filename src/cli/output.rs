@@ -30,7 +30,11 @@ impl Printer {
     }
 
     /// Prints an outcome: the envelope with `--json`, else `human` text and warnings.
-    pub fn outcome<T: Serialize>(&self, outcome: &Outcome<T>, human: impl FnOnce(&T, &Style) -> String) {
+    pub fn outcome<T: Serialize>(
+        &self,
+        outcome: &Outcome<T>,
+        human: impl FnOnce(&T, &Style) -> String,
+    ) {
         if self.json {
             print_json(&Envelope {
                 schema_version: SCHEMA_VERSION,
@@ -89,7 +93,9 @@ impl Printer {
 fn suggested_for(err: &Error) -> Vec<String> {
     match err {
         Error::NotInitialized => vec!["cmos init".into()],
-        Error::NotFound { kind: "mission", .. } => vec!["cmos mission list".into()],
+        Error::NotFound {
+            kind: "mission", ..
+        } => vec!["cmos mission list".into()],
         Error::NotFound { kind: "sprint", .. } => vec!["cmos sprint list".into()],
         Error::InvalidTransition { id, .. } => vec![format!("cmos mission show {id}")],
         Error::Conflict(_) => vec!["cmos status".into()],
@@ -178,7 +184,13 @@ impl Style {
 pub fn table(rows: &[Vec<String>], paint: impl Fn(usize, usize, String) -> String) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for (r, row) in rows.iter().enumerate() {

@@ -79,11 +79,13 @@ pub fn run(ws: &Workspace, cmd: SprintCommand, printer: &Printer) -> Result<()> 
     match cmd {
         SprintCommand::Add { id, fields } => {
             let outcome = ops::add(ws, &id, fields.into())?;
-            printer.outcome(&outcome, |s, st| format!("Added sprint {} ({})\n", st.bold(&s.id), s.title));
+            printer.outcome(&outcome, |s, st| {
+                format!("Added sprint {} ({})\n", st.bold(&s.id), s.title)
+            });
         }
         SprintCommand::List { status } => {
             let outcome = ops::list(ws, status)?;
-            printer.outcome(&outcome, render_list);
+            printer.outcome(&outcome, |views, style| render_list(views, style));
         }
         SprintCommand::Show { id } => {
             let outcome = ops::show(ws, &id)?;
@@ -91,15 +93,21 @@ pub fn run(ws: &Workspace, cmd: SprintCommand, printer: &Printer) -> Result<()> 
         }
         SprintCommand::Update { id, fields } => {
             let outcome = ops::update(ws, &id, fields.into())?;
-            printer.outcome(&outcome, |s, st| format!("Updated sprint {}\n", st.bold(&s.id)));
+            printer.outcome(&outcome, |s, st| {
+                format!("Updated sprint {}\n", st.bold(&s.id))
+            });
         }
         SprintCommand::Activate { id } => {
             let outcome = ops::activate(ws, &id)?;
-            printer.outcome(&outcome, |s, st| format!("Sprint {} is now current\n", st.bold(&s.id)));
+            printer.outcome(&outcome, |s, st| {
+                format!("Sprint {} is now current\n", st.bold(&s.id))
+            });
         }
         SprintCommand::Complete { id, force } => {
             let outcome = ops::complete(ws, &id, force)?;
-            printer.outcome(&outcome, |s, st| format!("Completed sprint {}\n", st.bold(&s.id)));
+            printer.outcome(&outcome, |s, st| {
+                format!("Completed sprint {}\n", st.bold(&s.id))
+            });
         }
     }
     Ok(())
@@ -116,7 +124,7 @@ fn dates(s: &Sprint) -> String {
     }
 }
 
-fn render_list(views: &Vec<SprintView>, style: &Style) -> String {
+fn render_list(views: &[SprintView], style: &Style) -> String {
     if views.is_empty() {
         return "No sprints yet. Add one with `cmos sprint add ID --title TITLE`.\n".into();
     }
@@ -135,13 +143,21 @@ fn render_list(views: &Vec<SprintView>, style: &Style) -> String {
             if v.current { "*".into() } else { String::new() },
             v.sprint.id.clone(),
             v.sprint.status.to_string(),
-            format!("{}/{} {}%", v.counts.get(Status::Completed), v.counts.total, v.progress),
+            format!(
+                "{}/{} {}%",
+                v.counts.get(Status::Completed),
+                v.counts.total,
+                v.progress
+            ),
             open.to_string(),
             dates(&v.sprint),
             v.sprint.title.clone(),
         ]);
     }
-    table(&rows, |r, _, cell| if r == 0 { style.dim(&cell) } else { cell })
+    table(
+        &rows,
+        |r, _, cell| if r == 0 { style.dim(&cell) } else { cell },
+    )
 }
 
 fn render_show(d: &SprintDetail, style: &Style) -> String {
@@ -150,7 +166,11 @@ fn render_show(d: &SprintDetail, style: &Style) -> String {
         "{} {}{}\n",
         style.bold(&s.id),
         s.title,
-        if d.view.current { style.green("  (current)") } else { String::new() }
+        if d.view.current {
+            style.green("  (current)")
+        } else {
+            String::new()
+        }
     );
     let rows = vec![
         vec!["Status".into(), s.status.to_string()],
@@ -166,14 +186,21 @@ fn render_show(d: &SprintDetail, style: &Style) -> String {
             ),
         ],
     ];
-    out.push_str(&table(&rows, |_, c, cell| if c == 0 { style.dim(&cell) } else { cell }));
+    out.push_str(&table(
+        &rows,
+        |_, c, cell| if c == 0 { style.dim(&cell) } else { cell },
+    ));
     let counts: Vec<String> = Status::ALL
         .iter()
         .filter(|st| d.view.counts.get(**st) > 0)
         .map(|st| format!("{} {}", d.view.counts.get(*st), st))
         .collect();
     if !counts.is_empty() {
-        out.push_str(&format!("{}  {}\n", style.dim("Counts  "), counts.join(", ")));
+        out.push_str(&format!(
+            "{}  {}\n",
+            style.dim("Counts  "),
+            counts.join(", ")
+        ));
     }
     out.push('\n');
     out.push_str(&mission_table(&d.missions, style));
@@ -185,7 +212,11 @@ pub fn mission_table(missions: &[MissionBrief], style: &Style) -> String {
     if missions.is_empty() {
         return "No missions.\n".into();
     }
-    let width = missions.iter().map(|m| m.status.as_str().len()).max().unwrap_or(0);
+    let width = missions
+        .iter()
+        .map(|m| m.status.as_str().len())
+        .max()
+        .unwrap_or(0);
     let mut rows = vec![vec![
         "ID".to_string(),
         "STATUS".into(),

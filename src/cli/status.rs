@@ -17,7 +17,12 @@ pub struct StatusArgs {}
 #[derive(Debug, Args)]
 pub struct LogArgs {
     /// How many operations to show, newest first.
-    #[arg(short = 'n', long = "max-count", default_value_t = 20, value_name = "N")]
+    #[arg(
+        short = 'n',
+        long = "max-count",
+        default_value_t = 20,
+        value_name = "N"
+    )]
     pub limit: usize,
 }
 
@@ -29,7 +34,7 @@ pub fn run_status(ws: &Workspace, _args: StatusArgs, printer: &Printer) -> Resul
 
 pub fn run_log(ws: &Workspace, args: LogArgs, printer: &Printer) -> Result<()> {
     let outcome = ops::log(ws, args.limit)?;
-    printer.outcome(&outcome, render_log);
+    printer.outcome(&outcome, |entries, style| render_log(entries, style));
     Ok(())
 }
 
@@ -87,13 +92,18 @@ fn render_status(v: &StatusView, style: &Style) -> String {
     }
     out.push_str(&format!("\n{} ", style.bold("Next")));
     match &v.next {
-        Some(m) => out.push_str(&format!("{} {}: {}\n", style.bold(&m.id), m.name, v.next_reason)),
+        Some(m) => out.push_str(&format!(
+            "{} {}: {}\n",
+            style.bold(&m.id),
+            m.name,
+            v.next_reason
+        )),
         None => out.push_str(&format!("nothing: {}\n", v.next_reason)),
     }
     out
 }
 
-fn render_log(entries: &Vec<LogEntry>, style: &Style) -> String {
+fn render_log(entries: &[LogEntry], style: &Style) -> String {
     let rows: Vec<Vec<String>> = entries
         .iter()
         .map(|e| vec![e.at.to_string(), e.agent.clone(), e.summary.clone()])

@@ -34,15 +34,17 @@ fn sprint(id: &str, start: &str) -> Sprint {
 }
 
 fn index(missions: Vec<MissionEntry>, current: Option<&str>) -> Index {
-    let mut index = Index::default();
-    index.project = Some(Project {
-        id: "p".into(),
-        name: "p".into(),
-        description: None,
-        current_sprint: current.map(Into::into),
-        created_at: "2026-01-01T00:00:00Z".parse().unwrap(),
-        extra: Default::default(),
-    });
+    let mut index = Index {
+        project: Some(Project {
+            id: "p".into(),
+            name: "p".into(),
+            description: None,
+            current_sprint: current.map(Into::into),
+            created_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+            extra: Default::default(),
+        }),
+        ..Default::default()
+    };
     for s in [sprint("S1", "2026-01-01"), sprint("S2", "2026-02-01")] {
         index.sprints.insert(s.id.clone(), s);
     }
@@ -53,16 +55,27 @@ fn index(missions: Vec<MissionEntry>, current: Option<&str>) -> Index {
 }
 
 fn link(index: &mut Index, from: &str, to: &str, kind: DepType) {
-    index.missions.get_mut(from).unwrap().depends.push((to.into(), kind));
+    index
+        .missions
+        .get_mut(from)
+        .unwrap()
+        .depends
+        .push((to.into(), kind));
 }
 
 #[test]
 fn refused_transitions_name_the_valid_ones() {
     let err = check_transition("B1.2", Completed, InProgress).unwrap_err();
-    assert_eq!(err.to_string(), "mission B1.2 is Completed; it cannot be started");
+    assert_eq!(
+        err.to_string(),
+        "mission B1.2 is Completed; it cannot be started"
+    );
     assert_eq!(err.valid_transitions(), Some(&[][..]));
     let err = check_transition("B1", Queued, Completed).unwrap_err();
-    assert_eq!(err.valid_transitions().unwrap(), &[Current, InProgress, Dropped, Deferred]);
+    assert_eq!(
+        err.valid_transitions().unwrap(),
+        &[Current, InProgress, Dropped, Deferred]
+    );
     check_transition("B1", Blocked, Current).unwrap();
 }
 
@@ -70,7 +83,10 @@ fn refused_transitions_name_the_valid_ones() {
 fn every_status_has_a_row_and_final_ones_are_empty() {
     for s in Status::ALL {
         assert_eq!(valid_targets(*s).is_empty(), s.is_final(), "{s}");
-        assert!(!valid_targets(*s).contains(s), "{s} must not move to itself");
+        assert!(
+            !valid_targets(*s).contains(s),
+            "{s} must not move to itself"
+        );
     }
 }
 
@@ -86,7 +102,10 @@ fn next_prefers_in_progress_then_current_then_queued() {
     );
     assert_eq!(next(&idx).mission.unwrap().id, "P");
     let idx = index(
-        vec![entry("Q", Queued, Some("S1"), None), entry("C", Current, Some("S2"), None)],
+        vec![
+            entry("Q", Queued, Some("S1"), None),
+            entry("C", Current, Some("S2"), None),
+        ],
         Some("S1"),
     );
     assert_eq!(next(&idx).mission.unwrap().id, "C");
@@ -122,7 +141,13 @@ fn next_skips_missions_whose_requirements_are_not_completed() {
     let pick = next(&idx);
     assert_eq!(pick.mission.unwrap().id, "C");
     assert_eq!(pick.skipped_total, 2);
-    assert_eq!((pick.skipped[0].id.as_str(), pick.skipped[0].waiting_on[0].id.as_str()), ("A", "B"));
+    assert_eq!(
+        (
+            pick.skipped[0].id.as_str(),
+            pick.skipped[0].waiting_on[0].id.as_str()
+        ),
+        ("A", "B")
+    );
     assert_eq!(pick.skipped[1].waiting_on[0].via, DepType::Blocks);
     idx.missions.get_mut("C").unwrap().status = Completed;
     assert_eq!(next(&idx).mission.unwrap().id, "B");
@@ -130,7 +155,10 @@ fn next_skips_missions_whose_requirements_are_not_completed() {
     assert_eq!(next(&idx).mission.unwrap().id, "A");
     // C blocks B: B is gated on C even though the link is stored on C.
     let mut idx = index(
-        vec![entry("B", Queued, None, Some(1)), entry("C", Queued, None, Some(2))],
+        vec![
+            entry("B", Queued, None, Some(1)),
+            entry("C", Queued, None, Some(2)),
+        ],
         None,
     );
     link(&mut idx, "C", "B", DepType::Blocks);
@@ -140,7 +168,10 @@ fn next_skips_missions_whose_requirements_are_not_completed() {
 #[test]
 fn relates_and_informs_never_gate_work() {
     let mut idx = index(
-        vec![entry("A", Queued, None, Some(1)), entry("B", Queued, None, Some(2))],
+        vec![
+            entry("A", Queued, None, Some(1)),
+            entry("B", Queued, None, Some(2)),
+        ],
         None,
     );
     link(&mut idx, "A", "B", DepType::Relates);
@@ -162,7 +193,10 @@ fn test_complete_promotes_only_ready_missions() {
     link(&mut idx, "gated", "open", DepType::Requires);
     assert_eq!(promotion_candidate(&idx).unwrap().id, "ready");
     idx.missions.get_mut("ready").unwrap().status = Current;
-    assert!(promotion_candidate(&idx).is_none(), "one Current mission at a time");
+    assert!(
+        promotion_candidate(&idx).is_none(),
+        "one Current mission at a time"
+    );
 }
 
 #[test]
@@ -186,9 +220,22 @@ fn self_and_cyclic_dependencies_are_refused() {
     // Loose links never form cycles.
     check_dependency(&idx, "C", "A", DepType::Relates).unwrap();
     // Same link twice is a duplicate; a new type replaces the old one.
-    assert_eq!(check_dependency(&idx, "A", "B", DepType::Requires).unwrap_err().code(), "already_exists");
-    assert_eq!(check_dependency(&idx, "A", "B", DepType::Informs).unwrap(), Some(DepType::Requires));
-    assert_eq!(check_dependency(&idx, "A", "Z", DepType::Requires).unwrap_err().code(), "not_found");
+    assert_eq!(
+        check_dependency(&idx, "A", "B", DepType::Requires)
+            .unwrap_err()
+            .code(),
+        "already_exists"
+    );
+    assert_eq!(
+        check_dependency(&idx, "A", "B", DepType::Informs).unwrap(),
+        Some(DepType::Requires)
+    );
+    assert_eq!(
+        check_dependency(&idx, "A", "Z", DepType::Requires)
+            .unwrap_err()
+            .code(),
+        "not_found"
+    );
 }
 
 #[test]

@@ -109,7 +109,14 @@ mod tests {
 
     #[test]
     fn accepts_usual_human_ids() {
-        for id in ["B1.1", "s01-m01", "sprint_3", "m-4k7wq2xz9d", "A", &"x".repeat(64)] {
+        for id in [
+            "B1.1",
+            "s01-m01",
+            "sprint_3",
+            "m-4k7wq2xz9d",
+            "A",
+            &"x".repeat(64),
+        ] {
             validate_id("mission", id).unwrap();
         }
     }

@@ -91,7 +91,10 @@ vocabulary!(Status, "mission status", [
 impl Status {
     /// Still to be done or being done: counts against a sprint's progress.
     pub fn is_open(self) -> bool {
-        matches!(self, Status::Queued | Status::Current | Status::InProgress | Status::Blocked)
+        matches!(
+            self,
+            Status::Queued | Status::Current | Status::InProgress | Status::Blocked
+        )
     }
 
     /// No transition leaves this status.

@@ -11,7 +11,9 @@ pub const MAX_TEXT_LEN: usize = 64 * 1024;
 pub fn clean_name(field: &str, text: &str) -> Result<String> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(Error::InvalidInput(format!("the {field} must not be empty")));
+        return Err(Error::InvalidInput(format!(
+            "the {field} must not be empty"
+        )));
     }
     if text.chars().any(char::is_control) {
         return Err(Error::InvalidInput(format!(
@@ -38,7 +40,10 @@ pub fn clean_text(field: &str, text: Option<&str>) -> Result<Option<String>> {
             text.len()
         )));
     }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
         return Err(Error::InvalidInput(format!(
             "the {field} contains control characters; remove them"
         )));
@@ -69,7 +74,10 @@ mod tests {
 
     #[test]
     fn texts_keep_newlines_and_refuse_the_huge() {
-        assert_eq!(clean_text("notes", Some("a\r\nb")).unwrap().unwrap(), "a\nb");
+        assert_eq!(
+            clean_text("notes", Some("a\r\nb")).unwrap().unwrap(),
+            "a\nb"
+        );
         assert_eq!(clean_text("notes", Some("  ")).unwrap(), None);
         assert!(clean_text("notes", Some(&"x".repeat(MAX_TEXT_LEN + 1))).is_err());
         assert!(clean_text("notes", Some("bell\u{7}")).is_err());

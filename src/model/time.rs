@@ -82,7 +82,9 @@ impl FromStr for Date {
         NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
             .map(Date)
             .map_err(|_| {
-                Error::InvalidInput(format!("invalid date {s:?}: use YYYY-MM-DD, e.g. 2026-11-24"))
+                Error::InvalidInput(format!(
+                    "invalid date {s:?}: use YYYY-MM-DD, e.g. 2026-11-24"
+                ))
             })
     }
 }

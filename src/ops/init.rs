@@ -97,7 +97,8 @@ pub fn init(ws: &Workspace, request: InitRequest) -> Result<Outcome<InitOutcome>
     Ok(if created || request.sprint.is_none() {
         outcome
     } else {
-        outcome.warn("the project already existed, so --sprint was not applied; use `cmos sprint add`")
+        outcome
+            .warn("the project already existed, so --sprint was not applied; use `cmos sprint add`")
     })
 }
 

@@ -6,8 +6,8 @@ use super::{MissionBrief, Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, Skipped, Unmet};
 use crate::model::{
-    DepType, Dependency, Mission, Status, clean_items, clean_name, clean_text, new_short_id, new_uid,
-    validate_id,
+    DepType, Dependency, Mission, Status, clean_items, clean_name, clean_text, new_short_id,
+    new_uid, validate_id,
 };
 use crate::store::{Tx, layout};
 
@@ -95,7 +95,11 @@ fn clean(fields: &MissionFields) -> Result<MissionFields> {
         validate_id("sprint", sprint)?;
     }
     Ok(MissionFields {
-        name: fields.name.as_deref().map(|n| clean_name("mission name", n)).transpose()?,
+        name: fields
+            .name
+            .as_deref()
+            .map(|n| clean_name("mission name", n))
+            .transpose()?,
         sprint: fields.sprint.clone(),
         objective: clean_text("objective", fields.objective.as_deref())?,
         context: clean_text("context", fields.context.as_deref())?,
@@ -125,7 +129,10 @@ pub fn add(ws: &Workspace, id: Option<&str>, fields: MissionFields) -> Result<Ou
     let fields = clean(&fields)?;
     let written = ws.store().write("mission.add", |tx| {
         let project = tx.index().project()?;
-        let sprint = fields.sprint.clone().or_else(|| project.current_sprint.clone());
+        let sprint = fields
+            .sprint
+            .clone()
+            .or_else(|| project.current_sprint.clone());
         if let Some(sprint) = &sprint {
             tx.index().sprint(sprint)?;
         }
@@ -164,7 +171,13 @@ pub fn add(ws: &Workspace, id: Option<&str>, fields: MissionFields) -> Result<Ou
             extra: Default::default(),
         };
         tx.put_mission(&mission)?;
-        tx.record("mission.created", &id, None, Some("Queued".into()), Some(mission.name.clone()));
+        tx.record(
+            "mission.created",
+            &id,
+            None,
+            Some("Queued".into()),
+            Some(mission.name.clone()),
+        );
         tx.set_subject(format!("mission add {id}"));
         Ok(mission)
     })?;
@@ -183,7 +196,11 @@ fn free_id(tx: &Tx<'_>) -> Result<String> {
 }
 
 /// Missions in the order of work, optionally of one sprint or status.
-pub fn list(ws: &Workspace, sprint: Option<&str>, status: Option<Status>) -> Result<Outcome<Vec<MissionBrief>>> {
+pub fn list(
+    ws: &Workspace,
+    sprint: Option<&str>,
+    status: Option<Status>,
+) -> Result<Outcome<Vec<MissionBrief>>> {
     let snapshot = ws.snapshot()?;
     let index = &snapshot.index;
     if let Some(sprint) = sprint {
@@ -260,7 +277,11 @@ pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome
             m.deliverables = deliverables.clone();
         }
         m.deliverables.extend(add_deliverables.iter().cloned());
-        m.rank = if update.no_rank { None } else { f.rank.or(m.rank) };
+        m.rank = if update.no_rank {
+            None
+        } else {
+            f.rank.or(m.rank)
+        };
         if m == before {
             return Ok(m);
         }
@@ -274,7 +295,12 @@ pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome
 }
 
 /// Links `from` to `to`; a new type for an existing pair replaces the old one.
-pub fn depends(ws: &Workspace, from: &str, to: &str, kind: DepType) -> Result<Outcome<LinkOutcome>> {
+pub fn depends(
+    ws: &Workspace,
+    from: &str,
+    to: &str,
+    kind: DepType,
+) -> Result<Outcome<LinkOutcome>> {
     let written = ws.store().write("mission.depends", |tx| {
         let replaced = lifecycle::check_dependency(tx.index(), from, to, kind)?;
         let mut m = tx.mission(from)?;
@@ -286,7 +312,13 @@ pub fn depends(ws: &Workspace, from: &str, to: &str, kind: DepType) -> Result<Ou
         });
         m.updated_at = tx.now();
         tx.put_mission(&m)?;
-        tx.record("dependency.added", from, None, Some(to.to_string()), Some(kind.to_string()));
+        tx.record(
+            "dependency.added",
+            from,
+            None,
+            Some(to.to_string()),
+            Some(kind.to_string()),
+        );
         tx.set_subject(format!("mission depends {from} {kind} {to}"));
         Ok(replaced)
     })?;
@@ -312,7 +344,13 @@ pub fn undepend(ws: &Workspace, from: &str, to: &str) -> Result<Outcome<LinkOutc
         let removed = m.depends.remove(pos);
         m.updated_at = tx.now();
         tx.put_mission(&m)?;
-        tx.record("dependency.removed", from, Some(to.to_string()), None, Some(removed.kind.to_string()));
+        tx.record(
+            "dependency.removed",
+            from,
+            Some(to.to_string()),
+            None,
+            Some(removed.kind.to_string()),
+        );
         tx.set_subject(format!("mission undepend {from} {to}"));
         Ok(removed.kind)
     })?;

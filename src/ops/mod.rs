@@ -114,13 +114,16 @@ impl Instructions {
                     "Continue mission {} ({}); complete it when its success criteria are met.",
                     m.id, m.name
                 ));
-                out.suggested_commands.push(format!("cmos mission show {}", m.id));
-                out.suggested_commands.push(format!("cmos mission complete {}", m.id));
+                out.suggested_commands
+                    .push(format!("cmos mission show {}", m.id));
+                out.suggested_commands
+                    .push(format!("cmos mission complete {}", m.id));
             }
             Some(m) => {
                 out.next_actions
                     .push(format!("Start mission {} ({}).", m.id, m.name));
-                out.suggested_commands.push(format!("cmos mission start {}", m.id));
+                out.suggested_commands
+                    .push(format!("cmos mission start {}", m.id));
             }
             None if index.missions.is_empty() => {
                 out.next_actions.push("Plan work: add a mission.".into());
@@ -129,7 +132,8 @@ impl Instructions {
             None => {
                 out.next_actions
                     .push("No mission is ready: unblock one, or add new work.".into());
-                out.suggested_commands.push("cmos mission list --status blocked".into());
+                out.suggested_commands
+                    .push("cmos mission list --status blocked".into());
             }
         }
         if out.context.blocked_missions > 0 {
@@ -141,7 +145,8 @@ impl Instructions {
         if project.current_sprint.is_none() && !index.sprints.is_empty() {
             out.next_actions
                 .push("No sprint is current: activate one.".into());
-            out.suggested_commands.push("cmos sprint activate SPRINT".into());
+            out.suggested_commands
+                .push("cmos sprint activate SPRINT".into());
         }
         out
     }

@@ -57,7 +57,11 @@ fn view(sprint: &Sprint, counts: StatusCounts, current: Option<&str>) -> SprintV
 }
 
 fn parse_dates(fields: &SprintFields) -> Result<(Option<Date>, Option<Date>)> {
-    let start = fields.start.as_deref().map(str::parse::<Date>).transpose()?;
+    let start = fields
+        .start
+        .as_deref()
+        .map(str::parse::<Date>)
+        .transpose()?;
     let end = fields.end.as_deref().map(str::parse::<Date>).transpose()?;
     Ok((start, end))
 }
@@ -81,7 +85,9 @@ pub fn add(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<Spr
     let (start, end) = parse_dates(&fields)?;
     let written = ws.store().write("sprint.add", |tx| {
         tx.index().project()?;
-        if tx.index().sprints.contains_key(id) || tx.exists(&crate::store::layout::sprint_path(id))? {
+        if tx.index().sprints.contains_key(id)
+            || tx.exists(&crate::store::layout::sprint_path(id))?
+        {
             return Err(Error::AlreadyExists {
                 kind: "sprint",
                 id: id.to_string(),
@@ -103,7 +109,13 @@ pub fn add(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<Spr
         };
         check_dates(&sprint)?;
         tx.put_sprint(&sprint)?;
-        tx.record("sprint.created", id, None, Some(sprint.status.to_string()), Some(title.clone()));
+        tx.record(
+            "sprint.created",
+            id,
+            None,
+            Some(sprint.status.to_string()),
+            Some(title.clone()),
+        );
         tx.set_subject(format!("sprint add {id}"));
         Ok(sprint)
     })?;
@@ -147,13 +159,25 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<SprintDetail>> {
 }
 
 pub fn update(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<Sprint>> {
-    if fields.title.is_none() && fields.focus.is_none() && fields.start.is_none() && fields.end.is_none() {
+    if fields.title.is_none()
+        && fields.focus.is_none()
+        && fields.start.is_none()
+        && fields.end.is_none()
+    {
         return Err(Error::InvalidInput(
             "nothing to update: pass --title, --focus, --start or --end".into(),
         ));
     }
-    let title = fields.title.as_deref().map(|t| clean_name("sprint title", t)).transpose()?;
-    let focus = fields.focus.as_deref().map(|f| clean_text("focus", Some(f))).transpose()?;
+    let title = fields
+        .title
+        .as_deref()
+        .map(|t| clean_name("sprint title", t))
+        .transpose()?;
+    let focus = fields
+        .focus
+        .as_deref()
+        .map(|f| clean_text("focus", Some(f)))
+        .transpose()?;
     let (start, end) = parse_dates(&fields)?;
     let written = ws.store().write("sprint.update", |tx| {
         let mut sprint = tx.index().sprint(id)?.clone();
@@ -196,7 +220,13 @@ pub fn activate(ws: &Workspace, id: &str) -> Result<Outcome<Sprint>> {
             old.status = SprintStatus::Planned;
             old.updated_at = now;
             tx.put_sprint(&old)?;
-            tx.record("sprint.status", &previous, Some("Active".into()), Some("Planned".into()), None);
+            tx.record(
+                "sprint.status",
+                &previous,
+                Some("Active".into()),
+                Some("Planned".into()),
+                None,
+            );
         }
         let from = sprint.status;
         sprint.status = SprintStatus::Active;
@@ -204,7 +234,13 @@ pub fn activate(ws: &Workspace, id: &str) -> Result<Outcome<Sprint>> {
         tx.put_sprint(&sprint)?;
         project.current_sprint = Some(id.to_string());
         tx.put_project(&project)?;
-        tx.record("sprint.activated", id, Some(from.to_string()), Some("Active".into()), None);
+        tx.record(
+            "sprint.activated",
+            id,
+            Some(from.to_string()),
+            Some("Active".into()),
+            None,
+        );
         tx.set_subject(format!("sprint activate {id}"));
         Ok(sprint)
     })?;
@@ -227,7 +263,13 @@ pub fn complete(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<Sprint>
             project.current_sprint = None;
             tx.put_project(&project)?;
         }
-        tx.record("sprint.completed", id, Some(from.to_string()), Some("Completed".into()), None);
+        tx.record(
+            "sprint.completed",
+            id,
+            Some(from.to_string()),
+            Some("Completed".into()),
+            None,
+        );
         tx.set_subject(format!("sprint complete {id}"));
         Ok(sprint)
     })?;

@@ -39,7 +39,12 @@ pub fn status(ws: &Workspace) -> Result<Outcome<StatusView>> {
     let project = index.project()?.clone();
     let order = lifecycle::work_order(index);
     let with_status = |status: Status| -> Vec<&MissionEntry> {
-        order.iter().copied().filter(|m| m.status == status).take(LISTED).collect()
+        order
+            .iter()
+            .copied()
+            .filter(|m| m.status == status)
+            .take(LISTED)
+            .collect()
     };
     let current_sprint = index.current_sprint().map(|s| {
         let counts = index.counts(Some(&s.id));
@@ -55,8 +60,14 @@ pub fn status(ws: &Workspace) -> Result<Outcome<StatusView>> {
         branch: ws.store().branch(),
         current_sprint,
         totals: index.counts(None),
-        in_progress: with_status(Status::InProgress).into_iter().map(MissionBrief::from).collect(),
-        current: with_status(Status::Current).into_iter().map(MissionBrief::from).collect(),
+        in_progress: with_status(Status::InProgress)
+            .into_iter()
+            .map(MissionBrief::from)
+            .collect(),
+        current: with_status(Status::Current)
+            .into_iter()
+            .map(MissionBrief::from)
+            .collect(),
         blocked: with_status(Status::Blocked)
             .into_iter()
             .map(|m| BlockedBrief {

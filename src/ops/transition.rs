@@ -53,7 +53,15 @@ fn run(
             let candidate = lifecycle::promotion_candidate(tx.index()).map(|m| m.id.clone());
             if let Some(next) = candidate {
                 let note = Some(format!("promoted after {id} was completed"));
-                move_mission(tx, &next, Status::Current, MoveDetail { note, needs: vec![] })?;
+                move_mission(
+                    tx,
+                    &next,
+                    Status::Current,
+                    MoveDetail {
+                        note,
+                        needs: vec![],
+                    },
+                )?;
                 promoted = Some(next);
             }
         }
@@ -81,7 +89,9 @@ fn run(
                 "{id} {} {}, which is {}",
                 unmet.via,
                 unmet.id,
-                unmet.status.map_or("missing".to_string(), |s| s.to_string())
+                unmet
+                    .status
+                    .map_or("missing".to_string(), |s| s.to_string())
             ));
         }
     }
@@ -96,16 +106,40 @@ fn note(text: Option<&str>, field: &str) -> Result<MoveDetail> {
 }
 
 pub fn start(ws: &Workspace, id: &str, notes: Option<&str>) -> Result<Outcome<TransitionOutcome>> {
-    run(ws, "start", id, Status::InProgress, note(notes, "notes")?, false)
+    run(
+        ws,
+        "start",
+        id,
+        Status::InProgress,
+        note(notes, "notes")?,
+        false,
+    )
 }
 
 /// Completes a mission; unless `promote` is false, the next ready Queued mission becomes
 /// Current (when no mission is Current already).
-pub fn complete(ws: &Workspace, id: &str, notes: Option<&str>, promote: bool) -> Result<Outcome<TransitionOutcome>> {
-    run(ws, "complete", id, Status::Completed, note(notes, "notes")?, promote)
+pub fn complete(
+    ws: &Workspace,
+    id: &str,
+    notes: Option<&str>,
+    promote: bool,
+) -> Result<Outcome<TransitionOutcome>> {
+    run(
+        ws,
+        "complete",
+        id,
+        Status::Completed,
+        note(notes, "notes")?,
+        promote,
+    )
 }
 
-pub fn block(ws: &Workspace, id: &str, reason: &str, needs: &[String]) -> Result<Outcome<TransitionOutcome>> {
+pub fn block(
+    ws: &Workspace,
+    id: &str,
+    reason: &str,
+    needs: &[String],
+) -> Result<Outcome<TransitionOutcome>> {
     let detail = MoveDetail {
         note: clean_text("reason", Some(reason))?,
         needs: clean_items("need", needs)?,
@@ -114,21 +148,47 @@ pub fn block(ws: &Workspace, id: &str, reason: &str, needs: &[String]) -> Result
 }
 
 /// Unblocks to In Progress (the default) or Current, recording the resolution.
-pub fn unblock(ws: &Workspace, id: &str, resolution: Option<&str>, to: Status) -> Result<Outcome<TransitionOutcome>> {
+pub fn unblock(
+    ws: &Workspace,
+    id: &str,
+    resolution: Option<&str>,
+    to: Status,
+) -> Result<Outcome<TransitionOutcome>> {
     if !matches!(to, Status::InProgress | Status::Current) {
         return Err(Error::InvalidInput(format!(
             "unblock moves a mission to Current or In Progress, not {to}"
         )));
     }
-    run(ws, "unblock", id, to, note(resolution, "resolution")?, false)
+    run(
+        ws,
+        "unblock",
+        id,
+        to,
+        note(resolution, "resolution")?,
+        false,
+    )
 }
 
 pub fn drop(ws: &Workspace, id: &str, reason: Option<&str>) -> Result<Outcome<TransitionOutcome>> {
-    run(ws, "drop", id, Status::Dropped, note(reason, "reason")?, false)
+    run(
+        ws,
+        "drop",
+        id,
+        Status::Dropped,
+        note(reason, "reason")?,
+        false,
+    )
 }
 
 pub fn defer(ws: &Workspace, id: &str, reason: Option<&str>) -> Result<Outcome<TransitionOutcome>> {
-    run(ws, "defer", id, Status::Deferred, note(reason, "reason")?, false)
+    run(
+        ws,
+        "defer",
+        id,
+        Status::Deferred,
+        note(reason, "reason")?,
+        false,
+    )
 }
 
 /// Moves a mission to `to` by name, as `mission update --status` does. Blocking needs a

@@ -66,8 +66,14 @@ fn problem(path: &str, position: Option<(usize, usize)>, message: &str) -> FileP
 fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -117,7 +123,10 @@ mod tests {
         let parsed: Mission = from_toml("m.toml", text.as_bytes()).unwrap();
         let rewritten = String::from_utf8(to_toml(&parsed).unwrap()).unwrap();
         assert!(rewritten.contains("owner = \"ana\""), "{rewritten}");
-        assert!(rewritten.contains("[review]\nby = \"bo\"\nscore = 3"), "{rewritten}");
+        assert!(
+            rewritten.contains("[review]\nby = \"bo\"\nscore = 3"),
+            "{rewritten}"
+        );
         let again: Mission = from_toml("m.toml", rewritten.as_bytes()).unwrap();
         assert_eq!(to_toml(&again).unwrap(), rewritten.into_bytes());
     }
@@ -126,7 +135,10 @@ mod tests {
     fn parse_errors_name_line_and_column() {
         let p = from_toml::<Mission>(".cmos/missions/B1.toml", b"id = \"B1\"\nname = = 3\n")
             .unwrap_err();
-        assert_eq!((p.path.as_str(), p.line, p.column), (".cmos/missions/B1.toml", Some(2), Some(8)));
+        assert_eq!(
+            (p.path.as_str(), p.line, p.column),
+            (".cmos/missions/B1.toml", Some(2), Some(8))
+        );
     }
 
     #[test]

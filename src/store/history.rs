@@ -19,7 +19,11 @@ pub struct LogEntry {
 }
 
 /// Walks first parents from `tip`, newest first, at most `limit` entries.
-pub fn first_parent_log(repo: &gix::Repository, tip: ObjectId, limit: usize) -> Result<Vec<LogEntry>> {
+pub fn first_parent_log(
+    repo: &gix::Repository,
+    tip: ObjectId,
+    limit: usize,
+) -> Result<Vec<LogEntry>> {
     let mut entries = Vec::new();
     let mut next = Some(tip);
     while let Some(id) = next {

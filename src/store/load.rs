@@ -68,7 +68,11 @@ pub(super) fn read_blob(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>>
 }
 
 /// The index of `tree`, reusing `cached` (an index of another tree) where nothing changed.
-pub fn index_of(repo: &gix::Repository, tree: ObjectId, cached: Option<(ObjectId, Index)>) -> Result<Index> {
+pub fn index_of(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    cached: Option<(ObjectId, Index)>,
+) -> Result<Index> {
     let new = parts(repo, tree)?;
     let (old, mut index) = match cached {
         Some((old_tree, index)) => match parts(repo, old_tree) {
@@ -112,11 +116,15 @@ pub fn index_of(repo: &gix::Repository, tree: ObjectId, cached: Option<(ObjectId
     }
     for (name, change) in changed_files(repo, old.sprints, new.sprints)? {
         let path = format!("{}/{}/{name}", layout::ROOT, layout::SPRINTS);
-        let Some(id) = layout::record_id(&name) else { continue };
+        let Some(id) = layout::record_id(&name) else {
+            continue;
+        };
         index.sprints.remove(id);
         index.problems.remove(&path);
         if let Some(blob) = change {
-            match parse::<Sprint>(repo, &path, blob)?.and_then(|s| check_id(&path, id, &s.id).map(|_| s)) {
+            match parse::<Sprint>(repo, &path, blob)?
+                .and_then(|s| check_id(&path, id, &s.id).map(|_| s))
+            {
                 Ok(sprint) => index.upsert_sprint(sprint),
                 Err(problem) => {
                     index.problems.insert(path, problem);
@@ -126,11 +134,15 @@ pub fn index_of(repo: &gix::Repository, tree: ObjectId, cached: Option<(ObjectId
     }
     for (name, change) in changed_files(repo, old.missions, new.missions)? {
         let path = format!("{}/{}/{name}", layout::ROOT, layout::MISSIONS);
-        let Some(id) = layout::record_id(&name) else { continue };
+        let Some(id) = layout::record_id(&name) else {
+            continue;
+        };
         index.missions.remove(id);
         index.problems.remove(&path);
         if let Some(blob) = change {
-            match parse::<Mission>(repo, &path, blob)?.and_then(|m| check_id(&path, id, &m.id).map(|_| m)) {
+            match parse::<Mission>(repo, &path, blob)?
+                .and_then(|m| check_id(&path, id, &m.id).map(|_| m))
+            {
                 Ok(mission) => index.upsert_mission(MissionEntry::from(&mission)),
                 Err(problem) => {
                     index.problems.insert(path, problem);
@@ -142,7 +154,11 @@ pub fn index_of(repo: &gix::Repository, tree: ObjectId, cached: Option<(ObjectId
 }
 
 /// Parses one record; the outer error is git failing, the inner one the file being bad.
-fn parse<T: DeserializeOwned>(repo: &gix::Repository, path: &str, blob: ObjectId) -> Result<Result<T, FileProblem>> {
+fn parse<T: DeserializeOwned>(
+    repo: &gix::Repository,
+    path: &str,
+    blob: ObjectId,
+) -> Result<Result<T, FileProblem>> {
     let bytes = read_blob(repo, blob)?;
     Ok(from_toml(path, &bytes))
 }
@@ -191,10 +207,18 @@ fn changed_files(
     let mut changes = Vec::with_capacity(recorder.records.len());
     for change in recorder.records {
         let (path, blob) = match change {
-            Change::Addition { path, oid, entry_mode, .. }
-            | Change::Modification { path, oid, entry_mode, .. } => {
-                (path, entry_mode.is_blob().then_some(oid))
+            Change::Addition {
+                path,
+                oid,
+                entry_mode,
+                ..
             }
+            | Change::Modification {
+                path,
+                oid,
+                entry_mode,
+                ..
+            } => (path, entry_mode.is_blob().then_some(oid)),
             Change::Deletion { path, .. } => (path, None),
         };
         let name = path.to_str_lossy().into_owned();

@@ -35,7 +35,10 @@ impl LocalState {
         let id = new_writer_id();
         write_new(&path, format!("{id}\n").as_bytes())?;
         read_writer(&path).ok_or_else(|| {
-            Error::Git(format!("could not read back the writer id at {}", path.display()))
+            Error::Git(format!(
+                "could not read back the writer id at {}",
+                path.display()
+            ))
         })
     }
 

@@ -62,25 +62,33 @@ impl Store {
         let repo = gix::discover_with_environment_overrides(dir).map_err(|_| {
             Error::NotARepository(format!("no git repository at or above {}", dir.display()))
         })?;
-        let config = repo.config_snapshot();
-        let branch_name = config
-            .string("cmos.ref")
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| DEFAULT_REF.to_string());
+        let (branch_name, user_name) = {
+            let config = repo.config_snapshot();
+            (
+                config.string("cmos.ref").map(|s| s.to_string()),
+                config.string("user.name").map(|s| s.to_string()),
+            )
+        };
+        let branch_name = branch_name.unwrap_or_else(|| DEFAULT_REF.to_string());
         let branch_name = if branch_name.starts_with("refs/") {
             branch_name
         } else {
             format!("refs/heads/{branch_name}")
         };
         let branch: FullName = branch_name.as_str().try_into().map_err(|_| {
-            Error::InvalidInput(format!("git config cmos.ref = {branch_name:?} is not a valid branch name"))
+            Error::InvalidInput(format!(
+                "git config cmos.ref = {branch_name:?} is not a valid branch name"
+            ))
         })?;
         let agent = agent
             .filter(|a| !a.trim().is_empty())
-            .or_else(|| std::env::var("CMOS_AGENT").ok().filter(|a| !a.trim().is_empty()))
-            .or_else(|| config.string("user.name").map(|s| s.to_string()))
+            .or_else(|| {
+                std::env::var("CMOS_AGENT")
+                    .ok()
+                    .filter(|a| !a.trim().is_empty())
+            })
+            .or(user_name)
             .unwrap_or_else(|| "unknown".to_string());
-        drop(config);
         let local = local::LocalState::new(repo.git_dir(), repo.common_dir());
         Ok(Store {
             repo,
@@ -146,7 +154,12 @@ impl Store {
             .strip_prefix("refs/heads/")
             .map(str::to_string);
         let Some(short) = short else { return Ok(None) };
-        let mut remotes: Vec<String> = self.repo.remote_names().iter().map(|n| n.to_string()).collect();
+        let mut remotes: Vec<String> = self
+            .repo
+            .remote_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
         remotes.sort_by_key(|name| (name != "origin", name.clone()));
         for remote in remotes {
             if let Some(id) = self.ref_id(&format!("refs/remotes/{remote}/{short}"))? {
@@ -162,7 +175,11 @@ impl Store {
         let tree = self.tree_of(commit)?;
         let index = self.index_of(tree)?;
         index.project()?;
-        Ok(Snapshot { commit, tree, index })
+        Ok(Snapshot {
+            commit,
+            tree,
+            index,
+        })
     }
 
     fn tree_of(&self, commit: ObjectId) -> Result<ObjectId> {
@@ -197,16 +214,21 @@ impl Store {
     pub fn mission(&self, snapshot: &Snapshot, id: &str) -> Result<Mission> {
         snapshot.index.mission(id)?;
         let path = layout::mission_path(id);
-        let bytes = tx::read_path(&self.repo, snapshot.tree, &path)?.ok_or_else(|| Error::NotFound {
-            kind: "mission",
-            id: id.to_string(),
-        })?;
+        let bytes =
+            tx::read_path(&self.repo, snapshot.tree, &path)?.ok_or_else(|| Error::NotFound {
+                kind: "mission",
+                id: id.to_string(),
+            })?;
         codec::from_toml(&path, &bytes).map_err(Error::Corrupt)
     }
 
     /// Runs `apply` against the tip and commits what it staged, as one commit. When another
     /// writer moved the branch first, re-reads the new tip and runs `apply` again.
-    pub fn write<T>(&self, op: &str, mut apply: impl FnMut(&mut Tx<'_>) -> Result<T>) -> Result<Written<T>> {
+    pub fn write<T>(
+        &self,
+        op: &str,
+        mut apply: impl FnMut(&mut Tx<'_>) -> Result<T>,
+    ) -> Result<Written<T>> {
         let writer = self.local.writer_id()?;
         let mut pause = Duration::from_millis(1);
         for _ in 0..MAX_ATTEMPTS {
@@ -216,7 +238,10 @@ impl Store {
                     let tree = self.tree_of(commit)?;
                     (tree, self.index_of(tree)?)
                 }
-                None => (ObjectId::empty_tree(self.repo.object_hash()), Index::default()),
+                None => (
+                    ObjectId::empty_tree(self.repo.object_hash()),
+                    Index::default(),
+                ),
             };
             let mut tx = Tx::new(self, tree, index, &writer);
             let value = apply(&mut tx)?;
@@ -241,7 +266,10 @@ impl Store {
             std::thread::sleep(jitter(pause));
             pause = (pause * 2).min(Duration::from_millis(40));
         }
-        let lock = self.repo.common_dir().join(format!("{}.lock", self.branch.as_bstr()));
+        let lock = self
+            .repo
+            .common_dir()
+            .join(format!("{}.lock", self.branch.as_bstr()));
         Err(Error::Conflict(if lock.exists() {
             format!(
                 "the cmos branch stayed locked; if no cmos or git process is running, remove the stale lock {}",
@@ -254,7 +282,12 @@ impl Store {
 
     /// Moves the branch from `expected` to `new` if nobody moved it meanwhile. False when
     /// another writer won the race or holds the lock.
-    fn compare_and_swap(&self, expected: Option<ObjectId>, new: ObjectId, message: &str) -> Result<bool> {
+    fn compare_and_swap(
+        &self,
+        expected: Option<ObjectId>,
+        new: ObjectId,
+        message: &str,
+    ) -> Result<bool> {
         let edit = RefEdit {
             change: Change::Update {
                 log: LogChange {
@@ -273,7 +306,10 @@ impl Store {
         };
         let signature = self.signature();
         let mut time = gix::date::parse::TimeBuf::default();
-        match self.repo.edit_references_as([edit], Some(signature.to_ref(&mut time))) {
+        match self
+            .repo
+            .edit_references_as([edit], Some(signature.to_ref(&mut time)))
+        {
             Ok(_) => Ok(true),
             Err(e) if e.is_conflict() || e.is_retryable() || e.can_retry() => Ok(false),
             Err(e) => Err(Error::git("cannot move the cmos branch", e)),

@@ -116,7 +116,14 @@ impl<'s> Tx<'s> {
     }
 
     /// Appends an event to this writer's log shard when the operation commits.
-    pub fn record(&mut self, kind: &str, target: &str, from: Option<String>, to: Option<String>, note: Option<String>) {
+    pub fn record(
+        &mut self,
+        kind: &str,
+        target: &str,
+        from: Option<String>,
+        to: Option<String>,
+        note: Option<String>,
+    ) {
         self.events.push(Event {
             uid: new_uid(),
             at: self.now,
@@ -139,7 +146,11 @@ impl<'s> Tx<'s> {
     }
 
     /// Writes the staged files and events as a tree and a commit on top of `parent`.
-    pub(super) fn commit(&mut self, parent: Option<ObjectId>, op: &str) -> Result<(ObjectId, ObjectId)> {
+    pub(super) fn commit(
+        &mut self,
+        parent: Option<ObjectId>,
+        op: &str,
+    ) -> Result<(ObjectId, ObjectId)> {
         self.stage_events()?;
         let repo = &self.store.repo;
         let git = |e: gix::Error| Error::git("cannot write to the object database", e);
@@ -148,7 +159,9 @@ impl<'s> Tx<'s> {
             match content {
                 Some(bytes) => {
                     let blob = repo.write_blob(bytes).map_err(git)?;
-                    editor.upsert(path.as_str(), EntryKind::Blob, blob).map_err(git)?;
+                    editor
+                        .upsert(path.as_str(), EntryKind::Blob, blob)
+                        .map_err(git)?;
                 }
                 None => {
                     editor.remove(path.as_str()).map_err(git)?;
@@ -156,7 +169,11 @@ impl<'s> Tx<'s> {
             }
         }
         let tree = editor.write().map_err(git)?.detach();
-        let subject = if self.subject.is_empty() { op } else { &self.subject };
+        let subject = if self.subject.is_empty() {
+            op
+        } else {
+            &self.subject
+        };
         let message = format!(
             "{}\n\nCmos-Op: {}\nCmos-Agent: {}\nCmos-Writer: {}\n",
             super::one_line(subject),
@@ -185,7 +202,10 @@ impl<'s> Tx<'s> {
         let mut by_month: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         for event in std::mem::take(&mut self.events) {
             let month = event.at.as_datetime().format("%Y-%m").to_string();
-            by_month.entry(month).or_default().extend(event_line(&event));
+            by_month
+                .entry(month)
+                .or_default()
+                .extend(event_line(&event));
         }
         for (month, lines) in by_month {
             let dir = layout::events_month_dir(&month);
@@ -227,7 +247,11 @@ impl<'s> Tx<'s> {
 }
 
 /// The content of the file at `path` in `tree`, if there is one.
-pub(super) fn read_path(repo: &gix::Repository, tree: ObjectId, path: &str) -> Result<Option<Vec<u8>>> {
+pub(super) fn read_path(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    path: &str,
+) -> Result<Option<Vec<u8>>> {
     if tree.is_empty_tree() {
         return Ok(None);
     }

@@ -55,12 +55,19 @@ impl Repo {
         let path = tmp.path().join(name);
         std::fs::create_dir_all(&home).expect("create HOME");
         std::fs::create_dir_all(&path).expect("create the repository directory");
-        Repo { _tmp: tmp, home, path }
+        Repo {
+            _tmp: tmp,
+            home,
+            path,
+        }
     }
 
     /// Another directory beside this repository (for clones and remotes).
     pub fn sibling(&self, name: &str) -> PathBuf {
-        self.path.parent().expect("repository has a parent").join(name)
+        self.path
+            .parent()
+            .expect("repository has a parent")
+            .join(name)
     }
 
     pub fn git_in(&self, dir: &Path, args: &[&str]) -> String {
@@ -69,7 +76,11 @@ impl Repo {
             .current_dir(dir)
             .output()
             .expect("run git");
-        assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -84,7 +95,9 @@ impl Repo {
             .current_dir(&self.path)
             .output()
             .expect("run git");
-        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
     }
 
     pub fn cmos_in(&self, dir: &Path, args: &[&str]) -> Output {
@@ -141,12 +154,23 @@ impl Repo {
         assert!(!out.status.success(), "cmos {args:?} should have failed");
         let envelope: Value = serde_json::from_slice(&out.stdout).expect("error envelope is JSON");
         assert_eq!(envelope["ok"], false);
-        (out.status.code().expect("exit code"), envelope["error"].clone())
+        (
+            out.status.code().expect("exit code"),
+            envelope["error"].clone(),
+        )
     }
 
     /// `cmos init` with a first sprint S1.
     pub fn init(&self) {
-        self.ok(&["init", "--name", "demo", "--sprint", "S1", "--sprint-title", "First sprint"]);
+        self.ok(&[
+            "init",
+            "--name",
+            "demo",
+            "--sprint",
+            "S1",
+            "--sprint-title",
+            "First sprint",
+        ]);
     }
 
     /// The content of a file on the cmos branch.
