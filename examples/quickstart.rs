@@ -30,7 +30,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ops::mission::depends(&ws, "B2", "B1", cmos::model::DepType::Requires)?;
 
     let next = ops::mission::next(&ws)?;
-    let id = next.data.mission.map(|m| m.id).ok_or("a mission to work on")?;
+    let id = next
+        .data
+        .mission
+        .map(|m| m.id)
+        .ok_or("a mission to work on")?;
     println!("next: {id} because {}", next.data.reason);
     ops::transition::start(&ws, &id, None)?;
     let done = ops::transition::complete(&ws, &id, Some("designed"), true)?;

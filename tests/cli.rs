@@ -494,3 +494,39 @@ fn the_agent_is_recorded_on_commits_and_transitions() {
         (Some("codex"), Some("mission.start"))
     );
 }
+
+/// Runs cmos under a pseudo-terminal (util-linux `script`), as a person at a terminal would.
+fn on_terminal(repo: &Repo, command: &str, no_color: bool) -> String {
+    let mut cmd = std::process::Command::new("script");
+    common::hermetic(&mut cmd, &repo.home)
+        .args([
+            "-qec",
+            &format!("{} {command}", env!("CARGO_BIN_EXE_cmos")),
+            "/dev/null",
+        ])
+        .env("TERM", "xterm")
+        .current_dir(&repo.path);
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    } else {
+        cmd.env_remove("NO_COLOR");
+    }
+    let out = cmd.output().expect("run script(1) from util-linux");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&["mission", "add", "A", "Coloured"]);
+    repo.ok(&["mission", "start", "A"]);
+    assert!(on_terminal(&repo, "mission list", false).contains("\x1b[36mIn Progress"));
+    assert!(!on_terminal(&repo, "mission list", true).contains('\x1b'));
+    assert!(!repo.ok(&["mission", "list"]).contains('\x1b'));
+}
