@@ -1,1 +1,530 @@
-fn main(){}
+//! Wall-clock cost of the real `cmos` binary, one process per command, on projects of 1,000
+//! and 10,000 missions; run it with `cargo bench --bench cli`.
+//!
+//! Each project is a temporary, hermetic git repository: `cmos init`, then one seed commit
+//! made through the library (sprints of 100 missions, two `requires` links per mission, about
+//! 1% Completed and 60 In Progress), then `git gc` as cmos's background maintenance would.
+//! Every command runs 3 times untimed, then 30 times timed from spawn to exit; the floor is
+//! `git rev-parse`, the cheapest process that reads the same branch.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use cmos::model::{
+    DepType, Dependency, Mission, Sprint, SprintStatus, Status, Timestamp, Transition, new_uid,
+};
+use cmos::ops::Workspace;
+use tempfile::TempDir;
+
+const SIZES: [usize; 2] = [1_000, 10_000];
+const MISSIONS_PER_SPRINT: usize = 100;
+/// The missions the write benchmark completes, one per run.
+const IN_PROGRESS: usize = 60;
+const _: () = assert!(
+    IN_PROGRESS >= WARMUP_RUNS + TIMED_RUNS,
+    "each write run completes its own mission"
+);
+/// Each mission requires the missions this many places before it, when they exist.
+const LINK_DISTANCES: [usize; 2] = [1, 37];
+const WARMUP_RUNS: usize = 3;
+const TIMED_RUNS: usize = 30;
+
+const READ_TARGET_MS: f64 = 30.0;
+const WRITE_TARGET_MS: f64 = 50.0;
+const SCALING_TARGET: f64 = 2.0;
+
+const AREAS: [&str; 8] = [
+    "billing",
+    "search",
+    "auth",
+    "reporting",
+    "sync",
+    "storage",
+    "notifications",
+    "admin",
+];
+
+fn main() {
+    let binary = Path::new(env!("CARGO_BIN_EXE_cmos"));
+    println!("cmos CLI benchmark: {}", binary.display());
+    // Other processes (a build, say) skew wall-clock figures; the load shows whether they ran.
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!("load average before: {}", load.trim());
+    }
+    println!(
+        "{WARMUP_RUNS} warm-up runs, then {TIMED_RUNS} timed runs per command; wall clock from spawn to exit\n"
+    );
+    let reports: Vec<SizeReport> = SIZES.iter().map(|&n| bench_size(binary, n)).collect();
+    for report in &reports {
+        print_size(report);
+    }
+    if let [small, .., large] = reports.as_slice() {
+        print_scaling(small, large);
+    }
+}
+
+/// The commands measured, in the order they run and are printed.
+#[derive(Clone, Copy)]
+enum Cmd {
+    Floor,
+    Next,
+    Status,
+    Show,
+    Complete,
+}
+
+const COMMANDS: [Cmd; 5] = [Cmd::Floor, Cmd::Next, Cmd::Status, Cmd::Show, Cmd::Complete];
+
+impl Cmd {
+    fn label(self) -> &'static str {
+        match self {
+            Cmd::Floor => "git rev-parse refs/heads/cmos",
+            Cmd::Next => "cmos mission next",
+            Cmd::Status => "cmos status",
+            Cmd::Show => "cmos mission show <middle>",
+            Cmd::Complete => "cmos mission complete <id>",
+        }
+    }
+
+    /// The median the command should stay under, if it has a target.
+    fn target_ms(self) -> Option<f64> {
+        match self {
+            Cmd::Floor => None,
+            Cmd::Next | Cmd::Status | Cmd::Show => Some(READ_TARGET_MS),
+            Cmd::Complete => Some(WRITE_TARGET_MS),
+        }
+    }
+
+    /// The process for timed run `run` (warm-ups included); each write completes another mission.
+    fn command(self, project: &Project, run: usize) -> Command {
+        match self {
+            Cmd::Floor => project.git(&["rev-parse", "refs/heads/cmos"]),
+            Cmd::Next => project.cmos(&["mission", "next"]),
+            Cmd::Status => project.cmos(&["status"]),
+            Cmd::Show => project.cmos(&["mission", "show", &project.shape.middle_id()]),
+            Cmd::Complete => {
+                let i = project.shape.in_progress().get(run).copied();
+                let i = i.expect("one In Progress mission for every write run");
+                project.cmos(&["mission", "complete", &mission_id(i)])
+            }
+        }
+    }
+}
+
+/// Everything measured for one project size.
+struct SizeReport {
+    shape: Shape,
+    seed: Duration,
+    cold_status: Duration,
+    /// One entry per command of `COMMANDS`, in the same order.
+    samples: Vec<Samples>,
+}
+
+fn bench_size(binary: &Path, missions: usize) -> SizeReport {
+    let shape = Shape { missions };
+    eprintln!("preparing a project of {missions} missions…");
+    let project = Project::create(binary, shape);
+    let seed = project.seed();
+    run_ok(project.git(&["gc", "--quiet"]));
+    let cold_status = project.cold_status();
+    let samples = COMMANDS
+        .iter()
+        .map(|&cmd| {
+            eprintln!("  measuring {}", cmd.label());
+            measure(|run| cmd.command(&project, run))
+        })
+        .collect();
+    SizeReport {
+        shape,
+        seed,
+        cold_status,
+        samples,
+    }
+}
+
+/// Runs `WARMUP_RUNS` untimed then `TIMED_RUNS` timed processes; `make` gets the run number.
+fn measure(mut make: impl FnMut(usize) -> Command) -> Samples {
+    for run in 0..WARMUP_RUNS {
+        run_ok(make(run));
+    }
+    let timings = (WARMUP_RUNS..WARMUP_RUNS + TIMED_RUNS)
+        .map(|run| time(make(run)))
+        .collect();
+    Samples::new(timings)
+}
+
+/// Wall clock from spawn to exit, output captured; panics unless the process succeeded.
+fn time(command: Command) -> Duration {
+    let start = Instant::now();
+    let output = spawn(command);
+    let elapsed = start.elapsed();
+    check(&output);
+    elapsed
+}
+
+/// Runs a process untimed; panics unless it succeeded.
+fn run_ok(command: Command) {
+    check(&spawn(command));
+}
+
+fn spawn(mut command: Command) -> Output {
+    command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"))
+}
+
+fn check(output: &Output) {
+    assert!(
+        output.status.success(),
+        "a benchmarked command failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The shape of a seeded project: which mission is where, in which status, linked to what.
+/// Missions are numbered from 1 and filled into sprints in order, 100 per sprint.
+#[derive(Clone, Copy)]
+struct Shape {
+    missions: usize,
+}
+
+impl Shape {
+    fn sprints(self) -> usize {
+        self.missions / MISSIONS_PER_SPRINT
+    }
+
+    /// The first 1% of the missions are done; being first, their prerequisites are done too.
+    fn completed(self) -> usize {
+        self.missions / 100
+    }
+
+    /// 60 missions spread evenly after the completed ones. The first open mission is skipped
+    /// so that it stays Queued and ready: `mission next` then has to pass over every In
+    /// Progress mission (each waits on its Queued predecessor) before it finds work.
+    fn in_progress(self) -> Vec<usize> {
+        let first = self.completed() + 2;
+        let span = self.missions - first;
+        (0..IN_PROGRESS)
+            .map(|k| first + k * span / IN_PROGRESS)
+            .collect()
+    }
+
+    fn middle_id(self) -> String {
+        mission_id(self.missions / 2)
+    }
+
+    fn links(self) -> usize {
+        (1..=self.missions).map(|i| prerequisites(i).count()).sum()
+    }
+}
+
+fn mission_id(i: usize) -> String {
+    format!("m{i:05}")
+}
+
+fn sprint_id(k: usize) -> String {
+    format!("s{k:03}")
+}
+
+fn sprint_of(i: usize) -> String {
+    sprint_id((i - 1) / MISSIONS_PER_SPRINT)
+}
+
+/// Lower-numbered missions only, so the links never form a cycle.
+fn prerequisites(i: usize) -> impl Iterator<Item = usize> {
+    LINK_DISTANCES
+        .iter()
+        .filter_map(move |&d| i.checked_sub(d).filter(|&on| on >= 1))
+}
+
+/// A hermetic temporary repository with a cmos project in it.
+struct Project {
+    _tmp: TempDir,
+    home: PathBuf,
+    path: PathBuf,
+    binary: PathBuf,
+    shape: Shape,
+}
+
+impl Project {
+    fn create(binary: &Path, shape: Shape) -> Project {
+        let tmp = tempfile::tempdir().expect("a temporary directory for the benchmark repository");
+        let home = tmp.path().join("home");
+        let path = tmp.path().join("repo");
+        for dir in [&home, &path] {
+            std::fs::create_dir_all(dir).expect("create the benchmark directories");
+        }
+        let project = Project {
+            _tmp: tmp,
+            home,
+            path,
+            binary: binary.to_path_buf(),
+            shape,
+        };
+        run_ok(project.git(&["init", "-q"]));
+        // The library seeds from this process, which has no hermetic environment: give the
+        // repository its own identity so its commits do not depend on the user's config.
+        run_ok(project.git(&["config", "user.name", "Bench"]));
+        run_ok(project.git(&["config", "user.email", "bench@example.com"]));
+        // A write that leaves many loose objects starts `git gc --auto` in the background; it
+        // would race the explicit gc below and disturb the timings, so it is switched off.
+        run_ok(project.git(&["config", "gc.auto", "0"]));
+        run_ok(project.cmos(&[
+            "init",
+            "--name",
+            "bench",
+            "--sprint",
+            "s000",
+            "--sprint-title",
+            "Sprint 0",
+        ]));
+        project
+    }
+
+    fn git(&self, args: &[&str]) -> Command {
+        self.command("git", args)
+    }
+
+    fn cmos(&self, args: &[&str]) -> Command {
+        let mut command = self.command(&self.binary, args);
+        command.env("CMOS_AGENT", "bench");
+        command
+    }
+
+    /// A process in the repository with a fixed identity and no user or system git config.
+    fn command(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
+        let mut command = Command::new(program);
+        command
+            .args(args)
+            .current_dir(&self.path)
+            .env("HOME", &self.home)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Bench")
+            .env("GIT_AUTHOR_EMAIL", "bench@example.com")
+            .env("GIT_COMMITTER_NAME", "Bench")
+            .env("GIT_COMMITTER_EMAIL", "bench@example.com")
+            .env_remove("CMOS_JSON")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE");
+        command
+    }
+
+    /// Writes every sprint and mission in one commit through the library, which is far
+    /// faster than thousands of CLI calls; returns how long it took.
+    fn seed(&self) -> Duration {
+        let start = Instant::now();
+        let ws = Workspace::open(&self.path, Some("bench".into()))
+            .expect("open the benchmark repository");
+        let now = Timestamp::now();
+        let shape = self.shape;
+        let in_progress: HashSet<usize> = shape.in_progress().into_iter().collect();
+        ws.store()
+            .write("bench.seed", |tx| {
+                let current = tx.index().project()?.current_sprint.clone();
+                assert_eq!(current.as_deref(), Some("s000"), "init makes s000 current");
+                for k in 0..shape.sprints() {
+                    // init created s000 and made it current; keep it as it is.
+                    if !tx.index().sprints.contains_key(&sprint_id(k)) {
+                        tx.put_sprint(&sprint(k, now))?;
+                    }
+                }
+                for i in 1..=shape.missions {
+                    let status = if i <= shape.completed() {
+                        Status::Completed
+                    } else if in_progress.contains(&i) {
+                        Status::InProgress
+                    } else {
+                        Status::Queued
+                    };
+                    tx.put_mission(&mission(i, status, now))?;
+                }
+                tx.set_subject(format!("bench seed: {} missions", shape.missions));
+                Ok(())
+            })
+            .expect("write the seed commit");
+        start.elapsed()
+    }
+
+    /// One `cmos status` without the index cache, so it rebuilds it from every mission file;
+    /// it also leaves the cache in place for the warm measurements that follow.
+    fn cold_status(&self) -> Duration {
+        let cache = self.path.join(".git/cmos/index-cache");
+        std::fs::remove_file(&cache)
+            .unwrap_or_else(|e| panic!("the seed should have left {}: {e}", cache.display()));
+        let elapsed = time(self.cmos(&["status"]));
+        assert!(cache.exists(), "cmos status rebuilds the index cache");
+        elapsed
+    }
+}
+
+fn sprint(k: usize, now: Timestamp) -> Sprint {
+    Sprint {
+        id: sprint_id(k),
+        uid: new_uid(),
+        title: format!("Sprint {k}"),
+        focus: Some(format!(
+            "Milestone {k}: ship the next slice of every service"
+        )),
+        status: SprintStatus::Planned,
+        start: None,
+        end: None,
+        created_at: now,
+        updated_at: now,
+        completed_at: None,
+        extra: Default::default(),
+    }
+}
+
+/// A mission of realistic size (0.8 to 1 KB of TOML) with the history its status implies.
+fn mission(i: usize, status: Status, now: Timestamp) -> Mission {
+    let area = AREAS[i % AREAS.len()];
+    let moves: &[(Status, Status)] = match status {
+        Status::Completed => &[
+            (Status::Queued, Status::InProgress),
+            (Status::InProgress, Status::Completed),
+        ],
+        Status::InProgress => &[(Status::Queued, Status::InProgress)],
+        _ => &[],
+    };
+    let transitions = moves
+        .iter()
+        .map(|&(from, to)| Transition {
+            at: now,
+            from,
+            to,
+            by: "bench".into(),
+            note: None,
+            extra: Default::default(),
+        })
+        .collect();
+    Mission {
+        id: mission_id(i),
+        uid: new_uid(),
+        name: format!("Implement feature {i} of the {area} service"),
+        status,
+        sprint: Some(sprint_of(i)),
+        rank: None,
+        objective: Some(format!(
+            "Deliver feature {i} of the {area} service end to end: data model, API endpoint, \
+             validation and tests, so that clients of the {area} service can rely on it."
+        )),
+        context: Some(format!(
+            "Builds on the earlier {area} work; see docs/{area}/design.md."
+        )),
+        success_criteria: vec![
+            format!("Unit tests cover every new code path of feature {i}"),
+            "Invalid input is rejected with a clear error message".into(),
+            format!("docs/{area}/design.md describes the feature"),
+        ],
+        deliverables: vec![format!("src/{area}/feature_{i}.rs")],
+        notes: None,
+        created_at: now,
+        updated_at: now,
+        started_at: (status != Status::Queued).then_some(now),
+        completed_at: (status == Status::Completed).then_some(now),
+        blocked: None,
+        depends: prerequisites(i)
+            .map(|on| Dependency {
+                on: mission_id(on),
+                kind: DepType::Requires,
+                extra: Default::default(),
+            })
+            .collect(),
+        transitions,
+        extra: Default::default(),
+    }
+}
+
+/// Timings of one command, sorted.
+struct Samples(Vec<Duration>);
+
+impl Samples {
+    fn new(mut timings: Vec<Duration>) -> Samples {
+        timings.sort();
+        Samples(timings)
+    }
+
+    fn median_ms(&self) -> f64 {
+        self.percentile_ms(50)
+    }
+
+    fn p90_ms(&self) -> f64 {
+        self.percentile_ms(90)
+    }
+
+    /// Nearest-rank percentile: the smallest sample with at least `p`% of samples at or below it.
+    fn percentile_ms(&self, p: usize) -> f64 {
+        let rank = (p * self.0.len()).div_ceil(100).max(1);
+        ms(self.0[rank - 1])
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "ok" } else { "MISSED" }
+}
+
+fn print_size(report: &SizeReport) {
+    let shape = report.shape;
+    println!(
+        "== {} missions, {} sprints, {} links, {} Completed, {} In Progress ==",
+        shape.missions,
+        shape.sprints(),
+        shape.links(),
+        shape.completed(),
+        IN_PROGRESS
+    );
+    println!(
+        "seed (one commit through the library): {:.2} s",
+        report.seed.as_secs_f64()
+    );
+    println!(
+        "cold cmos status (after gc, no index cache): {:.1} ms\n",
+        ms(report.cold_status)
+    );
+    println!(
+        "{:<32} {:>10} {:>8} {:>8}   target",
+        "command", "median ms", "p90 ms", "x floor"
+    );
+    let floor = report.samples[0].median_ms();
+    for (cmd, samples) in COMMANDS.iter().zip(&report.samples) {
+        let median = samples.median_ms();
+        let target = cmd.target_ms().map_or(String::new(), |t| {
+            format!("<= {t:.0} ms  {}", verdict(median <= t))
+        });
+        println!(
+            "{:<32} {:>10.2} {:>8.2} {:>8.1}   {target}",
+            cmd.label(),
+            median,
+            samples.p90_ms(),
+            median / floor
+        );
+    }
+    println!();
+}
+
+fn print_scaling(small: &SizeReport, large: &SizeReport) {
+    println!(
+        "== scaling: median at {} / median at {} missions ==",
+        large.shape.missions, small.shape.missions
+    );
+    println!("{:<32} {:>10}   target", "command", "ratio");
+    for (i, cmd) in COMMANDS.iter().enumerate() {
+        let ratio = large.samples[i].median_ms() / small.samples[i].median_ms();
+        let target = match cmd {
+            Cmd::Floor => String::new(),
+            _ => format!(
+                "<= {SCALING_TARGET:.1}  {}",
+                verdict(ratio <= SCALING_TARGET)
+            ),
+        };
+        println!("{:<32} {:>10.2}   {target}", cmd.label(), ratio);
+    }
+}

@@ -207,6 +207,7 @@ pub fn work_order(index: &Index) -> Vec<&MissionEntry> {
         .collect();
     let mut missions: Vec<&MissionEntry> = index.missions.values().collect();
     missions.sort_by_cached_key(|m| {
+        let m: &MissionEntry = m;
         let sprint = m.sprint.as_deref();
         (
             status_order(m.status),
@@ -216,11 +217,56 @@ pub fn work_order(index: &Index) -> Vec<&MissionEntry> {
                 .copied()
                 .unwrap_or(usize::MAX),
             m.rank.unwrap_or(i64::MAX),
-            m.uid.clone(),
-            m.id.clone(),
+            m.uid.as_str(),
+            m.id.as_str(),
         )
     });
     missions
+}
+
+/// The order of work and the gates between missions, computed once per command and shared by
+/// everything that asks what comes next.
+pub struct Queue<'a> {
+    index: &'a Index,
+    order: Vec<&'a MissionEntry>,
+    gates: Gates<'a>,
+}
+
+impl<'a> Queue<'a> {
+    pub fn new(index: &'a Index) -> Self {
+        Queue {
+            index,
+            order: work_order(index),
+            gates: Gates::new(index),
+        }
+    }
+
+    /// Every mission in the order of work.
+    pub fn order(&self) -> &[&'a MissionEntry] {
+        &self.order
+    }
+
+    /// The prerequisites of `mission` that are not Completed.
+    pub fn unmet(&self, mission: &MissionEntry) -> Vec<Unmet> {
+        self.gates.unmet(mission)
+    }
+
+    /// The next mission to work on; see [`next`].
+    pub fn next(&self) -> Next<'a> {
+        pick_next(self.index, &self.order, &self.gates)
+    }
+
+    /// The mission that completing another should promote; see [`promotion_candidate`].
+    pub fn promotion_candidate(&self) -> Option<&'a MissionEntry> {
+        if self.order.iter().any(|m| m.status == Current) {
+            return None;
+        }
+        self.order
+            .iter()
+            .copied()
+            .filter(|m| m.status == Queued)
+            .find(|m| self.gates.unmet(m).is_empty())
+    }
 }
 
 /// A mission passed over by `next` because it still waits on others.
@@ -247,7 +293,10 @@ const SKIPPED_SHOWN: usize = 5;
 /// Picks the next mission: In Progress, then Current, then Queued, in the order of work,
 /// skipping missions whose prerequisites are not Completed.
 pub fn next(index: &Index) -> Next<'_> {
-    let gates = Gates::new(index);
+    Queue::new(index).next()
+}
+
+fn pick_next<'a>(index: &'a Index, order: &[&'a MissionEntry], gates: &Gates<'a>) -> Next<'a> {
     let current = index
         .project
         .as_ref()
@@ -258,8 +307,9 @@ pub fn next(index: &Index) -> Next<'_> {
         skipped: Vec::new(),
         skipped_total: 0,
     };
-    let open = work_order(index)
-        .into_iter()
+    let open = order
+        .iter()
+        .copied()
         .take_while(|m| matches!(m.status, InProgress | Current | Queued));
     for m in open {
         let unmet = gates.unmet(m);
@@ -314,14 +364,7 @@ pub fn next(index: &Index) -> Next<'_> {
 /// mission in the order of work. None while a mission is already Current, so the queue never
 /// holds two "next" missions at once.
 pub fn promotion_candidate(index: &Index) -> Option<&MissionEntry> {
-    if index.missions.values().any(|m| m.status == Current) {
-        return None;
-    }
-    let gates = Gates::new(index);
-    work_order(index)
-        .into_iter()
-        .filter(|m| m.status == Queued)
-        .find(|m| gates.unmet(m).is_empty())
+    Queue::new(index).promotion_candidate()
 }
 
 /// Refuses a link to itself, to an unknown mission, or one that closes a cycle among the

@@ -16,6 +16,21 @@ fn fold(s: &str) -> String {
         .collect()
 }
 
+/// Reads a name from text without first copying it into a String.
+struct NameVisitor<T>(std::marker::PhantomData<T>);
+
+impl<T: FromStr<Err = Error>> serde::de::Visitor<'_> for NameVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<T, E> {
+        v.parse().map_err(E::custom)
+    }
+}
+
 /// Implements Display, FromStr (lenient) and serde (as the display name) for a closed enum.
 macro_rules! vocabulary {
     ($ty:ident, $what:literal, [$($variant:ident => $name:literal $(| $alias:literal)*),+ $(,)?]) => {
@@ -38,6 +53,12 @@ macro_rules! vocabulary {
         impl FromStr for $ty {
             type Err = Error;
             fn from_str(s: &str) -> Result<Self> {
+                // Stored files use the canonical names: match those without allocating.
+                $(
+                    if s == $name {
+                        return Ok($ty::$variant);
+                    }
+                )+
                 let folded = fold(s);
                 $(
                     if folded == fold($name) $(|| folded == fold($alias))* {
@@ -51,16 +72,28 @@ macro_rules! vocabulary {
             }
         }
 
+        /// Text formats (TOML, JSON) get the name; binary ones (the index cache) one byte.
         impl Serialize for $ty {
             fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
+                if s.is_human_readable() {
+                    s.serialize_str(self.as_str())
+                } else {
+                    let position = $ty::ALL.iter().position(|v| v == self).unwrap_or(0);
+                    s.serialize_u8(position as u8)
+                }
             }
         }
 
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-                let text = String::deserialize(d)?;
-                text.parse().map_err(serde::de::Error::custom)
+                if d.is_human_readable() {
+                    d.deserialize_str(NameVisitor::<$ty>(std::marker::PhantomData))
+                } else {
+                    let position = u8::deserialize(d)?;
+                    $ty::ALL.get(usize::from(position)).copied().ok_or_else(|| {
+                        serde::de::Error::custom(format!("no {} number {position}", $what))
+                    })
+                }
             }
         }
     };

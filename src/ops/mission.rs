@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::{MissionBrief, Outcome, Workspace};
 use crate::error::{Error, Result};
-use crate::lifecycle::{self, Skipped, Unmet};
+use crate::lifecycle::{self, Queue, Skipped, Unmet};
 use crate::model::{
     DepType, Dependency, Mission, Status, clean_items, clean_name, clean_text, new_short_id,
     new_uid, validate_id,
@@ -206,13 +206,16 @@ pub fn list(
     if let Some(sprint) = sprint {
         index.sprint(sprint)?;
     }
-    let missions = lifecycle::work_order(index)
-        .into_iter()
+    let queue = Queue::new(index);
+    let missions = queue
+        .order()
+        .iter()
+        .copied()
         .filter(|m| sprint.is_none() || m.sprint.as_deref() == sprint)
         .filter(|m| status.is_none_or(|s| m.status == s))
         .map(MissionBrief::from)
         .collect();
-    Ok(Outcome::new(missions, index))
+    Ok(Outcome::with_queue(missions, index, &queue))
 }
 
 pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<MissionDetail>> {
@@ -220,13 +223,14 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<MissionDetail>> {
     let mission = ws.store().mission(&snapshot, id)?;
     let index = &snapshot.index;
     let entry = index.mission(id)?;
+    let queue = Queue::new(index);
     let detail = MissionDetail {
         dependents: index
             .dependents_of(id)
             .into_iter()
             .map(|(from, kind)| (from.to_string(), kind))
             .collect(),
-        waiting_on: lifecycle::Gates::new(index).unmet(entry),
+        waiting_on: queue.unmet(entry),
         sprint_title: mission
             .sprint
             .as_deref()
@@ -234,7 +238,7 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<MissionDetail>> {
             .map(|s| s.title.clone()),
         mission,
     };
-    Ok(Outcome::new(detail, index))
+    Ok(Outcome::with_queue(detail, index, &queue))
 }
 
 pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome<Mission>> {
@@ -367,12 +371,13 @@ pub fn undepend(ws: &Workspace, from: &str, to: &str) -> Result<Outcome<LinkOutc
 pub fn next(ws: &Workspace) -> Result<Outcome<NextOutcome>> {
     let snapshot = ws.snapshot()?;
     let index = &snapshot.index;
-    let next = lifecycle::next(index);
+    let queue = Queue::new(index);
+    let next = queue.next();
     let outcome = NextOutcome {
         mission: next.mission.map(MissionBrief::from),
         reason: next.reason,
         skipped: next.skipped,
         skipped_total: next.skipped_total,
     };
-    Ok(Outcome::new(outcome, index))
+    Ok(Outcome::with_queue(outcome, index, &queue))
 }

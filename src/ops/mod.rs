@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::index::{Index, MissionEntry};
-use crate::lifecycle;
+use crate::lifecycle::Queue;
 use crate::model::Status;
 use crate::store::{Snapshot, Store};
 
@@ -51,10 +51,15 @@ pub struct Outcome<T> {
 impl<T> Outcome<T> {
     /// Wraps `data` with the warnings and instructions that `index` calls for.
     pub fn new(data: T, index: &Index) -> Self {
+        Self::with_queue(data, index, &Queue::new(index))
+    }
+
+    /// Like [`Outcome::new`], reusing a queue the operation already computed.
+    pub fn with_queue(data: T, index: &Index, queue: &Queue<'_>) -> Self {
         Outcome {
             data,
             warnings: index.warnings(),
-            instructions: Instructions::from_index(index),
+            instructions: Instructions::from_queue(index, queue),
         }
     }
 
@@ -85,6 +90,10 @@ pub struct InstructionContext {
 
 impl Instructions {
     pub fn from_index(index: &Index) -> Self {
+        Self::from_queue(index, &Queue::new(index))
+    }
+
+    pub fn from_queue(index: &Index, queue: &Queue<'_>) -> Self {
         let mut out = Instructions::default();
         let Some(project) = &index.project else {
             out.next_actions
@@ -94,19 +103,18 @@ impl Instructions {
         };
         out.context.project = Some(project.name.clone());
         out.context.current_sprint = project.current_sprint.clone();
-        let mut active: Vec<&MissionEntry> = index
-            .missions
-            .values()
-            .filter(|m| m.status == Status::InProgress)
+        out.context.active_missions = queue
+            .order()
+            .iter()
+            .take_while(|m| m.status == Status::InProgress)
+            .map(|m| m.id.clone())
             .collect();
-        active.sort_by(|a, b| a.id.cmp(&b.id));
-        out.context.active_missions = active.iter().map(|m| m.id.clone()).collect();
-        out.context.blocked_missions = index
-            .missions
-            .values()
+        out.context.blocked_missions = queue
+            .order()
+            .iter()
             .filter(|m| m.status == Status::Blocked)
             .count();
-        let next = lifecycle::next(index).mission;
+        let next = queue.next().mission;
         out.context.next_mission = next.map(|m| m.id.clone());
         match next {
             Some(m) if m.status == Status::InProgress => {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{MissionBrief, Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::index::StatusCounts;
-use crate::lifecycle;
+use crate::lifecycle::{self, Queue};
 use crate::model::{Date, Sprint, SprintStatus, clean_name, clean_text, new_uid, validate_id};
 
 /// Fields of a sprint a user can set; None leaves a field as it is.
@@ -146,8 +146,11 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<SprintDetail>> {
     let index = &snapshot.index;
     let sprint = index.sprint(id)?;
     let current = index.project()?.current_sprint.as_deref();
-    let missions = lifecycle::work_order(index)
-        .into_iter()
+    let queue = Queue::new(index);
+    let missions = queue
+        .order()
+        .iter()
+        .copied()
         .filter(|m| m.sprint.as_deref() == Some(id))
         .map(MissionBrief::from)
         .collect();
@@ -155,7 +158,7 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<SprintDetail>> {
         view: view(sprint, index.counts(Some(id)), current),
         missions,
     };
-    Ok(Outcome::new(detail, index))
+    Ok(Outcome::with_queue(detail, index, &queue))
 }
 
 pub fn update(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<Sprint>> {

@@ -6,7 +6,7 @@ use super::sprint::{SprintView, progress};
 use super::{MissionBrief, Outcome, Workspace};
 use crate::error::Result;
 use crate::index::{MissionEntry, StatusCounts};
-use crate::lifecycle;
+use crate::lifecycle::Queue;
 use crate::model::{Project, Status};
 use crate::store::LogEntry;
 
@@ -37,9 +37,10 @@ pub fn status(ws: &Workspace) -> Result<Outcome<StatusView>> {
     let snapshot = ws.store().snapshot()?;
     let index = &snapshot.index;
     let project = index.project()?.clone();
-    let order = lifecycle::work_order(index);
+    let queue = Queue::new(index);
     let with_status = |status: Status| -> Vec<&MissionEntry> {
-        order
+        queue
+            .order()
             .iter()
             .copied()
             .filter(|m| m.status == status)
@@ -55,7 +56,7 @@ pub fn status(ws: &Workspace) -> Result<Outcome<StatusView>> {
             sprint: s.clone(),
         }
     });
-    let next = lifecycle::next(index);
+    let next = queue.next();
     let view = StatusView {
         branch: ws.store().branch(),
         current_sprint,
@@ -79,7 +80,7 @@ pub fn status(ws: &Workspace) -> Result<Outcome<StatusView>> {
         next_reason: next.reason,
         project,
     };
-    Ok(Outcome::new(view, index))
+    Ok(Outcome::with_queue(view, index, &queue))
 }
 
 /// The branch's last `limit` operations, newest first.

@@ -43,7 +43,7 @@ impl LocalState {
     }
 
     pub fn cache_path(&self) -> PathBuf {
-        self.shared_dir.join("index-cache.json")
+        self.shared_dir.join("index-cache")
     }
 }
 

@@ -38,6 +38,13 @@ pub struct Store {
     branch: FullName,
     local: local::LocalState,
     agent: String,
+    identity: Identity,
+}
+
+/// Who signs commits, as git would resolve it; either part may be missing.
+struct Identity {
+    name: Option<String>,
+    email: Option<String>,
 }
 
 /// The branch tip as a command reads it.
@@ -62,12 +69,24 @@ impl Store {
         let repo = gix::discover_with_environment_overrides(dir).map_err(|_| {
             Error::NotARepository(format!("no git repository at or above {}", dir.display()))
         })?;
-        let (branch_name, user_name) = {
+        let (branch_name, identity) = {
             let config = repo.config_snapshot();
-            (
-                config.string("cmos.ref").map(|s| s.to_string()),
-                config.string("user.name").map(|s| s.to_string()),
-            )
+            let setting = |key: &str| {
+                config
+                    .string(key)
+                    .map(|s| s.to_string())
+                    .filter(|s| !s.is_empty())
+            };
+            let env = |key: &str| std::env::var(key).ok().filter(|s| !s.is_empty());
+            // git's order: environment, then committer.*, then user.*; EMAIL for the address.
+            let name = env("GIT_COMMITTER_NAME")
+                .or_else(|| setting("committer.name"))
+                .or_else(|| setting("user.name"));
+            let email = env("GIT_COMMITTER_EMAIL")
+                .or_else(|| setting("committer.email"))
+                .or_else(|| setting("user.email"))
+                .or_else(|| env("EMAIL"));
+            (setting("cmos.ref"), Identity { name, email })
         };
         let branch_name = branch_name.unwrap_or_else(|| DEFAULT_REF.to_string());
         let branch_name = if branch_name.starts_with("refs/") {
@@ -87,7 +106,7 @@ impl Store {
                     .ok()
                     .filter(|a| !a.trim().is_empty())
             })
-            .or(user_name)
+            .or_else(|| identity.name.clone())
             .unwrap_or_else(|| "unknown".to_string());
         let local = local::LocalState::new(repo.git_dir(), repo.common_dir());
         Ok(Store {
@@ -95,6 +114,7 @@ impl Store {
             branch,
             local,
             agent: one_line(&agent),
+            identity,
         })
     }
 
@@ -319,13 +339,14 @@ impl Store {
     /// The git identity when configured, else a fixed fallback: a machine without
     /// `user.name` must still be able to write.
     fn signature(&self) -> gix::actor::Signature {
-        let (name, email) = match self.repo.committer() {
-            Some(Ok(sig)) => (sig.name.to_owned(), sig.email.to_owned()),
-            _ => ("cmos".into(), "cmos@localhost".into()),
+        // As git does, a missing half of the identity makes the whole identity the fallback.
+        let (name, email) = match (&self.identity.name, &self.identity.email) {
+            (Some(name), Some(email)) => (name.as_str(), email.as_str()),
+            _ => ("cmos", "cmos@localhost"),
         };
         gix::actor::Signature {
-            name,
-            email,
+            name: name.into(),
+            email: email.into(),
             time: gix::date::Time {
                 seconds: chrono::Utc::now().timestamp(),
                 offset: 0,
