@@ -136,6 +136,10 @@ fn bench_size(binary: &Path, missions: usize) -> SizeReport {
             measure(|run| cmd.command(&project, run))
         })
         .collect();
+    // For profiling by hand afterwards: CMOS_BENCH_KEEP=1 keeps the repositories.
+    if std::env::var_os("CMOS_BENCH_KEEP").is_some() {
+        eprintln!("  kept {}", project.keep().display());
+    }
     SizeReport {
         shape,
         seed,
@@ -282,6 +286,11 @@ impl Project {
             "Sprint 0",
         ]));
         project
+    }
+
+    /// Keeps the repository on disk and returns where it is.
+    fn keep(self) -> PathBuf {
+        self._tmp.keep().join("repo")
     }
 
     fn git(&self, args: &[&str]) -> Command {

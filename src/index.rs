@@ -40,7 +40,7 @@ impl From<&Mission> for MissionEntry {
 }
 
 /// Counts of missions by status.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusCounts {
     pub total: usize,
     pub by_status: BTreeMap<String, usize>,
@@ -60,18 +60,39 @@ impl StatusCounts {
     }
 }
 
-/// The state of a branch tip as commands read it.
+/// Everything of a branch tip except the missions: small, and read by every command.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Index {
+pub struct Meta {
     pub format: Option<Format>,
     pub project: Option<Project>,
     pub sprints: BTreeMap<String, Sprint>,
-    pub missions: HashMap<String, MissionEntry>,
     /// Files that failed to parse, by path; they are reported and never overwritten.
     pub problems: BTreeMap<String, FileProblem>,
 }
 
-impl Index {
+/// The state of a branch tip as commands read it: the meta records and every mission.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    pub meta: Meta,
+    pub missions: HashMap<String, MissionEntry>,
+}
+
+/// An index reads as its meta records too (`index.project`, `index.sprint(id)`): the missions
+/// are the only thing it adds, and most code needs both.
+impl std::ops::Deref for Index {
+    type Target = Meta;
+    fn deref(&self) -> &Meta {
+        &self.meta
+    }
+}
+
+impl std::ops::DerefMut for Index {
+    fn deref_mut(&mut self) -> &mut Meta {
+        &mut self.meta
+    }
+}
+
+impl Meta {
     /// The project record, or the reason there is none.
     pub fn project(&self) -> Result<&Project> {
         match &self.project {
@@ -83,12 +104,6 @@ impl Index {
         }
     }
 
-    pub fn mission(&self, id: &str) -> Result<&MissionEntry> {
-        self.missions
-            .get(id)
-            .ok_or_else(|| self.missing("mission", id))
-    }
-
     pub fn sprint(&self, id: &str) -> Result<&Sprint> {
         self.sprints
             .get(id)
@@ -96,7 +111,7 @@ impl Index {
     }
 
     /// Not found, unless a file of that id exists but does not parse: then say so.
-    fn missing(&self, kind: &'static str, id: &str) -> Error {
+    pub fn missing(&self, kind: &'static str, id: &str) -> Error {
         let path = match kind {
             "sprint" => crate::store::layout::sprint_path(id),
             _ => crate::store::layout::mission_path(id),
@@ -130,6 +145,38 @@ impl Index {
         sprints
     }
 
+    pub fn upsert_sprint(&mut self, sprint: Sprint) {
+        self.problems
+            .remove(&crate::store::layout::sprint_path(&sprint.id));
+        self.sprints.insert(sprint.id.clone(), sprint);
+    }
+
+    pub fn set_project(&mut self, project: Project) {
+        self.problems.remove(crate::store::layout::PROJECT);
+        self.project = Some(project);
+    }
+
+    /// Warnings a command should pass on: every file that failed to parse.
+    pub fn warnings(&self) -> Vec<String> {
+        self.problems
+            .values()
+            .map(|p| format!("unreadable file, skipped: {p}"))
+            .collect()
+    }
+}
+
+impl Index {
+    /// An index of the meta records and the missions.
+    pub fn new(meta: Meta, missions: HashMap<String, MissionEntry>) -> Self {
+        Index { meta, missions }
+    }
+
+    pub fn mission(&self, id: &str) -> Result<&MissionEntry> {
+        self.missions
+            .get(id)
+            .ok_or_else(|| self.missing("mission", id))
+    }
+
     /// Live counts of missions by status, for one sprint or for the whole project.
     pub fn counts(&self, sprint: Option<&str>) -> StatusCounts {
         let mut counts = StatusCounts::default();
@@ -161,24 +208,5 @@ impl Index {
         self.problems
             .remove(&crate::store::layout::mission_path(&entry.id));
         self.missions.insert(entry.id.clone(), entry);
-    }
-
-    pub fn upsert_sprint(&mut self, sprint: Sprint) {
-        self.problems
-            .remove(&crate::store::layout::sprint_path(&sprint.id));
-        self.sprints.insert(sprint.id.clone(), sprint);
-    }
-
-    pub fn set_project(&mut self, project: Project) {
-        self.problems.remove(crate::store::layout::PROJECT);
-        self.project = Some(project);
-    }
-
-    /// Warnings a command should pass on: every file that failed to parse.
-    pub fn warnings(&self) -> Vec<String> {
-        self.problems
-            .values()
-            .map(|p| format!("unreadable file, skipped: {p}"))
-            .collect()
     }
 }

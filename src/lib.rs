@@ -40,6 +40,7 @@
 //! ```
 
 pub mod cli;
+pub mod digest;
 pub mod error;
 pub mod index;
 pub mod lifecycle;

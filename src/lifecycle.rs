@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::index::{Index, MissionEntry};
@@ -118,7 +118,7 @@ pub fn apply_transition(
 }
 
 /// A prerequisite that is not Completed yet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unmet {
     pub id: String,
     /// None when the link points at a mission that does not exist.
@@ -151,32 +151,46 @@ impl<'a> Gates<'a> {
 
     /// The prerequisites of `mission` that are not Completed.
     pub fn unmet(&self, mission: &MissionEntry) -> Vec<Unmet> {
-        let required = mission
-            .depends
-            .iter()
-            .filter(|(_, kind)| *kind == DepType::Requires)
-            .map(|(on, _)| (on.as_str(), DepType::Requires));
         let blockers = self
             .blocked_by
             .get(mission.id.as_str())
             .into_iter()
             .flatten()
-            .map(|b| (*b, DepType::Blocks));
-        let mut unmet: Vec<Unmet> = required
-            .chain(blockers)
-            .filter_map(|(id, via)| {
-                let status = self.index.missions.get(id).map(|m| m.status);
-                (status != Some(Completed)).then(|| Unmet {
-                    id: id.to_string(),
-                    status,
-                    via,
-                })
-            })
-            .collect();
-        unmet.sort_by(|a, b| a.id.cmp(&b.id));
-        unmet.dedup();
-        unmet
+            .copied();
+        unmet_prerequisites(mission, blockers, |id| {
+            self.index.missions.get(id).map(|m| m.status)
+        })
     }
+}
+
+/// The prerequisites of `mission` that are not Completed: the missions it requires, and those
+/// in `blocked_by` (the missions with a `blocks` link to it). `status_of` looks one up; None
+/// means the mission does not exist, which never counts as done.
+pub fn unmet_prerequisites<'a>(
+    mission: &'a MissionEntry,
+    blocked_by: impl Iterator<Item = &'a str>,
+    status_of: impl Fn(&str) -> Option<Status>,
+) -> Vec<Unmet> {
+    let required = mission
+        .depends
+        .iter()
+        .filter(|(_, kind)| *kind == DepType::Requires)
+        .map(|(on, _)| (on.as_str(), DepType::Requires));
+    let blockers = blocked_by.map(|b| (b, DepType::Blocks));
+    let mut unmet: Vec<Unmet> = required
+        .chain(blockers)
+        .filter_map(|(id, via)| {
+            let status = status_of(id);
+            (status != Some(Completed)).then(|| Unmet {
+                id: id.to_string(),
+                status,
+                via,
+            })
+        })
+        .collect();
+    unmet.sort_by(|a, b| a.id.cmp(&b.id));
+    unmet.dedup();
+    unmet
 }
 
 /// Rank of a status in the order of work.
@@ -270,7 +284,7 @@ impl<'a> Queue<'a> {
 }
 
 /// A mission passed over by `next` because it still waits on others.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Skipped {
     pub id: String,
     pub status: Status,

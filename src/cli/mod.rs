@@ -100,7 +100,10 @@ fn context_after_error(
     let dir = dir.or_else(|| std::env::current_dir().ok())?;
     let ws = Workspace::open(&dir, agent).ok()?;
     let snapshot = ws.store().snapshot().ok()?;
-    Some(crate::ops::Instructions::from_index(&snapshot.index))
+    Some(crate::ops::Instructions::from_digest(
+        &snapshot.meta,
+        &snapshot.digest,
+    ))
 }
 
 /// Usage errors: clap's own text, or the JSON envelope when JSON was asked for.

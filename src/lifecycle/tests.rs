@@ -34,7 +34,7 @@ fn sprint(id: &str, start: &str) -> Sprint {
 }
 
 fn index(missions: Vec<MissionEntry>, current: Option<&str>) -> Index {
-    let mut index = Index {
+    let meta = crate::index::Meta {
         project: Some(Project {
             id: "p".into(),
             name: "p".into(),
@@ -45,6 +45,7 @@ fn index(missions: Vec<MissionEntry>, current: Option<&str>) -> Index {
         }),
         ..Default::default()
     };
+    let mut index = Index::new(meta, Default::default());
     for s in [sprint("S1", "2026-01-01"), sprint("S2", "2026-02-01")] {
         index.sprints.insert(s.id.clone(), s);
     }

@@ -85,14 +85,15 @@ pub fn init(ws: &Workspace, request: InitRequest) -> Result<Outcome<InitOutcome>
     })?;
     let (created, project) = written.value;
     let sprint = project.current_sprint.clone();
-    let outcome = Outcome::new(
+    let outcome = Outcome::from_digest(
         InitOutcome {
             created,
             project,
             branch: store.branch(),
             sprint,
         },
-        &written.index,
+        &written.index.meta,
+        &written.digest,
     );
     Ok(if created || request.sprint.is_none() {
         outcome

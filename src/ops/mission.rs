@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::{MissionBrief, Outcome, Workspace};
 use crate::error::{Error, Result};
-use crate::lifecycle::{self, Queue, Skipped, Unmet};
+use crate::lifecycle::{self, Skipped, Unmet};
 use crate::model::{
     DepType, Dependency, Mission, Status, clean_items, clean_name, clean_text, new_short_id,
     new_uid, validate_id,
@@ -181,7 +181,7 @@ pub fn add(ws: &Workspace, id: Option<&str>, fields: MissionFields) -> Result<Ou
         tx.set_subject(format!("mission add {id}"));
         Ok(mission)
     })?;
-    Ok(Outcome::new(written.value, &written.index))
+    Ok(written.into_outcome())
 }
 
 /// A generated id that is not taken here; collisions with other clones are made unlikely by
@@ -202,43 +202,49 @@ pub fn list(
     status: Option<Status>,
 ) -> Result<Outcome<Vec<MissionBrief>>> {
     let snapshot = ws.snapshot()?;
-    let index = &snapshot.index;
     if let Some(sprint) = sprint {
-        index.sprint(sprint)?;
+        snapshot.meta.sprint(sprint)?;
     }
-    let queue = Queue::new(index);
-    let missions = queue
-        .order()
-        .iter()
-        .copied()
+    let missions = lifecycle::work_order(snapshot.index()?)
+        .into_iter()
         .filter(|m| sprint.is_none() || m.sprint.as_deref() == sprint)
         .filter(|m| status.is_none_or(|s| m.status == s))
         .map(MissionBrief::from)
         .collect();
-    Ok(Outcome::with_queue(missions, index, &queue))
+    Ok(Outcome::read(missions, &snapshot))
 }
 
+/// A mission in full, with its links both ways and what it still waits on. Reads the one
+/// mission's summary and those of its prerequisites, never the whole index.
 pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<MissionDetail>> {
     let snapshot = ws.snapshot()?;
+    let Some((entry, dependents)) = snapshot.entry(id)? else {
+        return Err(snapshot.meta.missing("mission", id));
+    };
     let mission = ws.store().mission(&snapshot, id)?;
-    let index = &snapshot.index;
-    let entry = index.mission(id)?;
-    let queue = Queue::new(index);
+    let mut statuses = std::collections::HashMap::new();
+    for (other, _) in entry.depends.iter().chain(&dependents) {
+        let status = snapshot.entry(other)?.map(|(m, _)| m.status);
+        statuses.insert(other.clone(), status);
+    }
+    let blocked_by = dependents
+        .iter()
+        .filter(|(_, kind)| *kind == DepType::Blocks)
+        .map(|(from, _)| from.as_str());
+    let waiting_on = lifecycle::unmet_prerequisites(&entry, blocked_by, |other| {
+        statuses.get(other).copied().flatten()
+    });
     let detail = MissionDetail {
-        dependents: index
-            .dependents_of(id)
-            .into_iter()
-            .map(|(from, kind)| (from.to_string(), kind))
-            .collect(),
-        waiting_on: queue.unmet(entry),
+        waiting_on,
+        dependents,
         sprint_title: mission
             .sprint
             .as_deref()
-            .and_then(|s| index.sprints.get(s))
+            .and_then(|s| snapshot.meta.sprints.get(s))
             .map(|s| s.title.clone()),
         mission,
     };
-    Ok(Outcome::with_queue(detail, index, &queue))
+    Ok(Outcome::read(detail, &snapshot))
 }
 
 pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome<Mission>> {
@@ -295,7 +301,7 @@ pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome
         tx.set_subject(format!("mission update {id}"));
         Ok(m)
     })?;
-    Ok(Outcome::new(written.value, &written.index))
+    Ok(written.into_outcome())
 }
 
 /// Links `from` to `to`; a new type for an existing pair replaces the old one.
@@ -332,7 +338,11 @@ pub fn depends(
         kind,
         replaced: written.value,
     };
-    Ok(Outcome::new(outcome, &written.index))
+    Ok(Outcome::from_digest(
+        outcome,
+        &written.index.meta,
+        &written.digest,
+    ))
 }
 
 /// Removes the link from `from` to `to`, whatever its type.
@@ -364,20 +374,22 @@ pub fn undepend(ws: &Workspace, from: &str, to: &str) -> Result<Outcome<LinkOutc
         kind: written.value,
         replaced: None,
     };
-    Ok(Outcome::new(outcome, &written.index))
+    Ok(Outcome::from_digest(
+        outcome,
+        &written.index.meta,
+        &written.digest,
+    ))
 }
 
-/// The one mission to work on now, and why.
+/// The one mission to work on now, and why: read from the digest of the tip.
 pub fn next(ws: &Workspace) -> Result<Outcome<NextOutcome>> {
     let snapshot = ws.snapshot()?;
-    let index = &snapshot.index;
-    let queue = Queue::new(index);
-    let next = queue.next();
+    let digest = &snapshot.digest;
     let outcome = NextOutcome {
-        mission: next.mission.map(MissionBrief::from),
-        reason: next.reason,
-        skipped: next.skipped,
-        skipped_total: next.skipped_total,
+        mission: digest.next.as_ref().map(MissionBrief::from),
+        reason: digest.next_reason.clone(),
+        skipped: digest.skipped.clone(),
+        skipped_total: digest.skipped_total,
     };
-    Ok(Outcome::with_queue(outcome, index, &queue))
+    Ok(Outcome::read(outcome, &snapshot))
 }

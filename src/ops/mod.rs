@@ -11,11 +11,11 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::digest::Digest;
 use crate::error::Result;
-use crate::index::{Index, MissionEntry};
-use crate::lifecycle::Queue;
+use crate::index::{Meta, MissionEntry};
 use crate::model::Status;
-use crate::store::{Snapshot, Store};
+use crate::store::{Snapshot, Store, Written};
 
 /// An opened project: the entry point of the library.
 pub struct Workspace {
@@ -35,7 +35,7 @@ impl Workspace {
         &self.store
     }
 
-    fn snapshot(&self) -> Result<Snapshot> {
+    fn snapshot(&self) -> Result<Snapshot<'_>> {
         self.store.snapshot()
     }
 }
@@ -49,23 +49,30 @@ pub struct Outcome<T> {
 }
 
 impl<T> Outcome<T> {
-    /// Wraps `data` with the warnings and instructions that `index` calls for.
-    pub fn new(data: T, index: &Index) -> Self {
-        Self::with_queue(data, index, &Queue::new(index))
-    }
-
-    /// Like [`Outcome::new`], reusing a queue the operation already computed.
-    pub fn with_queue(data: T, index: &Index, queue: &Queue<'_>) -> Self {
+    /// Wraps `data` with the warnings and instructions of a tip whose digest is known.
+    pub fn from_digest(data: T, meta: &Meta, digest: &Digest) -> Self {
         Outcome {
             data,
-            warnings: index.warnings(),
-            instructions: Instructions::from_queue(index, queue),
+            warnings: meta.warnings(),
+            instructions: Instructions::from_digest(meta, digest),
         }
+    }
+
+    /// For a read: the snapshot carries the digest.
+    pub fn read(data: T, snapshot: &Snapshot<'_>) -> Self {
+        Self::from_digest(data, &snapshot.meta, &snapshot.digest)
     }
 
     pub fn warn(mut self, warning: impl Into<String>) -> Self {
         self.warnings.push(warning.into());
         self
+    }
+}
+
+impl<T> Written<T> {
+    /// The write's value as an outcome, with the new tip's digest for the instructions.
+    pub fn into_outcome(self) -> Outcome<T> {
+        Outcome::from_digest(self.value, &self.index.meta, &self.digest)
     }
 }
 
@@ -89,13 +96,9 @@ pub struct InstructionContext {
 }
 
 impl Instructions {
-    pub fn from_index(index: &Index) -> Self {
-        Self::from_queue(index, &Queue::new(index))
-    }
-
-    pub fn from_queue(index: &Index, queue: &Queue<'_>) -> Self {
+    pub fn from_digest(meta: &Meta, digest: &Digest) -> Self {
         let mut out = Instructions::default();
-        let Some(project) = &index.project else {
+        let Some(project) = &meta.project else {
             out.next_actions
                 .push("Initialise a cmos project in this repository.".into());
             out.suggested_commands.push("cmos init --name NAME".into());
@@ -103,18 +106,9 @@ impl Instructions {
         };
         out.context.project = Some(project.name.clone());
         out.context.current_sprint = project.current_sprint.clone();
-        out.context.active_missions = queue
-            .order()
-            .iter()
-            .take_while(|m| m.status == Status::InProgress)
-            .map(|m| m.id.clone())
-            .collect();
-        out.context.blocked_missions = queue
-            .order()
-            .iter()
-            .filter(|m| m.status == Status::Blocked)
-            .count();
-        let next = queue.next().mission;
+        out.context.active_missions = digest.in_progress.iter().map(|m| m.id.clone()).collect();
+        out.context.blocked_missions = digest.totals.get(Status::Blocked);
+        let next = digest.next.as_ref();
         out.context.next_mission = next.map(|m| m.id.clone());
         match next {
             Some(m) if m.status == Status::InProgress => {
@@ -133,7 +127,7 @@ impl Instructions {
                 out.suggested_commands
                     .push(format!("cmos mission start {}", m.id));
             }
-            None if index.missions.is_empty() => {
+            None if digest.totals.total == 0 => {
                 out.next_actions.push("Plan work: add a mission.".into());
                 out.suggested_commands.push("cmos mission add NAME".into());
             }
@@ -150,7 +144,7 @@ impl Instructions {
                 out.context.blocked_missions
             ));
         }
-        if project.current_sprint.is_none() && !index.sprints.is_empty() {
+        if project.current_sprint.is_none() && !meta.sprints.is_empty() {
             out.next_actions
                 .push("No sprint is current: activate one.".into());
             out.suggested_commands

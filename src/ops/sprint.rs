@@ -1,13 +1,11 @@
 //! Sprint operations: add, list, show, update, activate, complete.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use super::{MissionBrief, Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::index::StatusCounts;
-use crate::lifecycle::{self, Queue};
+use crate::lifecycle;
 use crate::model::{Date, Sprint, SprintStatus, clean_name, clean_text, new_uid, validate_id};
 
 /// Fields of a sprint a user can set; None leaves a field as it is.
@@ -119,46 +117,37 @@ pub fn add(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<Spr
         tx.set_subject(format!("sprint add {id}"));
         Ok(sprint)
     })?;
-    Ok(Outcome::new(written.value, &written.index))
+    Ok(written.into_outcome())
 }
 
 pub fn list(ws: &Workspace, status: Option<SprintStatus>) -> Result<Outcome<Vec<SprintView>>> {
     let snapshot = ws.snapshot()?;
-    let index = &snapshot.index;
-    let mut counts: HashMap<&str, StatusCounts> = HashMap::new();
-    for m in index.missions.values() {
-        if let Some(sprint) = &m.sprint {
-            counts.entry(sprint).or_default().add(m.status);
-        }
-    }
-    let current = index.project()?.current_sprint.as_deref();
-    let views = index
+    let meta = &snapshot.meta;
+    let current = meta.project()?.current_sprint.as_deref();
+    let views = meta
         .sprints_in_order()
         .into_iter()
         .filter(|s| status.is_none_or(|st| s.status == st))
-        .map(|s| view(s, counts.remove(s.id.as_str()).unwrap_or_default(), current))
+        .map(|s| view(s, snapshot.digest.sprint(&s.id), current))
         .collect();
-    Ok(Outcome::new(views, index))
+    Ok(Outcome::read(views, &snapshot))
 }
 
 pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<SprintDetail>> {
     let snapshot = ws.snapshot()?;
-    let index = &snapshot.index;
-    let sprint = index.sprint(id)?;
-    let current = index.project()?.current_sprint.as_deref();
-    let queue = Queue::new(index);
-    let missions = queue
-        .order()
-        .iter()
-        .copied()
+    let sprint = snapshot.meta.sprint(id)?;
+    let current = snapshot.meta.project()?.current_sprint.as_deref();
+    let index = snapshot.index()?;
+    let missions = lifecycle::work_order(index)
+        .into_iter()
         .filter(|m| m.sprint.as_deref() == Some(id))
         .map(MissionBrief::from)
         .collect();
     let detail = SprintDetail {
-        view: view(sprint, index.counts(Some(id)), current),
+        view: view(sprint, snapshot.digest.sprint(id), current),
         missions,
     };
-    Ok(Outcome::with_queue(detail, index, &queue))
+    Ok(Outcome::read(detail, &snapshot))
 }
 
 pub fn update(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<Sprint>> {
@@ -203,7 +192,7 @@ pub fn update(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<
         tx.set_subject(format!("sprint update {id}"));
         Ok(sprint)
     })?;
-    Ok(Outcome::new(written.value, &written.index))
+    Ok(written.into_outcome())
 }
 
 /// Makes `id` the project's current sprint; the previous current sprint goes back to Planned.
@@ -247,7 +236,7 @@ pub fn activate(ws: &Workspace, id: &str) -> Result<Outcome<Sprint>> {
         tx.set_subject(format!("sprint activate {id}"));
         Ok(sprint)
     })?;
-    Ok(Outcome::new(written.value, &written.index))
+    Ok(written.into_outcome())
 }
 
 /// Closes a sprint; refused while it has open missions unless `force`.
@@ -276,5 +265,5 @@ pub fn complete(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<Sprint>
         tx.set_subject(format!("sprint complete {id}"));
         Ok(sprint)
     })?;
-    Ok(Outcome::new(written.value, &written.index))
+    Ok(written.into_outcome())
 }

@@ -6,12 +6,8 @@ use super::sprint::{SprintView, progress};
 use super::{MissionBrief, Outcome, Workspace};
 use crate::error::Result;
 use crate::index::{MissionEntry, StatusCounts};
-use crate::lifecycle::Queue;
-use crate::model::{Project, Status};
+use crate::model::Project;
 use crate::store::LogEntry;
-
-/// How many missions of each kind `status` lists before it only counts.
-const LISTED: usize = 20;
 
 #[derive(Debug, Serialize)]
 pub struct StatusView {
@@ -35,57 +31,40 @@ pub struct BlockedBrief {
 
 pub fn status(ws: &Workspace) -> Result<Outcome<StatusView>> {
     let snapshot = ws.store().snapshot()?;
-    let index = &snapshot.index;
-    let project = index.project()?.clone();
-    let queue = Queue::new(index);
-    let with_status = |status: Status| -> Vec<&MissionEntry> {
-        queue
-            .order()
-            .iter()
-            .copied()
-            .filter(|m| m.status == status)
-            .take(LISTED)
-            .collect()
-    };
-    let current_sprint = index.current_sprint().map(|s| {
-        let counts = index.counts(Some(&s.id));
-        SprintView {
-            current: true,
-            progress: progress(&counts),
-            counts,
-            sprint: s.clone(),
-        }
-    });
-    let next = queue.next();
+    let (meta, digest) = (&snapshot.meta, &snapshot.digest);
+    let briefs = |list: &[MissionEntry]| list.iter().map(MissionBrief::from).collect();
     let view = StatusView {
+        project: meta.project()?.clone(),
         branch: ws.store().branch(),
-        current_sprint,
-        totals: index.counts(None),
-        in_progress: with_status(Status::InProgress)
-            .into_iter()
-            .map(MissionBrief::from)
-            .collect(),
-        current: with_status(Status::Current)
-            .into_iter()
-            .map(MissionBrief::from)
-            .collect(),
-        blocked: with_status(Status::Blocked)
-            .into_iter()
+        current_sprint: meta.current_sprint().map(|s| {
+            let counts = digest.sprint(&s.id);
+            SprintView {
+                current: true,
+                progress: progress(&counts),
+                counts,
+                sprint: s.clone(),
+            }
+        }),
+        totals: digest.totals.clone(),
+        in_progress: briefs(&digest.in_progress),
+        current: briefs(&digest.current),
+        blocked: digest
+            .blocked
+            .iter()
             .map(|m| BlockedBrief {
                 mission: MissionBrief::from(m),
                 reason: m.blocked_reason.clone(),
             })
             .collect(),
-        next: next.mission.map(MissionBrief::from),
-        next_reason: next.reason,
-        project,
+        next: digest.next.as_ref().map(MissionBrief::from),
+        next_reason: digest.next_reason.clone(),
     };
-    Ok(Outcome::with_queue(view, index, &queue))
+    Ok(Outcome::read(view, &snapshot))
 }
 
 /// The branch's last `limit` operations, newest first.
 pub fn log(ws: &Workspace, limit: usize) -> Result<Outcome<Vec<LogEntry>>> {
     let snapshot = ws.store().snapshot()?;
     let entries = ws.store().log(limit)?;
-    Ok(Outcome::new(entries, &snapshot.index))
+    Ok(Outcome::read(entries, &snapshot))
 }

@@ -81,7 +81,7 @@ fn run(
         to,
         promoted: promoted.as_deref().map(brief).transpose()?,
     };
-    let mut outcome = Outcome::new(outcome, index);
+    let mut outcome = Outcome::from_digest(outcome, &written.index.meta, &written.digest);
     if to == Status::InProgress {
         let entry: &MissionEntry = index.mission(id)?;
         for unmet in lifecycle::Gates::new(index).unmet(entry) {

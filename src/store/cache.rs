@@ -1,132 +1,256 @@
 //! The index cache under `<common-dir>/cmos/`, keyed by the tree it was built from, so a
 //! command reads one file instead of every record. Any failure just means a rebuild.
 //!
-//! Layout: a header line (format version), the tree id, then the small records (project,
-//! sprints, problems) as JSON and the mission summaries in postcard's compact binary form.
-//! Missions are most of the bytes and most of the load time, so they get the fast format;
-//! the rest keeps JSON because it carries free-form TOML tables.
+//! Layout: a header line (the cache version), the tree id, the meta records (JSON, they carry
+//! free-form TOML tables), the digest (JSON, small), then the mission summaries in postcard's
+//! compact binary form, split into buckets by a hash of the mission id. A command that needs
+//! one mission decodes one bucket; only commands that need every mission decode them all.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
-use crate::error::FileProblem;
-use crate::index::{Index, MissionEntry};
-use crate::model::{Format, Project, Sprint};
+use crate::digest::Digest;
+use crate::index::{Index, Meta, MissionEntry};
+use crate::model::DepType;
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
-    "cmos index cache 2 (cmos ",
+    "cmos index cache 3 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
 
+/// About this many missions share a bucket.
+const BUCKET_SIZE: usize = 32;
+
+/// A mission summary and the links that point at it, as stored.
 #[derive(Serialize)]
-struct MetaRef<'a> {
-    format: &'a Option<Format>,
-    project: &'a Option<Project>,
-    sprints: &'a BTreeMap<String, Sprint>,
-    problems: &'a BTreeMap<String, FileProblem>,
+struct StoredRef<'a> {
+    entry: &'a MissionEntry,
+    dependents: Vec<(&'a str, DepType)>,
 }
 
+/// The same, read back without copying the dependents' ids.
 #[derive(Deserialize)]
-struct Meta {
-    format: Option<Format>,
-    project: Option<Project>,
-    sprints: BTreeMap<String, Sprint>,
-    problems: BTreeMap<String, FileProblem>,
+struct Stored<'a> {
+    entry: MissionEntry,
+    #[serde(borrow)]
+    dependents: Vec<(&'a str, DepType)>,
 }
 
-/// The cached index and the tree it describes, if a usable cache exists.
-pub fn load(path: &Path) -> Option<(ObjectId, Index)> {
-    let bytes = std::fs::read(path).ok()?;
-    let rest = bytes.strip_prefix(HEADER.as_bytes())?;
-    let newline = rest.iter().position(|b| *b == b'\n')?;
-    let tree = ObjectId::from_hex(&rest[..newline]).ok()?;
-    let rest = &rest[newline + 1..];
-    let meta_len = u64::from_le_bytes(rest.get(..8)?.try_into().ok()?) as usize;
-    let meta: Meta = serde_json::from_slice(rest.get(8..8 + meta_len)?).ok()?;
-    let missions: Vec<MissionEntry> = postcard::from_bytes(rest.get(8 + meta_len..)?).ok()?;
-    let mut by_id = HashMap::with_capacity(missions.len());
-    for mission in missions {
-        by_id.insert(mission.id.clone(), mission);
+/// A cache file that matched the header: the small parts decoded, the missions not yet.
+pub struct Cached {
+    pub tree: ObjectId,
+    pub meta: Meta,
+    pub digest: Digest,
+    pub missions: Buckets,
+}
+
+/// The mission section of a cache file, decoded on demand.
+pub struct Buckets {
+    bytes: Vec<u8>,
+    /// Where each bucket starts and ends in `bytes`.
+    ranges: Vec<(usize, usize)>,
+}
+
+/// A mission and the links from other missions to it.
+pub type EntryWithDependents = (MissionEntry, Vec<(String, DepType)>);
+
+impl Buckets {
+    /// Every mission, or None if the section is damaged.
+    pub fn all(&self) -> Option<HashMap<String, MissionEntry>> {
+        let mut missions = HashMap::new();
+        for range in &self.ranges {
+            for stored in self.bucket(*range)? {
+                missions.insert(stored.entry.id.clone(), stored.entry);
+            }
+        }
+        Some(missions)
     }
-    let index = Index {
-        format: meta.format,
-        project: meta.project,
-        sprints: meta.sprints,
-        missions: by_id,
-        problems: meta.problems,
-    };
-    Some((tree, index))
+
+    /// One mission and its dependents: Some(None) if there is no such mission, None if the
+    /// section is damaged.
+    pub fn get(&self, id: &str) -> Option<Option<EntryWithDependents>> {
+        let range = *self.ranges.get(bucket_of(id, self.ranges.len()))?;
+        let found = self.bucket(range)?.into_iter().find(|s| s.entry.id == id);
+        Some(found.map(|s| {
+            let dependents = s
+                .dependents
+                .iter()
+                .map(|(from, kind)| (from.to_string(), *kind))
+                .collect();
+            (s.entry, dependents)
+        }))
+    }
+
+    fn bucket(&self, (start, end): (usize, usize)) -> Option<Vec<Stored<'_>>> {
+        postcard::from_bytes(self.bytes.get(start..end)?).ok()
+    }
+}
+
+/// FNV-1a: stable across versions and platforms, which the std hasher does not promise.
+fn bucket_of(id: &str, buckets: usize) -> usize {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in id.as_bytes() {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    (hash % buckets.max(1) as u64) as usize
+}
+
+/// Reads a length-prefixed section at `*at`, moving past it.
+fn section<'a>(bytes: &'a [u8], at: &mut usize) -> Option<&'a [u8]> {
+    let len = u64::from_le_bytes(bytes.get(*at..*at + 8)?.try_into().ok()?) as usize;
+    let body = bytes.get(*at + 8..(*at + 8).checked_add(len)?)?;
+    *at += 8 + len;
+    Some(body)
+}
+
+/// The cache, if one exists with this version's header.
+pub fn load(path: &Path) -> Option<Cached> {
+    let bytes = std::fs::read(path).ok()?;
+    let mut at = HEADER.len();
+    if !bytes.starts_with(HEADER.as_bytes()) {
+        return None;
+    }
+    let newline = at + bytes[at..].iter().position(|b| *b == b'\n')?;
+    let tree = ObjectId::from_hex(&bytes[at..newline]).ok()?;
+    at = newline + 1;
+    let meta: Meta = serde_json::from_slice(section(&bytes, &mut at)?).ok()?;
+    let digest: Digest = serde_json::from_slice(section(&bytes, &mut at)?).ok()?;
+    let count = u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?) as usize;
+    at += 8;
+    let mut lengths = Vec::with_capacity(count.min(1 << 16));
+    for _ in 0..count {
+        lengths.push(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?) as usize);
+        at += 8;
+    }
+    let ranges = lengths
+        .into_iter()
+        .map(|len| {
+            let range = (at, at + len);
+            at += len;
+            range
+        })
+        .collect();
+    if at != bytes.len() {
+        return None;
+    }
+    Some(Cached {
+        tree,
+        meta,
+        digest,
+        missions: Buckets { bytes, ranges },
+    })
 }
 
 /// Replaces the cache atomically. Failing to cache is not an error: the next command rebuilds.
-pub fn save(path: &Path, tree: ObjectId, index: &Index) {
-    let meta = MetaRef {
-        format: &index.format,
-        project: &index.project,
-        sprints: &index.sprints,
-        problems: &index.problems,
-    };
-    let Ok(meta) = serde_json::to_vec(&meta) else {
-        return;
-    };
-    let missions: Vec<&MissionEntry> = index.missions.values().collect();
-    let Ok(missions) = postcard::to_allocvec(&missions) else {
-        return;
-    };
-    let mut bytes = Vec::with_capacity(HEADER.len() + 50 + meta.len() + missions.len());
-    bytes.extend_from_slice(HEADER.as_bytes());
-    bytes.extend_from_slice(tree.to_string().as_bytes());
-    bytes.push(b'\n');
-    bytes.extend_from_slice(&(meta.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&meta);
-    bytes.extend_from_slice(&missions);
-    let _ = super::local::replace_file(path, &bytes);
+pub fn save(path: &Path, tree: ObjectId, index: &Index, digest: &Digest) {
+    if let Some(bytes) = encode(tree, index, digest) {
+        let _ = super::local::replace_file(path, &bytes);
+    }
+}
+
+fn encode(tree: ObjectId, index: &Index, digest: &Digest) -> Option<Vec<u8>> {
+    let mut dependents: HashMap<&str, Vec<(&str, DepType)>> = HashMap::new();
+    for m in index.missions.values() {
+        for (on, kind) in &m.depends {
+            dependents.entry(on).or_default().push((&m.id, *kind));
+        }
+    }
+    let count = (index.missions.len() / BUCKET_SIZE).max(1);
+    let mut buckets: Vec<Vec<StoredRef<'_>>> = (0..count).map(|_| Vec::new()).collect();
+    for m in index.missions.values() {
+        let mut links = dependents.remove(m.id.as_str()).unwrap_or_default();
+        links.sort();
+        buckets[bucket_of(&m.id, count)].push(StoredRef {
+            entry: m,
+            dependents: links,
+        });
+    }
+    let mut out = Vec::new();
+    out.extend_from_slice(HEADER.as_bytes());
+    out.extend_from_slice(tree.to_string().as_bytes());
+    out.push(b'\n');
+    for part in [
+        serde_json::to_vec(&index.meta).ok()?,
+        serde_json::to_vec(digest).ok()?,
+    ] {
+        out.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        out.extend_from_slice(&part);
+    }
+    let encoded: Vec<Vec<u8>> = buckets
+        .iter()
+        .map(|b| postcard::to_allocvec(b).ok())
+        .collect::<Option<_>>()?;
+    out.extend_from_slice(&(count as u64).to_le_bytes());
+    for bucket in &encoded {
+        out.extend_from_slice(&(bucket.len() as u64).to_le_bytes());
+    }
+    for bucket in &encoded {
+        out.extend_from_slice(bucket);
+    }
+    Some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DepType, Status};
+    use crate::model::Status;
+
+    fn entry(id: &str, depends: Vec<(String, DepType)>) -> MissionEntry {
+        MissionEntry {
+            id: id.into(),
+            uid: format!("uid-{id}"),
+            name: "Name".into(),
+            status: Status::Blocked,
+            sprint: Some("S1".into()),
+            rank: Some(-3),
+            depends,
+            blocked_reason: Some("why".into()),
+        }
+    }
 
     #[test]
     fn an_index_survives_the_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache");
         let mut index = Index::default();
-        index.upsert_mission(MissionEntry {
-            id: "A".into(),
-            uid: "u".into(),
-            name: "Name".into(),
-            status: Status::Blocked,
-            sprint: Some("S1".into()),
-            rank: Some(-3),
-            depends: vec![("B".into(), DepType::Blocks)],
-            blocked_reason: Some("why".into()),
-        });
+        index.upsert_mission(entry("M0", vec![]));
+        for i in 1..100 {
+            let blocks_m0 = vec![("M0".into(), DepType::Blocks)];
+            index.upsert_mission(entry(&format!("M{i}"), blocks_m0));
+        }
         let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
-        save(&path, tree, &index);
-        let (loaded_tree, loaded) = load(&path).expect("the cache loads");
-        assert_eq!(loaded_tree, tree);
-        assert_eq!(loaded.missions, index.missions);
+        let digest = Digest::of(&index);
+        save(&path, tree, &index, &digest);
+        let cached = load(&path).expect("the cache loads");
+        assert_eq!(cached.tree, tree);
+        assert_eq!(cached.digest, digest);
+        assert_eq!(cached.missions.all().unwrap(), index.missions);
+        let (m0, dependents) = cached.missions.get("M0").unwrap().unwrap();
+        assert_eq!(m0, index.missions["M0"]);
+        assert_eq!(dependents.len(), 99);
+        assert!(cached.missions.get("nope").unwrap().is_none());
     }
 
     #[test]
     fn a_damaged_cache_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache");
+        let mut index = Index::default();
+        index.upsert_mission(entry("A", vec![]));
         save(
             &path,
             ObjectId::empty_tree(gix::hash::Kind::Sha1),
-            &Index::default(),
+            &index,
+            &Digest::of(&index),
         );
         let mut bytes = std::fs::read(&path).unwrap();
         bytes.truncate(bytes.len() - 1);
-        bytes.extend_from_slice(b"\xff\xff\xff");
         std::fs::write(&path, &bytes).unwrap();
         assert!(load(&path).is_none());
         std::fs::write(&path, b"cmos index cache 1\n").unwrap();

@@ -10,6 +10,7 @@ mod history;
 pub mod layout;
 mod load;
 mod local;
+mod snapshot;
 mod tx;
 
 use std::path::{Path, PathBuf};
@@ -20,8 +21,10 @@ use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use gix::refs::{FullName, Target};
 
 pub use history::LogEntry;
+pub use snapshot::Snapshot;
 pub use tx::Tx;
 
+use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::model::Mission;
@@ -47,17 +50,11 @@ struct Identity {
     email: Option<String>,
 }
 
-/// The branch tip as a command reads it.
-pub struct Snapshot {
-    pub commit: ObjectId,
-    pub tree: ObjectId,
-    pub index: Index,
-}
-
-/// What a write produced: the operation's value and the index of the new tip.
+/// What a write produced: the operation's value, and the index and digest of the new tip.
 pub struct Written<T> {
     pub value: T,
     pub index: Index,
+    pub digest: Digest,
     /// The new commit, or None when the operation changed nothing.
     pub commit: Option<ObjectId>,
 }
@@ -189,17 +186,27 @@ impl Store {
         Ok(None)
     }
 
-    /// Reads the tip into an index, or says the project is not initialised.
-    pub fn snapshot(&self) -> Result<Snapshot> {
+    /// Reads the tip, or says the project is not initialised. Only the small parts are read
+    /// now when the cache is current; missions are decoded when asked for.
+    pub fn snapshot(&self) -> Result<Snapshot<'_>> {
         let commit = self.tip()?.ok_or(Error::NotInitialized)?;
         let tree = self.tree_of(commit)?;
-        let index = self.index_of(tree)?;
-        index.project()?;
-        Ok(Snapshot {
-            commit,
-            tree,
-            index,
-        })
+        let snapshot = match cache::load(&self.local.cache_path()) {
+            Some(cached) if cached.tree == tree => Snapshot::cached(self, commit, cached),
+            cached => {
+                let index = self.refresh(tree, cached)?;
+                let digest = Digest::of(&index);
+                cache::save(&self.local.cache_path(), tree, &index, &digest);
+                Snapshot::built(self, commit, tree, index, digest)
+            }
+        };
+        snapshot.meta.project()?;
+        Ok(snapshot)
+    }
+
+    /// The full index of `tree`, rebuilt from the tree alone.
+    fn rebuild(&self, tree: ObjectId) -> Result<Index> {
+        load::index_of(&self.repo, tree, None)
     }
 
     fn tree_of(&self, commit: ObjectId) -> Result<ObjectId> {
@@ -213,32 +220,33 @@ impl Store {
             .map_err(|e| Error::git("cannot read the tree of the cmos branch", e))
     }
 
-    /// The index of `tree`: from the cache when it matches, else refreshed from a tree diff.
-    fn index_of(&self, tree: ObjectId) -> Result<Index> {
-        let path = self.local.cache_path();
-        let cached = cache::load(&path);
-        if let Some((cached_tree, index)) = cached {
-            if cached_tree == tree {
-                return Ok(index);
-            }
-            let index = load::index_of(&self.repo, tree, Some((cached_tree, index)))?;
-            cache::save(&path, tree, &index);
+    /// The full index of `tree`, from a cache of it or of an earlier tree (refreshed from a
+    /// tree diff), else built from the tree.
+    fn refresh(&self, tree: ObjectId, cached: Option<cache::Cached>) -> Result<Index> {
+        let Some(cached) = cached else {
+            return self.rebuild(tree);
+        };
+        let Some(missions) = cached.missions.all() else {
+            return self.rebuild(tree);
+        };
+        let index = Index::new(cached.meta, missions);
+        if cached.tree == tree {
             return Ok(index);
         }
-        let index = load::index_of(&self.repo, tree, None)?;
-        cache::save(&path, tree, &index);
-        Ok(index)
+        load::index_of(&self.repo, tree, Some((cached.tree, index)))
+    }
+
+    /// The full index of the tip's tree, for a write.
+    fn index_for_write(&self, tree: ObjectId) -> Result<Index> {
+        self.refresh(tree, cache::load(&self.local.cache_path()))
     }
 
     /// The full record of one mission at a snapshot.
-    pub fn mission(&self, snapshot: &Snapshot, id: &str) -> Result<Mission> {
-        snapshot.index.mission(id)?;
+    pub fn mission(&self, snapshot: &Snapshot<'_>, id: &str) -> Result<Mission> {
         let path = layout::mission_path(id);
-        let bytes =
-            tx::read_path(&self.repo, snapshot.tree, &path)?.ok_or_else(|| Error::NotFound {
-                kind: "mission",
-                id: id.to_string(),
-            })?;
+        let Some(bytes) = tx::read_path(&self.repo, snapshot.tree, &path)? else {
+            return Err(snapshot.meta.missing("mission", id));
+        };
         codec::from_toml(&path, &bytes).map_err(Error::Corrupt)
     }
 
@@ -256,7 +264,7 @@ impl Store {
             let (tree, index) = match tip {
                 Some(commit) => {
                     let tree = self.tree_of(commit)?;
-                    (tree, self.index_of(tree)?)
+                    (tree, self.index_for_write(tree)?)
                 }
                 None => (
                     ObjectId::empty_tree(self.repo.object_hash()),
@@ -266,20 +274,24 @@ impl Store {
             let mut tx = Tx::new(self, tree, index, &writer);
             let value = apply(&mut tx)?;
             if tx.is_empty() {
+                let index = tx.into_index();
                 return Ok(Written {
                     value,
-                    index: tx.into_index(),
+                    digest: Digest::of(&index),
+                    index,
                     commit: None,
                 });
             }
             let (commit, new_tree) = tx.commit(tip, op)?;
             if self.compare_and_swap(tip, commit, op)? {
                 let index = tx.into_index();
-                cache::save(&self.local.cache_path(), new_tree, &index);
+                let digest = Digest::of(&index);
+                cache::save(&self.local.cache_path(), new_tree, &index, &digest);
                 self.pack_now_and_then();
                 return Ok(Written {
                     value,
                     index,
+                    digest,
                     commit: Some(commit),
                 });
             }

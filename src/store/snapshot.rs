@@ -1,0 +1,84 @@
+//! A branch tip as commands read it: the meta records and the digest at once, the missions
+//! only when a command asks for them.
+
+use std::cell::OnceCell;
+
+use gix::ObjectId;
+
+use super::Store;
+use super::cache::{Buckets, Cached, EntryWithDependents};
+use crate::digest::Digest;
+use crate::error::Result;
+use crate::index::{Index, Meta};
+
+pub struct Snapshot<'s> {
+    store: &'s Store,
+    pub commit: ObjectId,
+    pub tree: ObjectId,
+    pub meta: Meta,
+    pub digest: Digest,
+    missions: Option<Buckets>,
+    full: OnceCell<Index>,
+}
+
+impl<'s> Snapshot<'s> {
+    pub(super) fn cached(store: &'s Store, commit: ObjectId, cached: Cached) -> Self {
+        Snapshot {
+            store,
+            commit,
+            tree: cached.tree,
+            meta: cached.meta,
+            digest: cached.digest,
+            missions: Some(cached.missions),
+            full: OnceCell::new(),
+        }
+    }
+
+    pub(super) fn built(
+        store: &'s Store,
+        commit: ObjectId,
+        tree: ObjectId,
+        index: Index,
+        digest: Digest,
+    ) -> Self {
+        Snapshot {
+            store,
+            commit,
+            tree,
+            meta: index.meta.clone(),
+            digest,
+            missions: None,
+            full: OnceCell::from(index),
+        }
+    }
+
+    /// Every mission: decoded from the cache, or rebuilt from the tree if that fails.
+    pub fn index(&self) -> Result<&Index> {
+        if let Some(index) = self.full.get() {
+            return Ok(index);
+        }
+        let index = match self.missions.as_ref().and_then(Buckets::all) {
+            Some(missions) => Index::new(self.meta.clone(), missions),
+            None => self.store.rebuild(self.tree)?,
+        };
+        Ok(self.full.get_or_init(|| index))
+    }
+
+    /// One mission's summary and the links that point at it, without decoding the others.
+    pub fn entry(&self, id: &str) -> Result<Option<EntryWithDependents>> {
+        if self.full.get().is_none()
+            && let Some(found) = self.missions.as_ref().and_then(|b| b.get(id))
+        {
+            return Ok(found);
+        }
+        let index = self.index()?;
+        Ok(index.missions.get(id).map(|m| {
+            let dependents = index
+                .dependents_of(id)
+                .into_iter()
+                .map(|(from, kind)| (from.to_string(), kind))
+                .collect();
+            (m.clone(), dependents)
+        }))
+    }
+}
