@@ -38,7 +38,7 @@ impl Digest {
     /// The digest from a queue the caller already computed.
     pub fn of_queue(index: &Index, queue: &Queue<'_>) -> Digest {
         let mut digest = Digest::default();
-        for m in queue.order() {
+        for m in index.missions.values() {
             digest.totals.add(m.status);
             if let Some(sprint) = &m.sprint {
                 digest
@@ -47,22 +47,22 @@ impl Digest {
                     .or_default()
                     .add(m.status);
             }
-            let list = match m.status {
-                Status::InProgress => &mut digest.in_progress,
-                Status::Current => &mut digest.current,
-                Status::Blocked => &mut digest.blocked,
-                _ => continue,
-            };
-            if list.len() < LISTED {
-                list.push((*m).clone());
-            }
         }
+        let first = |status: Status| -> Vec<MissionEntry> {
+            queue
+                .in_order(|m| m.status == status)
+                .take(LISTED)
+                .cloned()
+                .collect()
+        };
+        digest.in_progress = first(Status::InProgress);
+        digest.current = first(Status::Current);
+        digest.blocked = first(Status::Blocked);
         let next = queue.next();
         digest.next = next.mission.cloned();
         digest.next_reason = next.reason;
         digest.skipped = next.skipped;
         digest.skipped_total = next.skipped_total;
-        debug_assert_eq!(digest.totals.total, index.missions.len());
         digest
     }
 

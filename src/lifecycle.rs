@@ -1,14 +1,15 @@
 //! Every rule about statuses and dependencies, in one place: the transition table, the order
 //! of work, readiness, promotion, dependency cycles and sprint closing.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::index::{Index, MissionEntry};
 use crate::model::{
-    Blocker, DepType, Mission, Sprint, SprintStatus, Status, Timestamp, Transition,
+    Blocker, DepType, Mission, Sprint, SprintStatus, Status, Timestamp, Transition, uid_order_key,
 };
 
 use Status::*;
@@ -209,55 +210,80 @@ fn status_order(status: Status) -> u8 {
 /// All missions in the order of work: In Progress, Current, Queued, then the rest; within a
 /// status the current sprint first, then sprints in plan order, then rank, then creation.
 pub fn work_order(index: &Index) -> Vec<&MissionEntry> {
-    let current = index
-        .project
-        .as_ref()
-        .and_then(|p| p.current_sprint.as_deref());
-    let position: HashMap<&str, usize> = index
-        .sprints_in_order()
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
-    let mut missions: Vec<&MissionEntry> = index.missions.values().collect();
-    missions.sort_by_cached_key(|m| {
-        let m: &MissionEntry = m;
-        let sprint = m.sprint.as_deref();
-        (
-            status_order(m.status),
-            sprint.is_none() || sprint != current,
-            sprint
-                .and_then(|s| position.get(s))
-                .copied()
-                .unwrap_or(usize::MAX),
-            m.rank.unwrap_or(i64::MAX),
-            m.uid.as_str(),
-            m.id.as_str(),
-        )
-    });
-    missions
+    Queue::new(index).in_order(|_| true).collect()
+}
+
+/// Where a mission stands in the order of work; smaller comes first.
+type OrderKey<'a> = (u64, i64, u128, &'a str);
+
+fn order_key<'a>(
+    m: &'a MissionEntry,
+    current: Option<&str>,
+    position: &HashMap<&str, u32>,
+) -> OrderKey<'a> {
+    let sprint = m.sprint.as_deref();
+    let position = sprint
+        .and_then(|s| position.get(s))
+        .copied()
+        .unwrap_or(u32::MAX);
+    // Integers compare much faster than strings, and ordering runs on every write.
+    let group = (u64::from(status_order(m.status)) << 40)
+        | (u64::from(sprint.is_none() || sprint != current) << 32)
+        | u64::from(position);
+    (
+        group,
+        m.rank.unwrap_or(i64::MAX),
+        uid_order_key(&m.uid),
+        m.id.as_str(),
+    )
 }
 
 /// The order of work and the gates between missions, computed once per command and shared by
-/// everything that asks what comes next.
+/// everything that asks what comes next. Missions are put in order lazily: finding the next
+/// mission costs a heap over the candidates, not a sort of the whole project.
 pub struct Queue<'a> {
     index: &'a Index,
-    order: Vec<&'a MissionEntry>,
+    keyed: Vec<(OrderKey<'a>, &'a MissionEntry)>,
     gates: Gates<'a>,
 }
 
 impl<'a> Queue<'a> {
     pub fn new(index: &'a Index) -> Self {
+        let current = index
+            .project
+            .as_ref()
+            .and_then(|p| p.current_sprint.as_deref());
+        let position: HashMap<&str, u32> = index
+            .sprints_in_order()
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i as u32))
+            .collect();
+        let keyed = index
+            .missions
+            .values()
+            .map(|m| (order_key(m, current, &position), m))
+            .collect();
         Queue {
             index,
-            order: work_order(index),
+            keyed,
             gates: Gates::new(index),
         }
     }
 
-    /// Every mission in the order of work.
-    pub fn order(&self) -> &[&'a MissionEntry] {
-        &self.order
+    /// The missions that pass `filter`, in the order of work, ordered as they are taken.
+    pub fn in_order(
+        &self,
+        filter: impl Fn(&MissionEntry) -> bool,
+    ) -> impl Iterator<Item = &'a MissionEntry> + '_ {
+        let mut heap: BinaryHeap<Reverse<(OrderKey<'a>, usize)>> = self
+            .keyed
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, m))| filter(m))
+            .map(|(i, (key, _))| Reverse((*key, i)))
+            .collect();
+        std::iter::from_fn(move || heap.pop().map(|Reverse((_, i))| self.keyed[i].1))
     }
 
     /// The prerequisites of `mission` that are not Completed.
@@ -267,18 +293,16 @@ impl<'a> Queue<'a> {
 
     /// The next mission to work on; see [`next`].
     pub fn next(&self) -> Next<'a> {
-        pick_next(self.index, &self.order, &self.gates)
+        let open = self.in_order(|m| matches!(m.status, InProgress | Current | Queued));
+        pick_next(self.index, open, &self.gates)
     }
 
     /// The mission that completing another should promote; see [`promotion_candidate`].
     pub fn promotion_candidate(&self) -> Option<&'a MissionEntry> {
-        if self.order.iter().any(|m| m.status == Current) {
+        if self.keyed.iter().any(|(_, m)| m.status == Current) {
             return None;
         }
-        self.order
-            .iter()
-            .copied()
-            .filter(|m| m.status == Queued)
+        self.in_order(|m| m.status == Queued)
             .find(|m| self.gates.unmet(m).is_empty())
     }
 }
@@ -310,7 +334,11 @@ pub fn next(index: &Index) -> Next<'_> {
     Queue::new(index).next()
 }
 
-fn pick_next<'a>(index: &'a Index, order: &[&'a MissionEntry], gates: &Gates<'a>) -> Next<'a> {
+fn pick_next<'a>(
+    index: &'a Index,
+    open: impl Iterator<Item = &'a MissionEntry>,
+    gates: &Gates<'a>,
+) -> Next<'a> {
     let current = index
         .project
         .as_ref()
@@ -321,10 +349,6 @@ fn pick_next<'a>(index: &'a Index, order: &[&'a MissionEntry], gates: &Gates<'a>
         skipped: Vec::new(),
         skipped_total: 0,
     };
-    let open = order
-        .iter()
-        .copied()
-        .take_while(|m| matches!(m.status, InProgress | Current | Queued));
     for m in open {
         let unmet = gates.unmet(m);
         if !unmet.is_empty() {

@@ -81,6 +81,16 @@ pub fn new_uid_at(now_millis: i64) -> String {
     out
 }
 
+/// The creation order a uid encodes, as a number (its first 24 digits), so sorting by it is
+/// a few integer comparisons instead of a string comparison. Orders uids as their text does;
+/// characters outside the alphabet (a hand-edited uid) count as the largest digit.
+pub fn uid_order_key(uid: &str) -> u128 {
+    uid.bytes().take(24).fold(0u128, |key, b| {
+        let digit = ALPHABET.iter().position(|a| *a == b).unwrap_or(31);
+        (key << 5) | digit as u128
+    })
+}
+
 /// A generated human id such as `m-4k7wq2xz9d`: a prefix and 50 random bits.
 ///
 /// Two clones that never talked would need about 30 million ids each before a collision
@@ -140,6 +150,17 @@ mod tests {
         assert_eq!(a.len(), 26);
         assert!(a < b);
         assert_ne!(new_uid_at(5), new_uid_at(5));
+    }
+
+    #[test]
+    fn uid_order_keys_order_as_the_text_does() {
+        let mut uids: Vec<String> = (0..50).map(|i| new_uid_at(i * 7)).collect();
+        uids.extend((0..50).map(|_| new_uid_at(99)));
+        let mut by_key = uids.clone();
+        by_key.sort_by_key(|u| uid_order_key(u));
+        uids.sort();
+        let prefix = |v: &[String]| v.iter().map(|u| u[..24].to_string()).collect::<Vec<_>>();
+        assert_eq!(prefix(&by_key), prefix(&uids));
     }
 
     #[test]

@@ -10,7 +10,10 @@ mod text;
 mod time;
 
 pub use event::Event;
-pub use id::{MAX_ID_LEN, new_short_id, new_uid, new_writer_id, quote, random_bytes, validate_id};
+pub use id::{
+    MAX_ID_LEN, new_short_id, new_uid, new_writer_id, quote, random_bytes, uid_order_key,
+    validate_id,
+};
 pub use mission::{Blocker, Dependency, Mission, Transition};
 pub use project::{FORMAT_MAJOR, FORMAT_MINOR, Format, Project};
 pub use sprint::Sprint;

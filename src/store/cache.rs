@@ -6,7 +6,7 @@
 //! compact binary form, split into buckets by a hash of the mission id. A command that needs
 //! one mission decodes one bucket; only commands that need every mission decode them all.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use gix::ObjectId;
@@ -147,31 +147,73 @@ pub fn load(path: &Path) -> Option<Cached> {
     })
 }
 
+/// Buckets of the cache a write started from, reusable as they are where no mission in them
+/// (or linked to them) changed: a write then re-encodes a few buckets, not the whole cache.
+pub struct Reuse<'a> {
+    pub buckets: &'a Buckets,
+    /// Ids of the missions whose summaries or links to them changed.
+    pub changed: &'a HashSet<String>,
+}
+
 /// Replaces the cache atomically. Failing to cache is not an error: the next command rebuilds.
-pub fn save(path: &Path, tree: ObjectId, index: &Index, digest: &Digest) {
-    if let Some(bytes) = encode(tree, index, digest) {
+pub fn save(path: &Path, tree: ObjectId, index: &Index, digest: &Digest, reuse: Option<Reuse<'_>>) {
+    if let Some(bytes) = encode(tree, index, digest, reuse) {
         let _ = super::local::replace_file(path, &bytes);
     }
 }
 
-fn encode(tree: ObjectId, index: &Index, digest: &Digest) -> Option<Vec<u8>> {
+fn encode(
+    tree: ObjectId,
+    index: &Index,
+    digest: &Digest,
+    reuse: Option<Reuse<'_>>,
+) -> Option<Vec<u8>> {
+    let count = (index.missions.len() / BUCKET_SIZE).max(1);
+    let reuse = reuse.filter(|r| r.buckets.ranges.len() == count);
+    let dirty: Vec<bool> = match &reuse {
+        Some(r) => {
+            let mut dirty = vec![false; count];
+            for id in r.changed {
+                dirty[bucket_of(id, count)] = true;
+            }
+            dirty
+        }
+        None => vec![true; count],
+    };
     let mut dependents: HashMap<&str, Vec<(&str, DepType)>> = HashMap::new();
+    let mut fresh: Vec<Vec<StoredRef<'_>>> = (0..count).map(|_| Vec::new()).collect();
     for m in index.missions.values() {
         for (on, kind) in &m.depends {
-            dependents.entry(on).or_default().push((&m.id, *kind));
+            if dirty[bucket_of(on, count)] {
+                dependents.entry(on).or_default().push((&m.id, *kind));
+            }
         }
     }
-    let count = (index.missions.len() / BUCKET_SIZE).max(1);
-    let mut buckets: Vec<Vec<StoredRef<'_>>> = (0..count).map(|_| Vec::new()).collect();
     for m in index.missions.values() {
-        let mut links = dependents.remove(m.id.as_str()).unwrap_or_default();
-        links.sort();
-        buckets[bucket_of(&m.id, count)].push(StoredRef {
-            entry: m,
-            dependents: links,
-        });
+        let bucket = bucket_of(&m.id, count);
+        if dirty[bucket] {
+            let mut links = dependents.remove(m.id.as_str()).unwrap_or_default();
+            links.sort();
+            fresh[bucket].push(StoredRef {
+                entry: m,
+                dependents: links,
+            });
+        }
     }
-    let mut out = Vec::new();
+    let mut encoded: Vec<std::borrow::Cow<'_, [u8]>> = Vec::with_capacity(count);
+    for (bucket, stored) in fresh.iter_mut().enumerate() {
+        match &reuse {
+            Some(r) if !dirty[bucket] => {
+                let (start, end) = r.buckets.ranges[bucket];
+                encoded.push(r.buckets.bytes[start..end].into());
+            }
+            _ => {
+                stored.sort_by(|a, b| a.entry.id.cmp(&b.entry.id));
+                encoded.push(postcard::to_allocvec(stored).ok()?.into());
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(encoded.iter().map(|b| b.len() + 8).sum::<usize>() + 4096);
     out.extend_from_slice(HEADER.as_bytes());
     out.extend_from_slice(tree.to_string().as_bytes());
     out.push(b'\n');
@@ -182,10 +224,6 @@ fn encode(tree: ObjectId, index: &Index, digest: &Digest) -> Option<Vec<u8>> {
         out.extend_from_slice(&(part.len() as u64).to_le_bytes());
         out.extend_from_slice(&part);
     }
-    let encoded: Vec<Vec<u8>> = buckets
-        .iter()
-        .map(|b| postcard::to_allocvec(b).ok())
-        .collect::<Option<_>>()?;
     out.extend_from_slice(&(count as u64).to_le_bytes());
     for bucket in &encoded {
         out.extend_from_slice(&(bucket.len() as u64).to_le_bytes());
@@ -226,7 +264,7 @@ mod tests {
         }
         let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
         let digest = Digest::of(&index);
-        save(&path, tree, &index, &digest);
+        save(&path, tree, &index, &digest, None);
         let cached = load(&path).expect("the cache loads");
         assert_eq!(cached.tree, tree);
         assert_eq!(cached.digest, digest);
@@ -235,6 +273,18 @@ mod tests {
         assert_eq!(m0, index.missions["M0"]);
         assert_eq!(dependents.len(), 99);
         assert!(cached.missions.get("nope").unwrap().is_none());
+
+        // A write that changed M5 re-encodes its bucket and copies the others.
+        index.missions.get_mut("M5").unwrap().status = Status::Completed;
+        let changed: HashSet<String> = ["M5".to_string(), "M0".to_string()].into();
+        let reuse = Reuse {
+            buckets: &cached.missions,
+            changed: &changed,
+        };
+        save(&path, tree, &index, &Digest::of(&index), Some(reuse));
+        let again = load(&path).expect("the cache loads");
+        assert_eq!(again.missions.all().unwrap(), index.missions);
+        assert_eq!(again.missions.get("M0").unwrap().unwrap().1.len(), 99);
     }
 
     #[test]
@@ -248,6 +298,7 @@ mod tests {
             ObjectId::empty_tree(gix::hash::Kind::Sha1),
             &index,
             &Digest::of(&index),
+            None,
         );
         let mut bytes = std::fs::read(&path).unwrap();
         bytes.truncate(bytes.len() - 1);

@@ -194,9 +194,9 @@ impl Store {
         let snapshot = match cache::load(&self.local.cache_path()) {
             Some(cached) if cached.tree == tree => Snapshot::cached(self, commit, cached),
             cached => {
-                let index = self.refresh(tree, cached)?;
+                let index = self.refresh(tree, cached.as_ref())?;
                 let digest = Digest::of(&index);
-                cache::save(&self.local.cache_path(), tree, &index, &digest);
+                cache::save(&self.local.cache_path(), tree, &index, &digest, None);
                 Snapshot::built(self, commit, tree, index, digest)
             }
         };
@@ -222,23 +222,18 @@ impl Store {
 
     /// The full index of `tree`, from a cache of it or of an earlier tree (refreshed from a
     /// tree diff), else built from the tree.
-    fn refresh(&self, tree: ObjectId, cached: Option<cache::Cached>) -> Result<Index> {
+    fn refresh(&self, tree: ObjectId, cached: Option<&cache::Cached>) -> Result<Index> {
         let Some(cached) = cached else {
             return self.rebuild(tree);
         };
         let Some(missions) = cached.missions.all() else {
             return self.rebuild(tree);
         };
-        let index = Index::new(cached.meta, missions);
+        let index = Index::new(cached.meta.clone(), missions);
         if cached.tree == tree {
             return Ok(index);
         }
         load::index_of(&self.repo, tree, Some((cached.tree, index)))
-    }
-
-    /// The full index of the tip's tree, for a write.
-    fn index_for_write(&self, tree: ObjectId) -> Result<Index> {
-        self.refresh(tree, cache::load(&self.local.cache_path()))
     }
 
     /// The full record of one mission at a snapshot.
@@ -261,10 +256,11 @@ impl Store {
         let mut pause = Duration::from_millis(1);
         for _ in 0..MAX_ATTEMPTS {
             let tip = self.tip()?;
+            let cached = cache::load(&self.local.cache_path());
             let (tree, index) = match tip {
                 Some(commit) => {
                     let tree = self.tree_of(commit)?;
-                    (tree, self.index_for_write(tree)?)
+                    (tree, self.refresh(tree, cached.as_ref())?)
                 }
                 None => (
                     ObjectId::empty_tree(self.repo.object_hash()),
@@ -284,9 +280,17 @@ impl Store {
             }
             let (commit, new_tree) = tx.commit(tip, op)?;
             if self.compare_and_swap(tip, commit, op)? {
-                let index = tx.into_index();
+                let (index, changed) = tx.into_index_and_changes();
                 let digest = Digest::of(&index);
-                cache::save(&self.local.cache_path(), new_tree, &index, &digest);
+                // The buckets of the cache this write started from stay valid where nothing changed.
+                let reuse = cached
+                    .as_ref()
+                    .filter(|c| c.tree == tree)
+                    .map(|c| cache::Reuse {
+                        buckets: &c.missions,
+                        changed: &changed,
+                    });
+                cache::save(&self.local.cache_path(), new_tree, &index, &digest, reuse);
                 self.pack_now_and_then();
                 return Ok(Written {
                     value,

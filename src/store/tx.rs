@@ -1,7 +1,7 @@
 //! One operation's changes: records staged against a base tree, then written as one commit
 //! whose tree reuses every unchanged subtree.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
@@ -20,6 +20,8 @@ pub struct Tx<'s> {
     tree: ObjectId,
     index: Index,
     staged: BTreeMap<String, Option<Vec<u8>>>,
+    /// Missions whose summaries, or the links pointing at them, this operation changed.
+    changed_missions: HashSet<String>,
     events: Vec<Event>,
     subject: String,
     writer: &'s str,
@@ -33,6 +35,7 @@ impl<'s> Tx<'s> {
             tree,
             index,
             staged: BTreeMap::new(),
+            changed_missions: HashSet::new(),
             events: Vec::new(),
             subject: String::new(),
             writer,
@@ -66,6 +69,10 @@ impl<'s> Tx<'s> {
         self.index
     }
 
+    pub(super) fn into_index_and_changes(self) -> (Index, HashSet<String>) {
+        (self.index, self.changed_missions)
+    }
+
     /// The full record of a mission, including changes staged by this operation.
     pub fn mission(&self, id: &str) -> Result<Mission> {
         self.index.mission(id)?;
@@ -84,7 +91,17 @@ impl<'s> Tx<'s> {
 
     pub fn put_mission(&mut self, mission: &Mission) -> Result<()> {
         self.stage(layout::mission_path(&mission.id), to_toml(mission)?);
-        self.index.upsert_mission(MissionEntry::from(mission));
+        let entry = MissionEntry::from(mission);
+        let old_links = self
+            .index
+            .missions
+            .get(&mission.id)
+            .map(|m| m.depends.clone());
+        for (on, _) in old_links.iter().flatten().chain(&entry.depends) {
+            self.changed_missions.insert(on.clone());
+        }
+        self.changed_missions.insert(mission.id.clone());
+        self.index.upsert_mission(entry);
         Ok(())
     }
 
