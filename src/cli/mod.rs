@@ -82,14 +82,18 @@ fn run(cli: Cli, printer: &Printer) -> Result<()> {
             .map_err(|e| Error::io("cannot read the current directory", e))?,
     };
     let ws = Workspace::open(&dir, cli.agent.clone())?;
-    match cli.command {
+    let result = match cli.command {
         Command::Init(args) => init::run(&ws, args, printer),
         Command::Sprint(cmd) => sprint::run(&ws, cmd, printer),
         Command::Mission(cmd) => mission::run(&ws, cmd, printer),
         Command::Status(args) => status::run_status(&ws, args, printer),
         Command::Log(args) => status::run_log(&ws, args, printer),
         Command::Completions(_) => unreachable!("handled above"),
-    }
+    };
+    // The process ends right after this: handing the repository's buffers back to the
+    // allocator one by one would only make every command slower.
+    std::mem::forget(ws);
+    result
 }
 
 /// Where the project stands, for the instructions of an error envelope; None if unreadable.

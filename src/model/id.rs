@@ -86,10 +86,20 @@ pub fn new_uid_at(now_millis: i64) -> String {
 /// characters outside the alphabet (a hand-edited uid) count as the largest digit.
 pub fn uid_order_key(uid: &str) -> u128 {
     uid.bytes().take(24).fold(0u128, |key, b| {
-        let digit = ALPHABET.iter().position(|a| *a == b).unwrap_or(31);
-        (key << 5) | digit as u128
+        (key << 5) | u128::from(DIGITS[usize::from(b)])
     })
 }
+
+/// The value of each byte as a base32 digit; 31 for bytes outside the alphabet.
+const DIGITS: [u8; 256] = {
+    let mut digits = [31u8; 256];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        digits[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    digits
+};
 
 /// A generated human id such as `m-4k7wq2xz9d`: a prefix and 50 random bits.
 ///

@@ -13,7 +13,7 @@ use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
-use crate::index::{Index, Meta, MissionEntry};
+use crate::index::{Index, Meta, MissionEntry, Missions};
 use crate::model::DepType;
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
@@ -61,8 +61,9 @@ pub type EntryWithDependents = (MissionEntry, Vec<(String, DepType)>);
 
 impl Buckets {
     /// Every mission, or None if the section is damaged.
-    pub fn all(&self) -> Option<HashMap<String, MissionEntry>> {
-        let mut missions = HashMap::new();
+    pub fn all(&self) -> Option<Missions> {
+        let expected = self.ranges.len() * BUCKET_SIZE * 5 / 4;
+        let mut missions = Missions::with_capacity_and_hasher(expected, Default::default());
         for range in &self.ranges {
             for stored in self.bucket(*range)? {
                 missions.insert(stored.entry.id.clone(), stored.entry);
