@@ -344,3 +344,36 @@ fn a_stale_cache_is_refreshed_from_the_branch() {
     std::fs::remove_file(repo.path.join(".git/cmos/index-cache")).unwrap();
     assert_eq!(repo.json(&["mission", "list"]).as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn a_full_log_shard_rolls_over_to_a_new_file() {
+    let repo = Repo::new();
+    repo.init();
+    let ws = cmos::ops::Workspace::open(&repo.path, Some("tester".into())).expect("open");
+    let note = "x".repeat(50_000);
+    for _ in 0..3 {
+        ws.store()
+            .write("test.note", |tx| {
+                tx.record("test.note", "project", None, None, Some(note.clone()));
+                Ok(())
+            })
+            .expect("write");
+    }
+    let files = repo.git(&[
+        "ls-tree",
+        "-r",
+        "--name-only",
+        "refs/heads/cmos",
+        ".cmos/events",
+    ]);
+    let shards: Vec<&str> = files.lines().collect();
+    assert_eq!(shards.len(), 2, "{files}");
+    assert!(
+        shards[0].ends_with("-001.jsonl") && shards[1].ends_with("-002.jsonl"),
+        "{files}"
+    );
+    // The first shard stopped before the limit; nothing was lost across the two.
+    assert!(repo.show(shards[0]).len() <= 128 * 1024);
+    let lines = repo.show(shards[0]).lines().count() + repo.show(shards[1]).lines().count();
+    assert_eq!(lines, 2 + 3, "init's two events and the three notes");
+}
