@@ -245,47 +245,6 @@ fn texts_that_are_too_long_or_empty_are_refused() {
     );
 }
 
-/// Rewrites one file on the cmos branch with git plumbing, as a careless hand edit would.
-fn hand_edit(repo: &Repo, path: &str, content: &str) {
-    let blob_file = repo.sibling("blob.txt");
-    std::fs::write(&blob_file, content).unwrap();
-    let blob = repo
-        .git(&["hash-object", "-w", blob_file.to_str().unwrap()])
-        .trim()
-        .to_string();
-    let index = repo.sibling("edit-index");
-    let run = |args: &[&str]| {
-        let out = common::hermetic(&mut std::process::Command::new("git"), &repo.home)
-            .env("GIT_INDEX_FILE", &index)
-            .args(args)
-            .current_dir(&repo.path)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    run(&["read-tree", "refs/heads/cmos"]);
-    run(&[
-        "update-index",
-        "--cacheinfo",
-        &format!("100644,{blob},{path}"),
-    ]);
-    let tree = run(&["write-tree"]);
-    let commit = run(&[
-        "commit-tree",
-        &tree,
-        "-p",
-        "refs/heads/cmos",
-        "-m",
-        "hand edit",
-    ]);
-    run(&["update-ref", "refs/heads/cmos", &commit]);
-}
-
 #[test]
 fn a_hand_broken_mission_file_is_reported_and_does_not_hide_the_others() {
     let repo = Repo::new();
@@ -295,7 +254,7 @@ fn a_hand_broken_mission_file_is_reported_and_does_not_hide_the_others() {
     let broken = repo
         .show(".cmos/missions/B.toml")
         .replace("name = ", "name = = ");
-    hand_edit(&repo, ".cmos/missions/B.toml", &broken);
+    repo.edit_on_branch(".cmos/missions/B.toml", &broken);
 
     let envelope = repo.envelope(&["mission", "list"]);
     assert_eq!(envelope["ok"], true);
@@ -335,8 +294,7 @@ fn a_hand_broken_mission_file_is_reported_and_does_not_hide_the_others() {
     assert_eq!(repo.show(".cmos/missions/B.toml"), broken);
 
     // Fixing the file by hand brings B back.
-    hand_edit(
-        &repo,
+    repo.edit_on_branch(
         ".cmos/missions/B.toml",
         &broken.replace("name = = ", "name = "),
     );
@@ -353,7 +311,7 @@ fn a_hand_broken_mission_file_is_reported_and_does_not_hide_the_others() {
 fn a_newer_format_is_refused_with_a_clear_message() {
     let repo = Repo::new();
     repo.init();
-    hand_edit(&repo, ".cmos/format.toml", "major = 2\nminor = 0\n");
+    repo.edit_on_branch(".cmos/format.toml", "major = 2\nminor = 0\n");
     let before = repo.tip();
     let (status, error) = repo.fails(&["mission", "add", "A", "x"]);
     assert_eq!(

@@ -103,46 +103,13 @@ fn every_state_change_is_in_the_event_log() {
     );
 }
 
-/// Adds unknown fields to a mission file with git plumbing, as a newer cmos would.
-fn add_unknown_fields(repo: &Repo, path: &str) -> String {
+/// Adds unknown fields to a mission file, as a newer cmos would.
+fn add_unknown_fields(repo: &Repo, path: &str) {
     let text = repo
         .show(path)
         .replace("status = ", "owner = \"ana\"\nstatus = ")
         + "\n[review]\nby = \"bo\"\n";
-    let file = repo.sibling("edited.toml");
-    std::fs::write(&file, &text).unwrap();
-    let blob = repo
-        .git(&["hash-object", "-w", file.to_str().unwrap()])
-        .trim()
-        .to_string();
-    let index = repo.sibling("edit-index");
-    let git = |args: &[&str]| {
-        let out = hermetic(&mut Command::new("git"), &repo.home)
-            .env("GIT_INDEX_FILE", &index)
-            .args(args)
-            .current_dir(&repo.path)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    git(&["read-tree", "refs/heads/cmos"]);
-    git(&[
-        "update-index",
-        "--cacheinfo",
-        &format!("100644,{blob},{path}"),
-    ]);
-    let tree = git(&["write-tree"]);
-    let commit = git(&[
-        "commit-tree",
-        &tree,
-        "-p",
-        "refs/heads/cmos",
-        "-m",
-        "newer cmos",
-    ]);
-    git(&["update-ref", "refs/heads/cmos", &commit]);
-    text
+    repo.edit_on_branch(path, &text);
 }
 
 #[test]

@@ -177,6 +177,20 @@ fn update(ws: &Workspace, args: UpdateArgs, printer: &Printer) -> Result<()> {
     Ok(())
 }
 
+/// Prerequisites as `B1 (In Progress)`, for the lines that say what a mission waits on.
+fn waiting_list(unmet: &[crate::lifecycle::Unmet]) -> Vec<String> {
+    unmet
+        .iter()
+        .map(|u| {
+            format!(
+                "{} ({})",
+                u.id,
+                u.status.map_or("missing".into(), |s| s.to_string())
+            )
+        })
+        .collect()
+}
+
 fn render_next(n: &NextOutcome, style: &Style) -> String {
     let mut out = match &n.mission {
         Some(m) => format!(
@@ -190,17 +204,7 @@ fn render_next(n: &NextOutcome, style: &Style) -> String {
         None => format!("No mission to work on: {}\n", n.reason),
     };
     for s in &n.skipped {
-        let waits: Vec<String> = s
-            .waiting_on
-            .iter()
-            .map(|u| {
-                format!(
-                    "{} ({})",
-                    u.id,
-                    u.status.map_or("missing".into(), |st| st.to_string())
-                )
-            })
-            .collect();
+        let waits = waiting_list(&s.waiting_on);
         out.push_str(&format!(
             "{} {} waits on {}\n",
             style.dim("skipped:"),
@@ -286,17 +290,7 @@ fn render_show(d: &MissionDetail, style: &Style) -> String {
         section(&mut out, "Links", &links.join("\n"));
     }
     if !d.waiting_on.is_empty() {
-        let waits: Vec<String> = d
-            .waiting_on
-            .iter()
-            .map(|u| {
-                format!(
-                    "{} ({})",
-                    u.id,
-                    u.status.map_or("missing".into(), |s| s.to_string())
-                )
-            })
-            .collect();
+        let waits = waiting_list(&d.waiting_on);
         section(&mut out, "Waiting on", &waits.join(", "));
     }
     if !m.transitions.is_empty() {

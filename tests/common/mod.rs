@@ -177,4 +177,43 @@ impl Repo {
     pub fn show(&self, path: &str) -> String {
         self.git(&["show", &format!("refs/heads/cmos:{path}")])
     }
+
+    /// Replaces one file on the cmos branch with git plumbing, as a hand edit or another
+    /// tool would, without touching the working tree.
+    pub fn edit_on_branch(&self, path: &str, content: &str) {
+        let blob_file = self.sibling("blob.txt");
+        std::fs::write(&blob_file, content).expect("write the new content");
+        let blob = self.git(&["hash-object", "-w", blob_file.to_str().expect("utf-8 path")]);
+        let index = self.sibling("edit-index");
+        let git = |args: &[&str]| {
+            let out = hermetic(&mut Command::new("git"), &self.home)
+                .env("GIT_INDEX_FILE", &index)
+                .args(args)
+                .current_dir(&self.path)
+                .output()
+                .expect("run git");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        };
+        git(&["read-tree", "refs/heads/cmos"]);
+        git(&[
+            "update-index",
+            "--cacheinfo",
+            &format!("100644,{},{path}", blob.trim()),
+        ]);
+        let tree = git(&["write-tree"]);
+        let commit = git(&[
+            "commit-tree",
+            &tree,
+            "-p",
+            "refs/heads/cmos",
+            "-m",
+            "hand edit",
+        ]);
+        git(&["update-ref", "refs/heads/cmos", &commit]);
+    }
 }
