@@ -7,7 +7,7 @@ use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::index::{Index, MissionEntry};
+use crate::index::{Index, Meta, MissionEntry};
 use crate::model::{
     Blocker, DepType, Mission, Sprint, SprintStatus, Status, Timestamp, Transition, uid_order_key,
 };
@@ -492,13 +492,12 @@ fn precedence_path(
     None
 }
 
-/// The statuses a sprint in `from` may move to.
-pub fn sprint_targets(from: SprintStatus) -> &'static [SprintStatus] {
-    match from {
-        SprintStatus::Planned => &[SprintStatus::Active, SprintStatus::Completed],
-        SprintStatus::Active => &[SprintStatus::Planned, SprintStatus::Completed],
-        SprintStatus::Completed => &[],
-    }
+/// The sprint that activating `id` sends back to Planned: the current sprint, if it is
+/// another one and still Active. There is one current sprint at a time.
+pub fn sprint_replaced_by<'a>(meta: &'a Meta, id: &str) -> Option<&'a Sprint> {
+    let previous = meta.project.as_ref()?.current_sprint.as_deref()?;
+    let sprint = meta.sprints.get(previous)?;
+    (previous != id && sprint.status == SprintStatus::Active).then_some(sprint)
 }
 
 /// Refuses to activate a Completed sprint.

@@ -3,11 +3,11 @@
 use clap::{Args, Subcommand};
 
 use super::moves::{self, MoveCommand};
-use super::output::{Printer, Style, or_dash, table};
-use super::sprint::mission_table;
+use super::output::Printer;
+use super::render::{mission_table, render_next, render_show};
 use crate::error::{Error, Result};
 use crate::model::Status;
-use crate::ops::mission::{self as ops, MissionDetail, MissionFields, MissionUpdate, NextOutcome};
+use crate::ops::mission::{self as ops, MissionFields, MissionUpdate};
 use crate::ops::{Workspace, transition};
 
 /// Plan, track and finish missions.
@@ -175,151 +175,4 @@ fn update(ws: &Workspace, args: UpdateArgs, printer: &Printer) -> Result<()> {
         printer.outcome(&outcome, moves::render_move);
     }
     Ok(())
-}
-
-/// Prerequisites as `B1 (In Progress)`, for the lines that say what a mission waits on.
-fn waiting_list(unmet: &[crate::lifecycle::Unmet]) -> Vec<String> {
-    unmet
-        .iter()
-        .map(|u| {
-            format!(
-                "{} ({})",
-                u.id,
-                u.status.map_or("missing".into(), |s| s.to_string())
-            )
-        })
-        .collect()
-}
-
-fn render_next(n: &NextOutcome, style: &Style) -> String {
-    let mut out = match &n.mission {
-        Some(m) => format!(
-            "{} {}  {}\n{} {}\n",
-            style.bold(&m.id),
-            m.name,
-            style.status(m.status, 0),
-            style.dim("why:"),
-            n.reason
-        ),
-        None => format!("No mission to work on: {}\n", n.reason),
-    };
-    for s in &n.skipped {
-        let waits = waiting_list(&s.waiting_on);
-        out.push_str(&format!(
-            "{} {} waits on {}\n",
-            style.dim("skipped:"),
-            s.id,
-            waits.join(", ")
-        ));
-    }
-    if n.skipped_total > n.skipped.len() {
-        out.push_str(&style.dim(&format!(
-            "… and {} more waiting\n",
-            n.skipped_total - n.skipped.len()
-        )));
-    }
-    out
-}
-
-fn render_show(d: &MissionDetail, style: &Style) -> String {
-    let m = &d.mission;
-    let mut out = format!("{} {}\n", style.bold(&m.id), style.bold(&m.name));
-    let mut rows = vec![
-        vec!["Status".into(), m.status.to_string()],
-        vec![
-            "Sprint".into(),
-            match (&m.sprint, &d.sprint_title) {
-                (Some(s), Some(t)) => format!("{s} ({t})"),
-                (s, _) => or_dash(s.as_deref()),
-            },
-        ],
-        vec!["Rank".into(), m.rank.map_or("-".into(), |r| r.to_string())],
-        vec!["Created".into(), m.created_at.to_string()],
-    ];
-    if let Some(t) = m.started_at {
-        rows.push(vec!["Started".into(), t.to_string()]);
-    }
-    if let Some(t) = m.completed_at {
-        rows.push(vec!["Completed".into(), t.to_string()]);
-    }
-    if let Some(b) = &m.blocked {
-        rows.push(vec![
-            "Blocked".into(),
-            format!("{} (since {})", b.reason, b.since),
-        ]);
-        if !b.needs.is_empty() {
-            rows.push(vec!["Needs".into(), b.needs.join("; ")]);
-        }
-    }
-    out.push_str(&table(
-        &rows,
-        |_, c, cell| if c == 0 { style.dim(&cell) } else { cell },
-    ));
-    let section = |out: &mut String, title: &str, body: &str| {
-        out.push_str(&format!("\n{}\n{}\n", style.bold(title), body.trim_end()));
-    };
-    for (title, text) in [
-        ("Objective", &m.objective),
-        ("Context", &m.context),
-        ("Notes", &m.notes),
-    ] {
-        if let Some(text) = text {
-            section(&mut out, title, text);
-        }
-    }
-    for (title, items) in [
-        ("Success criteria", &m.success_criteria),
-        ("Deliverables", &m.deliverables),
-    ] {
-        if !items.is_empty() {
-            let list: Vec<String> = items.iter().map(|i| format!("- {i}")).collect();
-            section(&mut out, title, &list.join("\n"));
-        }
-    }
-    let mut links: Vec<String> = m
-        .depends
-        .iter()
-        .map(|d| format!("{} {} {}", m.id, d.kind, d.on))
-        .collect();
-    links.extend(
-        d.dependents
-            .iter()
-            .map(|(from, kind)| format!("{from} {kind} {}", m.id)),
-    );
-    if !links.is_empty() {
-        section(&mut out, "Links", &links.join("\n"));
-    }
-    if !d.waiting_on.is_empty() {
-        let waits = waiting_list(&d.waiting_on);
-        section(&mut out, "Waiting on", &waits.join(", "));
-    }
-    if !m.transitions.is_empty() {
-        let rows: Vec<Vec<String>> = m
-            .transitions
-            .iter()
-            .map(|t| {
-                vec![
-                    t.at.to_string(),
-                    format!("{} → {}", t.from, t.to),
-                    t.by.clone(),
-                    t.note
-                        .clone()
-                        .unwrap_or_default()
-                        .lines()
-                        .next()
-                        .unwrap_or("")
-                        .to_string(),
-                ]
-            })
-            .collect();
-        section(
-            &mut out,
-            "History",
-            &table(
-                &rows,
-                |_, c, cell| if c == 0 { style.dim(&cell) } else { cell },
-            ),
-        );
-    }
-    out
 }

@@ -5,6 +5,7 @@ mod init;
 mod mission;
 mod moves;
 pub mod output;
+mod render;
 mod sprint;
 mod status;
 

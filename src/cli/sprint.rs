@@ -3,10 +3,11 @@
 use clap::{Args, Subcommand};
 
 use super::output::{Printer, Style, or_dash, table};
+use super::render::mission_table;
 use crate::error::Result;
 use crate::model::{Sprint, SprintStatus, Status};
+use crate::ops::Workspace;
 use crate::ops::sprint::{self as ops, SprintDetail, SprintFields, SprintView};
-use crate::ops::{MissionBrief, Workspace};
 
 /// Plan work in sprints.
 #[derive(Debug, Subcommand)]
@@ -205,37 +206,4 @@ fn render_show(d: &SprintDetail, style: &Style) -> String {
     out.push('\n');
     out.push_str(&mission_table(&d.missions, style));
     out
-}
-
-/// The mission table shared by `sprint show` and `mission list`.
-pub fn mission_table(missions: &[MissionBrief], style: &Style) -> String {
-    if missions.is_empty() {
-        return "No missions.\n".into();
-    }
-    let width = missions
-        .iter()
-        .map(|m| m.status.as_str().len())
-        .max()
-        .unwrap_or(0);
-    let mut rows = vec![vec![
-        "ID".to_string(),
-        "STATUS".into(),
-        "SPRINT".into(),
-        "RANK".into(),
-        "NAME".into(),
-    ]];
-    for m in missions {
-        rows.push(vec![
-            m.id.clone(),
-            m.status.to_string(),
-            or_dash(m.sprint.as_deref()),
-            m.rank.map_or("-".into(), |r| r.to_string()),
-            m.name.clone(),
-        ]);
-    }
-    table(&rows, |r, c, cell| match (r, c) {
-        (0, _) => style.dim(&cell),
-        (_, 1) => style.status(missions[r - 1].status, cell.chars().count().max(width)),
-        _ => cell,
-    })
 }

@@ -205,10 +205,8 @@ pub fn activate(ws: &Workspace, id: &str) -> Result<Outcome<Sprint>> {
             return Ok(sprint);
         }
         let now = tx.now();
-        if let Some(previous) = project.current_sprint.clone().filter(|p| p != id)
-            && let Some(mut old) = tx.index().sprints.get(&previous).cloned()
-            && old.status == SprintStatus::Active
-        {
+        if let Some(mut old) = lifecycle::sprint_replaced_by(tx.index(), id).cloned() {
+            let previous = old.id.clone();
             old.status = SprintStatus::Planned;
             old.updated_at = now;
             tx.put_sprint(&old)?;

@@ -1,0 +1,186 @@
+//! How missions look as text: the mission table, `mission show` and `mission next`.
+
+use super::output::{Style, or_dash, table};
+use crate::lifecycle::Unmet;
+use crate::ops::MissionBrief;
+use crate::ops::mission::{MissionDetail, NextOutcome};
+
+/// The mission table shared by `sprint show` and `mission list`.
+pub fn mission_table(missions: &[MissionBrief], style: &Style) -> String {
+    if missions.is_empty() {
+        return "No missions.\n".into();
+    }
+    let width = missions
+        .iter()
+        .map(|m| m.status.as_str().len())
+        .max()
+        .unwrap_or(0);
+    let mut rows = vec![vec![
+        "ID".to_string(),
+        "STATUS".into(),
+        "SPRINT".into(),
+        "RANK".into(),
+        "NAME".into(),
+    ]];
+    for m in missions {
+        rows.push(vec![
+            m.id.clone(),
+            m.status.to_string(),
+            or_dash(m.sprint.as_deref()),
+            m.rank.map_or("-".into(), |r| r.to_string()),
+            m.name.clone(),
+        ]);
+    }
+    table(&rows, |r, c, cell| match (r, c) {
+        (0, _) => style.dim(&cell),
+        (_, 1) => style.status(missions[r - 1].status, cell.chars().count().max(width)),
+        _ => cell,
+    })
+}
+
+/// Prerequisites as `B1 (In Progress)`, for the lines that say what a mission waits on.
+fn waiting_list(unmet: &[Unmet]) -> Vec<String> {
+    unmet
+        .iter()
+        .map(|u| {
+            format!(
+                "{} ({})",
+                u.id,
+                u.status.map_or("missing".into(), |s| s.to_string())
+            )
+        })
+        .collect()
+}
+
+pub fn render_next(n: &NextOutcome, style: &Style) -> String {
+    let mut out = match &n.mission {
+        Some(m) => format!(
+            "{} {}  {}\n{} {}\n",
+            style.bold(&m.id),
+            m.name,
+            style.status(m.status, 0),
+            style.dim("why:"),
+            n.reason
+        ),
+        None => format!("No mission to work on: {}\n", n.reason),
+    };
+    for s in &n.skipped {
+        let waits = waiting_list(&s.waiting_on);
+        out.push_str(&format!(
+            "{} {} waits on {}\n",
+            style.dim("skipped:"),
+            s.id,
+            waits.join(", ")
+        ));
+    }
+    if n.skipped_total > n.skipped.len() {
+        out.push_str(&style.dim(&format!(
+            "… and {} more waiting\n",
+            n.skipped_total - n.skipped.len()
+        )));
+    }
+    out
+}
+
+pub fn render_show(d: &MissionDetail, style: &Style) -> String {
+    let m = &d.mission;
+    let mut out = format!("{} {}\n", style.bold(&m.id), style.bold(&m.name));
+    let mut rows = vec![
+        vec!["Status".into(), m.status.to_string()],
+        vec![
+            "Sprint".into(),
+            match (&m.sprint, &d.sprint_title) {
+                (Some(s), Some(t)) => format!("{s} ({t})"),
+                (s, _) => or_dash(s.as_deref()),
+            },
+        ],
+        vec!["Rank".into(), m.rank.map_or("-".into(), |r| r.to_string())],
+        vec!["Created".into(), m.created_at.to_string()],
+    ];
+    if let Some(t) = m.started_at {
+        rows.push(vec!["Started".into(), t.to_string()]);
+    }
+    if let Some(t) = m.completed_at {
+        rows.push(vec!["Completed".into(), t.to_string()]);
+    }
+    if let Some(b) = &m.blocked {
+        rows.push(vec![
+            "Blocked".into(),
+            format!("{} (since {})", b.reason, b.since),
+        ]);
+        if !b.needs.is_empty() {
+            rows.push(vec!["Needs".into(), b.needs.join("; ")]);
+        }
+    }
+    out.push_str(&table(
+        &rows,
+        |_, c, cell| if c == 0 { style.dim(&cell) } else { cell },
+    ));
+    let section = |out: &mut String, title: &str, body: &str| {
+        out.push_str(&format!("\n{}\n{}\n", style.bold(title), body.trim_end()));
+    };
+    for (title, text) in [
+        ("Objective", &m.objective),
+        ("Context", &m.context),
+        ("Notes", &m.notes),
+    ] {
+        if let Some(text) = text {
+            section(&mut out, title, text);
+        }
+    }
+    for (title, items) in [
+        ("Success criteria", &m.success_criteria),
+        ("Deliverables", &m.deliverables),
+    ] {
+        if !items.is_empty() {
+            let list: Vec<String> = items.iter().map(|i| format!("- {i}")).collect();
+            section(&mut out, title, &list.join("\n"));
+        }
+    }
+    let mut links: Vec<String> = m
+        .depends
+        .iter()
+        .map(|d| format!("{} {} {}", m.id, d.kind, d.on))
+        .collect();
+    links.extend(
+        d.dependents
+            .iter()
+            .map(|(from, kind)| format!("{from} {kind} {}", m.id)),
+    );
+    if !links.is_empty() {
+        section(&mut out, "Links", &links.join("\n"));
+    }
+    if !d.waiting_on.is_empty() {
+        let waits = waiting_list(&d.waiting_on);
+        section(&mut out, "Waiting on", &waits.join(", "));
+    }
+    if !m.transitions.is_empty() {
+        let rows: Vec<Vec<String>> = m
+            .transitions
+            .iter()
+            .map(|t| {
+                vec![
+                    t.at.to_string(),
+                    format!("{} → {}", t.from, t.to),
+                    t.by.clone(),
+                    t.note
+                        .clone()
+                        .unwrap_or_default()
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                ]
+            })
+            .collect();
+        section(
+            &mut out,
+            "History",
+            &table(
+                &rows,
+                |_, c, cell| if c == 0 { style.dim(&cell) } else { cell },
+            ),
+        );
+    }
+    out
+}
