@@ -105,6 +105,18 @@ pub struct Index {
     pub missions: Missions,
 }
 
+/// Freeing ten thousand summaries one by one takes milliseconds on the path of every write;
+/// a large index is handed to a thread to free instead (a CLI process may exit first).
+impl Drop for Index {
+    fn drop(&mut self) {
+        const FREE_INLINE_BELOW: usize = 2_000;
+        if self.missions.len() >= FREE_INLINE_BELOW {
+            let missions = std::mem::take(&mut self.missions);
+            let _ = std::thread::Builder::new().spawn(move || drop(missions));
+        }
+    }
+}
+
 /// An index reads as its meta records too (`index.project`, `index.sprint(id)`): the missions
 /// are the only thing it adds, and most code needs both.
 impl std::ops::Deref for Index {

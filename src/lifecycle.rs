@@ -3,11 +3,12 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
+use std::hash::BuildHasherDefault;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::index::{Index, Meta, MissionEntry};
+use crate::index::{IdHasher, Index, Meta, MissionEntry};
 use crate::model::{
     Blocker, DepType, Mission, Sprint, SprintStatus, Status, Timestamp, Transition, uid_order_key,
 };
@@ -213,13 +214,16 @@ pub fn work_order(index: &Index) -> Vec<&MissionEntry> {
     Queue::new(index).in_order(|_| true).collect()
 }
 
+/// Each sprint's place in plan order, looked up for every mission: hence the fast hash.
+type SprintPositions<'a> = HashMap<&'a str, u32, BuildHasherDefault<IdHasher>>;
+
 /// Where a mission stands in the order of work; smaller comes first.
 type OrderKey<'a> = (u64, i64, u128, &'a str);
 
 fn order_key<'a>(
     m: &'a MissionEntry,
     current: Option<&str>,
-    position: &HashMap<&str, u32>,
+    position: &SprintPositions,
 ) -> OrderKey<'a> {
     let sprint = m.sprint.as_deref();
     let position = sprint
@@ -253,7 +257,7 @@ impl<'a> Queue<'a> {
             .project
             .as_ref()
             .and_then(|p| p.current_sprint.as_deref());
-        let position: HashMap<&str, u32> = index
+        let position: SprintPositions = index
             .sprints_in_order()
             .iter()
             .enumerate()

@@ -41,6 +41,37 @@ struct Stored<'a> {
     dependents: Vec<(&'a str, DepType)>,
 }
 
+/// The same, when only the summary is wanted: the dependents are read past, not kept.
+#[derive(Deserialize)]
+struct EntryOnly {
+    entry: MissionEntry,
+    #[serde(rename = "dependents")]
+    _dependents: SkipLinks,
+}
+
+/// Reads past a list of links without allocating anything for it.
+struct SkipLinks;
+
+impl<'de> Deserialize<'de> for SkipLinks {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = SkipLinks;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of links")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<SkipLinks, A::Error> {
+                while seq.next_element::<(&'de str, DepType)>()?.is_some() {}
+                Ok(SkipLinks)
+            }
+        }
+        d.deserialize_seq(Visitor)
+    }
+}
+
 /// A cache file that matched the header: the small parts decoded, the missions not yet.
 pub struct Cached {
     pub tree: ObjectId,
@@ -64,9 +95,11 @@ impl Buckets {
     pub fn all(&self) -> Option<Missions> {
         let expected = self.ranges.len() * BUCKET_SIZE * 5 / 4;
         let mut missions = Missions::with_capacity_and_hasher(expected, Default::default());
-        for range in &self.ranges {
-            for stored in self.bucket(*range)? {
-                missions.insert(stored.entry.id.clone(), stored.entry);
+        for (start, end) in &self.ranges {
+            let entries: Vec<EntryOnly> =
+                postcard::from_bytes(self.bytes.get(*start..*end)?).ok()?;
+            for EntryOnly { entry, .. } in entries {
+                missions.insert(entry.id.clone(), entry);
             }
         }
         Some(missions)
