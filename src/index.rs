@@ -7,7 +7,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, FileProblem, Result};
-use crate::model::{DepType, Format, Mission, Project, Sprint, Status};
+use crate::model::{DepType, Format, Mission, Project, Sprint, Status, uid_order_key};
 
 /// What the index keeps of a mission: enough to order, count and gate work without
 /// reading the mission's file.
@@ -15,6 +15,8 @@ use crate::model::{DepType, Format, Mission, Project, Sprint, Status};
 pub struct MissionEntry {
     pub id: String,
     pub uid: String,
+    /// The uid's creation time as a number, for ordering without reading the string.
+    pub created: u128,
     pub name: String,
     pub status: Status,
     pub sprint: Option<String>,
@@ -30,6 +32,7 @@ impl From<&Mission> for MissionEntry {
         MissionEntry {
             id: m.id.clone(),
             uid: m.uid.clone(),
+            created: uid_order_key(&m.uid),
             name: m.name.clone(),
             status: m.status,
             sprint: m.sprint.clone(),

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::index::{IdHasher, Index, Meta, MissionEntry};
 use crate::model::{
-    Blocker, DepType, Mission, Sprint, SprintStatus, Status, Timestamp, Transition, uid_order_key,
+    Blocker, DepType, Mission, Sprint, SprintStatus, Status, Timestamp, Transition,
 };
 
 use Status::*;
@@ -234,12 +234,7 @@ fn order_key<'a>(
     let group = (u64::from(status_order(m.status)) << 40)
         | (u64::from(sprint.is_none() || sprint != current) << 32)
         | u64::from(position);
-    (
-        group,
-        m.rank.unwrap_or(i64::MAX),
-        uid_order_key(&m.uid),
-        m.id.as_str(),
-    )
+    (group, m.rank.unwrap_or(i64::MAX), m.created, m.id.as_str())
 }
 
 /// The order of work and the gates between missions, computed once per command and shared by

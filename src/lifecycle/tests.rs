@@ -7,6 +7,7 @@ fn entry(id: &str, status: Status, sprint: Option<&str>, rank: Option<i64>) -> M
     MissionEntry {
         id: id.into(),
         uid: format!("uid-{id}"),
+        created: 0,
         name: format!("mission {id}"),
         status,
         sprint: sprint.map(Into::into),

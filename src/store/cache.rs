@@ -18,7 +18,7 @@ use crate::model::DepType;
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
-    "cmos index cache 3 (cmos ",
+    "cmos index cache 4 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
@@ -277,6 +277,7 @@ mod tests {
         MissionEntry {
             id: id.into(),
             uid: format!("uid-{id}"),
+            created: 0,
             name: "Name".into(),
             status: Status::Blocked,
             sprint: Some("S1".into()),
