@@ -63,7 +63,7 @@ impl Store {
     /// Opens the repository that contains `dir` (any subdirectory, linked worktree or bare
     /// repository). `agent` names who acts, for commits and events.
     pub fn open(dir: &Path, agent: Option<String>) -> Result<Store> {
-        let repo = gix::discover_with_environment_overrides(dir).map_err(|_| {
+        let mut repo = gix::discover_with_environment_overrides(dir).map_err(|_| {
             Error::NotARepository(format!("no git repository at or above {}", dir.display()))
         })?;
         let (branch_name, identity) = {
@@ -105,6 +105,9 @@ impl Store {
             })
             .or_else(|| identity.name.clone())
             .unwrap_or_else(|| "unknown".to_string());
+        // A write looks up several files by path, and each lookup walks the root, `.cmos` and
+        // `missions` trees; the last holds one entry per mission, so keep decoded trees around.
+        repo.object_cache_size_if_unset(8 * 1024 * 1024);
         let local = local::LocalState::new(repo.git_dir(), repo.common_dir());
         Ok(Store {
             repo,
