@@ -1,0 +1,194 @@
+//! The index cache is updated in place by each write (only the buckets a write touched are
+//! re-encoded, the digest is recomputed); after any sequence of operations it must say exactly
+//! what a rebuild from the branch says.
+
+mod common;
+
+use cmos::model::DepType;
+use cmos::ops::mission::{MissionFields, MissionUpdate};
+use cmos::ops::{Workspace, mission, transition};
+use common::Repo;
+use proptest::prelude::*;
+
+const POOL: usize = 8;
+
+#[derive(Debug, Clone)]
+enum Op {
+    Add(usize),
+    Start(usize),
+    Complete(usize, bool),
+    Block(usize),
+    Unblock(usize),
+    Drop(usize),
+    Link(usize, usize, DepType),
+    Unlink(usize, usize),
+    Rank(usize, i64),
+}
+
+fn id(n: usize) -> String {
+    format!("M{n}")
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let n = 0..POOL;
+    let kind = prop_oneof![
+        Just(DepType::Requires),
+        Just(DepType::Blocks),
+        Just(DepType::Relates)
+    ];
+    prop_oneof![
+        3 => n.clone().prop_map(Op::Add),
+        2 => n.clone().prop_map(Op::Start),
+        2 => (n.clone(), any::<bool>()).prop_map(|(n, p)| Op::Complete(n, p)),
+        1 => n.clone().prop_map(Op::Block),
+        1 => n.clone().prop_map(Op::Unblock),
+        1 => n.clone().prop_map(Op::Drop),
+        2 => (n.clone(), n.clone(), kind).prop_map(|(a, b, k)| Op::Link(a, b, k)),
+        1 => (n.clone(), n.clone()).prop_map(|(a, b)| Op::Unlink(a, b)),
+        1 => (n, -3i64..3).prop_map(|(n, r)| Op::Rank(n, r)),
+    ]
+}
+
+/// Applies one operation; refusals (unknown mission, invalid transition, cycle) are part of
+/// the game and change nothing.
+fn apply(ws: &Workspace, op: &Op) {
+    let _ = match op {
+        Op::Add(n) => {
+            let fields = MissionFields {
+                name: Some(format!("Mission {n}")),
+                ..Default::default()
+            };
+            mission::add(ws, Some(&id(*n)), fields).map(|_| ())
+        }
+        Op::Start(n) => transition::start(ws, &id(*n), None).map(|_| ()),
+        Op::Complete(n, promote) => transition::complete(ws, &id(*n), None, *promote).map(|_| ()),
+        Op::Block(n) => transition::block(ws, &id(*n), "waiting", &[]).map(|_| ()),
+        Op::Unblock(n) => {
+            transition::unblock(ws, &id(*n), None, cmos::model::Status::InProgress).map(|_| ())
+        }
+        Op::Drop(n) => transition::drop(ws, &id(*n), None).map(|_| ()),
+        Op::Link(a, b, kind) => mission::depends(ws, &id(*a), &id(*b), *kind).map(|_| ()),
+        Op::Unlink(a, b) => mission::undepend(ws, &id(*a), &id(*b)).map(|_| ()),
+        Op::Rank(n, rank) => {
+            let update = MissionUpdate {
+                fields: MissionFields {
+                    rank: Some(*rank),
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            mission::update(ws, &id(*n), update).map(|_| ())
+        }
+    };
+}
+
+/// Compares what the cache says with a rebuild from the branch, then puts the cache back so
+/// the next writes keep updating it in place.
+fn check_against_rebuild(repo: &Repo, ws: &Workspace) {
+    let cache = repo.path.join(".git/cmos/index-cache");
+    let cached = ws.store().snapshot().expect("snapshot from the cache");
+    let cached_links: Vec<_> = (0..POOL)
+        .map(|n| cached.entry(&id(n)).expect("bucket lookup"))
+        .collect();
+    let cached_missions = cached
+        .index()
+        .expect("index from the cache")
+        .missions
+        .clone();
+    let saved = std::fs::read(&cache).expect("the cache exists after a write");
+
+    std::fs::remove_file(&cache).expect("remove the cache");
+    let rebuilt = ws
+        .store()
+        .snapshot()
+        .expect("snapshot rebuilt from the branch");
+    let rebuilt_index = rebuilt.index().expect("rebuilt index");
+    assert_eq!(cached.digest, rebuilt.digest, "digest");
+    assert_eq!(cached_missions, rebuilt_index.missions, "missions");
+    for (n, links) in cached_links.into_iter().enumerate() {
+        let expected = rebuilt_index.missions.get(&id(n)).map(|m| {
+            let dependents: Vec<(String, DepType)> = rebuilt_index
+                .dependents_of(&id(n))
+                .into_iter()
+                .map(|(from, kind)| (from.to_string(), kind))
+                .collect();
+            (m.clone(), dependents)
+        });
+        assert_eq!(links, expected, "summary and reverse links of {}", id(n));
+    }
+    std::fs::write(&cache, saved).expect("restore the cache");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_cache_after_any_writes_matches_a_rebuild(ops in prop::collection::vec(op(), 1..30)) {
+        let repo = Repo::new();
+        repo.init();
+        let ws = Workspace::open(&repo.path, Some("prop".into())).expect("open");
+        for op in &ops {
+            apply(&ws, op);
+        }
+        check_against_rebuild(&repo, &ws);
+    }
+}
+
+#[test]
+fn the_cache_stays_right_across_many_buckets() {
+    // Enough missions for several cache buckets, so writes re-encode some and copy others.
+    let repo = Repo::new();
+    repo.init();
+    let ws = Workspace::open(&repo.path, Some("many".into())).expect("open");
+    ws.store()
+        .write("test.seed", |tx| {
+            for n in 0..200 {
+                let mut m = seed_mission(n, tx.now());
+                if n > 0 {
+                    m.depends.push(cmos::model::Dependency {
+                        on: id(n - 1),
+                        kind: if n % 7 == 0 {
+                            DepType::Blocks
+                        } else {
+                            DepType::Requires
+                        },
+                        extra: Default::default(),
+                    });
+                }
+                tx.put_mission(&m)?;
+            }
+            Ok(())
+        })
+        .expect("seed");
+    ws.store().snapshot().expect("build the cache");
+    for n in [0, 1, 50, 120, 199] {
+        apply(&ws, &Op::Start(n));
+        apply(&ws, &Op::Complete(n, true));
+        apply(&ws, &Op::Link(n, (n + 3) % 200, DepType::Relates));
+    }
+    check_against_rebuild(&repo, &ws);
+}
+
+fn seed_mission(n: usize, now: cmos::model::Timestamp) -> cmos::model::Mission {
+    cmos::model::Mission {
+        id: id(n),
+        uid: cmos::model::new_uid(),
+        name: format!("Mission {n}"),
+        status: cmos::model::Status::Queued,
+        sprint: Some("S1".into()),
+        rank: None,
+        objective: None,
+        context: None,
+        success_criteria: vec![],
+        deliverables: vec![],
+        notes: None,
+        created_at: now,
+        updated_at: now,
+        started_at: None,
+        completed_at: None,
+        blocked: None,
+        depends: vec![],
+        transitions: vec![],
+        extra: Default::default(),
+    }
+}
