@@ -7,7 +7,7 @@ use crate::model::Status;
 /// Where a stored file failed to parse: enough for a person to open it and fix it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileProblem {
-    /// Path of the file inside the cmos branch, e.g. `.cmos/missions/B1.toml`.
+    /// Path of the file inside the cmos branch, e.g. `.cmos/missions/5c/B1.toml`.
     pub path: String,
     /// 1-based line of the problem, when the parser could say.
     pub line: Option<usize>,

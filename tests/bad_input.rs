@@ -252,9 +252,9 @@ fn a_hand_broken_mission_file_is_reported_and_does_not_hide_the_others() {
     repo.ok(&["mission", "add", "A", "Good"]);
     repo.ok(&["mission", "add", "B", "Soon broken"]);
     let broken = repo
-        .show(".cmos/missions/B.toml")
+        .show(&cmos::store::layout::mission_path("B"))
         .replace("name = ", "name = = ");
-    repo.edit_on_branch(".cmos/missions/B.toml", &broken);
+    repo.edit_on_branch(&cmos::store::layout::mission_path("B"), &broken);
 
     let envelope = repo.envelope(&["mission", "list"]);
     assert_eq!(envelope["ok"], true);
@@ -263,8 +263,9 @@ fn a_hand_broken_mission_file_is_reported_and_does_not_hide_the_others() {
         1,
         "A is still listed"
     );
+    let at = format!("{}:3:8", cmos::store::layout::mission_path("B"));
     let warning = envelope["warnings"][0].as_str().unwrap();
-    assert!(warning.contains(".cmos/missions/B.toml:3:8"), "{warning}");
+    assert!(warning.contains(&at), "{warning}");
 
     let (status, error) = repo.fails(&["mission", "show", "B"]);
     assert_eq!((status, error["code"].as_str()), (6, Some("corrupt")));
@@ -272,12 +273,12 @@ fn a_hand_broken_mission_file_is_reported_and_does_not_hide_the_others() {
         error["message"]
             .as_str()
             .unwrap()
-            .starts_with(".cmos/missions/B.toml:3:8:"),
+            .starts_with(&format!("{at}:")),
         "{error}"
     );
     let stderr = String::from_utf8(repo.cmos(&["mission", "list"]).stderr).unwrap();
     assert!(
-        stderr.contains("warning: unreadable file, skipped: .cmos/missions/B.toml:3:8"),
+        stderr.contains(&format!("warning: unreadable file, skipped: {at}")),
         "{stderr}"
     );
 
@@ -291,11 +292,11 @@ fn a_hand_broken_mission_file_is_reported_and_does_not_hide_the_others() {
         "already_exists",
         4,
     );
-    assert_eq!(repo.show(".cmos/missions/B.toml"), broken);
+    assert_eq!(repo.show(&cmos::store::layout::mission_path("B")), broken);
 
     // Fixing the file by hand brings B back.
     repo.edit_on_branch(
-        ".cmos/missions/B.toml",
+        &cmos::store::layout::mission_path("B"),
         &broken.replace("name = = ", "name = "),
     );
     assert_eq!(repo.json(&["mission", "show", "B"])["name"], "Soon broken");
@@ -305,6 +306,26 @@ fn a_hand_broken_mission_file_is_reported_and_does_not_hide_the_others() {
             .unwrap()
             .is_empty()
     );
+}
+
+#[test]
+fn a_mission_file_in_the_wrong_directory_is_reported_not_guessed() {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&["mission", "add", "A", "Good"]);
+    let text = repo
+        .show(&cmos::store::layout::mission_path("A"))
+        .replace("\"A\"", "\"Z\"");
+    repo.edit_on_branch(".cmos/missions/Z.toml", &text);
+    let envelope = repo.envelope(&["mission", "list"]);
+    assert_eq!(envelope["data"].as_array().unwrap().len(), 1);
+    let warning = envelope["warnings"][0].as_str().unwrap();
+    assert!(
+        warning.contains(".cmos/missions/Z.toml: mission files live in"),
+        "{warning}"
+    );
+    let (_, error) = repo.fails(&["mission", "show", "Z"]);
+    assert_eq!(error["code"], "not_found");
 }
 
 #[test]

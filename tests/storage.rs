@@ -124,11 +124,11 @@ fn unknown_fields_survive_and_only_changed_lines_change() {
         "--objective",
         "line one\nline two",
     ]);
-    add_unknown_fields(&repo, ".cmos/missions/A.toml");
+    add_unknown_fields(&repo, &cmos::store::layout::mission_path("A"));
     // The first rewrite puts unknown fields in their canonical place, after the known ones.
     repo.ok(&["mission", "update", "A", "--rank", "6"]);
     repo.ok(&["mission", "update", "A", "--rank", "7"]);
-    let text = repo.show(".cmos/missions/A.toml");
+    let text = repo.show(&cmos::store::layout::mission_path("A"));
     assert!(text.contains("owner = \"ana\""), "{text}");
     assert!(text.contains("[review]\nby = \"bo\""), "{text}");
     let diff = repo.git(&[
@@ -137,7 +137,7 @@ fn unknown_fields_survive_and_only_changed_lines_change() {
         "refs/heads/cmos~1",
         "refs/heads/cmos",
         "--",
-        ".cmos/missions/A.toml",
+        &cmos::store::layout::mission_path("A"),
     ]);
     let changed: Vec<&str> = diff
         .lines()

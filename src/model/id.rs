@@ -48,6 +48,14 @@ pub fn quote(text: &str) -> String {
     format!("{:?}{ellipsis}", shown)
 }
 
+/// FNV-1a, 64 bits: stable across versions and platforms (the std hasher promises neither),
+/// and a few instructions per byte. Used where short ids are spread over buckets.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// Fills `buf` from the operating system's random source.
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut buf = [0u8; N];

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DepType, Status, Timestamp};
 
-/// One file under `.cmos/missions/`.
+/// One file under `.cmos/missions/<xx>/`.
 ///
 /// Field order here is the order in the file; `extra` keeps fields this version does not know.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

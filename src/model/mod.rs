@@ -11,7 +11,7 @@ mod time;
 
 pub use event::Event;
 pub use id::{
-    MAX_ID_LEN, new_short_id, new_uid, new_writer_id, quote, random_bytes, uid_order_key,
+    MAX_ID_LEN, fnv1a, new_short_id, new_uid, new_writer_id, quote, random_bytes, uid_order_key,
     validate_id,
 };
 pub use mission::{Blocker, Dependency, Mission, Transition};

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
 use crate::index::{Index, Meta, MissionEntry, Missions};
-use crate::model::DepType;
+use crate::model::{DepType, fnv1a};
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
@@ -125,14 +125,8 @@ impl Buckets {
     }
 }
 
-/// FNV-1a: stable across versions and platforms, which the std hasher does not promise.
 fn bucket_of(id: &str, buckets: usize) -> usize {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in id.as_bytes() {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    (hash % buckets.max(1) as u64) as usize
+    (fnv1a(id.as_bytes()) % buckets.max(1) as u64) as usize
 }
 
 /// Reads a length-prefixed section at `*at`, moving past it.

@@ -10,7 +10,8 @@ pub const README: &str = "README.md";
 pub const ROOT: &str = ".cmos";
 /// One TOML file per sprint.
 pub const SPRINTS: &str = "sprints";
-/// One TOML file per mission.
+/// One TOML file per mission, in 256 subdirectories named by a hash of the id, so a write
+/// rewrites two small trees instead of one listing every mission.
 pub const MISSIONS: &str = "missions";
 /// Append-only activity log, `<yyyy-mm>/<writer>-<seq>.jsonl`.
 pub const EVENTS: &str = "events";
@@ -19,7 +20,12 @@ pub const EVENTS: &str = "events";
 pub const SHARD_LIMIT: usize = 128 * 1024;
 
 pub fn mission_path(id: &str) -> String {
-    format!("{ROOT}/{MISSIONS}/{id}.toml")
+    format!("{ROOT}/{MISSIONS}/{}/{id}.toml", mission_dir(id))
+}
+
+/// The subdirectory of `missions/` that holds mission `id`: two hex digits of its FNV-1a hash.
+pub fn mission_dir(id: &str) -> String {
+    format!("{:02x}", crate::model::fnv1a(id.as_bytes()) & 0xff)
 }
 
 pub fn sprint_path(id: &str) -> String {
@@ -54,6 +60,22 @@ pub fn shard_seq(file_name: &str, writer: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn missions_spread_over_stable_subdirectories() {
+        assert_eq!(
+            mission_path("B1"),
+            format!(".cmos/missions/{}/B1.toml", mission_dir("B1"))
+        );
+        // The hash is part of the format: it must never change.
+        assert_eq!(mission_dir("B1"), "5c");
+        let dirs: std::collections::HashSet<String> =
+            (0..1000).map(|i| mission_dir(&format!("m{i}"))).collect();
+        assert!(
+            dirs.len() > 200,
+            "1,000 ids use most of the 256 directories"
+        );
+    }
 
     #[test]
     fn shard_names_round_trip() {

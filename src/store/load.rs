@@ -116,7 +116,7 @@ pub fn index_of(
     }
     for (name, change) in changed_files(repo, old.sprints, new.sprints)? {
         let path = format!("{}/{}/{name}", layout::ROOT, layout::SPRINTS);
-        let Some(id) = layout::record_id(&name) else {
+        let Some(id) = layout::record_id(&name).filter(|_| !name.contains('/')) else {
             continue;
         };
         index.sprints.remove(id);
@@ -132,13 +132,27 @@ pub fn index_of(
             }
         }
     }
-    for (name, change) in changed_files(repo, old.missions, new.missions)? {
-        let path = format!("{}/{}/{name}", layout::ROOT, layout::MISSIONS);
-        let Some(id) = layout::record_id(&name) else {
+    for (relative, change) in changed_files(repo, old.missions, new.missions)? {
+        let path = format!("{}/{}/{relative}", layout::ROOT, layout::MISSIONS);
+        let (dir, name) = relative.split_once('/').unwrap_or(("", relative.as_str()));
+        let Some(id) = layout::record_id(name).filter(|_| !name.contains('/')) else {
             continue;
         };
-        index.missions.remove(id);
         index.problems.remove(&path);
+        if dir != layout::mission_dir(id) {
+            // A file hand-placed where cmos would never look for it: say so, never guess.
+            if change.is_some() {
+                let message = format!(
+                    "mission files live in {}; move this one there",
+                    layout::mission_path(id)
+                );
+                index
+                    .problems
+                    .insert(path.clone(), misplaced(&path, message));
+            }
+            continue;
+        }
+        index.missions.remove(id);
         if let Some(blob) = change {
             match parse::<Mission>(repo, &path, blob)?
                 .and_then(|m| check_id(&path, id, &m.id).map(|_| m))
@@ -151,6 +165,15 @@ pub fn index_of(
         }
     }
     Ok(index)
+}
+
+fn misplaced(path: &str, message: String) -> FileProblem {
+    FileProblem {
+        path: path.to_string(),
+        line: None,
+        column: None,
+        message,
+    }
 }
 
 /// Parses one record; the outer error is git failing, the inner one the file being bad.
@@ -180,8 +203,8 @@ fn check_id(path: &str, from_name: &str, inside: &str) -> Result<(), FileProblem
     Ok(())
 }
 
-/// Files of a flat record directory that differ between two versions of it: the new blob,
-/// or None when the file was removed.
+/// Files of a record directory that differ between two versions of it, by path relative to
+/// it: the new blob, or None when the file (or a directory) was removed.
 fn changed_files(
     repo: &gix::Repository,
     old: Option<ObjectId>,
@@ -221,10 +244,7 @@ fn changed_files(
             } => (path, entry_mode.is_blob().then_some(oid)),
             Change::Deletion { path, .. } => (path, None),
         };
-        let name = path.to_str_lossy().into_owned();
-        if !name.contains('/') {
-            changes.push((name, blob));
-        }
+        changes.push((path.to_str_lossy().into_owned(), blob));
     }
     Ok(changes)
 }

@@ -202,6 +202,7 @@ impl Repo {
         git(&["read-tree", "refs/heads/cmos"]);
         git(&[
             "update-index",
+            "--add",
             "--cacheinfo",
             &format!("100644,{},{path}", blob.trim()),
         ]);
