@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::index::{Index, MissionEntry, StatusCounts};
-use crate::lifecycle::{Queue, Skipped};
+use crate::lifecycle::{Next, Queue, Skipped};
 use crate::model::Status;
 
 /// How many missions of each status the digest keeps; the rest are only counted.
@@ -32,17 +32,13 @@ pub struct Digest {
 
 impl Digest {
     pub fn of(index: &Index) -> Digest {
-        Self::of_queue(index, &Queue::new(index))
-    }
-
-    /// The digest from a queue the caller already computed.
-    pub fn of_queue(index: &Index, queue: &Queue<'_>) -> Digest {
-        let mut digest = Digest::default();
+        let queue = Queue::new(index);
+        let mut totals = StatusCounts::default();
+        let mut sprint_counts: BTreeMap<String, StatusCounts> = BTreeMap::new();
         for m in index.missions.values() {
-            digest.totals.add(m.status);
+            totals.add(m.status);
             if let Some(sprint) = &m.sprint {
-                digest
-                    .sprint_counts
+                sprint_counts
                     .entry(sprint.clone())
                     .or_default()
                     .add(m.status);
@@ -55,15 +51,28 @@ impl Digest {
                 .cloned()
                 .collect()
         };
-        digest.in_progress = first(Status::InProgress);
-        digest.current = first(Status::Current);
-        digest.blocked = first(Status::Blocked);
-        let next = queue.next();
-        digest.next = next.mission.cloned();
-        digest.next_reason = next.reason;
-        digest.skipped = next.skipped;
-        digest.skipped_total = next.skipped_total;
-        digest
+        Self::assemble(totals, sprint_counts, first, queue.next())
+    }
+
+    /// Puts a digest together from its parts; `first` gives the first missions of a status
+    /// in the order of work. Every way of computing a digest ends here.
+    pub fn assemble(
+        totals: StatusCounts,
+        sprint_counts: BTreeMap<String, StatusCounts>,
+        first: impl Fn(Status) -> Vec<MissionEntry>,
+        next: Next,
+    ) -> Digest {
+        Digest {
+            totals,
+            sprint_counts,
+            in_progress: first(Status::InProgress),
+            current: first(Status::Current),
+            blocked: first(Status::Blocked),
+            next: next.mission,
+            next_reason: next.reason,
+            skipped: next.skipped,
+            skipped_total: next.skipped_total,
+        }
     }
 
     /// Live counts for one sprint.

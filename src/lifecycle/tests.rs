@@ -1,6 +1,7 @@
 //! Rules tested on hand-built indexes, without git.
 
 use super::*;
+use crate::index::MissionEntry;
 use crate::model::{Project, Timestamp};
 
 fn entry(id: &str, status: Status, sprint: Option<&str>, rank: Option<i64>) -> MissionEntry {

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::{MissionBrief, Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::index::MissionEntry;
-use crate::lifecycle::{self, MoveDetail};
+use crate::lifecycle::{self, MoveDetail, Prerequisites};
 use crate::model::{Status, clean_items, clean_text};
 use crate::store::Tx;
 

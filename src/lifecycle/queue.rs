@@ -1,0 +1,377 @@
+//! The order of work and readiness: which mission comes next, which one a completion
+//! promotes, and what a mission still waits on. The rules work over any source of missions:
+//! the full index, or the cached view a write uses so it never reads every mission.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::hash::BuildHasherDefault;
+
+use serde::{Deserialize, Serialize};
+
+use crate::index::{IdHasher, Index, Meta, MissionEntry};
+use crate::model::{DepType, Status};
+
+use Status::*;
+
+/// A prerequisite that is not Completed yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unmet {
+    pub id: String,
+    /// None when the link points at a mission that does not exist.
+    pub status: Option<Status>,
+    /// How the link was made: `requires` (from the waiting mission) or `blocks` (from this one).
+    pub via: DepType,
+}
+
+/// What the rules need to know about other missions: their status, and who blocks whom.
+pub trait Prerequisites {
+    /// The status of mission `id`, or None if it does not exist.
+    fn status_of(&self, id: &str) -> Option<Status>;
+    /// The missions with a `blocks` link to `id`.
+    fn blockers_of(&self, id: &str) -> Vec<String>;
+
+    /// The prerequisites of `mission` that are not Completed.
+    fn unmet(&self, mission: &MissionEntry) -> Vec<Unmet> {
+        let blockers = self.blockers_of(&mission.id);
+        unmet_prerequisites(mission, blockers.iter().map(String::as_str), |id| {
+            self.status_of(id)
+        })
+    }
+}
+
+/// The prerequisites of `mission` that are not Completed: the missions it requires, and those
+/// in `blocked_by` (the missions with a `blocks` link to it). `status_of` looks one up; None
+/// means the mission does not exist, which never counts as done.
+pub fn unmet_prerequisites<'a>(
+    mission: &'a MissionEntry,
+    blocked_by: impl Iterator<Item = &'a str>,
+    status_of: impl Fn(&str) -> Option<Status>,
+) -> Vec<Unmet> {
+    let required = mission
+        .depends
+        .iter()
+        .filter(|(_, kind)| *kind == DepType::Requires)
+        .map(|(on, _)| (on.as_str(), DepType::Requires));
+    let blockers = blocked_by.map(|b| (b, DepType::Blocks));
+    let mut unmet: Vec<Unmet> = required
+        .chain(blockers)
+        .filter_map(|(id, via)| {
+            let status = status_of(id);
+            (status != Some(Completed)).then(|| Unmet {
+                id: id.to_string(),
+                status,
+                via,
+            })
+        })
+        .collect();
+    unmet.sort_by(|a, b| a.id.cmp(&b.id));
+    unmet.dedup();
+    unmet
+}
+
+/// Who must finish before whom, over the full index.
+pub struct Gates<'a> {
+    index: &'a Index,
+    blocked_by: HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl<'a> Gates<'a> {
+    pub fn new(index: &'a Index) -> Self {
+        let mut blocked_by: HashMap<&str, Vec<&str>> = HashMap::new();
+        for m in index.missions.values() {
+            for (on, kind) in &m.depends {
+                if *kind == DepType::Blocks {
+                    blocked_by
+                        .entry(on.as_str())
+                        .or_default()
+                        .push(m.id.as_str());
+                }
+            }
+        }
+        Gates { index, blocked_by }
+    }
+}
+
+impl Prerequisites for Gates<'_> {
+    fn status_of(&self, id: &str) -> Option<Status> {
+        self.index.missions.get(id).map(|m| m.status)
+    }
+
+    fn blockers_of(&self, id: &str) -> Vec<String> {
+        self.blocked_by
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|b| b.to_string())
+            .collect()
+    }
+}
+
+/// Rank of a status in the order of work.
+fn status_order(status: Status) -> u8 {
+    match status {
+        InProgress => 0,
+        Current => 1,
+        Queued => 2,
+        Blocked => 3,
+        Deferred => 4,
+        Completed => 5,
+        Dropped => 6,
+    }
+}
+
+/// Where a mission stands in the order of work, as integers (compared much faster than
+/// strings); ties go to the mission id. Status, current sprint first, sprint plan order,
+/// rank (unranked last), creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct OrderKey {
+    group: u64,
+    rank: i64,
+    created: u128,
+}
+
+impl OrderKey {
+    /// The status this key sorts under.
+    pub fn status(&self) -> Status {
+        let order = (self.group >> 40) as u8;
+        Status::ALL
+            .iter()
+            .copied()
+            .find(|s| status_order(*s) == order)
+            .unwrap_or(Dropped)
+    }
+}
+
+/// What ordering needs from the meta records: the current sprint and the plan order.
+pub struct OrderContext {
+    current: Option<String>,
+    positions: HashMap<String, u32, BuildHasherDefault<IdHasher>>,
+}
+
+impl OrderContext {
+    pub fn new(meta: &Meta) -> Self {
+        OrderContext {
+            current: meta.project.as_ref().and_then(|p| p.current_sprint.clone()),
+            positions: meta
+                .sprints_in_order()
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.id.clone(), i as u32))
+                .collect(),
+        }
+    }
+
+    pub fn key(&self, m: &MissionEntry) -> OrderKey {
+        let sprint = m.sprint.as_deref();
+        let position = sprint
+            .and_then(|s| self.positions.get(s))
+            .copied()
+            .unwrap_or(u32::MAX);
+        let elsewhere = sprint.is_none() || sprint != self.current.as_deref();
+        OrderKey {
+            group: (u64::from(status_order(m.status)) << 40)
+                | (u64::from(elsewhere) << 32)
+                | u64::from(position),
+            rank: m.rank.unwrap_or(i64::MAX),
+            created: m.created,
+        }
+    }
+}
+
+/// All missions in the order of work: In Progress, Current, Queued, then the rest.
+pub fn work_order(index: &Index) -> Vec<&MissionEntry> {
+    Queue::new(index).in_order(|_| true).collect()
+}
+
+/// The order of work and the gates over the full index, computed once per command. Missions
+/// are put in order lazily: finding the next one costs a heap over the candidates, not a sort
+/// of the whole project.
+pub struct Queue<'a> {
+    index: &'a Index,
+    keyed: Vec<(OrderKey, &'a MissionEntry)>,
+    gates: Gates<'a>,
+}
+
+impl<'a> Queue<'a> {
+    pub fn new(index: &'a Index) -> Self {
+        let context = OrderContext::new(index);
+        let keyed = index
+            .missions
+            .values()
+            .map(|m| (context.key(m), m))
+            .collect();
+        Queue {
+            index,
+            keyed,
+            gates: Gates::new(index),
+        }
+    }
+
+    /// The missions that pass `filter`, in the order of work, ordered as they are taken.
+    pub fn in_order(
+        &self,
+        filter: impl Fn(&MissionEntry) -> bool,
+    ) -> impl Iterator<Item = &'a MissionEntry> + '_ {
+        let mut heap: BinaryHeap<Reverse<(OrderKey, &str, usize)>> = self
+            .keyed
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, m))| filter(m))
+            .map(|(i, (key, m))| Reverse((*key, m.id.as_str(), i)))
+            .collect();
+        std::iter::from_fn(move || heap.pop().map(|Reverse((_, _, i))| self.keyed[i].1))
+    }
+
+    /// The ordered keys of the missions that are not final: what the cache keeps so a write
+    /// can find the next mission without reading them all.
+    pub fn open_keys(&self) -> Vec<(OrderKey, String)> {
+        let mut keys: Vec<(OrderKey, String)> = self
+            .keyed
+            .iter()
+            .filter(|(_, m)| !m.status.is_final())
+            .map(|(key, m)| (*key, m.id.clone()))
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    pub fn gates(&self) -> &Gates<'a> {
+        &self.gates
+    }
+
+    /// The next mission to work on; see [`pick_next`].
+    pub fn next(&self) -> Next {
+        let open = self
+            .in_order(|m| matches!(m.status, InProgress | Current | Queued))
+            .cloned();
+        let blocked = self
+            .keyed
+            .iter()
+            .filter(|(_, m)| m.status == Blocked)
+            .count();
+        let current = self
+            .index
+            .project
+            .as_ref()
+            .and_then(|p| p.current_sprint.as_deref());
+        pick_next(current, open, &self.gates, blocked)
+    }
+
+    /// The mission that completing another should promote; see [`promote_from`].
+    pub fn promotion_candidate(&self) -> Option<MissionEntry> {
+        let current = self
+            .keyed
+            .iter()
+            .filter(|(_, m)| m.status == Current)
+            .count();
+        promote_from(
+            current,
+            self.in_order(|m| m.status == Queued).cloned(),
+            &self.gates,
+        )
+    }
+}
+
+/// A mission passed over by `next` because it still waits on others.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Skipped {
+    pub id: String,
+    pub status: Status,
+    pub waiting_on: Vec<Unmet>,
+}
+
+/// The one mission to work on now, and why; or why there is none.
+#[derive(Debug, Clone)]
+pub struct Next {
+    pub mission: Option<MissionEntry>,
+    pub reason: String,
+    /// The first few missions passed over because they wait on others.
+    pub skipped: Vec<Skipped>,
+    pub skipped_total: usize,
+}
+
+/// How many passed-over missions `next` reports; the rest are only counted.
+const SKIPPED_SHOWN: usize = 5;
+
+/// The next mission of the full index.
+pub fn next(index: &Index) -> Next {
+    Queue::new(index).next()
+}
+
+/// Picks the next mission from `open` (In Progress, Current and Queued missions in the order
+/// of work), skipping missions whose prerequisites are not Completed. `blocked` is how many
+/// missions are Blocked, for the reason when nothing is ready.
+pub fn pick_next(
+    current_sprint: Option<&str>,
+    open: impl Iterator<Item = MissionEntry>,
+    gates: &impl Prerequisites,
+    blocked: usize,
+) -> Next {
+    let mut result = Next {
+        mission: None,
+        reason: String::new(),
+        skipped: Vec::new(),
+        skipped_total: 0,
+    };
+    for m in open {
+        let unmet = gates.unmet(&m);
+        if !unmet.is_empty() {
+            result.skipped_total += 1;
+            if result.skipped.len() < SKIPPED_SHOWN {
+                result.skipped.push(Skipped {
+                    id: m.id.clone(),
+                    status: m.status,
+                    waiting_on: unmet,
+                });
+            }
+            continue;
+        }
+        let place = match (m.sprint.as_deref(), current_sprint) {
+            (Some(s), Some(c)) if s == c => format!(" in the current sprint {s}"),
+            (Some(s), _) => format!(" in sprint {s}"),
+            (None, _) => String::new(),
+        };
+        result.reason = match m.status {
+            InProgress => {
+                format!("it is already In Progress{place}: finish it before starting another")
+            }
+            Current => format!("it is Current{place}, with every prerequisite completed"),
+            _ => format!(
+                "it is the first ready Queued mission{place}{}",
+                if m.rank.is_some() { " by rank" } else { "" }
+            ),
+        };
+        result.mission = Some(m);
+        return result;
+    }
+    result.reason = if result.skipped_total > 0 {
+        format!(
+            "every open mission waits on prerequisites ({} waiting)",
+            result.skipped_total
+        )
+    } else if blocked > 0 {
+        format!("no mission is ready; {blocked} are Blocked")
+    } else {
+        "there are no open missions".to_string()
+    };
+    result
+}
+
+/// The mission that completing another promotes to Current: the first ready one of `queued`
+/// (the Queued missions in the order of work). None while `current` missions are Current, so
+/// the queue never holds two "next" missions at once.
+pub fn promote_from(
+    current: usize,
+    mut queued: impl Iterator<Item = MissionEntry>,
+    gates: &impl Prerequisites,
+) -> Option<MissionEntry> {
+    if current > 0 {
+        return None;
+    }
+    queued.find(|m| gates.unmet(m).is_empty())
+}
+
+/// The promotion candidate of the full index.
+pub fn promotion_candidate(index: &Index) -> Option<MissionEntry> {
+    Queue::new(index).promotion_candidate()
+}
