@@ -360,11 +360,11 @@ impl Project {
         let in_progress: HashSet<usize> = shape.in_progress().into_iter().collect();
         ws.store()
             .write("bench.seed", |tx| {
-                let current = tx.index().project()?.current_sprint.clone();
+                let current = tx.meta().project()?.current_sprint.clone();
                 assert_eq!(current.as_deref(), Some("s000"), "init makes s000 current");
                 for k in 0..shape.sprints() {
                     // init created s000 and made it current; keep it as it is.
-                    if !tx.index().sprints.contains_key(&sprint_id(k)) {
+                    if !tx.meta().sprints.contains_key(&sprint_id(k)) {
                         tx.put_sprint(&sprint(k, now))?;
                     }
                 }

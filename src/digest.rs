@@ -32,7 +32,11 @@ pub struct Digest {
 
 impl Digest {
     pub fn of(index: &Index) -> Digest {
-        let queue = Queue::new(index);
+        Self::of_queue(index, &Queue::new(index))
+    }
+
+    /// The digest of `index`, reusing a queue the caller already built.
+    pub fn of_queue(index: &Index, queue: &Queue<'_>) -> Digest {
         let mut totals = StatusCounts::default();
         let mut sprint_counts: BTreeMap<String, StatusCounts> = BTreeMap::new();
         for m in index.missions.values() {

@@ -55,6 +55,17 @@ impl StatusCounts {
         self.by_status.get(status.as_str()).copied().unwrap_or(0)
     }
 
+    /// Takes one mission of `status` out of the counts.
+    pub fn remove(&mut self, status: Status) {
+        self.total = self.total.saturating_sub(1);
+        if let Some(n) = self.by_status.get_mut(status.as_str()) {
+            *n -= 1;
+            if *n == 0 {
+                self.by_status.remove(status.as_str());
+            }
+        }
+    }
+
     pub fn add(&mut self, status: Status) {
         self.total += 1;
         *self

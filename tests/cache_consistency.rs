@@ -10,7 +10,8 @@ use cmos::ops::{Workspace, mission, transition};
 use common::Repo;
 use proptest::prelude::*;
 
-const POOL: usize = 8;
+/// Ids the random operations pick from, beyond the seeded missions.
+const EXTRA: usize = 8;
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -29,8 +30,8 @@ fn id(n: usize) -> String {
     format!("M{n}")
 }
 
-fn op() -> impl Strategy<Value = Op> {
-    let n = 0..POOL;
+fn op(pool: usize) -> impl Strategy<Value = Op> {
+    let n = 0..pool;
     let kind = prop_oneof![
         Just(DepType::Requires),
         Just(DepType::Blocks),
@@ -84,10 +85,10 @@ fn apply(ws: &Workspace, op: &Op) {
 
 /// Compares what the cache says with a rebuild from the branch, then puts the cache back so
 /// the next writes keep updating it in place.
-fn check_against_rebuild(repo: &Repo, ws: &Workspace) {
+fn check_against_rebuild(repo: &Repo, ws: &Workspace, pool: usize) {
     let cache = repo.path.join(".git/cmos/index-cache");
     let cached = ws.store().snapshot().expect("snapshot from the cache");
-    let cached_links: Vec<_> = (0..POOL)
+    let cached_links: Vec<_> = (0..pool)
         .map(|n| cached.entry(&id(n)).expect("bucket lookup"))
         .collect();
     let cached_missions = cached
@@ -119,30 +120,11 @@ fn check_against_rebuild(repo: &Repo, ws: &Workspace) {
     std::fs::write(&cache, saved).expect("restore the cache");
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
-
-    #[test]
-    fn the_cache_after_any_writes_matches_a_rebuild(ops in prop::collection::vec(op(), 1..30)) {
-        let repo = Repo::new();
-        repo.init();
-        let ws = Workspace::open(&repo.path, Some("prop".into())).expect("open");
-        for op in &ops {
-            apply(&ws, op);
-        }
-        check_against_rebuild(&repo, &ws);
-    }
-}
-
-#[test]
-fn the_cache_stays_right_across_many_buckets() {
-    // Enough missions for several cache buckets, so writes re-encode some and copy others.
-    let repo = Repo::new();
-    repo.init();
-    let ws = Workspace::open(&repo.path, Some("many".into())).expect("open");
+/// Seeds `count` missions in one write, each requiring or blocked by the one before.
+fn seed(ws: &Workspace, count: usize) {
     ws.store()
         .write("test.seed", |tx| {
-            for n in 0..200 {
+            for n in 0..count {
                 let mut m = seed_mission(n, tx.now());
                 if n > 0 {
                     m.depends.push(cmos::model::Dependency {
@@ -161,12 +143,45 @@ fn the_cache_stays_right_across_many_buckets() {
         })
         .expect("seed");
     ws.store().snapshot().expect("build the cache");
+}
+
+fn scenario() -> impl Strategy<Value = (usize, Vec<Op>)> {
+    prop_oneof![Just(0usize), Just(100usize)].prop_flat_map(|seeded| {
+        (
+            Just(seeded),
+            prop::collection::vec(op(seeded + EXTRA), 1..40),
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_cache_after_any_writes_matches_a_rebuild((seeded, ops) in scenario()) {
+        let repo = Repo::new();
+        repo.init();
+        let ws = Workspace::open(&repo.path, Some("prop".into())).expect("open");
+        seed(&ws, seeded);
+        for op in &ops {
+            apply(&ws, op);
+        }
+        check_against_rebuild(&repo, &ws, seeded + EXTRA);
+    }
+}
+
+#[test]
+fn the_cache_stays_right_across_many_buckets() {
+    let repo = Repo::new();
+    repo.init();
+    let ws = Workspace::open(&repo.path, Some("many".into())).expect("open");
+    seed(&ws, 200);
     for n in [0, 1, 50, 120, 199] {
         apply(&ws, &Op::Start(n));
         apply(&ws, &Op::Complete(n, true));
         apply(&ws, &Op::Link(n, (n + 3) % 200, DepType::Relates));
     }
-    check_against_rebuild(&repo, &ws);
+    check_against_rebuild(&repo, &ws, 200);
 }
 
 fn seed_mission(n: usize, now: cmos::model::Timestamp) -> cmos::model::Mission {

@@ -38,12 +38,12 @@ pub fn init(ws: &Workspace, request: InitRequest) -> Result<Outcome<InitOutcome>
     let store = ws.store();
     let default_name = default_project_name(store);
     let written = store.write("init", |tx| {
-        match tx.index().project() {
+        match tx.meta().project() {
             Ok(project) => return Ok((false, project.clone())),
             Err(Error::NotInitialized) => {}
             Err(corrupt) => return Err(corrupt),
         }
-        if tx.exists(layout::README)? && tx.index().format.is_none() {
+        if tx.exists(layout::README)? && tx.meta().format.is_none() {
             return Err(Error::Refused(format!(
                 "{} already exists and is not a cmos branch; set another branch with `git config cmos.ref refs/heads/NAME`",
                 store.branch()
@@ -92,7 +92,7 @@ pub fn init(ws: &Workspace, request: InitRequest) -> Result<Outcome<InitOutcome>
             branch: store.branch(),
             sprint,
         },
-        &written.index.meta,
+        &written.meta,
         &written.digest,
     );
     Ok(if created || request.sprint.is_none() {

@@ -128,17 +128,17 @@ pub fn add(ws: &Workspace, id: Option<&str>, fields: MissionFields) -> Result<Ou
     }
     let fields = clean(&fields)?;
     let written = ws.store().write("mission.add", |tx| {
-        let project = tx.index().project()?;
+        let project = tx.meta().project()?;
         let sprint = fields
             .sprint
             .clone()
             .or_else(|| project.current_sprint.clone());
         if let Some(sprint) = &sprint {
-            tx.index().sprint(sprint)?;
+            tx.meta().sprint(sprint)?;
         }
         let id = match id {
             Some(id) => {
-                if tx.index().missions.contains_key(id) || tx.exists(&layout::mission_path(id))? {
+                if tx.entry(id)?.is_some() || tx.exists(&layout::mission_path(id))? {
                     return Err(Error::AlreadyExists {
                         kind: "mission",
                         id: id.to_string(),
@@ -186,10 +186,10 @@ pub fn add(ws: &Workspace, id: Option<&str>, fields: MissionFields) -> Result<Ou
 
 /// A generated id that is not taken here; collisions with other clones are made unlikely by
 /// the 50 random bits of the id itself.
-fn free_id(tx: &Tx<'_>) -> Result<String> {
+fn free_id(tx: &mut Tx<'_>) -> Result<String> {
     loop {
         let id = new_short_id("m");
-        if !tx.index().missions.contains_key(&id) && !tx.exists(&layout::mission_path(&id))? {
+        if tx.entry(&id)?.is_none() && !tx.exists(&layout::mission_path(&id))? {
             return Ok(id);
         }
     }
@@ -261,7 +261,7 @@ pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome
         let mut m = tx.mission(id)?;
         let before = m.clone();
         if let Some(sprint) = &f.sprint {
-            tx.index().sprint(sprint)?;
+            tx.meta().sprint(sprint)?;
             m.sprint = Some(sprint.clone());
         }
         if update.no_sprint {
@@ -312,7 +312,7 @@ pub fn depends(
     kind: DepType,
 ) -> Result<Outcome<LinkOutcome>> {
     let written = ws.store().write("mission.depends", |tx| {
-        let replaced = lifecycle::check_dependency(tx.index(), from, to, kind)?;
+        let replaced = lifecycle::check_dependency(tx.index()?, from, to, kind)?;
         let mut m = tx.mission(from)?;
         m.depends.retain(|d| d.on != to);
         m.depends.push(Dependency {
@@ -340,7 +340,7 @@ pub fn depends(
     };
     Ok(Outcome::from_digest(
         outcome,
-        &written.index.meta,
+        &written.meta,
         &written.digest,
     ))
 }
@@ -376,7 +376,7 @@ pub fn undepend(ws: &Workspace, from: &str, to: &str) -> Result<Outcome<LinkOutc
     };
     Ok(Outcome::from_digest(
         outcome,
-        &written.index.meta,
+        &written.meta,
         &written.digest,
     ))
 }

@@ -72,7 +72,7 @@ impl<T> Outcome<T> {
 impl<T> Written<T> {
     /// The write's value as an outcome, with the new tip's digest for the instructions.
     pub fn into_outcome(self) -> Outcome<T> {
-        Outcome::from_digest(self.value, &self.index.meta, &self.digest)
+        Outcome::from_digest(self.value, &self.meta, &self.digest)
     }
 }
 

@@ -82,8 +82,8 @@ pub fn add(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<Spr
     let focus = clean_text("focus", fields.focus.as_deref())?;
     let (start, end) = parse_dates(&fields)?;
     let written = ws.store().write("sprint.add", |tx| {
-        tx.index().project()?;
-        if tx.index().sprints.contains_key(id)
+        tx.meta().project()?;
+        if tx.meta().sprints.contains_key(id)
             || tx.exists(&crate::store::layout::sprint_path(id))?
         {
             return Err(Error::AlreadyExists {
@@ -172,7 +172,7 @@ pub fn update(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<
         .transpose()?;
     let (start, end) = parse_dates(&fields)?;
     let written = ws.store().write("sprint.update", |tx| {
-        let mut sprint = tx.index().sprint(id)?.clone();
+        let mut sprint = tx.meta().sprint(id)?.clone();
         let before = sprint.clone();
         if let Some(title) = &title {
             sprint.title = title.clone();
@@ -198,14 +198,14 @@ pub fn update(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<
 /// Makes `id` the project's current sprint; the previous current sprint goes back to Planned.
 pub fn activate(ws: &Workspace, id: &str) -> Result<Outcome<Sprint>> {
     let written = ws.store().write("sprint.activate", |tx| {
-        let mut sprint = tx.index().sprint(id)?.clone();
+        let mut sprint = tx.meta().sprint(id)?.clone();
         lifecycle::check_sprint_activate(&sprint)?;
-        let mut project = tx.index().project()?.clone();
+        let mut project = tx.meta().project()?.clone();
         if project.current_sprint.as_deref() == Some(id) && sprint.status == SprintStatus::Active {
             return Ok(sprint);
         }
         let now = tx.now();
-        if let Some(mut old) = lifecycle::sprint_replaced_by(tx.index(), id).cloned() {
+        if let Some(mut old) = lifecycle::sprint_replaced_by(tx.meta(), id).cloned() {
             let previous = old.id.clone();
             old.status = SprintStatus::Planned;
             old.updated_at = now;
@@ -240,15 +240,15 @@ pub fn activate(ws: &Workspace, id: &str) -> Result<Outcome<Sprint>> {
 /// Closes a sprint; refused while it has open missions unless `force`.
 pub fn complete(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<Sprint>> {
     let written = ws.store().write("sprint.complete", |tx| {
-        let mut sprint = tx.index().sprint(id)?.clone();
-        lifecycle::check_sprint_complete(tx.index(), &sprint, force)?;
+        let mut sprint = tx.meta().sprint(id)?.clone();
+        lifecycle::check_sprint_complete(tx.index()?, &sprint, force)?;
         let now = tx.now();
         let from = sprint.status;
         sprint.status = SprintStatus::Completed;
         sprint.completed_at = Some(now);
         sprint.updated_at = now;
         tx.put_sprint(&sprint)?;
-        let mut project = tx.index().project()?.clone();
+        let mut project = tx.meta().project()?.clone();
         if project.current_sprint.as_deref() == Some(id) {
             project.current_sprint = None;
             tx.put_project(&project)?;

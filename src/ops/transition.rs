@@ -4,8 +4,7 @@ use serde::Serialize;
 
 use super::{MissionBrief, Outcome, Workspace};
 use crate::error::{Error, Result};
-use crate::index::MissionEntry;
-use crate::lifecycle::{self, MoveDetail, Prerequisites};
+use crate::lifecycle::{self, MoveDetail};
 use crate::model::{Status, clean_items, clean_text};
 use crate::store::Tx;
 
@@ -45,55 +44,53 @@ fn run(
     let op = format!("mission.{verb}");
     let written = ws.store().write(&op, |tx| {
         if verb == "unblock" {
-            lifecycle::check_unblock(id, tx.index().mission(id)?.status, to)?;
+            lifecycle::check_unblock(id, tx.require(id)?.status, to)?;
         }
         let from = move_mission(tx, id, to, detail.clone())?;
         let mut promoted = None;
-        if promote && to == Status::Completed {
-            let candidate = lifecycle::promotion_candidate(tx.index()).map(|m| m.id.clone());
-            if let Some(next) = candidate {
-                let note = Some(format!("promoted after {id} was completed"));
-                move_mission(
-                    tx,
-                    &next,
-                    Status::Current,
-                    MoveDetail {
-                        note,
-                        needs: vec![],
-                    },
-                )?;
-                promoted = Some(next);
-            }
+        let candidate = match promote && to == Status::Completed {
+            true => tx.promotion_candidate()?,
+            false => None,
+        };
+        if let Some(next) = candidate {
+            let note = Some(format!("promoted after {id} was completed"));
+            let detail = MoveDetail {
+                note,
+                needs: vec![],
+            };
+            move_mission(tx, &next.id, Status::Current, detail)?;
+            promoted = Some(MissionBrief::from(&tx.require(&next.id)?));
         }
         let mut subject = format!("mission {verb} {id}");
         if let Some(next) = &promoted {
-            subject.push_str(&format!(", promote {next}"));
+            subject.push_str(&format!(", promote {}", next.id));
         }
         tx.set_subject(subject);
-        Ok((from, promoted))
+        let entry = tx.require(id)?;
+        // Starting work that still waits on others is allowed, but worth a warning.
+        let waiting = if to == Status::InProgress {
+            tx.unmet(&entry)?
+        } else {
+            Vec::new()
+        };
+        let outcome = TransitionOutcome {
+            mission: MissionBrief::from(&entry),
+            from,
+            to,
+            promoted,
+        };
+        Ok((outcome, waiting))
     })?;
-    let (from, promoted) = written.value;
-    let index = &written.index;
-    let brief = |id: &str| index.mission(id).map(MissionBrief::from);
-    let outcome = TransitionOutcome {
-        mission: brief(id)?,
-        from,
-        to,
-        promoted: promoted.as_deref().map(brief).transpose()?,
-    };
-    let mut outcome = Outcome::from_digest(outcome, &written.index.meta, &written.digest);
-    if to == Status::InProgress {
-        let entry: &MissionEntry = index.mission(id)?;
-        for unmet in lifecycle::Gates::new(index).unmet(entry) {
-            outcome = outcome.warn(format!(
-                "{id} {} {}, which is {}",
-                unmet.via,
-                unmet.id,
-                unmet
-                    .status
-                    .map_or("missing".to_string(), |s| s.to_string())
-            ));
-        }
+    let (outcome, waiting) = written.value;
+    let mut outcome = Outcome::from_digest(outcome, &written.meta, &written.digest);
+    for unmet in waiting {
+        let status = unmet
+            .status
+            .map_or("missing".to_string(), |s| s.to_string());
+        outcome = outcome.warn(format!(
+            "{id} {} {}, which is {status}",
+            unmet.via, unmet.id
+        ));
     }
     Ok(outcome)
 }

@@ -2,10 +2,12 @@
 //! command reads one file instead of every record. Any failure just means a rebuild.
 //!
 //! Layout: a header line (the cache version), the tree id, the meta records (JSON, they carry
-//! free-form TOML tables), the digest (JSON, small), then the mission summaries in postcard's
-//! compact binary form, split into buckets by a hash of the mission id. A command that needs
-//! one mission decodes one bucket; only commands that need every mission decode them all.
+//! free-form TOML tables), the digest (JSON, small), the ordered keys of the missions that are
+//! not final, then the mission summaries with the links pointing at them, split into buckets
+//! by a hash of the mission id (postcard's compact binary form). A command that needs one
+//! mission decodes one bucket; only commands that need every mission decode them all.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -14,11 +16,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
 use crate::index::{Index, Meta, MissionEntry, Missions};
+use crate::lifecycle::OrderKey;
 use crate::model::{DepType, fnv1a};
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
-    "cmos index cache 4 (cmos ",
+    "cmos index cache 5 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
@@ -26,11 +29,21 @@ const HEADER: &str = concat!(
 /// About this many missions share a bucket.
 const BUCKET_SIZE: usize = 32;
 
+/// How many buckets `missions` missions get. A write keeps the count it found while that stays
+/// within a factor of two of the ideal, so it can copy the buckets it did not touch.
+pub fn bucket_count(missions: usize, previous: Option<usize>) -> usize {
+    let ideal = (missions / BUCKET_SIZE).max(1);
+    match previous {
+        Some(p) if p >= ideal / 2 && p <= ideal * 2 => p,
+        _ => ideal,
+    }
+}
+
 /// A mission summary and the links that point at it, as stored.
 #[derive(Serialize)]
-struct StoredRef<'a> {
-    entry: &'a MissionEntry,
-    dependents: Vec<(&'a str, DepType)>,
+pub struct StoredRef<'a> {
+    pub entry: &'a MissionEntry,
+    pub dependents: Vec<(&'a str, DepType)>,
 }
 
 /// The same, read back without copying the dependents' ids.
@@ -80,9 +93,11 @@ pub struct Cached {
     pub missions: Buckets,
 }
 
-/// The mission section of a cache file, decoded on demand.
+/// The mission sections of a cache file, decoded on demand.
 pub struct Buckets {
     bytes: Vec<u8>,
+    /// Where the ordered keys of the open missions are in `bytes`.
+    open_keys: (usize, usize),
     /// Where each bucket starts and ends in `bytes`.
     ranges: Vec<(usize, usize)>,
 }
@@ -123,9 +138,44 @@ impl Buckets {
     fn bucket(&self, (start, end): (usize, usize)) -> Option<Vec<Stored<'_>>> {
         postcard::from_bytes(self.bytes.get(start..end)?).ok()
     }
+
+    pub fn count(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// Every mission of bucket `b` with its dependents, or None if the bucket is damaged.
+    pub fn entries(&self, b: usize) -> Option<Vec<EntryWithDependents>> {
+        let stored = self.bucket(*self.ranges.get(b)?)?;
+        Some(
+            stored
+                .into_iter()
+                .map(|s| {
+                    let dependents = s
+                        .dependents
+                        .iter()
+                        .map(|(f, k)| (f.to_string(), *k))
+                        .collect();
+                    (s.entry, dependents)
+                })
+                .collect(),
+        )
+    }
+
+    /// The encoded bytes of bucket `b`, to copy into a new cache unchanged.
+    pub fn raw(&self, b: usize) -> &[u8] {
+        let (start, end) = self.ranges[b];
+        &self.bytes[start..end]
+    }
+
+    /// The missions that are not final, in the order of work.
+    pub fn open_keys(&self) -> Option<Vec<(OrderKey, String)>> {
+        let (start, end) = self.open_keys;
+        postcard::from_bytes(self.bytes.get(start..end)?).ok()
+    }
 }
 
-fn bucket_of(id: &str, buckets: usize) -> usize {
+/// The bucket of mission `id` among `buckets`.
+pub fn bucket_of(id: &str, buckets: usize) -> usize {
     (fnv1a(id.as_bytes()) % buckets.max(1) as u64) as usize
 }
 
@@ -149,6 +199,9 @@ pub fn load(path: &Path) -> Option<Cached> {
     at = newline + 1;
     let meta: Meta = serde_json::from_slice(section(&bytes, &mut at)?).ok()?;
     let digest: Digest = serde_json::from_slice(section(&bytes, &mut at)?).ok()?;
+    let keys_start = at + 8;
+    section(&bytes, &mut at)?;
+    let open_keys = (keys_start, at);
     let count = u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?) as usize;
     at += 8;
     let mut lengths = Vec::with_capacity(count.min(1 << 16));
@@ -171,7 +224,11 @@ pub fn load(path: &Path) -> Option<Cached> {
         tree,
         meta,
         digest,
-        missions: Buckets { bytes, ranges },
+        missions: Buckets {
+            bytes,
+            open_keys,
+            ranges,
+        },
     })
 }
 
@@ -183,21 +240,29 @@ pub struct Reuse<'a> {
     pub changed: &'a HashSet<String>,
 }
 
-/// Replaces the cache atomically. Failing to cache is not an error: the next command rebuilds.
-pub fn save(path: &Path, tree: ObjectId, index: &Index, digest: &Digest, reuse: Option<Reuse<'_>>) {
-    if let Some(bytes) = encode(tree, index, digest, reuse) {
-        let _ = super::local::replace_file(path, &bytes);
+/// Encodes one bucket: its missions in id order, each with the links pointing at it.
+pub fn encode_bucket(mut stored: Vec<StoredRef<'_>>) -> Option<Vec<u8>> {
+    stored.sort_by(|a, b| a.entry.id.cmp(&b.entry.id));
+    for s in &mut stored {
+        s.dependents.sort();
     }
+    postcard::to_allocvec(&stored).ok()
 }
 
-fn encode(
+/// Caches the full `index` of `tree`, copying the buckets of `reuse` that nothing changed.
+pub fn save_index(
+    path: &Path,
     tree: ObjectId,
     index: &Index,
     digest: &Digest,
+    open_keys: &[(OrderKey, String)],
     reuse: Option<Reuse<'_>>,
-) -> Option<Vec<u8>> {
-    let count = (index.missions.len() / BUCKET_SIZE).max(1);
-    let reuse = reuse.filter(|r| r.buckets.ranges.len() == count);
+) {
+    let count = bucket_count(
+        index.missions.len(),
+        reuse.as_ref().map(|r| r.buckets.count()),
+    );
+    let reuse = reuse.filter(|r| r.buckets.count() == count);
     let dirty: Vec<bool> = match &reuse {
         Some(r) => {
             let mut dirty = vec![false; count];
@@ -209,7 +274,6 @@ fn encode(
         None => vec![true; count],
     };
     let mut dependents: HashMap<&str, Vec<(&str, DepType)>> = HashMap::new();
-    let mut fresh: Vec<Vec<StoredRef<'_>>> = (0..count).map(|_| Vec::new()).collect();
     for m in index.missions.values() {
         for (on, kind) in &m.depends {
             if dirty[bucket_of(on, count)] {
@@ -217,49 +281,68 @@ fn encode(
             }
         }
     }
+    let mut fresh: Vec<Vec<StoredRef<'_>>> = (0..count).map(|_| Vec::new()).collect();
     for m in index.missions.values() {
         let bucket = bucket_of(&m.id, count);
         if dirty[bucket] {
-            let mut links = dependents.remove(m.id.as_str()).unwrap_or_default();
-            links.sort();
+            let links = dependents.remove(m.id.as_str()).unwrap_or_default();
             fresh[bucket].push(StoredRef {
                 entry: m,
                 dependents: links,
             });
         }
     }
-    let mut encoded: Vec<std::borrow::Cow<'_, [u8]>> = Vec::with_capacity(count);
-    for (bucket, stored) in fresh.iter_mut().enumerate() {
+    let mut buckets: Vec<Cow<'_, [u8]>> = Vec::with_capacity(count);
+    for (b, stored) in fresh.into_iter().enumerate() {
         match &reuse {
-            Some(r) if !dirty[bucket] => {
-                let (start, end) = r.buckets.ranges[bucket];
-                encoded.push(r.buckets.bytes[start..end].into());
-            }
-            _ => {
-                stored.sort_by(|a, b| a.entry.id.cmp(&b.entry.id));
-                encoded.push(postcard::to_allocvec(stored).ok()?.into());
-            }
+            Some(r) if !dirty[b] => buckets.push(r.buckets.raw(b).into()),
+            _ => match encode_bucket(stored) {
+                Some(bytes) => buckets.push(bytes.into()),
+                None => return,
+            },
         }
     }
-    let mut out = Vec::with_capacity(encoded.iter().map(|b| b.len() + 8).sum::<usize>() + 4096);
+    write(path, tree, &index.meta, digest, open_keys, &buckets);
+}
+
+/// Replaces the cache atomically. Failing to cache is not an error: the next command rebuilds.
+pub fn write(
+    path: &Path,
+    tree: ObjectId,
+    meta: &Meta,
+    digest: &Digest,
+    open_keys: &[(OrderKey, String)],
+    buckets: &[Cow<'_, [u8]>],
+) {
+    let parts = (
+        serde_json::to_vec(meta),
+        serde_json::to_vec(digest),
+        postcard::to_allocvec(open_keys),
+    );
+    let (Ok(meta), Ok(digest), Ok(keys)) = parts else {
+        return;
+    };
+    let size = buckets.iter().map(|b| b.len() + 8).sum::<usize>()
+        + meta.len()
+        + digest.len()
+        + keys.len()
+        + 256;
+    let mut out = Vec::with_capacity(size);
     out.extend_from_slice(HEADER.as_bytes());
     out.extend_from_slice(tree.to_string().as_bytes());
     out.push(b'\n');
-    for part in [
-        serde_json::to_vec(&index.meta).ok()?,
-        serde_json::to_vec(digest).ok()?,
-    ] {
+    for part in [&meta, &digest, &keys] {
         out.extend_from_slice(&(part.len() as u64).to_le_bytes());
-        out.extend_from_slice(&part);
+        out.extend_from_slice(part);
     }
-    out.extend_from_slice(&(count as u64).to_le_bytes());
-    for bucket in &encoded {
+    out.extend_from_slice(&(buckets.len() as u64).to_le_bytes());
+    for bucket in buckets {
         out.extend_from_slice(&(bucket.len() as u64).to_le_bytes());
     }
-    for bucket in &encoded {
+    for bucket in buckets {
         out.extend_from_slice(bucket);
     }
-    Some(out)
+    let _ = super::local::replace_file(path, &out);
 }
 
 #[cfg(test)]
@@ -293,7 +376,7 @@ mod tests {
         }
         let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
         let digest = Digest::of(&index);
-        save(&path, tree, &index, &digest, None);
+        save_index(&path, tree, &index, &digest, &[], None);
         let cached = load(&path).expect("the cache loads");
         assert_eq!(cached.tree, tree);
         assert_eq!(cached.digest, digest);
@@ -310,7 +393,7 @@ mod tests {
             buckets: &cached.missions,
             changed: &changed,
         };
-        save(&path, tree, &index, &Digest::of(&index), Some(reuse));
+        save_index(&path, tree, &index, &Digest::of(&index), &[], Some(reuse));
         let again = load(&path).expect("the cache loads");
         assert_eq!(again.missions.all().unwrap(), index.missions);
         assert_eq!(again.missions.get("M0").unwrap().unwrap().1.len(), 99);
@@ -322,13 +405,8 @@ mod tests {
         let path = dir.path().join("cache");
         let mut index = Index::default();
         index.upsert_mission(entry("A", vec![]));
-        save(
-            &path,
-            ObjectId::empty_tree(gix::hash::Kind::Sha1),
-            &index,
-            &Digest::of(&index),
-            None,
-        );
+        let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
+        save_index(&path, tree, &index, &Digest::of(&index), &[], None);
         let mut bytes = std::fs::read(&path).unwrap();
         bytes.truncate(bytes.len() - 1);
         std::fs::write(&path, &bytes).unwrap();

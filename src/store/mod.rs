@@ -12,7 +12,9 @@ mod load;
 mod local;
 mod snapshot;
 mod tx;
+mod view;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -22,11 +24,14 @@ use gix::refs::{FullName, Target};
 
 pub use history::LogEntry;
 pub use snapshot::Snapshot;
+use tx::State;
 pub use tx::Tx;
+use view::View;
 
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::index::Index;
+use crate::index::{Index, Meta, MissionEntry};
+use crate::lifecycle::Queue;
 use crate::model::Mission;
 
 /// The branch that holds the state unless `cmos.ref` says otherwise.
@@ -50,10 +55,11 @@ struct Identity {
     email: Option<String>,
 }
 
-/// What a write produced: the operation's value, and the index and digest of the new tip.
+/// What a write produced: the operation's value, and the meta records and digest of the new
+/// tip (what every response's instructions are made of).
 pub struct Written<T> {
     pub value: T,
-    pub index: Index,
+    pub meta: Meta,
     pub digest: Digest,
     /// The new commit, or None when the operation changed nothing.
     pub commit: Option<ObjectId>,
@@ -198,8 +204,8 @@ impl Store {
             Some(cached) if cached.tree == tree => Snapshot::cached(self, commit, cached),
             cached => {
                 let index = self.refresh(tree, cached.as_ref())?;
-                let digest = Digest::of(&index);
-                cache::save(&self.local.cache_path(), tree, &index, &digest, None);
+                let (_, digest) =
+                    self.cache_index(&self.local.cache_path(), Some(tree), &index, None);
                 Snapshot::built(self, commit, tree, index, digest)
             }
         };
@@ -259,45 +265,25 @@ impl Store {
         let mut pause = Duration::from_millis(1);
         for _ in 0..MAX_ATTEMPTS {
             let tip = self.tip()?;
-            let cached = cache::load(&self.local.cache_path());
-            let (tree, index) = match tip {
-                Some(commit) => {
-                    let tree = self.tree_of(commit)?;
-                    (tree, self.refresh(tree, cached.as_ref())?)
-                }
-                None => (
-                    ObjectId::empty_tree(self.repo.object_hash()),
-                    Index::default(),
-                ),
-            };
-            let mut tx = Tx::new(self, tree, index, &writer);
+            let (tree, state) = self.write_state(tip)?;
+            let mut tx = Tx::new(self, tree, state, &writer);
             let value = apply(&mut tx)?;
             if tx.is_empty() {
-                let index = tx.into_index();
+                let (meta, digest) = self.finish(tx, tree, None);
                 return Ok(Written {
                     value,
-                    digest: Digest::of(&index),
-                    index,
+                    meta,
+                    digest,
                     commit: None,
                 });
             }
             let (commit, new_tree) = tx.commit(tip, op)?;
             if self.compare_and_swap(tip, commit, op)? {
-                let (index, changed) = tx.into_index_and_changes();
-                let digest = Digest::of(&index);
-                // The buckets of the cache this write started from stay valid where nothing changed.
-                let reuse = cached
-                    .as_ref()
-                    .filter(|c| c.tree == tree)
-                    .map(|c| cache::Reuse {
-                        buckets: &c.missions,
-                        changed: &changed,
-                    });
-                cache::save(&self.local.cache_path(), new_tree, &index, &digest, reuse);
+                let (meta, digest) = self.finish(tx, new_tree, Some(new_tree));
                 self.pack_now_and_then();
                 return Ok(Written {
                     value,
-                    index,
+                    meta,
                     digest,
                     commit: Some(commit),
                 });
@@ -317,6 +303,111 @@ impl Store {
         } else {
             format!("the cmos branch kept moving; gave up after {MAX_ATTEMPTS} attempts")
         }))
+    }
+
+    /// What a write starts from: the cached view when the cache describes the tip, else the
+    /// whole index (refreshed from the cache of an older tip, or built from the tree).
+    fn write_state(&self, tip: Option<ObjectId>) -> Result<(ObjectId, State)> {
+        let Some(commit) = tip else {
+            let empty = ObjectId::empty_tree(self.repo.object_hash());
+            return Ok((
+                empty,
+                State::Full {
+                    index: Box::default(),
+                    reuse: None,
+                },
+            ));
+        };
+        let tree = self.tree_of(commit)?;
+        let cached = cache::load(&self.local.cache_path());
+        if let Some(cached) = cached.filter(|c| c.tree == tree) {
+            return match View::new(cached) {
+                Some(view) => Ok((tree, State::View(Box::new(view)))),
+                None => Ok((
+                    tree,
+                    State::Full {
+                        index: Box::new(self.rebuild(tree)?),
+                        reuse: None,
+                    },
+                )),
+            };
+        }
+        let index = self.refresh(tree, cache::load(&self.local.cache_path()).as_ref())?;
+        Ok((
+            tree,
+            State::Full {
+                index: Box::new(index),
+                reuse: None,
+            },
+        ))
+    }
+
+    /// Turns a write's view into the whole index, re-applying `staged` summaries if the cache
+    /// cannot be read and the index must be rebuilt from `tree`.
+    fn full_state(&self, tree: ObjectId, view: View, staged: &[MissionEntry]) -> Result<State> {
+        if let Some((index, buckets)) = view.into_index() {
+            return Ok(State::Full {
+                index: Box::new(index),
+                reuse: Some(buckets),
+            });
+        }
+        let mut index = self.rebuild(tree)?;
+        for entry in staged {
+            index.upsert_mission(entry.clone());
+        }
+        Ok(State::Full {
+            index: Box::new(index),
+            reuse: None,
+        })
+    }
+
+    /// The meta records and digest after a write, cached as the index of `new_tree` when the
+    /// write committed.
+    fn finish(&self, tx: Tx<'_>, base: ObjectId, new_tree: Option<ObjectId>) -> (Meta, Digest) {
+        let (state, changed) = tx.into_state();
+        let path = self.local.cache_path();
+        match state {
+            State::View(view) => {
+                let digest = view.digest();
+                let saved = new_tree.is_none_or(|tree| view.save(&path, tree, &digest, &changed));
+                if saved {
+                    return (view.meta().clone(), digest);
+                }
+                let meta = view.meta().clone();
+                match view.into_index() {
+                    Some((index, buckets)) => {
+                        self.cache_index(&path, new_tree, &index, Some((&buckets, &changed)))
+                    }
+                    None => (meta, digest),
+                }
+            }
+            State::Full { index, reuse } => {
+                let _ = base;
+                self.cache_index(
+                    &path,
+                    new_tree,
+                    &index,
+                    reuse.as_ref().map(|b| (b, &changed)),
+                )
+            }
+        }
+    }
+
+    /// Computes the digest of a whole index and caches both for `tree`, if any.
+    fn cache_index(
+        &self,
+        path: &Path,
+        tree: Option<ObjectId>,
+        index: &Index,
+        reuse: Option<(&cache::Buckets, &HashSet<String>)>,
+    ) -> (Meta, Digest) {
+        let queue = Queue::new(index);
+        let digest = Digest::of_queue(index, &queue);
+        if let Some(tree) = tree {
+            let reuse = reuse.map(|(buckets, changed)| cache::Reuse { buckets, changed });
+            cache::save_index(path, tree, index, &digest, &queue.open_keys(), reuse);
+        }
+        (index.meta.clone(), digest)
     }
 
     /// Moves the branch from `expected` to `new` if nobody moved it meanwhile. False when

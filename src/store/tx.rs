@@ -7,18 +7,33 @@ use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use gix::objs::tree::EntryKind;
 
+use super::cache::Buckets;
 use super::codec::{event_line, from_toml, to_toml};
+use super::view::View;
 use super::{Store, layout, load};
 use crate::error::{Error, Result};
-use crate::index::{Index, MissionEntry};
+use crate::index::{Index, Meta, MissionEntry};
+use crate::lifecycle::{self, Gates, Prerequisites, Unmet};
 use crate::model::{Event, Format, Mission, Project, Sprint, Timestamp, new_uid};
 
-/// The changes of one operation, applied to a private copy of the index as they are staged,
-/// so later steps of the same operation see earlier ones.
+/// What a write knows of the tip it starts from: the whole index, or the cached view that
+/// reads missions one bucket at a time. Operations that need every mission (dependency
+/// cycles, closing a sprint) or change the meta records turn a view into the whole index.
+pub(super) enum State {
+    Full {
+        index: Box<Index>,
+        /// The cache of the base tree, whose untouched buckets can be copied.
+        reuse: Option<Buckets>,
+    },
+    View(Box<View>),
+}
+
+/// The changes of one operation, applied to the state as they are staged, so later steps of
+/// the same operation see earlier ones.
 pub struct Tx<'s> {
     store: &'s Store,
     tree: ObjectId,
-    index: Index,
+    state: State,
     staged: BTreeMap<String, Option<Vec<u8>>>,
     /// Missions whose summaries, or the links pointing at them, this operation changed.
     changed_missions: HashSet<String>,
@@ -29,11 +44,11 @@ pub struct Tx<'s> {
 }
 
 impl<'s> Tx<'s> {
-    pub(super) fn new(store: &'s Store, tree: ObjectId, index: Index, writer: &'s str) -> Self {
+    pub(super) fn new(store: &'s Store, tree: ObjectId, state: State, writer: &'s str) -> Self {
         Tx {
             store,
             tree,
-            index,
+            state,
             staged: BTreeMap::new(),
             changed_missions: HashSet::new(),
             events: Vec::new(),
@@ -43,9 +58,87 @@ impl<'s> Tx<'s> {
         }
     }
 
-    /// The index as of the base tree plus what this operation staged so far.
-    pub fn index(&self) -> &Index {
-        &self.index
+    /// The project, sprints and unreadable files, with this operation's changes.
+    pub fn meta(&self) -> &Meta {
+        match &self.state {
+            State::Full { index, .. } => &index.meta,
+            State::View(view) => view.meta(),
+        }
+    }
+
+    /// Every mission, with this operation's changes. Reads the whole index if this write
+    /// had only the cached view so far.
+    pub fn index(&mut self) -> Result<&Index> {
+        if let State::View(_) = self.state {
+            let State::View(view) = std::mem::replace(
+                &mut self.state,
+                State::Full {
+                    index: Box::default(),
+                    reuse: None,
+                },
+            ) else {
+                unreachable!("checked just above")
+            };
+            self.state = self
+                .store
+                .full_state(self.tree, *view, &self.staged_missions()?)?;
+        }
+        match &self.state {
+            State::Full { index, .. } => Ok(index),
+            State::View(_) => unreachable!("a view was just turned into the full index"),
+        }
+    }
+
+    /// The summaries this operation staged so far, to re-apply after reading the whole index.
+    fn staged_missions(&self) -> Result<Vec<MissionEntry>> {
+        let mut entries = Vec::new();
+        for (path, content) in &self.staged {
+            if let (Some(bytes), true) = (content, path.starts_with(".cmos/missions/")) {
+                entries.push(MissionEntry::from(
+                    &from_toml::<Mission>(path, bytes).map_err(Error::Corrupt)?,
+                ));
+            }
+        }
+        Ok(entries)
+    }
+
+    /// The summary of mission `id`, with this operation's changes.
+    pub fn entry(&mut self, id: &str) -> Result<Option<MissionEntry>> {
+        if let State::View(view) = &self.state {
+            match view.entry(id) {
+                Some(found) => return Ok(found),
+                // The cache is damaged: read the whole index instead.
+                None => {
+                    self.index()?;
+                }
+            }
+        }
+        Ok(self.index()?.missions.get(id).cloned())
+    }
+
+    /// The summary of mission `id`, or why there is none.
+    pub fn require(&mut self, id: &str) -> Result<MissionEntry> {
+        match self.entry(id)? {
+            Some(m) => Ok(m),
+            None => Err(self.meta().missing("mission", id)),
+        }
+    }
+
+    /// The prerequisites of `mission` that are not Completed yet.
+    pub fn unmet(&mut self, mission: &MissionEntry) -> Result<Vec<Unmet>> {
+        if let State::View(view) = &self.state {
+            return Ok(view.unmet(mission));
+        }
+        Ok(Gates::new(self.index()?).unmet(mission))
+    }
+
+    /// The mission that completing another should promote to Current, by the rules of
+    /// `lifecycle`, from whichever state this write has.
+    pub fn promotion_candidate(&mut self) -> Result<Option<MissionEntry>> {
+        if let State::View(view) = &self.state {
+            return Ok(view.promotion_candidate());
+        }
+        Ok(lifecycle::promotion_candidate(self.index()?))
     }
 
     pub fn now(&self) -> Timestamp {
@@ -65,17 +158,13 @@ impl<'s> Tx<'s> {
         self.staged.is_empty() && self.events.is_empty()
     }
 
-    pub(super) fn into_index(self) -> Index {
-        self.index
-    }
-
-    pub(super) fn into_index_and_changes(self) -> (Index, HashSet<String>) {
-        (self.index, self.changed_missions)
+    pub(super) fn into_state(self) -> (State, HashSet<String>) {
+        (self.state, self.changed_missions)
     }
 
     /// The full record of a mission, including changes staged by this operation.
-    pub fn mission(&self, id: &str) -> Result<Mission> {
-        self.index.mission(id)?;
+    pub fn mission(&mut self, id: &str) -> Result<Mission> {
+        self.require(id)?;
         let path = layout::mission_path(id);
         let bytes = self.file(&path)?.ok_or_else(|| Error::NotFound {
             kind: "mission",
@@ -90,36 +179,46 @@ impl<'s> Tx<'s> {
     }
 
     pub fn put_mission(&mut self, mission: &Mission) -> Result<()> {
-        self.stage(layout::mission_path(&mission.id), to_toml(mission)?);
         let entry = MissionEntry::from(mission);
-        let old_links = self
-            .index
-            .missions
-            .get(&mission.id)
-            .map(|m| m.depends.clone());
+        let old_links = self.entry(&mission.id)?.map(|m| m.depends);
         for (on, _) in old_links.iter().flatten().chain(&entry.depends) {
             self.changed_missions.insert(on.clone());
         }
         self.changed_missions.insert(mission.id.clone());
-        self.index.upsert_mission(entry);
+        self.stage(layout::mission_path(&mission.id), to_toml(mission)?);
+        if let State::View(view) = &mut self.state
+            && view.put(entry.clone()).is_some()
+        {
+            return Ok(());
+        }
+        self.full_mut()?.upsert_mission(entry);
         Ok(())
+    }
+
+    /// The whole index, for a change that needs it (meta records order every mission).
+    fn full_mut(&mut self) -> Result<&mut Index> {
+        self.index()?;
+        match &mut self.state {
+            State::Full { index, .. } => Ok(index),
+            State::View(_) => unreachable!("index() reads the whole index"),
+        }
     }
 
     pub fn put_sprint(&mut self, sprint: &Sprint) -> Result<()> {
         self.stage(layout::sprint_path(&sprint.id), to_toml(sprint)?);
-        self.index.upsert_sprint(sprint.clone());
+        self.full_mut()?.upsert_sprint(sprint.clone());
         Ok(())
     }
 
     pub fn put_project(&mut self, project: &Project) -> Result<()> {
         self.stage(layout::PROJECT.to_string(), to_toml(project)?);
-        self.index.set_project(project.clone());
+        self.full_mut()?.set_project(project.clone());
         Ok(())
     }
 
     pub fn put_format(&mut self, format: &Format) -> Result<()> {
         self.stage(layout::FORMAT.to_string(), to_toml(format)?);
-        self.index.format = Some(format.clone());
+        self.full_mut()?.format = Some(format.clone());
         Ok(())
     }
 

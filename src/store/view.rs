@@ -1,0 +1,262 @@
+//! The state a write starts from when the cache describes the tip: the meta records, the
+//! digest and the ordered keys of the open missions at once, the other missions one bucket at
+//! a time, and this write's changes on top. A write that changes a few missions reads a few
+//! buckets and re-encodes a few, whatever the size of the project.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::rc::Rc;
+
+use gix::ObjectId;
+
+use super::cache::{self, Buckets, Cached, EntryWithDependents, StoredRef};
+use crate::digest::{Digest, LISTED};
+use crate::index::{Index, Meta, MissionEntry};
+use crate::lifecycle::{self, Next, OrderContext, OrderKey, Prerequisites};
+use crate::model::{DepType, Status};
+
+pub struct View {
+    meta: Meta,
+    digest: Digest,
+    buckets: Buckets,
+    /// Buckets decoded so far, by number.
+    decoded: RefCell<HashMap<usize, Rc<Vec<EntryWithDependents>>>>,
+    /// Summaries this write changed or added.
+    changed: BTreeMap<String, MissionEntry>,
+    /// The missions that are not final, in the order of work, with the changes applied.
+    open: Vec<(OrderKey, String)>,
+    context: OrderContext,
+}
+
+impl View {
+    /// The view of a cache, or None if its ordered keys cannot be read.
+    pub fn new(cached: Cached) -> Option<View> {
+        let open = cached.missions.open_keys()?;
+        Some(View {
+            context: OrderContext::new(&cached.meta),
+            meta: cached.meta,
+            digest: cached.digest,
+            buckets: cached.missions,
+            decoded: RefCell::new(HashMap::new()),
+            changed: BTreeMap::new(),
+            open,
+        })
+    }
+
+    pub fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn bucket(&self, b: usize) -> Option<Rc<Vec<EntryWithDependents>>> {
+        if let Some(found) = self.decoded.borrow().get(&b) {
+            return Some(found.clone());
+        }
+        let entries = Rc::new(self.buckets.entries(b)?);
+        self.decoded.borrow_mut().insert(b, entries.clone());
+        Some(entries)
+    }
+
+    /// The summary and dependents of `id` as the cache has them, before this write.
+    /// The outer None means the cache is damaged.
+    fn original(&self, id: &str) -> Option<Option<EntryWithDependents>> {
+        let bucket = self.bucket(cache::bucket_of(id, self.buckets.count()))?;
+        Some(bucket.iter().find(|(m, _)| m.id == id).cloned())
+    }
+
+    /// The summary of `id` with this write's changes. The outer None means the cache is
+    /// damaged and the write must read the whole index instead.
+    pub fn entry(&self, id: &str) -> Option<Option<MissionEntry>> {
+        if let Some(m) = self.changed.get(id) {
+            return Some(Some(m.clone()));
+        }
+        Some(self.original(id)?.map(|(m, _)| m))
+    }
+
+    /// The links pointing at `id`, with this write's changes.
+    fn dependents(&self, id: &str) -> Option<Vec<(String, DepType)>> {
+        let mut links: Vec<(String, DepType)> = self
+            .original(id)?
+            .map(|(_, d)| d)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(from, _)| !self.changed.contains_key(from))
+            .collect();
+        for m in self.changed.values() {
+            links.extend(
+                m.depends
+                    .iter()
+                    .filter(|(on, _)| on == id)
+                    .map(|(_, k)| (m.id.clone(), *k)),
+            );
+        }
+        links.sort();
+        Some(links)
+    }
+
+    /// Records a new or changed summary: counts, order and overlay follow. None if the cache
+    /// turned out to be damaged.
+    pub fn put(&mut self, entry: MissionEntry) -> Option<()> {
+        if let Some(old) = self.entry(&entry.id)? {
+            self.digest.totals.remove(old.status);
+            if let Some(sprint) = &old.sprint {
+                let counts = self.digest.sprint_counts.entry(sprint.clone()).or_default();
+                counts.remove(old.status);
+                if counts.total == 0 {
+                    self.digest.sprint_counts.remove(sprint);
+                }
+            }
+            let key = (self.context.key(&old), old.id.clone());
+            if let Ok(at) = self.open.binary_search(&key) {
+                self.open.remove(at);
+            }
+        }
+        self.digest.totals.add(entry.status);
+        if let Some(sprint) = &entry.sprint {
+            self.digest
+                .sprint_counts
+                .entry(sprint.clone())
+                .or_default()
+                .add(entry.status);
+        }
+        if !entry.status.is_final() {
+            let key = (self.context.key(&entry), entry.id.clone());
+            let at = self.open.binary_search(&key).unwrap_or_else(|at| at);
+            self.open.insert(at, key);
+        }
+        self.changed.insert(entry.id.clone(), entry);
+        Some(())
+    }
+
+    /// Open missions of the given statuses, in the order of work.
+    fn in_order<'v>(&'v self, statuses: &'v [Status]) -> impl Iterator<Item = MissionEntry> + 'v {
+        self.open
+            .iter()
+            .filter(|(key, _)| statuses.contains(&key.status()))
+            .filter_map(|(_, id)| self.entry(id).flatten())
+    }
+
+    fn count(&self, status: Status) -> usize {
+        self.digest.totals.get(status)
+    }
+
+    pub fn next(&self) -> Next {
+        let open = self.in_order(&[Status::InProgress, Status::Current, Status::Queued]);
+        let current = self
+            .meta
+            .project
+            .as_ref()
+            .and_then(|p| p.current_sprint.as_deref());
+        lifecycle::pick_next(current, open, self, self.count(Status::Blocked))
+    }
+
+    pub fn promotion_candidate(&self) -> Option<MissionEntry> {
+        let queued = self.in_order(&[Status::Queued]);
+        lifecycle::promote_from(self.count(Status::Current), queued, self)
+    }
+
+    /// The digest of the tip this write produces.
+    pub fn digest(&self) -> Digest {
+        let first = |status: Status| self.in_order(&[status]).take(LISTED).collect();
+        let (totals, sprints) = (
+            self.digest.totals.clone(),
+            self.digest.sprint_counts.clone(),
+        );
+        Digest::assemble(totals, sprints, first, self.next())
+    }
+
+    /// Every mission with this write's changes, for operations that need the whole index,
+    /// and the cached buckets, whose untouched ones can still be copied.
+    pub fn into_index(self) -> Option<(Index, Buckets)> {
+        let mut missions = self.buckets.all()?;
+        for (id, m) in self.changed {
+            missions.insert(id, m);
+        }
+        Some((Index::new(self.meta, missions), self.buckets))
+    }
+
+    /// Caches the state after this write as the index of `tree`: the buckets this write
+    /// touched are re-encoded, the others copied. False if it cannot (the bucket count would
+    /// have to change, or the cache is damaged) and the caller should cache the full index.
+    pub fn save(
+        &self,
+        path: &Path,
+        tree: ObjectId,
+        digest: &Digest,
+        touched: &HashSet<String>,
+    ) -> bool {
+        let count = self.buckets.count();
+        let missions = self.digest.totals.total;
+        if cache::bucket_count(missions, Some(count)) != count {
+            return false;
+        }
+        let dirty: HashSet<usize> = touched
+            .iter()
+            .map(|id| cache::bucket_of(id, count))
+            .collect();
+        let mut fresh: HashMap<usize, Vec<EntryWithDependents>> = HashMap::new();
+        for &b in &dirty {
+            let Some(original) = self.bucket(b) else {
+                return false;
+            };
+            let mut entries: Vec<MissionEntry> = original
+                .iter()
+                .map(|(m, _)| self.changed.get(&m.id).unwrap_or(m).clone())
+                .collect();
+            let added = self
+                .changed
+                .values()
+                .filter(|m| cache::bucket_of(&m.id, count) == b);
+            entries.extend(
+                added
+                    .filter(|m| !original.iter().any(|(o, _)| o.id == m.id))
+                    .cloned(),
+            );
+            let mut with_links = Vec::with_capacity(entries.len());
+            for m in entries {
+                let Some(links) = self.dependents(&m.id) else {
+                    return false;
+                };
+                with_links.push((m, links));
+            }
+            fresh.insert(b, with_links);
+        }
+        let mut buckets: Vec<Cow<'_, [u8]>> = Vec::with_capacity(count);
+        for b in 0..count {
+            match fresh.get(&b) {
+                None => buckets.push(self.buckets.raw(b).into()),
+                Some(entries) => {
+                    let stored = entries
+                        .iter()
+                        .map(|(m, links)| StoredRef {
+                            entry: m,
+                            dependents: links.iter().map(|(f, k)| (f.as_str(), *k)).collect(),
+                        })
+                        .collect();
+                    match cache::encode_bucket(stored) {
+                        Some(bytes) => buckets.push(bytes.into()),
+                        None => return false,
+                    }
+                }
+            }
+        }
+        cache::write(path, tree, &self.meta, digest, &self.open, &buckets);
+        true
+    }
+}
+
+impl Prerequisites for View {
+    fn status_of(&self, id: &str) -> Option<Status> {
+        self.entry(id).flatten().map(|m| m.status)
+    }
+
+    fn blockers_of(&self, id: &str) -> Vec<String> {
+        self.dependents(id)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, kind)| *kind == DepType::Blocks)
+            .map(|(from, _)| from)
+            .collect()
+    }
+}
