@@ -82,15 +82,9 @@ fn eight_processes_writing_at_once_lose_nothing() {
     assert_eq!(recorded, expected_transitions);
 
     // The event log holds every transition exactly once.
-    let files = repo.git(&[
-        "ls-tree",
-        "-r",
-        "--name-only",
-        "refs/heads/cmos",
-        ".cmos/events",
-    ]);
+    let shards = repo.event_shards();
     let mut kinds: HashMap<String, usize> = HashMap::new();
-    for file in files.lines() {
+    for file in &shards {
         for line in repo.show(file).lines() {
             let event: serde_json::Value = serde_json::from_str(line).expect("JSON line");
             *kinds

@@ -68,16 +68,9 @@ fn every_state_change_is_in_the_event_log() {
     repo.ok(&["mission", "start", "A"]);
     repo.ok(&["mission", "complete", "A"]);
     repo.ok(&["mission", "depends", "B", "A"]);
-    let files = repo.git(&[
-        "ls-tree",
-        "-r",
-        "--name-only",
-        "refs/heads/cmos",
-        ".cmos/events",
-    ]);
-    let shards: Vec<&str> = files.lines().collect();
-    assert_eq!(shards.len(), 1, "one writer, one shard: {files}");
-    let log = repo.show(shards[0]);
+    let shards = repo.event_shards();
+    assert_eq!(shards.len(), 1, "one writer, one shard: {shards:?}");
+    let log = repo.show(&shards[0]);
     let kinds: Vec<String> = log
         .lines()
         .map(|l| {
@@ -326,21 +319,14 @@ fn a_full_log_shard_rolls_over_to_a_new_file() {
             })
             .expect("write");
     }
-    let files = repo.git(&[
-        "ls-tree",
-        "-r",
-        "--name-only",
-        "refs/heads/cmos",
-        ".cmos/events",
-    ]);
-    let shards: Vec<&str> = files.lines().collect();
-    assert_eq!(shards.len(), 2, "{files}");
+    let shards = repo.event_shards();
+    assert_eq!(shards.len(), 2, "{shards:?}");
     assert!(
         shards[0].ends_with("-001.jsonl") && shards[1].ends_with("-002.jsonl"),
-        "{files}"
+        "{shards:?}"
     );
     // The first shard stopped before the limit; nothing was lost across the two.
-    assert!(repo.show(shards[0]).len() <= 128 * 1024);
-    let lines = repo.show(shards[0]).lines().count() + repo.show(shards[1]).lines().count();
+    assert!(repo.show(&shards[0]).len() <= 128 * 1024);
+    let lines = repo.show(&shards[0]).lines().count() + repo.show(&shards[1]).lines().count();
     assert_eq!(lines, 2 + 3, "init's two events and the three notes");
 }

@@ -173,6 +173,18 @@ impl Repo {
         ]);
     }
 
+    /// The paths of the event log shards on the cmos branch.
+    pub fn event_shards(&self) -> Vec<String> {
+        let files = self.git(&[
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "refs/heads/cmos",
+            ".cmos/events",
+        ]);
+        files.lines().map(str::to_string).collect()
+    }
+
     /// The content of a file on the cmos branch.
     pub fn show(&self, path: &str) -> String {
         self.git(&["show", &format!("refs/heads/cmos:{path}")])
