@@ -269,7 +269,7 @@ impl Store {
             let mut tx = Tx::new(self, tree, state, &writer);
             let value = apply(&mut tx)?;
             if tx.is_empty() {
-                let (meta, digest) = self.finish(tx, tree, None);
+                let (meta, digest) = self.finish(tx, None);
                 return Ok(Written {
                     value,
                     meta,
@@ -279,7 +279,7 @@ impl Store {
             }
             let (commit, new_tree) = tx.commit(tip, op)?;
             if self.compare_and_swap(tip, commit, op)? {
-                let (meta, digest) = self.finish(tx, new_tree, Some(new_tree));
+                let (meta, digest) = self.finish(tx, Some(new_tree));
                 self.pack_now_and_then();
                 return Ok(Written {
                     value,
@@ -319,27 +319,21 @@ impl Store {
             ));
         };
         let tree = self.tree_of(commit)?;
-        let cached = cache::load(&self.local.cache_path());
-        if let Some(cached) = cached.filter(|c| c.tree == tree) {
-            return match View::new(cached) {
-                Some(view) => Ok((tree, State::View(Box::new(view)))),
-                None => Ok((
-                    tree,
-                    State::Full {
-                        index: Box::new(self.rebuild(tree)?),
-                        reuse: None,
-                    },
-                )),
-            };
-        }
-        let index = self.refresh(tree, cache::load(&self.local.cache_path()).as_ref())?;
-        Ok((
-            tree,
-            State::Full {
-                index: Box::new(index),
+        let state = match cache::load(&self.local.cache_path()) {
+            Some(cached) if cached.tree == tree => match View::new(cached) {
+                Some(view) => State::View(Box::new(view)),
+                None => State::Full {
+                    index: Box::new(self.rebuild(tree)?),
+                    reuse: None,
+                },
+            },
+            // A cache of another tree (or none): refresh the whole index from it.
+            other => State::Full {
+                index: Box::new(self.refresh(tree, other.as_ref())?),
                 reuse: None,
             },
-        ))
+        };
+        Ok((tree, state))
     }
 
     /// Turns a write's view into the whole index, re-applying `staged` summaries if the cache
@@ -363,7 +357,7 @@ impl Store {
 
     /// The meta records and digest after a write, cached as the index of `new_tree` when the
     /// write committed.
-    fn finish(&self, tx: Tx<'_>, base: ObjectId, new_tree: Option<ObjectId>) -> (Meta, Digest) {
+    fn finish(&self, tx: Tx<'_>, new_tree: Option<ObjectId>) -> (Meta, Digest) {
         let (state, changed) = tx.into_state();
         let path = self.local.cache_path();
         match state {
@@ -381,15 +375,12 @@ impl Store {
                     None => (meta, digest),
                 }
             }
-            State::Full { index, reuse } => {
-                let _ = base;
-                self.cache_index(
-                    &path,
-                    new_tree,
-                    &index,
-                    reuse.as_ref().map(|b| (b, &changed)),
-                )
-            }
+            State::Full { index, reuse } => self.cache_index(
+                &path,
+                new_tree,
+                &index,
+                reuse.as_ref().map(|b| (b, &changed)),
+            ),
         }
     }
 
