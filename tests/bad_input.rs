@@ -347,3 +347,20 @@ fn a_newer_format_is_refused_with_a_clear_message() {
     );
     assert_eq!(repo.tip(), before);
 }
+
+#[test]
+fn init_refuses_a_branch_of_the_same_name_that_is_not_cmos() {
+    let repo = Repo::new();
+    repo.git(&["branch", "cmos"]);
+    let before = repo.tip();
+    let (status, error) = repo.fails(&["init"]);
+    assert_eq!((status, error["code"].as_str()), (5, Some("refused")));
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("git config cmos.ref"),
+        "{error}"
+    );
+    assert_eq!(repo.tip(), before, "the user's branch is left alone");
+}

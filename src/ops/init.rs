@@ -43,7 +43,7 @@ pub fn init(ws: &Workspace, request: InitRequest) -> Result<Outcome<InitOutcome>
             Err(Error::NotInitialized) => {}
             Err(corrupt) => return Err(corrupt),
         }
-        if tx.exists(layout::README)? && tx.meta().format.is_none() {
+        if tx.has_history() && tx.meta().format.is_none() {
             return Err(Error::Refused(format!(
                 "{} already exists and is not a cmos branch; set another branch with `git config cmos.ref refs/heads/NAME`",
                 store.branch()

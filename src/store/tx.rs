@@ -145,6 +145,11 @@ impl<'s> Tx<'s> {
         self.now
     }
 
+    /// Whether the branch already has content this write builds on.
+    pub fn has_history(&self) -> bool {
+        !self.tree.is_empty_tree()
+    }
+
     pub fn agent(&self) -> &str {
         self.store.agent()
     }
