@@ -17,6 +17,9 @@ use crate::index::{Index, Meta, MissionEntry};
 use crate::lifecycle::{self, Next, OrderContext, OrderKey, Prerequisites};
 use crate::model::{DepType, Status};
 
+/// A write's view of the tip. A bucket that fails to decode reads as missing missions here;
+/// `Tx::entry` notices and switches to the whole index, and the cache of a write that could
+/// not be updated in place is left for the next command to rebuild.
 pub struct View {
     meta: Meta,
     digest: Digest,
