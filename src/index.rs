@@ -14,8 +14,8 @@ use crate::model::{DepType, Format, Mission, Project, Sprint, Status, uid_order_
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MissionEntry {
     pub id: String,
-    pub uid: String,
-    /// The uid's creation time as a number, for ordering without reading the string.
+    /// The creation order its uid encodes (see `uid_order_key`); the uid itself stays in the
+    /// mission's file.
     pub created: u128,
     pub name: String,
     pub status: Status,
@@ -31,7 +31,6 @@ impl From<&Mission> for MissionEntry {
     fn from(m: &Mission) -> Self {
         MissionEntry {
             id: m.id.clone(),
-            uid: m.uid.clone(),
             created: uid_order_key(&m.uid),
             name: m.name.clone(),
             status: m.status,

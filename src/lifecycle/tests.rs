@@ -7,7 +7,6 @@ use crate::model::{Project, Timestamp};
 fn entry(id: &str, status: Status, sprint: Option<&str>, rank: Option<i64>) -> MissionEntry {
     MissionEntry {
         id: id.into(),
-        uid: format!("uid-{id}"),
         created: 0,
         name: format!("mission {id}"),
         status,

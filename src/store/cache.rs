@@ -21,7 +21,7 @@ use crate::model::{DepType, fnv1a};
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
-    "cmos index cache 5 (cmos ",
+    "cmos index cache 6 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
@@ -322,27 +322,24 @@ pub fn write(
     let (Ok(meta), Ok(digest), Ok(keys)) = parts else {
         return;
     };
-    let size = buckets.iter().map(|b| b.len() + 8).sum::<usize>()
-        + meta.len()
-        + digest.len()
-        + keys.len()
-        + 256;
-    let mut out = Vec::with_capacity(size);
-    out.extend_from_slice(HEADER.as_bytes());
-    out.extend_from_slice(tree.to_string().as_bytes());
-    out.push(b'\n');
-    for part in [&meta, &digest, &keys] {
-        out.extend_from_slice(&(part.len() as u64).to_le_bytes());
-        out.extend_from_slice(part);
-    }
-    out.extend_from_slice(&(buckets.len() as u64).to_le_bytes());
-    for bucket in buckets {
-        out.extend_from_slice(&(bucket.len() as u64).to_le_bytes());
-    }
-    for bucket in buckets {
-        out.extend_from_slice(bucket);
-    }
-    let _ = super::local::replace_file(path, &out);
+    // Streamed to the file: at 10,000 missions the buckets are a megabyte not worth copying.
+    let _ = super::local::replace_with(path, |out| {
+        out.write_all(HEADER.as_bytes())?;
+        out.write_all(tree.to_string().as_bytes())?;
+        out.write_all(b"\n")?;
+        for part in [&meta, &digest, &keys] {
+            out.write_all(&(part.len() as u64).to_le_bytes())?;
+            out.write_all(part)?;
+        }
+        out.write_all(&(buckets.len() as u64).to_le_bytes())?;
+        for bucket in buckets {
+            out.write_all(&(bucket.len() as u64).to_le_bytes())?;
+        }
+        for bucket in buckets {
+            out.write_all(bucket)?;
+        }
+        Ok(())
+    });
 }
 
 #[cfg(test)]
@@ -353,7 +350,6 @@ mod tests {
     fn entry(id: &str, depends: Vec<(String, DepType)>) -> MissionEntry {
         MissionEntry {
             id: id.into(),
-            uid: format!("uid-{id}"),
             created: 0,
             name: "Name".into(),
             status: Status::Blocked,

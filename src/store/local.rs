@@ -56,7 +56,7 @@ fn read_writer(path: &Path) -> Option<String> {
 /// Writes `bytes` to `path` unless it already exists; a crash never leaves a partial file.
 fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = temp_sibling(path);
-    write_file(&tmp, bytes)?;
+    write_file(&tmp, |out| out.write_all(bytes))?;
     let linked = fs::hard_link(&tmp, path);
     let _ = fs::remove_file(&tmp);
     match linked {
@@ -66,14 +66,22 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     }
 }
 
-/// Replaces `path` with `bytes` atomically: readers see the old file or the new one.
-pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Replaces `path` atomically with what `write` writes, streamed through a buffer: readers
+/// see the old file or the new one, never a part.
+pub fn replace_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let tmp = temp_sibling(path);
-    write_file(&tmp, bytes)?;
-    fs::rename(&tmp, path).map_err(|e| {
+    let written = write_file(&tmp, write);
+    let result = written.and_then(|()| {
+        fs::rename(&tmp, path)
+            .map_err(|e| Error::io(format!("cannot replace {}", path.display()), e))
+    });
+    if result.is_err() {
         let _ = fs::remove_file(&tmp);
-        Error::io(format!("cannot replace {}", path.display()), e)
-    })
+    }
+    result
 }
 
 fn temp_sibling(path: &Path) -> PathBuf {
@@ -81,13 +89,18 @@ fn temp_sibling(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.{}.tmp", new_writer_id()))
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
     }
-    let mut file = fs::File::create(path)
+    let file = fs::File::create(path)
         .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
-    file.write_all(bytes)
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
+    write(&mut out)
+        .and_then(|()| out.flush())
         .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
 }
