@@ -146,7 +146,8 @@ fn seed(ws: &Workspace, count: usize) {
 }
 
 fn scenario() -> impl Strategy<Value = (usize, Vec<Op>)> {
-    prop_oneof![Just(0usize), Just(100usize)].prop_flat_map(|seeded| {
+    // 600 missions overflow a status window (256), so writes must notice when it runs dry.
+    prop_oneof![Just(0usize), Just(100usize), Just(600usize)].prop_flat_map(|seeded| {
         (
             Just(seeded),
             prop::collection::vec(op(seeded + EXTRA), 1..40),
@@ -182,6 +183,30 @@ fn the_cache_stays_right_across_many_buckets() {
         apply(&ws, &Op::Link(n, (n + 3) % 200, DepType::Relates));
     }
     check_against_rebuild(&repo, &ws, 200);
+}
+
+#[test]
+fn the_cache_stays_right_when_a_status_window_runs_dry() {
+    // 600 Queued missions in a chain: only the first is ready, so once it is started every
+    // Queued mission in the window waits, and promotion must look past the window.
+    let repo = Repo::new();
+    repo.init();
+    let ws = Workspace::open(&repo.path, Some("dry".into())).expect("open");
+    seed(&ws, 600);
+    for op in [
+        Op::Start(0),
+        Op::Complete(0, true),
+        Op::Start(1),
+        Op::Block(1),
+        Op::Start(400),
+        Op::Complete(400, true),
+        Op::Rank(599, -2),
+        Op::Unblock(1),
+        Op::Complete(1, true),
+    ] {
+        apply(&ws, &op);
+    }
+    check_against_rebuild(&repo, &ws, 600);
 }
 
 fn seed_mission(n: usize, now: cmos::model::Timestamp) -> cmos::model::Mission {

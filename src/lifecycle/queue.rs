@@ -178,6 +178,94 @@ impl OrderContext {
     }
 }
 
+/// How many missions of each open status a window keeps.
+const WINDOW: usize = 256;
+
+/// The statuses that have windows: those that are not final, in the order of work.
+const OPEN: [Status; 5] = [InProgress, Current, Queued, Blocked, Deferred];
+
+/// The first missions of each open status in the order of work, at most [`WINDOW`] per status,
+/// kept up to date by writes: every mission of a status that is not in its window sorts after
+/// the window's last one. A window that is `complete` holds every mission of its status.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Windows {
+    windows: Vec<Window>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct Window {
+    keys: Vec<(OrderKey, String)>,
+    complete: bool,
+}
+
+impl Windows {
+    /// The windows of the open missions `keys`, sorted in the order of work.
+    pub fn from_sorted(keys: Vec<(OrderKey, String)>) -> Windows {
+        let mut windows: Vec<Window> = OPEN.iter().map(|_| Window::default()).collect();
+        let mut counts = [0usize; OPEN.len()];
+        for (key, id) in keys {
+            let Some(g) = OPEN.iter().position(|s| *s == key.status()) else {
+                continue;
+            };
+            counts[g] += 1;
+            if windows[g].keys.len() < WINDOW {
+                windows[g].keys.push((key, id));
+            }
+        }
+        for (window, count) in windows.iter_mut().zip(counts) {
+            window.complete = count <= WINDOW;
+        }
+        Windows { windows }
+    }
+
+    fn window(&mut self, key: &OrderKey) -> Option<&mut Window> {
+        let g = OPEN.iter().position(|s| *s == key.status())?;
+        self.windows.get_mut(g)
+    }
+
+    /// Adds an open mission; it stays out of a window it would sort after.
+    pub fn insert(&mut self, key: OrderKey, id: String) {
+        let Some(window) = self.window(&key) else {
+            return;
+        };
+        let item = (key, id);
+        let inside = window.complete || window.keys.last().is_some_and(|last| item < *last);
+        if inside {
+            let at = window.keys.binary_search(&item).unwrap_or_else(|at| at);
+            window.keys.insert(at, item);
+        }
+    }
+
+    /// Removes a mission, if its window holds it.
+    pub fn remove(&mut self, key: OrderKey, id: &str) {
+        let Some(window) = self.window(&key) else {
+            return;
+        };
+        if let Ok(at) = window
+            .keys
+            .binary_search_by(|(k, i)| (k, i.as_str()).cmp(&(&key, id)))
+        {
+            window.keys.remove(at);
+        }
+    }
+
+    /// The ids of the missions of `status` that the window holds, in order, and whether
+    /// they are all of them.
+    pub fn of(&self, status: Status) -> (impl Iterator<Item = &str>, bool) {
+        let window = OPEN
+            .iter()
+            .position(|s| *s == status)
+            .and_then(|g| self.windows.get(g));
+        let complete = window.is_none_or(|w| w.complete);
+        (
+            window
+                .into_iter()
+                .flat_map(|w| w.keys.iter().map(|(_, id)| id.as_str())),
+            complete,
+        )
+    }
+}
+
 /// All missions in the order of work: In Progress, Current, Queued, then the rest.
 pub fn work_order(index: &Index) -> Vec<&MissionEntry> {
     Queue::new(index).in_order(|_| true).collect()
@@ -222,9 +310,9 @@ impl<'a> Queue<'a> {
         std::iter::from_fn(move || heap.pop().map(|Reverse((_, _, i))| self.keyed[i].1))
     }
 
-    /// The ordered keys of the missions that are not final: what the cache keeps so a write
-    /// can find the next mission without reading them all.
-    pub fn open_keys(&self) -> Vec<(OrderKey, String)> {
+    /// The first open missions of each status, in order: what the cache keeps so a write can
+    /// find the next mission without reading them all.
+    pub fn windows(&self) -> Windows {
         let mut keys: Vec<(OrderKey, String)> = self
             .keyed
             .iter()
@@ -232,7 +320,7 @@ impl<'a> Queue<'a> {
             .map(|(key, m)| (*key, m.id.clone()))
             .collect();
         keys.sort_unstable();
-        keys
+        Windows::from_sorted(keys)
     }
 
     pub fn gates(&self) -> &Gates<'a> {

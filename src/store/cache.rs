@@ -2,8 +2,8 @@
 //! command reads one file instead of every record. Any failure just means a rebuild.
 //!
 //! Layout: a header line (the cache version), the tree id, the meta records (JSON, they carry
-//! free-form TOML tables), the digest (JSON, small), the ordered keys of the missions that are
-//! not final, then the mission summaries with the links pointing at them, split into buckets
+//! free-form TOML tables), the digest (JSON, small), the first missions of each open status in
+//! the order of work, then the mission summaries with the links pointing at them, split into buckets
 //! by a hash of the mission id (postcard's compact binary form). A command that needs one
 //! mission decodes one bucket; only commands that need every mission decode them all.
 
@@ -16,12 +16,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
 use crate::index::{Index, Meta, MissionEntry, Missions};
-use crate::lifecycle::OrderKey;
+use crate::lifecycle::Windows;
 use crate::model::{DepType, fnv1a};
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
-    "cmos index cache 6 (cmos ",
+    "cmos index cache 7 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
@@ -96,8 +96,8 @@ pub struct Cached {
 /// The mission sections of a cache file, decoded on demand.
 pub struct Buckets {
     bytes: Vec<u8>,
-    /// Where the ordered keys of the open missions are in `bytes`.
-    open_keys: (usize, usize),
+    /// Where the windows of the open missions are in `bytes`.
+    windows: (usize, usize),
     /// Where each bucket starts and ends in `bytes`.
     ranges: Vec<(usize, usize)>,
 }
@@ -167,9 +167,9 @@ impl Buckets {
         &self.bytes[start..end]
     }
 
-    /// The missions that are not final, in the order of work.
-    pub fn open_keys(&self) -> Option<Vec<(OrderKey, String)>> {
-        let (start, end) = self.open_keys;
+    /// The first open missions of each status, in the order of work.
+    pub fn windows(&self) -> Option<Windows> {
+        let (start, end) = self.windows;
         postcard::from_bytes(self.bytes.get(start..end)?).ok()
     }
 }
@@ -201,7 +201,7 @@ pub fn load(path: &Path) -> Option<Cached> {
     let digest: Digest = serde_json::from_slice(section(&bytes, &mut at)?).ok()?;
     let keys_start = at + 8;
     section(&bytes, &mut at)?;
-    let open_keys = (keys_start, at);
+    let windows = (keys_start, at);
     let count = u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?) as usize;
     at += 8;
     let mut lengths = Vec::with_capacity(count.min(1 << 16));
@@ -226,7 +226,7 @@ pub fn load(path: &Path) -> Option<Cached> {
         digest,
         missions: Buckets {
             bytes,
-            open_keys,
+            windows,
             ranges,
         },
     })
@@ -255,7 +255,7 @@ pub fn save_index(
     tree: ObjectId,
     index: &Index,
     digest: &Digest,
-    open_keys: &[(OrderKey, String)],
+    windows: &Windows,
     reuse: Option<Reuse<'_>>,
 ) {
     let count = bucket_count(
@@ -302,7 +302,7 @@ pub fn save_index(
             },
         }
     }
-    write(path, tree, &index.meta, digest, open_keys, &buckets);
+    write(path, tree, &index.meta, digest, windows, &buckets);
 }
 
 /// Replaces the cache atomically. Failing to cache is not an error: the next command rebuilds.
@@ -311,13 +311,13 @@ pub fn write(
     tree: ObjectId,
     meta: &Meta,
     digest: &Digest,
-    open_keys: &[(OrderKey, String)],
+    windows: &Windows,
     buckets: &[Cow<'_, [u8]>],
 ) {
     let parts = (
         serde_json::to_vec(meta),
         serde_json::to_vec(digest),
-        postcard::to_allocvec(open_keys),
+        postcard::to_allocvec(windows),
     );
     let (Ok(meta), Ok(digest), Ok(keys)) = parts else {
         return;
@@ -372,7 +372,7 @@ mod tests {
         }
         let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
         let digest = Digest::of(&index);
-        save_index(&path, tree, &index, &digest, &[], None);
+        save_index(&path, tree, &index, &digest, &Windows::default(), None);
         let cached = load(&path).expect("the cache loads");
         assert_eq!(cached.tree, tree);
         assert_eq!(cached.digest, digest);
@@ -389,7 +389,14 @@ mod tests {
             buckets: &cached.missions,
             changed: &changed,
         };
-        save_index(&path, tree, &index, &Digest::of(&index), &[], Some(reuse));
+        save_index(
+            &path,
+            tree,
+            &index,
+            &Digest::of(&index),
+            &Windows::default(),
+            Some(reuse),
+        );
         let again = load(&path).expect("the cache loads");
         assert_eq!(again.missions.all().unwrap(), index.missions);
         assert_eq!(again.missions.get("M0").unwrap().unwrap().1.len(), 99);
@@ -402,7 +409,14 @@ mod tests {
         let mut index = Index::default();
         index.upsert_mission(entry("A", vec![]));
         let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
-        save_index(&path, tree, &index, &Digest::of(&index), &[], None);
+        save_index(
+            &path,
+            tree,
+            &index,
+            &Digest::of(&index),
+            &Windows::default(),
+            None,
+        );
         let mut bytes = std::fs::read(&path).unwrap();
         bytes.truncate(bytes.len() - 1);
         std::fs::write(&path, &bytes).unwrap();

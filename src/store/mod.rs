@@ -269,7 +269,7 @@ impl Store {
             let mut tx = Tx::new(self, tree, state, &writer);
             let value = apply(&mut tx)?;
             if tx.is_empty() {
-                let (meta, digest) = self.finish(tx, None);
+                let (meta, digest) = self.finish(tx, tree, None);
                 return Ok(Written {
                     value,
                     meta,
@@ -279,7 +279,7 @@ impl Store {
             }
             let (commit, new_tree) = tx.commit(tip, op)?;
             if self.compare_and_swap(tip, commit, op)? {
-                let (meta, digest) = self.finish(tx, Some(new_tree));
+                let (meta, digest) = self.finish(tx, tree, Some(new_tree));
                 self.pack_now_and_then();
                 return Ok(Written {
                     value,
@@ -355,24 +355,30 @@ impl Store {
         })
     }
 
-    /// The meta records and digest after a write, cached as the index of `new_tree` when the
-    /// write committed.
-    fn finish(&self, tx: Tx<'_>, new_tree: Option<ObjectId>) -> (Meta, Digest) {
+    /// The meta records and digest after a write on `base`, cached as the index of `new_tree`
+    /// when the write committed.
+    fn finish(&self, tx: Tx<'_>, base: ObjectId, new_tree: Option<ObjectId>) -> (Meta, Digest) {
         let (state, changed) = tx.into_state();
         let path = self.local.cache_path();
         match state {
             State::View(view) => {
-                let digest = view.digest();
-                let saved = new_tree.is_none_or(|tree| view.save(&path, tree, &digest, &changed));
-                if saved {
+                if let Some(digest) = view.digest()
+                    && new_tree.is_none_or(|tree| view.save(&path, tree, &digest, &changed))
+                {
                     return (view.meta().clone(), digest);
                 }
+                // The windows did not reach far enough, or the cache could not be updated in
+                // place: use the whole index, rebuilt from the tree if the cache is damaged.
+                // The write itself is done by now, so a failure here must not report it failed.
                 let meta = view.meta().clone();
                 match view.into_index() {
                     Some((index, buckets)) => {
                         self.cache_index(&path, new_tree, &index, Some((&buckets, &changed)))
                     }
-                    None => (meta, digest),
+                    None => match self.rebuild(new_tree.unwrap_or(base)) {
+                        Ok(index) => self.cache_index(&path, new_tree, &index, None),
+                        Err(_) => (meta, Digest::default()),
+                    },
                 }
             }
             State::Full { index, reuse } => self.cache_index(
@@ -396,7 +402,7 @@ impl Store {
         let digest = Digest::of_queue(index, &queue);
         if let Some(tree) = tree {
             let reuse = reuse.map(|(buckets, changed)| cache::Reuse { buckets, changed });
-            cache::save_index(path, tree, index, &digest, &queue.open_keys(), reuse);
+            cache::save_index(path, tree, index, &digest, &queue.windows(), reuse);
         }
         (index.meta.clone(), digest)
     }

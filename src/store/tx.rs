@@ -135,9 +135,12 @@ impl<'s> Tx<'s> {
     /// The mission that completing another should promote to Current, by the rules of
     /// `lifecycle`, from whichever state this write has.
     pub fn promotion_candidate(&mut self) -> Result<Option<MissionEntry>> {
-        if let State::View(view) = &self.state {
-            return Ok(view.promotion_candidate());
+        if let State::View(view) = &self.state
+            && let Some(answer) = view.promotion_candidate()
+        {
+            return Ok(answer);
         }
+        // The view's windows did not reach far enough (or there is no view): ask the index.
         Ok(lifecycle::promotion_candidate(self.index()?))
     }
 

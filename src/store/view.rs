@@ -1,10 +1,10 @@
 //! The state a write starts from when the cache describes the tip: the meta records, the
-//! digest and the ordered keys of the open missions at once, the other missions one bucket at
+//! digest and the first open missions of each status at once, the other missions one bucket at
 //! a time, and this write's changes on top. A write that changes a few missions reads a few
 //! buckets and re-encodes a few, whatever the size of the project.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::rc::Rc;
@@ -14,7 +14,7 @@ use gix::ObjectId;
 use super::cache::{self, Buckets, Cached, EntryWithDependents, StoredRef};
 use crate::digest::{Digest, LISTED};
 use crate::index::{Index, Meta, MissionEntry};
-use crate::lifecycle::{self, Next, OrderContext, OrderKey, Prerequisites};
+use crate::lifecycle::{self, Next, OrderContext, Prerequisites, Windows};
 use crate::model::{DepType, Status};
 
 /// A write's view of the tip. A bucket that fails to decode reads as missing missions here;
@@ -28,15 +28,18 @@ pub struct View {
     decoded: RefCell<HashMap<usize, Rc<Vec<EntryWithDependents>>>>,
     /// Summaries this write changed or added.
     changed: BTreeMap<String, MissionEntry>,
-    /// The missions that are not final, in the order of work, with the changes applied.
-    open: Vec<(OrderKey, String)>,
+    /// The first open missions of each status, in the order of work, with the changes applied.
+    windows: Windows,
+    /// Set when a question ran past the end of a window that does not hold every mission of
+    /// its status: the answer may be wrong, and the write must use the whole index.
+    ran_dry: Cell<bool>,
     context: OrderContext,
 }
 
 impl View {
     /// The view of a cache, or None if its ordered keys cannot be read.
     pub fn new(cached: Cached) -> Option<View> {
-        let open = cached.missions.open_keys()?;
+        let windows = cached.missions.windows()?;
         Some(View {
             context: OrderContext::new(&cached.meta),
             meta: cached.meta,
@@ -44,7 +47,8 @@ impl View {
             buckets: cached.missions,
             decoded: RefCell::new(HashMap::new()),
             changed: BTreeMap::new(),
-            open,
+            windows,
+            ran_dry: Cell::new(false),
         })
     }
 
@@ -110,10 +114,7 @@ impl View {
                     self.digest.sprint_counts.remove(sprint);
                 }
             }
-            let key = (self.context.key(&old), old.id.clone());
-            if let Ok(at) = self.open.binary_search(&key) {
-                self.open.remove(at);
-            }
+            self.windows.remove(self.context.key(&old), &old.id);
         }
         self.digest.totals.add(entry.status);
         if let Some(sprint) = &entry.sprint {
@@ -124,27 +125,38 @@ impl View {
                 .add(entry.status);
         }
         if !entry.status.is_final() {
-            let key = (self.context.key(&entry), entry.id.clone());
-            let at = self.open.binary_search(&key).unwrap_or_else(|at| at);
-            self.open.insert(at, key);
+            self.windows
+                .insert(self.context.key(&entry), entry.id.clone());
         }
         self.changed.insert(entry.id.clone(), entry);
         Some(())
     }
 
-    /// Open missions of the given statuses, in the order of work.
+    /// Open missions of the given statuses, in the order of work. Running past the end of a
+    /// window that does not hold every mission of its status marks the view as run dry.
     fn in_order<'v>(&'v self, statuses: &'v [Status]) -> impl Iterator<Item = MissionEntry> + 'v {
-        self.open
-            .iter()
-            .filter(|(key, _)| statuses.contains(&key.status()))
-            .filter_map(|(_, id)| self.entry(id).flatten())
+        statuses.iter().flat_map(move |status| {
+            let (ids, complete) = self.windows.of(*status);
+            let dry = (!complete).then_some(()).into_iter().filter_map(move |()| {
+                self.ran_dry.set(true);
+                None
+            });
+            ids.filter_map(|id| self.entry(id).flatten()).chain(dry)
+        })
+    }
+
+    /// An answer computed from the windows, or None if they did not reach far enough.
+    fn answer<T>(&self, compute: impl FnOnce() -> T) -> Option<T> {
+        self.ran_dry.set(false);
+        let value = compute();
+        (!self.ran_dry.get()).then_some(value)
     }
 
     fn count(&self, status: Status) -> usize {
         self.digest.totals.get(status)
     }
 
-    pub fn next(&self) -> Next {
+    fn next(&self) -> Next {
         let open = self.in_order(&[Status::InProgress, Status::Current, Status::Queued]);
         let current = self
             .meta
@@ -154,19 +166,24 @@ impl View {
         lifecycle::pick_next(current, open, self, self.count(Status::Blocked))
     }
 
-    pub fn promotion_candidate(&self) -> Option<MissionEntry> {
-        let queued = self.in_order(&[Status::Queued]);
-        lifecycle::promote_from(self.count(Status::Current), queued, self)
+    /// The promotion candidate (which may be none), or None if the windows cannot tell.
+    pub fn promotion_candidate(&self) -> Option<Option<MissionEntry>> {
+        self.answer(|| {
+            let queued = self.in_order(&[Status::Queued]);
+            lifecycle::promote_from(self.count(Status::Current), queued, self)
+        })
     }
 
-    /// The digest of the tip this write produces.
-    pub fn digest(&self) -> Digest {
-        let first = |status: Status| self.in_order(&[status]).take(LISTED).collect();
-        let (totals, sprints) = (
-            self.digest.totals.clone(),
-            self.digest.sprint_counts.clone(),
-        );
-        Digest::assemble(totals, sprints, first, self.next())
+    /// The digest of the tip this write produces, or None if the windows cannot tell.
+    pub fn digest(&self) -> Option<Digest> {
+        self.answer(|| {
+            let first = |status: Status| self.in_order(&[status]).take(LISTED).collect();
+            let (totals, sprints) = (
+                self.digest.totals.clone(),
+                self.digest.sprint_counts.clone(),
+            );
+            Digest::assemble(totals, sprints, first, self.next())
+        })
     }
 
     /// Every mission with this write's changes, for operations that need the whole index,
@@ -244,7 +261,7 @@ impl View {
                 }
             }
         }
-        cache::write(path, tree, &self.meta, digest, &self.open, &buckets);
+        cache::write(path, tree, &self.meta, digest, &self.windows, &buckets);
         true
     }
 }
