@@ -470,6 +470,9 @@ fn completions_are_generated_for_each_shell() {
         let script = repo.ok(&["completions", shell]);
         assert!(script.contains("mission"), "{shell}");
     }
+    let data = repo.json(&["completions", "bash"]);
+    assert_eq!(data["shell"], "bash");
+    assert!(data["script"].as_str().unwrap().contains("cmos"));
 }
 
 #[test]

@@ -3,7 +3,11 @@
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
+use serde::Serialize;
+
+use super::output::Printer;
 use crate::error::Result;
+use crate::ops::{Instructions, Outcome};
 
 /// Print a shell completion script, e.g. `cmos completions bash > ~/.local/share/bash-completion/completions/cmos`.
 #[derive(Debug, Args)]
@@ -12,8 +16,26 @@ pub struct CompletionsArgs {
     pub shell: Shell,
 }
 
-pub fn run(args: &CompletionsArgs) -> Result<()> {
-    let mut command = super::Cli::command();
-    clap_complete::generate(args.shell, &mut command, "cmos", &mut std::io::stdout());
+/// What `--json` prints: the script inside the usual envelope.
+#[derive(Debug, Serialize)]
+pub struct Completions {
+    pub shell: String,
+    pub script: String,
+}
+
+pub fn run(args: &CompletionsArgs, printer: &Printer) -> Result<()> {
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut super::Cli::command(), "cmos", &mut script);
+    let data = Completions {
+        shell: args.shell.to_string(),
+        script: String::from_utf8_lossy(&script).into_owned(),
+    };
+    // A completion script needs no repository, so there is nothing to advise beyond it.
+    let outcome = Outcome {
+        data,
+        warnings: Vec::new(),
+        instructions: Instructions::default(),
+    };
+    printer.outcome(&outcome, |c, _| c.script.clone());
     Ok(())
 }

@@ -75,7 +75,7 @@ pub fn main() -> i32 {
 
 fn run(cli: Cli, printer: &Printer) -> Result<()> {
     if let Command::Completions(args) = &cli.command {
-        return completions::run(args);
+        return completions::run(args, printer);
     }
     let dir = match &cli.dir {
         Some(dir) => dir.clone(),
