@@ -24,6 +24,12 @@ enum Op {
     Link(usize, usize, DepType),
     Unlink(usize, usize),
     Rank(usize, i64),
+    /// Moves a mission to sprint S1 (true) or S2.
+    Move(usize, bool),
+    Defer(usize),
+    Requeue(usize),
+    /// Makes S1 (true) or S2 the current sprint, which reorders every mission.
+    Activate(bool),
 }
 
 fn id(n: usize) -> String {
@@ -46,7 +52,11 @@ fn op(pool: usize) -> impl Strategy<Value = Op> {
         1 => n.clone().prop_map(Op::Drop),
         2 => (n.clone(), n.clone(), kind).prop_map(|(a, b, k)| Op::Link(a, b, k)),
         1 => (n.clone(), n.clone()).prop_map(|(a, b)| Op::Unlink(a, b)),
-        1 => (n, -3i64..3).prop_map(|(n, r)| Op::Rank(n, r)),
+        1 => (n.clone(), -3i64..3).prop_map(|(n, r)| Op::Rank(n, r)),
+        1 => (n.clone(), any::<bool>()).prop_map(|(n, s1)| Op::Move(n, s1)),
+        1 => n.clone().prop_map(Op::Defer),
+        1 => n.prop_map(Op::Requeue),
+        1 => any::<bool>().prop_map(Op::Activate),
     ]
 }
 
@@ -70,6 +80,23 @@ fn apply(ws: &Workspace, op: &Op) {
         Op::Drop(n) => transition::drop(ws, &id(*n), None).map(|_| ()),
         Op::Link(a, b, kind) => mission::depends(ws, &id(*a), &id(*b), *kind).map(|_| ()),
         Op::Unlink(a, b) => mission::undepend(ws, &id(*a), &id(*b)).map(|_| ()),
+        Op::Move(n, to_s1) => {
+            let update = MissionUpdate {
+                fields: MissionFields {
+                    sprint: Some(if *to_s1 { "S1" } else { "S2" }.to_string()),
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            mission::update(ws, &id(*n), update).map(|_| ())
+        }
+        Op::Defer(n) => transition::defer(ws, &id(*n), None).map(|_| ()),
+        Op::Activate(s1) => {
+            cmos::ops::sprint::activate(ws, if *s1 { "S1" } else { "S2" }).map(|_| ())
+        }
+        Op::Requeue(n) => {
+            transition::set_status(ws, &id(*n), cmos::model::Status::Queued).map(|_| ())
+        }
         Op::Rank(n, rank) => {
             let update = MissionUpdate {
                 fields: MissionFields {
@@ -120,8 +147,15 @@ fn check_against_rebuild(repo: &Repo, ws: &Workspace, pool: usize) {
     std::fs::write(&cache, saved).expect("restore the cache");
 }
 
-/// Seeds `count` missions in one write, each requiring or blocked by the one before.
+/// Seeds a second sprint and `count` missions in one write, each requiring or blocked by the
+/// one before.
 fn seed(ws: &Workspace, count: usize) {
+    let fields = cmos::ops::sprint::SprintFields {
+        title: Some("Second".into()),
+        start: Some("2030-01-01".into()),
+        ..Default::default()
+    };
+    cmos::ops::sprint::add(ws, "S2", fields).expect("add sprint S2");
     ws.store()
         .write("test.seed", |tx| {
             for n in 0..count {
