@@ -40,6 +40,9 @@ pub const DEFAULT_REF: &str = "refs/heads/cmos";
 /// How often a writer that lost the race re-reads the tip and re-applies its operation.
 const MAX_ATTEMPTS: u32 = 200;
 
+/// How old a lock on the branch must be before cmos takes its owner for dead.
+const STALE_LOCK: Duration = Duration::from_secs(2);
+
 /// An open repository and where its cmos state lives.
 pub struct Store {
     repo: gix::Repository,
@@ -288,13 +291,11 @@ impl Store {
                     commit: Some(commit),
                 });
             }
+            self.clear_stale_locks();
             std::thread::sleep(jitter(pause));
             pause = (pause * 2).min(Duration::from_millis(40));
         }
-        let lock = self
-            .repo
-            .common_dir()
-            .join(format!("{}.lock", self.branch.as_bstr()));
+        let lock = self.ref_lock();
         Err(Error::Conflict(if lock.exists() {
             format!(
                 "the cmos branch stayed locked; if no cmos or git process is running, remove the stale lock {}",
@@ -405,6 +406,30 @@ impl Store {
             cache::save_index(path, tree, index, &digest, &queue.windows(), reuse);
         }
         (index.meta.clone(), digest)
+    }
+
+    /// The lock file git and gix take while they move the branch.
+    fn ref_lock(&self) -> PathBuf {
+        self.repo
+            .common_dir()
+            .join(format!("{}.lock", self.branch.as_bstr()))
+    }
+
+    /// Removes lock files left by a process that died while moving the branch (a SIGKILL
+    /// cannot be cleaned up after). A ref update holds its lock for microseconds, so a lock
+    /// older than [`STALE_LOCK`] has no living owner; without this, one crash would block
+    /// every later write until someone deleted the file by hand.
+    fn clear_stale_locks(&self) {
+        let packed = self.repo.common_dir().join("packed-refs.lock");
+        for lock in [self.ref_lock(), packed] {
+            let age = std::fs::metadata(&lock)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok());
+            if age.is_some_and(|age| age > STALE_LOCK) {
+                let _ = std::fs::remove_file(&lock);
+            }
+        }
     }
 
     /// Moves the branch from `expected` to `new` if nobody moved it meanwhile. False when

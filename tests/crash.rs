@@ -1,0 +1,71 @@
+//! Writers killed at random moments (SIGKILL: no cleanup runs) never leave the branch broken,
+//! and never leave a lock that blocks the next command.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{Repo, hermetic};
+
+const KILLS: u64 = 50;
+
+#[test]
+fn sigkill_at_random_moments_leaves_a_valid_branch_and_a_working_next_command() {
+    let repo = Repo::new();
+    repo.init();
+    // A fixed pseudo-random sequence: the same moments on every run, spread over 0–120 ms.
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next_delay = || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        Duration::from_millis((state >> 33) % 120)
+    };
+    for round in 0..KILLS {
+        let script = format!(
+            "for i in $(seq 1 1000); do \"$0\" mission add K{round}-$i Work || exit 1; \"$0\" mission start K{round}-$i || exit 1; done"
+        );
+        let mut writer = hermetic(&mut Command::new("bash"), &repo.home)
+            .args(["-c", &script, env!("CARGO_BIN_EXE_cmos")])
+            .current_dir(&repo.path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the writer loop");
+        std::thread::sleep(next_delay());
+        // Kill the loop and whatever cmos it is running, without letting either clean up.
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-P", &writer.id().to_string()])
+            .status();
+        let _ = writer.kill();
+        let _ = writer.wait();
+
+        let tip = repo.tip().expect("the branch still exists");
+        repo.git(&["cat-file", "-e", &format!("{tip}^{{commit}}")]);
+        repo.ok(&["mission", "add", &format!("after-{round}"), "Still works"]);
+    }
+    assert_eq!(
+        repo.json(&["mission", "show", &format!("after-{}", KILLS - 1)])["status"],
+        "Queued"
+    );
+    repo.git(&["fsck", "--strict", "--no-progress"]);
+}
+
+#[test]
+fn a_lock_left_by_a_dead_writer_does_not_block_the_next_one() {
+    let repo = Repo::new();
+    repo.init();
+    let lock = repo.path.join(".git/refs/heads/cmos.lock");
+    std::fs::write(&lock, "0000000000000000000000000000000000000000\n").expect("plant a lock");
+    // As if its writer died a minute ago.
+    let status = Command::new("touch")
+        .args(["-d", "1 minute ago"])
+        .arg(&lock)
+        .status()
+        .expect("run touch");
+    assert!(status.success());
+    repo.ok(&["mission", "add", "A", "After a crash"]);
+    assert!(!lock.exists(), "the stale lock was cleared");
+    assert_eq!(repo.json(&["mission", "show", "A"])["status"], "Queued");
+}
