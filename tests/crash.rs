@@ -69,3 +69,23 @@ fn a_lock_left_by_a_dead_writer_does_not_block_the_next_one() {
     assert!(!lock.exists(), "the stale lock was cleared");
     assert_eq!(repo.json(&["mission", "show", "A"])["status"], "Queued");
 }
+
+#[test]
+fn temporary_files_of_killed_cache_writes_are_swept() {
+    let repo = Repo::new();
+    repo.init();
+    let dir = repo.path.join(".git/cmos");
+    let old = dir.join(".index-cache.deadbeef00.tmp");
+    let fresh = dir.join(".index-cache.alive00000.tmp");
+    std::fs::write(&old, "left by a killed writer").unwrap();
+    std::fs::write(&fresh, "being written right now").unwrap();
+    let status = Command::new("touch")
+        .args(["-d", "1 hour ago"])
+        .arg(&old)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    repo.ok(&["mission", "add", "A", "Any write"]);
+    assert!(!old.exists(), "an old temporary file is swept");
+    assert!(fresh.exists(), "a recent one may belong to a running write");
+}

@@ -84,6 +84,29 @@ pub fn replace_with(
     result
 }
 
+/// Removes temporary files that a killed process left in `dir` (they are never renamed into
+/// place). Only files older than a minute go, so a write in progress keeps its own.
+pub fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with('.') && name.ends_with(".tmp")) {
+            continue;
+        }
+        let age = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok());
+        if age.is_some_and(|age| age > std::time::Duration::from_secs(60)) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn temp_sibling(path: &Path) -> PathBuf {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     path.with_file_name(format!(".{name}.{}.tmp", new_writer_id()))

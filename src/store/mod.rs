@@ -486,8 +486,10 @@ impl Store {
         }
     }
 
-    /// Reads over many loose objects are slow; ask git to pack once they pile up.
+    /// Reads over many loose objects are slow; ask git to pack once they pile up. Also sweeps
+    /// the temporary files of cache writes that were killed before they finished.
     fn pack_now_and_then(&self) {
+        local::remove_stale_temps(&self.local.shared_dir);
         // git itself estimates the loose-object count from one fan-out directory; so do we.
         let sample = self.repo.common_dir().join("objects").join("17");
         let loose = std::fs::read_dir(sample).map(|d| d.count()).unwrap_or(0);
