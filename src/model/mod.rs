@@ -4,6 +4,7 @@ mod event;
 mod id;
 mod mission;
 mod project;
+mod session;
 mod sprint;
 mod status;
 mod text;
@@ -16,6 +17,7 @@ pub use id::{
 };
 pub use mission::{Blocker, Dependency, Mission, Transition};
 pub use project::{FORMAT_MAJOR, FORMAT_MINOR, Format, Project};
+pub use session::{Capture, CaptureCategory, Session, SessionStatus, SessionType};
 pub use sprint::Sprint;
 pub use status::{DepType, SprintStatus, Status};
 pub use text::{MAX_NAME_LEN, MAX_TEXT_LEN, clean_items, clean_name, clean_text};

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
+use crate::model::session::{CaptureCategory, SessionStatus, SessionType};
 
 /// Normalises user spelling: `In Progress`, `in-progress`, `in_progress` and `inprogress` are one word.
 fn fold(s: &str) -> String {
@@ -176,6 +177,31 @@ impl DepType {
         matches!(self, DepType::Requires | DepType::Blocks)
     }
 }
+
+vocabulary!(SessionType, "session type", [
+    Planning => "planning",
+    Onboarding => "onboarding",
+    Review => "review",
+    Research => "research",
+    CheckIn => "check-in" | "checkin",
+    Build => "build",
+    Custom => "custom",
+]);
+
+vocabulary!(SessionStatus, "session status", [
+    Active => "Active",
+    Completed => "Completed",
+    Abandoned => "Abandoned" | "canceled" | "cancelled",
+]);
+
+vocabulary!(CaptureCategory, "capture category", [
+    Decision => "decision",
+    Learning => "learning",
+    Constraint => "constraint",
+    Context => "context",
+    NextStep => "next-step" | "next",
+    Blocker => "blocker",
+]);
 
 #[cfg(test)]
 mod tests {

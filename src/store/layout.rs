@@ -13,6 +13,8 @@ pub const SPRINTS: &str = "sprints";
 /// One TOML file per mission, in 256 subdirectories named by a hash of the id, so a write
 /// rewrites two small trees instead of one listing every mission.
 pub const MISSIONS: &str = "missions";
+/// One TOML file per session, spread over hash-named directories like missions.
+pub const SESSIONS: &str = "sessions";
 /// Append-only activity log, `<yyyy-mm>/<writer>-<seq>.jsonl`.
 pub const EVENTS: &str = "events";
 
@@ -26,6 +28,10 @@ pub fn mission_path(id: &str) -> String {
 /// The subdirectory of `missions/` that holds mission `id`: two hex digits of its FNV-1a hash.
 pub fn mission_dir(id: &str) -> String {
     format!("{:02x}", crate::model::fnv1a(id.as_bytes()) & 0xff)
+}
+
+pub fn session_path(id: &str) -> String {
+    format!("{ROOT}/{SESSIONS}/{}/{id}.toml", mission_dir(id))
 }
 
 pub fn sprint_path(id: &str) -> String {

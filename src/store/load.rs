@@ -9,7 +9,7 @@ use super::codec::from_toml;
 use super::layout;
 use crate::error::{Error, FileProblem, Result};
 use crate::index::{Index, MissionEntry};
-use crate::model::{FORMAT_MAJOR, Format, Mission, Project, Sprint, validate_id};
+use crate::model::{FORMAT_MAJOR, Format, Mission, Project, Session, Sprint, validate_id};
 
 /// The objects of a tree that the index is built from.
 #[derive(Debug, Default, PartialEq)]
@@ -247,4 +247,24 @@ fn changed_files(
         changes.push((path.to_str_lossy().into_owned(), blob));
     }
     Ok(changes)
+}
+
+/// Every session file of `tree`: the records that parse, and a problem for each that does not.
+pub fn sessions(repo: &gix::Repository, tree: ObjectId) -> Result<(Vec<Session>, Vec<FileProblem>)> {
+    let Some(root) = entry_id(repo, tree, layout::ROOT)? else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let Some(dir) = entry_id(repo, root, layout::SESSIONS)? else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let (mut sessions, mut problems) = (Vec::new(), Vec::new());
+    for (relative, blob) in changed_files(repo, None, Some(dir))? {
+        let Some(blob) = blob else { continue };
+        let path = format!("{}/{}/{relative}", layout::ROOT, layout::SESSIONS);
+        match parse::<Session>(repo, &path, blob)? {
+            Ok(session) => sessions.push(session),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    Ok((sessions, problems))
 }

@@ -42,6 +42,26 @@ impl LocalState {
         })
     }
 
+    /// The session this worktree is working in, if one was started and not closed.
+    pub fn active_session(&self) -> Option<String> {
+        let text = fs::read_to_string(self.worktree_dir.join("active-session")).ok()?;
+        Some(text.trim().to_string()).filter(|id| !id.is_empty())
+    }
+
+    /// Records (or with None clears) this worktree's active session.
+    pub fn set_active_session(&self, id: Option<&str>) -> Result<()> {
+        let path = self.worktree_dir.join("active-session");
+        match id {
+            Some(id) => replace_with(&path, |out| out.write_all(format!("{id}\n").as_bytes())),
+            None => match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    Err(Error::io(format!("cannot remove {}", path.display()), e))
+                }
+                _ => Ok(()),
+            },
+        }
+    }
+
     pub fn cache_path(&self) -> PathBuf {
         self.shared_dir.join("index-cache")
     }

@@ -29,10 +29,10 @@ pub use tx::Tx;
 use view::View;
 
 use crate::digest::Digest;
-use crate::error::{Error, Result};
+use crate::error::{Error, FileProblem, Result};
 use crate::index::{Index, Meta, MissionEntry};
 use crate::lifecycle::Queue;
-use crate::model::Mission;
+use crate::model::{Mission, Session};
 
 /// The branch that holds the state unless `cmos.ref` says otherwise.
 pub const DEFAULT_REF: &str = "refs/heads/cmos";
@@ -255,6 +255,33 @@ impl Store {
             return Err(snapshot.meta.missing("mission", id));
         };
         codec::from_toml(&path, &bytes).map_err(Error::Corrupt)
+    }
+
+    /// A session record at a snapshot.
+    pub fn session(&self, snapshot: &Snapshot<'_>, id: &str) -> Result<Session> {
+        let path = layout::session_path(id);
+        let Some(bytes) = tx::read_path(&self.repo, snapshot.tree, &path)? else {
+            return Err(Error::NotFound {
+                kind: "session",
+                id: id.to_string(),
+            });
+        };
+        codec::from_toml(&path, &bytes).map_err(Error::Corrupt)
+    }
+
+    /// Every session record at a snapshot, with the files that failed to parse.
+    pub fn sessions(&self, snapshot: &Snapshot<'_>) -> Result<(Vec<Session>, Vec<FileProblem>)> {
+        load::sessions(&self.repo, snapshot.tree)
+    }
+
+    /// This worktree's active session, if any.
+    pub fn active_session(&self) -> Option<String> {
+        self.local.active_session()
+    }
+
+    /// Records (or clears) this worktree's active session.
+    pub fn set_active_session(&self, id: Option<&str>) -> Result<()> {
+        self.local.set_active_session(id)
     }
 
     /// Runs `apply` against the tip and commits what it staged, as one commit. When another

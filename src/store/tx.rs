@@ -14,7 +14,7 @@ use super::{Store, layout, load};
 use crate::error::{Error, Result};
 use crate::index::{Index, Meta, MissionEntry};
 use crate::lifecycle::{self, Gates, Prerequisites, Unmet};
-use crate::model::{Event, Format, Mission, Project, Sprint, Timestamp, new_uid};
+use crate::model::{Event, Format, Mission, Project, Session, Sprint, Timestamp, new_uid};
 
 /// What a write knows of the tip it starts from: the whole index, or the cached view that
 /// reads missions one bucket at a time. Operations that need every mission (dependency
@@ -179,6 +179,21 @@ impl<'s> Tx<'s> {
             id: id.to_string(),
         })?;
         from_toml(&path, &bytes).map_err(Error::Corrupt)
+    }
+
+    /// A session record, including changes staged by this operation.
+    pub fn session(&self, id: &str) -> Result<Session> {
+        let path = layout::session_path(id);
+        let bytes = self.file(&path)?.ok_or_else(|| Error::NotFound {
+            kind: "session",
+            id: id.to_string(),
+        })?;
+        from_toml(&path, &bytes).map_err(Error::Corrupt)
+    }
+
+    pub fn put_session(&mut self, session: &Session) -> Result<()> {
+        self.stage(layout::session_path(&session.id), to_toml(session)?);
+        Ok(())
     }
 
     /// Whether anything (even an unreadable file) is stored at `path`.
