@@ -128,6 +128,7 @@ impl Error {
             Error::NotFound { kind, .. } => Some(match *kind {
                 "sprint" => "list sprints with `cmos sprint list`".into(),
                 "mission" => "list missions with `cmos mission list`".into(),
+                "session" => "list sessions with `cmos session list`".into(),
                 _ => "check the id and try again".into(),
             }),
             Error::AlreadyExists { kind, .. } => {

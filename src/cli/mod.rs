@@ -6,6 +6,7 @@ mod mission;
 mod moves;
 pub mod output;
 mod render;
+mod session;
 mod sprint;
 mod status;
 
@@ -47,6 +48,8 @@ pub enum Command {
     Sprint(sprint::SprintCommand),
     #[command(subcommand)]
     Mission(mission::MissionCommand),
+    #[command(subcommand)]
+    Session(session::SessionCommand),
     Status(status::StatusArgs),
     Log(status::LogArgs),
     Completions(completions::CompletionsArgs),
@@ -87,6 +90,7 @@ fn run(cli: Cli, printer: &Printer) -> Result<()> {
         Command::Init(args) => init::run(&ws, args, printer),
         Command::Sprint(cmd) => sprint::run(&ws, cmd, printer),
         Command::Mission(cmd) => mission::run(&ws, cmd, printer),
+        Command::Session(cmd) => session::run(&ws, cmd, printer),
         Command::Status(args) => status::run_status(&ws, args, printer),
         Command::Log(args) => status::run_log(&ws, args, printer),
         Command::Completions(_) => unreachable!("handled above"),

@@ -3,6 +3,7 @@
 
 pub mod init;
 pub mod mission;
+pub mod session;
 pub mod sprint;
 pub mod status;
 pub mod transition;

@@ -250,7 +250,10 @@ fn changed_files(
 }
 
 /// Every session file of `tree`: the records that parse, and a problem for each that does not.
-pub fn sessions(repo: &gix::Repository, tree: ObjectId) -> Result<(Vec<Session>, Vec<FileProblem>)> {
+pub fn sessions(
+    repo: &gix::Repository,
+    tree: ObjectId,
+) -> Result<(Vec<Session>, Vec<FileProblem>)> {
     let Some(root) = entry_id(repo, tree, layout::ROOT)? else {
         return Ok((Vec::new(), Vec::new()));
     };

@@ -1,0 +1,247 @@
+//! `cmos session ...`: start, capture, complete, list, show.
+
+use std::io::Read;
+
+use clap::Subcommand;
+
+use super::output::{Printer, Style, or_dash, table};
+use crate::error::{Error, Result};
+use crate::model::{CaptureCategory, Session, SessionType, Timestamp};
+use crate::ops::Workspace;
+use crate::ops::session::{self as ops, MAX_CAPTURE_LEN, SessionBrief, StartRequest};
+
+/// Work in sessions and note what matters as you go.
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// Start a session in this worktree (one at a time).
+    Start {
+        /// planning, onboarding, review, research, check-in, build or custom.
+        #[arg(long = "type", value_name = "TYPE", value_parser = parse::<SessionType>)]
+        kind: SessionType,
+        #[arg(long)]
+        title: String,
+        /// Sprint it belongs to [default: the current sprint].
+        #[arg(long)]
+        sprint: Option<String>,
+        /// Mission it works on.
+        #[arg(long)]
+        mission: Option<String>,
+        /// Close a session still open in this worktree as abandoned.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Note a decision, learning, constraint, context, next-step or blocker.
+    Capture {
+        #[arg(value_parser = parse::<CaptureCategory>)]
+        category: CaptureCategory,
+        /// The text, or `-` to read it from standard input (no shell quoting needed).
+        text: String,
+        /// The mission it concerns.
+        #[arg(long)]
+        mission: Option<String>,
+        /// The session to note it in [default: this worktree's open session].
+        #[arg(long)]
+        session: Option<String>,
+    },
+    /// Close the open session with a summary and the next steps.
+    Complete {
+        #[arg(long)]
+        summary: Option<String>,
+        /// A next step for whoever comes next (repeat for several).
+        #[arg(long = "next-step", value_name = "TEXT")]
+        next_steps: Vec<String>,
+        /// The session to close [default: this worktree's open session].
+        #[arg(long)]
+        session: Option<String>,
+        /// Close it even without a summary.
+        #[arg(long)]
+        force: bool,
+    },
+    /// List sessions, newest first.
+    #[command(visible_alias = "ls")]
+    List {
+        #[arg(long = "type", value_name = "TYPE", value_parser = parse::<SessionType>)]
+        kind: Option<SessionType>,
+        #[arg(long)]
+        sprint: Option<String>,
+        /// Only sessions started at or after this time (RFC 3339).
+        #[arg(long, value_parser = parse::<Timestamp>)]
+        since: Option<Timestamp>,
+    },
+    /// Show a session with its captures.
+    Show { id: String },
+}
+
+fn parse<T: std::str::FromStr<Err = Error>>(text: &str) -> std::result::Result<T, String> {
+    text.parse().map_err(|e: Error| e.to_string())
+}
+
+/// The capture text: the argument, or standard input for `-`.
+fn capture_text(text: String) -> Result<String> {
+    if text != "-" {
+        return Ok(text);
+    }
+    let mut bytes = Vec::new();
+    // One byte past the limit is enough to say it is too long, without reading it all.
+    std::io::stdin()
+        .take(MAX_CAPTURE_LEN as u64 * 4 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("cannot read standard input", e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        Error::InvalidInput(format!(
+            "standard input is not valid UTF-8 (byte {}); send text",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+pub fn run(ws: &Workspace, cmd: SessionCommand, printer: &Printer) -> Result<()> {
+    match cmd {
+        SessionCommand::Start {
+            kind,
+            title,
+            sprint,
+            mission,
+            force,
+        } => {
+            let request = StartRequest {
+                kind,
+                title,
+                sprint,
+                mission,
+                force,
+            };
+            let outcome = ops::start(ws, request)?;
+            printer.outcome(&outcome, |s, st| {
+                let mut out = String::new();
+                if let Some(old) = &s.abandoned {
+                    out.push_str(&format!("Closed session {old} as abandoned\n"));
+                }
+                out.push_str(&format!(
+                    "Started {} session {} ({})\n",
+                    s.session.kind,
+                    st.bold(&s.session.id),
+                    s.session.title
+                ));
+                out
+            });
+        }
+        SessionCommand::Capture {
+            category,
+            text,
+            mission,
+            session,
+        } => {
+            let text = capture_text(text)?;
+            let outcome =
+                ops::capture(ws, session.as_deref(), category, &text, mission.as_deref())?;
+            printer.outcome(&outcome, |c, st| {
+                format!(
+                    "Noted {} in session {} ({} so far)\n",
+                    c.capture.category,
+                    st.bold(&c.session),
+                    c.captures
+                )
+            });
+        }
+        SessionCommand::Complete {
+            summary,
+            next_steps,
+            session,
+            force,
+        } => {
+            let outcome = ops::complete(
+                ws,
+                session.as_deref(),
+                summary.as_deref(),
+                &next_steps,
+                force,
+            )?;
+            printer.outcome(&outcome, |s, st| {
+                format!("Completed session {}\n", st.bold(&s.id))
+            });
+        }
+        SessionCommand::List {
+            kind,
+            sprint,
+            since,
+        } => {
+            let outcome = ops::list(ws, kind, sprint.as_deref(), since)?;
+            printer.outcome(&outcome, |sessions, st| render_list(sessions, st));
+        }
+        SessionCommand::Show { id } => {
+            let outcome = ops::show(ws, &id)?;
+            printer.outcome(&outcome, render_show);
+        }
+    }
+    Ok(())
+}
+
+fn render_list(sessions: &[SessionBrief], style: &Style) -> String {
+    if sessions.is_empty() {
+        return "No sessions.\n".into();
+    }
+    let mut rows = vec![vec![
+        "ID".to_string(),
+        "TYPE".into(),
+        "STATUS".into(),
+        "STARTED".into(),
+        "NOTES".into(),
+        "TITLE".into(),
+    ]];
+    for s in sessions {
+        rows.push(vec![
+            s.id.clone(),
+            s.kind.to_string(),
+            s.status.to_string(),
+            s.started_at.to_string(),
+            s.captures.to_string(),
+            s.title.clone(),
+        ]);
+    }
+    table(
+        &rows,
+        |r, _, cell| if r == 0 { style.dim(&cell) } else { cell },
+    )
+}
+
+fn render_show(s: &Session, style: &Style) -> String {
+    let mut out = format!("{} {}\n", style.bold(&s.id), style.bold(&s.title));
+    let rows = vec![
+        vec!["Type".into(), s.kind.to_string()],
+        vec!["Status".into(), s.status.to_string()],
+        vec!["Agent".into(), s.agent.clone()],
+        vec!["Sprint".into(), or_dash(s.sprint.as_deref())],
+        vec!["Mission".into(), or_dash(s.mission.as_deref())],
+        vec!["Started".into(), s.started_at.to_string()],
+        vec![
+            "Completed".into(),
+            s.completed_at.map_or("-".into(), |t| t.to_string()),
+        ],
+    ];
+    out.push_str(&table(
+        &rows,
+        |_, c, cell| if c == 0 { style.dim(&cell) } else { cell },
+    ));
+    if let Some(summary) = &s.summary {
+        out.push_str(&format!("\n{}\n{summary}\n", style.bold("Summary")));
+    }
+    if !s.next_steps.is_empty() {
+        out.push_str(&format!("\n{}\n", style.bold("Next steps")));
+        for step in &s.next_steps {
+            out.push_str(&format!("- {step}\n"));
+        }
+    }
+    if !s.captures.is_empty() {
+        out.push_str(&format!("\n{}\n", style.bold("Captures")));
+        for c in &s.captures {
+            out.push_str(&format!(
+                "{}  {:<10}  {}\n",
+                style.dim(&c.at.to_string()),
+                c.category.to_string(),
+                c.text.replace('\n', "\n    ")
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,318 @@
+//! Session operations: start, capture, complete, list, show. The session record is on the
+//! branch; which session this worktree works in is local state under the git directory.
+
+use serde::Serialize;
+
+use super::{Outcome, Workspace};
+use crate::error::{Error, Result};
+use crate::model::{
+    Capture, CaptureCategory, Session, SessionStatus, SessionType, Timestamp, clean_items,
+    clean_name, clean_text, new_short_id, new_uid, quote,
+};
+use crate::store::layout;
+
+/// The longest capture, in bytes: enough for a page of notes, not for a pasted log file.
+pub const MAX_CAPTURE_LEN: usize = 16 * 1024;
+
+/// What `session start` asks for.
+#[derive(Debug, Clone)]
+pub struct StartRequest {
+    pub kind: SessionType,
+    pub title: String,
+    pub sprint: Option<String>,
+    pub mission: Option<String>,
+    /// Close an open session of this worktree as abandoned instead of refusing.
+    pub force: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Started {
+    pub session: Session,
+    /// The session `--force` closed as abandoned.
+    pub abandoned: Option<String>,
+}
+
+/// A session in one line, for lists.
+#[derive(Debug, Serialize)]
+pub struct SessionBrief {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: SessionType,
+    pub title: String,
+    pub status: SessionStatus,
+    pub agent: String,
+    pub sprint: Option<String>,
+    pub started_at: Timestamp,
+    pub captures: usize,
+}
+
+impl From<&Session> for SessionBrief {
+    fn from(s: &Session) -> Self {
+        SessionBrief {
+            id: s.id.clone(),
+            kind: s.kind,
+            title: s.title.clone(),
+            status: s.status,
+            agent: s.agent.clone(),
+            sprint: s.sprint.clone(),
+            started_at: s.started_at,
+            captures: s.captures.len(),
+        }
+    }
+}
+
+/// The open session of this worktree, if its pointer names one that is still Active.
+fn open_session(ws: &Workspace) -> Result<Option<String>> {
+    let Some(id) = ws.store().active_session() else {
+        return Ok(None);
+    };
+    let snapshot = ws.snapshot()?;
+    match ws.store().session(&snapshot, &id) {
+        Ok(session) if session.status == SessionStatus::Active => Ok(Some(id)),
+        Ok(_) | Err(Error::NotFound { .. }) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+pub fn start(ws: &Workspace, request: StartRequest) -> Result<Outcome<Started>> {
+    let title = clean_name("session title", &request.title)?;
+    let open = open_session(ws)?;
+    if let (Some(id), false) = (&open, request.force) {
+        return Err(Error::Refused(format!(
+            "session {id} is still open in this worktree; complete it with `cmos session complete --summary TEXT`, or pass --force to close it as abandoned"
+        )));
+    }
+    let written = ws.store().write("session.start", |tx| {
+        let project = tx.meta().project()?.clone();
+        let sprint = request.sprint.clone().or(project.current_sprint);
+        if let Some(sprint) = &sprint {
+            tx.meta().sprint(sprint)?;
+        }
+        if let Some(mission) = &request.mission {
+            tx.require(mission)?;
+        }
+        let now = tx.now();
+        if let Some(id) = &open {
+            let mut old = tx.session(id)?;
+            old.status = SessionStatus::Abandoned;
+            old.completed_at = Some(now);
+            tx.put_session(&old)?;
+            tx.record(
+                "session.abandoned",
+                id,
+                Some("Active".into()),
+                Some("Abandoned".into()),
+                None,
+            );
+        }
+        let id = free_session_id(tx, now)?;
+        let session = Session {
+            id: id.clone(),
+            uid: new_uid(),
+            kind: request.kind,
+            title: title.clone(),
+            status: SessionStatus::Active,
+            agent: tx.agent().to_string(),
+            sprint,
+            mission: request.mission.clone(),
+            started_at: now,
+            completed_at: None,
+            summary: None,
+            next_steps: Vec::new(),
+            captures: Vec::new(),
+            extra: Default::default(),
+        };
+        tx.put_session(&session)?;
+        tx.record(
+            "session.started",
+            &id,
+            None,
+            Some("Active".into()),
+            Some(title.clone()),
+        );
+        tx.set_subject(format!("session start {id}"));
+        Ok(session)
+    })?;
+    ws.store().set_active_session(Some(&written.value.id))?;
+    let started = Started {
+        abandoned: open,
+        session: written.value,
+    };
+    Ok(Outcome::from_digest(
+        started,
+        &written.meta,
+        &written.digest,
+    ))
+}
+
+/// A session id such as `ps-20261124-4k7wq2xz9d`: the day for people, random bits so that
+/// clones that never talked never collide.
+fn free_session_id(tx: &crate::store::Tx<'_>, now: Timestamp) -> Result<String> {
+    let day = now.as_datetime().format("%Y%m%d").to_string();
+    loop {
+        let id = new_short_id(&format!("ps-{day}"));
+        if !tx.exists(&layout::session_path(&id))? {
+            return Ok(id);
+        }
+    }
+}
+
+/// Checks a capture's text: not empty, one page at most, no control characters.
+pub fn clean_capture(text: &str) -> Result<String> {
+    if text.len() > MAX_CAPTURE_LEN {
+        return Err(Error::InvalidInput(format!(
+            "the capture is {} bytes; the limit is {MAX_CAPTURE_LEN} bytes: capture the gist and point to where the rest lives",
+            text.len()
+        )));
+    }
+    clean_text("capture", Some(text))?
+        .ok_or_else(|| Error::InvalidInput("the capture is empty: say what to remember".into()))
+}
+
+#[derive(Debug, Serialize)]
+pub struct Captured {
+    pub session: String,
+    pub capture: Capture,
+    pub captures: usize,
+}
+
+/// Notes something in `session`, or in this worktree's open session.
+pub fn capture(
+    ws: &Workspace,
+    session: Option<&str>,
+    category: CaptureCategory,
+    text: &str,
+    mission: Option<&str>,
+) -> Result<Outcome<Captured>> {
+    let text = clean_capture(text)?;
+    let id = match session {
+        Some(id) => id.to_string(),
+        None => open_session(ws)?.ok_or_else(|| {
+            Error::Refused("no session is open in this worktree; start one with `cmos session start --type TYPE --title TEXT`, or name one with --session".into())
+        })?,
+    };
+    let written = ws.store().write("session.capture", |tx| {
+        let mut session = tx.session(&id)?;
+        if session.status != SessionStatus::Active {
+            return Err(Error::Refused(format!(
+                "session {id} is {}; captures go to an open session",
+                session.status
+            )));
+        }
+        if let Some(mission) = mission {
+            tx.require(mission)?;
+        }
+        let capture = Capture {
+            at: tx.now(),
+            category,
+            text: text.clone(),
+            by: tx.agent().to_string(),
+            mission: mission.map(str::to_string),
+            extra: Default::default(),
+        };
+        session.captures.push(capture.clone());
+        tx.put_session(&session)?;
+        let first_line = text.lines().next().unwrap_or_default().to_string();
+        tx.record(
+            "session.capture",
+            &id,
+            None,
+            Some(category.to_string()),
+            Some(first_line),
+        );
+        tx.set_subject(format!("session capture {id} {category}"));
+        Ok(Captured {
+            session: id.clone(),
+            captures: session.captures.len(),
+            capture,
+        })
+    })?;
+    Ok(written.into_outcome())
+}
+
+/// Closes `session` (or this worktree's open one) with a summary and next steps.
+pub fn complete(
+    ws: &Workspace,
+    session: Option<&str>,
+    summary: Option<&str>,
+    next_steps: &[String],
+    force: bool,
+) -> Result<Outcome<Session>> {
+    let summary = clean_text("summary", summary)?;
+    let next_steps = clean_items("next step", next_steps)?;
+    if summary.is_none() && !force {
+        return Err(Error::InvalidInput(
+            "a session closes with a summary of what happened: pass --summary TEXT (or --force to close it without one)".into(),
+        ));
+    }
+    let id = match session {
+        Some(id) => id.to_string(),
+        None => open_session(ws)?.ok_or_else(|| {
+            Error::Refused("no session is open in this worktree; name one with --session".into())
+        })?,
+    };
+    let written = ws.store().write("session.complete", |tx| {
+        let mut session = tx.session(&id)?;
+        if session.status != SessionStatus::Active {
+            return Err(Error::Refused(format!(
+                "session {id} is already {}",
+                session.status
+            )));
+        }
+        session.status = SessionStatus::Completed;
+        session.completed_at = Some(tx.now());
+        session.summary = summary.clone();
+        session.next_steps = next_steps.clone();
+        tx.put_session(&session)?;
+        tx.record(
+            "session.completed",
+            &id,
+            Some("Active".into()),
+            Some("Completed".into()),
+            summary.clone(),
+        );
+        tx.set_subject(format!("session complete {id}"));
+        Ok(session)
+    })?;
+    if ws.store().active_session().as_deref() == Some(id.as_str()) {
+        ws.store().set_active_session(None)?;
+    }
+    let empty = written.value.captures.is_empty();
+    let outcome = written.into_outcome();
+    Ok(if empty {
+        outcome.warn(format!("session {id} closed without captures: decisions and learnings made in it are not recorded"))
+    } else {
+        outcome
+    })
+}
+
+/// Sessions, newest first, optionally of one type or sprint, or started since a time.
+pub fn list(
+    ws: &Workspace,
+    kind: Option<SessionType>,
+    sprint: Option<&str>,
+    since: Option<Timestamp>,
+) -> Result<Outcome<Vec<SessionBrief>>> {
+    let snapshot = ws.snapshot()?;
+    let (mut sessions, problems) = ws.store().sessions(&snapshot)?;
+    sessions.retain(|s| {
+        kind.is_none_or(|k| s.kind == k)
+            && (sprint.is_none() || s.sprint.as_deref() == sprint)
+            && since.is_none_or(|t| s.started_at >= t)
+    });
+    sessions.sort_by(|a, b| (b.started_at, &b.uid).cmp(&(a.started_at, &a.uid)));
+    let briefs = sessions.iter().map(SessionBrief::from).collect();
+    let mut outcome = Outcome::read(briefs, &snapshot);
+    for problem in problems {
+        outcome = outcome.warn(format!("unreadable file, skipped: {problem}"));
+    }
+    Ok(outcome)
+}
+
+pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<Session>> {
+    crate::model::validate_id("session", id)
+        .map_err(|_| Error::InvalidInput(format!("invalid session id {}", quote(id))))?;
+    let snapshot = ws.snapshot()?;
+    let session = ws.store().session(&snapshot, id)?;
+    Ok(Outcome::read(session, &snapshot))
+}
