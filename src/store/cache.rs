@@ -123,16 +123,8 @@ impl Buckets {
     /// One mission and its dependents: Some(None) if there is no such mission, None if the
     /// section is damaged.
     pub fn get(&self, id: &str) -> Option<Option<EntryWithDependents>> {
-        let range = *self.ranges.get(bucket_of(id, self.ranges.len()))?;
-        let found = self.bucket(range)?.into_iter().find(|s| s.entry.id == id);
-        Some(found.map(|s| {
-            let dependents = s
-                .dependents
-                .iter()
-                .map(|(from, kind)| (from.to_string(), *kind))
-                .collect();
-            (s.entry, dependents)
-        }))
+        let entries = self.entries(bucket_of(id, self.ranges.len()))?;
+        Some(entries.into_iter().find(|(m, _)| m.id == id))
     }
 
     fn bucket(&self, (start, end): (usize, usize)) -> Option<Vec<Stored<'_>>> {
