@@ -230,17 +230,6 @@ impl Index {
             .ok_or_else(|| self.missing("mission", id))
     }
 
-    /// Live counts of missions by status, for one sprint or for the whole project.
-    pub fn counts(&self, sprint: Option<&str>) -> StatusCounts {
-        let mut counts = StatusCounts::default();
-        for m in self.missions.values() {
-            if sprint.is_none() || m.sprint.as_deref() == sprint {
-                counts.add(m.status);
-            }
-        }
-        counts
-    }
-
     /// Links that point at `id`: (the mission they start from, their type).
     pub fn dependents_of(&self, id: &str) -> Vec<(&str, DepType)> {
         let mut found: Vec<(&str, DepType)> = self

@@ -7,8 +7,16 @@ use std::process::Command;
 
 use common::{Repo, hermetic};
 
-fn sha_of_file(path: &std::path::Path) -> Vec<u8> {
-    std::fs::read(path).expect("read file")
+/// Everything a cmos write must leave alone: status, HEAD, the diffs and the index file.
+fn worktree_state(repo: &Repo) -> (String, String, String, String, String, Vec<u8>) {
+    (
+        repo.git(&["status", "--porcelain"]),
+        repo.git(&["rev-parse", "HEAD"]),
+        repo.git(&["symbolic-ref", "HEAD"]),
+        repo.git(&["diff"]),
+        repo.git(&["diff", "--cached"]),
+        std::fs::read(repo.path.join(".git/index")).expect("read the index file"),
+    )
 }
 
 #[test]
@@ -18,14 +26,7 @@ fn head_index_and_working_tree_are_untouched_by_100_operations() {
     std::fs::write(repo.path.join("staged.txt"), "staged\n").unwrap();
     repo.git(&["add", "staged.txt"]);
     std::fs::write(repo.path.join("untracked.txt"), "untracked\n").unwrap();
-    let before = (
-        repo.git(&["status", "--porcelain"]),
-        repo.git(&["rev-parse", "HEAD"]),
-        repo.git(&["symbolic-ref", "HEAD"]),
-        repo.git(&["diff"]),
-        repo.git(&["diff", "--cached"]),
-        sha_of_file(&repo.path.join(".git/index")),
-    );
+    let before = worktree_state(&repo);
     repo.init();
     let mut operations = 1;
     for i in 0..33 {
@@ -36,14 +37,7 @@ fn head_index_and_working_tree_are_untouched_by_100_operations() {
         operations += 3;
     }
     assert_eq!(operations, 100);
-    let after = (
-        repo.git(&["status", "--porcelain"]),
-        repo.git(&["rev-parse", "HEAD"]),
-        repo.git(&["symbolic-ref", "HEAD"]),
-        repo.git(&["diff"]),
-        repo.git(&["diff", "--cached"]),
-        sha_of_file(&repo.path.join(".git/index")),
-    );
+    let after = worktree_state(&repo);
     assert_eq!(before, after);
     assert!(
         before.0.contains(" M README.md") && before.0.contains("A  staged.txt"),

@@ -323,10 +323,6 @@ impl<'a> Queue<'a> {
         Windows::from_sorted(keys)
     }
 
-    pub fn gates(&self) -> &Gates<'a> {
-        &self.gates
-    }
-
     /// The next mission to work on; see [`pick_next`].
     pub fn next(&self) -> Next {
         let open = self
