@@ -129,6 +129,10 @@ impl Error {
                 "sprint" => "list sprints with `cmos sprint list`".into(),
                 "mission" => "list missions with `cmos mission list`".into(),
                 "session" => "list sessions with `cmos session list`".into(),
+                "decision" | "fact" | "learning" | "constraint" | "next-step" => {
+                    format!("list them with `cmos {kind} list --all`")
+                }
+                "snapshot" => "list snapshots with `cmos context history`".into(),
                 _ => "check the id and try again".into(),
             }),
             Error::AlreadyExists { kind, .. } => {

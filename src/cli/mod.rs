@@ -2,6 +2,7 @@
 
 mod completions;
 mod init;
+mod knowledge;
 mod mission;
 mod moves;
 pub mod output;
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::error::{Error, Result};
+use crate::model::ItemKind;
 use crate::ops::Workspace;
 use output::Printer;
 
@@ -50,6 +52,18 @@ pub enum Command {
     Mission(mission::MissionCommand),
     #[command(subcommand)]
     Session(session::SessionCommand),
+    #[command(subcommand)]
+    Decision(knowledge::DecisionCommand),
+    #[command(subcommand)]
+    Fact(knowledge::FactCommand),
+    /// Learnings: what was found out that the next agent should know.
+    #[command(subcommand)]
+    Learning(knowledge::NoteCommand),
+    /// Constraints: rules the work must respect.
+    #[command(subcommand)]
+    Constraint(knowledge::NoteCommand),
+    #[command(subcommand, name = "next-step")]
+    NextStep(knowledge::NextStepCommand),
     Status(status::StatusArgs),
     Log(status::LogArgs),
     Completions(completions::CompletionsArgs),
@@ -91,6 +105,11 @@ fn run(cli: Cli, printer: &Printer) -> Result<()> {
         Command::Sprint(cmd) => sprint::run(&ws, cmd, printer),
         Command::Mission(cmd) => mission::run(&ws, cmd, printer),
         Command::Session(cmd) => session::run(&ws, cmd, printer),
+        Command::Decision(cmd) => knowledge::run_decision(&ws, cmd, printer),
+        Command::Fact(cmd) => knowledge::run_fact(&ws, cmd, printer),
+        Command::Learning(cmd) => knowledge::run_note(&ws, ItemKind::Learning, cmd, printer),
+        Command::Constraint(cmd) => knowledge::run_note(&ws, ItemKind::Constraint, cmd, printer),
+        Command::NextStep(cmd) => knowledge::run_next_step(&ws, cmd, printer),
         Command::Status(args) => status::run_status(&ws, args, printer),
         Command::Log(args) => status::run_log(&ws, args, printer),
         Command::Completions(_) => unreachable!("handled above"),

@@ -72,12 +72,14 @@ pub enum SessionCommand {
     Show { id: String },
 }
 
-fn parse<T: std::str::FromStr<Err = Error>>(text: &str) -> std::result::Result<T, String> {
+pub(super) fn parse<T: std::str::FromStr<Err = Error>>(
+    text: &str,
+) -> std::result::Result<T, String> {
     text.parse().map_err(|e: Error| e.to_string())
 }
 
 /// The capture text: the argument, or standard input for `-`.
-fn capture_text(text: String) -> Result<String> {
+pub(super) fn capture_text(text: String) -> Result<String> {
     if text != "-" {
         return Ok(text);
     }

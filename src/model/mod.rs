@@ -1,7 +1,9 @@
-//! The records cmos stores (project, sprint, mission, event) and the ids and times they use.
+//! The records cmos stores (project, sprint, mission, session, item, event) and the ids and times they use.
 
+mod duration;
 mod event;
 mod id;
+mod item;
 mod mission;
 mod project;
 mod session;
@@ -10,11 +12,13 @@ mod status;
 mod text;
 mod time;
 
+pub use duration::Minutes;
 pub use event::Event;
 pub use id::{
     MAX_ID_LEN, fnv1a, new_short_id, new_uid, new_writer_id, quote, random_bytes, uid_order_key,
     validate_id,
 };
+pub use item::{Item, ItemKind, ItemStatus, latest_versions};
 pub use mission::{Blocker, Dependency, Mission, Transition};
 pub use project::{FORMAT_MAJOR, FORMAT_MINOR, Format, Project};
 pub use session::{Capture, CaptureCategory, Session, SessionStatus, SessionType};

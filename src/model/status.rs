@@ -1,4 +1,4 @@
-//! The closed vocabularies: mission statuses, sprint statuses and dependency types.
+//! The closed vocabularies: statuses, types and categories, each with its lenient spellings.
 
 use std::fmt;
 use std::str::FromStr;
@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
+use crate::model::item::{ItemKind, ItemStatus};
 use crate::model::session::{CaptureCategory, SessionStatus, SessionType};
 
 /// Normalises user spelling: `In Progress`, `in-progress`, `in_progress` and `inprogress` are one word.
@@ -201,6 +202,23 @@ vocabulary!(CaptureCategory, "capture category", [
     Context => "context",
     NextStep => "next-step" | "next",
     Blocker => "blocker",
+]);
+
+vocabulary!(ItemKind, "item kind", [
+    Decision => "decision",
+    Fact => "fact",
+    Learning => "learning",
+    Constraint => "constraint",
+    NextStep => "next-step" | "next",
+    Snapshot => "snapshot",
+]);
+
+vocabulary!(ItemStatus, "item status", [
+    Active => "Active" | "open",
+    Superseded => "Superseded",
+    Archived => "Archived",
+    Done => "Done" | "completed",
+    Dropped => "Dropped" | "cancelled" | "canceled",
 ]);
 
 #[cfg(test)]

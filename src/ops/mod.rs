@@ -2,7 +2,9 @@
 //! Operations never print; the CLI and the MCP server render what they return.
 
 pub mod init;
+pub mod knowledge;
 pub mod mission;
+pub mod search;
 pub mod session;
 pub mod sprint;
 pub mod status;

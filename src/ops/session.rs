@@ -6,8 +6,8 @@ use serde::Serialize;
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::model::{
-    Capture, CaptureCategory, Session, SessionStatus, SessionType, Timestamp, clean_items,
-    clean_name, clean_text, new_short_id, new_uid, quote,
+    Capture, CaptureCategory, Item, ItemKind, MAX_NAME_LEN, Session, SessionStatus, SessionType,
+    Timestamp, clean_items, clean_name, clean_text, new_short_id, new_uid, quote,
 };
 use crate::store::layout;
 
@@ -62,7 +62,7 @@ impl From<&Session> for SessionBrief {
 }
 
 /// The open session of this worktree, if its pointer names one that is still Active.
-fn open_session(ws: &Workspace) -> Result<Option<String>> {
+pub(crate) fn open_session(ws: &Workspace) -> Result<Option<String>> {
     let Some(id) = ws.store().active_session() else {
         return Ok(None);
     };
@@ -171,6 +171,8 @@ pub fn clean_capture(text: &str) -> Result<String> {
 
 #[derive(Debug, Serialize)]
 pub struct Captured {
+    /// The decision, learning, constraint or next step the capture also created.
+    pub record: Option<String>,
     pub session: String,
     pub capture: Capture,
     pub captures: usize,
@@ -212,6 +214,11 @@ pub fn capture(
         };
         session.captures.push(capture.clone());
         tx.put_session(&session)?;
+        let record = record_of(&capture, &session, tx.now()).map(|item| {
+            let id = item.id.clone();
+            tx.put_item(item);
+            id
+        });
         let first_line = text.lines().next().unwrap_or_default().to_string();
         tx.record(
             "session.capture",
@@ -222,12 +229,40 @@ pub fn capture(
         );
         tx.set_subject(format!("session capture {id} {category}"));
         Ok(Captured {
+            record,
             session: id.clone(),
             captures: session.captures.len(),
             capture,
         })
     })?;
     Ok(written.into_outcome())
+}
+
+/// The record a capture also creates: decisions, learnings, constraints and next steps are
+/// kept beyond the session, where context and lists find them.
+fn record_of(capture: &Capture, session: &Session, now: Timestamp) -> Option<Item> {
+    let kind = match capture.category {
+        CaptureCategory::Decision => ItemKind::Decision,
+        CaptureCategory::Learning => ItemKind::Learning,
+        CaptureCategory::Constraint => ItemKind::Constraint,
+        CaptureCategory::NextStep => ItemKind::NextStep,
+        CaptureCategory::Context | CaptureCategory::Blocker => return None,
+    };
+    let id = new_short_id(kind.id_prefix());
+    let mut item = if kind == ItemKind::Decision {
+        // A decision is a title and a rationale: the first line, then the rest.
+        let (title, rest) = capture.text.split_once('\n').unwrap_or((&capture.text, ""));
+        let title: String = title.trim().chars().take(MAX_NAME_LEN).collect();
+        let mut item = Item::new(kind, id, title, &capture.by, now);
+        item.rationale = Some(rest.trim().to_string()).filter(|r| !r.is_empty());
+        item
+    } else {
+        Item::new(kind, id, capture.text.clone(), &capture.by, now)
+    };
+    item.session = Some(session.id.clone());
+    item.mission = capture.mission.clone().or_else(|| session.mission.clone());
+    item.sprint = session.sprint.clone();
+    Some(item)
 }
 
 /// Closes `session` (or this worktree's open one) with a summary and next steps.
@@ -264,6 +299,19 @@ pub fn complete(
         session.summary = summary.clone();
         session.next_steps = next_steps.clone();
         tx.put_session(&session)?;
+        for step in &next_steps {
+            let mut item = Item::new(
+                ItemKind::NextStep,
+                new_short_id(ItemKind::NextStep.id_prefix()),
+                step.clone(),
+                tx.agent(),
+                tx.now(),
+            );
+            item.session = Some(id.clone());
+            item.mission = session.mission.clone();
+            item.sprint = session.sprint.clone();
+            tx.put_item(item);
+        }
         tx.record(
             "session.completed",
             &id,

@@ -4,7 +4,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, FileProblem, Result};
-use crate::model::Event;
 
 /// Serializes a record to canonical TOML: fixed field order, trailing newline, so that writing
 /// an unchanged record reproduces its bytes.
@@ -29,28 +28,28 @@ pub fn from_toml<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, Fil
     })
 }
 
-/// One event as one JSON line, newline included.
-pub fn event_line(event: &Event) -> Vec<u8> {
-    // Serializing a struct of strings and a JSON map cannot fail.
-    let mut line = serde_json::to_vec(event).expect("events serialize to JSON");
+/// One log record (an event, an item version) as one JSON line, newline included.
+pub fn json_line<T: Serialize>(record: &T) -> Vec<u8> {
+    // Log records are strings, numbers and JSON maps: serializing them cannot fail.
+    let mut line = serde_json::to_vec(record).expect("log records serialize to JSON");
     line.push(b'\n');
     line
 }
 
 /// Parses a log shard; a bad line is reported and skipped, never fatal to the others.
-pub fn parse_events(path: &str, bytes: &[u8]) -> (Vec<Event>, Vec<FileProblem>) {
-    let mut events = Vec::new();
+pub fn parse_lines<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> (Vec<T>, Vec<FileProblem>) {
+    let mut records = Vec::new();
     let mut problems = Vec::new();
     for (n, line) in bytes.split(|b| *b == b'\n').enumerate() {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match serde_json::from_slice::<Event>(line) {
-            Ok(event) => events.push(event),
+        match serde_json::from_slice::<T>(line) {
+            Ok(record) => records.push(record),
             Err(e) => problems.push(problem(path, Some((n + 1, e.column())), &e.to_string())),
         }
     }
-    (events, problems)
+    (records, problems)
 }
 
 fn problem(path: &str, position: Option<(usize, usize)>, message: &str) -> FileProblem {
@@ -80,7 +79,7 @@ fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Mission, Status, Timestamp};
+    use crate::model::{Event, Mission, Status, Timestamp};
 
     fn sample() -> Mission {
         let t: Timestamp = "2026-11-24T09:30:00Z".parse().unwrap();
@@ -147,7 +146,7 @@ mod tests {
         let mut bytes = good.to_vec();
         bytes.extend_from_slice(b"\nnot json\n");
         bytes.extend_from_slice(good);
-        let (events, problems) = parse_events("e.jsonl", &bytes);
+        let (events, problems) = parse_lines::<Event>("e.jsonl", &bytes);
         assert_eq!(events.len(), 2);
         assert_eq!(problems[0].line, Some(2));
     }

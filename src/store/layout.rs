@@ -43,10 +43,13 @@ pub fn record_id(file_name: &str) -> Option<&str> {
     file_name.strip_suffix(".toml").filter(|id| !id.is_empty())
 }
 
-/// The directory of one month of events, e.g. `.cmos/events/2026-11`.
-pub fn events_month_dir(month: &str) -> String {
-    format!("{ROOT}/{EVENTS}/{month}")
+/// The directory of one month of a log, e.g. `.cmos/events/2026-11`.
+pub fn log_month_dir(log: &str, month: &str) -> String {
+    format!("{ROOT}/{log}/{month}")
 }
+
+/// The free-form project notes.
+pub const NOTES: &str = ".cmos/notes.md";
 
 /// The file name of shard `seq` of `writer`, e.g. `k3v9x2m1qa-001.jsonl`.
 pub fn shard_name(writer: &str, seq: u32) -> String {

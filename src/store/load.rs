@@ -5,11 +5,13 @@ use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use serde::de::DeserializeOwned;
 
-use super::codec::from_toml;
+use super::codec::{from_toml, parse_lines};
 use super::layout;
 use crate::error::{Error, FileProblem, Result};
 use crate::index::{Index, MissionEntry};
-use crate::model::{FORMAT_MAJOR, Format, Mission, Project, Session, Sprint, validate_id};
+use crate::model::{
+    FORMAT_MAJOR, Format, Item, ItemKind, Mission, Project, Session, Sprint, validate_id,
+};
 
 /// The objects of a tree that the index is built from.
 #[derive(Debug, Default, PartialEq)]
@@ -270,4 +272,39 @@ pub fn sessions(
         }
     }
     Ok((sessions, problems))
+}
+
+/// Every version in the log of `kind` in `tree`, with the lines that failed to parse.
+pub fn item_versions(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    kind: ItemKind,
+) -> Result<(Vec<Item>, Vec<FileProblem>)> {
+    let (mut versions, mut problems) = (Vec::new(), Vec::new());
+    for (path, blob) in log_shards(repo, tree, kind.log_dir())? {
+        let (lines, bad) = parse_lines::<Item>(&path, &read_blob(repo, blob)?);
+        versions.extend(lines);
+        problems.extend(bad);
+    }
+    Ok((versions, problems))
+}
+
+/// The shards of the log `.cmos/<log>/`, by path, oldest month first.
+pub fn log_shards(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    log: &str,
+) -> Result<Vec<(String, ObjectId)>> {
+    let Some(root) = entry_id(repo, tree, layout::ROOT)? else {
+        return Ok(Vec::new());
+    };
+    let Some(dir) = entry_id(repo, root, log)? else {
+        return Ok(Vec::new());
+    };
+    let mut shards: Vec<(String, ObjectId)> = changed_files(repo, None, Some(dir))?
+        .into_iter()
+        .filter_map(|(relative, blob)| Some((format!("{}/{log}/{relative}", layout::ROOT), blob?)))
+        .collect();
+    shards.sort();
+    Ok(shards)
 }

@@ -44,13 +44,31 @@ impl LocalState {
 
     /// The session this worktree is working in, if one was started and not closed.
     pub fn active_session(&self) -> Option<String> {
-        let text = fs::read_to_string(self.worktree_dir.join("active-session")).ok()?;
-        Some(text.trim().to_string()).filter(|id| !id.is_empty())
+        self.pointer("active-session")
     }
 
     /// Records (or with None clears) this worktree's active session.
     pub fn set_active_session(&self, id: Option<&str>) -> Result<()> {
-        let path = self.worktree_dir.join("active-session");
+        self.set_pointer("active-session", id)
+    }
+
+    /// The mission this worktree is working on: the last one started here and not finished.
+    pub fn active_mission(&self) -> Option<String> {
+        self.pointer("active-mission")
+    }
+
+    /// Records (or with None clears) this worktree's active mission.
+    pub fn set_active_mission(&self, id: Option<&str>) -> Result<()> {
+        self.set_pointer("active-mission", id)
+    }
+
+    fn pointer(&self, name: &str) -> Option<String> {
+        let text = fs::read_to_string(self.worktree_dir.join(name)).ok()?;
+        Some(text.trim().to_string()).filter(|id| !id.is_empty())
+    }
+
+    fn set_pointer(&self, name: &str, id: Option<&str>) -> Result<()> {
+        let path = self.worktree_dir.join(name);
         match id {
             Some(id) => replace_with(&path, |out| out.write_all(format!("{id}\n").as_bytes())),
             None => match fs::remove_file(&path) {

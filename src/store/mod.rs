@@ -10,6 +10,7 @@ mod history;
 pub mod layout;
 mod load;
 mod local;
+mod project_files;
 mod snapshot;
 mod tx;
 mod view;
@@ -32,7 +33,7 @@ use crate::digest::Digest;
 use crate::error::{Error, FileProblem, Result};
 use crate::index::{Index, Meta, MissionEntry};
 use crate::lifecycle::Queue;
-use crate::model::{Mission, Session};
+use crate::model::{Item, ItemKind, Mission, Session};
 
 /// The branch that holds the state unless `cmos.ref` says otherwise.
 pub const DEFAULT_REF: &str = "refs/heads/cmos";
@@ -272,6 +273,32 @@ impl Store {
     /// Every session record at a snapshot, with the files that failed to parse.
     pub fn sessions(&self, snapshot: &Snapshot<'_>) -> Result<(Vec<Session>, Vec<FileProblem>)> {
         load::sessions(&self.repo, snapshot.tree)
+    }
+
+    /// Every item of one log at a snapshot (the newest version of each), with the lines that
+    /// failed to parse.
+    pub fn items(
+        &self,
+        snapshot: &Snapshot<'_>,
+        kind: ItemKind,
+    ) -> Result<(Vec<Item>, Vec<FileProblem>)> {
+        let (versions, problems) = load::item_versions(&self.repo, snapshot.tree, kind)?;
+        Ok((crate::model::latest_versions(versions), problems))
+    }
+
+    /// The file at `path` of the cmos branch at a snapshot, if there is one.
+    pub fn branch_file(&self, snapshot: &Snapshot<'_>, path: &str) -> Result<Option<Vec<u8>>> {
+        tx::read_path(&self.repo, snapshot.tree, path)
+    }
+
+    /// This worktree's active mission, if any.
+    pub fn active_mission(&self) -> Option<String> {
+        self.local.active_mission()
+    }
+
+    /// Records (or clears) this worktree's active mission.
+    pub fn set_active_mission(&self, id: Option<&str>) -> Result<()> {
+        self.local.set_active_mission(id)
     }
 
     /// This worktree's active session, if any.

@@ -8,13 +8,15 @@ use gix::bstr::ByteSlice;
 use gix::objs::tree::EntryKind;
 
 use super::cache::Buckets;
-use super::codec::{event_line, from_toml, to_toml};
+use super::codec::{from_toml, json_line, to_toml};
 use super::view::View;
 use super::{Store, layout, load};
 use crate::error::{Error, Result};
 use crate::index::{Index, Meta, MissionEntry};
 use crate::lifecycle::{self, Gates, Prerequisites, Unmet};
-use crate::model::{Event, Format, Mission, Project, Session, Sprint, Timestamp, new_uid};
+use crate::model::{
+    Event, Format, Item, ItemKind, Mission, Project, Session, Sprint, Timestamp, new_uid,
+};
 
 /// What a write knows of the tip it starts from: the whole index, or the cached view that
 /// reads missions one bucket at a time. Operations that need every mission (dependency
@@ -38,6 +40,8 @@ pub struct Tx<'s> {
     /// Missions whose summaries, or the links pointing at them, this operation changed.
     changed_missions: HashSet<String>,
     events: Vec<Event>,
+    /// Item versions to append to their logs.
+    items: Vec<Item>,
     subject: String,
     writer: &'s str,
     now: Timestamp,
@@ -52,6 +56,7 @@ impl<'s> Tx<'s> {
             staged: BTreeMap::new(),
             changed_missions: HashSet::new(),
             events: Vec::new(),
+            items: Vec::new(),
             subject: String::new(),
             writer,
             now: Timestamp::now(),
@@ -163,7 +168,7 @@ impl<'s> Tx<'s> {
     }
 
     pub(super) fn is_empty(&self) -> bool {
-        self.staged.is_empty() && self.events.is_empty()
+        self.staged.is_empty() && self.events.is_empty() && self.items.is_empty()
     }
 
     pub(super) fn into_state(self) -> (State, HashSet<String>) {
@@ -277,7 +282,31 @@ impl<'s> Tx<'s> {
         });
     }
 
-    fn file(&self, path: &str) -> Result<Option<Vec<u8>>> {
+    /// Appends a version of an item (a new one, or a change to one) to its log.
+    pub fn put_item(&mut self, item: Item) {
+        self.items.push(item);
+    }
+
+    /// The items of one log as of this operation: the base tree's, then this operation's.
+    pub fn items(&self, kind: ItemKind) -> Result<Vec<Item>> {
+        let (mut versions, _unreadable) = load::item_versions(&self.store.repo, self.tree, kind)?;
+        versions.extend(self.items.iter().filter(|i| i.kind == kind).cloned());
+        Ok(crate::model::latest_versions(versions))
+    }
+
+    /// The newest version of item `id` of `kind`, or why there is none.
+    pub fn item(&self, kind: ItemKind, id: &str) -> Result<Item> {
+        self.items(kind)?
+            .into_iter()
+            .find(|i| i.id == id)
+            .ok_or_else(|| Error::NotFound {
+                kind: kind.as_str(),
+                id: id.to_string(),
+            })
+    }
+
+    /// The file at `path` as of this operation, if any.
+    pub fn file(&self, path: &str) -> Result<Option<Vec<u8>>> {
         if let Some(staged) = self.staged.get(path) {
             return Ok(staged.clone());
         }
@@ -290,7 +319,7 @@ impl<'s> Tx<'s> {
         parent: Option<ObjectId>,
         op: &str,
     ) -> Result<(ObjectId, ObjectId)> {
-        self.stage_events()?;
+        self.stage_logs()?;
         let repo = &self.store.repo;
         let git = |e: gix::Error| Error::git("cannot write to the object database", e);
         let mut editor = repo.edit_tree(self.tree).map_err(git)?;
@@ -335,19 +364,25 @@ impl<'s> Tx<'s> {
         Ok((id, tree))
     }
 
-    /// Appends this operation's events to the writer's current shard of their month, rolling
-    /// over to a new shard once the current one passes the size limit.
-    fn stage_events(&mut self) -> Result<()> {
-        let mut by_month: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    /// Appends this operation's events and item versions to the writer's current shard of
+    /// their log and month, rolling over to a new shard once it passes the size limit.
+    fn stage_logs(&mut self) -> Result<()> {
+        let mut by_shard: BTreeMap<(&str, String), Vec<u8>> = BTreeMap::new();
+        let month = |at: Timestamp| at.as_datetime().format("%Y-%m").to_string();
         for event in std::mem::take(&mut self.events) {
-            let month = event.at.as_datetime().format("%Y-%m").to_string();
-            by_month
-                .entry(month)
+            by_shard
+                .entry((layout::EVENTS, month(event.at)))
                 .or_default()
-                .extend(event_line(&event));
+                .extend(json_line(&event));
         }
-        for (month, lines) in by_month {
-            let dir = layout::events_month_dir(&month);
+        for item in std::mem::take(&mut self.items) {
+            by_shard
+                .entry((item.kind.log_dir(), month(item.updated_at)))
+                .or_default()
+                .extend(json_line(&item));
+        }
+        for ((log, month), lines) in by_shard {
+            let dir = layout::log_month_dir(log, &month);
             let mut seq = self.last_shard(&dir)?.unwrap_or(1);
             let mut path = format!("{dir}/{}", layout::shard_name(self.writer, seq));
             let mut content = self.file(&path)?.unwrap_or_default();

@@ -1,0 +1,198 @@
+//! What the project knows: decisions, facts, learnings, constraints, next steps and named
+//! context snapshots. Each lives in an append-only JSON Lines log; changing an item appends a
+//! newer full version of it, and the newest version (by time, then uid) is the item.
+
+use serde::{Deserialize, Serialize};
+
+use super::Timestamp;
+
+/// Which log an item belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ItemKind {
+    /// A choice and why it was made.
+    Decision,
+    /// A statement of truth, optionally pinned to files at a commit.
+    Fact,
+    /// Something found out that the next agent should know.
+    Learning,
+    /// A rule the work must respect.
+    Constraint,
+    /// Work someone should pick up.
+    NextStep,
+    /// A named point in the branch's history.
+    Snapshot,
+}
+
+impl ItemKind {
+    /// The directory of the log under `.cmos/`.
+    pub fn log_dir(self) -> &'static str {
+        match self {
+            ItemKind::Decision => "decisions",
+            ItemKind::Fact => "facts",
+            ItemKind::Learning => "learnings",
+            ItemKind::Constraint => "constraints",
+            ItemKind::NextStep => "next-steps",
+            ItemKind::Snapshot => "snapshots",
+        }
+    }
+
+    /// The prefix of generated ids, e.g. `d-4k7wq2xz9d` for a decision.
+    pub fn id_prefix(self) -> &'static str {
+        match self {
+            ItemKind::Decision => "d",
+            ItemKind::Fact => "f",
+            ItemKind::Learning => "l",
+            ItemKind::Constraint => "c",
+            ItemKind::NextStep => "n",
+            ItemKind::Snapshot => "cs",
+        }
+    }
+
+    /// The statuses an item of this kind can move to from Active.
+    pub fn closing_statuses(self) -> &'static [ItemStatus] {
+        match self {
+            ItemKind::Decision => &[ItemStatus::Superseded, ItemStatus::Archived],
+            ItemKind::NextStep => &[ItemStatus::Done, ItemStatus::Dropped],
+            ItemKind::Fact | ItemKind::Learning | ItemKind::Constraint => &[ItemStatus::Archived],
+            ItemKind::Snapshot => &[],
+        }
+    }
+}
+
+/// Where an item stands. Active items are what context shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ItemStatus {
+    /// In force: a decision that holds, a constraint that applies, a next step still open.
+    Active,
+    /// A decision replaced by a newer one.
+    Superseded,
+    /// Kept for the record, no longer shown by default.
+    Archived,
+    /// A next step that was done.
+    Done,
+    /// A next step nobody will do.
+    Dropped,
+}
+
+/// One version of an item: one line of its log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: String,
+    pub uid: String,
+    pub kind: ItemKind,
+    pub status: ItemStatus,
+    /// The decision's title, the fact, the learning, the constraint or the next step.
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
+    /// A free grouping: a decision's category, a fact's kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mission: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sprint: Option<String>,
+    /// The decision this one replaces, or (on a superseded one) the decision replacing it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
+    /// Files a fact is pinned to, relative to the repository root.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// The commit a fact's files are pinned at, or the branch commit a snapshot names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// Why the status last changed (done, dropped, archived, carried).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub created_at: Timestamp,
+    /// When this version was written; the newest version is the item.
+    pub updated_at: Timestamp,
+    pub by: String,
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Item {
+    /// A new, Active item of `kind`, created now by `by`.
+    pub fn new(kind: ItemKind, id: String, text: String, by: &str, now: Timestamp) -> Item {
+        Item {
+            id,
+            uid: super::new_uid(),
+            kind,
+            status: ItemStatus::Active,
+            text,
+            rationale: None,
+            category: None,
+            mission: None,
+            session: None,
+            sprint: None,
+            supersedes: None,
+            superseded_by: None,
+            files: Vec::new(),
+            commit: None,
+            note: None,
+            created_at: now,
+            updated_at: now,
+            by: by.to_string(),
+            extra: Default::default(),
+        }
+    }
+
+    /// The next version of this item: same id, a fresh uid, written now.
+    pub fn revised(&self, now: Timestamp) -> Item {
+        Item {
+            uid: super::new_uid(),
+            updated_at: now,
+            ..self.clone()
+        }
+    }
+
+    /// Whether `other` is a newer version than this one: later, or as late with a larger uid.
+    pub fn is_older_than(&self, other: &Item) -> bool {
+        (self.updated_at, &self.uid) < (other.updated_at, &other.uid)
+    }
+}
+
+/// The items that `versions` (every line of a log, in any order) add up to: the newest
+/// version of each id, oldest item first. Two clones' logs merged as a union fold to the same
+/// items whatever order their lines come in.
+pub fn latest_versions(versions: impl IntoIterator<Item = Item>) -> Vec<Item> {
+    let mut newest: std::collections::HashMap<String, Item> = std::collections::HashMap::new();
+    for version in versions {
+        match newest.get_mut(&version.id) {
+            Some(known) if known.is_older_than(&version) => *known = version,
+            Some(_) => {}
+            None => {
+                newest.insert(version.id.clone(), version);
+            }
+        }
+    }
+    let mut items: Vec<Item> = newest.into_values().collect();
+    items.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_newest_version_wins_in_any_order() {
+        let t0 = Timestamp::from_millis(1_000_000);
+        let t1 = Timestamp::from_millis(2_000_000);
+        let first = Item::new(ItemKind::Decision, "d-1".into(), "Use TOML".into(), "a", t0);
+        let mut second = first.revised(t1);
+        second.status = ItemStatus::Superseded;
+        let other = Item::new(ItemKind::Decision, "d-0".into(), "Use git".into(), "b", t0);
+        let forward = latest_versions([first.clone(), second.clone(), other.clone()]);
+        let backward = latest_versions([second.clone(), other, first]);
+        assert_eq!(forward, backward);
+        assert_eq!(forward.len(), 2);
+        assert_eq!(forward[0].id, "d-0", "same creation time: ordered by id");
+        assert_eq!(forward[1].status, ItemStatus::Superseded);
+    }
+}

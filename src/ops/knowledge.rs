@@ -1,0 +1,398 @@
+//! Decisions, facts, learnings, constraints and next steps: add, list, show, search, and the
+//! changes of status each kind allows (supersede, archive, done, drop, carry).
+
+use serde::Serialize;
+
+use super::search::Query;
+use super::session::{MAX_CAPTURE_LEN, open_session};
+use super::{Outcome, Workspace};
+use crate::error::{Error, Result};
+use crate::model::{
+    Item, ItemKind, ItemStatus, clean_name, clean_text, new_short_id, quote, validate_id,
+};
+
+/// What `<kind> add` asks for. Fields that do not apply to a kind are refused, not ignored.
+#[derive(Debug, Clone, Default)]
+pub struct NewItem {
+    pub text: String,
+    pub rationale: Option<String>,
+    pub category: Option<String>,
+    pub mission: Option<String>,
+    pub sprint: Option<String>,
+    /// The decision this one replaces.
+    pub supersedes: Option<String>,
+    /// Files a fact is pinned to.
+    pub files: Vec<String>,
+    /// Where the files are pinned [default: HEAD].
+    pub commit: Option<String>,
+}
+
+/// Checks the text of an item: a decision's title is a one-line name, the others a page.
+pub fn clean_item_text(kind: ItemKind, text: &str) -> Result<String> {
+    if kind == ItemKind::Decision {
+        return clean_name("decision title", text);
+    }
+    let what = kind.as_str();
+    if text.len() > MAX_CAPTURE_LEN {
+        return Err(Error::InvalidInput(format!(
+            "the {what} is {} bytes; the limit is {MAX_CAPTURE_LEN} bytes: keep the gist and point to where the rest lives",
+            text.len()
+        )));
+    }
+    clean_text(what, Some(text))?
+        .ok_or_else(|| Error::InvalidInput(format!("the {what} is empty: say what it is")))
+}
+
+pub fn add(ws: &Workspace, kind: ItemKind, request: NewItem) -> Result<Outcome<Item>> {
+    let text = clean_item_text(kind, &request.text)?;
+    let rationale = clean_text("rationale", request.rationale.as_deref())?;
+    let category = match &request.category {
+        Some(c) => Some(clean_name("category", c)?),
+        None => None,
+    };
+    refuse_unless(
+        kind == ItemKind::Decision,
+        "--supersedes",
+        &request.supersedes,
+    )?;
+    refuse_unless(kind == ItemKind::Decision, "--rationale", &rationale)?;
+    refuse_unless(kind == ItemKind::Fact, "--commit", &request.commit)?;
+    if kind != ItemKind::Fact && !request.files.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "--file pins facts to files; a {kind} has no files"
+        )));
+    }
+    let pin = pin_files(ws, &request.files, request.commit.as_deref())?;
+    let session = open_session(ws)?;
+    let written = ws.store().write(&format!("{kind}.add"), |tx| {
+        let now = tx.now();
+        if let Some(mission) = &request.mission {
+            tx.require(mission)?;
+        }
+        if let Some(sprint) = &request.sprint {
+            tx.meta().sprint(sprint)?;
+        }
+        let mut item = Item::new(
+            kind,
+            new_short_id(kind.id_prefix()),
+            text.clone(),
+            tx.agent(),
+            now,
+        );
+        item.rationale = rationale.clone();
+        item.category = category.clone();
+        item.mission = request.mission.clone();
+        item.session = session.clone();
+        item.sprint = request.sprint.clone().or_else(|| {
+            (kind == ItemKind::NextStep)
+                .then(|| tx.meta().project.as_ref()?.current_sprint.clone())
+                .flatten()
+        });
+        if let Some((files, commit)) = &pin {
+            item.files = files.clone();
+            item.commit = Some(commit.clone());
+        }
+        if let Some(old_id) = &request.supersedes {
+            let mut old = tx.item(ItemKind::Decision, old_id)?;
+            if old.status != ItemStatus::Active {
+                return Err(Error::Refused(format!(
+                    "decision {old_id} is already {}; only an Active decision can be superseded",
+                    old.status
+                )));
+            }
+            old = old.revised(now);
+            old.status = ItemStatus::Superseded;
+            old.superseded_by = Some(item.id.clone());
+            tx.put_item(old);
+            item.supersedes = Some(old_id.clone());
+        }
+        tx.record(
+            &format!("{kind}.added"),
+            &item.id,
+            None,
+            None,
+            Some(first_line(&text)),
+        );
+        tx.set_subject(format!("{kind} add {}", item.id));
+        tx.put_item(item.clone());
+        Ok(item)
+    })?;
+    Ok(written.into_outcome())
+}
+
+fn refuse_unless<T>(applies: bool, flag: &str, value: &Option<T>) -> Result<()> {
+    if !applies && value.is_some() {
+        return Err(Error::InvalidInput(format!(
+            "{flag} does not apply to this kind of record"
+        )));
+    }
+    Ok(())
+}
+
+/// The files a fact is pinned to, checked against the commit they are pinned at.
+fn pin_files(
+    ws: &Workspace,
+    files: &[String],
+    commit: Option<&str>,
+) -> Result<Option<(Vec<String>, String)>> {
+    if files.is_empty() {
+        return Ok(match commit {
+            Some(rev) => Some((Vec::new(), ws.store().resolve_commit(rev)?)),
+            None => None,
+        });
+    }
+    let commit = match commit {
+        Some(rev) => ws.store().resolve_commit(rev)?,
+        None => ws.store().head_commit().ok_or_else(|| {
+            Error::Refused("a fact pinned to files needs a commit, and this repository has none yet: commit the files first".into())
+        })?,
+    };
+    let files: Vec<String> = files
+        .iter()
+        .map(|f| f.trim().trim_start_matches("./").to_string())
+        .collect();
+    let ids = ws.store().file_ids_at(&commit, &files)?;
+    if let Some((missing, _)) = files.iter().zip(&ids).find(|(_, id)| id.is_none()) {
+        return Err(Error::InvalidInput(format!(
+            "{} is not a file in commit {}; pin facts to files as committed, with paths from the repository root",
+            quote(missing),
+            &commit[..commit.len().min(12)]
+        )));
+    }
+    Ok(Some((files, commit)))
+}
+
+/// Which items `list` returns.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Every status, not only Active.
+    pub all: bool,
+    pub status: Option<ItemStatus>,
+    pub mission: Option<String>,
+    pub category: Option<String>,
+    pub sprint: Option<String>,
+}
+
+impl ListFilter {
+    fn keeps(&self, item: &Item) -> bool {
+        let status_ok = match self.status {
+            Some(status) => item.status == status,
+            None => self.all || item.status == ItemStatus::Active,
+        };
+        status_ok
+            && (self.mission.is_none() || item.mission == self.mission)
+            && (self.sprint.is_none() || item.sprint == self.sprint)
+            && self.category.as_deref().is_none_or(|c| {
+                item.category
+                    .as_deref()
+                    .is_some_and(|mine| mine.eq_ignore_ascii_case(c))
+            })
+    }
+}
+
+/// Items of one kind, newest first.
+pub fn list(ws: &Workspace, kind: ItemKind, filter: &ListFilter) -> Result<Outcome<Vec<Item>>> {
+    let snapshot = ws.snapshot()?;
+    let (items, problems) = ws.store().items(&snapshot, kind)?;
+    let mut kept: Vec<Item> = items.into_iter().filter(|i| filter.keeps(i)).collect();
+    kept.reverse();
+    let mut outcome = Outcome::read(kept, &snapshot);
+    for problem in problems {
+        outcome = outcome.warn(format!("unreadable line, skipped: {problem}"));
+    }
+    Ok(outcome)
+}
+
+pub fn show(ws: &Workspace, kind: ItemKind, id: &str) -> Result<Outcome<Item>> {
+    validate_id(kind.as_str(), id)?;
+    let snapshot = ws.snapshot()?;
+    let (items, _) = ws.store().items(&snapshot, kind)?;
+    let item = items
+        .into_iter()
+        .find(|i| i.id == id)
+        .ok_or_else(|| Error::NotFound {
+            kind: kind.as_str(),
+            id: id.to_string(),
+        })?;
+    Ok(Outcome::read(item, &snapshot))
+}
+
+/// One search result.
+#[derive(Debug, Serialize)]
+pub struct Hit {
+    pub score: u32,
+    pub item: Item,
+}
+
+/// Items of `kind` whose text, rationale or category contain every word of `query`, best
+/// first; superseded and archived ones too, since history is what a search is often for.
+pub fn search(
+    ws: &Workspace,
+    kind: ItemKind,
+    query: &str,
+    limit: usize,
+) -> Result<Outcome<Vec<Hit>>> {
+    let query = Query::parse(query)
+        .ok_or_else(|| Error::InvalidInput("the query has no words to search for".into()))?;
+    let snapshot = ws.snapshot()?;
+    let (items, _) = ws.store().items(&snapshot, kind)?;
+    let mut hits: Vec<Hit> = items
+        .into_iter()
+        .filter_map(|item| {
+            let fields = [
+                item.text.as_str(),
+                item.rationale.as_deref().unwrap_or_default(),
+                item.category.as_deref().unwrap_or_default(),
+            ];
+            Some(Hit {
+                score: query.score(fields)?,
+                item,
+            })
+        })
+        .collect();
+    hits.sort_by(|a, b| {
+        (b.score, b.item.created_at, &b.item.id).cmp(&(a.score, a.item.created_at, &a.item.id))
+    });
+    hits.truncate(limit);
+    Ok(Outcome::read(hits, &snapshot))
+}
+
+/// Closes an Active item: archives a learning, constraint, fact or decision; marks a next
+/// step done or dropped.
+pub fn close(
+    ws: &Workspace,
+    kind: ItemKind,
+    id: &str,
+    status: ItemStatus,
+    note: Option<&str>,
+) -> Result<Outcome<Item>> {
+    validate_id(kind.as_str(), id)?;
+    let note = clean_text("note", note)?;
+    if !kind.closing_statuses().contains(&status) || status == ItemStatus::Superseded {
+        let hint = if status == ItemStatus::Superseded {
+            "; add the new decision with `cmos decision add TITLE --rationale TEXT --supersedes ID`"
+        } else {
+            ""
+        };
+        return Err(Error::InvalidInput(format!(
+            "a {kind} cannot be marked {status}{hint}"
+        )));
+    }
+    let verb = status.as_str().to_lowercase();
+    let written = ws.store().write(&format!("{kind}.{verb}"), |tx| {
+        let item = tx.item(kind, id)?;
+        if item.status != ItemStatus::Active {
+            return Err(Error::Refused(format!(
+                "{kind} {id} is already {}",
+                item.status
+            )));
+        }
+        let mut next = item.revised(tx.now());
+        next.status = status;
+        next.note = note.clone();
+        tx.record(
+            &format!("{kind}.status"),
+            id,
+            Some(item.status.to_string()),
+            Some(status.to_string()),
+            note.clone(),
+        );
+        tx.set_subject(format!("{kind} {verb} {id}"));
+        tx.put_item(next.clone());
+        Ok(next)
+    })?;
+    Ok(written.into_outcome())
+}
+
+/// Moves an open next step to another sprint.
+pub fn carry(ws: &Workspace, id: &str, sprint: &str) -> Result<Outcome<Item>> {
+    validate_id("next step", id)?;
+    let kind = ItemKind::NextStep;
+    let written = ws.store().write("next-step.carry", |tx| {
+        tx.meta().sprint(sprint)?;
+        let item = tx.item(kind, id)?;
+        if item.status != ItemStatus::Active {
+            return Err(Error::Refused(format!(
+                "next step {id} is {}; only an open one can be carried",
+                item.status
+            )));
+        }
+        if item.sprint.as_deref() == Some(sprint) {
+            return Err(Error::Refused(format!(
+                "next step {id} is already in sprint {sprint}"
+            )));
+        }
+        let mut next = item.revised(tx.now());
+        next.sprint = Some(sprint.to_string());
+        next.note = Some(match &item.sprint {
+            Some(from) => format!("carried from sprint {from}"),
+            None => "carried into a sprint".to_string(),
+        });
+        tx.record(
+            "next-step.carried",
+            id,
+            item.sprint.clone(),
+            Some(sprint.to_string()),
+            None,
+        );
+        tx.set_subject(format!("next-step carry {id} {sprint}"));
+        tx.put_item(next.clone());
+        Ok(next)
+    })?;
+    Ok(written.into_outcome())
+}
+
+/// The first line of a text, for commit subjects and event notes.
+pub fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+/// A fact with whether its files changed since the commit it is pinned at.
+#[derive(Debug, Serialize)]
+pub struct FactView {
+    #[serde(flatten)]
+    pub item: Item,
+    pub stale: bool,
+    /// Pinned files that differ in HEAD (changed or deleted).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changed_files: Vec<String>,
+}
+
+/// Facts, newest first, each with its staleness against HEAD; only stale ones with `stale_only`.
+pub fn facts(
+    ws: &Workspace,
+    filter: &ListFilter,
+    stale_only: bool,
+) -> Result<Outcome<Vec<FactView>>> {
+    let listed = list(ws, ItemKind::Fact, filter)?;
+    let head = ws.store().head_commit();
+    let mut views = Vec::new();
+    for item in listed.data {
+        let changed_files = match (&item.commit, &head) {
+            (Some(pinned), Some(head)) if pinned != head && !item.files.is_empty() => {
+                let then = ws.store().file_ids_at(pinned, &item.files)?;
+                let now = ws.store().file_ids_at(head, &item.files)?;
+                item.files
+                    .iter()
+                    .zip(then.iter().zip(&now))
+                    .filter(|(_, (a, b))| a != b)
+                    .map(|(f, _)| f.clone())
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        let stale = !changed_files.is_empty();
+        if stale || !stale_only {
+            views.push(FactView {
+                item,
+                stale,
+                changed_files,
+            });
+        }
+    }
+    Ok(Outcome {
+        data: views,
+        warnings: listed.warnings,
+        instructions: listed.instructions,
+    })
+}
