@@ -6,7 +6,7 @@ use super::moves::{self, MoveCommand};
 use super::output::Printer;
 use super::render::{mission_table, render_next, render_show};
 use crate::error::{Error, Result};
-use crate::model::Status;
+use crate::model::{Minutes, Status};
 use crate::ops::mission::{self as ops, MissionFields, MissionUpdate};
 use crate::ops::{Workspace, transition};
 
@@ -26,7 +26,10 @@ pub enum MissionCommand {
         status: Option<Status>,
     },
     /// Show a mission in full: spec, links, blocker and history.
-    Show { id: String },
+    Show {
+        /// [default: this worktree's active mission]
+        id: Option<String>,
+    },
     /// Change any field of a mission.
     Update(UpdateArgs),
     /// The one mission to work on now, and why.
@@ -67,6 +70,13 @@ pub struct SpecArgs {
     /// Order within the sprint: lower comes first; unranked missions follow.
     #[arg(long, allow_negative_numbers = true)]
     rank: Option<i64>,
+    /// Expected time In Progress, e.g. 45m, 2h, 1.5h, 2h30m, 1d (24 hours).
+    #[arg(long, value_name = "DURATION", value_parser = parse_minutes)]
+    estimate: Option<Minutes>,
+}
+
+fn parse_minutes(text: &str) -> std::result::Result<Minutes, String> {
+    text.parse().map_err(|e: Error| e.to_string())
 }
 
 impl SpecArgs {
@@ -81,6 +91,7 @@ impl SpecArgs {
             success_criteria: list(self.success_criteria),
             deliverables: list(self.deliverables),
             rank: self.rank,
+            estimate: self.estimate,
         }
     }
 }
@@ -108,6 +119,9 @@ pub struct UpdateArgs {
     /// Remove the mission's rank.
     #[arg(long, conflicts_with = "rank")]
     no_rank: bool,
+    /// Remove the mission's estimate.
+    #[arg(long, conflicts_with = "estimate")]
+    no_estimate: bool,
     /// Move to this status, by the same rules as start, complete, drop, defer.
     #[arg(long, value_parser = parse_status)]
     status: Option<Status>,
@@ -140,7 +154,8 @@ pub fn run(ws: &Workspace, cmd: MissionCommand, printer: &Printer) -> Result<()>
             printer.outcome(&outcome, |missions, st| mission_table(missions, st));
         }
         MissionCommand::Show { id } => {
-            let outcome = ops::show(ws, &id)?;
+            let scoped = ws.mission_or_active(id.as_deref())?;
+            let outcome = ops::show(ws, &scoped.id)?.scoped(&scoped, "mission");
             printer.outcome(&outcome, render_show);
         }
         MissionCommand::Update(args) => update(ws, args, printer)?,
@@ -163,6 +178,7 @@ fn update(ws: &Workspace, args: UpdateArgs, printer: &Printer) -> Result<()> {
         add_deliverables: args.add_deliverable,
         no_sprint: args.no_sprint,
         no_rank: args.no_rank,
+        no_estimate: args.no_estimate,
     };
     if !request.is_empty() || status.is_none() {
         let outcome = ops::update(ws, &id, request)?;

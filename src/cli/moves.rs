@@ -21,7 +21,8 @@ pub enum MoveCommand {
     },
     /// Complete a mission; the next ready Queued mission becomes Current.
     Complete {
-        id: String,
+        /// [default: this worktree's active mission]
+        id: Option<String>,
         /// What was done, for the history.
         #[arg(long)]
         notes: Option<String>,
@@ -31,7 +32,8 @@ pub enum MoveCommand {
     },
     /// Block a mission, saying why and what it needs.
     Block {
-        id: String,
+        /// [default: this worktree's active mission]
+        id: Option<String>,
         /// Why it cannot go on.
         #[arg(long)]
         reason: String,
@@ -41,7 +43,8 @@ pub enum MoveCommand {
     },
     /// Unblock a mission, recording how the blocker was resolved.
     Unblock {
-        id: String,
+        /// [default: this worktree's active mission]
+        id: Option<String>,
         /// How the blocker was resolved.
         #[arg(long)]
         resolution: Option<String>,
@@ -51,13 +54,15 @@ pub enum MoveCommand {
     },
     /// Drop a mission for good.
     Drop {
-        id: String,
+        /// [default: this worktree's active mission]
+        id: Option<String>,
         #[arg(long)]
         reason: Option<String>,
     },
     /// Put a mission aside; it can be queued again later.
     Defer {
-        id: String,
+        /// [default: this worktree's active mission]
+        id: Option<String>,
         #[arg(long)]
         reason: Option<String>,
     },
@@ -78,19 +83,38 @@ fn parse_dep(text: &str) -> std::result::Result<DepType, String> {
 }
 
 pub fn run(ws: &Workspace, cmd: MoveCommand, printer: &Printer) -> Result<()> {
-    let outcome = match cmd {
-        MoveCommand::Start { id, notes } => ops::start(ws, &id, notes.as_deref())?,
+    let scope = |id: Option<String>| ws.mission_or_active(id.as_deref());
+    let (outcome, scoped) = match cmd {
+        MoveCommand::Start { id, notes } => {
+            let scoped = scope(Some(id))?;
+            (ops::start(ws, &scoped.id, notes.as_deref())?, scoped)
+        }
         MoveCommand::Complete {
             id,
             notes,
             no_promote,
-        } => ops::complete(ws, &id, notes.as_deref(), !no_promote)?,
-        MoveCommand::Block { id, reason, needs } => ops::block(ws, &id, &reason, &needs)?,
-        MoveCommand::Unblock { id, resolution, to } => {
-            ops::unblock(ws, &id, resolution.as_deref(), to)?
+        } => {
+            let scoped = scope(id)?;
+            let outcome = ops::complete(ws, &scoped.id, notes.as_deref(), !no_promote)?;
+            (outcome, scoped)
         }
-        MoveCommand::Drop { id, reason } => ops::drop(ws, &id, reason.as_deref())?,
-        MoveCommand::Defer { id, reason } => ops::defer(ws, &id, reason.as_deref())?,
+        MoveCommand::Block { id, reason, needs } => {
+            let scoped = scope(id)?;
+            (ops::block(ws, &scoped.id, &reason, &needs)?, scoped)
+        }
+        MoveCommand::Unblock { id, resolution, to } => {
+            let scoped = scope(id)?;
+            let outcome = ops::unblock(ws, &scoped.id, resolution.as_deref(), to)?;
+            (outcome, scoped)
+        }
+        MoveCommand::Drop { id, reason } => {
+            let scoped = scope(id)?;
+            (ops::drop(ws, &scoped.id, reason.as_deref())?, scoped)
+        }
+        MoveCommand::Defer { id, reason } => {
+            let scoped = scope(id)?;
+            (ops::defer(ws, &scoped.id, reason.as_deref())?, scoped)
+        }
         MoveCommand::Depends { from, to, kind } => {
             let outcome = links::depends(ws, &from, &to, kind)?;
             printer.outcome(&outcome, render_link);
@@ -109,7 +133,7 @@ pub fn run(ws: &Workspace, cmd: MoveCommand, printer: &Printer) -> Result<()> {
             return Ok(());
         }
     };
-    printer.outcome(&outcome, render_move);
+    printer.outcome(&outcome.scoped(&scoped, "mission"), render_move);
     Ok(())
 }
 

@@ -2,8 +2,10 @@
 
 use super::output::{Style, or_dash, table};
 use crate::lifecycle::Unmet;
+use crate::model::{Minutes, TimeSpent};
 use crate::ops::MissionBrief;
-use crate::ops::mission::{MissionDetail, NextOutcome};
+use crate::ops::mission::{MissionDetail, NextOutcome, TimeReport};
+use crate::ops::sprint::SprintTime;
 
 /// The mission table shared by `sprint show` and `mission list`.
 pub fn mission_table(missions: &[MissionBrief], style: &Style) -> String {
@@ -103,6 +105,7 @@ pub fn render_show(d: &MissionDetail, style: &Style) -> String {
     if let Some(t) = m.completed_at {
         rows.push(vec!["Completed".into(), t.to_string()]);
     }
+    rows.push(vec!["Time".into(), mission_time(&d.time)]);
     if let Some(b) = &m.blocked {
         rows.push(vec![
             "Blocked".into(),
@@ -183,4 +186,36 @@ pub fn render_show(d: &MissionDetail, style: &Style) -> String {
         );
     }
     out
+}
+
+/// `2h worked of 3h estimated (66%), 30m blocked`.
+pub fn mission_time(t: &TimeReport) -> String {
+    time_line(t.spent, t.estimate, t.percent_of_estimate, "")
+}
+
+pub fn sprint_time(t: &SprintTime) -> String {
+    let scope = if t.estimate.is_some() {
+        format!(" for {} estimated mission(s)", t.estimated_missions)
+    } else {
+        String::new()
+    };
+    time_line(t.spent, t.estimate, t.percent_of_estimate, &scope)
+}
+
+fn time_line(
+    spent: TimeSpent,
+    estimate: Option<Minutes>,
+    percent: Option<u64>,
+    scope: &str,
+) -> String {
+    let mut line = format!("{} worked", spent.worked);
+    match (estimate, percent) {
+        (Some(e), Some(p)) => line.push_str(&format!(" of {e} estimated{scope} ({p}%)")),
+        (Some(e), None) => line.push_str(&format!(" of {e} estimated{scope}")),
+        _ => line.push_str(", no estimate"),
+    }
+    if spent.blocked.0 > 0 {
+        line.push_str(&format!(", {} blocked", spent.blocked));
+    }
+    line
 }

@@ -186,6 +186,7 @@ fn render_show(d: &SprintDetail, style: &Style) -> String {
                 d.view.counts.total
             ),
         ],
+        vec!["Time".into(), super::render::sprint_time(&d.time)],
     ];
     out.push_str(&table(
         &rows,

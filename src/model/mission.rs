@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DepType, Status, Timestamp};
+use super::{DepType, Minutes, Status, Timestamp};
 
 /// One file under `.cmos/missions/<xx>/`.
 ///
@@ -18,6 +18,9 @@ pub struct Mission {
     /// Lower ranks come first within a sprint; unranked missions follow in creation order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank: Option<i64>,
+    /// How long the work is expected to take, in wall-clock time In Progress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<Minutes>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,4 +84,37 @@ pub struct Transition {
     pub note: Option<String>,
     #[serde(flatten)]
     pub extra: toml::Table,
+}
+
+/// Where a mission's time went, from its transitions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TimeSpent {
+    /// Time In Progress: the actual to compare with the estimate.
+    pub worked: Minutes,
+    /// Time Blocked after work started: the pauses left out of `worked`.
+    pub blocked: Minutes,
+}
+
+impl Mission {
+    /// The time this mission spent In Progress and Blocked, counting an open stretch up to
+    /// `now`.
+    pub fn time_spent(&self, now: Timestamp) -> TimeSpent {
+        let mut spent = TimeSpent::default();
+        let mut since: Option<(Status, Timestamp)> = None;
+        let mut add = |status: Status, from: Timestamp, to: Timestamp| match status {
+            Status::InProgress => spent.worked.0 += Minutes::between(from, to).0,
+            Status::Blocked => spent.blocked.0 += Minutes::between(from, to).0,
+            _ => {}
+        };
+        for t in &self.transitions {
+            if let Some((status, from)) = since.take() {
+                add(status, from, t.at);
+            }
+            since = Some((t.to, t.at));
+        }
+        if let Some((status, from)) = since {
+            add(status, from, now);
+        }
+        spent
+    }
 }

@@ -19,7 +19,7 @@ pub use id::{
     validate_id,
 };
 pub use item::{Item, ItemKind, ItemStatus, latest_versions};
-pub use mission::{Blocker, Dependency, Mission, Transition};
+pub use mission::{Blocker, Dependency, Mission, TimeSpent, Transition};
 pub use project::{FORMAT_MAJOR, FORMAT_MINOR, Format, Project};
 pub use session::{Capture, CaptureCategory, Session, SessionStatus, SessionType};
 pub use sprint::Sprint;

@@ -6,8 +6,8 @@ use super::{MissionBrief, Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, Skipped, Unmet};
 use crate::model::{
-    DepType, Dependency, Mission, Status, clean_items, clean_name, clean_text, new_short_id,
-    new_uid, validate_id,
+    DepType, Dependency, Minutes, Mission, Status, TimeSpent, Timestamp, clean_items, clean_name,
+    clean_text, new_short_id, new_uid, validate_id,
 };
 use crate::store::{Tx, layout};
 
@@ -24,6 +24,7 @@ pub struct MissionFields {
     /// Replaces the list when Some.
     pub deliverables: Option<Vec<String>>,
     pub rank: Option<i64>,
+    pub estimate: Option<Minutes>,
 }
 
 /// What `mission update` may change besides the content fields.
@@ -37,6 +38,8 @@ pub struct MissionUpdate {
     pub no_sprint: bool,
     /// Removes the mission's rank.
     pub no_rank: bool,
+    /// Removes the mission's estimate.
+    pub no_estimate: bool,
 }
 
 impl MissionUpdate {
@@ -51,11 +54,13 @@ impl MissionUpdate {
             && f.success_criteria.is_none()
             && f.deliverables.is_none()
             && f.rank.is_none()
+            && f.estimate.is_none()
             && self.append_notes.is_none()
             && self.add_success_criteria.is_empty()
             && self.add_deliverables.is_empty()
             && !self.no_sprint
             && !self.no_rank
+            && !self.no_estimate
     }
 }
 
@@ -69,6 +74,30 @@ pub struct MissionDetail {
     /// Prerequisites that are not Completed yet.
     pub waiting_on: Vec<Unmet>,
     pub sprint_title: Option<String>,
+    /// Estimate against actual: time In Progress, pauses while Blocked left out.
+    pub time: TimeReport,
+}
+
+/// A mission's or sprint's estimate against the time actually spent.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct TimeReport {
+    pub estimate: Option<Minutes>,
+    #[serde(flatten)]
+    pub spent: TimeSpent,
+    /// Actual as a percentage of the estimate, when there is one.
+    pub percent_of_estimate: Option<u64>,
+}
+
+impl TimeReport {
+    pub fn new(estimate: Option<Minutes>, spent: TimeSpent) -> TimeReport {
+        TimeReport {
+            estimate,
+            spent,
+            percent_of_estimate: estimate
+                .filter(|e| e.0 > 0)
+                .map(|e| spent.worked.0 * 100 / e.0),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -115,6 +144,7 @@ fn clean(fields: &MissionFields) -> Result<MissionFields> {
             .map(|d| clean_items("deliverable", d))
             .transpose()?,
         rank: fields.rank,
+        estimate: fields.estimate,
     })
 }
 
@@ -156,6 +186,7 @@ pub fn add(ws: &Workspace, id: Option<&str>, fields: MissionFields) -> Result<Ou
             status: Status::Queued,
             sprint,
             rank: fields.rank,
+            estimate: fields.estimate,
             objective: fields.objective.clone(),
             context: fields.context.clone(),
             success_criteria: fields.success_criteria.clone().unwrap_or_default(),
@@ -235,6 +266,7 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<MissionDetail>> {
         statuses.get(other).copied().flatten()
     });
     let detail = MissionDetail {
+        time: TimeReport::new(mission.estimate, mission.time_spent(Timestamp::now())),
         waiting_on,
         dependents,
         sprint_title: mission
@@ -291,6 +323,11 @@ pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome
             None
         } else {
             f.rank.or(m.rank)
+        };
+        m.estimate = if update.no_estimate {
+            None
+        } else {
+            f.estimate.or(m.estimate)
         };
         if m == before {
             return Ok(m);

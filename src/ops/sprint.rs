@@ -6,7 +6,10 @@ use super::{MissionBrief, Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::index::StatusCounts;
 use crate::lifecycle;
-use crate::model::{Date, Sprint, SprintStatus, clean_name, clean_text, new_uid, validate_id};
+use crate::model::{
+    Date, Minutes, Mission, Sprint, SprintStatus, TimeSpent, Timestamp, clean_name, clean_text,
+    new_uid, validate_id,
+};
 
 /// Fields of a sprint a user can set; None leaves a field as it is.
 #[derive(Debug, Default, Clone)]
@@ -34,6 +37,43 @@ pub struct SprintDetail {
     pub view: SprintView,
     /// The sprint's missions in the order of work.
     pub missions: Vec<MissionBrief>,
+    pub time: SprintTime,
+}
+
+/// A sprint's estimates against the time its missions took.
+#[derive(Debug, Default, Serialize)]
+pub struct SprintTime {
+    /// The sum of the estimates of the missions that have one.
+    pub estimate: Option<Minutes>,
+    pub estimated_missions: usize,
+    /// Time all the sprint's missions spent In Progress and Blocked.
+    #[serde(flatten)]
+    pub spent: TimeSpent,
+    /// The estimated missions' time In Progress as a percentage of their estimates.
+    pub percent_of_estimate: Option<u64>,
+}
+
+impl SprintTime {
+    fn of<'m>(missions: impl IntoIterator<Item = &'m Mission>, now: Timestamp) -> SprintTime {
+        let mut time = SprintTime::default();
+        let (mut estimated, mut worked_on_estimated) = (0, 0);
+        for mission in missions {
+            let spent = mission.time_spent(now);
+            time.spent.worked.0 += spent.worked.0;
+            time.spent.blocked.0 += spent.blocked.0;
+            if let Some(estimate) = mission.estimate {
+                time.estimated_missions += 1;
+                estimated += estimate.0;
+                worked_on_estimated += spent.worked.0;
+            }
+        }
+        if time.estimated_missions > 0 {
+            time.estimate = Some(Minutes(estimated));
+            time.percent_of_estimate =
+                (estimated > 0).then(|| worked_on_estimated * 100 / estimated);
+        }
+        time
+    }
 }
 
 pub fn progress(counts: &StatusCounts) -> u8 {
@@ -138,12 +178,17 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<SprintDetail>> {
     let sprint = snapshot.meta.sprint(id)?;
     let current = snapshot.meta.project()?.current_sprint.as_deref();
     let index = snapshot.index()?;
-    let missions = lifecycle::work_order(index)
+    let missions: Vec<MissionBrief> = lifecycle::work_order(index)
         .into_iter()
         .filter(|m| m.sprint.as_deref() == Some(id))
         .map(MissionBrief::from)
         .collect();
+    let records = missions
+        .iter()
+        .map(|m| ws.store().mission(&snapshot, &m.id))
+        .collect::<Result<Vec<Mission>>>()?;
     let detail = SprintDetail {
+        time: SprintTime::of(&records, Timestamp::now()),
         view: view(sprint, snapshot.digest.sprint(id), current),
         missions,
     };

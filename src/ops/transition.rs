@@ -82,6 +82,7 @@ fn run(
         Ok((outcome, waiting))
     })?;
     let (outcome, waiting) = written.value;
+    follow_active_mission(ws, id, to)?;
     let mut outcome = Outcome::from_digest(outcome, &written.meta, &written.digest);
     for unmet in waiting {
         let status = unmet
@@ -93,6 +94,21 @@ fn run(
         ));
     }
     Ok(outcome)
+}
+
+/// Keeps this worktree's active mission in step: starting a mission makes it the active one;
+/// finishing or putting aside the active one clears it (blocking keeps it: work resumes there).
+fn follow_active_mission(ws: &Workspace, id: &str, to: Status) -> Result<()> {
+    let store = ws.store();
+    match to {
+        Status::InProgress => store.set_active_mission(Some(id)),
+        Status::Completed | Status::Dropped | Status::Deferred | Status::Queued
+            if store.active_mission().as_deref() == Some(id) =>
+        {
+            store.set_active_mission(None)
+        }
+        _ => Ok(()),
+    }
 }
 
 fn note(text: Option<&str>, field: &str) -> Result<MoveDetail> {
