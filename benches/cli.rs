@@ -443,6 +443,7 @@ fn mission(i: usize, status: Status, now: Timestamp) -> Mission {
         status,
         sprint: Some(sprint_of(i)),
         rank: None,
+        estimate: None,
         objective: Some(format!(
             "Deliver feature {i} of the {area} service end to end: data model, API endpoint, \
              validation and tests, so that clients of the {area} service can rely on it."

@@ -251,6 +251,7 @@ fn seed_mission(n: usize, now: cmos::model::Timestamp) -> cmos::model::Mission {
         status: cmos::model::Status::Queued,
         sprint: Some("S1".into()),
         rank: None,
+        estimate: None,
         objective: None,
         context: None,
         success_criteria: vec![],

@@ -90,6 +90,7 @@ mod tests {
             status: Status::InProgress,
             sprint: Some("S1".into()),
             rank: Some(3),
+            estimate: None,
             objective: Some("line one\nline two".into()),
             context: None,
             success_criteria: vec!["works".into()],
