@@ -417,7 +417,9 @@ fn every_json_response_carries_the_envelope_and_instructions() {
     insta::assert_json_snapshot!(envelope["instructions"], @r#"
     {
       "context": {
+        "active_mission": null,
         "active_missions": [],
+        "active_session": null,
         "blocked_missions": 0,
         "current_sprint": "S1",
         "next_mission": "A",

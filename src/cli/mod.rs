@@ -1,6 +1,7 @@
 //! The `cmos` command line: clap definitions, one file per command group, and dispatch.
 
 mod completions;
+mod context;
 mod init;
 mod knowledge;
 mod mission;
@@ -65,6 +66,9 @@ pub enum Command {
     #[command(subcommand, name = "next-step")]
     NextStep(knowledge::NextStepCommand),
     Status(status::StatusArgs),
+    Context(context::ContextArgs),
+    /// Everything a new agent needs to start: context plus what to do first.
+    Onboard(context::ShapeArgs),
     Log(status::LogArgs),
     Completions(completions::CompletionsArgs),
 }
@@ -100,6 +104,7 @@ fn run(cli: Cli, printer: &Printer) -> Result<()> {
             .map_err(|e| Error::io("cannot read the current directory", e))?,
     };
     let ws = Workspace::open(&dir, cli.agent.clone())?;
+    let printer = &printer.for_workspace(&ws);
     let result = match cli.command {
         Command::Init(args) => init::run(&ws, args, printer),
         Command::Sprint(cmd) => sprint::run(&ws, cmd, printer),
@@ -111,6 +116,8 @@ fn run(cli: Cli, printer: &Printer) -> Result<()> {
         Command::Constraint(cmd) => knowledge::run_note(&ws, ItemKind::Constraint, cmd, printer),
         Command::NextStep(cmd) => knowledge::run_next_step(&ws, cmd, printer),
         Command::Status(args) => status::run_status(&ws, args, printer),
+        Command::Context(args) => context::run(&ws, args, printer),
+        Command::Onboard(args) => context::run_onboard(&ws, args, printer),
         Command::Log(args) => status::run_log(&ws, args, printer),
         Command::Completions(_) => unreachable!("handled above"),
     };
@@ -128,10 +135,9 @@ fn context_after_error(
     let dir = dir.or_else(|| std::env::current_dir().ok())?;
     let ws = Workspace::open(&dir, agent).ok()?;
     let snapshot = ws.store().snapshot().ok()?;
-    Some(crate::ops::Instructions::from_digest(
-        &snapshot.meta,
-        &snapshot.digest,
-    ))
+    let mut instructions = crate::ops::Instructions::from_digest(&snapshot.meta, &snapshot.digest);
+    ws.remind(&mut instructions);
+    Some(instructions)
 }
 
 /// Usage errors: clap's own text, or the JSON envelope when JSON was asked for.

@@ -7,18 +7,39 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::model::Status;
-use crate::ops::{Instructions, Outcome};
+use crate::ops::{Instructions, Outcome, Workspace};
 
 /// Version of the `--json` envelope; bumped only on incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Renders outcomes and errors in the mode the user asked for.
-pub struct Printer {
+pub struct Printer<'w> {
     pub json: bool,
     pub style: Style,
+    /// The project the command ran in, whose active session and mission the instructions of
+    /// every envelope recall.
+    workspace: Option<&'w Workspace>,
 }
 
-impl Printer {
+impl<'w> Printer<'w> {
+    /// This printer, recalling `workspace`'s active session and mission in its envelopes.
+    pub fn for_workspace<'a>(&self, workspace: &'a Workspace) -> Printer<'a> {
+        Printer {
+            json: self.json,
+            style: self.style,
+            workspace: Some(workspace),
+        }
+    }
+
+    /// The same printer in JSON mode, for a command asked for `--format json`.
+    pub fn as_json(&self) -> Printer<'w> {
+        Printer {
+            json: true,
+            style: self.style,
+            workspace: self.workspace,
+        }
+    }
+
     pub fn new(json: bool) -> Self {
         let color = std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -26,6 +47,7 @@ impl Printer {
         Printer {
             json,
             style: Style { color },
+            workspace: None,
         }
     }
 
@@ -36,13 +58,17 @@ impl Printer {
         human: impl FnOnce(&T, &Style) -> String,
     ) {
         if self.json {
+            let mut instructions = outcome.instructions.clone();
+            if let Some(workspace) = self.workspace {
+                workspace.remind(&mut instructions);
+            }
             print_json(&Envelope {
                 schema_version: SCHEMA_VERSION,
                 ok: true,
                 data: Some(&outcome.data),
                 warnings: &outcome.warnings,
                 error: None,
-                instructions: &outcome.instructions,
+                instructions: &instructions,
             });
             return;
         }

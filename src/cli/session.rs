@@ -8,7 +8,7 @@ use super::output::{Printer, Style, or_dash, table};
 use crate::error::{Error, Result};
 use crate::model::{CaptureCategory, Session, SessionType, Timestamp};
 use crate::ops::Workspace;
-use crate::ops::session::{self as ops, MAX_CAPTURE_LEN, SessionBrief, StartRequest};
+use crate::ops::session::{self as ops, MAX_CAPTURE_LEN, Resume, SessionBrief, StartRequest};
 
 /// Work in sessions and note what matters as you go.
 #[derive(Debug, Subcommand)]
@@ -70,6 +70,18 @@ pub enum SessionCommand {
     },
     /// Show a session with its captures.
     Show { id: String },
+    /// Find sessions by words of their title, summary, next steps or captures.
+    Search {
+        query: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Everything needed to carry on after losing context: the session, its mission, open
+    /// next steps, last actions and what to do now.
+    Resume {
+        /// [default: this worktree's session, else the most recent one]
+        id: Option<String>,
+    },
 }
 
 pub(super) fn parse<T: std::str::FromStr<Err = Error>>(
@@ -175,6 +187,20 @@ pub fn run(ws: &Workspace, cmd: SessionCommand, printer: &Printer) -> Result<()>
             let outcome = ops::show(ws, &id)?;
             printer.outcome(&outcome, render_show);
         }
+        SessionCommand::Search { query, limit } => {
+            let outcome = ops::search(ws, &query.join(" "), limit)?;
+            printer.outcome(&outcome, |hits, st| {
+                if hits.is_empty() {
+                    return "Nothing found.\n".into();
+                }
+                let briefs: Vec<SessionBrief> = hits.iter().map(|h| h.session.clone()).collect();
+                render_list(&briefs, st)
+            });
+        }
+        SessionCommand::Resume { id } => {
+            let outcome = ops::resume(ws, id.as_deref())?;
+            printer.outcome(&outcome, render_resume);
+        }
     }
     Ok(())
 }
@@ -244,6 +270,57 @@ fn render_show(s: &Session, style: &Style) -> String {
                 c.text.replace('\n', "\n    ")
             ));
         }
+    }
+    out
+}
+
+fn render_resume(r: &Resume, style: &Style) -> String {
+    let s = &r.session;
+    let mut out = format!(
+        "{} {} ({} session, {}, {} so far)\n",
+        style.bold(&s.id),
+        style.bold(&s.title),
+        s.kind,
+        s.status,
+        r.elapsed
+    );
+    if let Some(m) = &r.mission {
+        out.push_str(&format!("Mission {} ({}): {}\n", m.id, m.name, m.status));
+    }
+    if let Some(summary) = &s.summary {
+        out.push_str(&format!("\n{}\n{summary}\n", style.bold("Summary")));
+    }
+    let recent = s.captures.len().saturating_sub(10);
+    if !s.captures.is_empty() {
+        out.push_str(&format!("\n{}\n", style.bold("Latest captures")));
+        for c in &s.captures[recent..] {
+            out.push_str(&format!(
+                "{}  {:<10}  {}\n",
+                style.dim(&c.at.to_string()),
+                c.category.to_string(),
+                c.text.replace('\n', "\n    ")
+            ));
+        }
+    }
+    if !r.last_actions.is_empty() {
+        out.push_str(&format!("\n{}\n", style.bold("Last actions")));
+        for e in &r.last_actions {
+            let change = match (&e.from, &e.to) {
+                (Some(from), Some(to)) => format!(" {from} → {to}"),
+                (None, Some(to)) => format!(" {to}"),
+                _ => String::new(),
+            };
+            out.push_str(&format!(
+                "{}  {} {}{change}\n",
+                style.dim(&e.at.to_string()),
+                e.kind,
+                e.target
+            ));
+        }
+    }
+    out.push_str(&format!("\n{}\n", style.bold("What to do now")));
+    for step in &r.suggested {
+        out.push_str(&format!("- {step}\n"));
     }
     out
 }

@@ -1,11 +1,15 @@
 //! Use-cases shared by every front-end: a typed request in, a serializable outcome out.
 //! Operations never print; the CLI and the MCP server render what they return.
 
+pub mod context;
 pub mod init;
 pub mod knowledge;
 pub mod mission;
+pub mod notes;
+mod reminder;
 pub mod search;
 pub mod session;
+pub mod snapshots;
 pub mod sprint;
 pub mod status;
 pub mod transition;
@@ -19,6 +23,7 @@ use crate::error::Result;
 use crate::index::{Meta, MissionEntry};
 use crate::model::Status;
 use crate::store::{Snapshot, Store, Written};
+pub use reminder::{ActiveMission, ActiveSession};
 
 /// An opened project: the entry point of the library.
 pub struct Workspace {
@@ -119,7 +124,7 @@ impl<T> Written<T> {
 }
 
 /// Guidance for an agent that may have lost its context: where things stand and what to run.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Instructions {
     pub next_actions: Vec<String>,
     pub suggested_commands: Vec<String>,
@@ -127,7 +132,7 @@ pub struct Instructions {
 }
 
 /// The reminder part of the instructions.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct InstructionContext {
     pub project: Option<String>,
     pub current_sprint: Option<String>,
@@ -135,6 +140,10 @@ pub struct InstructionContext {
     pub active_missions: Vec<String>,
     pub next_mission: Option<String>,
     pub blocked_missions: usize,
+    /// This worktree's open session, and how long it has been open.
+    pub active_session: Option<reminder::ActiveSession>,
+    /// The mission this worktree works on, and its time In Progress.
+    pub active_mission: Option<reminder::ActiveMission>,
 }
 
 impl Instructions {

@@ -33,7 +33,7 @@ pub struct Started {
 }
 
 /// A session in one line, for lists.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SessionBrief {
     pub id: String,
     #[serde(rename = "type")]
@@ -363,4 +363,163 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<Session>> {
     let snapshot = ws.snapshot()?;
     let session = ws.store().session(&snapshot, id)?;
     Ok(Outcome::read(session, &snapshot))
+}
+
+/// One session found by `session search`.
+#[derive(Debug, Serialize)]
+pub struct SessionHit {
+    pub score: u32,
+    #[serde(flatten)]
+    pub session: SessionBrief,
+    pub summary: Option<String>,
+}
+
+/// Sessions whose title, summary, next steps or captures contain every word of `query`.
+pub fn search(ws: &Workspace, query: &str, limit: usize) -> Result<Outcome<Vec<SessionHit>>> {
+    let query = super::search::Query::parse(query)
+        .ok_or_else(|| Error::InvalidInput("the query has no words to search for".into()))?;
+    let snapshot = ws.snapshot()?;
+    let (sessions, _) = ws.store().sessions(&snapshot)?;
+    let mut hits: Vec<SessionHit> = sessions
+        .iter()
+        .filter_map(|s| {
+            let fields = [s.title.as_str(), s.summary.as_deref().unwrap_or_default()]
+                .into_iter()
+                .chain(s.next_steps.iter().map(String::as_str))
+                .chain(s.captures.iter().map(|c| c.text.as_str()));
+            Some(SessionHit {
+                score: query.score(fields)?,
+                session: SessionBrief::from(s),
+                summary: s.summary.clone(),
+            })
+        })
+        .collect();
+    hits.sort_by(|a, b| {
+        (b.score, b.session.started_at, &b.session.id).cmp(&(
+            a.score,
+            a.session.started_at,
+            &a.session.id,
+        ))
+    });
+    hits.truncate(limit);
+    Ok(Outcome::read(hits, &snapshot))
+}
+
+/// Everything an agent needs to carry on with a session after losing its context.
+#[derive(Debug, Serialize)]
+pub struct Resume {
+    pub session: Session,
+    /// How long the session has been open (or lasted).
+    pub elapsed: crate::model::Minutes,
+    /// The mission the session works on, or this worktree's active mission.
+    pub mission: Option<super::MissionBrief>,
+    /// Next steps recorded in this session that are still open.
+    pub open_next_steps: Vec<crate::model::Item>,
+    /// The last things this session's agent did on the branch, oldest first.
+    pub last_actions: Vec<crate::model::Event>,
+    /// What to do now, in order.
+    pub suggested: Vec<String>,
+}
+
+/// How many of the session agent's latest events `resume` shows.
+const RESUME_EVENTS: usize = 15;
+
+/// The full context of `id`, or of this worktree's session (open, or the last one it had),
+/// else of the most recent session of the project.
+pub fn resume(ws: &Workspace, id: Option<&str>) -> Result<Outcome<Resume>> {
+    let snapshot = ws.snapshot()?;
+    let store = ws.store();
+    let id = match id {
+        Some(id) => {
+            crate::model::validate_id("session", id)?;
+            id.to_string()
+        }
+        None => match store.active_session() {
+            Some(id) => id,
+            None => store
+                .recent_sessions(&snapshot, 1)?
+                .first()
+                .map(|s| s.id.clone())
+                .ok_or_else(|| {
+                    Error::Refused("there is no session to resume yet; start one with `cmos session start --type TYPE --title TEXT`".into())
+                })?,
+        },
+    };
+    let session = store.session(&snapshot, &id)?;
+    let end = session.completed_at.unwrap_or_else(Timestamp::now);
+    let mission_id = session.mission.clone().or_else(|| store.active_mission());
+    let mission = match &mission_id {
+        Some(m) => snapshot
+            .entry(m)?
+            .map(|(e, _)| super::MissionBrief::from(&e)),
+        None => None,
+    };
+    let (steps, _) = store.items(&snapshot, ItemKind::NextStep)?;
+    let open_next_steps: Vec<Item> = steps
+        .into_iter()
+        .filter(|i| {
+            i.session.as_deref() == Some(id.as_str())
+                && i.status == crate::model::ItemStatus::Active
+        })
+        .collect();
+    let mut last_actions: Vec<crate::model::Event> = store
+        .events_since(&snapshot, session.started_at)?
+        .into_iter()
+        .filter(|e| e.agent == session.agent && e.at <= end)
+        .collect();
+    let skip = last_actions.len().saturating_sub(RESUME_EVENTS);
+    last_actions.drain(..skip);
+    let suggested = resume_steps(&session, mission.as_ref(), &open_next_steps);
+    let resume = Resume {
+        elapsed: crate::model::Minutes::between(session.started_at, end),
+        session,
+        mission,
+        open_next_steps,
+        last_actions,
+        suggested,
+    };
+    Ok(Outcome::read(resume, &snapshot))
+}
+
+fn resume_steps(
+    session: &Session,
+    mission: Option<&super::MissionBrief>,
+    steps: &[Item],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    match session.status {
+        SessionStatus::Active => out.push(format!(
+            "Session {} is still open: carry on in it (captures go to it), and close it with `cmos session complete --summary TEXT` when the work stops.",
+            session.id
+        )),
+        _ => out.push(format!(
+            "Session {} is {}: start a new session for new work (`cmos session start --type TYPE --title TEXT`).",
+            session.id, session.status
+        )),
+    }
+    if let Some(m) = mission {
+        out.push(match m.status {
+            crate::model::Status::InProgress => format!(
+                "Mission {} ({}) is In Progress: check its success criteria (`cmos mission show {}`), then finish it.",
+                m.id, m.name, m.id
+            ),
+            crate::model::Status::Blocked => format!(
+                "Mission {} is Blocked: see why with `cmos mission show {}`.",
+                m.id, m.id
+            ),
+            status => format!("Mission {} is {status}.", m.id),
+        });
+    }
+    for step in steps.iter().take(5) {
+        out.push(format!("Open next step {}: {}", step.id, step.text));
+    }
+    if let Some(last) = session.captures.last() {
+        out.push(format!(
+            "The last capture was a {} at {}: {}",
+            last.category,
+            last.at,
+            super::knowledge::first_line(&last.text)
+        ));
+    }
+    out
 }

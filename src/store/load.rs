@@ -308,3 +308,58 @@ pub fn log_shards(
     shards.sort();
     Ok(shards)
 }
+
+/// The session files of `tree` as (id, path, blob), unread.
+pub fn session_files(
+    repo: &gix::Repository,
+    tree: ObjectId,
+) -> Result<Vec<(String, String, ObjectId)>> {
+    let Some(root) = entry_id(repo, tree, layout::ROOT)? else {
+        return Ok(Vec::new());
+    };
+    let Some(dir) = entry_id(repo, root, layout::SESSIONS)? else {
+        return Ok(Vec::new());
+    };
+    Ok(changed_files(repo, None, Some(dir))?
+        .into_iter()
+        .filter_map(|(relative, blob)| {
+            let name = relative.rsplit('/').next()?;
+            let id = layout::record_id(name)?.to_string();
+            let path = format!("{}/{}/{relative}", layout::ROOT, layout::SESSIONS);
+            Some((id, path, blob?))
+        })
+        .collect())
+}
+
+/// Parses one session file.
+pub fn session_file(
+    repo: &gix::Repository,
+    path: &str,
+    blob: ObjectId,
+) -> Result<Result<Session, FileProblem>> {
+    parse::<Session>(repo, path, blob)
+}
+
+/// Files under the directory `path` (a list of names from the root) that differ between two
+/// trees, by path relative to it, with their new blob (None when removed).
+pub fn changed_under(
+    repo: &gix::Repository,
+    old: ObjectId,
+    new: ObjectId,
+    path: &[&str],
+) -> Result<Vec<(String, Option<ObjectId>)>> {
+    let mut dirs = (Some(old), Some(new));
+    for name in path {
+        dirs = (
+            match dirs.0 {
+                Some(tree) => entry_id(repo, tree, name)?,
+                None => None,
+            },
+            match dirs.1 {
+                Some(tree) => entry_id(repo, tree, name)?,
+                None => None,
+            },
+        );
+    }
+    changed_files(repo, dirs.0, dirs.1)
+}

@@ -11,6 +11,7 @@ pub mod layout;
 mod load;
 mod local;
 mod project_files;
+mod recent;
 mod snapshot;
 mod tx;
 mod view;
@@ -291,6 +292,31 @@ impl Store {
         tx::read_path(&self.repo, snapshot.tree, path)
     }
 
+    /// A session as the branch tip has it, read without the index.
+    pub fn session_at_tip(&self, id: &str) -> Result<Session> {
+        self.record_at_tip(&layout::session_path(id), "session", id)
+    }
+
+    /// A mission as the branch tip has it, read without the index.
+    pub fn mission_at_tip(&self, id: &str) -> Result<Mission> {
+        self.record_at_tip(&layout::mission_path(id), "mission", id)
+    }
+
+    fn record_at_tip<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        kind: &'static str,
+        id: &str,
+    ) -> Result<T> {
+        let commit = self.tip()?.ok_or(Error::NotInitialized)?;
+        let tree = self.tree_of(commit)?;
+        let bytes = tx::read_path(&self.repo, tree, path)?.ok_or_else(|| Error::NotFound {
+            kind,
+            id: id.to_string(),
+        })?;
+        codec::from_toml(path, &bytes).map_err(Error::Corrupt)
+    }
+
     /// This worktree's active mission, if any.
     pub fn active_mission(&self) -> Option<String> {
         self.local.active_mission()
@@ -323,7 +349,7 @@ impl Store {
         for _ in 0..MAX_ATTEMPTS {
             let tip = self.tip()?;
             let (tree, state) = self.write_state(tip)?;
-            let mut tx = Tx::new(self, tree, state, &writer);
+            let mut tx = Tx::new(self, tip, tree, state, &writer);
             let value = apply(&mut tx)?;
             if tx.is_empty() {
                 let (meta, digest) = self.finish(tx, tree, None);

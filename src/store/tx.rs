@@ -34,6 +34,8 @@ pub(super) enum State {
 /// the same operation see earlier ones.
 pub struct Tx<'s> {
     store: &'s Store,
+    /// The commit this operation builds on; None for the first commit of the branch.
+    base: Option<ObjectId>,
     tree: ObjectId,
     state: State,
     staged: BTreeMap<String, Option<Vec<u8>>>,
@@ -48,9 +50,16 @@ pub struct Tx<'s> {
 }
 
 impl<'s> Tx<'s> {
-    pub(super) fn new(store: &'s Store, tree: ObjectId, state: State, writer: &'s str) -> Self {
+    pub(super) fn new(
+        store: &'s Store,
+        base: Option<ObjectId>,
+        tree: ObjectId,
+        state: State,
+        writer: &'s str,
+    ) -> Self {
         Tx {
             store,
+            base,
             tree,
             state,
             staged: BTreeMap::new(),
@@ -153,6 +162,11 @@ impl<'s> Tx<'s> {
         self.now
     }
 
+    /// The commit this operation builds on: the branch as it was just before.
+    pub fn base(&self) -> Option<ObjectId> {
+        self.base
+    }
+
     /// Whether the branch already has content this write builds on.
     pub fn has_history(&self) -> bool {
         !self.tree.is_empty_tree()
@@ -253,6 +267,11 @@ impl<'s> Tx<'s> {
     /// Stages a file that is not a record, such as the branch's README.
     pub fn put_file(&mut self, path: &str, bytes: Vec<u8>) {
         self.stage(path.to_string(), bytes);
+    }
+
+    /// Removes a file that is not a record, such as the project notes.
+    pub fn remove_file(&mut self, path: &str) {
+        self.staged.insert(path.to_string(), None);
     }
 
     fn stage(&mut self, path: String, bytes: Vec<u8>) {

@@ -1,0 +1,272 @@
+//! `cmos context`, `cmos onboard`: the working memory of the project, and its notes and
+//! named snapshots.
+
+use std::io::Write;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::output::{Printer, Style, table};
+use super::session::capture_text;
+use crate::error::{Error, Result};
+use crate::model::Item;
+use crate::ops::Workspace;
+use crate::ops::context::{self as ops, Context};
+use crate::ops::notes;
+use crate::ops::snapshots::{self, ContextDiff, RecordChange};
+
+/// The working memory an agent loads, ranked and cut to a token budget.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ContextArgs {
+    #[command(flatten)]
+    shape: ShapeArgs,
+    #[command(subcommand)]
+    command: Option<ContextCommand>,
+}
+
+/// How much context, and in which form.
+#[derive(Debug, Args)]
+pub struct ShapeArgs {
+    /// Cut to about this many tokens (estimated as characters / 4).
+    #[arg(long, value_name = "TOKENS")]
+    budget: Option<usize>,
+    /// md (default) or json (the same as --json).
+    #[arg(long, value_enum, default_value = "md")]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Md,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContextCommand {
+    /// The free-form project notes.
+    #[command(subcommand)]
+    Notes(NotesCommand),
+    /// Name the branch as it is now, to compare with later.
+    Snapshot {
+        /// What this point is, e.g. "before the storage rewrite".
+        #[arg(long)]
+        source: String,
+    },
+    /// The named snapshots, newest first.
+    History,
+    /// What changed between two snapshots (or revisions of the branch; B defaults to now).
+    Diff { from: String, to: Option<String> },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotesCommand {
+    Show,
+    /// Replace the notes (`-` reads them from standard input; empty text removes them).
+    Set {
+        text: String,
+    },
+    /// Edit the notes in $VISUAL or $EDITOR.
+    Edit,
+}
+
+pub fn run(ws: &Workspace, args: ContextArgs, printer: &Printer) -> Result<()> {
+    match args.command {
+        None => print_context(printer, &args.shape, ops::context(ws, args.shape.budget)?),
+        Some(ContextCommand::Notes(cmd)) => run_notes(ws, cmd, printer)?,
+        Some(ContextCommand::Snapshot { source }) => {
+            let outcome = snapshots::snapshot(ws, &source)?;
+            printer.outcome(&outcome, |item, st| {
+                format!(
+                    "Snapshot {} names {} ({})\n",
+                    st.bold(&item.id),
+                    short(item.commit.as_deref().unwrap_or_default()),
+                    item.text
+                )
+            });
+        }
+        Some(ContextCommand::History) => {
+            let outcome = snapshots::history(ws)?;
+            printer.outcome(&outcome, |items, st| render_history(items, st));
+        }
+        Some(ContextCommand::Diff { from, to }) => {
+            let outcome = snapshots::diff(ws, &from, to.as_deref())?;
+            printer.outcome(&outcome, render_diff);
+        }
+    }
+    Ok(())
+}
+
+/// `cmos onboard`.
+pub fn run_onboard(ws: &Workspace, shape: ShapeArgs, printer: &Printer) -> Result<()> {
+    print_context(printer, &shape, ops::onboard(ws, shape.budget)?);
+    Ok(())
+}
+
+fn print_context(printer: &Printer, shape: &ShapeArgs, outcome: crate::ops::Outcome<Context>) {
+    if shape.format == Format::Json && !printer.json {
+        printer.as_json().outcome(&outcome, |_, _| String::new());
+    } else {
+        printer.outcome(&outcome, |c, _| c.markdown());
+    }
+}
+
+fn run_notes(ws: &Workspace, cmd: NotesCommand, printer: &Printer) -> Result<()> {
+    let outcome = match cmd {
+        NotesCommand::Show => {
+            let outcome = notes::show(ws)?;
+            printer.outcome(&outcome, |n, _| n.text.clone());
+            return Ok(());
+        }
+        NotesCommand::Set { text } => notes::set(ws, &capture_text(text)?)?,
+        NotesCommand::Edit => {
+            let current = notes::show(ws)?.data.text;
+            let edited = edit_in_editor(ws, &current)?;
+            notes::set(ws, &edited)?
+        }
+    };
+    printer.outcome(&outcome, |n, _| {
+        if n.changed {
+            "Updated the project notes\n".into()
+        } else {
+            "The project notes are unchanged\n".into()
+        }
+    });
+    Ok(())
+}
+
+/// Opens `text` in the user's editor and returns what they saved. The file lives in this
+/// worktree's cmos directory, never in the working tree.
+fn edit_in_editor(ws: &Workspace, text: &str) -> Result<String> {
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
+        .ok_or_else(|| {
+            Error::InvalidInput(
+                "no editor: set $VISUAL or $EDITOR, or use `cmos context notes set TEXT`".into(),
+            )
+        })?;
+    let dir = ws.store().local_dir().to_path_buf();
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create the cmos directory", e))?;
+    let path = dir.join("NOTES_EDITMSG.md");
+    std::fs::File::create(&path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+    // As git does: the editor setting is a shell command, the file its last argument.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$@\""))
+        .arg(&editor)
+        .arg(&path)
+        .status()
+        .map_err(|e| Error::io(format!("cannot run the editor {editor:?}"), e))?;
+    if !status.success() {
+        return Err(Error::Refused(format!(
+            "the editor {editor:?} failed ({status}); the notes are unchanged"
+        )));
+    }
+    let bytes = std::fs::read(&path)
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    let _ = std::fs::remove_file(&path);
+    String::from_utf8(bytes)
+        .map_err(|_| Error::InvalidInput("the edited notes are not valid UTF-8".into()))
+}
+
+fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(12)]
+}
+
+fn render_history(items: &[Item], style: &Style) -> String {
+    if items.is_empty() {
+        return "No snapshots yet. Name one with `cmos context snapshot --source TEXT`.\n".into();
+    }
+    let mut rows = vec![vec![
+        "ID".to_string(),
+        "CREATED".into(),
+        "COMMIT".into(),
+        "SOURCE".into(),
+    ]];
+    for item in items {
+        rows.push(vec![
+            item.id.clone(),
+            item.created_at.to_string(),
+            short(item.commit.as_deref().unwrap_or_default()).to_string(),
+            item.text.clone(),
+        ]);
+    }
+    table(
+        &rows,
+        |r, _, cell| if r == 0 { style.dim(&cell) } else { cell },
+    )
+}
+
+fn render_diff(d: &ContextDiff, style: &Style) -> String {
+    let name = |p: &snapshots::Point| match &p.source {
+        Some(source) => format!("{} ({source})", p.name),
+        None => format!("{} ({})", p.name, short(&p.commit)),
+    };
+    let mut out = format!(
+        "{} {} → {}\n",
+        style.bold("Changes"),
+        name(&d.from),
+        name(&d.to)
+    );
+    let empty = d.missions.is_empty()
+        && d.sprints.is_empty()
+        && d.sessions.is_empty()
+        && d.items.is_empty()
+        && d.notes.is_none();
+    if empty {
+        out.push_str("Nothing changed.\n");
+        return out;
+    }
+    for (title, changes) in [
+        ("Missions", &d.missions),
+        ("Sprints", &d.sprints),
+        ("Sessions", &d.sessions),
+    ] {
+        if !changes.is_empty() {
+            out.push_str(&format!("\n{}\n", style.bold(title)));
+            for change in changes {
+                out.push_str(&render_change(change, style));
+            }
+        }
+    }
+    if !d.items.is_empty() {
+        out.push_str(&format!("\n{}\n", style.bold("Knowledge")));
+        for item in &d.items {
+            let status = match item.from {
+                Some(from) => format!("{from} → {}", item.to),
+                None => format!("new, {}", item.to),
+            };
+            out.push_str(&format!(
+                "{} {}: {} ({status})\n",
+                style.dim(item.kind.as_str()),
+                item.id,
+                item.text
+            ));
+        }
+    }
+    if let Some(notes) = &d.notes {
+        out.push_str(&format!("\n{}\n{notes}", style.bold("Notes")));
+    }
+    out
+}
+
+fn render_change(change: &RecordChange, style: &Style) -> String {
+    let sign = match change.change {
+        "added" => style.green("+"),
+        "removed" => style.red("-"),
+        _ => style.yellow("~"),
+    };
+    let mut out = format!("{sign} {}\n", change.id);
+    for field in &change.fields {
+        let from = field.from.as_deref().unwrap_or("-");
+        let to = field.to.as_deref().unwrap_or("-");
+        if change.change == "added" {
+            out.push_str(&format!("    {}: {to}\n", field.field));
+        } else {
+            out.push_str(&format!("    {}: {from} → {to}\n", field.field));
+        }
+    }
+    out
+}

@@ -1,0 +1,469 @@
+//! The working memory an agent loads: project, sprint, the missions in play, constraints,
+//! decisions, the last handover, open next steps and the project notes, ranked and cut to a
+//! token budget. `onboard` is the same with what a newcomer should do first.
+
+use serde::Serialize;
+
+use super::{Instructions, Outcome, Workspace};
+use crate::error::Result;
+use crate::model::{Item, ItemKind, Session, SessionStatus, Status};
+use crate::store::layout;
+
+/// How tokens are counted: a budget needs an estimate, not a tokenizer.
+pub const TOKEN_ESTIMATE: &str = "characters / 4 of the Markdown rendering, rounded up";
+
+/// How many entries a section holds before any budget applies.
+const SECTION_CAP: usize = 20;
+
+/// One part of the context, in the order of importance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    /// A stable key: project, active, in_progress, next, constraints, blocked, last_session,
+    /// next_steps, decisions, notes, learnings, suggested_actions.
+    pub name: &'static str,
+    pub title: String,
+    pub entries: Vec<Entry>,
+    /// Entries left out, by the section's cap or the budget.
+    pub omitted: usize,
+}
+
+/// One line of a section.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub text: String,
+}
+
+impl Entry {
+    fn new(id: Option<&str>, text: impl Into<String>) -> Entry {
+        Entry {
+            id: id.map(str::to_string),
+            text: text.into(),
+        }
+    }
+
+    /// The Markdown list item for this entry.
+    fn markdown(&self) -> String {
+        match &self.id {
+            Some(id) => format!("- [{id}] {}\n", self.text),
+            None => format!("- {}\n", self.text),
+        }
+    }
+}
+
+/// The context, cut to the budget.
+#[derive(Debug, Serialize)]
+pub struct Context {
+    pub project: String,
+    pub sections: Vec<Section>,
+    pub budget: Budget,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Budget {
+    /// The budget asked for, if any.
+    pub tokens: Option<usize>,
+    /// The estimated size of what is included.
+    pub used: usize,
+    pub estimate: &'static str,
+    /// Entries left out in all, by caps and budget.
+    pub omitted: usize,
+}
+
+impl Context {
+    /// The context as Markdown, which is also what the budget measures.
+    pub fn markdown(&self) -> String {
+        let mut out = format!("# {}\n", self.project);
+        for section in &self.sections {
+            out.push_str(&section_markdown(section));
+        }
+        if self.budget.omitted > 0 {
+            out.push_str(&footer(
+                self.budget.omitted,
+                self.budget.tokens.unwrap_or(0),
+            ));
+        }
+        out
+    }
+}
+
+fn section_markdown(section: &Section) -> String {
+    let mut out = format!("\n## {}\n", section.title);
+    for entry in &section.entries {
+        out.push_str(&entry.markdown());
+    }
+    if section.omitted > 0 {
+        out.push_str(&format!("- … {} more\n", section.omitted));
+    }
+    out
+}
+
+/// Tokens of `text` by the estimate.
+fn tokens(text: &str) -> usize {
+    text.chars().count().div_ceil(4)
+}
+
+/// Builds the context of the project, cut to `budget` tokens when given.
+pub fn context(ws: &Workspace, budget: Option<usize>) -> Result<Outcome<Context>> {
+    let (sections, project, instructions) = gather(ws)?;
+    Ok(outcome(fit(project, sections, budget), instructions))
+}
+
+/// The context for an agent new to the project, with what to do first.
+pub fn onboard(ws: &Workspace, budget: Option<usize>) -> Result<Outcome<Context>> {
+    let (mut sections, project, instructions) = gather(ws)?;
+    let mut actions: Vec<Entry> = instructions
+        .next_actions
+        .iter()
+        .map(|a| Entry::new(None, a.clone()))
+        .collect();
+    actions.extend(
+        [
+            "Work in a session: `cmos session start --type build --title TEXT`; capture decisions, learnings, constraints and next steps as they happen (`cmos session capture CATEGORY TEXT`).",
+            "Read a mission in full before starting it: `cmos mission show ID`; start it with `cmos mission start ID` and complete it when its success criteria are met.",
+            "Before stopping, close the session with a summary and next steps: `cmos session complete --summary TEXT --next-step TEXT`.",
+            "Add `--json` to any command for one machine-readable envelope with instructions.",
+        ]
+        .map(|text| Entry::new(None, text)),
+    );
+    // What to do comes right after where things stand, ahead of the history.
+    let at = sections
+        .iter()
+        .position(|s| s.name == "constraints")
+        .unwrap_or(sections.len());
+    sections.insert(
+        at,
+        Section {
+            name: "suggested_actions",
+            title: "Suggested actions".into(),
+            entries: actions,
+            omitted: 0,
+        },
+    );
+    Ok(outcome(fit(project, sections, budget), instructions))
+}
+
+fn outcome(context: Context, instructions: Instructions) -> Outcome<Context> {
+    Outcome {
+        data: context,
+        warnings: Vec::new(),
+        instructions,
+    }
+}
+
+/// Every section at its cap, in order of importance, with the project name and instructions.
+fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
+    let snapshot = ws.snapshot()?;
+    let meta = &snapshot.meta;
+    let digest = &snapshot.digest;
+    let project = meta.project()?;
+    let mut instructions = Instructions::from_digest(meta, digest);
+    ws.remind(&mut instructions);
+    let mut sections = Vec::new();
+
+    let mut about = Vec::new();
+    if let Some(description) = &project.description {
+        about.push(Entry::new(None, description.clone()));
+    }
+    let totals = &digest.totals;
+    about.push(Entry::new(
+        None,
+        format!(
+            "{} missions: {} completed, {} in progress, {} blocked, {} queued",
+            totals.total,
+            totals.get(Status::Completed),
+            totals.get(Status::InProgress),
+            totals.get(Status::Blocked),
+            totals.get(Status::Queued) + totals.get(Status::Current),
+        ),
+    ));
+    match project
+        .current_sprint
+        .as_deref()
+        .and_then(|s| meta.sprints.get(s))
+    {
+        Some(sprint) => {
+            let counts = digest.sprint(&sprint.id);
+            let focus = sprint
+                .focus
+                .as_deref()
+                .map_or(String::new(), |f| format!("; focus: {f}"));
+            about.push(Entry::new(
+                Some(&sprint.id),
+                format!(
+                    "current sprint {}: {}% done ({} of {} missions){focus}",
+                    sprint.title,
+                    super::sprint::progress(&counts),
+                    counts.get(Status::Completed),
+                    counts.total
+                ),
+            ));
+        }
+        None => about.push(Entry::new(None, "no sprint is current")),
+    }
+    sections.push(section("project", "Project", about, 0));
+
+    let mut active = Vec::new();
+    if let Some(s) = &instructions.context.active_session {
+        active.push(Entry::new(
+            Some(&s.id),
+            format!(
+                "your open {} session \"{}\", {} so far, {} captures",
+                s.kind, s.title, s.elapsed, s.captures
+            ),
+        ));
+    }
+    if let Some(m) = &instructions.context.active_mission {
+        active.push(Entry::new(
+            Some(&m.id),
+            format!(
+                "your active mission \"{}\" ({}), {} worked",
+                m.name, m.status, m.worked
+            ),
+        ));
+    }
+    if !active.is_empty() {
+        sections.push(section("active", "This worktree", active, 0));
+    }
+
+    let in_progress = digest
+        .in_progress
+        .iter()
+        .map(|m| Entry::new(Some(&m.id), m.name.clone()))
+        .collect();
+    let more = totals
+        .get(Status::InProgress)
+        .saturating_sub(digest.in_progress.len());
+    sections.push(section("in_progress", "In progress", in_progress, more));
+
+    let next = match &digest.next {
+        Some(m) => vec![Entry::new(
+            Some(&m.id),
+            format!("{} ({}; {})", m.name, m.status, digest.next_reason),
+        )],
+        None => vec![Entry::new(None, digest.next_reason.clone())],
+    };
+    sections.push(section("next", "Next", next, 0));
+
+    let (constraints, _) = ws.store().items(&snapshot, ItemKind::Constraint)?;
+    sections.push(items_section(
+        "constraints",
+        "Constraints",
+        &constraints,
+        |i| i.text.clone(),
+    ));
+
+    let blocked = digest
+        .blocked
+        .iter()
+        .map(|m| {
+            let reason = m.blocked_reason.as_deref().unwrap_or("no reason recorded");
+            Entry::new(Some(&m.id), format!("{}: blocked by {reason}", m.name))
+        })
+        .collect();
+    let more = totals
+        .get(Status::Blocked)
+        .saturating_sub(digest.blocked.len());
+    sections.push(section("blocked", "Blocked", blocked, more));
+
+    if let Some(last) = last_handover(ws, &snapshot)? {
+        sections.push(handover_section(&last));
+    }
+
+    let (steps, _) = ws.store().items(&snapshot, ItemKind::NextStep)?;
+    sections.push(items_section(
+        "next_steps",
+        "Open next steps",
+        &steps,
+        |i| match &i.sprint {
+            Some(sprint) => format!("{} (sprint {sprint})", i.text),
+            None => i.text.clone(),
+        },
+    ));
+
+    let (decisions, _) = ws.store().items(&snapshot, ItemKind::Decision)?;
+    sections.push(items_section(
+        "decisions",
+        "Recent decisions",
+        &decisions,
+        |i| match &i.rationale {
+            Some(why) => format!("{} (because {})", i.text, first_sentence(why)),
+            None => i.text.clone(),
+        },
+    ));
+
+    if let Some(notes) = ws.store().branch_file(&snapshot, layout::NOTES)? {
+        let text = String::from_utf8_lossy(&notes);
+        let paragraphs: Vec<Entry> = text
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| Entry::new(None, p.replace('\n', " ")))
+            .collect();
+        sections.push(section("notes", "Project notes", paragraphs, 0));
+    }
+
+    let (learnings, _) = ws.store().items(&snapshot, ItemKind::Learning)?;
+    sections.push(items_section(
+        "learnings",
+        "Recent learnings",
+        &learnings,
+        |i| i.text.clone(),
+    ));
+
+    sections.retain(|s| !s.entries.is_empty() || s.omitted > 0);
+    Ok((sections, project.name.clone(), instructions))
+}
+
+fn section(name: &'static str, title: &str, mut entries: Vec<Entry>, more: usize) -> Section {
+    let over = entries.len().saturating_sub(SECTION_CAP);
+    entries.truncate(SECTION_CAP);
+    Section {
+        name,
+        title: title.into(),
+        entries,
+        omitted: over + more,
+    }
+}
+
+/// The Active items of a log, newest first, each as `text`.
+fn items_section(
+    name: &'static str,
+    title: &str,
+    items: &[Item],
+    text: impl Fn(&Item) -> String,
+) -> Section {
+    let entries = items
+        .iter()
+        .rev()
+        .filter(|i| i.status == crate::model::ItemStatus::Active)
+        .map(|i| Entry::new(Some(&i.id), one_line(&text(i))))
+        .collect();
+    section(name, title, entries, 0)
+}
+
+/// The most recently completed session among the latest ones.
+fn last_handover(ws: &Workspace, snapshot: &crate::store::Snapshot<'_>) -> Result<Option<Session>> {
+    for want in [10, 100] {
+        let recent = ws.store().recent_sessions(snapshot, want)?;
+        let done = recent
+            .iter()
+            .filter(|s| s.status == SessionStatus::Completed)
+            .max_by_key(|s| (s.completed_at, s.started_at));
+        if let Some(done) = done {
+            return Ok(Some(done.clone()));
+        }
+        if recent.len() < want {
+            break;
+        }
+    }
+    Ok(None)
+}
+
+fn handover_section(s: &Session) -> Section {
+    let when = s.completed_at.map_or(String::new(), |t| format!(" on {t}"));
+    let mut entries = vec![Entry::new(
+        Some(&s.id),
+        format!(
+            "{} session \"{}\" by {}{when}: {}",
+            s.kind,
+            s.title,
+            s.agent,
+            one_line(s.summary.as_deref().unwrap_or("no summary"))
+        ),
+    )];
+    entries.extend(
+        s.next_steps
+            .iter()
+            .map(|step| Entry::new(None, format!("next: {}", one_line(step)))),
+    );
+    section("last_session", "Last session", entries, 0)
+}
+
+/// Keeps whole entries in order of importance while they fit in `budget` tokens; an entry
+/// that does not fit is left out (and counted), smaller ones after it may still go in. The
+/// Markdown of the result, footer included, stays within the budget.
+fn fit(project: String, sections: Vec<Section>, budget: Option<usize>) -> Context {
+    let mut used = tokens(&format!("# {project}\n"));
+    let mut kept = Vec::new();
+    let mut omitted = 0;
+    // Room for the footer that says how much was left out.
+    let limit = budget.map(|b| b.saturating_sub(tokens(&footer(99_999, b))));
+    for mut section in sections {
+        let Some(limit) = limit else {
+            used += tokens(&section_markdown(&section));
+            omitted += section.omitted;
+            kept.push(section);
+            continue;
+        };
+        let mut cost = tokens(&format!("\n## {}\n", section.title));
+        let mut entries = Vec::new();
+        for entry in std::mem::take(&mut section.entries) {
+            let size = tokens(&entry.markdown());
+            if used + cost + size <= limit {
+                cost += size;
+                entries.push(entry);
+            } else {
+                section.omitted += 1;
+            }
+        }
+        // The "… N more" line must fit too: give back entries until it does.
+        let more = |n: usize| tokens(&format!("- … {n} more\n"));
+        while section.omitted > 0 && used + cost + more(section.omitted) > limit {
+            let Some(last) = entries.pop() else { break };
+            cost -= tokens(&last.markdown());
+            section.omitted += 1;
+        }
+        if entries.is_empty() {
+            omitted += section.omitted;
+            continue;
+        }
+        if section.omitted > 0 {
+            cost += more(section.omitted);
+        }
+        omitted += section.omitted;
+        section.entries = entries;
+        used += cost;
+        kept.push(section);
+    }
+    if omitted > 0 {
+        used += tokens(&footer(omitted, budget.unwrap_or(0)));
+    }
+    Context {
+        project,
+        sections: kept,
+        budget: Budget {
+            tokens: budget,
+            used,
+            estimate: TOKEN_ESTIMATE,
+            omitted,
+        },
+    }
+}
+
+fn footer(omitted: usize, budget: usize) -> String {
+    let fit = if budget > 0 {
+        format!(" to fit {budget} tokens")
+    } else {
+        String::new()
+    };
+    format!(
+        "\n_{omitted} more entries left out{fit}; see `cmos decision list`, `cmos next-step list`, `cmos mission list`._\n"
+    )
+}
+
+/// Text on one line, cut to 300 characters: a context line, not the record.
+fn one_line(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= 300 {
+        return line;
+    }
+    let cut: String = line.chars().take(299).collect();
+    format!("{cut}…")
+}
+
+fn first_sentence(text: &str) -> String {
+    let end = text.find(". ").map_or(text.len(), |i| i + 1);
+    one_line(&text[..end])
+}

@@ -1,0 +1,267 @@
+//! Named points in the branch's history (`context snapshot`), their list, and what changed
+//! between two of them: missions, sprints and sessions field by field, items by status, and
+//! the project notes as a text diff.
+
+use gix::ObjectId;
+use serde::Serialize;
+
+use super::{Outcome, Workspace};
+use crate::error::{Error, Result};
+use crate::model::{Item, ItemKind, ItemStatus, clean_name, new_short_id};
+use crate::store::layout;
+
+/// Names the branch as it is now.
+pub fn snapshot(ws: &Workspace, source: &str) -> Result<Outcome<Item>> {
+    let source = clean_name("snapshot source", source)?;
+    let written = ws.store().write("context.snapshot", |tx| {
+        let base = tx.base().ok_or(Error::NotInitialized)?;
+        let kind = ItemKind::Snapshot;
+        let mut item = Item::new(
+            kind,
+            new_short_id(kind.id_prefix()),
+            source.clone(),
+            tx.agent(),
+            tx.now(),
+        );
+        item.commit = Some(base.to_string());
+        tx.record(
+            "context.snapshot",
+            &item.id,
+            None,
+            None,
+            Some(source.clone()),
+        );
+        tx.set_subject(format!("context snapshot {}", item.id));
+        tx.put_item(item.clone());
+        Ok(item)
+    })?;
+    Ok(written.into_outcome())
+}
+
+/// The named points, newest first.
+pub fn history(ws: &Workspace) -> Result<Outcome<Vec<Item>>> {
+    let snapshot = ws.snapshot()?;
+    let (mut items, _) = ws.store().items(&snapshot, ItemKind::Snapshot)?;
+    items.reverse();
+    Ok(Outcome::read(items, &snapshot))
+}
+
+/// One end of a comparison.
+#[derive(Debug, Serialize)]
+pub struct Point {
+    /// What was asked for: a snapshot id, a revision, or `now`.
+    pub name: String,
+    pub commit: String,
+    /// The snapshot's source, when the point is a snapshot.
+    pub source: Option<String>,
+}
+
+/// What changed between two points.
+#[derive(Debug, Serialize)]
+pub struct ContextDiff {
+    pub from: Point,
+    pub to: Point,
+    pub missions: Vec<RecordChange>,
+    pub sprints: Vec<RecordChange>,
+    pub sessions: Vec<RecordChange>,
+    /// Decisions, facts, learnings, constraints and next steps added or changed in status.
+    pub items: Vec<ItemChange>,
+    /// A unified diff of the project notes, when they changed.
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RecordChange {
+    pub id: String,
+    /// added, removed or changed.
+    pub change: &'static str,
+    pub fields: Vec<FieldChange>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ItemChange {
+    pub kind: ItemKind,
+    pub id: String,
+    pub text: String,
+    /// None when the item is new.
+    pub from: Option<ItemStatus>,
+    pub to: ItemStatus,
+}
+
+/// Compares two points: snapshot ids, or revisions of the branch (`cmos~3`, a commit); `to`
+/// defaults to the tip.
+pub fn diff(ws: &Workspace, from: &str, to: Option<&str>) -> Result<Outcome<ContextDiff>> {
+    let snapshot = ws.snapshot()?;
+    let (named, _) = ws.store().items(&snapshot, ItemKind::Snapshot)?;
+    let from = point(ws, &named, from)?;
+    let to = match to {
+        Some(to) => point(ws, &named, to)?,
+        None => (
+            Point {
+                name: "now".into(),
+                commit: snapshot.commit.to_string(),
+                source: None,
+            },
+            snapshot.commit,
+        ),
+    };
+    let store = ws.store();
+    let (old, new) = (store.tree_at(from.1)?, store.tree_at(to.1)?);
+    let records = |dir: &str| -> Result<Vec<RecordChange>> {
+        let mut changes = Vec::new();
+        for (path, before, after) in store.changed_in(old, new, dir)? {
+            if let Some(change) = record_change(&path, before.as_deref(), after.as_deref()) {
+                changes.push(change);
+            }
+        }
+        changes.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(changes)
+    };
+    let mut items = Vec::new();
+    for kind in [
+        ItemKind::Decision,
+        ItemKind::Constraint,
+        ItemKind::Learning,
+        ItemKind::Fact,
+        ItemKind::NextStep,
+    ] {
+        let (before, _) = store.items_in(old, kind)?;
+        let (after, _) = store.items_in(new, kind)?;
+        let was: std::collections::HashMap<&str, ItemStatus> =
+            before.iter().map(|i| (i.id.as_str(), i.status)).collect();
+        for item in after {
+            let from = was.get(item.id.as_str()).copied();
+            if from != Some(item.status) {
+                items.push(ItemChange {
+                    kind,
+                    id: item.id,
+                    text: item.text.lines().next().unwrap_or_default().to_string(),
+                    from,
+                    to: item.status,
+                });
+            }
+        }
+    }
+    let notes_of = |tree| -> Result<String> {
+        Ok(store
+            .file_in(tree, layout::NOTES)?
+            .map_or(String::new(), |b| String::from_utf8_lossy(&b).into_owned()))
+    };
+    let (notes_before, notes_after) = (notes_of(old)?, notes_of(new)?);
+    let notes = (notes_before != notes_after).then(|| {
+        similar::TextDiff::from_lines(&notes_before, &notes_after)
+            .unified_diff()
+            .header(&from.0.name, &to.0.name)
+            .to_string()
+    });
+    let result = ContextDiff {
+        missions: records(layout::MISSIONS)?,
+        sprints: records(layout::SPRINTS)?,
+        sessions: records(layout::SESSIONS)?,
+        items,
+        notes,
+        from: from.0,
+        to: to.0,
+    };
+    Ok(Outcome::read(result, &snapshot))
+}
+
+/// A snapshot id or a revision, as a point and its commit.
+fn point(ws: &Workspace, named: &[Item], name: &str) -> Result<(Point, ObjectId)> {
+    if let Some(item) = named.iter().find(|i| i.id == name) {
+        let commit = item.commit.clone().unwrap_or_default();
+        let id = ObjectId::from_hex(commit.as_bytes()).map_err(|_| {
+            Error::Corrupt(crate::error::FileProblem {
+                path: ".cmos/snapshots".into(),
+                line: None,
+                column: None,
+                message: format!("snapshot {name} names no valid commit ({commit:?})"),
+            })
+        })?;
+        let point = Point {
+            name: name.to_string(),
+            commit,
+            source: Some(item.text.clone()),
+        };
+        return Ok((point, id));
+    }
+    let id = ws.store().commit_id(name).map_err(|_| Error::NotFound {
+        kind: "snapshot",
+        id: name.to_string(),
+    })?;
+    let point = Point {
+        name: name.to_string(),
+        commit: id.to_string(),
+        source: None,
+    };
+    Ok((point, id))
+}
+
+/// Fields that change on every write and say nothing a reader of the diff needs.
+const NOISE: [&str; 3] = ["updated_at", "uid", "transitions"];
+
+/// The change of one record file, field by field; None when nothing visible changed.
+fn record_change(path: &str, before: Option<&[u8]>, after: Option<&[u8]>) -> Option<RecordChange> {
+    let name = path.rsplit('/').next()?;
+    let id = layout::record_id(name)?.to_string();
+    let parse = |bytes: Option<&[u8]>| -> Option<toml::Table> {
+        toml::from_str(std::str::from_utf8(bytes?).ok()?).ok()
+    };
+    let (old, new) = (parse(before), parse(after));
+    let change = match (&old, &new) {
+        (None, Some(_)) => "added",
+        (Some(_), None) => "removed",
+        (Some(_), Some(_)) => "changed",
+        (None, None) => return None,
+    };
+    let empty = toml::Table::new();
+    let (old, new) = (
+        old.as_ref().unwrap_or(&empty),
+        new.as_ref().unwrap_or(&empty),
+    );
+    let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let fields: Vec<FieldChange> = keys
+        .into_iter()
+        .filter(|k| !NOISE.contains(&k.as_str()))
+        .filter(|k| old.get(*k) != new.get(*k))
+        .filter(|_| change == "changed" || change == "added")
+        .map(|k| FieldChange {
+            field: k.clone(),
+            from: old.get(k).map(show_value),
+            to: new.get(k).map(show_value),
+        })
+        .collect();
+    (change != "changed" || !fields.is_empty()).then_some(RecordChange { id, change, fields })
+}
+
+/// A field's value in a line: strings as they are, lists and tables by size, cut to 120
+/// characters.
+fn show_value(value: &toml::Value) -> String {
+    let text = match value {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Array(items) => match items.first() {
+            Some(toml::Value::String(_)) | None => items
+                .iter()
+                .filter_map(|i| i.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            Some(_) => format!("{} entries", items.len()),
+        },
+        toml::Value::Table(table) => format!("{} fields", table.len()),
+        other => other.to_string(),
+    };
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= 120 {
+        return line;
+    }
+    format!("{}…", line.chars().take(119).collect::<String>())
+}

@@ -1,0 +1,116 @@
+//! Reads that look at the newest records only, and reads of any past commit of the branch:
+//! what context, resume and diff need without loading everything.
+
+use gix::ObjectId;
+
+use super::{Snapshot, Store, load};
+use crate::error::{Error, FileProblem, Result};
+use crate::model::{Item, ItemKind, Session};
+
+/// The day in a generated session id (`ps-20261124-…` → `20261124`); ids without one sort
+/// before every dated id, as the oldest.
+fn day_of(id: &str) -> &str {
+    id.strip_prefix("ps-")
+        .and_then(|rest| rest.get(..8))
+        .filter(|day| day.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or("")
+}
+
+/// A file that differs between two trees: its path, old content and new content.
+pub type FileChange = (String, Option<Vec<u8>>, Option<Vec<u8>>);
+
+impl Store {
+    /// At least the `want` most recently started sessions (all of them if there are fewer),
+    /// newest first. Generated ids carry the day a session started, so only the files of
+    /// the newest days are read, not every session of the project.
+    pub fn recent_sessions(&self, snapshot: &Snapshot<'_>, want: usize) -> Result<Vec<Session>> {
+        let mut files = load::session_files(&self.repo, snapshot.tree)?;
+        files.sort_by(|a, b| day_of(&b.0).cmp(day_of(&a.0)));
+        let mut sessions = Vec::new();
+        let mut last_day = None;
+        for (id, path, blob) in &files {
+            let day = day_of(id);
+            if sessions.len() >= want && last_day != Some(day) {
+                break;
+            }
+            last_day = Some(day);
+            // An unreadable file is reported by `session list`; here it is only skipped.
+            if let Ok(session) = load::session_file(&self.repo, path, *blob)? {
+                sessions.push(session);
+            }
+        }
+        sessions.sort_by(|a, b| (b.started_at, &b.uid).cmp(&(a.started_at, &a.uid)));
+        Ok(sessions)
+    }
+
+    /// The tree of a commit of the branch (or any commit).
+    pub fn tree_at(&self, commit: ObjectId) -> Result<ObjectId> {
+        self.tree_of(commit)
+    }
+
+    /// Every item of one log in `tree`, with the lines that failed to parse.
+    pub fn items_in(
+        &self,
+        tree: ObjectId,
+        kind: ItemKind,
+    ) -> Result<(Vec<Item>, Vec<FileProblem>)> {
+        let (versions, problems) = load::item_versions(&self.repo, tree, kind)?;
+        Ok((crate::model::latest_versions(versions), problems))
+    }
+
+    /// The file at `path` in `tree`, if there is one.
+    pub fn file_in(&self, tree: ObjectId, path: &str) -> Result<Option<Vec<u8>>> {
+        super::tx::read_path(&self.repo, tree, path)
+    }
+
+    /// Files under `.cmos/<dir>` that differ between two trees: (path, old blob, new blob).
+    pub fn changed_in(
+        &self,
+        old: ObjectId,
+        new: ObjectId,
+        dir: &str,
+    ) -> Result<Vec<FileChange>> {
+        let prefix = format!("{}/{dir}/", super::layout::ROOT);
+        let mut changes = Vec::new();
+        for (relative, _) in load::changed_under(&self.repo, old, new, &[super::layout::ROOT, dir])?
+        {
+            let path = format!("{prefix}{relative}");
+            changes.push((
+                path.clone(),
+                self.file_in(old, &path)?,
+                self.file_in(new, &path)?,
+            ));
+        }
+        Ok(changes)
+    }
+
+    /// The commit a revision of this repository names, as an object id.
+    pub fn commit_id(&self, rev: &str) -> Result<ObjectId> {
+        let hex = self.resolve_commit(rev)?;
+        ObjectId::from_hex(hex.as_bytes())
+            .map_err(|e| Error::Git(format!("git answered {hex:?} for {rev}: {e}")))
+    }
+}
+
+impl Store {
+    /// Events at or after `since`, oldest first; only the shards of the months since are read.
+    pub fn events_since(
+        &self,
+        snapshot: &Snapshot<'_>,
+        since: crate::model::Timestamp,
+    ) -> Result<Vec<crate::model::Event>> {
+        let first_month = since.as_datetime().format("%Y-%m").to_string();
+        let mut events = Vec::new();
+        for (path, blob) in load::log_shards(&self.repo, snapshot.tree, super::layout::EVENTS)? {
+            let month = path.rsplit('/').nth(1).unwrap_or_default();
+            if month < first_month.as_str() {
+                continue;
+            }
+            let bytes = load::read_blob(&self.repo, blob)?;
+            let (lines, _) = super::codec::parse_lines::<crate::model::Event>(&path, &bytes);
+            events.extend(lines.into_iter().filter(|e| e.at >= since));
+        }
+        events.sort_by(|a, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
+        Ok(events)
+    }
+}
