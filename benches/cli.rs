@@ -3,9 +3,14 @@
 //!
 //! Each project is a temporary, hermetic git repository: `cmos init`, then one seed commit
 //! made through the library (sprints of 100 missions, two `requires` links per mission, about
-//! 1% Completed and 60 In Progress), then a `git clone` of it, which is what is measured.
+//! 1% Completed and 60 In Progress; and per 10,000 missions a memory of 2,000 sessions with
+//! 20,000 captures, 5,000 decisions and 200,000 events, see `memory.rs`), then a `git clone`
+//! of it, which is what is measured.
 //! Every command runs 3 times untimed, then 30 times timed from spawn to exit; the floor is
 //! `git rev-parse`, the cheapest process that reads the same branch.
+
+#[path = "cli/memory.rs"]
+mod memory;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -33,6 +38,8 @@ const TIMED_RUNS: usize = 30;
 
 const READ_TARGET_MS: f64 = 30.0;
 const WRITE_TARGET_MS: f64 = 50.0;
+/// Context, onboarding and captures, on the project's whole memory.
+const MEMORY_TARGET_MS: f64 = 50.0;
 const SCALING_TARGET: f64 = 2.0;
 
 const AREAS: [&str; 8] = [
@@ -73,9 +80,21 @@ enum Cmd {
     Status,
     Show,
     Complete,
+    Context,
+    Onboard,
+    Capture,
 }
 
-const COMMANDS: [Cmd; 5] = [Cmd::Floor, Cmd::Next, Cmd::Status, Cmd::Show, Cmd::Complete];
+const COMMANDS: [Cmd; 8] = [
+    Cmd::Floor,
+    Cmd::Next,
+    Cmd::Status,
+    Cmd::Show,
+    Cmd::Complete,
+    Cmd::Context,
+    Cmd::Onboard,
+    Cmd::Capture,
+];
 
 impl Cmd {
     fn label(self) -> &'static str {
@@ -85,6 +104,9 @@ impl Cmd {
             Cmd::Status => "cmos status",
             Cmd::Show => "cmos mission show <middle>",
             Cmd::Complete => "cmos mission complete <id>",
+            Cmd::Context => "cmos context --budget 2000",
+            Cmd::Onboard => "cmos onboard",
+            Cmd::Capture => "cmos session capture learning <text>",
         }
     }
 
@@ -94,6 +116,7 @@ impl Cmd {
             Cmd::Floor => None,
             Cmd::Next | Cmd::Status | Cmd::Show => Some(READ_TARGET_MS),
             Cmd::Complete => Some(WRITE_TARGET_MS),
+            Cmd::Context | Cmd::Onboard | Cmd::Capture => Some(MEMORY_TARGET_MS),
         }
     }
 
@@ -109,6 +132,14 @@ impl Cmd {
                 let i = i.expect("one In Progress mission for every write run");
                 project.cmos(&["mission", "complete", &mission_id(i)])
             }
+            Cmd::Context => project.cmos(&["context", "--budget", "2000"]),
+            Cmd::Onboard => project.cmos(&["onboard"]),
+            Cmd::Capture => project.cmos(&[
+                "session",
+                "capture",
+                "learning",
+                &format!("Benchmark capture {run}: the cache holds"),
+            ]),
         }
     }
 }
@@ -129,6 +160,15 @@ fn bench_size(binary: &Path, missions: usize) -> SizeReport {
     let seed = origin.seed();
     let project = origin.into_clone();
     let cold_status = project.cold_status();
+    // Captures go to the open session of the worktree.
+    run_ok(project.cmos(&[
+        "session",
+        "start",
+        "--type",
+        "build",
+        "--title",
+        "Benchmark",
+    ]));
     let samples = COMMANDS
         .iter()
         .map(|&cmd| {
@@ -378,6 +418,7 @@ impl Project {
                     };
                     tx.put_mission(&mission(i, status, now))?;
                 }
+                memory::seed(tx, memory::Memory::for_missions(shape.missions), now)?;
                 tx.set_subject(format!("bench seed: {} missions", shape.missions));
                 Ok(())
             })
@@ -517,6 +558,14 @@ fn print_size(report: &SizeReport) {
         shape.completed(),
         IN_PROGRESS
     );
+    let memory = memory::Memory::for_missions(shape.missions);
+    println!(
+        "memory: {} sessions, {} captures, {} decisions, {} events",
+        memory.sessions,
+        memory.captures(),
+        memory.decisions,
+        memory.events
+    );
     println!(
         "seed (one commit through the library): {:.2} s",
         report.seed.as_secs_f64()
@@ -526,7 +575,7 @@ fn print_size(report: &SizeReport) {
         ms(report.cold_status)
     );
     println!(
-        "{:<32} {:>10} {:>8} {:>8}   target",
+        "{:<38} {:>10} {:>8} {:>8}   target",
         "command", "median ms", "p90 ms", "x floor"
     );
     let floor = report.samples[0].median_ms();
@@ -536,7 +585,7 @@ fn print_size(report: &SizeReport) {
             format!("<= {t:.0} ms  {}", verdict(median <= t))
         });
         println!(
-            "{:<32} {:>10.2} {:>8.2} {:>8.1}   {target}",
+            "{:<38} {:>10.2} {:>8.2} {:>8.1}   {target}",
             cmd.label(),
             median,
             samples.p90_ms(),

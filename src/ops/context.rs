@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Instructions, Outcome, Workspace};
 use crate::error::Result;
-use crate::model::{Item, ItemKind, Session, SessionStatus, Status};
+use crate::model::{Item, ItemKind, ItemStatus, Session, SessionStatus, Status};
 use crate::store::layout;
 
 /// How tokens are counted: a budget needs an estimate, not a tokenizer.
@@ -246,7 +246,10 @@ fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
     };
     sections.push(section("next", "Next", next, 0));
 
-    let (constraints, _) = ws.store().items(&snapshot, ItemKind::Constraint)?;
+    // Every constraint in force applies, however old: read them all.
+    let (mut constraints, _) = ws.store().items(&snapshot, ItemKind::Constraint)?;
+    constraints.retain(|i| i.status == ItemStatus::Active);
+    constraints.reverse();
     sections.push(items_section(
         "constraints",
         "Constraints",
@@ -271,7 +274,9 @@ fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
         sections.push(handover_section(&last));
     }
 
-    let (steps, _) = ws.store().items(&snapshot, ItemKind::NextStep)?;
+    let steps = ws
+        .store()
+        .newest_active(&snapshot, ItemKind::NextStep, SECTION_CAP)?;
     sections.push(items_section(
         "next_steps",
         "Open next steps",
@@ -282,7 +287,9 @@ fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
         },
     ));
 
-    let (decisions, _) = ws.store().items(&snapshot, ItemKind::Decision)?;
+    let decisions = ws
+        .store()
+        .newest_active(&snapshot, ItemKind::Decision, SECTION_CAP)?;
     sections.push(items_section(
         "decisions",
         "Recent decisions",
@@ -304,7 +311,9 @@ fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
         sections.push(section("notes", "Project notes", paragraphs, 0));
     }
 
-    let (learnings, _) = ws.store().items(&snapshot, ItemKind::Learning)?;
+    let learnings = ws
+        .store()
+        .newest_active(&snapshot, ItemKind::Learning, SECTION_CAP)?;
     sections.push(items_section(
         "learnings",
         "Recent learnings",
@@ -327,7 +336,7 @@ fn section(name: &'static str, title: &str, mut entries: Vec<Entry>, more: usize
     }
 }
 
-/// The Active items of a log, newest first, each as `text`.
+/// Active items, newest first, each as `text`.
 fn items_section(
     name: &'static str,
     title: &str,
@@ -336,8 +345,6 @@ fn items_section(
 ) -> Section {
     let entries = items
         .iter()
-        .rev()
-        .filter(|i| i.status == crate::model::ItemStatus::Active)
         .map(|i| Entry::new(Some(&i.id), one_line(&text(i))))
         .collect();
     section(name, title, entries, 0)

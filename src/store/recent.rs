@@ -1,11 +1,13 @@
 //! Reads that look at the newest records only, and reads of any past commit of the branch:
 //! what context, resume and diff need without loading everything.
 
+use std::collections::{BTreeMap, HashMap};
+
 use gix::ObjectId;
 
 use super::{Snapshot, Store, load};
 use crate::error::{Error, FileProblem, Result};
-use crate::model::{Item, ItemKind, Session};
+use crate::model::{Item, ItemKind, ItemStatus, Session, Timestamp};
 
 /// The day in a generated session id (`ps-20261124-…` → `20261124`); ids without one sort
 /// before every dated id, as the oldest.
@@ -64,12 +66,7 @@ impl Store {
     }
 
     /// Files under `.cmos/<dir>` that differ between two trees: (path, old blob, new blob).
-    pub fn changed_in(
-        &self,
-        old: ObjectId,
-        new: ObjectId,
-        dir: &str,
-    ) -> Result<Vec<FileChange>> {
+    pub fn changed_in(&self, old: ObjectId, new: ObjectId, dir: &str) -> Result<Vec<FileChange>> {
         let prefix = format!("{}/{dir}/", super::layout::ROOT);
         let mut changes = Vec::new();
         for (relative, _) in load::changed_under(&self.repo, old, new, &[super::layout::ROOT, dir])?
@@ -97,7 +94,7 @@ impl Store {
     pub fn events_since(
         &self,
         snapshot: &Snapshot<'_>,
-        since: crate::model::Timestamp,
+        since: Timestamp,
     ) -> Result<Vec<crate::model::Event>> {
         let first_month = since.as_datetime().format("%Y-%m").to_string();
         let mut events = Vec::new();
@@ -113,4 +110,66 @@ impl Store {
         events.sort_by(|a, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
         Ok(events)
     }
+}
+
+impl Store {
+    /// The `want` newest Active items of `kind` by creation (fewer if there are not that
+    /// many), newest first. Logs are sharded by the month a version was written, so months
+    /// are read newest first, and reading stops once `want` Active items created within the
+    /// months read are known: any item in an older month was created before all of them.
+    pub fn newest_active(
+        &self,
+        snapshot: &Snapshot<'_>,
+        kind: ItemKind,
+        want: usize,
+    ) -> Result<Vec<Item>> {
+        let shards = load::log_shards(&self.repo, snapshot.tree, kind.log_dir())?;
+        let mut months: BTreeMap<&str, Vec<&(String, ObjectId)>> = BTreeMap::new();
+        for shard in &shards {
+            months.entry(month_of(&shard.0)).or_default().push(shard);
+        }
+        let mut newest: HashMap<String, Item> = HashMap::new();
+        for (month, shards) in months.iter().rev() {
+            for (path, blob) in shards {
+                let bytes = load::read_blob(&self.repo, *blob)?;
+                let (versions, _) = super::codec::parse_lines::<Item>(path, &bytes);
+                for version in versions {
+                    match newest.get_mut(&version.id) {
+                        Some(known) if known.is_older_than(&version) => *known = version,
+                        Some(_) => {}
+                        None => {
+                            newest.insert(version.id.clone(), version);
+                        }
+                    }
+                }
+            }
+            let Some(start) = month_start(month) else {
+                continue;
+            };
+            let known = newest
+                .values()
+                .filter(|i| i.status == ItemStatus::Active && i.created_at >= start)
+                .count();
+            if known >= want {
+                break;
+            }
+        }
+        let mut active: Vec<Item> = newest
+            .into_values()
+            .filter(|i| i.status == ItemStatus::Active)
+            .collect();
+        active.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+        active.truncate(want);
+        Ok(active)
+    }
+}
+
+/// The month directory of a shard path, `.cmos/<log>/<yyyy-mm>/<shard>`.
+fn month_of(path: &str) -> &str {
+    path.rsplit('/').nth(1).unwrap_or_default()
+}
+
+/// The first moment of a `yyyy-mm` month; None for a directory that is not one.
+fn month_start(month: &str) -> Option<Timestamp> {
+    format!("{month}-01T00:00:00Z").parse().ok()
 }
