@@ -276,13 +276,17 @@ fn render_show(s: &Session, style: &Style) -> String {
 
 fn render_resume(r: &Resume, style: &Style) -> String {
     let s = &r.session;
+    let span = if s.status == crate::model::SessionStatus::Active {
+        format!("open for {}", r.elapsed)
+    } else {
+        format!("lasted {}", r.elapsed)
+    };
     let mut out = format!(
-        "{} {} ({} session, {}, {} so far)\n",
+        "{} {} ({} session, {}, {span})\n",
         style.bold(&s.id),
         style.bold(&s.title),
         s.kind,
         s.status,
-        r.elapsed
     );
     if let Some(m) = &r.mission {
         out.push_str(&format!("Mission {} ({}): {}\n", m.id, m.name, m.status));
