@@ -6,7 +6,7 @@ use clap::Subcommand;
 
 use super::output::{Printer, Style, or_dash, table};
 use crate::error::{Error, Result};
-use crate::model::{CaptureCategory, Session, SessionType, Timestamp};
+use crate::model::{CaptureCategory, Minutes, Session, SessionType, Timestamp};
 use crate::ops::Workspace;
 use crate::ops::session::{self as ops, MAX_CAPTURE_LEN, Resume, SessionBrief, StartRequest};
 
@@ -64,8 +64,9 @@ pub enum SessionCommand {
         kind: Option<SessionType>,
         #[arg(long)]
         sprint: Option<String>,
-        /// Only sessions started at or after this time (RFC 3339).
-        #[arg(long, value_parser = parse::<Timestamp>)]
+        /// Only sessions started at or after this time: RFC 3339, a date (2026-11-01), or a
+        /// span back from now (3h, 2d).
+        #[arg(long, value_parser = parse_since)]
         since: Option<Timestamp>,
     },
     /// Show a session with its captures.
@@ -88,6 +89,24 @@ pub(super) fn parse<T: std::str::FromStr<Err = Error>>(
     text: &str,
 ) -> std::result::Result<T, String> {
     text.parse().map_err(|e: Error| e.to_string())
+}
+
+/// A moment as people give it: a timestamp, a date (midnight UTC), or a span ago.
+fn parse_since(text: &str) -> std::result::Result<Timestamp, String> {
+    if let Ok(at) = text.parse::<Timestamp>() {
+        return Ok(at);
+    }
+    if let Ok(date) = text.parse::<crate::model::Date>() {
+        return Ok(date.start());
+    }
+    match text.parse::<crate::model::Minutes>() {
+        Ok(ago) => Ok(Timestamp::from_millis(
+            (Timestamp::now().unix_seconds() - ago.0 as i64 * 60) * 1000,
+        )),
+        Err(_) => Err(format!(
+            "invalid time {text:?}: use RFC 3339 (2026-11-24T09:30:00Z), a date (2026-11-24) or a span back from now (3h, 2d)"
+        )),
+    }
 }
 
 /// The capture text: the argument, or standard input for `-`.
@@ -245,6 +264,16 @@ fn render_show(s: &Session, style: &Style) -> String {
         vec![
             "Completed".into(),
             s.completed_at.map_or("-".into(), |t| t.to_string()),
+        ],
+        vec![
+            "Duration".into(),
+            match s.completed_at {
+                Some(end) => Minutes::between(s.started_at, end).to_string(),
+                None => format!(
+                    "{} so far",
+                    Minutes::between(s.started_at, Timestamp::now())
+                ),
+            },
         ],
     ];
     out.push_str(&table(

@@ -70,6 +70,14 @@ impl<'de> Deserialize<'de> for Timestamp {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(NaiveDate);
 
+impl Date {
+    /// Midnight UTC at the start of this day.
+    pub fn start(&self) -> Timestamp {
+        let midnight = self.0.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        Timestamp(midnight)
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0.format("%Y-%m-%d"))

@@ -64,6 +64,7 @@ pub fn add(ws: &Workspace, kind: ItemKind, request: NewItem) -> Result<Outcome<I
     }
     let pin = pin_files(ws, &request.files, request.commit.as_deref())?;
     let session = open_session(ws)?;
+    let head = ws.store().head_commit();
     let written = ws.store().write(&format!("{kind}.add"), |tx| {
         let now = tx.now();
         if let Some(mission) = &request.mission {
@@ -91,6 +92,10 @@ pub fn add(ws: &Workspace, kind: ItemKind, request: NewItem) -> Result<Outcome<I
         if let Some((files, commit)) = &pin {
             item.files = files.clone();
             item.commit = Some(commit.clone());
+        }
+        if kind == ItemKind::Decision {
+            // Provenance: the project's commit the decision was made on.
+            item.commit = head.clone();
         }
         if let Some(old_id) = &request.supersedes {
             let mut old = tx.item(ItemKind::Decision, old_id)?;

@@ -193,6 +193,7 @@ pub fn capture(
             Error::Refused("no session is open in this worktree; start one with `cmos session start --type TYPE --title TEXT`, or name one with --session".into())
         })?,
     };
+    let head = ws.store().head_commit();
     let written = ws.store().write("session.capture", |tx| {
         let mut session = tx.session(&id)?;
         if session.status != SessionStatus::Active {
@@ -214,7 +215,7 @@ pub fn capture(
         };
         session.captures.push(capture.clone());
         tx.put_session(&session)?;
-        let record = record_of(&capture, &session, tx.now()).map(|item| {
+        let record = record_of(&capture, &session, tx.now(), head.as_deref()).map(|item| {
             let id = item.id.clone();
             tx.put_item(item);
             id
@@ -240,7 +241,12 @@ pub fn capture(
 
 /// The record a capture also creates: decisions, learnings, constraints and next steps are
 /// kept beyond the session, where context and lists find them.
-fn record_of(capture: &Capture, session: &Session, now: Timestamp) -> Option<Item> {
+fn record_of(
+    capture: &Capture,
+    session: &Session,
+    now: Timestamp,
+    head: Option<&str>,
+) -> Option<Item> {
     let kind = match capture.category {
         CaptureCategory::Decision => ItemKind::Decision,
         CaptureCategory::Learning => ItemKind::Learning,
@@ -255,6 +261,8 @@ fn record_of(capture: &Capture, session: &Session, now: Timestamp) -> Option<Ite
         let title: String = title.trim().chars().take(MAX_NAME_LEN).collect();
         let mut item = Item::new(kind, id, title, &capture.by, now);
         item.rationale = Some(rest.trim().to_string()).filter(|r| !r.is_empty());
+        // Provenance: the project's commit the decision was made on.
+        item.commit = head.map(str::to_string);
         item
     } else {
         Item::new(kind, id, capture.text.clone(), &capture.by, now)
