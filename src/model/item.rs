@@ -157,23 +157,52 @@ impl Item {
     }
 }
 
-/// The items that `versions` (every line of a log, in any order) add up to: the newest
-/// version of each id, oldest item first. Two clones' logs merged as a union fold to the same
-/// items whatever order their lines come in.
-pub fn latest_versions(versions: impl IntoIterator<Item = Item>) -> Vec<Item> {
-    let mut newest: std::collections::HashMap<String, Item> = std::collections::HashMap::new();
-    for version in versions {
-        match newest.get_mut(&version.id) {
-            Some(known) if known.is_older_than(&version) => *known = version,
-            Some(_) => {}
+/// Versions of items folded into items: the newest version of each id wins, and each item
+/// remembers the uid of its oldest version, which orders items created within one second.
+#[derive(Debug, Default)]
+pub struct Folded {
+    items: std::collections::HashMap<String, (Item, String)>,
+}
+
+impl Folded {
+    pub fn add(&mut self, version: Item) {
+        match self.items.get_mut(&version.id) {
+            Some((known, first_uid)) => {
+                if version.uid < *first_uid {
+                    first_uid.clone_from(&version.uid);
+                }
+                if known.is_older_than(&version) {
+                    *known = version;
+                }
+            }
             None => {
-                newest.insert(version.id.clone(), version);
+                let first_uid = version.uid.clone();
+                self.items.insert(version.id.clone(), (version, first_uid));
             }
         }
     }
-    let mut items: Vec<Item> = newest.into_values().collect();
-    items.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-    items
+
+    /// The items so far, unordered.
+    pub fn items(&self) -> impl Iterator<Item = &Item> {
+        self.items.values().map(|(item, _)| item)
+    }
+
+    /// The items, oldest first: by creation time, then by the uid of their first version.
+    pub fn into_sorted(self) -> Vec<Item> {
+        let mut items: Vec<(Item, String)> = self.items.into_values().collect();
+        items.sort_by(|(a, a_uid), (b, b_uid)| (a.created_at, a_uid).cmp(&(b.created_at, b_uid)));
+        items.into_iter().map(|(item, _)| item).collect()
+    }
+}
+
+/// The items that `versions` (every line of a log, in any order) add up to, oldest first.
+/// Two clones' logs merged as a union fold to the same items whatever order their lines come in.
+pub fn latest_versions(versions: impl IntoIterator<Item = Item>) -> Vec<Item> {
+    let mut folded = Folded::default();
+    for version in versions {
+        folded.add(version);
+    }
+    folded.into_sorted()
 }
 
 #[cfg(test)]
@@ -184,15 +213,20 @@ mod tests {
     fn the_newest_version_wins_in_any_order() {
         let t0 = Timestamp::from_millis(1_000_000);
         let t1 = Timestamp::from_millis(2_000_000);
-        let first = Item::new(ItemKind::Decision, "d-1".into(), "Use TOML".into(), "a", t0);
+        let mut first = Item::new(ItemKind::Decision, "d-1".into(), "Use TOML".into(), "a", t0);
+        first.uid = super::super::new_uid_at(1_000_000);
         let mut second = first.revised(t1);
         second.status = ItemStatus::Superseded;
-        let other = Item::new(ItemKind::Decision, "d-0".into(), "Use git".into(), "b", t0);
+        let mut other = Item::new(ItemKind::Decision, "d-0".into(), "Use git".into(), "b", t0);
+        other.uid = super::super::new_uid_at(1_000_001);
         let forward = latest_versions([first.clone(), second.clone(), other.clone()]);
         let backward = latest_versions([second.clone(), other, first]);
         assert_eq!(forward, backward);
         assert_eq!(forward.len(), 2);
-        assert_eq!(forward[0].id, "d-0", "same creation time: ordered by id");
-        assert_eq!(forward[1].status, ItemStatus::Superseded);
+        assert_eq!(
+            forward[0].id, "d-1",
+            "same creation time: ordered by first uid"
+        );
+        assert_eq!(forward[0].status, ItemStatus::Superseded, "the newest version");
     }
 }

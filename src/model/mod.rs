@@ -18,7 +18,7 @@ pub use id::{
     MAX_ID_LEN, fnv1a, new_short_id, new_uid, new_uid_at, new_writer_id, quote, random_bytes,
     uid_order_key, validate_id,
 };
-pub use item::{Item, ItemKind, ItemStatus, latest_versions};
+pub use item::{Folded, Item, ItemKind, ItemStatus, latest_versions};
 pub use mission::{Blocker, Dependency, Mission, TimeSpent, Transition};
 pub use project::{FORMAT_MAJOR, FORMAT_MINOR, Format, Project};
 pub use session::{Capture, CaptureCategory, Session, SessionStatus, SessionType};

@@ -1,13 +1,13 @@
 //! Reads that look at the newest records only, and reads of any past commit of the branch:
 //! what context, resume and diff need without loading everything.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use gix::ObjectId;
 
 use super::{Snapshot, Store, load};
 use crate::error::{Error, FileProblem, Result};
-use crate::model::{Item, ItemKind, ItemStatus, Session, Timestamp};
+use crate::model::{Folded, Item, ItemKind, ItemStatus, Session, Timestamp};
 
 /// The day in a generated session id (`ps-20261124-…` → `20261124`); ids without one sort
 /// before every dated id, as the oldest.
@@ -128,37 +128,32 @@ impl Store {
         for shard in &shards {
             months.entry(month_of(&shard.0)).or_default().push(shard);
         }
-        let mut newest: HashMap<String, Item> = HashMap::new();
+        let mut folded = Folded::default();
         for (month, shards) in months.iter().rev() {
             for (path, blob) in shards {
                 let bytes = load::read_blob(&self.repo, *blob)?;
                 let (versions, _) = super::codec::parse_lines::<Item>(path, &bytes);
                 for version in versions {
-                    match newest.get_mut(&version.id) {
-                        Some(known) if known.is_older_than(&version) => *known = version,
-                        Some(_) => {}
-                        None => {
-                            newest.insert(version.id.clone(), version);
-                        }
-                    }
+                    folded.add(version);
                 }
             }
             let Some(start) = month_start(month) else {
                 continue;
             };
-            let known = newest
-                .values()
+            let known = folded
+                .items()
                 .filter(|i| i.status == ItemStatus::Active && i.created_at >= start)
                 .count();
             if known >= want {
                 break;
             }
         }
-        let mut active: Vec<Item> = newest
-            .into_values()
+        let mut active: Vec<Item> = folded
+            .into_sorted()
+            .into_iter()
+            .rev()
             .filter(|i| i.status == ItemStatus::Active)
             .collect();
-        active.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
         active.truncate(want);
         Ok(active)
     }
