@@ -78,12 +78,23 @@ pub fn new_uid() -> String {
 
 /// A uid for the moment `now_millis` after the Unix epoch.
 pub fn new_uid_at(now_millis: i64) -> String {
-    let random = u128::from_be_bytes({
-        let mut b = [0u8; 16];
-        b[6..].copy_from_slice(&random_bytes::<10>());
-        b
-    });
-    let value = ((now_millis.max(0) as u128 & 0xffff_ffff_ffff) << 80) | random;
+    let mut random = [0u8; 16];
+    random[6..].copy_from_slice(&random_bytes::<10>());
+    uid_of(now_millis, u128::from_be_bytes(random))
+}
+
+/// A uid that depends only on `now_millis` and `content`: what two clones computing the same
+/// record (a merge's conflict events) must agree on.
+pub fn derived_uid(now_millis: i64, content: &[u8]) -> String {
+    let high = fnv1a(content);
+    let low = fnv1a(&[content, b"\x01"].concat()) & 0xffff;
+    uid_of(now_millis, (u128::from(high) << 16) | u128::from(low))
+}
+
+/// 48 bits of milliseconds, then the low 80 bits of `random`.
+fn uid_of(now_millis: i64, random: u128) -> String {
+    let value =
+        ((now_millis.max(0) as u128 & 0xffff_ffff_ffff) << 80) | (random & ((1u128 << 80) - 1));
     let mut out = String::with_capacity(26);
     encode(value, 26, &mut out);
     out

@@ -227,6 +227,10 @@ mod tests {
             forward[0].id, "d-1",
             "same creation time: ordered by first uid"
         );
-        assert_eq!(forward[0].status, ItemStatus::Superseded, "the newest version");
+        assert_eq!(
+            forward[0].status,
+            ItemStatus::Superseded,
+            "the newest version"
+        );
     }
 }

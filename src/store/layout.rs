@@ -18,6 +18,9 @@ pub const SESSIONS: &str = "sessions";
 /// Append-only activity log, `<yyyy-mm>/<writer>-<seq>.jsonl`.
 pub const EVENTS: &str = "events";
 
+/// Conflicts that merges resolved, one shard per merge, `<yyyy-mm>/merge-<hash>.jsonl`.
+pub const CONFLICTS: &str = "conflicts";
+
 /// A log shard rolls over to a new file past this size, so an append rewrites a small blob.
 pub const SHARD_LIMIT: usize = 128 * 1024;
 
