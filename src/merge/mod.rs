@@ -60,10 +60,10 @@ pub fn merge_file(path: &str, sides: Sides<'_>) -> FileMerge {
     if path.ends_with(".jsonl") {
         return kept(&merge_lines(ours, theirs));
     }
-    if path.ends_with(".toml") {
-        if let Some(merged) = merge_toml(path, sides.base, ours, theirs) {
-            return merged;
-        }
+    if path.ends_with(".toml")
+        && let Some(merged) = merge_toml(path, sides.base, ours, theirs)
+    {
+        return merged;
     }
     merge_other(path, sides.base, ours, theirs)
 }
