@@ -160,6 +160,7 @@ fn edit_in_editor(ws: &Workspace, text: &str) -> Result<String> {
         .status()
         .map_err(|e| Error::io(format!("cannot run the editor {editor:?}"), e))?;
     if !status.success() {
+        let _ = std::fs::remove_file(&path);
         return Err(Error::Refused(format!(
             "the editor {editor:?} failed ({status}); the notes are unchanged"
         )));

@@ -25,6 +25,10 @@ pub struct Section {
     pub entries: Vec<Entry>,
     /// Entries left out, by the section's cap or the budget.
     pub omitted: usize,
+    /// There are more records of this kind than the section shows (it reads only the newest,
+    /// so it does not count them): the command that lists them all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more: Option<String>,
 }
 
 /// One line of a section.
@@ -96,6 +100,9 @@ fn section_markdown(section: &Section) -> String {
     if section.omitted > 0 {
         out.push_str(&format!("- … {} more\n", section.omitted));
     }
+    if let Some(command) = &section.more {
+        out.push_str(&format!("- … more: `{command}`\n"));
+    }
     out
 }
 
@@ -107,12 +114,27 @@ fn tokens(text: &str) -> usize {
 /// Builds the context of the project, cut to `budget` tokens when given.
 pub fn context(ws: &Workspace, budget: Option<usize>) -> Result<Outcome<Context>> {
     let (sections, project, instructions) = gather(ws)?;
+    check_budget(&project, budget)?;
     Ok(outcome(fit(project, sections, budget), instructions))
+}
+
+/// Refuses a budget too small to hold anything.
+fn check_budget(project: &str, budget: Option<usize>) -> Result<()> {
+    match budget {
+        Some(b) if b < minimum_budget(project, b) => {
+            Err(crate::error::Error::InvalidInput(format!(
+                "a budget of {b} tokens cannot hold even the project's title and the note of what was left out; give at least {} (tokens are estimated as {TOKEN_ESTIMATE})",
+                minimum_budget(project, b)
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The context for an agent new to the project, with what to do first.
 pub fn onboard(ws: &Workspace, budget: Option<usize>) -> Result<Outcome<Context>> {
     let (mut sections, project, instructions) = gather(ws)?;
+    check_budget(&project, budget)?;
     let mut actions: Vec<Entry> = instructions
         .next_actions
         .iter()
@@ -139,6 +161,7 @@ pub fn onboard(ws: &Workspace, budget: Option<usize>) -> Result<Outcome<Context>
             title: "Suggested actions".into(),
             entries: actions,
             omitted: 0,
+            more: None,
         },
     );
     Ok(outcome(fit(project, sections, budget), instructions))
@@ -276,7 +299,7 @@ fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
 
     let steps = ws
         .store()
-        .newest_active(&snapshot, ItemKind::NextStep, SECTION_CAP)?;
+        .newest_active(&snapshot, ItemKind::NextStep, SECTION_CAP + 1)?;
     sections.push(items_section(
         "next_steps",
         "Open next steps",
@@ -289,7 +312,7 @@ fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
 
     let decisions = ws
         .store()
-        .newest_active(&snapshot, ItemKind::Decision, SECTION_CAP)?;
+        .newest_active(&snapshot, ItemKind::Decision, SECTION_CAP + 1)?;
     sections.push(items_section(
         "decisions",
         "Recent decisions",
@@ -313,7 +336,7 @@ fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
 
     let learnings = ws
         .store()
-        .newest_active(&snapshot, ItemKind::Learning, SECTION_CAP)?;
+        .newest_active(&snapshot, ItemKind::Learning, SECTION_CAP + 1)?;
     sections.push(items_section(
         "learnings",
         "Recent learnings",
@@ -333,10 +356,12 @@ fn section(name: &'static str, title: &str, mut entries: Vec<Entry>, more: usize
         title: title.into(),
         entries,
         omitted: over + more,
+        more: None,
     }
 }
 
-/// Active items, newest first, each as `text`.
+/// Active items, newest first, each as `text`. Given one item past the cap, the section
+/// says there are more and where to see them.
 fn items_section(
     name: &'static str,
     title: &str,
@@ -345,9 +370,16 @@ fn items_section(
 ) -> Section {
     let entries = items
         .iter()
+        .take(SECTION_CAP)
         .map(|i| Entry::new(Some(&i.id), one_line(&text(i))))
         .collect();
-    section(name, title, entries, 0)
+    let mut section = section(name, title, entries, 0);
+    if let Some(kind) = items.first().map(|i| i.kind)
+        && items.len() > SECTION_CAP
+    {
+        section.more = Some(format!("cmos {kind} list"));
+    }
+    section
 }
 
 /// The most recently completed session among the latest ones.
@@ -415,9 +447,8 @@ fn fit(project: String, sections: Vec<Section>, budget: Option<usize>) -> Contex
                 section.omitted += 1;
             }
         }
-        // The "… N more" line must fit too: give back entries until it does.
-        let more = |n: usize| tokens(&format!("- … {n} more\n"));
-        while section.omitted > 0 && used + cost + more(section.omitted) > limit {
+        // The lines saying what is left out must fit too: give back entries until they do.
+        while used + cost + tail(&section) > limit {
             let Some(last) = entries.pop() else { break };
             cost -= tokens(&last.markdown());
             section.omitted += 1;
@@ -426,9 +457,7 @@ fn fit(project: String, sections: Vec<Section>, budget: Option<usize>) -> Contex
             omitted += section.omitted;
             continue;
         }
-        if section.omitted > 0 {
-            cost += more(section.omitted);
-        }
+        cost += tail(&section);
         omitted += section.omitted;
         section.entries = entries;
         used += cost;
@@ -447,6 +476,23 @@ fn fit(project: String, sections: Vec<Section>, budget: Option<usize>) -> Contex
             omitted,
         },
     }
+}
+
+/// Tokens of the lines that end a section: how many entries were left out, and where more are.
+fn tail(section: &Section) -> usize {
+    let mut text = String::new();
+    if section.omitted > 0 {
+        text.push_str(&format!("- … {} more\n", section.omitted));
+    }
+    if let Some(command) = &section.more {
+        text.push_str(&format!("- … more: `{command}`\n"));
+    }
+    if text.is_empty() { 0 } else { tokens(&text) }
+}
+
+/// The smallest budget that holds the title and the footer: below it nothing fits.
+fn minimum_budget(project: &str, budget: usize) -> usize {
+    tokens(&format!("# {project}\n")) + tokens(&footer(99_999, budget))
 }
 
 fn footer(omitted: usize, budget: usize) -> String {
