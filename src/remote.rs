@@ -1,6 +1,6 @@
-//! The `git` program, run as a subprocess for what gix does not do for us: housekeeping now,
-//! resolving revisions, fetch and push later. Arguments are always passed as arguments, never
-//! through a shell.
+//! The `git` program, run as a subprocess for what gix does not do for us: housekeeping,
+//! resolving revisions, merge bases, and the network (fetch, push), so the user's credentials,
+//! ssh config and helpers work. Arguments are always passed as arguments, never through a shell.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -35,4 +35,184 @@ pub fn resolve_commit(git_dir: &Path, rev: &str) -> Option<String> {
         .ok()?;
     let id = String::from_utf8(output.stdout).ok()?.trim().to_string();
     (output.status.success() && !id.is_empty()).then_some(id)
+}
+
+/// Runs `git --git-dir GIT_DIR ARGS` and returns its output; Err if git could not start.
+fn git(git_dir: &Path, args: &[&str]) -> std::io::Result<std::process::Output> {
+    Command::new("git")
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+}
+
+/// Why talking to a remote failed, in git's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreachable(pub String);
+
+fn failure(output: &std::process::Output) -> Unreachable {
+    let text = String::from_utf8_lossy(&output.stderr);
+    let line = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .find(|l| l.starts_with("fatal:") || l.starts_with("error:"))
+        .or_else(|| text.lines().find(|l| !l.trim().is_empty()))
+        .unwrap_or("git failed without a message");
+    Unreachable(line.trim().to_string())
+}
+
+/// The commit `branch` (a full ref name) points at on `remote`, None if it has no such
+/// branch; Err when the remote cannot be reached.
+pub fn remote_branch(
+    git_dir: &Path,
+    remote: &str,
+    branch: &str,
+) -> Result<Option<String>, Unreachable> {
+    let output = git(git_dir, &["ls-remote", "--end-of-options", remote, branch])
+        .map_err(|e| Unreachable(format!("cannot run git: {e}")))?;
+    if !output.status.success() {
+        return Err(failure(&output));
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    Ok(text
+        .lines()
+        .find(|l| l.split_whitespace().nth(1) == Some(branch))
+        .and_then(|l| l.split_whitespace().next())
+        .map(str::to_string))
+}
+
+/// Fetches `branch` of `remote` into `tracking` (e.g. `refs/remotes/origin/cmos`).
+pub fn fetch(
+    git_dir: &Path,
+    remote: &str,
+    branch: &str,
+    tracking: &str,
+) -> Result<(), Unreachable> {
+    let refspec = format!("+{branch}:{tracking}");
+    let output = git(
+        git_dir,
+        &[
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--end-of-options",
+            remote,
+            &refspec,
+        ],
+    )
+    .map_err(|e| Unreachable(format!("cannot run git: {e}")))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(failure(&output))
+    }
+}
+
+/// What a push did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pushed {
+    Done,
+    /// The remote branch moved since it was fetched: fetch, merge and try again.
+    Stale,
+    Failed(Unreachable),
+}
+
+/// Pushes `commit` to `branch` of `remote`, only if the remote branch is still at `expected`
+/// (None: it must not exist yet).
+pub fn push(
+    git_dir: &Path,
+    remote: &str,
+    branch: &str,
+    commit: &str,
+    expected: Option<&str>,
+) -> Pushed {
+    let lease = format!("--force-with-lease={branch}:{}", expected.unwrap_or(""));
+    let refspec = format!("{commit}:{branch}");
+    let output = match git(
+        git_dir,
+        &[
+            "push",
+            "--quiet",
+            "--porcelain",
+            &lease,
+            "--end-of-options",
+            remote,
+            &refspec,
+        ],
+    ) {
+        Ok(output) => output,
+        Err(e) => return Pushed::Failed(Unreachable(format!("cannot run git: {e}"))),
+    };
+    if output.status.success() {
+        return Pushed::Done;
+    }
+    let report = String::from_utf8_lossy(&output.stdout);
+    if report.contains("stale info")
+        || report.contains("fetch first")
+        || report.contains("rejected")
+    {
+        Pushed::Stale
+    } else {
+        Pushed::Failed(failure(&output))
+    }
+}
+
+/// The best common ancestor of two commits, None if they share no history.
+pub fn merge_base(git_dir: &Path, a: &str, b: &str) -> Option<String> {
+    let output = git(git_dir, &["merge-base", "--end-of-options", a, b]).ok()?;
+    let id = String::from_utf8(output.stdout).ok()?.trim().to_string();
+    (output.status.success() && !id.is_empty()).then_some(id)
+}
+
+/// The subjects of the commits in `from..to`, newest first: what one side has that the other
+/// does not.
+pub fn subjects(git_dir: &Path, from: Option<&str>, to: &str) -> Vec<String> {
+    let range = match from {
+        Some(from) => format!("{from}..{to}"),
+        None => to.to_string(),
+    };
+    let Ok(output) = git(
+        git_dir,
+        &[
+            "log",
+            "--first-parent",
+            "--format=%s",
+            "--end-of-options",
+            &range,
+        ],
+    ) else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The remote a branch pushes to: `branch.<name>.remote`, else `origin` if it exists, else
+/// the only remote.
+pub fn default_remote(git_dir: &Path, short_branch: &str) -> Option<String> {
+    let config = git(
+        git_dir,
+        &["config", "--get", &format!("branch.{short_branch}.remote")],
+    )
+    .ok()?;
+    let configured = String::from_utf8_lossy(&config.stdout).trim().to_string();
+    if config.status.success() && !configured.is_empty() {
+        return Some(configured);
+    }
+    let remotes = git(git_dir, &["remote"]).ok()?;
+    let names: Vec<String> = String::from_utf8_lossy(&remotes.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    if names.iter().any(|n| n == "origin") {
+        return Some("origin".into());
+    }
+    match names.as_slice() {
+        [only] => Some(only.clone()),
+        _ => None,
+    }
 }

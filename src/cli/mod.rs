@@ -11,6 +11,7 @@ mod render;
 mod session;
 mod sprint;
 mod status;
+mod sync;
 
 use std::path::PathBuf;
 
@@ -66,6 +67,8 @@ pub enum Command {
     #[command(subcommand, name = "next-step")]
     NextStep(knowledge::NextStepCommand),
     Status(status::StatusArgs),
+    Sync(sync::SyncArgs),
+    Conflicts(sync::ConflictsArgs),
     Context(context::ContextArgs),
     /// Everything a new agent needs to start: context plus what to do first.
     Onboard(context::ShapeArgs),
@@ -116,6 +119,8 @@ fn run(cli: Cli, printer: &Printer) -> Result<()> {
         Command::Constraint(cmd) => knowledge::run_note(&ws, ItemKind::Constraint, cmd, printer),
         Command::NextStep(cmd) => knowledge::run_next_step(&ws, cmd, printer),
         Command::Status(args) => status::run_status(&ws, args, printer),
+        Command::Sync(args) => sync::run(&ws, args, printer),
+        Command::Conflicts(args) => sync::run_conflicts(&ws, args, printer),
         Command::Context(args) => context::run(&ws, args, printer),
         Command::Onboard(args) => context::run_onboard(&ws, args, printer),
         Command::Log(args) => status::run_log(&ws, args, printer),

@@ -76,6 +76,8 @@ pub struct MissionDetail {
     pub sprint_title: Option<String>,
     /// Estimate against actual: time In Progress, pauses while Blocked left out.
     pub time: TimeReport,
+    /// Fields of this mission that syncs found changed on both sides, and what was kept.
+    pub conflicts: Vec<crate::model::Event>,
 }
 
 /// A mission's or sprint's estimate against the time actually spent.
@@ -265,7 +267,12 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<MissionDetail>> {
     let waiting_on = lifecycle::unmet_prerequisites(&entry, blocked_by, |other| {
         statuses.get(other).copied().flatten()
     });
+    let mut conflicts = ws
+        .store()
+        .log_events(&snapshot, crate::store::layout::CONFLICTS)?;
+    conflicts.retain(|e| e.target == id);
     let detail = MissionDetail {
+        conflicts,
         time: TimeReport::new(mission.estimate, mission.time_spent(Timestamp::now())),
         waiting_on,
         dependents,

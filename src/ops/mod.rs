@@ -12,6 +12,7 @@ pub mod session;
 pub mod snapshots;
 pub mod sprint;
 pub mod status;
+pub mod sync;
 pub mod transition;
 
 use std::path::Path;

@@ -207,7 +207,7 @@ fn check_id(path: &str, from_name: &str, inside: &str) -> Result<(), FileProblem
 
 /// Files of a record directory that differ between two versions of it, by path relative to
 /// it: the new blob, or None when the file (or a directory) was removed.
-fn changed_files(
+pub(super) fn changed_files(
     repo: &gix::Repository,
     old: Option<ObjectId>,
     new: Option<ObjectId>,

@@ -10,6 +10,7 @@ mod history;
 pub mod layout;
 mod load;
 mod local;
+mod merge;
 mod project_files;
 mod recent;
 mod snapshot;
@@ -25,6 +26,7 @@ use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use gix::refs::{FullName, Target};
 
 pub use history::LogEntry;
+pub use merge::Merged;
 pub use snapshot::Snapshot;
 use tx::State;
 pub use tx::Tx;
@@ -550,6 +552,41 @@ impl Store {
 
     /// The git identity when configured, else a fixed fallback: a machine without
     /// `user.name` must still be able to write.
+    /// Writes a commit of the branch: `subject`, then the trailers tools read back.
+    fn commit_object(
+        &self,
+        tree: ObjectId,
+        parents: &[ObjectId],
+        subject: &str,
+        op: &str,
+        writer: &str,
+        now: crate::model::Timestamp,
+    ) -> Result<ObjectId> {
+        let message = format!(
+            "{}\n\nCmos-Op: {}\nCmos-Agent: {}\nCmos-Writer: {}\n",
+            one_line(subject),
+            one_line(op),
+            self.agent,
+            writer
+        );
+        let mut signature = self.signature();
+        signature.time.seconds = now.unix_seconds();
+        let commit = gix::objs::Commit {
+            tree,
+            parents: parents.iter().copied().collect(),
+            author: signature.clone(),
+            committer: signature,
+            encoding: None,
+            message: message.into(),
+            extra_headers: Vec::new(),
+        };
+        Ok(self
+            .repo
+            .write_object(&commit)
+            .map_err(|e| Error::git("cannot write a commit", e))?
+            .detach())
+    }
+
     fn signature(&self) -> gix::actor::Signature {
         // As git does, a missing half of the identity makes the whole identity the fallback.
         let (name, email) = match (&self.identity.name, &self.identity.email) {

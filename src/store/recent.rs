@@ -168,3 +168,20 @@ fn month_of(path: &str) -> &str {
 fn month_start(month: &str) -> Option<Timestamp> {
     format!("{month}-01T00:00:00Z").parse().ok()
 }
+
+impl Store {
+    /// Every event of a log directory (`conflicts`), oldest first.
+    pub fn log_events(
+        &self,
+        snapshot: &Snapshot<'_>,
+        log: &str,
+    ) -> Result<Vec<crate::model::Event>> {
+        let mut events = Vec::new();
+        for (path, blob) in load::log_shards(&self.repo, snapshot.tree, log)? {
+            let bytes = load::read_blob(&self.repo, blob)?;
+            events.extend(super::codec::parse_lines::<crate::model::Event>(&path, &bytes).0);
+        }
+        events.sort_by(|a, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
+        Ok(events)
+    }
+}

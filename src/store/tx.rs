@@ -361,25 +361,10 @@ impl<'s> Tx<'s> {
         } else {
             &self.subject
         };
-        let message = format!(
-            "{}\n\nCmos-Op: {}\nCmos-Agent: {}\nCmos-Writer: {}\n",
-            super::one_line(subject),
-            super::one_line(op),
-            self.store.agent(),
-            self.writer
-        );
-        let mut signature = self.store.signature();
-        signature.time.seconds = self.now.unix_seconds();
-        let commit = gix::objs::Commit {
-            tree,
-            parents: parent.into_iter().collect(),
-            author: signature.clone(),
-            committer: signature,
-            encoding: None,
-            message: message.into(),
-            extra_headers: Vec::new(),
-        };
-        let id = repo.write_object(&commit).map_err(git)?.detach();
+        let parents: Vec<ObjectId> = parent.into_iter().collect();
+        let id = self
+            .store
+            .commit_object(tree, &parents, subject, op, self.writer, self.now)?;
         Ok((id, tree))
     }
 

@@ -1,0 +1,218 @@
+//! `cmos sync`: fetch the remote's cmos branch, merge it semantically with ours, and push the
+//! result with a lease, looping while the remote moves. Network operations go through the
+//! `git` program; offline, local state stays as it is and the outcome says so.
+
+use gix::ObjectId;
+use serde::Serialize;
+
+use super::{Outcome, Workspace};
+use crate::error::{Error, Result};
+use crate::merge::Conflict;
+use crate::remote::{self, Pushed};
+
+/// How often a sync fetches and merges again because the remote moved during its push.
+const MAX_ROUNDS: u32 = 20;
+
+#[derive(Debug, Default, Serialize)]
+pub struct SyncOutcome {
+    pub remote: String,
+    /// The remote could not be reached; nothing changed.
+    pub offline: bool,
+    /// Why, in git's words, when offline.
+    pub offline_reason: Option<String>,
+    pub dry_run: bool,
+    /// Operations the remote had that this clone did not (commit subjects, newest first).
+    pub incoming: Vec<String>,
+    /// Operations this clone had that the remote did not.
+    pub outgoing: Vec<String>,
+    /// up-to-date, created, pushed, fast-forwarded, merged, or (dry run) what would happen.
+    pub result: String,
+    pub conflicts: Vec<Conflict>,
+    /// How many fetch-merge-push rounds it took.
+    pub rounds: u32,
+}
+
+pub fn sync(ws: &Workspace, remote: Option<&str>, dry_run: bool) -> Result<Outcome<SyncOutcome>> {
+    let store = ws.store();
+    let git_dir = store.git_dir().to_path_buf();
+    let short = store.short_branch();
+    let remote = match remote {
+        Some(r) => r.to_string(),
+        None => remote::default_remote(&git_dir, &short).ok_or_else(|| {
+            Error::InvalidInput(
+                "this repository has no remote to sync with: add one with `git remote add origin URL`, or name one: `cmos sync REMOTE`".into(),
+            )
+        })?,
+    };
+    let branch = store.branch();
+    let tracking = store.tracking_ref(&remote);
+    let mut out = SyncOutcome {
+        remote: remote.clone(),
+        dry_run,
+        ..SyncOutcome::default()
+    };
+    let hex = |id: ObjectId| id.to_string();
+    for round in 1..=MAX_ROUNDS {
+        out.rounds = round;
+        let theirs = match remote::remote_branch(&git_dir, &remote, &branch) {
+            Ok(theirs) => theirs,
+            Err(why) => return Ok(offline(ws, out, why.0)),
+        };
+        if theirs.is_some()
+            && let Err(why) = remote::fetch(&git_dir, &remote, &branch, &tracking)
+        {
+            return Ok(offline(ws, out, why.0));
+        }
+        let theirs = match theirs {
+            Some(_) => store.ref_target(&tracking)?,
+            None => None,
+        };
+        let ours = store.tip()?.ok_or(Error::NotInitialized)?;
+        let base = theirs.and_then(|t| remote::merge_base(&git_dir, &hex(ours), &hex(t)));
+        let base = base.and_then(|b| ObjectId::from_hex(b.as_bytes()).ok());
+        out.incoming = match theirs {
+            Some(t) => remote::subjects(&git_dir, Some(&hex(ours)), &hex(t)),
+            None => Vec::new(),
+        };
+        out.outgoing = remote::subjects(&git_dir, theirs.map(hex).as_deref(), &hex(ours));
+        let plan = match (theirs, base) {
+            (None, _) => Plan::Create,
+            (Some(t), _) if t == ours => Plan::UpToDate,
+            (Some(t), Some(b)) if b == t => Plan::Push,
+            (Some(t), Some(b)) if b == ours => Plan::FastForward(t),
+            (Some(t), base) => Plan::Merge(t, base),
+        };
+        if dry_run {
+            out.result = plan.describe().to_string();
+            return Ok(finish(ws, out));
+        }
+        let pushed = match plan {
+            Plan::UpToDate => {
+                out.result = "up-to-date".into();
+                return Ok(finish(ws, out));
+            }
+            Plan::FastForward(t) => {
+                if !store.fast_forward(
+                    Some(ours),
+                    t,
+                    &format!("cmos sync: fast-forward to {remote}"),
+                )? {
+                    continue;
+                }
+                out.result = "fast-forwarded".into();
+                return Ok(finish(ws, out));
+            }
+            Plan::Create | Plan::Push => {
+                out.result = if plan == Plan::Create {
+                    "created"
+                } else {
+                    "pushed"
+                }
+                .into();
+                remote::push(
+                    &git_dir,
+                    &remote,
+                    &branch,
+                    &hex(ours),
+                    theirs.map(hex).as_deref(),
+                )
+            }
+            Plan::Merge(t, base) => {
+                let subject = format!("sync: merge {remote}");
+                let merged = store.merge_into_branch(t, base, &subject)?;
+                out.conflicts = merged.conflicts;
+                out.result = "merged".into();
+                remote::push(
+                    &git_dir,
+                    &remote,
+                    &branch,
+                    &hex(merged.commit),
+                    Some(&hex(t)),
+                )
+            }
+        };
+        match pushed {
+            Pushed::Done => {
+                // Record where the remote now is, as a fetch would.
+                let _ = remote::fetch(&git_dir, &remote, &branch, &tracking);
+                return Ok(finish(ws, out));
+            }
+            Pushed::Stale => continue,
+            Pushed::Failed(why) => {
+                return Err(Error::Git(format!(
+                    "could not push to {remote}: {}; the merge is kept locally, run `cmos sync` again",
+                    why.0
+                )));
+            }
+        }
+    }
+    Err(Error::Conflict(format!(
+        "{remote} kept moving during {MAX_ROUNDS} rounds of sync; run `cmos sync` again"
+    )))
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Plan {
+    UpToDate,
+    Create,
+    Push,
+    FastForward(ObjectId),
+    Merge(ObjectId, Option<ObjectId>),
+}
+
+impl Plan {
+    fn describe(&self) -> &'static str {
+        match self {
+            Plan::UpToDate => "up-to-date",
+            Plan::Create => "would create the remote branch",
+            Plan::Push => "would push",
+            Plan::FastForward(_) => "would fast-forward",
+            Plan::Merge(..) => "would merge, then push",
+        }
+    }
+}
+
+fn offline(ws: &Workspace, mut out: SyncOutcome, why: String) -> Outcome<SyncOutcome> {
+    out.offline = true;
+    out.result = "offline".into();
+    let warning = format!(
+        "cannot reach {}: {why}; local state is kept, sync again when online",
+        out.remote
+    );
+    out.offline_reason = Some(why);
+    finish(ws, out).warn(warning)
+}
+
+fn finish(ws: &Workspace, out: SyncOutcome) -> Outcome<SyncOutcome> {
+    let conflicts = out.conflicts.len();
+    let outcome = match ws.snapshot() {
+        Ok(snapshot) => Outcome::read(out, &snapshot),
+        Err(_) => Outcome {
+            data: out,
+            warnings: Vec::new(),
+            instructions: Default::default(),
+        },
+    };
+    if conflicts > 0 {
+        outcome.warn(format!(
+            "{conflicts} field(s) were changed on both sides; the later change was kept and the other recorded: see `cmos conflicts`"
+        ))
+    } else {
+        outcome
+    }
+}
+
+/// Conflicts that merges resolved, oldest first; only those of `target` when given.
+pub fn conflicts(
+    ws: &Workspace,
+    target: Option<&str>,
+) -> Result<Outcome<Vec<crate::model::Event>>> {
+    let snapshot = ws.snapshot()?;
+    let mut events = ws
+        .store()
+        .log_events(&snapshot, crate::store::layout::CONFLICTS)?;
+    if let Some(target) = target {
+        events.retain(|e| e.target == target);
+    }
+    Ok(Outcome::read(events, &snapshot))
+}

@@ -1,0 +1,180 @@
+//! Merging another clone's branch into ours: both sides' changes since the merge base,
+//! combined file by file by `crate::merge`, written as a merge commit and moved in by
+//! compare-and-swap like any other write.
+
+use std::collections::HashMap;
+
+use gix::ObjectId;
+use gix::objs::tree::EntryKind;
+
+use super::{Store, load};
+use crate::error::{Error, Result};
+use crate::merge::{self, Conflict, Sides};
+use crate::model::Timestamp;
+
+/// What a merge produced.
+#[derive(Debug)]
+pub struct Merged {
+    pub commit: ObjectId,
+    pub tree: ObjectId,
+    pub conflicts: Vec<Conflict>,
+}
+
+impl Store {
+    /// The commit time of `commit`, as a timestamp.
+    fn commit_time(&self, commit: ObjectId) -> Result<Timestamp> {
+        let commit = self
+            .repo
+            .find_commit(commit)
+            .map_err(|e| Error::git("cannot read a commit of the cmos branch", e))?;
+        let seconds = commit
+            .time()
+            .map_err(|e| Error::git("cannot read a commit's time", e))?
+            .seconds;
+        Ok(Timestamp::from_millis(seconds * 1000))
+    }
+
+    /// The tree that combines `ours` and `theirs` since `base` (None: no common history).
+    /// The result does not depend on which side is ours.
+    pub fn merge_trees(
+        &self,
+        base: Option<ObjectId>,
+        ours: ObjectId,
+        theirs: ObjectId,
+        when: Timestamp,
+    ) -> Result<(ObjectId, Vec<Conflict>)> {
+        let repo = &self.repo;
+        let empty = ObjectId::empty_tree(repo.object_hash());
+        let base_tree = match base {
+            Some(commit) => self.tree_of(commit)?,
+            None => empty,
+        };
+        let (our_tree, their_tree) = (self.tree_of(ours)?, self.tree_of(theirs)?);
+        let ours_changed: HashMap<String, Option<ObjectId>> =
+            load::changed_files(repo, Some(base_tree), Some(our_tree))?
+                .into_iter()
+                .collect();
+        let theirs_changed = load::changed_files(repo, Some(base_tree), Some(their_tree))?;
+        let git = |e: gix::Error| Error::git("cannot write the merged tree", e);
+        let mut editor = repo.edit_tree(our_tree).map_err(git)?;
+        let mut conflicts = Vec::new();
+        let read = |blob: Option<ObjectId>| -> Result<Option<Vec<u8>>> {
+            blob.map(|b| load::read_blob(repo, b)).transpose()
+        };
+        for (path, theirs_blob) in theirs_changed {
+            let merged = match ours_changed.get(&path) {
+                None => {
+                    apply(&mut editor, &path, theirs_blob).map_err(git)?;
+                    continue;
+                }
+                Some(ours_blob) if *ours_blob == theirs_blob => continue,
+                Some(ours_blob) => {
+                    let base_bytes = super::tx::read_path(repo, base_tree, &path)?;
+                    let (a, b) = (read(*ours_blob)?, read(theirs_blob)?);
+                    merge::merge_file(
+                        &path,
+                        Sides {
+                            base: base_bytes.as_deref(),
+                            ours: a.as_deref(),
+                            theirs: b.as_deref(),
+                        },
+                    )
+                }
+            };
+            let blob = match &merged.content {
+                Some(bytes) => Some(repo.write_blob(bytes).map_err(git)?.detach()),
+                None => None,
+            };
+            apply(&mut editor, &path, blob).map_err(git)?;
+            for (extra, bytes) in &merged.also {
+                let blob = repo.write_blob(bytes).map_err(git)?.detach();
+                apply(&mut editor, extra, Some(blob)).map_err(git)?;
+            }
+            conflicts.extend(merged.conflicts);
+        }
+        if let Some((path, bytes)) = merge::conflict_shard(&conflicts, when) {
+            let blob = repo.write_blob(&bytes).map_err(git)?.detach();
+            apply(&mut editor, &path, Some(blob)).map_err(git)?;
+        }
+        let tree = editor.write().map_err(git)?.detach();
+        Ok((tree, conflicts))
+    }
+
+    /// Merges the commit `theirs` into the branch: a merge commit on top of the tip, moved in
+    /// by compare-and-swap (redone if the tip moved meanwhile). `base` is their merge base.
+    pub fn merge_into_branch(
+        &self,
+        theirs: ObjectId,
+        base: Option<ObjectId>,
+        subject: &str,
+    ) -> Result<Merged> {
+        for _ in 0..super::MAX_ATTEMPTS {
+            let ours = self.tip()?.ok_or(Error::NotInitialized)?;
+            let when = self.commit_time(ours)?.max(self.commit_time(theirs)?);
+            let (tree, conflicts) = self.merge_trees(base, ours, theirs, when)?;
+            let writer = self.local.writer_id()?;
+            let commit = self.commit_object(
+                tree,
+                &[ours, theirs],
+                subject,
+                "sync.merge",
+                &writer,
+                Timestamp::now(),
+            )?;
+            if self.compare_and_swap(Some(ours), commit, subject)? {
+                return Ok(Merged {
+                    commit,
+                    tree,
+                    conflicts,
+                });
+            }
+        }
+        Err(Error::Conflict(
+            "the cmos branch kept moving while merging; run the sync again".into(),
+        ))
+    }
+
+    /// The git directory of this worktree, for the `git` program.
+    pub fn git_dir(&self) -> &std::path::Path {
+        self.repo.git_dir()
+    }
+
+    /// The branch's name without `refs/heads/`, e.g. `cmos`.
+    pub fn short_branch(&self) -> String {
+        let full = self.branch();
+        full.strip_prefix("refs/heads/")
+            .unwrap_or(&full)
+            .to_string()
+    }
+
+    /// Where a fetch of `remote`'s branch is kept: `refs/remotes/<remote>/<branch>`.
+    pub fn tracking_ref(&self, remote: &str) -> String {
+        format!("refs/remotes/{remote}/{}", self.short_branch())
+    }
+
+    /// The commit a ref points at, if it exists.
+    pub fn ref_target(&self, name: &str) -> Result<Option<ObjectId>> {
+        self.ref_id(name)
+    }
+
+    /// Moves the branch from `from` to `to` (a fast-forward), if it is still at `from`.
+    pub fn fast_forward(
+        &self,
+        from: Option<ObjectId>,
+        to: ObjectId,
+        message: &str,
+    ) -> Result<bool> {
+        self.compare_and_swap(from, to, message)
+    }
+}
+
+fn apply(
+    editor: &mut gix::object::tree::Editor<'_>,
+    path: &str,
+    blob: Option<ObjectId>,
+) -> std::result::Result<(), gix::Error> {
+    match blob {
+        Some(id) => editor.upsert(path, EntryKind::Blob, id).map(|_| ()),
+        None => editor.remove(path).map(|_| ()),
+    }
+}
