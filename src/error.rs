@@ -71,6 +71,13 @@ pub enum Error {
     )]
     UnsupportedFormat { found: String, supported: u32 },
 
+    /// `cmos verify` found problems on a branch; each names its file and line.
+    #[error("{} has {} problem(s); the first: {}", .reference, .problems.len(), .problems.first().map(|p| p.to_string()).unwrap_or_default())]
+    Invalid {
+        reference: String,
+        problems: Vec<FileProblem>,
+    },
+
     #[error("git: {0}")]
     Git(String),
 
@@ -97,6 +104,7 @@ impl Error {
             Error::NotARepository(_) => "not_a_repository",
             Error::Conflict(_) => "conflict",
             Error::UnsupportedFormat { .. } => "unsupported_format",
+            Error::Invalid { .. } => "invalid_branch",
             Error::Git(_) => "git",
             Error::Io { .. } => "io",
         }
@@ -109,7 +117,7 @@ impl Error {
             Error::NotFound { .. } => 3,
             Error::AlreadyExists { .. } => 4,
             Error::InvalidTransition { .. } | Error::InvalidDependency(_) | Error::Refused(_) => 5,
-            Error::Corrupt(_) | Error::UnsupportedFormat { .. } => 6,
+            Error::Corrupt(_) | Error::UnsupportedFormat { .. } | Error::Invalid { .. } => 6,
             Error::NotInitialized | Error::NotARepository(_) => 7,
             Error::Conflict(_) => 8,
             Error::Git(_) | Error::Io { .. } => 1,
@@ -152,6 +160,17 @@ impl Error {
                 Some("other writers kept moving the branch; retry the command".into())
             }
             Error::UnsupportedFormat { .. } => Some("upgrade cmos to read this project".into()),
+            Error::Invalid { .. } => Some(
+                "fix the files named in `problems` on the branch (each with its path and line), then run `cmos verify` again".into(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The problems behind the error, each with its file and line, when there are several.
+    pub fn problems(&self) -> Option<&[FileProblem]> {
+        match self {
+            Error::Invalid { problems, .. } => Some(problems),
             _ => None,
         }
     }

@@ -10,9 +10,10 @@ use super::session::capture_text;
 use crate::error::{Error, Result};
 use crate::model::Item;
 use crate::ops::Workspace;
+use crate::ops::changes::RecordChange;
 use crate::ops::context::{self as ops, Context};
 use crate::ops::notes;
-use crate::ops::snapshots::{self, ContextDiff, RecordChange};
+use crate::ops::snapshots::{self, ContextDiff};
 
 /// The working memory an agent loads, ranked and cut to a token budget.
 #[derive(Debug, Args)]
@@ -200,7 +201,7 @@ fn render_history(items: &[Item], style: &Style) -> String {
     )
 }
 
-fn render_diff(d: &ContextDiff, style: &Style) -> String {
+pub(super) fn render_diff(d: &ContextDiff, style: &Style) -> String {
     let name = |p: &snapshots::Point| match &p.source {
         Some(source) => format!("{} ({source})", p.name),
         None => format!("{} ({})", p.name, short(&p.commit)),

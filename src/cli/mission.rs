@@ -29,6 +29,9 @@ pub enum MissionCommand {
     Show {
         /// [default: this worktree's active mission]
         id: Option<String>,
+        /// As it was at this revision of the cmos branch (`cmos~3`, a commit).
+        #[arg(long, value_name = "REV")]
+        at: Option<String>,
     },
     /// Change any field of a mission.
     Update(UpdateArgs),
@@ -153,7 +156,25 @@ pub fn run(ws: &Workspace, cmd: MissionCommand, printer: &Printer) -> Result<()>
             let outcome = ops::list(ws, sprint.as_deref(), status)?;
             printer.outcome(&outcome, |missions, st| mission_table(missions, st));
         }
-        MissionCommand::Show { id } => {
+        MissionCommand::Show { id, at: Some(rev) } => {
+            let scoped = ws.mission_or_active(id.as_deref())?;
+            let outcome = crate::ops::history::mission_at(ws, &scoped.id, &rev)?;
+            printer.outcome(&outcome.scoped(&scoped, "mission"), |m, st| {
+                let detail = ops::MissionDetail {
+                    mission: m.clone(),
+                    dependents: Vec::new(),
+                    waiting_on: Vec::new(),
+                    sprint_title: None,
+                    time: ops::TimeReport::new(
+                        m.estimate,
+                        m.time_spent(crate::model::Timestamp::now()),
+                    ),
+                    conflicts: Vec::new(),
+                };
+                format!("(at {rev})\n{}", render_show(&detail, st))
+            });
+        }
+        MissionCommand::Show { id, at: None } => {
             let scoped = ws.mission_or_active(id.as_deref())?;
             let outcome = ops::show(ws, &scoped.id)?.scoped(&scoped, "mission");
             printer.outcome(&outcome, render_show);

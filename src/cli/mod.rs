@@ -8,6 +8,7 @@ mod mission;
 mod moves;
 pub mod output;
 mod render;
+mod review;
 mod session;
 mod sprint;
 mod status;
@@ -68,6 +69,11 @@ pub enum Command {
     NextStep(knowledge::NextStepCommand),
     Status(status::StatusArgs),
     Sync(sync::SyncArgs),
+    History(review::HistoryArgs),
+    Diff(review::DiffArgs),
+    Verify(review::VerifyArgs),
+    /// Take back this worktree's last operation, as a new commit.
+    Undo,
     Conflicts(sync::ConflictsArgs),
     Context(context::ContextArgs),
     /// Everything a new agent needs to start: context plus what to do first.
@@ -120,6 +126,10 @@ fn run(cli: Cli, printer: &Printer) -> Result<()> {
         Command::NextStep(cmd) => knowledge::run_next_step(&ws, cmd, printer),
         Command::Status(args) => status::run_status(&ws, args, printer),
         Command::Sync(args) => sync::run(&ws, args, printer),
+        Command::History(args) => review::run_history(&ws, args, printer),
+        Command::Diff(args) => review::run_diff(&ws, args, printer),
+        Command::Verify(args) => review::run_verify(&ws, args, printer),
+        Command::Undo => review::run_undo(&ws, printer),
         Command::Conflicts(args) => sync::run_conflicts(&ws, args, printer),
         Command::Context(args) => context::run(&ws, args, printer),
         Command::Onboard(args) => context::run_onboard(&ws, args, printer),

@@ -100,6 +100,7 @@ impl<'w> Printer<'w> {
                     message: err.to_string(),
                     hint: err.hint(),
                     valid_transitions: err.valid_transitions(),
+                    problems: err.problems(),
                 }),
                 instructions: &instructions,
             });
@@ -109,6 +110,9 @@ impl<'w> Printer<'w> {
             color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         };
         eprintln!("{} {err}", style.red("error:"));
+        for problem in err.problems().unwrap_or_default() {
+            eprintln!("  {problem}");
+        }
         if let Some(hint) = err.hint() {
             eprintln!("  {} {hint}", style.dim("hint:"));
         }
@@ -147,6 +151,8 @@ struct ErrorBody<'a> {
     hint: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     valid_transitions: Option<&'a [Status]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problems: Option<&'a [crate::error::FileProblem]>,
 }
 
 fn print_json(value: &impl Serialize) {

@@ -92,7 +92,7 @@ pub(super) fn parse<T: std::str::FromStr<Err = Error>>(
 }
 
 /// A moment as people give it: a timestamp, a date (midnight UTC), or a span ago.
-fn parse_since(text: &str) -> std::result::Result<Timestamp, String> {
+pub(super) fn parse_since(text: &str) -> std::result::Result<Timestamp, String> {
     if let Ok(at) = text.parse::<Timestamp>() {
         return Ok(at);
     }

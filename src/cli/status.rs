@@ -24,6 +24,15 @@ pub struct LogArgs {
         value_name = "N"
     )]
     pub limit: usize,
+    /// Only operations that changed this mission.
+    #[arg(long)]
+    pub mission: Option<String>,
+    /// Only operations by this agent.
+    #[arg(long)]
+    pub agent: Option<String>,
+    /// Only operations since: RFC 3339, a date (2026-11-01), or a span back from now (3h, 2d).
+    #[arg(long, value_parser = super::session::parse_since)]
+    pub since: Option<crate::model::Timestamp>,
 }
 
 pub fn run_status(ws: &Workspace, _args: StatusArgs, printer: &Printer) -> Result<()> {
@@ -33,7 +42,13 @@ pub fn run_status(ws: &Workspace, _args: StatusArgs, printer: &Printer) -> Resul
 }
 
 pub fn run_log(ws: &Workspace, args: LogArgs, printer: &Printer) -> Result<()> {
-    let outcome = ops::log(ws, args.limit)?;
+    let filter = crate::store::LogFilter {
+        limit: args.limit,
+        agent: args.agent,
+        since: args.since,
+        path: None,
+    };
+    let outcome = ops::log(ws, filter, args.mission.as_deref())?;
     printer.outcome(&outcome, |entries, style| render_log(entries, style));
     Ok(())
 }

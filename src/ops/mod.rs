@@ -1,7 +1,9 @@
 //! Use-cases shared by every front-end: a typed request in, a serializable outcome out.
 //! Operations never print; the CLI and the MCP server render what they return.
 
+pub mod changes;
 pub mod context;
+pub mod history;
 pub mod init;
 pub mod knowledge;
 pub mod mission;
@@ -14,6 +16,8 @@ pub mod sprint;
 pub mod status;
 pub mod sync;
 pub mod transition;
+pub mod undo;
+pub mod verify;
 
 use std::path::Path;
 

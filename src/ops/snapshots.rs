@@ -5,6 +5,7 @@
 use gix::ObjectId;
 use serde::Serialize;
 
+use super::changes::{RecordChange, record_change};
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::model::{Item, ItemKind, ItemStatus, clean_name, new_short_id};
@@ -68,21 +69,6 @@ pub struct ContextDiff {
     pub items: Vec<ItemChange>,
     /// A unified diff of the project notes, when they changed.
     pub notes: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct RecordChange {
-    pub id: String,
-    /// added, removed or changed.
-    pub change: &'static str,
-    pub fields: Vec<FieldChange>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct FieldChange {
-    pub field: String,
-    pub from: Option<String>,
-    pub to: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -202,66 +188,4 @@ fn point(ws: &Workspace, named: &[Item], name: &str) -> Result<(Point, ObjectId)
         source: None,
     };
     Ok((point, id))
-}
-
-/// Fields that change on every write and say nothing a reader of the diff needs.
-const NOISE: [&str; 3] = ["updated_at", "uid", "transitions"];
-
-/// The change of one record file, field by field; None when nothing visible changed.
-fn record_change(path: &str, before: Option<&[u8]>, after: Option<&[u8]>) -> Option<RecordChange> {
-    let name = path.rsplit('/').next()?;
-    let id = layout::record_id(name)?.to_string();
-    let parse = |bytes: Option<&[u8]>| -> Option<toml::Table> {
-        toml::from_str(std::str::from_utf8(bytes?).ok()?).ok()
-    };
-    let (old, new) = (parse(before), parse(after));
-    let change = match (&old, &new) {
-        (None, Some(_)) => "added",
-        (Some(_), None) => "removed",
-        (Some(_), Some(_)) => "changed",
-        (None, None) => return None,
-    };
-    let empty = toml::Table::new();
-    let (old, new) = (
-        old.as_ref().unwrap_or(&empty),
-        new.as_ref().unwrap_or(&empty),
-    );
-    let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    let fields: Vec<FieldChange> = keys
-        .into_iter()
-        .filter(|k| !NOISE.contains(&k.as_str()))
-        .filter(|k| old.get(*k) != new.get(*k))
-        .filter(|_| change == "changed" || change == "added")
-        .map(|k| FieldChange {
-            field: k.clone(),
-            from: old.get(k).map(show_value),
-            to: new.get(k).map(show_value),
-        })
-        .collect();
-    (change != "changed" || !fields.is_empty()).then_some(RecordChange { id, change, fields })
-}
-
-/// A field's value in a line: strings as they are, lists and tables by size, cut to 120
-/// characters.
-fn show_value(value: &toml::Value) -> String {
-    let text = match value {
-        toml::Value::String(s) => s.clone(),
-        toml::Value::Array(items) => match items.first() {
-            Some(toml::Value::String(_)) | None => items
-                .iter()
-                .filter_map(|i| i.as_str())
-                .collect::<Vec<_>>()
-                .join("; "),
-            Some(_) => format!("{} entries", items.len()),
-        },
-        toml::Value::Table(table) => format!("{} fields", table.len()),
-        other => other.to_string(),
-    };
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() <= 120 {
-        return line;
-    }
-    format!("{}…", line.chars().take(119).collect::<String>())
 }

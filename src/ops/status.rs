@@ -7,7 +7,7 @@ use super::{MissionBrief, Outcome, Workspace};
 use crate::error::Result;
 use crate::index::{MissionEntry, StatusCounts};
 use crate::model::Project;
-use crate::store::LogEntry;
+use crate::store::{LogEntry, LogFilter};
 
 #[derive(Debug, Serialize)]
 pub struct StatusView {
@@ -62,9 +62,18 @@ pub fn status(ws: &Workspace) -> Result<Outcome<StatusView>> {
     Ok(Outcome::read(view, &snapshot))
 }
 
-/// The branch's last `limit` operations, newest first.
-pub fn log(ws: &Workspace, limit: usize) -> Result<Outcome<Vec<LogEntry>>> {
+/// The branch's operations, newest first, as `filter` asks; `mission` keeps those that
+/// changed that mission.
+pub fn log(
+    ws: &Workspace,
+    mut filter: LogFilter,
+    mission: Option<&str>,
+) -> Result<Outcome<Vec<LogEntry>>> {
     let snapshot = ws.store().snapshot()?;
-    let entries = ws.store().log(limit)?;
+    if let Some(id) = mission {
+        crate::model::validate_id("mission", id)?;
+        filter.path = Some(crate::store::layout::mission_path(id));
+    }
+    let entries = ws.store().log(&filter)?;
     Ok(Outcome::read(entries, &snapshot))
 }

@@ -205,8 +205,8 @@ fn check_id(path: &str, from_name: &str, inside: &str) -> Result<(), FileProblem
     Ok(())
 }
 
-/// Files of a record directory that differ between two versions of it, by path relative to
-/// it: the new blob, or None when the file (or a directory) was removed.
+/// Files of a directory that differ between two versions of it, by path relative to it: the
+/// new blob, or None when the file was removed.
 pub(super) fn changed_files(
     repo: &gix::Repository,
     old: Option<ObjectId>,
@@ -243,8 +243,18 @@ pub(super) fn changed_files(
                 oid,
                 entry_mode,
                 ..
-            } => (path, entry_mode.is_blob().then_some(oid)),
-            Change::Deletion { path, .. } => (path, None),
+            } => {
+                // A directory that appears or changes is described by its files' records.
+                if !entry_mode.is_blob() {
+                    continue;
+                }
+                (path, Some(oid))
+            }
+            // A removed directory is described by its files' deletions too.
+            Change::Deletion {
+                path, entry_mode, ..
+            } if entry_mode.is_blob() => (path, None),
+            Change::Deletion { .. } => continue,
         };
         changes.push((path.to_str_lossy().into_owned(), blob));
     }

@@ -43,6 +43,19 @@ impl Store {
         theirs: ObjectId,
         when: Timestamp,
     ) -> Result<(ObjectId, Vec<Conflict>)> {
+        self.combine(base, ours, theirs, when, false)
+    }
+
+    /// `merge_trees`, or with `keep_logs` a revert: logs are append-only, so theirs (the
+    /// state before the reverted operation) never takes lines out of them.
+    fn combine(
+        &self,
+        base: Option<ObjectId>,
+        ours: ObjectId,
+        theirs: ObjectId,
+        when: Timestamp,
+        keep_logs: bool,
+    ) -> Result<(ObjectId, Vec<Conflict>)> {
         let repo = &self.repo;
         let empty = ObjectId::empty_tree(repo.object_hash());
         let base_tree = match base {
@@ -62,6 +75,9 @@ impl Store {
             blob.map(|b| load::read_blob(repo, b)).transpose()
         };
         for (path, theirs_blob) in theirs_changed {
+            if keep_logs && path.ends_with(".jsonl") {
+                continue;
+            }
             let merged = match ours_changed.get(&path) {
                 None => {
                     apply(&mut editor, &path, theirs_blob).map_err(git)?;
@@ -132,6 +148,57 @@ impl Store {
         Err(Error::Conflict(
             "the cmos branch kept moving while merging; run the sync again".into(),
         ))
+    }
+
+    /// Reverts the operation `commit` on top of the tip: a three-way merge of the tip with
+    /// the commit's parent against the commit itself, so later changes to the same fields
+    /// stay, plus `extra` files (retractions of what the operation appended to logs).
+    pub fn revert(
+        &self,
+        commit: ObjectId,
+        extra: &[(String, Vec<u8>)],
+        subject: &str,
+    ) -> Result<Merged> {
+        let parent = self
+            .repo
+            .find_commit(commit)
+            .map_err(|e| Error::git("cannot read the operation to undo", e))?
+            .parent_ids()
+            .next()
+            .map(|p| p.detach())
+            .ok_or_else(|| {
+                Error::Refused("the first commit of the branch (init) cannot be undone".into())
+            })?;
+        let git = |e: gix::Error| Error::git("cannot write the reverted tree", e);
+        for _ in 0..super::MAX_ATTEMPTS {
+            let tip = self.tip()?.ok_or(Error::NotInitialized)?;
+            let (tree, conflicts) =
+                self.combine(Some(commit), tip, parent, Timestamp::now(), true)?;
+            let mut editor = self.repo.edit_tree(tree).map_err(git)?;
+            for (path, bytes) in extra {
+                let blob = self.repo.write_blob(bytes).map_err(git)?.detach();
+                apply(&mut editor, path, Some(blob)).map_err(git)?;
+            }
+            let tree = editor.write().map_err(git)?.detach();
+            let writer = self.local.writer_id()?;
+            let new =
+                self.commit_object(tree, &[tip], subject, "undo", &writer, Timestamp::now())?;
+            if self.compare_and_swap(Some(tip), new, subject)? {
+                return Ok(Merged {
+                    commit: new,
+                    tree,
+                    conflicts,
+                });
+            }
+        }
+        Err(Error::Conflict(
+            "the cmos branch kept moving during undo; run it again".into(),
+        ))
+    }
+
+    /// This worktree's writer id.
+    pub fn writer(&self) -> Result<String> {
+        self.local.writer_id()
     }
 
     /// The git directory of this worktree, for the `git` program.

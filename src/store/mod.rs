@@ -15,6 +15,7 @@ mod project_files;
 mod recent;
 mod snapshot;
 mod tx;
+mod verify;
 mod view;
 
 use std::collections::HashSet;
@@ -25,7 +26,7 @@ use gix::ObjectId;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use gix::refs::{FullName, Target};
 
-pub use history::LogEntry;
+pub use history::{LogEntry, LogFilter};
 pub use merge::Merged;
 pub use snapshot::Snapshot;
 use tx::State;
@@ -37,6 +38,9 @@ use crate::error::{Error, FileProblem, Result};
 use crate::index::{Index, Meta, MissionEntry};
 use crate::lifecycle::Queue;
 use crate::model::{Item, ItemKind, Mission, Session};
+
+/// One operation's change to a file: the operation, and the content before and after.
+pub type Revision = (LogEntry, Option<Vec<u8>>, Option<Vec<u8>>);
 
 /// The branch that holds the state unless `cmos.ref` says otherwise.
 pub const DEFAULT_REF: &str = "refs/heads/cmos";
@@ -615,12 +619,33 @@ impl Store {
         }
     }
 
-    /// The branch's history, newest first: one entry per operation.
-    pub fn log(&self, limit: usize) -> Result<Vec<LogEntry>> {
+    /// The branch's history, newest first: one entry per operation, as `filter` asks.
+    pub fn log(&self, filter: &LogFilter) -> Result<Vec<LogEntry>> {
         match self.tip()? {
             None => Err(Error::NotInitialized),
-            Some(tip) => history::first_parent_log(&self.repo, tip, limit),
+            Some(tip) => history::first_parent_log(&self.repo, tip, filter),
         }
+    }
+
+    /// The operations that changed the file at `path`, newest first, with its content
+    /// before and after each.
+    pub fn file_history(
+        &self,
+        path: &str,
+        limit: usize,
+    ) -> Result<Vec<Revision>> {
+        let tip = self.tip()?.ok_or(Error::NotInitialized)?;
+        let filter = LogFilter {
+            limit,
+            path: Some(path.to_string()),
+            ..LogFilter::default()
+        };
+        let read =
+            |blob: Option<ObjectId>| blob.map(|b| load::read_blob(&self.repo, b)).transpose();
+        history::walk(&self.repo, tip, &filter)?
+            .into_iter()
+            .map(|c| Ok((c.entry, read(c.before)?, read(c.after)?)))
+            .collect()
     }
 }
 

@@ -1,0 +1,125 @@
+//! `cmos history`, `cmos diff`, `cmos verify`, `cmos undo`: reviewing and repairing the
+//! branch's history.
+
+use clap::Args;
+
+use super::output::{Printer, Style};
+use crate::error::Result;
+use crate::ops::history::{self, MissionChange};
+use crate::ops::undo::{self, Undone};
+use crate::ops::verify::{self, Verified};
+use crate::ops::{Outcome, Workspace, snapshots};
+
+/// Every change to one mission, field by field, newest first.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    mission: String,
+    #[arg(
+        short = 'n',
+        long = "max-count",
+        default_value_t = 50,
+        value_name = "N"
+    )]
+    limit: usize,
+}
+
+/// What changed between two revisions of the branch (or named snapshots): missions, sprints
+/// and sessions field by field, decisions and other items by status, the notes.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    from: String,
+    /// [default: the tip]
+    to: Option<String>,
+}
+
+/// Check a cmos branch: schema, ids, links, cycles, duplicates, logs. Exits 6 on problems.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The branch or revision to check, e.g. a pull request's branch [default: the cmos branch].
+    #[arg(long = "ref", value_name = "REF")]
+    reference: Option<String>,
+}
+
+pub fn run_history(ws: &Workspace, args: HistoryArgs, printer: &Printer) -> Result<()> {
+    let outcome = history::mission_history(ws, &args.mission, args.limit)?;
+    printer.outcome(&outcome, |changes, st| render_history(changes, st));
+    Ok(())
+}
+
+pub fn run_diff(ws: &Workspace, args: DiffArgs, printer: &Printer) -> Result<()> {
+    let outcome = snapshots::diff(ws, &args.from, args.to.as_deref())?;
+    printer.outcome(&outcome, super::context::render_diff);
+    Ok(())
+}
+
+pub fn run_verify(ws: &Workspace, args: VerifyArgs, printer: &Printer) -> Result<()> {
+    let verified = verify::verify(ws, args.reference.as_deref())?;
+    let outcome = match ws.store().snapshot() {
+        Ok(snapshot) => Outcome::read(verified, &snapshot),
+        Err(_) => Outcome {
+            data: verified,
+            warnings: Vec::new(),
+            instructions: Default::default(),
+        },
+    };
+    printer.outcome(&outcome, |v: &Verified, st| {
+        format!(
+            "{} at {}: no problems\n",
+            st.bold(&v.reference),
+            &v.commit[..12]
+        )
+    });
+    Ok(())
+}
+
+pub fn run_undo(ws: &Workspace, printer: &Printer) -> Result<()> {
+    let outcome = undo::undo(ws)?;
+    printer.outcome(&outcome, |u: &Undone, st| {
+        let mut out = format!(
+            "Undid {} ({})\n",
+            st.bold(&u.undone.summary),
+            &u.undone.commit[..12]
+        );
+        for id in &u.retracted {
+            out.push_str(&format!("  took back the change to {id}\n"));
+        }
+        for c in &u.kept_later {
+            out.push_str(&format!(
+                "  kept {} {} = {:?}: changed again since\n",
+                c.target, c.field, c.kept
+            ));
+        }
+        out
+    });
+    Ok(())
+}
+
+fn render_history(changes: &[MissionChange], style: &Style) -> String {
+    let mut out = String::new();
+    for c in changes {
+        out.push_str(&format!(
+            "{} {} {} ({})\n",
+            style.dim(&c.entry.at.to_string()),
+            style.bold(&c.entry.summary),
+            style.dim(&c.entry.commit[..12]),
+            c.entry.agent
+        ));
+        for f in &c.fields {
+            match &f.diff {
+                Some(diff) => {
+                    out.push_str(&format!("    {}:\n", f.field));
+                    for line in diff.lines().skip(2) {
+                        out.push_str(&format!("      {line}\n"));
+                    }
+                }
+                None => out.push_str(&format!(
+                    "    {}: {} → {}\n",
+                    f.field,
+                    f.from.as_deref().unwrap_or("-"),
+                    f.to.as_deref().unwrap_or("-")
+                )),
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,221 @@
+//! Validation of a whole branch, as the CI check of a pull request against it: every file
+//! parses as its record, ids match their files, links point at missions that exist and form
+//! no cycle, sprints referred to exist, uids are unique, every log line parses.
+
+use std::collections::{BTreeMap, HashMap};
+
+use gix::ObjectId;
+
+use super::{Store, codec, layout, load};
+use crate::error::{Error, FileProblem, Result};
+use crate::index::Index;
+use crate::model::{Event, Item, ItemKind};
+
+impl Store {
+    /// Every problem of the branch at `commit`, by path then line.
+    pub fn verify_commit(&self, commit: ObjectId) -> Result<Vec<FileProblem>> {
+        let tree = self.tree_of(commit)?;
+        let mut problems = Vec::new();
+        let index = match load::index_of(&self.repo, tree, None) {
+            Ok(index) => index,
+            Err(Error::UnsupportedFormat { found, supported }) => {
+                problems.push(problem(
+                    layout::FORMAT,
+                    None,
+                    format!("format {found} is newer than this cmos reads ({supported})"),
+                ));
+                return Ok(problems);
+            }
+            Err(other) => return Err(other),
+        };
+        problems.extend(index.meta.problems.values().cloned());
+        if index.meta.format.is_none() && !index.meta.problems.contains_key(layout::FORMAT) {
+            problems.push(problem(
+                layout::FORMAT,
+                None,
+                "missing: this is not a cmos branch".into(),
+            ));
+        }
+        if index.meta.project.is_none() && !index.meta.problems.contains_key(layout::PROJECT) {
+            problems.push(problem(
+                layout::PROJECT,
+                None,
+                "missing: the project has no identity".into(),
+            ));
+        }
+        self.check_links(tree, &index, &mut problems)?;
+        let (_, session_problems) = load::sessions(&self.repo, tree)?;
+        problems.extend(session_problems);
+        for log in [layout::EVENTS, layout::CONFLICTS] {
+            for (path, blob) in load::log_shards(&self.repo, tree, log)? {
+                let bytes = load::read_blob(&self.repo, blob)?;
+                problems.extend(codec::parse_lines::<Event>(&path, &bytes).1);
+            }
+        }
+        for kind in ItemKind::ALL {
+            for (path, blob) in load::log_shards(&self.repo, tree, kind.log_dir())? {
+                let bytes = load::read_blob(&self.repo, blob)?;
+                problems.extend(codec::parse_lines::<Item>(&path, &bytes).1);
+            }
+        }
+        problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+        problems.dedup();
+        Ok(problems)
+    }
+
+    /// Dangling links, cycles, unknown sprints and duplicate uids among the missions.
+    fn check_links(
+        &self,
+        tree: ObjectId,
+        index: &Index,
+        problems: &mut Vec<FileProblem>,
+    ) -> Result<()> {
+        let mut by_uid: HashMap<u128, Vec<&str>> = HashMap::new();
+        let mut ids: Vec<&String> = index.missions.keys().collect();
+        ids.sort();
+        for id in &ids {
+            let mission = &index.missions[id.as_str()];
+            let path = layout::mission_path(id);
+            by_uid.entry(mission.created).or_default().push(id);
+            let line = |needle: &str| -> Result<Option<usize>> {
+                let bytes = self.file_in(tree, &path)?.unwrap_or_default();
+                Ok(line_of(&bytes, needle))
+            };
+            for (on, _) in &mission.depends {
+                if !index.missions.contains_key(on.as_str()) {
+                    problems.push(problem(
+                        &path,
+                        line(&format!("\"{on}\""))?,
+                        format!("depends on mission {on}, which does not exist"),
+                    ));
+                }
+            }
+            if let Some(sprint) = &mission.sprint
+                && !index.meta.sprints.contains_key(sprint)
+            {
+                problems.push(problem(
+                    &path,
+                    line("sprint =")?,
+                    format!("belongs to sprint {sprint}, which does not exist"),
+                ));
+            }
+        }
+        for (_, same) in by_uid.iter().filter(|(_, ids)| ids.len() > 1) {
+            problems.push(problem(
+                &layout::mission_path(same[0]),
+                None,
+                format!(
+                    "has the same uid as {}: one record was copied",
+                    same[1..].join(", ")
+                ),
+            ));
+        }
+        if let Some(current) = index
+            .meta
+            .project
+            .as_ref()
+            .and_then(|p| p.current_sprint.as_ref())
+            && !index.meta.sprints.contains_key(current)
+        {
+            problems.push(problem(
+                layout::PROJECT,
+                None,
+                format!("the current sprint {current} does not exist"),
+            ));
+        }
+        for cycle in cycles(index) {
+            let first = cycle[0].clone();
+            problems.push(problem(
+                &layout::mission_path(&first),
+                None,
+                format!("dependency cycle: {}", cycle.join(" → ")),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Cycles among the ordering links (requires, blocks), each once, starting at its smallest id.
+fn cycles(index: &Index) -> Vec<Vec<String>> {
+    // Edges point from a mission to the one that must be completed first.
+    let mut edges: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (id, m) in index.missions.iter() {
+        for (on, kind) in &m.depends {
+            if !kind.is_ordering() || !index.missions.contains_key(on.as_str()) {
+                continue;
+            }
+            let (from, to) = match kind {
+                crate::model::DepType::Blocks => (on.as_str(), id.as_str()),
+                _ => (id.as_str(), on.as_str()),
+            };
+            edges.entry(from).or_default().push(to);
+        }
+    }
+    for targets in edges.values_mut() {
+        targets.sort_unstable();
+    }
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Open,
+        Done,
+    }
+    let mut marks: HashMap<&str, Mark> = HashMap::new();
+    let mut found: Vec<Vec<String>> = Vec::new();
+    let starts: Vec<&str> = edges.keys().copied().collect();
+    for start in starts {
+        if marks.contains_key(start) {
+            continue;
+        }
+        // Iterative depth-first search; `path` is the open chain.
+        let mut path: Vec<(&str, usize)> = vec![(start, 0)];
+        marks.insert(start, Mark::Open);
+        while let Some((node, next)) = path.last().copied() {
+            let targets = edges.get(node).map(Vec::as_slice).unwrap_or(&[]);
+            if next < targets.len() {
+                path.last_mut().expect("the path is not empty").1 += 1;
+                let target = targets[next];
+                match marks.get(target) {
+                    Some(Mark::Open) => {
+                        let at = path.iter().position(|(n, _)| *n == target).unwrap_or(0);
+                        let mut cycle: Vec<String> =
+                            path[at..].iter().map(|(n, _)| n.to_string()).collect();
+                        let min = cycle
+                            .iter()
+                            .enumerate()
+                            .min_by_key(|(_, id)| *id)
+                            .map_or(0, |(i, _)| i);
+                        cycle.rotate_left(min);
+                        cycle.push(cycle[0].clone());
+                        if !found.contains(&cycle) {
+                            found.push(cycle);
+                        }
+                    }
+                    Some(Mark::Done) => {}
+                    None => {
+                        marks.insert(target, Mark::Open);
+                        path.push((target, 0));
+                    }
+                }
+            } else {
+                marks.insert(node, Mark::Done);
+                path.pop();
+            }
+        }
+    }
+    found
+}
+
+fn problem(path: &str, line: Option<usize>, message: String) -> FileProblem {
+    FileProblem {
+        path: path.to_string(),
+        line,
+        column: line.map(|_| 1),
+        message,
+    }
+}
+
+/// The 1-based line of the first occurrence of `needle`.
+fn line_of(bytes: &[u8], needle: &str) -> Option<usize> {
+    let text = String::from_utf8_lossy(bytes);
+    text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
+}
