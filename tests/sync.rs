@@ -29,14 +29,29 @@ impl Setup {
         assert_eq!(first["data"]["result"], "created", "{first}");
         let (a, b) = (origin.sibling("a"), origin.sibling("b"));
         for dir in [&a, &b] {
-            origin.git(&["clone", "-q", remote.to_str().unwrap(), dir.to_str().unwrap()]);
+            origin.git(&[
+                "clone",
+                "-q",
+                remote.to_str().unwrap(),
+                dir.to_str().unwrap(),
+            ]);
         }
-        Setup { origin, remote, a, b }
+        Setup {
+            origin,
+            remote,
+            a,
+            b,
+        }
     }
 
     fn cmos(&self, dir: &Path, args: &[&str]) -> Value {
         let value = envelope(&self.origin, dir, args);
-        assert_eq!(value["ok"], true, "cmos {args:?} in {}: {value:#}", dir.display());
+        assert_eq!(
+            value["ok"],
+            true,
+            "cmos {args:?} in {}: {value:#}",
+            dir.display()
+        );
         value["data"].clone()
     }
 
@@ -52,8 +67,12 @@ fn envelope(repo: &Repo, dir: &Path, args: &[&str]) -> Value {
     let mut full = vec!["--json"];
     full.extend_from_slice(args);
     let out = repo.cmos_in(dir, &full);
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("cmos {args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)))
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "cmos {args:?}: {e}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
 }
 
 #[test]
@@ -67,12 +86,24 @@ fn concurrent_work_in_two_clones_syncs_without_loss() {
     // decisions on both.
     s.cmos(&s.a, &["mission", "add", "A1", "Only in a"]);
     s.cmos(&s.b, &["mission", "add", "B1", "Only in b"]);
-    s.cmos(&s.a, &["mission", "update", "M1", "--objective", "objective from a"]);
-    s.cmos(&s.b, &["mission", "update", "M1", "--notes", "notes from b"]);
+    s.cmos(
+        &s.a,
+        &["mission", "update", "M1", "--objective", "objective from a"],
+    );
+    s.cmos(
+        &s.b,
+        &["mission", "update", "M1", "--notes", "notes from b"],
+    );
     s.cmos(&s.a, &["mission", "update", "A1", "--rank", "1"]);
     for dir in [&s.a, &s.b] {
-        s.cmos(dir, &["session", "start", "--type", "build", "--title", "work"]);
-        s.cmos(dir, &["session", "capture", "decision", "a decision\nbecause"]);
+        s.cmos(
+            dir,
+            &["session", "start", "--type", "build", "--title", "work"],
+        );
+        s.cmos(
+            dir,
+            &["session", "capture", "decision", "a decision\nbecause"],
+        );
         s.cmos(dir, &["session", "complete", "--summary", "done"]);
     }
     s.cmos(&s.a, &["mission", "depends", "A1", "M1"]);
@@ -85,7 +116,11 @@ fn concurrent_work_in_two_clones_syncs_without_loss() {
     assert!(!second["incoming"].as_array().unwrap().is_empty());
     let third = s.cmos(&s.a, &["sync"]);
     assert_eq!(third["result"], "fast-forwarded", "{third}");
-    assert_eq!(s.tree(&s.a), s.tree(&s.b), "both clones end with the same tree");
+    assert_eq!(
+        s.tree(&s.a),
+        s.tree(&s.b),
+        "both clones end with the same tree"
+    );
     let again = s.cmos(&s.a, &["sync"]);
     assert_eq!(again["result"], "up-to-date");
 
@@ -102,13 +137,23 @@ fn concurrent_work_in_two_clones_syncs_without_loss() {
         }
         let m1 = s.cmos(dir, &["mission", "show", "M1"]);
         assert_eq!(m1["objective"], "objective from a");
-        assert_eq!(m1["notes"], "notes from b", "changes to different fields combine");
+        assert_eq!(
+            m1["notes"], "notes from b",
+            "changes to different fields combine"
+        );
         assert_eq!(m1["dependents"].as_array().unwrap().len(), 2, "{m1:#}");
-        assert_eq!(s.cmos(dir, &["session", "list"]).as_array().unwrap().len(), 2);
-        assert_eq!(s.cmos(dir, &["decision", "list"]).as_array().unwrap().len(), 2);
+        assert_eq!(
+            s.cmos(dir, &["session", "list"]).as_array().unwrap().len(),
+            2
+        );
+        assert_eq!(
+            s.cmos(dir, &["decision", "list"]).as_array().unwrap().len(),
+            2
+        );
         s.origin.git_in(dir, &["fsck", "--strict", "--no-progress"]);
     }
-    s.origin.git_in(&s.remote, &["fsck", "--strict", "--no-progress"]);
+    s.origin
+        .git_in(&s.remote, &["fsck", "--strict", "--no-progress"]);
 }
 
 #[test]
@@ -123,7 +168,11 @@ fn a_field_changed_on_both_sides_keeps_the_later_value_and_records_the_other() {
     s.cmos(&s.b, &["mission", "update", "M1", "--objective", "from b"]);
     s.cmos(&s.a, &["sync"]);
     let merged = s.cmos(&s.b, &["sync"]);
-    assert_eq!(merged["conflicts"].as_array().unwrap().len(), 1, "{merged:#}");
+    assert_eq!(
+        merged["conflicts"].as_array().unwrap().len(),
+        1,
+        "{merged:#}"
+    );
     s.cmos(&s.a, &["sync"]);
     assert_eq!(s.tree(&s.a), s.tree(&s.b));
     for dir in [&s.a, &s.b] {
@@ -131,7 +180,10 @@ fn a_field_changed_on_both_sides_keeps_the_later_value_and_records_the_other() {
         assert_eq!(m1["objective"], "from b", "the later change wins");
         let conflicts = m1["conflicts"].as_array().unwrap();
         assert_eq!(conflicts.len(), 1, "{m1:#}");
-        assert_eq!(conflicts[0]["lost"], "from a", "the other value is kept on record");
+        assert_eq!(
+            conflicts[0]["lost"], "from a",
+            "the other value is kept on record"
+        );
         let listed = s.cmos(dir, &["conflicts"]);
         assert_eq!(listed.as_array().unwrap().len(), 1);
     }
@@ -154,9 +206,16 @@ fn one_id_created_in_both_clones_keeps_both_records() {
         .iter()
         .map(|m| m["name"].as_str().unwrap())
         .collect();
-    assert!(names.contains(&"Made in a") && names.contains(&"Made in b"), "{names:?}");
+    assert!(
+        names.contains(&"Made in a") && names.contains(&"Made in b"),
+        "{names:?}"
+    );
     let conflicts = s.cmos(&s.a, &["conflicts", "X1"]);
-    assert_eq!(conflicts.as_array().unwrap().len(), 1, "the duplicate is reported");
+    assert_eq!(
+        conflicts.as_array().unwrap().len(),
+        1,
+        "the duplicate is reported"
+    );
 }
 
 #[test]
@@ -167,14 +226,25 @@ fn dry_run_changes_nothing_and_offline_keeps_local_state() {
     let dry = s.cmos(&s.a, &["sync", "--dry-run"]);
     assert_eq!(dry["result"], "would push", "{dry}");
     assert_eq!(dry["outgoing"].as_array().unwrap().len(), 1, "{dry}");
-    assert_eq!(s.origin.git_in(&s.a, &["rev-parse", "refs/heads/cmos"]), tip);
+    assert_eq!(
+        s.origin.git_in(&s.a, &["rev-parse", "refs/heads/cmos"]),
+        tip
+    );
 
     std::fs::rename(&s.remote, s.origin.sibling("moved.git")).unwrap();
     let offline = envelope(&s.origin, &s.a, &["sync"]);
     assert_eq!(offline["ok"], true, "offline is not a failure: {offline:#}");
     assert_eq!(offline["data"]["offline"], true);
-    assert!(offline["warnings"][0].as_str().unwrap().contains("local state is kept"));
-    assert_eq!(s.origin.git_in(&s.a, &["rev-parse", "refs/heads/cmos"]), tip);
+    assert!(
+        offline["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("local state is kept")
+    );
+    assert_eq!(
+        s.origin.git_in(&s.a, &["rev-parse", "refs/heads/cmos"]),
+        tip
+    );
     s.cmos(&s.a, &["mission", "add", "A2", "Still works offline"]);
 }
 
@@ -184,5 +254,10 @@ fn sync_without_a_remote_says_what_to_do() {
     repo.init();
     let (code, error) = repo.fails(&["sync"]);
     assert_eq!((code, error["code"].as_str()), (2, Some("invalid_input")));
-    assert!(error["message"].as_str().unwrap().contains("git remote add"));
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("git remote add")
+    );
 }
