@@ -130,9 +130,12 @@ pub fn push(
 ) -> Pushed {
     let lease = format!("--force-with-lease={branch}:{}", expected.unwrap_or(""));
     let refspec = format!("{commit}:{branch}");
-    let output = match git(
-        git_dir,
-        &[
+    // The push runs the repository's pre-push hook; the marker keeps cmos's own part of it
+    // from starting another sync.
+    let pushing = Command::new("git")
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args([
             "push",
             "--quiet",
             "--porcelain",
@@ -140,8 +143,11 @@ pub fn push(
             "--end-of-options",
             remote,
             &refspec,
-        ],
-    ) {
+        ])
+        .env(crate::ops::hook_run::ACTIVE_ENV, "1")
+        .stdin(Stdio::null())
+        .output();
+    let output = match pushing {
         Ok(output) => output,
         Err(e) => return Pushed::Failed(Unreachable(format!("cannot run git: {e}"))),
     };
@@ -215,4 +221,54 @@ pub fn default_remote(git_dir: &Path, short_branch: &str) -> Option<String> {
         [only] => Some(only.clone()),
         _ => None,
     }
+}
+
+/// A boolean git config value; false when unset or not a boolean.
+pub fn config_bool(git_dir: &Path, key: &str) -> bool {
+    git(git_dir, &["config", "--type=bool", "--get", key])
+        .map(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "true")
+        .unwrap_or(false)
+}
+
+/// The branch HEAD is on (`main`), None when detached.
+pub fn current_branch(git_dir: &Path) -> Option<String> {
+    let output = git(git_dir, &["symbolic-ref", "--quiet", "--short", "HEAD"]).ok()?;
+    let name = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    (output.status.success() && !name.is_empty()).then_some(name)
+}
+
+/// The project's default branch: `cmos.defaultBranch`, else what `origin/HEAD` points at,
+/// else `init.defaultBranch`, else `main`.
+pub fn default_branch(git_dir: &Path) -> Option<String> {
+    let get = |args: &[&str]| -> Option<String> {
+        let output = git(git_dir, args).ok()?;
+        let text = String::from_utf8_lossy(&output.stdout).trim().to_string();
+        (output.status.success() && !text.is_empty()).then_some(text)
+    };
+    get(&["config", "--get", "cmos.defaultBranch"])
+        .or_else(|| {
+            get(&[
+                "symbolic-ref",
+                "--quiet",
+                "--short",
+                "refs/remotes/origin/HEAD",
+            ])
+            .map(|r| r.trim_start_matches("origin/").to_string())
+        })
+        .or_else(|| get(&["config", "--get", "init.defaultBranch"]))
+        .or_else(|| Some("main".into()))
+}
+
+/// The commits of a revision range, newest first.
+pub fn revisions(git_dir: &Path, range: &str) -> Vec<String> {
+    let Ok(output) = git(git_dir, &["rev-list", "--end-of-options", range]) else {
+        return Vec::new();
+    };
+    if !output.status.success() {
+        return Vec::new();
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
 }

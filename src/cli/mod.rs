@@ -2,6 +2,7 @@
 
 mod completions;
 mod context;
+mod hook;
 mod init;
 mod knowledge;
 mod mission;
@@ -69,6 +70,8 @@ pub enum Command {
     NextStep(knowledge::NextStepCommand),
     Status(status::StatusArgs),
     Sync(sync::SyncArgs),
+    #[command(subcommand)]
+    Hook(hook::HookCommand),
     History(review::HistoryArgs),
     Diff(review::DiffArgs),
     Verify(review::VerifyArgs),
@@ -126,6 +129,7 @@ fn run(cli: Cli, printer: &Printer) -> Result<()> {
         Command::NextStep(cmd) => knowledge::run_next_step(&ws, cmd, printer),
         Command::Status(args) => status::run_status(&ws, args, printer),
         Command::Sync(args) => sync::run(&ws, args, printer),
+        Command::Hook(cmd) => hook::run(&ws, cmd, printer),
         Command::History(args) => review::run_history(&ws, args, printer),
         Command::Diff(args) => review::run_diff(&ws, args, printer),
         Command::Verify(args) => review::run_verify(&ws, args, printer),

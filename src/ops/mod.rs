@@ -4,6 +4,8 @@
 pub mod changes;
 pub mod context;
 pub mod history;
+pub mod hook_run;
+pub mod hooks;
 pub mod init;
 pub mod knowledge;
 pub mod mission;

@@ -122,6 +122,11 @@ pub fn replace_with(
     result
 }
 
+/// Replaces `path` atomically with `bytes`.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    replace_with(path, |out| out.write_all(bytes))
+}
+
 /// Removes temporary files that a killed process left in `dir` (they are never renamed into
 /// place). Only files older than a minute go, so a write in progress keeps its own.
 pub fn remove_stale_temps(dir: &Path) {

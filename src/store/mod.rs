@@ -27,7 +27,9 @@ use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use gix::refs::{FullName, Target};
 
 pub use history::{LogEntry, LogFilter};
+pub use local::replace_file;
 pub use merge::Merged;
+pub use project_files::ProjectCommit;
 pub use snapshot::Snapshot;
 use tx::State;
 pub use tx::Tx;
@@ -629,11 +631,7 @@ impl Store {
 
     /// The operations that changed the file at `path`, newest first, with its content
     /// before and after each.
-    pub fn file_history(
-        &self,
-        path: &str,
-        limit: usize,
-    ) -> Result<Vec<Revision>> {
+    pub fn file_history(&self, path: &str, limit: usize) -> Result<Vec<Revision>> {
         let tip = self.tip()?.ok_or(Error::NotInitialized)?;
         let filter = LogFilter {
             limit,

@@ -41,3 +41,63 @@ impl Store {
             .collect()
     }
 }
+
+/// A commit of the project (not of the cmos branch), as hooks log it.
+#[derive(Debug, Clone)]
+pub struct ProjectCommit {
+    pub hash: String,
+    /// The whole message, byte for byte.
+    pub message: Vec<u8>,
+    /// Files changed against the first parent (all files of a root commit).
+    pub files: Vec<String>,
+}
+
+impl ProjectCommit {
+    pub fn subject(&self) -> String {
+        String::from_utf8_lossy(&self.message)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The values of trailer `key` (`Cmos-Mission`), case-insensitively, in message order.
+    pub fn trailer(&self, key: &str) -> Vec<String> {
+        let prefix = format!("{}:", key.to_ascii_lowercase());
+        String::from_utf8_lossy(&self.message)
+            .lines()
+            .filter_map(|line| {
+                let lower = line.to_ascii_lowercase();
+                lower
+                    .starts_with(&prefix)
+                    .then(|| line[prefix.len()..].trim().to_string())
+            })
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+}
+
+impl Store {
+    /// The project's commit `rev` (HEAD by default) with its message and changed files.
+    pub fn project_commit(&self, rev: &str) -> Result<ProjectCommit> {
+        let hash = self.resolve_commit(rev)?;
+        let git = |e: &dyn std::fmt::Display| Error::Git(format!("cannot read commit {hash}: {e}"));
+        let id = ObjectId::from_hex(hash.as_bytes()).map_err(|e| git(&e))?;
+        let commit = self.repo.find_commit(id).map_err(|e| git(&e))?;
+        let message = commit.message_raw_sloppy().to_vec();
+        let tree = commit.tree_id().map_err(|e| git(&e))?.detach();
+        let parent_tree = match commit.parent_ids().next() {
+            Some(parent) => Some(self.tree_of(parent.detach())?),
+            None => None,
+        };
+        let files = super::load::changed_files(&self.repo, parent_tree, Some(tree))?
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect();
+        Ok(ProjectCommit {
+            hash,
+            message,
+            files,
+        })
+    }
+}

@@ -301,6 +301,20 @@ impl<'s> Tx<'s> {
         });
     }
 
+    /// Appends an event with fields beyond the common ones (a commit's hash and files).
+    pub fn record_with(
+        &mut self,
+        kind: &str,
+        target: &str,
+        note: Option<String>,
+        extra: serde_json::Map<String, serde_json::Value>,
+    ) {
+        self.record(kind, target, None, None, note);
+        if let Some(event) = self.events.last_mut() {
+            event.extra = extra;
+        }
+    }
+
     /// Appends a version of an item (a new one, or a change to one) to its log.
     pub fn put_item(&mut self, item: Item) {
         self.items.push(item);

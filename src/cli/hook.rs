@@ -1,0 +1,83 @@
+//! `cmos hook install|uninstall|status`, and `cmos hook run NAME`, which the shims call.
+
+use std::io::Write;
+
+use clap::Subcommand;
+
+use super::output::{Printer, Style};
+use crate::error::Result;
+use crate::model::Timestamp;
+use crate::ops::Workspace;
+use crate::ops::hooks::{self, Hooks};
+
+/// Git hooks that log commits against the active mission and session.
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Write the cmos block into each hook (idempotent; your own hook content stays).
+    Install,
+    /// Take the cmos block out of each hook again.
+    Uninstall,
+    /// Which hooks have the cmos block, and where git runs hooks from.
+    Status,
+    /// What a hook shim calls; logs to <git-dir>/cmos/hooks.log.
+    #[command(hide = true)]
+    Run {
+        name: String,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+pub fn run(ws: &Workspace, cmd: HookCommand, printer: &Printer) -> Result<()> {
+    let hooks = match cmd {
+        HookCommand::Install => hooks::install(ws)?,
+        HookCommand::Uninstall => hooks::uninstall(ws)?,
+        HookCommand::Status => hooks::status(ws)?,
+        HookCommand::Run { name, args } => {
+            let result = crate::ops::hook_run::run(ws, &name, &args);
+            let line = match &result {
+                Ok(line) => line.clone(),
+                Err(e) => format!("{name}: error: {e}"),
+            };
+            append_log(ws, &line);
+            return result.map(|_| ());
+        }
+    };
+    let outcome = match ws.store().snapshot() {
+        Ok(snapshot) => crate::ops::Outcome::read(hooks, &snapshot),
+        Err(_) => crate::ops::Outcome {
+            data: hooks,
+            warnings: Vec::new(),
+            instructions: Default::default(),
+        },
+    };
+    printer.outcome(&outcome, render);
+    Ok(())
+}
+
+/// One line per hook run; a log that cannot be written is not worth failing a hook for.
+fn append_log(ws: &Workspace, line: &str) {
+    let path = ws.store().local_dir().join("hooks.log");
+    let _ = std::fs::create_dir_all(ws.store().local_dir());
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(file, "{} {line}", Timestamp::now());
+    }
+}
+
+fn render(hooks: &Hooks, style: &Style) -> String {
+    let mut out = format!("{} {}\n", style.dim("hooks directory"), hooks.directory);
+    for h in &hooks.hooks {
+        let state = match (h.installed, h.has_other_content) {
+            (true, true) => "installed (alongside your own hook)",
+            (true, false) => "installed",
+            (false, true) => "not installed (your own hook only)",
+            (false, false) => "not installed",
+        };
+        out.push_str(&format!("  {:<14} {state}\n", h.name));
+    }
+    out
+}

@@ -1,0 +1,203 @@
+//! What the git hooks do when they call `cmos hook run NAME`: log commits against the active
+//! mission and session, follow `Cmos-Mission:` and (opt-in) `Cmos-Completes:` trailers, note
+//! rewrites, warm the cache after a checkout, and (opt-in) sync before a push. Messages are
+//! data: logged verbatim, never interpreted by a shell.
+
+use std::io::Read;
+
+use serde_json::{Map, Value};
+
+use super::{Workspace, transition};
+use crate::error::{Error, Result};
+use crate::store::ProjectCommit;
+
+/// Set in the environment of the `git push` a sync runs, so its own pre-push hook does not
+/// start another sync.
+pub const ACTIVE_ENV: &str = "CMOS_HOOK_ACTIVE";
+
+/// Most files of one commit an event lists.
+const MAX_FILES: usize = 200;
+
+/// Runs hook `name` with git's arguments; returns a line for the hooks log.
+pub fn run(ws: &Workspace, name: &str, args: &[String]) -> Result<String> {
+    if std::env::var_os(ACTIVE_ENV).is_some() {
+        return Ok(format!("{name}: skipped inside a cmos sync"));
+    }
+    match name {
+        "post-commit" => post_commit(ws),
+        "post-merge" => post_merge(ws),
+        "post-checkout" => {
+            // A branch switch (flag 1): read the state now so the next command is fast.
+            if args.get(2).map(String::as_str) == Some("1") {
+                ws.snapshot()?;
+            }
+            Ok("post-checkout: cache warm".into())
+        }
+        "post-rewrite" => post_rewrite(ws, args.first().map(String::as_str).unwrap_or("")),
+        "pre-push" => pre_push(ws, args.first().map(String::as_str)),
+        other => Err(Error::InvalidInput(format!(
+            "unknown hook {other:?}: cmos handles post-commit, post-merge, post-checkout, post-rewrite and pre-push"
+        ))),
+    }
+}
+
+fn post_commit(ws: &Workspace) -> Result<String> {
+    let commit = ws.store().project_commit("HEAD")?;
+    log_commit(ws, &commit, "git.commit")?;
+    let completed = complete_from_trailers(ws, std::slice::from_ref(&commit))?;
+    Ok(format!(
+        "post-commit: logged {}{}",
+        &commit.hash[..12],
+        completed
+    ))
+}
+
+fn post_merge(ws: &Workspace) -> Result<String> {
+    let head = ws.store().project_commit("HEAD")?;
+    log_commit(ws, &head, "git.merge")?;
+    let merged = crate::remote::revisions(ws.store().git_dir(), "ORIG_HEAD..HEAD");
+    let commits = merged
+        .iter()
+        .map(|hash| ws.store().project_commit(hash))
+        .collect::<Result<Vec<_>>>()?;
+    let completed = complete_from_trailers(ws, &commits)?;
+    Ok(format!(
+        "post-merge: logged {}{}",
+        &head.hash[..12],
+        completed
+    ))
+}
+
+/// One event per mission the commit is about (the active one and those its trailers name),
+/// or one for the session alone; all in one cmos commit.
+fn log_commit(ws: &Workspace, commit: &ProjectCommit, kind: &str) -> Result<()> {
+    let store = ws.store();
+    let session = store.active_session();
+    let mut missions: Vec<String> = store.active_mission().into_iter().collect();
+    for id in commit.trailer("Cmos-Mission") {
+        if !missions.contains(&id) {
+            missions.push(id);
+        }
+    }
+    let mut extra = Map::new();
+    extra.insert("hash".into(), commit.hash.clone().into());
+    extra.insert(
+        "files".into(),
+        commit
+            .files
+            .iter()
+            .take(MAX_FILES)
+            .cloned()
+            .map(Value::from)
+            .collect::<Vec<_>>()
+            .into(),
+    );
+    if commit.files.len() > MAX_FILES {
+        extra.insert("files_total".into(), commit.files.len().into());
+    }
+    extra.insert(
+        "message".into(),
+        String::from_utf8_lossy(&commit.message).into_owned().into(),
+    );
+    if std::str::from_utf8(&commit.message).is_err() {
+        // JSON holds text only: keep the exact bytes as well.
+        let hex: String = commit.message.iter().map(|b| format!("{b:02x}")).collect();
+        extra.insert("message_hex".into(), hex.into());
+    }
+    if let Some(session) = &session {
+        extra.insert("session".into(), session.clone().into());
+    }
+    let subject = commit.subject();
+    let short = commit.hash[..12].to_string();
+    store.write(kind, |tx| {
+        let targets: Vec<String> = if missions.is_empty() {
+            vec![session.clone().unwrap_or_else(|| "-".into())]
+        } else {
+            missions.clone()
+        };
+        for target in &targets {
+            tx.record_with(kind, target, Some(subject.clone()), extra.clone());
+        }
+        tx.set_subject(format!("{kind} {short}"));
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Completes the missions named by `Cmos-Completes:` trailers, when the project opted in and
+/// the commits are on the default branch. Returns a note for the log.
+fn complete_from_trailers(ws: &Workspace, commits: &[ProjectCommit]) -> Result<String> {
+    let ids: Vec<String> = commits
+        .iter()
+        .flat_map(|c| c.trailer("Cmos-Completes"))
+        .collect();
+    if ids.is_empty() {
+        return Ok(String::new());
+    }
+    let git_dir = ws.store().git_dir();
+    if !crate::remote::config_bool(git_dir, "cmos.completeOnDefaultBranch") {
+        return Ok(format!(
+            "; Cmos-Completes ignored ({}): set git config cmos.completeOnDefaultBranch true to act on it",
+            ids.join(", ")
+        ));
+    }
+    let branch = crate::remote::current_branch(git_dir);
+    let default = crate::remote::default_branch(git_dir);
+    if branch.is_none() || branch != default {
+        return Ok(format!(
+            "; Cmos-Completes waits for the default branch ({})",
+            default.unwrap_or_else(|| "unknown".into())
+        ));
+    }
+    let mut done = Vec::new();
+    for id in ids {
+        match transition::complete(ws, &id, Some("completed by a Cmos-Completes trailer"), true) {
+            Ok(_) => done.push(id),
+            Err(e) => done.push(format!("{id} (not completed: {e})")),
+        }
+    }
+    Ok(format!("; completed {}", done.join(", ")))
+}
+
+/// Notes which commits an amend or rebase replaced (git gives `old new` pairs on stdin).
+fn post_rewrite(ws: &Workspace, how: &str) -> Result<String> {
+    let mut input = String::new();
+    std::io::stdin()
+        .take(1024 * 1024)
+        .read_to_string(&mut input)
+        .map_err(|e| Error::io("cannot read the rewritten commits", e))?;
+    let pairs: Vec<Value> = input
+        .lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            Some(serde_json::json!({"old": words.next()?, "new": words.next()?}))
+        })
+        .collect();
+    if pairs.is_empty() {
+        return Ok("post-rewrite: nothing rewritten".into());
+    }
+    let count = pairs.len();
+    let mut extra = Map::new();
+    extra.insert("how".into(), how.into());
+    extra.insert("rewritten".into(), pairs.into());
+    ws.store().write("git.rewrite", |tx| {
+        tx.record_with(
+            "git.rewrite",
+            "-",
+            Some(format!("{how}: {count} commit(s) rewritten")),
+            extra.clone(),
+        );
+        tx.set_subject(format!("git.rewrite {count} commit(s)"));
+        Ok(())
+    })?;
+    Ok(format!("post-rewrite: {count} commit(s)"))
+}
+
+/// With `cmos.syncOnPush`, syncs the cmos branch to the remote being pushed to.
+fn pre_push(ws: &Workspace, remote: Option<&str>) -> Result<String> {
+    if !crate::remote::config_bool(ws.store().git_dir(), "cmos.syncOnPush") {
+        return Ok("pre-push: cmos.syncOnPush is off".into());
+    }
+    let outcome = super::sync::sync(ws, remote, false)?;
+    Ok(format!("pre-push: sync {}", outcome.data.result))
+}
