@@ -23,6 +23,8 @@ pub fn run(ws: &Workspace, name: &str, args: &[String]) -> Result<String> {
     if std::env::var_os(ACTIVE_ENV).is_some() {
         return Ok(format!("{name}: skipped inside a cmos sync"));
     }
+    // Without a project there is nothing to log into; never start a branch from a hook.
+    ws.snapshot()?;
     match name {
         "post-commit" => post_commit(ws),
         "post-merge" => post_merge(ws),

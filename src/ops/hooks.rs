@@ -68,7 +68,8 @@ pub fn status(ws: &Workspace) -> Result<Hooks> {
 fn state(dir: &Path, name: &str) -> HookState {
     let path = dir.join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let (_, has_block, rest) = split(&text);
+    let (before, has_block, after) = split(&text);
+    let rest = format!("{before}{after}");
     HookState {
         name: name.to_string(),
         path: path.display().to_string(),
