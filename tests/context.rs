@@ -5,9 +5,8 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::Value;
 
@@ -19,26 +18,6 @@ fn id_of(value: &Value) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no id in {value:#}"))
         .to_string()
-}
-
-/// Runs `cmos --json ARGS` with `input` on standard input; returns the envelope.
-fn with_stdin(repo: &Repo, args: &[&str], input: &[u8]) -> Value {
-    let mut child = hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &repo.home)
-        .arg("--json")
-        .args(args)
-        .current_dir(&repo.path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run cmos");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("wait for cmos");
-    serde_json::from_slice(&out.stdout).expect("an envelope")
 }
 
 /// Runs `cmos --json context notes edit` with `editor` as $EDITOR (and no $VISUAL).
@@ -451,8 +430,7 @@ fn project_notes_are_set_from_arguments_stdin_and_an_editor() {
     assert_eq!(repo.tip(), tip);
 
     // From standard input, quotes and all.
-    let from_stdin = with_stdin(
-        &repo,
+    let from_stdin = repo.with_stdin(
         &["context", "notes", "set", "-"],
         b"# Notes\n\nUse \"cmos\" with $(care).\n",
     );

@@ -3,26 +3,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use common::{Repo, hermetic};
-
-/// Runs `cmos --json ARGS` with `input` on standard input; returns the envelope.
-fn with_stdin(repo: &Repo, args: &[&str], input: &[u8]) -> serde_json::Value {
-    let mut child = hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &repo.home)
-        .arg("--json")
-        .args(args)
-        .current_dir(&repo.path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run cmos");
-    // cmos stops reading past its limit, so a huge input may meet a closed pipe.
-    let _ = child.stdin.take().expect("stdin").write_all(input);
-    let out = child.wait_with_output().expect("wait for cmos");
-    serde_json::from_slice(&out.stdout).expect("an envelope")
-}
+use common::Repo;
 
 #[test]
 fn a_session_from_start_to_complete() {
@@ -44,8 +25,7 @@ fn a_session_from_start_to_complete() {
     );
 
     repo.ok(&["session", "capture", "decision", "Use gix for the store"]);
-    let multi = with_stdin(
-        &repo,
+    let multi = repo.with_stdin(
         &["session", "capture", "learning", "-"],
         "line one\n\"quoted\" $(not run)\n".as_bytes(),
     );
@@ -164,14 +144,9 @@ fn bad_session_input_gets_clear_errors_and_changes_nothing() {
     let (_, error) = repo.fails(&["session", "capture", "decision", "   "]);
     assert!(error["message"].as_str().unwrap().contains("empty"));
     let huge = "x".repeat(1024 * 1024);
-    let envelope = with_stdin(
-        &repo,
-        &["session", "capture", "context", "-"],
-        huge.as_bytes(),
-    );
+    let envelope = repo.with_stdin(&["session", "capture", "context", "-"], huge.as_bytes());
     assert_eq!(envelope["error"]["code"], "invalid_input", "{envelope}");
-    let envelope = with_stdin(
-        &repo,
+    let envelope = repo.with_stdin(
         &["session", "capture", "context", "-"],
         b"bad \xff\xfe bytes",
     );

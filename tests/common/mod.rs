@@ -88,6 +88,23 @@ impl Repo {
         self.git_in(&self.path, args)
     }
 
+    /// Runs `cmos --json ARGS` with `input` on standard input; returns the envelope.
+    pub fn with_stdin(&self, args: &[&str], input: &[u8]) -> Value {
+        use std::io::Write;
+        let mut child = hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &self.home)
+            .arg("--json")
+            .args(args)
+            .current_dir(&self.path)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("run cmos");
+        // cmos stops reading past its limit, so a huge input may meet a closed pipe.
+        let _ = child.stdin.take().expect("stdin").write_all(input);
+        let out = child.wait_with_output().expect("wait for cmos");
+        serde_json::from_slice(&out.stdout).expect("an envelope")
+    }
+
     /// The commit the cmos branch points at, or None.
     pub fn tip(&self) -> Option<String> {
         let out = hermetic(&mut Command::new("git"), &self.home)
