@@ -153,10 +153,7 @@ fn context_after_error(
 ) -> Option<crate::ops::Instructions> {
     let dir = dir.or_else(|| std::env::current_dir().ok())?;
     let ws = Workspace::open(&dir, agent).ok()?;
-    let snapshot = ws.store().snapshot().ok()?;
-    let mut instructions = crate::ops::Instructions::from_digest(&snapshot.meta, &snapshot.digest);
-    ws.remind(&mut instructions);
-    Some(instructions)
+    crate::ops::envelope::context_of(&ws)
 }
 
 /// Usage errors: clap's own text, or the JSON envelope when JSON was asked for.

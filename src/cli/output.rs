@@ -7,10 +7,9 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::model::Status;
+use crate::ops::envelope::{Envelope, SCHEMA_VERSION};
 use crate::ops::{Instructions, Outcome, Workspace};
 
-/// Version of the `--json` envelope; bumped only on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 1;
 
 /// Renders outcomes and errors in the mode the user asked for.
 pub struct Printer<'w> {
@@ -66,9 +65,9 @@ impl<'w> Printer<'w> {
                 schema_version: SCHEMA_VERSION,
                 ok: true,
                 data: Some(&outcome.data),
-                warnings: &outcome.warnings,
+                warnings: outcome.warnings.clone(),
                 error: None,
-                instructions: &instructions,
+                instructions,
             });
             return;
         }
@@ -87,23 +86,7 @@ impl<'w> Printer<'w> {
     /// stderr. `context` is where the project stands, when it could be read.
     pub fn error(&self, err: &Error, context: Option<Instructions>) {
         if self.json {
-            let mut instructions = context.unwrap_or_default();
-            instructions.next_actions = err.hint().into_iter().collect();
-            instructions.suggested_commands = suggested_for(err);
-            print_json(&Envelope::<()> {
-                schema_version: SCHEMA_VERSION,
-                ok: false,
-                data: None,
-                warnings: &[],
-                error: Some(ErrorBody {
-                    code: err.code(),
-                    message: err.to_string(),
-                    hint: err.hint(),
-                    valid_transitions: err.valid_transitions(),
-                    problems: err.problems(),
-                }),
-                instructions: &instructions,
-            });
+            print_json(&Envelope::failure(err, context));
             return;
         }
         let style = Style {
@@ -117,42 +100,6 @@ impl<'w> Printer<'w> {
             eprintln!("  {} {hint}", style.dim("hint:"));
         }
     }
-}
-
-/// Commands that get an agent out of the error, when there is an obvious one.
-fn suggested_for(err: &Error) -> Vec<String> {
-    match err {
-        Error::NotInitialized => vec!["cmos init".into()],
-        Error::NotFound {
-            kind: "mission", ..
-        } => vec!["cmos mission list".into()],
-        Error::NotFound { kind: "sprint", .. } => vec!["cmos sprint list".into()],
-        Error::InvalidTransition { id, .. } => vec![format!("cmos mission show {id}")],
-        Error::Conflict(_) => vec!["cmos status".into()],
-        _ => Vec::new(),
-    }
-}
-
-/// The one JSON document a command prints with `--json`, fields in this order.
-#[derive(Serialize)]
-struct Envelope<'a, T: Serialize> {
-    schema_version: u32,
-    ok: bool,
-    data: Option<&'a T>,
-    warnings: &'a [String],
-    error: Option<ErrorBody<'a>>,
-    instructions: &'a Instructions,
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    code: &'static str,
-    message: String,
-    hint: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    valid_transitions: Option<&'a [Status]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    problems: Option<&'a [crate::error::FileProblem]>,
 }
 
 fn print_json(value: &impl Serialize) {

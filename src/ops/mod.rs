@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod context;
+pub mod envelope;
 pub mod history;
 pub mod hook_run;
 pub mod hooks;
