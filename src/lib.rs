@@ -45,6 +45,7 @@ pub mod digest;
 pub mod error;
 pub mod index;
 pub mod lifecycle;
+pub mod mcp;
 pub mod merge;
 pub mod model;
 pub mod ops;

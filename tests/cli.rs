@@ -416,29 +416,29 @@ fn every_json_response_carries_the_envelope_and_instructions() {
     let envelope = repo.envelope(&["mission", "next"]);
     insta::assert_json_snapshot!(envelope["instructions"], @r#"
     {
-      "context": {
-        "active_mission": null,
-        "active_missions": [],
-        "active_session": null,
-        "blocked_missions": 0,
-        "current_sprint": "S1",
-        "next_mission": "A",
-        "project": "demo"
-      },
       "next_actions": [
         "Start mission A (Active)."
       ],
       "suggested_commands": [
         "cmos mission start A"
-      ]
+      ],
+      "context": {
+        "project": "demo",
+        "current_sprint": "S1",
+        "active_missions": [],
+        "next_mission": "A",
+        "blocked_missions": 0,
+        "active_session": null,
+        "active_mission": null
+      }
     }
     "#);
     let envelope = repo.envelope(&["mission", "start", "nope"]);
     insta::assert_json_snapshot!(envelope["error"], @r#"
     {
       "code": "not_found",
-      "hint": "list missions with `cmos mission list`",
-      "message": "mission 'nope' does not exist"
+      "message": "mission 'nope' does not exist",
+      "hint": "list missions with `cmos mission list`"
     }
     "#);
     assert_eq!(envelope["instructions"]["context"]["next_mission"], "A");

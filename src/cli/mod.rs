@@ -5,6 +5,7 @@ mod context;
 mod hook;
 mod init;
 mod knowledge;
+mod mcp;
 mod mission;
 mod moves;
 pub mod output;
@@ -69,6 +70,9 @@ pub enum Command {
     #[command(subcommand, name = "next-step")]
     NextStep(knowledge::NextStepCommand),
     Status(status::StatusArgs),
+    Mcp(mcp::McpArgs),
+    #[command(subcommand)]
+    Agents(mcp::AgentsCommand),
     Sync(sync::SyncArgs),
     #[command(subcommand)]
     Hook(hook::HookCommand),
@@ -110,7 +114,18 @@ fn run(cli: Cli, printer: &Printer) -> Result<()> {
     if let Command::Completions(args) = &cli.command {
         return completions::run(args, printer);
     }
-    let dir = match &cli.dir {
+    if let Command::Mcp(mcp::McpArgs {
+        print_config: Some(client),
+        ..
+    }) = &cli.command
+    {
+        return mcp::print_config(client);
+    }
+    let repo = match &cli.command {
+        Command::Mcp(args) => args.repo.clone(),
+        _ => None,
+    };
+    let dir = match repo.as_ref().or(cli.dir.as_ref()) {
         Some(dir) => dir.clone(),
         None => std::env::current_dir()
             .map_err(|e| Error::io("cannot read the current directory", e))?,
@@ -128,6 +143,8 @@ fn run(cli: Cli, printer: &Printer) -> Result<()> {
         Command::Constraint(cmd) => knowledge::run_note(&ws, ItemKind::Constraint, cmd, printer),
         Command::NextStep(cmd) => knowledge::run_next_step(&ws, cmd, printer),
         Command::Status(args) => status::run_status(&ws, args, printer),
+        Command::Mcp(_) => mcp::serve(&ws),
+        Command::Agents(cmd) => mcp::run_agents(&ws, cmd, printer),
         Command::Sync(args) => sync::run(&ws, args, printer),
         Command::Hook(cmd) => hook::run(&ws, cmd, printer),
         Command::History(args) => review::run_history(&ws, args, printer),

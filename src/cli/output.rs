@@ -10,7 +10,6 @@ use crate::model::Status;
 use crate::ops::envelope::{Envelope, SCHEMA_VERSION};
 use crate::ops::{Instructions, Outcome, Workspace};
 
-
 /// Renders outcomes and errors in the mode the user asked for.
 pub struct Printer<'w> {
     pub json: bool,

@@ -1,6 +1,7 @@
 //! Use-cases shared by every front-end: a typed request in, a serializable outcome out.
 //! Operations never print; the CLI and the MCP server render what they return.
 
+pub mod agents;
 pub mod changes;
 pub mod context;
 pub mod envelope;

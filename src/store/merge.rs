@@ -201,6 +201,11 @@ impl Store {
         self.local.writer_id()
     }
 
+    /// The working tree of this worktree, None in a bare repository.
+    pub fn work_tree(&self) -> Option<std::path::PathBuf> {
+        self.repo.workdir().map(std::path::Path::to_path_buf)
+    }
+
     /// The git directory of this worktree, for the `git` program.
     pub fn git_dir(&self) -> &std::path::Path {
         self.repo.git_dir()

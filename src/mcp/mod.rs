@@ -1,0 +1,216 @@
+//! `cmos mcp`: a Model Context Protocol server over stdio, so agents call the library's
+//! operations as tools. A small implementation of the protocol (line-delimited JSON-RPC,
+//! initialize, ping, tools/list, tools/call), answered in order on one thread: no async
+//! runtime to start, and concurrent writers are made safe by the store's compare-and-swap.
+
+mod protocol;
+pub mod tools;
+
+use std::io::{BufRead, Write};
+
+use serde_json::{Map, Value, json};
+
+use crate::error::Error;
+use crate::ops::Workspace;
+use crate::ops::envelope::{self, Envelope};
+use protocol::Message;
+
+/// The largest tool result, in bytes of JSON: long texts are cut beyond it, so one call can
+/// never flood an agent's context.
+pub const MAX_RESULT: usize = 24 * 1024;
+/// How long a string may stay when a result must shrink.
+const CUT_STRING: usize = 2_000;
+
+const INSTRUCTIONS: &str = "cmos is this project's memory. Call cmos_agent_onboard first. Work in a session (cmos_session_start), capture decisions, learnings, constraints and next steps as they happen (cmos_session_capture), take work from cmos_mission_next, start and complete missions, and close the session with a summary and next steps (cmos_session_complete). After losing context, call cmos_session_resume. Every result carries `instructions` with what to do next.";
+
+/// Serves requests from `input` until it ends, writing one response line per request.
+pub fn serve(ws: &Workspace, input: impl BufRead, mut output: impl Write) -> std::io::Result<()> {
+    for line in input.lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(response) = handle(ws, &line) {
+            serde_json::to_writer(&mut output, &response)?;
+            output.write_all(b"\n")?;
+            output.flush()?;
+        }
+    }
+    Ok(())
+}
+
+/// The response to one line, None for notifications.
+pub fn handle(ws: &Workspace, line: &str) -> Option<Value> {
+    match protocol::parse(line) {
+        Message::Notification => None,
+        Message::Invalid { id, code, message } => Some(protocol::error(&id, code, &message)),
+        Message::Request { id, method, params } => Some(match method.as_str() {
+            "initialize" => protocol::result(&id, initialize(&params)),
+            "ping" => protocol::result(&id, json!({})),
+            "tools/list" => protocol::result(
+                &id,
+                json!({"tools": tools::all().iter().map(|t| t.listing()).collect::<Vec<_>>()}),
+            ),
+            "tools/call" => call(ws, &id, &params),
+            other => protocol::error(
+                &id,
+                protocol::METHOD_NOT_FOUND,
+                &format!(
+                    "unknown method {other:?}: this server answers initialize, ping, tools/list and tools/call"
+                ),
+            ),
+        }),
+    }
+}
+
+fn initialize(params: &Value) -> Value {
+    let asked = params.get("protocolVersion").and_then(Value::as_str);
+    let version = asked
+        .filter(|v| protocol::PROTOCOL_VERSIONS.contains(v))
+        .unwrap_or(protocol::PROTOCOL_VERSIONS[0]);
+    json!({
+        "protocolVersion": version,
+        "capabilities": {"tools": {"listChanged": false}},
+        "serverInfo": {"name": "cmos", "version": env!("CARGO_PKG_VERSION")},
+        "instructions": INSTRUCTIONS,
+    })
+}
+
+fn call(ws: &Workspace, id: &Value, params: &Value) -> Value {
+    let Some(name) = params.get("name").and_then(Value::as_str) else {
+        return protocol::error(
+            id,
+            protocol::INVALID_PARAMS,
+            "tools/call needs the tool's \"name\"",
+        );
+    };
+    let Some(tool) = tools::find(name) else {
+        return protocol::error(
+            id,
+            protocol::INVALID_PARAMS,
+            &format!("unknown tool {name:?}: list the tools with tools/list"),
+        );
+    };
+    let empty = Map::new();
+    let arguments = match params.get("arguments") {
+        None | Some(Value::Null) => &empty,
+        Some(Value::Object(map)) => map,
+        Some(_) => {
+            return protocol::error(
+                id,
+                protocol::INVALID_PARAMS,
+                "\"arguments\" must be an object",
+            );
+        }
+    };
+    let (envelope, failed) = match tool.call(ws, arguments) {
+        Ok(reply) => (json!(Envelope::success(reply, Some(ws))), false),
+        Err(err) => (
+            json!(Envelope::failure(&err, envelope::context_of(ws))),
+            true,
+        ),
+    };
+    let envelope = cap(envelope);
+    let text = serde_json::to_string(&envelope).unwrap_or_default();
+    protocol::result(
+        id,
+        json!({
+            "content": [{"type": "text", "text": text}],
+            "structuredContent": envelope,
+            "isError": failed,
+        }),
+    )
+}
+
+/// Shrinks a result past `MAX_RESULT`: long strings are cut (saying how much), then long
+/// lists; a warning says what happened and how to read the rest.
+fn cap(mut envelope: Value) -> Value {
+    let size = |v: &Value| serde_json::to_string(v).map_or(0, |s| s.len());
+    if size(&envelope) <= MAX_RESULT {
+        return envelope;
+    }
+    if let Some(data) = envelope.get_mut("data") {
+        cut_strings(data);
+    }
+    let mut lists_cut = false;
+    while size(&envelope) > MAX_RESULT {
+        let Some(data) = envelope.get_mut("data") else {
+            break;
+        };
+        if !halve_longest_list(data) {
+            break;
+        }
+        lists_cut = true;
+    }
+    let note = if lists_cut {
+        "the result was larger than 24 KiB: long texts were cut and lists shortened; ask for a page (limit, cursor) or one record (the show tools)"
+    } else {
+        "the result was larger than 24 KiB: long texts were cut; read one record with the show tools"
+    };
+    if let Some(Value::Array(warnings)) = envelope.get_mut("warnings") {
+        warnings.push(note.into());
+    }
+    envelope
+}
+
+fn cut_strings(value: &mut Value) {
+    match value {
+        Value::String(s) if s.len() > CUT_STRING => {
+            let mut end = CUT_STRING;
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            let total = s.len();
+            s.truncate(end);
+            s.push_str(&format!("… [cut: {total} bytes in all]"));
+        }
+        Value::Array(items) => items.iter_mut().for_each(cut_strings),
+        Value::Object(map) => map.values_mut().for_each(cut_strings),
+        _ => {}
+    }
+}
+
+/// Halves a list inside `value`: the first one found on the way down its largest parts;
+/// false when no list has more than one item.
+fn halve_longest_list(value: &mut Value) -> bool {
+    match value {
+        Value::Array(items) if items.len() > 1 => {
+            let keep = items.len() / 2;
+            items.truncate(keep);
+            true
+        }
+        Value::Array(items) => items.iter_mut().any(halve_longest_list),
+        Value::Object(map) => {
+            let mut keys: Vec<(usize, String)> = map
+                .iter()
+                .map(|(k, v)| (serde_json::to_string(v).map_or(0, |s| s.len()), k.clone()))
+                .collect();
+            keys.sort_by(|a, b| b.cmp(a));
+            keys.into_iter()
+                .any(|(_, k)| map.get_mut(&k).is_some_and(halve_longest_list))
+        }
+        _ => false,
+    }
+}
+
+/// What the CLI prints for `--print-config CLIENT`.
+pub fn client_config(client: &str) -> Result<String, Error> {
+    let command = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.to_str().map(str::to_string))
+        .unwrap_or_else(|| "cmos".into());
+    match client {
+        "claude" | "cursor" => Ok(serde_json::to_string_pretty(&json!({
+            "mcpServers": {"cmos": {"command": command, "args": ["mcp"]}}
+        }))
+        .unwrap_or_default()
+            + "\n"),
+        "codex" => Ok(format!(
+            "[mcp_servers.cmos]\ncommand = {}\nargs = [\"mcp\"]\n",
+            toml::Value::String(command)
+        )),
+        other => Err(Error::InvalidInput(format!(
+            "no configuration for {other:?}: use claude, cursor or codex"
+        ))),
+    }
+}

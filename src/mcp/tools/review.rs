@@ -1,0 +1,110 @@
+//! Tools for sharing and review: sync, verify, the log, a mission's history, diffs.
+
+use super::{Kind, Tool, opt, reply, req};
+use crate::ops::{history, snapshots, status, sync, verify};
+use crate::store::LogFilter;
+
+pub static TOOLS: &[Tool] = &[
+    Tool {
+        name: "cmos_sync",
+        description: "Fetch the remote's cmos branch, merge it with this clone's, push the result. Offline, says so and keeps local state. dryRun shows what would come in and go out.",
+        params: &[
+            opt(
+                "remote",
+                Kind::Str,
+                "[default: the branch's upstream remote, else origin]",
+            ),
+            opt(
+                "dryRun",
+                Kind::Bool,
+                "Change nothing; report incoming and outgoing operations.",
+            ),
+        ],
+        run: |ws, a| {
+            reply(sync::sync(
+                ws,
+                a.str("remote")?.as_deref(),
+                a.flag("dryRun")?,
+            )?)
+        },
+    },
+    Tool {
+        name: "cmos_verify",
+        description: "Check the branch (or another ref, e.g. a pull request's): schema, ids, dangling links, cycles, duplicates, log lines. Problems come as an error listing each with path and line.",
+        params: &[opt(
+            "ref",
+            Kind::Str,
+            "The branch or revision to check [default: the cmos branch].",
+        )],
+        run: |ws, a| {
+            let verified = verify::verify(ws, a.str("ref")?.as_deref())?;
+            let snapshot = ws.store().snapshot()?;
+            reply(crate::ops::Outcome::read(verified, &snapshot))
+        },
+    },
+    Tool {
+        name: "cmos_log",
+        description: "The branch's operations, newest first, optionally of one mission or agent or since a time.",
+        params: &[
+            opt(
+                "missionId",
+                Kind::Str,
+                "Only operations that changed this mission.",
+            ),
+            opt("agent", Kind::Str, "Only operations by this agent."),
+            opt("since", Kind::Str, "RFC 3339 time."),
+            opt(
+                "limit",
+                Kind::Int,
+                "At most this many, 1 to 100 [default: 20].",
+            ),
+        ],
+        run: |ws, a| {
+            let filter = LogFilter {
+                limit: a.count("limit", 20, 100)?,
+                agent: a.str("agent")?,
+                since: a.parsed("since")?,
+                path: None,
+            };
+            reply(status::log(ws, filter, a.str("missionId")?.as_deref())?)
+        },
+    },
+    Tool {
+        name: "cmos_history",
+        description: "Every change to one mission, field by field, newest first; long texts as unified diffs.",
+        params: &[
+            req("missionId", Kind::Str, "The mission."),
+            opt(
+                "limit",
+                Kind::Int,
+                "At most this many changes, 1 to 100 [default: 20].",
+            ),
+        ],
+        run: |ws, a| {
+            reply(history::mission_history(
+                ws,
+                &a.required("missionId")?,
+                a.count("limit", 20, 100)?,
+            )?)
+        },
+    },
+    Tool {
+        name: "cmos_diff",
+        description: "What changed between two revisions of the branch or named snapshots: missions, sprints and sessions field by field, decisions and other records by status, the project notes.",
+        params: &[
+            req(
+                "from",
+                Kind::Str,
+                "A snapshot id or a revision such as cmos~5.",
+            ),
+            opt("to", Kind::Str, "[default: now]"),
+        ],
+        run: |ws, a| {
+            reply(snapshots::diff(
+                ws,
+                &a.required("from")?,
+                a.str("to")?.as_deref(),
+            )?)
+        },
+    },
+];
