@@ -1,0 +1,442 @@
+//! The MCP server over stdio: the handshake, every tool's schema, an agent's whole workflow
+//! through tools/call, the error cases, pagination and the size cap, `--repo`, two servers
+//! on one repository, the client configurations, `agents install`, and the official Python
+//! SDK's client driving it.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use common::{Repo, hermetic};
+use serde_json::{Value, json};
+
+/// A running `cmos mcp` and its pipes.
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    next_id: u64,
+}
+
+impl Server {
+    fn start(home: &Path, dir: &Path, extra: &[&str]) -> Server {
+        let mut child = hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), home)
+            .arg("mcp")
+            .args(extra)
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start cmos mcp");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut server = Server {
+            child,
+            stdin,
+            stdout,
+            next_id: 0,
+        };
+        let init = server.request(
+            "initialize",
+            json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}),
+        );
+        assert_eq!(init["result"]["protocolVersion"], "2025-06-18", "{init}");
+        server.send_line(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+        server
+    }
+
+    fn send_line(&mut self, line: &str) {
+        writeln!(self.stdin, "{line}").expect("write to the server");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn read(&mut self) -> Value {
+        let mut line = String::new();
+        self.stdout
+            .read_line(&mut line)
+            .expect("read from the server");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}"))
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send_line(
+            &json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string(),
+        );
+        let response = self.read();
+        assert_eq!(response["id"], id, "responses come in order: {response}");
+        response
+    }
+
+    /// A tools/call; returns (isError, the envelope).
+    fn call(&mut self, tool: &str, arguments: Value) -> (bool, Value) {
+        let response = self.request("tools/call", json!({"name": tool, "arguments": arguments}));
+        let result = &response["result"];
+        assert!(result.is_object(), "{tool}: {response}");
+        let text = result["content"][0]["text"].as_str().expect("text content");
+        let envelope: Value = serde_json::from_str(text).expect("the text is the envelope");
+        assert_eq!(
+            envelope, result["structuredContent"],
+            "text and structured content agree"
+        );
+        (result["isError"] == true, envelope)
+    }
+
+    /// A tools/call that must succeed; returns its data.
+    fn ok(&mut self, tool: &str, arguments: Value) -> Value {
+        let (failed, envelope) = self.call(tool, arguments.clone());
+        assert!(!failed, "{tool} {arguments}: {envelope:#}");
+        envelope["data"].clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn every_tool_is_listed_with_a_schema() {
+    let repo = Repo::new();
+    repo.init();
+    let mut server = Server::start(&repo.home, &repo.path, &[]);
+    let listed = server.request("tools/list", json!({}));
+    let tools = listed["result"]["tools"].as_array().unwrap();
+    assert!(tools.len() >= 40, "{}", tools.len());
+    for tool in tools {
+        let name = tool["name"].as_str().unwrap();
+        assert!(name.starts_with("cmos_"), "{name}");
+        assert!(
+            tool["description"].as_str().unwrap().len() > 20,
+            "{name} says what it does"
+        );
+        let schema = &tool["inputSchema"];
+        assert_eq!(schema["type"], "object", "{name}");
+        for required in schema["required"].as_array().unwrap() {
+            let key = required.as_str().unwrap();
+            assert!(
+                schema["properties"][key].is_object(),
+                "{name}: {key} is described"
+            );
+        }
+        for (key, property) in schema["properties"].as_object().unwrap() {
+            assert!(
+                property["description"].is_string(),
+                "{name}.{key} has a description"
+            );
+        }
+    }
+    let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    for original in [
+        "cmos_agent_onboard",
+        "cmos_mission_status",
+        "cmos_mission_start",
+        "cmos_session_capture",
+        "cmos_sprint_add",
+        "cmos_decisions_search",
+    ] {
+        assert!(names.contains(&original), "{original}");
+    }
+    assert_eq!(server.request("ping", json!({}))["result"], json!({}));
+}
+
+#[test]
+fn an_agents_whole_workflow_through_tools() {
+    let repo = Repo::new();
+    repo.init();
+    let mut s = Server::start(&repo.home, &repo.path, &[]);
+    let onboard = s.ok("cmos_agent_onboard", json!({"budget": 2000}));
+    assert!(onboard["sections"].is_array());
+    s.ok(
+        "cmos_sprint_add",
+        json!({"sprintId": "S2", "title": "Next"}),
+    );
+    s.ok("cmos_mission_add", json!({"missionId": "A1", "name": "First", "successCriteria": ["tests pass"], "estimate": "2h"}));
+    s.ok(
+        "cmos_mission_add",
+        json!({"missionId": "A2", "name": "Second"}),
+    );
+    s.ok(
+        "cmos_mission_depends",
+        json!({"fromId": "A2", "toId": "A1"}),
+    );
+    let next = s.ok("cmos_mission_next", json!({}));
+    assert_eq!(next["mission"]["id"], "A1");
+    s.ok(
+        "cmos_session_start",
+        json!({"type": "build", "title": "Through MCP"}),
+    );
+    s.ok("cmos_mission_start", json!({"missionId": "A1"}));
+    let (_, envelope) = s.call("cmos_mission_status", json!({}));
+    assert_eq!(
+        envelope["instructions"]["context"]["active_mission"]["id"],
+        "A1"
+    );
+    assert!(envelope["instructions"]["context"]["active_session"]["id"].is_string());
+    let captured = s.ok("cmos_session_capture", json!({"category": "decision", "content": "Keep it small\nSmall is fast.", "missionId": "A1"}));
+    assert!(captured["record"].as_str().unwrap().starts_with("d-"));
+    s.ok(
+        "cmos_mission_update",
+        json!({"missionId": "A1", "fields": {"notes": "halfway"}}),
+    );
+    let (_, done) = s.call("cmos_mission_complete", json!({}));
+    assert_eq!(done["data"]["mission"]["id"], "A1", "the active mission");
+    assert!(
+        done["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("active mission")
+    );
+    assert_eq!(done["data"]["promoted"]["id"], "A2");
+    let decisions = s.ok("cmos_decisions_list", json!({}));
+    assert_eq!(decisions["items"][0]["text"], "Keep it small");
+    s.ok(
+        "cmos_session_complete",
+        json!({"summary": "A1 done", "nextSteps": ["Start A2"]}),
+    );
+    let steps = s.ok("cmos_next_steps", json!({}));
+    assert_eq!(steps["items"][0]["text"], "Start A2");
+    let context = s.ok("cmos_context_view", json!({"budget": 800}));
+    assert!(context["markdown"].as_str().unwrap().contains("A1 done"));
+    let history = s.ok("cmos_history", json!({"missionId": "A1"}));
+    assert!(history.as_array().unwrap().len() >= 3);
+    s.ok("cmos_verify", json!({}));
+
+    // What the tools did is what the CLI sees.
+    let a1 = repo.json(&["mission", "show", "A1"]);
+    assert_eq!(a1["status"], "Completed");
+    assert_eq!(a1["notes"], "halfway");
+}
+
+#[test]
+fn bad_requests_get_errors_an_agent_can_act_on_and_change_nothing() {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&["mission", "add", "Q1", "Queued one"]);
+    let tip = repo.tip();
+    let mut s = Server::start(&repo.home, &repo.path, &[]);
+
+    let unknown = s.request("tools/call", json!({"name": "cmos_nope", "arguments": {}}));
+    assert_eq!(unknown["error"]["code"], -32602);
+    assert!(
+        unknown["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("tools/list")
+    );
+    let method = s.request("resources/list", json!({}));
+    assert_eq!(method["error"]["code"], -32601);
+
+    let (failed, bad) = s.call("cmos_mission_show", json!({"missionId": 5}));
+    assert!(failed);
+    assert_eq!(bad["error"]["code"], "invalid_input");
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("missionId must be a string")
+    );
+    let (failed, missing) = s.call("cmos_mission_add", json!({}));
+    assert!(failed);
+    assert!(
+        missing["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("name is required")
+    );
+    let (failed, refused) = s.call("cmos_mission_complete", json!({"missionId": "Q1"}));
+    assert!(failed);
+    assert_eq!(refused["error"]["code"], "invalid_transition");
+    assert!(
+        refused["error"]["valid_transitions"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 1
+    );
+    let (failed, nothing) = s.call("cmos_mission_complete", json!({}));
+    assert!(failed, "no active mission: {nothing}");
+    let (failed, budget) = s.call("cmos_context_view", json!({"budget": 3}));
+    assert!(failed, "{budget}");
+
+    s.send_line("this is not json");
+    assert_eq!(s.read()["error"]["code"], -32700);
+    s.send_line(r#"[{"jsonrpc":"2.0","id":99,"method":"ping"}]"#);
+    assert_eq!(s.read()["error"]["code"], -32600);
+    s.send_line(r#"{"jsonrpc":"2.0","id":{"x":1},"method":"ping"}"#);
+    assert_eq!(s.read()["error"]["code"], -32600);
+
+    let (_, ignored) = s.call(
+        "cmos_mission_status",
+        json!({"projectRoot": "/elsewhere", "bogus": true}),
+    );
+    assert_eq!(
+        ignored["warnings"].as_array().unwrap().len(),
+        1,
+        "{ignored:#}"
+    );
+    assert_eq!(
+        s.request("ping", json!({}))["result"],
+        json!({}),
+        "still serving"
+    );
+    assert_eq!(repo.tip(), tip, "nothing refused reached the branch");
+}
+
+#[test]
+fn lists_are_paginated_and_results_capped() {
+    let repo = Repo::new();
+    repo.init();
+    let mut s = Server::start(&repo.home, &repo.path, &[]);
+    for i in 0..25 {
+        s.ok(
+            "cmos_mission_add",
+            json!({"missionId": format!("P{i:02}"), "name": format!("Mission {i}")}),
+        );
+    }
+    let first = s.ok("cmos_mission_list", json!({"limit": 10}));
+    assert_eq!(first["items"].as_array().unwrap().len(), 10);
+    assert_eq!(first["total"], 25);
+    let cursor = first["nextCursor"].as_str().unwrap().to_string();
+    let last = s.ok("cmos_mission_list", json!({"limit": 20, "cursor": cursor}));
+    assert_eq!(last["items"].as_array().unwrap().len(), 15);
+    assert!(last["nextCursor"].is_null());
+    let (failed, _) = s.call("cmos_mission_list", json!({"limit": 500}));
+    assert!(failed, "a limit past 100 is refused");
+
+    let long = "x".repeat(60_000);
+    s.ok(
+        "cmos_mission_add",
+        json!({"missionId": "BIG", "name": "Big", "objective": long}),
+    );
+    let response = s.request(
+        "tools/call",
+        json!({"name": "cmos_mission_show", "arguments": {"missionId": "BIG"}}),
+    );
+    let text = response["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(text.len() <= 24 * 1024, "{} bytes", text.len());
+    assert!(text.contains("cut: 60000 bytes"), "says what was cut");
+    let envelope: Value = serde_json::from_str(text).unwrap();
+    assert!(
+        envelope["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("24 KiB"))
+    );
+}
+
+#[test]
+fn a_server_in_a_subdirectory_or_pointed_elsewhere_and_two_at_once() {
+    let repo = Repo::new();
+    repo.init();
+    let sub = repo.path.join("src/deep");
+    std::fs::create_dir_all(&sub).unwrap();
+    let mut inside = Server::start(&repo.home, &sub, &[]);
+    inside.ok(
+        "cmos_mission_add",
+        json!({"missionId": "SUB", "name": "From a subdirectory"}),
+    );
+    let elsewhere = repo.sibling("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let mut pointed = Server::start(
+        &repo.home,
+        &elsewhere,
+        &["--repo", repo.path.to_str().unwrap()],
+    );
+    assert_eq!(
+        pointed.ok("cmos_mission_show", json!({"missionId": "SUB"}))["id"],
+        "SUB"
+    );
+
+    // Two servers writing at once: every write lands.
+    let spawn = |prefix: &'static str| {
+        let (home, path) = (repo.home.clone(), repo.path.clone());
+        std::thread::spawn(move || {
+            let mut s = Server::start(&home, &path, &[]);
+            for i in 0..15 {
+                s.ok(
+                    "cmos_mission_add",
+                    json!({"missionId": format!("{prefix}{i}"), "name": "concurrent"}),
+                );
+            }
+        })
+    };
+    let (a, b) = (spawn("X"), spawn("Y"));
+    a.join().unwrap();
+    b.join().unwrap();
+    let listed = inside.ok("cmos_mission_list", json!({"limit": 100}));
+    assert_eq!(listed["total"], 31);
+    repo.git(&["fsck", "--strict", "--no-progress"]);
+}
+
+#[test]
+fn client_configuration_and_agent_instructions() {
+    let repo = Repo::new();
+    repo.init();
+    for client in ["claude", "cursor"] {
+        let out = repo.cmos(&["mcp", "--print-config", client]);
+        let config: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(config["mcpServers"]["cmos"]["args"], json!(["mcp"]));
+    }
+    let codex = String::from_utf8(repo.cmos(&["mcp", "--print-config", "codex"]).stdout).unwrap();
+    let parsed: toml::Table = toml::from_str(&codex).unwrap();
+    assert!(parsed["mcp_servers"]["cmos"]["command"].is_str());
+    assert_eq!(
+        repo.cmos(&["mcp", "--print-config", "vim"]).status.code(),
+        Some(2)
+    );
+
+    std::fs::write(repo.path.join("AGENTS.md"), "# Agents\n\nOur own rules.\n").unwrap();
+    let first = repo.json(&["agents", "install"]);
+    assert_eq!(first["changed"], true);
+    let again = repo.json(&["agents", "install"]);
+    assert_eq!(again["changed"], false, "idempotent");
+    let text = std::fs::read_to_string(repo.path.join("AGENTS.md")).unwrap();
+    assert!(text.starts_with("# Agents\n\nOur own rules.\n"));
+    assert_eq!(text.matches("<!-- cmos:begin -->").count(), 1);
+    assert!(text.contains("cmos onboard"));
+}
+
+/// The official MCP Python SDK's stdio client: `CMOS_MCP_PYTHON` names a Python that has it
+/// (`scripts/test` installs one), else `python3` if it can import `mcp`.
+#[test]
+fn the_official_python_sdk_client_drives_the_server() {
+    let python = std::env::var("CMOS_MCP_PYTHON").unwrap_or_else(|_| "python3".into());
+    let has_sdk = Command::new(&python)
+        .args(["-c", "import mcp"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        has_sdk,
+        "{python} cannot import the MCP Python SDK: run the tests with `scripts/test` (it installs it), or set CMOS_MCP_PYTHON to a Python with `pip install mcp`"
+    );
+    let repo = Repo::new();
+    repo.init();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/python_client.py");
+    let out = hermetic(&mut Command::new(&python), &repo.home)
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_cmos"))
+        .arg(&repo.path)
+        .output()
+        .expect("run the Python client");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("workflow ok") && stdout.contains("error ok"),
+        "{stdout}"
+    );
+    assert_eq!(
+        repo.json(&["mission", "show", "PY1"])["status"],
+        "Completed"
+    );
+}
