@@ -9,6 +9,8 @@
 //! Every command runs 3 times untimed, then 30 times timed from spawn to exit; the floor is
 //! `git rev-parse`, the cheapest process that reads the same branch.
 
+#[path = "cli/mcp.rs"]
+mod mcp;
 #[path = "cli/memory.rs"]
 mod memory;
 
@@ -151,7 +153,14 @@ struct SizeReport {
     cold_status: Duration,
     /// One entry per command of `COMMANDS`, in the same order.
     samples: Vec<Samples>,
+    /// The MCP server: spawn to first tools/list, then tool calls on a running server.
+    mcp_start: Samples,
+    mcp_calls: Vec<(&'static str, Samples)>,
 }
+
+/// Targets of the MCP server.
+const MCP_START_TARGET_MS: f64 = 100.0;
+const MCP_CALL_TARGET_MS: f64 = 30.0;
 
 fn bench_size(binary: &Path, missions: usize) -> SizeReport {
     let shape = Shape { missions };
@@ -176,6 +185,13 @@ fn bench_size(binary: &Path, missions: usize) -> SizeReport {
             measure(|run| cmd.command(&project, run))
         })
         .collect();
+    eprintln!("  measuring the MCP server");
+    let times = mcp::measure(
+        || project.cmos(&["mcp"]),
+        &project.shape.middle_id(),
+        WARMUP_RUNS,
+        TIMED_RUNS,
+    );
     // For profiling by hand afterwards: CMOS_BENCH_KEEP=1 keeps the repositories.
     if std::env::var_os("CMOS_BENCH_KEEP").is_some() {
         eprintln!("  kept {}", project.keep().display());
@@ -185,6 +201,12 @@ fn bench_size(binary: &Path, missions: usize) -> SizeReport {
         seed,
         cold_status,
         samples,
+        mcp_start: Samples::new(times.start_to_list),
+        mcp_calls: times
+            .calls
+            .into_iter()
+            .map(|(tool, t)| (tool, Samples::new(t)))
+            .collect(),
     }
 }
 
@@ -590,6 +612,29 @@ fn print_size(report: &SizeReport) {
             median,
             samples.p90_ms(),
             median / floor
+        );
+    }
+    let line = |label: &str, samples: &Samples, target: f64| {
+        let median = samples.median_ms();
+        println!(
+            "{:<38} {:>10.2} {:>8.2} {:>8}   <= {target:.0} ms  {}",
+            label,
+            median,
+            samples.p90_ms(),
+            "",
+            verdict(median <= target)
+        );
+    };
+    line(
+        "cmos mcp: spawn to first tools/list",
+        &report.mcp_start,
+        MCP_START_TARGET_MS,
+    );
+    for (tool, samples) in &report.mcp_calls {
+        line(
+            &format!("mcp tools/call {tool}"),
+            samples,
+            MCP_CALL_TARGET_MS,
         );
     }
     println!();
