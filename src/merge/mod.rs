@@ -33,8 +33,17 @@ pub struct FileMerge {
     /// The merged content; None when the file is gone on both sides.
     pub content: Option<Vec<u8>>,
     /// Files the merge adds besides: the second record when both sides created one id.
-    pub also: Vec<(String, Vec<u8>)>,
+    pub also: Vec<Also>,
     pub conflicts: Vec<Conflict>,
+}
+
+/// A record moved to another path by the merge (one id created twice), with the base
+/// version of it, renamed the same way, for merging it with what may already be there.
+#[derive(Debug)]
+pub struct Also {
+    pub path: String,
+    pub content: Vec<u8>,
+    pub base: Option<Vec<u8>>,
 }
 
 /// A conflict the merge resolved: the value it kept and the one it did not.
@@ -86,9 +95,10 @@ fn merge_toml(path: &str, base: Option<&[u8]>, ours: &[u8], theirs: &[u8]) -> Op
         .unwrap_or(path)
         .to_string();
     let uid = |t: &toml::Table| t.get("uid").and_then(|u| u.as_str()).map(str::to_string);
-    // One id created on both sides as two different records: keep both.
-    if o.is_none() && uid(&a).is_some() && uid(&a) != uid(&b) {
-        return Some(keep_both(path, &target, ours, theirs, &a, &b));
+    // Two different records under one id (created on both sides, or one side already moved
+    // the other's aside in an earlier merge): keep both.
+    if uid(&a).is_some() && uid(&a) != uid(&b) {
+        return Some(keep_both(path, &target, ours, theirs, &a, &b, o.as_ref()));
     }
     let merged = merge_record(o.as_ref(), &a, &b);
     let content = canonical(path, &merged.table)?;
@@ -119,6 +129,7 @@ fn keep_both(
     theirs: &[u8],
     a: &toml::Table,
     b: &toml::Table,
+    base: Option<&toml::Table>,
 ) -> FileMerge {
     let uid = |t: &toml::Table| {
         t.get("uid")
@@ -136,9 +147,13 @@ fn keep_both(
         "{id}.dup-{}",
         &moved_uid[moved_uid.len().saturating_sub(8)..]
     );
-    let mut table = moved_table.clone();
-    table.insert("id".into(), toml::Value::String(new_id.clone()));
-    table.insert("duplicate_of".into(), toml::Value::String(id.to_string()));
+    let rename = |t: &toml::Table| {
+        let mut t = t.clone();
+        t.insert("id".into(), toml::Value::String(new_id.clone()));
+        t.insert("duplicate_of".into(), toml::Value::String(id.to_string()));
+        t
+    };
+    let table = rename(moved_table);
     let new_path = path.replace(&format!("/{id}.toml"), &format!("/{new_id}.toml"));
     let new_path = if path.starts_with(&format!("{}/{}/", layout::ROOT, layout::MISSIONS)) {
         layout::mission_path(&new_id)
@@ -148,9 +163,17 @@ fn keep_both(
         new_path
     };
     let content = canonical(&new_path, &table).unwrap_or_else(|| moved.to_vec());
+    // The base is the moved record's own earlier version when it had one here.
+    let moved_base = base
+        .filter(|o| uid(o) == uid(moved_table))
+        .and_then(|o| canonical(&new_path, &rename(o)));
     FileMerge {
         content: Some(keeper.to_vec()),
-        also: vec![(new_path, content)],
+        also: vec![Also {
+            path: new_path,
+            content,
+            base: moved_base,
+        }],
         conflicts: vec![Conflict {
             path: path.to_string(),
             target: id.to_string(),

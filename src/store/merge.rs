@@ -74,13 +74,16 @@ impl Store {
         let read = |blob: Option<ObjectId>| -> Result<Option<Vec<u8>>> {
             blob.map(|b| load::read_blob(repo, b)).transpose()
         };
+        // Records a merge moves aside are written last, over what either side had there.
+        let mut moved_aside: HashMap<String, ObjectId> = HashMap::new();
+        let mut theirs_only = Vec::new();
         for (path, theirs_blob) in theirs_changed {
             if keep_logs && path.ends_with(".jsonl") {
                 continue;
             }
             let merged = match ours_changed.get(&path) {
                 None => {
-                    apply(&mut editor, &path, theirs_blob).map_err(git)?;
+                    theirs_only.push((path, theirs_blob));
                     continue;
                 }
                 Some(ours_blob) if *ours_blob == theirs_blob => continue,
@@ -102,11 +105,47 @@ impl Store {
                 None => None,
             };
             apply(&mut editor, &path, blob).map_err(git)?;
-            for (extra, bytes) in &merged.also {
-                let blob = repo.write_blob(bytes).map_err(git)?.detach();
-                apply(&mut editor, extra, Some(blob)).map_err(git)?;
+            let mut conflicts_here = merged.conflicts;
+            for also in &merged.also {
+                // The moved record may be there already (an earlier merge moved it): merge
+                // with what each side has, against the record's own base.
+                let mut content = also.content.clone();
+                let mut known = false;
+                for tree in [our_tree, their_tree] {
+                    let Some(existing) = super::tx::read_path(repo, tree, &also.path)? else {
+                        continue;
+                    };
+                    known = true;
+                    if existing == content {
+                        continue;
+                    }
+                    let again = merge::merge_file(
+                        &also.path,
+                        Sides {
+                            base: also.base.as_deref(),
+                            ours: Some(&content),
+                            theirs: Some(&existing),
+                        },
+                    );
+                    conflicts_here.extend(again.conflicts);
+                    content = again.content.unwrap_or(content);
+                }
+                if known {
+                    // Reported when it was first moved aside.
+                    conflicts_here.retain(|c| !(c.field == "id" && c.path == path));
+                }
+                let blob = repo.write_blob(&content).map_err(git)?.detach();
+                moved_aside.insert(also.path.clone(), blob);
             }
-            conflicts.extend(merged.conflicts);
+            conflicts.extend(conflicts_here);
+        }
+        for (path, blob) in theirs_only {
+            if !moved_aside.contains_key(&path) {
+                apply(&mut editor, &path, blob).map_err(git)?;
+            }
+        }
+        for (path, blob) in moved_aside {
+            apply(&mut editor, &path, Some(blob)).map_err(git)?;
         }
         if let Some((path, bytes)) = merge::conflict_shard(&conflicts, when) {
             let blob = repo.write_blob(&bytes).map_err(git)?.detach();
