@@ -272,3 +272,18 @@ pub fn revisions(git_dir: &Path, range: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// The hooks directory git runs hooks from (`core.hooksPath` when set, else `hooks` in the
+/// git directory), as an absolute path.
+pub fn hooks_dir(git_dir: &Path) -> Result<std::path::PathBuf, Unreachable> {
+    let output = git(
+        git_dir,
+        &["rev-parse", "--path-format=absolute", "--git-path", "hooks"],
+    )
+    .map_err(|e| Unreachable(format!("cannot run git: {e}")))?;
+    let text = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    if !output.status.success() || text.is_empty() {
+        return Err(failure(&output));
+    }
+    Ok(std::path::PathBuf::from(text))
+}

@@ -40,20 +40,12 @@ pub struct Hooks {
 
 /// The hooks directory git uses for this repository, `core.hooksPath` included.
 fn hooks_dir(ws: &Workspace) -> Result<PathBuf> {
-    let output = std::process::Command::new("git")
-        .arg("--git-dir")
-        .arg(ws.store().git_dir())
-        .args(["rev-parse", "--path-format=absolute", "--git-path", "hooks"])
-        .output()
-        .map_err(|e| Error::io("cannot run git", e))?;
-    let text = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    if !output.status.success() || text.is_empty() {
-        return Err(Error::Git(format!(
+    crate::remote::hooks_dir(ws.store().git_dir()).map_err(|why| {
+        Error::Git(format!(
             "git could not say where the hooks directory is: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        )));
-    }
-    Ok(PathBuf::from(text))
+            why.0
+        ))
+    })
 }
 
 pub fn status(ws: &Workspace) -> Result<Hooks> {
