@@ -148,8 +148,16 @@ fn every_tool_is_listed_with_a_schema() {
 #[test]
 fn an_agents_whole_workflow_through_tools() {
     let repo = Repo::new();
-    repo.init();
     let mut s = Server::start(&repo.home, &repo.path, &[]);
+    let (failed, before) = s.call("cmos_agent_onboard", json!({}));
+    assert!(
+        failed && before["error"]["code"] == "not_initialized",
+        "{before}"
+    );
+    s.ok(
+        "cmos_project_init",
+        json!({"projectName": "demo", "sprintId": "S1", "sprintTitle": "First"}),
+    );
     let onboard = s.ok("cmos_agent_onboard", json!({"budget": 2000}));
     assert!(onboard["sections"].is_array());
     s.ok(

@@ -3,6 +3,7 @@
 use super::{Args, Kind, Param, Tool, opt, page, reply, req};
 use crate::error::Result;
 use crate::model::{DepType, Minutes, SprintStatus, Status};
+use crate::ops::init::{self, InitRequest};
 use crate::ops::mission::{self, MissionFields, MissionUpdate};
 use crate::ops::sprint::{self, SprintFields};
 use crate::ops::{status, transition};
@@ -33,6 +34,41 @@ const CURSOR: Param = opt(
 );
 
 pub static TOOLS: &[Tool] = &[
+    Tool {
+        name: "cmos_project_init",
+        description: "Start a cmos project in this repository (the cmos branch), optionally with a first sprint made current; in a clone of a project that has one, joins it instead. Idempotent.",
+        params: &[
+            opt(
+                "projectName",
+                Kind::Str,
+                "The project's name [default: the repository's directory name].",
+            ),
+            opt("description", Kind::Str, "What the project is."),
+            opt("sprintId", Kind::Str, "A first sprint's id, e.g. S1."),
+            opt(
+                "sprintTitle",
+                Kind::Str,
+                "The first sprint's title (with sprintId).",
+            ),
+        ],
+        run: |ws, a| {
+            let sprint = match (a.str("sprintId")?, a.str("sprintTitle")?) {
+                (Some(id), title) => Some((id.clone(), title.unwrap_or(id))),
+                (None, Some(_)) => {
+                    return Err(crate::error::Error::InvalidInput(
+                        "sprintTitle needs a sprintId".into(),
+                    ));
+                }
+                (None, None) => None,
+            };
+            let request = InitRequest {
+                name: a.str("projectName")?,
+                description: a.str("description")?,
+                sprint,
+            };
+            reply(init::init(ws, request)?)
+        },
+    },
     Tool {
         name: "cmos_mission_status",
         description: "The work queue at a glance: project, current sprint and its progress, missions In Progress, Current and Blocked, and the next mission with the reason. Start here when you need to know what to work on.",
