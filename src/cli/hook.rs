@@ -43,14 +43,7 @@ pub fn run(ws: &Workspace, cmd: HookCommand, printer: &Printer) -> Result<()> {
             return result.map(|_| ());
         }
     };
-    let outcome = match ws.store().snapshot() {
-        Ok(snapshot) => crate::ops::Outcome::read(hooks, &snapshot),
-        Err(_) => crate::ops::Outcome {
-            data: hooks,
-            warnings: Vec::new(),
-            instructions: Default::default(),
-        },
-    };
+    let outcome = crate::ops::Outcome::about(hooks, ws);
     printer.outcome(&outcome, render);
     Ok(())
 }

@@ -47,14 +47,7 @@ pub fn serve(ws: &Workspace) -> Result<()> {
 pub fn run_agents(ws: &Workspace, cmd: AgentsCommand, printer: &Printer) -> Result<()> {
     let AgentsCommand::Install { file } = cmd;
     let written = agents::install(ws, file.as_deref())?;
-    let outcome = match ws.store().snapshot() {
-        Ok(snapshot) => crate::ops::Outcome::read(written, &snapshot),
-        Err(_) => crate::ops::Outcome {
-            data: written,
-            warnings: Vec::new(),
-            instructions: Default::default(),
-        },
-    };
+    let outcome = crate::ops::Outcome::about(written, ws);
     printer.outcome(&outcome, |w, st| {
         format!(
             "{} the cmos section of {}\n",

@@ -54,14 +54,7 @@ pub fn run_diff(ws: &Workspace, args: DiffArgs, printer: &Printer) -> Result<()>
 
 pub fn run_verify(ws: &Workspace, args: VerifyArgs, printer: &Printer) -> Result<()> {
     let verified = verify::verify(ws, args.reference.as_deref())?;
-    let outcome = match ws.store().snapshot() {
-        Ok(snapshot) => Outcome::read(verified, &snapshot),
-        Err(_) => Outcome {
-            data: verified,
-            warnings: Vec::new(),
-            instructions: Default::default(),
-        },
-    };
+    let outcome = Outcome::about(verified, ws);
     printer.outcome(&outcome, |v: &Verified, st| {
         format!(
             "{} at {}: no problems\n",

@@ -119,6 +119,19 @@ impl<T> Outcome<T> {
         Self::from_digest(data, &snapshot.meta, &snapshot.digest)
     }
 
+    /// Wraps `data` with the project's instructions when the branch can be read, else none:
+    /// for commands that work whether or not there is a project (hooks, verify, sync).
+    pub fn about(data: T, ws: &Workspace) -> Self {
+        match ws.snapshot() {
+            Ok(snapshot) => Self::read(data, &snapshot),
+            Err(_) => Outcome {
+                data,
+                warnings: Vec::new(),
+                instructions: Instructions::default(),
+            },
+        }
+    }
+
     pub fn warn(mut self, warning: impl Into<String>) -> Self {
         self.warnings.push(warning.into());
         self

@@ -185,14 +185,7 @@ fn offline(ws: &Workspace, mut out: SyncOutcome, why: String) -> Outcome<SyncOut
 
 fn finish(ws: &Workspace, out: SyncOutcome) -> Outcome<SyncOutcome> {
     let conflicts = out.conflicts.len();
-    let outcome = match ws.snapshot() {
-        Ok(snapshot) => Outcome::read(out, &snapshot),
-        Err(_) => Outcome {
-            data: out,
-            warnings: Vec::new(),
-            instructions: Default::default(),
-        },
-    };
+    let outcome = Outcome::about(out, ws);
     if conflicts > 0 {
         outcome.warn(format!(
             "{conflicts} field(s) were changed on both sides; the later change was kept and the other recorded: see `cmos conflicts`"

@@ -1,7 +1,7 @@
 //! Tools for what the project remembers: onboarding and context, sessions and captures,
 //! decisions, facts, learnings, constraints and next steps.
 
-use super::{Args, Kind, Param, Reply, Tool, opt, page, reply, req};
+use super::{Args, CURSOR, Kind, LIMIT, Param, Reply, Tool, opt, page, reply, req};
 use crate::error::Result;
 use crate::model::{CaptureCategory, ItemKind, ItemStatus, SessionType, Timestamp};
 use crate::ops::knowledge::{self, ListFilter, NewItem};
@@ -12,16 +12,6 @@ const BUDGET: Param = opt(
     "budget",
     Kind::Int,
     "Cut to about this many tokens (estimated as characters / 4) [default: no cut; sections hold 20 entries].",
-);
-const LIMIT: Param = opt(
-    "limit",
-    Kind::Int,
-    "Items per page, 1 to 100 [default: 20].",
-);
-const CURSOR: Param = opt(
-    "cursor",
-    Kind::Str,
-    "The nextCursor of the previous page, to read on.",
 );
 const ALL: Param = opt(
     "all",

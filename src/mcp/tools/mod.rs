@@ -80,6 +80,19 @@ pub fn find(name: &str) -> Option<&'static Tool> {
     all().into_iter().find(|t| t.name == name)
 }
 
+/// The page size of list tools.
+pub const LIMIT: Param = opt(
+    "limit",
+    Kind::Int,
+    "Items per page, 1 to 100 [default: 20].",
+);
+/// Where a list tool's page starts.
+pub const CURSOR: Param = opt(
+    "cursor",
+    Kind::Str,
+    "The nextCursor of the previous page, to read on.",
+);
+
 /// Parameters every tool accepts.
 const COMMON: [&str; 1] = ["projectRoot"];
 

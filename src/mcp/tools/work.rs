@@ -1,6 +1,6 @@
 //! Tools for planned work: missions, their lifecycle and links, sprints, status.
 
-use super::{Args, Kind, Param, Tool, opt, page, reply, req};
+use super::{Args, CURSOR, Kind, LIMIT, Param, Tool, opt, page, reply, req};
 use crate::error::Result;
 use crate::model::{DepType, Minutes, SprintStatus, Status};
 use crate::ops::init::{self, InitRequest};
@@ -22,16 +22,6 @@ const STATUSES: Kind = Kind::OneOf(&[
     "Dropped",
     "Deferred",
 ]);
-const LIMIT: Param = opt(
-    "limit",
-    Kind::Int,
-    "Items per page, 1 to 100 [default: 20].",
-);
-const CURSOR: Param = opt(
-    "cursor",
-    Kind::Str,
-    "The nextCursor of the previous page, to read on.",
-);
 
 pub static TOOLS: &[Tool] = &[
     Tool {
