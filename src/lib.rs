@@ -44,6 +44,7 @@ pub mod cli;
 pub mod digest;
 pub mod error;
 pub mod index;
+pub mod kb;
 pub mod lifecycle;
 pub mod mcp;
 pub mod merge;

@@ -1,0 +1,145 @@
+//! The project's documents as search documents: files chosen by glob patterns (README and
+//! the markdown under docs/ and cmos/docs/ by default), walked with walkdir, leaving out what
+//! .gitignore ignores, and cut into sections at headings.
+
+use std::path::Path;
+
+use super::engine::{Document, Source};
+
+/// What `cmos kb index` reads when nothing else is configured.
+pub const DEFAULT_GLOBS: [&str; 3] = ["README.md", "docs/**/*.md", "cmos/docs/**/*.md"];
+
+/// The longest section, in lines, before it is cut in two: hits then point at a few lines.
+const MAX_SECTION_LINES: usize = 40;
+
+/// Whether `path` (relative, `/`-separated) matches `glob`: `*` within a name, `**` across
+/// directories, `?` one character.
+pub fn glob_matches(glob: &str, path: &str) -> bool {
+    fn matches(glob: &[&str], path: &[&str]) -> bool {
+        match (glob.first(), path.first()) {
+            (None, None) => true,
+            (Some(&"**"), _) => {
+                matches(&glob[1..], path) || (!path.is_empty() && matches(glob, &path[1..]))
+            }
+            (Some(g), Some(p)) => {
+                name_matches(g.as_bytes(), p.as_bytes()) && matches(&glob[1..], &path[1..])
+            }
+            _ => false,
+        }
+    }
+    fn name_matches(glob: &[u8], name: &[u8]) -> bool {
+        match (glob.first(), name.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => {
+                name_matches(&glob[1..], name)
+                    || (!name.is_empty() && name_matches(glob, &name[1..]))
+            }
+            (Some(b'?'), Some(_)) => name_matches(&glob[1..], &name[1..]),
+            (Some(g), Some(n)) => g == n && name_matches(&glob[1..], &name[1..]),
+            _ => false,
+        }
+    }
+    let glob: Vec<&str> = glob.split('/').collect();
+    let path: Vec<&str> = path.split('/').collect();
+    matches(&glob, &path)
+}
+
+/// The files under `root` that match one of `globs`, relative and sorted; `.git` and what
+/// `ignored` says are left out.
+pub fn find_files(
+    root: &Path,
+    globs: &[String],
+    ignored: impl Fn(&[String]) -> Vec<bool>,
+) -> Vec<String> {
+    let mut found: Vec<String> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".git")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let relative = e.path().strip_prefix(root).ok()?;
+            let relative = relative.to_str()?.replace('\\', "/");
+            globs
+                .iter()
+                .any(|g| glob_matches(g, &relative))
+                .then_some(relative)
+        })
+        .collect();
+    found.sort();
+    let flags = ignored(&found);
+    found
+        .into_iter()
+        .zip(flags.into_iter().chain(std::iter::repeat(false)))
+        .filter(|(_, ignored)| !ignored)
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// A markdown (or any text) file cut into sections at headings, long sections in pieces.
+pub fn sections(path: &str, text: &str) -> Vec<Document> {
+    let file_title = path.rsplit('/').next().unwrap_or(path).to_string();
+    let mut documents = Vec::new();
+    let mut title = file_title.clone();
+    let mut lines: Vec<&str> = Vec::new();
+    let mut first = 1;
+    let mut flush = |title: &str, lines: &mut Vec<&str>, first: usize| {
+        if lines.iter().any(|l| !l.trim().is_empty()) {
+            documents.push(Document {
+                source: Source::File {
+                    path: path.to_string(),
+                    first_line: first,
+                    last_line: first + lines.len() - 1,
+                },
+                title: title.to_string(),
+                text: lines.join("\n"),
+            });
+        }
+        lines.clear();
+    };
+    for (n, line) in text.lines().enumerate() {
+        let number = n + 1;
+        let heading = line.starts_with('#');
+        if heading || lines.len() >= MAX_SECTION_LINES {
+            flush(&title, &mut lines, first);
+            first = number;
+            if heading {
+                title = line.trim_start_matches('#').trim().to_string();
+            }
+        }
+        lines.push(line);
+    }
+    flush(&title, &mut lines, first);
+    documents
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_as_in_gitignore() {
+        assert!(glob_matches("docs/**/*.md", "docs/a.md"));
+        assert!(glob_matches("docs/**/*.md", "docs/x/y/a.md"));
+        assert!(!glob_matches("docs/**/*.md", "src/docs/a.md"));
+        assert!(glob_matches("README.md", "README.md"));
+        assert!(!glob_matches("README.md", "sub/README.md"));
+        assert!(glob_matches("**/*.md", "sub/README.md"));
+        assert!(glob_matches("notes-?.txt", "notes-1.txt"));
+    }
+
+    #[test]
+    fn sections_follow_headings_with_line_ranges() {
+        let text = "# Title\nintro\n\n## Part\nbody one\nbody two\n";
+        let docs = sections("docs/a.md", text);
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].title, "Part");
+        assert_eq!(
+            docs[1].source,
+            Source::File {
+                path: "docs/a.md".into(),
+                first_line: 4,
+                last_line: 6
+            }
+        );
+    }
+}
