@@ -287,3 +287,49 @@ pub fn hooks_dir(git_dir: &Path) -> Result<std::path::PathBuf, Unreachable> {
     }
     Ok(std::path::PathBuf::from(text))
 }
+
+/// Which of `paths` (relative to `work_tree`) git ignores (.gitignore, info/exclude, the
+/// user's excludes), in order.
+pub fn ignored(work_tree: &Path, paths: &[String]) -> Vec<bool> {
+    if paths.is_empty() {
+        return Vec::new();
+    }
+    let child = Command::new("git")
+        .arg("-C")
+        .arg(work_tree)
+        .args(["check-ignore", "--stdin", "-z"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
+        return vec![false; paths.len()];
+    };
+    let mut input = Vec::new();
+    for path in paths {
+        input.extend_from_slice(path.as_bytes());
+        input.push(0);
+    }
+    // Writing from another thread: git answers as it reads, and both pipes have limits.
+    let mut stdin = child.stdin.take();
+    let writer = std::thread::spawn(move || {
+        if let Some(stdin) = stdin.as_mut() {
+            use std::io::Write;
+            let _ = stdin.write_all(&input);
+        }
+    });
+    let output = child.wait_with_output();
+    let _ = writer.join();
+    let Ok(output) = output else {
+        return vec![false; paths.len()];
+    };
+    let ignored: std::collections::HashSet<&[u8]> = output
+        .stdout
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .collect();
+    paths
+        .iter()
+        .map(|p| ignored.contains(p.as_bytes()))
+        .collect()
+}

@@ -4,6 +4,7 @@ mod completions;
 mod context;
 mod hook;
 mod init;
+mod kb;
 mod knowledge;
 mod mcp;
 mod mission;
@@ -70,6 +71,8 @@ pub enum Command {
     #[command(subcommand, name = "next-step")]
     NextStep(knowledge::NextStepCommand),
     Status(status::StatusArgs),
+    #[command(subcommand)]
+    Kb(kb::KbCommand),
     Mcp(mcp::McpArgs),
     #[command(subcommand)]
     Agents(mcp::AgentsCommand),
@@ -143,6 +146,7 @@ fn run(cli: Cli, printer: &Printer) -> Result<()> {
         Command::Constraint(cmd) => knowledge::run_note(&ws, ItemKind::Constraint, cmd, printer),
         Command::NextStep(cmd) => knowledge::run_next_step(&ws, cmd, printer),
         Command::Status(args) => status::run_status(&ws, args, printer),
+        Command::Kb(cmd) => kb::run(&ws, cmd, printer),
         Command::Mcp(_) => mcp::serve(&ws),
         Command::Agents(cmd) => mcp::run_agents(&ws, cmd, printer),
         Command::Sync(args) => sync::run(&ws, args, printer),

@@ -3,5 +3,6 @@
 
 pub mod docs;
 pub mod engine;
+pub mod records;
 
 pub use engine::{Document, Hit, Index, Source};

@@ -9,6 +9,7 @@ pub mod history;
 pub mod hook_run;
 pub mod hooks;
 pub mod init;
+pub mod kb;
 pub mod knowledge;
 pub mod mission;
 pub mod notes;

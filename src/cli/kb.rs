@@ -1,0 +1,88 @@
+//! `cmos kb index|search`: full-text search over the project's documents and records.
+
+use clap::Subcommand;
+
+use super::output::{Printer, Style};
+use crate::error::Result;
+use crate::kb::Source;
+use crate::ops::Workspace;
+use crate::ops::kb::{self as ops, KbHit};
+
+/// Search what the project knows: its markdown documents and every record on the branch.
+#[derive(Debug, Subcommand)]
+pub enum KbCommand {
+    /// Index the documents (README and docs markdown by default; or these paths or globs).
+    Index { paths: Vec<String> },
+    /// Find documents and records by words, best first (BM25).
+    Search {
+        query: Vec<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Only this kind: doc, mission, session, decision, fact, learning, constraint, next-step.
+        #[arg(long)]
+        kind: Option<String>,
+    },
+}
+
+pub fn run(ws: &Workspace, cmd: KbCommand, printer: &Printer) -> Result<()> {
+    match cmd {
+        KbCommand::Index { paths } => {
+            let outcome = ops::index(ws, &paths)?;
+            printer.outcome(&outcome, |i, _| {
+                format!(
+                    "Indexed {} file(s), {} section(s) ({} read again) in {} ms: {}\n",
+                    i.files,
+                    i.sections,
+                    i.read,
+                    i.milliseconds,
+                    i.globs.join(", ")
+                )
+            });
+        }
+        KbCommand::Search { query, limit, kind } => {
+            let outcome = ops::search(ws, &query.join(" "), limit, kind.as_deref())?;
+            printer.outcome(&outcome, |hits, st| render(hits, st));
+        }
+    }
+    Ok(())
+}
+
+fn render(hits: &[KbHit], style: &Style) -> String {
+    if hits.is_empty() {
+        return "Nothing found.\n".into();
+    }
+    let mut out = String::new();
+    for hit in hits {
+        let place = match &hit.source {
+            Source::File {
+                path,
+                first_line,
+                last_line,
+            } => format!("{path}:{first_line}-{last_line}"),
+            Source::Record { kind, id } => format!("{kind} {id}"),
+        };
+        // Matched words come marked `**word**`; on a terminal they are shown bold instead.
+        let snippet = if style.color {
+            hit.snippet
+                .split("**")
+                .enumerate()
+                .map(|(i, part)| {
+                    if i % 2 == 1 {
+                        style.bold(part)
+                    } else {
+                        part.to_string()
+                    }
+                })
+                .collect()
+        } else {
+            hit.snippet.clone()
+        };
+        out.push_str(&format!(
+            "{}  {}\n    {}\n",
+            style.bold(&place),
+            hit.title,
+            snippet
+        ));
+    }
+    out
+}
