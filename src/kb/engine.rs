@@ -93,22 +93,44 @@ impl Index {
         self.documents.is_empty()
     }
 
-    /// The best `limit` documents for `query` (that `keep` accepts), best first. A query
-    /// word also matches longer words it begins, at a lower weight.
+    /// The best `limit` documents for `query` (that `keep` accepts), best first, matching
+    /// any of its words. A query word also matches longer words it begins, at a lower weight.
     pub fn search(
         &self,
         query: &str,
         limit: usize,
         keep: impl Fn(&Document) -> bool,
     ) -> Vec<Hit<'_>> {
-        let terms: Vec<String> = words(query).collect();
+        self.ranked(query, limit, false, keep)
+    }
+
+    /// `search`, keeping only documents that match every word of the query.
+    pub fn search_all(
+        &self,
+        query: &str,
+        limit: usize,
+        keep: impl Fn(&Document) -> bool,
+    ) -> Vec<Hit<'_>> {
+        self.ranked(query, limit, true, keep)
+    }
+
+    fn ranked(
+        &self,
+        query: &str,
+        limit: usize,
+        every_word: bool,
+        keep: impl Fn(&Document) -> bool,
+    ) -> Vec<Hit<'_>> {
+        let mut terms: Vec<String> = words(query).collect();
+        terms.dedup();
         if terms.is_empty() || self.documents.is_empty() {
             return Vec::new();
         }
         let count = self.documents.len() as f32;
         let average = (self.total_length as f32 / count).max(1.0);
-        let mut scores: HashMap<u32, f32> = HashMap::new();
-        for term in &terms {
+        // Per document: its score, and which query words it matched (one bit each).
+        let mut scores: HashMap<u32, (f32, u64)> = HashMap::new();
+        for (bit, term) in terms.iter().enumerate().take(64) {
             for (candidate, weight) in self.expansions(term) {
                 let Some(postings) = self.postings.get(candidate) else {
                     continue;
@@ -120,13 +142,22 @@ impl Index {
                     let length = self.lengths[doc as usize] as f32;
                     let score =
                         idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length / average));
-                    *scores.entry(doc).or_default() += score * weight;
+                    let entry = scores.entry(doc).or_default();
+                    entry.0 += score * weight;
+                    entry.1 |= 1 << bit;
                 }
             }
         }
+        let all_bits = if terms.len() >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << terms.len()) - 1
+        };
         let mut ranked: Vec<(u32, f32)> = scores
             .into_iter()
+            .filter(|(_, (_, matched))| !every_word || *matched == all_bits)
             .filter(|(doc, _)| keep(&self.documents[*doc as usize]))
+            .map(|(doc, (score, _))| (doc, score))
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked
@@ -235,5 +266,9 @@ mod tests {
             "a",
             "prefixes match"
         );
+        assert_eq!(index.search("cache tree", 10, |_| true).len(), 2);
+        let both = index.search_all("cache tree", 10, |_| true);
+        assert_eq!(both.len(), 1, "every word");
+        assert_eq!(both[0].document.title, "a");
     }
 }

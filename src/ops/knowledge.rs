@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use super::search::Query;
 use super::session::{MAX_CAPTURE_LEN, open_session};
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
@@ -225,40 +224,39 @@ pub fn show(ws: &Workspace, kind: ItemKind, id: &str) -> Result<Outcome<Item>> {
 /// One search result.
 #[derive(Debug, Serialize)]
 pub struct Hit {
-    pub score: u32,
+    pub score: f32,
     pub item: Item,
 }
 
 /// Items of `kind` whose text, rationale or category contain every word of `query`, best
-/// first; superseded and archived ones too, since history is what a search is often for.
+/// first (BM25); superseded and archived ones too, since history is what a search is often for.
 pub fn search(
     ws: &Workspace,
     kind: ItemKind,
     query: &str,
     limit: usize,
 ) -> Result<Outcome<Vec<Hit>>> {
-    let query = Query::parse(query)
-        .ok_or_else(|| Error::InvalidInput("the query has no words to search for".into()))?;
+    if crate::kb::engine::words(query).next().is_none() {
+        return Err(Error::InvalidInput(
+            "the query has no words to search for".into(),
+        ));
+    }
     let snapshot = ws.snapshot()?;
     let (items, _) = ws.store().items(&snapshot, kind)?;
-    let mut hits: Vec<Hit> = items
+    let index = crate::kb::Index::new(items.iter().map(crate::kb::records::item).collect());
+    let by_id: std::collections::HashMap<&str, &Item> =
+        items.iter().map(|i| (i.id.as_str(), i)).collect();
+    let hits = index
+        .search_all(query, limit, |_| true)
         .into_iter()
-        .filter_map(|item| {
-            let fields = [
-                item.text.as_str(),
-                item.rationale.as_deref().unwrap_or_default(),
-                item.category.as_deref().unwrap_or_default(),
-            ];
-            Some(Hit {
-                score: query.score(fields)?,
-                item,
-            })
+        .filter_map(|hit| match &hit.document.source {
+            crate::kb::Source::Record { id, .. } => Some(Hit {
+                score: hit.score,
+                item: (*by_id.get(id.as_str())?).clone(),
+            }),
+            crate::kb::Source::File { .. } => None,
         })
         .collect();
-    hits.sort_by(|a, b| {
-        (b.score, b.item.created_at, &b.item.id).cmp(&(a.score, a.item.created_at, &a.item.id))
-    });
-    hits.truncate(limit);
     Ok(Outcome::read(hits, &snapshot))
 }
 

@@ -14,7 +14,6 @@ pub mod knowledge;
 pub mod mission;
 pub mod notes;
 mod reminder;
-pub mod search;
 pub mod session;
 pub mod snapshots;
 pub mod sprint;

@@ -376,40 +376,40 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<Session>> {
 /// One session found by `session search`.
 #[derive(Debug, Serialize)]
 pub struct SessionHit {
-    pub score: u32,
+    pub score: f32,
     #[serde(flatten)]
     pub session: SessionBrief,
     pub summary: Option<String>,
 }
 
-/// Sessions whose title, summary, next steps or captures contain every word of `query`.
+/// Sessions whose title, summary, next steps or captures contain every word of `query`,
+/// best first (BM25).
 pub fn search(ws: &Workspace, query: &str, limit: usize) -> Result<Outcome<Vec<SessionHit>>> {
-    let query = super::search::Query::parse(query)
-        .ok_or_else(|| Error::InvalidInput("the query has no words to search for".into()))?;
+    if crate::kb::engine::words(query).next().is_none() {
+        return Err(Error::InvalidInput(
+            "the query has no words to search for".into(),
+        ));
+    }
     let snapshot = ws.snapshot()?;
     let (sessions, _) = ws.store().sessions(&snapshot)?;
-    let mut hits: Vec<SessionHit> = sessions
-        .iter()
-        .filter_map(|s| {
-            let fields = [s.title.as_str(), s.summary.as_deref().unwrap_or_default()]
-                .into_iter()
-                .chain(s.next_steps.iter().map(String::as_str))
-                .chain(s.captures.iter().map(|c| c.text.as_str()));
-            Some(SessionHit {
-                score: query.score(fields)?,
-                session: SessionBrief::from(s),
-                summary: s.summary.clone(),
-            })
+    let index = crate::kb::Index::new(sessions.iter().map(crate::kb::records::session).collect());
+    let by_id: std::collections::HashMap<&str, &Session> =
+        sessions.iter().map(|s| (s.id.as_str(), s)).collect();
+    let hits = index
+        .search_all(query, limit, |_| true)
+        .into_iter()
+        .filter_map(|hit| match &hit.document.source {
+            crate::kb::Source::Record { id, .. } => {
+                let s = by_id.get(id.as_str())?;
+                Some(SessionHit {
+                    score: hit.score,
+                    session: SessionBrief::from(*s),
+                    summary: s.summary.clone(),
+                })
+            }
+            crate::kb::Source::File { .. } => None,
         })
         .collect();
-    hits.sort_by(|a, b| {
-        (b.score, b.session.started_at, &b.session.id).cmp(&(
-            a.score,
-            a.session.started_at,
-            &a.session.id,
-        ))
-    });
-    hits.truncate(limit);
     Ok(Outcome::read(hits, &snapshot))
 }
 
