@@ -65,8 +65,8 @@ fn mission_id(n: u8) -> String {
     format!("M{n}")
 }
 
-/// Operations on the missions `ids`; with `all`, also adds and promotions, which may touch
-/// missions outside `ids`.
+/// Operations on the missions `ids`; with `all`, also adds, records moved aside from those
+/// ids, and promotions (which may touch any mission).
 fn op(ids: std::ops::Range<u8>, all: bool) -> impl Strategy<Value = Op> {
     let dup = prop::bool::weighted(if all { 0.4 } else { 0.0 });
     let n = (ids.clone(), dup).prop_map(|(n, dup)| Target(n, dup));

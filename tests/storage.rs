@@ -304,7 +304,8 @@ fn a_full_log_shard_rolls_over_to_a_new_file() {
     let repo = Repo::new();
     repo.init();
     let ws = cmos::ops::Workspace::open(&repo.path, Some("tester".into())).expect("open");
-    let note = "x".repeat(50_000);
+    // Two notes fit in the first shard with init's events, the third does not.
+    let note = "x".repeat(cmos::store::layout::SHARD_LIMIT * 2 / 5);
     for _ in 0..3 {
         ws.store()
             .write("test.note", |tx| {
@@ -320,7 +321,7 @@ fn a_full_log_shard_rolls_over_to_a_new_file() {
         "{shards:?}"
     );
     // The first shard stopped before the limit; nothing was lost across the two.
-    assert!(repo.show(&shards[0]).len() <= 128 * 1024);
+    assert!(repo.show(&shards[0]).len() <= cmos::store::layout::SHARD_LIMIT);
     let lines = repo.show(&shards[0]).lines().count() + repo.show(&shards[1]).lines().count();
     assert_eq!(lines, 2 + 3, "init's two events and the three notes");
 }
