@@ -51,6 +51,19 @@ pub fn find_files(
     globs: &[String],
     ignored: impl Fn(&[String]) -> Vec<bool>,
 ) -> Vec<String> {
+    let found = candidates(root, globs);
+    let flags = ignored(&found);
+    found
+        .into_iter()
+        .zip(flags.into_iter().chain(std::iter::repeat(false)))
+        .filter(|(_, ignored)| !ignored)
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// The files under `root` that match one of `globs`, ignored ones included, relative and
+/// sorted: what tells cheaply whether anything changed since the last index.
+pub fn candidates(root: &Path, globs: &[String]) -> Vec<String> {
     let mut found: Vec<String> = walkdir::WalkDir::new(root)
         .into_iter()
         .filter_entry(|e| e.file_name() != ".git")
@@ -66,13 +79,7 @@ pub fn find_files(
         })
         .collect();
     found.sort();
-    let flags = ignored(&found);
     found
-        .into_iter()
-        .zip(flags.into_iter().chain(std::iter::repeat(false)))
-        .filter(|(_, ignored)| !ignored)
-        .map(|(path, _)| path)
-        .collect()
 }
 
 /// A markdown (or any text) file cut into sections at headings, long sections in pieces.

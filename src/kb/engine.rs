@@ -192,7 +192,7 @@ impl Index {
 }
 
 /// The line of `document` with the most query words, the words marked, cut to 240 characters.
-fn snippet(document: &Document, terms: &[String]) -> String {
+pub fn snippet(document: &Document, terms: &[String]) -> String {
     let matches = |line: &str| {
         words(line)
             .filter(|w| terms.iter().any(|t| w.starts_with(t.as_str())))

@@ -1,6 +1,7 @@
 //! The knowledge base: BM25 search over the project's documents and the records on the
 //! branch, for `cmos kb`, `decision search` and `session search`.
 
+pub mod disk;
 pub mod docs;
 pub mod engine;
 pub mod records;

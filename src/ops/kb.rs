@@ -58,6 +58,65 @@ fn cache_path(ws: &Workspace) -> PathBuf {
     ws.store().common_dir().join("cmos").join("kb-cache")
 }
 
+/// The BM25 index of the documents' sections, laid out for lookups (`kb::disk`).
+fn index_path(ws: &Workspace) -> PathBuf {
+    ws.store().common_dir().join("cmos").join("kb-index")
+}
+
+/// What the index was built from (files with size and mtime) and where each of its
+/// documents lies, without the texts: what a query reads besides the index.
+fn manifest_path(ws: &Workspace) -> PathBuf {
+    ws.store().common_dir().join("cmos").join("kb-manifest")
+}
+
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Manifest {
+    globs: Vec<String>,
+    /// Every file the globs matched, ignored ones included, and the ignore files, with size
+    /// and mtime: when these are unchanged, so is the index.
+    fingerprint: Vec<(String, u64, u128)>,
+    /// (path, size, modified ns) of every file indexed.
+    files: Vec<(String, u64, u128)>,
+    /// Per document of the index: (file number, first line, last line, title).
+    sections: Vec<(u32, u32, u32, String)>,
+}
+
+fn manifest_of(cache: &Cache, fingerprint: Vec<(String, u64, u128)>) -> Manifest {
+    let mut sections = Vec::new();
+    for (n, file) in cache.files.iter().enumerate() {
+        for s in &file.sections {
+            sections.push((n as u32, s.first_line, s.last_line, s.title.clone()));
+        }
+    }
+    Manifest {
+        globs: cache.globs.clone(),
+        fingerprint,
+        files: cache
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.len, f.modified_ns))
+            .collect(),
+        sections,
+    }
+}
+
+/// Writes the index and the manifest of `cache`.
+fn write_index(ws: &Workspace, cache: &Cache) -> Result<()> {
+    let fingerprint = match ws.store().work_tree() {
+        Some(root) => fingerprint(&root, &cache.globs),
+        None => Vec::new(),
+    };
+    let texts = cache.files.iter().flat_map(|f| {
+        f.sections
+            .iter()
+            .map(|s| (s.title.as_str(), s.text.as_str()))
+    });
+    crate::store::replace_file(&index_path(ws), &crate::kb::disk::build(texts))?;
+    let manifest = postcard::to_allocvec(&manifest_of(cache, fingerprint))
+        .map_err(|e| Error::Git(format!("cannot encode the knowledge-base manifest: {e}")))?;
+    crate::store::replace_file(&manifest_path(ws), &manifest)
+}
+
 fn load_cache(path: &Path) -> Cache {
     std::fs::read(path)
         .ok()
@@ -177,12 +236,100 @@ fn refresh(ws: &Workspace, globs: &[String]) -> Result<(Cache, usize)> {
             }
         }
     }
-    if read > 0 || !known.is_empty() || !path.exists() {
+    if read > 0 || !known.is_empty() || !path.exists() || !index_path(ws).exists() {
         let bytes = postcard::to_allocvec(&cache)
             .map_err(|e| Error::Git(format!("cannot encode the knowledge-base cache: {e}")))?;
         crate::store::replace_file(&path, &bytes)?;
+        write_index(ws, &cache)?;
     }
     Ok((cache, read))
+}
+
+/// The files `globs` match now (ignored ones too) and the files that say what is ignored,
+/// with size and mtime: compared with a manifest's, it tells whether anything changed
+/// without asking git.
+fn fingerprint(root: &Path, globs: &[String]) -> Vec<(String, u64, u128)> {
+    docs::candidates(root, globs)
+        .into_iter()
+        .chain([".gitignore".to_string(), ".git/info/exclude".to_string()])
+        .filter_map(|relative| {
+            let meta = std::fs::metadata(root.join(&relative)).ok()?;
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            Some((relative, meta.len(), modified))
+        })
+        .collect()
+}
+
+/// Document hits from the on-disk index, refreshed first if any file changed since.
+fn search_documents(
+    ws: &Workspace,
+    query: &str,
+    limit: usize,
+    every_word: bool,
+) -> Result<Vec<KbHit>> {
+    let Some(root) = ws.store().work_tree() else {
+        return Ok(Vec::new());
+    };
+    let globs = globs(ws, &[])?;
+    let fresh = |m: &Manifest| m.globs == globs && m.fingerprint == fingerprint(&root, &globs);
+    let load = || -> Option<Manifest> {
+        postcard::from_bytes(&std::fs::read(manifest_path(ws)).ok()?).ok()
+    };
+    let manifest = match load() {
+        Some(m) if fresh(&m) => m,
+        _ => {
+            let (cache, _) = refresh(ws, &globs)?;
+            write_index(ws, &cache)?;
+            manifest_of(&cache, fingerprint(&root, &globs))
+        }
+    };
+    let bytes = std::fs::read(index_path(ws))
+        .map_err(|e| Error::io("cannot read the knowledge-base index", e))?;
+    let Some(index) = crate::kb::disk::DiskIndex::open(&bytes) else {
+        // Damaged: rebuild it and ask again.
+        let _ = std::fs::remove_file(index_path(ws));
+        let _ = std::fs::remove_file(manifest_path(ws));
+        let (cache, _) = refresh(ws, &globs)?;
+        write_index(ws, &cache)?;
+        return search_documents(ws, query, limit, every_word);
+    };
+    let terms: Vec<String> = crate::kb::engine::words(query).collect();
+    let mut hits = Vec::new();
+    for (doc, score) in index.search(query, limit, every_word) {
+        let Some((file, first, last, title)) = manifest.sections.get(doc) else {
+            continue;
+        };
+        let Some((path, _, _)) = manifest.files.get(*file as usize) else {
+            continue;
+        };
+        // The snippet comes from the file itself: the index keeps no text.
+        let text = std::fs::read_to_string(root.join(path)).unwrap_or_default();
+        let section: Vec<&str> = text
+            .lines()
+            .skip(*first as usize - 1)
+            .take((*last - *first + 1) as usize)
+            .collect();
+        let document = Document {
+            source: Source::File {
+                path: path.clone(),
+                first_line: *first as usize,
+                last_line: *last as usize,
+            },
+            title: title.clone(),
+            text: section.join("\n"),
+        };
+        hits.push(KbHit {
+            score,
+            snippet: crate::kb::engine::snippet(&document, &terms),
+            source: document.source,
+            title: document.title,
+        });
+    }
+    Ok(hits)
 }
 
 /// Searches documents and records; `kind` keeps one kind (`doc`, `mission`, `session`,
@@ -198,42 +345,31 @@ pub fn search(
             "the query has no words to search for".into(),
         ));
     }
-    let mut documents: Vec<Document> = Vec::new();
     let wants = |k: &str| kind.is_none_or(|want| want == k);
-    if wants("doc") && ws.store().work_tree().is_some() {
-        let globs = globs(ws, &[])?;
-        let (cache, _) = refresh(ws, &globs)?;
-        for file in cache.files {
-            for section in file.sections {
-                documents.push(Document {
-                    source: Source::File {
-                        path: file.path.clone(),
-                        first_line: section.first_line as usize,
-                        last_line: section.last_line as usize,
-                    },
-                    title: section.title,
-                    text: section.text,
-                });
-            }
-        }
-    }
+    let mut hits = if wants("doc") {
+        search_documents(ws, query, limit, false)?
+    } else {
+        Vec::new()
+    };
     if kind != Some("doc") {
-        documents.extend(records::all(ws)?);
+        let index = Index::new(records::all(ws)?);
+        hits.extend(
+            index
+                .search(query, limit, |d| match (&d.source, kind) {
+                    (_, None) => true,
+                    (Source::Record { kind: own, .. }, Some(k)) => own == k,
+                    (Source::File { .. }, Some(_)) => false,
+                })
+                .into_iter()
+                .map(|h| KbHit {
+                    score: h.score,
+                    source: h.document.source.clone(),
+                    title: h.document.title.clone(),
+                    snippet: h.snippet,
+                }),
+        );
     }
-    let index = Index::new(documents);
-    let hits = index
-        .search(query, limit, |d| match (&d.source, kind) {
-            (_, None) => true,
-            (Source::File { .. }, Some(k)) => k == "doc",
-            (Source::Record { kind: own, .. }, Some(k)) => own == k,
-        })
-        .into_iter()
-        .map(|h| KbHit {
-            score: h.score,
-            source: h.document.source.clone(),
-            title: h.document.title.clone(),
-            snippet: h.snippet,
-        })
-        .collect();
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+    hits.truncate(limit);
     Ok(Outcome::about(hits, ws))
 }
