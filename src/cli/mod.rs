@@ -11,6 +11,7 @@ mod mission;
 mod moves;
 pub mod output;
 mod render;
+mod research;
 mod review;
 mod session;
 mod sprint;
@@ -71,6 +72,8 @@ pub enum Command {
     #[command(subcommand, name = "next-step")]
     NextStep(knowledge::NextStepCommand),
     Status(status::StatusArgs),
+    #[command(subcommand)]
+    Research(research::ResearchCommand),
     #[command(subcommand)]
     Kb(kb::KbCommand),
     Mcp(mcp::McpArgs),
@@ -146,6 +149,7 @@ fn run(cli: Cli, printer: &Printer) -> Result<()> {
         Command::Constraint(cmd) => knowledge::run_note(&ws, ItemKind::Constraint, cmd, printer),
         Command::NextStep(cmd) => knowledge::run_next_step(&ws, cmd, printer),
         Command::Status(args) => status::run_status(&ws, args, printer),
+        Command::Research(cmd) => research::run(&ws, cmd, printer),
         Command::Kb(cmd) => kb::run(&ws, cmd, printer),
         Command::Mcp(_) => mcp::serve(&ws),
         Command::Agents(cmd) => mcp::run_agents(&ws, cmd, printer),

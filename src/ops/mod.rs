@@ -14,6 +14,7 @@ pub mod knowledge;
 pub mod mission;
 pub mod notes;
 mod reminder;
+pub mod research;
 pub mod session;
 pub mod snapshots;
 pub mod sprint;

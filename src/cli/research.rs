@@ -1,0 +1,43 @@
+//! `cmos research export`: a research mission as a Markdown report.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use super::output::Printer;
+use crate::error::Result;
+use crate::ops::Workspace;
+use crate::ops::research;
+
+/// Reports of research missions.
+#[derive(Debug, Subcommand)]
+pub enum ResearchCommand {
+    /// Print (or write with --out) the Markdown report of a completed mission.
+    Export {
+        mission: String,
+        /// Write the report to this file instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        overwrite: bool,
+        /// Report a mission that is not Completed yet.
+        #[arg(long)]
+        allow_incomplete: bool,
+    },
+}
+
+pub fn run(ws: &Workspace, cmd: ResearchCommand, printer: &Printer) -> Result<()> {
+    let ResearchCommand::Export {
+        mission,
+        out,
+        overwrite,
+        allow_incomplete,
+    } = cmd;
+    let outcome = research::export(ws, &mission, out.as_deref(), overwrite, allow_incomplete)?;
+    printer.outcome(&outcome, |r, _| match &r.path {
+        Some(path) => format!("Wrote the report of {} to {path}\n", r.mission),
+        None => r.markdown.clone(),
+    });
+    Ok(())
+}
