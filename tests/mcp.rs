@@ -214,6 +214,20 @@ fn an_agents_whole_workflow_through_tools() {
     let history = s.ok("cmos_history", json!({"missionId": "A1"}));
     assert!(history.as_array().unwrap().len() >= 3);
     s.ok("cmos_verify", json!({}));
+    let found = s.ok(
+        "cmos_kb_search",
+        json!({"query": "small", "kind": "decision"}),
+    );
+    assert_eq!(found[0]["title"], "Keep it small", "{found}");
+    let (failed, refused) = s.call("cmos_research_export", json!({"missionId": "A2"}));
+    assert!(failed && refused["error"]["code"] == "refused", "{refused}");
+    let report = s.ok("cmos_research_export", json!({"missionId": "A1"}));
+    assert!(
+        report["markdown"]
+            .as_str()
+            .unwrap()
+            .starts_with("# Research Report: A1")
+    );
 
     // What the tools did is what the CLI sees.
     let a1 = repo.json(&["mission", "show", "A1"]);

@@ -1,10 +1,67 @@
 //! Tools for sharing and review: sync, verify, the log, a mission's history, diffs.
 
 use super::{Kind, Tool, opt, reply, req};
-use crate::ops::{history, snapshots, status, sync, verify};
+use crate::ops::{history, kb, research, snapshots, status, sync, verify};
 use crate::store::LogFilter;
 
 pub static TOOLS: &[Tool] = &[
+    Tool {
+        name: "cmos_kb_search",
+        description: "Full-text search (BM25) over the project's markdown documents and every record on the branch (missions, sessions and captures, decisions, facts, learnings, constraints, next steps). Each hit names its file and lines or its record, with the matched words marked.",
+        params: &[
+            req("query", Kind::Str, "Words to find."),
+            opt(
+                "limit",
+                Kind::Int,
+                "At most this many hits, 1 to 100 [default: 10].",
+            ),
+            opt(
+                "kind",
+                Kind::OneOf(&[
+                    "doc",
+                    "mission",
+                    "session",
+                    "decision",
+                    "fact",
+                    "learning",
+                    "constraint",
+                    "next-step",
+                ]),
+                "Only this kind.",
+            ),
+        ],
+        run: |ws, a| {
+            let limit = a.count("limit", 10, 100)?;
+            reply(kb::search(
+                ws,
+                &a.required("query")?,
+                limit,
+                a.str("kind")?.as_deref(),
+            )?)
+        },
+    },
+    Tool {
+        name: "cmos_research_export",
+        description: "The Markdown report of a research mission: overview, brief, research questions, success criteria, deliverables, key findings, session timeline, metadata. Refuses an incomplete mission unless allowIncomplete.",
+        params: &[
+            req("missionId", Kind::Str, "The mission."),
+            opt(
+                "allowIncomplete",
+                Kind::Bool,
+                "Report a mission that is not Completed yet.",
+            ),
+        ],
+        run: |ws, a| {
+            let id = a.required("missionId")?;
+            reply(research::export(
+                ws,
+                &id,
+                None,
+                false,
+                a.flag("allowIncomplete")?,
+            )?)
+        },
+    },
     Tool {
         name: "cmos_sync",
         description: "Fetch the remote's cmos branch, merge it with this clone's, push the result. Offline, says so and keeps local state. dryRun shows what would come in and go out.",
