@@ -291,13 +291,12 @@ impl Store {
         snapshot: &Snapshot<'_>,
         kind: ItemKind,
     ) -> Result<(Vec<Item>, Vec<FileProblem>)> {
-        let (versions, problems) = load::item_versions(&self.repo, snapshot.tree, kind)?;
-        Ok((crate::model::latest_versions(versions), problems))
+        self.items_in(snapshot.tree, kind)
     }
 
     /// The file at `path` of the cmos branch at a snapshot, if there is one.
     pub fn branch_file(&self, snapshot: &Snapshot<'_>, path: &str) -> Result<Option<Vec<u8>>> {
-        tx::read_path(&self.repo, snapshot.tree, path)
+        self.file_in(snapshot.tree, path)
     }
 
     /// A session as the branch tip has it, read without the index.
