@@ -48,6 +48,7 @@ pub mod kb;
 pub mod lifecycle;
 pub mod mcp;
 pub mod merge;
+pub mod migrate;
 pub mod model;
 pub mod ops;
 pub mod remote;

@@ -7,6 +7,7 @@ mod init;
 mod kb;
 mod knowledge;
 mod mcp;
+mod migrate;
 mod mission;
 mod moves;
 pub mod output;
@@ -76,6 +77,9 @@ pub enum Command {
     Research(research::ResearchCommand),
     #[command(subcommand)]
     Kb(kb::KbCommand),
+    Import(migrate::ImportArgs),
+    #[command(subcommand)]
+    Export(migrate::ExportCommand),
     Mcp(mcp::McpArgs),
     #[command(subcommand)]
     Agents(mcp::AgentsCommand),
@@ -151,6 +155,8 @@ fn run(cli: Cli, printer: &Printer) -> Result<()> {
         Command::Status(args) => status::run_status(&ws, args, printer),
         Command::Research(cmd) => research::run(&ws, cmd, printer),
         Command::Kb(cmd) => kb::run(&ws, cmd, printer),
+        Command::Import(args) => migrate::run_import(&ws, args, printer),
+        Command::Export(cmd) => migrate::run_export(&ws, cmd, printer),
         Command::Mcp(_) => mcp::serve(&ws),
         Command::Agents(cmd) => mcp::run_agents(&ws, cmd, printer),
         Command::Sync(args) => sync::run(&ws, args, printer),

@@ -49,17 +49,12 @@ pub fn init(ws: &Workspace, request: InitRequest) -> Result<Outcome<InitOutcome>
                 store.branch()
             )));
         }
+        let mut project = stage_project(
+            tx,
+            name.clone().unwrap_or_else(|| default_name.clone()),
+            request.description.clone(),
+        )?;
         let now = tx.now();
-        let mut project = Project {
-            id: new_uid(),
-            name: name.clone().unwrap_or_else(|| default_name.clone()),
-            description: request.description.clone().filter(|d| !d.trim().is_empty()),
-            current_sprint: None,
-            created_at: now,
-            extra: Default::default(),
-        };
-        tx.put_format(&Format::default())?;
-        tx.put_file(layout::README, readme(&project.name).into_bytes());
         if let Some((id, title)) = &request.sprint {
             let sprint = Sprint {
                 id: id.clone(),
@@ -79,7 +74,6 @@ pub fn init(ws: &Workspace, request: InitRequest) -> Result<Outcome<InitOutcome>
             project.current_sprint = Some(id.clone());
         }
         tx.put_project(&project)?;
-        tx.record("project.created", &project.id, None, None, Some(project.name.clone()));
         tx.set_subject(format!("init {}", project.name));
         Ok((true, project))
     })?;
@@ -103,8 +97,36 @@ pub fn init(ws: &Workspace, request: InitRequest) -> Result<Outcome<InitOutcome>
     })
 }
 
+/// Stages a new project on an empty branch: the format marker, the README and the project
+/// record. Callers add to the project (a current sprint) and put it again.
+pub(crate) fn stage_project(
+    tx: &mut crate::store::Tx<'_>,
+    name: String,
+    description: Option<String>,
+) -> Result<Project> {
+    let project = Project {
+        id: new_uid(),
+        name,
+        description: description.filter(|d| !d.trim().is_empty()),
+        current_sprint: None,
+        created_at: tx.now(),
+        extra: Default::default(),
+    };
+    tx.put_format(&Format::default())?;
+    tx.put_file(layout::README, readme(&project.name).into_bytes());
+    tx.put_project(&project)?;
+    tx.record(
+        "project.created",
+        &project.id,
+        None,
+        None,
+        Some(project.name.clone()),
+    );
+    Ok(project)
+}
+
 /// The name of the directory that holds the repository (`myapp` for `myapp/.git` or `myapp.git`).
-fn default_project_name(store: &crate::store::Store) -> String {
+pub(crate) fn default_project_name(store: &crate::store::Store) -> String {
     let dir = store.common_dir();
     let dir = if dir.file_name().is_some_and(|n| n == ".git") {
         dir.parent().map(|p| p.to_path_buf()).unwrap_or(dir)

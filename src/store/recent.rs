@@ -170,6 +170,18 @@ fn month_start(month: &str) -> Option<Timestamp> {
 }
 
 impl Store {
+    /// Every file of the branch at a snapshot, by path, with its bytes.
+    pub fn files_at(&self, snapshot: &Snapshot<'_>) -> Result<Vec<(String, Vec<u8>)>> {
+        let mut files = Vec::new();
+        for (path, blob) in load::changed_files(&self.repo, None, Some(snapshot.tree))? {
+            if let Some(blob) = blob {
+                files.push((path, load::read_blob(&self.repo, blob)?));
+            }
+        }
+        files.sort();
+        Ok(files)
+    }
+
     /// Every event of a log directory (`conflicts`), oldest first.
     pub fn log_events(
         &self,

@@ -338,6 +338,21 @@ impl<'s> Tx<'s> {
             })
     }
 
+    /// The shards importers wrote to `log` (`<month>/import-*.jsonl`), as of this operation.
+    pub fn import_shards(&self, log: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        let mut shards = Vec::new();
+        for (path, _) in load::log_shards(&self.store.repo, self.tree, log)? {
+            let is_import = path
+                .rsplit('/')
+                .next()
+                .is_some_and(|f| f.starts_with("import-"));
+            if is_import && let Some(bytes) = self.file(&path)? {
+                shards.push((path, bytes));
+            }
+        }
+        Ok(shards)
+    }
+
     /// The file at `path` as of this operation, if any.
     pub fn file(&self, path: &str) -> Result<Option<Vec<u8>>> {
         if let Some(staged) = self.staged.get(path) {

@@ -1,0 +1,154 @@
+//! `cmos import` and `cmos export`, with a progress bar for long imports on a terminal.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::output::Printer;
+use crate::error::Result;
+use crate::migrate::Format;
+use crate::ops::Workspace;
+use crate::ops::migrate::{self, Export};
+
+/// The sources `cmos import` reads.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportFormat {
+    /// The original CMOS's database, cmos/db/cmos.sqlite (any schema version).
+    CmosSqlite,
+    /// The original's backlog.yaml (its export, or a hand-written mission file).
+    Backlog,
+    /// The original's SESSIONS.jsonl.
+    Sessions,
+    /// PROJECT_CONTEXT.json and MASTER_CONTEXT.json (files, or a directory holding them).
+    Contexts,
+    /// Beads issues: .beads/issues.jsonl or the output of `bd export`.
+    Beads,
+    /// Backlog.md: the backlog/ directory of task files.
+    BacklogMd,
+    /// task-master: .taskmaster/tasks/tasks.json.
+    TaskMaster,
+    /// A directory written by `cmos export all`, read back losslessly.
+    Dump,
+}
+
+impl From<ImportFormat> for Format {
+    fn from(f: ImportFormat) -> Format {
+        match f {
+            ImportFormat::CmosSqlite => Format::CmosSqlite,
+            ImportFormat::Backlog => Format::Backlog,
+            ImportFormat::Sessions => Format::Sessions,
+            ImportFormat::Contexts => Format::Contexts,
+            ImportFormat::Beads => Format::Beads,
+            ImportFormat::BacklogMd => Format::BacklogMd,
+            ImportFormat::TaskMaster => Format::TaskMaster,
+            ImportFormat::Dump => Format::Dump,
+        }
+    }
+}
+
+/// Bring in a project's memory from the original CMOS or a peer tool, as one commit.
+///
+/// Values cmos cannot map are kept verbatim and reported; records the branch already has are
+/// left alone, so running an import again changes nothing.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[arg(value_enum)]
+    pub format: ImportFormat,
+    /// The file (or for contexts, backlog-md and dump, the directory) to read.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Write the project's memory as the original CMOS's files, or everything with a dump.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// backlog.yaml as the original wrote it: sprints, missions, dependencies.
+    Backlog(ExportArgs),
+    /// SESSIONS.jsonl: imported lines as they were, cmos's own events in the original's shape.
+    Sessions(ExportArgs),
+    /// PROJECT_CONTEXT.json and MASTER_CONTEXT.json (into --out DIR, or printed as one object).
+    Contexts(ExportArgs),
+    /// All of the above into --out DIR, plus dump/ for `cmos import dump DIR`.
+    All(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write here (a file; a directory for contexts and all) instead of printing.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Replace files that exist.
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
+pub fn run_import(ws: &Workspace, args: ImportArgs, printer: &Printer) -> Result<()> {
+    let mut bar = Bar::new(!printer.json && std::io::stderr().is_terminal());
+    let mut progress = |what: &str, done: usize, total: usize| bar.draw(what, done, total);
+    let outcome = migrate::import(ws, args.format.into(), &args.paths, &mut progress);
+    bar.finish();
+    printer.outcome(&outcome?, |report, _| report.render());
+    Ok(())
+}
+
+pub fn run_export(ws: &Workspace, cmd: ExportCommand, printer: &Printer) -> Result<()> {
+    let (what, args) = match cmd {
+        ExportCommand::Backlog(a) => (Export::Backlog, a),
+        ExportCommand::Sessions(a) => (Export::Sessions, a),
+        ExportCommand::Contexts(a) => (Export::Contexts, a),
+        ExportCommand::All(a) => (Export::All, a),
+    };
+    let outcome = migrate::export(ws, what, args.out.as_deref(), args.overwrite)?;
+    printer.outcome(&outcome, |e, _| match &e.text {
+        Some(text) => text.clone(),
+        None => e.files.iter().map(|f| format!("Wrote {f}\n")).collect(),
+    });
+    Ok(())
+}
+
+/// A one-line progress bar on stderr, drawn only on a terminal and only for imports long
+/// enough to need one.
+struct Bar {
+    enabled: bool,
+    drawn: bool,
+}
+
+impl Bar {
+    /// Below this many records an import is over before a bar could be read.
+    const MIN_TOTAL: usize = 500;
+    const WIDTH: usize = 30;
+
+    fn new(enabled: bool) -> Bar {
+        Bar {
+            enabled,
+            drawn: false,
+        }
+    }
+
+    fn draw(&mut self, what: &str, done: usize, total: usize) {
+        if !self.enabled || total < Self::MIN_TOTAL {
+            return;
+        }
+        let filled = Self::WIDTH * done / total.max(1);
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r[{}{}] {done}/{total} {what:<12}",
+            "#".repeat(filled),
+            " ".repeat(Self::WIDTH - filled)
+        );
+        let _ = err.flush();
+        self.drawn = true;
+    }
+
+    fn finish(&mut self) {
+        if self.drawn {
+            let _ = write!(
+                std::io::stderr().lock(),
+                "\r{}\r",
+                " ".repeat(Self::WIDTH + 40)
+            );
+        }
+    }
+}

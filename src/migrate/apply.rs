@@ -1,0 +1,310 @@
+//! Writing an import onto the branch as one commit. Records the branch already has are left
+//! alone, so running an import again changes nothing; items and log lines go into the import's
+//! own shards, deduplicated by id and uid.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::{Batch, Link, Notes, Report};
+use crate::error::{Error, Result};
+use crate::model::{Dependency, Event, Format, Item, ItemKind, Mission};
+use crate::ops::init;
+use crate::store::codec::{json_line, parse_lines};
+use crate::store::{Tx, layout};
+
+/// Reports how far an import got: (what it is doing, done, total).
+pub type Progress<'a> = &'a mut dyn FnMut(&str, usize, usize);
+
+/// Writes `batch` as one commit (none when the branch already has all of it), creating the
+/// project first when the repository has none.
+pub fn apply(ws: &crate::ops::Workspace, batch: Batch, progress: Progress<'_>) -> Result<Report> {
+    let store = ws.store();
+    let default_name = init::default_project_name(store);
+    let mut report = Report::default();
+    let mut late = Notes::default();
+    let written = store.write("import", |tx| {
+        report = Report::default();
+        late = Notes::default();
+        match tx.meta().project() {
+            Ok(project) => {
+                if let Some(theirs) = &batch.project {
+                    if theirs == project {
+                        count(&mut report.already_present, "projects");
+                    } else {
+                        late.skipped("project record of the dump: the branch has its own project, kept", "project.toml");
+                    }
+                }
+            }
+            Err(Error::NotInitialized) if !tx.has_history() => match &batch.project {
+                Some(project) => {
+                    tx.put_format(&Format::default())?;
+                    tx.put_project(project)?;
+                }
+                None => {
+                    let name = batch.project_name.clone().unwrap_or_else(|| default_name.clone());
+                    init::stage_project(tx, name, batch.project_description.clone())?;
+                }
+            },
+            Err(Error::NotInitialized) => {
+                return Err(Error::Refused(format!(
+                    "{} exists and is not a cmos branch; set another branch with `git config cmos.ref refs/heads/NAME`",
+                    store.branch()
+                )));
+            }
+            Err(other) => return Err(other),
+        }
+        stage(tx, &batch, &mut report, &mut late, progress)?;
+        let total: usize = report.imported.values().sum();
+        // A dump carries its own log; an event of its import would make it differ from the
+        // branch it was taken from.
+        if total > 0 && batch.format != "dump" {
+            let summary = report
+                .imported
+                .iter()
+                .map(|(kind, n)| format!("{n} {kind}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut extra = serde_json::Map::new();
+            extra.insert("format".into(), batch.format.into());
+            tx.record_with("import.done", &batch.source_name, Some(summary), extra);
+            tx.set_subject(format!("import {} {}", batch.format, batch.source_name));
+        }
+        Ok(())
+    })?;
+    let mut notes = batch.notes;
+    notes.absorb(late);
+    let notes = notes.into_report(batch.source, batch.format);
+    Ok(Report {
+        mapped: notes.mapped,
+        kept_raw: notes.kept_raw,
+        skipped: notes.skipped,
+        source: notes.source,
+        format: notes.format,
+        commit: written.commit.map(|c| c.to_string()),
+        ..report
+    })
+}
+
+fn stage(
+    tx: &mut Tx<'_>,
+    batch: &Batch,
+    report: &mut Report,
+    notes: &mut Notes,
+    progress: Progress<'_>,
+) -> Result<()> {
+    let total = batch.len();
+    let mut done = 0;
+    let mut tick = |what: &str, done: &mut usize| {
+        *done += 1;
+        if (*done).is_multiple_of(64) || *done == total {
+            progress(what, *done, total);
+        }
+    };
+    for sprint in &batch.sprints {
+        if tx.exists(&layout::sprint_path(&sprint.id))? {
+            count(&mut report.already_present, "sprints");
+        } else {
+            tx.put_sprint(sprint)?;
+            if batch.format != "dump" {
+                tx.record(
+                    "sprint.imported",
+                    &sprint.id,
+                    None,
+                    Some(sprint.status.to_string()),
+                    None,
+                );
+            }
+            count(&mut report.imported, "sprints");
+        }
+        tick("sprints", &mut done);
+    }
+    let mut new_missions: BTreeMap<&str, Mission> = BTreeMap::new();
+    for mission in &batch.missions {
+        if tx.exists(&layout::mission_path(&mission.id))? {
+            count(&mut report.already_present, "missions");
+        } else {
+            tx.put_mission(mission)?;
+            new_missions.insert(&mission.id, mission.clone());
+            count(&mut report.imported, "missions");
+        }
+        tick("missions", &mut done);
+    }
+    link(tx, &batch.links, &mut new_missions, notes)?;
+    for session in &batch.sessions {
+        if tx.exists(&layout::session_path(&session.id))? {
+            count(&mut report.already_present, "sessions");
+        } else {
+            tx.put_session(session)?;
+            count(&mut report.imported, "sessions");
+        }
+        tick("sessions", &mut done);
+    }
+    for kind in ItemKind::ALL {
+        let items: Vec<&Item> = batch.items.iter().filter(|i| i.kind == *kind).collect();
+        if items.is_empty() {
+            continue;
+        }
+        let known: HashSet<String> = tx.items(*kind)?.into_iter().map(|i| i.id).collect();
+        let label = format!("{}s", kind.as_str());
+        let mut fresh = Vec::new();
+        let mut seen = HashSet::new();
+        for item in items {
+            if known.contains(&item.id) || !seen.insert(item.id.as_str()) {
+                count(&mut report.already_present, &label);
+            } else {
+                fresh.push((item.created_at.to_string(), json_line(item)));
+                count(&mut report.imported, &label);
+            }
+            tick(&label, &mut done);
+        }
+        append_lines(tx, kind.log_dir(), &batch.tag, fresh)?;
+    }
+    let known = event_uids(tx)?;
+    let mut fresh = Vec::new();
+    for event in &batch.events {
+        if known.contains(&event.uid) {
+            count(&mut report.already_present, "events");
+        } else {
+            fresh.push((event.at.to_string(), json_line(event)));
+            count(&mut report.imported, "events");
+        }
+        tick("events", &mut done);
+    }
+    append_lines(tx, layout::EVENTS, &batch.tag, fresh)?;
+    for (path, bytes) in &batch.files {
+        let existing = tx.file(path)?;
+        if existing.as_deref() == Some(bytes.as_slice()) {
+            count(&mut report.already_present, "files");
+        } else if path.ends_with(".jsonl") && existing.is_some() {
+            let mut lines: Vec<&[u8]> = existing
+                .as_deref()
+                .unwrap_or_default()
+                .split(|b| *b == b'\n')
+                .collect();
+            let before = lines.len();
+            for line in bytes.split(|b| *b == b'\n') {
+                if !lines.contains(&line) {
+                    lines.push(line);
+                }
+            }
+            if lines.len() > before {
+                let mut joined = lines.join(&b"\n"[..]);
+                if !joined.ends_with(b"\n") {
+                    joined.push(b'\n');
+                }
+                tx.put_file(path, joined);
+                count(&mut report.imported, "files");
+            } else {
+                count(&mut report.already_present, "files");
+            }
+        } else if existing.is_none() || path.starts_with(".cmos/legacy/") {
+            // A kept source file is replaced by the newer import of the same file.
+            tx.put_file(path, bytes.clone());
+            count(&mut report.imported, "files");
+        } else {
+            notes.skipped(
+                "file the branch has with other content: kept the branch's",
+                path,
+            );
+            count(&mut report.already_present, "files");
+        }
+        tick("files", &mut done);
+    }
+    Ok(())
+}
+
+/// Adds the links of new missions, one at a time so each is checked against the ones before:
+/// a link to a mission that does not exist, or one that would close a cycle, is kept in the
+/// mission's `legacy` table instead of its `depends`.
+fn link(
+    tx: &mut Tx<'_>,
+    links: &[Link],
+    new_missions: &mut BTreeMap<&str, Mission>,
+    notes: &mut Notes,
+) -> Result<()> {
+    for link in links {
+        let Some(mission) = new_missions.get_mut(link.from.as_str()) else {
+            continue;
+        };
+        let refused = match crate::lifecycle::check_dependency(
+            tx.index()?,
+            &link.from,
+            &link.to,
+            link.kind,
+        ) {
+            Ok(_) => None,
+            Err(Error::AlreadyExists { .. }) => continue,
+            Err(e @ (Error::InvalidDependency(_) | Error::NotFound { .. })) => Some(e.to_string()),
+            Err(other) => return Err(other),
+        };
+        match refused {
+            None => mission.depends.push(Dependency {
+                on: link.to.clone(),
+                kind: link.kind,
+                extra: link.extra.clone(),
+            }),
+            Some(why) => {
+                notes.kept_raw(
+                    "dependency not linked (unknown mission or a cycle), kept in the mission's legacy.unlinked",
+                    &format!("{} → {}", link.from, link.to),
+                );
+                let mut kept = toml::Table::new();
+                kept.insert("on".into(), link.to.clone().into());
+                kept.insert("type".into(), link.raw_type.clone().into());
+                kept.insert("why".into(), why.into());
+                let legacy = mission
+                    .extra
+                    .entry("legacy")
+                    .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                if let toml::Value::Table(legacy) = legacy {
+                    let list = legacy
+                        .entry("unlinked")
+                        .or_insert_with(|| toml::Value::Array(Vec::new()));
+                    if let toml::Value::Array(list) = list {
+                        list.push(toml::Value::Table(kept));
+                    }
+                }
+            }
+        }
+        let mission = mission.clone();
+        tx.put_mission(&mission)?;
+    }
+    Ok(())
+}
+
+/// The uids of events already in any import shard, so the same event met again (in a second
+/// run, or in both SESSIONS.jsonl and the database) is written once.
+fn event_uids(tx: &Tx<'_>) -> Result<HashSet<String>> {
+    let mut uids = HashSet::new();
+    for (path, bytes) in tx.import_shards(layout::EVENTS)? {
+        let (events, _) = parse_lines::<Event>(&path, &bytes);
+        uids.extend(events.into_iter().map(|e| e.uid));
+    }
+    Ok(uids)
+}
+
+/// Appends `lines` (sort key, line) to this import's shard of each month of `log`, oldest
+/// first after the lines already there.
+fn append_lines(
+    tx: &mut Tx<'_>,
+    log: &str,
+    tag: &str,
+    mut lines: Vec<(String, Vec<u8>)>,
+) -> Result<()> {
+    lines.sort();
+    let mut by_month: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for (key, line) in lines {
+        let month = key.get(..7).unwrap_or("0000-00").to_string();
+        by_month.entry(month).or_default().extend(line);
+    }
+    for (month, new) in by_month {
+        let path = format!("{}/{tag}.jsonl", layout::log_month_dir(log, &month));
+        let mut bytes = tx.file(&path)?.unwrap_or_default();
+        bytes.extend(new);
+        tx.put_file(&path, bytes);
+    }
+    Ok(())
+}
+
+fn count(map: &mut BTreeMap<String, usize>, kind: &str) {
+    *map.entry(kind.to_string()).or_default() += 1;
+}

@@ -1,0 +1,175 @@
+//! `cmos import` and `cmos export`: moving a project's memory in from the original CMOS and
+//! peer tools, and out as the original's files plus a lossless dump.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::{Outcome, Workspace};
+use crate::error::{Error, Result};
+use crate::migrate::{self, Format, Progress, Report, dump, export::State};
+
+/// Reads `paths` as `format` and writes what is new as one commit.
+pub fn import(
+    ws: &Workspace,
+    format: Format,
+    paths: &[PathBuf],
+    progress: Progress<'_>,
+) -> Result<Outcome<Report>> {
+    let batch = migrate::read(format, paths)?;
+    let report = migrate::apply(ws, batch, progress)?;
+    let snapshot = ws.snapshot()?;
+    Ok(Outcome::read(report, &snapshot))
+}
+
+/// One exported file: where it went, or its text when it was printed.
+#[derive(Debug, Serialize)]
+pub struct Exported {
+    pub files: Vec<String>,
+    /// The text, when there is one file and no --out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// Which of the original's files to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    Backlog,
+    Sessions,
+    Contexts,
+    All,
+}
+
+/// The file names an export writes into a directory.
+const BACKLOG: &str = "backlog.yaml";
+const SESSIONS: &str = "SESSIONS.jsonl";
+const PROJECT_CONTEXT: &str = "PROJECT_CONTEXT.json";
+const MASTER_CONTEXT: &str = "MASTER_CONTEXT.json";
+
+pub fn export(
+    ws: &Workspace,
+    what: Export,
+    out: Option<&Path>,
+    overwrite: bool,
+) -> Result<Outcome<Exported>> {
+    let snapshot = ws.snapshot()?;
+    let state = State::read(ws)?;
+    let single = |text: String| -> Result<Exported> {
+        match out {
+            None => Ok(Exported {
+                files: Vec::new(),
+                text: Some(text),
+            }),
+            Some(path) => {
+                write(path, text.as_bytes(), overwrite)?;
+                Ok(Exported {
+                    files: vec![path.display().to_string()],
+                    text: None,
+                })
+            }
+        }
+    };
+    let exported = match what {
+        Export::Backlog => single(state.backlog())?,
+        Export::Sessions => single(state.sessions_jsonl())?,
+        Export::Contexts => match out {
+            None => {
+                let both = serde_json::json!({
+                    "project_context": serde_json::from_str::<serde_json::Value>(&state.project_context()).unwrap_or_default(),
+                    "master_context": serde_json::from_str::<serde_json::Value>(&state.master_context()).unwrap_or_default(),
+                });
+                Exported {
+                    files: Vec::new(),
+                    text: Some(format!(
+                        "{}\n",
+                        serde_json::to_string_pretty(&both).unwrap_or_default()
+                    )),
+                }
+            }
+            Some(dir) => {
+                let files = [
+                    (PROJECT_CONTEXT, state.project_context()),
+                    (MASTER_CONTEXT, state.master_context()),
+                ];
+                write_all(dir, &files, overwrite)?
+            }
+        },
+        Export::All => {
+            let dir = out.ok_or_else(|| {
+                Error::InvalidInput("export all writes a directory: pass --out DIR".into())
+            })?;
+            let files = [
+                (BACKLOG, state.backlog()),
+                (SESSIONS, state.sessions_jsonl()),
+                (PROJECT_CONTEXT, state.project_context()),
+                (MASTER_CONTEXT, state.master_context()),
+            ];
+            let mut exported = write_all(dir, &files, overwrite)?;
+            let dump_dir = dir.join(dump::DIR);
+            if dump_dir.exists() {
+                std::fs::remove_dir_all(&dump_dir)
+                    .map_err(|e| Error::io(format!("cannot replace {}", dump_dir.display()), e))?;
+            }
+            for (path, bytes) in ws.store().files_at(&snapshot)? {
+                let target = dump_dir.join(&path);
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+                }
+                std::fs::write(&target, bytes)
+                    .map_err(|e| Error::io(format!("cannot write {}", target.display()), e))?;
+            }
+            exported.files.push(dump_dir.display().to_string());
+            exported
+        }
+    };
+    Ok(Outcome::read(exported, &snapshot))
+}
+
+/// Writes `files` into `dir`, refusing to replace any unless `overwrite`; checks them all
+/// before writing one.
+fn write_all(dir: &Path, files: &[(&str, String)], overwrite: bool) -> Result<Exported> {
+    if dir.is_file() {
+        return Err(Error::InvalidInput(format!(
+            "{} is a file; --out names a directory here",
+            dir.display()
+        )));
+    }
+    if !overwrite {
+        let taken: Vec<String> = files
+            .iter()
+            .map(|(name, _)| dir.join(name))
+            .chain(std::iter::once(dir.join(dump::DIR)))
+            .filter(|p| p.exists())
+            .map(|p| p.display().to_string())
+            .collect();
+        if !taken.is_empty() {
+            return Err(Error::Refused(format!(
+                "{} exist(s); pass --overwrite to replace",
+                taken.join(", ")
+            )));
+        }
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    let mut written = Vec::new();
+    for (name, text) in files {
+        let path = dir.join(name);
+        write(&path, text.as_bytes(), true)?;
+        written.push(path.display().to_string());
+    }
+    Ok(Exported {
+        files: written,
+        text: None,
+    })
+}
+
+fn write(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
+    if path.exists() && !overwrite {
+        return Err(Error::Refused(format!(
+            "{} exists; pass --overwrite to replace it",
+            path.display()
+        )));
+    }
+    crate::store::replace_file(path, bytes)
+}
