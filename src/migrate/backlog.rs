@@ -283,27 +283,35 @@ fn mission_entry(mission: &Mission) -> Value {
         Some(Value::Object(m)) => m.clone(),
         _ => Map::new(),
     };
-    let mut fill = |key: &str, value: Value| {
-        if !value.is_null() && value != json!([]) && !metadata.contains_key(key) {
-            metadata.insert(key.into(), value);
+    // Fill in cmos's fields where the original's metadata has none under any of its names.
+    let mut fill = |keys: &[&str], value: Value| {
+        let empty = value.is_null() || value == json!([]);
+        if !empty && !keys.iter().any(|k| metadata.contains_key(*k)) {
+            metadata.insert(keys[0].into(), value);
         }
     };
-    fill("description", mission.objective.clone().into());
-    fill("context", mission.context.clone().into());
-    fill("successCriteria", mission.success_criteria.clone().into());
-    fill("deliverables", mission.deliverables.clone().into());
     fill(
-        "started_at",
+        &["description", "objective"],
+        mission.objective.clone().into(),
+    );
+    fill(&["context"], mission.context.clone().into());
+    fill(
+        &["successCriteria", "success_criteria"],
+        mission.success_criteria.clone().into(),
+    );
+    fill(&["deliverables"], mission.deliverables.clone().into());
+    fill(
+        &["started_at"],
         mission.started_at.map(|t| t.to_string()).into(),
     );
     fill(
-        "completed_at",
+        &["completed_at"],
         mission.completed_at.map(|t| t.to_string()).into(),
     );
     if let Some(blocked) = &mission.blocked {
-        fill("blocked_at", blocked.since.to_string().into());
-        fill("blocked_reason", blocked.reason.clone().into());
-        fill("blocked_needs", blocked.needs.clone().into());
+        fill(&["blocked_at"], blocked.since.to_string().into());
+        fill(&["blocked_reason"], blocked.reason.clone().into());
+        fill(&["blocked_needs"], blocked.needs.clone().into());
     }
     let mut entry = Map::new();
     entry.insert("id".into(), mission.id.clone().into());

@@ -159,10 +159,13 @@ fn is_plain_safe(s: &str) -> bool {
         return false;
     }
     // Numbers, dates and times read as something other than a string.
-    let numeric = s
-        .chars()
-        .all(|c| c.is_ascii_digit() || "+-.:eE_ TZ".contains(c));
-    !(numeric && s.chars().any(|c| c.is_ascii_digit()) || lower == ".inf" || lower == ".nan")
+    let number = s.replace('_', "");
+    let looks_numeric = number.parse::<f64>().is_ok()
+        || s.starts_with("0x")
+        || s.starts_with("0o")
+        || (s.starts_with(|c: char| c.is_ascii_digit()) && super::values::timestamp(s).is_some())
+        || (s.contains(':') && s.chars().all(|c| c.is_ascii_digit() || c == ':'));
+    !(looks_numeric || lower == ".inf" || lower == ".nan" || lower == "-.inf")
 }
 
 #[cfg(test)]
@@ -174,6 +177,8 @@ mod tests {
         let doc = serde_json::json!({
             "name": "Planning.SprintPlan.v1",
             "version": "0.0.0",
+            "number_like": "1.5",
+            "date_like": "2025-11-07",
             "when": "2025-11-07T22:09:07Z",
             "title": "Sprint 1: Phase 1",
             "quote": "don't",
@@ -188,6 +193,9 @@ mod tests {
         let text = write_documents(&[doc.clone(), serde_json::json!({"second": true})]);
         assert!(text.contains("when: '2025-11-07T22:09:07Z'"), "{text}");
         assert!(text.contains("title: 'Sprint 1: Phase 1'"), "{text}");
+        assert!(text.contains("version: 0.0.0\n"), "{text}");
+        assert!(text.contains("number_like: '1.5'"), "{text}");
+        assert!(text.contains("date_like: '2025-11-07'"), "{text}");
         assert!(text.contains("list:\n- id: B1\n  tags:\n  - x\n"), "{text}");
         let back = parse(&text, "test").unwrap();
         assert_eq!(back, vec![doc, serde_json::json!({"second": true})]);
