@@ -3,49 +3,13 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 
 use super::output::Printer;
 use crate::error::Result;
 use crate::migrate::Format;
 use crate::ops::Workspace;
 use crate::ops::migrate::{self, Export};
-
-/// The sources `cmos import` reads.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ImportFormat {
-    /// The original CMOS's database, cmos/db/cmos.sqlite (any schema version).
-    CmosSqlite,
-    /// The original's backlog.yaml (its export, or a hand-written mission file).
-    Backlog,
-    /// The original's SESSIONS.jsonl.
-    Sessions,
-    /// PROJECT_CONTEXT.json and MASTER_CONTEXT.json (files, or a directory holding them).
-    Contexts,
-    /// Beads issues: .beads/issues.jsonl or the output of `bd export`.
-    Beads,
-    /// Backlog.md: the backlog/ directory of task files.
-    BacklogMd,
-    /// task-master: .taskmaster/tasks/tasks.json.
-    TaskMaster,
-    /// A directory written by `cmos export all`, read back losslessly.
-    Dump,
-}
-
-impl From<ImportFormat> for Format {
-    fn from(f: ImportFormat) -> Format {
-        match f {
-            ImportFormat::CmosSqlite => Format::CmosSqlite,
-            ImportFormat::Backlog => Format::Backlog,
-            ImportFormat::Sessions => Format::Sessions,
-            ImportFormat::Contexts => Format::Contexts,
-            ImportFormat::Beads => Format::Beads,
-            ImportFormat::BacklogMd => Format::BacklogMd,
-            ImportFormat::TaskMaster => Format::TaskMaster,
-            ImportFormat::Dump => Format::Dump,
-        }
-    }
-}
 
 /// Bring in a project's memory from the original CMOS or a peer tool, as one commit.
 ///
@@ -54,7 +18,7 @@ impl From<ImportFormat> for Format {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     #[arg(value_enum)]
-    pub format: ImportFormat,
+    pub format: Format,
     /// The file (or for contexts, backlog-md and dump, the directory) to read.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -86,7 +50,7 @@ pub struct ExportArgs {
 pub fn run_import(ws: &Workspace, args: ImportArgs, printer: &Printer) -> Result<()> {
     let mut bar = Bar::new(!printer.json && std::io::stderr().is_terminal());
     let mut progress = |what: &str, done: usize, total: usize| bar.draw(what, done, total);
-    let outcome = migrate::import(ws, args.format.into(), &args.paths, &mut progress);
+    let outcome = migrate::import(ws, args.format, &args.paths, &mut progress);
     bar.finish();
     printer.outcome(&outcome?, |report, _| report.render());
     Ok(())

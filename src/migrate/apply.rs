@@ -128,7 +128,9 @@ fn stage(
         }
         tick("missions", &mut done);
     }
-    link(tx, &batch.links, &mut new_missions, notes)?;
+    link(tx, &batch.links, &mut new_missions, notes, &mut || {
+        tick("links", &mut done)
+    })?;
     for session in &batch.sessions {
         if tx.exists(&layout::session_path(&session.id))? {
             count(&mut report.already_present, "sessions");
@@ -220,8 +222,10 @@ fn link(
     links: &[Link],
     new_missions: &mut BTreeMap<&str, Mission>,
     notes: &mut Notes,
+    tick: &mut dyn FnMut(),
 ) -> Result<()> {
     for link in links {
+        tick();
         let Some(mission) = new_missions.get_mut(link.from.as_str()) else {
             continue;
         };

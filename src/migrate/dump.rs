@@ -16,21 +16,7 @@ pub const DIR: &str = "dump";
 pub fn read(path: &Path) -> Result<Batch> {
     let root = dump_root(path)?;
     let mut batch = Batch::new("dump", path);
-    let mut files: Vec<(String, PathBuf)> = walkdir::WalkDir::new(&root)
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            let relative = e
-                .path()
-                .strip_prefix(&root)
-                .ok()?
-                .to_string_lossy()
-                .replace('\\', "/");
-            Some((relative, e.into_path()))
-        })
-        .collect();
-    files.sort();
+    let files = super::files_under(&root);
     for (relative, file) in files {
         let bytes = super::read_file(&file)?;
         let record = |kind: &str| -> Error {

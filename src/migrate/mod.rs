@@ -90,6 +90,7 @@ impl Batch {
     pub fn len(&self) -> usize {
         self.sprints.len()
             + self.missions.len()
+            + self.links.len()
             + self.sessions.len()
             + self.items.len()
             + self.events.len()
@@ -129,15 +130,23 @@ impl Batch {
 }
 
 /// The formats `cmos import` reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// The original CMOS's database, cmos/db/cmos.sqlite (any schema version).
     CmosSqlite,
+    /// The original's backlog.yaml (its export, or a hand-written mission file).
     Backlog,
+    /// The original's SESSIONS.jsonl.
     Sessions,
+    /// PROJECT_CONTEXT.json and MASTER_CONTEXT.json (files, or a directory holding them).
     Contexts,
+    /// Beads issues: .beads/issues.jsonl or the output of `bd export`.
     Beads,
+    /// Backlog.md: the backlog/ directory of task files.
     BacklogMd,
+    /// task-master: .taskmaster/tasks/tasks.json.
     TaskMaster,
+    /// A directory written by `cmos export all`, read back losslessly.
     Dump,
 }
 
@@ -186,6 +195,21 @@ pub fn read(format: Format, paths: &[std::path::PathBuf]) -> Result<Batch> {
         Format::TaskMaster => peers::task_master(first),
         Format::Dump => dump::read(first),
     }
+}
+
+/// The files under `root`, by path relative to it (with `/`), sorted.
+pub(crate) fn files_under(root: &Path) -> Vec<(String, std::path::PathBuf)> {
+    let mut files: Vec<(String, std::path::PathBuf)> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let relative = e.path().strip_prefix(root).ok()?;
+            Some((relative.to_string_lossy().replace('\\', "/"), e.into_path()))
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 /// Reads a whole file, saying which one could not be read.

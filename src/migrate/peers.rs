@@ -170,19 +170,9 @@ pub fn backlog_md(path: &Path) -> Result<Batch> {
     } else {
         path.to_path_buf()
     };
-    let mut files: Vec<(String, PathBuf)> = walkdir::WalkDir::new(&root)
+    let files: Vec<(String, PathBuf)> = super::files_under(&root)
         .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
-        .filter_map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(&root)
-                .ok()?
-                .to_string_lossy()
-                .replace('\\', "/");
-            Some((rel, e.into_path()))
-        })
+        .filter(|(rel, _)| rel.ends_with(".md"))
         .filter(|(rel, _)| {
             [
                 "tasks/",
@@ -195,7 +185,6 @@ pub fn backlog_md(path: &Path) -> Result<Batch> {
             .any(|d| rel.starts_with(d))
         })
         .collect();
-    files.sort();
     if files.is_empty() {
         return Err(Error::InvalidInput(format!(
             "{} holds no Backlog.md task files: name the project's backlog/ directory (with tasks/*.md)",
