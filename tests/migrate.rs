@@ -392,6 +392,24 @@ fn bad_input_is_refused_clearly_and_leaves_the_branch_alone() {
         assert_eq!(code, 2, "{args:?}");
         assert_eq!(repo.tip(), tip, "{args:?} changed the branch");
     }
+    // A record whose id the branch already uses for another record is not imported, and said so.
+    repo.ok(&["mission", "add", "T1", "A native mission of the same id"]);
+    let report = repo.json(&[
+        "import",
+        "backlog",
+        &fixture_arg("Mission-Protocol.v2/tests/test-data/mission-outcome/backlog.yaml"),
+    ]);
+    assert_eq!(count(&report, "imported", "missions"), 5, "{report:#}");
+    assert!(
+        report["skipped"]
+            .to_string()
+            .contains("already uses for another mission"),
+        "{report:#}"
+    );
+    assert!(
+        repo.ok(&["mission", "show", "T1"])
+            .contains("A native mission of the same id")
+    );
     // A file with some bad lines imports the good ones and reports the rest, kept verbatim.
     let mixed = write(
         "mixed.jsonl",

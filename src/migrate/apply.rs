@@ -100,8 +100,14 @@ fn stage(
         }
     };
     for sprint in &batch.sprints {
-        if tx.exists(&layout::sprint_path(&sprint.id))? {
-            count(&mut report.already_present, "sprints");
+        if let Some(uid) = stored_uid(tx, &layout::sprint_path(&sprint.id))? {
+            present(
+                report,
+                notes,
+                "sprint",
+                &sprint.id,
+                same_source(&uid, &sprint.uid),
+            );
         } else {
             tx.put_sprint(sprint)?;
             if batch.format != "dump" {
@@ -119,8 +125,14 @@ fn stage(
     }
     let mut new_missions: BTreeMap<&str, Mission> = BTreeMap::new();
     for mission in &batch.missions {
-        if tx.exists(&layout::mission_path(&mission.id))? {
-            count(&mut report.already_present, "missions");
+        if let Some(uid) = stored_uid(tx, &layout::mission_path(&mission.id))? {
+            present(
+                report,
+                notes,
+                "mission",
+                &mission.id,
+                same_source(&uid, &mission.uid),
+            );
         } else {
             tx.put_mission(mission)?;
             new_missions.insert(&mission.id, mission.clone());
@@ -132,8 +144,14 @@ fn stage(
         tick("links", &mut done)
     })?;
     for session in &batch.sessions {
-        if tx.exists(&layout::session_path(&session.id))? {
-            count(&mut report.already_present, "sessions");
+        if let Some(uid) = stored_uid(tx, &layout::session_path(&session.id))? {
+            present(
+                report,
+                notes,
+                "session",
+                &session.id,
+                same_source(&uid, &session.uid),
+            );
         } else {
             tx.put_session(session)?;
             count(&mut report.imported, "sessions");
@@ -307,6 +325,38 @@ fn append_lines(
         tx.put_file(&path, bytes);
     }
     Ok(())
+}
+
+/// The uid of the record stored at `path`, if any (empty when the file has none).
+fn stored_uid(tx: &Tx<'_>, path: &str) -> Result<Option<String>> {
+    let Some(bytes) = tx.file(path)? else {
+        return Ok(None);
+    };
+    let uid = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .and_then(|t| t.get("uid")?.as_str().map(str::to_string));
+    Ok(Some(uid.unwrap_or_default()))
+}
+
+/// Whether two uids are of one imported record: an importer derives a uid's last 80 bits (16
+/// characters) from the record's kind and id alone, and its time from the source, which two
+/// sources of the same record (the database and backlog.yaml) can give differently.
+fn same_source(stored: &str, imported: &str) -> bool {
+    let tail = |uid: &str| uid.len().checked_sub(16).map(|at| uid[at..].to_string());
+    tail(stored).is_some() && tail(stored) == tail(imported)
+}
+
+/// Counts a record the branch already has; one that is another record under the same id (a
+/// different uid) is named in the report, since its import did not happen.
+fn present(report: &mut Report, notes: &mut Notes, kind: &str, id: &str, same: bool) {
+    count(&mut report.already_present, &format!("{kind}s"));
+    if !same {
+        notes.skipped(
+            format!("{kind} whose id the branch already uses for another {kind}: the branch's kept, this one not imported"),
+            id,
+        );
+    }
 }
 
 fn count(map: &mut BTreeMap<String, usize>, kind: &str) {
