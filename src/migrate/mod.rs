@@ -144,7 +144,7 @@ pub enum Format {
     Beads,
     /// Backlog.md: the backlog/ directory of task files.
     BacklogMd,
-    /// task-master: .taskmaster/tasks/tasks.json.
+    /// The tasks.json of task-master (.taskmaster/tasks/tasks.json), every tag.
     TaskMaster,
     /// A directory written by `cmos export all`, read back losslessly.
     Dump,
