@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::Value;
 
-use crate::model::{Date, Timestamp, fnv1a, validate_id};
+use crate::model::{Timestamp, fnv1a, validate_id};
 
 /// How faithfully a timestamp was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,26 +63,6 @@ fn naive(text: &str) -> Option<Timestamp> {
     Some(Timestamp::from_millis(
         midnight.and_utc().timestamp_millis(),
     ))
-}
-
-/// A calendar date from any timestamp form (`2025-11-07T11:09:51.103910` is 2025-11-07).
-pub fn date(text: &str) -> Option<(Date, Reading)> {
-    let text = text.trim();
-    if let Ok(d) = text.parse::<Date>() {
-        return Some((d, Reading::Exact));
-    }
-    let (t, reading) = timestamp(text)?;
-    let day = t.to_string().get(..10)?.parse().ok()?;
-    Some((day, reading.max_converted()))
-}
-
-impl Reading {
-    fn max_converted(self) -> Reading {
-        match self {
-            Reading::Exact => Reading::Converted,
-            other => other,
-        }
-    }
 }
 
 /// The text of a value: strings as they are, numbers and booleans written out, null as None.
