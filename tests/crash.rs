@@ -57,17 +57,57 @@ fn a_lock_left_by_a_dead_writer_does_not_block_the_next_one() {
     let repo = Repo::new();
     repo.init();
     let lock = repo.path.join(".git/refs/heads/cmos.lock");
+    // A cmos writer killed while it held the lock: the lock holds the commit it was about to
+    // move the branch to, and beside it is the owner record it left (the lock's path, its
+    // start time, that commit); the process itself is gone.
+    let commit = "8f3c2d1e0b9a8f3c2d1e0b9a8f3c2d1e0b9a8f3c";
+    std::fs::write(&lock, format!("{commit}\n")).expect("plant a lock");
+    let mut owner = Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .expect("start a process");
+    let pid = owner.id();
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("read its stat");
+    let started = stat[stat.rfind(')').unwrap() + 1..]
+        .split_whitespace()
+        .nth(19)
+        .unwrap()
+        .to_string();
+    owner.kill().unwrap();
+    owner.wait().unwrap();
+    let record = format!("{}\n{started}\n{commit}\n", lock.display());
+    std::fs::write(
+        repo.path.join(format!(".git/cmos/lock-owner-{pid}")),
+        record,
+    )
+    .unwrap();
+
+    repo.ok(&["mission", "add", "A", "After a crash"]);
+    assert!(!lock.exists(), "the orphaned lock was cleared");
+    assert_eq!(repo.json(&["mission", "show", "A"])["status"], "Queued");
+}
+
+#[test]
+fn a_lock_without_a_provable_dead_owner_is_left_and_named() {
+    let repo = Repo::new();
+    repo.init();
+    // git's own lock (or one whose owner cannot be told): cmos must not remove it.
+    let lock = repo.path.join(".git/refs/heads/cmos.lock");
     std::fs::write(&lock, "0000000000000000000000000000000000000000\n").expect("plant a lock");
-    // As if its writer died a minute ago.
     let status = Command::new("touch")
         .args(["-d", "1 minute ago"])
         .arg(&lock)
         .status()
         .expect("run touch");
     assert!(status.success());
-    repo.ok(&["mission", "add", "A", "After a crash"]);
-    assert!(!lock.exists(), "the stale lock was cleared");
-    assert_eq!(repo.json(&["mission", "show", "A"])["status"], "Queued");
+    let (code, error) = repo.fails(&["mission", "add", "A", "Blocked by the lock"]);
+    assert_eq!(code, 8, "{error}");
+    assert_eq!(error["code"], "conflict");
+    assert!(
+        error["message"].as_str().unwrap().contains("cmos.lock"),
+        "{error}"
+    );
+    assert!(lock.exists(), "a lock nobody proved orphaned stays");
 }
 
 #[test]

@@ -16,6 +16,10 @@ pub struct SyncArgs {
     /// Show what would come in and go out, change nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Merge the remote's cmos branch even if it shares no history with this clone's
+    /// (another project's init): both projects' records end up on one branch.
+    #[arg(long)]
+    allow_unrelated: bool,
 }
 
 /// Fields changed on both sides that syncs resolved: what was kept and what was not.
@@ -26,7 +30,12 @@ pub struct ConflictsArgs {
 }
 
 pub fn run(ws: &Workspace, args: SyncArgs, printer: &Printer) -> Result<()> {
-    let outcome = ops::sync(ws, args.remote.as_deref(), args.dry_run)?;
+    let request = ops::SyncRequest {
+        remote: args.remote,
+        dry_run: args.dry_run,
+        allow_unrelated: args.allow_unrelated,
+    };
+    let outcome = ops::sync(ws, &request)?;
     printer.outcome(&outcome, render_sync);
     Ok(())
 }

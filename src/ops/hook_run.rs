@@ -200,6 +200,10 @@ fn pre_push(ws: &Workspace, remote: Option<&str>) -> Result<String> {
     if !crate::remote::config_bool(ws.store().git_dir(), "cmos.syncOnPush") {
         return Ok("pre-push: cmos.syncOnPush is off".into());
     }
-    let outcome = super::sync::sync(ws, remote, false)?;
+    let request = super::sync::SyncRequest {
+        remote: remote.map(str::to_string),
+        ..Default::default()
+    };
+    let outcome = super::sync::sync(ws, &request)?;
     Ok(format!("pre-push: sync {}", outcome.data.result))
 }

@@ -37,8 +37,16 @@ pub fn init(ws: &Workspace, request: InitRequest) -> Result<Outcome<InitOutcome>
     }
     let store = ws.store();
     let default_name = default_project_name(store);
-    let written = store.write("init", |tx| {
+    let written = store.write_restoring_marker("init", |tx| {
         match tx.meta().project() {
+            Ok(project) if tx.meta().format.is_none() => {
+                // The project is intact but its marker was lost or damaged: put it back,
+                // which lets writes go ahead again.
+                let project = project.clone();
+                tx.put_format(&Format::default())?;
+                tx.set_subject("init: restore the format marker");
+                return Ok((false, project));
+            }
             Ok(project) => return Ok((false, project.clone())),
             Err(Error::NotInitialized) => {}
             Err(corrupt) => return Err(corrupt),
@@ -78,6 +86,7 @@ pub fn init(ws: &Workspace, request: InitRequest) -> Result<Outcome<InitOutcome>
         Ok((true, project))
     })?;
     let (created, project) = written.value;
+    let restored_marker = !created && written.commit.is_some();
     let sprint = project.current_sprint.clone();
     let outcome = Outcome::from_digest(
         InitOutcome {
@@ -89,6 +98,14 @@ pub fn init(ws: &Workspace, request: InitRequest) -> Result<Outcome<InitOutcome>
         &written.meta,
         &written.digest,
     );
+    let outcome = if restored_marker {
+        outcome.warn(format!(
+            "{} was missing or unreadable and has been written again; run `cmos verify` to check the rest of the branch",
+            layout::FORMAT
+        ))
+    } else {
+        outcome
+    };
     Ok(if created || request.sprint.is_none() {
         outcome
     } else {

@@ -32,7 +32,19 @@ pub struct SyncOutcome {
     pub rounds: u32,
 }
 
-pub fn sync(ws: &Workspace, remote: Option<&str>, dry_run: bool) -> Result<Outcome<SyncOutcome>> {
+/// What `cmos sync` asks for.
+#[derive(Debug, Default, Clone)]
+pub struct SyncRequest {
+    /// The remote to sync with [default: the branch's upstream remote, else origin].
+    pub remote: Option<String>,
+    /// Report what would come in and go out; change nothing.
+    pub dry_run: bool,
+    /// Merge a remote branch that shares no history with ours (another project's init).
+    pub allow_unrelated: bool,
+}
+
+pub fn sync(ws: &Workspace, request: &SyncRequest) -> Result<Outcome<SyncOutcome>> {
+    let (remote, dry_run) = (request.remote.as_deref(), request.dry_run);
     let store = ws.store();
     let git_dir = store.git_dir().to_path_buf();
     let short = store.short_branch();
@@ -68,6 +80,9 @@ pub fn sync(ws: &Workspace, remote: Option<&str>, dry_run: bool) -> Result<Outco
             None => None,
         };
         let ours = store.tip()?.ok_or(Error::NotInitialized)?;
+        if let Some(t) = theirs {
+            store.require_cmos_branch(t, &format!("{remote}'s {}", store.branch()))?;
+        }
         let base = theirs.and_then(|t| remote::merge_base(&git_dir, &hex(ours), &hex(t)));
         let base = base.and_then(|b| ObjectId::from_hex(b.as_bytes()).ok());
         out.incoming = match theirs {
@@ -82,6 +97,16 @@ pub fn sync(ws: &Workspace, remote: Option<&str>, dry_run: bool) -> Result<Outco
             (Some(t), Some(b)) if b == ours => Plan::FastForward(t),
             (Some(t), base) => Plan::Merge(t, base),
         };
+        if let Plan::Merge(t, None) = plan
+            && !request.allow_unrelated
+        {
+            return Err(unrelated(store, &remote, ours, t));
+        }
+        if matches!(plan, Plan::Create | Plan::Push | Plan::Merge(..)) {
+            // Never merge into or publish a branch whose marker was lost (other clones would
+            // refuse it); a fast-forward to a good remote tip is how it gets repaired.
+            store.require_cmos_branch(ours, &format!("this clone's {}", store.branch()))?;
+        }
         if dry_run {
             out.result = plan.describe().to_string();
             return Ok(finish(ws, out));
@@ -170,6 +195,22 @@ impl Plan {
             Plan::Merge(..) => "would merge, then push",
         }
     }
+}
+
+/// The refusal to merge a branch with no history in common with ours: it was started by
+/// another `cmos init`, and merging would mix two projects' records.
+fn unrelated(store: &crate::store::Store, remote: &str, ours: ObjectId, theirs: ObjectId) -> Error {
+    let name = |commit| {
+        store
+            .project_name_at(commit)
+            .map_or_else(|| "a project".to_string(), |n| format!("project {n:?}"))
+    };
+    Error::Refused(format!(
+        "{remote}'s {} shares no history with this clone's: it holds {} and this clone holds {}, each started by its own `cmos init`. Nothing was merged or pushed. To combine both projects' records into one branch, sync again allowing unrelated histories (`cmos sync --allow-unrelated`); to join the remote's project instead, move this clone's branch aside (`git branch -m cmos cmos-local`) and run any cmos command to adopt the remote's",
+        store.branch(),
+        name(theirs),
+        name(ours)
+    ))
 }
 
 fn offline(ws: &Workspace, mut out: SyncOutcome, why: String) -> Outcome<SyncOutcome> {

@@ -28,12 +28,28 @@ impl LocalState {
     /// This worktree's writer id, made on first use. Racing processes agree on one id because
     /// the file is published with a link that fails if another process got there first.
     pub fn writer_id(&self) -> Result<String> {
-        let path = self.worktree_dir.join("writer");
-        if let Some(id) = read_writer(&path) {
-            return Ok(id);
+        match self.writer_id_candidate() {
+            (id, true) => Ok(id),
+            (id, false) => self.keep_writer_id(&id),
         }
-        let id = new_writer_id();
-        write_new(&path, format!("{id}\n").as_bytes())?;
+    }
+
+    /// This worktree's writer id if it has one (true), else a new one not yet kept (false):
+    /// a command that ends up writing nothing leaves no file behind.
+    pub fn writer_id_candidate(&self) -> (String, bool) {
+        match read_writer(&self.worktree_dir.join("writer")) {
+            Some(id) => (id, true),
+            None => (new_writer_id(), false),
+        }
+    }
+
+    /// Keeps `id` as this worktree's writer id unless another process kept one first; returns
+    /// the id that is kept.
+    pub fn keep_writer_id(&self, id: &str) -> Result<String> {
+        let path = self.worktree_dir.join("writer");
+        if read_writer(&path).is_none() {
+            write_new(&path, format!("{id}\n").as_bytes())?;
+        }
         read_writer(&path).ok_or_else(|| {
             Error::Git(format!(
                 "could not read back the writer id at {}",

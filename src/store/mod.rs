@@ -6,10 +6,12 @@
 
 mod cache;
 pub mod codec;
+mod gate;
 mod history;
 pub mod layout;
 mod load;
 mod local;
+mod locks;
 mod merge;
 mod project_files;
 mod recent;
@@ -26,6 +28,7 @@ use gix::ObjectId;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use gix::refs::{FullName, Target};
 
+pub use gate::Marker;
 pub use history::{LogEntry, LogFilter};
 pub use local::replace_file;
 pub use merge::Merged;
@@ -49,9 +52,6 @@ pub const DEFAULT_REF: &str = "refs/heads/cmos";
 
 /// How often a writer that lost the race re-reads the tip and re-applies its operation.
 const MAX_ATTEMPTS: u32 = 200;
-
-/// How old a lock on the branch must be before cmos takes its owner for dead.
-const STALE_LOCK: Duration = Duration::from_secs(2);
 
 /// An open repository and where its cmos state lives.
 pub struct Store {
@@ -162,9 +162,10 @@ impl Store {
         if let Some(id) = self.ref_id(self.branch.as_bstr().to_string().as_str())? {
             return Ok(Some(id));
         }
-        let Some(remote_tip) = self.remote_tip()? else {
+        let Some((remote, remote_tip)) = self.remote_tip()? else {
             return Ok(None);
         };
+        self.require_cmos_branch(remote_tip, &format!("{remote}'s cmos branch"))?;
         // Losing this race means another process adopted (or wrote) first: read theirs.
         self.compare_and_swap(None, remote_tip, "cmos: adopt the remote's cmos branch")?;
         self.ref_id(self.branch.as_bstr().to_string().as_str())
@@ -184,8 +185,9 @@ impl Store {
         }
     }
 
-    /// The cmos branch of a remote, `origin` first, then the others by name.
-    fn remote_tip(&self) -> Result<Option<ObjectId>> {
+    /// The cmos branch of a remote and the remote's name, `origin` first, then the others by
+    /// name.
+    fn remote_tip(&self) -> Result<Option<(String, ObjectId)>> {
         let short = self
             .branch
             .as_bstr()
@@ -202,7 +204,7 @@ impl Store {
         remotes.sort_by_key(|name| (name != "origin", name.clone()));
         for remote in remotes {
             if let Some(id) = self.ref_id(&format!("refs/remotes/{remote}/{short}"))? {
-                return Ok(Some(id));
+                return Ok(Some((remote, id)));
             }
         }
         Ok(None)
@@ -349,14 +351,38 @@ impl Store {
     pub fn write<T>(
         &self,
         op: &str,
+        apply: impl FnMut(&mut Tx<'_>) -> Result<T>,
+    ) -> Result<Written<T>> {
+        self.write_gated(op, false, apply)
+    }
+
+    /// [`Store::write`] for the one operation that may write while the format marker is
+    /// missing or unreadable: putting it back (`init` on a damaged branch).
+    pub fn write_restoring_marker<T>(
+        &self,
+        op: &str,
+        apply: impl FnMut(&mut Tx<'_>) -> Result<T>,
+    ) -> Result<Written<T>> {
+        self.write_gated(op, true, apply)
+    }
+
+    fn write_gated<T>(
+        &self,
+        op: &str,
+        restoring_marker: bool,
         mut apply: impl FnMut(&mut Tx<'_>) -> Result<T>,
     ) -> Result<Written<T>> {
-        let writer = self.local.writer_id()?;
+        // The writer id is only read here; a new one is kept once a commit lands, so a
+        // refused command leaves nothing behind under the git directory.
+        let (mut writer, mut kept) = self.local.writer_id_candidate();
         let mut pause = Duration::from_millis(1);
         for _ in 0..MAX_ATTEMPTS {
             let tip = self.tip()?;
             let (tree, state) = self.write_state(tip)?;
             let mut tx = Tx::new(self, tip, tree, state, &writer);
+            if tip.is_some() {
+                gate::check_writable(tx.meta(), restoring_marker)?;
+            }
             let value = apply(&mut tx)?;
             if tx.is_empty() {
                 let (meta, digest) = self.finish(tx, tree, None);
@@ -366,6 +392,16 @@ impl Store {
                     digest,
                     commit: None,
                 });
+            }
+            if !kept {
+                // Racing first writes of one worktree agree on the id that was kept first.
+                let stored = self.local.keep_writer_id(&writer)?;
+                kept = true;
+                if stored != writer {
+                    drop(tx);
+                    writer = stored;
+                    continue;
+                }
             }
             let (commit, new_tree) = tx.commit(tip, op)?;
             if self.compare_and_swap(tip, commit, op)? {
@@ -503,20 +539,12 @@ impl Store {
     }
 
     /// Removes lock files left by a process that died while moving the branch (a SIGKILL
-    /// cannot be cleaned up after). A ref update holds its lock for microseconds, so a lock
-    /// older than [`STALE_LOCK`] has no living owner; without this, one crash would block
-    /// every later write until someone deleted the file by hand.
+    /// cannot be cleaned up after), when their owner is provably gone: without this, one
+    /// crash would block every later write until someone deleted the file by hand, and
+    /// removing a live owner's lock (a slow `git update-ref`, `git gc` packing refs) would
+    /// make that owner fail.
     fn clear_stale_locks(&self) {
-        let packed = self.repo.common_dir().join("packed-refs.lock");
-        for lock in [self.ref_lock(), packed] {
-            let age = std::fs::metadata(&lock)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok());
-            if age.is_some_and(|age| age > STALE_LOCK) {
-                let _ = std::fs::remove_file(&lock);
-            }
-        }
+        locks::remove_if_orphaned(&self.local.shared_dir, &self.ref_lock());
     }
 
     /// Moves the branch from `expected` to `new` if nobody moved it meanwhile. False when
@@ -545,10 +573,19 @@ impl Store {
         };
         let signature = self.signature();
         let mut time = gix::date::parse::TimeBuf::default();
-        match self
-            .repo
-            .edit_references_as([edit], Some(signature.to_ref(&mut time)))
-        {
+        // Say which commit this writer will put in the lock, so that if it is killed while
+        // it holds the lock, the next writer can prove the lock orphaned.
+        let _owner =
+            locks::Owner::record(&self.local.shared_dir, &self.ref_lock(), &new.to_string());
+        // Waiting is done by the caller's retry loop, so a held lock fails at once.
+        let fail = gix::lock::acquire::Fail::Immediately;
+        let prepared = self.repo.refs.transaction().prepare([edit], fail, fail);
+        let transaction = match prepared {
+            Ok(transaction) => transaction,
+            Err(e) if e.is_conflict() || e.is_retryable() || e.can_retry() => return Ok(false),
+            Err(e) => return Err(Error::git("cannot move the cmos branch", e)),
+        };
+        match transaction.commit(Some(signature.to_ref(&mut time))) {
             Ok(_) => Ok(true),
             Err(e) if e.is_conflict() || e.is_retryable() || e.can_retry() => Ok(false),
             Err(e) => Err(Error::git("cannot move the cmos branch", e)),

@@ -76,13 +76,19 @@ pub static TOOLS: &[Tool] = &[
                 Kind::Bool,
                 "Change nothing; report incoming and outgoing operations.",
             ),
+            opt(
+                "allowUnrelated",
+                Kind::Bool,
+                "Merge a remote branch that shares no history with this clone's (another project's init).",
+            ),
         ],
         run: |ws, a| {
-            reply(sync::sync(
-                ws,
-                a.str("remote")?.as_deref(),
-                a.flag("dryRun")?,
-            )?)
+            let request = sync::SyncRequest {
+                remote: a.str("remote")?,
+                dry_run: a.flag("dryRun")?,
+                allow_unrelated: a.flag("allowUnrelated")?,
+            };
+            reply(sync::sync(ws, &request)?)
         },
     },
     Tool {
