@@ -172,13 +172,25 @@ mod tests {
         assert!(!lock.exists());
         assert!(!record_path.exists());
 
-        // The same record against a lock another writer holds (another commit, or empty).
-        for other in ["0123456789012345678901234567890123456789\n", ""] {
-            std::fs::write(&lock, other).unwrap();
-            std::fs::write(&record_path, &record).unwrap();
-            assert!(!remove_if_orphaned(dir.path(), &lock));
-            assert!(lock.exists());
-            assert!(!record_path.exists(), "the dead writer's record is swept");
-        }
+        // The same record against a lock another writer holds: kept, and the record swept.
+        std::fs::write(&lock, "0123456789012345678901234567890123456789\n").unwrap();
+        std::fs::write(&record_path, &record).unwrap();
+        assert!(!remove_if_orphaned(dir.path(), &lock));
+        assert!(lock.exists());
+        assert!(!record_path.exists(), "the dead writer's record is swept");
+
+        // An empty lock made after the record: too young to tell, so both stay for now...
+        std::fs::remove_file(&lock).unwrap();
+        std::fs::write(&record_path, &record).unwrap();
+        std::fs::write(&lock, "").unwrap();
+        assert!(!remove_if_orphaned(dir.path(), &lock));
+        assert!(lock.exists() && record_path.exists());
+        // ...and an empty lock older than its record cannot be that writer's.
+        let earlier = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        let file = std::fs::File::options().write(true).open(&lock).unwrap();
+        file.set_modified(earlier).unwrap();
+        assert!(!remove_if_orphaned(dir.path(), &lock));
+        assert!(lock.exists());
+        assert!(!record_path.exists());
     }
 }
