@@ -14,6 +14,7 @@ mod merge;
 mod project_files;
 mod recent;
 mod snapshot;
+pub mod trees;
 mod tx;
 mod verify;
 mod view;
@@ -165,6 +166,8 @@ impl Store {
         let Some(remote_tip) = self.remote_tip()? else {
             return Ok(None);
         };
+        // A hostile tree must not become this clone's state (see `trees`).
+        self.check_commit(remote_tip, true)?;
         // Losing this race means another process adopted (or wrote) first: read theirs.
         self.compare_and_swap(None, remote_tip, "cmos: adopt the remote's cmos branch")?;
         self.ref_id(self.branch.as_bstr().to_string().as_str())

@@ -29,6 +29,8 @@ impl Store {
             Err(other) => return Err(other),
         };
         problems.extend(index.meta.problems.values().cloned());
+        // Entries cmos does not follow anywhere in the tree, not only where the index looks.
+        problems.extend(self.tree_faults(tree)?);
         if index.meta.format.is_none() && !index.meta.problems.contains_key(layout::FORMAT) {
             problems.push(problem(
                 layout::FORMAT,
@@ -58,7 +60,7 @@ impl Store {
                 problems.extend(codec::parse_lines::<Item>(&path, &bytes).1);
             }
         }
-        problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+        problems.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
         problems.dedup();
         Ok(problems)
     }
