@@ -371,9 +371,11 @@ pub fn check_edits<'p>(
     Ok(None)
 }
 
-/// `dir/name`, or `name` at the top.
+/// `dir/name`: `name` at the top, `dir` for the directory itself ("").
 pub fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
+    if name.is_empty() {
+        dir.to_string()
+    } else if dir.is_empty() {
         name.to_string()
     } else {
         format!("{dir}/{name}")
@@ -413,5 +415,69 @@ mod tests {
         ] {
             assert_eq!(check_name(good), None, "{good:?} is a plain name");
         }
+    }
+}
+
+#[cfg(test)]
+mod decode_tests {
+    use super::*;
+
+    fn raw(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (mode, name) in entries {
+            out.extend(mode.as_bytes());
+            out.push(b' ');
+            out.extend(*name);
+            out.push(0);
+            out.extend([7u8; 20]);
+        }
+        out
+    }
+
+    fn bad(listing: &Listing) -> Vec<(String, String)> {
+        match listing {
+            Listing::Bad(why) => vec![(String::new(), why.clone())],
+            Listing::Entries(e) => e
+                .iter()
+                .filter_map(|(n, node)| match node {
+                    Node::Bad(why) => Some((n.clone(), why.clone())),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn modes_git_does_not_write_are_bad() {
+        let listing = decode(
+            &raw(&[
+                ("100664", b"a"),
+                ("040000", b"b"),
+                ("100755", b"c"),
+                ("40000", b"d"),
+            ]),
+            gix::hash::Kind::Sha1,
+        );
+        let names: Vec<String> = bad(&listing).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["a", "b"]);
+    }
+
+    #[test]
+    fn order_and_duplicates_are_checked() {
+        let sha1 = gix::hash::Kind::Sha1;
+        // A tree sorts as if its name ended in `/`: `a.b` (blob) before `a` (tree).
+        assert!(bad(&decode(&raw(&[("100644", b"a.b"), ("40000", b"a")]), sha1)).is_empty());
+        assert_eq!(
+            bad(&decode(&raw(&[("40000", b"a"), ("100644", b"a.b")]), sha1)).len(),
+            1
+        );
+        let dup = bad(&decode(&raw(&[("100644", b"a"), ("100644", b"a")]), sha1));
+        assert_eq!(dup.len(), 1);
+        assert_eq!(dup[0].0, "a");
+        let mixed = bad(&decode(
+            &raw(&[("100644", b"a"), ("100644", b"a.b"), ("40000", b"a")]),
+            sha1,
+        ));
+        assert_eq!(mixed.len(), 1, "a blob and a tree named alike: {mixed:?}");
     }
 }
