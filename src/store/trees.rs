@@ -44,11 +44,12 @@ pub fn check_name(name: &[u8]) -> Option<&'static str> {
     if name.contains(&b'\\') {
         return Some("an entry whose name holds `\\` (a path separator on Windows)");
     }
-    if name.iter().any(|b| *b < 0x20 || *b == 0x7f) {
-        return Some("an entry whose name holds a control character");
-    }
-    if std::str::from_utf8(name).is_err() {
+    let Ok(text) = std::str::from_utf8(name) else {
         return Some("an entry whose name is not UTF-8");
+    };
+    // C1 controls too: U+009B is a terminal's escape sequence introducer on its own.
+    if text.chars().any(char::is_control) {
+        return Some("an entry whose name holds a control character");
     }
     let trimmed = name.trim_end_with(|c| c == '.' || c == ' ');
     if trimmed.eq_ignore_ascii_case(b".git") || name.eq_ignore_ascii_case(b"git~1") {
@@ -397,6 +398,7 @@ mod tests {
             b"..\\x",
             b"a\x00b",
             b"a\x1b[2J",
+            b"csi\xc2\x9b2J",
             b".git",
             b".GIT",
             b".Git. .",
