@@ -445,3 +445,22 @@ fn test_cache_agrees_with_rebuild_when_a_record_becomes_a_symlink() {
 fn test_cache_agrees_with_rebuild_when_a_record_becomes_a_gitlink() {
     record_replaced_by("160000", b"");
 }
+
+#[test]
+fn test_write_over_missions_replaced_by_a_file_is_refused() {
+    let team = Team::new();
+    let (repo, dir) = (&team.attacker, team.victim.clone());
+    let file = blob(repo, &dir, b"x\n");
+    let tree = edit(repo, &dir, "refs/heads/cmos", &[".cmos"], &mut |entries| {
+        for e in entries.iter_mut().filter(|e| e.name == b"missions") {
+            *e = Entry::new("100644", b"missions", &file);
+        }
+    });
+    let commit = commit_on_branch(repo, &dir, &tree);
+    // Before: the write replaced the file by a directory holding only the new mission, and
+    // the damage (every other mission gone) looked like a normal branch from then on.
+    let error = team.victim_fails(&["mission", "add", "X1", "New"]);
+    assert_invalid_tree(&error, &commit, ".cmos/missions");
+    assert_eq!(team.victim_tip(), commit, "nothing was written");
+    assert_fsck_clean(&team.attacker, &dir, &[]);
+}

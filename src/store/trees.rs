@@ -362,11 +362,27 @@ pub fn check_edits<'p>(
                     return Ok(Some(problem(&path, why.clone())));
                 }
             }
-            let Some(Node::Tree(sub)) = find(&listing, name) else {
-                break;
+            let here = join(&at, name);
+            let last = here.len() == path.len();
+            // The editor would replace what is there: never a directory of records by a file,
+            // nor a file (records hidden behind it) by a directory.
+            let shape = |what: &str| FileProblem {
+                path: here.clone(),
+                line: None,
+                column: None,
+                message: format!("{what}; cmos does not write over it"),
             };
-            tree = *sub;
-            at = join(&at, name);
+            match (find(&listing, name), last) {
+                (Some(Node::Tree(_)), true) => {
+                    return Ok(Some(shape("a directory where cmos writes a file")));
+                }
+                (Some(Node::Blob(_)), false) => {
+                    return Ok(Some(shape("a file where a directory is expected")));
+                }
+                (Some(Node::Tree(sub)), false) => tree = *sub,
+                _ => break,
+            }
+            at = here;
         }
     }
     Ok(None)
