@@ -464,3 +464,41 @@ fn test_write_over_missions_replaced_by_a_file_is_refused() {
     assert_eq!(team.victim_tip(), commit, "nothing was written");
     assert_fsck_clean(&team.attacker, &dir, &[]);
 }
+
+#[test]
+fn test_verify_names_event_month_replaced_by_a_file() {
+    let team = Team::new();
+    let (repo, dir) = (&team.attacker, team.victim.clone());
+    let month = ls(repo, &dir, "refs/heads/cmos:.cmos/events")[0].clone();
+    let month_name = String::from_utf8(month.name.clone()).unwrap();
+    let shard = ls(
+        repo,
+        &dir,
+        &format!("refs/heads/cmos:.cmos/events/{month_name}"),
+    )[0]
+    .clone();
+    // Valid JSON lines, so only the place is wrong: before, verify was clean while every
+    // write of that month failed.
+    let tree = edit(
+        repo,
+        &dir,
+        "refs/heads/cmos",
+        &[".cmos", "events"],
+        &mut |entries| {
+            entries[0] = Entry::new("100644", &month.name, &shard.id);
+        },
+    );
+    let commit = commit_on_branch(repo, &dir, &tree);
+    let error = team.victim_fails(&["verify"]);
+    let path = format!(".cmos/events/{month_name}");
+    assert!(
+        error["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["path"] == path.as_str()),
+        "{error:#}"
+    );
+    let error = team.victim_fails(&["mission", "start", "A1"]);
+    assert_invalid_tree(&error, &commit, &path);
+}

@@ -447,10 +447,43 @@ pub fn log_shards(
     };
     let mut shards: Vec<(String, ObjectId)> = changed_files(repo, None, Some(dir))?
         .into_iter()
+        .filter(|(relative, _)| is_shard_position(relative))
         .filter_map(|(relative, blob)| Some((format!("{}/{log}/{relative}", layout::ROOT), blob?)))
         .collect();
     shards.sort();
     Ok(shards)
+}
+
+/// Shards live in month directories: `<yyyy-mm>/<file>.jsonl`.
+fn is_shard_position(relative: &str) -> bool {
+    relative.split('/').count() == 2 && relative.ends_with(".jsonl")
+}
+
+/// Files of the log `.cmos/<log>/` that are not where shards live, so no reader sees them
+/// (and a file in place of a month directory stops every write to that month).
+pub fn misplaced_log_files(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    log: &str,
+) -> Result<Vec<FileProblem>> {
+    let Some(root) = entry_id(repo, tree, layout::ROOT)? else {
+        return Ok(Vec::new());
+    };
+    let Some(dir) = entry_id(repo, root, log)? else {
+        return Ok(Vec::new());
+    };
+    Ok(changed_files(repo, None, Some(dir))?
+        .into_iter()
+        .filter(|(relative, _)| !is_shard_position(relative))
+        .map(|(relative, _)| {
+            let path = format!("{}/{log}/{relative}", layout::ROOT);
+            let message = format!(
+                "not a log shard: shards live in {}/<file>.jsonl; move or remove it",
+                layout::log_month_dir(log, "<yyyy-mm>")
+            );
+            misplaced(&path, message)
+        })
+        .collect())
 }
 
 /// The session files of `tree` as (id, path, blob), unread.

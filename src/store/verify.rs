@@ -48,6 +48,10 @@ impl Store {
         self.check_links(tree, &index, &mut problems)?;
         let (_, session_problems) = load::sessions(&self.repo, tree)?;
         problems.extend(session_problems);
+        let kinds = ItemKind::ALL.iter().map(|k| k.log_dir());
+        for log in [layout::EVENTS, layout::CONFLICTS].into_iter().chain(kinds) {
+            problems.extend(load::misplaced_log_files(&self.repo, tree, log)?);
+        }
         for log in [layout::EVENTS, layout::CONFLICTS] {
             for (path, blob) in load::log_shards(&self.repo, tree, log)? {
                 let bytes = load::read_blob(&self.repo, blob)?;
