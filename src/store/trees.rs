@@ -9,6 +9,20 @@
 //! a problem instead of a missing record; an incoming commit that holds one is refused; and a
 //! write never rewrites a tree that holds one (the tree editor would copy the entry, or, for
 //! an unsorted tree, append a duplicate).
+//!
+//! What happens where:
+//! - From a remote (adopting `origin/cmos` in a fresh clone, a sync's fast-forward or merge):
+//!   any bad entry anywhere, or a file where a record directory belongs, refuses the commit
+//!   (`Error::InvalidTree`, code `invalid_tree`, naming the commit and the path). Nothing
+//!   local changes.
+//! - On this clone's own tip (adopted by an older cmos, or moved there by hand): reads skip
+//!   the bad entries and show everything else, with a warning per bad entry; a tree out of
+//!   order or with a duplicate name is unreadable as a whole (refused, not re-sorted: which
+//!   of two same-named entries is meant cannot be told). `verify` names each with its path.
+//!   A write (or merge, or undo) that would rewrite a tree holding a bad entry, put a file
+//!   over a directory or a directory over a file, is refused; writes elsewhere go ahead and
+//!   reuse the damaged subtree by id, so cmos never writes a tree `git fsck --strict` rejects.
+//!   The way out is to move the branch back to a commit before the damage, or rewrite it.
 
 use std::cmp::Ordering;
 
