@@ -57,6 +57,16 @@ pub enum Error {
     #[error("{0}")]
     Corrupt(FileProblem),
 
+    /// A commit of the cmos branch holds a tree entry cmos does not follow (`..`, an absolute
+    /// name, a symlink, entries out of git's order, ...): from a remote (`remote`), it was
+    /// neither adopted nor merged; on this clone's branch, nothing was written on top of it.
+    #[error("commit {commit} of the cmos branch holds a tree cmos will not follow: {problem}")]
+    InvalidTree {
+        commit: String,
+        problem: FileProblem,
+        remote: bool,
+    },
+
     #[error("this repository has no cmos project yet")]
     NotInitialized,
 
@@ -100,6 +110,7 @@ impl Error {
             Error::InvalidDependency(_) => "invalid_dependency",
             Error::Refused(_) => "refused",
             Error::Corrupt(_) => "corrupt",
+            Error::InvalidTree { .. } => "invalid_tree",
             Error::NotInitialized => "not_initialized",
             Error::NotARepository(_) => "not_a_repository",
             Error::Conflict(_) => "conflict",
@@ -117,7 +128,10 @@ impl Error {
             Error::NotFound { .. } => 3,
             Error::AlreadyExists { .. } => 4,
             Error::InvalidTransition { .. } | Error::InvalidDependency(_) | Error::Refused(_) => 5,
-            Error::Corrupt(_) | Error::UnsupportedFormat { .. } | Error::Invalid { .. } => 6,
+            Error::Corrupt(_)
+            | Error::InvalidTree { .. }
+            | Error::UnsupportedFormat { .. }
+            | Error::Invalid { .. } => 6,
             Error::NotInitialized | Error::NotARepository(_) => 7,
             Error::Conflict(_) => 8,
             Error::Git(_) | Error::Io { .. } => 1,
@@ -150,6 +164,12 @@ impl Error {
                 "fix {} on the cmos branch (or restore it from history with `git show`), then retry",
                 problem.path
             )),
+            Error::InvalidTree { remote: true, .. } => Some(
+                "nothing was adopted or merged: the remote's cmos branch is damaged or hostile; ask whoever pushed that commit to repair the branch (rewrite the tree without the entry), then sync again".into(),
+            ),
+            Error::InvalidTree { remote: false, .. } => Some(
+                "nothing was written: move the cmos branch back to a commit without that entry (`git log` on the branch shows them), or rewrite the tree without it; `cmos verify` lists every such entry".into(),
+            ),
             Error::NotInitialized => {
                 Some("run `cmos init` to start a project in this repository".into())
             }

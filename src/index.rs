@@ -169,7 +169,10 @@ impl Meta {
             "sprint" => crate::store::layout::sprint_path(id),
             _ => crate::store::layout::mission_path(id),
         };
-        match self.problems.get(&path) {
+        // The file, or a directory on its way that cannot be read (e.g. an unsorted tree).
+        let mut ancestors =
+            std::iter::successors(Some(path.as_str()), |p| Some(p.rsplit_once('/')?.0));
+        match ancestors.find_map(|p| self.problems.get(p)) {
             Some(problem) => Error::Corrupt(problem.clone()),
             None => Error::NotFound {
                 kind,

@@ -2,6 +2,7 @@
 //! re-encoded, the digest is recomputed); after any sequence of operations it must say exactly
 //! what a rebuild from the branch says.
 
+mod branch_trees;
 mod common;
 
 use cmos::model::DepType;
@@ -132,6 +133,7 @@ fn check_against_rebuild(repo: &Repo, ws: &Workspace, pool: usize) {
         .expect("snapshot rebuilt from the branch");
     let rebuilt_index = rebuilt.index().expect("rebuilt index");
     assert_eq!(cached.digest, rebuilt.digest, "digest");
+    assert_eq!(cached.meta.problems, rebuilt.meta.problems, "problems");
     assert_eq!(cached_missions, rebuilt_index.missions, "missions");
     for (n, links) in cached_links.into_iter().enumerate() {
         let expected = rebuilt_index.missions.get(&id(n)).map(|m| {
@@ -265,5 +267,187 @@ fn seed_mission(n: usize, now: cmos::model::Timestamp) -> cmos::model::Mission {
         depends: vec![],
         transitions: vec![],
         extra: Default::default(),
+    }
+}
+
+/// Damage another clone (or a hand edit) can push onto the branch: a record or a directory of
+/// records replaced by something that is not what cmos expects there, bad entry names,
+/// entries out of order; and undoing it.
+#[derive(Debug, Clone)]
+enum Damage {
+    /// The record of mission n becomes a symbolic link, a gitlink (submodule), or a directory.
+    Record(usize, &'static str),
+    /// The directory holding mission n becomes a file.
+    ShardToFile(usize),
+    /// The directory holding mission n gets an entry named `..` (or `/abs`, `.git`).
+    BadName(usize, &'static [u8]),
+    /// The directory holding mission n lists its entries in reverse (two or more of them).
+    Unsorted(usize),
+    /// The whole `.cmos/missions` becomes a file.
+    MissionsToFile,
+    /// The tree goes back to what it was after seeding.
+    Restore,
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Write(Op),
+    Damage(Damage),
+}
+
+fn damage(pool: usize) -> impl Strategy<Value = Damage> {
+    let n = 0..pool;
+    prop_oneof![
+        3 => (n.clone(), prop::sample::select(vec!["120000", "160000", "40000"]))
+            .prop_map(|(n, mode)| Damage::Record(n, mode)),
+        1 => n.clone().prop_map(Damage::ShardToFile),
+        1 => (n.clone(), prop::sample::select(vec![&b".."[..], b"/abs", b".GIT"]))
+            .prop_map(|(n, name)| Damage::BadName(n, name)),
+        1 => n.prop_map(Damage::Unsorted),
+        1 => Just(Damage::MissionsToFile),
+        2 => Just(Damage::Restore),
+    ]
+}
+
+/// Applies one damage with git plumbing, as a push from a hostile or broken clone would land.
+fn apply_damage(repo: &Repo, damage: &Damage, seeded_tree: &str) {
+    use branch_trees::{Entry, blob, commit_on_branch, edit, ls, mktree};
+    let dir = repo.path.clone();
+    let shard = |n: usize| cmos::store::layout::mission_dir(&id(n));
+    let has = |path: &str| {
+        let out = std::process::Command::new("git")
+            .args(["cat-file", "-e", &format!("refs/heads/cmos:{path}")])
+            .current_dir(&dir)
+            .output()
+            .expect("run git");
+        out.status.success()
+    };
+    let tree = match damage {
+        Damage::Record(n, mode) => {
+            let (s, file) = (shard(*n), format!("{}.toml", id(*n)));
+            if !has(&format!(".cmos/missions/{s}/{file}")) {
+                return;
+            }
+            let target = match *mode {
+                "160000" => branch_trees::tip_tree(repo, &dir),
+                "40000" => {
+                    let inner = blob(repo, &dir, b"id = \"x\"\n");
+                    mktree(repo, &dir, &[Entry::new("100644", b"inner.toml", &inner)])
+                }
+                _ => blob(repo, &dir, b"/etc/passwd"),
+            };
+            edit(
+                repo,
+                &dir,
+                "refs/heads/cmos",
+                &[".cmos", "missions", &s],
+                &mut |entries| {
+                    for e in entries.iter_mut().filter(|e| e.name == file.as_bytes()) {
+                        *e = Entry::new(mode, file.as_bytes(), &target);
+                    }
+                    branch_trees::git_sort(entries);
+                },
+            )
+        }
+        Damage::ShardToFile(n) => {
+            let s = shard(*n);
+            if !has(&format!(".cmos/missions/{s}")) {
+                return;
+            }
+            let file = blob(repo, &dir, b"not a directory\n");
+            edit(
+                repo,
+                &dir,
+                "refs/heads/cmos",
+                &[".cmos", "missions"],
+                &mut |entries| {
+                    for e in entries.iter_mut().filter(|e| e.name == s.as_bytes()) {
+                        *e = Entry::new("100644", s.as_bytes(), &file);
+                    }
+                    branch_trees::git_sort(entries);
+                },
+            )
+        }
+        Damage::BadName(n, name) => {
+            let s = shard(*n);
+            if !has(&format!(".cmos/missions/{s}")) {
+                return;
+            }
+            let file = blob(repo, &dir, b"x\n");
+            edit(
+                repo,
+                &dir,
+                "refs/heads/cmos",
+                &[".cmos", "missions", &s],
+                &mut |entries| {
+                    entries.push(Entry::new("100644", name, &file));
+                    branch_trees::git_sort(entries);
+                },
+            )
+        }
+        Damage::Unsorted(n) => {
+            let s = shard(*n);
+            let path = format!("refs/heads/cmos:.cmos/missions/{s}");
+            if !has(&format!(".cmos/missions/{s}")) || ls(repo, &dir, &path).len() < 2 {
+                return;
+            }
+            edit(
+                repo,
+                &dir,
+                "refs/heads/cmos",
+                &[".cmos", "missions", &s],
+                &mut |entries| {
+                    entries.reverse();
+                },
+            )
+        }
+        Damage::MissionsToFile => {
+            if !has(".cmos/missions") {
+                return;
+            }
+            let file = blob(repo, &dir, b"x\n");
+            edit(repo, &dir, "refs/heads/cmos", &[".cmos"], &mut |entries| {
+                for e in entries.iter_mut().filter(|e| e.name == b"missions") {
+                    *e = Entry::new("100644", b"missions", &file);
+                }
+                branch_trees::git_sort(entries);
+            })
+        }
+        Damage::Restore => seeded_tree.to_string(),
+    };
+    commit_on_branch(repo, &dir, &tree);
+}
+
+fn damaged_scenario() -> impl Strategy<Value = (usize, Vec<Step>)> {
+    prop_oneof![Just(2usize), Just(40usize)].prop_flat_map(|seeded| {
+        let pool = seeded + 4;
+        let step = prop_oneof![
+            2 => op(pool).prop_map(Step::Write),
+            1 => damage(pool).prop_map(Step::Damage),
+        ];
+        (Just(seeded), prop::collection::vec(step, 1..16))
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// The incremental cache (refreshed from a tree diff) must equal a rebuild also when the
+    /// branch holds what cmos does not expect: every damage is a problem in both, never an
+    /// empty set in one of them, and writes refused on top of it change nothing.
+    #[test]
+    fn the_cache_after_structural_damage_matches_a_rebuild((seeded, steps) in damaged_scenario()) {
+        let repo = Repo::new();
+        repo.init();
+        let ws = Workspace::open(&repo.path, Some("prop".into())).expect("open");
+        seed(&ws, seeded);
+        let seeded_tree = branch_trees::tip_tree(&repo, &repo.path);
+        for step in &steps {
+            match step {
+                Step::Write(op) => apply(&ws, op),
+                Step::Damage(d) => apply_damage(&repo, d, &seeded_tree),
+            }
+            check_against_rebuild(&repo, &ws, seeded + 4);
+        }
     }
 }

@@ -7,59 +7,110 @@ use serde::de::DeserializeOwned;
 
 use super::codec::{from_toml, parse_lines};
 use super::layout;
+use super::trees::{self, Leaf, Listing, Node};
 use crate::error::{Error, FileProblem, Result};
 use crate::index::{Index, MissionEntry};
 use crate::model::{
     FORMAT_MAJOR, Format, Item, ItemKind, Mission, Project, Session, Sprint, validate_id,
 };
 
-/// The objects of a tree that the index is built from.
+/// The objects of a tree that the index is built from, and what is wrong with its top two
+/// levels (the root and `.cmos`).
 #[derive(Debug, Default, PartialEq)]
 struct Parts {
     format: Option<ObjectId>,
     project: Option<ObjectId>,
     sprints: Option<ObjectId>,
     missions: Option<ObjectId>,
+    faults: Vec<FileProblem>,
+}
+
+/// Directories of `.cmos` that hold records: a file in their place hides every record.
+fn is_record_dir(name: &str) -> bool {
+    [
+        layout::SPRINTS,
+        layout::MISSIONS,
+        layout::SESSIONS,
+        layout::EVENTS,
+        layout::CONFLICTS,
+    ]
+    .contains(&name)
+        || ItemKind::ALL.iter().any(|k| k.log_dir() == name)
+}
+
+/// Files of `.cmos` that cmos reads as a whole.
+fn is_record_file(path: &str) -> bool {
+    [layout::FORMAT, layout::PROJECT, layout::NOTES].contains(&path)
 }
 
 fn parts(repo: &gix::Repository, tree: ObjectId) -> Result<Parts> {
     let mut parts = Parts::default();
-    let Some(root) = entry_id(repo, tree, layout::ROOT)? else {
+    let root = trees::read(repo, tree)?;
+    if let Listing::Bad(why) = &root {
+        parts.faults.push(trees::problem("", why.clone()));
         return Ok(parts);
+    }
+    let dot = match trees::find(&root, layout::ROOT) {
+        Some(Node::Tree(id)) => Some(*id),
+        Some(Node::Blob(_)) => {
+            let message = "a file where the directory .cmos is expected: no record can be read";
+            parts
+                .faults
+                .push(misplaced(layout::ROOT, message.to_string()));
+            None
+        }
+        _ => None,
     };
-    let data = read_tree_data(repo, root)?;
-    let decoded = gix::objs::TreeRef::from_bytes(&data, repo.object_hash())
-        .map_err(|e| Error::git("cannot decode the .cmos tree", e))?;
-    for entry in decoded.entries {
-        let id = entry.oid.to_owned();
-        match (entry.filename.to_str_lossy().as_ref(), entry.mode.is_tree()) {
-            ("format.toml", false) => parts.format = Some(id),
-            ("project.toml", false) => parts.project = Some(id),
-            (layout::SPRINTS, true) => parts.sprints = Some(id),
-            (layout::MISSIONS, true) => parts.missions = Some(id),
-            _ => {}
+    let dot = match dot {
+        Some(id) => trees::read(repo, id)?,
+        None => Listing::Entries(Vec::new()),
+    };
+    for (dir, listing) in [("", &root), (layout::ROOT, &dot)] {
+        let entries = match listing {
+            Listing::Bad(why) => {
+                parts.faults.push(trees::problem(dir, why.clone()));
+                continue;
+            }
+            Listing::Entries(entries) => entries,
+        };
+        for (name, node) in entries {
+            let path = trees::join(dir, name);
+            match node {
+                Node::Bad(why) => parts.faults.push(trees::problem(&path, why.clone())),
+                Node::Blob(_) if dir == layout::ROOT && is_record_dir(name) => {
+                    let message = format!(
+                        "a file where the directory {path} is expected: none of its records can be read"
+                    );
+                    parts.faults.push(misplaced(&path, message));
+                }
+                Node::Tree(_) if is_record_file(&path) => {
+                    let message = format!("a directory where the file {path} is expected");
+                    parts.faults.push(misplaced(&path, message));
+                }
+                Node::Blob(id) if path == layout::FORMAT => parts.format = Some(*id),
+                Node::Blob(id) if path == layout::PROJECT => parts.project = Some(*id),
+                Node::Tree(id) if dir == layout::ROOT && name == layout::SPRINTS => {
+                    parts.sprints = Some(*id)
+                }
+                Node::Tree(id) if dir == layout::ROOT && name == layout::MISSIONS => {
+                    parts.missions = Some(*id)
+                }
+                _ => {}
+            }
         }
     }
     Ok(parts)
 }
 
-fn entry_id(repo: &gix::Repository, tree: ObjectId, name: &str) -> Result<Option<ObjectId>> {
-    let data = read_tree_data(repo, tree)?;
-    let decoded = gix::objs::TreeRef::from_bytes(&data, repo.object_hash())
-        .map_err(|e| Error::git("cannot decode a tree", e))?;
-    Ok(decoded
-        .entries
-        .iter()
-        .find(|e| e.filename == name.as_bytes())
-        .map(|e| e.oid.to_owned()))
+/// What is wrong with the layout of `tree` at its top two levels: bad entries, and a file
+/// where a directory of records belongs (or the reverse).
+pub fn layout_faults(repo: &gix::Repository, tree: ObjectId) -> Result<Vec<FileProblem>> {
+    Ok(parts(repo, tree)?.faults)
 }
 
-pub(super) fn read_tree_data(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>> {
-    Ok(repo
-        .find_tree(id)
-        .map_err(|e| Error::git("cannot read a tree of the cmos branch", e))?
-        .detach()
-        .data)
+/// The directory `name` of `tree`, if it is a sound one.
+fn entry_id(repo: &gix::Repository, tree: ObjectId, name: &str) -> Result<Option<ObjectId>> {
+    trees::subtree(repo, tree, name)
 }
 
 pub(super) fn read_blob(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>> {
@@ -84,6 +135,11 @@ pub fn index_of(
         },
         None => (Parts::default(), Index::default()),
     };
+    // What was wrong at the top of the old tree is recomputed for the new one, after the
+    // records: a record directory that became a file is first emptied, then named.
+    for fault in &old.faults {
+        index.problems.remove(&fault.path);
+    }
     if old.format != new.format || index.format.is_none() {
         index.format = None;
         index.problems.remove(layout::FORMAT);
@@ -116,55 +172,93 @@ pub fn index_of(
             }
         }
     }
-    for (name, change) in changed_files(repo, old.sprints, new.sprints)? {
-        let path = format!("{}/{}/{name}", layout::ROOT, layout::SPRINTS);
-        let Some(id) = layout::record_id(&name).filter(|_| !name.contains('/')) else {
-            continue;
-        };
-        index.sprints.remove(id);
+    let sprints_dir = trees::join(layout::ROOT, layout::SPRINTS);
+    for change in trees::diff(repo, old.sprints, new.sprints)? {
+        let path = trees::join(&sprints_dir, &change.path);
         index.problems.remove(&path);
-        if let Some(blob) = change {
-            match parse::<Sprint>(repo, &path, blob)?
-                .and_then(|s| check_id(&path, id, &s.id).map(|_| s))
-            {
-                Ok(sprint) => index.upsert_sprint(sprint),
-                Err(problem) => {
-                    index.problems.insert(path, problem);
-                }
-            }
+        let id = layout::record_id(&change.path).filter(|_| !change.path.contains('/'));
+        if let Some(id) = id {
+            index.sprints.remove(id);
         }
-    }
-    for (relative, change) in changed_files(repo, old.missions, new.missions)? {
-        let path = format!("{}/{}/{relative}", layout::ROOT, layout::MISSIONS);
-        let (dir, name) = relative.split_once('/').unwrap_or(("", relative.as_str()));
-        let Some(id) = layout::record_id(name).filter(|_| !name.contains('/')) else {
-            continue;
-        };
-        index.problems.remove(&path);
-        if dir != layout::mission_dir(id) {
-            // A file hand-placed where cmos would never look for it: say so, never guess.
-            if change.is_some() {
+        match (change.new, id) {
+            (None, _) => {}
+            (Some(Leaf::Bad(why)), _) => {
+                index
+                    .problems
+                    .insert(path.clone(), trees::problem(&path, why));
+            }
+            (Some(Leaf::File(_)), None) => {
                 let message = format!(
-                    "mission files live in {}; move this one there",
-                    layout::mission_path(id)
+                    "not a sprint file: sprints live in {}; move or remove it",
+                    layout::sprint_path("<id>")
                 );
                 index
                     .problems
                     .insert(path.clone(), misplaced(&path, message));
             }
-            continue;
-        }
-        index.missions.remove(id);
-        if let Some(blob) = change {
-            match parse::<Mission>(repo, &path, blob)?
-                .and_then(|m| check_id(&path, id, &m.id).map(|_| m))
-            {
-                Ok(mission) => index.upsert_mission(MissionEntry::from(&mission)),
-                Err(problem) => {
-                    index.problems.insert(path, problem);
+            (Some(Leaf::File(blob)), Some(id)) => {
+                match parse::<Sprint>(repo, &path, blob)?
+                    .and_then(|s| check_id(&path, id, &s.id).map(|_| s))
+                {
+                    Ok(sprint) => index.upsert_sprint(sprint),
+                    Err(problem) => {
+                        index.problems.insert(path, problem);
+                    }
                 }
             }
         }
+    }
+    let missions_dir = trees::join(layout::ROOT, layout::MISSIONS);
+    for change in trees::diff(repo, old.missions, new.missions)? {
+        let path = trees::join(&missions_dir, &change.path);
+        index.problems.remove(&path);
+        // The mission this path stands for, when it is where cmos puts that mission.
+        let id = change
+            .path
+            .split_once('/')
+            .and_then(|(dir, name)| Some((dir, layout::record_id(name)?)))
+            .filter(|(dir, id)| !id.contains('/') && *dir == layout::mission_dir(id))
+            .map(|(_, id)| id);
+        if let Some(id) = id {
+            index.missions.remove(id);
+        }
+        match (change.new, id) {
+            (None, _) => {}
+            (Some(Leaf::Bad(why)), _) => {
+                index
+                    .problems
+                    .insert(path.clone(), trees::problem(&path, why));
+            }
+            (Some(Leaf::File(_)), None) => {
+                // A file hand-placed where cmos would never look for it: say so, never guess.
+                let message = match change.path.rsplit('/').next().and_then(layout::record_id) {
+                    Some(id) if !id.is_empty() => format!(
+                        "mission files live in {}; move this one there",
+                        layout::mission_path(id)
+                    ),
+                    _ => format!(
+                        "not a mission file: missions live in {}; move or remove it",
+                        layout::mission_path("<id>")
+                    ),
+                };
+                index
+                    .problems
+                    .insert(path.clone(), misplaced(&path, message));
+            }
+            (Some(Leaf::File(blob)), Some(id)) => {
+                match parse::<Mission>(repo, &path, blob)?
+                    .and_then(|m| check_id(&path, id, &m.id).map(|_| m))
+                {
+                    Ok(mission) => index.upsert_mission(MissionEntry::from(&mission)),
+                    Err(problem) => {
+                        index.problems.insert(path, problem);
+                    }
+                }
+            }
+        }
+    }
+    for fault in new.faults {
+        index.problems.insert(fault.path.clone(), fault);
     }
     Ok(index)
 }
@@ -206,8 +300,26 @@ fn check_id(path: &str, from_name: &str, inside: &str) -> Result<(), FileProblem
 }
 
 /// Files of a directory that differ between two versions of it, by path relative to it: the
-/// new blob, or None when the file was removed.
+/// new blob, or None when the file was removed. Entries cmos does not follow are left out
+/// (a file replaced by one counts as removed); `verify` names them.
 pub(super) fn changed_files(
+    repo: &gix::Repository,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+) -> Result<Vec<(String, Option<ObjectId>)>> {
+    Ok(trees::diff(repo, old, new)?
+        .into_iter()
+        .filter_map(|change| match (change.old, change.new) {
+            (_, Some(Leaf::File(blob))) => Some((change.path, Some(blob))),
+            (Some(Leaf::File(_)), _) => Some((change.path, None)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Files that differ between two trees of the project's own history (not the cmos branch,
+/// whose rules do not apply there: a project may hold symlinks and submodules).
+pub(super) fn project_changed_files(
     repo: &gix::Repository,
     old: Option<ObjectId>,
     new: Option<ObjectId>,
@@ -216,8 +328,15 @@ pub(super) fn changed_files(
         return Ok(Vec::new());
     }
     let empty = ObjectId::empty_tree(repo.object_hash());
-    let old_data = read_tree_data(repo, old.unwrap_or(empty))?;
-    let new_data = read_tree_data(repo, new.unwrap_or(empty))?;
+    let tree = |id: ObjectId| -> Result<Vec<u8>> {
+        Ok(repo
+            .find_tree(id)
+            .map_err(|e| Error::git("cannot read a tree of the project", e))?
+            .detach()
+            .data)
+    };
+    let old_data = tree(old.unwrap_or(empty))?;
+    let new_data = tree(new.unwrap_or(empty))?;
     let hash = repo.object_hash();
     let mut recorder = gix::diff::tree::Recorder::default();
     gix::diff::tree(
@@ -227,7 +346,7 @@ pub(super) fn changed_files(
         &repo.objects,
         &mut recorder,
     )
-    .map_err(|e| Error::git("cannot compare two versions of the cmos branch", e))?;
+    .map_err(|e| Error::git("cannot compare two commits of the project", e))?;
     use gix::diff::tree::recorder::Change;
     let mut changes = Vec::with_capacity(recorder.records.len());
     for change in recorder.records {
@@ -273,12 +392,27 @@ pub fn sessions(
         return Ok((Vec::new(), Vec::new()));
     };
     let (mut sessions, mut problems) = (Vec::new(), Vec::new());
-    for (relative, blob) in changed_files(repo, None, Some(dir))? {
-        let Some(blob) = blob else { continue };
-        let path = format!("{}/{}/{relative}", layout::ROOT, layout::SESSIONS);
-        match parse::<Session>(repo, &path, blob)? {
-            Ok(session) => sessions.push(session),
-            Err(problem) => problems.push(problem),
+    for change in trees::diff(repo, None, Some(dir))? {
+        let path = trees::join(
+            &format!("{}/{}", layout::ROOT, layout::SESSIONS),
+            &change.path,
+        );
+        match change.new {
+            Some(Leaf::Bad(why)) => problems.push(trees::problem(&path, why)),
+            Some(Leaf::File(blob)) if change.path.split('/').count() == 2 => {
+                match parse::<Session>(repo, &path, blob)? {
+                    Ok(session) => sessions.push(session),
+                    Err(problem) => problems.push(problem),
+                }
+            }
+            Some(Leaf::File(_)) => problems.push(misplaced(
+                &path,
+                format!(
+                    "not a session file: sessions live in {}; move or remove it",
+                    layout::session_path("<id>")
+                ),
+            )),
+            None => {}
         }
     }
     Ok((sessions, problems))
@@ -313,10 +447,43 @@ pub fn log_shards(
     };
     let mut shards: Vec<(String, ObjectId)> = changed_files(repo, None, Some(dir))?
         .into_iter()
+        .filter(|(relative, _)| is_shard_position(relative))
         .filter_map(|(relative, blob)| Some((format!("{}/{log}/{relative}", layout::ROOT), blob?)))
         .collect();
     shards.sort();
     Ok(shards)
+}
+
+/// Shards live in month directories: `<yyyy-mm>/<file>.jsonl`.
+fn is_shard_position(relative: &str) -> bool {
+    relative.split('/').count() == 2 && relative.ends_with(".jsonl")
+}
+
+/// Files of the log `.cmos/<log>/` that are not where shards live, so no reader sees them
+/// (and a file in place of a month directory stops every write to that month).
+pub fn misplaced_log_files(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    log: &str,
+) -> Result<Vec<FileProblem>> {
+    let Some(root) = entry_id(repo, tree, layout::ROOT)? else {
+        return Ok(Vec::new());
+    };
+    let Some(dir) = entry_id(repo, root, log)? else {
+        return Ok(Vec::new());
+    };
+    Ok(changed_files(repo, None, Some(dir))?
+        .into_iter()
+        .filter(|(relative, _)| !is_shard_position(relative))
+        .map(|(relative, _)| {
+            let path = format!("{}/{log}/{relative}", layout::ROOT);
+            let message = format!(
+                "not a log shard: shards live in {}/<file>.jsonl; move or remove it",
+                layout::log_month_dir(log, "<yyyy-mm>")
+            );
+            misplaced(&path, message)
+        })
+        .collect())
 }
 
 /// The session files of `tree` as (id, path, blob), unread.

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use gix::ObjectId;
 use gix::objs::tree::EntryKind;
 
+use super::trees::{self, Leaf};
 use super::{Store, load};
-use crate::error::{Error, Result};
+use crate::error::{Error, FileProblem, Result};
 use crate::merge::{self, Conflict, Sides};
 use crate::model::Timestamp;
 
@@ -63,11 +64,12 @@ impl Store {
             None => empty,
         };
         let (our_tree, their_tree) = (self.tree_of(ours)?, self.tree_of(theirs)?);
-        let ours_changed: HashMap<String, Option<ObjectId>> =
-            load::changed_files(repo, Some(base_tree), Some(our_tree))?
-                .into_iter()
-                .collect();
-        let theirs_changed = load::changed_files(repo, Some(base_tree), Some(their_tree))?;
+        let base_commit = base.unwrap_or(ours);
+        let ours_changed: HashMap<String, Option<ObjectId>> = self
+            .strict_changes(base_tree, our_tree, base_commit, ours)?
+            .into_iter()
+            .collect();
+        let theirs_changed = self.strict_changes(base_tree, their_tree, base_commit, theirs)?;
         let git = |e: gix::Error| Error::git("cannot write the merged tree", e);
         let mut editor = repo.edit_tree(our_tree).map_err(git)?;
         let mut conflicts = Vec::new();
@@ -77,6 +79,7 @@ impl Store {
         // Records a merge moves aside are written last, over what either side had there.
         let mut moved_aside: HashMap<String, ObjectId> = HashMap::new();
         let mut theirs_only = Vec::new();
+        let mut edited: Vec<String> = Vec::new();
         for (path, theirs_blob) in theirs_changed {
             if keep_logs && path.ends_with(".jsonl") {
                 continue;
@@ -105,6 +108,7 @@ impl Store {
                 None => None,
             };
             apply(&mut editor, &path, blob).map_err(git)?;
+            edited.push(path.clone());
             let mut conflicts_here = merged.conflicts;
             for also in &merged.also {
                 // The moved record may be there already (an earlier merge moved it): merge
@@ -142,15 +146,19 @@ impl Store {
         for (path, blob) in theirs_only {
             if !moved_aside.contains_key(&path) {
                 apply(&mut editor, &path, blob).map_err(git)?;
+                edited.push(path);
             }
         }
         for (path, blob) in moved_aside {
             apply(&mut editor, &path, Some(blob)).map_err(git)?;
+            edited.push(path);
         }
         if let Some((path, bytes)) = merge::conflict_shard(&conflicts, when) {
             let blob = repo.write_blob(&bytes).map_err(git)?.detach();
             apply(&mut editor, &path, Some(blob)).map_err(git)?;
+            edited.push(path);
         }
+        self.check_edits(our_tree, ours, &edited)?;
         let tree = editor.write().map_err(git)?.detach();
         Ok((tree, conflicts))
     }
@@ -163,6 +171,7 @@ impl Store {
         base: Option<ObjectId>,
         subject: &str,
     ) -> Result<Merged> {
+        self.check_commit(theirs, true)?;
         for _ in 0..super::MAX_ATTEMPTS {
             let ours = self.tip()?.ok_or(Error::NotInitialized)?;
             let when = self.commit_time(ours)?.max(self.commit_time(theirs)?);
@@ -214,6 +223,7 @@ impl Store {
             let (tree, conflicts) =
                 self.combine(Some(commit), tip, parent, Timestamp::now(), true)?;
             let mut editor = self.repo.edit_tree(tree).map_err(git)?;
+            self.check_edits(tree, tip, extra.iter().map(|(p, _)| p))?;
             for (path, bytes) in extra {
                 let blob = self.repo.write_blob(bytes).map_err(git)?.detach();
                 apply(&mut editor, path, Some(blob)).map_err(git)?;
@@ -275,7 +285,84 @@ impl Store {
         to: ObjectId,
         message: &str,
     ) -> Result<bool> {
+        self.check_commit(to, true)?;
         self.compare_and_swap(from, to, message)
+    }
+
+    /// Refuses `commit` if its tree holds anything cmos does not follow: a bad entry anywhere
+    /// (see `trees`), or a file where a directory of records belongs. `remote` says where the
+    /// commit comes from, for the advice of the error. Called before a commit is adopted,
+    /// fast-forwarded to or merged, so a hostile tree never becomes this clone's state.
+    pub fn check_commit(&self, commit: ObjectId, remote: bool) -> Result<()> {
+        let tree = self.tree_of(commit)?;
+        match self.tree_faults(tree)?.into_iter().next() {
+            None => Ok(()),
+            Some(problem) => Err(Error::InvalidTree {
+                commit: commit.to_string(),
+                problem,
+                remote,
+            }),
+        }
+    }
+
+    /// Every bad entry of `tree`, and every record directory replaced by a file, by path.
+    pub(super) fn tree_faults(&self, tree: ObjectId) -> Result<Vec<FileProblem>> {
+        let mut faults = trees::faults(&self.repo, tree)?;
+        faults.extend(load::layout_faults(&self.repo, tree)?);
+        faults.sort_by(|a, b| a.path.cmp(&b.path));
+        faults.dedup();
+        Ok(faults)
+    }
+
+    /// The files that differ from `base` (a tree of commit `base_commit`) to `tree` (of
+    /// `commit`), refusing a change that involves an entry cmos does not follow on either
+    /// side: a merge would otherwise edit a tree through it.
+    fn strict_changes(
+        &self,
+        base: ObjectId,
+        tree: ObjectId,
+        base_commit: ObjectId,
+        commit: ObjectId,
+    ) -> Result<Vec<(String, Option<ObjectId>)>> {
+        let mut files = Vec::new();
+        for change in trees::diff(&self.repo, Some(base), Some(tree))? {
+            let (culprit, why) = match (change.old, change.new) {
+                (_, Some(Leaf::Bad(why))) => (commit, why),
+                (Some(Leaf::Bad(why)), _) => (base_commit, why),
+                (_, Some(Leaf::File(blob))) => {
+                    files.push((change.path, Some(blob)));
+                    continue;
+                }
+                (_, None) => {
+                    files.push((change.path, None));
+                    continue;
+                }
+            };
+            return Err(Error::InvalidTree {
+                commit: culprit.to_string(),
+                problem: trees::problem(&change.path, why),
+                remote: false,
+            });
+        }
+        Ok(files)
+    }
+
+    /// Refuses a merge or revert whose writes would rewrite a tree of `tree` (of `commit`)
+    /// that holds a bad entry.
+    fn check_edits<'p>(
+        &self,
+        tree: ObjectId,
+        commit: ObjectId,
+        paths: impl IntoIterator<Item = &'p String>,
+    ) -> Result<()> {
+        match trees::check_edits(&self.repo, tree, paths.into_iter().map(String::as_str))? {
+            None => Ok(()),
+            Some(problem) => Err(Error::InvalidTree {
+                commit: commit.to_string(),
+                problem,
+                remote: false,
+            }),
+        }
     }
 }
 

@@ -16,6 +16,7 @@ mod merge;
 mod project_files;
 mod recent;
 mod snapshot;
+pub mod trees;
 mod tx;
 mod verify;
 mod view;
@@ -166,6 +167,8 @@ impl Store {
             return Ok(None);
         };
         self.require_cmos_branch(remote_tip, &format!("{remote}'s cmos branch"))?;
+        // A hostile tree must not become this clone's state (see `trees`).
+        self.check_commit(remote_tip, true)?;
         // Losing this race means another process adopted (or wrote) first: read theirs.
         self.compare_and_swap(None, remote_tip, "cmos: adopt the remote's cmos branch")?;
         self.ref_id(self.branch.as_bstr().to_string().as_str())

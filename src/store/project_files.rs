@@ -90,7 +90,7 @@ impl Store {
             Some(parent) => Some(self.tree_of(parent.detach())?),
             None => None,
         };
-        let files = super::load::changed_files(&self.repo, parent_tree, Some(tree))?
+        let files = super::load::project_changed_files(&self.repo, parent_tree, Some(tree))?
             .into_iter()
             .map(|(path, _)| path)
             .collect();

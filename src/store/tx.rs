@@ -4,13 +4,12 @@
 use std::collections::{BTreeMap, HashSet};
 
 use gix::ObjectId;
-use gix::bstr::ByteSlice;
 use gix::objs::tree::EntryKind;
 
 use super::cache::Buckets;
 use super::codec::{from_toml, json_line, to_toml};
 use super::view::View;
-use super::{Store, layout, load};
+use super::{Store, layout, load, trees};
 use crate::error::{Error, Result};
 use crate::index::{Index, Meta, MissionEntry};
 use crate::lifecycle::{self, Gates, Prerequisites, Unmet};
@@ -369,6 +368,17 @@ impl<'s> Tx<'s> {
     ) -> Result<(ObjectId, ObjectId)> {
         self.stage_logs()?;
         let repo = &self.store.repo;
+        // The editor copies every other entry of each tree it rewrites: never let it copy an
+        // entry cmos does not follow into a tree cmos wrote.
+        if let Some(problem) =
+            trees::check_edits(repo, self.tree, self.staged.keys().map(String::as_str))?
+        {
+            return Err(Error::InvalidTree {
+                commit: self.base.map(|c| c.to_string()).unwrap_or_default(),
+                problem,
+                remote: false,
+            });
+        }
         let git = |e: gix::Error| Error::git("cannot write to the object database", e);
         let mut editor = repo.edit_tree(self.tree).map_err(git)?;
         for (path, content) in &self.staged {
@@ -433,43 +443,31 @@ impl<'s> Tx<'s> {
     /// The highest shard number of this writer in a month directory.
     fn last_shard(&self, dir: &str) -> Result<Option<u32>> {
         let repo = &self.store.repo;
-        let tree = repo
-            .find_tree(self.tree)
-            .map_err(|e| Error::git("cannot read the cmos branch", e))?;
-        let Some(entry) = tree
-            .lookup_entry_by_path(dir)
-            .map_err(|e| Error::git("cannot read the cmos branch", e))?
-        else {
-            return Ok(None);
-        };
-        let data = load::read_tree_data(repo, entry.object_id())?;
-        let decoded = gix::objs::TreeRef::from_bytes(&data, repo.object_hash())
-            .map_err(|e| Error::git("cannot decode the events tree", e))?;
-        Ok(decoded
-            .entries
-            .iter()
-            .filter_map(|e| layout::shard_seq(&e.filename.to_str_lossy(), self.writer))
-            .max())
+        let mut tree = self.tree;
+        for name in dir.split('/') {
+            match trees::subtree(repo, tree, name)? {
+                Some(sub) => tree = sub,
+                None => return Ok(None),
+            }
+        }
+        Ok(match trees::read(repo, tree)? {
+            trees::Listing::Entries(entries) => entries
+                .iter()
+                .filter_map(|(name, _)| layout::shard_seq(name, self.writer))
+                .max(),
+            trees::Listing::Bad(_) => None,
+        })
     }
 }
 
-/// The content of the file at `path` in `tree`, if there is one.
+/// The content of the file at `path` in `tree`, if there is one that cmos follows.
 pub(super) fn read_path(
     repo: &gix::Repository,
     tree: ObjectId,
     path: &str,
 ) -> Result<Option<Vec<u8>>> {
-    if tree.is_empty_tree() {
-        return Ok(None);
-    }
-    let tree = repo
-        .find_tree(tree)
-        .map_err(|e| Error::git("cannot read the cmos branch", e))?;
-    let entry = tree
-        .lookup_entry_by_path(path)
-        .map_err(|e| Error::git(&format!("cannot look up {path}"), e))?;
-    match entry {
-        Some(entry) if entry.mode().is_blob() => load::read_blob(repo, entry.object_id()).map(Some),
-        _ => Ok(None),
+    match trees::blob_at(repo, tree, path)? {
+        Some(blob) => load::read_blob(repo, blob).map(Some),
+        None => Ok(None),
     }
 }

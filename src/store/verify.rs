@@ -29,6 +29,8 @@ impl Store {
             Err(other) => return Err(other),
         };
         problems.extend(index.meta.problems.values().cloned());
+        // Entries cmos does not follow anywhere in the tree, not only where the index looks.
+        problems.extend(self.tree_faults(tree)?);
         if index.meta.format.is_none() && !index.meta.problems.contains_key(layout::FORMAT) {
             problems.push(problem(
                 layout::FORMAT,
@@ -46,6 +48,10 @@ impl Store {
         self.check_links(tree, &index, &mut problems)?;
         let (_, session_problems) = load::sessions(&self.repo, tree)?;
         problems.extend(session_problems);
+        let kinds = ItemKind::ALL.iter().map(|k| k.log_dir());
+        for log in [layout::EVENTS, layout::CONFLICTS].into_iter().chain(kinds) {
+            problems.extend(load::misplaced_log_files(&self.repo, tree, log)?);
+        }
         for log in [layout::EVENTS, layout::CONFLICTS] {
             for (path, blob) in load::log_shards(&self.repo, tree, log)? {
                 let bytes = load::read_blob(&self.repo, blob)?;
@@ -58,7 +64,7 @@ impl Store {
                 problems.extend(codec::parse_lines::<Item>(&path, &bytes).1);
             }
         }
-        problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+        problems.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
         problems.dedup();
         Ok(problems)
     }

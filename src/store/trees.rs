@@ -1,0 +1,515 @@
+//! The one gate between the trees of the cmos branch and the code that follows them: every
+//! tree is decoded here, and every entry is checked before anything reads, diffs, merges or
+//! exports through it.
+//!
+//! The branch is written by everyone with push access, and `git push` / `git fetch` accept
+//! trees that `git mktree` and `git fsck` refuse: entries named `..` or `/etc/x`, symlinks,
+//! submodules, entries out of git's order or listed twice. Such an entry is never followed.
+//! A reader sees it as a *bad leaf* at its path (with the reason), so the index reports it as
+//! a problem instead of a missing record; an incoming commit that holds one is refused; and a
+//! write never rewrites a tree that holds one (the tree editor would copy the entry, or, for
+//! an unsorted tree, append a duplicate).
+//!
+//! What happens where:
+//! - From a remote (adopting `origin/cmos` in a fresh clone, a sync's fast-forward or merge):
+//!   any bad entry anywhere, or a file where a record directory belongs, refuses the commit
+//!   (`Error::InvalidTree`, code `invalid_tree`, naming the commit and the path). Nothing
+//!   local changes.
+//! - On this clone's own tip (adopted by an older cmos, or moved there by hand): reads skip
+//!   the bad entries and show everything else, with a warning per bad entry; a tree out of
+//!   order or with a duplicate name is unreadable as a whole (refused, not re-sorted: which
+//!   of two same-named entries is meant cannot be told). `verify` names each with its path.
+//!   A write (or merge, or undo) that would rewrite a tree holding a bad entry, put a file
+//!   over a directory or a directory over a file, is refused; writes elsewhere go ahead and
+//!   reuse the damaged subtree by id, so cmos never writes a tree `git fsck --strict` rejects.
+//!   The way out is to move the branch back to a commit before the damage, or rewrite it.
+
+use std::cmp::Ordering;
+
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+
+use crate::error::{Error, FileProblem, Result};
+
+/// cmos writes at most `.cmos/<log>/<month>/<shard>`; a tree nested this deep is not ours, and
+/// walking it further would only let a hostile tree make paths (and memory) grow without end.
+pub const MAX_DEPTH: usize = 8;
+
+/// Why an entry name can never be part of the branch, or None when it can.
+///
+/// Names become paths on disk when the branch is exported, so everything a file system (or
+/// git itself) would read as more than one plain component is refused: the empty name, `.`
+/// and `..`, separators (`/`, which also covers absolute paths, and `\`), NUL and other
+/// control characters, names that are not UTF-8, and the names git reserves (`.git` in any
+/// case, with the trailing dots and spaces Windows drops, and its short form `git~1`).
+pub fn check_name(name: &[u8]) -> Option<&'static str> {
+    if name.is_empty() {
+        return Some("an entry with an empty name");
+    }
+    if name == b"." || name == b".." {
+        return Some("an entry named like a directory link (`.` or `..`)");
+    }
+    if name.starts_with(b"/") {
+        return Some("an entry named by an absolute path");
+    }
+    if name.contains(&b'/') {
+        return Some("an entry whose name holds `/` (several path components)");
+    }
+    if name.contains(&b'\\') {
+        return Some("an entry whose name holds `\\` (a path separator on Windows)");
+    }
+    let Ok(text) = std::str::from_utf8(name) else {
+        return Some("an entry whose name is not UTF-8");
+    };
+    // C1 controls too: U+009B is a terminal's escape sequence introducer on its own.
+    if text.chars().any(char::is_control) {
+        return Some("an entry whose name holds a control character");
+    }
+    let trimmed = name.trim_end_with(|c| c == '.' || c == ' ');
+    if trimmed.eq_ignore_ascii_case(b".git") || name.eq_ignore_ascii_case(b"git~1") {
+        return Some("an entry named `.git`, which git reserves");
+    }
+    None
+}
+
+/// What an entry of a checked tree is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    Blob(ObjectId),
+    Tree(ObjectId),
+    /// An entry cmos will not follow, and why.
+    Bad(String),
+}
+
+/// A decoded tree: its entries by name (in byte order, each name once), or why the tree as a
+/// whole cannot be read.
+pub enum Listing {
+    Entries(Vec<(String, Node)>),
+    Bad(String),
+}
+
+/// The kind of an entry from its mode, or why cmos does not follow it. Only the modes git
+/// itself writes for files and directories pass (`040000` and `100664` are modes `git fsck
+/// --strict` complains about).
+fn classify(mode: gix::objs::tree::EntryMode, id: ObjectId) -> Node {
+    let mut buf = [0u8; 6];
+    match mode.as_bytes(&mut buf).as_bytes() {
+        b"100644" | b"100755" => Node::Blob(id),
+        b"40000" => Node::Tree(id),
+        b"120000" => Node::Bad("a symbolic link, where cmos expects a file or directory".into()),
+        b"160000" => {
+            Node::Bad("a submodule (gitlink), where cmos expects a file or directory".into())
+        }
+        other => Node::Bad(format!(
+            "an entry with mode {}, which git does not write",
+            other.to_str_lossy()
+        )),
+    }
+}
+
+/// How a name is shown in paths and problems: as text, with anything unprintable escaped.
+pub fn display_name(name: &[u8]) -> String {
+    let text = String::from_utf8_lossy(name);
+    if text.chars().any(char::is_control) {
+        text.escape_debug().to_string()
+    } else {
+        text.into_owned()
+    }
+}
+
+/// Decodes tree `id` and checks every entry.
+pub fn read(repo: &gix::Repository, id: ObjectId) -> Result<Listing> {
+    if id.is_empty_tree() {
+        return Ok(Listing::Entries(Vec::new()));
+    }
+    let data = repo
+        .find_tree(id)
+        .map_err(|e| Error::git("cannot read a tree of the cmos branch", e))?
+        .detach()
+        .data;
+    Ok(decode(&data, repo.object_hash()))
+}
+
+/// The entries of one encoded tree, checked; exposed for the fuzz target.
+pub fn decode(data: &[u8], hash: gix::hash::Kind) -> Listing {
+    let Ok(tree) = gix::objs::TreeRef::from_bytes(data, hash) else {
+        return Listing::Bad("a tree git cannot decode".into());
+    };
+    // git's order: a tree sorts as if its name ended in `/`. A tree out of that order is
+    // refused as a whole: git's own lookups and cmos's writer assume it, so entries of it
+    // would be found or missed depending on who looks.
+    let sorted = tree.entries.windows(2).all(|pair| {
+        let (a, b) = (&pair[0], &pair[1]);
+        a.filename == b.filename
+            || gix::objs::tree::name_order(
+                a.filename,
+                a.mode.is_tree(),
+                b.filename,
+                b.mode.is_tree(),
+            ) == Ordering::Less
+    });
+    if !sorted {
+        return Listing::Bad("a tree whose entries are not in git's order".into());
+    }
+    let mut entries: Vec<(Vec<u8>, Node)> = tree
+        .entries
+        .iter()
+        .map(|e| {
+            let node = match check_name(e.filename) {
+                Some(why) => Node::Bad(format!("{why}: {:?}", e.filename.to_str_lossy())),
+                None => classify(e.mode, e.oid.to_owned()),
+            };
+            (e.filename.to_vec(), node)
+        })
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut checked: Vec<(String, Node)> = Vec::with_capacity(entries.len());
+    let mut last: Option<Vec<u8>> = None;
+    for (name, node) in entries {
+        if last.as_deref() == Some(&name[..]) {
+            // Which of two same-named entries is meant cannot be told: follow neither.
+            let listed = checked.last_mut().expect("the previous entry was kept");
+            listed.1 = Node::Bad("two entries with this name (git fsck: duplicateEntries)".into());
+            continue;
+        }
+        checked.push((display_name(&name), node));
+        last = Some(name);
+    }
+    Listing::Entries(checked)
+}
+
+/// The entry `name` of a listing, if it is there.
+pub fn find<'l>(listing: &'l Listing, name: &str) -> Option<&'l Node> {
+    match listing {
+        Listing::Entries(entries) => entries
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .ok()
+            .map(|i| &entries[i].1),
+        Listing::Bad(_) => None,
+    }
+}
+
+/// The directory `name` of tree `id`, when it is a sound entry of a sound tree.
+pub fn subtree(repo: &gix::Repository, id: ObjectId, name: &str) -> Result<Option<ObjectId>> {
+    Ok(match find(&read(repo, id)?, name) {
+        Some(Node::Tree(sub)) => Some(*sub),
+        _ => None,
+    })
+}
+
+/// The blob at `path` (components separated by `/`) in tree `id`, if every tree on the way
+/// and the entry itself are sound.
+pub fn blob_at(repo: &gix::Repository, id: ObjectId, path: &str) -> Result<Option<ObjectId>> {
+    let mut tree = id;
+    let mut parts = path.split('/').peekable();
+    while let Some(name) = parts.next() {
+        let listing = read(repo, tree)?;
+        match (find(&listing, name), parts.peek().is_none()) {
+            (Some(Node::Blob(blob)), true) => return Ok(Some(*blob)),
+            (Some(Node::Tree(sub)), false) => tree = *sub,
+            _ => return Ok(None),
+        }
+    }
+    Ok(None)
+}
+
+/// What is at a path of the branch for a reader: a file, or an entry it will not follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Leaf {
+    File(ObjectId),
+    Bad(String),
+}
+
+/// One path whose leaf differs between two trees; a path is relative to the trees compared,
+/// and "" stands for the compared directory itself (when it is unreadable as a whole).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub path: String,
+    pub old: Option<Leaf>,
+    pub new: Option<Leaf>,
+}
+
+/// Every leaf whose state differs between the trees `old` and `new` (None: no tree). Equal
+/// subtrees are skipped by id, so the cost follows the size of the change; a bad entry is a
+/// leaf and never descended into.
+pub fn diff(
+    repo: &gix::Repository,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+) -> Result<Vec<Change>> {
+    let mut out = Vec::new();
+    let mut stack = vec![(String::new(), 0usize, old, new)];
+    while let Some((dir, depth, old, new)) = stack.pop() {
+        if old == new {
+            continue;
+        }
+        let side = |id: Option<ObjectId>| -> Result<Option<Listing>> {
+            match id {
+                None => Ok(None),
+                Some(_) if depth > MAX_DEPTH => Ok(Some(Listing::Bad(format!(
+                    "directories nested more than {MAX_DEPTH} deep, which cmos never writes"
+                )))),
+                Some(id) => read(repo, id).map(Some),
+            }
+        };
+        let (a, b) = (side(old)?, side(new)?);
+        let bad = |l: &Option<Listing>| match l {
+            Some(Listing::Bad(why)) => Some(Leaf::Bad(why.clone())),
+            _ => None,
+        };
+        let (a_bad, b_bad) = (bad(&a), bad(&b));
+        if a_bad != b_bad {
+            out.push(Change {
+                path: dir.clone(),
+                old: a_bad,
+                new: b_bad,
+            });
+        }
+        let (a_entries, b_entries) = (entries_of(&a), entries_of(&b));
+        let (mut i, mut j) = (0, 0);
+        while i < a_entries.len() || j < b_entries.len() {
+            let order = match (a_entries.get(i), b_entries.get(j)) {
+                (Some((x, _)), Some((y, _))) => x.cmp(y),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+            let (name, x, y) = match order {
+                Ordering::Less => {
+                    i += 1;
+                    (&a_entries[i - 1].0, Some(&a_entries[i - 1].1), None)
+                }
+                Ordering::Greater => {
+                    j += 1;
+                    (&b_entries[j - 1].0, None, Some(&b_entries[j - 1].1))
+                }
+                Ordering::Equal => {
+                    i += 1;
+                    j += 1;
+                    let (x, y) = (&a_entries[i - 1], &b_entries[j - 1]);
+                    (&x.0, Some(&x.1), Some(&y.1))
+                }
+            };
+            if x == y {
+                continue;
+            }
+            let path = join(&dir, name);
+            let tree = |n: Option<&Node>| match n {
+                Some(Node::Tree(id)) => Some(*id),
+                _ => None,
+            };
+            let leaf = |n: Option<&Node>| match n {
+                Some(Node::Blob(id)) => Some(Leaf::File(*id)),
+                Some(Node::Bad(why)) => Some(Leaf::Bad(why.clone())),
+                _ => None,
+            };
+            let (x_leaf, y_leaf) = (leaf(x), leaf(y));
+            if x_leaf != y_leaf {
+                out.push(Change {
+                    path: path.clone(),
+                    old: x_leaf,
+                    new: y_leaf,
+                });
+            }
+            if tree(x).is_some() || tree(y).is_some() {
+                stack.push((path, depth + 1, tree(x), tree(y)));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn entries_of(listing: &Option<Listing>) -> &[(String, Node)] {
+    match listing {
+        Some(Listing::Entries(entries)) => entries,
+        _ => &[],
+    }
+}
+
+/// Every entry of tree `id` that cmos will not follow, as problems with their paths.
+pub fn faults(repo: &gix::Repository, id: ObjectId) -> Result<Vec<FileProblem>> {
+    Ok(diff(repo, None, Some(id))?
+        .into_iter()
+        .filter_map(|change| match change.new {
+            Some(Leaf::Bad(why)) => Some(problem(&change.path, why)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// A bad entry as a problem, the same way wherever it is found.
+pub fn problem(path: &str, why: String) -> FileProblem {
+    FileProblem {
+        path: if path.is_empty() {
+            "/".into()
+        } else {
+            path.into()
+        },
+        line: None,
+        column: None,
+        message: format!("{why}; cmos does not follow it"),
+    }
+}
+
+/// Why a write that rewrites the trees on the way to `paths` must not go ahead: the first
+/// tree on those ways that holds a bad entry (the tree editor would copy it into the new
+/// tree, or append a duplicate to an unsorted one). Trees the write does not rewrite are
+/// reused by id and not looked at.
+pub fn check_edits<'p>(
+    repo: &gix::Repository,
+    root: ObjectId,
+    paths: impl IntoIterator<Item = &'p str>,
+) -> Result<Option<FileProblem>> {
+    let mut seen = std::collections::HashSet::new();
+    for path in paths {
+        let (mut tree, mut at) = (root, String::new());
+        for name in path.split('/') {
+            let listing = read(repo, tree)?;
+            if seen.insert(tree) {
+                let bad = match &listing {
+                    Listing::Bad(why) => Some((at.clone(), why)),
+                    Listing::Entries(entries) => entries.iter().find_map(|(n, node)| match node {
+                        Node::Bad(why) => Some((join(&at, n), why)),
+                        _ => None,
+                    }),
+                };
+                if let Some((path, why)) = bad {
+                    return Ok(Some(problem(&path, why.clone())));
+                }
+            }
+            let here = join(&at, name);
+            let last = here.len() == path.len();
+            // The editor would replace what is there: never a directory of records by a file,
+            // nor a file (records hidden behind it) by a directory.
+            let shape = |what: &str| FileProblem {
+                path: here.clone(),
+                line: None,
+                column: None,
+                message: format!("{what}; cmos does not write over it"),
+            };
+            match (find(&listing, name), last) {
+                (Some(Node::Tree(_)), true) => {
+                    return Ok(Some(shape("a directory where cmos writes a file")));
+                }
+                (Some(Node::Blob(_)), false) => {
+                    return Ok(Some(shape("a file where a directory is expected")));
+                }
+                (Some(Node::Tree(sub)), false) => tree = *sub,
+                _ => break,
+            }
+            at = here;
+        }
+    }
+    Ok(None)
+}
+
+/// `dir/name`: `name` at the top, `dir` for the directory itself ("").
+pub fn join(dir: &str, name: &str) -> String {
+    if name.is_empty() {
+        dir.to_string()
+    } else if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_leave_a_directory_are_refused() {
+        for bad in [
+            &b""[..],
+            b".",
+            b"..",
+            b"/etc/passwd",
+            b"a/b",
+            b"..\\x",
+            b"a\x00b",
+            b"a\x1b[2J",
+            b"csi\xc2\x9b2J",
+            b".git",
+            b".GIT",
+            b".Git. .",
+            b"GIT~1",
+            b"\xff\xfe",
+        ] {
+            assert!(check_name(bad).is_some(), "{bad:?} must be refused");
+        }
+        for good in [
+            &b"A1.toml"[..],
+            b".cmos",
+            b"5c",
+            b"...",
+            b".gitignore",
+            b"caf\xc3\xa9",
+        ] {
+            assert_eq!(check_name(good), None, "{good:?} is a plain name");
+        }
+    }
+}
+
+#[cfg(test)]
+mod decode_tests {
+    use super::*;
+
+    fn raw(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (mode, name) in entries {
+            out.extend(mode.as_bytes());
+            out.push(b' ');
+            out.extend(*name);
+            out.push(0);
+            out.extend([7u8; 20]);
+        }
+        out
+    }
+
+    fn bad(listing: &Listing) -> Vec<(String, String)> {
+        match listing {
+            Listing::Bad(why) => vec![(String::new(), why.clone())],
+            Listing::Entries(e) => e
+                .iter()
+                .filter_map(|(n, node)| match node {
+                    Node::Bad(why) => Some((n.clone(), why.clone())),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn modes_git_does_not_write_are_bad() {
+        let listing = decode(
+            &raw(&[
+                ("100664", b"a"),
+                ("040000", b"b"),
+                ("100755", b"c"),
+                ("40000", b"d"),
+            ]),
+            gix::hash::Kind::Sha1,
+        );
+        let names: Vec<String> = bad(&listing).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["a", "b"]);
+    }
+
+    #[test]
+    fn order_and_duplicates_are_checked() {
+        let sha1 = gix::hash::Kind::Sha1;
+        // A tree sorts as if its name ended in `/`: `a.b` (blob) before `a` (tree).
+        assert!(bad(&decode(&raw(&[("100644", b"a.b"), ("40000", b"a")]), sha1)).is_empty());
+        assert_eq!(
+            bad(&decode(&raw(&[("40000", b"a"), ("100644", b"a.b")]), sha1)).len(),
+            1
+        );
+        let dup = bad(&decode(&raw(&[("100644", b"a"), ("100644", b"a")]), sha1));
+        assert_eq!(dup.len(), 1);
+        assert_eq!(dup[0].0, "a");
+        let mixed = bad(&decode(
+            &raw(&[("100644", b"a"), ("100644", b"a.b"), ("40000", b"a")]),
+            sha1,
+        ));
+        assert_eq!(mixed.len(), 1, "a blob and a tree named alike: {mixed:?}");
+    }
+}
