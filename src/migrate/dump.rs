@@ -16,7 +16,7 @@ pub const DIR: &str = "dump";
 pub fn read(path: &Path) -> Result<Batch> {
     let root = dump_root(path)?;
     let mut batch = Batch::new("dump", path);
-    let files = super::files_under(&root);
+    let files = super::files_under(&root, &mut batch.notes);
     for (relative, file) in files {
         let bytes = super::read_file(&file)?;
         let record = |kind: &str| -> Error {
