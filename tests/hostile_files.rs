@@ -236,3 +236,298 @@ fn test_import_dump_skips_a_fifo_inside_the_directory_with_a_note() {
     );
     assert_eq!(other.json(&["mission", "show", "A1"])["name"], "First");
 }
+
+/// Writes a tree object from raw entries (mode, name, object id), as a hostile collaborator
+/// would with `git hash-object --literally`: git's own tools refuse these names.
+fn raw_tree(repo: &Repo, dir: &Path, entries: &[(&str, &str, &str)]) -> String {
+    use std::io::Write;
+    let mut bytes = Vec::new();
+    for (mode, name, id) in entries {
+        bytes.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+        let raw: Vec<u8> = (0..id.len() / 2)
+            .map(|i| u8::from_str_radix(&id[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        bytes.extend_from_slice(&raw);
+    }
+    let mut child = hermetic(&mut Command::new("git"), &repo.home)
+        .args(["hash-object", "-t", "tree", "-w", "--literally", "--stdin"])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// Every file under `dir`, relative, sorted.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                stack.push(entry.path());
+            } else {
+                let rel = entry.path().strip_prefix(dir).unwrap().to_owned();
+                out.push(rel.to_string_lossy().into_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn test_export_all_refuses_tree_entries_named_dotdot_or_absolute_and_writes_nothing_outside() {
+    // r1: the attacker pushes a tree with a `..` chain and an absolute entry name.
+    let remote = Repo::bare();
+    let attacker = Repo::new();
+    attacker.git(&["remote", "add", "origin", remote.path.to_str().unwrap()]);
+    attacker.init();
+    attacker.ok(&["sync"]);
+    let victim_dir = attacker.sibling("victim");
+    attacker.git_in(
+        attacker.path.parent().unwrap(),
+        &[
+            "clone",
+            "-q",
+            remote.path.to_str().unwrap(),
+            victim_dir.to_str().unwrap(),
+        ],
+    );
+    attacker.cmos_in(&victim_dir, &["status"]);
+    let top = attacker.path.parent().unwrap().to_path_buf();
+    let absolute = top.join("abs-pwned");
+    let a = &attacker.path;
+    let blob = {
+        let path = top.join("payload");
+        std::fs::write(&path, "echo pwned\n").unwrap();
+        attacker
+            .git(&["hash-object", "-w", path.to_str().unwrap()])
+            .trim()
+            .to_string()
+    };
+    let rev = |spec: &str| attacker.git(&["rev-parse", spec]).trim().to_string();
+    let t1 = raw_tree(&attacker, a, &[("100644", "escaped", &blob)]);
+    let t2 = raw_tree(&attacker, a, &[("40000", "..", &t1)]);
+    let root = raw_tree(
+        &attacker,
+        a,
+        &[
+            ("40000", "..", &t2),
+            ("40000", ".cmos", &rev("cmos:.cmos")),
+            ("100644", absolute.to_str().unwrap(), &blob),
+            ("100644", "README.md", &rev("cmos:README.md")),
+        ],
+    );
+    let commit = attacker
+        .git(&["commit-tree", &root, "-p", "cmos", "-m", "mission update"])
+        .trim()
+        .to_string();
+    attacker.git(&[
+        "push",
+        "-q",
+        "-f",
+        "origin",
+        &format!("{commit}:refs/heads/cmos"),
+    ]);
+
+    // The victim takes the branch as it is (whether or not sync would accept it, the writer
+    // must refuse on its own).
+    attacker.git_in(&victim_dir, &["fetch", "-q", "origin"]);
+    attacker.git_in(
+        &victim_dir,
+        &["update-ref", "refs/heads/cmos", "refs/remotes/origin/cmos"],
+    );
+    let out = top.join("out");
+    let run = attacker.cmos_in(
+        &victim_dir,
+        &["--json", "export", "all", "--out", out.to_str().unwrap()],
+    );
+    let error = error_of(&run);
+    assert!(
+        ["refused", "corrupt", "invalid_input"].contains(&error["code"].as_str().unwrap_or("")),
+        "{error:#}"
+    );
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(message.contains(".."), "names the bad entry: {message}");
+    assert!(!absolute.exists(), "written outside --out");
+    for escaped in [top.join("escaped"), top.parent().unwrap().join("escaped")] {
+        assert!(!escaped.exists(), "written outside --out: {escaped:?}");
+    }
+    assert!(
+        !out.exists() || files_in(&out).is_empty(),
+        "nothing is exported from such a branch: {:?}",
+        files_in(&out)
+    );
+}
+
+fn exported_repo() -> (Repo, std::path::PathBuf) {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&["mission", "add", "A1", "First"]);
+    let out = repo.sibling("out");
+    repo.ok(&["export", "all", "--out", out.to_str().unwrap()]);
+    (repo, out)
+}
+
+#[test]
+fn test_export_all_overwrite_refuses_a_dump_directory_cmos_did_not_write() {
+    let repo = Repo::new();
+    repo.init();
+    let out = repo.sibling("out");
+    write(&out, "dump/my-notes.txt", "mine");
+    let (code, error) = repo.fails(&[
+        "export",
+        "all",
+        "--out",
+        out.to_str().unwrap(),
+        "--overwrite",
+    ]);
+    assert_eq!(
+        (code, error["code"].as_str()),
+        (5, Some("refused")),
+        "{error:#}"
+    );
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("was not written by cmos") && message.contains("move it away"),
+        "{message}"
+    );
+    assert_eq!(
+        files_in(&out),
+        ["dump/my-notes.txt"],
+        "nothing else written"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("dump/my-notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn test_export_all_overwrite_keeps_a_user_file_added_to_a_dump_cmos_wrote() {
+    let (repo, out) = exported_repo();
+    let before = files_in(&out);
+    write(&out, "dump/.cmos/mine.md", "my own file");
+    std::fs::write(out.join("dump/README.md"), "edited by hand").unwrap();
+    let (_, error) = repo.fails(&[
+        "export",
+        "all",
+        "--out",
+        out.to_str().unwrap(),
+        "--overwrite",
+    ]);
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("2 file(s) cmos did not write or that changed since")
+            && message.contains(".cmos/mine.md")
+            && message.contains("README.md"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("dump/.cmos/mine.md")).unwrap(),
+        "my own file"
+    );
+    let mut expected = before;
+    expected.push("dump/.cmos/mine.md".into());
+    expected.sort();
+    assert_eq!(files_in(&out), expected, "the old dump is whole");
+}
+
+#[test]
+fn test_export_all_overwrite_replaces_a_dump_cmos_wrote_and_same_branch_gives_same_bytes() {
+    let (repo, out) = exported_repo();
+    repo.ok(&["mission", "add", "A2", "Second"]);
+    repo.ok(&[
+        "export",
+        "all",
+        "--out",
+        out.to_str().unwrap(),
+        "--overwrite",
+    ]);
+    let fresh = repo.sibling("fresh");
+    repo.ok(&["export", "all", "--out", fresh.to_str().unwrap()]);
+    let files = files_in(&out);
+    assert_eq!(
+        files,
+        files_in(&fresh),
+        "no leftover of the old dump or the swap"
+    );
+    assert!(files.iter().any(|f| f.ends_with("A2.toml")), "{files:?}");
+    assert!(files.contains(&"dump/.cmos-dump".to_string()), "{files:?}");
+    for file in &files {
+        assert_eq!(
+            std::fs::read(out.join(file)).unwrap(),
+            std::fs::read(fresh.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    // And the manifest is not imported as a branch file.
+    let other = Repo::new();
+    other.json(&["import", "dump", out.to_str().unwrap()]);
+    let tree = |r: &Repo| r.git(&["rev-parse", "refs/heads/cmos^{tree}"]);
+    assert_eq!(tree(&other), tree(&repo));
+}
+
+#[test]
+fn test_export_all_overwrite_refuses_a_dump_that_is_a_symlink() {
+    let (repo, out) = exported_repo();
+    let elsewhere = repo.sibling("elsewhere");
+    write(&elsewhere, "keep.txt", "keep");
+    std::fs::rename(out.join("dump"), repo.sibling("old-dump")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, out.join("dump")).unwrap();
+    let (_, error) = repo.fails(&[
+        "export",
+        "all",
+        "--out",
+        out.to_str().unwrap(),
+        "--overwrite",
+    ]);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("is a symbolic link"),
+        "{error:#}"
+    );
+    assert_eq!(files_in(&elsewhere), ["keep.txt"]);
+    assert!(
+        std::fs::symlink_metadata(out.join("dump"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn test_research_export_refuses_to_write_through_a_symlink() {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&["mission", "add", "R1", "Study"]);
+    let victim = repo.sibling("victim.txt");
+    std::fs::write(&victim, "mine").unwrap();
+    let report = repo.sibling("report.md");
+    std::os::unix::fs::symlink(&victim, &report).unwrap();
+    let (_, error) = repo.fails(&[
+        "research",
+        "export",
+        "R1",
+        "--allow-incomplete",
+        "--out",
+        report.to_str().unwrap(),
+        "--overwrite",
+    ]);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("is a symbolic link"),
+        "{error:#}"
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "mine");
+}
