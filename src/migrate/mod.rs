@@ -16,7 +16,7 @@ mod report;
 pub mod sessions_log;
 pub mod sqlite;
 pub mod values;
-mod yaml;
+pub mod yaml;
 
 use std::path::Path;
 
