@@ -166,3 +166,62 @@ fn remove(root: &Root, base: &str, files: &[String]) {
     }
     let _ = root.remove_empty_dir(base);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(list: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
+        list.iter()
+            .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec()))
+            .collect()
+    }
+
+    fn names(dir: &std::path::Path) -> Vec<String> {
+        let mut out: Vec<String> = walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap().to_owned();
+                rel.to_string_lossy().into_owned()
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_failure_midway_leaves_the_old_dump_whole_and_no_partial_new_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = Root::create(tmp.path()).unwrap();
+        write(&root, &files(&[(".cmos/x.toml", "old")]), None).unwrap();
+        let before = names(tmp.path());
+        let owned = replaceable(&root, true).unwrap();
+        assert!(owned.is_some());
+        // "a" as a file, then "a/b" under it: the second write fails.
+        let bad = files(&[
+            ("a", "file"),
+            ("a/b", "under a file"),
+            (".cmos/x.toml", "new"),
+        ]);
+        assert!(write(&root, &bad, owned).is_err());
+        assert_eq!(
+            names(tmp.path()),
+            before,
+            "old dump whole, nothing left over"
+        );
+        let old = std::fs::read_to_string(tmp.path().join("dump/.cmos/x.toml")).unwrap();
+        assert_eq!(old, "old");
+    }
+
+    #[test]
+    fn a_damaged_manifest_makes_the_dump_foreign() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = Root::create(tmp.path()).unwrap();
+        write(&root, &files(&[("README.md", "x")]), None).unwrap();
+        std::fs::write(tmp.path().join("dump").join(MANIFEST), "something else\n").unwrap();
+        let message = replaceable(&root, true).unwrap_err().to_string();
+        assert!(message.contains("was not written by cmos"), "{message}");
+    }
+}
