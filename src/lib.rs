@@ -52,6 +52,7 @@ pub mod migrate;
 pub mod model;
 pub mod ops;
 pub mod remote;
+pub mod safe_fs;
 pub mod store;
 
 pub use error::{Error, Result};

@@ -1,8 +1,6 @@
 //! `cmos context`, `cmos onboard`: the working memory of the project, and its notes and
 //! named snapshots.
 
-use std::io::Write;
-
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::output::{Printer, Style, table};
@@ -146,12 +144,9 @@ fn edit_in_editor(ws: &Workspace, text: &str) -> Result<String> {
                 "no editor: set $VISUAL or $EDITOR, or use `cmos context notes set TEXT`".into(),
             )
         })?;
-    let dir = ws.store().local_dir().to_path_buf();
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create the cmos directory", e))?;
-    let path = dir.join("NOTES_EDITMSG.md");
-    std::fs::File::create(&path)
-        .and_then(|mut f| f.write_all(text.as_bytes()))
-        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+    const NAME: &str = "NOTES_EDITMSG.md";
+    let root = crate::safe_fs::Root::create(ws.store().local_dir())?;
+    let path = root.write(NAME, text.as_bytes())?;
     // As git does: the editor setting is a shell command, the file its last argument.
     let status = std::process::Command::new("sh")
         .arg("-c")
@@ -161,14 +156,14 @@ fn edit_in_editor(ws: &Workspace, text: &str) -> Result<String> {
         .status()
         .map_err(|e| Error::io(format!("cannot run the editor {editor:?}"), e))?;
     if !status.success() {
-        let _ = std::fs::remove_file(&path);
+        let _ = root.remove_file(NAME);
         return Err(Error::Refused(format!(
             "the editor {editor:?} failed ({status}); the notes are unchanged"
         )));
     }
     let bytes = std::fs::read(&path)
         .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    let _ = std::fs::remove_file(&path);
+    let _ = root.remove_file(NAME);
     String::from_utf8(bytes)
         .map_err(|_| Error::InvalidInput("the edited notes are not valid UTF-8".into()))
 }

@@ -263,6 +263,8 @@ pub fn documents_in(dir: &Path) -> Vec<PathBuf> {
         .max_depth(3)
         .into_iter()
         .filter_map(|e| e.ok())
+        // Only regular files: a FIFO or device named like a context would block or flood.
+        .filter(|e| e.file_type().is_file())
         .map(|e| e.into_path())
         .filter(|p| {
             let name = p

@@ -13,11 +13,18 @@ use crate::store::layout;
 /// The directory of an export that holds the dump.
 pub const DIR: &str = "dump";
 
+/// The manifest `cmos export all` writes in `dump/`: what it wrote, so that only that is ever
+/// replaced. Not part of the branch, so not imported.
+pub const MANIFEST: &str = ".cmos-dump";
+
 pub fn read(path: &Path) -> Result<Batch> {
     let root = dump_root(path)?;
     let mut batch = Batch::new("dump", path);
-    let files = super::files_under(&root);
+    let files = super::files_under(&root, &mut batch.notes);
     for (relative, file) in files {
+        if relative == MANIFEST {
+            continue;
+        }
         let bytes = super::read_file(&file)?;
         let record = |kind: &str| -> Error {
             Error::InvalidInput(format!(

@@ -16,7 +16,7 @@ mod report;
 pub mod sessions_log;
 pub mod sqlite;
 pub mod values;
-mod yaml;
+pub mod yaml;
 
 use std::path::Path;
 
@@ -197,25 +197,145 @@ pub fn read(format: Format, paths: &[std::path::PathBuf]) -> Result<Batch> {
     }
 }
 
-/// The files under `root`, by path relative to it (with `/`), sorted.
-pub(crate) fn files_under(root: &Path) -> Vec<(String, std::path::PathBuf)> {
-    let mut files: Vec<(String, std::path::PathBuf)> = walkdir::WalkDir::new(root)
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            let relative = e.path().strip_prefix(root).ok()?;
-            Some((relative.to_string_lossy().replace('\\', "/"), e.into_path()))
-        })
-        .collect();
+/// The most one imported file may hold. The original's largest files (a SQLite database of
+/// years of sessions) are tens of megabytes; a file past this is not a project's memory, and
+/// reading it whole would only exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The regular files under `root`, by path relative to it (with `/`), sorted. Symbolic links
+/// are not followed and, like FIFOs, devices and sockets, are left out with a note in
+/// `notes`: a directory someone else wrote may point anywhere, and a FIFO would block the
+/// import forever. Entries that cannot be read are noted the same way.
+pub(crate) fn files_under(root: &Path, notes: &mut Notes) -> Vec<(String, std::path::PathBuf)> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(root) {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let what = e.path().unwrap_or(root).display().to_string();
+                notes.skipped(format!("entry that cannot be read ({e})"), &what);
+                continue;
+            }
+        };
+        let relative = entry
+            .path()
+            .strip_prefix(root)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            continue;
+        }
+        if kind.is_file() {
+            files.push((relative, entry.into_path()));
+        } else {
+            notes.skipped(
+                format!("{}, not a regular file; not read", file_kind(&kind)),
+                &relative,
+            );
+        }
+    }
     files.sort();
     files
 }
 
-/// Reads a whole file, saying which one could not be read.
+/// Reads a whole file, saying which one could not be read. Only a regular file is read (a
+/// symbolic link the user named is followed to one), and at most [`MAX_FILE_BYTES`], read
+/// through a limit so that a file growing meanwhile cannot pass it.
 pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| Error::Io {
+    read_capped(path, MAX_FILE_BYTES)
+}
+
+fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let io = |source| Error::Io {
         context: format!("cannot read {}", path.display()),
         source,
-    })
+    };
+    let regular = |meta: &std::fs::Metadata| -> Result<()> {
+        if meta.is_file() {
+            return Ok(());
+        }
+        Err(Error::InvalidInput(format!(
+            "{} is {}, not a regular file; nothing was imported. Name the file to import",
+            path.display(),
+            file_kind(&meta.file_type())
+        )))
+    };
+    // Checked before opening: opening a FIFO blocks until a writer comes.
+    regular(&std::fs::metadata(path).map_err(io)?)?;
+    let file = std::fs::File::open(path).map_err(io)?;
+    // And again on what was opened, in case the path changed in between.
+    regular(&file.metadata().map_err(io)?)?;
+    let mut bytes = Vec::new();
+    file.take(cap + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > cap {
+        return Err(Error::InvalidInput(format!(
+            "{} is larger than {}, the most cmos imports from one file; nothing was imported. Is it the right file?",
+            path.display(),
+            if cap >= 1024 * 1024 {
+                format!("{} MiB", cap / (1024 * 1024))
+            } else {
+                format!("{cap} bytes")
+            }
+        )));
+    }
+    Ok(bytes)
+}
+
+/// What a file type is, in words, for messages.
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "a device"
+    } else if kind.is_file() {
+        "a regular file"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_over_the_cap_is_refused_not_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.yaml");
+        std::fs::write(&path, vec![b'x'; 1001]).unwrap();
+        let err = read_capped(&path, 1000).unwrap_err().to_string();
+        assert!(err.contains("larger than 1000 bytes"), "{err}");
+        assert!(err.contains("nothing was imported"), "{err}");
+        std::fs::write(&path, vec![b'x'; 1000]).unwrap();
+        assert_eq!(read_capped(&path, 1000).unwrap().len(), 1000);
+    }
+
+    #[test]
+    fn a_directory_walk_notes_what_is_not_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("tasks")).unwrap();
+        std::fs::write(dir.path().join("tasks/a.md"), "a").unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", dir.path().join("tasks/b.md")).unwrap();
+        let mut notes = Notes::default();
+        let files = files_under(dir.path(), &mut notes);
+        let names: Vec<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
+        assert_eq!(names, ["tasks/a.md"]);
+        let skipped = notes.into_report(String::new(), "test").skipped;
+        assert_eq!(skipped.len(), 1, "{skipped:?}");
+        assert!(
+            skipped[0]
+                .what
+                .contains("a symbolic link, not a regular file")
+        );
+        assert_eq!(skipped[0].examples, ["tasks/b.md"]);
+    }
 }

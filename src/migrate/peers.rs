@@ -170,7 +170,8 @@ pub fn backlog_md(path: &Path) -> Result<Batch> {
     } else {
         path.to_path_buf()
     };
-    let files: Vec<(String, PathBuf)> = super::files_under(&root)
+    let mut walked = super::Notes::default();
+    let files: Vec<(String, PathBuf)> = super::files_under(&root, &mut walked)
         .into_iter()
         .filter(|(rel, _)| rel.ends_with(".md"))
         .filter(|(rel, _)| {
@@ -193,10 +194,11 @@ pub fn backlog_md(path: &Path) -> Result<Batch> {
     }
     let mut batch = Batch::new("backlog-md", &root);
     let mut notes = std::mem::take(&mut batch.notes);
+    notes.absorb(walked);
     let mut parsed = Vec::new();
     for (rel, file) in &files {
         let text = String::from_utf8_lossy(&super::read_file(file)?).into_owned();
-        match front_matter(&text, rel) {
+        match front_matter(&text) {
             Ok((fields, body)) => parsed.push((rel.clone(), fields, body)),
             Err(why) => notes.skipped(format!("file without readable front matter ({why})"), rel),
         }
@@ -310,7 +312,7 @@ pub fn backlog_md(path: &Path) -> Result<Batch> {
 }
 
 /// The YAML front matter of a Markdown file and the body after it.
-fn front_matter(text: &str, name: &str) -> std::result::Result<(Row, String), String> {
+fn front_matter(text: &str) -> std::result::Result<(Row, String), String> {
     let rest = text
         .strip_prefix("---")
         .ok_or("it does not start with ---")?;
@@ -322,7 +324,7 @@ fn front_matter(text: &str, name: &str) -> std::result::Result<(Row, String), St
         .trim_start_matches("\n---")
         .trim_start_matches('\n')
         .to_string();
-    let docs = yaml::parse(head, name).map_err(|e| e.to_string())?;
+    let docs = yaml::read(head).map_err(|e| e.to_string())?;
     match docs.into_iter().next() {
         Some(Value::Object(map)) => Ok((map, body)),
         _ => Err("the front matter is not a mapping".into()),

@@ -249,10 +249,7 @@ fn earliest(tables: &Tables) -> Option<Timestamp> {
 /// Reads every table of the database at `path`, refusing files that are not SQLite
 /// databases or are damaged.
 fn load(path: &Path) -> Result<Tables> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        context: format!("cannot read {}", path.display()),
-        source,
-    })?;
+    let bytes = super::read_file(path)?;
     if !bytes.starts_with(b"SQLite format 3\0") {
         return Err(Error::InvalidInput(format!(
             "{} is not a SQLite database (it does not start with the SQLite header); `cmos import cmos-sqlite` reads the original CMOS's cmos/db/cmos.sqlite",

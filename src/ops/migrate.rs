@@ -8,6 +8,9 @@ use serde::Serialize;
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::migrate::{self, Format, Progress, Report, dump, export::State};
+use crate::safe_fs::Root;
+
+mod dump_out;
 
 /// Reads `paths` as `format` and writes what is new as one commit.
 pub fn import(
@@ -98,6 +101,19 @@ pub fn export(
             let dir = out.ok_or_else(|| {
                 Error::InvalidInput("export all writes a directory: pass --out DIR".into())
             })?;
+            // Every name from the branch is checked before anything is written.
+            let dump_files = ws.store().files_at(&snapshot)?;
+            for (path, _) in &dump_files {
+                check_branch_path(path)?;
+            }
+            if dir.is_file() {
+                return Err(Error::InvalidInput(format!(
+                    "{} is a file; --out names a directory here",
+                    dir.display()
+                )));
+            }
+            let root = Root::create(dir)?;
+            let replacing = dump_out::replaceable(&root, overwrite)?;
             let files = [
                 (BACKLOG, state.backlog()),
                 (SESSIONS, state.sessions_jsonl()),
@@ -105,21 +121,10 @@ pub fn export(
                 (MASTER_CONTEXT, state.master_context()),
             ];
             let mut exported = write_all(dir, &files, overwrite)?;
-            let dump_dir = dir.join(dump::DIR);
-            if dump_dir.exists() {
-                std::fs::remove_dir_all(&dump_dir)
-                    .map_err(|e| Error::io(format!("cannot replace {}", dump_dir.display()), e))?;
-            }
-            for (path, bytes) in ws.store().files_at(&snapshot)? {
-                let target = dump_dir.join(&path);
-                if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
-                }
-                std::fs::write(&target, bytes)
-                    .map_err(|e| Error::io(format!("cannot write {}", target.display()), e))?;
-            }
-            exported.files.push(dump_dir.display().to_string());
+            dump_out::write(&root, &dump_files, replacing)?;
+            exported
+                .files
+                .push(root.path().join(dump::DIR).display().to_string());
             exported
         }
     };
@@ -140,7 +145,7 @@ fn write_all(dir: &Path, files: &[(&str, String)], overwrite: bool) -> Result<Ex
             .iter()
             .map(|(name, _)| dir.join(name))
             .chain(std::iter::once(dir.join(dump::DIR)))
-            .filter(|p| p.exists())
+            .filter(|p| p.symlink_metadata().is_ok())
             .map(|p| p.display().to_string())
             .collect();
         if !taken.is_empty() {
@@ -150,13 +155,10 @@ fn write_all(dir: &Path, files: &[(&str, String)], overwrite: bool) -> Result<Ex
             )));
         }
     }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    let root = Root::create(dir)?;
     let mut written = Vec::new();
     for (name, text) in files {
-        let path = dir.join(name);
-        write(&path, text.as_bytes(), true)?;
-        written.push(path.display().to_string());
+        written.push(root.write(name, text.as_bytes())?.display().to_string());
     }
     Ok(Exported {
         files: written,
@@ -164,12 +166,27 @@ fn write_all(dir: &Path, files: &[(&str, String)], overwrite: bool) -> Result<Ex
     })
 }
 
+/// Writes one file, through the checked writer (a symbolic link at `path` is refused).
 fn write(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
-    if path.exists() && !overwrite {
+    if path.symlink_metadata().is_ok() && !overwrite {
         return Err(Error::Refused(format!(
             "{} exists; pass --overwrite to replace it",
             path.display()
         )));
     }
-    crate::store::replace_file(path, bytes)
+    let (root, name) = Root::of_file(path)?;
+    root.write(&name, bytes).map(|_| ())
+}
+
+/// A file name from the cmos branch, refused when writing it would leave the export (a `..`,
+/// an absolute or empty name) or break the dump's manifest (a line break).
+fn check_branch_path(path: &str) -> Result<()> {
+    let why = match crate::safe_fs::check_relative(path) {
+        Err(why) => why,
+        Ok(_) if path.chars().any(char::is_control) => "it contains a control character".into(),
+        Ok(_) => return Ok(()),
+    };
+    Err(Error::Refused(format!(
+        "the cmos branch holds a file named {path:?}, and {why}: it cannot be exported safely, so nothing was exported. `cmos verify` lists such entries; remove them from the branch"
+    )))
 }

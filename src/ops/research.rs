@@ -77,11 +77,9 @@ pub fn export(
     let markdown = render(&mission, sprint, &sessions, &findings);
     let path = match out {
         Some(path) => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-            }
-            crate::store::replace_file(path, markdown.as_bytes())?;
+            // Through the one checked writer: a symbolic link at the path is refused.
+            let (root, name) = crate::safe_fs::Root::of_file(path)?;
+            root.write(&name, markdown.as_bytes())?;
             Some(path.display().to_string())
         }
         None => None,

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::model::new_writer_id;
+use crate::safe_fs::Root;
 
 /// The local directories of one worktree.
 #[derive(Debug, Clone)]
@@ -108,16 +109,11 @@ fn read_writer(path: &Path) -> Option<String> {
 }
 
 /// Writes `bytes` to `path` unless it already exists; a crash never leaves a partial file.
+/// Like every write here, it goes through [`crate::safe_fs`], rooted at the file's directory:
+/// a symbolic link where the file should be is refused, never followed.
 fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = temp_sibling(path);
-    write_file(&tmp, |out| out.write_all(bytes))?;
-    let linked = fs::hard_link(&tmp, path);
-    let _ = fs::remove_file(&tmp);
-    match linked {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(Error::io(format!("cannot write {}", path.display()), e)),
-    }
+    let (root, name) = Root::of_file(path)?;
+    root.write_new(&name, bytes).map(|_| ())
 }
 
 /// Replaces `path` atomically with what `write` writes, streamed through a buffer: readers
@@ -126,16 +122,8 @@ pub fn replace_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    let tmp = temp_sibling(path);
-    let written = write_file(&tmp, write);
-    let result = written.and_then(|()| {
-        fs::rename(&tmp, path)
-            .map_err(|e| Error::io(format!("cannot replace {}", path.display()), e))
-    });
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    let (root, name) = Root::of_file(path)?;
+    root.write_with(&name, write).map(|_| ())
 }
 
 /// Replaces `path` atomically with `bytes`.
@@ -164,25 +152,4 @@ pub fn remove_stale_temps(dir: &Path) {
             let _ = fs::remove_file(entry.path());
         }
     }
-}
-
-fn temp_sibling(path: &Path) -> PathBuf {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    path.with_file_name(format!(".{name}.{}.tmp", new_writer_id()))
-}
-
-fn write_file(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)
-            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-    }
-    let file = fs::File::create(path)
-        .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
-    write(&mut out)
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
 }

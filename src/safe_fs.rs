@@ -1,0 +1,368 @@
+//! The one way cmos writes files outside git: inside a root directory, never through a
+//! symbolic link, and always whole (a temporary file renamed into place).
+//!
+//! Relative paths often come from data cmos does not trust (the names of files on the shared
+//! branch, written into an export), so every component is checked before anything is
+//! created: no empty, `.` or `..` component, no absolute path, no backslash or NUL. The root
+//! itself is the caller's choice (a directory the user named, or `<git-dir>/cmos/`), so a
+//! symbolic link *to* the root is followed; below it, an existing component that is a
+//! symbolic link is refused rather than followed, so nothing written lands outside the root.
+//! Directories are created one at a time, each checked.
+//!
+//! What this does not defend against: another local process swapping a directory for a
+//! symbolic link between the check and the write. Whoever can do that already writes where
+//! cmos could.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::model::new_writer_id;
+
+/// A directory cmos writes into.
+#[derive(Debug, Clone)]
+pub struct Root {
+    dir: PathBuf,
+}
+
+impl Root {
+    /// `dir` as a root, created with its parents when missing.
+    pub fn create(dir: &Path) -> Result<Root> {
+        fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+        if !fs::metadata(dir).is_ok_and(|m| m.is_dir()) {
+            return Err(Error::InvalidInput(format!(
+                "{} is not a directory",
+                dir.display()
+            )));
+        }
+        Ok(Root {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The root of a single file's path: its directory (the current one when it has none) and
+    /// its name, checked like any relative path.
+    pub fn of_file(path: &Path) -> Result<(Root, String)> {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| {
+                Error::InvalidInput(format!("{} does not name a file", path.display()))
+            })?;
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        let root = Root::create(dir.unwrap_or(Path::new(".")))?;
+        Ok((root, name.to_string()))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where `relative` is, after checking its name and that no existing component is a
+    /// symbolic link; creates nothing.
+    pub fn resolve(&self, relative: &str) -> Result<PathBuf> {
+        self.walk(relative, Want::Existing)
+    }
+
+    /// Writes `bytes` at `relative`, replacing a regular file there; returns the full path.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<PathBuf> {
+        self.write_with(relative, |out| out.write_all(bytes))
+    }
+
+    /// Writes what `write` streams at `relative`, through a temporary file renamed into place,
+    /// so a reader sees the old file or the new one and a crash leaves no part.
+    pub fn write_with(
+        &self,
+        relative: &str,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<PathBuf> {
+        let target = self.walk(relative, Want::File)?;
+        let tmp = temp_beside(&target);
+        let result = write_temp(&tmp, write).and_then(|()| {
+            fs::rename(&tmp, &target)
+                .map_err(|e| Error::io(format!("cannot replace {}", target.display()), e))
+        });
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result.map(|()| target)
+    }
+
+    /// Writes `bytes` at `relative` unless something is already there (then leaves it and
+    /// answers false). Racing writers agree on one file: it is published with a hard link,
+    /// which fails when another got there first.
+    pub fn write_new(&self, relative: &str, bytes: &[u8]) -> Result<bool> {
+        let target = self.walk(relative, Want::File)?;
+        let tmp = temp_beside(&target);
+        write_temp(&tmp, |out| out.write_all(bytes))?;
+        let linked = fs::hard_link(&tmp, &target);
+        let _ = fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(Error::io(format!("cannot write {}", target.display()), e)),
+        }
+    }
+
+    /// Creates the directory `relative` (and those above it, each checked).
+    pub fn create_dir(&self, relative: &str) -> Result<PathBuf> {
+        let path = self.walk(relative, Want::Dir)?;
+        match fs::create_dir(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                Err(Error::io(format!("cannot create {}", path.display()), e))
+            }
+            _ => Ok(path),
+        }
+    }
+
+    /// Renames `from` to `to`, both inside the root (the swap of a dump into place).
+    pub fn rename(&self, from: &str, to: &str) -> Result<()> {
+        let (from, to) = (self.walk(from, Want::Existing)?, self.walk(to, Want::Dir)?);
+        fs::rename(&from, &to).map_err(|e| {
+            Error::io(
+                format!("cannot rename {} to {}", from.display(), to.display()),
+                e,
+            )
+        })
+    }
+
+    /// Removes the regular file `relative`, if there is one: a file cmos wrote itself (a
+    /// symbolic link or directory there is left alone).
+    pub fn remove_file(&self, relative: &str) -> Result<()> {
+        let path = self.walk(relative, Want::Existing)?;
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() => fs::remove_file(&path)
+                .map_err(|e| Error::io(format!("cannot remove {}", path.display()), e)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Removes the directory `relative` if it is empty; answers whether it is gone.
+    pub fn remove_empty_dir(&self, relative: &str) -> Result<bool> {
+        let path = self.walk(relative, Want::Existing)?;
+        Ok(fs::remove_dir(&path).is_ok() || !path.exists())
+    }
+
+    /// The checked path of `relative`: no component may be a symbolic link. Unless `want` is
+    /// only an existing path, missing directories above it are made; a file may not land on
+    /// a directory.
+    fn walk(&self, relative: &str, want: Want) -> Result<PathBuf> {
+        let create = want != Want::Existing;
+        let components = check_relative(relative).map_err(|why| self.refuse(relative, why))?;
+        let mut path = self.dir.clone();
+        let last = components.len() - 1;
+        for (i, component) in components.iter().enumerate() {
+            path.push(component);
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    return Err(
+                        self.refuse(relative, format!("{} is a symbolic link", path.display()))
+                    );
+                }
+                Ok(meta) if i < last && !meta.is_dir() => {
+                    return Err(
+                        self.refuse(relative, format!("{} is not a directory", path.display()))
+                    );
+                }
+                Ok(meta) if i == last && want == Want::File && meta.is_dir() => {
+                    return Err(self.refuse(relative, format!("{} is a directory", path.display())));
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    if create && i < last {
+                        match fs::create_dir(&path) {
+                            Ok(()) => {}
+                            // Another writer made it meanwhile; check it on the next pass.
+                            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                                if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+                                    return Err(self.refuse(
+                                        relative,
+                                        format!("{} is not a directory", path.display()),
+                                    ));
+                                }
+                            }
+                            Err(e) => {
+                                return Err(Error::io(
+                                    format!("cannot create {}", path.display()),
+                                    e,
+                                ));
+                            }
+                        }
+                    }
+                }
+                Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
+            }
+        }
+        Ok(path)
+    }
+
+    fn refuse(&self, relative: &str, why: String) -> Error {
+        Error::Refused(format!(
+            "refusing to write {relative:?} under {}: {why}; nothing there was changed",
+            self.dir.display()
+        ))
+    }
+}
+
+/// What a walk is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// A path that may exist; nothing is created.
+    Existing,
+    /// A file to write: its directories are made.
+    File,
+    /// A directory (or a rename's target): its parents are made.
+    Dir,
+}
+
+/// The components of a relative path written with `/`, or why it is not one that stays
+/// inside its root.
+pub fn check_relative(relative: &str) -> std::result::Result<Vec<&str>, String> {
+    if relative.is_empty() {
+        return Err("the path is empty".into());
+    }
+    if relative.starts_with('/') {
+        return Err("the path is absolute".into());
+    }
+    let components: Vec<&str> = relative.split('/').collect();
+    for component in &components {
+        let why = match *component {
+            "" => "it has an empty component (`//` or a trailing `/`)",
+            "." => "it has a `.` component",
+            ".." => "it has a `..` component, which would leave the directory",
+            c if c.contains('\\') => "it contains a backslash",
+            c if c.contains('\0') => "it contains a NUL byte",
+            _ => continue,
+        };
+        return Err(why.into());
+    }
+    Ok(components)
+}
+
+/// A temporary name in the target's directory, so the rename stays on one file system.
+/// Named `.<name>.<random>.tmp`, which the cache sweep recognises as a leftover.
+fn temp_beside(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("file");
+    target.with_file_name(format!(".{name}.{}.tmp", new_writer_id()))
+}
+
+fn write_temp(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    // create_new: never open something already there, a symbolic link least of all.
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn setup() -> (tempfile::TempDir, Root) {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = Root::create(&tmp.path().join("out")).unwrap();
+        (tmp, root)
+    }
+
+    fn refused(result: Result<PathBuf>) -> String {
+        match result {
+            Err(e @ Error::Refused(_)) => e.to_string(),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_that_leave_the_root_are_refused_before_anything_is_written() {
+        let (tmp, root) = setup();
+        for bad in [
+            "../escaped",
+            "a/../../escaped",
+            "/tmp/abs-pwned",
+            "",
+            "a//b",
+            "a/",
+            "./a",
+            "a\\..\\b",
+            "a\0b",
+            "..",
+        ] {
+            let message = refused(root.write(bad, b"x"));
+            assert!(message.contains("refusing to write"), "{bad:?}: {message}");
+        }
+        assert!(!tmp.path().join("escaped").exists());
+        assert!(
+            fs::read_dir(root.path()).unwrap().next().is_none(),
+            "nothing written, not even a directory"
+        );
+    }
+
+    #[test]
+    fn a_symlinked_directory_component_is_refused() {
+        let (tmp, root) = setup();
+        let elsewhere = tmp.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        symlink(&elsewhere, root.path().join("dump")).unwrap();
+        let message = refused(root.write("dump/.cmos/x.toml", b"x"));
+        assert!(message.contains("is a symbolic link"), "{message}");
+        assert!(fs::read_dir(&elsewhere).unwrap().next().is_none());
+    }
+
+    #[test]
+    fn a_symlinked_target_file_is_refused_and_its_target_untouched() {
+        let (tmp, root) = setup();
+        let victim = tmp.path().join("victim");
+        fs::write(&victim, "mine").unwrap();
+        symlink(&victim, root.path().join("backlog.yaml")).unwrap();
+        refused(root.write("backlog.yaml", b"x"));
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "mine");
+        assert!(
+            fs::symlink_metadata(root.path().join("backlog.yaml"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+    }
+
+    #[test]
+    fn a_file_where_a_directory_is_needed_is_refused() {
+        let (_tmp, root) = setup();
+        root.write("a", b"file").unwrap();
+        let message = refused(root.write("a/b", b"x"));
+        assert!(message.contains("is not a directory"), "{message}");
+    }
+
+    #[test]
+    fn writes_create_directories_and_replace_whole_files() {
+        let (_tmp, root) = setup();
+        let path = root.write(".cmos/missions/5c/B1.toml", b"one").unwrap();
+        root.write(".cmos/missions/5c/B1.toml", b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert!(
+            !root
+                .write_new(".cmos/missions/5c/B1.toml", b"three")
+                .unwrap()
+        );
+        assert!(root.write_new("writer", b"w").unwrap());
+        let leftovers: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+}
