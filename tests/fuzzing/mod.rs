@@ -40,7 +40,11 @@ pub struct Report {
 
 /// Runs `check` on inputs from `strategy` until the time budget is spent. Panics (failing the
 /// test) with the shrunk input and the seed when `check` returns an error or panics.
-pub fn run<S>(name: &str, strategy: S, mut check: impl FnMut(&S::Value) -> Result<(), String>) -> Report
+pub fn run<S>(
+    name: &str,
+    strategy: S,
+    mut check: impl FnMut(&S::Value) -> Result<(), String>,
+) -> Report
 where
     S: Strategy,
     S::Value: Debug,
