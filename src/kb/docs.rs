@@ -1,6 +1,6 @@
-//! The project's documents as search documents: files chosen by glob patterns (`kb::glob`; README and
-//! the markdown under docs/ and cmos/docs/ by default), walked with walkdir, leaving out what
-//! .gitignore ignores, and cut into sections at headings.
+//! The project's documents as search documents: files chosen by glob patterns (`kb::glob`;
+//! README and the markdown under docs/ and cmos/docs/ by default), walked with walkdir,
+//! leaving out what .gitignore ignores, and cut into sections at headings.
 
 use std::path::Path;
 
