@@ -54,7 +54,7 @@ pub fn run(ws: &Workspace, cmd: HookCommand, printer: &Printer) -> Result<()> {
             let why = h.refused.as_ref()?;
             let chain = h.chain.as_deref().unwrap_or_default();
             Some(format!(
-                "{} left as it is: {why}; to call cmos from it, add: {chain}",
+                "{} left as it is: {why}; to call cmos from it, have it run: {chain}",
                 h.path
             ))
         })

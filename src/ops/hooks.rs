@@ -164,9 +164,7 @@ fn inspect(path: &Path, name: &str) -> Found {
     let Ok(text) = String::from_utf8(bytes) else {
         return Found::Refused {
             why: "it is not text (a compiled program?)".into(),
-            chain: format!(
-                "run `cmos hook run {name}` with the hook's arguments from it, ignoring its exit status"
-            ),
+            chain: format!("cmos hook run {name} <the hook's arguments>, ignoring its exit status"),
         };
     };
     match interpreter(&text) {
@@ -180,9 +178,7 @@ fn inspect(path: &Path, name: &str) -> Found {
                     "subprocess.call([\"cmos\", \"hook\", \"run\", \"{name}\", *sys.argv[1:]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)"
                 )
             } else {
-                format!(
-                    "run `cmos hook run {name}` with the hook's arguments from it, ignoring its exit status"
-                )
+                format!("cmos hook run {name} <the hook's arguments>, ignoring its exit status")
             };
             Found::Refused {
                 why: format!("it is a {program} script, and cmos edits only shell hooks"),
