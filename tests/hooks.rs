@@ -244,3 +244,186 @@ fn pre_push_syncs_the_cmos_branch_when_asked() {
     push(&repo);
     assert!(has_cmos(&repo), "the push took the cmos branch along");
 }
+
+/// A hook that is not a shell script, in the language r3 used when it is there.
+fn foreign_hook(marker: &str) -> (String, &'static str) {
+    let python = Command::new("python3").arg("--version").output();
+    if python.is_ok_and(|o| o.status.success()) {
+        let script = format!("#!/usr/bin/env python3\nopen({marker:?}, \"w\").write(\"ok\")\n");
+        (script, "python3")
+    } else {
+        let script = format!("#!/usr/bin/awk -f\nBEGIN {{ print \"ok\" > \"{marker}\" }}\n");
+        (script, "awk")
+    }
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn test_hook_install_broke_python_binary_and_symlinked_hooks() {
+    let repo = Repo::new();
+    repo.init();
+    let remote = repo.sibling("remote.git");
+    repo.git(&["init", "-q", "--bare", remote.to_str().unwrap()]);
+    repo.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    let hooks = repo.path.join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+
+    let (script, language) = foreign_hook("pre-push-ran.txt");
+    std::fs::write(hooks.join("pre-push"), &script).unwrap();
+    make_executable(&hooks.join("pre-push"));
+    std::fs::copy("/bin/true", hooks.join("post-merge")).unwrap();
+    std::fs::write(hooks.join("post-rewrite"), b"#!/bin/sh\necho caf\xe9\n").unwrap();
+    make_executable(&hooks.join("post-rewrite"));
+    std::fs::create_dir_all(repo.path.join("myhooks")).unwrap();
+    let own = repo.path.join("myhooks/post-commit");
+    std::fs::write(&own, "#!/bin/sh\necho ran > post-commit-ran.txt\n").unwrap();
+    make_executable(&own);
+    std::os::unix::fs::symlink("../../myhooks/post-commit", hooks.join("post-commit")).unwrap();
+    let bytes = |name: &str| std::fs::read(hooks.join(name)).unwrap();
+    let before: Vec<Vec<u8>> = ["pre-push", "post-merge", "post-rewrite", "post-commit"]
+        .iter()
+        .map(|n| bytes(n))
+        .collect();
+    let unchanged = |when: &str| {
+        for (name, was) in ["pre-push", "post-merge", "post-rewrite", "post-commit"]
+            .iter()
+            .zip(&before)
+        {
+            let now = bytes(name);
+            assert!(
+                &now == was,
+                "{name} changed {when}: {}",
+                String::from_utf8_lossy(&now)
+            );
+        }
+        let link = hooks.join("post-commit");
+        assert!(
+            link.symlink_metadata().unwrap().file_type().is_symlink(),
+            "{when}"
+        );
+        assert_eq!(
+            std::fs::read_link(&link).unwrap(),
+            Path::new("../../myhooks/post-commit")
+        );
+    };
+
+    let envelope = repo.envelope(&["hook", "install"]);
+    assert_eq!(envelope["ok"], true, "{envelope}");
+    unchanged("by install");
+    let state = |name: &str| -> Value {
+        envelope["data"]["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let refused = |name: &str| {
+        state(name)["refused"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        refused("pre-push").contains(&format!("a {language} script")),
+        "{envelope}"
+    );
+    assert!(refused("post-merge").contains("not text"), "{envelope}");
+    assert!(refused("post-rewrite").contains("not text"), "{envelope}");
+    assert!(
+        refused("post-commit").contains("symbolic link"),
+        "{envelope}"
+    );
+    assert!(
+        state("post-commit")["chain"]
+            .as_str()
+            .unwrap()
+            .contains("cmos hook run post-commit \"$@\""),
+        "the line to add: {envelope}"
+    );
+    assert_eq!(
+        state("post-checkout")["installed"],
+        true,
+        "the others are installed"
+    );
+    assert_eq!(
+        envelope["warnings"].as_array().unwrap().len(),
+        4,
+        "{envelope}"
+    );
+
+    // git goes on as before, and the user's hooks still run.
+    commit(&repo, b"after install");
+    assert!(
+        repo.path.join("post-commit-ran.txt").exists(),
+        "the linked hook ran"
+    );
+    let push = git_with_cmos(&repo, &repo.path, &["push", "-q", "origin", "main"]);
+    assert!(
+        push.status.success(),
+        "{}",
+        String::from_utf8_lossy(&push.stderr)
+    );
+    assert!(
+        repo.path.join("pre-push-ran.txt").exists(),
+        "the {language} hook ran"
+    );
+    let checkout = git_with_cmos(&repo, &repo.path, &["checkout", "-q", "-b", "side"]);
+    assert!(checkout.status.success());
+
+    repo.json(&["hook", "uninstall"]);
+    unchanged("by uninstall");
+    assert!(
+        !hooks.join("post-checkout").exists(),
+        "cmos's own hook is removed"
+    );
+    std::fs::remove_file(repo.path.join("pre-push-ran.txt")).unwrap();
+    commit(&repo, b"after uninstall");
+    let push = git_with_cmos(&repo, &repo.path, &["push", "-q", "origin", "side"]);
+    assert!(
+        push.status.success(),
+        "{}",
+        String::from_utf8_lossy(&push.stderr)
+    );
+    assert!(repo.path.join("pre-push-ran.txt").exists());
+}
+
+#[test]
+fn test_hook_install_made_a_failing_shell_pre_push_pass() {
+    let repo = Repo::new();
+    repo.init();
+    let remote = repo.sibling("remote.git");
+    repo.git(&["init", "-q", "--bare", remote.to_str().unwrap()]);
+    repo.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    let hook = repo.path.join(".git/hooks/pre-push");
+    std::fs::write(
+        &hook,
+        "#!/usr/bin/env bash\necho checks failed >&2\nfalse\n",
+    )
+    .unwrap();
+    repo.ok(&["hook", "install"]);
+    let text = std::fs::read_to_string(&hook).unwrap();
+    assert!(
+        text.contains("# >>> cmos >>>"),
+        "a bash hook takes the block: {text}"
+    );
+    let push = git_with_cmos(&repo, &repo.path, &["push", "-q", "origin", "main"]);
+    assert!(
+        !push.status.success(),
+        "the user's failing check still stops the push"
+    );
+    std::fs::write(&hook, text.replace("false\n", "true\n")).unwrap();
+    let push = git_with_cmos(&repo, &repo.path, &["push", "-q", "origin", "main"]);
+    assert!(
+        push.status.success(),
+        "{}",
+        String::from_utf8_lossy(&push.stderr)
+    );
+}

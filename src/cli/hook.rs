@@ -13,7 +13,9 @@ use crate::ops::hooks::{self, Hooks};
 /// Git hooks that log commits against the active mission and session.
 #[derive(Debug, Subcommand)]
 pub enum HookCommand {
-    /// Write the cmos block into each hook (idempotent; your own hook content stays).
+    /// Write the cmos block into each shell hook (idempotent; your own hook content stays).
+    /// Hooks in other languages, compiled ones and symbolic links are left as they are, with
+    /// the line that calls cmos from them.
     Install,
     /// Take the cmos block out of each hook again.
     Uninstall,
@@ -43,7 +45,21 @@ pub fn run(ws: &Workspace, cmd: HookCommand, printer: &Printer) -> Result<()> {
             return result.map(|_| ());
         }
     };
-    let outcome = crate::ops::Outcome::about(hooks, ws);
+    let mut outcome = crate::ops::Outcome::about(hooks, ws);
+    let refused: Vec<String> = outcome
+        .data
+        .hooks
+        .iter()
+        .filter_map(|h| {
+            let why = h.refused.as_ref()?;
+            let chain = h.chain.as_deref().unwrap_or_default();
+            Some(format!(
+                "{} left as it is: {why}; to call cmos from it, have it run: {chain}",
+                h.path
+            ))
+        })
+        .collect();
+    outcome.warnings.extend(refused);
     printer.outcome(&outcome, render);
     Ok(())
 }
@@ -64,11 +80,12 @@ fn append_log(ws: &Workspace, line: &str) {
 fn render(hooks: &Hooks, style: &Style) -> String {
     let mut out = format!("{} {}\n", style.dim("hooks directory"), hooks.directory);
     for h in &hooks.hooks {
-        let state = match (h.installed, h.has_other_content) {
-            (true, true) => "installed (alongside your own hook)",
-            (true, false) => "installed",
-            (false, true) => "not installed (your own hook only)",
-            (false, false) => "not installed",
+        let state = match (h.installed, h.has_other_content, &h.refused) {
+            (_, _, Some(_)) => "left as it is (see the warning)",
+            (true, true, None) => "installed (alongside your own hook)",
+            (true, false, None) => "installed",
+            (false, true, None) => "not installed (your own hook only)",
+            (false, false, None) => "not installed",
         };
         out.push_str(&format!("  {:<14} {state}\n", h.name));
     }

@@ -1,10 +1,11 @@
-//! The project's documents as search documents: files chosen by glob patterns (README and
-//! the markdown under docs/ and cmos/docs/ by default), walked with walkdir, leaving out what
-//! .gitignore ignores, and cut into sections at headings.
+//! The project's documents as search documents: files chosen by glob patterns (`kb::glob`;
+//! README and the markdown under docs/ and cmos/docs/ by default), walked with walkdir,
+//! leaving out what .gitignore ignores, and cut into sections at headings.
 
 use std::path::Path;
 
 use super::engine::{Document, Source};
+use super::glob::Glob;
 
 /// What `cmos kb index` reads when nothing else is configured.
 pub const DEFAULT_GLOBS: [&str; 3] = ["README.md", "docs/**/*.md", "cmos/docs/**/*.md"];
@@ -12,43 +13,11 @@ pub const DEFAULT_GLOBS: [&str; 3] = ["README.md", "docs/**/*.md", "cmos/docs/**
 /// The longest section, in lines, before it is cut in two: hits then point at a few lines.
 const MAX_SECTION_LINES: usize = 40;
 
-/// Whether `path` (relative, `/`-separated) matches `glob`: `*` within a name, `**` across
-/// directories, `?` one character.
-pub fn glob_matches(glob: &str, path: &str) -> bool {
-    fn matches(glob: &[&str], path: &[&str]) -> bool {
-        match (glob.first(), path.first()) {
-            (None, None) => true,
-            (Some(&"**"), _) => {
-                matches(&glob[1..], path) || (!path.is_empty() && matches(glob, &path[1..]))
-            }
-            (Some(g), Some(p)) => {
-                name_matches(g.as_bytes(), p.as_bytes()) && matches(&glob[1..], &path[1..])
-            }
-            _ => false,
-        }
-    }
-    fn name_matches(glob: &[u8], name: &[u8]) -> bool {
-        match (glob.first(), name.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => {
-                name_matches(&glob[1..], name)
-                    || (!name.is_empty() && name_matches(glob, &name[1..]))
-            }
-            (Some(b'?'), Some(_)) => name_matches(&glob[1..], &name[1..]),
-            (Some(g), Some(n)) => g == n && name_matches(&glob[1..], &name[1..]),
-            _ => false,
-        }
-    }
-    let glob: Vec<&str> = glob.split('/').collect();
-    let path: Vec<&str> = path.split('/').collect();
-    matches(&glob, &path)
-}
-
 /// The files under `root` that match one of `globs`, relative and sorted; `.git` and what
 /// `ignored` says are left out.
 pub fn find_files(
     root: &Path,
-    globs: &[String],
+    globs: &[Glob],
     ignored: impl Fn(&[String]) -> Vec<bool>,
 ) -> Vec<String> {
     let found = candidates(root, globs);
@@ -63,7 +32,7 @@ pub fn find_files(
 
 /// The files under `root` that match one of `globs`, ignored ones included, relative and
 /// sorted: what tells cheaply whether anything changed since the last index.
-pub fn candidates(root: &Path, globs: &[String]) -> Vec<String> {
+pub fn candidates(root: &Path, globs: &[Glob]) -> Vec<String> {
     let mut found: Vec<String> = walkdir::WalkDir::new(root)
         .into_iter()
         .filter_entry(|e| e.file_name() != ".git")
@@ -74,7 +43,7 @@ pub fn candidates(root: &Path, globs: &[String]) -> Vec<String> {
             let relative = relative.to_str()?.replace('\\', "/");
             globs
                 .iter()
-                .any(|g| glob_matches(g, &relative))
+                .any(|g| g.matches(&relative))
                 .then_some(relative)
         })
         .collect();
@@ -122,17 +91,6 @@ pub fn sections(path: &str, text: &str) -> Vec<Document> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn globs_match_as_in_gitignore() {
-        assert!(glob_matches("docs/**/*.md", "docs/a.md"));
-        assert!(glob_matches("docs/**/*.md", "docs/x/y/a.md"));
-        assert!(!glob_matches("docs/**/*.md", "src/docs/a.md"));
-        assert!(glob_matches("README.md", "README.md"));
-        assert!(!glob_matches("README.md", "sub/README.md"));
-        assert!(glob_matches("**/*.md", "sub/README.md"));
-        assert!(glob_matches("notes-?.txt", "notes-1.txt"));
-    }
 
     #[test]
     fn sections_follow_headings_with_line_ranges() {

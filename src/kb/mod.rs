@@ -4,6 +4,7 @@
 pub mod disk;
 pub mod docs;
 pub mod engine;
+pub mod glob;
 pub mod records;
 
 pub use engine::{Document, Hit, Index, Source};

@@ -5,7 +5,7 @@
 
 mod lines;
 mod record;
-mod text;
+pub mod text;
 
 use serde::Serialize;
 

@@ -1,8 +1,13 @@
 //! What changed in a record between two versions of its file, field by field, as diffs and
 //! histories show it: short values side by side, long texts as a unified diff.
 
-use serde::Serialize;
+use std::time::{Duration, Instant};
 
+use serde::Serialize;
+use similar::DiffOp;
+use similar::udiff::UnifiedHunkHeader;
+
+use crate::merge::text::{Limit, line_ops};
 use crate::store::layout;
 
 #[derive(Debug, Serialize)]
@@ -106,10 +111,84 @@ fn text_diff(field: &str, old: Option<&toml::Value>, new: Option<&toml::Value>) 
         }
     };
     let (before, after) = (lines(before), lines(after));
-    Some(
-        similar::TextDiff::from_lines(&before, &after)
-            .unified_diff()
-            .header(&format!("{field} (before)"), &format!("{field} (after)"))
-            .to_string(),
-    )
+    Some(unified_diff(
+        &before,
+        &after,
+        &format!("{field} (before)"),
+        &format!("{field} (after)"),
+    ))
+}
+
+/// How long one diff shown to a reader may take: texts from the branch can be large and
+/// differ everywhere; past this, what is left is shown as removed and added.
+const DIFF_TIME: Duration = Duration::from_millis(500);
+
+/// Lines of context around each change.
+const CONTEXT_LINES: usize = 3;
+
+/// A unified diff of two texts by lines, headed `--- from` and `+++ to`; empty when they are
+/// the same. Always a valid diff of the two, bounded in time (`DIFF_TIME`).
+pub fn unified_diff(before: &str, after: &str, from: &str, to: &str) -> String {
+    let old: Vec<&str> = before.split_inclusive('\n').collect();
+    let new: Vec<&str> = after.split_inclusive('\n').collect();
+    let deadline = Limit::Deadline(Instant::now() + DIFF_TIME);
+    // A deadline never refuses: only a line limit does.
+    let ops = line_ops(&old, &new, deadline).unwrap_or_default();
+    let mut out = String::new();
+    for hunk in similar::group_diff_ops(ops, CONTEXT_LINES) {
+        if hunk.is_empty() {
+            continue;
+        }
+        if out.is_empty() {
+            out.push_str(&format!("--- {from}\n+++ {to}\n"));
+        }
+        out.push_str(&format!("{}\n", UnifiedHunkHeader::new(&hunk)));
+        for op in &hunk {
+            let (old_lines, new_lines) = (&old[op.old_range()], &new[op.new_range()]);
+            match op {
+                DiffOp::Equal { .. } => push_lines(&mut out, ' ', old_lines),
+                _ => {
+                    push_lines(&mut out, '-', old_lines);
+                    push_lines(&mut out, '+', new_lines);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn push_lines(out: &mut String, tag: char, lines: &[&str]) {
+    for line in lines {
+        out.push(tag);
+        out.push_str(line);
+        if !line.ends_with('\n') {
+            out.push_str("\n\\ No newline at end of file\n");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unified_diff_reads_as_similar_wrote_it() {
+        for (old, new) in [
+            ("one\ntwo\nthree\n", "one\n2\nthree\nfour\n"),
+            (
+                "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n",
+                "a\nB\nc\nd\ne\nf\ng\nh\nI\nj\n",
+            ),
+            ("", "new\n"),
+            ("no newline", "no newline\nnow\n"),
+        ] {
+            let ours = unified_diff(old, new, "x", "y");
+            let theirs = similar::TextDiff::from_lines(old, new)
+                .unified_diff()
+                .header("x", "y")
+                .to_string();
+            assert_eq!(ours, theirs, "{old:?} -> {new:?}");
+        }
+        assert_eq!(unified_diff("same\n", "same\n", "x", "y"), "");
+    }
 }

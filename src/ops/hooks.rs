@@ -1,5 +1,8 @@
 //! `cmos hook install|uninstall|status`: the shims of `hooks/` written into the repository's
-//! hooks directory between marker lines, leaving the rest of each hook file as it was.
+//! hooks directory between marker lines, leaving the rest of each hook file as it was. Only
+//! shell hooks are edited: a hook in another language, a compiled one, one that cannot be
+//! read as text, or a symbolic link is left byte for byte as it is, and reported with the
+//! line that calls cmos from it.
 
 use std::path::{Path, PathBuf};
 
@@ -29,6 +32,13 @@ pub struct HookState {
     /// The file holds more than the cmos block (the user's own hook).
     pub has_other_content: bool,
     pub executable: bool,
+    /// Why cmos leaves this hook as it is (not a shell script, a symbolic link, not text),
+    /// when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+    /// What to add to the user's hook so that it calls cmos, when cmos cannot add it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chain: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -36,6 +46,23 @@ pub struct Hooks {
     /// Where git runs hooks from (`core.hooksPath` when set).
     pub directory: String,
     pub hooks: Vec<HookState>,
+}
+
+/// The largest hook file cmos edits; a shell hook is a few kilobytes.
+const MAX_HOOK_BYTES: u64 = 1 << 20;
+
+/// Interpreters whose language the shims are written in (POSIX sh): a hook run by one of
+/// these can take the cmos block. fish, Python, Perl, Node and the rest cannot.
+const SHELLS: [&str; 7] = ["sh", "bash", "dash", "ash", "ksh", "mksh", "zsh"];
+
+/// What a hook file is, as far as cmos may touch it.
+enum Found {
+    /// No file: cmos writes its own shell hook.
+    Missing,
+    /// A shell hook (or text with no `#!` line, which git runs with /bin/sh): editable.
+    Shell(String),
+    /// Anything else, with why cmos leaves it alone and how to call cmos from it.
+    Refused { why: String, chain: String },
 }
 
 /// The hooks directory git uses for this repository, `core.hooksPath` included.
@@ -59,28 +86,136 @@ pub fn status(ws: &Workspace) -> Result<Hooks> {
 
 fn state(dir: &Path, name: &str) -> HookState {
     let path = dir.join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let (before, has_block, after) = split(&text);
-    let rest = format!("{before}{after}");
-    HookState {
+    let mut hook = HookState {
         name: name.to_string(),
         path: path.display().to_string(),
-        installed: has_block,
-        has_other_content: rest
-            .lines()
-            .any(|l| !l.trim().is_empty() && !l.starts_with("#!")),
+        installed: false,
+        has_other_content: false,
         executable: is_executable(&path),
+        refused: None,
+        chain: None,
+    };
+    match inspect(&path, name) {
+        Found::Missing => {}
+        Found::Shell(text) => {
+            let (before, has_block, after) = split(&text);
+            hook.installed = has_block;
+            hook.has_other_content = format!("{before}{after}")
+                .lines()
+                .any(|l| !l.trim().is_empty() && !l.starts_with("#!"));
+        }
+        Found::Refused { why, chain } => {
+            hook.has_other_content = true;
+            hook.refused = Some(why);
+            hook.chain = Some(chain);
+        }
+    }
+    hook
+}
+
+/// Looks at a hook file without following a symbolic link or trusting its bytes.
+fn inspect(path: &Path, name: &str) -> Found {
+    let shell_chain = format!("cmos hook run {name} \"$@\" >/dev/null 2>&1 || true");
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Found::Missing,
+        Err(e) => {
+            return Found::Refused {
+                why: format!("it cannot be read ({e})"),
+                chain: shell_chain,
+            };
+        }
+    };
+    // A linked hook is someone else's to manage (a hook manager, a directory of hooks the
+    // team commits, a file outside the repository): editing its target would change what
+    // they share, and replacing the link would cut it off. So cmos leaves it alone.
+    if meta.file_type().is_symlink() {
+        let target = std::fs::read_link(path)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        return Found::Refused {
+            why: format!(
+                "it is a symbolic link (to {target}); cmos edits neither the link nor what it points to"
+            ),
+            chain: shell_chain,
+        };
+    }
+    if !meta.is_file() {
+        return Found::Refused {
+            why: "it is not a regular file".into(),
+            chain: shell_chain,
+        };
+    }
+    if meta.len() > MAX_HOOK_BYTES {
+        return Found::Refused {
+            why: format!("it is {} bytes, too large for a shell hook", meta.len()),
+            chain: shell_chain,
+        };
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return Found::Refused {
+                why: format!("it cannot be read ({e})"),
+                chain: shell_chain,
+            };
+        }
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Found::Refused {
+            why: "it is not text (a compiled program?)".into(),
+            chain: format!("cmos hook run {name} <the hook's arguments>, ignoring its exit status"),
+        };
+    };
+    match interpreter(&text) {
+        Some(program) if program.is_empty() => Found::Refused {
+            why: "its #! line names no interpreter".into(),
+            chain: shell_chain,
+        },
+        Some(program) if !SHELLS.contains(&program.as_str()) => {
+            let chain = if program.starts_with("python") {
+                format!(
+                    "subprocess.call([\"cmos\", \"hook\", \"run\", \"{name}\", *sys.argv[1:]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)"
+                )
+            } else {
+                format!("cmos hook run {name} <the hook's arguments>, ignoring its exit status")
+            };
+            Found::Refused {
+                why: format!("it is a {program} script, and cmos edits only shell hooks"),
+                chain,
+            }
+        }
+        _ => Found::Shell(text),
     }
 }
 
-/// Writes (or refreshes) the cmos block of every hook; idempotent.
+/// The program a `#!` line names (the one `env` runs, if it is env), by its file name; None
+/// without a `#!` line.
+fn interpreter(text: &str) -> Option<String> {
+    let line = text.lines().next()?.strip_prefix("#!")?;
+    let mut words = line.split_whitespace();
+    let mut program = words.next().unwrap_or_default();
+    let base = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+    if base(program) == "env" {
+        program = words.find(|w| !w.starts_with('-')).unwrap_or_default();
+    }
+    Some(base(program))
+}
+
+/// Writes (or refreshes) the cmos block of every shell hook; idempotent. A hook that is not
+/// a shell script, not text, unreadable or a symbolic link is left exactly as it is and
+/// reported with how to call cmos from it; the others are installed all the same.
 pub fn install(ws: &Workspace) -> Result<Hooks> {
     let dir = hooks_dir(ws)?;
     std::fs::create_dir_all(&dir)
         .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
     for (name, shim) in HOOKS {
         let path = dir.join(name);
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let text = match inspect(&path, name) {
+            Found::Missing => String::new(),
+            Found::Shell(text) => text,
+            Found::Refused { .. } => continue,
+        };
         let (before, _, after) = split(&text);
         let mut new = if before.trim().is_empty() && after.trim().is_empty() {
             "#!/bin/sh\n".to_string()
@@ -98,12 +233,13 @@ pub fn install(ws: &Workspace) -> Result<Hooks> {
     status(ws)
 }
 
-/// Takes the cmos block out of every hook; a file left with nothing else is removed.
+/// Takes the cmos block out of every shell hook that has it; a file left with nothing else
+/// is removed. What install refuses to edit, uninstall leaves alone too.
 pub fn uninstall(ws: &Workspace) -> Result<Hooks> {
     let dir = hooks_dir(ws)?;
     for (name, _) in HOOKS {
         let path = dir.join(name);
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Found::Shell(text) = inspect(&path, name) else {
             continue;
         };
         let (before, had, after) = split(&text);
@@ -186,5 +322,16 @@ mod tests {
         assert_eq!(before, "#!/bin/sh\necho mine\n");
         assert_eq!(after, "echo after\n");
         assert!(!split("#!/bin/sh\n").1);
+    }
+
+    #[test]
+    fn the_interpreter_comes_from_the_shebang_and_env() {
+        let of = |text: &str| interpreter(text);
+        assert_eq!(of("#!/bin/sh\n").as_deref(), Some("sh"));
+        assert_eq!(of("#! /bin/bash -e\n").as_deref(), Some("bash"));
+        assert_eq!(of("#!/usr/bin/env python3\n").as_deref(), Some("python3"));
+        assert_eq!(of("#!/usr/bin/env -S zsh -f\n").as_deref(), Some("zsh"));
+        assert_eq!(of("#!/usr/bin/env\n").as_deref(), Some(""));
+        assert_eq!(of("echo no shebang\n"), None);
     }
 }

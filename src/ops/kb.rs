@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
+use crate::kb::glob::{self, Glob, MAX_PATTERNS};
 use crate::kb::{Document, Index, Source, docs, records};
 
 /// One file's sections as cached.
@@ -100,10 +101,10 @@ fn manifest_of(cache: &Cache, fingerprint: Vec<(String, u64, u128)>) -> Manifest
     }
 }
 
-/// Writes the index and the manifest of `cache`.
-fn write_index(ws: &Workspace, cache: &Cache) -> Result<()> {
+/// Writes the index and the manifest of `cache`, built from `globs`.
+fn write_index(ws: &Workspace, cache: &Cache, globs: &[Glob]) -> Result<()> {
     let fingerprint = match ws.store().work_tree() {
-        Some(root) => fingerprint(&root, &cache.globs),
+        Some(root) => fingerprint(&root, globs),
         None => Vec::new(),
     };
     let texts = cache.files.iter().flat_map(|f| {
@@ -125,54 +126,105 @@ fn load_cache(path: &Path) -> Cache {
 }
 
 /// The globs to index: `paths` given (a directory means its markdown), else the project's
-/// `[kb] include` setting, else README and docs markdown.
-fn globs(ws: &Workspace, paths: &[String]) -> Result<Vec<String>> {
+/// `[kb] include` setting, else README and docs markdown; with warnings about patterns of
+/// the setting that were skipped. A bad pattern given here is refused; a bad one on the
+/// branch, where any collaborator can put one, is skipped with a warning naming it, so that
+/// it cannot make the knowledge base unusable.
+fn globs(ws: &Workspace, paths: &[String]) -> Result<(Vec<Glob>, Vec<String>)> {
     if !paths.is_empty() {
-        return Ok(paths
+        if paths.len() > MAX_PATTERNS {
+            return Err(Error::InvalidInput(format!(
+                "{} patterns were given; an index is built from at most {MAX_PATTERNS}",
+                paths.len()
+            )));
+        }
+        let globs = paths
             .iter()
             .map(|p| {
                 let p = p.trim_end_matches('/').trim_start_matches("./");
-                if p.contains('*') || p.ends_with(".md") || p.contains('.') {
+                let pattern = if p.contains('*') || p.ends_with(".md") || p.contains('.') {
                     p.to_string()
                 } else {
                     format!("{p}/**/*.md")
-                }
+                };
+                Glob::new(&pattern).map_err(|why| {
+                    Error::InvalidInput(format!(
+                        "the pattern {} cannot be used: {why}",
+                        glob::shown(&pattern)
+                    ))
+                })
             })
-            .collect());
+            .collect::<Result<Vec<_>>>()?;
+        return Ok((globs, Vec::new()));
     }
     let snapshot = ws.snapshot()?;
-    let configured = snapshot
-        .meta
-        .project()?
-        .extra
-        .get("kb")
-        .and_then(|kb| kb.get("include"))
-        .and_then(|v| v.as_array())
-        .map(|list| {
-            list.iter()
-                .filter_map(|g| g.as_str().map(str::to_string))
-                .collect::<Vec<_>>()
-        });
-    Ok(configured.unwrap_or_else(|| docs::DEFAULT_GLOBS.iter().map(|g| g.to_string()).collect()))
+    let project = snapshot.meta.project()?;
+    let defaults = || {
+        let defaults = docs::DEFAULT_GLOBS.iter().filter_map(|g| Glob::new(g).ok());
+        defaults.collect()
+    };
+    let Some(include) = project.extra.get("kb").and_then(|kb| kb.get("include")) else {
+        return Ok((defaults(), Vec::new()));
+    };
+    let mut warnings = Vec::new();
+    let Some(list) = include.as_array() else {
+        warnings.push(
+            "the project's [kb] include setting is not a list of patterns; the default patterns are used"
+                .to_string(),
+        );
+        return Ok((defaults(), warnings));
+    };
+    let mut globs = Vec::new();
+    for entry in list {
+        let Some(pattern) = entry.as_str() else {
+            warnings.push(format!(
+                "the project's [kb] include setting holds {}, which is not a pattern; it is skipped",
+                entry.type_str()
+            ));
+            continue;
+        };
+        if globs.len() == MAX_PATTERNS {
+            warnings.push(format!(
+                "the project's [kb] include setting holds {} patterns; only the first {MAX_PATTERNS} are used",
+                list.len()
+            ));
+            break;
+        }
+        match Glob::new(pattern) {
+            Ok(glob) => globs.push(glob),
+            Err(why) => warnings.push(format!(
+                "the project's [kb] include pattern {} is skipped: {why}",
+                glob::shown(pattern)
+            )),
+        }
+    }
+    Ok((globs, warnings))
+}
+
+/// The patterns as written, as the cache and the manifest keep them.
+fn texts(globs: &[Glob]) -> Vec<String> {
+    globs.iter().map(|g| g.as_str().to_string()).collect()
 }
 
 /// Indexes the project's documents into the cache, reading only new or changed files.
 pub fn index(ws: &Workspace, paths: &[String]) -> Result<Outcome<Indexed>> {
     let started = Instant::now();
-    let globs = globs(ws, paths)?;
+    let (globs, warnings) = globs(ws, paths)?;
     let (cache, read) = refresh(ws, &globs)?;
     let indexed = Indexed {
         files: cache.files.len(),
         sections: cache.files.iter().map(|f| f.sections.len()).sum(),
-        globs,
+        globs: texts(&globs),
         read,
         milliseconds: started.elapsed().as_millis() as u64,
     };
-    Ok(Outcome::about(indexed, ws))
+    let mut outcome = Outcome::about(indexed, ws);
+    outcome.warnings.extend(warnings);
+    Ok(outcome)
 }
 
 /// The cache brought up to date with the files `globs` match; how many files were read.
-fn refresh(ws: &Workspace, globs: &[String]) -> Result<(Cache, usize)> {
+fn refresh(ws: &Workspace, globs: &[Glob]) -> Result<(Cache, usize)> {
     let root = ws.store().work_tree().ok_or_else(|| {
         Error::Refused(
             "a bare repository has no documents to index; records are searched all the same".into(),
@@ -180,14 +232,14 @@ fn refresh(ws: &Workspace, globs: &[String]) -> Result<(Cache, usize)> {
     })?;
     let path = cache_path(ws);
     let mut old = load_cache(&path);
-    if old.globs != globs {
+    if old.globs != texts(globs) {
         old.files.clear();
     }
     let mut known: std::collections::HashMap<String, CachedFile> =
         old.files.into_iter().map(|f| (f.path.clone(), f)).collect();
     let files = docs::find_files(&root, globs, |paths| crate::remote::ignored(&root, paths));
     let mut cache = Cache {
-        globs: globs.to_vec(),
+        globs: texts(globs),
         files: Vec::with_capacity(files.len()),
     };
     let mut read = 0;
@@ -240,7 +292,7 @@ fn refresh(ws: &Workspace, globs: &[String]) -> Result<(Cache, usize)> {
         let bytes = postcard::to_allocvec(&cache)
             .map_err(|e| Error::Git(format!("cannot encode the knowledge-base cache: {e}")))?;
         crate::store::replace_file(&path, &bytes)?;
-        write_index(ws, &cache)?;
+        write_index(ws, &cache, globs)?;
     }
     Ok((cache, read))
 }
@@ -248,7 +300,7 @@ fn refresh(ws: &Workspace, globs: &[String]) -> Result<(Cache, usize)> {
 /// The files `globs` match now (ignored ones too) and the files that say what is ignored,
 /// with size and mtime: compared with a manifest's, it tells whether anything changed
 /// without asking git.
-fn fingerprint(root: &Path, globs: &[String]) -> Vec<(String, u64, u128)> {
+fn fingerprint(root: &Path, globs: &[Glob]) -> Vec<(String, u64, u128)> {
     docs::candidates(root, globs)
         .into_iter()
         .chain([".gitignore".to_string(), ".git/info/exclude".to_string()])
@@ -264,18 +316,20 @@ fn fingerprint(root: &Path, globs: &[String]) -> Vec<(String, u64, u128)> {
         .collect()
 }
 
-/// Document hits from the on-disk index, refreshed first if any file changed since.
+/// Document hits from the on-disk index, refreshed first if any file changed since; with
+/// warnings about patterns of the project's setting that were skipped.
 fn search_documents(
     ws: &Workspace,
     query: &str,
     limit: usize,
     every_word: bool,
-) -> Result<Vec<KbHit>> {
+) -> Result<(Vec<KbHit>, Vec<String>)> {
     let Some(root) = ws.store().work_tree() else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
-    let globs = globs(ws, &[])?;
-    let fresh = |m: &Manifest| m.globs == globs && m.fingerprint == fingerprint(&root, &globs);
+    let (globs, warnings) = globs(ws, &[])?;
+    let fresh =
+        |m: &Manifest| m.globs == texts(&globs) && m.fingerprint == fingerprint(&root, &globs);
     let load = || -> Option<Manifest> {
         postcard::from_bytes(&std::fs::read(manifest_path(ws)).ok()?).ok()
     };
@@ -283,7 +337,7 @@ fn search_documents(
         Some(m) if fresh(&m) => m,
         _ => {
             let (cache, _) = refresh(ws, &globs)?;
-            write_index(ws, &cache)?;
+            write_index(ws, &cache, &globs)?;
             manifest_of(&cache, fingerprint(&root, &globs))
         }
     };
@@ -294,7 +348,7 @@ fn search_documents(
         let _ = std::fs::remove_file(index_path(ws));
         let _ = std::fs::remove_file(manifest_path(ws));
         let (cache, _) = refresh(ws, &globs)?;
-        write_index(ws, &cache)?;
+        write_index(ws, &cache, &globs)?;
         return search_documents(ws, query, limit, every_word);
     };
     let terms: Vec<String> = crate::kb::engine::words(query).collect();
@@ -329,7 +383,7 @@ fn search_documents(
             title: document.title,
         });
     }
-    Ok(hits)
+    Ok((hits, warnings))
 }
 
 /// Searches documents and records; `kind` keeps one kind (`doc`, `mission`, `session`,
@@ -346,10 +400,10 @@ pub fn search(
         ));
     }
     let wants = |k: &str| kind.is_none_or(|want| want == k);
-    let mut hits = if wants("doc") {
+    let (mut hits, warnings) = if wants("doc") {
         search_documents(ws, query, limit, false)?
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     if kind != Some("doc") {
         let index = Index::new(records::all(ws)?);
@@ -371,5 +425,7 @@ pub fn search(
     }
     hits.sort_by(|a, b| b.score.total_cmp(&a.score));
     hits.truncate(limit);
-    Ok(Outcome::about(hits, ws))
+    let mut outcome = Outcome::about(hits, ws);
+    outcome.warnings.extend(warnings);
+    Ok(outcome)
 }

@@ -142,10 +142,7 @@ pub fn diff(ws: &Workspace, from: &str, to: Option<&str>) -> Result<Outcome<Cont
     };
     let (notes_before, notes_after) = (notes_of(old)?, notes_of(new)?);
     let notes = (notes_before != notes_after).then(|| {
-        similar::TextDiff::from_lines(&notes_before, &notes_after)
-            .unified_diff()
-            .header(&from.0.name, &to.0.name)
-            .to_string()
+        super::changes::unified_diff(&notes_before, &notes_after, &from.0.name, &to.0.name)
     });
     let result = ContextDiff {
         missions: records(layout::MISSIONS)?,
