@@ -106,6 +106,8 @@ pub fn sync(ws: &Workspace, request: &SyncRequest) -> Result<Outcome<SyncOutcome
             // Never merge into or publish a branch whose marker was lost (other clones would
             // refuse it); a fast-forward to a good remote tip is how it gets repaired.
             store.require_cmos_branch(ours, &format!("this clone's {}", store.branch()))?;
+            // Nor one holding a tree other clones would refuse (bad names, order, modes).
+            store.check_commit(ours, false)?;
         }
         if dry_run {
             out.result = plan.describe().to_string();
