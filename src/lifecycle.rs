@@ -253,8 +253,10 @@ pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Res
     )))
 }
 
+mod cycles;
 mod queue;
 
+pub use cycles::{Closer, Precedence, cycle_closers};
 pub use queue::*;
 
 #[cfg(test)]
