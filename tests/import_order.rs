@@ -49,6 +49,26 @@ fn test_missions_imported_in_one_second_list_in_natural_id_order() {
     assert_eq!(list[..3], ["task-3", "task-4", "task-5"], "{list:?}");
 }
 
+#[test]
+fn test_missions_imported_in_one_second_keep_the_source_order() {
+    // A Beads file lists its issues in its own order; ids are no guide to it.
+    let repo = Repo::new();
+    let file = repo.sibling("issues.jsonl");
+    let order = ["bd-9", "bd-3", "bd-10", "bd-5"];
+    let lines: String = order
+        .iter()
+        .map(|id| {
+            format!(
+                "{{\"id\":\"{id}\",\"title\":\"{id}\",\"status\":\"open\",\"created_at\":\"2025-11-01T10:00:00Z\"}}\n"
+            )
+        })
+        .collect();
+    std::fs::write(&file, lines).unwrap();
+    repo.json(&["import", "beads", file.to_str().unwrap()]);
+    assert_eq!(ids(&repo.json(&["mission", "list"])), order);
+    assert!(repo.ok(&["verify"]).contains("no problems"));
+}
+
 /// A backlog.yaml of sprint S3: B3.1 Completed, B3.4 Current, B3.5 and B3.6 Queued, each
 /// needing the one before; `deps` are its missionDependencies (from, to), type blocks.
 fn backlog(deps: &[(&str, &str)]) -> String {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::{Batch, Link, Notes, Report};
 use crate::error::{Error, Result};
 use crate::lifecycle::{Precedence, cycle_closers};
-use crate::model::{DepType, Dependency, Event, Format, Item, ItemKind, Mission};
+use crate::model::{DepType, Dependency, Event, Format, Item, ItemKind, Mission, derived_uid};
 use crate::ops::init;
 use crate::store::codec::{json_line, parse_lines};
 use crate::store::{Tx, layout};
@@ -25,6 +25,7 @@ pub fn apply(
     // A dump was refused when read if it broke a rule; other sources are cleaned, with notes.
     if batch.format != "dump" {
         super::limits::clean(&mut batch);
+        keep_source_order(&mut batch.missions);
     }
     let store = ws.store();
     let default_name = init::default_project_name(store);
@@ -371,6 +372,28 @@ fn keep_unlinked(mission: &mut Mission, link: &Link, why: String, notes: &mut No
         if let toml::Value::Array(list) = list {
             list.push(toml::Value::Table(kept));
         }
+    }
+}
+
+/// Spreads the missions a source gives the same second over that second, in the source's
+/// order, so the order of work keeps it (it sorts by creation to the millisecond, then by id).
+/// Only a uid's time changes: its last 80 bits, which tell an imported record's source, stay.
+fn keep_source_order(missions: &mut [Mission]) {
+    let mut per_second: HashMap<i64, (usize, usize)> = HashMap::new();
+    for m in missions.iter() {
+        per_second.entry(m.created_at.unix_seconds()).or_default().0 += 1;
+    }
+    for m in missions.iter_mut() {
+        let second = m.created_at.unix_seconds();
+        let (size, seen) = per_second.get_mut(&second).expect("counted just above");
+        if *size < 2 || m.uid.len() != 26 {
+            continue;
+        }
+        let offset = (*seen * 1000 / *size) as i64;
+        *seen += 1;
+        // A uid is 10 digits of milliseconds, then 16 of its own bits.
+        let time = derived_uid(second * 1000 + offset, b"");
+        m.uid = format!("{}{}", &time[..10], &m.uid[10..]);
     }
 }
 
