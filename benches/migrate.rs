@@ -3,6 +3,12 @@
 //! a Beads file of 5,000 issues; each imported into a fresh repository, imported again (a
 //! no-op), and exported with `export all`. Whole processes, medians of 3; run it with
 //! `cargo bench --bench migrate`.
+//!
+//! Then imports at scale, each once, with the peak memory of the importing process: Backlog.md
+//! projects of 1,000 to 100,000 tasks (half done, every second task requiring the one before),
+//! a 20,000-long chain of requires from a database, and the re-import of a dump whose
+//! 60,000-line log shard changed. `cargo bench --bench migrate -- scale` runs only these;
+//! CMOS_BENCH_BINARY names another build to measure, CMOS_BENCH_MAX_TASKS caps the size.
 
 use std::path::Path;
 use std::process::Command;
@@ -16,7 +22,12 @@ const ISSUES: usize = 5_000;
 const RUNS: usize = 3;
 
 fn main() {
-    let binary = Path::new(env!("CARGO_BIN_EXE_cmos"));
+    let only_scale = std::env::args().any(|a| a == "scale");
+    // Another build of cmos (an older one, for figures before a change) may stand in.
+    let other = std::env::var_os("CMOS_BENCH_BINARY").map(std::path::PathBuf::from);
+    let binary = other
+        .as_deref()
+        .unwrap_or(Path::new(env!("CARGO_BIN_EXE_cmos")));
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let home = tmp.path().join("home");
     std::fs::create_dir_all(&home).expect("home");
@@ -43,6 +54,10 @@ fn main() {
             String::from_utf8_lossy(&out.stderr)
         );
     };
+    if only_scale {
+        scale(binary, tmp.path(), &run);
+        return;
+    }
     println!(
         "cmos migrate benchmark: database of {MISSIONS} missions, {SPRINTS} sprints, {EVENTS} events, {DECISIONS} decisions; Beads file of {ISSUES} issues"
     );
@@ -75,6 +90,173 @@ fn main() {
             median(export)
         );
     }
+    scale(binary, tmp.path(), &run);
+}
+
+/// Runs one command to its end: its time and the peak resident memory of its process.
+fn measured(dir: &Path, binary: &Path, home: &Path, args: &[&str]) -> (Duration, u64) {
+    let start = Instant::now();
+    let mut child = Command::new(binary)
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", home)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Bench")
+        .env("GIT_AUTHOR_EMAIL", "bench@example.com")
+        .env("GIT_COMMITTER_NAME", "Bench")
+        .env("GIT_COMMITTER_EMAIL", "bench@example.com")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run");
+    // The high-water mark of the process's resident memory (Linux), read until it exits: it
+    // only grows, so the last reading is the peak up to a few milliseconds before the end.
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&status_file)
+            && let Some(kb) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        {
+            peak = peak.max(kb);
+        }
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (start.elapsed(), peak * 1024)
+}
+
+/// Imports at the scale of the largest projects, each once.
+fn scale(binary: &Path, tmp: &Path, run: &dyn Fn(&Path, &Path, &[&str])) {
+    let home = tmp.join("home");
+    let fresh = |name: &str| {
+        let repo = tmp.join(name);
+        std::fs::create_dir_all(&repo).expect("repo");
+        run(&repo, Path::new("git"), &["init", "-q"]);
+        repo
+    };
+    let show = |what: &str, (time, peak): (Duration, u64)| {
+        println!(
+            "  {what:<44} {:>8.2} s   peak {:>6.0} MiB",
+            time.as_secs_f64(),
+            peak as f64 / (1024.0 * 1024.0)
+        );
+    };
+    println!("cmos import at scale (one run each; time, peak resident memory)");
+    // CMOS_BENCH_MAX_TASKS leaves out the larger projects (an older build takes minutes).
+    let max: usize = std::env::var("CMOS_BENCH_MAX_TASKS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(usize::MAX);
+    for tasks in [1_000, 10_000, 30_000, 100_000]
+        .into_iter()
+        .filter(|t| *t <= max)
+    {
+        let dir = tmp.join(format!("backlog-md-{tasks}"));
+        write_backlog_md(&dir, tasks);
+        let repo = fresh(&format!("repo-backlog-md-{tasks}"));
+        let source = dir.to_str().expect("utf-8 path");
+        show(
+            &format!("backlog-md, {tasks} tasks, {} links", tasks / 2),
+            measured(&repo, binary, &home, &["import", "backlog-md", source]),
+        );
+    }
+    let chain = tmp.join("chain.sqlite");
+    write_chain(&chain, 20_000);
+    let repo = fresh("repo-chain");
+    show(
+        "cmos-sqlite, a 20,000-long requires chain",
+        measured(
+            &repo,
+            binary,
+            &home,
+            &["import", "cmos-sqlite", chain.to_str().expect("utf-8 path")],
+        ),
+    );
+    let repo = fresh("repo-dump");
+    let dump = tmp.join("dump-export");
+    run(&repo, binary, &["init", "--name", "dump"]);
+    run(
+        &repo,
+        binary,
+        &["export", "all", "--out", dump.to_str().expect("utf-8 path")],
+    );
+    let shard = dump.join("dump/.cmos/events/2025-11/wbench0000.jsonl");
+    std::fs::create_dir_all(shard.parent().expect("a parent")).expect("shard dir");
+    let line = |i: usize| {
+        format!(
+            "{{\"uid\":\"{i:026}\",\"at\":\"2025-11-01T10:00:00Z\",\"agent\":\"bench\",\"writer\":\"wbench0000\",\"kind\":\"note\",\"target\":\"\",\"note\":\"line {i}\"}}\n"
+        )
+    };
+    let lines: String = (0..60_000).map(line).collect();
+    std::fs::write(&shard, &lines).expect("shard");
+    let target = fresh("repo-dump-target");
+    let source = dump.to_str().expect("utf-8 path");
+    run(&target, binary, &["import", "dump", source]);
+    std::fs::write(&shard, lines + &line(60_000)).expect("changed shard");
+    show(
+        "dump again, its 60,000-line shard changed",
+        measured(&target, binary, &home, &["import", "dump", source]),
+    );
+}
+
+/// A Backlog.md project of `tasks` tasks, half done, every second one requiring the one
+/// before it.
+fn write_backlog_md(dir: &Path, tasks: usize) {
+    let tasks_dir = dir.join("backlog/tasks");
+    std::fs::create_dir_all(&tasks_dir).expect("tasks dir");
+    for i in 1..=tasks {
+        let status = if i <= tasks / 2 { "Done" } else { "To Do" };
+        let deps = if i % 2 == 0 {
+            format!("[task-{}]", i - 1)
+        } else {
+            "[]".into()
+        };
+        std::fs::write(
+            tasks_dir.join(format!("task-{i} - Task-{i}.md")),
+            format!(
+                "---\nid: task-{i}\ntitle: Task {i}\nstatus: {status}\ncreated_date: '2025-11-01 10:00'\ndependencies: {deps}\n---\n\n## Description\n\nDo thing {i}\n"
+            ),
+        )
+        .expect("task file");
+    }
+}
+
+/// A database whose `missions` form one chain: each requires the one before it.
+fn write_chain(path: &Path, missions: usize) {
+    let db = rusqlite::Connection::open(path).expect("create the database");
+    db.execute_batch(
+        "CREATE TABLE missions (id TEXT PRIMARY KEY, sprint_id TEXT, name TEXT, status TEXT, completed_at TEXT, notes TEXT, metadata TEXT);
+         CREATE TABLE mission_dependencies (from_id TEXT, to_id TEXT, type TEXT, PRIMARY KEY (from_id, to_id));
+         BEGIN;",
+    )
+    .expect("schema");
+    for m in 0..missions {
+        db.execute(
+            "INSERT INTO missions (id, name, status) VALUES (?1, ?2, 'Queued')",
+            (format!("C{m}"), format!("Chain {m}")),
+        )
+        .expect("mission");
+        if m > 0 {
+            db.execute(
+                "INSERT INTO mission_dependencies VALUES (?1, ?2, 'requires')",
+                (format!("C{m}"), format!("C{}", m - 1)),
+            )
+            .expect("dependency");
+        }
+    }
+    db.execute_batch("COMMIT;").expect("commit");
 }
 
 fn median(mut times: Vec<Duration>) -> f64 {

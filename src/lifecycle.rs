@@ -253,8 +253,12 @@ pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Res
     )))
 }
 
+mod cycles;
+mod direction;
 mod queue;
 
+pub use cycles::{Closer, Precedence, cycle_closers};
+pub use direction::{Facts, Oriented, Reading, Written, completed_before_prerequisites, orient};
 pub use queue::*;
 
 #[cfg(test)]

@@ -299,12 +299,18 @@ fn a_newer_schema_imports_sessions_knowledge_and_keeps_what_has_no_place() {
             "{expected} missing from {report:#}"
         );
     }
-    // The cycle M1 ⇄ M2 and the link to the unknown M9 are kept, not lost.
+    // "M2 Blocks M1" and "M1 requires M2" were written in the two conventions: M1 is
+    // Completed and M2 In Progress, so both mean M2 requires M1 (one link, no cycle). The
+    // link to the unknown M9 is kept, not lost.
     let m1 = repo.show(&format!(".cmos/missions/{}/M1.toml", repo_dir("M1")));
     let m2 = repo.show(&format!(".cmos/missions/{}/M2.toml", repo_dir("M2")));
     assert_eq!(
         m1.matches("[[legacy.unlinked]]").count() + m2.matches("[[legacy.unlinked]]").count(),
-        2,
+        1,
+        "{m1}\n{m2}"
+    );
+    assert!(
+        m2.contains("on = \"M1\"") && !m1.contains("on = \"M2\""),
         "{m1}\n{m2}"
     );
     assert!(m1.contains("domain_fields"), "{m1}");

@@ -2,7 +2,7 @@
 //! promotes, and what a mission still waits on. The rules work over any source of missions:
 //! the full index, or the cached view a write uses so it never reads every mission.
 
-use std::cmp::Reverse;
+use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap};
 use std::hash::BuildHasherDefault;
 
@@ -121,13 +121,66 @@ fn status_order(status: Status) -> u8 {
 }
 
 /// Where a mission stands in the order of work, as integers (compared much faster than
-/// strings); ties go to the mission id. Status, current sprint first, sprint plan order,
-/// rank (unranked last), creation.
+/// strings); ties go to the mission id in natural order (see [`natural_cmp`]). Status,
+/// current sprint first, sprint plan order, rank (unranked last), creation to the
+/// millisecond: missions created in the same millisecond (an import gives many the same
+/// time) follow their ids, not the random part of their uids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct OrderKey {
     group: u64,
     rank: i64,
-    created: u128,
+    created_ms: u64,
+}
+
+/// Compares ids as people read them: runs of digits by their value, so `task-2` comes before
+/// `task-10`; ids that read the same (`a01`, `a1`) fall back to their bytes, so the order
+/// is total.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    while let (Some(&p), Some(&q)) = (x.first(), y.first()) {
+        let order = if p.is_ascii_digit() && q.is_ascii_digit() {
+            let run = |s: &[u8]| s.iter().take_while(|c| c.is_ascii_digit()).count();
+            let (m, n) = (run(x), run(y));
+            let trim = |s: &'_ [u8]| {
+                let zeros = s.iter().take_while(|c| **c == b'0').count();
+                s[zeros..].to_vec()
+            };
+            let (u, v) = (trim(&x[..m]), trim(&y[..n]));
+            let order = u.len().cmp(&v.len()).then_with(|| u.cmp(&v));
+            x = &x[m..];
+            y = &y[n..];
+            order
+        } else {
+            x = &x[1..];
+            y = &y[1..];
+            p.cmp(&q)
+        };
+        if order != Ordering::Equal {
+            return order;
+        }
+    }
+    x.len().cmp(&y.len()).then_with(|| a.cmp(b))
+}
+
+/// A place in the order of work: the key, then the id in natural order.
+fn place_cmp(a: (&OrderKey, &str), b: (&OrderKey, &str)) -> Ordering {
+    a.0.cmp(b.0).then_with(|| natural_cmp(a.1, b.1))
+}
+
+/// A mission in the heap of [`Queue::in_order`], ordered by its place.
+#[derive(PartialEq, Eq)]
+struct Slot<'a>(OrderKey, &'a str, usize);
+
+impl Ord for Slot<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        place_cmp((&self.0, self.1), (&other.0, other.1)).then(self.2.cmp(&other.2))
+    }
+}
+
+impl PartialOrd for Slot<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl OrderKey {
@@ -173,7 +226,8 @@ impl OrderContext {
                 | (u64::from(elsewhere) << 32)
                 | u64::from(position),
             rank: m.rank.unwrap_or(i64::MAX),
-            created: m.created,
+            // The first 48 of the key's 120 bits are the uid's milliseconds.
+            created_ms: (m.created >> 72) as u64,
         }
     }
 }
@@ -228,11 +282,11 @@ impl Windows {
         let Some(window) = self.window(&key) else {
             return;
         };
-        let item = (key, id);
-        let inside = window.complete || window.keys.last().is_some_and(|last| item < *last);
+        let place = |(k, i): &(OrderKey, String)| place_cmp((k, i), (&key, &id));
+        let inside = window.complete || window.keys.last().is_some_and(|last| place(last).is_gt());
         if inside {
-            let at = window.keys.binary_search(&item).unwrap_or_else(|at| at);
-            window.keys.insert(at, item);
+            let at = window.keys.binary_search_by(place).unwrap_or_else(|at| at);
+            window.keys.insert(at, (key, id));
         }
     }
 
@@ -243,7 +297,7 @@ impl Windows {
         };
         if let Ok(at) = window
             .keys
-            .binary_search_by(|(k, i)| (k, i.as_str()).cmp(&(&key, id)))
+            .binary_search_by(|(k, i)| place_cmp((k, i), (&key, id)))
         {
             window.keys.remove(at);
         }
@@ -300,14 +354,14 @@ impl<'a> Queue<'a> {
         &self,
         filter: impl Fn(&MissionEntry) -> bool,
     ) -> impl Iterator<Item = &'a MissionEntry> + '_ {
-        let mut heap: BinaryHeap<Reverse<(OrderKey, &str, usize)>> = self
+        let mut heap: BinaryHeap<Reverse<Slot<'_>>> = self
             .keyed
             .iter()
             .enumerate()
             .filter(|(_, (_, m))| filter(m))
-            .map(|(i, (key, m))| Reverse((*key, m.id.as_str(), i)))
+            .map(|(i, (key, m))| Reverse(Slot(*key, m.id.as_str(), i)))
             .collect();
-        std::iter::from_fn(move || heap.pop().map(|Reverse((_, _, i))| self.keyed[i].1))
+        std::iter::from_fn(move || heap.pop().map(|Reverse(Slot(_, _, i))| self.keyed[i].1))
     }
 
     /// The first open missions of each status, in order: what the cache keeps so a write can
@@ -319,7 +373,7 @@ impl<'a> Queue<'a> {
             .filter(|(_, m)| !m.status.is_final())
             .map(|(key, m)| (*key, m.id.clone()))
             .collect();
-        keys.sort_unstable();
+        keys.sort_unstable_by(|(k, i), (l, j)| place_cmp((k, i), (l, j)));
         Windows::from_sorted(keys)
     }
 

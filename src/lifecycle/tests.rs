@@ -248,3 +248,18 @@ fn sprints_with_open_missions_do_not_close_unless_forced() {
     assert!(err.to_string().contains("1 open mission(s): A"), "{err}");
     check_sprint_complete(&idx, &s1, true).unwrap();
 }
+
+#[test]
+fn ids_compare_in_natural_order() {
+    use std::cmp::Ordering::*;
+    assert_eq!(natural_cmp("task-2", "task-10"), Less);
+    assert_eq!(natural_cmp("task-920", "task-501"), Greater);
+    assert_eq!(natural_cmp("B3.4", "B3.10"), Less);
+    assert_eq!(natural_cmp("a", "a1"), Less);
+    assert_eq!(natural_cmp("a01", "a1"), Less);
+    assert_eq!(natural_cmp("a1", "a01"), Greater);
+    assert_eq!(natural_cmp("x", "x"), Equal);
+    let mut ids = vec!["t10", "t9", "t100", "s2", "t09"];
+    ids.sort_by(|a, b| natural_cmp(a, b));
+    assert_eq!(ids, ["s2", "t09", "t9", "t10", "t100"]);
+}

@@ -83,6 +83,8 @@ pub fn read(path: &Path) -> Result<Batch> {
     {
         add_mission(&mut mapper, &mut batch, mission, None);
     }
+    // The mission entries' own `dependencies` say which way they point; this list does not.
+    let listed = batch.links.len();
     for dep in fields
         .get("missionDependencies")
         .and_then(Value::as_array)
@@ -100,6 +102,7 @@ pub fn read(path: &Path) -> Result<Batch> {
             batch.links.push(link);
         }
     }
+    super::legacy::orient_links(&batch.missions, &mut batch.links[listed..], mapper.notes);
     let prompts = fields
         .pointer("/promptMapping/prompts")
         .and_then(Value::as_array)

@@ -2,7 +2,7 @@
 //! SESSIONS.jsonl) as cmos records: every value mapped where cmos has a field for it, kept
 //! verbatim in the record's `legacy` table where it has not, and noted either way.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
 
@@ -374,7 +374,7 @@ impl Mapper<'_> {
             let known = kind != DepType::Relates || folded.starts_with("relate");
             if known {
                 self.notes.mapped(
-                    format!("dependency type {raw_type:?} → {kind} (the first mission depends on the second; original kept as legacy_type)"),
+                    format!("dependency type {raw_type:?} → {kind} (original kept as legacy_type)"),
                     &format!("{from} → {to}"),
                 );
             } else {
@@ -778,6 +778,82 @@ fn legacy_table(legacy: toml::Table) -> toml::Table {
     let mut extra = toml::Table::new();
     put_legacy(&mut extra, legacy);
     extra
+}
+
+/// Reads the direction of each ordering link of `links` from the evidence of the missions
+/// (see `lifecycle::orient`): a link the evidence reads prerequisite first is turned round.
+/// Each link keeps how it was read and why (`read_as`, `evidence`), and the report lists the
+/// links decided by their missions and those that followed the source's convention.
+pub fn orient_links(missions: &[Mission], links: &mut [Link], notes: &mut Notes) {
+    use crate::lifecycle::{Facts, Reading, orient};
+    let facts: HashMap<&str, Facts<'_>> = missions
+        .iter()
+        .map(|m| {
+            let f = Facts {
+                id: &m.id,
+                status: m.status,
+                completed_at: m.completed_at,
+                sprint: m.sprint.as_deref(),
+            };
+            (m.id.as_str(), f)
+        })
+        .collect();
+    let judged: Vec<usize> = (0..links.len())
+        .filter(|i| {
+            let l = &links[*i];
+            l.kind == DepType::Requires
+                && facts.contains_key(l.from.as_str())
+                && facts.contains_key(l.to.as_str())
+        })
+        .collect();
+    let pairs: Vec<(Facts<'_>, Facts<'_>, bool)> = judged
+        .iter()
+        .map(|i| {
+            let l = &links[*i];
+            let folded: String = l
+                .raw_type
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect();
+            let explicit = matches!(
+                folded.as_str(),
+                "requires" | "dependson" | "blockedby" | "after"
+            );
+            (facts[l.from.as_str()], facts[l.to.as_str()], explicit)
+        })
+        .collect();
+    for (i, oriented) in judged.into_iter().zip(orient(&pairs)) {
+        let link = &mut links[i];
+        let written = format!("from {} to {}", link.from, link.to);
+        let how = if oriented.decided {
+            "by its missions"
+        } else {
+            "by the source's convention"
+        };
+        if oriented.reading == Reading::PrerequisiteFirst {
+            std::mem::swap(&mut link.from, &mut link.to);
+        }
+        let what = format!(
+            "dependency direction {} {how}: read {}",
+            if oriented.decided {
+                "decided"
+            } else {
+                "undecidable"
+            },
+            oriented.reading.as_str()
+        );
+        notes.mapped(
+            what,
+            &format!("{} requires {} ({})", link.from, link.to, oriented.evidence),
+        );
+        link.extra
+            .insert("read_as".into(), oriented.reading.as_str().into());
+        link.extra.insert(
+            "evidence".into(),
+            format!("{written}: {}", oriented.evidence).into(),
+        );
+    }
 }
 
 /// The events of `steps_by_mission` grouped by mission, oldest first.

@@ -11,6 +11,7 @@ pub mod contexts;
 pub mod dump;
 pub mod export;
 mod legacy;
+mod limits;
 pub mod peers;
 mod report;
 pub mod sessions_log;

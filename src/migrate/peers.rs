@@ -297,6 +297,10 @@ pub fn backlog_md(path: &Path) -> Result<Batch> {
         }
         batch.missions.push(mission);
     }
+    // Files are listed by name (task-10 before task-2); Backlog.md's own order is by id.
+    batch
+        .missions
+        .sort_by(|a, b| crate::lifecycle::natural_cmp(&a.id, &b.id));
     for (title, statuses) in milestones {
         let done = statuses.iter().all(|s| s == "Completed");
         let row: Row = json!({"id": title, "title": title, "status": if done { "Completed" } else { "Active" }})

@@ -85,6 +85,7 @@ pub fn read(path: &Path) -> Result<Batch> {
             batch.links.push(link);
         }
     }
+    super::legacy::orient_links(&batch.missions, &mut batch.links, mapper.notes);
     let mut links_of_sessions: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for row in table("session_missions") {
         if let (Some(s), Some(m)) = (

@@ -129,6 +129,9 @@ impl Store {
                 format!("the current sprint {current} does not exist"),
             ));
         }
+        for (id, why) in crate::lifecycle::completed_before_prerequisites(index) {
+            problems.push(problem(&layout::mission_path(&id), None, why));
+        }
         for cycle in cycles(index) {
             let first = cycle[0].clone();
             problems.push(problem(
