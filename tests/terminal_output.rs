@@ -216,3 +216,41 @@ fn test_commands_print_a_bounded_summary_of_500_misplaced_file_warnings() {
         "verify lists them all: {verify:#}"
     );
 }
+
+/// `cmos mission add` refuses such a name; `verify` used to pass the same name on the branch.
+#[test]
+fn test_verify_flags_control_characters_and_overlong_names_on_the_branch() {
+    let (repo, path, content) = project_with_mission_x();
+    repo.ok(&["verify"]);
+    let hostile = content.replace(
+        "name = \"placeholder\"",
+        &format!("name = \"{HOSTILE_TOML}\""),
+    );
+    let name_line = hostile
+        .lines()
+        .position(|l| l.starts_with("name = "))
+        .expect("a name line")
+        + 1;
+    push_files(&repo, &[(path.clone(), hostile)]);
+    let (_, error) = repo.fails(&["verify"]);
+    let problems = error["problems"].as_array().expect("problems");
+    assert_eq!(problems.len(), 1, "{error:#}");
+    assert_eq!(problems[0]["path"], path.as_str());
+    assert_eq!(problems[0]["line"], name_line);
+    let message = problems[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("name") && message.contains(r"\e"),
+        "{message}"
+    );
+
+    let long = content.replace(
+        "name = \"placeholder\"",
+        &format!("name = \"{}\"", "n".repeat(300)),
+    );
+    push_files(&repo, &[(path.clone(), long)]);
+    let (_, error) = repo.fails(&["verify"]);
+    let message = error["problems"][0]["message"].as_str().unwrap();
+    assert!(message.contains("300 characters"), "{message}");
+    let out = repo.cmos(&["mission", "add", "Y", &"n".repeat(300)]);
+    assert!(!out.status.success(), "the CLI refuses what verify flags");
+}

@@ -16,6 +16,7 @@ mod recent;
 mod snapshot;
 mod tx;
 mod verify;
+mod verify_text;
 mod view;
 
 use std::collections::HashSet;
