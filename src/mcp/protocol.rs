@@ -1,8 +1,10 @@
 //! JSON-RPC 2.0 as MCP uses it over stdio: one message per line, requests answered in order,
 //! notifications never answered, and every id echoed exactly as the client wrote it.
 
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::value::{RawValue, to_raw_value};
 use serde_json::{Value, json};
 
 /// The protocol revisions this server speaks, newest first.
@@ -29,13 +31,6 @@ impl Id {
     pub fn to_value(&self) -> Value {
         serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
     }
-}
-
-/// The `id` of a request object, as written; any other field is skipped unparsed.
-#[derive(Deserialize)]
-struct RawId<'a> {
-    #[serde(borrow, default)]
-    id: Option<&'a RawValue>,
 }
 
 /// One incoming message.
@@ -90,17 +85,14 @@ pub fn parse(line: &str) -> Message {
             message: message.into(),
         };
     };
-    // The line parsed as a value, so it parses again; a duplicate key makes the second parse
-    // fail, and the id then is the value the first one kept.
-    let raw = serde_json::from_str::<RawId>(line)
+    // The line parsed as a value, so it parses again, each member kept as its raw text. A key
+    // given twice keeps its last value, as the parse into a value did. (Making a raw id from
+    // the value instead would not do: serde_json may round a long number differently.)
+    let raw_id = serde_json::from_str::<HashMap<String, &RawValue>>(line)
         .ok()
-        .and_then(|r| r.id)
-        .map(|r| Id(r.to_owned()));
+        .and_then(|members| members.get("id").map(|raw| Id((*raw).to_owned())));
     let id = object.get("id").map(|value| {
-        raw.filter(|r| serde_json::from_str::<Value>(r.0.get()).ok().as_ref() == Some(value))
-            .unwrap_or_else(|| {
-                Id(serde_json::value::to_raw_value(value).unwrap_or_else(|_| Id::null().0))
-            })
+        raw_id.unwrap_or_else(|| Id(to_raw_value(value).unwrap_or_else(|_| Id::null().0)))
     });
     let id_is_valid = object
         .get("id")
@@ -187,6 +179,16 @@ mod tests {
             panic!("a request");
         };
         assert_eq!(id.to_value(), json!(2));
+        // Found by fuzz_mcp: a long id after a duplicate key came back one ulp off.
+        let line = r#"{"jsonrpc":"2.0","id":null,"id":9012345678901234567890,"method":"ping"}"#;
+        let Message::Request { id, .. } = parse(line) else {
+            panic!("a request");
+        };
+        let answer = serde_json::to_string(&result(&id, json!({}))).unwrap();
+        assert!(
+            answer.contains(r#""id":9012345678901234567890,"#),
+            "{answer}"
+        );
     }
 
     #[test]
