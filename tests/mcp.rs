@@ -53,11 +53,29 @@ impl Server {
     }
 
     fn read(&mut self) -> Value {
+        let line = self.read_raw();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}"))
+    }
+
+    /// One line of the server's output, as written.
+    fn read_raw(&mut self) -> String {
         let mut line = String::new();
         self.stdout
             .read_line(&mut line)
             .expect("read from the server");
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}"))
+        line
+    }
+
+    /// Writes `bytes` as they are, then a newline.
+    fn send_bytes(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("write to the server");
+        self.stdin.write_all(b"\n").expect("write to the server");
+        self.stdin.flush().expect("flush");
+    }
+
+    /// The server answers a ping: it is still serving.
+    fn still_serving(&mut self) {
+        assert_eq!(self.request("ping", json!({}))["result"], json!({}));
     }
 
     fn request(&mut self, method: &str, params: Value) -> Value {
@@ -461,4 +479,147 @@ fn the_official_python_sdk_client_drives_the_server() {
         repo.json(&["mission", "show", "PY1"])["status"],
         "Completed"
     );
+}
+
+/// One line that was not UTF-8 used to end the server: no answer to it or to anything after.
+#[test]
+fn test_mcp_line_that_is_not_utf8_is_answered_with_a_parse_error_and_serving_goes_on() {
+    let repo = Repo::new();
+    repo.init();
+    let mut s = Server::start(&repo.home, &repo.path, &[]);
+    s.send_bytes(
+        b"{\"jsonrpc\":\"2.0\",\"id\":41,\"method\":\"ping\",\"params\":{\"x\":\"\xff\xfe\"}}",
+    );
+    let answer = s.read();
+    assert_eq!(answer["error"]["code"], -32700, "{answer}");
+    assert_eq!(
+        answer["id"], 41,
+        "the id is read despite the bad bytes: {answer}"
+    );
+    s.send_bytes(b"\xc3\x28 not even JSON");
+    let answer = s.read();
+    assert_eq!(answer["error"]["code"], -32700, "{answer}");
+    assert!(answer["id"].is_null());
+    s.still_serving();
+}
+
+#[test]
+fn test_mcp_line_past_the_limit_is_refused_and_serving_goes_on() {
+    let repo = Repo::new();
+    repo.init();
+    let mut s = Server::start(&repo.home, &repo.path, &[]);
+    let huge = format!(
+        r#"{{"jsonrpc":"2.0","id":5,"method":"ping","params":{{"pad":"{}"}}}}"#,
+        "x".repeat(5 << 20)
+    );
+    s.send_bytes(huge.as_bytes());
+    let answer = s.read();
+    assert_eq!(answer["error"]["code"], -32600, "{answer}");
+    let message = answer["error"]["message"].as_str().unwrap();
+    assert!(message.contains("limit"), "{message}");
+    s.still_serving();
+}
+
+/// A 30-digit id came back as `1.2345678901234568e29`, which no client can match.
+#[test]
+fn test_mcp_echoes_a_30_digit_numeric_id_exactly() {
+    let repo = Repo::new();
+    repo.init();
+    let mut s = Server::start(&repo.home, &repo.path, &[]);
+    for id in [
+        "123456789012345678901234567890",
+        "-1.50",
+        "2E+3",
+        "\"x\\u0041\"",
+    ] {
+        s.send_line(&format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"ping"}}"#));
+        let line = s.read_raw();
+        assert!(line.contains(&format!(r#""id":{id},"#)), "{id}: {line}");
+    }
+    s.still_serving();
+}
+
+/// Writes files onto the cmos branch in one commit with git plumbing, as a push would.
+fn push_files(repo: &Repo, files: &[(String, String)]) {
+    let index = repo.sibling("pushed-index");
+    let git = |args: &[&str], input: &[u8]| -> String {
+        let mut child = hermetic(&mut Command::new("git"), &repo.home)
+            .env("GIT_INDEX_FILE", &index)
+            .args(args)
+            .current_dir(&repo.path)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("run git");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write to git");
+        let out = child.wait_with_output().expect("wait for git");
+        assert!(out.status.success(), "git {args:?} failed");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    git(&["read-tree", "refs/heads/cmos"], b"");
+    let mut entries = Vec::new();
+    for (path, content) in files {
+        let blob = git(&["hash-object", "-w", "--stdin"], content.as_bytes());
+        entries.extend_from_slice(format!("100644 blob {blob}\t{path}\n").as_bytes());
+    }
+    git(&["update-index", "--index-info"], &entries);
+    let tree = git(&["write-tree"], b"");
+    let commit = git(
+        &["commit-tree", &tree, "-p", "refs/heads/cmos", "-m", "push"],
+        b"",
+    );
+    git(&["update-ref", "refs/heads/cmos", &commit], b"");
+}
+
+/// 500 mission files at wrong paths made every reply carry 500 warnings: 131 KB for a cap of
+/// 24 KiB, which the warnings did not count in.
+#[test]
+fn test_mcp_reply_stays_within_24_kib_with_500_misplaced_mission_files() {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&["mission", "add", "A1", "First"]);
+    let files: Vec<(String, String)> = (0..500)
+        .map(|i| {
+            (
+                format!(".cmos/missions/misplaced/a-rather-long-mission-file-name-{i:03}.toml"),
+                "id = \"x\"\n".to_string(),
+            )
+        })
+        .collect();
+    push_files(&repo, &files);
+    let mut s = Server::start(&repo.home, &repo.path, &[]);
+    s.send_line(
+        &json!({"jsonrpc": "2.0", "id": 99, "method": "tools/call",
+                "params": {"name": "cmos_mission_list", "arguments": {}}})
+        .to_string(),
+    );
+    let line = s.read_raw();
+    assert!(line.len() <= 24 * 1024, "the reply is {} bytes", line.len());
+    let reply: Value = serde_json::from_str(&line).unwrap();
+    let envelope = &reply["result"]["structuredContent"];
+    let warnings = envelope["warnings"].as_array().unwrap();
+    assert!(warnings.len() <= 6, "{warnings:#?}");
+    let last = warnings.last().unwrap().as_str().unwrap();
+    assert!(
+        last.contains("500 in all") && last.contains("verify"),
+        "{last}"
+    );
+    assert_eq!(
+        envelope["data"]["items"][0]["id"], "A1",
+        "the data is whole"
+    );
+
+    // verify lists all 500 problems in its error: the cap shrinks that list too.
+    let (failed, envelope) = s.call("cmos_verify", json!({}));
+    assert!(failed);
+    let text = serde_json::to_string(&envelope).unwrap();
+    assert!(text.len() <= 24 * 1024, "{} bytes", text.len());
+    let problems = envelope["error"]["problems"].as_array().unwrap();
+    assert!(!problems.is_empty() && problems.len() < 500);
+    s.still_serving();
 }

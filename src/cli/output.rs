@@ -1,5 +1,14 @@
 //! How results reach the user: the JSON envelope for `--json`, or aligned text with colour on
 //! a terminal (never with NO_COLOR). Data goes to stdout, diagnostics to stderr.
+//!
+//! Every byte of human output passes through `Style::finish` on its way out, which escapes
+//! what a terminal would obey rather than show (`model::text::escape_text`: ESC as `\e`, other
+//! controls and bidirectional overrides as `\u{..}`, newlines and tabs kept). Record text comes
+//! from the branch and from imports, which anyone with push access writes, so it is escaped
+//! here, in one place, rather than wherever a command happens to print a name. Our own colour
+//! codes survive because `Style` writes them as a marker holding a random key, which record
+//! text cannot guess, and `finish` turns the markers into ESC sequences after escaping. JSON is
+//! printed exactly (serde escapes control characters itself).
 
 use std::io::{IsTerminal, Write};
 
@@ -7,7 +16,8 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::model::Status;
-use crate::ops::envelope::{Envelope, SCHEMA_VERSION};
+use crate::model::text::{escape_line, escape_text};
+use crate::ops::envelope::{Envelope, SCHEMA_VERSION, collapse_warnings};
 use crate::ops::{Instructions, Outcome, Workspace};
 
 /// Renders outcomes and errors in the mode the user asked for.
@@ -44,7 +54,7 @@ impl<'w> Printer<'w> {
             && std::env::var("TERM").map_or(true, |t| t != "dumb");
         Printer {
             json,
-            style: Style { color },
+            style: Style::new(color),
             workspace: None,
         }
     }
@@ -64,20 +74,21 @@ impl<'w> Printer<'w> {
                 schema_version: SCHEMA_VERSION,
                 ok: true,
                 data: Some(&outcome.data),
-                warnings: outcome.warnings.clone(),
+                warnings: collapse_warnings(&outcome.warnings),
                 error: None,
                 instructions,
             });
             return;
         }
-        let text = human(&outcome.data, &self.style);
+        let text = self.style.finish(&human(&outcome.data, &self.style));
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(text.as_bytes());
         if !text.is_empty() && !text.ends_with('\n') {
             let _ = out.write_all(b"\n");
         }
-        for warning in &outcome.warnings {
-            eprintln!("{} {warning}", self.style.yellow("warning:"));
+        for warning in &collapse_warnings(&outcome.warnings) {
+            let line = format!("{} {}", self.style.yellow("warning:"), escape_line(warning));
+            eprintln!("{}", self.style.finish(&line));
         }
     }
 
@@ -88,16 +99,25 @@ impl<'w> Printer<'w> {
             print_json(&Envelope::failure(err, context));
             return;
         }
-        let style = Style {
-            color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        };
-        eprintln!("{} {err}", style.red("error:"));
+        let style =
+            Style::new(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none());
+        // Messages quote ids, names and paths from the branch: escaped like everything else.
+        let mut text = format!(
+            "{} {}\n",
+            style.red("error:"),
+            escape_text(&err.to_string())
+        );
         for problem in err.problems().unwrap_or_default() {
-            eprintln!("  {problem}");
+            text.push_str(&format!("  {}\n", escape_line(&problem.to_string())));
         }
         if let Some(hint) = err.hint() {
-            eprintln!("  {} {hint}", style.dim("hint:"));
+            text.push_str(&format!(
+                "  {} {}\n",
+                style.dim("hint:"),
+                escape_text(&hint)
+            ));
         }
+        eprint!("{}", style.finish(&text));
     }
 }
 
@@ -113,14 +133,50 @@ fn print_json(value: &impl Serialize) {
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub color: bool,
+    /// The random part of the marker that stands for ESC `[` until `finish`, so that only the
+    /// codes this style wrote become escape sequences (record text cannot know the key).
+    key: u64,
 }
 
 impl Style {
+    pub fn new(color: bool) -> Style {
+        // A process-wide random key; without the OS's randomness the time and process id
+        // still make it unknowable to whoever wrote the branch beforehand.
+        let key = if color {
+            getrandom::u64().unwrap_or_else(|_| {
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos() as u64);
+                nanos ^ (u64::from(std::process::id()) << 32)
+            })
+        } else {
+            0
+        };
+        Style { color, key }
+    }
+
+    /// The stand-in for ESC `[` in painted text: private-use characters around the key.
+    fn marker(&self) -> String {
+        format!("\u{e000}{:016x}\u{e001}", self.key)
+    }
+
     fn paint(&self, code: &str, text: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            let mark = self.marker();
+            format!("{mark}{code}m{text}{mark}0m")
         } else {
             text.to_string()
+        }
+    }
+
+    /// Text ready for the terminal: every terminal control in it escaped (newlines and tabs
+    /// kept), then this style's own colour markers turned into escape sequences.
+    pub fn finish(&self, text: &str) -> String {
+        let escaped = escape_text(text);
+        if self.color {
+            escaped.replace(&self.marker(), "\x1b[")
+        } else {
+            escaped.into_owned()
         }
     }
 
@@ -158,8 +214,17 @@ impl Style {
 }
 
 /// Lays out rows as aligned columns; `paint` may colour a cell after it is padded, so colour
-/// codes never upset the alignment. The last column is never padded.
+/// codes never upset the alignment. The last column is never padded. A cell is one line: a
+/// newline or other control character in it is escaped, so no record can add a row.
 pub fn table(rows: &[Vec<String>], paint: impl Fn(usize, usize, String) -> String) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|cell| escape_line(cell).into_owned())
+                .collect()
+        })
+        .collect();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -193,4 +258,33 @@ pub fn table(rows: &[Vec<String>], paint: impl Fn(usize, usize, String) -> Strin
 /// Text for an optional value in a table.
 pub fn or_dash(value: Option<&str>) -> String {
     value.unwrap_or("-").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_styles_own_colour_codes_reach_the_terminal() {
+        let style = Style::new(true);
+        let hostile = "name\u{1b}[2J\u{9b}H";
+        let text = format!("{} {}\n", style.bold("B1"), hostile);
+        let shown = style.finish(&text);
+        assert_eq!(shown, "\u{1b}[1mB1\u{1b}[0m name\\e[2J\\u{9b}H\n");
+        // A forged marker with another key stays text.
+        let forged = Style::new(true).marker() + "2J";
+        assert!(!style.finish(&forged).contains('\u{1b}'));
+        let plain = Style::new(false);
+        let text = format!("{} {}\n", plain.bold("B1"), hostile);
+        assert_eq!(plain.finish(&text), "B1 name\\e[2J\\u{9b}H\n");
+    }
+
+    #[test]
+    fn table_cells_stay_on_one_line() {
+        let rows = vec![
+            vec!["ID".to_string(), "NAME".to_string()],
+            vec!["B1".to_string(), "two\nlines\r".to_string()],
+        ];
+        assert_eq!(table(&rows, |_, _, c| c), "ID  NAME\nB1  two\\nlines\\r\n");
+    }
 }

@@ -2,6 +2,7 @@
 
 use super::output::{Style, or_dash, table};
 use crate::lifecycle::Unmet;
+use crate::model::text::escape_line;
 use crate::model::{Minutes, TimeSpent};
 use crate::ops::MissionBrief;
 use crate::ops::mission::{MissionDetail, NextOutcome, TimeReport};
@@ -59,7 +60,8 @@ pub fn render_next(n: &NextOutcome, style: &Style) -> String {
         Some(m) => format!(
             "{} {}  {}\n{} {}\n",
             style.bold(&m.id),
-            m.name,
+            // Names are one line; a newline from the branch must not start a fake one.
+            escape_line(&m.name),
             style.status(m.status, 0),
             style.dim("why:"),
             n.reason
@@ -86,7 +88,11 @@ pub fn render_next(n: &NextOutcome, style: &Style) -> String {
 
 pub fn render_show(d: &MissionDetail, style: &Style) -> String {
     let m = &d.mission;
-    let mut out = format!("{} {}\n", style.bold(&m.id), style.bold(&m.name));
+    let mut out = format!(
+        "{} {}\n",
+        style.bold(&m.id),
+        style.bold(&escape_line(&m.name))
+    );
     let mut rows = vec![
         vec!["Status".into(), m.status.to_string()],
         vec![

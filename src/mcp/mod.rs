@@ -3,7 +3,8 @@
 //! initialize, ping, tools/list, tools/call), answered in order on one thread: no async
 //! runtime to start, and concurrent writers are made safe by the store's compare-and-swap.
 
-mod protocol;
+pub mod protocol;
+pub mod reader;
 pub mod tools;
 
 use std::io::{BufRead, Write};
@@ -13,7 +14,8 @@ use serde_json::{Map, Value, json};
 use crate::error::Error;
 use crate::ops::Workspace;
 use crate::ops::envelope::{self, Envelope};
-use protocol::Message;
+use protocol::{Id, Message, Response};
+use reader::{Line, Lines};
 
 /// The largest tool result, in bytes of JSON: long texts are cut beyond it, so one call can
 /// never flood an agent's context.
@@ -23,14 +25,29 @@ const CUT_STRING: usize = 2_000;
 
 const INSTRUCTIONS: &str = "cmos is this project's memory. Call cmos_agent_onboard first. Work in a session (cmos_session_start), capture decisions, learnings, constraints and next steps as they happen (cmos_session_capture), take work from cmos_mission_next, start and complete missions, and close the session with a summary and next steps (cmos_session_complete). After losing context, call cmos_session_resume. Every result carries `instructions` with what to do next.";
 
-/// Serves requests from `input` until it ends, writing one response line per request.
+/// Serves requests from `input` until it ends, writing one response line per request. A line
+/// that is not UTF-8, not JSON or too long gets an error answer, and the server reads on.
 pub fn serve(ws: &Workspace, input: impl BufRead, mut output: impl Write) -> std::io::Result<()> {
-    for line in input.lines() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        if let Some(response) = handle(ws, &line) {
+    let mut lines = Lines::new(input);
+    while let Some(line) = lines.next_line()? {
+        let response = match line {
+            Line::Text(text) if text.trim().is_empty() => continue,
+            Line::Text(text) => handle(ws, &text),
+            Line::NotUtf8(bytes) => Some(protocol::error(
+                &protocol::salvage_id(&bytes),
+                protocol::PARSE_ERROR,
+                "the line is not UTF-8: JSON-RPC messages are UTF-8 text, one per line",
+            )),
+            Line::TooLong { bytes } => Some(protocol::error(
+                &Id::null(),
+                protocol::INVALID_REQUEST,
+                &format!(
+                    "the line is {bytes} bytes; the limit is {} bytes: send shorter texts, or split the work over several calls",
+                    reader::MAX_LINE
+                ),
+            )),
+        };
+        if let Some(response) = response {
             serde_json::to_writer(&mut output, &response)?;
             output.write_all(b"\n")?;
             output.flush()?;
@@ -40,7 +57,7 @@ pub fn serve(ws: &Workspace, input: impl BufRead, mut output: impl Write) -> std
 }
 
 /// The response to one line, None for notifications.
-pub fn handle(ws: &Workspace, line: &str) -> Option<Value> {
+pub fn handle(ws: &Workspace, line: &str) -> Option<Response> {
     match protocol::parse(line) {
         Message::Notification => None,
         Message::Invalid { id, code, message } => Some(protocol::error(&id, code, &message)),
@@ -76,7 +93,7 @@ fn initialize(params: &Value) -> Value {
     })
 }
 
-fn call(ws: &Workspace, id: &Value, params: &Value) -> Value {
+fn call(ws: &Workspace, id: &Id, params: &Value) -> Response {
     let Some(name) = params.get("name").and_then(Value::as_str) else {
         return protocol::error(
             id,
@@ -123,24 +140,43 @@ fn call(ws: &Workspace, id: &Value, params: &Value) -> Value {
 }
 
 /// Shrinks a result past `MAX_RESULT`: long strings are cut (saying how much), then long
-/// lists; a warning says what happened and how to read the rest.
+/// lists; a warning says what happened and how to read the rest. The data shrinks first; if
+/// the rest is still too large (an error's list of problems, warnings), it shrinks too, so
+/// the whole envelope, warnings included, stays within the cap.
 fn cap(mut envelope: Value) -> Value {
     let size = |v: &Value| serde_json::to_string(v).map_or(0, |s| s.len());
     if size(&envelope) <= MAX_RESULT {
         return envelope;
     }
-    if let Some(data) = envelope.get_mut("data") {
-        cut_strings(data);
-    }
+    // Room for the note added below.
+    let limit = MAX_RESULT - 512;
     let mut lists_cut = false;
-    while size(&envelope) > MAX_RESULT {
-        let Some(data) = envelope.get_mut("data") else {
-            break;
-        };
-        if !halve_longest_list(data) {
+    for part in ["data", "error", ""] {
+        if size(&envelope) <= limit {
             break;
         }
-        lists_cut = true;
+        let Some(target) = (if part.is_empty() {
+            Some(&mut envelope)
+        } else {
+            envelope.get_mut(part)
+        }) else {
+            continue;
+        };
+        cut_strings(target, CUT_STRING);
+        while size(&envelope) > limit {
+            let target = if part.is_empty() {
+                &mut envelope
+            } else {
+                envelope.get_mut(part).expect("the part was there above")
+            };
+            if !halve_longest_list(target) {
+                break;
+            }
+            lists_cut = true;
+        }
+    }
+    if size(&envelope) > limit {
+        cut_strings(&mut envelope, CUT_STRING / 10);
     }
     let note = if lists_cut {
         "the result was larger than 24 KiB: long texts were cut and lists shortened; ask for a page (limit, cursor) or one record (the show tools)"
@@ -153,10 +189,10 @@ fn cap(mut envelope: Value) -> Value {
     envelope
 }
 
-fn cut_strings(value: &mut Value) {
+fn cut_strings(value: &mut Value, longest: usize) {
     match value {
-        Value::String(s) if s.len() > CUT_STRING => {
-            let mut end = CUT_STRING;
+        Value::String(s) if s.len() > longest => {
+            let mut end = longest;
             while !s.is_char_boundary(end) {
                 end -= 1;
             }
@@ -164,8 +200,8 @@ fn cut_strings(value: &mut Value) {
             s.truncate(end);
             s.push_str(&format!("… [cut: {total} bytes in all]"));
         }
-        Value::Array(items) => items.iter_mut().for_each(cut_strings),
-        Value::Object(map) => map.values_mut().for_each(cut_strings),
+        Value::Array(items) => items.iter_mut().for_each(|v| cut_strings(v, longest)),
+        Value::Object(map) => map.values_mut().for_each(|v| cut_strings(v, longest)),
         _ => {}
     }
 }

@@ -9,7 +9,7 @@ mod project;
 mod session;
 mod sprint;
 mod status;
-mod text;
+pub mod text;
 mod time;
 
 pub use duration::Minutes;

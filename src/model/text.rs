@@ -1,4 +1,7 @@
-//! Checks on free text before it is stored: names stay one line, long texts stay bounded.
+//! Rules for free text: what a stored name or text may hold (the CLI, the importers and
+//! `verify` apply the same checks), and how any text is shown on a terminal safely.
+
+use std::borrow::Cow;
 
 use crate::error::{Error, Result};
 
@@ -6,6 +9,64 @@ use crate::error::{Error, Result};
 pub const MAX_NAME_LEN: usize = 200;
 /// Longest free text (objective, context, notes, reasons), in bytes.
 pub const MAX_TEXT_LEN: usize = 64 * 1024;
+
+/// A character a terminal may obey rather than show: the C0 controls (ESC among them), DEL,
+/// the C1 controls (U+0080 to U+009F; some terminals read U+009B as ESC `[`), and the
+/// bidirectional overrides and isolates (U+202A to U+202E, U+2066 to U+2069), which reorder
+/// what a line displays.
+pub fn is_terminal_control(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// What is wrong with `text` as a name or title, if anything: empty, more than one line,
+/// control or bidirectional-override characters, or too long. `text` is taken as stored (not
+/// trimmed), so `verify` reads a branch's names by the rule the CLI writes them with.
+pub fn name_problem(text: &str) -> Option<String> {
+    if text.trim().is_empty() {
+        return Some("it is empty".into());
+    }
+    if let Some(c) = text.chars().find(|&c| is_terminal_control(c)) {
+        return Some(format!(
+            "it contains the character {}; a name is one line without control characters",
+            escape_line(c.encode_utf8(&mut [0; 4]))
+        ));
+    }
+    let length = text.chars().count();
+    if length > MAX_NAME_LEN {
+        return Some(format!(
+            "it is {length} characters long; the limit is {MAX_NAME_LEN}"
+        ));
+    }
+    None
+}
+
+/// What is wrong with `text` as free text (objective, notes, a reason), if anything: control
+/// characters other than newlines and tabs, or more than `MAX_TEXT_LEN` bytes.
+pub fn text_problem(text: &str) -> Option<String> {
+    if text.len() > MAX_TEXT_LEN {
+        return Some(format!(
+            "it is {} bytes; the limit is {MAX_TEXT_LEN} bytes",
+            text.len()
+        ));
+    }
+    // A carriage return before a newline is what a Windows editor writes; `clean_text` turns
+    // it into a newline, and alone it would move a terminal's cursor back over the line.
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let allowed = c == '\n' || c == '\t' || (c == '\r' && chars.peek() == Some(&'\n'));
+        if c.is_control() && !allowed {
+            return Some(format!(
+                "it contains the control character {}; only newlines and tabs are kept",
+                escape_line(c.encode_utf8(&mut [0; 4]))
+            ));
+        }
+    }
+    None
+}
 
 /// A required one-line name: trimmed, not empty, no control characters, bounded.
 pub fn clean_name(field: &str, text: &str) -> Result<String> {
@@ -15,7 +76,7 @@ pub fn clean_name(field: &str, text: &str) -> Result<String> {
             "the {field} must not be empty"
         )));
     }
-    if text.chars().any(char::is_control) {
+    if text.chars().any(is_terminal_control) {
         return Err(Error::InvalidInput(format!(
             "the {field} must be one line without control characters"
         )));
@@ -29,7 +90,7 @@ pub fn clean_name(field: &str, text: &str) -> Result<String> {
 }
 
 /// Optional free text: trimmed at the ends, empty means absent, bounded, and free of control
-/// characters other than newlines and tabs.
+/// characters other than newlines and tabs (Windows and old Mac line ends become newlines).
 pub fn clean_text(field: &str, text: Option<&str>) -> Result<Option<String>> {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
@@ -40,15 +101,46 @@ pub fn clean_text(field: &str, text: Option<&str>) -> Result<Option<String>> {
             text.len()
         )));
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    if text_problem(&text).is_some() {
         return Err(Error::InvalidInput(format!(
             "the {field} contains control characters; remove them"
         )));
     }
-    Ok(Some(text.replace("\r\n", "\n")))
+    Ok(Some(text))
+}
+
+/// `text` made safe for a terminal on one line: every character `is_terminal_control` names
+/// is written as a visible escape instead: `\e` for ESC, `\n`, `\r` and `\t`, and
+/// `\u{..}` (hex) for the rest, so ESC `[2J` (clear the screen) prints as `\e[2J`. Backslashes are not
+/// doubled: the result is for reading, not for parsing back.
+pub fn escape_line(text: &str) -> Cow<'_, str> {
+    escape(text, false)
+}
+
+/// `text` made safe for a terminal, keeping its newlines and tabs (notes, descriptions); every
+/// other terminal control is escaped as `escape_line` does.
+pub fn escape_text(text: &str) -> Cow<'_, str> {
+    escape(text, true)
+}
+
+fn escape(text: &str, multiline: bool) -> Cow<'_, str> {
+    let keep = |c: char| multiline && (c == '\n' || c == '\t');
+    if !text.chars().any(|c| is_terminal_control(c) && !keep(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            c if !is_terminal_control(c) || keep(c) => out.push(c),
+            '\u{1b}' => out.push_str("\\e"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// A list of one-line items (success criteria, deliverables, needs); empty items are dropped.
@@ -70,6 +162,7 @@ mod tests {
         assert!(clean_name("name", " ").is_err());
         assert!(clean_name("name", "a\nb").is_err());
         assert!(clean_name("name", &"x".repeat(201)).is_err());
+        assert!(clean_name("name", "rtl\u{202e}txt").is_err());
     }
 
     #[test]
@@ -81,5 +174,36 @@ mod tests {
         assert_eq!(clean_text("notes", Some("  ")).unwrap(), None);
         assert!(clean_text("notes", Some(&"x".repeat(MAX_TEXT_LEN + 1))).is_err());
         assert!(clean_text("notes", Some("bell\u{7}")).is_err());
+    }
+
+    #[test]
+    fn terminal_controls_are_escaped_visibly() {
+        let hostile = "fix\u{1b}]0;owned\u{7}\u{1b}[2J\rB9\u{9b}2J\u{202e}cba\u{7f}";
+        let line = escape_line(hostile);
+        assert_eq!(
+            line,
+            "fix\\e]0;owned\\u{7}\\e[2J\\rB9\\u{9b}2J\\u{202e}cba\\u{7f}"
+        );
+        assert!(!line.chars().any(is_terminal_control));
+        assert_eq!(escape_line("a\nb\tc"), "a\\nb\\tc");
+        assert_eq!(escape_text("a\nb\tc\u{1b}"), "a\nb\tc\\e");
+        assert!(matches!(escape_text("plain, ünïcode\n"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn stored_names_and_texts_are_judged_by_the_input_rules() {
+        assert_eq!(name_problem("Ship it"), None);
+        assert!(name_problem("fix\u{1b}[2J").unwrap().contains("\\e"));
+        assert!(name_problem("a\u{2066}b").is_some());
+        assert!(name_problem("two\nlines").is_some());
+        assert!(name_problem(&"x".repeat(MAX_NAME_LEN + 1)).is_some());
+        assert!(name_problem(" ").is_some());
+        assert_eq!(text_problem("line\r\nnext\ttab"), None);
+        assert!(text_problem("back\rover").is_some());
+        assert!(text_problem("\u{9b}").is_some());
+        assert_eq!(
+            clean_text("notes", Some("old\rmac")).unwrap().unwrap(),
+            "old\nmac"
+        );
     }
 }

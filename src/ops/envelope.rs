@@ -10,6 +10,38 @@ use crate::model::Status;
 /// Version of the envelope; bumped only on incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// Warnings shown one by one; past this many, the rest are counted.
+pub const SHOWN_WARNINGS: usize = 5;
+/// Longest warning shown, in characters: a warning may quote a name or path from the branch.
+pub const MAX_WARNING_CHARS: usize = 400;
+
+/// The warnings of an outcome as every front-end shows them: at most `SHOWN_WARNINGS` of them,
+/// each cut to `MAX_WARNING_CHARS`, then one line counting the rest and pointing at `verify`,
+/// which lists them all. A branch with 300,000 misplaced files warns about each one; a reply
+/// must stay readable and an agent's context must not fill with them.
+pub fn collapse_warnings(warnings: &[String]) -> Vec<String> {
+    let shown = if warnings.len() > SHOWN_WARNINGS + 1 {
+        SHOWN_WARNINGS
+    } else {
+        warnings.len()
+    };
+    let mut out: Vec<String> = warnings[..shown]
+        .iter()
+        .map(|w| match w.char_indices().nth(MAX_WARNING_CHARS) {
+            Some((end, _)) => format!("{}… [cut: {} bytes in all]", &w[..end], w.len()),
+            None => w.clone(),
+        })
+        .collect();
+    if shown < warnings.len() {
+        out.push(format!(
+            "… and {} more warnings ({} in all): `cmos verify` lists every problem of the branch",
+            warnings.len() - shown,
+            warnings.len()
+        ));
+    }
+    out
+}
+
 #[derive(Debug, Serialize)]
 pub struct Envelope<T: Serialize> {
     pub schema_version: u32,
@@ -42,7 +74,7 @@ impl<T: Serialize> Envelope<T> {
             schema_version: SCHEMA_VERSION,
             ok: true,
             data: Some(outcome.data),
-            warnings: outcome.warnings,
+            warnings: collapse_warnings(&outcome.warnings),
             error: None,
             instructions,
         }

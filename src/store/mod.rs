@@ -19,6 +19,7 @@ mod snapshot;
 pub mod trees;
 mod tx;
 mod verify;
+mod verify_text;
 mod view;
 
 use std::collections::HashSet;

@@ -46,6 +46,7 @@ impl Store {
             ));
         }
         self.check_links(tree, &index, &mut problems)?;
+        super::verify_text::check(self, tree, &index, &mut problems)?;
         let (_, session_problems) = load::sessions(&self.repo, tree)?;
         problems.extend(session_problems);
         let kinds = ItemKind::ALL.iter().map(|k| k.log_dir());

@@ -1,0 +1,201 @@
+//! `verify`'s text check: the names and texts on a branch judged by the rules the CLI writes
+//! them with (`model::text`), since a collaborator's push or an older import may hold what
+//! `cmos` itself would refuse: escape sequences in a name, a name of a thousand lines.
+
+use gix::ObjectId;
+
+use super::{Store, codec, layout, load};
+use crate::error::{FileProblem, Result};
+use crate::index::Index;
+use crate::model::text::{name_problem, text_problem};
+use crate::model::{Item, ItemKind, Mission};
+
+/// A field of a record and how to judge it.
+enum Field<'a> {
+    /// One line: a name or title.
+    Name(&'static str, &'a str),
+    /// Free text that may span lines.
+    Text(&'static str, &'a str),
+}
+
+impl Field<'_> {
+    /// The problem with this field, named by its key, if it breaks its rule.
+    fn problem(&self) -> Option<(&'static str, String)> {
+        let (key, why) = match self {
+            Field::Name(key, text) => (*key, name_problem(text)?),
+            Field::Text(key, text) => (*key, text_problem(text)?),
+        };
+        Some((
+            key,
+            format!("the {} is not valid text: {why}", key.replace('_', " ")),
+        ))
+    }
+}
+
+/// Every name and text of the records of `tree` that the CLI would have refused, by path and
+/// line (the line where the field's key is, when the file has it on one).
+pub(super) fn check(
+    store: &Store,
+    tree: ObjectId,
+    index: &Index,
+    problems: &mut Vec<FileProblem>,
+) -> Result<()> {
+    let mut report = |path: &str, fields: Vec<Field<'_>>| -> Result<()> {
+        let found: Vec<(&str, String)> = fields.iter().filter_map(Field::problem).collect();
+        if found.is_empty() {
+            return Ok(());
+        }
+        let bytes = store.file_in(tree, path)?.unwrap_or_default();
+        for (key, message) in found {
+            let line = key_line(&bytes, key);
+            problems.push(FileProblem {
+                path: path.to_string(),
+                line,
+                column: line.map(|_| 1),
+                message,
+            });
+        }
+        Ok(())
+    };
+    if let Some(project) = &index.meta.project {
+        let mut fields = vec![Field::Name("name", &project.name)];
+        fields.extend(
+            project
+                .description
+                .as_deref()
+                .map(|t| Field::Text("description", t)),
+        );
+        report(layout::PROJECT, fields)?;
+    }
+    for sprint in index.meta.sprints.values() {
+        let mut fields = vec![Field::Name("title", &sprint.title)];
+        fields.extend(sprint.focus.as_deref().map(|t| Field::Text("focus", t)));
+        report(&layout::sprint_path(&sprint.id), fields)?;
+    }
+    for id in index.missions.keys() {
+        let path = layout::mission_path(id);
+        let Some(bytes) = store.file_in(tree, &path)? else {
+            continue;
+        };
+        // A file that does not parse is already reported by the load.
+        let Ok(mission) = codec::from_toml::<Mission>(&path, &bytes) else {
+            continue;
+        };
+        report(&path, mission_fields(&mission))?;
+    }
+    let (sessions, _) = load::sessions(&store.repo, tree)?;
+    for session in &sessions {
+        let mut fields = vec![Field::Name("title", &session.title)];
+        fields.extend(
+            session
+                .summary
+                .as_deref()
+                .map(|t| Field::Text("summary", t)),
+        );
+        fields.extend(
+            session
+                .next_steps
+                .iter()
+                .map(|t| Field::Text("next_steps", t)),
+        );
+        fields.extend(
+            session
+                .captures
+                .iter()
+                .map(|c| Field::Text("text", &c.text)),
+        );
+        report(&layout::session_path(&session.id), fields)?;
+    }
+    for kind in ItemKind::ALL {
+        for (path, blob) in load::log_shards(&store.repo, tree, kind.log_dir())? {
+            let bytes = load::read_blob(&store.repo, blob)?;
+            check_log(&path, &bytes, problems);
+        }
+    }
+    Ok(())
+}
+
+fn mission_fields(m: &Mission) -> Vec<Field<'_>> {
+    let mut fields = vec![Field::Name("name", &m.name)];
+    for (key, text) in [
+        ("objective", &m.objective),
+        ("context", &m.context),
+        ("notes", &m.notes),
+    ] {
+        fields.extend(text.as_deref().map(|t| Field::Text(key, t)));
+    }
+    fields.extend(
+        m.success_criteria
+            .iter()
+            .map(|t| Field::Text("success_criteria", t)),
+    );
+    fields.extend(
+        m.deliverables
+            .iter()
+            .map(|t| Field::Text("deliverables", t)),
+    );
+    if let Some(blocked) = &m.blocked {
+        fields.push(Field::Text("reason", &blocked.reason));
+        fields.extend(blocked.needs.iter().map(|t| Field::Text("needs", t)));
+    }
+    fields
+}
+
+/// The item log lines whose texts break the rules, by line number.
+fn check_log(path: &str, bytes: &[u8], problems: &mut Vec<FileProblem>) {
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        // Lines that do not parse are reported by the log check.
+        let Ok(item) = serde_json::from_slice::<Item>(line) else {
+            continue;
+        };
+        let mut fields = vec![Field::Text("text", &item.text)];
+        fields.extend(
+            item.rationale
+                .as_deref()
+                .map(|t| Field::Text("rationale", t)),
+        );
+        fields.extend(item.note.as_deref().map(|t| Field::Text("note", t)));
+        for (_, message) in fields.iter().filter_map(Field::problem) {
+            problems.push(FileProblem {
+                path: path.to_string(),
+                line: Some(i + 1),
+                column: None,
+                message: format!("item {}: {message}", item.id),
+            });
+        }
+    }
+}
+
+/// The 1-based line where `key = ...` is set in a TOML file.
+fn key_line(bytes: &[u8], key: &str) -> Option<usize> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .position(|line| {
+            line.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_found_on_their_line() {
+        let toml = b"id = \"B1\"\nname = \"x\"\nnotes = \"\"\"\na\"\"\"\n";
+        assert_eq!(key_line(toml, "name"), Some(2));
+        assert_eq!(key_line(toml, "notes"), Some(3));
+        assert_eq!(key_line(toml, "objective"), None);
+    }
+
+    #[test]
+    fn names_and_texts_are_judged_apart() {
+        assert!(Field::Name("name", "a\nb").problem().is_some());
+        assert!(Field::Text("notes", "a\nb").problem().is_none());
+        let (key, message) = Field::Name("name", "fix\u{1b}[2J").problem().unwrap();
+        assert_eq!(key, "name");
+        assert!(message.contains("\\e"), "{message}");
+    }
+}
