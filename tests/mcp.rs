@@ -615,10 +615,16 @@ fn test_mcp_reply_stays_within_24_kib_with_500_misplaced_mission_files() {
     );
 
     // verify lists all 500 problems in its error: the cap shrinks that list too.
-    let (failed, envelope) = s.call("cmos_verify", json!({}));
-    assert!(failed);
-    let text = serde_json::to_string(&envelope).unwrap();
-    assert!(text.len() <= 24 * 1024, "{} bytes", text.len());
+    s.send_line(
+        &json!({"jsonrpc": "2.0", "id": 100, "method": "tools/call",
+                "params": {"name": "cmos_verify", "arguments": {}}})
+        .to_string(),
+    );
+    let line = s.read_raw();
+    assert!(line.len() <= 24 * 1024, "the reply is {} bytes", line.len());
+    let reply: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(reply["result"]["isError"], true);
+    let envelope = &reply["result"]["structuredContent"];
     let problems = envelope["error"]["problems"].as_array().unwrap();
     assert!(!problems.is_empty() && problems.len() < 500);
     s.still_serving();

@@ -127,29 +127,37 @@ fn call(ws: &Workspace, id: &Id, params: &Value) -> Response {
             true,
         ),
     };
-    let envelope = cap(envelope);
-    let text = serde_json::to_string(&envelope).unwrap_or_default();
-    protocol::result(
-        id,
+    // The reply carries the envelope twice (as text for older clients, and structured), the
+    // text copy with its quotes escaped: shrink the envelope until the whole reply fits.
+    let reply = |envelope: Value| {
+        let text = serde_json::to_string(&envelope).unwrap_or_default();
         json!({
             "content": [{"type": "text", "text": text}],
             "structuredContent": envelope,
             "isError": failed,
-        }),
-    )
+        })
+    };
+    let mut budget = MAX_RESULT / 2;
+    let mut result = reply(cap(envelope.clone(), budget));
+    while serde_json::to_string(&result).map_or(0, |s| s.len()) > MAX_RESULT - 256 && budget > 2048
+    {
+        budget = budget * 3 / 4;
+        result = reply(cap(envelope.clone(), budget));
+    }
+    protocol::result(id, result)
 }
 
-/// Shrinks a result past `MAX_RESULT`: long strings are cut (saying how much), then long
+/// Shrinks an envelope past `budget` bytes: long strings are cut (saying how much), then long
 /// lists; a warning says what happened and how to read the rest. The data shrinks first; if
 /// the rest is still too large (an error's list of problems, warnings), it shrinks too, so
 /// the whole envelope, warnings included, stays within the cap.
-fn cap(mut envelope: Value) -> Value {
+fn cap(mut envelope: Value, budget: usize) -> Value {
     let size = |v: &Value| serde_json::to_string(v).map_or(0, |s| s.len());
-    if size(&envelope) <= MAX_RESULT {
+    if size(&envelope) <= budget {
         return envelope;
     }
     // Room for the note added below.
-    let limit = MAX_RESULT - 512;
+    let limit = budget - 512;
     let mut lists_cut = false;
     for part in ["data", "error", ""] {
         if size(&envelope) <= limit {
