@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::ops::history::{self, MissionChange};
 use crate::ops::undo::{self, Undone};
 use crate::ops::verify::{self, Verified};
-use crate::ops::{Outcome, Workspace, snapshots};
+use crate::ops::{Workspace, snapshots};
 
 /// Every change to one mission, field by field, newest first.
 #[derive(Debug, Args)]
@@ -53,8 +53,7 @@ pub fn run_diff(ws: &Workspace, args: DiffArgs, printer: &Printer) -> Result<()>
 }
 
 pub fn run_verify(ws: &Workspace, args: VerifyArgs, printer: &Printer) -> Result<()> {
-    let verified = verify::verify(ws, args.reference.as_deref())?;
-    let outcome = Outcome::about(verified, ws);
+    let outcome = verify::verify(ws, args.reference.as_deref())?;
     printer.outcome(&outcome, |v: &Verified, st| {
         format!(
             "{} at {}: no problems\n",

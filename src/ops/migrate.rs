@@ -101,7 +101,10 @@ pub fn export(
             let dir = out.ok_or_else(|| {
                 Error::InvalidInput("export all writes a directory: pass --out DIR".into())
             })?;
-            // Every name from the branch is checked before anything is written.
+            // A dump is the branch as it is: a tree cmos refuses (bad names, modes, order)
+            // cannot be dumped faithfully, so nothing is written. Every name is checked again
+            // before anything is written.
+            ws.store().check_commit(snapshot.commit, false)?;
             let dump_files = ws.store().files_at(&snapshot)?;
             for (path, _) in &dump_files {
                 check_branch_path(path)?;

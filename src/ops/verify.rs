@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::Workspace;
+use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Serialize)]
@@ -11,8 +11,9 @@ pub struct Verified {
     pub commit: String,
 }
 
-/// Checks the branch (or `reference`, any revision); Err(Invalid) lists every problem.
-pub fn verify(ws: &Workspace, reference: Option<&str>) -> Result<Verified> {
+/// Checks the branch (or `reference`, any revision); Err(Invalid) lists every problem, and
+/// what is odd but allowed comes as warnings.
+pub fn verify(ws: &Workspace, reference: Option<&str>) -> Result<Outcome<Verified>> {
     let store = ws.store();
     let (name, commit) = match reference {
         Some(rev) => (rev.to_string(), store.commit_id(rev)?),
@@ -25,8 +26,14 @@ pub fn verify(ws: &Workspace, reference: Option<&str>) -> Result<Verified> {
             problems,
         });
     }
-    Ok(Verified {
+    let warnings = store.verify_warnings(commit)?;
+    let verified = Verified {
         reference: name,
         commit: commit.to_string(),
-    })
+    };
+    Ok(warnings
+        .into_iter()
+        .fold(Outcome::about(verified, ws), |outcome, w| {
+            outcome.warn(w.to_string())
+        }))
 }

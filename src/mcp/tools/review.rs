@@ -99,11 +99,7 @@ pub static TOOLS: &[Tool] = &[
             Kind::Str,
             "The branch or revision to check [default: the cmos branch].",
         )],
-        run: |ws, a| {
-            let verified = verify::verify(ws, a.str("ref")?.as_deref())?;
-            let snapshot = ws.store().snapshot()?;
-            reply(crate::ops::Outcome::read(verified, &snapshot))
-        },
+        run: |ws, a| reply(verify::verify(ws, a.str("ref")?.as_deref())?),
     },
     Tool {
         name: "cmos_log",
