@@ -539,43 +539,6 @@ fn test_mcp_echoes_a_30_digit_numeric_id_exactly() {
     s.still_serving();
 }
 
-/// Writes files onto the cmos branch in one commit with git plumbing, as a push would.
-fn push_files(repo: &Repo, files: &[(String, String)]) {
-    let index = repo.sibling("pushed-index");
-    let git = |args: &[&str], input: &[u8]| -> String {
-        let mut child = hermetic(&mut Command::new("git"), &repo.home)
-            .env("GIT_INDEX_FILE", &index)
-            .args(args)
-            .current_dir(&repo.path)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("run git");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input)
-            .expect("write to git");
-        let out = child.wait_with_output().expect("wait for git");
-        assert!(out.status.success(), "git {args:?} failed");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    git(&["read-tree", "refs/heads/cmos"], b"");
-    let mut entries = Vec::new();
-    for (path, content) in files {
-        let blob = git(&["hash-object", "-w", "--stdin"], content.as_bytes());
-        entries.extend_from_slice(format!("100644 blob {blob}\t{path}\n").as_bytes());
-    }
-    git(&["update-index", "--index-info"], &entries);
-    let tree = git(&["write-tree"], b"");
-    let commit = git(
-        &["commit-tree", &tree, "-p", "refs/heads/cmos", "-m", "push"],
-        b"",
-    );
-    git(&["update-ref", "refs/heads/cmos", &commit], b"");
-}
-
 /// 500 mission files at wrong paths made every reply carry 500 warnings: 131 KB for a cap of
 /// 24 KiB, which the warnings did not count in.
 #[test]
@@ -591,7 +554,7 @@ fn test_mcp_reply_stays_within_24_kib_with_500_misplaced_mission_files() {
             )
         })
         .collect();
-    push_files(&repo, &files);
+    repo.push_files(&files);
     let mut s = Server::start(&repo.home, &repo.path, &[]);
     s.send_line(
         &json!({"jsonrpc": "2.0", "id": 99, "method": "tools/call",

@@ -4,10 +4,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use common::{Repo, hermetic};
+use common::Repo;
 use serde_json::Value;
 
 /// The name from r7: set the window title, clear the screen, go back to the start of the line
@@ -26,43 +23,6 @@ fn obeyed(bytes: &[u8]) -> Vec<String> {
         })
         .map(|c| format!("{:?}", c))
         .collect()
-}
-
-/// Writes files onto the cmos branch in one commit with git plumbing, as a collaborator's push
-/// would: no cmos involved, so no cmos rule applies to what is written.
-fn push_files(repo: &Repo, files: &[(String, String)]) {
-    let index = repo.sibling("hostile-index");
-    let git = |args: &[&str], input: Option<&[u8]>| -> String {
-        let mut child = hermetic(&mut Command::new("git"), &repo.home)
-            .env("GIT_INDEX_FILE", &index)
-            .args(args)
-            .current_dir(&repo.path)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("run git");
-        let mut stdin = child.stdin.take().expect("stdin");
-        if let Some(input) = input {
-            stdin.write_all(input).expect("write to git");
-        }
-        drop(stdin);
-        let out = child.wait_with_output().expect("wait for git");
-        assert!(out.status.success(), "git {args:?} failed");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    git(&["read-tree", "refs/heads/cmos"], None);
-    let mut entries = Vec::new();
-    for (path, content) in files {
-        let blob = git(&["hash-object", "-w", "--stdin"], Some(content.as_bytes()));
-        entries.extend_from_slice(format!("100644 blob {blob}\t{path}\n").as_bytes());
-    }
-    git(&["update-index", "--index-info"], Some(&entries));
-    let tree = git(&["write-tree"], None);
-    let commit = git(
-        &["commit-tree", &tree, "-p", "refs/heads/cmos", "-m", "push"],
-        None,
-    );
-    git(&["update-ref", "refs/heads/cmos", &commit], None);
 }
 
 /// A project with mission X, whose file on the branch is returned as (path, content).
@@ -94,7 +54,7 @@ fn project_with_hostile_name() -> Repo {
         &format!("name = \"{HOSTILE_TOML}\""),
     );
     assert_ne!(hostile, content, "the name line was found");
-    push_files(&repo, &[(path, hostile)]);
+    repo.push_files(&[(path, hostile)]);
     repo
 }
 
@@ -143,7 +103,7 @@ fn test_json_output_keeps_hostile_branch_names_exact() {
 fn test_mission_show_keeps_newlines_of_notes_but_escapes_their_controls() {
     let (repo, path, content) = project_with_mission_x();
     let notes = r#"notes = "first line\nsecond \u001B[31mred\u001B[0m\ttab\rover\u0085end""#;
-    push_files(&repo, &[(path, format!("{}{notes}\n", content))]);
+    repo.push_files(&[(path, format!("{}{notes}\n", content))]);
     let out = repo.cmos(&["mission", "show", "X"]);
     assert!(
         out.status.success(),
@@ -164,7 +124,7 @@ fn test_mission_show_keeps_newlines_of_notes_but_escapes_their_controls() {
 fn test_warnings_and_errors_escape_terminal_sequences_in_branch_file_names() {
     let (repo, _, content) = project_with_mission_x();
     let path = ".cmos/missions/zz/evil\u{1b}[2J\u{1b}[H.toml".to_string();
-    push_files(&repo, &[(path, content)]);
+    repo.push_files(&[(path, content)]);
     let list = repo.cmos(&["mission", "list"]);
     assert!(list.status.success());
     let stderr = String::from_utf8_lossy(&list.stderr);
@@ -195,7 +155,7 @@ fn test_commands_print_a_bounded_summary_of_500_misplaced_file_warnings() {
             )
         })
         .collect();
-    push_files(&repo, &files);
+    repo.push_files(&files);
     let list = repo.cmos(&["mission", "list"]);
     assert!(list.status.success());
     let stderr = String::from_utf8_lossy(&list.stderr);
@@ -235,7 +195,7 @@ fn test_verify_flags_control_characters_and_overlong_names_on_the_branch() {
         .position(|l| l.starts_with("name = "))
         .expect("a name line")
         + 1;
-    push_files(&repo, &[(path.clone(), hostile)]);
+    repo.push_files(&[(path.clone(), hostile)]);
     let (_, error) = repo.fails(&["verify"]);
     let problems = error["problems"].as_array().expect("problems");
     assert_eq!(problems.len(), 1, "{error:#}");
@@ -251,7 +211,7 @@ fn test_verify_flags_control_characters_and_overlong_names_on_the_branch() {
         "name = \"placeholder\"",
         &format!("name = \"{}\"", "n".repeat(300)),
     );
-    push_files(&repo, &[(path.clone(), long)]);
+    repo.push_files(&[(path.clone(), long)]);
     let (_, error) = repo.fails(&["verify"]);
     let message = error["problems"][0]["message"].as_str().unwrap();
     assert!(message.contains("300 characters"), "{message}");
