@@ -136,20 +136,19 @@ pub struct OrderKey {
 /// `task-10`; ids that read the same (`a01`, `a1`) fall back to their bytes, so the order
 /// is total.
 pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    // Called for every tie of a sort over all missions (every import's missions share their
+    // time), so it compares in place and allocates nothing.
     let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
     while let (Some(&p), Some(&q)) = (x.first(), y.first()) {
         let order = if p.is_ascii_digit() && q.is_ascii_digit() {
-            let run = |s: &[u8]| s.iter().take_while(|c| c.is_ascii_digit()).count();
-            let (m, n) = (run(x), run(y));
-            let trim = |s: &'_ [u8]| {
-                let zeros = s.iter().take_while(|c| **c == b'0').count();
-                s[zeros..].to_vec()
-            };
-            let (u, v) = (trim(&x[..m]), trim(&y[..n]));
-            let order = u.len().cmp(&v.len()).then_with(|| u.cmp(&v));
+            let (m, n) = (digit_run(x), digit_run(y));
+            let (u, v) = (
+                without_leading_zeros(&x[..m]),
+                without_leading_zeros(&y[..n]),
+            );
             x = &x[m..];
             y = &y[n..];
-            order
+            u.len().cmp(&v.len()).then_with(|| u.cmp(v))
         } else {
             x = &x[1..];
             y = &y[1..];
@@ -160,6 +159,16 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
         }
     }
     x.len().cmp(&y.len()).then_with(|| a.cmp(b))
+}
+
+/// How many ASCII digits `s` starts with.
+fn digit_run(s: &[u8]) -> usize {
+    s.iter().take_while(|c| c.is_ascii_digit()).count()
+}
+
+fn without_leading_zeros(digits: &[u8]) -> &[u8] {
+    let zeros = digits.iter().take_while(|c| **c == b'0').count();
+    &digits[zeros..]
 }
 
 /// A place in the order of work: the key, then the id in natural order.

@@ -126,7 +126,7 @@ pub fn escape_text(text: &str) -> Cow<'_, str> {
 
 fn escape(text: &str, multiline: bool) -> Cow<'_, str> {
     let keep = |c: char| multiline && (c == '\n' || c == '\t');
-    if !text.chars().any(|c| is_terminal_control(c) && !keep(c)) {
+    if !holds_control(text.as_bytes(), multiline) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -143,6 +143,24 @@ fn escape(text: &str, multiline: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether `bytes` (UTF-8) hold a terminal control, `\n` and `\t` allowed when `multiline`.
+/// Every byte of human output passes here, so it looks at bytes, not chars: C0 and DEL are
+/// single bytes, C1 controls are 0xC2 0x80..=0x9F, the bidi controls 0xE2 0x80 0xAA..=0xAE
+/// and 0xE2 0x81 0xA6..=0xA9.
+fn holds_control(bytes: &[u8], multiline: bool) -> bool {
+    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\n' | b'\t' => !multiline,
+        0x00..=0x1f | 0x7f => true,
+        0xc2 => (0x80..=0x9f).contains(&at(i + 1)),
+        0xe2 => matches!(
+            (at(i + 1), at(i + 2)),
+            (0x80, 0xaa..=0xae) | (0x81, 0xa6..=0xa9)
+        ),
+        _ => false,
+    })
+}
+
 /// A list of one-line items (success criteria, deliverables, needs); empty items are dropped.
 pub fn clean_items(field: &str, items: &[String]) -> Result<Vec<String>> {
     items
@@ -155,6 +173,41 @@ pub fn clean_items(field: &str, items: &[String]) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_scan_agrees_with_the_char_rule() {
+        let samples = [
+            "plain",
+            "tab\there",
+            "line\nbreak",
+            "esc\u{1b}[2J",
+            "del\u{7f}",
+            "c1\u{9b}x",
+            "dot·ok",
+            "dash—ok",
+            "ellipsis…",
+            "rlo\u{202e}x",
+            "lri\u{2066}x",
+            "pdi\u{2069}",
+            "lrm\u{200e}",
+            "nel\u{85}",
+            "é",
+            "\u{a0}nbsp",
+            "\u{2028}ls",
+        ];
+        for text in samples {
+            for multiline in [false, true] {
+                let by_chars = text
+                    .chars()
+                    .any(|c| is_terminal_control(c) && !(multiline && (c == '\n' || c == '\t')));
+                assert_eq!(
+                    holds_control(text.as_bytes(), multiline),
+                    by_chars,
+                    "{text:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn names_are_one_bounded_line() {
