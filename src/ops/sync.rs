@@ -208,7 +208,7 @@ fn unrelated(store: &crate::store::Store, remote: &str, ours: ObjectId, theirs: 
             .map_or_else(|| "a project".to_string(), |n| format!("project {n:?}"))
     };
     Error::Refused(format!(
-        "{remote}'s {} shares no history with this clone's: it holds {} and this clone holds {}, each started by its own `cmos init`. Nothing was merged or pushed. To combine both projects' records into one branch, sync again allowing unrelated histories (`cmos sync --allow-unrelated`); to join the remote's project instead, move this clone's branch aside (`git branch -m cmos cmos-local`) and run any cmos command to adopt the remote's",
+        "{remote}'s {} shares no history with this clone's: it holds {} and this clone holds {}, each started by its own `cmos init`. Nothing was merged or pushed. To combine both projects' records into one branch, sync again with unrelated histories allowed; to join the remote's project instead, move this clone's branch aside (`git branch -m cmos cmos-local`) and run any cmos command to adopt the remote's",
         store.branch(),
         name(theirs),
         name(ours)
