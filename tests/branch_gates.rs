@@ -19,18 +19,6 @@ fn add_remote(repo: &Repo) -> PathBuf {
     remote
 }
 
-/// The commit `name` points at in the repository at `dir`, or None.
-fn ref_at(repo: &Repo, dir: &Path, name: &str) -> Option<String> {
-    let out = hermetic(&mut Command::new("git"), &repo.home)
-        .args(["rev-parse", "--verify", "-q", name])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
 /// Pushes a branch named cmos that holds someone's code (no `.cmos/format.toml`).
 fn push_code_branch(repo: &Repo) {
     repo.git(&["checkout", "-q", "-b", "code"]);
@@ -40,30 +28,6 @@ fn push_code_branch(repo: &Repo) {
     repo.git(&["commit", "-q", "-m", "the cms code"]);
     repo.git(&["push", "-q", "origin", "code:refs/heads/cmos"]);
     repo.git(&["checkout", "-q", "main"]);
-}
-
-/// Removes `path` from the cmos branch with plumbing, as another tool might.
-fn remove_on_branch(repo: &Repo, path: &str) {
-    let index = repo.sibling("rm-index");
-    let git = |args: &[&str]| {
-        let out = hermetic(&mut Command::new("git"), &repo.home)
-            .env("GIT_INDEX_FILE", &index)
-            .args(args)
-            .current_dir(&repo.path)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    git(&["read-tree", "refs/heads/cmos"]);
-    git(&["update-index", "--force-remove", path]);
-    let tree = git(&["write-tree"]);
-    let commit = git(&["commit-tree", &tree, "-p", "refs/heads/cmos", "-m", "rm"]);
-    git(&["update-ref", "refs/heads/cmos", &commit]);
 }
 
 fn fsck_clean(repo: &Repo, dir: &Path) {
@@ -91,7 +55,7 @@ fn test_sync_refuses_to_merge_into_or_push_a_remote_cmos_branch_that_is_code() {
     repo.ok(&["mission", "add", "A1", "First"]);
     // Someone else's code lands on the remote under the same branch name.
     push_code_branch(&repo);
-    let remote_before = ref_at(&repo, &remote, "refs/heads/cmos");
+    let remote_before = repo.ref_in(&remote, "refs/heads/cmos");
     let local_before = repo.tip();
 
     let (code, error) = repo.fails(&["sync"]);
@@ -101,7 +65,7 @@ fn test_sync_refuses_to_merge_into_or_push_a_remote_cmos_branch_that_is_code() {
     assert!(message.contains("not a cmos branch"), "{message}");
     assert!(message.contains("cmos.ref"), "{message}");
     // Neither side moved: their README is theirs, our branch is ours.
-    assert_eq!(ref_at(&repo, &remote, "refs/heads/cmos"), remote_before);
+    assert_eq!(repo.ref_in(&remote, "refs/heads/cmos"), remote_before);
     assert_eq!(repo.tip(), local_before);
     let readme = repo.git_in(&remote, &["show", "refs/heads/cmos:README.md"]);
     assert_eq!(readme, "# Content Management OS\n");
@@ -130,10 +94,10 @@ fn test_fresh_clone_does_not_adopt_a_remote_cmos_branch_that_is_code() {
     assert!(message.contains("origin's cmos branch"), "{message}");
     assert!(message.contains(".cmos/format.toml"), "{message}");
     // No local branch was created from their code, and a write is refused the same way.
-    assert_eq!(ref_at(&repo, &clone, "refs/heads/cmos"), None);
+    assert_eq!(repo.ref_in(&clone, "refs/heads/cmos"), None);
     let out = repo.cmos_in(&clone, &["--json", "init", "--name", "mine"]);
     assert!(!out.status.success());
-    assert_eq!(ref_at(&repo, &clone, "refs/heads/cmos"), None);
+    assert_eq!(repo.ref_in(&clone, "refs/heads/cmos"), None);
 
     // Keeping cmos's state on another branch works beside their code.
     repo.git_in(&clone, &["config", "cmos.ref", "refs/heads/cmos-state"]);
@@ -164,7 +128,7 @@ fn test_sync_refuses_a_remote_branch_with_an_unreadable_format_marker() {
     repo.edit_on_branch(".cmos/format.toml", "major = \"two\n");
     repo.git(&["push", "-q", "-f", "origin", "cmos"]);
 
-    let before = ref_at(&repo, &clone, "refs/heads/cmos");
+    let before = repo.ref_in(&clone, "refs/heads/cmos");
     let out = repo.cmos_in(&clone, &["--json", "sync"]);
     assert!(!out.status.success());
     let envelope: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -176,7 +140,7 @@ fn test_sync_refuses_a_remote_branch_with_an_unreadable_format_marker() {
             .contains("unreadable format marker"),
         "{envelope}"
     );
-    assert_eq!(ref_at(&repo, &clone, "refs/heads/cmos"), before);
+    assert_eq!(repo.ref_in(&clone, "refs/heads/cmos"), before);
 }
 
 #[test]
@@ -192,7 +156,7 @@ fn test_sync_refuses_an_unrelated_history_unless_allowed() {
     theirs.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
     theirs.ok(&["init", "--name", "beta"]);
     theirs.ok(&["mission", "add", "B1", "Beta work"]);
-    let remote_before = ref_at(&ours, &remote, "refs/heads/cmos");
+    let remote_before = ours.ref_in(&remote, "refs/heads/cmos");
     let local_before = theirs.tip();
 
     let (code, error) = theirs.fails(&["sync"]);
@@ -204,7 +168,7 @@ fn test_sync_refuses_an_unrelated_history_unless_allowed() {
         message.contains("\"alpha\"") && message.contains("\"beta\""),
         "{message}"
     );
-    assert_eq!(ref_at(&ours, &remote, "refs/heads/cmos"), remote_before);
+    assert_eq!(ours.ref_in(&remote, "refs/heads/cmos"), remote_before);
     assert_eq!(theirs.tip(), local_before);
     let dry = theirs.fails(&["sync", "--dry-run"]);
     assert_eq!(dry.1["code"], "refused");
@@ -261,7 +225,7 @@ fn test_writes_are_refused_while_the_format_marker_is_unreadable() {
 fn test_writes_are_refused_while_the_format_marker_is_missing() {
     let repo = Repo::new();
     repo.init();
-    remove_on_branch(&repo, ".cmos/format.toml");
+    repo.remove_on_branch(".cmos/format.toml");
     let before = repo.tip();
     let (_, error) = repo.fails(&["mission", "add", "A1", "First"]);
     assert_eq!(error["code"], "refused");

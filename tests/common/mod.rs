@@ -107,9 +107,14 @@ impl Repo {
 
     /// The commit the cmos branch points at, or None.
     pub fn tip(&self) -> Option<String> {
+        self.ref_in(&self.path, "refs/heads/cmos")
+    }
+
+    /// The commit `name` points at in the repository at `dir` (a clone, a remote), or None.
+    pub fn ref_in(&self, dir: &Path, name: &str) -> Option<String> {
         let out = hermetic(&mut Command::new("git"), &self.home)
-            .args(["rev-parse", "--verify", "-q", "refs/heads/cmos"])
-            .current_dir(&self.path)
+            .args(["rev-parse", "--verify", "-q", name])
+            .current_dir(dir)
             .output()
             .expect("run git");
         out.status
@@ -213,6 +218,21 @@ impl Repo {
         let blob_file = self.sibling("blob.txt");
         std::fs::write(&blob_file, content).expect("write the new content");
         let blob = self.git(&["hash-object", "-w", blob_file.to_str().expect("utf-8 path")]);
+        let entry = format!("100644,{},{path}", blob.trim());
+        self.commit_index_change(
+            &["update-index", "--add", "--cacheinfo", &entry],
+            "hand edit",
+        );
+    }
+
+    /// Removes one file from the cmos branch with git plumbing, as another tool might.
+    pub fn remove_on_branch(&self, path: &str) {
+        self.commit_index_change(&["update-index", "--force-remove", path], "remove");
+    }
+
+    /// Commits the cmos branch's tree changed by one `git update-index` call, in a private
+    /// index file, and moves the branch to it.
+    fn commit_index_change(&self, update: &[&str], message: &str) {
         let index = self.sibling("edit-index");
         let git = |args: &[&str]| {
             let out = hermetic(&mut Command::new("git"), &self.home)
@@ -229,21 +249,9 @@ impl Repo {
             String::from_utf8_lossy(&out.stdout).trim().to_string()
         };
         git(&["read-tree", "refs/heads/cmos"]);
-        git(&[
-            "update-index",
-            "--add",
-            "--cacheinfo",
-            &format!("100644,{},{path}", blob.trim()),
-        ]);
+        git(update);
         let tree = git(&["write-tree"]);
-        let commit = git(&[
-            "commit-tree",
-            &tree,
-            "-p",
-            "refs/heads/cmos",
-            "-m",
-            "hand edit",
-        ]);
+        let commit = git(&["commit-tree", &tree, "-p", "refs/heads/cmos", "-m", message]);
         git(&["update-ref", "refs/heads/cmos", &commit]);
     }
 
