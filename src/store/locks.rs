@@ -29,7 +29,10 @@ impl Owner {
         };
         let path = dir.join(format!("lock-owner-{pid}"));
         let text = format!("{}\n{started}\n{commit}\n", lock.display());
-        let written = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, text));
+        // The directory exists after the first write (the index cache lives there): make it
+        // only when the write says it is missing, off the path of every later write.
+        let written = std::fs::write(&path, &text)
+            .or_else(|_| std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, &text)));
         Owner {
             path: written.is_ok().then_some(path),
         }
