@@ -150,7 +150,7 @@ impl Meta {
     pub fn project(&self) -> Result<&Project> {
         match &self.project {
             Some(project) => Ok(project),
-            None => match self.problems.get(crate::store::layout::PROJECT) {
+            None => match self.problems.get(crate::format::layout::PROJECT) {
                 Some(problem) => Err(Error::Corrupt(problem.clone())),
                 None => Err(Error::NotInitialized),
             },
@@ -166,8 +166,8 @@ impl Meta {
     /// Not found, unless a file of that id exists but does not parse: then say so.
     pub fn missing(&self, kind: &'static str, id: &str) -> Error {
         let path = match kind {
-            "sprint" => crate::store::layout::sprint_path(id),
-            _ => crate::store::layout::mission_path(id),
+            "sprint" => crate::format::layout::sprint_path(id),
+            _ => crate::format::layout::mission_path(id),
         };
         // The file, or a directory on its way that cannot be read (e.g. an unsorted tree).
         let mut ancestors =
@@ -203,12 +203,12 @@ impl Meta {
 
     pub fn upsert_sprint(&mut self, sprint: Sprint) {
         self.problems
-            .remove(&crate::store::layout::sprint_path(&sprint.id));
+            .remove(&crate::format::layout::sprint_path(&sprint.id));
         self.sprints.insert(sprint.id.clone(), sprint);
     }
 
     pub fn set_project(&mut self, project: Project) {
-        self.problems.remove(crate::store::layout::PROJECT);
+        self.problems.remove(crate::format::layout::PROJECT);
         self.project = Some(project);
     }
 
@@ -251,7 +251,7 @@ impl Index {
 
     pub fn upsert_mission(&mut self, entry: MissionEntry) {
         self.problems
-            .remove(&crate::store::layout::mission_path(&entry.id));
+            .remove(&crate::format::layout::mission_path(&entry.id));
         self.missions.insert(entry.id.clone(), entry);
     }
 }

@@ -43,6 +43,7 @@
 pub mod cli;
 pub mod digest;
 pub mod error;
+pub mod format;
 pub mod index;
 pub mod kb;
 pub mod lifecycle;
@@ -51,7 +52,6 @@ pub mod merge;
 pub mod migrate;
 pub mod model;
 pub mod ops;
-pub mod remote;
 pub mod safe_fs;
 pub mod store;
 

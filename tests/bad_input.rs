@@ -252,9 +252,9 @@ fn a_hand_broken_mission_file_is_reported_and_does_not_hide_the_others() {
     repo.ok(&["mission", "add", "A", "Good"]);
     repo.ok(&["mission", "add", "B", "Soon broken"]);
     let broken = repo
-        .show(&cmos::store::layout::mission_path("B"))
+        .show(&cmos::format::layout::mission_path("B"))
         .replace("name = ", "name = = ");
-    repo.edit_on_branch(&cmos::store::layout::mission_path("B"), &broken);
+    repo.edit_on_branch(&cmos::format::layout::mission_path("B"), &broken);
 
     let envelope = repo.envelope(&["mission", "list"]);
     assert_eq!(envelope["ok"], true);
@@ -263,7 +263,7 @@ fn a_hand_broken_mission_file_is_reported_and_does_not_hide_the_others() {
         1,
         "A is still listed"
     );
-    let at = format!("{}:3:8", cmos::store::layout::mission_path("B"));
+    let at = format!("{}:3:8", cmos::format::layout::mission_path("B"));
     let warning = envelope["warnings"][0].as_str().unwrap();
     assert!(warning.contains(&at), "{warning}");
 
@@ -292,11 +292,11 @@ fn a_hand_broken_mission_file_is_reported_and_does_not_hide_the_others() {
         "already_exists",
         4,
     );
-    assert_eq!(repo.show(&cmos::store::layout::mission_path("B")), broken);
+    assert_eq!(repo.show(&cmos::format::layout::mission_path("B")), broken);
 
     // Fixing the file by hand brings B back.
     repo.edit_on_branch(
-        &cmos::store::layout::mission_path("B"),
+        &cmos::format::layout::mission_path("B"),
         &broken.replace("name = = ", "name = "),
     );
     assert_eq!(repo.json(&["mission", "show", "B"])["name"], "Soon broken");
@@ -314,7 +314,7 @@ fn a_mission_file_in_the_wrong_directory_is_reported_not_guessed() {
     repo.init();
     repo.ok(&["mission", "add", "A", "Good"]);
     let text = repo
-        .show(&cmos::store::layout::mission_path("A"))
+        .show(&cmos::format::layout::mission_path("A"))
         .replace("\"A\"", "\"Z\"");
     repo.edit_on_branch(".cmos/missions/Z.toml", &text);
     let envelope = repo.envelope(&["mission", "list"]);

@@ -313,7 +313,7 @@ fn damage(pool: usize) -> impl Strategy<Value = Damage> {
 fn apply_damage(repo: &Repo, damage: &Damage, seeded_tree: &str) {
     use branch_trees::{Entry, blob, commit_on_branch, edit, ls, mktree};
     let dir = repo.path.clone();
-    let shard = |n: usize| cmos::store::layout::mission_dir(&id(n));
+    let shard = |n: usize| cmos::format::layout::mission_dir(&id(n));
     let has = |path: &str| {
         let out = std::process::Command::new("git")
             .args(["cat-file", "-e", &format!("refs/heads/cmos:{path}")])

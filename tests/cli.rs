@@ -72,7 +72,7 @@ fn init_works_from_a_subdirectory_a_linked_worktree_and_a_bare_repository() {
     bare.ok(&["init", "--name", "server"]);
     bare.ok(&["mission", "add", "B1", "In a bare repository"]);
     assert!(
-        bare.show(&cmos::store::layout::mission_path("B1"))
+        bare.show(&cmos::format::layout::mission_path("B1"))
             .contains("In a bare repository")
     );
 }

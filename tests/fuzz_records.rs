@@ -15,8 +15,8 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path};
 
+use cmos::format::codec::{from_toml, json_line, parse_lines, to_toml};
 use cmos::model::{Event, Format, Item, Mission, Project, Session, Sprint};
-use cmos::store::codec::{from_toml, json_line, parse_lines, to_toml};
 use cmos::store::trees::{self, Listing, Node};
 use proptest::prelude::*;
 use serde::Serialize;

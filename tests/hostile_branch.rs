@@ -11,7 +11,7 @@ mod common;
 use std::path::PathBuf;
 
 use branch_trees::{Entry, assert_fsck_clean, blob, commit_on_branch, edit, ls, mktree, tip_tree};
-use cmos::store::layout::mission_dir;
+use cmos::format::layout::mission_dir;
 use common::Repo;
 use serde_json::Value;
 

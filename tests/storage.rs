@@ -111,11 +111,11 @@ fn unknown_fields_survive_and_only_changed_lines_change() {
         "--objective",
         "line one\nline two",
     ]);
-    add_unknown_fields(&repo, &cmos::store::layout::mission_path("A"));
+    add_unknown_fields(&repo, &cmos::format::layout::mission_path("A"));
     // The first rewrite puts unknown fields in their canonical place, after the known ones.
     repo.ok(&["mission", "update", "A", "--rank", "6"]);
     repo.ok(&["mission", "update", "A", "--rank", "7"]);
-    let text = repo.show(&cmos::store::layout::mission_path("A"));
+    let text = repo.show(&cmos::format::layout::mission_path("A"));
     assert!(text.contains("owner = \"ana\""), "{text}");
     assert!(text.contains("[review]\nby = \"bo\""), "{text}");
     let diff = repo.git(&[
@@ -124,7 +124,7 @@ fn unknown_fields_survive_and_only_changed_lines_change() {
         "refs/heads/cmos~1",
         "refs/heads/cmos",
         "--",
-        &cmos::store::layout::mission_path("A"),
+        &cmos::format::layout::mission_path("A"),
     ]);
     let changed: Vec<&str> = diff
         .lines()
@@ -305,7 +305,7 @@ fn a_full_log_shard_rolls_over_to_a_new_file() {
     repo.init();
     let ws = cmos::ops::Workspace::open(&repo.path, Some("tester".into())).expect("open");
     // Two notes fit in the first shard with init's events, the third does not.
-    let note = "x".repeat(cmos::store::layout::SHARD_LIMIT * 2 / 5);
+    let note = "x".repeat(cmos::format::layout::SHARD_LIMIT * 2 / 5);
     for _ in 0..3 {
         ws.store()
             .write("test.note", |tx| {
@@ -321,7 +321,7 @@ fn a_full_log_shard_rolls_over_to_a_new_file() {
         "{shards:?}"
     );
     // The first shard stopped before the limit; nothing was lost across the two.
-    assert!(repo.show(&shards[0]).len() <= cmos::store::layout::SHARD_LIMIT);
+    assert!(repo.show(&shards[0]).len() <= cmos::format::layout::SHARD_LIMIT);
     let lines = repo.show(&shards[0]).lines().count() + repo.show(&shards[1]).lines().count();
     assert_eq!(lines, 2 + 3, "init's two events and the three notes");
 }

@@ -6,11 +6,12 @@
 
 use std::collections::BTreeMap;
 
+use cmos::format::{codec, layout};
 use cmos::model::{
     Capture, CaptureCategory, Event, Item, ItemKind, ItemStatus, Session, SessionStatus,
     SessionType, Timestamp, new_uid_at,
 };
-use cmos::store::{Tx, codec, layout};
+use cmos::store::Tx;
 
 /// The memory of a project of `missions` missions.
 #[derive(Clone, Copy)]

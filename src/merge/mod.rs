@@ -13,11 +13,11 @@ pub use lines::merge_lines;
 pub use record::{FieldConflict, RecordMerge, merge_record};
 pub use text::merge_text;
 
+use crate::format::codec::{json_line, to_toml};
+use crate::format::layout;
 use crate::model::{
     Event, Format, Mission, Project, Session, Sprint, Timestamp, derived_uid, fnv1a,
 };
-use crate::store::codec::{json_line, to_toml};
-use crate::store::layout;
 
 /// The three versions of one file; None where the file does not exist.
 #[derive(Debug, Clone, Copy)]

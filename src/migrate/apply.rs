@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::{Batch, Link, Notes, Report};
 use crate::error::{Error, Result};
+use crate::format::codec::{json_line, parse_lines};
+use crate::format::layout;
 use crate::lifecycle::{Precedence, cycle_closers};
 use crate::model::{DepType, Dependency, Event, Format, Item, ItemKind, Mission, derived_uid};
 use crate::ops::init;
-use crate::store::codec::{json_line, parse_lines};
-use crate::store::{Tx, layout};
+use crate::store::Tx;
 
 /// Reports how far an import got: (what it is doing, done, total).
 pub type Progress<'a> = &'a mut dyn FnMut(&str, usize, usize);

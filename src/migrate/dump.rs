@@ -14,10 +14,10 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Batch, limits};
 use crate::error::{Error, Result};
+use crate::format::codec::from_toml;
+use crate::format::layout;
 use crate::lifecycle::{Precedence, cycle_closers};
 use crate::model::{DepType, FORMAT_MAJOR, Format, Mission, Project, Session, Sprint, validate_id};
-use crate::store::codec::from_toml;
-use crate::store::layout;
 
 /// The directory of an export that holds the dump.
 pub const DIR: &str = "dump";

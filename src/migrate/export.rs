@@ -5,9 +5,9 @@ use serde_json::{Map, Value, json};
 
 use super::{backlog, contexts, sessions_log};
 use crate::error::Result;
+use crate::format::layout;
 use crate::model::{Event, Item, ItemKind, ItemStatus, Mission, Project, Session, Sprint, Status};
 use crate::ops::Workspace;
-use crate::store::layout;
 
 /// Everything an export reads, read once.
 pub struct State {

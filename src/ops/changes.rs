@@ -7,8 +7,8 @@ use serde::Serialize;
 use similar::DiffOp;
 use similar::udiff::UnifiedHunkHeader;
 
+use crate::format::layout;
 use crate::merge::text::{Limit, line_ops};
-use crate::store::layout;
 
 #[derive(Debug, Serialize)]
 pub struct RecordChange {

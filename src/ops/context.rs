@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::{Instructions, Outcome, Workspace};
 use crate::error::Result;
+use crate::format::layout;
 use crate::model::{Item, ItemKind, ItemStatus, Session, SessionStatus, Status};
-use crate::store::layout;
 
 /// How tokens are counted: a budget needs an estimate, not a tokenizer.
 pub const TOKEN_ESTIMATE: &str = "characters / 4 of the Markdown rendering, rounded up";

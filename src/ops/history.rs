@@ -6,8 +6,9 @@ use serde::Serialize;
 use super::changes::{FieldChange, record_change};
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
+use crate::format::{codec, layout};
 use crate::model::{Mission, validate_id};
-use crate::store::{LogEntry, codec, layout};
+use crate::store::LogEntry;
 
 /// One operation's change to a mission.
 #[derive(Debug, Serialize)]

@@ -57,7 +57,7 @@ fn post_commit(ws: &Workspace) -> Result<String> {
 fn post_merge(ws: &Workspace) -> Result<String> {
     let head = ws.store().project_commit("HEAD")?;
     log_commit(ws, &head, "git.merge")?;
-    let merged = crate::remote::revisions(ws.store().git_dir(), "ORIG_HEAD..HEAD");
+    let merged = crate::store::git_program::revisions(ws.store().git_dir(), "ORIG_HEAD..HEAD");
     let commits = merged
         .iter()
         .map(|hash| ws.store().project_commit(hash))
@@ -137,14 +137,14 @@ fn complete_from_trailers(ws: &Workspace, commits: &[ProjectCommit]) -> Result<S
         return Ok(String::new());
     }
     let git_dir = ws.store().git_dir();
-    if !crate::remote::config_bool(git_dir, "cmos.completeOnDefaultBranch") {
+    if !crate::store::git_program::config_bool(git_dir, "cmos.completeOnDefaultBranch") {
         return Ok(format!(
             "; Cmos-Completes ignored ({}): set git config cmos.completeOnDefaultBranch true to act on it",
             ids.join(", ")
         ));
     }
-    let branch = crate::remote::current_branch(git_dir);
-    let default = crate::remote::default_branch(git_dir);
+    let branch = crate::store::git_program::current_branch(git_dir);
+    let default = crate::store::git_program::default_branch(git_dir);
     if branch.is_none() || branch != default {
         return Ok(format!(
             "; Cmos-Completes waits for the default branch ({})",
@@ -197,7 +197,7 @@ fn post_rewrite(ws: &Workspace, how: &str) -> Result<String> {
 
 /// With `cmos.syncOnPush`, syncs the cmos branch to the remote being pushed to.
 fn pre_push(ws: &Workspace, remote: Option<&str>) -> Result<String> {
-    if !crate::remote::config_bool(ws.store().git_dir(), "cmos.syncOnPush") {
+    if !crate::store::git_program::config_bool(ws.store().git_dir(), "cmos.syncOnPush") {
         return Ok("pre-push: cmos.syncOnPush is off".into());
     }
     let request = super::sync::SyncRequest {

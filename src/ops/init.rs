@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
+use crate::format::layout;
 use crate::model::{Format, Project, Sprint, SprintStatus, clean_name, new_uid, validate_id};
-use crate::store::layout;
 
 /// What `cmos init` asks for.
 #[derive(Debug, Default, Clone)]

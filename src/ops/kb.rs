@@ -237,7 +237,9 @@ fn refresh(ws: &Workspace, globs: &[Glob]) -> Result<(Cache, usize)> {
     }
     let mut known: std::collections::HashMap<String, CachedFile> =
         old.files.into_iter().map(|f| (f.path.clone(), f)).collect();
-    let files = docs::find_files(&root, globs, |paths| crate::remote::ignored(&root, paths));
+    let files = docs::find_files(&root, globs, |paths| {
+        crate::store::git_program::ignored(&root, paths)
+    });
     let mut cache = Cache {
         globs: texts(globs),
         files: Vec::with_capacity(files.len()),

@@ -4,12 +4,13 @@ use serde::Serialize;
 
 use super::{MissionBrief, Outcome, Workspace};
 use crate::error::{Error, Result};
+use crate::format::layout;
 use crate::lifecycle::{self, Skipped, Unmet};
 use crate::model::{
     DepType, Dependency, Minutes, Mission, Status, TimeSpent, Timestamp, clean_items, clean_name,
     clean_text, new_short_id, new_uid, validate_id,
 };
-use crate::store::{Tx, layout};
+use crate::store::Tx;
 
 /// The content fields of a mission; None leaves a field as it is.
 #[derive(Debug, Default, Clone)]
@@ -269,7 +270,7 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<MissionDetail>> {
     });
     let mut conflicts = ws
         .store()
-        .log_events(&snapshot, crate::store::layout::CONFLICTS)?;
+        .log_events(&snapshot, crate::format::layout::CONFLICTS)?;
     conflicts.retain(|e| e.target == id);
     let detail = MissionDetail {
         conflicts,

@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::{Outcome, Workspace};
 use crate::error::Result;
+use crate::format::layout;
 use crate::model::clean_text;
-use crate::store::layout;
 
 #[derive(Debug, Serialize)]
 pub struct Notes {

@@ -5,11 +5,11 @@ use serde::Serialize;
 
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
+use crate::format::layout;
 use crate::model::{
     Capture, CaptureCategory, Item, ItemKind, MAX_NAME_LEN, Session, SessionStatus, SessionType,
     Timestamp, clean_items, clean_name, clean_text, new_short_id, new_uid, quote,
 };
-use crate::store::layout;
 
 /// The longest capture, in bytes: enough for a page of notes, not for a pasted log file.
 pub const MAX_CAPTURE_LEN: usize = 16 * 1024;

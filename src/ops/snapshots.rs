@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::changes::{RecordChange, record_change};
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
+use crate::format::layout;
 use crate::model::{Item, ItemKind, ItemStatus, clean_name, new_short_id};
-use crate::store::layout;
 
 /// Names the branch as it is now.
 pub fn snapshot(ws: &Workspace, source: &str) -> Result<Outcome<Item>> {

@@ -124,7 +124,7 @@ pub fn add(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<Spr
     let written = ws.store().write("sprint.add", |tx| {
         tx.meta().project()?;
         if tx.meta().sprints.contains_key(id)
-            || tx.exists(&crate::store::layout::sprint_path(id))?
+            || tx.exists(&crate::format::layout::sprint_path(id))?
         {
             return Err(Error::AlreadyExists {
                 kind: "sprint",

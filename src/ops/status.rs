@@ -72,7 +72,7 @@ pub fn log(
     let snapshot = ws.store().snapshot()?;
     if let Some(id) = mission {
         crate::model::validate_id("mission", id)?;
-        filter.path = Some(crate::store::layout::mission_path(id));
+        filter.path = Some(crate::format::layout::mission_path(id));
     }
     let entries = ws.store().log(&filter)?;
     Ok(Outcome::read(entries, &snapshot))

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::merge::Conflict;
-use crate::remote::{self, Pushed};
+use crate::store::git_program::{self as remote, Pushed};
 
 /// How often a sync fetches and merges again because the remote moved during its push.
 const MAX_ROUNDS: u32 = 20;
@@ -246,7 +246,7 @@ pub fn conflicts(
     let snapshot = ws.snapshot()?;
     let mut events = ws
         .store()
-        .log_events(&snapshot, crate::store::layout::CONFLICTS)?;
+        .log_events(&snapshot, crate::format::layout::CONFLICTS)?;
     if let Some(target) = target {
         events.retain(|e| e.target == target);
     }

@@ -8,9 +8,10 @@ use serde::Serialize;
 
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
+use crate::format::{codec, layout};
 use crate::merge::Conflict;
 use crate::model::{Event, Item, ItemKind, ItemStatus, Timestamp, new_uid};
-use crate::store::{LogEntry, LogFilter, codec, layout};
+use crate::store::{LogEntry, LogFilter};
 
 #[derive(Debug, Serialize)]
 pub struct Undone {

@@ -4,8 +4,9 @@
 
 use gix::ObjectId;
 
-use super::{Store, codec, layout, tx};
+use super::{Store, tx};
 use crate::error::{Error, Result};
+use crate::format::{codec, layout};
 use crate::model::{Format, Project};
 
 /// The format marker of a commit's tree.

@@ -5,10 +5,10 @@ use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use serde::de::DeserializeOwned;
 
-use super::codec::{from_toml, parse_lines};
-use super::layout;
 use super::trees::{self, Leaf, Listing, Node};
 use crate::error::{Error, FileProblem, Result};
+use crate::format::codec::{from_toml, parse_lines};
+use crate::format::layout;
 use crate::index::{Index, MissionEntry};
 use crate::model::{
     FORMAT_MAJOR, Format, Item, ItemKind, Mission, Project, Session, Sprint, validate_id,

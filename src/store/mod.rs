@@ -5,10 +5,12 @@
 //! database and only `refs/heads/cmos` (or `cmos.ref`) moves.
 
 mod cache;
-pub mod codec;
+
 mod gate;
+// Transitional: ops still call the git program directly; they move behind Store methods.
+pub(crate) mod git_program;
 mod history;
-pub mod layout;
+
 mod load;
 mod local;
 mod locks;
@@ -42,6 +44,7 @@ use view::View;
 
 use crate::digest::Digest;
 use crate::error::{Error, FileProblem, Result};
+use crate::format::{codec, layout};
 use crate::index::{Index, Meta, MissionEntry};
 use crate::lifecycle::Queue;
 use crate::model::{Item, ItemKind, Mission, Session};
@@ -657,7 +660,7 @@ impl Store {
         let sample = self.repo.common_dir().join("objects").join("17");
         let loose = std::fs::read_dir(sample).map(|d| d.count()).unwrap_or(0);
         if loose * 256 > 6_700 {
-            crate::remote::gc_auto_in_background(self.repo.common_dir());
+            crate::store::git_program::gc_auto_in_background(self.repo.common_dir());
         }
     }
 

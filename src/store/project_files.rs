@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 impl Store {
     /// The full id of the commit `rev` names in this repository.
     pub fn resolve_commit(&self, rev: &str) -> Result<String> {
-        crate::remote::resolve_commit(self.repo.git_dir(), rev).ok_or_else(|| {
+        crate::store::git_program::resolve_commit(self.repo.git_dir(), rev).ok_or_else(|| {
             Error::InvalidInput(format!(
                 "{rev:?} names no commit of this repository; pass a commit, branch or tag"
             ))

@@ -67,9 +67,10 @@ impl Store {
 
     /// Files under `.cmos/<dir>` that differ between two trees: (path, old blob, new blob).
     pub fn changed_in(&self, old: ObjectId, new: ObjectId, dir: &str) -> Result<Vec<FileChange>> {
-        let prefix = format!("{}/{dir}/", super::layout::ROOT);
+        let prefix = format!("{}/{dir}/", crate::format::layout::ROOT);
         let mut changes = Vec::new();
-        for (relative, _) in load::changed_under(&self.repo, old, new, &[super::layout::ROOT, dir])?
+        for (relative, _) in
+            load::changed_under(&self.repo, old, new, &[crate::format::layout::ROOT, dir])?
         {
             let path = format!("{prefix}{relative}");
             changes.push((
@@ -98,13 +99,16 @@ impl Store {
     ) -> Result<Vec<crate::model::Event>> {
         let first_month = since.as_datetime().format("%Y-%m").to_string();
         let mut events = Vec::new();
-        for (path, blob) in load::log_shards(&self.repo, snapshot.tree, super::layout::EVENTS)? {
+        for (path, blob) in
+            load::log_shards(&self.repo, snapshot.tree, crate::format::layout::EVENTS)?
+        {
             let month = path.rsplit('/').nth(1).unwrap_or_default();
             if month < first_month.as_str() {
                 continue;
             }
             let bytes = load::read_blob(&self.repo, blob)?;
-            let (lines, _) = super::codec::parse_lines::<crate::model::Event>(&path, &bytes);
+            let (lines, _) =
+                crate::format::codec::parse_lines::<crate::model::Event>(&path, &bytes);
             events.extend(lines.into_iter().filter(|e| e.at >= since));
         }
         events.sort_by(|a, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
@@ -132,7 +136,7 @@ impl Store {
         for (month, shards) in months.iter().rev() {
             for (path, blob) in shards {
                 let bytes = load::read_blob(&self.repo, *blob)?;
-                let (versions, _) = super::codec::parse_lines::<Item>(path, &bytes);
+                let (versions, _) = crate::format::codec::parse_lines::<Item>(path, &bytes);
                 for version in versions {
                     folded.add(version);
                 }
@@ -191,7 +195,8 @@ impl Store {
         let mut events = Vec::new();
         for (path, blob) in load::log_shards(&self.repo, snapshot.tree, log)? {
             let bytes = load::read_blob(&self.repo, blob)?;
-            events.extend(super::codec::parse_lines::<crate::model::Event>(&path, &bytes).0);
+            events
+                .extend(crate::format::codec::parse_lines::<crate::model::Event>(&path, &bytes).0);
         }
         events.sort_by(|a, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
         Ok(events)

@@ -7,10 +7,11 @@ use gix::ObjectId;
 use gix::objs::tree::EntryKind;
 
 use super::cache::Buckets;
-use super::codec::{from_toml, json_line, to_toml};
 use super::view::View;
-use super::{Store, layout, load, trees};
+use super::{Store, load, trees};
 use crate::error::{Error, Result};
+use crate::format::codec::{from_toml, json_line, to_toml};
+use crate::format::layout;
 use crate::index::{Index, Meta, MissionEntry};
 use crate::lifecycle::{self, Gates, Prerequisites, Unmet};
 use crate::model::{

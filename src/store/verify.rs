@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use gix::ObjectId;
 
-use super::{Store, codec, layout, load};
+use super::{Store, load};
 use crate::error::{Error, FileProblem, Result};
+use crate::format::{codec, layout};
 use crate::index::Index;
 use crate::model::{Event, Item, ItemKind};
 

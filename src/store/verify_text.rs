@@ -4,8 +4,9 @@
 
 use gix::ObjectId;
 
-use super::{Store, codec, layout, load};
+use super::{Store, load};
 use crate::error::{FileProblem, Result};
+use crate::format::{codec, layout};
 use crate::index::Index;
 use crate::model::text::{name_problem, text_problem};
 use crate::model::{Item, ItemKind, Mission};
