@@ -121,7 +121,7 @@ impl Error {
         }
     }
 
-    /// The process exit code for this error; 2 is also what clap uses for usage errors.
+    /// The process exit code for this error; 2 is also the code of a command-line usage error.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::InvalidInput(_) => 2,

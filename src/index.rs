@@ -7,7 +7,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, FileProblem, Result};
-use crate::model::{DepType, Format, Mission, Project, Sprint, Status, uid_order_key};
+use crate::model::{
+    DepType, FNV1A_START, Format, Mission, Project, Sprint, Status, fnv1a_extend, uid_order_key,
+};
 
 /// What the index keeps of a mission: enough to order, count and gate work without
 /// reading the mission's file.
@@ -78,7 +80,8 @@ impl StatusCounts {
 /// DoS-resistant one, which was a tenth of a write's time at 10,000 missions.
 pub type Missions = HashMap<String, MissionEntry, BuildHasherDefault<IdHasher>>;
 
-/// FNV-1a: a few instructions per byte, fine for short ids that no attacker chooses.
+/// FNV-1a (the one of `model`): a few instructions per byte, fine for short ids that no
+/// attacker chooses.
 #[derive(Default)]
 pub struct IdHasher(u64);
 
@@ -88,16 +91,9 @@ impl Hasher for IdHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
+        // 0 is the state of a new hasher (`Default`): start from FNV's offset basis.
+        let hash = if self.0 == 0 { FNV1A_START } else { self.0 };
+        self.0 = fnv1a_extend(hash, bytes);
     }
 }
 

@@ -660,7 +660,7 @@ proptest! {
         let base = cluster.git(dir, &["merge-base", "refs/heads/cmos", "refs/peer/cmos"]);
         let ws = cluster.ws(0);
         let store = ws.store();
-        let commit = |rev: &str| store.commit_id(rev).expect("resolve a commit");
+        let commit = |rev: &str| store.resolve_commit(rev).expect("resolve a commit");
         let (a, b, o) = (commit("refs/heads/cmos"), commit("refs/peer/cmos"), commit(&base));
         let when = Timestamp::now();
         let merge = |base, ours, theirs| {

@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 
 use super::output::Printer;
 use crate::error::Result;
@@ -18,10 +18,46 @@ use crate::ops::migrate::{self, Export};
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     #[arg(value_enum)]
-    pub format: Format,
+    pub format: ImportFormat,
     /// The file (or for contexts, backlog-md and dump, the directory) to read.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+}
+
+/// The formats `cmos import` reads, as the command line names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    /// The original CMOS's database, cmos/db/cmos.sqlite (any schema version).
+    CmosSqlite,
+    /// The original's backlog.yaml (its export, or a hand-written mission file).
+    Backlog,
+    /// The original's SESSIONS.jsonl.
+    Sessions,
+    /// PROJECT_CONTEXT.json and MASTER_CONTEXT.json (files, or a directory holding them).
+    Contexts,
+    /// Beads issues: .beads/issues.jsonl or the output of `bd export`.
+    Beads,
+    /// Backlog.md: the backlog/ directory of task files.
+    BacklogMd,
+    /// The tasks.json of task-master (.taskmaster/tasks/tasks.json), every tag.
+    TaskMaster,
+    /// A directory written by `cmos export all`, read back losslessly.
+    Dump,
+}
+
+impl From<ImportFormat> for Format {
+    fn from(format: ImportFormat) -> Format {
+        match format {
+            ImportFormat::CmosSqlite => Format::CmosSqlite,
+            ImportFormat::Backlog => Format::Backlog,
+            ImportFormat::Sessions => Format::Sessions,
+            ImportFormat::Contexts => Format::Contexts,
+            ImportFormat::Beads => Format::Beads,
+            ImportFormat::BacklogMd => Format::BacklogMd,
+            ImportFormat::TaskMaster => Format::TaskMaster,
+            ImportFormat::Dump => Format::Dump,
+        }
+    }
 }
 
 /// Write the project's memory as the original CMOS's files, or everything with a dump.
@@ -50,7 +86,7 @@ pub struct ExportArgs {
 pub fn run_import(ws: &Workspace, args: ImportArgs, printer: &Printer) -> Result<()> {
     let mut bar = Bar::new(!printer.json && std::io::stderr().is_terminal());
     let mut progress = |what: &str, done: usize, total: usize| bar.draw(what, done, total);
-    let outcome = migrate::import(ws, args.format, &args.paths, &mut progress);
+    let outcome = migrate::import(ws, args.format.into(), &args.paths, &mut progress);
     bar.finish();
     printer.outcome(&outcome?, |report, _| report.render());
     Ok(())

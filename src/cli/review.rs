@@ -70,7 +70,7 @@ pub fn run_undo(ws: &Workspace, printer: &Printer) -> Result<()> {
         let mut out = format!(
             "Undid {} ({})\n",
             st.bold(&u.undone.summary),
-            &u.undone.commit[..12]
+            u.undone.commit.short()
         );
         for id in &u.retracted {
             out.push_str(&format!("  took back the change to {id}\n"));
@@ -93,7 +93,7 @@ fn render_history(changes: &[MissionChange], style: &Style) -> String {
             "{} {} {} ({})\n",
             style.dim(&c.entry.at.to_string()),
             style.bold(&c.entry.summary),
-            style.dim(&c.entry.commit[..12]),
+            style.dim(&c.entry.commit.short()),
             c.entry.agent
         ));
         for f in &c.fields {

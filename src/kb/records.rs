@@ -2,7 +2,6 @@
 //! their captures, and decisions, facts, learnings, constraints and next steps.
 
 use super::engine::{Document, Source};
-use crate::error::Result;
 use crate::model::{Item, ItemKind, Mission, Session};
 
 pub fn mission(m: &Mission) -> Document {
@@ -46,28 +45,19 @@ fn document(kind: &str, id: &str, title: &str, text: Vec<String>) -> Document {
     }
 }
 
-/// Every record of the snapshot as documents.
-pub fn all(ws: &crate::ops::Workspace) -> Result<Vec<Document>> {
-    let store = ws.store();
-    let snapshot = store.snapshot()?;
-    let mut documents = Vec::new();
-    let ids: Vec<String> = snapshot.index()?.missions.keys().cloned().collect();
-    for id in ids {
-        if let Ok(m) = store.mission(&snapshot, &id) {
-            documents.push(mission(&m));
-        }
-    }
-    let (sessions, _) = store.sessions(&snapshot)?;
+/// The item logs a search covers (snapshots are points in history, not knowledge).
+pub const SEARCHED_ITEMS: [ItemKind; 5] = [
+    ItemKind::Decision,
+    ItemKind::Fact,
+    ItemKind::Learning,
+    ItemKind::Constraint,
+    ItemKind::NextStep,
+];
+
+/// Every record as a document: missions, then sessions, then items.
+pub fn all(missions: &[Mission], sessions: &[Session], items: &[Item]) -> Vec<Document> {
+    let mut documents: Vec<Document> = missions.iter().map(mission).collect();
     documents.extend(sessions.iter().map(session));
-    for kind in [
-        ItemKind::Decision,
-        ItemKind::Fact,
-        ItemKind::Learning,
-        ItemKind::Constraint,
-        ItemKind::NextStep,
-    ] {
-        let (items, _) = store.items(&snapshot, kind)?;
-        documents.extend(items.iter().map(item));
-    }
-    Ok(documents)
+    documents.extend(items.iter().map(item));
+    documents
 }

@@ -1,6 +1,6 @@
-//! Writing an import onto the branch as one commit. Records the branch already has are left
-//! alone, so running an import again changes nothing; items and log lines go into the import's
-//! own shards, deduplicated by id and uid.
+//! Staging an import for one commit; the operation that runs it does the write. Records the
+//! branch already has are left alone, so running an import again changes nothing; items and
+//! log lines go into the import's own shards, deduplicated by id and uid.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -10,89 +10,119 @@ use crate::format::codec::{json_line, parse_lines};
 use crate::format::layout;
 use crate::lifecycle::{Precedence, cycle_closers};
 use crate::model::{DepType, Dependency, Event, Format, Item, ItemKind, Mission, derived_uid};
-use crate::ops::init;
-use crate::store::Tx;
+use crate::store::{CommitId, Tx};
 
 /// Reports how far an import got: (what it is doing, done, total).
 pub type Progress<'a> = &'a mut dyn FnMut(&str, usize, usize);
 
-/// Writes `batch` as one commit (none when the branch already has all of it), creating the
-/// project first when the repository has none.
-pub fn apply(
-    ws: &crate::ops::Workspace,
-    mut batch: Batch,
-    progress: Progress<'_>,
-) -> Result<Report> {
-    // A dump was refused when read if it broke a rule; other sources are cleaned, with notes.
+/// Stages a new project (name, description) in a repository that has none yet.
+pub type NewProject = dyn Fn(&mut Tx<'_>, String, Option<String>) -> Result<()>;
+
+/// Where an import writes, as the operation that runs it knows it.
+pub struct Target<'a> {
+    /// The full name of the cmos branch, for the refusal of a branch that is not cmos's.
+    pub branch: &'a str,
+    /// The name of a new project when the batch names none (the repository's directory).
+    pub default_name: &'a str,
+    /// Stages a new project (name, description) when the repository has none yet.
+    pub new_project: &'a NewProject,
+}
+
+/// What staging a batch found, before the commit: counts, and notes made on the way.
+#[derive(Default)]
+pub struct Staged {
+    report: Report,
+    late: Notes,
+}
+
+/// Cleans what a source other than a dump may hold (a dump was refused when read if it
+/// broke a rule), and orders missions as their source did.
+pub fn prepare(batch: &mut Batch) {
     if batch.format != "dump" {
-        super::limits::clean(&mut batch);
+        super::limits::clean(batch);
         keep_source_order(&mut batch.missions);
     }
-    let store = ws.store();
-    let default_name = init::default_project_name(store);
+}
+
+/// Stages `batch` in one write (none when the branch already has all of it), creating the
+/// project first when the repository has none. Run again from the start when the write is
+/// retried.
+pub fn stage_batch(
+    tx: &mut Tx<'_>,
+    batch: &Batch,
+    target: &Target<'_>,
+    progress: Progress<'_>,
+) -> Result<Staged> {
     let mut report = Report::default();
     let mut late = Notes::default();
-    let written = store.write("import", |tx| {
-        report = Report::default();
-        late = Notes::default();
-        match tx.meta().project() {
-            Ok(project) => {
-                if let Some(theirs) = &batch.project {
-                    if theirs == project {
-                        count(&mut report.already_present, "projects");
-                    } else {
-                        late.skipped("project record of the dump: the branch has its own project, kept", "project.toml");
-                    }
+    match tx.meta().project() {
+        Ok(project) => {
+            if let Some(theirs) = &batch.project {
+                if theirs == project {
+                    count(&mut report.already_present, "projects");
+                } else {
+                    late.skipped(
+                        "project record of the dump: the branch has its own project, kept",
+                        "project.toml",
+                    );
                 }
             }
-            Err(Error::NotInitialized) if !tx.has_history() => match &batch.project {
-                Some(project) => {
-                    tx.put_format(&Format::default())?;
-                    tx.put_project(project)?;
-                }
-                None => {
-                    let name = batch.project_name.clone().unwrap_or_else(|| default_name.clone());
-                    init::stage_project(tx, name, batch.project_description.clone())?;
-                }
-            },
-            Err(Error::NotInitialized) => {
-                return Err(Error::Refused(format!(
-                    "{} exists and is not a cmos branch; set another branch with `git config cmos.ref refs/heads/NAME`",
-                    store.branch()
-                )));
+        }
+        Err(Error::NotInitialized) if !tx.has_history() => match &batch.project {
+            Some(project) => {
+                tx.put_format(&Format::default())?;
+                tx.put_project(project)?;
             }
-            Err(other) => return Err(other),
+            None => {
+                let name = batch
+                    .project_name
+                    .clone()
+                    .unwrap_or_else(|| target.default_name.to_string());
+                (target.new_project)(tx, name, batch.project_description.clone())?;
+            }
+        },
+        Err(Error::NotInitialized) => {
+            return Err(Error::Refused(format!(
+                "{} exists and is not a cmos branch; set another branch with `git config cmos.ref refs/heads/NAME`",
+                target.branch
+            )));
         }
-        stage(tx, &batch, &mut report, &mut late, progress)?;
-        let total: usize = report.imported.values().sum();
-        // A dump carries its own log; an event of its import would make it differ from the
-        // branch it was taken from.
-        if total > 0 && batch.format != "dump" {
-            let summary = report
-                .imported
-                .iter()
-                .map(|(kind, n)| format!("{n} {kind}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let mut extra = serde_json::Map::new();
-            extra.insert("format".into(), batch.format.into());
-            tx.record_with("import.done", &batch.source_name, Some(summary), extra);
-            tx.set_subject(format!("import {} {}", batch.format, batch.source_name));
-        }
-        Ok(())
-    })?;
+        Err(other) => return Err(other),
+    }
+    stage(tx, batch, &mut report, &mut late, progress)?;
+    let total: usize = report.imported.values().sum();
+    // A dump carries its own log; an event of its import would make it differ from the
+    // branch it was taken from.
+    if total > 0 && batch.format != "dump" {
+        let summary = report
+            .imported
+            .iter()
+            .map(|(kind, n)| format!("{n} {kind}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut extra = serde_json::Map::new();
+        extra.insert("format".into(), batch.format.into());
+        tx.record_with("import.done", &batch.source_name, Some(summary), extra);
+        tx.set_subject(format!("import {} {}", batch.format, batch.source_name));
+    }
+    Ok(Staged { report, late })
+}
+
+/// The report of a written import: what was staged, the batch's notes, and the commit
+/// (None when the branch already had everything).
+pub fn report_of(batch: Batch, staged: Staged, commit: Option<CommitId>) -> Report {
     let mut notes = batch.notes;
-    notes.absorb(late);
+    notes.absorb(staged.late);
     let notes = notes.into_report(batch.source, batch.format);
-    Ok(Report {
+    Report {
         mapped: notes.mapped,
         kept_raw: notes.kept_raw,
         skipped: notes.skipped,
         source: notes.source,
         format: notes.format,
-        commit: written.commit.map(|c| c.to_string()),
-        ..report
-    })
+        commit: commit.map(|c| c.to_string()),
+        ..staged.report
+    }
 }
 
 fn stage(

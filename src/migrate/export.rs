@@ -1,15 +1,51 @@
 //! The branch as the original CMOS's files: backlog.yaml, SESSIONS.jsonl and the two context
-//! documents, generated from the records so that the same branch always gives the same bytes.
+//! documents, generated from the records (which the export operation reads from one snapshot)
+//! so that the same branch always gives the same bytes.
 
 use serde_json::{Map, Value, json};
 
 use super::{backlog, contexts, sessions_log};
-use crate::error::Result;
-use crate::format::layout;
 use crate::model::{Event, Item, ItemKind, ItemStatus, Mission, Project, Session, Sprint, Status};
-use crate::ops::Workspace;
 
-/// Everything an export reads, read once.
+/// The item logs an export writes out, in the order it reads them.
+pub const ITEM_KINDS: [ItemKind; 5] = [
+    ItemKind::Decision,
+    ItemKind::Learning,
+    ItemKind::Constraint,
+    ItemKind::Fact,
+    ItemKind::NextStep,
+];
+
+/// Where an import of a database keeps the original's prompt mappings.
+const PROMPTS: &str = ".cmos/legacy/cmos-sqlite/prompt_mappings.jsonl";
+
+/// The branch files an export reads besides the records: what an import kept of the
+/// original's context documents and prompt mappings.
+pub fn kept_paths() -> Vec<String> {
+    vec![
+        contexts::legacy_path("project_context"),
+        contexts::legacy_path("master_context"),
+        PROMPTS.to_string(),
+    ]
+}
+
+/// What an export reads from one snapshot of the branch, gathered by the caller.
+#[derive(Debug, Default)]
+pub struct Records {
+    pub project: Option<Project>,
+    pub sprints: Vec<Sprint>,
+    pub missions: Vec<Mission>,
+    pub sessions: Vec<Session>,
+    /// The items of [`ITEM_KINDS`], in that order.
+    pub items: Vec<Item>,
+    pub events: Vec<Event>,
+    /// The project notes file, when the branch has one.
+    pub notes: Option<Vec<u8>>,
+    /// The files of [`kept_paths`] the branch has, by path.
+    pub kept: Vec<(String, Vec<u8>)>,
+}
+
+/// Everything an export writes from, in the order it writes it.
 pub struct State {
     pub project: Option<Project>,
     pub sprints: Vec<Sprint>,
@@ -26,61 +62,51 @@ pub struct State {
 }
 
 impl State {
-    pub fn read(ws: &Workspace) -> Result<State> {
-        let store = ws.store();
-        let snapshot = store.snapshot()?;
-        let index = snapshot.index()?;
-        let mut ids: Vec<&String> = index.missions.keys().collect();
-        ids.sort();
-        let missions = ids
-            .into_iter()
-            .map(|id| store.mission(&snapshot, id))
-            .collect::<Result<Vec<_>>>()?;
-        let (mut sessions, _) = store.sessions(&snapshot)?;
+    pub fn new(records: Records) -> State {
+        let Records {
+            project,
+            sprints,
+            mut missions,
+            mut sessions,
+            items,
+            events,
+            notes,
+            kept,
+        } = records;
+        missions.sort_by(|a, b| a.id.cmp(&b.id));
         sessions.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
-        let mut items = Vec::new();
-        for kind in [
-            ItemKind::Decision,
-            ItemKind::Learning,
-            ItemKind::Constraint,
-            ItemKind::Fact,
-            ItemKind::NextStep,
-        ] {
-            items.extend(store.items(&snapshot, kind)?.0);
-        }
+        let file = |path: &str| kept.iter().find(|(p, _)| p == path).map(|(_, b)| b);
         let mut kept_contexts = Vec::new();
         for name in ["project_context", "master_context"] {
-            if let Some(bytes) = store.branch_file(&snapshot, &contexts::legacy_path(name))?
-                && let Ok(doc @ Value::Object(_)) = serde_json::from_slice::<Value>(&bytes)
+            if let Some(bytes) = file(&contexts::legacy_path(name))
+                && let Ok(doc @ Value::Object(_)) = serde_json::from_slice::<Value>(bytes)
             {
                 kept_contexts.push((name.to_string(), doc));
             }
         }
-        let prompts = store
-            .branch_file(&snapshot, ".cmos/legacy/cmos-sqlite/prompt_mappings.jsonl")?
+        let prompts = file(PROMPTS)
             .map(|bytes| {
-                String::from_utf8_lossy(&bytes)
+                String::from_utf8_lossy(bytes)
                     .lines()
                     .filter_map(|l| serde_json::from_str::<Value>(l).ok())
                     .map(|row| json!({"prompt": row.get("prompt"), "agentBehavior": row.get("behavior")}))
                     .collect()
             })
             .unwrap_or_default();
-        let notes = store
-            .branch_file(&snapshot, layout::NOTES)?
+        let notes = notes
             .map(|b| String::from_utf8_lossy(&b).trim().to_string())
             .filter(|n| !n.is_empty());
-        Ok(State {
-            project: index.meta.project.clone(),
-            sprints: index.meta.sprints.values().cloned().collect(),
+        State {
+            project,
+            sprints,
             missions,
             sessions,
             items,
-            events: store.log_events(&snapshot, layout::EVENTS)?,
+            events,
             kept_contexts,
             prompts,
             notes,
-        })
+        }
     }
 
     pub fn backlog(&self) -> String {

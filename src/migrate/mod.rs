@@ -3,7 +3,8 @@
 //! Backlog.md, task-master), and exporters that write the original's files back.
 //!
 //! Every importer reads its source into a [`Batch`] of cmos records plus notes on what it had
-//! to map, keep verbatim or leave out; [`apply`] writes the batch as one commit.
+//! to map, keep verbatim or leave out; [`stage_batch`] stages the batch for the one commit
+//! the import operation writes.
 
 mod apply;
 pub mod backlog;
@@ -21,7 +22,7 @@ pub mod yaml;
 
 use std::path::Path;
 
-pub use apply::{Progress, apply};
+pub use apply::{Progress, Staged, Target, prepare, report_of, stage_batch};
 pub use report::{Notes, Report, Tally};
 
 use crate::error::{Error, Result};
@@ -130,8 +131,8 @@ impl Batch {
     }
 }
 
-/// The formats `cmos import` reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The formats an import reads (each front-end names them by [`Format::name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// The original CMOS's database, cmos/db/cmos.sqlite (any schema version).
     CmosSqlite,

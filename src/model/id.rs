@@ -51,7 +51,15 @@ pub fn quote(text: &str) -> String {
 /// FNV-1a, 64 bits: stable across versions and platforms (the std hasher promises neither),
 /// and a few instructions per byte. Used where short ids are spread over buckets.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+    fnv1a_extend(FNV1A_START, bytes)
+}
+
+/// The state of an FNV-1a hash before any byte.
+pub const FNV1A_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Carries an FNV-1a hash over more bytes, for a hasher fed in pieces.
+pub fn fnv1a_extend(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |hash, byte| {
         (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
     })
 }

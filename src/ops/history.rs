@@ -52,12 +52,11 @@ pub fn mission_history(
 pub fn mission_at(ws: &Workspace, id: &str, rev: &str) -> Result<Outcome<Mission>> {
     validate_id("mission", id)?;
     let snapshot = ws.snapshot()?;
-    let commit = ws.store().commit_id(rev)?;
-    let tree = ws.store().tree_at(commit)?;
+    let commit = ws.store().resolve_commit(rev)?;
     let path = layout::mission_path(id);
     let bytes = ws
         .store()
-        .file_in(tree, &path)?
+        .file_at(commit, &path)?
         .ok_or_else(|| Error::NotFound {
             kind: "mission",
             id: format!("{id} (at {rev})"),

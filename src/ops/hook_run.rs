@@ -9,11 +9,7 @@ use serde_json::{Map, Value};
 
 use super::{Workspace, transition};
 use crate::error::{Error, Result};
-use crate::store::ProjectCommit;
-
-/// Set in the environment of the `git push` a sync runs, so its own pre-push hook does not
-/// start another sync.
-pub const ACTIVE_ENV: &str = "CMOS_HOOK_ACTIVE";
+use crate::store::{ACTIVE_ENV, ProjectCommit};
 
 /// Most files of one commit an event lists.
 const MAX_FILES: usize = 200;
@@ -49,7 +45,7 @@ fn post_commit(ws: &Workspace) -> Result<String> {
     let completed = complete_from_trailers(ws, std::slice::from_ref(&commit))?;
     Ok(format!(
         "post-commit: logged {}{}",
-        &commit.hash[..12],
+        commit.hash.short(),
         completed
     ))
 }
@@ -57,15 +53,11 @@ fn post_commit(ws: &Workspace) -> Result<String> {
 fn post_merge(ws: &Workspace) -> Result<String> {
     let head = ws.store().project_commit("HEAD")?;
     log_commit(ws, &head, "git.merge")?;
-    let merged = crate::store::git_program::revisions(ws.store().git_dir(), "ORIG_HEAD..HEAD");
-    let commits = merged
-        .iter()
-        .map(|hash| ws.store().project_commit(hash))
-        .collect::<Result<Vec<_>>>()?;
+    let commits = ws.store().project_commits("ORIG_HEAD", "HEAD")?;
     let completed = complete_from_trailers(ws, &commits)?;
     Ok(format!(
         "post-merge: logged {}{}",
-        &head.hash[..12],
+        head.hash.short(),
         completed
     ))
 }
@@ -82,7 +74,7 @@ fn log_commit(ws: &Workspace, commit: &ProjectCommit, kind: &str) -> Result<()> 
         }
     }
     let mut extra = Map::new();
-    extra.insert("hash".into(), commit.hash.clone().into());
+    extra.insert("hash".into(), commit.hash.to_string().into());
     extra.insert(
         "files".into(),
         commit
@@ -110,7 +102,7 @@ fn log_commit(ws: &Workspace, commit: &ProjectCommit, kind: &str) -> Result<()> 
         extra.insert("session".into(), session.clone().into());
     }
     let subject = commit.subject();
-    let short = commit.hash[..12].to_string();
+    let short = commit.hash.short();
     store.write(kind, |tx| {
         let targets: Vec<String> = if missions.is_empty() {
             vec![session.clone().unwrap_or_else(|| "-".into())]
@@ -136,19 +128,17 @@ fn complete_from_trailers(ws: &Workspace, commits: &[ProjectCommit]) -> Result<S
     if ids.is_empty() {
         return Ok(String::new());
     }
-    let git_dir = ws.store().git_dir();
-    if !crate::store::git_program::config_bool(git_dir, "cmos.completeOnDefaultBranch") {
+    let store = ws.store();
+    if !store.config_flag("cmos.completeOnDefaultBranch") {
         return Ok(format!(
             "; Cmos-Completes ignored ({}): set git config cmos.completeOnDefaultBranch true to act on it",
             ids.join(", ")
         ));
     }
-    let branch = crate::store::git_program::current_branch(git_dir);
-    let default = crate::store::git_program::default_branch(git_dir);
-    if branch.is_none() || branch != default {
+    let default = store.default_branch();
+    if store.current_branch().as_ref() != Some(&default) {
         return Ok(format!(
-            "; Cmos-Completes waits for the default branch ({})",
-            default.unwrap_or_else(|| "unknown".into())
+            "; Cmos-Completes waits for the default branch ({default})"
         ));
     }
     let mut done = Vec::new();
@@ -197,7 +187,7 @@ fn post_rewrite(ws: &Workspace, how: &str) -> Result<String> {
 
 /// With `cmos.syncOnPush`, syncs the cmos branch to the remote being pushed to.
 fn pre_push(ws: &Workspace, remote: Option<&str>) -> Result<String> {
-    if !crate::store::git_program::config_bool(ws.store().git_dir(), "cmos.syncOnPush") {
+    if !ws.store().config_flag("cmos.syncOnPush") {
         return Ok("pre-push: cmos.syncOnPush is off".into());
     }
     let request = super::sync::SyncRequest {

@@ -67,12 +67,7 @@ enum Found {
 
 /// The hooks directory git uses for this repository, `core.hooksPath` included.
 fn hooks_dir(ws: &Workspace) -> Result<PathBuf> {
-    crate::store::git_program::hooks_dir(ws.store().git_dir()).map_err(|why| {
-        Error::Git(format!(
-            "git could not say where the hooks directory is: {}",
-            why.0
-        ))
-    })
+    ws.store().hooks_dir()
 }
 
 pub fn status(ws: &Workspace) -> Result<Hooks> {

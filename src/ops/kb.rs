@@ -113,8 +113,12 @@ fn write_index(ws: &Workspace, cache: &Cache, globs: &[Glob]) -> Result<()> {
             .map(|s| (s.title.as_str(), s.text.as_str()))
     });
     crate::store::replace_file(&index_path(ws), &crate::kb::disk::build(texts))?;
-    let manifest = postcard::to_allocvec(&manifest_of(cache, fingerprint))
-        .map_err(|e| Error::Git(format!("cannot encode the knowledge-base manifest: {e}")))?;
+    let manifest = postcard::to_allocvec(&manifest_of(cache, fingerprint)).map_err(|e| {
+        Error::io(
+            "cannot encode the knowledge-base manifest",
+            std::io::Error::other(e),
+        )
+    })?;
     crate::store::replace_file(&manifest_path(ws), &manifest)
 }
 
@@ -237,9 +241,7 @@ fn refresh(ws: &Workspace, globs: &[Glob]) -> Result<(Cache, usize)> {
     }
     let mut known: std::collections::HashMap<String, CachedFile> =
         old.files.into_iter().map(|f| (f.path.clone(), f)).collect();
-    let files = docs::find_files(&root, globs, |paths| {
-        crate::store::git_program::ignored(&root, paths)
-    });
+    let files = docs::find_files(&root, globs, |paths| ws.store().ignored(paths));
     let mut cache = Cache {
         globs: texts(globs),
         files: Vec::with_capacity(files.len()),
@@ -291,8 +293,12 @@ fn refresh(ws: &Workspace, globs: &[Glob]) -> Result<(Cache, usize)> {
         }
     }
     if read > 0 || !known.is_empty() || !path.exists() || !index_path(ws).exists() {
-        let bytes = postcard::to_allocvec(&cache)
-            .map_err(|e| Error::Git(format!("cannot encode the knowledge-base cache: {e}")))?;
+        let bytes = postcard::to_allocvec(&cache).map_err(|e| {
+            Error::io(
+                "cannot encode the knowledge-base cache",
+                std::io::Error::other(e),
+            )
+        })?;
         crate::store::replace_file(&path, &bytes)?;
         write_index(ws, &cache, globs)?;
     }
@@ -408,7 +414,7 @@ pub fn search(
         (Vec::new(), Vec::new())
     };
     if kind != Some("doc") {
-        let index = Index::new(records::all(ws)?);
+        let index = Index::new(record_documents(ws)?);
         hits.extend(
             index
                 .search(query, limit, |d| match (&d.source, kind) {
@@ -430,4 +436,22 @@ pub fn search(
     let mut outcome = Outcome::about(hits, ws);
     outcome.warnings.extend(warnings);
     Ok(outcome)
+}
+
+/// Every record of the branch as search documents; unreadable ones are left out (`verify`
+/// reports them).
+fn record_documents(ws: &Workspace) -> Result<Vec<Document>> {
+    let store = ws.store();
+    let snapshot = store.snapshot()?;
+    let ids: Vec<String> = snapshot.index()?.missions.keys().cloned().collect();
+    let missions: Vec<_> = ids
+        .iter()
+        .filter_map(|id| store.mission(&snapshot, id).ok())
+        .collect();
+    let (sessions, _) = store.sessions(&snapshot)?;
+    let mut items = Vec::new();
+    for kind in records::SEARCHED_ITEMS {
+        items.extend(store.items(&snapshot, kind)?.0);
+    }
+    Ok(records::all(&missions, &sessions, &items))
 }

@@ -63,7 +63,7 @@ pub fn add(ws: &Workspace, kind: ItemKind, request: NewItem) -> Result<Outcome<I
     }
     let pin = pin_files(ws, &request.files, request.commit.as_deref())?;
     let session = open_session(ws)?;
-    let head = ws.store().head_commit();
+    let head = ws.store().head_commit().map(|c| c.to_string());
     let written = ws.store().write(&format!("{kind}.add"), |tx| {
         let now = tx.now();
         if let Some(mission) = &request.mission {
@@ -141,13 +141,13 @@ fn pin_files(
 ) -> Result<Option<(Vec<String>, String)>> {
     if files.is_empty() {
         return Ok(match commit {
-            Some(rev) => Some((Vec::new(), ws.store().resolve_commit(rev)?)),
+            Some(rev) => Some((Vec::new(), ws.store().resolve_commit(rev)?.to_string())),
             None => None,
         });
     }
     let commit = match commit {
-        Some(rev) => ws.store().resolve_commit(rev)?,
-        None => ws.store().head_commit().ok_or_else(|| {
+        Some(rev) => ws.store().resolve_commit(rev)?.to_string(),
+        None => ws.store().head_commit().map(|c| c.to_string()).ok_or_else(|| {
             Error::Refused("a fact pinned to files needs a commit, and this repository has none yet: commit the files first".into())
         })?,
     };
@@ -368,7 +368,7 @@ pub fn facts(
     stale_only: bool,
 ) -> Result<Outcome<Vec<FactView>>> {
     let listed = list(ws, ItemKind::Fact, filter)?;
-    let head = ws.store().head_commit();
+    let head = ws.store().head_commit().map(|c| c.to_string());
     let mut views = Vec::new();
     for item in listed.data {
         let changed_files = match (&item.commit, &head) {

@@ -7,8 +7,11 @@ use serde::Serialize;
 
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
-use crate::migrate::{self, Format, Progress, Report, dump, export::State};
+use crate::format::layout;
+use crate::migrate::export::{self, Records, State};
+use crate::migrate::{self, Format, Progress, Report, dump};
 use crate::safe_fs::Root;
+use crate::store::{Snapshot, Tx};
 
 mod dump_out;
 
@@ -19,10 +22,26 @@ pub fn import(
     paths: &[PathBuf],
     progress: Progress<'_>,
 ) -> Result<Outcome<Report>> {
-    let batch = migrate::read(format, paths)?;
-    let report = migrate::apply(ws, batch, progress)?;
+    let mut batch = migrate::read(format, paths)?;
+    migrate::prepare(&mut batch);
+    let store = ws.store();
+    let (default_name, branch) = (super::init::default_project_name(store), store.branch());
+    let target = migrate::Target {
+        branch: &branch,
+        default_name: &default_name,
+        new_project: &new_project,
+    };
+    let written = store.write("import", |tx| {
+        migrate::stage_batch(tx, &batch, &target, &mut *progress)
+    })?;
+    let report = migrate::report_of(batch, written.value, written.commit);
     let snapshot = ws.snapshot()?;
     Ok(Outcome::read(report, &snapshot))
+}
+
+/// Stages a new project for an import into a repository that has none.
+fn new_project(tx: &mut Tx<'_>, name: String, description: Option<String>) -> Result<()> {
+    super::init::stage_project(tx, name, description).map(|_| ())
 }
 
 /// One exported file: where it went, or its text when it was printed.
@@ -56,7 +75,7 @@ pub fn export(
     overwrite: bool,
 ) -> Result<Outcome<Exported>> {
     let snapshot = ws.snapshot()?;
-    let state = State::read(ws)?;
+    let state = State::new(export_records(ws, &snapshot)?);
     let single = |text: String| -> Result<Exported> {
         match out {
             None => Ok(Exported {
@@ -132,6 +151,37 @@ pub fn export(
         }
     };
     Ok(Outcome::read(exported, &snapshot))
+}
+
+/// Everything an export reads, from one snapshot.
+fn export_records(ws: &Workspace, snapshot: &Snapshot<'_>) -> Result<Records> {
+    let store = ws.store();
+    let index = snapshot.index()?;
+    let missions = index
+        .missions
+        .keys()
+        .map(|id| store.mission(snapshot, id))
+        .collect::<Result<Vec<_>>>()?;
+    let mut items = Vec::new();
+    for kind in export::ITEM_KINDS {
+        items.extend(store.items(snapshot, kind)?.0);
+    }
+    let mut kept = Vec::new();
+    for path in export::kept_paths() {
+        if let Some(bytes) = store.branch_file(snapshot, &path)? {
+            kept.push((path, bytes));
+        }
+    }
+    Ok(Records {
+        project: index.meta.project.clone(),
+        sprints: index.meta.sprints.values().cloned().collect(),
+        missions,
+        sessions: store.sessions(snapshot)?.0,
+        items,
+        events: store.log_events(snapshot, layout::EVENTS)?,
+        notes: store.branch_file(snapshot, layout::NOTES)?,
+        kept,
+    })
 }
 
 /// Writes `files` into `dir`, refusing to replace any unless `overwrite`; checks them all

@@ -193,7 +193,7 @@ pub fn capture(
             Error::Refused("no session is open in this worktree; start one with `cmos session start --type TYPE --title TEXT`, or name one with --session".into())
         })?,
     };
-    let head = ws.store().head_commit();
+    let head = ws.store().head_commit().map(|c| c.to_string());
     let written = ws.store().write("session.capture", |tx| {
         let mut session = tx.session(&id)?;
         if session.status != SessionStatus::Active {

@@ -2,7 +2,6 @@
 //! between two of them: missions, sprints and sessions field by field, items by status, and
 //! the project notes as a text diff.
 
-use gix::ObjectId;
 use serde::Serialize;
 
 use super::changes::{RecordChange, record_change};
@@ -10,6 +9,7 @@ use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::format::layout;
 use crate::model::{Item, ItemKind, ItemStatus, clean_name, new_short_id};
+use crate::store::CommitId;
 
 /// Names the branch as it is now.
 pub fn snapshot(ws: &Workspace, source: &str) -> Result<Outcome<Item>> {
@@ -99,10 +99,10 @@ pub fn diff(ws: &Workspace, from: &str, to: Option<&str>) -> Result<Outcome<Cont
         ),
     };
     let store = ws.store();
-    let (old, new) = (store.tree_at(from.1)?, store.tree_at(to.1)?);
+    let (old, new) = (from.1, to.1);
     let records = |dir: &str| -> Result<Vec<RecordChange>> {
         let mut changes = Vec::new();
-        for (path, before, after) in store.changed_in(old, new, dir)? {
+        for (path, before, after) in store.changed_between(old, new, dir)? {
             if let Some(change) = record_change(&path, before.as_deref(), after.as_deref()) {
                 changes.push(change);
             }
@@ -118,8 +118,8 @@ pub fn diff(ws: &Workspace, from: &str, to: Option<&str>) -> Result<Outcome<Cont
         ItemKind::Fact,
         ItemKind::NextStep,
     ] {
-        let (before, _) = store.items_in(old, kind)?;
-        let (after, _) = store.items_in(new, kind)?;
+        let (before, _) = store.items_at(old, kind)?;
+        let (after, _) = store.items_at(new, kind)?;
         let was: std::collections::HashMap<&str, ItemStatus> =
             before.iter().map(|i| (i.id.as_str(), i.status)).collect();
         for item in after {
@@ -135,9 +135,9 @@ pub fn diff(ws: &Workspace, from: &str, to: Option<&str>) -> Result<Outcome<Cont
             }
         }
     }
-    let notes_of = |tree| -> Result<String> {
+    let notes_of = |commit| -> Result<String> {
         Ok(store
-            .file_in(tree, layout::NOTES)?
+            .file_at(commit, layout::NOTES)?
             .map_or(String::new(), |b| String::from_utf8_lossy(&b).into_owned()))
     };
     let (notes_before, notes_after) = (notes_of(old)?, notes_of(new)?);
@@ -157,10 +157,10 @@ pub fn diff(ws: &Workspace, from: &str, to: Option<&str>) -> Result<Outcome<Cont
 }
 
 /// A snapshot id or a revision, as a point and its commit.
-fn point(ws: &Workspace, named: &[Item], name: &str) -> Result<(Point, ObjectId)> {
+fn point(ws: &Workspace, named: &[Item], name: &str) -> Result<(Point, CommitId)> {
     if let Some(item) = named.iter().find(|i| i.id == name) {
         let commit = item.commit.clone().unwrap_or_default();
-        let id = ObjectId::from_hex(commit.as_bytes()).map_err(|_| {
+        let id = CommitId::from_hex(&commit).ok_or_else(|| {
             Error::Corrupt(crate::error::FileProblem {
                 path: ".cmos/snapshots".into(),
                 line: None,
@@ -175,10 +175,13 @@ fn point(ws: &Workspace, named: &[Item], name: &str) -> Result<(Point, ObjectId)
         };
         return Ok((point, id));
     }
-    let id = ws.store().commit_id(name).map_err(|_| Error::NotFound {
-        kind: "snapshot",
-        id: name.to_string(),
-    })?;
+    let id = ws
+        .store()
+        .resolve_commit(name)
+        .map_err(|_| Error::NotFound {
+            kind: "snapshot",
+            id: name.to_string(),
+        })?;
     let point = Point {
         name: name.to_string(),
         commit: id.to_string(),

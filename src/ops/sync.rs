@@ -1,14 +1,14 @@
 //! `cmos sync`: fetch the remote's cmos branch, merge it semantically with ours, and push the
-//! result with a lease, looping while the remote moves. Network operations go through the
-//! `git` program; offline, local state stays as it is and the outcome says so.
+//! result with a lease, looping while the remote moves. The store does the git part (the
+//! network through the `git` program); offline, local state stays as it is and the outcome
+//! says so.
 
-use gix::ObjectId;
 use serde::Serialize;
 
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::merge::Conflict;
-use crate::store::git_program::{self as remote, Pushed};
+use crate::store::{CommitId, Pushed, RemoteBranch, Store};
 
 /// How often a sync fetches and merges again because the remote moved during its push.
 const MAX_ROUNDS: u32 = 20;
@@ -46,50 +46,36 @@ pub struct SyncRequest {
 pub fn sync(ws: &Workspace, request: &SyncRequest) -> Result<Outcome<SyncOutcome>> {
     let (remote, dry_run) = (request.remote.as_deref(), request.dry_run);
     let store = ws.store();
-    let git_dir = store.git_dir().to_path_buf();
-    let short = store.short_branch();
     let remote = match remote {
         Some(r) => r.to_string(),
-        None => remote::default_remote(&git_dir, &short).ok_or_else(|| {
+        None => store.default_remote().ok_or_else(|| {
             Error::InvalidInput(
                 "this repository has no remote to sync with: add one with `git remote add origin URL`, or name one: `cmos sync REMOTE`".into(),
             )
         })?,
     };
-    let branch = store.branch();
-    let tracking = store.tracking_ref(&remote);
     let mut out = SyncOutcome {
         remote: remote.clone(),
         dry_run,
         ..SyncOutcome::default()
     };
-    let hex = |id: ObjectId| id.to_string();
     for round in 1..=MAX_ROUNDS {
         out.rounds = round;
-        let theirs = match remote::remote_branch(&git_dir, &remote, &branch) {
-            Ok(theirs) => theirs,
-            Err(why) => return Ok(offline(ws, out, why.0)),
-        };
-        if theirs.is_some()
-            && let Err(why) = remote::fetch(&git_dir, &remote, &branch, &tracking)
-        {
-            return Ok(offline(ws, out, why.0));
-        }
-        let theirs = match theirs {
-            Some(_) => store.ref_target(&tracking)?,
-            None => None,
+        let theirs = match store.fetch(&remote)? {
+            RemoteBranch::Unreachable(why) => return Ok(offline(ws, out, why)),
+            RemoteBranch::Absent => None,
+            RemoteBranch::At(tip) => Some(tip),
         };
         let ours = store.tip()?.ok_or(Error::NotInitialized)?;
         if let Some(t) = theirs {
             store.require_cmos_branch(t, &format!("{remote}'s {}", store.branch()))?;
         }
-        let base = theirs.and_then(|t| remote::merge_base(&git_dir, &hex(ours), &hex(t)));
-        let base = base.and_then(|b| ObjectId::from_hex(b.as_bytes()).ok());
+        let base = theirs.and_then(|t| store.merge_base(ours, t));
         out.incoming = match theirs {
-            Some(t) => remote::subjects(&git_dir, Some(&hex(ours)), &hex(t)),
+            Some(t) => store.subjects(Some(ours), t),
             None => Vec::new(),
         };
-        out.outgoing = remote::subjects(&git_dir, theirs.map(hex).as_deref(), &hex(ours));
+        out.outgoing = store.subjects(theirs, ours);
         let plan = match (theirs, base) {
             (None, _) => Plan::Create,
             (Some(t), _) if t == ours => Plan::UpToDate,
@@ -136,39 +122,22 @@ pub fn sync(ws: &Workspace, request: &SyncRequest) -> Result<Outcome<SyncOutcome
                     "pushed"
                 }
                 .into();
-                remote::push(
-                    &git_dir,
-                    &remote,
-                    &branch,
-                    &hex(ours),
-                    theirs.map(hex).as_deref(),
-                )
+                store.push(&remote, ours, theirs)
             }
             Plan::Merge(t, base) => {
                 let subject = format!("sync: merge {remote}");
                 let merged = store.merge_into_branch(t, base, &subject)?;
                 out.conflicts = merged.conflicts;
                 out.result = "merged".into();
-                remote::push(
-                    &git_dir,
-                    &remote,
-                    &branch,
-                    &hex(merged.commit),
-                    Some(&hex(t)),
-                )
+                store.push(&remote, merged.commit, Some(t))
             }
         };
         match pushed {
-            Pushed::Done => {
-                // Record where the remote now is, as a fetch would.
-                let _ = remote::fetch(&git_dir, &remote, &branch, &tracking);
-                return Ok(finish(ws, out));
-            }
+            Pushed::Done => return Ok(finish(ws, out)),
             Pushed::Stale => continue,
             Pushed::Failed(why) => {
                 return Err(Error::Git(format!(
-                    "could not push to {remote}: {}; the merge is kept locally, run `cmos sync` again",
-                    why.0
+                    "could not push to {remote}: {why}; the merge is kept locally, run `cmos sync` again"
                 )));
             }
         }
@@ -183,8 +152,8 @@ enum Plan {
     UpToDate,
     Create,
     Push,
-    FastForward(ObjectId),
-    Merge(ObjectId, Option<ObjectId>),
+    FastForward(CommitId),
+    Merge(CommitId, Option<CommitId>),
 }
 
 impl Plan {
@@ -201,7 +170,7 @@ impl Plan {
 
 /// The refusal to merge a branch with no history in common with ours: it was started by
 /// another `cmos init`, and merging would mix two projects' records.
-fn unrelated(store: &crate::store::Store, remote: &str, ours: ObjectId, theirs: ObjectId) -> Error {
+fn unrelated(store: &Store, remote: &str, ours: CommitId, theirs: CommitId) -> Error {
     let name = |commit| {
         store
             .project_name_at(commit)

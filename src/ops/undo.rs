@@ -3,7 +3,6 @@
 //! append-only, so what it appended stays, and items it added or changed get a newer version
 //! that takes the change back.
 
-use gix::ObjectId;
 use serde::Serialize;
 
 use super::{Outcome, Workspace};
@@ -11,13 +10,13 @@ use crate::error::{Error, Result};
 use crate::format::{codec, layout};
 use crate::merge::Conflict;
 use crate::model::{Event, Item, ItemKind, ItemStatus, Timestamp, new_uid};
-use crate::store::{LogEntry, LogFilter};
+use crate::store::{CommitId, LogEntry, LogFilter};
 
 #[derive(Debug, Serialize)]
 pub struct Undone {
     /// The operation taken back.
     pub undone: LogEntry,
-    pub commit: String,
+    pub commit: CommitId,
     /// Items whose change was taken back by a newer version.
     pub retracted: Vec<String>,
     /// Fields changed since by later operations, which keep their newer values.
@@ -49,8 +48,7 @@ pub fn undo(ws: &Workspace) -> Result<Outcome<Undone>> {
             last.op, last.summary
         )));
     }
-    let commit = ObjectId::from_hex(last.commit.as_bytes())
-        .map_err(|e| Error::Git(format!("bad commit id {}: {e}", last.commit)))?;
+    let commit = last.commit;
     let now = Timestamp::now();
     let (retractions, retracted) = retractions(ws, commit, now)?;
     let mut extra = Vec::new();
@@ -59,7 +57,7 @@ pub fn undo(ws: &Workspace) -> Result<Outcome<Undone>> {
         format!(
             "{}/{writer}-undo-{}.jsonl",
             layout::log_month_dir(log, &month),
-            &last.commit[..12]
+            last.commit.short()
         )
     };
     let mut by_log: std::collections::BTreeMap<&str, Vec<u8>> = Default::default();
@@ -75,7 +73,7 @@ pub fn undo(ws: &Workspace) -> Result<Outcome<Undone>> {
         agent: store.agent().to_string(),
         writer: writer.clone(),
         kind: "undo".into(),
-        target: last.commit.clone(),
+        target: last.commit.to_string(),
         from: None,
         to: None,
         note: Some(last.summary.clone()),
@@ -92,7 +90,7 @@ pub fn undo(ws: &Workspace) -> Result<Outcome<Undone>> {
     let merged = store.revert(commit, &extra, &subject)?;
     let snapshot = ws.snapshot()?;
     let undone = Undone {
-        commit: merged.commit.to_string(),
+        commit: merged.commit,
         undone: last,
         retracted,
         kept_later: merged.conflicts,
@@ -104,26 +102,21 @@ pub fn undo(ws: &Workspace) -> Result<Outcome<Undone>> {
 /// an item it changed gets its earlier version back.
 fn retractions(
     ws: &Workspace,
-    commit: ObjectId,
+    commit: CommitId,
     now: Timestamp,
 ) -> Result<(Vec<Item>, Vec<String>)> {
     let store = ws.store();
-    let after = store.tree_at(commit)?;
-    let parent = store.commit_id(&format!("{commit}^")).ok();
-    let before = match parent {
-        Some(p) => Some(store.tree_at(p)?),
-        None => None,
-    };
+    let before = store.first_parent(commit)?;
     let tip = store.snapshot()?;
     let mut out = Vec::new();
     let mut ids = Vec::new();
     for kind in ItemKind::ALL {
         let (current, _) = store.items(&tip, *kind)?;
         let (then, _) = match before {
-            Some(tree) => store.items_in(tree, *kind)?,
+            Some(parent) => store.items_at(parent, *kind)?,
             None => (Vec::new(), Vec::new()),
         };
-        let (now_items, _) = store.items_in(after, *kind)?;
+        let (now_items, _) = store.items_at(commit, *kind)?;
         for item in now_items {
             let earlier = then.iter().find(|i| i.id == item.id);
             let changed_since = current.iter().find(|i| i.id == item.id) != Some(&item);

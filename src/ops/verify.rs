@@ -16,7 +16,7 @@ pub struct Verified {
 pub fn verify(ws: &Workspace, reference: Option<&str>) -> Result<Outcome<Verified>> {
     let store = ws.store();
     let (name, commit) = match reference {
-        Some(rev) => (rev.to_string(), store.commit_id(rev)?),
+        Some(rev) => (rev.to_string(), store.resolve_commit(rev)?),
         None => (store.branch(), store.tip()?.ok_or(Error::NotInitialized)?),
     };
     let problems = store.verify_commit(commit)?;

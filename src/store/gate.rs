@@ -2,9 +2,7 @@
 //! remote branch, sync and every write pass through these gates, so cmos never adopts, merges
 //! into, pushes or writes over a branch that is someone's code or lost its marker.
 
-use gix::ObjectId;
-
-use super::{Store, tx};
+use super::{CommitId, Store, tx};
 use crate::error::{Error, Result};
 use crate::format::{codec, layout};
 use crate::model::{Format, Project};
@@ -20,8 +18,8 @@ pub enum Marker {
 
 impl Store {
     /// The format marker at `commit`.
-    pub fn marker(&self, commit: ObjectId) -> Result<Marker> {
-        let tree = self.tree_of(commit)?;
+    pub fn marker(&self, commit: CommitId) -> Result<Marker> {
+        let tree = self.tree_of(commit.0)?;
         let Some(bytes) = tx::read_path(&self.repo, tree, layout::FORMAT)? else {
             return Ok(Marker::Missing);
         };
@@ -33,25 +31,25 @@ impl Store {
 
     /// Refuses `commit` of `what` (a remote's branch, this clone's branch) unless it is a cmos
     /// branch: one that is someone's code must never be adopted, merged into or pushed to.
-    pub fn require_cmos_branch(&self, commit: ObjectId, what: &str) -> Result<()> {
+    pub fn require_cmos_branch(&self, commit: CommitId, what: &str) -> Result<()> {
         match self.marker(commit)? {
             Marker::Readable(_) => Ok(()),
             Marker::Missing => Err(Error::Refused(format!(
                 "{what} (commit {}) is not a cmos branch: it has no {}. cmos will not adopt, merge into or push to it; if it holds someone's work, keep cmos's state on another branch (`git config cmos.ref refs/heads/NAME`)",
-                short(commit),
+                commit.short(),
                 layout::FORMAT
             ))),
             Marker::Unreadable(why) => Err(Error::Refused(format!(
                 "{what} (commit {}) has an unreadable format marker ({why}); cmos will not merge or push it until {} is repaired on that branch",
-                short(commit),
+                commit.short(),
                 layout::FORMAT
             ))),
         }
     }
 
     /// The project's name at `commit`, to tell two unrelated projects apart in a message.
-    pub fn project_name_at(&self, commit: ObjectId) -> Option<String> {
-        let tree = self.tree_of(commit).ok()?;
+    pub fn project_name_at(&self, commit: CommitId) -> Option<String> {
+        let tree = self.tree_of(commit.0).ok()?;
         let bytes = tx::read_path(&self.repo, tree, layout::PROJECT).ok()??;
         codec::from_toml::<Project>(layout::PROJECT, &bytes)
             .ok()
@@ -81,8 +79,4 @@ pub(super) fn check_writable(meta: &crate::index::Meta, repairing: bool) -> Resu
         "the format marker {} {why}; cmos refuses to write until it is readable, so it never writes a format it cannot vouch for. `cmos init` writes it again and changes nothing else; `cmos verify` lists any other damage",
         layout::FORMAT
     )))
-}
-
-fn short(commit: ObjectId) -> String {
-    commit.to_hex_with_len(12).to_string()
 }

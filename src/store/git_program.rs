@@ -1,13 +1,20 @@
-//! The `git` program, run as a subprocess for what gix does not do for us: housekeeping,
-//! resolving revisions, merge bases, and the network (fetch, push), so the user's credentials,
-//! ssh config and helpers work. Arguments are always passed as arguments, never through a shell.
+//! The `git` program, run as a subprocess for what gix does not do for us (with the few gix
+//! features cmos builds with): the network (fetch, push), so the user's credentials, ssh
+//! config and helpers work; revisions, ranges and merge bases as git resolves them;
+//! housekeeping (`gc`); and the two questions only git can answer for itself, where it runs
+//! hooks from and what it ignores. Arguments are always passed as arguments, never through a
+//! shell. Only the store calls this module.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+/// Set in the environment of the `git push` a sync runs, so that the repository's pre-push
+/// hook (which runs `cmos hook run pre-push`) does not start another sync.
+pub const ACTIVE_ENV: &str = "CMOS_HOOK_ACTIVE";
+
 /// Starts `git gc --auto` in the background and returns at once: it packs loose objects
 /// when git's own threshold says so, off the path of the command that triggered it.
-pub fn gc_auto_in_background(git_dir: &Path) {
+pub(super) fn gc_auto_in_background(git_dir: &Path) {
     let _ = Command::new("git")
         .arg("--git-dir")
         .arg(git_dir)
@@ -20,7 +27,7 @@ pub fn gc_auto_in_background(git_dir: &Path) {
 
 /// The full id of the commit `rev` names (`HEAD`, `main~2`, a short hash), as git resolves
 /// it; None when it names no commit.
-pub fn resolve_commit(git_dir: &Path, rev: &str) -> Option<String> {
+pub(super) fn resolve_commit(git_dir: &Path, rev: &str) -> Option<String> {
     if rev.starts_with('-') {
         return None;
     }
@@ -49,7 +56,7 @@ fn git(git_dir: &Path, args: &[&str]) -> std::io::Result<std::process::Output> {
 
 /// Why talking to a remote failed, in git's words.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unreachable(pub String);
+pub(super) struct Unreachable(pub String);
 
 fn failure(output: &std::process::Output) -> Unreachable {
     let text = String::from_utf8_lossy(&output.stderr);
@@ -65,7 +72,7 @@ fn failure(output: &std::process::Output) -> Unreachable {
 
 /// The commit `branch` (a full ref name) points at on `remote`, None if it has no such
 /// branch; Err when the remote cannot be reached.
-pub fn remote_branch(
+pub(super) fn remote_branch(
     git_dir: &Path,
     remote: &str,
     branch: &str,
@@ -84,7 +91,7 @@ pub fn remote_branch(
 }
 
 /// Fetches `branch` of `remote` into `tracking` (e.g. `refs/remotes/origin/cmos`).
-pub fn fetch(
+pub(super) fn fetch(
     git_dir: &Path,
     remote: &str,
     branch: &str,
@@ -112,7 +119,7 @@ pub fn fetch(
 
 /// What a push did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Pushed {
+pub(super) enum Push {
     Done,
     /// The remote branch moved since it was fetched: fetch, merge and try again.
     Stale,
@@ -121,13 +128,13 @@ pub enum Pushed {
 
 /// Pushes `commit` to `branch` of `remote`, only if the remote branch is still at `expected`
 /// (None: it must not exist yet).
-pub fn push(
+pub(super) fn push(
     git_dir: &Path,
     remote: &str,
     branch: &str,
     commit: &str,
     expected: Option<&str>,
-) -> Pushed {
+) -> Push {
     let lease = format!("--force-with-lease={branch}:{}", expected.unwrap_or(""));
     let refspec = format!("{commit}:{branch}");
     // The push runs the repository's pre-push hook; the marker keeps cmos's own part of it
@@ -144,29 +151,29 @@ pub fn push(
             remote,
             &refspec,
         ])
-        .env(crate::ops::hook_run::ACTIVE_ENV, "1")
+        .env(ACTIVE_ENV, "1")
         .stdin(Stdio::null())
         .output();
     let output = match pushing {
         Ok(output) => output,
-        Err(e) => return Pushed::Failed(Unreachable(format!("cannot run git: {e}"))),
+        Err(e) => return Push::Failed(Unreachable(format!("cannot run git: {e}"))),
     };
     if output.status.success() {
-        return Pushed::Done;
+        return Push::Done;
     }
     let report = String::from_utf8_lossy(&output.stdout);
     if report.contains("stale info")
         || report.contains("fetch first")
         || report.contains("rejected")
     {
-        Pushed::Stale
+        Push::Stale
     } else {
-        Pushed::Failed(failure(&output))
+        Push::Failed(failure(&output))
     }
 }
 
 /// The best common ancestor of two commits, None if they share no history.
-pub fn merge_base(git_dir: &Path, a: &str, b: &str) -> Option<String> {
+pub(super) fn merge_base(git_dir: &Path, a: &str, b: &str) -> Option<String> {
     let output = git(git_dir, &["merge-base", "--end-of-options", a, b]).ok()?;
     let id = String::from_utf8(output.stdout).ok()?.trim().to_string();
     (output.status.success() && !id.is_empty()).then_some(id)
@@ -174,7 +181,7 @@ pub fn merge_base(git_dir: &Path, a: &str, b: &str) -> Option<String> {
 
 /// The subjects of the commits in `from..to`, newest first: what one side has that the other
 /// does not.
-pub fn subjects(git_dir: &Path, from: Option<&str>, to: &str) -> Vec<String> {
+pub(super) fn subjects(git_dir: &Path, from: Option<&str>, to: &str) -> Vec<String> {
     let range = match from {
         Some(from) => format!("{from}..{to}"),
         None => to.to_string(),
@@ -197,70 +204,8 @@ pub fn subjects(git_dir: &Path, from: Option<&str>, to: &str) -> Vec<String> {
         .collect()
 }
 
-/// The remote a branch pushes to: `branch.<name>.remote`, else `origin` if it exists, else
-/// the only remote.
-pub fn default_remote(git_dir: &Path, short_branch: &str) -> Option<String> {
-    let config = git(
-        git_dir,
-        &["config", "--get", &format!("branch.{short_branch}.remote")],
-    )
-    .ok()?;
-    let configured = String::from_utf8_lossy(&config.stdout).trim().to_string();
-    if config.status.success() && !configured.is_empty() {
-        return Some(configured);
-    }
-    let remotes = git(git_dir, &["remote"]).ok()?;
-    let names: Vec<String> = String::from_utf8_lossy(&remotes.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect();
-    if names.iter().any(|n| n == "origin") {
-        return Some("origin".into());
-    }
-    match names.as_slice() {
-        [only] => Some(only.clone()),
-        _ => None,
-    }
-}
-
-/// A boolean git config value; false when unset or not a boolean.
-pub fn config_bool(git_dir: &Path, key: &str) -> bool {
-    git(git_dir, &["config", "--type=bool", "--get", key])
-        .map(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "true")
-        .unwrap_or(false)
-}
-
-/// The branch HEAD is on (`main`), None when detached.
-pub fn current_branch(git_dir: &Path) -> Option<String> {
-    let output = git(git_dir, &["symbolic-ref", "--quiet", "--short", "HEAD"]).ok()?;
-    let name = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    (output.status.success() && !name.is_empty()).then_some(name)
-}
-
-/// The project's default branch: `cmos.defaultBranch`, else what `origin/HEAD` points at,
-/// else `init.defaultBranch`, else `main`.
-pub fn default_branch(git_dir: &Path) -> Option<String> {
-    let get = |args: &[&str]| -> Option<String> {
-        let output = git(git_dir, args).ok()?;
-        let text = String::from_utf8_lossy(&output.stdout).trim().to_string();
-        (output.status.success() && !text.is_empty()).then_some(text)
-    };
-    get(&["config", "--get", "cmos.defaultBranch"])
-        .or_else(|| {
-            get(&[
-                "symbolic-ref",
-                "--quiet",
-                "--short",
-                "refs/remotes/origin/HEAD",
-            ])
-            .map(|r| r.trim_start_matches("origin/").to_string())
-        })
-        .or_else(|| get(&["config", "--get", "init.defaultBranch"]))
-        .or_else(|| Some("main".into()))
-}
-
 /// The commits of a revision range, newest first.
-pub fn revisions(git_dir: &Path, range: &str) -> Vec<String> {
+pub(super) fn revisions(git_dir: &Path, range: &str) -> Vec<String> {
     let Ok(output) = git(git_dir, &["rev-list", "--end-of-options", range]) else {
         return Vec::new();
     };
@@ -275,7 +220,7 @@ pub fn revisions(git_dir: &Path, range: &str) -> Vec<String> {
 
 /// The hooks directory git runs hooks from (`core.hooksPath` when set, else `hooks` in the
 /// git directory), as an absolute path.
-pub fn hooks_dir(git_dir: &Path) -> Result<std::path::PathBuf, Unreachable> {
+pub(super) fn hooks_dir(git_dir: &Path) -> Result<std::path::PathBuf, Unreachable> {
     let output = git(
         git_dir,
         &["rev-parse", "--path-format=absolute", "--git-path", "hooks"],
@@ -290,7 +235,7 @@ pub fn hooks_dir(git_dir: &Path) -> Result<std::path::PathBuf, Unreachable> {
 
 /// Which of `paths` (relative to `work_tree`) git ignores (.gitignore, info/exclude, the
 /// user's excludes), in order.
-pub fn ignored(work_tree: &Path, paths: &[String]) -> Vec<bool> {
+pub(super) fn ignored(work_tree: &Path, paths: &[String]) -> Vec<bool> {
     if paths.is_empty() {
         return Vec::new();
     }

@@ -4,13 +4,14 @@
 use gix::ObjectId;
 use serde::Serialize;
 
+use super::CommitId;
 use crate::error::{Error, Result};
 use crate::model::Timestamp;
 
 /// One operation as its commit recorded it.
 #[derive(Debug, Clone, Serialize)]
 pub struct LogEntry {
-    pub commit: String,
+    pub commit: CommitId,
     pub at: Timestamp,
     pub agent: String,
     /// The operation's name from the `Cmos-Op:` trailer, e.g. `mission.complete`.
@@ -103,7 +104,7 @@ fn entry_of(id: ObjectId, commit: &gix::Commit<'_>) -> LogEntry {
             .find_map(|line| line.strip_prefix(key).map(|v| v.trim().to_string()))
     };
     LogEntry {
-        commit: id.to_string(),
+        commit: CommitId(id),
         at: Timestamp::from_millis(seconds * 1000),
         agent: trailer("Cmos-Agent:").unwrap_or_else(|| {
             commit

@@ -52,10 +52,16 @@ impl LocalState {
             write_new(&path, format!("{id}\n").as_bytes())?;
         }
         read_writer(&path).ok_or_else(|| {
-            Error::Git(format!(
-                "could not read back the writer id at {}",
-                path.display()
-            ))
+            Error::io(
+                format!(
+                    "cannot keep this worktree's writer id at {}",
+                    path.display()
+                ),
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "the file does not read back as a writer id",
+                ),
+            )
         })
     }
 

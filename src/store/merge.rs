@@ -8,7 +8,7 @@ use gix::ObjectId;
 use gix::objs::tree::EntryKind;
 
 use super::trees::{self, Leaf};
-use super::{Store, load};
+use super::{CommitId, Store, TreeId, load};
 use crate::error::{Error, FileProblem, Result};
 use crate::merge::{self, Conflict, Sides};
 use crate::model::Timestamp;
@@ -16,8 +16,7 @@ use crate::model::Timestamp;
 /// What a merge produced.
 #[derive(Debug)]
 pub struct Merged {
-    pub commit: ObjectId,
-    pub tree: ObjectId,
+    pub commit: CommitId,
     pub conflicts: Vec<Conflict>,
 }
 
@@ -39,12 +38,13 @@ impl Store {
     /// The result does not depend on which side is ours.
     pub fn merge_trees(
         &self,
-        base: Option<ObjectId>,
-        ours: ObjectId,
-        theirs: ObjectId,
+        base: Option<CommitId>,
+        ours: CommitId,
+        theirs: CommitId,
         when: Timestamp,
-    ) -> Result<(ObjectId, Vec<Conflict>)> {
-        self.combine(base, ours, theirs, when, false)
+    ) -> Result<(TreeId, Vec<Conflict>)> {
+        let (tree, conflicts) = self.combine(base.map(|b| b.0), ours.0, theirs.0, when, false)?;
+        Ok((TreeId(tree), conflicts))
     }
 
     /// `merge_trees`, or with `keep_logs` a revert: logs are append-only, so theirs (the
@@ -167,15 +167,16 @@ impl Store {
     /// by compare-and-swap (redone if the tip moved meanwhile). `base` is their merge base.
     pub fn merge_into_branch(
         &self,
-        theirs: ObjectId,
-        base: Option<ObjectId>,
+        theirs: CommitId,
+        base: Option<CommitId>,
         subject: &str,
     ) -> Result<Merged> {
         self.check_commit(theirs, true)?;
+        let (theirs, base) = (theirs.0, base.map(|b| b.0));
         for _ in 0..super::MAX_ATTEMPTS {
-            let ours = self.tip()?.ok_or(Error::NotInitialized)?;
+            let ours = self.tip_id()?.ok_or(Error::NotInitialized)?;
             let when = self.commit_time(ours)?.max(self.commit_time(theirs)?);
-            let (tree, conflicts) = self.merge_trees(base, ours, theirs, when)?;
+            let (tree, conflicts) = self.combine(base, ours, theirs, when, false)?;
             let writer = self.local.writer_id()?;
             let commit = self.commit_object(
                 tree,
@@ -187,8 +188,7 @@ impl Store {
             )?;
             if self.compare_and_swap(Some(ours), commit, subject)? {
                 return Ok(Merged {
-                    commit,
-                    tree,
+                    commit: CommitId(commit),
                     conflicts,
                 });
             }
@@ -203,10 +203,11 @@ impl Store {
     /// stay, plus `extra` files (retractions of what the operation appended to logs).
     pub fn revert(
         &self,
-        commit: ObjectId,
+        commit: CommitId,
         extra: &[(String, Vec<u8>)],
         subject: &str,
     ) -> Result<Merged> {
+        let commit = commit.0;
         let parent = self
             .repo
             .find_commit(commit)
@@ -219,7 +220,7 @@ impl Store {
             })?;
         let git = |e: gix::Error| Error::git("cannot write the reverted tree", e);
         for _ in 0..super::MAX_ATTEMPTS {
-            let tip = self.tip()?.ok_or(Error::NotInitialized)?;
+            let tip = self.tip_id()?.ok_or(Error::NotInitialized)?;
             let (tree, conflicts) =
                 self.combine(Some(commit), tip, parent, Timestamp::now(), true)?;
             let mut editor = self.repo.edit_tree(tree).map_err(git)?;
@@ -234,8 +235,7 @@ impl Store {
                 self.commit_object(tree, &[tip], subject, "undo", &writer, Timestamp::now())?;
             if self.compare_and_swap(Some(tip), new, subject)? {
                 return Ok(Merged {
-                    commit: new,
-                    tree,
+                    commit: CommitId(new),
                     conflicts,
                 });
             }
@@ -255,46 +255,12 @@ impl Store {
         self.repo.workdir().map(std::path::Path::to_path_buf)
     }
 
-    /// The git directory of this worktree, for the `git` program.
-    pub fn git_dir(&self) -> &std::path::Path {
-        self.repo.git_dir()
-    }
-
-    /// The branch's name without `refs/heads/`, e.g. `cmos`.
-    pub fn short_branch(&self) -> String {
-        let full = self.branch();
-        full.strip_prefix("refs/heads/")
-            .unwrap_or(&full)
-            .to_string()
-    }
-
-    /// Where a fetch of `remote`'s branch is kept: `refs/remotes/<remote>/<branch>`.
-    pub fn tracking_ref(&self, remote: &str) -> String {
-        format!("refs/remotes/{remote}/{}", self.short_branch())
-    }
-
-    /// The commit a ref points at, if it exists.
-    pub fn ref_target(&self, name: &str) -> Result<Option<ObjectId>> {
-        self.ref_id(name)
-    }
-
-    /// Moves the branch from `from` to `to` (a fast-forward), if it is still at `from`.
-    pub fn fast_forward(
-        &self,
-        from: Option<ObjectId>,
-        to: ObjectId,
-        message: &str,
-    ) -> Result<bool> {
-        self.check_commit(to, true)?;
-        self.compare_and_swap(from, to, message)
-    }
-
     /// Refuses `commit` if its tree holds anything cmos does not follow: a bad entry anywhere
     /// (see `trees`), or a file where a directory of records belongs. `remote` says where the
     /// commit comes from, for the advice of the error. Called before a commit is adopted,
     /// fast-forwarded to or merged, so a hostile tree never becomes this clone's state.
-    pub fn check_commit(&self, commit: ObjectId, remote: bool) -> Result<()> {
-        let tree = self.tree_of(commit)?;
+    pub fn check_commit(&self, commit: CommitId, remote: bool) -> Result<()> {
+        let tree = self.tree_of(commit.0)?;
         match self.tree_faults(tree)?.into_iter().next() {
             None => Ok(()),
             Some(problem) => Err(Error::InvalidTree {

@@ -1,5 +1,10 @@
-//! The only code that knows git: opens the repository, reads the cmos branch into an index,
-//! and writes one commit per operation with compare-and-swap on the branch.
+//! The only code that knows git. It opens the repository, reads the cmos branch into an
+//! index, writes one commit per operation with compare-and-swap on the branch, reads its
+//! history, merges and reverts, and shares it with remotes (fetch, push, merge base); it also
+//! answers what cmos asks about the project's own repository: its commits, git config,
+//! branches, hooks directory and ignore rules. gix does the reading and writing, the `git`
+//! program (`git_program`, private to this module) the network and the few questions gix
+//! does not answer here. Everything outside sees commit ids ([`CommitId`]), never a gix type.
 //!
 //! A write never touches HEAD, the index file or the working tree: objects go into the object
 //! database and only `refs/heads/cmos` (or `cmos.ref`) moves.
@@ -7,9 +12,9 @@
 mod cache;
 
 mod gate;
-// Transitional: ops still call the git program directly; they move behind Store methods.
-pub(crate) mod git_program;
+mod git_program;
 mod history;
+mod ids;
 
 mod load;
 mod local;
@@ -17,6 +22,8 @@ mod locks;
 mod merge;
 mod project_files;
 mod recent;
+mod remote;
+mod repository;
 mod snapshot;
 pub mod trees;
 mod tx;
@@ -33,10 +40,13 @@ use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use gix::refs::{FullName, Target};
 
 pub use gate::Marker;
+pub use git_program::ACTIVE_ENV;
 pub use history::{LogEntry, LogFilter};
+pub use ids::{CommitId, FileVersion, TreeId};
 pub use local::replace_file;
 pub use merge::Merged;
 pub use project_files::ProjectCommit;
+pub use remote::{Pushed, RemoteBranch};
 pub use snapshot::Snapshot;
 use tx::State;
 pub use tx::Tx;
@@ -80,7 +90,7 @@ pub struct Written<T> {
     pub meta: Meta,
     pub digest: Digest,
     /// The new commit, or None when the operation changed nothing.
-    pub commit: Option<ObjectId>,
+    pub commit: Option<CommitId>,
 }
 
 impl Store {
@@ -91,13 +101,7 @@ impl Store {
             Error::NotARepository(format!("no git repository at or above {}", dir.display()))
         })?;
         let (branch_name, identity) = {
-            let config = repo.config_snapshot();
-            let setting = |key: &str| {
-                config
-                    .string(key)
-                    .map(|s| s.to_string())
-                    .filter(|s| !s.is_empty())
-            };
+            let setting = |key: &str| repository::config_string(&repo, key);
             let env = |key: &str| std::env::var(key).ok().filter(|s| !s.is_empty());
             // git's order: environment, then committer.*, then user.*; EMAIL for the address.
             let name = env("GIT_COMMITTER_NAME")
@@ -163,16 +167,20 @@ impl Store {
 
     /// The branch tip. When the branch does not exist yet but a remote has one (a fresh
     /// clone), the remote's tip is adopted so the clone never starts a second history.
-    pub fn tip(&self) -> Result<Option<ObjectId>> {
+    pub fn tip(&self) -> Result<Option<CommitId>> {
+        Ok(self.tip_id()?.map(CommitId))
+    }
+
+    fn tip_id(&self) -> Result<Option<ObjectId>> {
         if let Some(id) = self.ref_id(self.branch.as_bstr().to_string().as_str())? {
             return Ok(Some(id));
         }
         let Some((remote, remote_tip)) = self.remote_tip()? else {
             return Ok(None);
         };
-        self.require_cmos_branch(remote_tip, &format!("{remote}'s cmos branch"))?;
+        self.require_cmos_branch(CommitId(remote_tip), &format!("{remote}'s cmos branch"))?;
         // A hostile tree must not become this clone's state (see `trees`).
-        self.check_commit(remote_tip, true)?;
+        self.check_commit(CommitId(remote_tip), true)?;
         // Losing this race means another process adopted (or wrote) first: read theirs.
         self.compare_and_swap(None, remote_tip, "cmos: adopt the remote's cmos branch")?;
         self.ref_id(self.branch.as_bstr().to_string().as_str())
@@ -220,7 +228,7 @@ impl Store {
     /// Reads the tip, or says the project is not initialised. Only the small parts are read
     /// now when the cache is current; missions are decoded when asked for.
     pub fn snapshot(&self) -> Result<Snapshot<'_>> {
-        let commit = self.tip()?.ok_or(Error::NotInitialized)?;
+        let commit = self.tip_id()?.ok_or(Error::NotInitialized)?;
         let tree = self.tree_of(commit)?;
         let snapshot = match cache::load(&self.local.cache_path()) {
             Some(cached) if cached.tree == tree => Snapshot::cached(self, commit, cached),
@@ -324,7 +332,7 @@ impl Store {
         kind: &'static str,
         id: &str,
     ) -> Result<T> {
-        let commit = self.tip()?.ok_or(Error::NotInitialized)?;
+        let commit = self.tip_id()?.ok_or(Error::NotInitialized)?;
         let tree = self.tree_of(commit)?;
         let bytes = tx::read_path(&self.repo, tree, path)?.ok_or_else(|| Error::NotFound {
             kind,
@@ -384,7 +392,7 @@ impl Store {
         let (mut writer, mut kept) = self.local.writer_id_candidate();
         let mut pause = Duration::from_millis(1);
         for _ in 0..MAX_ATTEMPTS {
-            let tip = self.tip()?;
+            let tip = self.tip_id()?;
             let (tree, state) = self.write_state(tip)?;
             let mut tx = Tx::new(self, tip, tree, state, &writer);
             if tip.is_some() {
@@ -418,7 +426,7 @@ impl Store {
                     value,
                     meta,
                     digest,
-                    commit: Some(commit),
+                    commit: Some(CommitId(commit)),
                 });
             }
             self.clear_stale_locks();
@@ -660,13 +668,13 @@ impl Store {
         let sample = self.repo.common_dir().join("objects").join("17");
         let loose = std::fs::read_dir(sample).map(|d| d.count()).unwrap_or(0);
         if loose * 256 > 6_700 {
-            crate::store::git_program::gc_auto_in_background(self.repo.common_dir());
+            git_program::gc_auto_in_background(self.repo.common_dir());
         }
     }
 
     /// The branch's history, newest first: one entry per operation, as `filter` asks.
     pub fn log(&self, filter: &LogFilter) -> Result<Vec<LogEntry>> {
-        match self.tip()? {
+        match self.tip_id()? {
             None => Err(Error::NotInitialized),
             Some(tip) => history::first_parent_log(&self.repo, tip, filter),
         }
@@ -675,7 +683,7 @@ impl Store {
     /// The operations that changed the file at `path`, newest first, with its content
     /// before and after each.
     pub fn file_history(&self, path: &str, limit: usize) -> Result<Vec<Revision>> {
-        let tip = self.tip()?.ok_or(Error::NotInitialized)?;
+        let tip = self.tip_id()?.ok_or(Error::NotInitialized)?;
         let filter = LogFilter {
             limit,
             path: Some(path.to_string()),

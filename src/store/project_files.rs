@@ -1,34 +1,39 @@
-//! The project's own history (not the cmos branch): where facts pinned to files look to see
-//! whether those files changed since.
+//! The project's own history (not the cmos branch): the commits the hooks log, revisions as
+//! git resolves them, and where facts pinned to files look to see whether those files changed
+//! since.
 
-use gix::ObjectId;
-
-use super::Store;
+use super::{CommitId, FileVersion, Store, git_program};
 use crate::error::{Error, Result};
 
 impl Store {
-    /// The full id of the commit `rev` names in this repository.
-    pub fn resolve_commit(&self, rev: &str) -> Result<String> {
-        crate::store::git_program::resolve_commit(self.repo.git_dir(), rev).ok_or_else(|| {
-            Error::InvalidInput(format!(
-                "{rev:?} names no commit of this repository; pass a commit, branch or tag"
-            ))
-        })
+    /// The commit `rev` names in this repository (`HEAD`, `main~2`, a short hash, a tag), as
+    /// git resolves it.
+    pub fn resolve_commit(&self, rev: &str) -> Result<CommitId> {
+        git_program::resolve_commit(self.repo.git_dir(), rev)
+            .and_then(|hex| CommitId::from_hex(&hex))
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "{rev:?} names no commit of this repository; pass a commit, branch or tag"
+                ))
+            })
     }
 
     /// The commit HEAD points at, None in a repository with no commit yet.
-    pub fn head_commit(&self) -> Option<String> {
-        self.repo.head_id().ok().map(|id| id.to_string())
+    pub fn head_commit(&self) -> Option<CommitId> {
+        self.repo.head_id().ok().map(|id| CommitId(id.detach()))
     }
 
-    /// The blob id of each of `paths` in `commit`, None where the path is not a file there.
-    pub fn file_ids_at(&self, commit: &str, paths: &[String]) -> Result<Vec<Option<ObjectId>>> {
+    /// The version of each of `paths` in `commit` (full hex, as a fact stores it), None
+    /// where the path is not a file there.
+    pub fn file_ids_at(&self, commit: &str, paths: &[String]) -> Result<Vec<Option<FileVersion>>> {
+        let id = CommitId::from_hex(commit).ok_or_else(|| {
+            Error::InvalidInput(format!("{commit:?} is not the full id of a commit"))
+        })?;
         let git =
             |e: &dyn std::fmt::Display| Error::Git(format!("cannot read commit {commit}: {e}"));
-        let id = ObjectId::from_hex(commit.as_bytes()).map_err(|e| git(&e))?;
         let tree = self
             .repo
-            .find_commit(id)
+            .find_commit(id.0)
             .map_err(|e| git(&e))?
             .tree()
             .map_err(|e| git(&e))?;
@@ -36,7 +41,9 @@ impl Store {
             .iter()
             .map(|path| {
                 let entry = tree.lookup_entry_by_path(path).map_err(|e| git(&e))?;
-                Ok(entry.filter(|e| e.mode().is_blob()).map(|e| e.object_id()))
+                Ok(entry
+                    .filter(|e| e.mode().is_blob())
+                    .map(|e| FileVersion(e.object_id())))
             })
             .collect()
     }
@@ -45,7 +52,7 @@ impl Store {
 /// A commit of the project (not of the cmos branch), as hooks log it.
 #[derive(Debug, Clone)]
 pub struct ProjectCommit {
-    pub hash: String,
+    pub hash: CommitId,
     /// The whole message, byte for byte.
     pub message: Vec<u8>,
     /// Files changed against the first parent (all files of a root commit).
@@ -82,8 +89,7 @@ impl Store {
     pub fn project_commit(&self, rev: &str) -> Result<ProjectCommit> {
         let hash = self.resolve_commit(rev)?;
         let git = |e: &dyn std::fmt::Display| Error::Git(format!("cannot read commit {hash}: {e}"));
-        let id = ObjectId::from_hex(hash.as_bytes()).map_err(|e| git(&e))?;
-        let commit = self.repo.find_commit(id).map_err(|e| git(&e))?;
+        let commit = self.repo.find_commit(hash.0).map_err(|e| git(&e))?;
         let message = commit.message_raw_sloppy().to_vec();
         let tree = commit.tree_id().map_err(|e| git(&e))?.detach();
         let parent_tree = match commit.parent_ids().next() {

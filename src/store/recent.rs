@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use gix::ObjectId;
 
-use super::{Snapshot, Store, load};
+use super::{CommitId, Snapshot, Store, load};
 use crate::error::{Error, FileProblem, Result};
 use crate::model::{Folded, Item, ItemKind, ItemStatus, Session, Timestamp};
 
@@ -18,7 +18,7 @@ fn day_of(id: &str) -> &str {
         .unwrap_or("")
 }
 
-/// A file that differs between two trees: its path, old content and new content.
+/// A file that differs between two commits: its path, old content and new content.
 pub type FileChange = (String, Option<Vec<u8>>, Option<Vec<u8>>);
 
 impl Store {
@@ -45,28 +45,28 @@ impl Store {
         Ok(sessions)
     }
 
-    /// The tree of a commit of the branch (or any commit).
-    pub fn tree_at(&self, commit: ObjectId) -> Result<ObjectId> {
-        self.tree_of(commit)
-    }
-
-    /// Every item of one log in `tree`, with the lines that failed to parse.
-    pub fn items_in(
+    /// Every item of one log at `commit`, with the lines that failed to parse.
+    pub fn items_at(
         &self,
-        tree: ObjectId,
+        commit: CommitId,
         kind: ItemKind,
     ) -> Result<(Vec<Item>, Vec<FileProblem>)> {
-        let (versions, problems) = load::item_versions(&self.repo, tree, kind)?;
-        Ok((crate::model::latest_versions(versions), problems))
+        self.items_in(self.tree_of(commit.0)?, kind)
     }
 
-    /// The file at `path` in `tree`, if there is one.
-    pub fn file_in(&self, tree: ObjectId, path: &str) -> Result<Option<Vec<u8>>> {
-        super::tx::read_path(&self.repo, tree, path)
+    /// The file at `path` of the branch at `commit`, if there is one.
+    pub fn file_at(&self, commit: CommitId, path: &str) -> Result<Option<Vec<u8>>> {
+        self.file_in(self.tree_of(commit.0)?, path)
     }
 
-    /// Files under `.cmos/<dir>` that differ between two trees: (path, old blob, new blob).
-    pub fn changed_in(&self, old: ObjectId, new: ObjectId, dir: &str) -> Result<Vec<FileChange>> {
+    /// Files under `.cmos/<dir>` that differ between two commits: (path, old bytes, new bytes).
+    pub fn changed_between(
+        &self,
+        old: CommitId,
+        new: CommitId,
+        dir: &str,
+    ) -> Result<Vec<FileChange>> {
+        let (old, new) = (self.tree_of(old.0)?, self.tree_of(new.0)?);
         let prefix = format!("{}/{dir}/", crate::format::layout::ROOT);
         let mut changes = Vec::new();
         for (relative, _) in
@@ -82,11 +82,28 @@ impl Store {
         Ok(changes)
     }
 
-    /// The commit a revision of this repository names, as an object id.
-    pub fn commit_id(&self, rev: &str) -> Result<ObjectId> {
-        let hex = self.resolve_commit(rev)?;
-        ObjectId::from_hex(hex.as_bytes())
-            .map_err(|e| Error::Git(format!("git answered {hex:?} for {rev}: {e}")))
+    /// The first parent of `commit`, None for a root commit.
+    pub fn first_parent(&self, commit: CommitId) -> Result<Option<CommitId>> {
+        let commit = self
+            .repo
+            .find_commit(commit.0)
+            .map_err(|e| Error::git("cannot read a commit of the cmos branch", e))?;
+        Ok(commit.parent_ids().next().map(|p| CommitId(p.detach())))
+    }
+
+    /// Every item of one log in `tree`, with the lines that failed to parse.
+    pub(super) fn items_in(
+        &self,
+        tree: ObjectId,
+        kind: ItemKind,
+    ) -> Result<(Vec<Item>, Vec<FileProblem>)> {
+        let (versions, problems) = load::item_versions(&self.repo, tree, kind)?;
+        Ok((crate::model::latest_versions(versions), problems))
+    }
+
+    /// The file at `path` in `tree`, if there is one.
+    pub(super) fn file_in(&self, tree: ObjectId, path: &str) -> Result<Option<Vec<u8>>> {
+        super::tx::read_path(&self.repo, tree, path)
     }
 }
 

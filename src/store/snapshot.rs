@@ -5,16 +5,16 @@ use std::cell::OnceCell;
 
 use gix::ObjectId;
 
-use super::Store;
 use super::cache::{Buckets, Cached, EntryWithDependents};
+use super::{CommitId, Store};
 use crate::digest::Digest;
 use crate::error::Result;
 use crate::index::{Index, Meta};
 
 pub struct Snapshot<'s> {
     store: &'s Store,
-    pub commit: ObjectId,
-    pub tree: ObjectId,
+    pub commit: CommitId,
+    pub(super) tree: ObjectId,
     pub meta: Meta,
     pub digest: Digest,
     missions: Option<Buckets>,
@@ -25,7 +25,7 @@ impl<'s> Snapshot<'s> {
     pub(super) fn cached(store: &'s Store, commit: ObjectId, cached: Cached) -> Self {
         Snapshot {
             store,
-            commit,
+            commit: CommitId(commit),
             tree: cached.tree,
             meta: cached.meta,
             digest: cached.digest,
@@ -43,7 +43,7 @@ impl<'s> Snapshot<'s> {
     ) -> Self {
         Snapshot {
             store,
-            commit,
+            commit: CommitId(commit),
             tree,
             meta: index.meta.clone(),
             digest,

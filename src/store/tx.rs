@@ -163,8 +163,8 @@ impl<'s> Tx<'s> {
     }
 
     /// The commit this operation builds on: the branch as it was just before.
-    pub fn base(&self) -> Option<ObjectId> {
-        self.base
+    pub fn base(&self) -> Option<super::CommitId> {
+        self.base.map(super::CommitId)
     }
 
     /// Whether the branch already has content this write builds on.

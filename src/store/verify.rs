@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use gix::ObjectId;
 
-use super::{Store, load};
+use super::{CommitId, Store, load};
 use crate::error::{Error, FileProblem, Result};
 use crate::format::{codec, layout};
 use crate::index::Index;
@@ -16,8 +16,8 @@ impl Store {
     /// Every problem of the branch at `commit`, by path then line.
     /// What is odd but allowed at `commit`: a Completed mission that requires an unfinished
     /// one (an import that read a link backwards, or a link added after completion).
-    pub fn verify_warnings(&self, commit: ObjectId) -> Result<Vec<FileProblem>> {
-        let tree = self.tree_of(commit)?;
+    pub fn verify_warnings(&self, commit: CommitId) -> Result<Vec<FileProblem>> {
+        let tree = self.tree_of(commit.0)?;
         let index = load::index_of(&self.repo, tree, None)?;
         Ok(crate::lifecycle::completed_before_prerequisites(&index)
             .into_iter()
@@ -25,8 +25,8 @@ impl Store {
             .collect())
     }
 
-    pub fn verify_commit(&self, commit: ObjectId) -> Result<Vec<FileProblem>> {
-        let tree = self.tree_of(commit)?;
+    pub fn verify_commit(&self, commit: CommitId) -> Result<Vec<FileProblem>> {
+        let tree = self.tree_of(commit.0)?;
         let mut problems = Vec::new();
         let index = match load::index_of(&self.repo, tree, None) {
             Ok(index) => index,
