@@ -105,7 +105,7 @@ fn print_context(printer: &Printer, shape: &ShapeArgs, outcome: crate::ops::Outc
     if shape.format == Format::Json && !printer.json {
         printer.as_json().outcome(&outcome, |_, _| String::new());
     } else {
-        printer.outcome(&outcome, |c, _| c.markdown());
+        printer.outcome(&outcome, |c, _| c.markdown_for(&super::names::CliNames));
     }
 }
 

@@ -253,7 +253,7 @@ fn load(path: &Path) -> Result<Tables> {
     let bytes = super::read_file(path)?;
     if !bytes.starts_with(b"SQLite format 3\0") {
         return Err(Error::InvalidInput(format!(
-            "{} is not a SQLite database (it does not start with the SQLite header); `cmos import cmos-sqlite` reads the original CMOS's cmos/db/cmos.sqlite",
+            "{} is not a SQLite database (it does not start with the SQLite header); the cmos-sqlite import reads the original CMOS's cmos/db/cmos.sqlite",
             path.display()
         )));
     }

@@ -37,7 +37,7 @@ pub static TOOLS: &[Tool] = &[
         params: &[BUDGET],
         run: |ws, a| {
             let outcome = context::context(ws, budget(a)?)?;
-            let markdown = outcome.data.markdown();
+            let markdown = outcome.data.markdown_for(&crate::mcp::names::McpNames);
             let mut reply = reply(outcome)?;
             reply.data["markdown"] = markdown.into();
             Ok(reply)
