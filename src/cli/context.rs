@@ -97,7 +97,11 @@ pub fn run(ws: &Workspace, args: ContextArgs, printer: &Printer) -> Result<()> {
 
 /// `cmos onboard`.
 pub fn run_onboard(ws: &Workspace, shape: ShapeArgs, printer: &Printer) -> Result<()> {
-    print_context(printer, &shape, ops::onboard(ws, shape.budget)?);
+    print_context(
+        printer,
+        &shape,
+        ops::onboard_for(ws, shape.budget, Some(&super::names::CliNames))?,
+    );
     Ok(())
 }
 

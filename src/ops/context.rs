@@ -153,8 +153,19 @@ fn check_budget(project: &str, budget: Option<usize>) -> Result<()> {
     }
 }
 
-/// The context for an agent new to the project, with what to do first.
+/// The context for an agent new to the project, with what to do first in words.
 pub fn onboard(ws: &Workspace, budget: Option<usize>) -> Result<Outcome<Context>> {
+    onboard_for(ws, budget, None)
+}
+
+/// The context for an agent new to the project, with what to do first, each step with the
+/// command or tool call that does it as `names` spells it (measured against the budget as
+/// shown).
+pub fn onboard_for(
+    ws: &Workspace,
+    budget: Option<usize>,
+    names: Option<&dyn Names>,
+) -> Result<Outcome<Context>> {
     let (mut sections, project, mut instructions) = gather(ws)?;
     check_budget(&project, budget)?;
     let mut actions: Vec<Entry> = instructions
@@ -162,27 +173,54 @@ pub fn onboard(ws: &Workspace, budget: Option<usize>) -> Result<Outcome<Context>
         .iter()
         .map(|a| Entry::new(None, a.clone()))
         .collect();
-    actions.extend(
-        [
-            "Work in a session: start one, and capture decisions, learnings, constraints and next steps in it as they happen.",
+    let steps = [
+        (
+            "Work in a session: start one for the work at hand.",
+            Some(
+                Action::new(Op::SessionStart)
+                    .needs(Input::SessionType)
+                    .needs(Input::Title),
+            ),
+        ),
+        (
+            "Capture decisions, learnings, constraints and next steps in it as they happen.",
+            Some(
+                Action::new(Op::SessionCapture)
+                    .needs(Input::Category)
+                    .needs(Input::Text),
+            ),
+        ),
+        (
             "Read a mission in full before starting it; start it, and complete it when its success criteria are met.",
+            Some(Action::new(Op::MissionShow).needs(Input::MissionId)),
+        ),
+        (
             "Before stopping, complete the session with a summary and next steps.",
+            Some(
+                Action::new(Op::SessionComplete)
+                    .needs(Input::Summary)
+                    .needs(Input::NextStep),
+            ),
+        ),
+        (
             "Every result carries instructions: what to do next, and the commands or calls that do it.",
-        ]
-        .map(|text| Entry::new(None, text)),
-    );
-    // The how of those steps, for each front-end to name.
-    instructions.suggested.extend([
-        Action::new(Op::SessionStart)
-            .needs(Input::SessionType)
-            .needs(Input::Title),
-        Action::new(Op::SessionCapture)
-            .needs(Input::Category)
-            .needs(Input::Text),
-        Action::new(Op::SessionComplete)
-            .needs(Input::Summary)
-            .needs(Input::NextStep),
-    ]);
+            None,
+        ),
+    ];
+    for (text, action) in steps {
+        let how = action
+            .as_ref()
+            .and_then(|a| names.and_then(|n| n.action(a)));
+        actions.push(Entry::new(
+            None,
+            match how {
+                Some(how) => format!("{} (`{how}`).", text.trim_end_matches('.')),
+                None => text.to_string(),
+            },
+        ));
+        // The how, typed, for each front-end to name in the instructions.
+        instructions.suggested.extend(action);
+    }
     // What to do comes right after where things stand, ahead of the history.
     let at = sections
         .iter()
