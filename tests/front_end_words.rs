@@ -415,3 +415,71 @@ fn test_cli_warnings_and_instructions_still_name_commands() {
         "cmos session complete --summary TEXT --next-step TEXT"
     );
 }
+
+/// Lines of the library outside the front-ends that may name the CLI: text that is a command
+/// (the hook shims, a commit message, file headers) or that is written for people and agents
+/// alike and names both (the AGENTS.md section).
+const MAY_NAME_THE_CLI: &[(&str, &str)] = &[
+    ("src/ops/hooks.rs", "cmos hook run"),
+    ("src/ops/agents.rs", ""),
+    ("src/ops/sync.rs", "\"cmos sync: fast-forward"),
+    ("src/store/git_program.rs", ""),
+];
+
+/// Every string of the library outside `cli/` and `mcp/`, checked for CLI flags and `cmos
+/// <verb>` commands: a message that names them reaches agents over MCP, where they mean
+/// nothing. Typed inputs and actions (`next::Input`, `next::Action`) carry the how instead.
+#[test]
+fn test_library_messages_name_no_cli_flag_or_command() {
+    let verbs = cli_verbs();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read src") {
+            let path = entry.expect("an entry").path();
+            let relative = path
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if relative == "cli" || relative == "mcp" {
+                continue;
+            }
+            if path.is_dir() {
+                dirs.push(path);
+            } else if relative.ends_with(".rs") {
+                files.push((format!("src/{relative}"), path));
+            }
+        }
+    }
+    assert!(
+        files.len() > 50,
+        "found the library's files: {}",
+        files.len()
+    );
+    let mut found = Vec::new();
+    for (name, path) in files {
+        let text = std::fs::read_to_string(&path).expect("read a source file");
+        // Unit tests may spell anything.
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (n, line) in code.lines().enumerate() {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("//") || !line.contains('"') {
+                continue;
+            }
+            let allowed = MAY_NAME_THE_CLI
+                .iter()
+                .any(|(file, part)| *file == name && line.contains(part));
+            let words = cli_words(line, &verbs);
+            if !words.is_empty() && !allowed {
+                found.push(format!("{name}:{}: {words:?}: {}", n + 1, trimmed));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "library strings name CLI flags or commands:\n{}",
+        found.join("\n")
+    );
+}

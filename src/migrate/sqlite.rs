@@ -174,7 +174,7 @@ pub fn read(path: &Path) -> Result<Batch> {
             continue;
         }
         if is_derived(name, &tables) {
-            mapper.notes.skipped(format!("table {name}: a search index built from other tables; cmos kb indexes the records itself"), name);
+            mapper.notes.skipped(format!("table {name}: a search index built from other tables; cmos's own search indexes the records itself"), name);
             continue;
         }
         let mut lines = Vec::new();
