@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use crate::model::Status;
+use crate::model::{ItemKind, Status};
+use crate::next::{Action, Input, Next, Op};
 
 /// Where a stored file failed to parse: enough for a person to open it and fix it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -97,6 +98,11 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// An error with what to do about it (inputs to give, actions to run), which each
+    /// front-end names its own way; code, exit code and message are the inner error's.
+    #[error("{error}")]
+    Guided { error: Box<Error>, next: Box<Next> },
 }
 
 impl Error {
@@ -118,6 +124,7 @@ impl Error {
             Error::Invalid { .. } => "invalid_branch",
             Error::Git(_) => "git",
             Error::Io { .. } => "io",
+            Error::Guided { error, .. } => error.code(),
         }
     }
 
@@ -135,10 +142,12 @@ impl Error {
             Error::NotInitialized | Error::NotARepository(_) => 7,
             Error::Conflict(_) => 8,
             Error::Git(_) | Error::Io { .. } => 1,
+            Error::Guided { error, .. } => error.exit_code(),
         }
     }
 
-    /// What the user can do about it, when there is something better to say than the message.
+    /// What the user can do about it, in domain words, when there is something better to say
+    /// than the message. The inputs and actions of `next` say how; front-ends add them.
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::InvalidTransition { id, valid, .. } => Some(if valid.is_empty() {
@@ -148,13 +157,12 @@ impl Error {
                 format!("from here mission {id} can move to: {}", names.join(", "))
             }),
             Error::NotFound { kind, .. } => Some(match *kind {
-                "sprint" => "list sprints with `cmos sprint list`".into(),
-                "mission" => "list missions with `cmos mission list`".into(),
-                "session" => "list sessions with `cmos session list`".into(),
-                "decision" | "fact" | "learning" | "constraint" | "next-step" => {
-                    format!("list them with `cmos {kind} list --all`")
+                "sprint" | "mission" | "session" | "snapshot" => {
+                    format!("check the id against the list of {kind}s")
                 }
-                "snapshot" => "list snapshots with `cmos context history`".into(),
+                "decision" | "fact" | "learning" | "constraint" | "next-step" => {
+                    format!("check the id against the list of every {kind}, closed ones too")
+                }
                 _ => "check the id and try again".into(),
             }),
             Error::AlreadyExists { kind, .. } => {
@@ -168,28 +176,106 @@ impl Error {
                 "nothing was adopted or merged: the remote's cmos branch is damaged or hostile; ask whoever pushed that commit to repair the branch (rewrite the tree without the entry), then sync again".into(),
             ),
             Error::InvalidTree { remote: false, .. } => Some(
-                "nothing was written: move the cmos branch back to a commit without that entry (`git log` on the branch shows them), or rewrite the tree without it; `cmos verify` lists every such entry".into(),
+                "nothing was written: move the cmos branch back to a commit without that entry (`git log` on the branch shows them), or rewrite the tree without it; verifying the branch lists every such entry".into(),
             ),
-            Error::NotInitialized => {
-                Some("run `cmos init` to start a project in this repository".into())
-            }
+            Error::NotInitialized => Some("start a project in this repository".into()),
             Error::NotARepository(_) => {
-                Some("run cmos inside a git repository, or create one with `git init`".into())
+                Some("work inside a git repository, or create one with `git init`".into())
             }
-            Error::Conflict(_) => {
-                Some("other writers kept moving the branch; retry the command".into())
-            }
+            Error::Conflict(_) => Some(
+                "other writers kept moving the branch; look at where the project stands and retry"
+                    .into(),
+            ),
             Error::UnsupportedFormat { .. } => Some("upgrade cmos to read this project".into()),
             Error::Invalid { .. } => Some(
-                "fix the files named in `problems` on the branch (each with its path and line), then run `cmos verify` again".into(),
+                "fix the files named in `problems` on the branch (each with its path and line), then verify the branch again".into(),
             ),
+            Error::Guided { error, .. } => error.hint(),
             _ => None,
+        }
+    }
+
+    /// What to do about the error, typed: the inputs to give or change and the actions that
+    /// get out of it, for each front-end to name (`--reason` or `reason`, `cmos mission list`
+    /// or `cmos_mission_list`).
+    pub fn next(&self) -> Next {
+        let actions = match self {
+            Error::InvalidTransition { valid, .. } if valid.is_empty() => {
+                vec![Action::new(Op::MissionAdd).needs(Input::Name)]
+            }
+            Error::InvalidTransition { id, .. } => {
+                vec![Action::new(Op::MissionShow).with(Input::MissionId, id)]
+            }
+            Error::NotFound { kind, .. } => match *kind {
+                "sprint" => vec![Action::new(Op::SprintList)],
+                "mission" => vec![Action::new(Op::MissionList)],
+                "session" => vec![Action::new(Op::SessionList)],
+                "snapshot" => vec![Action::new(Op::SnapshotList)],
+                other => match other.parse::<ItemKind>() {
+                    Ok(kind) => vec![Action::new(Op::ItemList(kind)).needs(Input::All)],
+                    Err(_) => Vec::new(),
+                },
+            },
+            Error::InvalidTree { remote: false, .. } | Error::Invalid { .. } => {
+                vec![Action::new(Op::Verify)]
+            }
+            Error::NotInitialized => vec![Action::new(Op::Init)],
+            Error::Conflict(_) => vec![Action::new(Op::Status)],
+            Error::Guided { error, next } => {
+                let mut out = error.next();
+                out.inputs.extend(next.inputs.iter().copied());
+                // The actions given where the error was made are the more precise ones.
+                let mut actions = next.actions.clone();
+                actions.extend(out.actions);
+                out.actions = actions;
+                return out;
+            }
+            _ => Vec::new(),
+        };
+        Next {
+            inputs: Vec::new(),
+            actions,
+        }
+    }
+
+    /// This error, saying that one of `inputs` is what was wrong or missing.
+    pub fn needs(self, inputs: &[Input]) -> Error {
+        self.guided(|next| next.inputs.extend_from_slice(inputs))
+    }
+
+    /// This error, with `action` as a way out of it.
+    pub fn then(self, action: Action) -> Error {
+        self.guided(|next| next.actions.push(action))
+    }
+
+    fn guided(self, add: impl FnOnce(&mut Next)) -> Error {
+        match self {
+            Error::Guided { error, mut next } => {
+                add(&mut next);
+                Error::Guided { error, next }
+            }
+            error => {
+                let mut next = Next::default();
+                add(&mut next);
+                Error::Guided {
+                    error: Box::new(error),
+                    next: Box::new(next),
+                }
+            }
+        }
+    }
+
+    /// The error without what to do about it: the variant to match on.
+    pub fn kind(&self) -> &Error {
+        match self {
+            Error::Guided { error, .. } => error.kind(),
+            other => other,
         }
     }
 
     /// The problems behind the error, each with its file and line, when there are several.
     pub fn problems(&self) -> Option<&[FileProblem]> {
-        match self {
+        match self.kind() {
             Error::Invalid { problems, .. } => Some(problems),
             _ => None,
         }
@@ -197,7 +283,7 @@ impl Error {
 
     /// The statuses a refused transition could have gone to instead.
     pub fn valid_transitions(&self) -> Option<&[Status]> {
-        match self {
+        match self.kind() {
             Error::InvalidTransition { valid, .. } => Some(valid),
             _ => None,
         }

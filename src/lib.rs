@@ -51,6 +51,7 @@ pub mod mcp;
 pub mod merge;
 pub mod migrate;
 pub mod model;
+pub mod next;
 pub mod ops;
 pub mod safe_fs;
 pub mod store;

@@ -8,6 +8,7 @@ use crate::index::{Index, Meta};
 use crate::model::{
     Blocker, DepType, Mission, Sprint, SprintStatus, Status, Timestamp, Transition,
 };
+use crate::next::Input;
 
 use Status::*;
 
@@ -84,10 +85,10 @@ pub fn apply_transition(
     let from = mission.status;
     check_transition(&mission.id, from, to)?;
     if to == Blocked && detail.note.is_none() {
-        return Err(Error::InvalidInput(format!(
-            "blocking mission {} needs a reason: pass --reason",
-            mission.id
-        )));
+        return Err(
+            Error::InvalidInput(format!("blocking mission {} needs a reason", mission.id))
+                .needs(&[Input::Reason]),
+        );
     }
     mission.status = to;
     mission.updated_at = at;
@@ -241,7 +242,7 @@ pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Res
     open.sort();
     let shown: Vec<&str> = open.iter().take(10).copied().collect();
     Err(Error::Refused(format!(
-        "sprint {} still has {} open mission(s): {}{}; complete, drop or defer them, move them to another sprint, or pass --force",
+        "sprint {} still has {} open mission(s): {}{}; complete, drop or defer them, move them to another sprint, or close the sprint anyway",
         sprint.id,
         open.len(),
         shown.join(", "),
@@ -250,7 +251,8 @@ pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Res
         } else {
             ""
         }
-    )))
+    ))
+    .needs(&[Input::Force]))
 }
 
 mod cycles;

@@ -197,7 +197,8 @@ fn test_writes_are_refused_while_the_format_marker_is_unreadable() {
         message.contains(".cmos/format.toml is unreadable"),
         "{message}"
     );
-    assert!(message.contains("cmos init"), "{message}");
+    let hint = error["hint"].as_str().unwrap();
+    assert!(hint.contains("run `cmos init` or `cmos verify`"), "{hint}");
     let (_, error) = repo.fails(&["mission", "start", "A1"]);
     assert_eq!(error["code"], "refused");
     assert_eq!(repo.tip(), before, "nothing was written");

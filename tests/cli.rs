@@ -438,7 +438,7 @@ fn every_json_response_carries_the_envelope_and_instructions() {
     {
       "code": "not_found",
       "message": "mission 'nope' does not exist",
-      "hint": "list missions with `cmos mission list`"
+      "hint": "check the id against the list of missions; run `cmos mission list`"
     }
     "#);
     assert_eq!(envelope["instructions"]["context"]["next_mission"], "A");

@@ -338,7 +338,7 @@ fn a_section_past_its_cap_says_where_the_rest_are() {
     // Context reads only the newest months of a log, so it says there are more and where
     // to list them rather than counting them.
     assert_eq!(
-        decisions["more"], "cmos decision list",
+        decisions["more"], "decision",
         "the section says there are more decisions: {decisions:#}"
     );
 

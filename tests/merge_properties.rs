@@ -305,9 +305,11 @@ impl Cluster {
                 };
                 match ops::session::capture(&ws, None, category, &text, None) {
                     // No session open in this clone: open one, as an agent would.
-                    Err(Error::Refused(_)) => start_session(&ws, clone, step)
-                        .and_then(|()| ops::session::capture(&ws, None, category, &text, None))
-                        .map(drop),
+                    Err(e) if matches!(e.kind(), Error::Refused(_)) => {
+                        start_session(&ws, clone, step)
+                            .and_then(|()| ops::session::capture(&ws, None, category, &text, None))
+                            .map(drop)
+                    }
                     other => other.map(drop),
                 }
             }
@@ -332,14 +334,16 @@ impl Cluster {
         };
         match result {
             Ok(()) => {}
-            Err(
-                Error::InvalidInput(_)
-                | Error::NotFound { .. }
-                | Error::AlreadyExists { .. }
-                | Error::InvalidTransition { .. }
-                | Error::InvalidDependency(_)
-                | Error::Refused(_),
-            ) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    Error::InvalidInput(_)
+                        | Error::NotFound { .. }
+                        | Error::AlreadyExists { .. }
+                        | Error::InvalidTransition { .. }
+                        | Error::InvalidDependency(_)
+                        | Error::Refused(_)
+                ) => {}
             Err(other) => panic!("step {step}: {op:?} in clone {clone} failed: {other:?}"),
         }
     }

@@ -129,11 +129,13 @@ fn bad_session_input_gets_clear_errors_and_changes_nothing() {
     let tip = repo.tip();
     let (code, error) = repo.fails(&["session", "capture", "decision", "No session"]);
     assert_eq!((code, error["code"].as_str()), (5, Some("refused")));
+    // The message says what is wrong; the hint how, in the CLI's words.
     assert!(
-        error["message"]
+        error["hint"]
             .as_str()
             .unwrap()
-            .contains("cmos session start")
+            .contains("cmos session start"),
+        "{error}"
     );
     assert_eq!(repo.tip(), tip);
 
@@ -158,7 +160,10 @@ fn bad_session_input_gets_clear_errors_and_changes_nothing() {
         "{envelope}"
     );
     let (_, error) = repo.fails(&["session", "complete"]);
-    assert!(error["message"].as_str().unwrap().contains("--summary"));
+    assert!(
+        error["hint"].as_str().unwrap().contains("--summary"),
+        "{error}"
+    );
     assert_eq!(repo.tip(), tip, "no refused input reached the branch");
 
     let done = repo.envelope(&["session", "complete", "--summary", "Nothing noted"]);

@@ -97,7 +97,11 @@ pub fn run(ws: &Workspace, args: ContextArgs, printer: &Printer) -> Result<()> {
 
 /// `cmos onboard`.
 pub fn run_onboard(ws: &Workspace, shape: ShapeArgs, printer: &Printer) -> Result<()> {
-    print_context(printer, &shape, ops::onboard(ws, shape.budget)?);
+    print_context(
+        printer,
+        &shape,
+        ops::onboard_for(ws, shape.budget, Some(&super::names::CliNames))?,
+    );
     Ok(())
 }
 
@@ -105,7 +109,7 @@ fn print_context(printer: &Printer, shape: &ShapeArgs, outcome: crate::ops::Outc
     if shape.format == Format::Json && !printer.json {
         printer.as_json().outcome(&outcome, |_, _| String::new());
     } else {
-        printer.outcome(&outcome, |c, _| c.markdown());
+        printer.outcome(&outcome, |c, _| c.markdown_for(&super::names::CliNames));
     }
 }
 

@@ -59,7 +59,7 @@ pub fn run(ws: &Workspace, cmd: HookCommand, printer: &Printer) -> Result<()> {
             ))
         })
         .collect();
-    outcome.warnings.extend(refused);
+    outcome.warnings.extend(refused.into_iter().map(Into::into));
     printer.outcome(&outcome, render);
     Ok(())
 }

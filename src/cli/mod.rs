@@ -10,6 +10,7 @@ mod mcp;
 mod migrate;
 mod mission;
 mod moves;
+pub mod names;
 pub mod output;
 mod render;
 mod research;

@@ -14,10 +14,11 @@ use std::io::{IsTerminal, Write};
 
 use serde::Serialize;
 
+use super::names::CliNames;
 use crate::error::Error;
 use crate::model::Status;
 use crate::model::text::{escape_line, escape_text};
-use crate::ops::envelope::{Envelope, SCHEMA_VERSION, collapse_warnings};
+use crate::ops::envelope::{self, Envelope, SCHEMA_VERSION, ShownInstructions, collapse_warnings};
 use crate::ops::{Instructions, Outcome, Workspace};
 
 /// Renders outcomes and errors in the mode the user asked for.
@@ -74,9 +75,9 @@ impl<'w> Printer<'w> {
                 schema_version: SCHEMA_VERSION,
                 ok: true,
                 data: Some(&outcome.data),
-                warnings: collapse_warnings(&outcome.warnings),
+                warnings: collapse_warnings(&outcome.warnings, &CliNames),
                 error: None,
-                instructions,
+                instructions: ShownInstructions::new(instructions, &CliNames),
             });
             return;
         }
@@ -86,7 +87,7 @@ impl<'w> Printer<'w> {
         if !text.is_empty() && !text.ends_with('\n') {
             let _ = out.write_all(b"\n");
         }
-        for warning in &collapse_warnings(&outcome.warnings) {
+        for warning in &collapse_warnings(&outcome.warnings, &CliNames) {
             let line = format!("{} {}", self.style.yellow("warning:"), escape_line(warning));
             eprintln!("{}", self.style.finish(&line));
         }
@@ -96,7 +97,7 @@ impl<'w> Printer<'w> {
     /// stderr. `context` is where the project stands, when it could be read.
     pub fn error(&self, err: &Error, context: Option<Instructions>) {
         if self.json {
-            print_json(&Envelope::failure(err, context));
+            print_json(&Envelope::failure(err, context, &CliNames));
             return;
         }
         let style =
@@ -110,7 +111,8 @@ impl<'w> Printer<'w> {
         for problem in err.problems().unwrap_or_default() {
             text.push_str(&format!("  {}\n", escape_line(&problem.to_string())));
         }
-        if let Some(hint) = err.hint() {
+        // The hint names the flags to pass and the commands to run, as the CLI spells them.
+        if let Some(hint) = envelope::hint(err, &CliNames) {
             text.push_str(&format!(
                 "  {} {}\n",
                 style.dim("hint:"),

@@ -3,6 +3,7 @@
 //! initialize, ping, tools/list, tools/call), answered in order on one thread: no async
 //! runtime to start, and concurrent writers are made safe by the store's compare-and-swap.
 
+pub mod names;
 pub mod protocol;
 pub mod reader;
 pub mod tools;
@@ -14,6 +15,7 @@ use serde_json::{Map, Value, json};
 use crate::error::Error;
 use crate::ops::Workspace;
 use crate::ops::envelope::{self, Envelope};
+use names::McpNames;
 use protocol::{Id, Message, Response};
 use reader::{Line, Lines};
 
@@ -121,9 +123,9 @@ fn call(ws: &Workspace, id: &Id, params: &Value) -> Response {
         }
     };
     let (envelope, failed) = match tool.call(ws, arguments) {
-        Ok(reply) => (json!(Envelope::success(reply, Some(ws))), false),
+        Ok(reply) => (json!(Envelope::success(reply, Some(ws), &McpNames)), false),
         Err(err) => (
-            json!(Envelope::failure(&err, envelope::context_of(ws))),
+            json!(Envelope::failure(&err, envelope::context_of(ws), &McpNames)),
             true,
         ),
     };

@@ -53,7 +53,7 @@ pub fn read(paths: &[PathBuf]) -> Result<Batch> {
         let bytes = super::read_file(path)?;
         let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
             Error::InvalidInput(format!(
-                "{} is not JSON ({e}); nothing was imported. `cmos import contexts` reads PROJECT_CONTEXT.json and MASTER_CONTEXT.json",
+                "{} is not JSON ({e}); nothing was imported. The contexts import reads PROJECT_CONTEXT.json and MASTER_CONTEXT.json",
                 path.display()
             ))
         })?;

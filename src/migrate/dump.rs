@@ -75,7 +75,7 @@ pub fn read(path: &Path) -> Result<Batch> {
     }
     if batch.project.is_none() {
         return Err(Error::InvalidInput(format!(
-            "{} holds no .cmos/project.toml: it is not a dump written by `cmos export all`",
+            "{} holds no .cmos/project.toml: it is not a dump written by a full export",
             root.display()
         )));
     }
@@ -218,7 +218,7 @@ fn dump_root(path: &Path) -> Result<PathBuf> {
         }
     }
     Err(Error::InvalidInput(format!(
-        "{} is not a cmos dump: name the directory `cmos export all --out DIR` wrote (it holds dump/.cmos/)",
+        "{} is not a cmos dump: name the directory a full export wrote (it holds dump/.cmos/)",
         path.display()
     )))
 }

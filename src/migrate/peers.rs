@@ -68,7 +68,7 @@ pub fn beads(path: &Path) -> Result<Batch> {
     let (records, unparsed) = super::sessions_log::json_lines(&bytes, &mut notes);
     if records.is_empty() && !unparsed.is_empty() {
         return Err(Error::InvalidInput(format!(
-            "{} is not JSON Lines: line {} is not a JSON object; `cmos import beads` reads .beads/issues.jsonl or the output of `bd export`",
+            "{} is not JSON Lines: line {} is not a JSON object; the beads import reads .beads/issues.jsonl or the output of `bd export`",
             path.display(),
             unparsed[0].0
         )));
@@ -365,7 +365,7 @@ pub fn task_master(path: &Path) -> Result<Batch> {
     let bytes = super::read_file(path)?;
     let doc: Value = serde_json::from_slice(&bytes).map_err(|e| {
         Error::InvalidInput(format!(
-            "{} is not JSON ({e}); `cmos import task-master` reads .taskmaster/tasks/tasks.json",
+            "{} is not JSON ({e}); the task-master import reads .taskmaster/tasks/tasks.json",
             path.display()
         ))
     })?;

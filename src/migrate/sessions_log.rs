@@ -18,7 +18,7 @@ pub fn read(path: &Path) -> Result<Batch> {
     if records.is_empty() && !unparsed.is_empty() {
         let (line, _) = &unparsed[0];
         return Err(Error::InvalidInput(format!(
-            "{} is not JSON Lines: line {line} is not a JSON object, and no line is; `cmos import sessions` reads the original CMOS's SESSIONS.jsonl",
+            "{} is not JSON Lines: line {line} is not a JSON object, and no line is; the sessions import reads the original CMOS's SESSIONS.jsonl",
             path.display()
         )));
     }

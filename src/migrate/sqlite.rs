@@ -174,7 +174,7 @@ pub fn read(path: &Path) -> Result<Batch> {
             continue;
         }
         if is_derived(name, &tables) {
-            mapper.notes.skipped(format!("table {name}: a search index built from other tables; cmos kb indexes the records itself"), name);
+            mapper.notes.skipped(format!("table {name}: a search index built from other tables; cmos's own search indexes the records itself"), name);
             continue;
         }
         let mut lines = Vec::new();
@@ -253,7 +253,7 @@ fn load(path: &Path) -> Result<Tables> {
     let bytes = super::read_file(path)?;
     if !bytes.starts_with(b"SQLite format 3\0") {
         return Err(Error::InvalidInput(format!(
-            "{} is not a SQLite database (it does not start with the SQLite header); `cmos import cmos-sqlite` reads the original CMOS's cmos/db/cmos.sqlite",
+            "{} is not a SQLite database (it does not start with the SQLite header); the cmos-sqlite import reads the original CMOS's cmos/db/cmos.sqlite",
             path.display()
         )));
     }

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::Workspace;
 use crate::error::{Error, Result};
+use crate::next::Input;
 
 const BEGIN: &str = "<!-- cmos:begin -->";
 const END: &str = "<!-- cmos:end -->";
@@ -36,8 +37,10 @@ pub struct Written {
 pub fn install(ws: &Workspace, file: Option<&Path>) -> Result<Written> {
     let root = ws.store().work_tree().ok_or_else(|| {
         Error::Refused(
-            "this repository has no working tree (a bare repository): pass --file PATH".into(),
+            "this repository has no working tree (a bare repository): name the file to write"
+                .into(),
         )
+        .needs(&[Input::File])
     });
     let path = match file {
         Some(file) => file.to_path_buf(),

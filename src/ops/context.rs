@@ -8,6 +8,7 @@ use super::{Instructions, Outcome, Workspace};
 use crate::error::Result;
 use crate::format::layout;
 use crate::model::{Item, ItemKind, ItemStatus, Session, SessionStatus, Status};
+use crate::next::{Action, Input, Names, Op};
 
 /// How tokens are counted: a budget needs an estimate, not a tokenizer.
 pub const TOKEN_ESTIMATE: &str = "characters / 4 of the Markdown rendering, rounded up";
@@ -26,9 +27,10 @@ pub struct Section {
     /// Entries left out, by the section's cap or the budget.
     pub omitted: usize,
     /// There are more records of this kind than the section shows (it reads only the newest,
-    /// so it does not count them): the command that lists them all.
+    /// so it does not count them): the kind to list them all by; the instructions hold the
+    /// action.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub more: Option<String>,
+    pub more: Option<ItemKind>,
 }
 
 /// One line of a section.
@@ -76,11 +78,21 @@ pub struct Budget {
 }
 
 impl Context {
-    /// The context as Markdown, which is also what the budget measures.
+    /// The context as Markdown, which is also what the budget measures; where a section has
+    /// more records, it says so in words.
     pub fn markdown(&self) -> String {
+        self.render(None)
+    }
+
+    /// The Markdown with the commands or tool calls that list the rest named by `names`.
+    pub fn markdown_for(&self, names: &dyn Names) -> String {
+        self.render(Some(names))
+    }
+
+    fn render(&self, names: Option<&dyn Names>) -> String {
         let mut out = format!("# {}\n", self.project);
         for section in &self.sections {
-            out.push_str(&section_markdown(section));
+            out.push_str(&section_markdown(section, names));
         }
         if self.budget.omitted > 0 {
             out.push_str(&footer(
@@ -92,7 +104,9 @@ impl Context {
     }
 }
 
-fn section_markdown(section: &Section) -> String {
+/// A section as Markdown; without `names`, the line pointing at the rest is in words, which
+/// is what the budget measures (never shorter than a command or tool call that lists them).
+fn section_markdown(section: &Section, names: Option<&dyn Names>) -> String {
     let mut out = format!("\n## {}\n", section.title);
     for entry in &section.entries {
         out.push_str(&entry.markdown());
@@ -100,10 +114,18 @@ fn section_markdown(section: &Section) -> String {
     if section.omitted > 0 {
         out.push_str(&format!("- … {} more\n", section.omitted));
     }
-    if let Some(command) = &section.more {
-        out.push_str(&format!("- … more: `{command}`\n"));
+    if let Some(kind) = section.more {
+        out.push_str(&more_line(kind, names));
     }
     out
+}
+
+/// The line that says where the rest of a section's records are.
+fn more_line(kind: ItemKind, names: Option<&dyn Names>) -> String {
+    match names.and_then(|n| n.action(&Action::new(Op::ItemList(kind)))) {
+        Some(how) => format!("- … more: `{how}`\n"),
+        None => format!("- … more: the full list of {}\n", kind.log_dir()),
+    }
 }
 
 /// Tokens of `text` by the estimate.
@@ -131,24 +153,74 @@ fn check_budget(project: &str, budget: Option<usize>) -> Result<()> {
     }
 }
 
-/// The context for an agent new to the project, with what to do first.
+/// The context for an agent new to the project, with what to do first in words.
 pub fn onboard(ws: &Workspace, budget: Option<usize>) -> Result<Outcome<Context>> {
-    let (mut sections, project, instructions) = gather(ws)?;
+    onboard_for(ws, budget, None)
+}
+
+/// The context for an agent new to the project, with what to do first, each step with the
+/// command or tool call that does it as `names` spells it (measured against the budget as
+/// shown).
+pub fn onboard_for(
+    ws: &Workspace,
+    budget: Option<usize>,
+    names: Option<&dyn Names>,
+) -> Result<Outcome<Context>> {
+    let (mut sections, project, mut instructions) = gather(ws)?;
     check_budget(&project, budget)?;
     let mut actions: Vec<Entry> = instructions
         .next_actions
         .iter()
         .map(|a| Entry::new(None, a.clone()))
         .collect();
-    actions.extend(
-        [
-            "Work in a session: `cmos session start --type build --title TEXT`; capture decisions, learnings, constraints and next steps as they happen (`cmos session capture CATEGORY TEXT`).",
-            "Read a mission in full before starting it: `cmos mission show ID`; start it with `cmos mission start ID` and complete it when its success criteria are met.",
-            "Before stopping, close the session with a summary and next steps: `cmos session complete --summary TEXT --next-step TEXT`.",
-            "Add `--json` to any command for one machine-readable envelope with instructions.",
-        ]
-        .map(|text| Entry::new(None, text)),
-    );
+    let steps = [
+        (
+            "Work in a session: start one for the work at hand.",
+            Some(
+                Action::new(Op::SessionStart)
+                    .needs(Input::SessionType)
+                    .needs(Input::Title),
+            ),
+        ),
+        (
+            "Capture decisions, learnings, constraints and next steps in it as they happen.",
+            Some(
+                Action::new(Op::SessionCapture)
+                    .needs(Input::Category)
+                    .needs(Input::Text),
+            ),
+        ),
+        (
+            "Read a mission in full before starting it; start it, and complete it when its success criteria are met.",
+            Some(Action::new(Op::MissionShow).needs(Input::MissionId)),
+        ),
+        (
+            "Before stopping, complete the session with a summary and next steps.",
+            Some(
+                Action::new(Op::SessionComplete)
+                    .needs(Input::Summary)
+                    .needs(Input::NextStep),
+            ),
+        ),
+        (
+            "Every result carries instructions: what to do next, and the commands or calls that do it.",
+            None,
+        ),
+    ];
+    for (text, action) in steps {
+        let how = action
+            .as_ref()
+            .and_then(|a| names.and_then(|n| n.action(a)));
+        actions.push(Entry::new(
+            None,
+            match how {
+                Some(how) => format!("{} (`{how}`).", text.trim_end_matches('.')),
+                None => text.to_string(),
+            },
+        ));
+        // The how, typed, for each front-end to name in the instructions.
+        instructions.suggested.extend(action);
+    }
     // What to do comes right after where things stand, ahead of the history.
     let at = sections
         .iter()
@@ -167,7 +239,12 @@ pub fn onboard(ws: &Workspace, budget: Option<usize>) -> Result<Outcome<Context>
     Ok(outcome(fit(project, sections, budget), instructions))
 }
 
-fn outcome(context: Context, instructions: Instructions) -> Outcome<Context> {
+fn outcome(context: Context, mut instructions: Instructions) -> Outcome<Context> {
+    for section in &context.sections {
+        if let Some(kind) = section.more {
+            instructions.suggested.push(Action::new(Op::ItemList(kind)));
+        }
+    }
     Outcome {
         data: context,
         warnings: Vec::new(),
@@ -377,7 +454,7 @@ fn items_section(
     if let Some(kind) = items.first().map(|i| i.kind)
         && items.len() > SECTION_CAP
     {
-        section.more = Some(format!("cmos {kind} list"));
+        section.more = Some(kind);
     }
     section
 }
@@ -431,7 +508,7 @@ fn fit(project: String, sections: Vec<Section>, budget: Option<usize>) -> Contex
     let limit = budget.map(|b| b.saturating_sub(tokens(&footer(99_999, b))));
     for mut section in sections {
         let Some(limit) = limit else {
-            used += tokens(&section_markdown(&section));
+            used += tokens(&section_markdown(&section, None));
             omitted += section.omitted;
             kept.push(section);
             continue;
@@ -484,8 +561,8 @@ fn tail(section: &Section) -> usize {
     if section.omitted > 0 {
         text.push_str(&format!("- … {} more\n", section.omitted));
     }
-    if let Some(command) = &section.more {
-        text.push_str(&format!("- … more: `{command}`\n"));
+    if let Some(kind) = section.more {
+        text.push_str(&more_line(kind, None));
     }
     if text.is_empty() { 0 } else { tokens(&text) }
 }
@@ -502,7 +579,7 @@ fn footer(omitted: usize, budget: usize) -> String {
         String::new()
     };
     format!(
-        "\n_{omitted} more entries left out{fit}; see `cmos decision list`, `cmos next-step list`, `cmos mission list`._\n"
+        "\n_{omitted} more entries left out{fit}; the full lists of decisions, next steps and missions hold them._\n"
     )
 }
 

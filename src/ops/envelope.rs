@@ -3,9 +3,10 @@
 
 use serde::Serialize;
 
-use super::{Instructions, Outcome, Workspace};
+use super::{InstructionContext, Instructions, Outcome, Warning, Workspace};
 use crate::error::{Error, FileProblem};
 use crate::model::Status;
+use crate::next::{Action, Names, Op};
 
 /// Version of the envelope; bumped only on incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -16,10 +17,11 @@ pub const SHOWN_WARNINGS: usize = 5;
 pub const MAX_WARNING_CHARS: usize = 400;
 
 /// The warnings of an outcome as every front-end shows them: at most `SHOWN_WARNINGS` of them,
-/// each cut to `MAX_WARNING_CHARS`, then one line counting the rest and pointing at `verify`,
-/// which lists them all. A branch with 300,000 misplaced files warns about each one; a reply
-/// must stay readable and an agent's context must not fill with them.
-pub fn collapse_warnings(warnings: &[String]) -> Vec<String> {
+/// each cut to `MAX_WARNING_CHARS`, with its action named by `names`, then one line counting
+/// the rest and pointing at verification, which lists them all. A branch with 300,000
+/// misplaced files warns about each one; a reply must stay readable and an agent's context
+/// must not fill with them.
+pub fn collapse_warnings(warnings: &[Warning], names: &dyn Names) -> Vec<String> {
     let shown = if warnings.len() > SHOWN_WARNINGS + 1 {
         SHOWN_WARNINGS
     } else {
@@ -27,19 +29,36 @@ pub fn collapse_warnings(warnings: &[String]) -> Vec<String> {
     };
     let mut out: Vec<String> = warnings[..shown]
         .iter()
-        .map(|w| match w.char_indices().nth(MAX_WARNING_CHARS) {
-            Some((end, _)) => format!("{}… [cut: {} bytes in all]", &w[..end], w.len()),
-            None => w.clone(),
+        .map(|w| {
+            let text = match w.text.char_indices().nth(MAX_WARNING_CHARS) {
+                Some((end, _)) => {
+                    format!("{}… [cut: {} bytes in all]", &w.text[..end], w.text.len())
+                }
+                None => w.text.clone(),
+            };
+            with_action(text, w.then.as_ref(), names)
         })
         .collect();
     if shown < warnings.len() {
-        out.push(format!(
-            "… and {} more warnings ({} in all): `cmos verify` lists every problem of the branch",
-            warnings.len() - shown,
-            warnings.len()
+        out.push(with_action(
+            format!(
+                "… and {} more warnings ({} in all): verifying the branch lists every problem",
+                warnings.len() - shown,
+                warnings.len()
+            ),
+            Some(&Action::new(Op::Verify)),
+            names,
         ));
     }
     out
+}
+
+/// `text`, then how to run `action` in this front-end's words, when it can.
+fn with_action(text: String, action: Option<&Action>, names: &dyn Names) -> String {
+    match action.and_then(|a| names.run(std::slice::from_ref(a))) {
+        Some(how) => format!("{text}; {how}"),
+        None => text,
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -49,7 +68,41 @@ pub struct Envelope<T: Serialize> {
     pub data: Option<T>,
     pub warnings: Vec<String>,
     pub error: Option<ErrorBody>,
-    pub instructions: Instructions,
+    pub instructions: ShownInstructions,
+}
+
+/// The instructions as a front-end shows them: the typed actions named as its commands or
+/// tool calls.
+#[derive(Debug, Serialize)]
+pub struct ShownInstructions {
+    pub next_actions: Vec<String>,
+    pub suggested_commands: Vec<String>,
+    pub context: InstructionContext,
+}
+
+impl ShownInstructions {
+    pub fn new(instructions: Instructions, names: &dyn Names) -> Self {
+        let mut suggested_commands: Vec<String> = Vec::new();
+        for action in &instructions.suggested {
+            if let Some(shown) = names.action(action)
+                && !suggested_commands.contains(&shown)
+            {
+                suggested_commands.push(shown);
+            }
+        }
+        // A reminder may be added twice (by the operation and by the envelope): once is enough.
+        let mut next_actions: Vec<String> = Vec::new();
+        for action in instructions.next_actions {
+            if !next_actions.contains(&action) {
+                next_actions.push(action);
+            }
+        }
+        ShownInstructions {
+            next_actions,
+            suggested_commands,
+            context: instructions.context,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -57,6 +110,10 @@ pub struct ErrorBody {
     pub code: &'static str,
     pub message: String,
     pub hint: Option<String>,
+    /// The inputs that were wrong or missing, as this front-end names them (`--reason`,
+    /// `reason`): one of them is needed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_transitions: Option<Vec<Status>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,7 +122,7 @@ pub struct ErrorBody {
 
 impl<T: Serialize> Envelope<T> {
     /// A success; with a workspace, the instructions recall its active session and mission.
-    pub fn success(outcome: Outcome<T>, workspace: Option<&Workspace>) -> Self {
+    pub fn success(outcome: Outcome<T>, workspace: Option<&Workspace>, names: &dyn Names) -> Self {
         let mut instructions = outcome.instructions;
         if let Some(workspace) = workspace {
             workspace.remind(&mut instructions);
@@ -74,19 +131,21 @@ impl<T: Serialize> Envelope<T> {
             schema_version: SCHEMA_VERSION,
             ok: true,
             data: Some(outcome.data),
-            warnings: collapse_warnings(&outcome.warnings),
+            warnings: collapse_warnings(&outcome.warnings, names),
             error: None,
-            instructions,
+            instructions: ShownInstructions::new(instructions, names),
         }
     }
 }
 
 impl Envelope<()> {
     /// A failure; `context` is where the project stands, when it could be read.
-    pub fn failure(err: &Error, context: Option<Instructions>) -> Self {
+    pub fn failure(err: &Error, context: Option<Instructions>, names: &dyn Names) -> Self {
+        let next = err.next();
+        let hint = hint(err, names);
         let mut instructions = context.unwrap_or_default();
-        instructions.next_actions = err.hint().into_iter().collect();
-        instructions.suggested_commands = suggested_for(err);
+        instructions.next_actions = hint.clone().into_iter().collect();
+        instructions.suggested = next.actions;
         Envelope {
             schema_version: SCHEMA_VERSION,
             ok: false,
@@ -95,27 +154,26 @@ impl Envelope<()> {
             error: Some(ErrorBody {
                 code: err.code(),
                 message: err.to_string(),
-                hint: err.hint(),
+                hint,
+                inputs: next.inputs.iter().map(|i| names.input(*i)).collect(),
                 valid_transitions: err.valid_transitions().map(<[Status]>::to_vec),
                 problems: err.problems().map(<[FileProblem]>::to_vec),
             }),
-            instructions,
+            instructions: ShownInstructions::new(instructions, names),
         }
     }
 }
 
-/// Commands that get an agent out of the error, when there is an obvious one.
-fn suggested_for(err: &Error) -> Vec<String> {
-    match err {
-        Error::NotInitialized => vec!["cmos init".into()],
-        Error::NotFound {
-            kind: "mission", ..
-        } => vec!["cmos mission list".into()],
-        Error::NotFound { kind: "sprint", .. } => vec!["cmos sprint list".into()],
-        Error::InvalidTransition { id, .. } => vec![format!("cmos mission show {id}")],
-        Error::Conflict(_) => vec!["cmos status".into()],
-        _ => Vec::new(),
+/// What to do about `err` in this front-end's words: the library's hint, then the inputs to
+/// give and the actions to run, named by `names`.
+pub fn hint(err: &Error, names: &dyn Names) -> Option<String> {
+    let next = err.next();
+    let mut parts: Vec<String> = err.hint().into_iter().collect();
+    if !next.inputs.is_empty() {
+        parts.push(names.give(&next.inputs));
     }
+    parts.extend(names.run(&next.actions));
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// Where the project stands, for the instructions of an error; None if it cannot be read.

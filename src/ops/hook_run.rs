@@ -17,7 +17,7 @@ const MAX_FILES: usize = 200;
 /// Runs hook `name` with git's arguments; returns a line for the hooks log.
 pub fn run(ws: &Workspace, name: &str, args: &[String]) -> Result<String> {
     if std::env::var_os(ACTIVE_ENV).is_some() {
-        return Ok(format!("{name}: skipped inside a cmos sync"));
+        return Ok(format!("{name}: skipped inside a sync of the cmos branch"));
     }
     // Without a project there is nothing to log into; never start a branch from a hook.
     ws.snapshot()?;

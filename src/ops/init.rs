@@ -7,6 +7,7 @@ use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::format::layout;
 use crate::model::{Format, Project, Sprint, SprintStatus, clean_name, new_uid, validate_id};
+use crate::next::{Action, Input, Op};
 
 /// What `cmos init` asks for.
 #[derive(Debug, Default, Clone)]
@@ -99,18 +100,25 @@ pub fn init(ws: &Workspace, request: InitRequest) -> Result<Outcome<InitOutcome>
         &written.digest,
     );
     let outcome = if restored_marker {
-        outcome.warn(format!(
-            "{} was missing or unreadable and has been written again; run `cmos verify` to check the rest of the branch",
-            layout::FORMAT
-        ))
+        outcome.warn_then(
+            format!(
+                "{} was missing or unreadable and has been written again; verify the rest of the branch",
+                layout::FORMAT
+            ),
+            Action::new(Op::Verify),
+        )
     } else {
         outcome
     };
     Ok(if created || request.sprint.is_none() {
         outcome
     } else {
-        outcome
-            .warn("the project already existed, so --sprint was not applied; use `cmos sprint add`")
+        outcome.warn_then(
+            "the project already existed, so the first sprint was not made; add it as a sprint",
+            Action::new(Op::SprintAdd)
+                .needs(Input::SprintId)
+                .needs(Input::Title),
+        )
     })
 }
 

@@ -223,7 +223,9 @@ pub fn index(ws: &Workspace, paths: &[String]) -> Result<Outcome<Indexed>> {
         milliseconds: started.elapsed().as_millis() as u64,
     };
     let mut outcome = Outcome::about(indexed, ws);
-    outcome.warnings.extend(warnings);
+    outcome
+        .warnings
+        .extend(warnings.into_iter().map(super::Warning::from));
     Ok(outcome)
 }
 
@@ -434,7 +436,9 @@ pub fn search(
     hits.sort_by(|a, b| b.score.total_cmp(&a.score));
     hits.truncate(limit);
     let mut outcome = Outcome::about(hits, ws);
-    outcome.warnings.extend(warnings);
+    outcome
+        .warnings
+        .extend(warnings.into_iter().map(super::Warning::from));
     Ok(outcome)
 }
 

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::model::{
     Item, ItemKind, ItemStatus, clean_name, clean_text, new_short_id, quote, validate_id,
 };
+use crate::next::{Action, Input, Op};
 
 /// What `<kind> add` asks for. Fields that do not apply to a kind are refused, not ignored.
 #[derive(Debug, Clone, Default)]
@@ -50,15 +51,21 @@ pub fn add(ws: &Workspace, kind: ItemKind, request: NewItem) -> Result<Outcome<I
         None => None,
     };
     refuse_unless(
-        kind == ItemKind::Decision,
-        "--supersedes",
+        kind,
+        ItemKind::Decision,
+        "decision it supersedes",
         &request.supersedes,
     )?;
-    refuse_unless(kind == ItemKind::Decision, "--rationale", &rationale)?;
-    refuse_unless(kind == ItemKind::Fact, "--commit", &request.commit)?;
+    refuse_unless(kind, ItemKind::Decision, "rationale", &rationale)?;
+    refuse_unless(
+        kind,
+        ItemKind::Fact,
+        "commit its files are pinned at",
+        &request.commit,
+    )?;
     if kind != ItemKind::Fact && !request.files.is_empty() {
         return Err(Error::InvalidInput(format!(
-            "--file pins facts to files; a {kind} has no files"
+            "only facts are pinned to files; a {kind} has no files"
         )));
     }
     let pin = pin_files(ws, &request.files, request.commit.as_deref())?;
@@ -124,10 +131,11 @@ pub fn add(ws: &Workspace, kind: ItemKind, request: NewItem) -> Result<Outcome<I
     Ok(written.into_outcome())
 }
 
-fn refuse_unless<T>(applies: bool, flag: &str, value: &Option<T>) -> Result<()> {
-    if !applies && value.is_some() {
+/// Refuses `value` for a record of `kind` unless the field belongs to records of `owner`.
+fn refuse_unless<T>(kind: ItemKind, owner: ItemKind, what: &str, value: &Option<T>) -> Result<()> {
+    if kind != owner && value.is_some() {
         return Err(Error::InvalidInput(format!(
-            "{flag} does not apply to this kind of record"
+            "a {kind} has no {what}: only a {owner} has one"
         )));
     }
     Ok(())
@@ -272,14 +280,18 @@ pub fn close(
     validate_id(kind.as_str(), id)?;
     let note = clean_text("note", note)?;
     if !kind.closing_statuses().contains(&status) || status == ItemStatus::Superseded {
-        let hint = if status == ItemStatus::Superseded {
-            "; add the new decision with `cmos decision add TITLE --rationale TEXT --supersedes ID`"
+        let err = Error::InvalidInput(format!("a {kind} cannot be marked {status}"));
+        return Err(if status == ItemStatus::Superseded {
+            // A decision is superseded by the one that replaces it, recorded with its id.
+            err.then(
+                Action::new(Op::DecisionAdd)
+                    .needs(Input::Text)
+                    .needs(Input::Rationale)
+                    .with(Input::Supersedes, id),
+            )
         } else {
-            ""
-        };
-        return Err(Error::InvalidInput(format!(
-            "a {kind} cannot be marked {status}{hint}"
-        )));
+            err
+        });
     }
     let verb = status.as_str().to_lowercase();
     let written = ws.store().write(&format!("{kind}.{verb}"), |tx| {

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::format::layout;
 use crate::migrate::export::{self, Records, State};
 use crate::migrate::{self, Format, Progress, Report, dump};
+use crate::next::{Action, Input, Op};
 use crate::safe_fs::Root;
 use crate::store::{Snapshot, Tx};
 
@@ -118,7 +119,8 @@ pub fn export(
         },
         Export::All => {
             let dir = out.ok_or_else(|| {
-                Error::InvalidInput("export all writes a directory: pass --out DIR".into())
+                Error::InvalidInput("a full export writes a directory: name one".into())
+                    .needs(&[Input::Out])
             })?;
             // A dump is the branch as it is: a tree cmos refuses (bad names, modes, order)
             // cannot be dumped faithfully, so nothing is written. Every name is checked again
@@ -130,9 +132,10 @@ pub fn export(
             }
             if dir.is_file() {
                 return Err(Error::InvalidInput(format!(
-                    "{} is a file; --out names a directory here",
+                    "{} is a file; this export writes into a directory",
                     dir.display()
-                )));
+                ))
+                .needs(&[Input::Out]));
             }
             let root = Root::create(dir)?;
             let replacing = dump_out::replaceable(&root, overwrite)?;
@@ -189,9 +192,10 @@ fn export_records(ws: &Workspace, snapshot: &Snapshot<'_>) -> Result<Records> {
 fn write_all(dir: &Path, files: &[(&str, String)], overwrite: bool) -> Result<Exported> {
     if dir.is_file() {
         return Err(Error::InvalidInput(format!(
-            "{} is a file; --out names a directory here",
+            "{} is a file; this export writes into a directory",
             dir.display()
-        )));
+        ))
+        .needs(&[Input::Out]));
     }
     if !overwrite {
         let taken: Vec<String> = files
@@ -203,9 +207,10 @@ fn write_all(dir: &Path, files: &[(&str, String)], overwrite: bool) -> Result<Ex
             .collect();
         if !taken.is_empty() {
             return Err(Error::Refused(format!(
-                "{} exist(s); pass --overwrite to replace",
+                "{} exist(s), and the export does not replace files unless asked to",
                 taken.join(", ")
-            )));
+            ))
+            .needs(&[Input::Overwrite]));
         }
     }
     let root = Root::create(dir)?;
@@ -223,9 +228,10 @@ fn write_all(dir: &Path, files: &[(&str, String)], overwrite: bool) -> Result<Ex
 fn write(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
     if path.symlink_metadata().is_ok() && !overwrite {
         return Err(Error::Refused(format!(
-            "{} exists; pass --overwrite to replace it",
+            "{} exists, and the export does not replace files unless asked to",
             path.display()
-        )));
+        ))
+        .needs(&[Input::Overwrite]));
     }
     let (root, name) = Root::of_file(path)?;
     root.write(&name, bytes).map(|_| ())
@@ -240,6 +246,7 @@ fn check_branch_path(path: &str) -> Result<()> {
         Ok(_) => return Ok(()),
     };
     Err(Error::Refused(format!(
-        "the cmos branch holds a file named {path:?}, and {why}: it cannot be exported safely, so nothing was exported. `cmos verify` lists such entries; remove them from the branch"
-    )))
+        "the cmos branch holds a file named {path:?}, and {why}: it cannot be exported safely, so nothing was exported; remove such entries from the branch (verifying the branch lists them)"
+    ))
+    .then(Action::new(Op::Verify)))
 }

@@ -10,6 +10,7 @@ use crate::model::{
     DepType, Dependency, Minutes, Mission, Status, TimeSpent, Timestamp, clean_items, clean_name,
     clean_text, new_short_id, new_uid, validate_id,
 };
+use crate::next::Input;
 use crate::store::Tx;
 
 /// The content fields of a mission; None leaves a field as it is.
@@ -294,8 +295,9 @@ pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome
     let add_deliverables = clean_items("deliverable", &update.add_deliverables)?;
     if update.is_empty() {
         return Err(Error::InvalidInput(format!(
-            "nothing to update for mission {id}: pass a field such as --name, --objective or --append-notes"
-        )));
+            "nothing to update for mission {id}: give a field to change, such as its name, objective or notes"
+        ))
+        .needs(&[Input::Name, Input::Objective, Input::AppendNotes]));
     }
     let written = ws.store().write("mission.update", |tx| {
         let mut m = tx.mission(id)?;

@@ -33,6 +33,7 @@ use crate::digest::Digest;
 use crate::error::Result;
 use crate::index::{Meta, MissionEntry};
 use crate::model::Status;
+use crate::next::{Action, Input, Op};
 use crate::store::{Snapshot, Store, Written};
 pub use reminder::{ActiveMission, ActiveSession};
 
@@ -70,8 +71,11 @@ impl Workspace {
         match self.store.active_mission() {
             Some(id) => Ok(Scoped { id, implicit: true }),
             None => Err(crate::error::Error::InvalidInput(
-                "no mission given, and no mission is active in this worktree: name one (see `cmos mission list --status in-progress`), or start one with `cmos mission start ID`".into(),
-            )),
+                "no mission given, and no mission is active in this worktree: name one (the missions In Progress are listed), or start one".into(),
+            )
+            .needs(&[Input::MissionId])
+            .then(Action::new(Op::MissionList).with(Input::Status, Status::InProgress.as_str()))
+            .then(Action::new(Op::MissionStart).needs(Input::MissionId))),
         }
     }
 }
@@ -102,8 +106,29 @@ impl<T> Outcome<T> {
 #[derive(Debug, Serialize)]
 pub struct Outcome<T> {
     pub data: T,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     pub instructions: Instructions,
+}
+
+/// Something the user should know about an operation that went through, in domain words,
+/// with the action that deals with it, which each front-end names its own way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub then: Option<Action>,
+}
+
+impl From<String> for Warning {
+    fn from(text: String) -> Warning {
+        Warning { text, then: None }
+    }
+}
+
+impl From<&str> for Warning {
+    fn from(text: &str) -> Warning {
+        Warning::from(text.to_string())
+    }
 }
 
 impl<T> Outcome<T> {
@@ -111,7 +136,7 @@ impl<T> Outcome<T> {
     pub fn from_digest(data: T, meta: &Meta, digest: &Digest) -> Self {
         Outcome {
             data,
-            warnings: meta.warnings(),
+            warnings: meta.warnings().into_iter().map(Warning::from).collect(),
             instructions: Instructions::from_digest(meta, digest),
         }
     }
@@ -134,8 +159,23 @@ impl<T> Outcome<T> {
         }
     }
 
-    pub fn warn(mut self, warning: impl Into<String>) -> Self {
+    pub fn warn(mut self, warning: impl Into<Warning>) -> Self {
         self.warnings.push(warning.into());
+        self
+    }
+
+    /// Warns with `text` and the action that deals with it.
+    pub fn warn_then(self, text: impl Into<String>, action: Action) -> Self {
+        self.warn(Warning {
+            text: text.into(),
+            then: Some(action),
+        })
+    }
+
+    /// Puts `action` first among the suggested ones: what this operation leads to comes
+    /// before the project's general next step.
+    pub fn suggest(mut self, action: Action) -> Self {
+        self.instructions.suggested.insert(0, action);
         self
     }
 }
@@ -150,8 +190,11 @@ impl<T> Written<T> {
 /// Guidance for an agent that may have lost its context: where things stand and what to run.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Instructions {
+    /// What to do, in domain words.
     pub next_actions: Vec<String>,
-    pub suggested_commands: Vec<String>,
+    /// How, typed: the envelope shows them as `suggested_commands`, CLI commands for the CLI
+    /// and tool calls for the MCP server.
+    pub suggested: Vec<Action>,
     pub context: InstructionContext,
 }
 
@@ -176,7 +219,7 @@ impl Instructions {
         let Some(project) = &meta.project else {
             out.next_actions
                 .push("Initialise a cmos project in this repository.".into());
-            out.suggested_commands.push("cmos init --name NAME".into());
+            out.suggested.push(Action::new(Op::Init).needs(Input::Name));
             return out;
         };
         out.context.project = Some(project.name.clone());
@@ -191,26 +234,28 @@ impl Instructions {
                     "Continue mission {} ({}); complete it when its success criteria are met.",
                     m.id, m.name
                 ));
-                out.suggested_commands
-                    .push(format!("cmos mission show {}", m.id));
-                out.suggested_commands
-                    .push(format!("cmos mission complete {}", m.id));
+                out.suggested
+                    .push(Action::new(Op::MissionShow).with(Input::MissionId, &m.id));
+                out.suggested
+                    .push(Action::new(Op::MissionComplete).with(Input::MissionId, &m.id));
             }
             Some(m) => {
                 out.next_actions
                     .push(format!("Start mission {} ({}).", m.id, m.name));
-                out.suggested_commands
-                    .push(format!("cmos mission start {}", m.id));
+                out.suggested
+                    .push(Action::new(Op::MissionStart).with(Input::MissionId, &m.id));
             }
             None if digest.totals.total == 0 => {
                 out.next_actions.push("Plan work: add a mission.".into());
-                out.suggested_commands.push("cmos mission add NAME".into());
+                out.suggested
+                    .push(Action::new(Op::MissionAdd).needs(Input::Name));
             }
             None => {
                 out.next_actions
                     .push("No mission is ready: unblock one, or add new work.".into());
-                out.suggested_commands
-                    .push("cmos mission list --status blocked".into());
+                out.suggested.push(
+                    Action::new(Op::MissionList).with(Input::Status, Status::Blocked.as_str()),
+                );
             }
         }
         if out.context.blocked_missions > 0 {
@@ -222,8 +267,8 @@ impl Instructions {
         if project.current_sprint.is_none() && !meta.sprints.is_empty() {
             out.next_actions
                 .push("No sprint is current: activate one.".into());
-            out.suggested_commands
-                .push("cmos sprint activate SPRINT".into());
+            out.suggested
+                .push(Action::new(Op::SprintActivate).needs(Input::SprintId));
         }
         out
     }

@@ -7,6 +7,7 @@ use super::{Outcome, Workspace};
 use crate::error::Result;
 use crate::format::layout;
 use crate::model::clean_text;
+use crate::next::{Action, Input, Op};
 
 #[derive(Debug, Serialize)]
 pub struct Notes {
@@ -28,7 +29,10 @@ pub fn show(ws: &Workspace) -> Result<Outcome<Notes>> {
         &snapshot,
     );
     Ok(if outcome.data.text.is_empty() {
-        outcome.warn("there are no project notes yet; write them with `cmos context notes set TEXT` or `cmos context notes edit`")
+        outcome.warn_then(
+            "there are no project notes yet; write them",
+            Action::new(Op::NotesSet).needs(Input::Text),
+        )
     } else {
         outcome
     })

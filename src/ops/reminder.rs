@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{Instructions, Workspace};
 use crate::model::{Minutes, Session, SessionStatus, SessionType, Status, Timestamp};
+use crate::next::{Action, Input, Op};
 
 /// This worktree's open session.
 #[derive(Debug, Clone, Serialize)]
@@ -49,18 +50,23 @@ impl Workspace {
                 "Session {} ({}) has been open for {}: capture decisions, learnings and next steps as they happen; close it with a summary when the work stops.",
                 active.id, active.title, active.elapsed
             ));
-            instructions
-                .suggested_commands
-                .push("cmos session complete --summary TEXT --next-step TEXT".into());
+            instructions.suggested.push(
+                Action::new(Op::SessionComplete)
+                    .needs(Input::Summary)
+                    .needs(Input::NextStep),
+            );
             instructions.context.active_session = Some(active);
         }
         if let Some(m) = mission {
             let worked = m.time_spent(now).worked;
             if m.status == Status::Blocked {
                 instructions.next_actions.push(format!(
-                    "Your active mission {} is Blocked: resolve the blocker, then `cmos mission unblock`.",
+                    "Your active mission {} is Blocked: resolve the blocker, then unblock it.",
                     m.id
                 ));
+                instructions
+                    .suggested
+                    .push(Action::new(Op::MissionUnblock).with(Input::MissionId, &m.id));
             }
             instructions.context.active_mission = Some(ActiveMission {
                 id: m.id,

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::model::{ItemKind, Mission, Session, Status, Timestamp, validate_id};
+use crate::next::{Action, Input, Op};
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -35,18 +36,21 @@ pub fn export(
     let mission = ws.store().mission(&snapshot, id)?;
     if mission.status != Status::Completed && !allow_incomplete {
         return Err(Error::Refused(format!(
-            "mission {id} is {}: a research report is of finished work; complete it first, or pass --allow-incomplete",
+            "mission {id} is {}: a research report is of finished work; complete it first, or ask for a report of unfinished work",
             mission.status
-        )));
+        ))
+        .needs(&[Input::AllowIncomplete])
+        .then(Action::new(Op::MissionComplete).with(Input::MissionId, id)));
     }
     if let Some(path) = out
         && path.exists()
         && !overwrite
     {
         return Err(Error::Refused(format!(
-            "{} exists; pass --overwrite to replace it",
+            "{} exists, and the report does not replace a file unless asked to",
             path.display()
-        )));
+        ))
+        .needs(&[Input::Overwrite]));
     }
     let (sessions, _) = ws.store().sessions(&snapshot)?;
     let sessions: Vec<&Session> = sessions

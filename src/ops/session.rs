@@ -10,6 +10,7 @@ use crate::model::{
     Capture, CaptureCategory, Item, ItemKind, MAX_NAME_LEN, Session, SessionStatus, SessionType,
     Timestamp, clean_items, clean_name, clean_text, new_short_id, new_uid, quote,
 };
+use crate::next::{Action, Input, Op};
 
 /// The longest capture, in bytes: enough for a page of notes, not for a pasted log file.
 pub const MAX_CAPTURE_LEN: usize = 16 * 1024;
@@ -79,8 +80,10 @@ pub fn start(ws: &Workspace, request: StartRequest) -> Result<Outcome<Started>> 
     let open = open_session(ws)?;
     if let (Some(id), false) = (&open, request.force) {
         return Err(Error::Refused(format!(
-            "session {id} is still open in this worktree; complete it with `cmos session complete --summary TEXT`, or pass --force to close it as abandoned"
-        )));
+            "session {id} is still open in this worktree; complete it with a summary, or close it as abandoned by starting anyway"
+        ))
+        .needs(&[Input::Force])
+        .then(Action::new(Op::SessionComplete).needs(Input::Summary)));
     }
     let written = ws.store().write("session.start", |tx| {
         let project = tx.meta().project()?.clone();
@@ -190,7 +193,13 @@ pub fn capture(
     let id = match session {
         Some(id) => id.to_string(),
         None => open_session(ws)?.ok_or_else(|| {
-            Error::Refused("no session is open in this worktree; start one with `cmos session start --type TYPE --title TEXT`, or name one with --session".into())
+            Error::Refused("no session is open in this worktree; start one, or name one".into())
+                .needs(&[Input::SessionId])
+                .then(
+                    Action::new(Op::SessionStart)
+                        .needs(Input::SessionType)
+                        .needs(Input::Title),
+                )
         })?,
     };
     let head = ws.store().head_commit().map(|c| c.to_string());
@@ -285,13 +294,15 @@ pub fn complete(
     let next_steps = clean_items("next step", next_steps)?;
     if summary.is_none() && !force {
         return Err(Error::InvalidInput(
-            "a session closes with a summary of what happened: pass --summary TEXT (or --force to close it without one)".into(),
-        ));
+            "a session closes with a summary of what happened (or, forced, without one)".into(),
+        )
+        .needs(&[Input::Summary, Input::Force]));
     }
     let id = match session {
         Some(id) => id.to_string(),
         None => open_session(ws)?.ok_or_else(|| {
-            Error::Refused("no session is open in this worktree; name one with --session".into())
+            Error::Refused("no session is open in this worktree; name one".into())
+                .needs(&[Input::SessionId])
         })?,
     };
     let written = ws.store().write("session.complete", |tx| {
@@ -449,7 +460,11 @@ pub fn resume(ws: &Workspace, id: Option<&str>) -> Result<Outcome<Resume>> {
                 .first()
                 .map(|s| s.id.clone())
                 .ok_or_else(|| {
-                    Error::Refused("there is no session to resume yet; start one with `cmos session start --type TYPE --title TEXT`".into())
+                    Error::Refused("there is no session to resume yet; start one".into()).then(
+                        Action::new(Op::SessionStart)
+                            .needs(Input::SessionType)
+                            .needs(Input::Title),
+                    )
                 })?,
         },
     };
@@ -478,6 +493,7 @@ pub fn resume(ws: &Workspace, id: Option<&str>) -> Result<Outcome<Resume>> {
     let skip = last_actions.len().saturating_sub(RESUME_EVENTS);
     last_actions.drain(..skip);
     let suggested = resume_steps(&session, mission.as_ref(), &open_next_steps);
+    let actions = resume_actions(&session, mission.as_ref());
     let resume = Resume {
         elapsed: crate::model::Minutes::between(session.started_at, end),
         session,
@@ -486,7 +502,32 @@ pub fn resume(ws: &Workspace, id: Option<&str>) -> Result<Outcome<Resume>> {
         last_actions,
         suggested,
     };
-    Ok(Outcome::read(resume, &snapshot))
+    let outcome = Outcome::read(resume, &snapshot);
+    Ok(actions.into_iter().rev().fold(outcome, Outcome::suggest))
+}
+
+/// The actions behind the first steps of a resume, for the instructions.
+fn resume_actions(session: &Session, mission: Option<&super::MissionBrief>) -> Vec<Action> {
+    let mut out = vec![match session.status {
+        SessionStatus::Active => Action::new(Op::SessionComplete)
+            .needs(Input::Summary)
+            .needs(Input::NextStep),
+        _ => Action::new(Op::SessionStart)
+            .needs(Input::SessionType)
+            .needs(Input::Title),
+    }];
+    if let Some(m) = mission {
+        let show = Action::new(Op::MissionShow).with(Input::MissionId, &m.id);
+        match m.status {
+            crate::model::Status::InProgress => {
+                out.push(show);
+                out.push(Action::new(Op::MissionComplete).with(Input::MissionId, &m.id));
+            }
+            crate::model::Status::Blocked => out.push(show),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn resume_steps(
@@ -497,24 +538,23 @@ fn resume_steps(
     let mut out = Vec::new();
     match session.status {
         SessionStatus::Active => out.push(format!(
-            "Session {} is still open: carry on in it (captures go to it), and close it with `cmos session complete --summary TEXT` when the work stops.",
+            "Session {} is still open: carry on in it (captures go to it), and complete it with a summary when the work stops.",
             session.id
         )),
         _ => out.push(format!(
-            "Session {} is {}: start a new session for new work (`cmos session start --type TYPE --title TEXT`).",
+            "Session {} is {}: start a new session for new work.",
             session.id, session.status
         )),
     }
     if let Some(m) = mission {
         out.push(match m.status {
             crate::model::Status::InProgress => format!(
-                "Mission {} ({}) is In Progress: check its success criteria (`cmos mission show {}`), then finish it.",
-                m.id, m.name, m.id
+                "Mission {} ({}) is In Progress: check its success criteria, then complete it.",
+                m.id, m.name
             ),
-            crate::model::Status::Blocked => format!(
-                "Mission {} is Blocked: see why with `cmos mission show {}`.",
-                m.id, m.id
-            ),
+            crate::model::Status::Blocked => {
+                format!("Mission {} is Blocked: show it to see why.", m.id)
+            }
             status => format!("Mission {} is {status}.", m.id),
         });
     }

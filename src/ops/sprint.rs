@@ -10,6 +10,7 @@ use crate::model::{
     Date, Minutes, Mission, Sprint, SprintStatus, TimeSpent, Timestamp, clean_name, clean_text,
     new_uid, validate_id,
 };
+use crate::next::Input;
 
 /// Fields of a sprint a user can set; None leaves a field as it is.
 #[derive(Debug, Default, Clone)]
@@ -201,9 +202,10 @@ pub fn update(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<
         && fields.start.is_none()
         && fields.end.is_none()
     {
-        return Err(Error::InvalidInput(
-            "nothing to update: pass --title, --focus, --start or --end".into(),
-        ));
+        return Err(Error::InvalidInput(format!(
+            "nothing to update for sprint {id}: give a new title, focus, start or end date"
+        ))
+        .needs(&[Input::Title, Input::Focus, Input::StartDate, Input::EndDate]));
     }
     let title = fields
         .title

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::merge::Conflict;
+use crate::next::{Action, Input, Op};
 use crate::store::{CommitId, Pushed, RemoteBranch, Store};
 
 /// How often a sync fetches and merges again because the remote moved during its push.
@@ -50,8 +51,9 @@ pub fn sync(ws: &Workspace, request: &SyncRequest) -> Result<Outcome<SyncOutcome
         Some(r) => r.to_string(),
         None => store.default_remote().ok_or_else(|| {
             Error::InvalidInput(
-                "this repository has no remote to sync with: add one with `git remote add origin URL`, or name one: `cmos sync REMOTE`".into(),
+                "this repository has no remote to sync with: add one with `git remote add origin URL`, or name one".into(),
             )
+            .needs(&[Input::Remote])
         })?,
     };
     let mut out = SyncOutcome {
@@ -137,14 +139,16 @@ pub fn sync(ws: &Workspace, request: &SyncRequest) -> Result<Outcome<SyncOutcome
             Pushed::Stale => continue,
             Pushed::Failed(why) => {
                 return Err(Error::Git(format!(
-                    "could not push to {remote}: {why}; the merge is kept locally, run `cmos sync` again"
-                )));
+                    "could not push to {remote}: {why}; the merge is kept locally, sync again"
+                ))
+                .then(Action::new(Op::Sync).with(Input::Remote, &remote)));
             }
         }
     }
     Err(Error::Conflict(format!(
-        "{remote} kept moving during {MAX_ROUNDS} rounds of sync; run `cmos sync` again"
-    )))
+        "{remote} kept moving during {MAX_ROUNDS} rounds of sync; sync again"
+    ))
+    .then(Action::new(Op::Sync).with(Input::Remote, &remote)))
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -177,11 +181,16 @@ fn unrelated(store: &Store, remote: &str, ours: CommitId, theirs: CommitId) -> E
             .map_or_else(|| "a project".to_string(), |n| format!("project {n:?}"))
     };
     Error::Refused(format!(
-        "{remote}'s {} shares no history with this clone's: it holds {} and this clone holds {}, each started by its own `cmos init`. Nothing was merged or pushed. To combine both projects' records into one branch, sync again with unrelated histories allowed; to join the remote's project instead, move this clone's branch aside (`git branch -m cmos cmos-local`) and run any cmos command to adopt the remote's",
+        "{remote}'s {} shares no history with this clone's: it holds {} and this clone holds {}, each started on its own. Nothing was merged or pushed. To combine both projects' records into one branch, sync again with unrelated histories allowed; to join the remote's project instead, move this clone's branch aside (`git branch -m cmos cmos-local`) and run any cmos command to adopt the remote's",
         store.branch(),
         name(theirs),
         name(ours)
     ))
+    .then(
+        Action::new(Op::Sync)
+            .with(Input::Remote, remote)
+            .needs(Input::AllowUnrelated),
+    )
 }
 
 fn offline(ws: &Workspace, mut out: SyncOutcome, why: String) -> Outcome<SyncOutcome> {
@@ -199,9 +208,12 @@ fn finish(ws: &Workspace, out: SyncOutcome) -> Outcome<SyncOutcome> {
     let conflicts = out.conflicts.len();
     let outcome = Outcome::about(out, ws);
     if conflicts > 0 {
-        outcome.warn(format!(
-            "{conflicts} field(s) were changed on both sides; the later change was kept and the other recorded: see `cmos conflicts`"
-        ))
+        outcome.warn_then(
+            format!(
+                "{conflicts} field(s) were changed on both sides; the later change was kept and the other recorded"
+            ),
+            Action::new(Op::Conflicts),
+        )
     } else {
         outcome
     }

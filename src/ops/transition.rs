@@ -6,6 +6,7 @@ use super::{MissionBrief, Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, MoveDetail};
 use crate::model::{Status, clean_items, clean_text};
+use crate::next::{Action, Input, Op};
 use crate::store::Tx;
 
 #[derive(Debug, Serialize)]
@@ -209,8 +210,13 @@ pub fn defer(ws: &Workspace, id: &str, reason: Option<&str>) -> Result<Outcome<T
 pub fn set_status(ws: &Workspace, id: &str, to: Status) -> Result<Outcome<TransitionOutcome>> {
     if to == Status::Blocked {
         return Err(Error::InvalidInput(format!(
-            "blocking needs a reason: use `cmos mission block {id} --reason TEXT`"
-        )));
+            "blocking mission {id} needs a reason: block it, saying why"
+        ))
+        .then(
+            Action::new(Op::MissionBlock)
+                .with(Input::MissionId, id)
+                .needs(Input::Reason),
+        ));
     }
     run(ws, "status", id, to, MoveDetail::default(), false)
 }

@@ -6,6 +6,7 @@ use super::{CommitId, Store, tx};
 use crate::error::{Error, Result};
 use crate::format::{codec, layout};
 use crate::model::{Format, Project};
+use crate::next::{Action, Op};
 
 /// The format marker of a commit's tree.
 #[derive(Debug)]
@@ -76,7 +77,9 @@ pub(super) fn check_writable(meta: &crate::index::Meta, repairing: bool) -> Resu
         None => "is missing".into(),
     };
     Err(Error::Refused(format!(
-        "the format marker {} {why}; cmos refuses to write until it is readable, so it never writes a format it cannot vouch for. `cmos init` writes it again and changes nothing else; `cmos verify` lists any other damage",
+        "the format marker {} {why}; cmos refuses to write until it is readable, so it never writes a format it cannot vouch for. Initialising the project again writes it and changes nothing else; verifying the branch lists any other damage",
         layout::FORMAT
-    )))
+    ))
+    .then(Action::new(Op::Init))
+    .then(Action::new(Op::Verify)))
 }

@@ -29,7 +29,10 @@ pub static TOOLS: &[Tool] = &[
         name: "cmos_agent_onboard",
         description: "Everything an agent starting cold needs, in one call: project, current sprint and progress, this worktree's session and mission, missions in progress, next and blocked, constraints, the last session's summary and next steps, open next steps, recent decisions, project notes, and suggested actions. Call this first.",
         params: &[BUDGET],
-        run: |ws, a| reply(context::onboard(ws, budget(a)?)?),
+        run: |ws, a| {
+            let names = Some(&crate::mcp::names::McpNames as &dyn crate::next::Names);
+            reply(context::onboard_for(ws, budget(a)?, names)?)
+        },
     },
     Tool {
         name: "cmos_context_view",
@@ -37,7 +40,7 @@ pub static TOOLS: &[Tool] = &[
         params: &[BUDGET],
         run: |ws, a| {
             let outcome = context::context(ws, budget(a)?)?;
-            let markdown = outcome.data.markdown();
+            let markdown = outcome.data.markdown_for(&crate::mcp::names::McpNames);
             let mut reply = reply(outcome)?;
             reply.data["markdown"] = markdown.into();
             Ok(reply)
