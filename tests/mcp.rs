@@ -592,3 +592,265 @@ fn test_mcp_reply_stays_within_24_kib_with_500_misplaced_mission_files() {
     assert!(!problems.is_empty() && problems.len() < 500);
     s.still_serving();
 }
+
+/// A valid value for a property of a published schema, for calls that must get past the
+/// required arguments to the one under test.
+fn sample(schema: &Value) -> Value {
+    match schema["type"].as_str() {
+        Some("string") => schema["enum"].get(0).cloned().unwrap_or(json!("x")),
+        Some("integer") => schema.get("minimum").cloned().unwrap_or(json!(1)),
+        Some("boolean") => json!(false),
+        Some("array") => json!([]),
+        _ => json!({}),
+    }
+}
+
+/// Every word list a tool advertises, top-level or inside `fields`: (argument, words,
+/// arguments with "bogus" there and every required argument given).
+fn word_lists(tool: &Value) -> Vec<(String, Vec<String>, Value)> {
+    let schema = &tool["inputSchema"];
+    let mut base = json!({});
+    for key in schema["required"].as_array().unwrap() {
+        let key = key.as_str().unwrap();
+        base[key] = sample(&schema["properties"][key]);
+    }
+    let mut lists = Vec::new();
+    let mut add = |name: String, property: &Value, path: &[&str]| {
+        if let Some(words) = property["enum"].as_array() {
+            let words = words
+                .iter()
+                .map(|w| w.as_str().unwrap().to_string())
+                .collect();
+            let mut arguments = base.clone();
+            match path {
+                [key] => arguments[*key] = json!("bogus"),
+                [outer, key] => arguments[*outer] = json!({*key: "bogus"}),
+                _ => unreachable!(),
+            }
+            lists.push((name, words, arguments));
+        }
+    };
+    for (key, property) in schema["properties"].as_object().unwrap() {
+        add(key.clone(), property, &[key]);
+        for (inner, nested) in property["properties"].as_object().into_iter().flatten() {
+            add(format!("{key}.{inner}"), nested, &[key, inner]);
+        }
+    }
+    lists
+}
+
+/// `cmos_constraints {action: "bogus"}` listed the constraints, and `cmos_kb_search` with an
+/// unknown kind found nothing: the schemas advertised word lists that nothing enforced.
+#[test]
+fn test_mcp_unknown_action_or_kind_is_refused_naming_the_allowed_words_instead_of_listing() {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&["constraint", "add", "Keep the tests hermetic"]);
+    let tip = repo.tip();
+    let mut s = Server::start(&repo.home, &repo.path, &[]);
+    let (failed, refused) = s.call("cmos_constraints", json!({"action": "bogus"}));
+    assert!(failed, "{refused:#}");
+    assert_eq!(refused["error"]["code"], "invalid_input");
+    assert_eq!(
+        refused["error"]["message"],
+        "argument action must be one of list, archive, not \"bogus\""
+    );
+    let (failed, refused) = s.call("cmos_kb_search", json!({"query": "tests", "kind": "doc2"}));
+    assert!(failed, "{refused:#}");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("argument kind must be one of doc, mission"),
+        "{message}"
+    );
+    // The words are compared as the CLI compares them: case and separators aside.
+    let listed = s.ok("cmos_constraints", json!({"action": "LIST"}));
+    assert_eq!(listed["items"][0]["text"], "Keep the tests hermetic");
+    assert_eq!(repo.tip(), tip);
+}
+
+/// Every word list in tools/list is enforced: an unknown word is an invalid_input error that
+/// names the argument and every allowed word, and nothing reaches the branch.
+#[test]
+fn test_mcp_every_advertised_word_list_refuses_an_unknown_word() {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&["mission", "add", "A1", "First"]);
+    let tip = repo.tip();
+    let mut s = Server::start(&repo.home, &repo.path, &[]);
+    let listed = s.request("tools/list", json!({}));
+    let mut checked = Vec::new();
+    for tool in listed["result"]["tools"].as_array().unwrap() {
+        let name = tool["name"].as_str().unwrap();
+        for (argument, words, arguments) in word_lists(tool) {
+            let (failed, refused) = s.call(name, arguments.clone());
+            assert!(failed, "{name} {arguments}: {refused:#}");
+            assert_eq!(
+                refused["error"]["code"], "invalid_input",
+                "{name}: {refused:#}"
+            );
+            let message = refused["error"]["message"].as_str().unwrap();
+            assert_eq!(
+                message,
+                format!(
+                    "argument {argument} must be one of {}, not \"bogus\"",
+                    words.join(", ")
+                ),
+                "{name}"
+            );
+            checked.push(format!("{name}.{argument}"));
+        }
+    }
+    for expected in [
+        "cmos_mission_list.status",
+        "cmos_mission_update.status",
+        "cmos_mission_update.fields.status",
+        "cmos_mission_unblock.targetStatus",
+        "cmos_mission_depends.type",
+        "cmos_sprint_update.fields.status",
+        "cmos_session_start.type",
+        "cmos_session_list.type",
+        "cmos_session_capture.category",
+        "cmos_constraints.action",
+        "cmos_next_steps.action",
+        "cmos_kb_search.kind",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == expected),
+            "{expected}: {checked:?}"
+        );
+    }
+    assert_eq!(repo.tip(), tip, "nothing refused reached the branch");
+}
+
+/// `cmos_sprint_update {status: "Planned"}` wrote the other fields, then refused the status:
+/// Planned is not a word the tool takes, so the call is refused before anything is written.
+#[test]
+fn test_mcp_sprint_update_to_planned_is_refused_before_any_field_is_written() {
+    let repo = Repo::new();
+    repo.init();
+    let tip = repo.tip();
+    let mut s = Server::start(&repo.home, &repo.path, &[]);
+    let (failed, refused) = s.call(
+        "cmos_sprint_update",
+        json!({"sprintId": "S1", "title": "Renamed", "status": "Planned"}),
+    );
+    assert!(failed, "{refused:#}");
+    assert_eq!(
+        refused["error"]["message"],
+        "argument status must be one of Active, Completed, not \"Planned\""
+    );
+    assert_eq!(repo.tip(), tip);
+    assert_eq!(
+        repo.json(&["sprint", "show", "S1"])["title"],
+        "First sprint"
+    );
+}
+
+/// Wrong types and missing arguments get the errors args.rs gave, nested ones named with
+/// their place; unknown arguments, nested ones too, are ignored with a warning.
+#[test]
+fn test_mcp_wrong_types_name_the_argument_and_unknown_ones_warn() {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&["mission", "add", "A1", "First"]);
+    let mut s = Server::start(&repo.home, &repo.path, &[]);
+    for (tool, arguments, message) in [
+        (
+            "cmos_mission_show",
+            json!({"missionId": 5}),
+            "argument missionId must be a string, not 5",
+        ),
+        ("cmos_mission_add", json!({}), "argument name is required"),
+        (
+            "cmos_mission_list",
+            json!({"limit": 0}),
+            "argument limit must be between 1 and 100, not 0",
+        ),
+        (
+            "cmos_mission_complete",
+            json!({"promote": "yes"}),
+            "argument promote must be true or false, not \"yes\"",
+        ),
+        (
+            "cmos_mission_update",
+            json!({"missionId": "A1", "fields": {"rank": "high"}}),
+            "argument fields.rank must be a whole number, not \"high\"",
+        ),
+        (
+            "cmos_mission_update",
+            json!({"missionId": "A1", "fields": "name=x"}),
+            "argument fields must be an object, not \"name=x\"",
+        ),
+        (
+            "cmos_mission_block",
+            json!({"reason": "r", "blockers": [1]}),
+            "argument blockers must be a list of strings, not 1",
+        ),
+        (
+            "cmos_session_list",
+            json!({"since": "yesterday"}),
+            "argument since: ",
+        ),
+    ] {
+        let (failed, refused) = s.call(tool, arguments);
+        assert!(failed, "{tool}: {refused:#}");
+        assert_eq!(
+            refused["error"]["code"], "invalid_input",
+            "{tool}: {refused:#}"
+        );
+        let got = refused["error"]["message"].as_str().unwrap();
+        assert!(got.starts_with(message), "{tool}: {got}");
+    }
+    let (failed, updated) = s.call(
+        "cmos_mission_update",
+        json!({"missionId": "A1", "name": "Top", "fields": {"name": "Nested", "colour": "red"}, "bogus": 1}),
+    );
+    assert!(!failed, "{updated:#}");
+    assert_eq!(
+        updated["data"]["name"], "Nested",
+        "fields win over the top level"
+    );
+    let warnings: Vec<&str> = updated["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "argument fields.colour is not a parameter of cmos_mission_update and was ignored",
+            "argument bogus is not a parameter of cmos_mission_update and was ignored",
+        ],
+        "in the order given"
+    );
+}
+
+/// `cmos verify --ref` works in a repository with no cmos branch; `cmos_verify` refused there
+/// (it read the local branch for its instructions). Both front-ends now wrap the one
+/// operation the same way: same data, same warnings, same errors.
+#[test]
+fn test_mcp_verify_without_a_project_answers_as_the_cli_does() {
+    let other = Repo::new();
+    other.init();
+    other.ok(&["mission", "add", "A1", "First"]);
+    let repo = Repo::new();
+    let source = other.path.to_str().unwrap();
+    repo.git(&["fetch", "-q", source, "cmos:refs/heads/pr"]);
+    assert_eq!(repo.tip(), None, "no project here");
+
+    let cli = repo.envelope(&["verify", "--ref", "pr"]);
+    assert_eq!(cli["ok"], true, "{cli:#}");
+    let mut s = Server::start(&repo.home, &repo.path, &[]);
+    let (failed, mcp) = s.call("cmos_verify", json!({"ref": "pr"}));
+    assert!(!failed, "{mcp:#}");
+    assert_eq!(mcp["data"], cli["data"]);
+    assert_eq!(mcp["warnings"], cli["warnings"]);
+
+    let (_, cli_error) = repo.fails(&["verify"]);
+    let (failed, mcp_error) = s.call("cmos_verify", json!({}));
+    assert!(failed);
+    assert_eq!(mcp_error["error"]["code"], cli_error["code"]);
+    assert_eq!(mcp_error["error"]["code"], "not_initialized");
+    assert_eq!(repo.tip(), None, "verify wrote nothing");
+}

@@ -10,7 +10,7 @@ use crate::model::item::{ItemKind, ItemStatus};
 use crate::model::session::{CaptureCategory, SessionStatus, SessionType};
 
 /// Normalises user spelling: `In Progress`, `in-progress`, `in_progress` and `inprogress` are one word.
-fn fold(s: &str) -> String {
+pub fn fold(s: &str) -> String {
     s.trim()
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '_'))

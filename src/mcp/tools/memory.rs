@@ -1,426 +1,599 @@
 //! Tools for what the project remembers: onboarding and context, sessions and captures,
 //! decisions, facts, learnings, constraints and next steps.
 
-use super::{Args, CURSOR, Kind, LIMIT, Param, Reply, Tool, opt, page, reply, req};
+use schemars::JsonSchema;
+use serde::Deserialize;
+#[cfg(test)]
+use serde::Serialize;
+
+use super::{Limit, Reply, Tool, ToolArgs, page, parsed, reply, required, tool};
 use crate::error::Result;
 use crate::model::{CaptureCategory, ItemKind, ItemStatus, SessionType, Timestamp};
 use crate::ops::knowledge::{self, ListFilter, NewItem};
 use crate::ops::session::{self, StartRequest};
 use crate::ops::{Workspace, context, snapshots};
 
-const BUDGET: Param = opt(
-    "budget",
-    Kind::Int,
-    "Cut to about this many tokens (estimated as characters / 4) [default: no cut; sections hold 20 entries].",
-);
-const ALL: Param = opt(
-    "all",
-    Kind::Bool,
-    "Include superseded, archived, done and dropped ones.",
-);
-const SESSION_ID: Param = opt(
-    "sessionId",
-    Kind::Str,
-    "The session [default: this worktree's open session].",
-);
-
-pub static TOOLS: &[Tool] = &[
-    Tool {
-        name: "cmos_agent_onboard",
-        description: "Everything an agent starting cold needs, in one call: project, current sprint and progress, this worktree's session and mission, missions in progress, next and blocked, constraints, the last session's summary and next steps, open next steps, recent decisions, project notes, and suggested actions. Call this first.",
-        params: &[BUDGET],
-        run: |ws, a| {
-            let names = Some(&crate::mcp::names::McpNames as &dyn crate::next::Names);
-            reply(context::onboard_for(ws, budget(a)?, names)?)
-        },
-    },
-    Tool {
-        name: "cmos_context_view",
-        description: "The working memory, ranked and cut to a token budget: the same sections as onboarding without the suggested actions. `markdown` in the data is ready to read.",
-        params: &[BUDGET],
-        run: |ws, a| {
-            let outcome = context::context(ws, budget(a)?)?;
-            let markdown = outcome.data.markdown_for(&crate::mcp::names::McpNames);
-            let mut reply = reply(outcome)?;
-            reply.data["markdown"] = markdown.into();
-            Ok(reply)
-        },
-    },
-    Tool {
-        name: "cmos_context_snapshot",
-        description: "Name the branch as it is now (e.g. \"before the storage rewrite\"), to compare with later.",
-        params: &[req("source", Kind::Str, "What this point is.")],
-        run: |ws, a| reply(snapshots::snapshot(ws, &a.required("source")?)?),
-    },
-    Tool {
-        name: "cmos_context_history",
-        description: "The named snapshots, newest first. Paginated.",
-        params: &[LIMIT, CURSOR],
-        run: |ws, a| page(snapshots::history(ws)?, a),
-    },
-    Tool {
-        name: "cmos_session_start",
-        description: "Open a session in this worktree (one at a time). Captures and completion go to it.",
-        params: &[
-            req(
-                "type",
-                Kind::OneOf(&[
-                    "planning",
-                    "onboarding",
-                    "review",
-                    "research",
-                    "check-in",
-                    "build",
-                    "custom",
-                ]),
-                "What kind of work.",
-            ),
-            req("title", Kind::Str, "A one-line title."),
-            opt("sprintId", Kind::Str, "[default: the current sprint]"),
-            opt("missionId", Kind::Str, "The mission the session works on."),
-            opt(
-                "force",
-                Kind::Bool,
-                "Close a session still open in this worktree as abandoned.",
-            ),
-        ],
-        run: |ws, a| {
-            let request = StartRequest {
-                kind: a.required("type")?.parse::<SessionType>()?,
-                title: a.required("title")?,
-                sprint: a.str("sprintId")?,
-                mission: a.str("missionId")?,
-                force: a.flag("force")?,
-            };
-            reply(session::start(ws, request)?)
-        },
-    },
-    Tool {
-        name: "cmos_session_capture",
-        description: "Note something in the open session as it happens. A decision (first line: what; the rest: why), constraint, learning or next-step also becomes a record that context and lists show.",
-        params: &[
-            req(
-                "category",
-                Kind::OneOf(&[
-                    "decision",
-                    "learning",
-                    "constraint",
-                    "context",
-                    "next-step",
-                    "blocker",
-                ]),
-                "What it is.",
-            ),
-            req(
-                "content",
-                Kind::Str,
-                "The text, up to 16 KiB; multi-line is fine.",
-            ),
-            opt("missionId", Kind::Str, "The mission it concerns."),
-            SESSION_ID,
-        ],
-        run: |ws, a| {
-            let category = a.required("category")?.parse::<CaptureCategory>()?;
-            let outcome = session::capture(
-                ws,
-                a.str("sessionId")?.as_deref(),
-                category,
-                &a.required("content")?,
-                a.str("missionId")?.as_deref(),
-            )?;
-            reply(outcome)
-        },
-    },
-    Tool {
-        name: "cmos_session_complete",
-        description: "Close the session with a summary of what happened and the next steps for whoever comes next. Refuses without a summary unless force.",
-        params: &[
-            req("summary", Kind::Str, "What happened, for the next agent."),
-            opt(
-                "nextSteps",
-                Kind::List,
-                "What to do next; each becomes an open next step.",
-            ),
-            SESSION_ID,
-            opt("force", Kind::Bool, "Close even without a summary."),
-        ],
-        run: |ws, a| {
-            let outcome = session::complete(
-                ws,
-                a.str("sessionId")?.as_deref(),
-                a.str("summary")?.as_deref(),
-                &a.strings("nextSteps")?,
-                a.flag("force")?,
-            )?;
-            reply(outcome)
-        },
-    },
-    Tool {
-        name: "cmos_session_list",
-        description: "Sessions, newest first, optionally of one type or sprint or since a time. Paginated.",
-        params: &[
-            opt(
-                "type",
-                Kind::Str,
-                "planning, onboarding, review, research, check-in, build or custom.",
-            ),
-            opt("sprintId", Kind::Str, "Only sessions of this sprint."),
-            opt(
-                "since",
-                Kind::Str,
-                "RFC 3339 time; only sessions started at or after it.",
-            ),
-            LIMIT,
-            CURSOR,
-        ],
-        run: |ws, a| {
-            let kind = a.parsed::<SessionType>("type")?;
-            let since = a.parsed::<Timestamp>("since")?;
-            page(
-                session::list(ws, kind, a.str("sprintId")?.as_deref(), since)?,
-                a,
-            )
-        },
-    },
-    Tool {
-        name: "cmos_session_show",
-        description: "One session with its captures, summary and next steps.",
-        params: &[req("sessionId", Kind::Str, "The session.")],
-        run: |ws, a| reply(session::show(ws, &a.required("sessionId")?)?),
-    },
-    Tool {
-        name: "cmos_session_resume",
-        description: "After losing context (a crash, a new conversation): the session, its mission, open next steps, the last actions on the branch and what to do now.",
-        params: &[opt(
-            "sessionId",
-            Kind::Str,
-            "[default: this worktree's session, else the most recent]",
-        )],
-        run: |ws, a| reply(session::resume(ws, a.str("sessionId")?.as_deref())?),
-    },
-    Tool {
-        name: "cmos_session_search",
-        description: "Sessions whose title, summary, next steps or captures contain every word of the query, best first.",
-        params: &[req("query", Kind::Str, "Words to find."), LIMIT],
-        run: |ws, a| {
-            reply(session::search(
-                ws,
-                &a.required("query")?,
-                a.count("limit", 20, 100)?,
-            )?)
-        },
-    },
-    Tool {
-        name: "cmos_decisions_record",
-        description: "Record a decision and its rationale; with supersedes, the older decision is marked Superseded.",
-        params: &[
-            req("decision", Kind::Str, "What was decided, in one line."),
-            req(
-                "rationale",
-                Kind::Str,
-                "Why: the options weighed and the reason.",
-            ),
-            opt("missionId", Kind::Str, "The mission it belongs to."),
-            opt("category", Kind::Str, "A grouping, e.g. architecture."),
-            opt(
-                "supersedes",
-                Kind::Str,
-                "The id of the decision this one replaces.",
-            ),
-        ],
-        run: |ws, a| {
-            let request = NewItem {
-                text: a.required("decision")?,
-                rationale: Some(a.required("rationale")?),
-                mission: a.str("missionId")?,
-                category: a.str("category")?,
-                supersedes: a.str("supersedes")?,
-                ..NewItem::default()
-            };
-            reply(knowledge::add(ws, ItemKind::Decision, request)?)
-        },
-    },
-    Tool {
-        name: "cmos_decisions_list",
-        description: "Decisions in force, newest first (all of them with all=true). Paginated.",
-        params: &[
-            opt("category", Kind::Str, "Only this category."),
-            opt("missionId", Kind::Str, "Only this mission's."),
-            ALL,
-            LIMIT,
-            CURSOR,
-        ],
-        run: |ws, a| list(ws, a, ItemKind::Decision),
-    },
-    Tool {
-        name: "cmos_decisions_show",
-        description: "One decision with its rationale, provenance and what it supersedes or was superseded by.",
-        params: &[req("decisionId", Kind::Str, "The decision.")],
-        run: |ws, a| {
-            reply(knowledge::show(
-                ws,
-                ItemKind::Decision,
-                &a.required("decisionId")?,
-            )?)
-        },
-    },
-    Tool {
-        name: "cmos_decisions_search",
-        description: "Decisions (superseded ones too) whose title, rationale or category contain every word of the query.",
-        params: &[req("query", Kind::Str, "Words to find."), LIMIT],
-        run: |ws, a| search(ws, a, ItemKind::Decision),
-    },
-    Tool {
-        name: "cmos_facts_add",
-        description: "Record a fact; pinned to files (at HEAD, or commit), it is flagged stale once they change.",
-        params: &[
-            req(
-                "kind",
-                Kind::Str,
-                "What the fact is about, e.g. api, build.",
-            ),
-            req("text", Kind::Str, "The fact."),
-            opt(
-                "files",
-                Kind::List,
-                "Files it describes, from the repository root.",
-            ),
-            opt(
-                "commit",
-                Kind::Str,
-                "The commit the files are pinned at [default: HEAD].",
-            ),
-        ],
-        run: |ws, a| {
-            let request = NewItem {
-                text: a.required("text")?,
-                category: Some(a.required("kind")?),
-                files: a.strings("files")?,
-                commit: a.str("commit")?,
-                ..NewItem::default()
-            };
-            reply(knowledge::add(ws, ItemKind::Fact, request)?)
-        },
-    },
-    Tool {
-        name: "cmos_facts_list",
-        description: "Facts in force with whether their pinned files changed since (stale). Paginated.",
-        params: &[
-            opt("stale", Kind::Bool, "Only stale facts."),
-            ALL,
-            LIMIT,
-            CURSOR,
-        ],
-        run: |ws, a| page(knowledge::facts(ws, &filter(a)?, a.flag("stale")?)?, a),
-    },
-    Tool {
-        name: "cmos_learnings_list",
-        description: "Learnings in force, newest first. Paginated.",
-        params: &[
-            opt("missionId", Kind::Str, "Only this mission's."),
-            ALL,
-            LIMIT,
-            CURSOR,
-        ],
-        run: |ws, a| list(ws, a, ItemKind::Learning),
-    },
-    Tool {
-        name: "cmos_constraints",
-        description: "Constraints in force (rules the work must respect), newest first; archive one with action=archive.",
-        params: &[
-            opt(
-                "action",
-                Kind::OneOf(&["list", "archive"]),
-                "[default: list]",
-            ),
-            opt("constraintId", Kind::Str, "The constraint to archive."),
-            ALL,
-            LIMIT,
-            CURSOR,
-        ],
-        run: |ws, a| match a.str("action")?.as_deref() {
-            Some("archive") => reply(knowledge::close(
-                ws,
-                ItemKind::Constraint,
-                &a.required("constraintId")?,
-                ItemStatus::Archived,
-                None,
-            )?),
-            _ => list(ws, a, ItemKind::Constraint),
-        },
-    },
-    Tool {
-        name: "cmos_next_steps",
-        description: "Open next steps, newest first; mark one done or dropped, or carry it to another sprint.",
-        params: &[
-            opt(
-                "action",
-                Kind::OneOf(&["list", "complete", "drop", "carry"]),
-                "[default: list]",
-            ),
-            opt("nextStepId", Kind::Str, "The next step to act on."),
-            opt("carryToSprint", Kind::Str, "The sprint to carry it to."),
-            opt("sprintId", Kind::Str, "List only this sprint's."),
-            ALL,
-            LIMIT,
-            CURSOR,
-        ],
-        run: |ws, a| {
-            let kind = ItemKind::NextStep;
-            match a.str("action")?.as_deref() {
-                Some("complete") => reply(knowledge::close(
-                    ws,
-                    kind,
-                    &a.required("nextStepId")?,
-                    ItemStatus::Done,
-                    None,
-                )?),
-                Some("drop") => reply(knowledge::close(
-                    ws,
-                    kind,
-                    &a.required("nextStepId")?,
-                    ItemStatus::Dropped,
-                    None,
-                )?),
-                Some("carry") => reply(knowledge::carry(
-                    ws,
-                    &a.required("nextStepId")?,
-                    &a.required("carryToSprint")?,
-                )?),
-                _ => {
-                    let filter = ListFilter {
-                        sprint: a.str("sprintId")?,
-                        ..filter(a)?
-                    };
-                    page(knowledge::list(ws, kind, &filter)?, a)
-                }
-            }
-        },
-    },
+pub static TOOLS: [Tool; 20] = [
+    tool::<AgentOnboard>(),
+    tool::<ContextView>(),
+    tool::<ContextSnapshot>(),
+    tool::<ContextHistory>(),
+    tool::<SessionStart>(),
+    tool::<SessionCapture>(),
+    tool::<SessionComplete>(),
+    tool::<SessionList>(),
+    tool::<SessionShow>(),
+    tool::<SessionResume>(),
+    tool::<SessionSearch>(),
+    tool::<DecisionsRecord>(),
+    tool::<DecisionsList>(),
+    tool::<DecisionsShow>(),
+    tool::<DecisionsSearch>(),
+    tool::<FactsAdd>(),
+    tool::<FactsList>(),
+    tool::<LearningsList>(),
+    tool::<Constraints>(),
+    tool::<NextSteps>(),
 ];
 
-fn budget(a: &Args<'_>) -> Result<Option<usize>> {
-    Ok(a.int("budget")?.map(|b| b.max(0) as usize))
+/// A token budget as the context operations take it: a negative one is none at all.
+fn budget(budget: Option<i64>) -> Option<usize> {
+    budget.map(|b| b.max(0) as usize)
 }
 
-fn filter(a: &Args<'_>) -> Result<ListFilter> {
-    Ok(ListFilter {
-        all: a.flag("all")?,
-        mission: a.str("missionId")?,
-        category: a.str("category")?,
-        ..ListFilter::default()
-    })
+/// Everything an agent starting cold needs, in one call: project, current sprint and
+/// progress, this worktree's session and mission, missions in progress, next and blocked,
+/// constraints, the last session's summary and next steps, open next steps, recent
+/// decisions, project notes, and suggested actions. Call this first.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct AgentOnboard {
+    /// Cut to about this many tokens (estimated as characters / 4) [default: no cut; sections
+    /// hold 20 entries].
+    budget: Option<i64>,
 }
 
-fn list(ws: &Workspace, a: &Args<'_>, kind: ItemKind) -> Result<Reply> {
-    page(knowledge::list(ws, kind, &filter(a)?)?, a)
+impl ToolArgs for AgentOnboard {
+    const NAME: &'static str = "cmos_agent_onboard";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let names = Some(&crate::mcp::names::McpNames as &dyn crate::next::Names);
+        reply(context::onboard_for(ws, budget(self.budget), names)?)
+    }
 }
 
-fn search(ws: &Workspace, a: &Args<'_>, kind: ItemKind) -> Result<Reply> {
-    reply(knowledge::search(
-        ws,
-        kind,
-        &a.required("query")?,
-        a.count("limit", 20, 100)?,
-    )?)
+/// The working memory, ranked and cut to a token budget: the same sections as onboarding
+/// without the suggested actions. `markdown` in the data is ready to read.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct ContextView {
+    /// Cut to about this many tokens (estimated as characters / 4) [default: no cut; sections
+    /// hold 20 entries].
+    budget: Option<i64>,
+}
+
+impl ToolArgs for ContextView {
+    const NAME: &'static str = "cmos_context_view";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let outcome = context::context(ws, budget(self.budget))?;
+        let markdown = outcome.data.markdown_for(&crate::mcp::names::McpNames);
+        let mut reply = reply(outcome)?;
+        reply.data["markdown"] = markdown.into();
+        Ok(reply)
+    }
+}
+
+/// Name the branch as it is now (e.g. "before the storage rewrite"), to compare with later.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct ContextSnapshot {
+    /// What this point is.
+    source: String,
+}
+
+impl ToolArgs for ContextSnapshot {
+    const NAME: &'static str = "cmos_context_snapshot";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        reply(snapshots::snapshot(ws, &self.source)?)
+    }
+}
+
+/// The named snapshots, newest first. Paginated.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct ContextHistory {
+    /// Items per page, 1 to 100 [default: 20].
+    limit: Option<Limit>,
+    /// The nextCursor of the previous page, to read on.
+    cursor: Option<String>,
+}
+
+impl ToolArgs for ContextHistory {
+    const NAME: &'static str = "cmos_context_history";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        page(snapshots::history(ws)?, self.limit, self.cursor.as_deref())
+    }
+}
+
+/// Open a session in this worktree (one at a time). Captures and completion go to it.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct SessionStart {
+    /// What kind of work.
+    #[serde(rename = "type")]
+    kind: SessionType,
+    /// A one-line title.
+    title: String,
+    /// [default: the current sprint]
+    sprint_id: Option<String>,
+    /// The mission the session works on.
+    mission_id: Option<String>,
+    /// Close a session still open in this worktree as abandoned.
+    force: Option<bool>,
+}
+
+impl ToolArgs for SessionStart {
+    const NAME: &'static str = "cmos_session_start";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let request = StartRequest {
+            kind: self.kind,
+            title: self.title,
+            sprint: self.sprint_id,
+            mission: self.mission_id,
+            force: self.force.unwrap_or(false),
+        };
+        reply(session::start(ws, request)?)
+    }
+}
+
+/// Note something in the open session as it happens. A decision (first line: what; the
+/// rest: why), constraint, learning or next-step also becomes a record that context and
+/// lists show.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct SessionCapture {
+    /// What it is.
+    category: CaptureCategory,
+    /// The text, up to 16 KiB; multi-line is fine.
+    content: String,
+    /// The mission it concerns.
+    mission_id: Option<String>,
+    /// The session [default: this worktree's open session].
+    session_id: Option<String>,
+}
+
+impl ToolArgs for SessionCapture {
+    const NAME: &'static str = "cmos_session_capture";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        reply(session::capture(
+            ws,
+            self.session_id.as_deref(),
+            self.category,
+            &self.content,
+            self.mission_id.as_deref(),
+        )?)
+    }
+}
+
+/// Close the session with a summary of what happened and the next steps for whoever comes
+/// next. Refuses without a summary unless force.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct SessionComplete {
+    /// What happened, for the next agent.
+    summary: String,
+    /// What to do next; each becomes an open next step.
+    next_steps: Option<Vec<String>>,
+    /// The session [default: this worktree's open session].
+    session_id: Option<String>,
+    /// Close even without a summary.
+    force: Option<bool>,
+}
+
+impl ToolArgs for SessionComplete {
+    const NAME: &'static str = "cmos_session_complete";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        reply(session::complete(
+            ws,
+            self.session_id.as_deref(),
+            Some(&self.summary),
+            &self.next_steps.unwrap_or_default(),
+            self.force.unwrap_or(false),
+        )?)
+    }
+}
+
+/// Sessions, newest first, optionally of one type or sprint or since a time. Paginated.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct SessionList {
+    /// Only sessions of this type.
+    #[serde(rename = "type")]
+    kind: Option<SessionType>,
+    /// Only sessions of this sprint.
+    sprint_id: Option<String>,
+    /// RFC 3339 time; only sessions started at or after it.
+    since: Option<String>,
+    /// Items per page, 1 to 100 [default: 20].
+    limit: Option<Limit>,
+    /// The nextCursor of the previous page, to read on.
+    cursor: Option<String>,
+}
+
+impl ToolArgs for SessionList {
+    const NAME: &'static str = "cmos_session_list";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let since = parsed::<Timestamp>("since", self.since.as_deref())?;
+        let sessions = session::list(ws, self.kind, self.sprint_id.as_deref(), since)?;
+        page(sessions, self.limit, self.cursor.as_deref())
+    }
+}
+
+/// One session with its captures, summary and next steps.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct SessionShow {
+    /// The session.
+    session_id: String,
+}
+
+impl ToolArgs for SessionShow {
+    const NAME: &'static str = "cmos_session_show";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        reply(session::show(ws, &self.session_id)?)
+    }
+}
+
+/// After losing context (a crash, a new conversation): the session, its mission, open next
+/// steps, the last actions on the branch and what to do now.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct SessionResume {
+    /// [default: this worktree's session, else the most recent]
+    session_id: Option<String>,
+}
+
+impl ToolArgs for SessionResume {
+    const NAME: &'static str = "cmos_session_resume";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        reply(session::resume(ws, self.session_id.as_deref())?)
+    }
+}
+
+/// Sessions whose title, summary, next steps or captures contain every word of the query,
+/// best first.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct SessionSearch {
+    /// Words to find.
+    query: String,
+    /// At most this many, 1 to 100 [default: 20].
+    limit: Option<Limit>,
+}
+
+impl ToolArgs for SessionSearch {
+    const NAME: &'static str = "cmos_session_search";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        reply(session::search(ws, &self.query, Limit::or(self.limit, 20))?)
+    }
+}
+
+/// Record a decision and its rationale; with supersedes, the older decision is marked
+/// Superseded.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionsRecord {
+    /// What was decided, in one line.
+    decision: String,
+    /// Why: the options weighed and the reason.
+    rationale: String,
+    /// The mission it belongs to.
+    mission_id: Option<String>,
+    /// A grouping, e.g. architecture.
+    category: Option<String>,
+    /// The id of the decision this one replaces.
+    supersedes: Option<String>,
+}
+
+impl ToolArgs for DecisionsRecord {
+    const NAME: &'static str = "cmos_decisions_record";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let request = NewItem {
+            text: self.decision,
+            rationale: Some(self.rationale),
+            mission: self.mission_id,
+            category: self.category,
+            supersedes: self.supersedes,
+            ..NewItem::default()
+        };
+        reply(knowledge::add(ws, ItemKind::Decision, request)?)
+    }
+}
+
+/// Decisions in force, newest first (all of them with all=true). Paginated.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionsList {
+    /// Only this category.
+    category: Option<String>,
+    /// Only this mission's.
+    mission_id: Option<String>,
+    /// Include superseded, archived, done and dropped ones.
+    all: Option<bool>,
+    /// Items per page, 1 to 100 [default: 20].
+    limit: Option<Limit>,
+    /// The nextCursor of the previous page, to read on.
+    cursor: Option<String>,
+}
+
+impl ToolArgs for DecisionsList {
+    const NAME: &'static str = "cmos_decisions_list";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let filter = ListFilter {
+            all: self.all.unwrap_or(false),
+            mission: self.mission_id,
+            category: self.category,
+            ..ListFilter::default()
+        };
+        let items = knowledge::list(ws, ItemKind::Decision, &filter)?;
+        page(items, self.limit, self.cursor.as_deref())
+    }
+}
+
+/// One decision with its rationale, provenance and what it supersedes or was superseded by.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionsShow {
+    /// The decision.
+    decision_id: String,
+}
+
+impl ToolArgs for DecisionsShow {
+    const NAME: &'static str = "cmos_decisions_show";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        reply(knowledge::show(ws, ItemKind::Decision, &self.decision_id)?)
+    }
+}
+
+/// Decisions (superseded ones too) whose title, rationale or category contain every word of
+/// the query.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct DecisionsSearch {
+    /// Words to find.
+    query: String,
+    /// At most this many, 1 to 100 [default: 20].
+    limit: Option<Limit>,
+}
+
+impl ToolArgs for DecisionsSearch {
+    const NAME: &'static str = "cmos_decisions_search";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let limit = Limit::or(self.limit, 20);
+        reply(knowledge::search(
+            ws,
+            ItemKind::Decision,
+            &self.query,
+            limit,
+        )?)
+    }
+}
+
+/// Record a fact; pinned to files (at HEAD, or commit), it is flagged stale once they change.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct FactsAdd {
+    /// What the fact is about, e.g. api, build.
+    kind: String,
+    /// The fact.
+    text: String,
+    /// Files it describes, from the repository root.
+    files: Option<Vec<String>>,
+    /// The commit the files are pinned at [default: HEAD].
+    commit: Option<String>,
+}
+
+impl ToolArgs for FactsAdd {
+    const NAME: &'static str = "cmos_facts_add";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let request = NewItem {
+            text: self.text,
+            category: Some(self.kind),
+            files: self.files.unwrap_or_default(),
+            commit: self.commit,
+            ..NewItem::default()
+        };
+        reply(knowledge::add(ws, ItemKind::Fact, request)?)
+    }
+}
+
+/// Facts in force with whether their pinned files changed since (stale). Paginated.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct FactsList {
+    /// Only stale facts.
+    stale: Option<bool>,
+    /// Include superseded, archived, done and dropped ones.
+    all: Option<bool>,
+    /// Items per page, 1 to 100 [default: 20].
+    limit: Option<Limit>,
+    /// The nextCursor of the previous page, to read on.
+    cursor: Option<String>,
+}
+
+impl ToolArgs for FactsList {
+    const NAME: &'static str = "cmos_facts_list";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let filter = ListFilter {
+            all: self.all.unwrap_or(false),
+            ..ListFilter::default()
+        };
+        let facts = knowledge::facts(ws, &filter, self.stale.unwrap_or(false))?;
+        page(facts, self.limit, self.cursor.as_deref())
+    }
+}
+
+/// Learnings in force, newest first. Paginated.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct LearningsList {
+    /// Only this mission's.
+    mission_id: Option<String>,
+    /// Include superseded, archived, done and dropped ones.
+    all: Option<bool>,
+    /// Items per page, 1 to 100 [default: 20].
+    limit: Option<Limit>,
+    /// The nextCursor of the previous page, to read on.
+    cursor: Option<String>,
+}
+
+impl ToolArgs for LearningsList {
+    const NAME: &'static str = "cmos_learnings_list";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let filter = ListFilter {
+            all: self.all.unwrap_or(false),
+            mission: self.mission_id,
+            ..ListFilter::default()
+        };
+        let items = knowledge::list(ws, ItemKind::Learning, &filter)?;
+        page(items, self.limit, self.cursor.as_deref())
+    }
+}
+
+/// What `cmos_constraints` does.
+#[derive(Clone, Copy, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "lowercase")]
+pub enum ConstraintAction {
+    List,
+    Archive,
+}
+
+/// Constraints in force (rules the work must respect), newest first; archive one with
+/// action=archive.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct Constraints {
+    /// [default: list]
+    action: Option<ConstraintAction>,
+    /// The constraint to archive.
+    constraint_id: Option<String>,
+    /// Include superseded, archived, done and dropped ones.
+    all: Option<bool>,
+    /// Items per page, 1 to 100 [default: 20].
+    limit: Option<Limit>,
+    /// The nextCursor of the previous page, to read on.
+    cursor: Option<String>,
+}
+
+impl ToolArgs for Constraints {
+    const NAME: &'static str = "cmos_constraints";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let kind = ItemKind::Constraint;
+        match self.action.unwrap_or(ConstraintAction::List) {
+            ConstraintAction::Archive => {
+                let id = required(self.constraint_id, "constraintId")?;
+                reply(knowledge::close(ws, kind, &id, ItemStatus::Archived, None)?)
+            }
+            ConstraintAction::List => {
+                let filter = ListFilter {
+                    all: self.all.unwrap_or(false),
+                    ..ListFilter::default()
+                };
+                let items = knowledge::list(ws, kind, &filter)?;
+                page(items, self.limit, self.cursor.as_deref())
+            }
+        }
+    }
+}
+
+/// What `cmos_next_steps` does.
+#[derive(Clone, Copy, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "lowercase")]
+pub enum NextStepAction {
+    List,
+    Complete,
+    Drop,
+    Carry,
+}
+
+/// Open next steps, newest first; mark one done or dropped, or carry it to another sprint.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct NextSteps {
+    /// [default: list]
+    action: Option<NextStepAction>,
+    /// The next step to act on.
+    next_step_id: Option<String>,
+    /// The sprint to carry it to.
+    carry_to_sprint: Option<String>,
+    /// List only this sprint's.
+    sprint_id: Option<String>,
+    /// Include superseded, archived, done and dropped ones.
+    all: Option<bool>,
+    /// Items per page, 1 to 100 [default: 20].
+    limit: Option<Limit>,
+    /// The nextCursor of the previous page, to read on.
+    cursor: Option<String>,
+}
+
+impl ToolArgs for NextSteps {
+    const NAME: &'static str = "cmos_next_steps";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let kind = ItemKind::NextStep;
+        let close = |status| -> Result<Reply> {
+            let id = required(self.next_step_id.clone(), "nextStepId")?;
+            reply(knowledge::close(ws, kind, &id, status, None)?)
+        };
+        match self.action.unwrap_or(NextStepAction::List) {
+            NextStepAction::Complete => close(ItemStatus::Done),
+            NextStepAction::Drop => close(ItemStatus::Dropped),
+            NextStepAction::Carry => {
+                let id = required(self.next_step_id, "nextStepId")?;
+                let sprint = required(self.carry_to_sprint, "carryToSprint")?;
+                reply(knowledge::carry(ws, &id, &sprint)?)
+            }
+            NextStepAction::List => {
+                let filter = ListFilter {
+                    all: self.all.unwrap_or(false),
+                    sprint: self.sprint_id,
+                    ..ListFilter::default()
+                };
+                let items = knowledge::list(ws, kind, &filter)?;
+                page(items, self.limit, self.cursor.as_deref())
+            }
+        }
+    }
 }

@@ -1,78 +1,95 @@
-//! The tools the MCP server offers: each a name (the original CMOS names where they exist),
-//! a precise description, typed parameters (the original camelCase names: `missionId`,
-//! `sprintId`, `sessionId`), and a handler that calls the same operation as the CLI.
+//! The tools the MCP server offers. Each is one arguments struct: its doc comment is the
+//! tool's description, its fields are the parameters (camelCase, the original CMOS names:
+//! `missionId`, `sprintId`, `sessionId`), and its `run` calls the same operation as the CLI.
+//! The JSON Schema that tools/list publishes is derived from the struct, and every call is
+//! checked against that schema before the struct reads it, so the two cannot drift.
 
 mod args;
 mod memory;
 mod review;
+mod schema;
 mod work;
 
+use std::sync::OnceLock;
+
+use schemars::JsonSchema;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-pub use args::Args;
-
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ops::{Outcome, Workspace};
+pub use schema::Limit;
 
 /// What a tool's handler returns: an outcome whose data is already JSON.
 pub type Reply = Outcome<Value>;
 
-/// The JSON type of a parameter.
-#[derive(Debug, Clone, Copy)]
-pub enum Kind {
-    Str,
-    Int,
-    Bool,
-    /// A list of strings.
-    List,
-    /// An object of named fields (the `fields` of update tools).
-    Object,
-    /// One of these strings.
-    OneOf(&'static [&'static str]),
+/// The arguments of one tool, and what the tool does with them.
+pub trait ToolArgs: Readable {
+    /// The name tools/list gives and tools/call asks for.
+    const NAME: &'static str;
+
+    /// Runs the tool's operation with these arguments.
+    fn run(self, ws: &Workspace) -> Result<Reply>;
 }
 
-#[derive(Debug, Clone, Copy)]
-pub struct Param {
-    pub name: &'static str,
-    pub kind: Kind,
-    pub required: bool,
-    pub doc: &'static str,
-}
+/// What an arguments struct derives: serde reads it, schemars describes it. Under test it
+/// also serializes, so the tests can see what it read; elsewhere it does not, so the compiler
+/// warns about a field that no handler reads.
+#[cfg(not(test))]
+pub trait Readable: DeserializeOwned + JsonSchema {}
+#[cfg(not(test))]
+impl<T: DeserializeOwned + JsonSchema> Readable for T {}
+#[cfg(test)]
+pub trait Readable: DeserializeOwned + JsonSchema + Serialize {}
+#[cfg(test)]
+impl<T: DeserializeOwned + JsonSchema + Serialize> Readable for T {}
 
-/// A required parameter.
-pub const fn req(name: &'static str, kind: Kind, doc: &'static str) -> Param {
-    Param {
-        name,
-        kind,
-        required: true,
-        doc,
-    }
-}
-
-/// An optional parameter.
-pub const fn opt(name: &'static str, kind: Kind, doc: &'static str) -> Param {
-    Param {
-        name,
-        kind,
-        required: false,
-        doc,
-    }
-}
-
+/// A tool as the server keeps it: its name, its schema (derived once) and its handler.
 pub struct Tool {
     pub name: &'static str,
-    pub description: &'static str,
-    pub params: &'static [Param],
-    pub run: fn(&Workspace, &Args<'_>) -> Result<Reply>,
+    derive: fn() -> schema::Derived,
+    derived: OnceLock<schema::Derived>,
+    run: fn(&Workspace, Map<String, Value>) -> Result<Reply>,
+    /// Decodes arguments with serde alone and encodes them back: the tests compare what the
+    /// struct reads with what the schema publishes.
+    #[cfg(test)]
+    decode: fn(Value) -> std::result::Result<Value, String>,
+}
+
+/// The tool whose arguments are `A`.
+pub const fn tool<A: ToolArgs>() -> Tool {
+    Tool {
+        name: A::NAME,
+        derive: schema::derive::<A>,
+        derived: OnceLock::new(),
+        run: run_as::<A>,
+        #[cfg(test)]
+        decode: decode_as::<A>,
+    }
+}
+
+fn run_as<A: ToolArgs>(ws: &Workspace, arguments: Map<String, Value>) -> Result<Reply> {
+    // The arguments passed the schema, so serde can only refuse them if the struct and its
+    // schema disagree, which the tests rule out; say so plainly all the same.
+    let args: A = serde_json::from_value(Value::Object(arguments)).map_err(|e| {
+        Error::InvalidInput(format!("the arguments of {} cannot be read: {e}", A::NAME))
+    })?;
+    args.run(ws)
+}
+
+#[cfg(test)]
+fn decode_as<A: ToolArgs>(arguments: Value) -> std::result::Result<Value, String> {
+    let args: A = serde_json::from_value(arguments).map_err(|e| e.to_string())?;
+    serde_json::to_value(&args).map_err(|e| e.to_string())
 }
 
 /// Every tool, in the order `tools/list` gives them.
 pub fn all() -> Vec<&'static Tool> {
     work::TOOLS
         .iter()
-        .chain(memory::TOOLS)
-        .chain(review::TOOLS)
+        .chain(&memory::TOOLS)
+        .chain(&review::TOOLS)
         .collect()
 }
 
@@ -80,79 +97,44 @@ pub fn find(name: &str) -> Option<&'static Tool> {
     all().into_iter().find(|t| t.name == name)
 }
 
-/// The page size of list tools.
-pub const LIMIT: Param = opt(
-    "limit",
-    Kind::Int,
-    "Items per page, 1 to 100 [default: 20].",
-);
-/// Where a list tool's page starts.
-pub const CURSOR: Param = opt(
-    "cursor",
-    Kind::Str,
-    "The nextCursor of the previous page, to read on.",
-);
-
-/// Parameters every tool accepts.
-const COMMON: [&str; 1] = ["projectRoot"];
-
 impl Tool {
-    /// The tool as `tools/list` describes it, with a JSON Schema for its input.
+    fn derived(&self) -> &schema::Derived {
+        self.derived.get_or_init(self.derive)
+    }
+
+    /// What the tool does: the doc comment of its arguments struct.
+    pub fn description(&self) -> &str {
+        &self.derived().description
+    }
+
+    /// The JSON Schema of the tool's arguments, as tools/list publishes it.
+    pub fn input_schema(&self) -> &Value {
+        &self.derived().input
+    }
+
+    /// The tool as `tools/list` describes it.
     pub fn listing(&self) -> Value {
-        let mut properties = Map::new();
-        for p in self.params {
-            let mut schema = match p.kind {
-                Kind::Str => json!({"type": "string"}),
-                Kind::Int => json!({"type": "integer"}),
-                Kind::Bool => json!({"type": "boolean"}),
-                Kind::List => json!({"type": "array", "items": {"type": "string"}}),
-                Kind::Object => json!({"type": "object"}),
-                Kind::OneOf(values) => json!({"type": "string", "enum": values}),
-            };
-            schema["description"] = p.doc.into();
-            properties.insert(p.name.to_string(), schema);
-        }
-        properties.insert(
-            "projectRoot".into(),
-            json!({"type": "string", "description": "Ignored: the server works on the repository it was started in (or --repo). Accepted so prompts written for the original CMOS keep working."}),
-        );
-        let required: Vec<&str> = self
-            .params
-            .iter()
-            .filter(|p| p.required)
-            .map(|p| p.name)
-            .collect();
         json!({
             "name": self.name,
-            "description": self.description,
-            "inputSchema": {
-                "type": "object",
-                "properties": properties,
-                "required": required,
-            },
+            "description": self.description(),
+            "inputSchema": self.input_schema(),
         })
     }
 
-    /// Runs the tool; arguments it does not know are ignored with a warning.
+    /// Runs the tool. Arguments are checked against its schema first; those it does not know
+    /// are ignored with a warning.
     pub fn call(&self, ws: &Workspace, arguments: &Map<String, Value>) -> Result<Reply> {
-        let args = Args::new(arguments);
-        let known: Vec<&str> = self.params.iter().map(|p| p.name).chain(COMMON).collect();
-        let unknown = args.unknown(&known);
-        let mut reply = (self.run)(ws, &args)?;
-        for name in unknown {
-            reply = reply.warn(format!(
-                "argument {name} is not a parameter of {} and was ignored",
-                self.name
-            ));
-        }
-        Ok(reply)
+        let mut warnings = Vec::new();
+        let arguments = args::read(self.name, self.input_schema(), arguments, &mut warnings)?;
+        let reply = (self.run)(ws, arguments)?;
+        Ok(warnings.into_iter().fold(reply, Outcome::warn))
     }
 }
 
 /// An outcome with its data as JSON.
 pub fn reply<T: Serialize>(outcome: Outcome<T>) -> Result<Reply> {
     let data = serde_json::to_value(&outcome.data)
-        .map_err(|e| crate::error::Error::Git(format!("cannot encode a result: {e}")))?;
+        .map_err(|e| Error::Git(format!("cannot encode a result: {e}")))?;
     Ok(Outcome {
         data,
         warnings: outcome.warnings,
@@ -160,12 +142,17 @@ pub fn reply<T: Serialize>(outcome: Outcome<T>) -> Result<Reply> {
     })
 }
 
-/// One page of a list: `limit` items from `cursor` on, with the cursor of the next page.
-pub fn page<T: Serialize>(outcome: Outcome<Vec<T>>, args: &Args<'_>) -> Result<Reply> {
-    let limit = args.count("limit", 20, 100)?;
-    let start = match args.str("cursor")? {
+/// One page of a list: `limit` items (20 when not given) from `cursor` on, with the cursor of
+/// the next page.
+pub fn page<T: Serialize>(
+    outcome: Outcome<Vec<T>>,
+    limit: Option<Limit>,
+    cursor: Option<&str>,
+) -> Result<Reply> {
+    let limit = Limit::or(limit, 20);
+    let start = match cursor {
         Some(cursor) => cursor.parse::<usize>().map_err(|_| {
-            crate::error::Error::InvalidInput(format!(
+            Error::InvalidInput(format!(
                 "cursor {cursor:?} is not one this server gave: pass the nextCursor of the previous page"
             ))
         })?,
@@ -181,3 +168,28 @@ pub fn page<T: Serialize>(outcome: Outcome<Vec<T>>, args: &Args<'_>) -> Result<R
         instructions: outcome.instructions,
     })
 }
+
+/// An argument the tool needs for what it was asked to do (an id for `action: archive`).
+pub fn required<T>(value: Option<T>, name: &str) -> Result<T> {
+    value.ok_or_else(|| Error::InvalidInput(format!("argument {name} is required")))
+}
+
+/// A string argument parsed with `FromStr` (times, durations), its error naming the argument.
+pub fn parsed<T: std::str::FromStr<Err = Error>>(
+    name: &str,
+    value: Option<&str>,
+) -> Result<Option<T>> {
+    value
+        .map(|v| {
+            v.parse().map_err(|e| match e {
+                Error::InvalidInput(message) => {
+                    Error::InvalidInput(format!("argument {name}: {message}"))
+                }
+                other => other,
+            })
+        })
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,433 +1,647 @@
 //! Tools for planned work: missions, their lifecycle and links, sprints, status.
 
-use super::{Args, CURSOR, Kind, LIMIT, Param, Tool, opt, page, reply, req};
-use crate::error::Result;
+use schemars::JsonSchema;
+use serde::Deserialize;
+#[cfg(test)]
+use serde::Serialize;
+
+use super::{Limit, Reply, Tool, ToolArgs, page, parsed, reply, tool};
+use crate::error::{Error, Result};
 use crate::model::{DepType, Minutes, SprintStatus, Status};
 use crate::ops::init::{self, InitRequest};
 use crate::ops::mission::{self, MissionFields, MissionUpdate};
 use crate::ops::sprint::{self, SprintFields};
-use crate::ops::{status, transition};
+use crate::ops::{Workspace, status, transition};
 
-const MISSION_ID: Param = opt(
-    "missionId",
-    Kind::Str,
-    "The mission's id [default: the mission this worktree started last and has not finished].",
-);
-const STATUSES: Kind = Kind::OneOf(&[
-    "Queued",
-    "Current",
-    "In Progress",
-    "Blocked",
-    "Completed",
-    "Dropped",
-    "Deferred",
-]);
-
-pub static TOOLS: &[Tool] = &[
-    Tool {
-        name: "cmos_project_init",
-        description: "Start a cmos project in this repository (the cmos branch), optionally with a first sprint made current; in a clone of a project that has one, joins it instead. Idempotent.",
-        params: &[
-            opt(
-                "projectName",
-                Kind::Str,
-                "The project's name [default: the repository's directory name].",
-            ),
-            opt("description", Kind::Str, "What the project is."),
-            opt("sprintId", Kind::Str, "A first sprint's id, e.g. S1."),
-            opt(
-                "sprintTitle",
-                Kind::Str,
-                "The first sprint's title (with sprintId).",
-            ),
-        ],
-        run: |ws, a| {
-            let sprint = match (a.str("sprintId")?, a.str("sprintTitle")?) {
-                (Some(id), title) => Some((id.clone(), title.unwrap_or(id))),
-                (None, Some(_)) => {
-                    return Err(crate::error::Error::InvalidInput(
-                        "sprintTitle needs a sprintId".into(),
-                    ));
-                }
-                (None, None) => None,
-            };
-            let request = InitRequest {
-                name: a.str("projectName")?,
-                description: a.str("description")?,
-                sprint,
-            };
-            reply(init::init(ws, request)?)
-        },
-    },
-    Tool {
-        name: "cmos_mission_status",
-        description: "The work queue at a glance: project, current sprint and its progress, missions In Progress, Current and Blocked, and the next mission with the reason. Start here when you need to know what to work on.",
-        params: &[],
-        run: |ws, _| reply(status::status(ws)?),
-    },
-    Tool {
-        name: "cmos_mission_next",
-        description: "The one mission to work on now, why, and which missions were skipped because their prerequisites are not completed.",
-        params: &[],
-        run: |ws, _| reply(mission::next(ws)?),
-    },
-    Tool {
-        name: "cmos_mission_list",
-        description: "Missions in next-mission order (In Progress, Current, Queued; current sprint first), optionally of one sprint or status. Paginated.",
-        params: &[
-            opt("sprintId", Kind::Str, "Only missions of this sprint."),
-            opt("status", STATUSES, "Only missions in this status."),
-            LIMIT,
-            CURSOR,
-        ],
-        run: |ws, a| {
-            let status = a.parsed::<Status>("status")?;
-            page(mission::list(ws, a.str("sprintId")?.as_deref(), status)?, a)
-        },
-    },
-    Tool {
-        name: "cmos_mission_show",
-        description: "One mission in full: objective, context, success criteria, deliverables, notes, links both ways, what it waits on, blocker, estimate against time spent, transition history and merge conflicts.",
-        params: &[MISSION_ID],
-        run: |ws, a| {
-            let id = ws.mission_or_active(a.str("missionId")?.as_deref())?;
-            reply(mission::show(ws, &id.id)?.scoped(&id, "mission"))
-        },
-    },
-    Tool {
-        name: "cmos_mission_add",
-        description: "Add a mission (Queued) to a sprint (default: the current sprint). Without missionId an id like m-4k7wq2xz9d is generated.",
-        params: &[
-            opt(
-                "missionId",
-                Kind::Str,
-                "A human id such as B1.2; letters, digits, . _ -.",
-            ),
-            req(
-                "name",
-                Kind::Str,
-                "A one-line name, at most 200 characters.",
-            ),
-            opt(
-                "sprintId",
-                Kind::Str,
-                "The sprint [default: the current sprint].",
-            ),
-            opt("objective", Kind::Str, "What the mission achieves."),
-            opt("context", Kind::Str, "Background an agent needs to start."),
-            opt("successCriteria", Kind::List, "How to tell it is done."),
-            opt("deliverables", Kind::List, "What it produces."),
-            opt("notes", Kind::Str, "Free-form notes."),
-            opt("rank", Kind::Int, "Order within the sprint: lower first."),
-            opt(
-                "estimate",
-                Kind::Str,
-                "Expected time In Progress: 45m, 2h, 1.5h, 2h30m, 1d.",
-            ),
-        ],
-        run: |ws, a| {
-            let fields = mission_fields(a, &None)?;
-            let fields = MissionFields {
-                name: Some(a.required("name")?),
-                ..fields
-            };
-            reply(mission::add(ws, a.str("missionId")?.as_deref(), fields)?)
-        },
-    },
-    Tool {
-        name: "cmos_mission_update",
-        description: "Change a mission's fields (name, objective, context, notes, success criteria, deliverables, sprint, rank, estimate) and optionally its status (by the lifecycle rules). Give them in `fields` or at the top level.",
-        params: &[
-            req("missionId", Kind::Str, "The mission to change."),
-            opt(
-                "fields",
-                Kind::Object,
-                "name, objective, context, notes, successCriteria[], deliverables[], sprintId, rank, estimate, status.",
-            ),
-            opt("name", Kind::Str, "New name."),
-            opt("objective", Kind::Str, "New objective."),
-            opt("context", Kind::Str, "New context."),
-            opt("notes", Kind::Str, "New notes (replaces them)."),
-            opt(
-                "successCriteria",
-                Kind::List,
-                "Replaces the success criteria.",
-            ),
-            opt("deliverables", Kind::List, "Replaces the deliverables."),
-            opt("sprintId", Kind::Str, "Move to this sprint."),
-            opt("rank", Kind::Int, "New rank."),
-            opt("estimate", Kind::Str, "New estimate, e.g. 2h."),
-            opt(
-                "status",
-                STATUSES,
-                "Move to this status by the same rules as start, complete, drop, defer.",
-            ),
-        ],
-        run: |ws, a| {
-            let id = a.required("missionId")?;
-            let fields = a.object("fields")?;
-            let update = MissionUpdate {
-                fields: mission_fields(a, &fields)?,
-                ..MissionUpdate::default()
-            };
-            let status = match &fields {
-                Some(f) if f.str("status")?.is_some() => f.parsed::<Status>("status")?,
-                _ => a.parsed::<Status>("status")?,
-            };
-            if let Some(status) = status {
-                if !update.is_empty() {
-                    mission::update(ws, &id, update)?;
-                }
-                return reply(transition::set_status(ws, &id, status)?);
-            }
-            reply(mission::update(ws, &id, update)?)
-        },
-    },
-    Tool {
-        name: "cmos_mission_start",
-        description: "Start a mission: Queued or Current → In Progress. It becomes this worktree's active mission, the default of the other mission tools.",
-        params: &[
-            req("missionId", Kind::Str, "The mission to start."),
-            opt("notes", Kind::Str, "A note for the history."),
-        ],
-        run: |ws, a| {
-            let id = a.required("missionId")?;
-            reply(transition::start(ws, &id, a.str("notes")?.as_deref())?)
-        },
-    },
-    Tool {
-        name: "cmos_mission_complete",
-        description: "Complete a mission (In Progress → Completed) once its success criteria are met; the next ready Queued mission is promoted to Current unless promote is false.",
-        params: &[
-            MISSION_ID,
-            opt("notes", Kind::Str, "What was done."),
-            opt(
-                "promote",
-                Kind::Bool,
-                "Promote the next mission to Current [default: true].",
-            ),
-        ],
-        run: |ws, a| {
-            let id = ws.mission_or_active(a.str("missionId")?.as_deref())?;
-            let promote = a.flag_or("promote", true)?;
-            reply(
-                transition::complete(ws, &id.id, a.str("notes")?.as_deref(), promote)?
-                    .scoped(&id, "mission"),
-            )
-        },
-    },
-    Tool {
-        name: "cmos_mission_block",
-        description: "Block a mission (Current or In Progress → Blocked), saying why and what it needs.",
-        params: &[
-            MISSION_ID,
-            req("reason", Kind::Str, "Why it cannot go on."),
-            opt("blockers", Kind::List, "What it needs, one item each."),
-        ],
-        run: |ws, a| {
-            let id = ws.mission_or_active(a.str("missionId")?.as_deref())?;
-            let outcome =
-                transition::block(ws, &id.id, &a.required("reason")?, &a.strings("blockers")?)?;
-            reply(outcome.scoped(&id, "mission"))
-        },
-    },
-    Tool {
-        name: "cmos_mission_unblock",
-        description: "Unblock a mission (Blocked → In Progress, or Current), recording how the blocker was resolved.",
-        params: &[
-            MISSION_ID,
-            opt("resolution", Kind::Str, "How the blocker was resolved."),
-            opt(
-                "targetStatus",
-                Kind::OneOf(&["In Progress", "Current"]),
-                "Where it goes [default: In Progress].",
-            ),
-        ],
-        run: |ws, a| {
-            let id = ws.mission_or_active(a.str("missionId")?.as_deref())?;
-            let to = a
-                .parsed::<Status>("targetStatus")?
-                .unwrap_or(Status::InProgress);
-            let outcome = transition::unblock(ws, &id.id, a.str("resolution")?.as_deref(), to)?;
-            reply(outcome.scoped(&id, "mission"))
-        },
-    },
-    Tool {
-        name: "cmos_mission_drop",
-        description: "Drop a mission for good (final).",
-        params: &[MISSION_ID, opt("reason", Kind::Str, "Why.")],
-        run: |ws, a| {
-            let id = ws.mission_or_active(a.str("missionId")?.as_deref())?;
-            reply(transition::drop(ws, &id.id, a.str("reason")?.as_deref())?.scoped(&id, "mission"))
-        },
-    },
-    Tool {
-        name: "cmos_mission_defer",
-        description: "Put a mission aside; it can be queued again later.",
-        params: &[MISSION_ID, opt("reason", Kind::Str, "Why.")],
-        run: |ws, a| {
-            let id = ws.mission_or_active(a.str("missionId")?.as_deref())?;
-            reply(
-                transition::defer(ws, &id.id, a.str("reason")?.as_deref())?.scoped(&id, "mission"),
-            )
-        },
-    },
-    Tool {
-        name: "cmos_mission_depends",
-        description: "Link two missions: fromId requires toId (toId first), blocks (fromId first), relates or informs (no gating). Cycles among requires/blocks are refused.",
-        params: &[
-            req("fromId", Kind::Str, "The mission the link starts at."),
-            req("toId", Kind::Str, "The mission it points to."),
-            opt(
-                "type",
-                Kind::OneOf(&["requires", "blocks", "relates", "informs"]),
-                "[default: requires]",
-            ),
-        ],
-        run: |ws, a| {
-            let kind = a.parsed::<DepType>("type")?.unwrap_or(DepType::Requires);
-            reply(mission::depends(
-                ws,
-                &a.required("fromId")?,
-                &a.required("toId")?,
-                kind,
-            )?)
-        },
-    },
-    Tool {
-        name: "cmos_mission_undepends",
-        description: "Remove the link from fromId to toId.",
-        params: &[
-            req("fromId", Kind::Str, "The mission the link starts at."),
-            req("toId", Kind::Str, "The mission it points to."),
-        ],
-        run: |ws, a| {
-            reply(mission::undepend(
-                ws,
-                &a.required("fromId")?,
-                &a.required("toId")?,
-            )?)
-        },
-    },
-    Tool {
-        name: "cmos_sprint_list",
-        description: "Sprints in plan order with live mission counts and progress. Paginated.",
-        params: &[
-            opt(
-                "status",
-                Kind::OneOf(&["Planned", "Active", "Completed"]),
-                "Only sprints in this status.",
-            ),
-            LIMIT,
-            CURSOR,
-        ],
-        run: |ws, a| page(sprint::list(ws, a.parsed::<SprintStatus>("status")?)?, a),
-    },
-    Tool {
-        name: "cmos_sprint_show",
-        description: "One sprint: focus, dates, progress, estimate against time spent, and its missions in work order.",
-        params: &[req("sprintId", Kind::Str, "The sprint.")],
-        run: |ws, a| reply(sprint::show(ws, &a.required("sprintId")?)?),
-    },
-    Tool {
-        name: "cmos_sprint_add",
-        description: "Add a sprint (Planned).",
-        params: &[
-            req("sprintId", Kind::Str, "A human id such as S3."),
-            req("title", Kind::Str, "A one-line title."),
-            opt("focus", Kind::Str, "What the sprint is about."),
-            opt("startDate", Kind::Str, "YYYY-MM-DD."),
-            opt("endDate", Kind::Str, "YYYY-MM-DD."),
-        ],
-        run: |ws, a| {
-            let fields = sprint_fields(a, &None)?;
-            reply(sprint::add(ws, &a.required("sprintId")?, fields)?)
-        },
-    },
-    Tool {
-        name: "cmos_sprint_update",
-        description: "Change a sprint's title, focus or dates (in `fields` or at the top level); status Active makes it current, Completed closes it.",
-        params: &[
-            req("sprintId", Kind::Str, "The sprint."),
-            opt(
-                "fields",
-                Kind::Object,
-                "title, focus, startDate, endDate, status.",
-            ),
-            opt("title", Kind::Str, "New title."),
-            opt("focus", Kind::Str, "New focus."),
-            opt("startDate", Kind::Str, "YYYY-MM-DD."),
-            opt("endDate", Kind::Str, "YYYY-MM-DD."),
-            opt(
-                "status",
-                Kind::OneOf(&["Active", "Completed"]),
-                "Activate or complete the sprint.",
-            ),
-        ],
-        run: |ws, a| {
-            let id = a.required("sprintId")?;
-            let fields = a.object("fields")?;
-            let status = match &fields {
-                Some(f) if f.str("status")?.is_some() => f.parsed::<SprintStatus>("status")?,
-                _ => a.parsed::<SprintStatus>("status")?,
-            };
-            let changes = sprint_fields(a, &fields)?;
-            let has_changes = changes.title.is_some()
-                || changes.focus.is_some()
-                || changes.start.is_some()
-                || changes.end.is_some();
-            let mut last = None;
-            if has_changes || status.is_none() {
-                last = Some(reply(sprint::update(ws, &id, changes)?)?);
-            }
-            match status {
-                Some(SprintStatus::Active) => reply(sprint::activate(ws, &id)?),
-                Some(SprintStatus::Completed) => reply(sprint::complete(ws, &id, false)?),
-                Some(SprintStatus::Planned) => Err(crate::error::Error::InvalidInput(
-                    "a sprint cannot be set back to Planned; activate another sprint instead"
-                        .into(),
-                )),
-                None => Ok(last.expect("updated above")),
-            }
-        },
-    },
+pub static TOOLS: [Tool; 19] = [
+    tool::<ProjectInit>(),
+    tool::<MissionStatus>(),
+    tool::<MissionNext>(),
+    tool::<MissionList>(),
+    tool::<MissionShow>(),
+    tool::<MissionAdd>(),
+    tool::<MissionUpdateArgs>(),
+    tool::<MissionStart>(),
+    tool::<MissionComplete>(),
+    tool::<MissionBlock>(),
+    tool::<MissionUnblock>(),
+    tool::<MissionDrop>(),
+    tool::<MissionDefer>(),
+    tool::<MissionDepends>(),
+    tool::<MissionUndepends>(),
+    tool::<SprintList>(),
+    tool::<SprintShow>(),
+    tool::<SprintAdd>(),
+    tool::<SprintUpdate>(),
 ];
 
-/// Mission fields from `fields.<name>` or top-level arguments.
-fn mission_fields(a: &Args<'_>, fields: &Option<Args<'_>>) -> Result<MissionFields> {
-    let list = |key: &str| -> Result<Option<Vec<String>>> {
-        let items = match fields {
-            Some(f) if f.strings(key).is_ok_and(|v| !v.is_empty()) => f.strings(key)?,
-            _ => a.strings(key)?,
-        };
-        Ok((!items.is_empty()).then_some(items))
-    };
-    let estimate = a
-        .field(fields, "estimate")?
-        .map(|e| e.parse::<Minutes>())
-        .transpose()?;
-    let rank = match fields {
-        Some(f) if f.int("rank")?.is_some() => f.int("rank")?,
-        _ => a.int("rank")?,
-    };
-    Ok(MissionFields {
-        name: a.field(fields, "name")?,
-        sprint: a.field(fields, "sprintId")?,
-        objective: a.field(fields, "objective")?,
-        context: a.field(fields, "context")?,
-        notes: a.field(fields, "notes")?,
-        success_criteria: list("successCriteria")?,
-        deliverables: list("deliverables")?,
-        rank,
-        estimate,
-    })
+/// Start a cmos project in this repository (the cmos branch), optionally with a first sprint
+/// made current; in a clone of a project that has one, joins it instead. Idempotent.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectInit {
+    /// The project's name [default: the repository's directory name].
+    project_name: Option<String>,
+    /// What the project is.
+    description: Option<String>,
+    /// A first sprint's id, e.g. S1.
+    sprint_id: Option<String>,
+    /// The first sprint's title (with sprintId).
+    sprint_title: Option<String>,
 }
 
-fn sprint_fields(a: &Args<'_>, fields: &Option<Args<'_>>) -> Result<SprintFields> {
-    Ok(SprintFields {
-        title: a.field(fields, "title")?,
-        focus: a.field(fields, "focus")?,
-        start: a.field(fields, "startDate")?,
-        end: a.field(fields, "endDate")?,
-    })
+impl ToolArgs for ProjectInit {
+    const NAME: &'static str = "cmos_project_init";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let sprint = match (self.sprint_id, self.sprint_title) {
+            (Some(id), title) => Some((id.clone(), title.unwrap_or(id))),
+            (None, Some(_)) => {
+                return Err(Error::InvalidInput("sprintTitle needs a sprintId".into()));
+            }
+            (None, None) => None,
+        };
+        let request = InitRequest {
+            name: self.project_name,
+            description: self.description,
+            sprint,
+        };
+        reply(init::init(ws, request)?)
+    }
+}
+
+/// The work queue at a glance: project, current sprint and its progress, missions In
+/// Progress, Current and Blocked, and the next mission with the reason. Start here when you
+/// need to know what to work on.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct MissionStatus {}
+
+impl ToolArgs for MissionStatus {
+    const NAME: &'static str = "cmos_mission_status";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        reply(status::status(ws)?)
+    }
+}
+
+/// The one mission to work on now, why, and which missions were skipped because their
+/// prerequisites are not completed.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct MissionNext {}
+
+impl ToolArgs for MissionNext {
+    const NAME: &'static str = "cmos_mission_next";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        reply(mission::next(ws)?)
+    }
+}
+
+/// Missions in next-mission order (In Progress, Current, Queued; current sprint first),
+/// optionally of one sprint or status. Paginated.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MissionList {
+    /// Only missions of this sprint.
+    sprint_id: Option<String>,
+    /// Only missions in this status.
+    status: Option<Status>,
+    /// Items per page, 1 to 100 [default: 20].
+    limit: Option<Limit>,
+    /// The nextCursor of the previous page, to read on.
+    cursor: Option<String>,
+}
+
+impl ToolArgs for MissionList {
+    const NAME: &'static str = "cmos_mission_list";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let missions = mission::list(ws, self.sprint_id.as_deref(), self.status)?;
+        page(missions, self.limit, self.cursor.as_deref())
+    }
+}
+
+/// One mission in full: objective, context, success criteria, deliverables, notes, links
+/// both ways, what it waits on, blocker, estimate against time spent, transition history and
+/// merge conflicts.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MissionShow {
+    /// The mission's id [default: the mission this worktree started last and has not
+    /// finished].
+    mission_id: Option<String>,
+}
+
+impl ToolArgs for MissionShow {
+    const NAME: &'static str = "cmos_mission_show";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let id = ws.mission_or_active(self.mission_id.as_deref())?;
+        reply(mission::show(ws, &id.id)?.scoped(&id, "mission"))
+    }
+}
+
+/// Add a mission (Queued) to a sprint (default: the current sprint). Without missionId an id
+/// like m-4k7wq2xz9d is generated.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MissionAdd {
+    /// A human id such as B1.2; letters, digits, . _ -.
+    mission_id: Option<String>,
+    /// A one-line name, at most 200 characters.
+    name: String,
+    /// The sprint [default: the current sprint].
+    sprint_id: Option<String>,
+    /// What the mission achieves.
+    objective: Option<String>,
+    /// Background an agent needs to start.
+    context: Option<String>,
+    /// How to tell it is done.
+    success_criteria: Option<Vec<String>>,
+    /// What it produces.
+    deliverables: Option<Vec<String>>,
+    /// Free-form notes.
+    notes: Option<String>,
+    /// Order within the sprint: lower first.
+    rank: Option<i64>,
+    /// Expected time In Progress: 45m, 2h, 1.5h, 2h30m, 1d.
+    estimate: Option<String>,
+}
+
+impl ToolArgs for MissionAdd {
+    const NAME: &'static str = "cmos_mission_add";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let fields = MissionFields {
+            name: Some(self.name),
+            sprint: self.sprint_id,
+            objective: self.objective,
+            context: self.context,
+            notes: self.notes,
+            success_criteria: self.success_criteria.filter(|l| !l.is_empty()),
+            deliverables: self.deliverables.filter(|l| !l.is_empty()),
+            rank: self.rank,
+            estimate: parsed::<Minutes>("estimate", self.estimate.as_deref())?,
+        };
+        reply(mission::add(ws, self.mission_id.as_deref(), fields)?)
+    }
+}
+
+/// Change a mission's fields (name, objective, context, notes, success criteria,
+/// deliverables, sprint, rank, estimate) and optionally its status (by the lifecycle rules).
+/// Give them in `fields` or at the top level.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MissionUpdateArgs {
+    /// The mission to change.
+    mission_id: String,
+    /// The changes as one object; a field given here wins over the same one at the top
+    /// level.
+    fields: Option<MissionChanges>,
+    #[serde(flatten)]
+    top: MissionChanges,
+}
+
+/// What `cmos_mission_update` may change.
+#[derive(Default, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MissionChanges {
+    /// New name.
+    name: Option<String>,
+    /// New objective.
+    objective: Option<String>,
+    /// New context.
+    context: Option<String>,
+    /// New notes (replaces them).
+    notes: Option<String>,
+    /// Replaces the success criteria.
+    success_criteria: Option<Vec<String>>,
+    /// Replaces the deliverables.
+    deliverables: Option<Vec<String>>,
+    /// Move to this sprint.
+    sprint_id: Option<String>,
+    /// New rank.
+    rank: Option<i64>,
+    /// New estimate, e.g. 2h.
+    estimate: Option<String>,
+    /// Move to this status by the same rules as start, complete, drop, defer.
+    status: Option<Status>,
+}
+
+impl MissionChanges {
+    /// These changes, each one not given taken from `other`.
+    fn or(self, other: MissionChanges) -> MissionChanges {
+        let list = |mine: Option<Vec<String>>, theirs: Option<Vec<String>>| {
+            mine.filter(|l| !l.is_empty())
+                .or(theirs.filter(|l| !l.is_empty()))
+        };
+        MissionChanges {
+            name: self.name.or(other.name),
+            objective: self.objective.or(other.objective),
+            context: self.context.or(other.context),
+            notes: self.notes.or(other.notes),
+            success_criteria: list(self.success_criteria, other.success_criteria),
+            deliverables: list(self.deliverables, other.deliverables),
+            sprint_id: self.sprint_id.or(other.sprint_id),
+            rank: self.rank.or(other.rank),
+            estimate: self.estimate.or(other.estimate),
+            status: self.status.or(other.status),
+        }
+    }
+}
+
+impl ToolArgs for MissionUpdateArgs {
+    const NAME: &'static str = "cmos_mission_update";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let id = self.mission_id;
+        let c = self.fields.unwrap_or_default().or(self.top);
+        let update = MissionUpdate {
+            fields: MissionFields {
+                name: c.name,
+                sprint: c.sprint_id,
+                objective: c.objective,
+                context: c.context,
+                notes: c.notes,
+                success_criteria: c.success_criteria,
+                deliverables: c.deliverables,
+                rank: c.rank,
+                estimate: parsed::<Minutes>("estimate", c.estimate.as_deref())?,
+            },
+            ..MissionUpdate::default()
+        };
+        if let Some(status) = c.status {
+            if !update.is_empty() {
+                mission::update(ws, &id, update)?;
+            }
+            return reply(transition::set_status(ws, &id, status)?);
+        }
+        reply(mission::update(ws, &id, update)?)
+    }
+}
+
+/// Start a mission: Queued or Current → In Progress. It becomes this worktree's active
+/// mission, the default of the other mission tools.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MissionStart {
+    /// The mission to start.
+    mission_id: String,
+    /// A note for the history.
+    notes: Option<String>,
+}
+
+impl ToolArgs for MissionStart {
+    const NAME: &'static str = "cmos_mission_start";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        reply(transition::start(
+            ws,
+            &self.mission_id,
+            self.notes.as_deref(),
+        )?)
+    }
+}
+
+/// Complete a mission (In Progress → Completed) once its success criteria are met; the next
+/// ready Queued mission is promoted to Current unless promote is false.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MissionComplete {
+    /// The mission's id [default: the mission this worktree started last and has not
+    /// finished].
+    mission_id: Option<String>,
+    /// What was done.
+    notes: Option<String>,
+    /// Promote the next mission to Current [default: true].
+    promote: Option<bool>,
+}
+
+impl ToolArgs for MissionComplete {
+    const NAME: &'static str = "cmos_mission_complete";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let id = ws.mission_or_active(self.mission_id.as_deref())?;
+        let promote = self.promote.unwrap_or(true);
+        let outcome = transition::complete(ws, &id.id, self.notes.as_deref(), promote)?;
+        reply(outcome.scoped(&id, "mission"))
+    }
+}
+
+/// Block a mission (Current or In Progress → Blocked), saying why and what it needs.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MissionBlock {
+    /// The mission's id [default: the mission this worktree started last and has not
+    /// finished].
+    mission_id: Option<String>,
+    /// Why it cannot go on.
+    reason: String,
+    /// What it needs, one item each.
+    blockers: Option<Vec<String>>,
+}
+
+impl ToolArgs for MissionBlock {
+    const NAME: &'static str = "cmos_mission_block";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let id = ws.mission_or_active(self.mission_id.as_deref())?;
+        let blockers = self.blockers.unwrap_or_default();
+        let outcome = transition::block(ws, &id.id, &self.reason, &blockers)?;
+        reply(outcome.scoped(&id, "mission"))
+    }
+}
+
+/// Where an unblocked mission goes.
+#[derive(Clone, Copy, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub enum UnblockTo {
+    #[serde(rename = "In Progress")]
+    InProgress,
+    Current,
+}
+
+/// Unblock a mission (Blocked → In Progress, or Current), recording how the blocker was
+/// resolved.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MissionUnblock {
+    /// The mission's id [default: the mission this worktree started last and has not
+    /// finished].
+    mission_id: Option<String>,
+    /// How the blocker was resolved.
+    resolution: Option<String>,
+    /// Where it goes [default: In Progress].
+    target_status: Option<UnblockTo>,
+}
+
+impl ToolArgs for MissionUnblock {
+    const NAME: &'static str = "cmos_mission_unblock";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let id = ws.mission_or_active(self.mission_id.as_deref())?;
+        let to = match self.target_status {
+            None | Some(UnblockTo::InProgress) => Status::InProgress,
+            Some(UnblockTo::Current) => Status::Current,
+        };
+        let outcome = transition::unblock(ws, &id.id, self.resolution.as_deref(), to)?;
+        reply(outcome.scoped(&id, "mission"))
+    }
+}
+
+/// Drop a mission for good (final).
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MissionDrop {
+    /// The mission's id [default: the mission this worktree started last and has not
+    /// finished].
+    mission_id: Option<String>,
+    /// Why.
+    reason: Option<String>,
+}
+
+impl ToolArgs for MissionDrop {
+    const NAME: &'static str = "cmos_mission_drop";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let id = ws.mission_or_active(self.mission_id.as_deref())?;
+        let outcome = transition::drop(ws, &id.id, self.reason.as_deref())?;
+        reply(outcome.scoped(&id, "mission"))
+    }
+}
+
+/// Put a mission aside; it can be queued again later.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MissionDefer {
+    /// The mission's id [default: the mission this worktree started last and has not
+    /// finished].
+    mission_id: Option<String>,
+    /// Why.
+    reason: Option<String>,
+}
+
+impl ToolArgs for MissionDefer {
+    const NAME: &'static str = "cmos_mission_defer";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let id = ws.mission_or_active(self.mission_id.as_deref())?;
+        let outcome = transition::defer(ws, &id.id, self.reason.as_deref())?;
+        reply(outcome.scoped(&id, "mission"))
+    }
+}
+
+/// Link two missions: fromId requires toId (toId first), blocks (fromId first), relates or
+/// informs (no gating). Cycles among requires/blocks are refused.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MissionDepends {
+    /// The mission the link starts at.
+    from_id: String,
+    /// The mission it points to.
+    to_id: String,
+    /// [default: requires]
+    #[serde(rename = "type")]
+    kind: Option<DepType>,
+}
+
+impl ToolArgs for MissionDepends {
+    const NAME: &'static str = "cmos_mission_depends";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let kind = self.kind.unwrap_or(DepType::Requires);
+        reply(mission::depends(ws, &self.from_id, &self.to_id, kind)?)
+    }
+}
+
+/// Remove the link from fromId to toId.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MissionUndepends {
+    /// The mission the link starts at.
+    from_id: String,
+    /// The mission it points to.
+    to_id: String,
+}
+
+impl ToolArgs for MissionUndepends {
+    const NAME: &'static str = "cmos_mission_undepends";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        reply(mission::undepend(ws, &self.from_id, &self.to_id)?)
+    }
+}
+
+/// Sprints in plan order with live mission counts and progress. Paginated.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct SprintList {
+    /// Only sprints in this status.
+    status: Option<SprintStatus>,
+    /// Items per page, 1 to 100 [default: 20].
+    limit: Option<Limit>,
+    /// The nextCursor of the previous page, to read on.
+    cursor: Option<String>,
+}
+
+impl ToolArgs for SprintList {
+    const NAME: &'static str = "cmos_sprint_list";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        page(
+            sprint::list(ws, self.status)?,
+            self.limit,
+            self.cursor.as_deref(),
+        )
+    }
+}
+
+/// One sprint: focus, dates, progress, estimate against time spent, and its missions in work
+/// order.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct SprintShow {
+    /// The sprint.
+    sprint_id: String,
+}
+
+impl ToolArgs for SprintShow {
+    const NAME: &'static str = "cmos_sprint_show";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        reply(sprint::show(ws, &self.sprint_id)?)
+    }
+}
+
+/// Add a sprint (Planned).
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct SprintAdd {
+    /// A human id such as S3.
+    sprint_id: String,
+    /// A one-line title.
+    title: String,
+    /// What the sprint is about.
+    focus: Option<String>,
+    /// YYYY-MM-DD.
+    start_date: Option<String>,
+    /// YYYY-MM-DD.
+    end_date: Option<String>,
+}
+
+impl ToolArgs for SprintAdd {
+    const NAME: &'static str = "cmos_sprint_add";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let fields = SprintFields {
+            title: Some(self.title),
+            focus: self.focus,
+            start: self.start_date,
+            end: self.end_date,
+        };
+        reply(sprint::add(ws, &self.sprint_id, fields)?)
+    }
+}
+
+/// Where `cmos_sprint_update` may move a sprint: a sprint is never set back to Planned
+/// (activate another sprint instead).
+#[derive(Clone, Copy, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub enum SprintMove {
+    Active,
+    Completed,
+}
+
+/// Change a sprint's title, focus or dates (in `fields` or at the top level); status Active
+/// makes it current, Completed closes it.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct SprintUpdate {
+    /// The sprint.
+    sprint_id: String,
+    /// The changes as one object; a field given here wins over the same one at the top
+    /// level.
+    fields: Option<SprintChanges>,
+    #[serde(flatten)]
+    top: SprintChanges,
+}
+
+/// What `cmos_sprint_update` may change.
+#[derive(Default, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct SprintChanges {
+    /// New title.
+    title: Option<String>,
+    /// New focus.
+    focus: Option<String>,
+    /// YYYY-MM-DD.
+    start_date: Option<String>,
+    /// YYYY-MM-DD.
+    end_date: Option<String>,
+    /// Activate or complete the sprint.
+    status: Option<SprintMove>,
+}
+
+impl SprintChanges {
+    /// These changes, each one not given taken from `other`.
+    fn or(self, other: SprintChanges) -> SprintChanges {
+        SprintChanges {
+            title: self.title.or(other.title),
+            focus: self.focus.or(other.focus),
+            start_date: self.start_date.or(other.start_date),
+            end_date: self.end_date.or(other.end_date),
+            status: self.status.or(other.status),
+        }
+    }
+}
+
+impl ToolArgs for SprintUpdate {
+    const NAME: &'static str = "cmos_sprint_update";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let id = self.sprint_id;
+        let c = self.fields.unwrap_or_default().or(self.top);
+        let changes = SprintFields {
+            title: c.title,
+            focus: c.focus,
+            start: c.start_date,
+            end: c.end_date,
+        };
+        let has_changes = changes.title.is_some()
+            || changes.focus.is_some()
+            || changes.start.is_some()
+            || changes.end.is_some();
+        let mut last = None;
+        if has_changes || c.status.is_none() {
+            last = Some(reply(sprint::update(ws, &id, changes)?)?);
+        }
+        // A sprint is never set back to Planned: the word is not one SprintMove takes, so
+        // the call is refused by its schema before anything is written.
+        match c.status {
+            Some(SprintMove::Active) => reply(sprint::activate(ws, &id)?),
+            Some(SprintMove::Completed) => reply(sprint::complete(ws, &id, false)?),
+            None => Ok(last.expect("updated above")),
+        }
+    }
 }
