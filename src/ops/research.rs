@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
-use crate::model::{ItemKind, Mission, Session, Status, Timestamp, validate_id};
+use crate::model::{ItemKind, Mission, Session, Timestamp, validate_id};
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -33,12 +33,7 @@ pub fn export(
     validate_id("mission", id)?;
     let snapshot = ws.snapshot()?;
     let mission = ws.store().mission(&snapshot, id)?;
-    if mission.status != Status::Completed && !allow_incomplete {
-        return Err(Error::Refused(format!(
-            "mission {id} is {}: a research report is of finished work; complete it first, or pass --allow-incomplete",
-            mission.status
-        )));
-    }
+    crate::lifecycle::check_report(id, mission.status, allow_incomplete)?;
     if let Some(path) = out
         && path.exists()
         && !overwrite

@@ -166,20 +166,15 @@ pub static TOOLS: &[Tool] = &[
         run: |ws, a| {
             let id = a.required("missionId")?;
             let fields = a.object("fields")?;
-            let update = MissionUpdate {
-                fields: mission_fields(a, &fields)?,
-                ..MissionUpdate::default()
-            };
             let status = match &fields {
                 Some(f) if f.str("status")?.is_some() => f.parsed::<Status>("status")?,
                 _ => a.parsed::<Status>("status")?,
             };
-            if let Some(status) = status {
-                if !update.is_empty() {
-                    mission::update(ws, &id, update)?;
-                }
-                return reply(transition::set_status(ws, &id, status)?);
-            }
+            let update = MissionUpdate {
+                fields: mission_fields(a, &fields)?,
+                status,
+                ..MissionUpdate::default()
+            };
             reply(mission::update(ws, &id, update)?)
         },
     },
@@ -372,23 +367,7 @@ pub static TOOLS: &[Tool] = &[
                 _ => a.parsed::<SprintStatus>("status")?,
             };
             let changes = sprint_fields(a, &fields)?;
-            let has_changes = changes.title.is_some()
-                || changes.focus.is_some()
-                || changes.start.is_some()
-                || changes.end.is_some();
-            let mut last = None;
-            if has_changes || status.is_none() {
-                last = Some(reply(sprint::update(ws, &id, changes)?)?);
-            }
-            match status {
-                Some(SprintStatus::Active) => reply(sprint::activate(ws, &id)?),
-                Some(SprintStatus::Completed) => reply(sprint::complete(ws, &id, false)?),
-                Some(SprintStatus::Planned) => Err(crate::error::Error::InvalidInput(
-                    "a sprint cannot be set back to Planned; activate another sprint instead"
-                        .into(),
-                )),
-                None => Ok(last.expect("updated above")),
-            }
+            reply(sprint::update(ws, &id, changes, status)?)
         },
     },
 ];
