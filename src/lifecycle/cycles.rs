@@ -39,6 +39,16 @@ pub fn cycle_closers(fixed: &[Precedence<'_>], added: &[Precedence<'_>]) -> Vec<
     for (a, b) in fixed.iter().chain(&added) {
         next[*a as usize].push(*b);
     }
+    if let [(before, after)] = added[..] {
+        // One new link (`mission depends`): a search from its end back to its start is all
+        // it takes; parting the whole graph first would only add to the cost.
+        let one_part = vec![0; n];
+        let path = path_between(&next, &one_part, after, before);
+        return path
+            .into_iter()
+            .map(|path| closer(0, path, &labels))
+            .collect();
+    }
     let part = strongly_connected(&next);
     let inside = |(a, b): (u32, u32)| a == b || part[a as usize] == part[b as usize];
     if !added.iter().any(|e| inside(*e)) {
@@ -56,17 +66,21 @@ pub fn cycle_closers(fixed: &[Precedence<'_>], added: &[Precedence<'_>]) -> Vec<
             continue;
         }
         match path_between(&kept, &part, after, before) {
-            Some(path) => closers.push(Closer {
-                index,
-                path: path
-                    .into_iter()
-                    .map(|i| labels[i as usize].to_string())
-                    .collect(),
-            }),
+            Some(path) => closers.push(closer(index, path, &labels)),
             None => kept[before as usize].push(after),
         }
     }
     closers
+}
+
+fn closer(index: usize, path: Vec<u32>, labels: &[&str]) -> Closer {
+    Closer {
+        index,
+        path: path
+            .into_iter()
+            .map(|i| labels[i as usize].to_string())
+            .collect(),
+    }
 }
 
 /// The ordering links (requires, blocks) among the missions of `index` as "finishes before"
