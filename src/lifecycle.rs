@@ -1,14 +1,14 @@
-//! Every rule about statuses and dependencies, in one place: the transition table, the order
-//! of work, readiness, promotion, dependency cycles and sprint closing.
-
-use std::collections::{HashMap, HashSet, VecDeque};
+//! Every rule of the work, in one place: the mission transition table, the order of work,
+//! readiness, promotion, dependency cycles, sprints here; decisions, facts, learnings,
+//! constraints and next steps in `items`; sessions in `sessions`. Operations ask these
+//! functions before they write; they never check a rule of their own (tests/rule_boundary.rs).
 
 use crate::error::{Error, Result};
 use crate::index::{Index, Meta};
 use crate::model::{
     Blocker, DepType, Mission, Sprint, SprintStatus, Status, Timestamp, Transition,
 };
-use crate::next::Input;
+use crate::next::{Action, Input, Op};
 
 use Status::*;
 
@@ -61,6 +61,16 @@ pub fn check_unblock(id: &str, from: Status, to: Status) -> Result<()> {
         verb: "be unblocked",
         valid: valid_targets(from).to_vec(),
     })
+}
+
+/// Refuses an unblock to anything but Current or In Progress: unblocking resumes work.
+pub fn check_unblock_target(to: Status) -> Result<()> {
+    if matches!(to, InProgress | Current) {
+        return Ok(());
+    }
+    Err(Error::InvalidInput(format!(
+        "unblock moves a mission to Current or In Progress, not {to}"
+    )))
 }
 
 /// What a status change carries besides its target.
@@ -147,60 +157,16 @@ pub fn check_dependency(
             DepType::Requires => (to, from),
             _ => (from, to),
         };
-        // A path after → … → before means the new edge before → after closes a cycle.
-        if let Some(path) = precedence_path(index, after, before, (from, to)) {
+        // The link it replaces does not count: a new type for the pair takes its place.
+        let stored = ordering_links(index, Some((from, to)));
+        if let Some(closer) = cycle_closers(&stored, &[(before, after)]).first() {
             return Err(Error::InvalidDependency(format!(
                 "{from} {kind} {to} would close a cycle: {} → {after} (each must finish before the next)",
-                path.join(" → "),
+                closer.path.join(" → "),
             )));
         }
     }
     Ok(existing)
-}
-
-/// A chain of "finishes before" links from `start` to `goal`, ignoring the link `skip`
-/// (the one being replaced), if there is one.
-fn precedence_path(
-    index: &Index,
-    start: &str,
-    goal: &str,
-    skip: (&str, &str),
-) -> Option<Vec<String>> {
-    let mut after: HashMap<&str, Vec<&str>> = HashMap::new();
-    for m in index.missions.values() {
-        for (on, kind) in &m.depends {
-            if (m.id.as_str(), on.as_str()) == skip {
-                continue;
-            }
-            match kind {
-                DepType::Requires => after.entry(on.as_str()).or_default().push(&m.id),
-                DepType::Blocks => after.entry(m.id.as_str()).or_default().push(on),
-                _ => {}
-            }
-        }
-    }
-    let mut parent: HashMap<&str, &str> = HashMap::new();
-    let mut seen: HashSet<&str> = HashSet::from([start]);
-    let mut queue = VecDeque::from([start]);
-    while let Some(node) = queue.pop_front() {
-        if node == goal {
-            let mut path = vec![goal.to_string()];
-            let mut at = goal;
-            while let Some(p) = parent.get(at) {
-                path.push(p.to_string());
-                at = p;
-            }
-            path.reverse();
-            return Some(path);
-        }
-        for next in after.get(node).into_iter().flatten() {
-            if seen.insert(next) {
-                parent.insert(next, node);
-                queue.push_back(next);
-            }
-        }
-    }
-    None
 }
 
 /// The sprint that activating `id` sends back to Planned: the current sprint, if it is
@@ -209,6 +175,60 @@ pub fn sprint_replaced_by<'a>(meta: &'a Meta, id: &str) -> Option<&'a Sprint> {
     let previous = meta.project.as_ref()?.current_sprint.as_deref()?;
     let sprint = meta.sprints.get(previous)?;
     (previous != id && sprint.status == SprintStatus::Active).then_some(sprint)
+}
+
+/// Refuses a research report of unfinished work, unless asked for (`allow_incomplete`).
+pub fn check_report(id: &str, status: Status, allow_incomplete: bool) -> Result<()> {
+    if status == Completed || allow_incomplete {
+        return Ok(());
+    }
+    Err(Error::Refused(format!(
+        "mission {id} is {status}: a research report is of finished work; complete it first, or ask for a report of unfinished work"
+    ))
+    .needs(&[Input::AllowIncomplete])
+    .then(Action::new(Op::MissionComplete).with(Input::MissionId, id)))
+}
+
+/// Refuses dates that end before they start.
+pub fn check_sprint_dates(sprint: &Sprint) -> Result<()> {
+    if let (Some(start), Some(end)) = (sprint.start, sprint.end)
+        && end < start
+    {
+        return Err(Error::InvalidInput(format!(
+            "sprint {} would end ({end}) before it starts ({start})",
+            sprint.id
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses to send a sprint back to Planned: a sprint goes back to Planned only when another
+/// one is activated (there is one current sprint at a time). Active and Completed are the
+/// moves of activating and completing, checked by those rules.
+pub fn check_sprint_status(sprint: &Sprint, to: SprintStatus) -> Result<()> {
+    if to == SprintStatus::Planned && sprint.status != SprintStatus::Planned {
+        return Err(Error::Refused(format!(
+            "sprint {} is {}; a sprint cannot be set back to Planned: activate another sprint instead",
+            sprint.id, sprint.status
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a status change that needs more than its target: blocking needs a reason, so it
+/// is not a plain change of status (as an update's status is).
+pub fn check_plain_move(id: &str, to: Status) -> Result<()> {
+    if to == Blocked {
+        return Err(Error::InvalidInput(format!(
+            "blocking mission {id} needs a reason: block it, saying why"
+        ))
+        .then(
+            Action::new(Op::MissionBlock)
+                .with(Input::MissionId, id)
+                .needs(Input::Reason),
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses to activate a Completed sprint.
@@ -257,11 +277,15 @@ pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Res
 
 mod cycles;
 mod direction;
+mod items;
 mod queue;
+mod sessions;
 
-pub use cycles::{Closer, Precedence, cycle_closers};
+pub use cycles::{Closer, Precedence, cycle_closers, cycles, ordering_links};
 pub use direction::{Facts, Oriented, Reading, Written, completed_before_prerequisites, orient};
+pub use items::*;
 pub use queue::*;
+pub use sessions::*;
 
 #[cfg(test)]
 mod tests;

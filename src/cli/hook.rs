@@ -1,14 +1,15 @@
 //! `cmos hook install|uninstall|status`, and `cmos hook run NAME`, which the shims call.
 
-use std::io::Write;
+use std::io::{Read, Write};
 
 use clap::Subcommand;
 
 use super::output::{Printer, Style};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::Timestamp;
 use crate::ops::Workspace;
-use crate::ops::hooks::{self, Hooks};
+use crate::ops::hook_run::{self, HookRun};
+use crate::ops::hooks::{self, Hook, Hooks};
 
 /// Git hooks that log commits against the active mission and session.
 #[derive(Debug, Subcommand)]
@@ -31,12 +32,12 @@ pub enum HookCommand {
 }
 
 pub fn run(ws: &Workspace, cmd: HookCommand, printer: &Printer) -> Result<()> {
-    let hooks = match cmd {
+    let outcome = match cmd {
         HookCommand::Install => hooks::install(ws)?,
         HookCommand::Uninstall => hooks::uninstall(ws)?,
         HookCommand::Status => hooks::status(ws)?,
         HookCommand::Run { name, args } => {
-            let result = crate::ops::hook_run::run(ws, &name, &args);
+            let result = run_hook(ws, &name, &args);
             let line = match &result {
                 Ok(line) => line.clone(),
                 Err(e) => format!("{name}: error: {e}"),
@@ -45,24 +46,30 @@ pub fn run(ws: &Workspace, cmd: HookCommand, printer: &Printer) -> Result<()> {
             return result.map(|_| ());
         }
     };
-    let mut outcome = crate::ops::Outcome::about(hooks, ws);
-    let refused: Vec<String> = outcome
-        .data
-        .hooks
-        .iter()
-        .filter_map(|h| {
-            let why = h.refused.as_ref()?;
-            let chain = h.chain.as_deref().unwrap_or_default();
-            Some(format!(
-                "{} left as it is: {why}; to call cmos from it, have it run: {chain}",
-                h.path
-            ))
-        })
-        .collect();
-    outcome.warnings.extend(refused.into_iter().map(Into::into));
     printer.outcome(&outcome, render);
     Ok(())
 }
+
+/// Runs the hook a shim called, with what git wrote on its stdin when the hook reads it.
+fn run_hook(ws: &Workspace, name: &str, args: &[String]) -> Result<String> {
+    let hook = Hook::named(name)?;
+    let mut input = String::new();
+    if hook.reads_input() {
+        std::io::stdin()
+            .take(MAX_HOOK_INPUT)
+            .read_to_string(&mut input)
+            .map_err(|e| Error::io(format!("cannot read what git gave the {name} hook"), e))?;
+    }
+    let run = HookRun {
+        hook,
+        args,
+        input: &input,
+    };
+    Ok(hook_run::run(ws, &run)?.data)
+}
+
+/// The most of a hook's stdin cmos reads: a rebase of thousands of commits is well below.
+const MAX_HOOK_INPUT: u64 = 1024 * 1024;
 
 /// One line per hook run; a log that cannot be written is not worth failing a hook for.
 fn append_log(ws: &Workspace, line: &str) {

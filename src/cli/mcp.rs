@@ -46,8 +46,7 @@ pub fn serve(ws: &Workspace) -> Result<()> {
 
 pub fn run_agents(ws: &Workspace, cmd: AgentsCommand, printer: &Printer) -> Result<()> {
     let AgentsCommand::Install { file } = cmd;
-    let written = agents::install(ws, file.as_deref())?;
-    let outcome = crate::ops::Outcome::about(written, ws);
+    let outcome = agents::install(ws, file.as_deref())?;
     printer.outcome(&outcome, |w, st| {
         format!(
             "{} the cmos section of {}\n",

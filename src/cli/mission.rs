@@ -7,8 +7,8 @@ use super::output::Printer;
 use super::render::{mission_table, render_next, render_show};
 use crate::error::{Error, Result};
 use crate::model::{Minutes, Status};
+use crate::ops::Workspace;
 use crate::ops::mission::{self as ops, MissionFields, MissionUpdate};
-use crate::ops::{Workspace, transition};
 
 /// Plan, track and finish missions.
 #[derive(Debug, Subcommand)]
@@ -190,10 +190,9 @@ pub fn run(ws: &Workspace, cmd: MissionCommand, printer: &Printer) -> Result<()>
 }
 
 fn update(ws: &Workspace, args: UpdateArgs, printer: &Printer) -> Result<()> {
-    let status = args.status;
-    let id = args.id.clone();
     let request = MissionUpdate {
         fields: args.spec.into_fields(args.name),
+        status: args.status,
         append_notes: args.append_notes,
         add_success_criteria: args.add_success_criterion,
         add_deliverables: args.add_deliverable,
@@ -201,15 +200,23 @@ fn update(ws: &Workspace, args: UpdateArgs, printer: &Printer) -> Result<()> {
         no_rank: args.no_rank,
         no_estimate: args.no_estimate,
     };
-    if !request.is_empty() || status.is_none() {
-        let outcome = ops::update(ws, &id, request)?;
-        printer.outcome(&outcome, |m, st| {
-            format!("Updated mission {}\n", st.bold(&m.id))
-        });
-    }
-    if let Some(status) = status {
-        let outcome = transition::set_status(ws, &id, status)?;
-        printer.outcome(&outcome, moves::render_move);
-    }
+    let fields = !request.is_empty();
+    let outcome = ops::update(ws, &args.id, request)?;
+    printer.outcome(&outcome, |u, st| {
+        let m = &u.mission;
+        let mut out = String::new();
+        if fields || u.to.is_none() {
+            out.push_str(&format!("Updated mission {}\n", st.bold(&m.id)));
+        }
+        if let (Some(from), Some(to)) = (u.from, u.to) {
+            out.push_str(&format!(
+                "Mission {} ({}): {from} → {}\n",
+                st.bold(&m.id),
+                m.name,
+                st.status(to, 0)
+            ));
+        }
+        out
+    });
     Ok(())
 }

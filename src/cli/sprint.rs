@@ -93,7 +93,7 @@ pub fn run(ws: &Workspace, cmd: SprintCommand, printer: &Printer) -> Result<()> 
             printer.outcome(&outcome, render_show);
         }
         SprintCommand::Update { id, fields } => {
-            let outcome = ops::update(ws, &id, fields.into())?;
+            let outcome = ops::update(ws, &id, fields.into(), None)?;
             printer.outcome(&outcome, |s, st| {
                 format!("Updated sprint {}\n", st.bold(&s.id))
             });

@@ -1,9 +1,12 @@
-//! Cycles among many links at once: an import adds thousands of links in one commit, and
-//! checking each against the whole graph (as a single `mission depends` does) is quadratic.
-//! One pass over the final graph finds the strongly connected parts; only links inside one of
-//! them can close a cycle, and only those are checked one by one, in the order given.
+//! The one cycle finder of cmos, for a single new link (`mission depends`), for thousands at
+//! once (an import: checking each against the whole graph would be quadratic) and for a
+//! whole branch (`verify`). One pass over the graph finds the strongly connected parts; only
+//! links inside one of them can close a cycle, and only those are looked at one by one.
 
 use std::collections::{HashMap, VecDeque};
+
+use crate::index::Index;
+use crate::model::DepType;
 
 /// An ordering link as "`before` must finish before `after`".
 pub type Precedence<'a> = (&'a str, &'a str);
@@ -36,6 +39,16 @@ pub fn cycle_closers(fixed: &[Precedence<'_>], added: &[Precedence<'_>]) -> Vec<
     for (a, b) in fixed.iter().chain(&added) {
         next[*a as usize].push(*b);
     }
+    if let [(before, after)] = added[..] {
+        // One new link (`mission depends`): a search from its end back to its start is all
+        // it takes; parting the whole graph first would only add to the cost.
+        let one_part = vec![0; n];
+        let path = path_between(&next, &one_part, after, before);
+        return path
+            .into_iter()
+            .map(|path| closer(0, path, &labels))
+            .collect();
+    }
     let part = strongly_connected(&next);
     let inside = |(a, b): (u32, u32)| a == b || part[a as usize] == part[b as usize];
     if !added.iter().any(|e| inside(*e)) {
@@ -53,17 +66,94 @@ pub fn cycle_closers(fixed: &[Precedence<'_>], added: &[Precedence<'_>]) -> Vec<
             continue;
         }
         match path_between(&kept, &part, after, before) {
-            Some(path) => closers.push(Closer {
-                index,
-                path: path
-                    .into_iter()
-                    .map(|i| labels[i as usize].to_string())
-                    .collect(),
-            }),
+            Some(path) => closers.push(closer(index, path, &labels)),
             None => kept[before as usize].push(after),
         }
     }
     closers
+}
+
+fn closer(index: usize, path: Vec<u32>, labels: &[&str]) -> Closer {
+    Closer {
+        index,
+        path: path
+            .into_iter()
+            .map(|i| labels[i as usize].to_string())
+            .collect(),
+    }
+}
+
+/// The ordering links (requires, blocks) among the missions of `index` as "finishes before"
+/// pairs, leaving out `skip` (a link from its first mission to its second, being replaced).
+/// A link to a mission that does not exist orders nothing, so it is left out too.
+pub fn ordering_links<'a>(index: &'a Index, skip: Option<(&str, &str)>) -> Vec<Precedence<'a>> {
+    let mut links = Vec::new();
+    for m in index.missions.values() {
+        for (on, kind) in &m.depends {
+            if skip == Some((m.id.as_str(), on.as_str()))
+                || !index.missions.contains_key(on.as_str())
+            {
+                continue;
+            }
+            match kind {
+                DepType::Requires => links.push((on.as_str(), m.id.as_str())),
+                DepType::Blocks => links.push((m.id.as_str(), on.as_str())),
+                DepType::Relates | DepType::Informs => {}
+            }
+        }
+    }
+    links
+}
+
+/// The cycles among `links`, one for each part of the graph that cycles: the shortest one
+/// through the part's smallest name, from that name back to it, in "finishes before" order.
+/// Sorted by that name, so two runs over one branch say the same thing.
+pub fn cycles(links: &[Precedence<'_>]) -> Vec<Vec<String>> {
+    let mut names: HashMap<&str, u32> = HashMap::new();
+    let mut labels: Vec<&str> = Vec::new();
+    let mut next: Vec<Vec<u32>> = Vec::new();
+    for (a, b) in links {
+        let mut node = |name| {
+            *names.entry(name).or_insert_with(|| {
+                labels.push(name);
+                next.push(Vec::new());
+                (labels.len() - 1) as u32
+            })
+        };
+        let (a, b) = (node(a), node(b));
+        next[a as usize].push(b);
+    }
+    // Searches follow names in order, so the cycle found does not depend on the links' order.
+    for targets in &mut next {
+        targets.sort_unstable_by_key(|&t| labels[t as usize]);
+        targets.dedup();
+    }
+    let part = strongly_connected(&next);
+    let mut smallest: HashMap<u32, u32> = HashMap::new();
+    for node in 0..labels.len() as u32 {
+        let p = part[node as usize];
+        let entry = smallest.entry(p).or_insert(node);
+        if labels[node as usize] < labels[*entry as usize] {
+            *entry = node;
+        }
+    }
+    let mut found: Vec<Vec<String>> = Vec::new();
+    for start in smallest.into_values() {
+        // Of the ways back from each next node inside the part, the shortest closes the cycle;
+        // a part of one node without a link to itself has none.
+        let back = next[start as usize]
+            .iter()
+            .filter(|&&w| part[w as usize] == part[start as usize])
+            .filter_map(|&w| path_between(&next, &part, w, start))
+            .min_by_key(Vec::len);
+        if let Some(path) = back {
+            let mut cycle = vec![labels[start as usize].to_string()];
+            cycle.extend(path.into_iter().map(|i| labels[i as usize].to_string()));
+            found.push(cycle);
+        }
+    }
+    found.sort();
+    found
 }
 
 /// A chain of links from `start` to `goal` within their part of the graph, if there is one.
@@ -189,6 +279,24 @@ mod tests {
         assert_eq!(closers.len(), 1);
         assert_eq!(closers[0].index, 0);
         assert_eq!(closers[0].path, vec!["a", "b", "c"]);
+    }
+
+    #[test]
+    fn each_cycling_part_is_reported_once_from_its_smallest_name() {
+        let links = [
+            ("c", "a"),
+            ("a", "b"),
+            ("b", "c"),
+            ("b", "a"),
+            ("x", "y"),
+            ("z", "z"),
+        ];
+        assert_eq!(
+            cycles(&links),
+            vec![vec!["a", "b", "a"], vec!["z", "z"]],
+            "the shortest way back wins; a chain without a way back is no cycle"
+        );
+        assert!(cycles(&[("a", "b"), ("b", "c")]).is_empty());
     }
 
     #[test]

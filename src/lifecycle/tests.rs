@@ -263,3 +263,64 @@ fn ids_compare_in_natural_order() {
     ids.sort_by(|a, b| natural_cmp(a, b));
     assert_eq!(ids, ["s2", "t09", "t9", "t10", "t100"]);
 }
+
+#[test]
+fn sprints_end_after_they_start_and_never_go_back_to_planned() {
+    let mut s1 = sprint("S1", "2026-02-01");
+    check_sprint_dates(&s1).unwrap();
+    s1.end = Some("2026-01-15".parse().unwrap());
+    let err = check_sprint_dates(&s1).unwrap_err();
+    assert!(err.to_string().contains("before it starts"), "{err}");
+    s1.end = None;
+    check_sprint_status(&s1, SprintStatus::Planned).unwrap();
+    s1.status = SprintStatus::Active;
+    let err = check_sprint_status(&s1, SprintStatus::Planned).unwrap_err();
+    assert_eq!(err.code(), "refused");
+    check_sprint_status(&s1, SprintStatus::Completed).unwrap();
+    s1.status = SprintStatus::Completed;
+    assert!(check_sprint_activate(&s1).is_err());
+}
+
+#[test]
+fn a_plain_status_change_cannot_block_and_reports_need_finished_work() {
+    check_plain_move("A", Current).unwrap();
+    let err = check_plain_move("A", Blocked).unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+    check_report("A", Completed, false).unwrap();
+    check_report("A", InProgress, true).unwrap();
+    assert_eq!(
+        check_report("A", InProgress, false).unwrap_err().code(),
+        "refused"
+    );
+}
+
+#[test]
+fn a_new_link_is_checked_against_the_links_it_does_not_replace() {
+    let mut idx = index(
+        vec![
+            entry("A", Queued, None, None),
+            entry("B", Queued, None, None),
+        ],
+        None,
+    );
+    link(&mut idx, "A", "B", DepType::Requires); // B before A
+    // B requires A would close B → A → B; A blocks B replaces nothing and closes it too.
+    assert!(check_dependency(&idx, "B", "A", DepType::Requires).is_err());
+    // A blocks B replaces A requires B (same pair): A before B no longer meets B before A.
+    assert_eq!(
+        check_dependency(&idx, "A", "B", DepType::Blocks).unwrap(),
+        Some(DepType::Requires)
+    );
+    // A link to a mission that does not exist orders nothing.
+    link(&mut idx, "B", "GHOST", DepType::Requires);
+    assert_eq!(ordering_links(&idx, None).len(), 1);
+}
+
+#[test]
+fn unblocking_resumes_work_only() {
+    check_unblock_target(InProgress).unwrap();
+    check_unblock_target(Current).unwrap();
+    assert!(check_unblock_target(Queued).is_err());
+    let err = check_unblock("A", Current, InProgress).unwrap_err();
+    assert_eq!(err.code(), "invalid_transition", "a start, not an unblock");
+}

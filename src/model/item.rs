@@ -47,16 +47,6 @@ impl ItemKind {
             ItemKind::Snapshot => "cs",
         }
     }
-
-    /// The statuses an item of this kind can move to from Active.
-    pub fn closing_statuses(self) -> &'static [ItemStatus] {
-        match self {
-            ItemKind::Decision => &[ItemStatus::Superseded, ItemStatus::Archived],
-            ItemKind::NextStep => &[ItemStatus::Done, ItemStatus::Dropped],
-            ItemKind::Fact | ItemKind::Learning | ItemKind::Constraint => &[ItemStatus::Archived],
-            ItemKind::Snapshot => &[],
-        }
-    }
 }
 
 /// Where an item stands. Active items are what context shows.

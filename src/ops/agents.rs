@@ -5,12 +5,15 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::Workspace;
+use super::marked::Markers;
+use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::next::Input;
 
-const BEGIN: &str = "<!-- cmos:begin -->";
-const END: &str = "<!-- cmos:end -->";
+const MARKERS: Markers = Markers {
+    begin: "<!-- cmos:begin -->",
+    end: "<!-- cmos:end -->",
+};
 
 const SECTION: &str = "## Working with cmos
 
@@ -34,7 +37,9 @@ pub struct Written {
     pub changed: bool,
 }
 
-pub fn install(ws: &Workspace, file: Option<&Path>) -> Result<Written> {
+/// Writes (or refreshes) the cmos section of `file`, by default AGENTS.md (CLAUDE.md when
+/// only that one exists) at the root of the working tree.
+pub fn install(ws: &Workspace, file: Option<&Path>) -> Result<Outcome<Written>> {
     let root = ws.store().work_tree().ok_or_else(|| {
         Error::Refused(
             "this repository has no working tree (a bare repository): name the file to write"
@@ -60,15 +65,11 @@ pub fn install(ws: &Workspace, file: Option<&Path>) -> Result<Written> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
     };
-    let block = format!("{BEGIN}\n{SECTION}{END}\n");
-    let new = match (old.find(BEGIN), old.find(END)) {
-        (Some(start), Some(end)) if start < end => {
-            let after = &old[end + END.len()..];
-            let after = after.strip_prefix('\n').unwrap_or(after);
-            format!("{}{block}{after}", &old[..start])
-        }
-        _ if old.trim().is_empty() => block,
-        _ => {
+    let block = MARKERS.wrap(SECTION);
+    let new = match MARKERS.cut(&old).replaced(&block) {
+        Some(new) => new,
+        None if old.trim().is_empty() => block,
+        None => {
             let separator = if old.ends_with("\n\n") {
                 ""
             } else if old.ends_with('\n') {
@@ -83,8 +84,9 @@ pub fn install(ws: &Workspace, file: Option<&Path>) -> Result<Written> {
     if changed {
         crate::store::replace_file(&path, new.as_bytes())?;
     }
-    Ok(Written {
+    let written = Written {
         path: path.display().to_string(),
         changed,
-    })
+    };
+    Ok(Outcome::about(written, ws))
 }

@@ -3,39 +3,55 @@
 //! rewrites, warm the cache after a checkout, and (opt-in) sync before a push. Messages are
 //! data: logged verbatim, never interpreted by a shell.
 
-use std::io::Read;
-
 use serde_json::{Map, Value};
 
-use super::{Workspace, transition};
-use crate::error::{Error, Result};
+use super::hooks::Hook;
+use super::{Outcome, Workspace, transition};
+use crate::error::Result;
 use crate::store::{ACTIVE_ENV, ProjectCommit};
 
 /// Most files of one commit an event lists.
 const MAX_FILES: usize = 200;
 
-/// Runs hook `name` with git's arguments; returns a line for the hooks log.
-pub fn run(ws: &Workspace, name: &str, args: &[String]) -> Result<String> {
+/// What a hook run is given: the hook, git's arguments, and what git wrote on the hook's
+/// stdin when the hook reads it (see `Hook::reads_input`); the front-end reads it.
+#[derive(Debug, Clone)]
+pub struct HookRun<'a> {
+    pub hook: Hook,
+    pub args: &'a [String],
+    pub input: &'a str,
+}
+
+/// Runs a hook; the outcome's data is a line for the hooks log.
+pub fn run(ws: &Workspace, run: &HookRun<'_>) -> Result<Outcome<String>> {
+    let line = run_hook(ws, run)?;
+    Ok(Outcome::about(line, ws))
+}
+
+fn run_hook(ws: &Workspace, run: &HookRun<'_>) -> Result<String> {
+    let name = run.hook.name();
     if std::env::var_os(ACTIVE_ENV).is_some() {
         return Ok(format!("{name}: skipped inside a sync of the cmos branch"));
     }
     // Without a project there is nothing to log into; never start a branch from a hook.
     ws.snapshot()?;
-    match name {
-        "post-commit" => post_commit(ws),
-        "post-merge" => post_merge(ws),
-        "post-checkout" => {
+    let args = run.args;
+    match run.hook {
+        Hook::PostCommit => post_commit(ws),
+        Hook::PostMerge => post_merge(ws),
+        Hook::PostCheckout => {
             // A branch switch (flag 1): read the state now so the next command is fast.
             if args.get(2).map(String::as_str) == Some("1") {
                 ws.snapshot()?;
             }
             Ok("post-checkout: cache warm".into())
         }
-        "post-rewrite" => post_rewrite(ws, args.first().map(String::as_str).unwrap_or("")),
-        "pre-push" => pre_push(ws, args.first().map(String::as_str)),
-        other => Err(Error::InvalidInput(format!(
-            "unknown hook {other:?}: cmos handles post-commit, post-merge, post-checkout, post-rewrite and pre-push"
-        ))),
+        Hook::PostRewrite => post_rewrite(
+            ws,
+            args.first().map(String::as_str).unwrap_or(""),
+            run.input,
+        ),
+        Hook::PrePush => pre_push(ws, args.first().map(String::as_str)),
     }
 }
 
@@ -151,13 +167,9 @@ fn complete_from_trailers(ws: &Workspace, commits: &[ProjectCommit]) -> Result<S
     Ok(format!("; completed {}", done.join(", ")))
 }
 
-/// Notes which commits an amend or rebase replaced (git gives `old new` pairs on stdin).
-fn post_rewrite(ws: &Workspace, how: &str) -> Result<String> {
-    let mut input = String::new();
-    std::io::stdin()
-        .take(1024 * 1024)
-        .read_to_string(&mut input)
-        .map_err(|e| Error::io("cannot read the rewritten commits", e))?;
+/// Notes which commits an amend or rebase replaced (git gives `old new` pairs on stdin,
+/// which the front-end passes in as `input`).
+fn post_rewrite(ws: &Workspace, how: &str, input: &str) -> Result<String> {
     let pairs: Vec<Value> = input
         .lines()
         .filter_map(|line| {

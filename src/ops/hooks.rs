@@ -8,20 +8,77 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::Workspace;
+use super::marked::{Cut, Markers};
+use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 
-/// The hooks cmos installs, with their shims (the files of `hooks/`, built in).
-pub const HOOKS: [(&str, &str); 5] = [
-    ("post-commit", include_str!("../../hooks/post-commit")),
-    ("post-merge", include_str!("../../hooks/post-merge")),
-    ("post-checkout", include_str!("../../hooks/post-checkout")),
-    ("post-rewrite", include_str!("../../hooks/post-rewrite")),
-    ("pre-push", include_str!("../../hooks/pre-push")),
-];
+/// The git hooks cmos installs and runs: the one list of their names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hook {
+    PostCommit,
+    PostMerge,
+    PostCheckout,
+    PostRewrite,
+    PrePush,
+}
 
-const BEGIN: &str = "# >>> cmos >>>";
-const END: &str = "# <<< cmos <<<";
+impl Hook {
+    pub const ALL: [Hook; 5] = [
+        Hook::PostCommit,
+        Hook::PostMerge,
+        Hook::PostCheckout,
+        Hook::PostRewrite,
+        Hook::PrePush,
+    ];
+
+    /// The hook's file name, as git calls it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Hook::PostCommit => "post-commit",
+            Hook::PostMerge => "post-merge",
+            Hook::PostCheckout => "post-checkout",
+            Hook::PostRewrite => "post-rewrite",
+            Hook::PrePush => "pre-push",
+        }
+    }
+
+    /// The shim `install` writes: the file of `hooks/`, built in.
+    fn shim(self) -> &'static str {
+        match self {
+            Hook::PostCommit => include_str!("../../hooks/post-commit"),
+            Hook::PostMerge => include_str!("../../hooks/post-merge"),
+            Hook::PostCheckout => include_str!("../../hooks/post-checkout"),
+            Hook::PostRewrite => include_str!("../../hooks/post-rewrite"),
+            Hook::PrePush => include_str!("../../hooks/pre-push"),
+        }
+    }
+
+    /// Whether git gives the hook data on stdin that cmos reads (post-rewrite's pairs of
+    /// commits). Others' stdin is left unread: it may be the terminal of the git command.
+    pub fn reads_input(self) -> bool {
+        self == Hook::PostRewrite
+    }
+
+    /// The hook named `name`; the error lists the ones cmos handles.
+    pub fn named(name: &str) -> Result<Hook> {
+        Hook::ALL
+            .into_iter()
+            .find(|h| h.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Hook::ALL.iter().map(|h| h.name()).collect();
+                Error::InvalidInput(format!(
+                    "unknown hook {name:?}: cmos handles {}",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
+/// The marker lines of the cmos block in a hook (the shims of `hooks/` start and end with them).
+const MARKERS: Markers = Markers {
+    begin: "# >>> cmos >>>",
+    end: "# <<< cmos <<<",
+};
 
 #[derive(Debug, Serialize)]
 pub struct HookState {
@@ -70,13 +127,29 @@ fn hooks_dir(ws: &Workspace) -> Result<PathBuf> {
     ws.store().hooks_dir()
 }
 
-pub fn status(ws: &Workspace) -> Result<Hooks> {
+/// Which hooks have the cmos block; a hook cmos leaves alone comes with a warning saying
+/// why and how to call cmos from it.
+pub fn status(ws: &Workspace) -> Result<Outcome<Hooks>> {
     let dir = hooks_dir(ws)?;
-    let hooks = HOOKS.iter().map(|(name, _)| state(&dir, name)).collect();
-    Ok(Hooks {
+    let hooks: Vec<HookState> = Hook::ALL.iter().map(|h| state(&dir, h.name())).collect();
+    let refused: Vec<String> = hooks
+        .iter()
+        .filter_map(|h| {
+            let why = h.refused.as_ref()?;
+            let chain = h.chain.as_deref().unwrap_or_default();
+            Some(format!(
+                "{} left as it is: {why}; to call cmos from it, have it run: {chain}",
+                h.path
+            ))
+        })
+        .collect();
+    let hooks = Hooks {
         directory: dir.display().to_string(),
         hooks,
-    })
+    };
+    Ok(refused
+        .into_iter()
+        .fold(Outcome::about(hooks, ws), |outcome, w| outcome.warn(w)))
 }
 
 fn state(dir: &Path, name: &str) -> HookState {
@@ -93,9 +166,10 @@ fn state(dir: &Path, name: &str) -> HookState {
     match inspect(&path, name) {
         Found::Missing => {}
         Found::Shell(text) => {
-            let (before, has_block, after) = split(&text);
-            hook.installed = has_block;
-            hook.has_other_content = format!("{before}{after}")
+            let cut = MARKERS.cut(&text);
+            hook.installed = cut.found;
+            hook.has_other_content = cut
+                .rest()
                 .lines()
                 .any(|l| !l.trim().is_empty() && !l.starts_with("#!"));
         }
@@ -200,18 +274,18 @@ fn interpreter(text: &str) -> Option<String> {
 /// Writes (or refreshes) the cmos block of every shell hook; idempotent. A hook that is not
 /// a shell script, not text, unreadable or a symbolic link is left exactly as it is and
 /// reported with how to call cmos from it; the others are installed all the same.
-pub fn install(ws: &Workspace) -> Result<Hooks> {
+pub fn install(ws: &Workspace) -> Result<Outcome<Hooks>> {
     let dir = hooks_dir(ws)?;
     std::fs::create_dir_all(&dir)
         .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-    for (name, shim) in HOOKS {
-        let path = dir.join(name);
-        let text = match inspect(&path, name) {
+    for hook in Hook::ALL {
+        let path = dir.join(hook.name());
+        let text = match inspect(&path, hook.name()) {
             Found::Missing => String::new(),
             Found::Shell(text) => text,
             Found::Refused { .. } => continue,
         };
-        let (before, _, after) = split(&text);
+        let Cut { before, after, .. } = MARKERS.cut(&text);
         let mut new = if before.trim().is_empty() && after.trim().is_empty() {
             "#!/bin/sh\n".to_string()
         } else if before.is_empty() && !after.starts_with("#!") {
@@ -222,7 +296,7 @@ pub fn install(ws: &Workspace) -> Result<Hooks> {
         if !new.ends_with('\n') {
             new.push('\n');
         }
-        new.push_str(shim);
+        new.push_str(hook.shim());
         write_hook(&path, &new)?;
     }
     status(ws)
@@ -230,18 +304,18 @@ pub fn install(ws: &Workspace) -> Result<Hooks> {
 
 /// Takes the cmos block out of every shell hook that has it; a file left with nothing else
 /// is removed. What install refuses to edit, uninstall leaves alone too.
-pub fn uninstall(ws: &Workspace) -> Result<Hooks> {
+pub fn uninstall(ws: &Workspace) -> Result<Outcome<Hooks>> {
     let dir = hooks_dir(ws)?;
-    for (name, _) in HOOKS {
-        let path = dir.join(name);
-        let Found::Shell(text) = inspect(&path, name) else {
+    for hook in Hook::ALL {
+        let path = dir.join(hook.name());
+        let Found::Shell(text) = inspect(&path, hook.name()) else {
             continue;
         };
-        let (before, had, after) = split(&text);
-        if !had {
+        let cut = MARKERS.cut(&text);
+        if !cut.found {
             continue;
         }
-        let rest = format!("{before}{after}");
+        let rest = cut.rest();
         let only_shebang = rest
             .lines()
             .all(|l| l.trim().is_empty() || l.starts_with("#!"));
@@ -253,23 +327,6 @@ pub fn uninstall(ws: &Workspace) -> Result<Hooks> {
         }
     }
     status(ws)
-}
-
-/// The text before the cmos block, whether there was one, and the text after it.
-fn split(text: &str) -> (String, bool, String) {
-    let mut before = String::new();
-    let mut after = String::new();
-    let mut state = 0; // 0: before, 1: inside, 2: after
-    for line in text.split_inclusive('\n') {
-        match state {
-            0 if line.starts_with(BEGIN) => state = 1,
-            0 => before.push_str(line),
-            1 if line.starts_with(END) => state = 2,
-            1 => {}
-            _ => after.push_str(line),
-        }
-    }
-    (before, state > 0, after)
 }
 
 fn write_hook(path: &Path, text: &str) -> Result<()> {
@@ -309,14 +366,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_block_comes_out_and_the_rest_stays() {
-        let text =
-            "#!/bin/sh\necho mine\n# >>> cmos >>> x\ncmos hook run\n# <<< cmos <<<\necho after\n";
-        let (before, had, after) = split(text);
-        assert!(had);
-        assert_eq!(before, "#!/bin/sh\necho mine\n");
-        assert_eq!(after, "echo after\n");
-        assert!(!split("#!/bin/sh\n").1);
+    fn every_shim_is_one_block_between_the_markers() {
+        for hook in Hook::ALL {
+            let cut = MARKERS.cut(hook.shim());
+            assert!(cut.found, "{}", hook.name());
+            assert_eq!(
+                cut.rest(),
+                "",
+                "{}: nothing outside the markers",
+                hook.name()
+            );
+            assert_eq!(Hook::named(hook.name()).unwrap(), hook);
+        }
+        let err = Hook::named("pre-commit").unwrap_err().to_string();
+        assert!(err.contains("post-commit, post-merge"), "{err}");
     }
 
     #[test]

@@ -1,15 +1,16 @@
 //! Decisions, facts, learnings, constraints and next steps: add, list, show, search, and the
-//! changes of status each kind allows (supersede, archive, done, drop, carry).
+//! changes of status each kind allows (supersede, archive, done, drop, carry); the rules of
+//! each kind are in `lifecycle::items`.
 
 use serde::Serialize;
 
 use super::session::{MAX_CAPTURE_LEN, open_session};
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
+use crate::lifecycle::{self, KindFields};
 use crate::model::{
     Item, ItemKind, ItemStatus, clean_name, clean_text, new_short_id, quote, validate_id,
 };
-use crate::next::{Action, Input, Op};
 
 /// What `<kind> add` asks for. Fields that do not apply to a kind are refused, not ignored.
 #[derive(Debug, Clone, Default)]
@@ -50,24 +51,15 @@ pub fn add(ws: &Workspace, kind: ItemKind, request: NewItem) -> Result<Outcome<I
         Some(c) => Some(clean_name("category", c)?),
         None => None,
     };
-    refuse_unless(
+    lifecycle::check_item_fields(
         kind,
-        ItemKind::Decision,
-        "decision it supersedes",
-        &request.supersedes,
+        KindFields {
+            supersedes: request.supersedes.is_some(),
+            rationale: rationale.is_some(),
+            commit: request.commit.is_some(),
+            files: !request.files.is_empty(),
+        },
     )?;
-    refuse_unless(kind, ItemKind::Decision, "rationale", &rationale)?;
-    refuse_unless(
-        kind,
-        ItemKind::Fact,
-        "commit its files are pinned at",
-        &request.commit,
-    )?;
-    if kind != ItemKind::Fact && !request.files.is_empty() {
-        return Err(Error::InvalidInput(format!(
-            "only facts are pinned to files; a {kind} has no files"
-        )));
-    }
     let pin = pin_files(ws, &request.files, request.commit.as_deref())?;
     let session = open_session(ws)?;
     let head = ws.store().head_commit().map(|c| c.to_string());
@@ -105,12 +97,7 @@ pub fn add(ws: &Workspace, kind: ItemKind, request: NewItem) -> Result<Outcome<I
         }
         if let Some(old_id) = &request.supersedes {
             let mut old = tx.item(ItemKind::Decision, old_id)?;
-            if old.status != ItemStatus::Active {
-                return Err(Error::Refused(format!(
-                    "decision {old_id} is already {}; only an Active decision can be superseded",
-                    old.status
-                )));
-            }
+            lifecycle::check_supersede(&old)?;
             old = old.revised(now);
             old.status = ItemStatus::Superseded;
             old.superseded_by = Some(item.id.clone());
@@ -131,16 +118,6 @@ pub fn add(ws: &Workspace, kind: ItemKind, request: NewItem) -> Result<Outcome<I
     Ok(written.into_outcome())
 }
 
-/// Refuses `value` for a record of `kind` unless the field belongs to records of `owner`.
-fn refuse_unless<T>(kind: ItemKind, owner: ItemKind, what: &str, value: &Option<T>) -> Result<()> {
-    if kind != owner && value.is_some() {
-        return Err(Error::InvalidInput(format!(
-            "a {kind} has no {what}: only a {owner} has one"
-        )));
-    }
-    Ok(())
-}
-
 /// The files a fact is pinned to, checked against the commit they are pinned at.
 fn pin_files(
     ws: &Workspace,
@@ -154,11 +131,10 @@ fn pin_files(
         });
     }
     let commit = match commit {
-        Some(rev) => ws.store().resolve_commit(rev)?.to_string(),
-        None => ws.store().head_commit().map(|c| c.to_string()).ok_or_else(|| {
-            Error::Refused("a fact pinned to files needs a commit, and this repository has none yet: commit the files first".into())
-        })?,
-    };
+        Some(rev) => ws.store().resolve_commit(rev)?,
+        None => lifecycle::pin_commit(ws.store().head_commit())?,
+    }
+    .to_string();
     let files: Vec<String> = files
         .iter()
         .map(|f| f.trim().trim_start_matches("./").to_string())
@@ -279,29 +255,11 @@ pub fn close(
 ) -> Result<Outcome<Item>> {
     validate_id(kind.as_str(), id)?;
     let note = clean_text("note", note)?;
-    if !kind.closing_statuses().contains(&status) || status == ItemStatus::Superseded {
-        let err = Error::InvalidInput(format!("a {kind} cannot be marked {status}"));
-        return Err(if status == ItemStatus::Superseded {
-            // A decision is superseded by the one that replaces it, recorded with its id.
-            err.then(
-                Action::new(Op::DecisionAdd)
-                    .needs(Input::Text)
-                    .needs(Input::Rationale)
-                    .with(Input::Supersedes, id),
-            )
-        } else {
-            err
-        });
-    }
+    lifecycle::check_close_target(kind, id, status)?;
     let verb = status.as_str().to_lowercase();
     let written = ws.store().write(&format!("{kind}.{verb}"), |tx| {
         let item = tx.item(kind, id)?;
-        if item.status != ItemStatus::Active {
-            return Err(Error::Refused(format!(
-                "{kind} {id} is already {}",
-                item.status
-            )));
-        }
+        lifecycle::check_item_open(&item)?;
         let mut next = item.revised(tx.now());
         next.status = status;
         next.note = note.clone();
@@ -326,17 +284,7 @@ pub fn carry(ws: &Workspace, id: &str, sprint: &str) -> Result<Outcome<Item>> {
     let written = ws.store().write("next-step.carry", |tx| {
         tx.meta().sprint(sprint)?;
         let item = tx.item(kind, id)?;
-        if item.status != ItemStatus::Active {
-            return Err(Error::Refused(format!(
-                "next step {id} is {}; only an open one can be carried",
-                item.status
-            )));
-        }
-        if item.sprint.as_deref() == Some(sprint) {
-            return Err(Error::Refused(format!(
-                "next step {id} is already in sprint {sprint}"
-            )));
-        }
+        lifecycle::check_carry(&item, sprint)?;
         let mut next = item.revised(tx.now());
         next.sprint = Some(sprint.to_string());
         next.note = Some(match &item.sprint {

@@ -2,10 +2,10 @@
 
 use serde::Serialize;
 
-use super::{MissionBrief, Outcome, Workspace};
+use super::{MissionBrief, Outcome, Workspace, transition};
 use crate::error::{Error, Result};
 use crate::format::layout;
-use crate::lifecycle::{self, Skipped, Unmet};
+use crate::lifecycle::{self, MoveDetail, Skipped, Unmet};
 use crate::model::{
     DepType, Dependency, Minutes, Mission, Status, TimeSpent, Timestamp, clean_items, clean_name,
     clean_text, new_short_id, new_uid, validate_id,
@@ -29,10 +29,13 @@ pub struct MissionFields {
     pub estimate: Option<Minutes>,
 }
 
-/// What `mission update` may change besides the content fields.
+/// What `mission update` may change besides the content fields: lists, removals, and the
+/// status, all in one commit.
 #[derive(Debug, Default, Clone)]
 pub struct MissionUpdate {
     pub fields: MissionFields,
+    /// Moves the mission to this status, by the rules of the transition table.
+    pub status: Option<Status>,
     pub append_notes: Option<String>,
     pub add_success_criteria: Vec<String>,
     pub add_deliverables: Vec<String>,
@@ -45,7 +48,7 @@ pub struct MissionUpdate {
 }
 
 impl MissionUpdate {
-    /// True when the update would change nothing at all.
+    /// True when the update changes no field (its status aside).
     pub fn is_empty(&self) -> bool {
         let f = &self.fields;
         f.name.is_none()
@@ -64,6 +67,18 @@ impl MissionUpdate {
             && !self.no_rank
             && !self.no_estimate
     }
+}
+
+/// What an update did: the mission as written and, when it was asked to change the status,
+/// the move it made (`from`, `to`).
+#[derive(Debug, Serialize)]
+pub struct Updated {
+    #[serde(flatten)]
+    pub mission: Mission,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<Status>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<Status>,
 }
 
 /// A mission with what the index knows about its links.
@@ -288,16 +303,21 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<MissionDetail>> {
     Ok(Outcome::read(detail, &snapshot))
 }
 
-pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome<Mission>> {
+/// Changes a mission's fields and, with `status`, its status, in one commit: the whole
+/// update is checked before anything is written, so a refused move writes no field either.
+pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome<Updated>> {
     let f = clean(&update.fields)?;
     let append = clean_text("notes", update.append_notes.as_deref())?;
     let add_criteria = clean_items("success criterion", &update.add_success_criteria)?;
     let add_deliverables = clean_items("deliverable", &update.add_deliverables)?;
-    if update.is_empty() {
+    if update.is_empty() && update.status.is_none() {
         return Err(Error::InvalidInput(format!(
             "nothing to update for mission {id}: give a field to change, such as its name, objective or notes"
         ))
         .needs(&[Input::Name, Input::Objective, Input::AppendNotes]));
+    }
+    if let Some(to) = update.status {
+        lifecycle::check_plain_move(id, to)?;
     }
     let written = ws.store().write("mission.update", |tx| {
         let mut m = tx.mission(id)?;
@@ -339,16 +359,57 @@ pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome
         } else {
             f.estimate.or(m.estimate)
         };
+        let fields_changed = m != before;
+        let now = tx.now();
+        let moved = match update.status {
+            Some(to) => {
+                let detail = MoveDetail::default();
+                let from = lifecycle::apply_transition(&mut m, to, now, tx.agent(), detail)?;
+                Some((from, to))
+            }
+            None => None,
+        };
         if m == before {
-            return Ok(m);
+            return Ok((Updated::new(m, None), Vec::new()));
         }
-        m.updated_at = tx.now();
+        m.updated_at = now;
         tx.put_mission(&m)?;
-        tx.record("mission.updated", id, None, None, None);
-        tx.set_subject(format!("mission update {id}"));
-        Ok(m)
+        let mut subject = format!("mission update {id}");
+        if fields_changed {
+            tx.record("mission.updated", id, None, None, None);
+        }
+        if let Some((from, to)) = moved {
+            transition::record_move(tx, id, from, to, None);
+            subject.push_str(&format!(", {from} → {to}"));
+        }
+        tx.set_subject(subject);
+        // Starting work that still waits on others is allowed, but worth a warning.
+        let waiting = match moved {
+            Some((_, Status::InProgress)) => {
+                let entry = tx.require(id)?;
+                tx.unmet(&entry)?
+            }
+            _ => Vec::new(),
+        };
+        Ok((Updated::new(m, moved), waiting))
     })?;
-    Ok(written.into_outcome())
+    let (updated, waiting) = written.value;
+    let moved = updated.to;
+    let outcome = Outcome::from_digest(updated, &written.meta, &written.digest);
+    match moved {
+        Some(to) => transition::after_move(ws, id, to, waiting, outcome),
+        None => Ok(outcome),
+    }
+}
+
+impl Updated {
+    fn new(mission: Mission, moved: Option<(Status, Status)>) -> Updated {
+        Updated {
+            mission,
+            from: moved.map(|(from, _)| from),
+            to: moved.map(|(_, to)| to),
+        }
+    }
 }
 
 /// Links `from` to `to`; a new type for an existing pair replaces the old one.

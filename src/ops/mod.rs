@@ -11,6 +11,7 @@ pub mod hooks;
 pub mod init;
 pub mod kb;
 pub mod knowledge;
+pub mod marked;
 pub mod migrate;
 pub mod mission;
 pub mod notes;

@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
-use crate::model::{ItemKind, Mission, Session, Status, Timestamp, validate_id};
-use crate::next::{Action, Input, Op};
+use crate::model::{ItemKind, Mission, Session, Timestamp, validate_id};
+use crate::next::Input;
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -34,14 +34,7 @@ pub fn export(
     validate_id("mission", id)?;
     let snapshot = ws.snapshot()?;
     let mission = ws.store().mission(&snapshot, id)?;
-    if mission.status != Status::Completed && !allow_incomplete {
-        return Err(Error::Refused(format!(
-            "mission {id} is {}: a research report is of finished work; complete it first, or ask for a report of unfinished work",
-            mission.status
-        ))
-        .needs(&[Input::AllowIncomplete])
-        .then(Action::new(Op::MissionComplete).with(Input::MissionId, id)));
-    }
+    crate::lifecycle::check_report(id, mission.status, allow_incomplete)?;
     if let Some(path) = out
         && path.exists()
         && !overwrite

@@ -1,11 +1,13 @@
 //! Session operations: start, capture, complete, list, show. The session record is on the
 //! branch; which session this worktree works in is local state under the git directory.
+//! The rules of sessions are in `lifecycle::sessions`.
 
 use serde::Serialize;
 
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::format::layout;
+use crate::lifecycle;
 use crate::model::{
     Capture, CaptureCategory, Item, ItemKind, MAX_NAME_LEN, Session, SessionStatus, SessionType,
     Timestamp, clean_items, clean_name, clean_text, new_short_id, new_uid, quote,
@@ -78,13 +80,7 @@ pub(crate) fn open_session(ws: &Workspace) -> Result<Option<String>> {
 pub fn start(ws: &Workspace, request: StartRequest) -> Result<Outcome<Started>> {
     let title = clean_name("session title", &request.title)?;
     let open = open_session(ws)?;
-    if let (Some(id), false) = (&open, request.force) {
-        return Err(Error::Refused(format!(
-            "session {id} is still open in this worktree; complete it with a summary, or close it as abandoned by starting anyway"
-        ))
-        .needs(&[Input::Force])
-        .then(Action::new(Op::SessionComplete).needs(Input::Summary)));
-    }
+    lifecycle::check_session_start(open.as_deref(), request.force)?;
     let written = ws.store().write("session.start", |tx| {
         let project = tx.meta().project()?.clone();
         let sprint = request.sprint.clone().or(project.current_sprint);
@@ -205,12 +201,7 @@ pub fn capture(
     let head = ws.store().head_commit().map(|c| c.to_string());
     let written = ws.store().write("session.capture", |tx| {
         let mut session = tx.session(&id)?;
-        if session.status != SessionStatus::Active {
-            return Err(Error::Refused(format!(
-                "session {id} is {}; captures go to an open session",
-                session.status
-            )));
-        }
+        lifecycle::check_capture(&session)?;
         if let Some(mission) = mission {
             tx.require(mission)?;
         }
@@ -256,13 +247,7 @@ fn record_of(
     now: Timestamp,
     head: Option<&str>,
 ) -> Option<Item> {
-    let kind = match capture.category {
-        CaptureCategory::Decision => ItemKind::Decision,
-        CaptureCategory::Learning => ItemKind::Learning,
-        CaptureCategory::Constraint => ItemKind::Constraint,
-        CaptureCategory::NextStep => ItemKind::NextStep,
-        CaptureCategory::Context | CaptureCategory::Blocker => return None,
-    };
+    let kind = lifecycle::capture_record_kind(capture.category)?;
     let id = new_short_id(kind.id_prefix());
     let mut item = if kind == ItemKind::Decision {
         // A decision is a title and a rationale: the first line, then the rest.
@@ -292,12 +277,7 @@ pub fn complete(
 ) -> Result<Outcome<Session>> {
     let summary = clean_text("summary", summary)?;
     let next_steps = clean_items("next step", next_steps)?;
-    if summary.is_none() && !force {
-        return Err(Error::InvalidInput(
-            "a session closes with a summary of what happened (or, forced, without one)".into(),
-        )
-        .needs(&[Input::Summary, Input::Force]));
-    }
+    lifecycle::check_summary(summary.is_some(), force)?;
     let id = match session {
         Some(id) => id.to_string(),
         None => open_session(ws)?.ok_or_else(|| {
@@ -307,12 +287,7 @@ pub fn complete(
     };
     let written = ws.store().write("session.complete", |tx| {
         let mut session = tx.session(&id)?;
-        if session.status != SessionStatus::Active {
-            return Err(Error::Refused(format!(
-                "session {id} is already {}",
-                session.status
-            )));
-        }
+        lifecycle::check_session_complete(&session)?;
         session.status = SessionStatus::Completed;
         session.completed_at = Some(tx.now());
         session.summary = summary.clone();

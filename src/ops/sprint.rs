@@ -11,6 +11,7 @@ use crate::model::{
     new_uid, validate_id,
 };
 use crate::next::Input;
+use crate::store::Tx;
 
 /// Fields of a sprint a user can set; None leaves a field as it is.
 #[derive(Debug, Default, Clone)]
@@ -105,18 +106,6 @@ fn parse_dates(fields: &SprintFields) -> Result<(Option<Date>, Option<Date>)> {
     Ok((start, end))
 }
 
-fn check_dates(sprint: &Sprint) -> Result<()> {
-    if let (Some(start), Some(end)) = (sprint.start, sprint.end)
-        && end < start
-    {
-        return Err(Error::InvalidInput(format!(
-            "sprint {} would end ({end}) before it starts ({start})",
-            sprint.id
-        )));
-    }
-    Ok(())
-}
-
 pub fn add(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<Sprint>> {
     validate_id("sprint", id)?;
     let title = clean_name("sprint title", fields.title.as_deref().unwrap_or(""))?;
@@ -146,7 +135,7 @@ pub fn add(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<Spr
             completed_at: None,
             extra: Default::default(),
         };
-        check_dates(&sprint)?;
+        lifecycle::check_sprint_dates(&sprint)?;
         tx.put_sprint(&sprint)?;
         tx.record(
             "sprint.created",
@@ -196,11 +185,20 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<SprintDetail>> {
     Ok(Outcome::read(detail, &snapshot))
 }
 
-pub fn update(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<Sprint>> {
+/// Changes a sprint's fields and, with `status`, its status too (Active activates it,
+/// Completed completes it by the same rules as `activate` and `complete`), in one commit:
+/// a refused status change writes nothing, not even the fields.
+pub fn update(
+    ws: &Workspace,
+    id: &str,
+    fields: SprintFields,
+    status: Option<SprintStatus>,
+) -> Result<Outcome<Sprint>> {
     if fields.title.is_none()
         && fields.focus.is_none()
         && fields.start.is_none()
         && fields.end.is_none()
+        && status.is_none()
     {
         return Err(Error::InvalidInput(format!(
             "nothing to update for sprint {id}: give a new title, focus, start or end date"
@@ -229,14 +227,28 @@ pub fn update(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<
         }
         sprint.start = start.or(sprint.start);
         sprint.end = end.or(sprint.end);
-        check_dates(&sprint)?;
-        if sprint == before {
-            return Ok(sprint);
+        lifecycle::check_sprint_dates(&sprint)?;
+        let mut subject = format!("sprint update {id}");
+        if sprint != before {
+            sprint.updated_at = tx.now();
+            tx.put_sprint(&sprint)?;
+            tx.record("sprint.updated", id, None, None, None);
         }
-        sprint.updated_at = tx.now();
-        tx.put_sprint(&sprint)?;
-        tx.record("sprint.updated", id, None, None, None);
-        tx.set_subject(format!("sprint update {id}"));
+        if let Some(to) = status {
+            lifecycle::check_sprint_status(&sprint, to)?;
+            let moved = match to {
+                SprintStatus::Active => activate_in(tx, &mut sprint)?.then_some("activate"),
+                SprintStatus::Completed => {
+                    complete_in(tx, &mut sprint, false)?;
+                    Some("complete")
+                }
+                SprintStatus::Planned => None,
+            };
+            if let Some(verb) = moved {
+                subject.push_str(&format!(", {verb}"));
+            }
+        }
+        tx.set_subject(subject);
         Ok(sprint)
     })?;
     Ok(written.into_outcome())
@@ -246,69 +258,86 @@ pub fn update(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<
 pub fn activate(ws: &Workspace, id: &str) -> Result<Outcome<Sprint>> {
     let written = ws.store().write("sprint.activate", |tx| {
         let mut sprint = tx.meta().sprint(id)?.clone();
-        lifecycle::check_sprint_activate(&sprint)?;
-        let mut project = tx.meta().project()?.clone();
-        if project.current_sprint.as_deref() == Some(id) && sprint.status == SprintStatus::Active {
-            return Ok(sprint);
+        if activate_in(tx, &mut sprint)? {
+            tx.set_subject(format!("sprint activate {id}"));
         }
-        let now = tx.now();
-        if let Some(mut old) = lifecycle::sprint_replaced_by(tx.meta(), id).cloned() {
-            let previous = old.id.clone();
-            old.status = SprintStatus::Planned;
-            old.updated_at = now;
-            tx.put_sprint(&old)?;
-            tx.record(
-                "sprint.status",
-                &previous,
-                Some("Active".into()),
-                Some("Planned".into()),
-                None,
-            );
-        }
-        let from = sprint.status;
-        sprint.status = SprintStatus::Active;
-        sprint.updated_at = now;
-        tx.put_sprint(&sprint)?;
-        project.current_sprint = Some(id.to_string());
-        tx.put_project(&project)?;
-        tx.record(
-            "sprint.activated",
-            id,
-            Some(from.to_string()),
-            Some("Active".into()),
-            None,
-        );
-        tx.set_subject(format!("sprint activate {id}"));
         Ok(sprint)
     })?;
     Ok(written.into_outcome())
+}
+
+/// Activates `sprint` within a write; false when it was the current sprint already.
+fn activate_in(tx: &mut Tx<'_>, sprint: &mut Sprint) -> Result<bool> {
+    lifecycle::check_sprint_activate(sprint)?;
+    let id = sprint.id.clone();
+    let mut project = tx.meta().project()?.clone();
+    if project.current_sprint.as_deref() == Some(id.as_str())
+        && sprint.status == SprintStatus::Active
+    {
+        return Ok(false);
+    }
+    let now = tx.now();
+    if let Some(mut old) = lifecycle::sprint_replaced_by(tx.meta(), &id).cloned() {
+        let previous = old.id.clone();
+        old.status = SprintStatus::Planned;
+        old.updated_at = now;
+        tx.put_sprint(&old)?;
+        tx.record(
+            "sprint.status",
+            &previous,
+            Some("Active".into()),
+            Some("Planned".into()),
+            None,
+        );
+    }
+    let from = sprint.status;
+    sprint.status = SprintStatus::Active;
+    sprint.updated_at = now;
+    tx.put_sprint(sprint)?;
+    project.current_sprint = Some(id.clone());
+    tx.put_project(&project)?;
+    tx.record(
+        "sprint.activated",
+        &id,
+        Some(from.to_string()),
+        Some("Active".into()),
+        None,
+    );
+    Ok(true)
 }
 
 /// Closes a sprint; refused while it has open missions unless `force`.
 pub fn complete(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<Sprint>> {
     let written = ws.store().write("sprint.complete", |tx| {
         let mut sprint = tx.meta().sprint(id)?.clone();
-        lifecycle::check_sprint_complete(tx.index()?, &sprint, force)?;
-        let now = tx.now();
-        let from = sprint.status;
-        sprint.status = SprintStatus::Completed;
-        sprint.completed_at = Some(now);
-        sprint.updated_at = now;
-        tx.put_sprint(&sprint)?;
-        let mut project = tx.meta().project()?.clone();
-        if project.current_sprint.as_deref() == Some(id) {
-            project.current_sprint = None;
-            tx.put_project(&project)?;
-        }
-        tx.record(
-            "sprint.completed",
-            id,
-            Some(from.to_string()),
-            Some("Completed".into()),
-            None,
-        );
+        complete_in(tx, &mut sprint, force)?;
         tx.set_subject(format!("sprint complete {id}"));
         Ok(sprint)
     })?;
     Ok(written.into_outcome())
+}
+
+/// Completes `sprint` within a write, by the rules of `lifecycle`.
+fn complete_in(tx: &mut Tx<'_>, sprint: &mut Sprint, force: bool) -> Result<()> {
+    lifecycle::check_sprint_complete(tx.index()?, sprint, force)?;
+    let id = sprint.id.clone();
+    let now = tx.now();
+    let from = sprint.status;
+    sprint.status = SprintStatus::Completed;
+    sprint.completed_at = Some(now);
+    sprint.updated_at = now;
+    tx.put_sprint(sprint)?;
+    let mut project = tx.meta().project()?.clone();
+    if project.current_sprint.as_deref() == Some(id.as_str()) {
+        project.current_sprint = None;
+        tx.put_project(&project)?;
+    }
+    tx.record(
+        "sprint.completed",
+        &id,
+        Some(from.to_string()),
+        Some("Completed".into()),
+        None,
+    );
+    Ok(())
 }

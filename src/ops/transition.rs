@@ -3,10 +3,9 @@
 use serde::Serialize;
 
 use super::{MissionBrief, Outcome, Workspace};
-use crate::error::{Error, Result};
-use crate::lifecycle::{self, MoveDetail};
+use crate::error::Result;
+use crate::lifecycle::{self, MoveDetail, Unmet};
 use crate::model::{Status, clean_items, clean_text};
-use crate::next::{Action, Input, Op};
 use crate::store::Tx;
 
 #[derive(Debug, Serialize)]
@@ -24,6 +23,18 @@ fn move_mission(tx: &mut Tx<'_>, id: &str, to: Status, detail: MoveDetail) -> Re
     let note = detail.note.clone();
     let from = lifecycle::apply_transition(&mut mission, to, tx.now(), tx.agent(), detail)?;
     tx.put_mission(&mission)?;
+    record_move(tx, id, from, to, note);
+    Ok(from)
+}
+
+/// The event of a status change, in the activity log.
+pub(super) fn record_move(
+    tx: &mut Tx<'_>,
+    id: &str,
+    from: Status,
+    to: Status,
+    note: Option<String>,
+) {
     tx.record(
         "mission.transition",
         id,
@@ -31,7 +42,6 @@ fn move_mission(tx: &mut Tx<'_>, id: &str, to: Status, detail: MoveDetail) -> Re
         Some(to.to_string()),
         note,
     );
-    Ok(from)
 }
 
 fn run(
@@ -83,8 +93,20 @@ fn run(
         Ok((outcome, waiting))
     })?;
     let (outcome, waiting) = written.value;
+    let outcome = Outcome::from_digest(outcome, &written.meta, &written.digest);
+    after_move(ws, id, to, waiting, outcome)
+}
+
+/// What follows a status change once it is written: this worktree's active mission follows
+/// it, and starting work that still waits on others is allowed but worth a warning.
+pub(super) fn after_move<T>(
+    ws: &Workspace,
+    id: &str,
+    to: Status,
+    waiting: Vec<Unmet>,
+    mut outcome: Outcome<T>,
+) -> Result<Outcome<T>> {
     follow_active_mission(ws, id, to)?;
-    let mut outcome = Outcome::from_digest(outcome, &written.meta, &written.digest);
     for unmet in waiting {
         let status = unmet
             .status
@@ -168,11 +190,7 @@ pub fn unblock(
     resolution: Option<&str>,
     to: Status,
 ) -> Result<Outcome<TransitionOutcome>> {
-    if !matches!(to, Status::InProgress | Status::Current) {
-        return Err(Error::InvalidInput(format!(
-            "unblock moves a mission to Current or In Progress, not {to}"
-        )));
-    }
+    lifecycle::check_unblock_target(to)?;
     run(
         ws,
         "unblock",
@@ -205,18 +223,9 @@ pub fn defer(ws: &Workspace, id: &str, reason: Option<&str>) -> Result<Outcome<T
     )
 }
 
-/// Moves a mission to `to` by name, as `mission update --status` does. Blocking needs a
-/// reason, so it goes through `block`.
+/// Moves a mission to `to` by name, with no note. Blocking needs a reason, so it goes
+/// through `block`. (`mission::update` changes a status together with fields.)
 pub fn set_status(ws: &Workspace, id: &str, to: Status) -> Result<Outcome<TransitionOutcome>> {
-    if to == Status::Blocked {
-        return Err(Error::InvalidInput(format!(
-            "blocking mission {id} needs a reason: block it, saying why"
-        ))
-        .then(
-            Action::new(Op::MissionBlock)
-                .with(Input::MissionId, id)
-                .needs(Input::Reason),
-        ));
-    }
+    lifecycle::check_plain_move(id, to)?;
     run(ws, "status", id, to, MoveDetail::default(), false)
 }

@@ -2,7 +2,7 @@
 //! parses as its record, ids match their files, links point at missions that exist and form
 //! no cycle, sprints referred to exist, uids are unique, every log line parses.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use gix::ObjectId;
 
@@ -142,86 +142,19 @@ impl Store {
                 format!("the current sprint {current} does not exist"),
             ));
         }
-        for cycle in cycles(index) {
-            let first = cycle[0].clone();
+        let links = crate::lifecycle::ordering_links(index, None);
+        for cycle in crate::lifecycle::cycles(&links) {
             problems.push(problem(
-                &layout::mission_path(&first),
+                &layout::mission_path(&cycle[0]),
                 None,
-                format!("dependency cycle: {}", cycle.join(" → ")),
+                format!(
+                    "dependency cycle: {} (each must finish before the next)",
+                    cycle.join(" → ")
+                ),
             ));
         }
         Ok(())
     }
-}
-
-/// Cycles among the ordering links (requires, blocks), each once, starting at its smallest id.
-fn cycles(index: &Index) -> Vec<Vec<String>> {
-    // Edges point from a mission to the one that must be completed first.
-    let mut edges: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (id, m) in index.missions.iter() {
-        for (on, kind) in &m.depends {
-            if !kind.is_ordering() || !index.missions.contains_key(on.as_str()) {
-                continue;
-            }
-            let (from, to) = match kind {
-                crate::model::DepType::Blocks => (on.as_str(), id.as_str()),
-                _ => (id.as_str(), on.as_str()),
-            };
-            edges.entry(from).or_default().push(to);
-        }
-    }
-    for targets in edges.values_mut() {
-        targets.sort_unstable();
-    }
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        Open,
-        Done,
-    }
-    let mut marks: HashMap<&str, Mark> = HashMap::new();
-    let mut found: Vec<Vec<String>> = Vec::new();
-    let starts: Vec<&str> = edges.keys().copied().collect();
-    for start in starts {
-        if marks.contains_key(start) {
-            continue;
-        }
-        // Iterative depth-first search; `path` is the open chain.
-        let mut path: Vec<(&str, usize)> = vec![(start, 0)];
-        marks.insert(start, Mark::Open);
-        while let Some((node, next)) = path.last().copied() {
-            let targets = edges.get(node).map(Vec::as_slice).unwrap_or(&[]);
-            if next < targets.len() {
-                path.last_mut().expect("the path is not empty").1 += 1;
-                let target = targets[next];
-                match marks.get(target) {
-                    Some(Mark::Open) => {
-                        let at = path.iter().position(|(n, _)| *n == target).unwrap_or(0);
-                        let mut cycle: Vec<String> =
-                            path[at..].iter().map(|(n, _)| n.to_string()).collect();
-                        let min = cycle
-                            .iter()
-                            .enumerate()
-                            .min_by_key(|(_, id)| *id)
-                            .map_or(0, |(i, _)| i);
-                        cycle.rotate_left(min);
-                        cycle.push(cycle[0].clone());
-                        if !found.contains(&cycle) {
-                            found.push(cycle);
-                        }
-                    }
-                    Some(Mark::Done) => {}
-                    None => {
-                        marks.insert(target, Mark::Open);
-                        path.push((target, 0));
-                    }
-                }
-            } else {
-                marks.insert(node, Mark::Done);
-                path.pop();
-            }
-        }
-    }
-    found
 }
 
 fn problem(path: &str, line: Option<usize>, message: String) -> FileProblem {

@@ -276,14 +276,9 @@ impl ToolArgs for MissionUpdateArgs {
                 rank: c.rank,
                 estimate: parsed::<Minutes>("estimate", c.estimate.as_deref())?,
             },
+            status: c.status,
             ..MissionUpdate::default()
         };
-        if let Some(status) = c.status {
-            if !update.is_empty() {
-                mission::update(ws, &id, update)?;
-            }
-            return reply(transition::set_status(ws, &id, status)?);
-        }
         reply(mission::update(ws, &id, update)?)
     }
 }
@@ -628,20 +623,12 @@ impl ToolArgs for SprintUpdate {
             start: c.start_date,
             end: c.end_date,
         };
-        let has_changes = changes.title.is_some()
-            || changes.focus.is_some()
-            || changes.start.is_some()
-            || changes.end.is_some();
-        let mut last = None;
-        if has_changes || c.status.is_none() {
-            last = Some(reply(sprint::update(ws, &id, changes)?)?);
-        }
         // A sprint is never set back to Planned: the word is not one SprintMove takes, so
         // the call is refused by its schema before anything is written.
-        match c.status {
-            Some(SprintMove::Active) => reply(sprint::activate(ws, &id)?),
-            Some(SprintMove::Completed) => reply(sprint::complete(ws, &id, false)?),
-            None => Ok(last.expect("updated above")),
-        }
+        let status = c.status.map(|to| match to {
+            SprintMove::Active => SprintStatus::Active,
+            SprintMove::Completed => SprintStatus::Completed,
+        });
+        reply(sprint::update(ws, &id, changes, status)?)
     }
 }
