@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::output::Printer;
@@ -24,39 +25,29 @@ pub struct ImportArgs {
     pub paths: Vec<PathBuf>,
 }
 
-/// The formats `cmos import` reads, as the command line names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ImportFormat {
-    /// The original CMOS's database, cmos/db/cmos.sqlite (any schema version).
-    CmosSqlite,
-    /// The original's backlog.yaml (its export, or a hand-written mission file).
-    Backlog,
-    /// The original's SESSIONS.jsonl.
-    Sessions,
-    /// PROJECT_CONTEXT.json and MASTER_CONTEXT.json (files, or a directory holding them).
-    Contexts,
-    /// Beads issues: .beads/issues.jsonl or the output of `bd export`.
-    Beads,
-    /// Backlog.md: the backlog/ directory of task files.
-    BacklogMd,
-    /// The tasks.json of task-master (.taskmaster/tasks/tasks.json), every tag.
-    TaskMaster,
-    /// A directory written by `cmos export all`, read back losslessly.
-    Dump,
-}
+/// The formats `cmos import` reads, as the command line names and describes them (the names
+/// and descriptions are the library's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportFormat(pub Format);
 
-impl From<ImportFormat> for Format {
-    fn from(format: ImportFormat) -> Format {
-        match format {
-            ImportFormat::CmosSqlite => Format::CmosSqlite,
-            ImportFormat::Backlog => Format::Backlog,
-            ImportFormat::Sessions => Format::Sessions,
-            ImportFormat::Contexts => Format::Contexts,
-            ImportFormat::Beads => Format::Beads,
-            ImportFormat::BacklogMd => Format::BacklogMd,
-            ImportFormat::TaskMaster => Format::TaskMaster,
-            ImportFormat::Dump => Format::Dump,
-        }
+/// Every format, in the library's order, for clap.
+const IMPORT_FORMATS: [ImportFormat; Format::ALL.len()] = {
+    let mut all = [ImportFormat(Format::Dump); Format::ALL.len()];
+    let mut i = 0;
+    while i < all.len() {
+        all[i] = ImportFormat(Format::ALL[i]);
+        i += 1;
+    }
+    all
+};
+
+impl ValueEnum for ImportFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &IMPORT_FORMATS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.name()).help(self.0.about()))
     }
 }
 
@@ -86,7 +77,7 @@ pub struct ExportArgs {
 pub fn run_import(ws: &Workspace, args: ImportArgs, printer: &Printer) -> Result<()> {
     let mut bar = Bar::new(!printer.json && std::io::stderr().is_terminal());
     let mut progress = |what: &str, done: usize, total: usize| bar.draw(what, done, total);
-    let outcome = migrate::import(ws, args.format.into(), &args.paths, &mut progress);
+    let outcome = migrate::import(ws, args.format.0, &args.paths, &mut progress);
     bar.finish();
     printer.outcome(&outcome?, |report, _| report.render());
     Ok(())

@@ -131,28 +131,33 @@ impl Batch {
     }
 }
 
-/// The formats an import reads (each front-end names them by [`Format::name`]).
+/// The formats an import reads. Front-ends name them by [`Format::name`] and describe them
+/// with [`Format::about`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// The original CMOS's database, cmos/db/cmos.sqlite (any schema version).
     CmosSqlite,
-    /// The original's backlog.yaml (its export, or a hand-written mission file).
     Backlog,
-    /// The original's SESSIONS.jsonl.
     Sessions,
-    /// PROJECT_CONTEXT.json and MASTER_CONTEXT.json (files, or a directory holding them).
     Contexts,
-    /// Beads issues: .beads/issues.jsonl or the output of `bd export`.
     Beads,
-    /// Backlog.md: the backlog/ directory of task files.
     BacklogMd,
-    /// The tasks.json of task-master (.taskmaster/tasks/tasks.json), every tag.
     TaskMaster,
-    /// A directory written by `cmos export all`, read back losslessly.
     Dump,
 }
 
 impl Format {
+    /// Every format, in the order a list of them shows.
+    pub const ALL: [Format; 8] = [
+        Format::CmosSqlite,
+        Format::Backlog,
+        Format::Sessions,
+        Format::Contexts,
+        Format::Beads,
+        Format::BacklogMd,
+        Format::TaskMaster,
+        Format::Dump,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Format::CmosSqlite => "cmos-sqlite",
@@ -163,6 +168,28 @@ impl Format {
             Format::BacklogMd => "backlog-md",
             Format::TaskMaster => "task-master",
             Format::Dump => "dump",
+        }
+    }
+
+    /// What the format is and which file (or directory) holds it, in a line.
+    pub fn about(self) -> &'static str {
+        match self {
+            Format::CmosSqlite => {
+                "The original CMOS's database, cmos/db/cmos.sqlite (any schema version)"
+            }
+            Format::Backlog => {
+                "The original's backlog.yaml (its export, or a hand-written mission file)"
+            }
+            Format::Sessions => "The original's SESSIONS.jsonl",
+            Format::Contexts => {
+                "PROJECT_CONTEXT.json and MASTER_CONTEXT.json (files, or a directory holding them)"
+            }
+            Format::Beads => "Beads issues: .beads/issues.jsonl or the output of `bd export`",
+            Format::BacklogMd => "Backlog.md: the backlog/ directory of task files",
+            Format::TaskMaster => {
+                "The tasks.json of task-master (.taskmaster/tasks/tasks.json), every tag"
+            }
+            Format::Dump => "A directory written by `cmos export all`, read back losslessly",
         }
     }
 }
