@@ -182,8 +182,15 @@ pub static TOOLS: &[Tool] = &[
     Tool {
         name: "cmos_session_show",
         description: "One session with its captures, summary and next steps.",
-        params: &[req("sessionId", Kind::Str, "The session.")],
-        run: |ws, a| reply(session::show(ws, &a.required("sessionId")?)?),
+        params: &[opt(
+            "sessionId",
+            Kind::Str,
+            "[default: this worktree's session, else the most recent]",
+        )],
+        run: |ws, a| {
+            let id = ws.session_or_recent(a.str("sessionId")?.as_deref())?;
+            reply(session::show(ws, &id.id)?.scoped(&id, "session"))
+        },
     },
     Tool {
         name: "cmos_session_resume",

@@ -1,5 +1,6 @@
 //! Tools for sharing and review: sync, verify, the log, a mission's history, diffs.
 
+use super::work::MISSION_ID;
 use super::{Kind, Tool, opt, reply, req};
 use crate::ops::{history, kb, research, snapshots, status, sync, verify};
 use crate::store::LogFilter;
@@ -44,7 +45,7 @@ pub static TOOLS: &[Tool] = &[
         name: "cmos_research_export",
         description: "The Markdown report of a research mission: overview, brief, research questions, success criteria, deliverables, key findings, session timeline, metadata. Refuses an incomplete mission unless allowIncomplete.",
         params: &[
-            req("missionId", Kind::Str, "The mission."),
+            MISSION_ID,
             opt(
                 "allowIncomplete",
                 Kind::Bool,
@@ -52,14 +53,9 @@ pub static TOOLS: &[Tool] = &[
             ),
         ],
         run: |ws, a| {
-            let id = a.required("missionId")?;
-            reply(research::export(
-                ws,
-                &id,
-                None,
-                false,
-                a.flag("allowIncomplete")?,
-            )?)
+            let id = ws.mission_or_active(a.str("missionId")?.as_deref())?;
+            let report = research::export(ws, &id.id, None, false, a.flag("allowIncomplete")?)?;
+            reply(report.scoped(&id, "mission"))
         },
     },
     Tool {
@@ -132,7 +128,7 @@ pub static TOOLS: &[Tool] = &[
         name: "cmos_history",
         description: "Every change to one mission, field by field, newest first; long texts as unified diffs.",
         params: &[
-            req("missionId", Kind::Str, "The mission."),
+            MISSION_ID,
             opt(
                 "limit",
                 Kind::Int,
@@ -140,11 +136,9 @@ pub static TOOLS: &[Tool] = &[
             ),
         ],
         run: |ws, a| {
-            reply(history::mission_history(
-                ws,
-                &a.required("missionId")?,
-                a.count("limit", 20, 100)?,
-            )?)
+            let id = ws.mission_or_active(a.str("missionId")?.as_deref())?;
+            let changes = history::mission_history(ws, &id.id, a.count("limit", 20, 100)?)?;
+            reply(changes.scoped(&id, "mission"))
         },
     },
     Tool {

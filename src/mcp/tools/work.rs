@@ -8,10 +8,10 @@ use crate::ops::mission::{self, MissionFields, MissionUpdate};
 use crate::ops::sprint::{self, SprintFields};
 use crate::ops::{status, transition};
 
-const MISSION_ID: Param = opt(
+pub(super) const MISSION_ID: Param = opt(
     "missionId",
     Kind::Str,
-    "The mission's id [default: the mission this worktree started last and has not finished].",
+    "The mission's id [default: the mission of this worktree's open session, else the mission this worktree started last and has not finished].",
 );
 const STATUSES: Kind = Kind::OneOf(&[
     "Queued",
@@ -138,7 +138,7 @@ pub static TOOLS: &[Tool] = &[
         name: "cmos_mission_update",
         description: "Change a mission's fields (name, objective, context, notes, success criteria, deliverables, sprint, rank, estimate) and optionally its status (by the lifecycle rules). Give them in `fields` or at the top level.",
         params: &[
-            req("missionId", Kind::Str, "The mission to change."),
+            MISSION_ID,
             opt(
                 "fields",
                 Kind::Object,
@@ -164,7 +164,8 @@ pub static TOOLS: &[Tool] = &[
             ),
         ],
         run: |ws, a| {
-            let id = a.required("missionId")?;
+            let scoped = ws.mission_or_active(a.str("missionId")?.as_deref())?;
+            let id = scoped.id.clone();
             let fields = a.object("fields")?;
             let update = MissionUpdate {
                 fields: mission_fields(a, &fields)?,
@@ -178,21 +179,26 @@ pub static TOOLS: &[Tool] = &[
                 if !update.is_empty() {
                     mission::update(ws, &id, update)?;
                 }
-                return reply(transition::set_status(ws, &id, status)?);
+                return reply(transition::set_status(ws, &id, status)?.scoped(&scoped, "mission"));
             }
-            reply(mission::update(ws, &id, update)?)
+            reply(mission::update(ws, &id, update)?.scoped(&scoped, "mission"))
         },
     },
     Tool {
         name: "cmos_mission_start",
         description: "Start a mission: Queued or Current → In Progress. It becomes this worktree's active mission, the default of the other mission tools.",
         params: &[
-            req("missionId", Kind::Str, "The mission to start."),
+            opt(
+                "missionId",
+                Kind::Str,
+                "The mission to start [default: the mission of this worktree's open session, else this worktree's active mission, else the next mission].",
+            ),
             opt("notes", Kind::Str, "A note for the history."),
         ],
         run: |ws, a| {
-            let id = a.required("missionId")?;
-            reply(transition::start(ws, &id, a.str("notes")?.as_deref())?)
+            let id = ws.mission_to_start(a.str("missionId")?.as_deref())?;
+            let started = transition::start(ws, &id.id, a.str("notes")?.as_deref())?;
+            reply(started.scoped(&id, "mission"))
         },
     },
     Tool {
