@@ -191,3 +191,32 @@ impl Workspace {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_source_says_where_the_id_came_from() {
+        let said = |source: ScopeSource, kind: &str| {
+            Scoped::found("X1".into(), source)
+                .explain(kind)
+                .expect("an implicit id is explained")
+        };
+        assert_eq!(
+            said(ScopeSource::SessionMission("ps-1".into()), "mission"),
+            "no mission given: used X1, the mission of session ps-1, open in this worktree"
+        );
+        assert_eq!(
+            said(ScopeSource::ActiveMission, "mission"),
+            "no mission given: used X1, the active mission of this worktree"
+        );
+        assert!(said(ScopeSource::NextMission, "mission").contains("the next mission"));
+        assert!(said(ScopeSource::OpenSession, "session").contains("open in this worktree"));
+        assert!(said(ScopeSource::LastSession, "session").contains("last session"));
+        assert!(said(ScopeSource::RecentSession, "session").contains("most recent"));
+        // A named id needs no explanation.
+        assert_eq!(Scoped::given("X1").explain("mission"), None);
+        assert!(!Scoped::given("X1").implicit());
+    }
+}
