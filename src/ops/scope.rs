@@ -8,8 +8,6 @@
 //! worktree, else (to look at, not to write to) the last one this worktree had, else the
 //! project's most recent one.
 
-use serde::Serialize;
-
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::model::{SessionStatus, Status};
@@ -23,8 +21,7 @@ pub struct Scoped {
 }
 
 /// Where context scoping found an id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "from", content = "session")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScopeSource {
     /// The mission of this session, open in this worktree.
     SessionMission(String),
