@@ -535,3 +535,48 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     assert!(!on_terminal(&repo, "mission list", true).contains('\x1b'));
     assert!(!repo.ok(&["mission", "list"]).contains('\x1b'));
 }
+
+/// Runs cmos under a pseudo-terminal with `env` set; returns everything the terminal shows
+/// (stdout and stderr both go to it), whatever the exit code.
+fn on_terminal_with(repo: &Repo, command: &str, env: &[(&str, &str)]) -> String {
+    let mut cmd = std::process::Command::new("script");
+    common::hermetic(&mut cmd, &repo.home)
+        .args([
+            "-qc",
+            &format!("{} {command}", env!("CARGO_BIN_EXE_cmos")),
+            "/dev/null",
+        ])
+        .env_remove("NO_COLOR")
+        .current_dir(&repo.path);
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let out = cmd.output().expect("run script(1) from util-linux");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Errors had their own colour rule: coloured on a dumb terminal, where output is not, and
+/// plain with an empty NO_COLOR, which no-color.org says to ignore.
+#[test]
+fn test_errors_follow_the_same_colour_rule_as_output() {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&["mission", "add", "A", "Coloured"]);
+    repo.ok(&["mission", "start", "A"]);
+    let dumb = [("TERM", "dumb")];
+    assert!(!on_terminal_with(&repo, "mission list", &dumb).contains('\x1b'));
+    let error = on_terminal_with(&repo, "mission show NOPE", &dumb);
+    assert!(error.contains("error:"), "{error}");
+    assert!(
+        !error.contains('\x1b'),
+        "no colour on a dumb terminal: {error:?}"
+    );
+
+    let empty = [("TERM", "xterm"), ("NO_COLOR", "")];
+    assert!(on_terminal_with(&repo, "mission list", &empty).contains("\x1b[36mIn Progress"));
+    let error = on_terminal_with(&repo, "mission show NOPE", &empty);
+    assert!(
+        error.contains("\x1b[31merror:"),
+        "coloured like the output: {error:?}"
+    );
+}

@@ -723,3 +723,35 @@ fn facts_pinned_to_files_go_stale_when_the_files_change() {
         "archived facts are not listed: {stale:?}"
     );
 }
+
+/// `decision search` and `learning search` printed three header columns over four-column
+/// rows, so TEXT stood over the dates.
+#[test]
+fn test_search_prints_a_header_over_every_column() {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&[
+        "decision",
+        "add",
+        "Use TOML",
+        "--rationale",
+        "diffs read well",
+    ]);
+    repo.ok(&["learning", "add", "TOML diffs read well"]);
+    for kind in ["decision", "learning"] {
+        let out = repo.ok(&[kind, "search", "toml"]);
+        let mut lines = out.lines();
+        let header = lines.next().unwrap_or_default();
+        let row = lines.next().unwrap_or_default();
+        let columns: Vec<&str> = header.split_whitespace().collect();
+        assert_eq!(columns, ["ID", "STATUS", "CREATED", "TEXT"], "{out}");
+        // Each heading starts where its column does.
+        let text_at = header.find("TEXT").unwrap();
+        assert!(
+            row[text_at..].starts_with("TOML") || row[text_at..].starts_with("Use"),
+            "{out}"
+        );
+        let created_at = header.find("CREATED").unwrap();
+        assert!(row[created_at..].starts_with("20"), "{out}");
+    }
+}

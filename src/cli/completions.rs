@@ -5,7 +5,7 @@ use clap_complete::Shell;
 
 use serde::Serialize;
 
-use super::output::Printer;
+use super::command_context::CommandContext;
 use crate::error::Result;
 use crate::ops::{Instructions, Outcome};
 
@@ -23,7 +23,8 @@ pub struct Completions {
     pub script: String,
 }
 
-pub fn run(args: &CompletionsArgs, printer: &Printer) -> Result<()> {
+/// Needs no project: it never opens one.
+pub fn run(ctx: &CommandContext, args: &CompletionsArgs) -> Result<()> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut super::Cli::command(), "cmos", &mut script);
     let data = Completions {
@@ -36,6 +37,6 @@ pub fn run(args: &CompletionsArgs, printer: &Printer) -> Result<()> {
         warnings: Vec::new(),
         instructions: Instructions::default(),
     };
-    printer.outcome(&outcome, |c, _| c.script.clone());
+    ctx.printer().outcome(&outcome, |c, _| c.script.clone());
     Ok(())
 }

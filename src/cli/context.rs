@@ -3,9 +3,10 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 
+use super::command_context::CommandContext;
+use super::input::{self, Editable, text_or_stdin};
 use super::output::{Printer, Style, table};
-use super::session::capture_text;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Item;
 use crate::ops::Workspace;
 use crate::ops::changes::RecordChange;
@@ -68,7 +69,9 @@ pub enum NotesCommand {
     Edit,
 }
 
-pub fn run(ws: &Workspace, args: ContextArgs, printer: &Printer) -> Result<()> {
+pub fn run(ctx: &CommandContext, args: ContextArgs) -> Result<()> {
+    let (ws, printer) = ctx.open()?;
+    let printer = &printer;
     match args.command {
         None => print_context(printer, &args.shape, ops::context(ws, args.shape.budget)?),
         Some(ContextCommand::Notes(cmd)) => run_notes(ws, cmd, printer)?,
@@ -96,12 +99,10 @@ pub fn run(ws: &Workspace, args: ContextArgs, printer: &Printer) -> Result<()> {
 }
 
 /// `cmos onboard`.
-pub fn run_onboard(ws: &Workspace, shape: ShapeArgs, printer: &Printer) -> Result<()> {
-    print_context(
-        printer,
-        &shape,
-        ops::onboard_for(ws, shape.budget, Some(&super::names::CliNames))?,
-    );
+pub fn run_onboard(ctx: &CommandContext, shape: ShapeArgs) -> Result<()> {
+    let (ws, printer) = ctx.open()?;
+    let names = Some(&super::names::CliNames as &dyn crate::next::Names);
+    print_context(&printer, &shape, ops::onboard_for(ws, shape.budget, names)?);
     Ok(())
 }
 
@@ -120,11 +121,16 @@ fn run_notes(ws: &Workspace, cmd: NotesCommand, printer: &Printer) -> Result<()>
             printer.outcome(&outcome, |n, _| n.text.clone());
             return Ok(());
         }
-        NotesCommand::Set { text } => notes::set(ws, &capture_text(text)?)?,
+        NotesCommand::Set { text } => notes::set(ws, &text_or_stdin(text)?)?,
         NotesCommand::Edit => {
             let current = notes::show(ws)?.data.text;
-            let edited = edit_in_editor(ws, &current)?;
-            notes::set(ws, &edited)?
+            let notes = Editable {
+                file_name: "NOTES_EDITMSG.md",
+                what: "notes",
+                instead: "cmos context notes set TEXT",
+                text: &current,
+            };
+            notes::set(ws, &input::edit(ws, &notes)?)?
         }
     };
     printer.outcome(&outcome, |n, _| {
@@ -135,41 +141,6 @@ fn run_notes(ws: &Workspace, cmd: NotesCommand, printer: &Printer) -> Result<()>
         }
     });
     Ok(())
-}
-
-/// Opens `text` in the user's editor and returns what they saved. The file lives in this
-/// worktree's cmos directory, never in the working tree.
-fn edit_in_editor(ws: &Workspace, text: &str) -> Result<String> {
-    let editor = ["VISUAL", "EDITOR"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
-        .ok_or_else(|| {
-            Error::InvalidInput(
-                "no editor: set $VISUAL or $EDITOR, or use `cmos context notes set TEXT`".into(),
-            )
-        })?;
-    const NAME: &str = "NOTES_EDITMSG.md";
-    let root = crate::safe_fs::Root::create(ws.store().local_dir())?;
-    let path = root.write(NAME, text.as_bytes())?;
-    // As git does: the editor setting is a shell command, the file its last argument.
-    let status = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("{editor} \"$@\""))
-        .arg(&editor)
-        .arg(&path)
-        .status()
-        .map_err(|e| Error::io(format!("cannot run the editor {editor:?}"), e))?;
-    if !status.success() {
-        let _ = root.remove_file(NAME);
-        return Err(Error::Refused(format!(
-            "the editor {editor:?} failed ({status}); the notes are unchanged"
-        )));
-    }
-    let bytes = std::fs::read(&path)
-        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    let _ = root.remove_file(NAME);
-    String::from_utf8(bytes)
-        .map_err(|_| Error::InvalidInput("the edited notes are not valid UTF-8".into()))
 }
 
 fn short(commit: &str) -> &str {

@@ -2,9 +2,9 @@
 
 use clap::Args;
 
-use super::output::Printer;
+use super::command_context::CommandContext;
 use crate::error::{Error, Result};
-use crate::ops::{Workspace, init};
+use crate::ops::init;
 
 /// Create the cmos branch with the project record, or say it already exists.
 ///
@@ -26,7 +26,8 @@ pub struct InitArgs {
     pub sprint_title: Option<String>,
 }
 
-pub fn run(ws: &Workspace, args: InitArgs, printer: &Printer) -> Result<()> {
+pub fn run(ctx: &CommandContext, args: InitArgs) -> Result<()> {
+    let (ws, printer) = ctx.open()?;
     let request = init::InitRequest {
         name: args.name,
         description: args.description,

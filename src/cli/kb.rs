@@ -2,10 +2,10 @@
 
 use clap::Subcommand;
 
-use super::output::{Printer, Style};
+use super::command_context::CommandContext;
+use super::output::Style;
 use crate::error::Result;
 use crate::kb::Source;
-use crate::ops::Workspace;
 use crate::ops::kb::{self as ops, KbHit};
 
 /// Search what the project knows: its markdown documents and every record on the branch.
@@ -24,7 +24,8 @@ pub enum KbCommand {
     },
 }
 
-pub fn run(ws: &Workspace, cmd: KbCommand, printer: &Printer) -> Result<()> {
+pub fn run(ctx: &CommandContext, cmd: KbCommand) -> Result<()> {
+    let (ws, printer) = ctx.open()?;
     match cmd {
         KbCommand::Index { paths } => {
             let outcome = ops::index(ws, &paths)?;

@@ -4,9 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::output::Printer;
+use super::command_context::CommandContext;
 use crate::error::{Error, Result};
-use crate::ops::Workspace;
 use crate::ops::agents;
 
 /// Serve the cmos tools to an MCP client (Claude Code, Cursor, Codex) over stdin/stdout.
@@ -31,20 +30,22 @@ pub enum AgentsCommand {
     },
 }
 
-/// Prints the client configuration; needs no repository.
-pub fn print_config(client: &str) -> Result<()> {
-    print!("{}", crate::mcp::client_config(client)?);
-    Ok(())
-}
-
-pub fn serve(ws: &Workspace) -> Result<()> {
+/// Serves the project of `--repo` (else `-C`, else the current directory); with
+/// `--print-config`, prints the client configuration instead, which needs no project.
+pub fn run(ctx: &CommandContext, args: McpArgs) -> Result<()> {
+    if let Some(client) = &args.print_config {
+        print!("{}", crate::mcp::client_config(client)?);
+        return Ok(());
+    }
+    let ws = ctx.workspace_in(args.repo.as_deref())?;
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     crate::mcp::serve(ws, stdin.lock(), stdout.lock())
         .map_err(|e| Error::io("the MCP connection failed", e))
 }
 
-pub fn run_agents(ws: &Workspace, cmd: AgentsCommand, printer: &Printer) -> Result<()> {
+pub fn run_agents(ctx: &CommandContext, cmd: AgentsCommand) -> Result<()> {
+    let (ws, printer) = ctx.open()?;
     let AgentsCommand::Install { file } = cmd;
     let outcome = agents::install(ws, file.as_deref())?;
     printer.outcome(&outcome, |w, st| {

@@ -1,17 +1,19 @@
 //! The `cmos` command line: clap definitions, one file per command group, and dispatch.
 
+mod command_context;
 mod completions;
 mod context;
 mod hook;
 mod init;
+mod input;
 mod kb;
 mod knowledge;
 mod mcp;
 mod migrate;
 mod mission;
-mod moves;
 pub mod names;
 pub mod output;
+mod parse;
 mod render;
 mod research;
 mod review;
@@ -27,6 +29,7 @@ use clap::{Parser, Subcommand};
 use crate::error::{Error, Result};
 use crate::model::ItemKind;
 use crate::ops::Workspace;
+use command_context::CommandContext;
 use output::Printer;
 
 /// cmos: shared project memory for AI coding agents and the people who steer them.
@@ -62,17 +65,17 @@ pub enum Command {
     #[command(subcommand)]
     Session(session::SessionCommand),
     #[command(subcommand)]
-    Decision(knowledge::DecisionCommand),
+    Decision(knowledge::decision::DecisionCommand),
     #[command(subcommand)]
-    Fact(knowledge::FactCommand),
+    Fact(knowledge::fact::FactCommand),
     /// Learnings: what was found out that the next agent should know.
     #[command(subcommand)]
-    Learning(knowledge::NoteCommand),
+    Learning(knowledge::note::NoteCommand),
     /// Constraints: rules the work must respect.
     #[command(subcommand)]
-    Constraint(knowledge::NoteCommand),
+    Constraint(knowledge::note::NoteCommand),
     #[command(subcommand, name = "next-step")]
-    NextStep(knowledge::NextStepCommand),
+    NextStep(knowledge::next_step::NextStepCommand),
     Status(status::StatusArgs),
     #[command(subcommand)]
     Research(research::ResearchCommand),
@@ -106,86 +109,58 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(err) => return usage_error(err),
     };
-    let printer = Printer::new(cli.json);
-    let (dir, agent) = (cli.dir.clone(), cli.agent.clone());
-    match run(cli, &printer) {
+    let ctx = CommandContext::new(cli.dir, cli.agent, cli.json);
+    match run(&ctx, cli.command) {
         Ok(()) => 0,
         Err(err) => {
-            let context = printer
-                .json
-                .then(|| context_after_error(dir, agent))
-                .flatten();
+            let printer = ctx.printer();
+            let context = printer.json.then(|| ctx.error_context()).flatten();
             printer.error(&err, context);
             err.exit_code()
         }
     }
 }
 
-fn run(cli: Cli, printer: &Printer) -> Result<()> {
-    if let Command::Completions(args) = &cli.command {
-        return completions::run(args, printer);
+/// Runs one command; each asks the context for what it needs (the project, the printer).
+fn run(ctx: &CommandContext, command: Command) -> Result<()> {
+    match command {
+        Command::Init(args) => init::run(ctx, args),
+        Command::Sprint(cmd) => sprint::run(ctx, cmd),
+        Command::Mission(cmd) => mission::run(ctx, cmd),
+        Command::Session(cmd) => session::run(ctx, cmd),
+        Command::Decision(cmd) => knowledge::decision::run(ctx, cmd),
+        Command::Fact(cmd) => knowledge::fact::run(ctx, cmd),
+        Command::Learning(cmd) => knowledge::note::run(ctx, ItemKind::Learning, cmd),
+        Command::Constraint(cmd) => knowledge::note::run(ctx, ItemKind::Constraint, cmd),
+        Command::NextStep(cmd) => knowledge::next_step::run(ctx, cmd),
+        Command::Status(args) => status::run_status(ctx, args),
+        Command::Research(cmd) => research::run(ctx, cmd),
+        Command::Kb(cmd) => kb::run(ctx, cmd),
+        Command::Mcp(args) => mcp::run(ctx, args),
+        Command::Agents(cmd) => mcp::run_agents(ctx, cmd),
+        Command::Context(args) => context::run(ctx, args),
+        Command::Onboard(args) => context::run_onboard(ctx, args),
+        Command::Log(args) => status::run_log(ctx, args),
+        Command::Completions(args) => completions::run(ctx, &args),
+        // These take the project and the printer directly.
+        Command::Import(args) => with_workspace(ctx, |ws, p| migrate::run_import(ws, args, p)),
+        Command::Export(cmd) => with_workspace(ctx, |ws, p| migrate::run_export(ws, cmd, p)),
+        Command::Sync(args) => with_workspace(ctx, |ws, p| sync::run(ws, args, p)),
+        Command::Conflicts(args) => with_workspace(ctx, |ws, p| sync::run_conflicts(ws, args, p)),
+        Command::Hook(cmd) => with_workspace(ctx, |ws, p| hook::run(ws, cmd, p)),
+        Command::History(args) => with_workspace(ctx, |ws, p| review::run_history(ws, args, p)),
+        Command::Diff(args) => with_workspace(ctx, |ws, p| review::run_diff(ws, args, p)),
+        Command::Verify(args) => with_workspace(ctx, |ws, p| review::run_verify(ws, args, p)),
+        Command::Undo => with_workspace(ctx, review::run_undo),
     }
-    if let Command::Mcp(mcp::McpArgs {
-        print_config: Some(client),
-        ..
-    }) = &cli.command
-    {
-        return mcp::print_config(client);
-    }
-    let repo = match &cli.command {
-        Command::Mcp(args) => args.repo.clone(),
-        _ => None,
-    };
-    let dir = match repo.as_ref().or(cli.dir.as_ref()) {
-        Some(dir) => dir.clone(),
-        None => std::env::current_dir()
-            .map_err(|e| Error::io("cannot read the current directory", e))?,
-    };
-    let ws = Workspace::open(&dir, cli.agent.clone())?;
-    let printer = &printer.for_workspace(&ws);
-    let result = match cli.command {
-        Command::Init(args) => init::run(&ws, args, printer),
-        Command::Sprint(cmd) => sprint::run(&ws, cmd, printer),
-        Command::Mission(cmd) => mission::run(&ws, cmd, printer),
-        Command::Session(cmd) => session::run(&ws, cmd, printer),
-        Command::Decision(cmd) => knowledge::run_decision(&ws, cmd, printer),
-        Command::Fact(cmd) => knowledge::run_fact(&ws, cmd, printer),
-        Command::Learning(cmd) => knowledge::run_note(&ws, ItemKind::Learning, cmd, printer),
-        Command::Constraint(cmd) => knowledge::run_note(&ws, ItemKind::Constraint, cmd, printer),
-        Command::NextStep(cmd) => knowledge::run_next_step(&ws, cmd, printer),
-        Command::Status(args) => status::run_status(&ws, args, printer),
-        Command::Research(cmd) => research::run(&ws, cmd, printer),
-        Command::Kb(cmd) => kb::run(&ws, cmd, printer),
-        Command::Import(args) => migrate::run_import(&ws, args, printer),
-        Command::Export(cmd) => migrate::run_export(&ws, cmd, printer),
-        Command::Mcp(_) => mcp::serve(&ws),
-        Command::Agents(cmd) => mcp::run_agents(&ws, cmd, printer),
-        Command::Sync(args) => sync::run(&ws, args, printer),
-        Command::Hook(cmd) => hook::run(&ws, cmd, printer),
-        Command::History(args) => review::run_history(&ws, args, printer),
-        Command::Diff(args) => review::run_diff(&ws, args, printer),
-        Command::Verify(args) => review::run_verify(&ws, args, printer),
-        Command::Undo => review::run_undo(&ws, printer),
-        Command::Conflicts(args) => sync::run_conflicts(&ws, args, printer),
-        Command::Context(args) => context::run(&ws, args, printer),
-        Command::Onboard(args) => context::run_onboard(&ws, args, printer),
-        Command::Log(args) => status::run_log(&ws, args, printer),
-        Command::Completions(_) => unreachable!("handled above"),
-    };
-    // The process ends right after this: handing the repository's buffers back to the
-    // allocator one by one would only make every command slower.
-    std::mem::forget(ws);
-    result
 }
 
-/// Where the project stands, for the instructions of an error envelope; None if unreadable.
-fn context_after_error(
-    dir: Option<PathBuf>,
-    agent: Option<String>,
-) -> Option<crate::ops::Instructions> {
-    let dir = dir.or_else(|| std::env::current_dir().ok())?;
-    let ws = Workspace::open(&dir, agent).ok()?;
-    crate::ops::envelope::context_of(&ws)
+fn with_workspace(
+    ctx: &CommandContext,
+    command: impl FnOnce(&Workspace, &Printer) -> Result<()>,
+) -> Result<()> {
+    let (ws, printer) = ctx.open()?;
+    command(ws, &printer)
 }
 
 /// Usage errors: clap's own text, or the JSON envelope when JSON was asked for.
@@ -204,6 +179,7 @@ fn usage_error(err: clap::Error) -> i32 {
     let message = err.render().to_string();
     let first = message.lines().next().unwrap_or("invalid arguments");
     let first = first.strip_prefix("error: ").unwrap_or(first).to_string();
-    Printer::new(true).error(&Error::InvalidInput(first), None);
+    let style = output::Style::new(false);
+    Printer::new(true, style, None).error(&Error::InvalidInput(first), None);
     2
 }

@@ -1,5 +1,6 @@
 //! How results reach the user: the JSON envelope for `--json`, or aligned text with colour on
-//! a terminal (never with NO_COLOR). Data goes to stdout, diagnostics to stderr.
+//! a terminal (one rule, `colour_wanted`, for stdout and stderr). Data goes to stdout,
+//! diagnostics to stderr.
 //!
 //! Every byte of human output passes through `Style::finish` on its way out, which escapes
 //! what a terminal would obey rather than show (`model::text::escape_text`: ESC as `\e`, other
@@ -10,6 +11,7 @@
 //! text cannot guess, and `finish` turns the markers into ESC sequences after escaping. JSON is
 //! printed exactly (serde escapes control characters itself).
 
+use std::cell::OnceCell;
 use std::io::{IsTerminal, Write};
 
 use serde::Serialize;
@@ -25,18 +27,18 @@ use crate::ops::{Instructions, Outcome, Workspace};
 pub struct Printer<'w> {
     pub json: bool,
     pub style: Style,
-    /// The project the command ran in, whose active session and mission the instructions of
-    /// every envelope recall.
-    workspace: Option<&'w Workspace>,
+    /// The project the command runs in, once opened: the instructions of every envelope
+    /// recall its active session and mission.
+    workspace: Option<&'w OnceCell<Workspace>>,
 }
 
 impl<'w> Printer<'w> {
-    /// This printer, recalling `workspace`'s active session and mission in its envelopes.
-    pub fn for_workspace<'a>(&self, workspace: &'a Workspace) -> Printer<'a> {
+    /// A printer whose envelopes recall `workspace`'s context once it is opened.
+    pub fn new(json: bool, style: Style, workspace: Option<&'w OnceCell<Workspace>>) -> Self {
         Printer {
-            json: self.json,
-            style: self.style,
-            workspace: Some(workspace),
+            json,
+            style,
+            workspace,
         }
     }
 
@@ -49,17 +51,6 @@ impl<'w> Printer<'w> {
         }
     }
 
-    pub fn new(json: bool) -> Self {
-        let color = std::io::stdout().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            && std::env::var("TERM").map_or(true, |t| t != "dumb");
-        Printer {
-            json,
-            style: Style::new(color),
-            workspace: None,
-        }
-    }
-
     /// Prints an outcome: the envelope with `--json`, else `human` text and warnings.
     pub fn outcome<T: Serialize>(
         &self,
@@ -68,7 +59,7 @@ impl<'w> Printer<'w> {
     ) {
         if self.json {
             let mut instructions = outcome.instructions.clone();
-            if let Some(workspace) = self.workspace {
+            if let Some(workspace) = self.workspace.and_then(OnceCell::get) {
                 workspace.remind(&mut instructions);
             }
             print_json(&Envelope {
@@ -100,8 +91,7 @@ impl<'w> Printer<'w> {
             print_json(&Envelope::failure(err, context, &CliNames));
             return;
         }
-        let style =
-            Style::new(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none());
+        let style = Style::new(colour_wanted(&std::io::stderr()));
         // Messages quote ids, names and paths from the branch: escaped like everything else.
         let mut text = format!(
             "{} {}\n",
@@ -121,6 +111,15 @@ impl<'w> Printer<'w> {
         }
         eprint!("{}", style.finish(&text));
     }
+}
+
+/// Whether text written to `stream` should be coloured: only on a terminal, never with
+/// NO_COLOR set to anything but the empty string (no-color.org), never on a dumb terminal.
+/// The one rule for every stream, so an error and the output before it agree.
+pub fn colour_wanted(stream: &impl IsTerminal) -> bool {
+    stream.is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
 }
 
 fn print_json(value: &impl Serialize) {

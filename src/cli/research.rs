@@ -4,9 +4,8 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::output::Printer;
+use super::command_context::CommandContext;
 use crate::error::Result;
-use crate::ops::Workspace;
 use crate::ops::research;
 
 /// Reports of research missions.
@@ -14,7 +13,8 @@ use crate::ops::research;
 pub enum ResearchCommand {
     /// Print (or write with --out) the Markdown report of a completed mission.
     Export {
-        mission: String,
+        /// [default: this worktree's session's mission, else its active mission]
+        mission: Option<String>,
         /// Write the report to this file instead of printing it.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -27,14 +27,17 @@ pub enum ResearchCommand {
     },
 }
 
-pub fn run(ws: &Workspace, cmd: ResearchCommand, printer: &Printer) -> Result<()> {
+pub fn run(ctx: &CommandContext, cmd: ResearchCommand) -> Result<()> {
+    let (ws, printer) = ctx.open()?;
     let ResearchCommand::Export {
         mission,
         out,
         overwrite,
         allow_incomplete,
     } = cmd;
-    let outcome = research::export(ws, &mission, out.as_deref(), overwrite, allow_incomplete)?;
+    let scoped = ws.mission_or_active(mission.as_deref())?;
+    let outcome = research::export(ws, &scoped.id, out.as_deref(), overwrite, allow_incomplete)?
+        .scoped(&scoped, "mission");
     printer.outcome(&outcome, |r, _| match &r.path {
         Some(path) => format!("Wrote the report of {} to {path}\n", r.mission),
         None => r.markdown.clone(),

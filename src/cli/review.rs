@@ -13,7 +13,8 @@ use crate::ops::{Workspace, snapshots};
 /// Every change to one mission, field by field, newest first.
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
-    mission: String,
+    /// [default: this worktree's session's mission, else its active mission]
+    mission: Option<String>,
     #[arg(
         short = 'n',
         long = "max-count",
@@ -41,7 +42,8 @@ pub struct VerifyArgs {
 }
 
 pub fn run_history(ws: &Workspace, args: HistoryArgs, printer: &Printer) -> Result<()> {
-    let outcome = history::mission_history(ws, &args.mission, args.limit)?;
+    let scoped = ws.mission_or_active(args.mission.as_deref())?;
+    let outcome = history::mission_history(ws, &scoped.id, args.limit)?.scoped(&scoped, "mission");
     printer.outcome(&outcome, |changes, st| render_history(changes, st));
     Ok(())
 }

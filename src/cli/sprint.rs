@@ -2,11 +2,12 @@
 
 use clap::{Args, Subcommand};
 
-use super::output::{Printer, Style, or_dash, table};
+use super::command_context::CommandContext;
+use super::output::{Style, or_dash, table};
+use super::parse;
 use super::render::mission_table;
 use crate::error::Result;
 use crate::model::{Sprint, SprintStatus, Status};
-use crate::ops::Workspace;
 use crate::ops::sprint::{self as ops, SprintDetail, SprintFields, SprintView};
 
 /// Plan work in sprints.
@@ -23,7 +24,7 @@ pub enum SprintCommand {
     #[command(visible_alias = "ls")]
     List {
         /// Only sprints with this status (planned, active, completed).
-        #[arg(long, value_parser = parse_status)]
+        #[arg(long, value_parser = parse::sprint_status)]
         status: Option<SprintStatus>,
     },
     /// Show a sprint, its counts by status and its missions.
@@ -72,11 +73,8 @@ impl From<FieldArgs> for SprintFields {
     }
 }
 
-fn parse_status(text: &str) -> std::result::Result<SprintStatus, String> {
-    text.parse().map_err(|e: crate::Error| e.to_string())
-}
-
-pub fn run(ws: &Workspace, cmd: SprintCommand, printer: &Printer) -> Result<()> {
+pub fn run(ctx: &CommandContext, cmd: SprintCommand) -> Result<()> {
+    let (ws, printer) = ctx.open()?;
     match cmd {
         SprintCommand::Add { id, fields } => {
             let outcome = ops::add(ws, &id, fields.into())?;

@@ -2,11 +2,12 @@
 
 use clap::Args;
 
-use super::output::{Printer, Style, table};
+use super::command_context::CommandContext;
+use super::output::{Style, table};
 use crate::error::Result;
 use crate::model::Status;
+use crate::ops::MissionBrief;
 use crate::ops::status::{self as ops, StatusView};
-use crate::ops::{MissionBrief, Workspace};
 use crate::store::LogEntry;
 
 /// Where the project stands: current sprint, work in progress, blockers and the next mission.
@@ -31,17 +32,19 @@ pub struct LogArgs {
     #[arg(long)]
     pub agent: Option<String>,
     /// Only operations since: RFC 3339, a date (2026-11-01), or a span back from now (3h, 2d).
-    #[arg(long, value_parser = super::session::parse_since)]
+    #[arg(long, value_parser = super::parse::since)]
     pub since: Option<crate::model::Timestamp>,
 }
 
-pub fn run_status(ws: &Workspace, _args: StatusArgs, printer: &Printer) -> Result<()> {
+pub fn run_status(ctx: &CommandContext, _args: StatusArgs) -> Result<()> {
+    let (ws, printer) = ctx.open()?;
     let outcome = ops::status(ws)?;
     printer.outcome(&outcome, render_status);
     Ok(())
 }
 
-pub fn run_log(ws: &Workspace, args: LogArgs, printer: &Printer) -> Result<()> {
+pub fn run_log(ctx: &CommandContext, args: LogArgs) -> Result<()> {
+    let (ws, printer) = ctx.open()?;
     let filter = crate::store::LogFilter {
         limit: args.limit,
         agent: args.agent,

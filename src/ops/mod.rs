@@ -17,6 +17,7 @@ pub mod mission;
 pub mod notes;
 mod reminder;
 pub mod research;
+mod scope;
 pub mod session;
 pub mod snapshots;
 pub mod sprint;
@@ -37,6 +38,7 @@ use crate::model::Status;
 use crate::next::{Action, Input, Op};
 use crate::store::{Snapshot, Store, Written};
 pub use reminder::{ActiveMission, ActiveSession};
+pub use scope::{ScopeSource, Scoped};
 
 /// An opened project: the entry point of the library.
 pub struct Workspace {
@@ -58,48 +60,6 @@ impl Workspace {
 
     fn snapshot(&self) -> Result<Snapshot<'_>> {
         self.store.snapshot()
-    }
-
-    /// The mission `id` names, or when None this worktree's active mission (the last one
-    /// started here and not finished): context scoping for commands that need a mission.
-    pub fn mission_or_active(&self, id: Option<&str>) -> Result<Scoped> {
-        if let Some(id) = id {
-            return Ok(Scoped {
-                id: id.to_string(),
-                implicit: false,
-            });
-        }
-        match self.store.active_mission() {
-            Some(id) => Ok(Scoped { id, implicit: true }),
-            None => Err(crate::error::Error::InvalidInput(
-                "no mission given, and no mission is active in this worktree: name one (the missions In Progress are listed), or start one".into(),
-            )
-            .needs(&[Input::MissionId])
-            .then(Action::new(Op::MissionList).with(Input::Status, Status::InProgress.as_str()))
-            .then(Action::new(Op::MissionStart).needs(Input::MissionId))),
-        }
-    }
-}
-
-/// An id a command was given, or took from this worktree's active pointer.
-#[derive(Debug, Clone)]
-pub struct Scoped {
-    pub id: String,
-    /// Taken from the active pointer, not from the command line.
-    pub implicit: bool,
-}
-
-impl<T> Outcome<T> {
-    /// Says which record a command without an id acted on.
-    pub fn scoped(self, scoped: &Scoped, kind: &str) -> Self {
-        if scoped.implicit {
-            let id = &scoped.id;
-            self.warn(format!(
-                "no {kind} given: used {id}, the active {kind} of this worktree"
-            ))
-        } else {
-            self
-        }
     }
 }
 

@@ -186,18 +186,8 @@ pub fn capture(
     mission: Option<&str>,
 ) -> Result<Outcome<Captured>> {
     let text = clean_capture(text)?;
-    let id = match session {
-        Some(id) => id.to_string(),
-        None => open_session(ws)?.ok_or_else(|| {
-            Error::Refused("no session is open in this worktree; start one, or name one".into())
-                .needs(&[Input::SessionId])
-                .then(
-                    Action::new(Op::SessionStart)
-                        .needs(Input::SessionType)
-                        .needs(Input::Title),
-                )
-        })?,
-    };
+    // The output names the session, so an implicit one needs no warning.
+    let id = ws.session_or_open(session)?.id;
     let head = ws.store().head_commit().map(|c| c.to_string());
     let written = ws.store().write("session.capture", |tx| {
         let mut session = tx.session(&id)?;
@@ -278,13 +268,7 @@ pub fn complete(
     let summary = clean_text("summary", summary)?;
     let next_steps = clean_items("next step", next_steps)?;
     lifecycle::check_summary(summary.is_some(), force)?;
-    let id = match session {
-        Some(id) => id.to_string(),
-        None => open_session(ws)?.ok_or_else(|| {
-            Error::Refused("no session is open in this worktree; name one".into())
-                .needs(&[Input::SessionId])
-        })?,
-    };
+    let id = ws.session_or_open(session)?.id;
     let written = ws.store().write("session.complete", |tx| {
         let mut session = tx.session(&id)?;
         lifecycle::check_session_complete(&session)?;
@@ -421,28 +405,11 @@ const RESUME_EVENTS: usize = 15;
 /// The full context of `id`, or of this worktree's session (open, or the last one it had),
 /// else of the most recent session of the project.
 pub fn resume(ws: &Workspace, id: Option<&str>) -> Result<Outcome<Resume>> {
+    let scoped = ws.session_or_recent(id)?;
+    let id = scoped.id.clone();
+    crate::model::validate_id("session", &id)?;
     let snapshot = ws.snapshot()?;
     let store = ws.store();
-    let id = match id {
-        Some(id) => {
-            crate::model::validate_id("session", id)?;
-            id.to_string()
-        }
-        None => match store.active_session() {
-            Some(id) => id,
-            None => store
-                .recent_sessions(&snapshot, 1)?
-                .first()
-                .map(|s| s.id.clone())
-                .ok_or_else(|| {
-                    Error::Refused("there is no session to resume yet; start one".into()).then(
-                        Action::new(Op::SessionStart)
-                            .needs(Input::SessionType)
-                            .needs(Input::Title),
-                    )
-                })?,
-        },
-    };
     let session = store.session(&snapshot, &id)?;
     let end = session.completed_at.unwrap_or_else(Timestamp::now);
     let mission_id = session.mission.clone().or_else(|| store.active_mission());
@@ -477,7 +444,7 @@ pub fn resume(ws: &Workspace, id: Option<&str>) -> Result<Outcome<Resume>> {
         last_actions,
         suggested,
     };
-    let outcome = Outcome::read(resume, &snapshot);
+    let outcome = Outcome::read(resume, &snapshot).scoped(&scoped, "session");
     Ok(actions.into_iter().rev().fold(outcome, Outcome::suggest))
 }
 

@@ -245,15 +245,16 @@ impl ToolArgs for SessionList {
 #[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionShow {
-    /// The session.
-    session_id: String,
+    /// The session [default: this worktree's session, else the most recent].
+    session_id: Option<String>,
 }
 
 impl ToolArgs for SessionShow {
     const NAME: &'static str = "cmos_session_show";
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
-        reply(session::show(ws, &self.session_id)?)
+        let id = ws.session_or_recent(self.session_id.as_deref())?;
+        reply(session::show(ws, &id.id)?.scoped(&id, "session"))
     }
 }
 

@@ -84,8 +84,9 @@ impl ToolArgs for KbSearch {
 #[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct ResearchExport {
-    /// The mission.
-    mission_id: String,
+    /// The mission [default: the mission of this worktree's open session, else the mission this worktree
+    /// started last and has not finished].
+    mission_id: Option<String>,
     /// Report a mission that is not Completed yet.
     allow_incomplete: Option<bool>,
 }
@@ -95,13 +96,9 @@ impl ToolArgs for ResearchExport {
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
         let allow_incomplete = self.allow_incomplete.unwrap_or(false);
-        reply(research::export(
-            ws,
-            &self.mission_id,
-            None,
-            false,
-            allow_incomplete,
-        )?)
+        let id = ws.mission_or_active(self.mission_id.as_deref())?;
+        let report = research::export(ws, &id.id, None, false, allow_incomplete)?;
+        reply(report.scoped(&id, "mission"))
     }
 }
 
@@ -188,8 +185,9 @@ impl ToolArgs for Log {
 #[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct History {
-    /// The mission.
-    mission_id: String,
+    /// The mission [default: the mission of this worktree's open session, else the mission this worktree
+    /// started last and has not finished].
+    mission_id: Option<String>,
     /// At most this many changes, 1 to 100 [default: 20].
     limit: Option<Limit>,
 }
@@ -199,7 +197,9 @@ impl ToolArgs for History {
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
         let limit = Limit::or(self.limit, 20);
-        reply(history::mission_history(ws, &self.mission_id, limit)?)
+        let id = ws.mission_or_active(self.mission_id.as_deref())?;
+        let changes = history::mission_history(ws, &id.id, limit)?;
+        reply(changes.scoped(&id, "mission"))
     }
 }
 

@@ -132,8 +132,8 @@ impl ToolArgs for MissionList {
 #[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct MissionShow {
-    /// The mission's id [default: the mission this worktree started last and has not
-    /// finished].
+    /// The mission's id [default: the mission of this worktree's open session, else the
+    /// mission this worktree started last and has not finished].
     mission_id: Option<String>,
 }
 
@@ -200,8 +200,9 @@ impl ToolArgs for MissionAdd {
 #[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct MissionUpdateArgs {
-    /// The mission to change.
-    mission_id: String,
+    /// The mission to change [default: the mission of this worktree's open session, else the mission this worktree
+    /// started last and has not finished].
+    mission_id: Option<String>,
     /// The changes as one object; a field given here wins over the same one at the top
     /// level.
     fields: Option<MissionChanges>,
@@ -262,7 +263,7 @@ impl ToolArgs for MissionUpdateArgs {
     const NAME: &'static str = "cmos_mission_update";
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
-        let id = self.mission_id;
+        let scoped = ws.mission_or_active(self.mission_id.as_deref())?;
         let c = self.fields.unwrap_or_default().or(self.top);
         let update = MissionUpdate {
             fields: MissionFields {
@@ -279,7 +280,7 @@ impl ToolArgs for MissionUpdateArgs {
             status: c.status,
             ..MissionUpdate::default()
         };
-        reply(mission::update(ws, &id, update)?)
+        reply(mission::update(ws, &scoped.id, update)?.scoped(&scoped, "mission"))
     }
 }
 
@@ -289,8 +290,9 @@ impl ToolArgs for MissionUpdateArgs {
 #[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct MissionStart {
-    /// The mission to start.
-    mission_id: String,
+    /// The mission to start [default: the mission of this worktree's open session, else this
+    /// worktree's active mission, else the next mission].
+    mission_id: Option<String>,
     /// A note for the history.
     notes: Option<String>,
 }
@@ -299,11 +301,9 @@ impl ToolArgs for MissionStart {
     const NAME: &'static str = "cmos_mission_start";
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
-        reply(transition::start(
-            ws,
-            &self.mission_id,
-            self.notes.as_deref(),
-        )?)
+        let id = ws.mission_to_start(self.mission_id.as_deref())?;
+        let started = transition::start(ws, &id.id, self.notes.as_deref())?;
+        reply(started.scoped(&id, "mission"))
     }
 }
 
@@ -313,8 +313,8 @@ impl ToolArgs for MissionStart {
 #[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct MissionComplete {
-    /// The mission's id [default: the mission this worktree started last and has not
-    /// finished].
+    /// The mission's id [default: the mission of this worktree's open session, else the
+    /// mission this worktree started last and has not finished].
     mission_id: Option<String>,
     /// What was done.
     notes: Option<String>,
@@ -338,8 +338,8 @@ impl ToolArgs for MissionComplete {
 #[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct MissionBlock {
-    /// The mission's id [default: the mission this worktree started last and has not
-    /// finished].
+    /// The mission's id [default: the mission of this worktree's open session, else the
+    /// mission this worktree started last and has not finished].
     mission_id: Option<String>,
     /// Why it cannot go on.
     reason: String,
@@ -373,8 +373,8 @@ pub enum UnblockTo {
 #[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct MissionUnblock {
-    /// The mission's id [default: the mission this worktree started last and has not
-    /// finished].
+    /// The mission's id [default: the mission of this worktree's open session, else the
+    /// mission this worktree started last and has not finished].
     mission_id: Option<String>,
     /// How the blocker was resolved.
     resolution: Option<String>,
@@ -401,8 +401,8 @@ impl ToolArgs for MissionUnblock {
 #[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct MissionDrop {
-    /// The mission's id [default: the mission this worktree started last and has not
-    /// finished].
+    /// The mission's id [default: the mission of this worktree's open session, else the
+    /// mission this worktree started last and has not finished].
     mission_id: Option<String>,
     /// Why.
     reason: Option<String>,
@@ -423,8 +423,8 @@ impl ToolArgs for MissionDrop {
 #[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct MissionDefer {
-    /// The mission's id [default: the mission this worktree started last and has not
-    /// finished].
+    /// The mission's id [default: the mission of this worktree's open session, else the
+    /// mission this worktree started last and has not finished].
     mission_id: Option<String>,
     /// Why.
     reason: Option<String>,

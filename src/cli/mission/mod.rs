@@ -1,14 +1,18 @@
-//! `cmos mission ...`: add, list, show, update, next; status changes and links are in `moves`.
+//! `cmos mission ...`: add, list, show, next; `update` and the status changes and links
+//! (`moves`) have their own files.
+
+mod moves;
+mod update;
 
 use clap::{Args, Subcommand};
 
-use super::moves::{self, MoveCommand};
-use super::output::Printer;
+use super::command_context::CommandContext;
+use super::parse;
 use super::render::{mission_table, render_next, render_show};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Minutes, Status};
-use crate::ops::Workspace;
-use crate::ops::mission::{self as ops, MissionFields, MissionUpdate};
+use crate::ops::mission::{self as ops, MissionFields};
+use moves::MoveCommand;
 
 /// Plan, track and finish missions.
 #[derive(Debug, Subcommand)]
@@ -22,19 +26,19 @@ pub enum MissionCommand {
         #[arg(long)]
         sprint: Option<String>,
         /// Only missions with this status (queued, current, in-progress, blocked, ...).
-        #[arg(long, value_parser = parse_status)]
+        #[arg(long, value_parser = parse::status)]
         status: Option<Status>,
     },
     /// Show a mission in full: spec, links, blocker and history.
     Show {
-        /// [default: this worktree's active mission]
+        /// [default: this worktree's session's mission, else its active mission]
         id: Option<String>,
         /// As it was at this revision of the cmos branch (`cmos~3`, a commit).
         #[arg(long, value_name = "REV")]
         at: Option<String>,
     },
     /// Change any field of a mission.
-    Update(UpdateArgs),
+    Update(update::UpdateArgs),
     /// The one mission to work on now, and why.
     Next,
     #[command(flatten)]
@@ -74,16 +78,12 @@ pub struct SpecArgs {
     #[arg(long, allow_negative_numbers = true)]
     rank: Option<i64>,
     /// Expected time In Progress, e.g. 45m, 2h, 1.5h, 2h30m, 1d (24 hours).
-    #[arg(long, value_name = "DURATION", value_parser = parse_minutes)]
+    #[arg(long, value_name = "DURATION", value_parser = parse::minutes)]
     estimate: Option<Minutes>,
 }
 
-fn parse_minutes(text: &str) -> std::result::Result<Minutes, String> {
-    text.parse().map_err(|e: Error| e.to_string())
-}
-
 impl SpecArgs {
-    fn into_fields(self, name: Option<String>) -> MissionFields {
+    pub(super) fn into_fields(self, name: Option<String>) -> MissionFields {
         let list = |v: Vec<String>| (!v.is_empty()).then_some(v);
         MissionFields {
             name,
@@ -99,42 +99,9 @@ impl SpecArgs {
     }
 }
 
-#[derive(Debug, Args)]
-pub struct UpdateArgs {
-    id: String,
-    /// New name.
-    #[arg(long)]
-    name: Option<String>,
-    #[command(flatten)]
-    spec: SpecArgs,
-    /// Add a line to the notes.
-    #[arg(long, value_name = "TEXT")]
-    append_notes: Option<String>,
-    /// Add one success criterion to the list.
-    #[arg(long, value_name = "TEXT")]
-    add_success_criterion: Vec<String>,
-    /// Add one deliverable to the list.
-    #[arg(long, value_name = "TEXT")]
-    add_deliverable: Vec<String>,
-    /// Take the mission out of its sprint.
-    #[arg(long, conflicts_with = "sprint")]
-    no_sprint: bool,
-    /// Remove the mission's rank.
-    #[arg(long, conflicts_with = "rank")]
-    no_rank: bool,
-    /// Remove the mission's estimate.
-    #[arg(long, conflicts_with = "estimate")]
-    no_estimate: bool,
-    /// Move to this status, by the same rules as start, complete, drop, defer.
-    #[arg(long, value_parser = parse_status)]
-    status: Option<Status>,
-}
-
-pub fn parse_status(text: &str) -> std::result::Result<Status, String> {
-    text.parse().map_err(|e: Error| e.to_string())
-}
-
-pub fn run(ws: &Workspace, cmd: MissionCommand, printer: &Printer) -> Result<()> {
+pub fn run(ctx: &CommandContext, cmd: MissionCommand) -> Result<()> {
+    let (ws, printer) = ctx.open()?;
+    let printer = &printer;
     match cmd {
         MissionCommand::Add(args) => {
             let mut words = args.words;
@@ -179,44 +146,12 @@ pub fn run(ws: &Workspace, cmd: MissionCommand, printer: &Printer) -> Result<()>
             let outcome = ops::show(ws, &scoped.id)?.scoped(&scoped, "mission");
             printer.outcome(&outcome, render_show);
         }
-        MissionCommand::Update(args) => update(ws, args, printer)?,
+        MissionCommand::Update(args) => update::run(ws, args, printer)?,
         MissionCommand::Next => {
             let outcome = ops::next(ws)?;
             printer.outcome(&outcome, render_next);
         }
         MissionCommand::Move(cmd) => moves::run(ws, cmd, printer)?,
     }
-    Ok(())
-}
-
-fn update(ws: &Workspace, args: UpdateArgs, printer: &Printer) -> Result<()> {
-    let request = MissionUpdate {
-        fields: args.spec.into_fields(args.name),
-        status: args.status,
-        append_notes: args.append_notes,
-        add_success_criteria: args.add_success_criterion,
-        add_deliverables: args.add_deliverable,
-        no_sprint: args.no_sprint,
-        no_rank: args.no_rank,
-        no_estimate: args.no_estimate,
-    };
-    let fields = !request.is_empty();
-    let outcome = ops::update(ws, &args.id, request)?;
-    printer.outcome(&outcome, |u, st| {
-        let m = &u.mission;
-        let mut out = String::new();
-        if fields || u.to.is_none() {
-            out.push_str(&format!("Updated mission {}\n", st.bold(&m.id)));
-        }
-        if let (Some(from), Some(to)) = (u.from, u.to) {
-            out.push_str(&format!(
-                "Mission {} ({}): {from} → {}\n",
-                st.bold(&m.id),
-                m.name,
-                st.status(to, 0)
-            ));
-        }
-        out
-    });
     Ok(())
 }

@@ -2,8 +2,8 @@
 
 use clap::Subcommand;
 
-use super::mission::parse_status;
-use super::output::{Printer, Style};
+use crate::cli::output::{Printer, Style};
+use crate::cli::parse;
 use crate::error::Result;
 use crate::model::{DepType, Status};
 use crate::ops::Workspace;
@@ -14,14 +14,16 @@ use crate::ops::transition::{self as ops, TransitionOutcome};
 pub enum MoveCommand {
     /// Start a mission (Queued or Current → In Progress).
     Start {
-        id: String,
+        /// [default: this worktree's session's mission, else its active mission, else the
+        /// next mission]
+        id: Option<String>,
         /// A note for the history.
         #[arg(long)]
         notes: Option<String>,
     },
     /// Complete a mission; the next ready Queued mission becomes Current.
     Complete {
-        /// [default: this worktree's active mission]
+        /// [default: this worktree's session's mission, else its active mission]
         id: Option<String>,
         /// What was done, for the history.
         #[arg(long)]
@@ -32,7 +34,7 @@ pub enum MoveCommand {
     },
     /// Block a mission, saying why and what it needs.
     Block {
-        /// [default: this worktree's active mission]
+        /// [default: this worktree's session's mission, else its active mission]
         id: Option<String>,
         /// Why it cannot go on.
         #[arg(long)]
@@ -43,25 +45,25 @@ pub enum MoveCommand {
     },
     /// Unblock a mission, recording how the blocker was resolved.
     Unblock {
-        /// [default: this worktree's active mission]
+        /// [default: this worktree's session's mission, else its active mission]
         id: Option<String>,
         /// How the blocker was resolved.
         #[arg(long)]
         resolution: Option<String>,
         /// Where it goes: in-progress (default) or current.
-        #[arg(long, value_parser = parse_status, default_value = "in-progress")]
+        #[arg(long, value_parser = parse::status, default_value = "in-progress")]
         to: Status,
     },
     /// Drop a mission for good.
     Drop {
-        /// [default: this worktree's active mission]
+        /// [default: this worktree's session's mission, else its active mission]
         id: Option<String>,
         #[arg(long)]
         reason: Option<String>,
     },
     /// Put a mission aside; it can be queued again later.
     Defer {
-        /// [default: this worktree's active mission]
+        /// [default: this worktree's session's mission, else its active mission]
         id: Option<String>,
         #[arg(long)]
         reason: Option<String>,
@@ -71,22 +73,18 @@ pub enum MoveCommand {
         from: String,
         to: String,
         /// requires: FROM needs TO completed first; blocks: TO needs FROM completed first.
-        #[arg(long = "type", value_name = "TYPE", default_value = "requires", value_parser = parse_dep)]
+        #[arg(long = "type", value_name = "TYPE", default_value = "requires", value_parser = parse::dep_type)]
         kind: DepType,
     },
     /// Remove the link from FROM to TO.
     Undepend { from: String, to: String },
 }
 
-fn parse_dep(text: &str) -> std::result::Result<DepType, String> {
-    text.parse().map_err(|e: crate::Error| e.to_string())
-}
-
 pub fn run(ws: &Workspace, cmd: MoveCommand, printer: &Printer) -> Result<()> {
     let scope = |id: Option<String>| ws.mission_or_active(id.as_deref());
     let (outcome, scoped) = match cmd {
         MoveCommand::Start { id, notes } => {
-            let scoped = scope(Some(id))?;
+            let scoped = ws.mission_to_start(id.as_deref())?;
             (ops::start(ws, &scoped.id, notes.as_deref())?, scoped)
         }
         MoveCommand::Complete {

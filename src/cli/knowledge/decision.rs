@@ -1,0 +1,95 @@
+//! `cmos decision ...`: decisions and their rationale.
+
+use clap::Subcommand;
+
+use super::{FilterArgs, print_added, print_closed, print_hits, print_show, render_list};
+use crate::cli::command_context::CommandContext;
+use crate::error::Result;
+use crate::model::{ItemKind, ItemStatus};
+use crate::ops::knowledge::{self as ops, ListFilter, NewItem};
+
+/// Decisions and their rationale; a newer decision can supersede an older one.
+#[derive(Debug, Subcommand)]
+pub enum DecisionCommand {
+    /// Record a decision.
+    Add {
+        /// What was decided, in one line.
+        title: String,
+        /// Why: the options weighed and the reason for this one.
+        #[arg(long)]
+        rationale: String,
+        #[arg(long)]
+        mission: Option<String>,
+        /// A free grouping, e.g. architecture, process, tooling.
+        #[arg(long)]
+        category: Option<String>,
+        /// The decision this one replaces; it is marked Superseded.
+        #[arg(long, value_name = "ID")]
+        supersedes: Option<String>,
+    },
+    /// List decisions in force, newest first.
+    #[command(visible_alias = "ls")]
+    List {
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[arg(long)]
+        category: Option<String>,
+    },
+    Show {
+        id: String,
+    },
+    /// Find decisions (superseded ones too) by words of their title, rationale or category.
+    Search {
+        query: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Archive a decision that no longer matters (without replacing it).
+    Archive {
+        id: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+pub fn run(ctx: &CommandContext, cmd: DecisionCommand) -> Result<()> {
+    let (ws, printer) = ctx.open()?;
+    let printer = &printer;
+    let kind = ItemKind::Decision;
+    match cmd {
+        DecisionCommand::Add {
+            title,
+            rationale,
+            mission,
+            category,
+            supersedes,
+        } => {
+            let request = NewItem {
+                text: title,
+                rationale: Some(rationale),
+                category,
+                mission,
+                supersedes,
+                ..NewItem::default()
+            };
+            print_added(printer, ops::add(ws, kind, request)?);
+        }
+        DecisionCommand::List { filter, category } => {
+            let filter = ListFilter {
+                category,
+                ..filter.filter()
+            };
+            let outcome = ops::list(ws, kind, &filter)?;
+            printer.outcome(&outcome, |items, st| render_list(kind, items, st));
+        }
+        DecisionCommand::Show { id } => print_show(printer, ops::show(ws, kind, &id)?),
+        DecisionCommand::Search { query, limit } => {
+            print_hits(printer, ops::search(ws, kind, &query.join(" "), limit)?)
+        }
+        DecisionCommand::Archive { id, note } => print_closed(
+            printer,
+            ops::close(ws, kind, &id, ItemStatus::Archived, note.as_deref())?,
+        ),
+    }
+    Ok(())
+}

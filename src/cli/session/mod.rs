@@ -1,0 +1,190 @@
+//! `cmos session ...`: start, capture, complete, list, show, search, resume; how sessions
+//! look as text is in `render`.
+
+mod render;
+
+use clap::Subcommand;
+
+use super::command_context::CommandContext;
+use super::input::text_or_stdin;
+use super::parse::{self, parsed};
+use crate::error::Result;
+use crate::model::{CaptureCategory, SessionType, Timestamp};
+use crate::ops::session::{self as ops, SessionBrief, StartRequest};
+use render::{render_list, render_resume, render_show};
+
+/// Work in sessions and note what matters as you go.
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// Start a session in this worktree (one at a time).
+    Start {
+        /// planning, onboarding, review, research, check-in, build or custom.
+        #[arg(long = "type", value_name = "TYPE", value_parser = parsed::<SessionType>)]
+        kind: SessionType,
+        #[arg(long)]
+        title: String,
+        /// Sprint it belongs to [default: the current sprint].
+        #[arg(long)]
+        sprint: Option<String>,
+        /// Mission it works on.
+        #[arg(long)]
+        mission: Option<String>,
+        /// Close a session still open in this worktree as abandoned.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Note a decision, learning, constraint, context, next-step or blocker.
+    Capture {
+        #[arg(value_parser = parsed::<CaptureCategory>)]
+        category: CaptureCategory,
+        /// The text, or `-` to read it from standard input (no shell quoting needed).
+        text: String,
+        /// The mission it concerns.
+        #[arg(long)]
+        mission: Option<String>,
+        /// The session to note it in [default: this worktree's open session].
+        #[arg(long)]
+        session: Option<String>,
+    },
+    /// Close the open session with a summary and the next steps.
+    Complete {
+        #[arg(long)]
+        summary: Option<String>,
+        /// A next step for whoever comes next (repeat for several).
+        #[arg(long = "next-step", value_name = "TEXT")]
+        next_steps: Vec<String>,
+        /// The session to close [default: this worktree's open session].
+        #[arg(long)]
+        session: Option<String>,
+        /// Close it even without a summary.
+        #[arg(long)]
+        force: bool,
+    },
+    /// List sessions, newest first.
+    #[command(visible_alias = "ls")]
+    List {
+        #[arg(long = "type", value_name = "TYPE", value_parser = parsed::<SessionType>)]
+        kind: Option<SessionType>,
+        #[arg(long)]
+        sprint: Option<String>,
+        /// Only sessions started at or after this time: RFC 3339, a date (2026-11-01), or a
+        /// span back from now (3h, 2d).
+        #[arg(long, value_parser = parse::since)]
+        since: Option<Timestamp>,
+    },
+    /// Show a session with its captures.
+    Show {
+        /// [default: this worktree's session, else the most recent one]
+        id: Option<String>,
+    },
+    /// Find sessions by words of their title, summary, next steps or captures.
+    Search {
+        query: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Everything needed to carry on after losing context: the session, its mission, open
+    /// next steps, last actions and what to do now.
+    Resume {
+        /// [default: this worktree's session, else the most recent one]
+        id: Option<String>,
+    },
+}
+
+pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
+    let (ws, printer) = ctx.open()?;
+    match cmd {
+        SessionCommand::Start {
+            kind,
+            title,
+            sprint,
+            mission,
+            force,
+        } => {
+            let request = StartRequest {
+                kind,
+                title,
+                sprint,
+                mission,
+                force,
+            };
+            let outcome = ops::start(ws, request)?;
+            printer.outcome(&outcome, |s, st| {
+                let mut out = String::new();
+                if let Some(old) = &s.abandoned {
+                    out.push_str(&format!("Closed session {old} as abandoned\n"));
+                }
+                out.push_str(&format!(
+                    "Started {} session {} ({})\n",
+                    s.session.kind,
+                    st.bold(&s.session.id),
+                    s.session.title
+                ));
+                out
+            });
+        }
+        SessionCommand::Capture {
+            category,
+            text,
+            mission,
+            session,
+        } => {
+            let text = text_or_stdin(text)?;
+            let outcome =
+                ops::capture(ws, session.as_deref(), category, &text, mission.as_deref())?;
+            printer.outcome(&outcome, |c, st| {
+                format!(
+                    "Noted {} in session {} ({} so far)\n",
+                    c.capture.category,
+                    st.bold(&c.session),
+                    c.captures
+                )
+            });
+        }
+        SessionCommand::Complete {
+            summary,
+            next_steps,
+            session,
+            force,
+        } => {
+            let outcome = ops::complete(
+                ws,
+                session.as_deref(),
+                summary.as_deref(),
+                &next_steps,
+                force,
+            )?;
+            printer.outcome(&outcome, |s, st| {
+                format!("Completed session {}\n", st.bold(&s.id))
+            });
+        }
+        SessionCommand::List {
+            kind,
+            sprint,
+            since,
+        } => {
+            let outcome = ops::list(ws, kind, sprint.as_deref(), since)?;
+            printer.outcome(&outcome, |sessions, st| render_list(sessions, st));
+        }
+        SessionCommand::Show { id } => {
+            let scoped = ws.session_or_recent(id.as_deref())?;
+            let outcome = ops::show(ws, &scoped.id)?.scoped(&scoped, "session");
+            printer.outcome(&outcome, render_show);
+        }
+        SessionCommand::Search { query, limit } => {
+            let outcome = ops::search(ws, &query.join(" "), limit)?;
+            printer.outcome(&outcome, |hits, st| {
+                if hits.is_empty() {
+                    return "Nothing found.\n".into();
+                }
+                let briefs: Vec<SessionBrief> = hits.iter().map(|h| h.session.clone()).collect();
+                render_list(&briefs, st)
+            });
+        }
+        SessionCommand::Resume { id } => {
+            let outcome = ops::resume(ws, id.as_deref())?;
+            printer.outcome(&outcome, render_resume);
+        }
+    }
+    Ok(())
+}
