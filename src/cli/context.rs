@@ -7,6 +7,7 @@ use super::output::{Printer, Style, table};
 use super::session::capture_text;
 use crate::error::{Error, Result};
 use crate::model::Item;
+use crate::model::text::short_hash as short;
 use crate::ops::Workspace;
 use crate::ops::changes::RecordChange;
 use crate::ops::context::{self as ops, Context};
@@ -166,10 +167,6 @@ fn edit_in_editor(ws: &Workspace, text: &str) -> Result<String> {
     let _ = root.remove_file(NAME);
     String::from_utf8(bytes)
         .map_err(|_| Error::InvalidInput("the edited notes are not valid UTF-8".into()))
-}
-
-fn short(commit: &str) -> &str {
-    &commit[..commit.len().min(12)]
 }
 
 fn render_history(items: &[Item], style: &Style) -> String {

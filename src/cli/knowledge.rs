@@ -5,6 +5,7 @@ use clap::{Args, Subcommand};
 use super::output::{Printer, Style, or_dash, table};
 use super::session::{capture_text, parse};
 use crate::error::Result;
+use crate::model::text::first_line_cut as one_line;
 use crate::model::{Item, ItemKind, ItemStatus};
 use crate::ops::Workspace;
 use crate::ops::knowledge::{self as ops, FactView, Hit, ListFilter, NewItem};
@@ -485,14 +486,4 @@ fn render_show(item: &Item, style: &Style) -> String {
         out.push_str(&format!("\n{}\n{rationale}\n", style.bold("Rationale")));
     }
     out
-}
-
-/// The first line of `text`, cut to `max` characters with an ellipsis.
-fn one_line(text: &str, max: usize) -> String {
-    let line = text.lines().next().unwrap_or_default();
-    if line.chars().count() <= max && !text.contains('\n') {
-        return line.to_string();
-    }
-    let cut: String = line.chars().take(max.saturating_sub(1)).collect();
-    format!("{cut}…")
 }

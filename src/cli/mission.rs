@@ -170,6 +170,7 @@ pub fn run(ws: &Workspace, cmd: MissionCommand, printer: &Printer) -> Result<()>
                         m.time_spent(crate::model::Timestamp::now()),
                     ),
                     conflicts: Vec::new(),
+                    commits: Vec::new(),
                 };
                 format!("(at {rev})\n{}", render_show(&detail, st))
             });

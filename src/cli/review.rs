@@ -5,6 +5,7 @@ use clap::Args;
 
 use super::output::{Printer, Style};
 use crate::error::Result;
+use crate::model::text::short_hash;
 use crate::ops::history::{self, MissionChange};
 use crate::ops::undo::{self, Undone};
 use crate::ops::verify::{self, Verified};
@@ -58,7 +59,7 @@ pub fn run_verify(ws: &Workspace, args: VerifyArgs, printer: &Printer) -> Result
         format!(
             "{} at {}: no problems\n",
             st.bold(&v.reference),
-            &v.commit[..12]
+            short_hash(&v.commit)
         )
     });
     Ok(())
@@ -70,7 +71,7 @@ pub fn run_undo(ws: &Workspace, printer: &Printer) -> Result<()> {
         let mut out = format!(
             "Undid {} ({})\n",
             st.bold(&u.undone.summary),
-            &u.undone.commit[..12]
+            short_hash(&u.undone.commit)
         );
         for id in &u.retracted {
             out.push_str(&format!("  took back the change to {id}\n"));
@@ -93,7 +94,7 @@ fn render_history(changes: &[MissionChange], style: &Style) -> String {
             "{} {} {} ({})\n",
             style.dim(&c.entry.at.to_string()),
             style.bold(&c.entry.summary),
-            style.dim(&c.entry.commit[..12]),
+            style.dim(short_hash(&c.entry.commit)),
             c.entry.agent
         ));
         for f in &c.fields {

@@ -6,9 +6,13 @@ use clap::Subcommand;
 
 use super::output::{Printer, Style, or_dash, table};
 use crate::error::{Error, Result};
-use crate::model::{CaptureCategory, Minutes, Session, SessionType, Timestamp};
+use crate::model::text::escape_line;
+use crate::model::{CaptureCategory, Minutes, SessionType, Timestamp};
 use crate::ops::Workspace;
-use crate::ops::session::{self as ops, MAX_CAPTURE_LEN, Resume, SessionBrief, StartRequest};
+use crate::ops::history::LoggedCommit;
+use crate::ops::session::{
+    self as ops, MAX_CAPTURE_LEN, Resume, SessionBrief, SessionDetail, StartRequest,
+};
 
 /// Work in sessions and note what matters as you go.
 #[derive(Debug, Subcommand)]
@@ -252,7 +256,8 @@ fn render_list(sessions: &[SessionBrief], style: &Style) -> String {
     )
 }
 
-fn render_show(s: &Session, style: &Style) -> String {
+fn render_show(detail: &SessionDetail, style: &Style) -> String {
+    let s = &detail.session;
     let mut out = format!("{} {}\n", style.bold(&s.id), style.bold(&s.title));
     let rows = vec![
         vec!["Type".into(), s.kind.to_string()],
@@ -300,6 +305,10 @@ fn render_show(s: &Session, style: &Style) -> String {
             ));
         }
     }
+    if !detail.commits.is_empty() {
+        out.push_str(&format!("\n{}\n", style.bold("Commits")));
+        out.push_str(&super::render::commit_list(&detail.commits, style));
+    }
     out
 }
 
@@ -343,13 +352,21 @@ fn render_resume(r: &Resume, style: &Style) -> String {
                 (None, Some(to)) => format!(" {to}"),
                 _ => String::new(),
             };
+            // A commit reads by its hash and subject; its target is the mission or session.
+            let what = match LoggedCommit::from_event(e) {
+                Some(c) => format!("{} {}", c.short, escape_line(&c.subject)),
+                None => e.target.clone(),
+            };
             out.push_str(&format!(
-                "{}  {} {}{change}\n",
+                "{}  {} {what}{change}\n",
                 style.dim(&e.at.to_string()),
                 e.kind,
-                e.target
             ));
         }
+    }
+    if !r.commits.is_empty() {
+        out.push_str(&format!("\n{}\n", style.bold("Commits")));
+        out.push_str(&super::render::commit_list(&r.commits, style));
     }
     out.push_str(&format!("\n{}\n", style.bold("What to do now")));
     for step in &r.suggested {

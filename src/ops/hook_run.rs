@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::{Workspace, transition};
 use crate::error::{Error, Result};
+use crate::model::text::{one_line_cut, short_hash};
 use crate::store::ProjectCommit;
 
 /// Set in the environment of the `git push` a sync runs, so its own pre-push hook does not
@@ -49,7 +50,7 @@ fn post_commit(ws: &Workspace) -> Result<String> {
     let completed = complete_from_trailers(ws, std::slice::from_ref(&commit))?;
     Ok(format!(
         "post-commit: logged {}{}",
-        &commit.hash[..12],
+        short_hash(&commit.hash),
         completed
     ))
 }
@@ -65,7 +66,7 @@ fn post_merge(ws: &Workspace) -> Result<String> {
     let completed = complete_from_trailers(ws, &commits)?;
     Ok(format!(
         "post-merge: logged {}{}",
-        &head.hash[..12],
+        short_hash(&head.hash),
         completed
     ))
 }
@@ -110,7 +111,9 @@ fn log_commit(ws: &Workspace, commit: &ProjectCommit, kind: &str) -> Result<()> 
         extra.insert("session".into(), session.clone().into());
     }
     let subject = commit.subject();
-    let short = commit.hash[..12].to_string();
+    let short = short_hash(&commit.hash).to_string();
+    // The branch's log line names the commit as people know it: hash and subject.
+    let line = one_line_cut(&format!("{kind} {short} {subject}"), 100);
     store.write(kind, |tx| {
         let targets: Vec<String> = if missions.is_empty() {
             vec![session.clone().unwrap_or_else(|| "-".into())]
@@ -120,7 +123,7 @@ fn log_commit(ws: &Workspace, commit: &ProjectCommit, kind: &str) -> Result<()> 
         for target in &targets {
             tx.record_with(kind, target, Some(subject.clone()), extra.clone());
         }
-        tx.set_subject(format!("{kind} {short}"));
+        tx.set_subject(line.clone());
         Ok(())
     })?;
     Ok(())

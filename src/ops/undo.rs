@@ -59,7 +59,7 @@ pub fn undo(ws: &Workspace) -> Result<Outcome<Undone>> {
         format!(
             "{}/{writer}-undo-{}.jsonl",
             layout::log_month_dir(log, &month),
-            &last.commit[..12]
+            crate::model::text::short_hash(&last.commit)
         )
     };
     let mut by_log: std::collections::BTreeMap<&str, Vec<u8>> = Default::default();

@@ -84,5 +84,5 @@ pub(super) fn check_writable(meta: &crate::index::Meta, repairing: bool) -> Resu
 }
 
 fn short(commit: ObjectId) -> String {
-    commit.to_hex_with_len(12).to_string()
+    crate::model::text::short_hash(&commit.to_string()).to_string()
 }
