@@ -110,3 +110,25 @@ fn test_verify_does_not_call_uids_that_differ_only_in_their_last_characters_dupl
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("has the same uid as M2"), "{text}");
 }
+
+#[test]
+fn test_import_again_over_a_record_whose_uid_is_non_ascii_does_not_panic() {
+    let repo = Repo::new();
+    let backlog = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/legacy-cmos/cmos-dev/cmos/missions/backlog.yaml");
+    let backlog = backlog.to_str().unwrap();
+    repo.json(&["import", "backlog", backlog]);
+    // Eight three-byte characters: a cut 16 bytes from the end falls inside one.
+    let path = mission_path(&repo, "B1.1");
+    repo.edit_on_branch(&path, &with_uid(&repo.show(&path), "€€€€€€€€"));
+
+    let out = repo.cmos(&["--json", "import", "backlog", backlog]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        uid_of(&repo.show(&path)),
+        "€€€€€€€€",
+        "the branch's record is kept"
+    );
+}
