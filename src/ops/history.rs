@@ -172,13 +172,20 @@ pub fn logged_commits(events: &[Event], keep: impl Fn(&Event) -> bool) -> Vec<Lo
     commits
 }
 
-/// The commits logged against `mission` from its creation to its completion, oldest first.
+/// The commits logged against `mission` while it was worked on, from its start to its
+/// completion, oldest first; none for a mission never started. The event log is sharded by
+/// month and writer, not by mission, so the span bounds what is read: a mission's page stays
+/// as cheap as it was at 10,000 missions and 200,000 events. (A commit whose `Cmos-Mission:`
+/// trailer names a mission before it starts is in the log, not on the page.)
 pub fn mission_commits(
     ws: &Workspace,
     snapshot: &Snapshot<'_>,
     mission: &Mission,
 ) -> Result<Vec<LoggedCommit>> {
-    let span = (mission.created_at, mission.completed_at);
+    let Some(started) = mission.started_at else {
+        return Ok(Vec::new());
+    };
+    let span = (started, mission.completed_at);
     let events = ws.store().events_of_kinds(snapshot, span, &COMMIT_EVENTS)?;
     Ok(logged_commits(&events, |e| e.target == mission.id))
 }
