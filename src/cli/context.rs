@@ -8,6 +8,7 @@ use super::input::{self, Editable, text_or_stdin};
 use super::output::{Printer, Style, table};
 use crate::error::Result;
 use crate::model::Item;
+use crate::model::text::short_hash as short;
 use crate::ops::Workspace;
 use crate::ops::changes::RecordChange;
 use crate::ops::context::{self as ops, Context};
@@ -141,10 +142,6 @@ fn run_notes(ws: &Workspace, cmd: NotesCommand, printer: &Printer) -> Result<()>
         }
     });
     Ok(())
-}
-
-fn short(commit: &str) -> &str {
-    &commit[..commit.len().min(12)]
 }
 
 fn render_history(items: &[Item], style: &Style) -> String {

@@ -1,10 +1,12 @@
-//! How missions look as text: the mission table, `mission show` and `mission next`.
+//! How missions look as text: the mission table, `mission show` and `mission next`, and the
+//! list of logged commits that mission and session pages share.
 
 use super::output::{Style, or_dash, table};
 use crate::lifecycle::Unmet;
 use crate::model::text::escape_line;
 use crate::model::{Minutes, TimeSpent};
 use crate::ops::MissionBrief;
+use crate::ops::history::LoggedCommit;
 use crate::ops::mission::{MissionDetail, NextOutcome, TimeReport};
 use crate::ops::sprint::SprintTime;
 
@@ -163,6 +165,9 @@ pub fn render_show(d: &MissionDetail, style: &Style) -> String {
         let waits = waiting_list(&d.waiting_on);
         section(&mut out, "Waiting on", &waits.join(", "));
     }
+    if !d.commits.is_empty() {
+        section(&mut out, "Commits", &commit_list(&d.commits, style));
+    }
     if !m.transitions.is_empty() {
         let rows: Vec<Vec<String>> = m
             .transitions
@@ -190,6 +195,36 @@ pub fn render_show(d: &MissionDetail, style: &Style) -> String {
                 |_, c, cell| if c == 0 { style.dim(&cell) } else { cell },
             ),
         );
+    }
+    out
+}
+
+/// Most files of one commit a page lists; the rest are counted.
+const SHOWN_FILES: usize = 10;
+
+/// Commits the hooks logged, oldest first: short hash, time and subject, then the files.
+pub fn commit_list(commits: &[LoggedCommit], style: &Style) -> String {
+    let mut out = String::new();
+    for c in commits {
+        let merge = if c.kind == "merge" { "(merge) " } else { "" };
+        out.push_str(&format!(
+            "{}  {}  {merge}{}\n",
+            style.cyan(&c.short),
+            style.dim(&c.at.to_string()),
+            escape_line(&c.subject)
+        ));
+        for file in c.files.iter().take(SHOWN_FILES) {
+            out.push_str(&format!("    {}\n", escape_line(file)));
+        }
+        let more = c
+            .file_count()
+            .saturating_sub(SHOWN_FILES.min(c.files.len()) as u64);
+        if more > 0 {
+            out.push_str(&format!(
+                "    {}\n",
+                style.dim(&format!("… {more} more files"))
+            ));
+        }
     }
     out
 }

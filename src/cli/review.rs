@@ -5,6 +5,7 @@ use clap::Args;
 
 use super::output::{Printer, Style};
 use crate::error::Result;
+use crate::model::text::short_hash;
 use crate::ops::history::{self, MissionChange};
 use crate::ops::undo::{self, Undone};
 use crate::ops::verify::{self, Verified};
@@ -60,7 +61,7 @@ pub fn run_verify(ws: &Workspace, args: VerifyArgs, printer: &Printer) -> Result
         format!(
             "{} at {}: no problems\n",
             st.bold(&v.reference),
-            &v.commit[..12]
+            short_hash(&v.commit)
         )
     });
     Ok(())

@@ -15,6 +15,7 @@ pub use text::merge_text;
 
 use crate::format::codec::{json_line, to_toml};
 use crate::format::layout;
+use crate::model::text::last_chars;
 use crate::model::{
     Event, Format, Mission, Project, Session, Sprint, Timestamp, derived_uid, fnv1a,
 };
@@ -120,6 +121,18 @@ fn merge_toml(path: &str, base: Option<&[u8]>, ours: &[u8], theirs: &[u8]) -> Op
     })
 }
 
+/// What tells a duplicate's new id apart: the last 8 characters of its uid, or a hash of the
+/// uid when a hand-edited uid ends in anything but letters and digits (the id becomes a path,
+/// and a uid read from a branch may hold any text).
+fn dup_suffix(uid: &str) -> String {
+    let uid = uid.to_lowercase();
+    let tail = last_chars(&uid, 8);
+    if tail.chars().count() == 8 && tail.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return tail.to_string();
+    }
+    format!("{:08x}", fnv1a(uid.as_bytes()) as u32)
+}
+
 /// Two records created under one id: the one with the smaller uid keeps the id, the other
 /// moves to `<id>.dup-<its uid>` (marked `duplicate_of`), and the pair is reported.
 fn keep_both(
@@ -142,11 +155,7 @@ fn keep_both(
     } else {
         (theirs, ours, a)
     };
-    let moved_uid = uid(moved_table).to_lowercase();
-    let new_id = format!(
-        "{id}.dup-{}",
-        &moved_uid[moved_uid.len().saturating_sub(8)..]
-    );
+    let new_id = format!("{id}.dup-{}", dup_suffix(&uid(moved_table)));
     let rename = |t: &toml::Table| {
         let mut t = t.clone();
         t.insert("id".into(), toml::Value::String(new_id.clone()));

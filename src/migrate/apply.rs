@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::format::codec::{json_line, parse_lines};
 use crate::format::layout;
 use crate::lifecycle::{Precedence, cycle_closers};
+use crate::model::text::{first_chars, last_chars};
 use crate::model::{DepType, Dependency, Event, Format, Item, ItemKind, Mission, derived_uid};
 use crate::store::{CommitId, Tx};
 
@@ -417,14 +418,14 @@ fn keep_source_order(missions: &mut [Mission]) {
     for m in missions.iter_mut() {
         let second = m.created_at.unix_seconds();
         let (size, seen) = per_second.get_mut(&second).expect("counted just above");
-        if *size < 2 || m.uid.len() != 26 {
+        if *size < 2 || m.uid.chars().count() != 26 {
             continue;
         }
         let offset = (*seen * 1000 / *size) as i64;
         *seen += 1;
         // A uid is 10 digits of milliseconds, then 16 of its own bits.
         let time = derived_uid(second * 1000 + offset, b"");
-        m.uid = format!("{}{}", &time[..10], &m.uid[10..]);
+        m.uid = format!("{}{}", first_chars(&time, 10), last_chars(&m.uid, 16));
     }
 }
 
@@ -478,7 +479,7 @@ fn stored_uid(tx: &Tx<'_>, path: &str) -> Result<Option<String>> {
 /// characters) from the record's kind and id alone, and its time from the source, which two
 /// sources of the same record (the database and backlog.yaml) can give differently.
 fn same_source(stored: &str, imported: &str) -> bool {
-    let tail = |uid: &str| uid.len().checked_sub(16).map(|at| uid[at..].to_string());
+    let tail = |uid: &str| (uid.chars().count() >= 16).then(|| last_chars(uid, 16).to_string());
     tail(stored).is_some() && tail(stored) == tail(imported)
 }
 

@@ -158,7 +158,7 @@ impl Report {
         match &self.commit {
             Some(commit) => out.push_str(&format!(
                 "One commit: {}\n",
-                &commit[..12.min(commit.len())]
+                crate::model::text::short_hash(commit)
             )),
             None => out.push_str("No commit: the branch already had all of it\n"),
         }

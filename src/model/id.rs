@@ -64,12 +64,44 @@ pub fn fnv1a_extend(hash: u64, bytes: &[u8]) -> u64 {
     })
 }
 
-/// Fills `buf` from the operating system's random source.
+/// Test only: the environment variable that seeds the ids. When it holds a number, the random
+/// bits of this process's uids, short ids and writer ids come from a sequence that number
+/// determines, so a test's output is the same on every run. Processes given the same seed
+/// make the same ids: a test gives each command it runs its own seed (a counter). Never set it
+/// otherwise: clones would make colliding ids.
+pub const TEST_SEED_ENV: &str = "CMOS_TEST_SEED";
+
+/// Fills `buf` from the operating system's random source (or the test seed's sequence).
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut buf = [0u8; N];
+    if let Some(seed) = test_seed() {
+        seeded_fill(seed, &mut buf);
+        return buf;
+    }
     // The OS random source failing is not something cmos can recover from or work around.
     getrandom::fill(&mut buf).expect("the operating system's random source is unavailable");
     buf
+}
+
+fn test_seed() -> Option<u64> {
+    static SEED: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *SEED.get_or_init(|| std::env::var(TEST_SEED_ENV).ok()?.trim().parse().ok())
+}
+
+/// The next bytes of the sequence `seed` determines: splitmix64 over a process-wide counter,
+/// so every call gets new bytes and no two calls of one process repeat.
+fn seeded_fill(seed: u64, buf: &mut [u8]) {
+    static DRAWN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    for chunk in buf.chunks_mut(8) {
+        let n = DRAWN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut z = seed
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .wrapping_add(n.wrapping_add(1).wrapping_mul(0xbf58_476d_1ce4_e5b9));
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        chunk.copy_from_slice(&z.to_be_bytes()[..chunk.len()]);
+    }
 }
 
 /// Encodes the low `chars * 5` bits of `value` in `chars` base32 characters, most significant first.
@@ -81,7 +113,7 @@ fn encode(value: u128, chars: usize, out: &mut String) {
 
 /// A unique, time-sortable record id: 48 bits of milliseconds and 80 random bits, 26 characters.
 pub fn new_uid() -> String {
-    new_uid_at(chrono::Utc::now().timestamp_millis())
+    new_uid_at(super::time::now_millis())
 }
 
 /// A uid for the moment `now_millis` after the Unix epoch.
@@ -198,6 +230,19 @@ mod tests {
         uids.sort();
         let prefix = |v: &[String]| v.iter().map(|u| u[..24].to_string()).collect::<Vec<_>>();
         assert_eq!(prefix(&by_key), prefix(&uids));
+    }
+
+    #[test]
+    fn a_seeded_sequence_never_repeats_and_differs_by_seed() {
+        let draw = |seed| {
+            let mut buf = [0u8; 10];
+            seeded_fill(seed, &mut buf);
+            buf
+        };
+        let (a, b, c) = (draw(7), draw(7), draw(8));
+        assert_ne!(a, b, "each call draws new bytes");
+        assert_ne!(a, c);
+        assert_ne!(b, c);
     }
 
     #[test]

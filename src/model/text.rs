@@ -161,6 +161,65 @@ fn holds_control(bytes: &[u8], multiline: bool) -> bool {
     })
 }
 
+/// `text` on one line: every run of whitespace, newlines among them, becomes one space (commit
+/// trailers, reflog messages, context lines).
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `one_line(text)` cut to at most `max` characters, the last of them `…` when it was cut.
+pub fn one_line_cut(text: &str, max: usize) -> String {
+    cut(one_line(text), max, false)
+}
+
+/// The first line of `text` (all of it when it has one line).
+pub fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
+/// The first line of `text` cut to at most `max` characters, ending in `…` when anything was
+/// left out: the rest of the line or the lines after it (a table cell, a title).
+pub fn first_line_cut(text: &str, max: usize) -> String {
+    cut(first_line(text).to_string(), max, text.contains('\n'))
+}
+
+fn cut(line: String, max: usize, more: bool) -> String {
+    if !more && line.chars().count() <= max {
+        return line;
+    }
+    let kept: String = line.chars().take(max.saturating_sub(1)).collect();
+    format!("{kept}…")
+}
+
+/// How many hex digits of a commit hash people are shown: as many as `git log --oneline`
+/// shows in a large repository, unambiguous in practice.
+pub const SHORT_HASH_LEN: usize = 12;
+
+/// The short form of a commit hash (its first `SHORT_HASH_LEN` characters; all of a shorter one).
+pub fn short_hash(hash: &str) -> &str {
+    first_chars(hash, SHORT_HASH_LEN)
+}
+
+/// The first `n` characters of `text` (all of it when shorter), cut on a character boundary:
+/// text read from a branch may hold anything, and slicing it by bytes can panic.
+pub fn first_chars(text: &str, n: usize) -> &str {
+    match text.char_indices().nth(n) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    }
+}
+
+/// The last `n` characters of `text` (all of it when shorter), cut on a character boundary.
+pub fn last_chars(text: &str, n: usize) -> &str {
+    if n == 0 {
+        return "";
+    }
+    match text.char_indices().rev().nth(n - 1) {
+        Some((at, _)) => &text[at..],
+        None => text,
+    }
+}
+
 /// A list of one-line items (success criteria, deliverables, needs); empty items are dropped.
 pub fn clean_items(field: &str, items: &[String]) -> Result<Vec<String>> {
     items
@@ -207,6 +266,22 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn lines_and_hashes_are_cut_on_characters() {
+        assert_eq!(one_line(" a\n b\t c "), "a b c");
+        assert_eq!(one_line_cut("abcdef", 4), "abc…");
+        assert_eq!(one_line_cut("abc", 3), "abc");
+        assert_eq!(first_line("one\ntwo"), "one");
+        assert_eq!(first_line_cut("one\ntwo", 10), "one…");
+        assert_eq!(first_line_cut("éééé", 3), "éé…");
+        assert_eq!(short_hash("d34e021929cf0123"), "d34e021929cf");
+        assert_eq!(short_hash("abc"), "abc");
+        assert_eq!(first_chars("ééé", 2), "éé");
+        assert_eq!(last_chars("abcdé", 2), "dé");
+        assert_eq!(last_chars("é", 8), "é");
+        assert_eq!(last_chars("abc", 0), "");
     }
 
     #[test]

@@ -13,10 +13,28 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(DateTime<Utc>);
 
+/// Test only: the environment variable that fixes the clock. When it holds an RFC 3339 time,
+/// every reading of the clock in this process (`Timestamp::now`, `now_millis`, the time in a
+/// new uid, a commit's date) gives that time, so tests can compare output byte for byte.
+/// A test that runs several commands gives each its own, later time. Never set it otherwise:
+/// records written under it all claim one moment.
+pub const TEST_NOW_ENV: &str = "CMOS_TEST_NOW";
+
+/// Milliseconds since the Unix epoch: the one place cmos reads the wall clock.
+pub fn now_millis() -> i64 {
+    static FIXED: std::sync::OnceLock<Option<i64>> = std::sync::OnceLock::new();
+    let fixed = FIXED.get_or_init(|| {
+        let text = std::env::var(TEST_NOW_ENV).ok()?;
+        let at = DateTime::parse_from_rfc3339(text.trim()).ok()?;
+        Some(at.timestamp_millis())
+    });
+    fixed.unwrap_or_else(|| Utc::now().timestamp_millis())
+}
+
 impl Timestamp {
-    /// The current time, truncated to whole seconds.
+    /// The current time (see `now_millis`), truncated to whole seconds.
     pub fn now() -> Self {
-        Self::from_millis(Utc::now().timestamp_millis())
+        Self::from_millis(now_millis())
     }
 
     /// The time `millis` after the Unix epoch, truncated to whole seconds.

@@ -585,12 +585,7 @@ fn footer(omitted: usize, budget: usize) -> String {
 
 /// Text on one line, cut to 300 characters: a context line, not the record.
 fn one_line(text: &str) -> String {
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() <= 300 {
-        return line;
-    }
-    let cut: String = line.chars().take(299).collect();
-    format!("{cut}…")
+    crate::model::text::one_line_cut(text, 300)
 }
 
 fn first_sentence(text: &str) -> String {

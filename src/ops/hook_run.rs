@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use super::hooks::Hook;
 use super::{Outcome, Workspace, transition};
 use crate::error::Result;
+use crate::model::text::one_line_cut;
 use crate::store::{ACTIVE_ENV, ProjectCommit};
 
 /// Most files of one commit an event lists.
@@ -119,6 +120,8 @@ fn log_commit(ws: &Workspace, commit: &ProjectCommit, kind: &str) -> Result<()> 
     }
     let subject = commit.subject();
     let short = commit.hash.short();
+    // The branch's log line names the commit as people know it: hash and subject.
+    let line = one_line_cut(&format!("{kind} {short} {subject}"), 100);
     store.write(kind, |tx| {
         let targets: Vec<String> = if missions.is_empty() {
             vec![session.clone().unwrap_or_else(|| "-".into())]
@@ -128,7 +131,7 @@ fn log_commit(ws: &Workspace, commit: &ProjectCommit, kind: &str) -> Result<()> 
         for target in &targets {
             tx.record_with(kind, target, Some(subject.clone()), extra.clone());
         }
-        tx.set_subject(format!("{kind} {short}"));
+        tx.set_subject(line.clone());
         Ok(())
     })?;
     Ok(())

@@ -109,7 +109,7 @@ pub fn add(ws: &Workspace, kind: ItemKind, request: NewItem) -> Result<Outcome<I
             &item.id,
             None,
             None,
-            Some(first_line(&text)),
+            Some(crate::model::text::first_line(&text).to_string()),
         );
         tx.set_subject(format!("{kind} add {}", item.id));
         tx.put_item(item.clone());
@@ -303,11 +303,6 @@ pub fn carry(ws: &Workspace, id: &str, sprint: &str) -> Result<Outcome<Item>> {
         Ok(next)
     })?;
     Ok(written.into_outcome())
-}
-
-/// The first line of a text, for commit subjects and event notes.
-pub fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or_default().to_string()
 }
 
 /// A fact with whether its files changed since the commit it is pinned at.

@@ -95,6 +95,8 @@ pub struct MissionDetail {
     pub time: TimeReport,
     /// Fields of this mission that syncs found changed on both sides, and what was kept.
     pub conflicts: Vec<crate::model::Event>,
+    /// The project's commits the hooks logged against this mission, oldest first.
+    pub commits: Vec<super::history::LoggedCommit>,
 }
 
 /// A mission's or sprint's estimate against the time actually spent.
@@ -288,8 +290,10 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<MissionDetail>> {
         .store()
         .log_events(&snapshot, crate::format::layout::CONFLICTS)?;
     conflicts.retain(|e| e.target == id);
+    let commits = super::history::mission_commits(ws, &snapshot, &mission)?;
     let detail = MissionDetail {
         conflicts,
+        commits,
         time: TimeReport::new(mission.estimate, mission.time_spent(Timestamp::now())),
         waiting_on,
         dependents,

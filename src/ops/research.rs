@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
+use crate::model::text::one_line;
 use crate::model::{ItemKind, Mission, Session, Timestamp, validate_id};
 use crate::next::Input;
 
@@ -223,8 +224,4 @@ fn render(
     out.push_str(&serde_json::to_string_pretty(m).unwrap_or_default());
     out.push_str("\n```\n");
     out
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -210,7 +210,7 @@ pub fn capture(
             tx.put_item(item);
             id
         });
-        let first_line = text.lines().next().unwrap_or_default().to_string();
+        let first_line = crate::model::text::first_line(&text).to_string();
         tx.record(
             "session.capture",
             &id,
@@ -335,12 +335,22 @@ pub fn list(
     Ok(outcome)
 }
 
-pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<Session>> {
+/// A session with the project's commits made while it was open.
+#[derive(Debug, Serialize)]
+pub struct SessionDetail {
+    #[serde(flatten)]
+    pub session: Session,
+    /// The commits the hooks logged in this session, oldest first.
+    pub commits: Vec<super::history::LoggedCommit>,
+}
+
+pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<SessionDetail>> {
     crate::model::validate_id("session", id)
         .map_err(|_| Error::InvalidInput(format!("invalid session id {}", quote(id))))?;
     let snapshot = ws.snapshot()?;
     let session = ws.store().session(&snapshot, id)?;
-    Ok(Outcome::read(session, &snapshot))
+    let commits = super::history::session_commits(ws, &snapshot, &session)?;
+    Ok(Outcome::read(SessionDetail { session, commits }, &snapshot))
 }
 
 /// One session found by `session search`.
@@ -395,6 +405,8 @@ pub struct Resume {
     pub open_next_steps: Vec<crate::model::Item>,
     /// The last things this session's agent did on the branch, oldest first.
     pub last_actions: Vec<crate::model::Event>,
+    /// The project's commits made in this session, oldest first.
+    pub commits: Vec<super::history::LoggedCommit>,
     /// What to do now, in order.
     pub suggested: Vec<String>,
 }
@@ -427,8 +439,11 @@ pub fn resume(ws: &Workspace, id: Option<&str>) -> Result<Outcome<Resume>> {
                 && i.status == crate::model::ItemStatus::Active
         })
         .collect();
-    let mut last_actions: Vec<crate::model::Event> = store
-        .events_since(&snapshot, session.started_at)?
+    let events = store.events_since(&snapshot, session.started_at)?;
+    let commits = super::history::logged_commits(&events, |e| {
+        e.at <= end && super::history::made_in_session(e, &id)
+    });
+    let mut last_actions: Vec<crate::model::Event> = events
         .into_iter()
         .filter(|e| e.agent == session.agent && e.at <= end)
         .collect();
@@ -437,6 +452,7 @@ pub fn resume(ws: &Workspace, id: Option<&str>) -> Result<Outcome<Resume>> {
     let suggested = resume_steps(&session, mission.as_ref(), &open_next_steps);
     let actions = resume_actions(&session, mission.as_ref());
     let resume = Resume {
+        commits,
         elapsed: crate::model::Minutes::between(session.started_at, end),
         session,
         mission,
@@ -508,7 +524,7 @@ fn resume_steps(
             "The last capture was a {} at {}: {}",
             last.category,
             last.at,
-            super::knowledge::first_line(&last.text)
+            crate::model::text::first_line(&last.text)
         ));
     }
     out

@@ -57,6 +57,7 @@ use crate::error::{Error, FileProblem, Result};
 use crate::format::{codec, layout};
 use crate::index::{Index, Meta, MissionEntry};
 use crate::lifecycle::Queue;
+use crate::model::text::one_line;
 use crate::model::{Item, ItemKind, Mission, Session};
 
 /// One operation's change to a file: the operation, and the content before and after.
@@ -654,7 +655,7 @@ impl Store {
             name: name.into(),
             email: email.into(),
             time: gix::date::Time {
-                seconds: chrono::Utc::now().timestamp(),
+                seconds: crate::model::Timestamp::now().unix_seconds(),
                 offset: 0,
             },
         }
@@ -696,11 +697,6 @@ impl Store {
             .map(|c| Ok((c.entry, read(c.before)?, read(c.after)?)))
             .collect()
     }
-}
-
-/// Collapses text to one line for commit trailers and reflog messages.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A pause around `base`, randomised so racing writers spread out.

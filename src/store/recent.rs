@@ -131,6 +131,49 @@ impl Store {
         events.sort_by(|a, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
         Ok(events)
     }
+
+    /// Events of `kinds` at or after `since`, from the months up to `until`'s (every month
+    /// after `since` without it), oldest first. Only the lines that hold one of the kind names
+    /// are parsed, so a page that shows a few kinds (a mission's commits) passes over the
+    /// rest of a large log at the speed of a text search.
+    pub fn events_of_kinds(
+        &self,
+        snapshot: &Snapshot<'_>,
+        (since, until): (Timestamp, Option<Timestamp>),
+        kinds: &[&str],
+    ) -> Result<Vec<crate::model::Event>> {
+        let first_month = since.as_datetime().format("%Y-%m").to_string();
+        let last_month = until.map(|t| t.as_datetime().format("%Y-%m").to_string());
+        let mut events = Vec::new();
+        for (path, blob) in
+            load::log_shards(&self.repo, snapshot.tree, crate::format::layout::EVENTS)?
+        {
+            let month = path.rsplit('/').nth(1).unwrap_or_default();
+            if month < first_month.as_str() || last_month.as_deref().is_some_and(|l| month > l) {
+                continue;
+            }
+            let bytes = load::read_blob(&self.repo, blob)?;
+            let text = String::from_utf8_lossy(&bytes);
+            let wanted: Vec<&str> = text
+                .lines()
+                .filter(|line| kinds.iter().any(|kind| line.contains(kind)))
+                .collect();
+            if wanted.is_empty() {
+                continue;
+            }
+            let (lines, _) = crate::format::codec::parse_lines::<crate::model::Event>(
+                &path,
+                wanted.join("\n").as_bytes(),
+            );
+            events.extend(
+                lines
+                    .into_iter()
+                    .filter(|e| e.at >= since && kinds.contains(&e.kind.as_str())),
+            );
+        }
+        events.sort_by(|a, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
+        Ok(events)
+    }
 }
 
 impl Store {

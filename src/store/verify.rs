@@ -2,7 +2,7 @@
 //! parses as its record, ids match their files, links point at missions that exist and form
 //! no cycle, sprints referred to exist, uids are unique, every log line parses.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use gix::ObjectId;
 
@@ -10,7 +10,7 @@ use super::{CommitId, Store, load};
 use crate::error::{Error, FileProblem, Result};
 use crate::format::{codec, layout};
 use crate::index::Index;
-use crate::model::{Event, Item, ItemKind};
+use crate::model::{Event, Item, ItemKind, Mission};
 
 impl Store {
     /// Every problem of the branch at `commit`, by path then line.
@@ -119,15 +119,27 @@ impl Store {
                 ));
             }
         }
-        for (_, same) in by_uid.iter().filter(|(_, ids)| ids.len() > 1) {
-            problems.push(problem(
-                &layout::mission_path(same[0]),
-                None,
-                format!(
-                    "has the same uid as {}: one record was copied",
-                    same[1..].join(", ")
-                ),
-            ));
+        // The index keeps only a uid's order key (its first 24 characters): missions that
+        // share one are candidates, and their files say whether the whole uids are equal.
+        for (_, candidates) in by_uid.iter().filter(|(_, ids)| ids.len() > 1) {
+            let mut by_whole: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+            for id in candidates {
+                let path = layout::mission_path(id);
+                let bytes = self.file_in(tree, &path)?.unwrap_or_default();
+                if let Ok(mission) = codec::from_toml::<Mission>(&path, &bytes) {
+                    by_whole.entry(mission.uid).or_default().push(id);
+                }
+            }
+            for same in by_whole.values().filter(|ids| ids.len() > 1) {
+                problems.push(problem(
+                    &layout::mission_path(same[0]),
+                    None,
+                    format!(
+                        "has the same uid as {}: one record was copied",
+                        same[1..].join(", ")
+                    ),
+                ));
+            }
         }
         if let Some(current) = index
             .meta

@@ -152,12 +152,4 @@ fn render_show(item: &Item, style: &Style) -> String {
     out
 }
 
-/// The first line of `text`, cut to `max` characters with an ellipsis.
-fn one_line(text: &str, max: usize) -> String {
-    let line = text.lines().next().unwrap_or_default();
-    if line.chars().count() <= max && !text.contains('\n') {
-        return line.to_string();
-    }
-    let cut: String = line.chars().take(max.saturating_sub(1)).collect();
-    format!("{cut}…")
-}
+pub(super) use crate::model::text::first_line_cut as one_line;

@@ -137,6 +137,7 @@ pub fn run(ctx: &CommandContext, cmd: MissionCommand) -> Result<()> {
                         m.time_spent(crate::model::Timestamp::now()),
                     ),
                     conflicts: Vec::new(),
+                    commits: Vec::new(),
                 };
                 format!("(at {rev})\n{}", render_show(&detail, st))
             });

@@ -1,8 +1,10 @@
 //! How sessions look as text: the list, `session show` and `session resume`.
 
 use crate::cli::output::{Style, or_dash, table};
-use crate::model::{Minutes, Session, Timestamp};
-use crate::ops::session::{Resume, SessionBrief};
+use crate::model::text::escape_line;
+use crate::model::{Minutes, Timestamp};
+use crate::ops::history::LoggedCommit;
+use crate::ops::session::{Resume, SessionBrief, SessionDetail};
 
 pub(super) fn render_list(sessions: &[SessionBrief], style: &Style) -> String {
     if sessions.is_empty() {
@@ -32,7 +34,8 @@ pub(super) fn render_list(sessions: &[SessionBrief], style: &Style) -> String {
     )
 }
 
-pub(super) fn render_show(s: &Session, style: &Style) -> String {
+pub(super) fn render_show(detail: &SessionDetail, style: &Style) -> String {
+    let s = &detail.session;
     let mut out = format!("{} {}\n", style.bold(&s.id), style.bold(&s.title));
     let rows = vec![
         vec!["Type".into(), s.kind.to_string()],
@@ -80,6 +83,10 @@ pub(super) fn render_show(s: &Session, style: &Style) -> String {
             ));
         }
     }
+    if !detail.commits.is_empty() {
+        out.push_str(&format!("\n{}\n", style.bold("Commits")));
+        out.push_str(&crate::cli::render::commit_list(&detail.commits, style));
+    }
     out
 }
 
@@ -123,13 +130,21 @@ pub(super) fn render_resume(r: &Resume, style: &Style) -> String {
                 (None, Some(to)) => format!(" {to}"),
                 _ => String::new(),
             };
+            // A commit reads by its hash and subject; its target is the mission or session.
+            let what = match LoggedCommit::from_event(e) {
+                Some(c) => format!("{} {}", c.short, escape_line(&c.subject)),
+                None => e.target.clone(),
+            };
             out.push_str(&format!(
-                "{}  {} {}{change}\n",
+                "{}  {} {what}{change}\n",
                 style.dim(&e.at.to_string()),
                 e.kind,
-                e.target
             ));
         }
+    }
+    if !r.commits.is_empty() {
+        out.push_str(&format!("\n{}\n", style.bold("Commits")));
+        out.push_str(&crate::cli::render::commit_list(&r.commits, style));
     }
     out.push_str(&format!("\n{}\n", style.bold("What to do now")));
     for step in &r.suggested {
