@@ -16,9 +16,9 @@ const RULE_ERRORS: [&str; 3] = [
 /// Refusals that are not rules of the work: (file, how many, why).
 const ALLOWED: &[(&str, usize, &str)] = &[
     (
-        "src/ops/session.rs",
-        3,
-        "which session a command acts on when none is named (this worktree's open one): context, not a rule",
+        "src/ops/scope.rs",
+        4,
+        "which mission or session a command acts on when none is named (the session's mission, this worktree's open session, the next mission): context, not a rule",
     ),
     (
         "src/ops/init.rs",
@@ -81,7 +81,7 @@ const ALLOWED: &[(&str, usize, &str)] = &[
         "a bare repository has no working tree to write AGENTS.md into",
     ),
     (
-        "src/cli/context.rs",
+        "src/cli/input.rs",
         1,
         "the user's editor failed: a tool of this machine, not the work",
     ),

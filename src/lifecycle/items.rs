@@ -154,7 +154,10 @@ mod tests {
         };
         check_item_fields(ItemKind::Fact, files).unwrap();
         let err = check_item_fields(ItemKind::Constraint, files).unwrap_err();
-        assert!(err.to_string().contains("does not apply"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "a constraint has no commit its files are pinned at: only a fact has one"
+        );
     }
 
     #[test]

@@ -189,7 +189,7 @@ impl Format {
             Format::TaskMaster => {
                 "The tasks.json of task-master (.taskmaster/tasks/tasks.json), every tag"
             }
-            Format::Dump => "A directory written by `cmos export all`, read back losslessly",
+            Format::Dump => "A directory a full export wrote, read back losslessly",
         }
     }
 }

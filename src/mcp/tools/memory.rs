@@ -188,8 +188,8 @@ impl ToolArgs for SessionCapture {
 #[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionComplete {
-    /// What happened, for the next agent.
-    summary: String,
+    /// What happened, for the next agent (needed unless force).
+    summary: Option<String>,
     /// What to do next; each becomes an open next step.
     next_steps: Option<Vec<String>>,
     /// The session [default: this worktree's open session].
@@ -205,7 +205,7 @@ impl ToolArgs for SessionComplete {
         reply(session::complete(
             ws,
             self.session_id.as_deref(),
-            Some(&self.summary),
+            self.summary.as_deref(),
             &self.next_steps.unwrap_or_default(),
             self.force.unwrap_or(false),
         )?)
