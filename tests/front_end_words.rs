@@ -278,11 +278,6 @@ fn test_mcp_replies_name_no_cli_flag_or_command() {
             let known = parameters(&listing, call.tool);
             for input in inputs {
                 let input = input.as_str().expect("a string");
-                // Known gap: completing a sprint over MCP cannot be forced, as the tool has
-                // no such parameter; the refusal still names the input the rule wants.
-                if call.tool == "cmos_sprint_update" && input == "force" {
-                    continue;
-                }
                 assert!(
                     known.contains(&input.to_string()),
                     "{}: the error names input {input}, which the tool does not take: {envelope:#}",

@@ -233,3 +233,28 @@ fn test_mcp_sprint_update_with_title_and_status_writes_one_commit() {
     assert_eq!(commits_since(&repo, &before), 0);
     assert_eq!(repo.json(&["sprint", "show", "S2"])["title"], "Next up");
 }
+
+#[test]
+fn test_mcp_sprint_update_refusal_names_force_and_force_completes_with_open_missions() {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&["mission", "add", "A", "Open work", "--sprint", "S1"]);
+    let before = tip(&repo);
+    let (failed, envelope) = mcp_call(
+        &repo,
+        "cmos_sprint_update",
+        json!({"sprintId": "S1", "status": "Completed"}),
+    );
+    assert!(failed, "{envelope}");
+    // The refusal names the parameter that overrides it, and the tool takes it.
+    assert_eq!(envelope["error"]["inputs"], json!(["force"]), "{envelope}");
+    assert_eq!(commits_since(&repo, &before), 0);
+    let (failed, envelope) = mcp_call(
+        &repo,
+        "cmos_sprint_update",
+        json!({"sprintId": "S1", "status": "Completed", "force": true}),
+    );
+    assert!(!failed, "{envelope}");
+    assert_eq!(envelope["data"]["status"], "Completed");
+    assert_eq!(commits_since(&repo, &before), 1);
+}

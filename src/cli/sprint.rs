@@ -91,7 +91,7 @@ pub fn run(ctx: &CommandContext, cmd: SprintCommand) -> Result<()> {
             printer.outcome(&outcome, render_show);
         }
         SprintCommand::Update { id, fields } => {
-            let outcome = ops::update(ws, &id, fields.into(), None)?;
+            let outcome = ops::update(ws, &id, fields.into(), None, false)?;
             printer.outcome(&outcome, |s, st| {
                 format!("Updated sprint {}\n", st.bold(&s.id))
             });

@@ -187,12 +187,14 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<SprintDetail>> {
 
 /// Changes a sprint's fields and, with `status`, its status too (Active activates it,
 /// Completed completes it by the same rules as `activate` and `complete`), in one commit:
-/// a refused status change writes nothing, not even the fields.
+/// a refused status change writes nothing, not even the fields. `force` completes a sprint
+/// whose missions are still open, as `complete` does.
 pub fn update(
     ws: &Workspace,
     id: &str,
     fields: SprintFields,
     status: Option<SprintStatus>,
+    force: bool,
 ) -> Result<Outcome<Sprint>> {
     if fields.title.is_none()
         && fields.focus.is_none()
@@ -239,7 +241,7 @@ pub fn update(
             let moved = match to {
                 SprintStatus::Active => activate_in(tx, &mut sprint)?.then_some("activate"),
                 SprintStatus::Completed => {
-                    complete_in(tx, &mut sprint, false)?;
+                    complete_in(tx, &mut sprint, force)?;
                     Some("complete")
                 }
                 SprintStatus::Planned => None,

@@ -134,7 +134,7 @@ impl Tool {
 /// An outcome with its data as JSON.
 pub fn reply<T: Serialize>(outcome: Outcome<T>) -> Result<Reply> {
     let data = serde_json::to_value(&outcome.data)
-        .map_err(|e| Error::Git(format!("cannot encode a result: {e}")))?;
+        .map_err(|e| Error::io("cannot encode a result", e.into()))?;
     Ok(Outcome {
         data,
         warnings: outcome.warnings,

@@ -579,6 +579,8 @@ pub struct SprintUpdate {
     fields: Option<SprintChanges>,
     #[serde(flatten)]
     top: SprintChanges,
+    /// With status Completed: complete the sprint although missions are still open.
+    force: Option<bool>,
 }
 
 /// What `cmos_sprint_update` may change.
@@ -629,6 +631,12 @@ impl ToolArgs for SprintUpdate {
             SprintMove::Active => SprintStatus::Active,
             SprintMove::Completed => SprintStatus::Completed,
         });
-        reply(sprint::update(ws, &id, changes, status)?)
+        reply(sprint::update(
+            ws,
+            &id,
+            changes,
+            status,
+            self.force.unwrap_or(false),
+        )?)
     }
 }
