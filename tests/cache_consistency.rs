@@ -322,6 +322,15 @@ fn apply_damage(repo: &Repo, damage: &Damage, seeded_tree: &str) {
             .expect("run git");
         out.status.success()
     };
+    // A shard an earlier step turned into a file holds no entries to rename or reorder.
+    let is_tree = |path: &str| {
+        let out = std::process::Command::new("git")
+            .args(["cat-file", "-t", &format!("refs/heads/cmos:{path}")])
+            .current_dir(&dir)
+            .output()
+            .expect("run git");
+        out.status.success() && out.stdout.trim_ascii() == b"tree"
+    };
     let tree = match damage {
         Damage::Record(n, mode) => {
             let (s, file) = (shard(*n), format!("{}.toml", id(*n)));
@@ -370,7 +379,7 @@ fn apply_damage(repo: &Repo, damage: &Damage, seeded_tree: &str) {
         }
         Damage::BadName(n, name) => {
             let s = shard(*n);
-            if !has(&format!(".cmos/missions/{s}")) {
+            if !is_tree(&format!(".cmos/missions/{s}")) {
                 return;
             }
             let file = blob(repo, &dir, b"x\n");
@@ -388,7 +397,7 @@ fn apply_damage(repo: &Repo, damage: &Damage, seeded_tree: &str) {
         Damage::Unsorted(n) => {
             let s = shard(*n);
             let path = format!("refs/heads/cmos:.cmos/missions/{s}");
-            if !has(&format!(".cmos/missions/{s}")) || ls(repo, &dir, &path).len() < 2 {
+            if !is_tree(&format!(".cmos/missions/{s}")) || ls(repo, &dir, &path).len() < 2 {
                 return;
             }
             edit(
