@@ -126,7 +126,9 @@ def flag(name: str, value: Optional[str]) -> List[str]:
     return [f"--{name}={value}"] if value is not None else []
 
 
-def original_client(repo_root: Optional[PathLike], db_path: Optional[PathLike], agent: Optional[str]) -> Client:
+def original_client(
+    repo_root: Optional[PathLike], db_path: Optional[PathLike], agent: Optional[str]
+) -> Client:
     """A client for the original's arguments: ``repo_root`` is where to run; ``db_path`` is
     refused, since there is no database file."""
     if db_path is not None:

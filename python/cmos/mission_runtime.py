@@ -61,7 +61,9 @@ def _note(*parts: Optional[str]) -> Optional[str]:
     return "\n\n".join(kept) or None
 
 
-def _result(outcome: Dict[str, Any], event: Dict[str, Any], next_mission: Optional[str]) -> MissionEventResult:
+def _result(
+    outcome: Dict[str, Any], event: Dict[str, Any], next_mission: Optional[str]
+) -> MissionEventResult:
     result = MissionEventResult(outcome)
     result["event"] = event
     result["raw_event"] = json.dumps(event, ensure_ascii=False)
@@ -134,7 +136,8 @@ def complete(
     outcome = client.run([*args, "--", mission_id])
     promoted = (outcome.get("promoted") or {}).get("id")
     if promoted and immediate:
-        client.run(["mission", "start", *flag("notes", f"Started on completing {mission_id}"), "--", promoted])
+        note = flag("notes", f"Started on completing {mission_id}")
+        client.run(["mission", "start", *note, "--", promoted])
         outcome["promoted"]["status"] = "In Progress"
     if promoted and not next_hint:
         next_hint = f"{promoted} is now {'In Progress' if immediate else 'Current'}"
@@ -181,7 +184,44 @@ def block(
     return _result(outcome, event, None)
 
 
+class MissionRuntime:
+    """The original's class form, for scripts that wrote ``with MissionRuntime() as runtime``:
+    the same operations as the functions above, on one project."""
+
+    def __init__(
+        self, *, repo_root: Optional[PathLike] = None, db_path: Optional[PathLike] = None
+    ) -> None:
+        original_client(repo_root, db_path, None)  # refuses db_path now, as the functions do
+        self.repo_root = repo_root
+
+    def __enter__(self) -> "MissionRuntime":
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Nothing to close: each call runs cmos once."""
+
+    def ensure_database(self) -> None:
+        """Raises CmosError unless the project's cmos branch can be read."""
+        original_client(self.repo_root, None, None).run(["status"])
+
+    def fetch_next_candidate(self) -> Optional[Dict[str, Any]]:
+        return next_mission(repo_root=self.repo_root)
+
+    def start_mission(self, mission_id: str, **kwargs: Any) -> MissionEventResult:
+        return start(mission_id, repo_root=self.repo_root, **kwargs)
+
+    def complete_mission(self, mission_id: str, **kwargs: Any) -> MissionEventResult:
+        return complete(mission_id, repo_root=self.repo_root, **kwargs)
+
+    def block_mission(self, mission_id: str, **kwargs: Any) -> MissionEventResult:
+        return block(mission_id, repo_root=self.repo_root, **kwargs)
+
+
 __all__ = [
+    "MissionRuntime",
     "MissionEventResult",
     "MissionRuntimeError",
     "next_mission",

@@ -1,12 +1,4 @@
 """The original's ``context.mission_runtime``: the helpers of :mod:`cmos.mission_runtime`."""
 
-from cmos.mission_runtime import (  # noqa: F401 (re-exported names)
-    MissionEventResult,
-    MissionRuntimeError,
-    block,
-    complete,
-    next_mission,
-    start,
-)
-
-__all__ = ["MissionEventResult", "MissionRuntimeError", "next_mission", "start", "complete", "block"]
+from cmos.mission_runtime import *  # noqa: F401,F403 (the original's names, re-exported)
+from cmos.mission_runtime import __all__  # noqa: F401

@@ -7,7 +7,14 @@ import tempfile
 
 import cmos.mission_runtime as runtime
 from cmos import CmosError
-from context.mission_runtime import MissionRuntimeError, block, complete, next_mission, start
+from context.mission_runtime import (
+    MissionRuntime,
+    MissionRuntimeError,
+    block,
+    complete,
+    next_mission,
+    start,
+)
 
 from support import RepoTestCase
 
@@ -62,7 +69,8 @@ class MissionRuntimeTest(RepoTestCase):
             promote_next=False,
         )
         self.assertEqual(self.mission("B1.1")["status"], "Completed")
-        self.assertEqual(self.mission("B1.1")["transitions"][-1]["note"], "Finished helper mission\n\nValidated helper workflow")
+        note = self.mission("B1.1")["transitions"][-1]["note"]
+        self.assertEqual(note, "Finished helper mission\n\nValidated helper workflow")
         self.assertIsNone(result.next_mission)
         self.assertEqual(self.mission("B1.2")["status"], "Queued")
 
@@ -139,3 +147,17 @@ class MissionRuntimeTest(RepoTestCase):
         assert candidate is not None
         start(candidate["id"], summary="from outside", repo_root=str(self.repo))
         self.assertEqual(self.mission("B1.1")["status"], "In Progress")
+
+    def test_the_class_form_runs_the_same_operations(self) -> None:
+        with MissionRuntime(repo_root=self.repo) as runtime:
+            runtime.ensure_database()
+            candidate = runtime.fetch_next_candidate()
+            assert candidate is not None
+            runtime.start_mission(candidate["id"], agent="codex", summary="go")
+            result = runtime.complete_mission(
+                candidate["id"], agent="codex", summary="done", notes="n", promote_next=False
+            )
+        self.assertEqual(result["to"], "Completed")
+        self.assertEqual(self.mission("B1.2")["status"], "Queued")
+        with self.assertRaises(CmosError):
+            MissionRuntime(db_path="cmos/db/cmos.sqlite")
