@@ -72,7 +72,8 @@ def capture(
             "pass mission_id, or name the evidence in the content",
         )
     client = original_client(repo_root, db_path, agent)
-    text = content if not (context or "").strip() else f"{content}\n\nContext: {context.strip()}"
+    note = (context or "").strip()
+    text = f"{content}\n\nContext: {note}" if note else content
     args = ["session", "capture", *flag("session", session_id), *flag("mission", mission_id)]
     # The text goes through standard input (`-`): no argument-length limit, no flag look-alikes.
     outcome: Dict[str, Any] = client.run([*args, "--", category, "-"], stdin=text)

@@ -23,6 +23,11 @@ HERMETIC_SET = {
 HERMETIC_REMOVE = ("CMOS_AGENT", "CMOS_JSON", "GIT_DIR", "GIT_WORK_TREE")
 
 
+def restore_environment(saved: Dict[str, str]) -> None:
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 class RepoTestCase(unittest.TestCase):
     """Each test runs in a fresh repository (its working directory) with a cmos project
     whose first sprint is S1; the package under test finds cmos through CMOS_BIN."""
@@ -42,7 +47,7 @@ class RepoTestCase(unittest.TestCase):
         self.home.mkdir()
         self.repo.mkdir()
         saved = dict(os.environ)
-        self.addCleanup(lambda: (os.environ.clear(), os.environ.update(saved)))
+        self.addCleanup(restore_environment, saved)
         os.environ.update(HERMETIC_SET)
         os.environ["CMOS_BIN"] = binary
         os.environ["HOME"] = str(self.home)

@@ -22,6 +22,7 @@ class ClientTest(RepoTestCase):
         self.assertEqual(error.code, "not_initialized")
         self.assertTrue(error.hint)
         self.assertNotEqual(error.exit_code, 0)
+        assert error.envelope is not None
         self.assertFalse(error.envelope["ok"])
         self.assertIn(error.hint, str(error))
 
