@@ -1,0 +1,231 @@
+"""The original CMOS's ``context.mission_runtime`` helpers, run by cmos.
+
+``next_mission``, ``start``, ``complete`` and ``block`` take the original's arguments and
+call the cmos command that does the same thing; cmos's own rules decide (one implementation).
+What differs, on purpose:
+
+* ``ts`` and ``db_path`` are refused with a CmosError (code ``invalid_input``): cmos stamps
+  each operation with its own clock, and keeps its state on the ``cmos`` branch of the git
+  repository rather than in a database file. ``repo_root`` is any directory in that
+  repository.
+* ``agent`` defaults to cmos's own default (``$CMOS_AGENT``, else git's user.name) rather
+  than ``"codex"``.
+* The mission's history keeps one note per move: ``summary``, then ``notes``, ``reason`` or
+  ``next_hint``, each once.
+* cmos's transition rules apply: completing a mission that was never started is refused
+  (the original allowed it); start it first.
+
+Each helper returns a dict (``MissionEventResult``, readable as attributes too, as the
+original's dataclass was): cmos's outcome (``mission``, ``from``, ``to``, ``promoted``) plus
+the original's ``event``, ``raw_event`` and ``next_mission``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional
+
+from .client import PathLike, flag, original_client, unsupported
+from .errors import CmosError
+
+#: The original's exception name; the same class as CmosError, so either can be caught.
+MissionRuntimeError = CmosError
+
+
+class MissionEventResult(Dict[str, Any]):
+    """A plain dict whose keys can also be read as attributes (``result.next_mission``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _refuse_ts(ts: Optional[str]) -> None:
+    if ts is not None:
+        raise unsupported(
+            "ts",
+            "cmos records the time of each operation itself",
+            "leave ts out; the mission's history shows when each move was made",
+        )
+
+
+def _note(*parts: Optional[str]) -> Optional[str]:
+    """The parts that say something, each once, as paragraphs of one note."""
+    kept: List[str] = []
+    for part in parts:
+        text = (part or "").strip()
+        if text and text not in kept:
+            kept.append(text)
+    return "\n\n".join(kept) or None
+
+
+def _result(
+    outcome: Dict[str, Any], event: Dict[str, Any], next_mission: Optional[str]
+) -> MissionEventResult:
+    result = MissionEventResult(outcome)
+    result["event"] = event
+    result["raw_event"] = json.dumps(event, ensure_ascii=False)
+    result["next_mission"] = next_mission
+    return result
+
+
+def next_mission(
+    *, repo_root: Optional[PathLike] = None, db_path: Optional[PathLike] = None
+) -> Optional[Dict[str, Any]]:
+    """The mission to work on now (In Progress first, then Current, then ready Queued), in
+    full, or None when there is none. The original's keys ``completed_at``, ``notes`` and
+    ``metadata`` are always present; ``reason`` says why this mission was chosen."""
+    client = original_client(repo_root, db_path, None)
+    chosen = client.run(["mission", "next"])
+    summary = (chosen or {}).get("mission")
+    if not summary:
+        return None
+    mission: Dict[str, Any] = client.run(["mission", "show", "--", summary["id"]])
+    for key in ("completed_at", "notes", "metadata"):
+        mission.setdefault(key, None)
+    mission["reason"] = chosen.get("reason")
+    return mission
+
+
+def start(
+    mission_id: str,
+    *,
+    summary: str,
+    agent: Optional[str] = None,
+    ts: Optional[str] = None,
+    repo_root: Optional[PathLike] = None,
+    db_path: Optional[PathLike] = None,
+) -> MissionEventResult:
+    """Start ``mission_id`` (In Progress); ``summary`` goes into its history."""
+    _refuse_ts(ts)
+    client = original_client(repo_root, db_path, agent)
+    outcome = client.run(["mission", "start", *flag("notes", _note(summary)), "--", mission_id])
+    event = {
+        "agent": agent,
+        "mission": mission_id,
+        "action": "start",
+        "status": "in_progress",
+        "summary": summary,
+    }
+    return _result(outcome, event, None)
+
+
+def complete(
+    mission_id: str,
+    *,
+    summary: str,
+    notes: str,
+    agent: Optional[str] = None,
+    ts: Optional[str] = None,
+    next_hint: Optional[str] = None,
+    promote_next: bool = True,
+    immediate: bool = False,
+    repo_root: Optional[PathLike] = None,
+    db_path: Optional[PathLike] = None,
+) -> MissionEventResult:
+    """Complete ``mission_id``. With ``promote_next`` the next ready Queued mission becomes
+    Current, or, with ``immediate``, is started too (a second operation, like the original's
+    second status change)."""
+    _refuse_ts(ts)
+    client = original_client(repo_root, db_path, agent)
+    args = ["mission", "complete", *flag("notes", _note(summary, notes, next_hint))]
+    if not promote_next:
+        args.append("--no-promote")
+    outcome = client.run([*args, "--", mission_id])
+    promoted = (outcome.get("promoted") or {}).get("id")
+    if promoted and immediate:
+        note = flag("notes", f"Started on completing {mission_id}")
+        client.run(["mission", "start", *note, "--", promoted])
+        outcome["promoted"]["status"] = "In Progress"
+    if promoted and not next_hint:
+        next_hint = f"{promoted} is now {'In Progress' if immediate else 'Current'}"
+    event = {
+        "agent": agent,
+        "mission": mission_id,
+        "action": "complete",
+        "status": "completed",
+        "summary": summary,
+        "next_hint": next_hint,
+    }
+    return _result(outcome, event, promoted)
+
+
+def block(
+    mission_id: str,
+    *,
+    summary: str,
+    reason: str,
+    needs: Optional[List[str]] = None,
+    agent: Optional[str] = None,
+    ts: Optional[str] = None,
+    next_hint: Optional[str] = None,
+    repo_root: Optional[PathLike] = None,
+    db_path: Optional[PathLike] = None,
+) -> MissionEventResult:
+    """Block ``mission_id`` for ``reason``; ``needs`` are what would unblock it."""
+    _refuse_ts(ts)
+    client = original_client(repo_root, db_path, agent)
+    args = ["mission", "block", *flag("reason", _note(reason, summary, next_hint) or reason)]
+    for need in needs or []:
+        args += flag("needs", need)
+    outcome = client.run([*args, "--", mission_id])
+    event = {
+        "agent": agent,
+        "mission": mission_id,
+        "action": "blocked",
+        "status": "blocked",
+        "summary": summary,
+        "next_hint": next_hint,
+        "needs": list(needs or []),
+        "reason": reason,
+    }
+    return _result(outcome, event, None)
+
+
+class MissionRuntime:
+    """The original's class form, for scripts that wrote ``with MissionRuntime() as runtime``:
+    the same operations as the functions above, on one project."""
+
+    def __init__(
+        self, *, repo_root: Optional[PathLike] = None, db_path: Optional[PathLike] = None
+    ) -> None:
+        original_client(repo_root, db_path, None)  # refuses db_path now, as the functions do
+        self.repo_root = repo_root
+
+    def __enter__(self) -> "MissionRuntime":
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Nothing to close: each call runs cmos once."""
+
+    def ensure_database(self) -> None:
+        """Raises CmosError unless the project's cmos branch can be read."""
+        original_client(self.repo_root, None, None).run(["status"])
+
+    def fetch_next_candidate(self) -> Optional[Dict[str, Any]]:
+        return next_mission(repo_root=self.repo_root)
+
+    def start_mission(self, mission_id: str, **kwargs: Any) -> MissionEventResult:
+        return start(mission_id, repo_root=self.repo_root, **kwargs)
+
+    def complete_mission(self, mission_id: str, **kwargs: Any) -> MissionEventResult:
+        return complete(mission_id, repo_root=self.repo_root, **kwargs)
+
+    def block_mission(self, mission_id: str, **kwargs: Any) -> MissionEventResult:
+        return block(mission_id, repo_root=self.repo_root, **kwargs)
+
+
+__all__ = [
+    "MissionRuntime",
+    "MissionEventResult",
+    "MissionRuntimeError",
+    "next_mission",
+    "start",
+    "complete",
+    "block",
+]

@@ -1,0 +1,147 @@
+"""The original CMOS's ``context.session_runtime`` helpers, run by cmos.
+
+``start``, ``capture`` and ``complete`` take the original's arguments. ``start`` returns the
+new session's id, as the original did; ``capture`` and ``complete`` return cmos's outcome as a
+dict (the original returned None). What differs, on purpose:
+
+* ``metadata`` and ``evidence`` are refused with a CmosError (code ``invalid_input``): a cmos
+  session has no free-form metadata, and a capture links to a mission (``mission_id``), not
+  to arbitrary evidence. ``db_path`` is refused as in ``mission_runtime``.
+* ``context`` is kept as a last paragraph of the capture's text ("Context: ...").
+* Session ids are cmos's (``ps-20261130-…``), not ``PS-2026-11-30-001``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from .client import PathLike, flag, original_client, unsupported
+from .errors import CmosError
+
+#: The original's exception names, all the same class as CmosError (match on ``code``).
+SessionError = CmosError
+SessionRuntimeError = CmosError
+ActiveSessionError = CmosError
+ValidationError = CmosError
+NoActiveSessionError = CmosError
+
+
+def start(
+    session_type: str,
+    title: str,
+    *,
+    agent: Optional[str] = None,
+    sprint_id: Optional[str] = None,
+    metadata: Optional[Dict[str, Any]] = None,
+    repo_root: Optional[PathLike] = None,
+    db_path: Optional[PathLike] = None,
+) -> str:
+    """Start a session of ``session_type`` (planning, onboarding, review, research, check-in,
+    build, custom) in this worktree; returns its id."""
+    if metadata:
+        raise unsupported(
+            "metadata",
+            "a cmos session has no free-form metadata",
+            "leave metadata out; capture what matters with capture()",
+        )
+    client = original_client(repo_root, db_path, agent)
+    args = ["session", "start", *flag("type", session_type), *flag("title", title)]
+    args += flag("sprint", sprint_id)
+    outcome = client.run(args)
+    return str(outcome["session"]["id"])
+
+
+def capture(
+    session_id: str,
+    category: str,
+    content: str,
+    *,
+    context: Optional[str] = None,
+    agent: Optional[str] = None,
+    evidence: Optional[List[Dict[str, str]]] = None,
+    mission_id: Optional[str] = None,
+    repo_root: Optional[PathLike] = None,
+    db_path: Optional[PathLike] = None,
+) -> Dict[str, Any]:
+    """Note a ``category`` (decision, learning, constraint, context, next-step, blocker)
+    in session ``session_id``."""
+    if evidence:
+        raise unsupported(
+            "evidence",
+            "a cmos capture links to a mission, not to evidence records",
+            "pass mission_id, or name the evidence in the content",
+        )
+    client = original_client(repo_root, db_path, agent)
+    note = (context or "").strip()
+    text = f"{content}\n\nContext: {note}" if note else content
+    args = ["session", "capture", *flag("session", session_id), *flag("mission", mission_id)]
+    # The text goes through standard input (`-`): no argument-length limit, no flag look-alikes.
+    outcome: Dict[str, Any] = client.run([*args, "--", category, "-"], stdin=text)
+    return outcome
+
+
+def complete(
+    session_id: str,
+    summary: str,
+    *,
+    next_steps: Optional[List[str]] = None,
+    agent: Optional[str] = None,
+    repo_root: Optional[PathLike] = None,
+    db_path: Optional[PathLike] = None,
+) -> Dict[str, Any]:
+    """Close session ``session_id`` with ``summary`` and the ``next_steps`` for whoever comes
+    next; returns the closed session."""
+    client = original_client(repo_root, db_path, agent)
+    args = ["session", "complete", *flag("session", session_id), *flag("summary", summary)]
+    for step in next_steps or []:
+        args += flag("next-step", step)
+    outcome: Dict[str, Any] = client.run(args)
+    return outcome
+
+
+class SessionRuntime:
+    """The original's class form (``with SessionRuntime() as runtime``): the same operations
+    as the functions above, on one project."""
+
+    def __init__(
+        self, *, repo_root: Optional[PathLike] = None, db_path: Optional[PathLike] = None
+    ) -> None:
+        original_client(repo_root, db_path, None)  # refuses db_path now, as the functions do
+        self.repo_root = repo_root
+
+    def __enter__(self) -> "SessionRuntime":
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Nothing to close: each call runs cmos once."""
+
+    def ensure_database(self) -> None:
+        """Raises CmosError unless the project's cmos branch can be read."""
+        original_client(self.repo_root, None, None).run(["status"])
+
+    def start_session(self, session_type: str, title: str, **kwargs: Any) -> str:
+        return start(session_type, title, repo_root=self.repo_root, **kwargs)
+
+    def capture_insight(
+        self, session_id: str, category: str, content: str, **kwargs: Any
+    ) -> Dict[str, Any]:
+        return capture(session_id, category, content, repo_root=self.repo_root, **kwargs)
+
+    def complete_session(self, session_id: str, summary: str, **kwargs: Any) -> Dict[str, Any]:
+        return complete(session_id, summary, repo_root=self.repo_root, **kwargs)
+
+
+__all__ = [
+    "SessionRuntime",
+    "SessionError",
+    "SessionRuntimeError",
+    "ActiveSessionError",
+    "ValidationError",
+    "NoActiveSessionError",
+    "start",
+    "capture",
+    "complete",
+]
