@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::format::layout;
+use crate::index::Meta;
 use crate::lifecycle;
 use crate::model::{
     Capture, CaptureCategory, Item, ItemKind, MAX_NAME_LEN, Session, SessionStatus, SessionType,
@@ -44,23 +45,43 @@ pub struct SessionBrief {
     pub title: String,
     pub status: SessionStatus,
     pub agent: String,
+    /// The sprint's id, or the name the session gave a sprint not added yet.
     pub sprint: Option<String>,
+    /// True while `sprint` names a sprint that is not added yet.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub sprint_planned: bool,
     pub started_at: Timestamp,
     pub captures: usize,
 }
 
-impl From<&Session> for SessionBrief {
-    fn from(s: &Session) -> Self {
+impl SessionBrief {
+    fn of(meta: &Meta, s: &Session) -> Self {
+        let (sprint, sprint_planned) = linked_sprint(meta, s.sprint.as_deref());
         SessionBrief {
             id: s.id.clone(),
             kind: s.kind,
             title: s.title.clone(),
             status: s.status,
             agent: s.agent.clone(),
-            sprint: s.sprint.clone(),
+            sprint,
+            sprint_planned,
             started_at: s.started_at,
             captures: s.captures.len(),
         }
+    }
+}
+
+/// A session may name a sprint before it is added (planning comes first): it keeps the name
+/// as given, and the link resolves once a sprint of that id, original id or title exists.
+/// Returns the sprint's id where it resolves, else the name, and whether it is still planned.
+fn linked_sprint(meta: &Meta, stored: Option<&str>) -> (Option<String>, bool) {
+    match stored {
+        None => (None, false),
+        Some(name) => match meta.find_sprint(name) {
+            Ok(Some(sprint)) => (Some(sprint.id.clone()), false),
+            // Ambiguous now: keep what the session said rather than guess.
+            Ok(None) | Err(_) => (Some(name.to_string()), true),
+        },
     }
 }
 
@@ -77,16 +98,25 @@ pub(crate) fn open_session(ws: &Workspace) -> Result<Option<String>> {
     }
 }
 
-pub fn start(ws: &Workspace, request: StartRequest) -> Result<Outcome<Started>> {
+pub fn start(ws: &Workspace, mut request: StartRequest) -> Result<Outcome<Started>> {
     let title = clean_name("session title", &request.title)?;
+    request.sprint = request
+        .sprint
+        .as_deref()
+        .map(|s| clean_name("sprint", s))
+        .transpose()?;
     let open = open_session(ws)?;
     lifecycle::check_session_start(open.as_deref(), request.force)?;
     let written = ws.store().write("session.start", |tx| {
         let project = tx.meta().project()?.clone();
-        let sprint = request.sprint.clone().or(project.current_sprint);
-        if let Some(sprint) = &sprint {
-            tx.meta().sprint(sprint)?;
-        }
+        // A sprint that exists is stored by its id; one not added yet by its name.
+        let sprint = match &request.sprint {
+            Some(name) => Some(match tx.meta().find_sprint(name)? {
+                Some(sprint) => sprint.id.clone(),
+                None => name.clone(),
+            }),
+            None => project.current_sprint,
+        };
         if let Some(mission) = &request.mission {
             tx.require(mission)?;
         }
@@ -205,7 +235,10 @@ pub fn capture(
         };
         session.captures.push(capture.clone());
         tx.put_session(&session)?;
-        let record = record_of(&capture, &session, tx.now(), head.as_deref()).map(|item| {
+        // The sprint by its id if it was added since the session named it.
+        let sprint = linked_sprint(tx.meta(), session.sprint.as_deref()).0;
+        let record = record_of(&capture, &session, tx.now(), head.as_deref()).map(|mut item| {
+            item.sprint = sprint;
             let id = item.id.clone();
             tx.put_item(item);
             id
@@ -277,6 +310,7 @@ pub fn complete(
         session.summary = summary.clone();
         session.next_steps = next_steps.clone();
         tx.put_session(&session)?;
+        let sprint = linked_sprint(tx.meta(), session.sprint.as_deref()).0;
         for step in &next_steps {
             let mut item = Item::new(
                 ItemKind::NextStep,
@@ -287,7 +321,7 @@ pub fn complete(
             );
             item.session = Some(id.clone());
             item.mission = session.mission.clone();
-            item.sprint = session.sprint.clone();
+            item.sprint = sprint.clone();
             tx.put_item(item);
         }
         tx.record(
@@ -323,11 +357,14 @@ pub fn list(
     let (mut sessions, problems) = ws.store().sessions(&snapshot)?;
     sessions.retain(|s| {
         kind.is_none_or(|k| s.kind == k)
-            && (sprint.is_none() || s.sprint.as_deref() == sprint)
+            && sprint.is_none_or(|wanted| snapshot.meta.same_sprint(s.sprint.as_deref(), wanted))
             && since.is_none_or(|t| s.started_at >= t)
     });
     sessions.sort_by(|a, b| (b.started_at, &b.uid).cmp(&(a.started_at, &a.uid)));
-    let briefs = sessions.iter().map(SessionBrief::from).collect();
+    let briefs = sessions
+        .iter()
+        .map(|s| SessionBrief::of(&snapshot.meta, s))
+        .collect();
     let mut outcome = Outcome::read(briefs, &snapshot);
     for problem in problems {
         outcome = outcome.warn(format!("unreadable file, skipped: {problem}"));
@@ -340,6 +377,9 @@ pub fn list(
 pub struct SessionDetail {
     #[serde(flatten)]
     pub session: Session,
+    /// True while the session's sprint names a sprint that is not added yet.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub sprint_planned: bool,
     /// The commits the hooks logged in this session, oldest first.
     pub commits: Vec<super::history::LoggedCommit>,
 }
@@ -348,9 +388,18 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<SessionDetail>> {
     crate::model::validate_id("session", id)
         .map_err(|_| Error::InvalidInput(format!("invalid session id {}", quote(id))))?;
     let snapshot = ws.snapshot()?;
-    let session = ws.store().session(&snapshot, id)?;
+    let mut session = ws.store().session(&snapshot, id)?;
     let commits = super::history::session_commits(ws, &snapshot, &session)?;
-    Ok(Outcome::read(SessionDetail { session, commits }, &snapshot))
+    let sprint_planned;
+    (session.sprint, sprint_planned) = linked_sprint(&snapshot.meta, session.sprint.as_deref());
+    Ok(Outcome::read(
+        SessionDetail {
+            session,
+            sprint_planned,
+            commits,
+        },
+        &snapshot,
+    ))
 }
 
 /// One session found by `session search`.
@@ -383,7 +432,7 @@ pub fn search(ws: &Workspace, query: &str, limit: usize) -> Result<Outcome<Vec<S
                 let s = by_id.get(id.as_str())?;
                 Some(SessionHit {
                     score: hit.score,
-                    session: SessionBrief::from(*s),
+                    session: SessionBrief::of(&snapshot.meta, s),
                     summary: s.summary.clone(),
                 })
             }
