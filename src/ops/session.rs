@@ -163,15 +163,18 @@ pub fn start(ws: &Workspace, mut request: StartRequest) -> Result<Outcome<Starte
         Ok(session)
     })?;
     ws.store().set_active_session(Some(&written.value.id))?;
+    let (sprint, planned) = linked_sprint(&written.meta, written.value.sprint.as_deref());
     let started = Started {
         abandoned: open,
         session: written.value,
     };
-    Ok(Outcome::from_digest(
-        started,
-        &written.meta,
-        &written.digest,
-    ))
+    let outcome = Outcome::from_digest(started, &written.meta, &written.digest);
+    Ok(match sprint.filter(|_| planned) {
+        Some(name) => outcome.warn(format!(
+            "no sprint is named {name:?} yet: the session keeps the name, and links to the sprint once one of that id or title is added"
+        )),
+        None => outcome,
+    })
 }
 
 /// A session id such as `ps-20261124-4k7wq2xz9d`: the day for people, random bits so that
