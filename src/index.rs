@@ -194,18 +194,22 @@ impl Meta {
         }
     }
 
-    /// Whether a sprint as a record stores it (an id, or the name of a sprint not added
-    /// yet) is the sprint `wanted` names: the same sprint once both resolve, else the same
-    /// name ignoring case.
-    pub fn same_sprint(&self, stored: Option<&str>, wanted: &str) -> bool {
-        let Some(stored) = stored else {
-            return false;
-        };
-        let resolve = |name: &str| self.find_sprint(name).ok().flatten().map(|s| &s.id);
-        match (resolve(stored), resolve(wanted)) {
-            (Some(a), Some(b)) => a == b,
-            (None, None) => stored.trim().eq_ignore_ascii_case(wanted.trim()),
-            _ => false,
+    /// A test of whether a sprint as a record stores it (an id, or the name of a sprint not
+    /// added yet) is the sprint `wanted` names: the same sprint once both resolve, else the
+    /// same name ignoring case. `wanted` is resolved once, for filtering many records.
+    pub fn sprint_matcher<'m>(&'m self, wanted: &str) -> impl Fn(Option<&str>) -> bool + 'm {
+        let resolve = |name: &str| Some(self.find_sprint(name).ok()??.id.as_str());
+        let wanted_id = resolve(wanted);
+        let wanted = wanted.trim().to_string();
+        move |stored: Option<&str>| {
+            let Some(stored) = stored else {
+                return false;
+            };
+            match (resolve(stored), wanted_id) {
+                (Some(a), Some(b)) => a == b,
+                (None, None) => stored.trim().eq_ignore_ascii_case(&wanted),
+                _ => false,
+            }
         }
     }
 
@@ -393,10 +397,11 @@ mod tests {
     #[test]
     fn a_stored_name_is_the_same_sprint_once_it_resolves() {
         let meta = meta(vec![sprint("Sprint-03", "Sprint 03", None)]);
-        assert!(meta.same_sprint(Some("Sprint 03"), "sprint-03"));
-        assert!(meta.same_sprint(Some("Sprint-03"), "sprint 03"));
-        assert!(meta.same_sprint(Some("Sprint 04"), "sprint 04"));
-        assert!(!meta.same_sprint(Some("Sprint 04"), "Sprint 03"));
-        assert!(!meta.same_sprint(None, "Sprint 03"));
+        let same = |stored: Option<&str>, wanted: &str| meta.sprint_matcher(wanted)(stored);
+        assert!(same(Some("Sprint 03"), "sprint-03"));
+        assert!(same(Some("Sprint-03"), "sprint 03"));
+        assert!(same(Some("Sprint 04"), "sprint 04"));
+        assert!(!same(Some("Sprint 04"), "Sprint 03"));
+        assert!(!same(None, "Sprint 03"));
     }
 }

@@ -192,6 +192,15 @@ fn test_session_naming_a_sprint_not_added_yet_links_to_it_once_added() {
             .any(|s| s["text"] == "Write the plan down" && s["sprint"] == "S4"),
         "{steps:#}"
     );
+    // By the sprint's title: the step filed by id and the decision filed by the name.
+    let by_title = repo.json(&["next-step", "list", "--sprint", "SPRINT 04"]);
+    assert_eq!(by_title.as_array().unwrap().len(), 1, "{by_title:#}");
+    let decisions = repo.json(&["decision", "list"]);
+    assert_eq!(decisions[0]["sprint"], "Sprint 04", "{decisions:#}");
+    // A step carried by a sprint's title lands in that sprint's id.
+    let step = by_title[0]["id"].as_str().unwrap().to_string();
+    let carried = repo.json(&["next-step", "carry", &step, "--sprint", "first sprint"]);
+    assert_eq!(carried["sprint"], "S1");
 }
 
 /// A running `cmos mcp`, driven over its pipes as a client does.

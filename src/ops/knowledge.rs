@@ -163,17 +163,14 @@ pub struct ListFilter {
 }
 
 impl ListFilter {
-    fn keeps(&self, meta: &crate::index::Meta, item: &Item) -> bool {
+    /// Everything but the sprint, which `list` resolves once for all items.
+    fn keeps(&self, item: &Item) -> bool {
         let status_ok = match self.status {
             Some(status) => item.status == status,
             None => self.all || item.status == ItemStatus::Active,
         };
         status_ok
             && (self.mission.is_none() || item.mission == self.mission)
-            && self
-                .sprint
-                .as_deref()
-                .is_none_or(|wanted| meta.same_sprint(item.sprint.as_deref(), wanted))
             && self.category.as_deref().is_none_or(|c| {
                 item.category
                     .as_deref()
@@ -186,9 +183,14 @@ impl ListFilter {
 pub fn list(ws: &Workspace, kind: ItemKind, filter: &ListFilter) -> Result<Outcome<Vec<Item>>> {
     let snapshot = ws.snapshot()?;
     let (items, problems) = ws.store().items(&snapshot, kind)?;
+    let in_sprint = filter
+        .sprint
+        .as_deref()
+        .map(|wanted| snapshot.meta.sprint_matcher(wanted));
     let mut kept: Vec<Item> = items
         .into_iter()
-        .filter(|i| filter.keeps(&snapshot.meta, i))
+        .filter(|i| filter.keeps(i))
+        .filter(|i| in_sprint.as_ref().is_none_or(|m| m(i.sprint.as_deref())))
         .collect();
     kept.reverse();
     let mut outcome = Outcome::read(kept, &snapshot);

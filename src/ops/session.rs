@@ -358,9 +358,12 @@ pub fn list(
 ) -> Result<Outcome<Vec<SessionBrief>>> {
     let snapshot = ws.snapshot()?;
     let (mut sessions, problems) = ws.store().sessions(&snapshot)?;
+    let in_sprint = sprint.map(|wanted| snapshot.meta.sprint_matcher(wanted));
     sessions.retain(|s| {
         kind.is_none_or(|k| s.kind == k)
-            && sprint.is_none_or(|wanted| snapshot.meta.same_sprint(s.sprint.as_deref(), wanted))
+            && in_sprint
+                .as_ref()
+                .is_none_or(|matches| matches(s.sprint.as_deref()))
             && since.is_none_or(|t| s.started_at >= t)
     });
     sessions.sort_by(|a, b| (b.started_at, &b.uid).cmp(&(a.started_at, &a.uid)));
