@@ -129,6 +129,21 @@ fn test_mission_add_into_an_unknown_sprint_adds_it_planned_in_the_same_commit_an
 }
 
 #[test]
+fn test_mission_add_into_an_unknown_sprint_whose_id_is_taken_is_refused_saying_why() {
+    let repo = repo();
+    repo.ok(&["sprint", "add", "Sprint-07", "--title", "Other"]);
+    let tip = repo.tip();
+    let (_, error) = repo.fails(&["mission", "add", "M1", "Alpha", "--sprint", "Sprint 07"]);
+    assert_eq!(error["code"], "invalid_input", "{error:#}");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("is taken by sprint Sprint-07 (\"Other\")"),
+        "{message}"
+    );
+    assert_eq!(repo.tip(), tip);
+}
+
+#[test]
 fn test_mission_update_to_an_unknown_sprint_is_refused() {
     let repo = repo();
     repo.ok(&["mission", "add", "M1", "Alpha"]);

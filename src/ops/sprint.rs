@@ -175,6 +175,12 @@ pub(crate) fn named_or_added(tx: &mut Tx<'_>, name: &str) -> Result<(String, boo
             "no sprint is named {title:?}, and no sprint id can be made of the name: add the sprint first"
         ))
     })?;
+    if let Some(taken) = tx.meta().sprints.get(&id) {
+        return Err(Error::InvalidInput(format!(
+            "no sprint is named {title:?}, and the id it would get, {id}, is taken by sprint {id} ({:?}): name that sprint by its id, or add the new sprint with an id of its own first",
+            taken.title
+        )));
+    }
     insert_in(tx, &new_planned(&id, &title, tx.now()))?;
     Ok((id, true))
 }
