@@ -159,6 +159,60 @@ impl Meta {
             .ok_or_else(|| self.missing("sprint", id))
     }
 
+    /// The sprint a person or agent means by `name`: its id; else, ignoring case, its id,
+    /// the id the original CMOS gave it (kept as `legacy.id` when imported) or its title.
+    /// An exact id always wins; a name that fits several sprints is refused, naming them.
+    pub fn resolve_sprint(&self, name: &str) -> Result<&Sprint> {
+        self.find_sprint(name)?
+            .ok_or_else(|| self.missing("sprint", name.trim()))
+    }
+
+    /// `resolve_sprint`, but a name that fits no sprint is None (a sprint being planned).
+    pub fn find_sprint(&self, name: &str) -> Result<Option<&Sprint>> {
+        let name = name.trim();
+        if let Some(sprint) = self.sprints.get(name) {
+            return Ok(Some(sprint));
+        }
+        let fits = |s: &&Sprint| {
+            s.id.eq_ignore_ascii_case(name)
+                || legacy_id(s).is_some_and(|l| l.trim().eq_ignore_ascii_case(name))
+                || s.title.trim().to_lowercase() == name.to_lowercase()
+        };
+        let found: Vec<&Sprint> = self.sprints.values().filter(fits).collect();
+        match found.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one)),
+            several => Err(Error::InvalidInput(format!(
+                "the sprint name {name:?} fits {} sprints: {}; name one by its id",
+                several.len(),
+                several
+                    .iter()
+                    .map(|s| format!("{} ({:?})", s.id, s.title))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// A test of whether a sprint as a record stores it (an id, or the name of a sprint not
+    /// added yet) is the sprint `wanted` names: the same sprint once both resolve, else the
+    /// same name ignoring case. `wanted` is resolved once, for filtering many records.
+    pub fn sprint_matcher<'m>(&'m self, wanted: &str) -> impl Fn(Option<&str>) -> bool + 'm {
+        let resolve = |name: &str| Some(self.find_sprint(name).ok()??.id.as_str());
+        let wanted_id = resolve(wanted);
+        let wanted = wanted.trim().to_string();
+        move |stored: Option<&str>| {
+            let Some(stored) = stored else {
+                return false;
+            };
+            match (resolve(stored), wanted_id) {
+                (Some(a), Some(b)) => a == b,
+                (None, None) => stored.trim().eq_ignore_ascii_case(&wanted),
+                _ => false,
+            }
+        }
+    }
+
     /// Not found, unless a file of that id exists but does not parse: then say so.
     pub fn missing(&self, kind: &'static str, id: &str) -> Error {
         let path = match kind {
@@ -217,6 +271,11 @@ impl Meta {
     }
 }
 
+/// The id the original CMOS gave a sprint, where an import had to change it.
+fn legacy_id(sprint: &Sprint) -> Option<&str> {
+    sprint.extra.get("legacy")?.get("id")?.as_str()
+}
+
 impl Index {
     /// An index of the meta records and the missions.
     pub fn new(meta: Meta, missions: Missions) -> Self {
@@ -249,5 +308,100 @@ impl Index {
         self.problems
             .remove(&crate::format::layout::mission_path(&entry.id));
         self.missions.insert(entry.id.clone(), entry);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{SprintStatus, Timestamp};
+
+    fn sprint(id: &str, title: &str, legacy: Option<&str>) -> Sprint {
+        let t: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let mut extra = toml::Table::new();
+        if let Some(legacy) = legacy {
+            let mut table = toml::Table::new();
+            table.insert("id".into(), legacy.into());
+            extra.insert("legacy".into(), table.into());
+        }
+        Sprint {
+            id: id.into(),
+            uid: format!("uid-{id}"),
+            title: title.into(),
+            focus: None,
+            status: SprintStatus::Planned,
+            start: None,
+            end: None,
+            created_at: t,
+            updated_at: t,
+            completed_at: None,
+            extra,
+        }
+    }
+
+    fn meta(sprints: Vec<Sprint>) -> Meta {
+        Meta {
+            sprints: sprints.into_iter().map(|s| (s.id.clone(), s)).collect(),
+            ..Meta::default()
+        }
+    }
+
+    fn resolved(meta: &Meta, name: &str) -> String {
+        meta.resolve_sprint(name).unwrap().id.clone()
+    }
+
+    #[test]
+    fn a_sprint_is_found_by_id_original_id_or_title_in_any_case() {
+        let meta = meta(vec![
+            sprint("S1", "Foundations", None),
+            sprint("Sprint-02", "Second pass", Some("Sprint 02")),
+        ]);
+        assert_eq!(resolved(&meta, "S1"), "S1");
+        assert_eq!(resolved(&meta, "s1"), "S1");
+        assert_eq!(resolved(&meta, "foundations"), "S1");
+        assert_eq!(resolved(&meta, " Foundations "), "S1");
+        assert_eq!(resolved(&meta, "Sprint 02"), "Sprint-02");
+        assert_eq!(resolved(&meta, "SPRINT 02"), "Sprint-02");
+        assert_eq!(resolved(&meta, "second PASS"), "Sprint-02");
+    }
+
+    #[test]
+    fn an_exact_id_wins_over_another_sprints_title() {
+        let meta = meta(vec![sprint("S1", "Other", None), sprint("S2", "S1", None)]);
+        assert_eq!(resolved(&meta, "S1"), "S1");
+    }
+
+    #[test]
+    fn a_name_that_fits_several_sprints_is_refused_naming_them() {
+        let meta = meta(vec![
+            sprint("S1", "Sprint 01", None),
+            sprint("S1b", "sprint 01", None),
+        ]);
+        let err = meta.resolve_sprint("Sprint 01").unwrap_err();
+        assert_eq!(err.code(), "invalid_input");
+        let text = err.to_string();
+        assert!(text.contains("S1 (") && text.contains("S1b ("), "{text}");
+        assert!(text.contains("by its id"), "{text}");
+    }
+
+    #[test]
+    fn an_unknown_sprint_name_is_not_found_or_none() {
+        let meta = meta(vec![sprint("S1", "Foundations", None)]);
+        assert!(matches!(
+            meta.resolve_sprint("Sprint 09"),
+            Err(Error::NotFound { kind: "sprint", .. })
+        ));
+        assert!(meta.find_sprint("Sprint 09").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_stored_name_is_the_same_sprint_once_it_resolves() {
+        let meta = meta(vec![sprint("Sprint-03", "Sprint 03", None)]);
+        let same = |stored: Option<&str>, wanted: &str| meta.sprint_matcher(wanted)(stored);
+        assert!(same(Some("Sprint 03"), "sprint-03"));
+        assert!(same(Some("Sprint-03"), "sprint 03"));
+        assert!(same(Some("Sprint 04"), "sprint 04"));
+        assert!(!same(Some("Sprint 04"), "Sprint 03"));
+        assert!(!same(None, "Sprint 03"));
     }
 }

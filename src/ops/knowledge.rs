@@ -68,9 +68,10 @@ pub fn add(ws: &Workspace, kind: ItemKind, request: NewItem) -> Result<Outcome<I
         if let Some(mission) = &request.mission {
             tx.require(mission)?;
         }
-        if let Some(sprint) = &request.sprint {
-            tx.meta().sprint(sprint)?;
-        }
+        let sprint = match &request.sprint {
+            Some(name) => Some(tx.meta().resolve_sprint(name)?.id.clone()),
+            None => None,
+        };
         let mut item = Item::new(
             kind,
             new_short_id(kind.id_prefix()),
@@ -82,7 +83,7 @@ pub fn add(ws: &Workspace, kind: ItemKind, request: NewItem) -> Result<Outcome<I
         item.category = category.clone();
         item.mission = request.mission.clone();
         item.session = session.clone();
-        item.sprint = request.sprint.clone().or_else(|| {
+        item.sprint = sprint.or_else(|| {
             (kind == ItemKind::NextStep)
                 .then(|| tx.meta().project.as_ref()?.current_sprint.clone())
                 .flatten()
@@ -162,6 +163,7 @@ pub struct ListFilter {
 }
 
 impl ListFilter {
+    /// Everything but the sprint, which `list` resolves once for all items.
     fn keeps(&self, item: &Item) -> bool {
         let status_ok = match self.status {
             Some(status) => item.status == status,
@@ -169,7 +171,6 @@ impl ListFilter {
         };
         status_ok
             && (self.mission.is_none() || item.mission == self.mission)
-            && (self.sprint.is_none() || item.sprint == self.sprint)
             && self.category.as_deref().is_none_or(|c| {
                 item.category
                     .as_deref()
@@ -182,7 +183,15 @@ impl ListFilter {
 pub fn list(ws: &Workspace, kind: ItemKind, filter: &ListFilter) -> Result<Outcome<Vec<Item>>> {
     let snapshot = ws.snapshot()?;
     let (items, problems) = ws.store().items(&snapshot, kind)?;
-    let mut kept: Vec<Item> = items.into_iter().filter(|i| filter.keeps(i)).collect();
+    let in_sprint = filter
+        .sprint
+        .as_deref()
+        .map(|wanted| snapshot.meta.sprint_matcher(wanted));
+    let mut kept: Vec<Item> = items
+        .into_iter()
+        .filter(|i| filter.keeps(i))
+        .filter(|i| in_sprint.as_ref().is_none_or(|m| m(i.sprint.as_deref())))
+        .collect();
     kept.reverse();
     let mut outcome = Outcome::read(kept, &snapshot);
     for problem in problems {
@@ -282,7 +291,8 @@ pub fn carry(ws: &Workspace, id: &str, sprint: &str) -> Result<Outcome<Item>> {
     validate_id("next step", id)?;
     let kind = ItemKind::NextStep;
     let written = ws.store().write("next-step.carry", |tx| {
-        tx.meta().sprint(sprint)?;
+        let sprint = tx.meta().resolve_sprint(sprint)?.id.clone();
+        let sprint = sprint.as_str();
         let item = tx.item(kind, id)?;
         lifecycle::check_carry(&item, sprint)?;
         let mut next = item.revised(tx.now());

@@ -141,16 +141,19 @@ pub struct LinkOutcome {
 
 /// Checks and cleans every content field once, before any retry loop.
 fn clean(fields: &MissionFields) -> Result<MissionFields> {
-    if let Some(sprint) = &fields.sprint {
-        validate_id("sprint", sprint)?;
-    }
+    // A sprint is named by its id, its original id or its title: the write resolves it.
+    let sprint = fields
+        .sprint
+        .as_deref()
+        .map(|s| clean_name("sprint", s))
+        .transpose()?;
     Ok(MissionFields {
         name: fields
             .name
             .as_deref()
             .map(|n| clean_name("mission name", n))
             .transpose()?,
-        sprint: fields.sprint.clone(),
+        sprint,
         objective: clean_text("objective", fields.objective.as_deref())?,
         context: clean_text("context", fields.context.as_deref())?,
         notes: clean_text("notes", fields.notes.as_deref())?,
@@ -179,12 +182,15 @@ pub fn add(ws: &Workspace, id: Option<&str>, fields: MissionFields) -> Result<Ou
     }
     let fields = clean(&fields)?;
     let written = ws.store().write("mission.add", |tx| {
-        let project = tx.meta().project()?;
-        let sprint = fields
-            .sprint
-            .clone()
-            .or_else(|| project.current_sprint.clone());
-        if let Some(sprint) = &sprint {
+        let current = tx.meta().project()?.current_sprint.clone();
+        let (sprint, added) = match &fields.sprint {
+            Some(name) => {
+                let (id, added) = super::sprint::named_or_added(tx, name)?;
+                (Some(id), added.then_some(name))
+            }
+            None => (current, None),
+        };
+        if let (Some(sprint), None) = (&sprint, added) {
             tx.meta().sprint(sprint)?;
         }
         let id = match id {
@@ -231,9 +237,17 @@ pub fn add(ws: &Workspace, id: Option<&str>, fields: MissionFields) -> Result<Ou
             Some(mission.name.clone()),
         );
         tx.set_subject(format!("mission add {id}"));
-        Ok(mission)
+        let added = added.map(|name| (name.clone(), mission.sprint.clone().unwrap_or_default()));
+        Ok((mission, added))
     })?;
-    Ok(written.into_outcome())
+    let (mission, added) = written.value;
+    let outcome = Outcome::from_digest(mission, &written.meta, &written.digest);
+    Ok(match added {
+        Some((name, id)) => outcome.warn(format!(
+            "no sprint was named {name:?}: added sprint {id} as Planned for this mission"
+        )),
+        None => outcome,
+    })
 }
 
 /// A generated id that is not taken here; collisions with other clones are made unlikely by
@@ -254,9 +268,10 @@ pub fn list(
     status: Option<Status>,
 ) -> Result<Outcome<Vec<MissionBrief>>> {
     let snapshot = ws.snapshot()?;
-    if let Some(sprint) = sprint {
-        snapshot.meta.sprint(sprint)?;
-    }
+    let sprint = match sprint {
+        Some(name) => Some(snapshot.meta.resolve_sprint(name)?.id.as_str()),
+        None => None,
+    };
     let missions = lifecycle::work_order(snapshot.index()?)
         .into_iter()
         .filter(|m| sprint.is_none() || m.sprint.as_deref() == sprint)
@@ -327,8 +342,7 @@ pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome
         let mut m = tx.mission(id)?;
         let before = m.clone();
         if let Some(sprint) = &f.sprint {
-            tx.meta().sprint(sprint)?;
-            m.sprint = Some(sprint.clone());
+            m.sprint = Some(tx.meta().resolve_sprint(sprint)?.id.clone());
         }
         if update.no_sprint {
             m.sprint = None;

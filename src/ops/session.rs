@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::format::layout;
+use crate::index::Meta;
 use crate::lifecycle;
 use crate::model::{
     Capture, CaptureCategory, Item, ItemKind, MAX_NAME_LEN, Session, SessionStatus, SessionType,
@@ -44,23 +45,43 @@ pub struct SessionBrief {
     pub title: String,
     pub status: SessionStatus,
     pub agent: String,
+    /// The sprint's id, or the name the session gave a sprint not added yet.
     pub sprint: Option<String>,
+    /// True while `sprint` names a sprint that is not added yet.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub sprint_planned: bool,
     pub started_at: Timestamp,
     pub captures: usize,
 }
 
-impl From<&Session> for SessionBrief {
-    fn from(s: &Session) -> Self {
+impl SessionBrief {
+    fn of(meta: &Meta, s: &Session) -> Self {
+        let (sprint, sprint_planned) = linked_sprint(meta, s.sprint.as_deref());
         SessionBrief {
             id: s.id.clone(),
             kind: s.kind,
             title: s.title.clone(),
             status: s.status,
             agent: s.agent.clone(),
-            sprint: s.sprint.clone(),
+            sprint,
+            sprint_planned,
             started_at: s.started_at,
             captures: s.captures.len(),
         }
+    }
+}
+
+/// A session may name a sprint before it is added (planning comes first): it keeps the name
+/// as given, and the link resolves once a sprint of that id, original id or title exists.
+/// Returns the sprint's id where it resolves, else the name, and whether it is still planned.
+fn linked_sprint(meta: &Meta, stored: Option<&str>) -> (Option<String>, bool) {
+    match stored {
+        None => (None, false),
+        Some(name) => match meta.find_sprint(name) {
+            Ok(Some(sprint)) => (Some(sprint.id.clone()), false),
+            // Ambiguous now: keep what the session said rather than guess.
+            Ok(None) | Err(_) => (Some(name.to_string()), true),
+        },
     }
 }
 
@@ -77,16 +98,25 @@ pub(crate) fn open_session(ws: &Workspace) -> Result<Option<String>> {
     }
 }
 
-pub fn start(ws: &Workspace, request: StartRequest) -> Result<Outcome<Started>> {
+pub fn start(ws: &Workspace, mut request: StartRequest) -> Result<Outcome<Started>> {
     let title = clean_name("session title", &request.title)?;
+    request.sprint = request
+        .sprint
+        .as_deref()
+        .map(|s| clean_name("sprint", s))
+        .transpose()?;
     let open = open_session(ws)?;
     lifecycle::check_session_start(open.as_deref(), request.force)?;
     let written = ws.store().write("session.start", |tx| {
         let project = tx.meta().project()?.clone();
-        let sprint = request.sprint.clone().or(project.current_sprint);
-        if let Some(sprint) = &sprint {
-            tx.meta().sprint(sprint)?;
-        }
+        // A sprint that exists is stored by its id; one not added yet by its name.
+        let sprint = match &request.sprint {
+            Some(name) => Some(match tx.meta().find_sprint(name)? {
+                Some(sprint) => sprint.id.clone(),
+                None => name.clone(),
+            }),
+            None => project.current_sprint,
+        };
         if let Some(mission) = &request.mission {
             tx.require(mission)?;
         }
@@ -133,15 +163,18 @@ pub fn start(ws: &Workspace, request: StartRequest) -> Result<Outcome<Started>> 
         Ok(session)
     })?;
     ws.store().set_active_session(Some(&written.value.id))?;
+    let (sprint, planned) = linked_sprint(&written.meta, written.value.sprint.as_deref());
     let started = Started {
         abandoned: open,
         session: written.value,
     };
-    Ok(Outcome::from_digest(
-        started,
-        &written.meta,
-        &written.digest,
-    ))
+    let outcome = Outcome::from_digest(started, &written.meta, &written.digest);
+    Ok(match sprint.filter(|_| planned) {
+        Some(name) => outcome.warn(format!(
+            "no sprint is named {name:?} yet: the session keeps the name, and links to the sprint once one of that id or title is added"
+        )),
+        None => outcome,
+    })
 }
 
 /// A session id such as `ps-20261124-4k7wq2xz9d`: the day for people, random bits so that
@@ -205,7 +238,10 @@ pub fn capture(
         };
         session.captures.push(capture.clone());
         tx.put_session(&session)?;
-        let record = record_of(&capture, &session, tx.now(), head.as_deref()).map(|item| {
+        // The sprint by its id if it was added since the session named it.
+        let sprint = linked_sprint(tx.meta(), session.sprint.as_deref()).0;
+        let record = record_of(&capture, &session, tx.now(), head.as_deref()).map(|mut item| {
+            item.sprint = sprint;
             let id = item.id.clone();
             tx.put_item(item);
             id
@@ -277,6 +313,7 @@ pub fn complete(
         session.summary = summary.clone();
         session.next_steps = next_steps.clone();
         tx.put_session(&session)?;
+        let sprint = linked_sprint(tx.meta(), session.sprint.as_deref()).0;
         for step in &next_steps {
             let mut item = Item::new(
                 ItemKind::NextStep,
@@ -287,7 +324,7 @@ pub fn complete(
             );
             item.session = Some(id.clone());
             item.mission = session.mission.clone();
-            item.sprint = session.sprint.clone();
+            item.sprint = sprint.clone();
             tx.put_item(item);
         }
         tx.record(
@@ -321,13 +358,19 @@ pub fn list(
 ) -> Result<Outcome<Vec<SessionBrief>>> {
     let snapshot = ws.snapshot()?;
     let (mut sessions, problems) = ws.store().sessions(&snapshot)?;
+    let in_sprint = sprint.map(|wanted| snapshot.meta.sprint_matcher(wanted));
     sessions.retain(|s| {
         kind.is_none_or(|k| s.kind == k)
-            && (sprint.is_none() || s.sprint.as_deref() == sprint)
+            && in_sprint
+                .as_ref()
+                .is_none_or(|matches| matches(s.sprint.as_deref()))
             && since.is_none_or(|t| s.started_at >= t)
     });
     sessions.sort_by(|a, b| (b.started_at, &b.uid).cmp(&(a.started_at, &a.uid)));
-    let briefs = sessions.iter().map(SessionBrief::from).collect();
+    let briefs = sessions
+        .iter()
+        .map(|s| SessionBrief::of(&snapshot.meta, s))
+        .collect();
     let mut outcome = Outcome::read(briefs, &snapshot);
     for problem in problems {
         outcome = outcome.warn(format!("unreadable file, skipped: {problem}"));
@@ -340,6 +383,9 @@ pub fn list(
 pub struct SessionDetail {
     #[serde(flatten)]
     pub session: Session,
+    /// True while the session's sprint names a sprint that is not added yet.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub sprint_planned: bool,
     /// The commits the hooks logged in this session, oldest first.
     pub commits: Vec<super::history::LoggedCommit>,
 }
@@ -348,9 +394,18 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<SessionDetail>> {
     crate::model::validate_id("session", id)
         .map_err(|_| Error::InvalidInput(format!("invalid session id {}", quote(id))))?;
     let snapshot = ws.snapshot()?;
-    let session = ws.store().session(&snapshot, id)?;
+    let mut session = ws.store().session(&snapshot, id)?;
     let commits = super::history::session_commits(ws, &snapshot, &session)?;
-    Ok(Outcome::read(SessionDetail { session, commits }, &snapshot))
+    let sprint_planned;
+    (session.sprint, sprint_planned) = linked_sprint(&snapshot.meta, session.sprint.as_deref());
+    Ok(Outcome::read(
+        SessionDetail {
+            session,
+            sprint_planned,
+            commits,
+        },
+        &snapshot,
+    ))
 }
 
 /// One session found by `session search`.
@@ -383,7 +438,7 @@ pub fn search(ws: &Workspace, query: &str, limit: usize) -> Result<Outcome<Vec<S
                 let s = by_id.get(id.as_str())?;
                 Some(SessionHit {
                     score: hit.score,
-                    session: SessionBrief::from(*s),
+                    session: SessionBrief::of(&snapshot.meta, s),
                     summary: s.summary.clone(),
                 })
             }

@@ -113,41 +113,76 @@ pub fn add(ws: &Workspace, id: &str, fields: SprintFields) -> Result<Outcome<Spr
     let (start, end) = parse_dates(&fields)?;
     let written = ws.store().write("sprint.add", |tx| {
         tx.meta().project()?;
-        if tx.meta().sprints.contains_key(id)
-            || tx.exists(&crate::format::layout::sprint_path(id))?
-        {
-            return Err(Error::AlreadyExists {
-                kind: "sprint",
-                id: id.to_string(),
-            });
-        }
-        let now = tx.now();
-        let sprint = Sprint {
-            id: id.to_string(),
-            uid: new_uid(),
-            title: title.clone(),
-            focus: focus.clone(),
-            status: SprintStatus::Planned,
-            start,
-            end,
-            created_at: now,
-            updated_at: now,
-            completed_at: None,
-            extra: Default::default(),
-        };
-        lifecycle::check_sprint_dates(&sprint)?;
-        tx.put_sprint(&sprint)?;
-        tx.record(
-            "sprint.created",
-            id,
-            None,
-            Some(sprint.status.to_string()),
-            Some(title.clone()),
-        );
+        let mut sprint = new_planned(id, &title, tx.now());
+        sprint.focus = focus.clone();
+        sprint.start = start;
+        sprint.end = end;
+        insert_in(tx, &sprint)?;
         tx.set_subject(format!("sprint add {id}"));
         Ok(sprint)
     })?;
     Ok(written.into_outcome())
+}
+
+/// A Planned sprint with nothing but an id and a title.
+fn new_planned(id: &str, title: &str, now: Timestamp) -> Sprint {
+    Sprint {
+        id: id.to_string(),
+        uid: new_uid(),
+        title: title.to_string(),
+        focus: None,
+        status: SprintStatus::Planned,
+        start: None,
+        end: None,
+        created_at: now,
+        updated_at: now,
+        completed_at: None,
+        extra: Default::default(),
+    }
+}
+
+/// Writes a new sprint within a write; refused if its id is taken.
+fn insert_in(tx: &mut Tx<'_>, sprint: &Sprint) -> Result<()> {
+    let id = sprint.id.as_str();
+    if tx.meta().sprints.contains_key(id) || tx.exists(&crate::format::layout::sprint_path(id))? {
+        return Err(Error::AlreadyExists {
+            kind: "sprint",
+            id: id.to_string(),
+        });
+    }
+    lifecycle::check_sprint_dates(sprint)?;
+    tx.put_sprint(sprint)?;
+    tx.record(
+        "sprint.created",
+        id,
+        None,
+        Some(sprint.status.to_string()),
+        Some(sprint.title.clone()),
+    );
+    Ok(())
+}
+
+/// The sprint `name` names within a write, added as Planned when there is none yet (a
+/// mission planned into a sprint before the sprint itself): its title is the name, its id
+/// the name made an id (as an import makes one). The bool says whether it was added.
+pub(crate) fn named_or_added(tx: &mut Tx<'_>, name: &str) -> Result<(String, bool)> {
+    if let Some(sprint) = tx.meta().find_sprint(name)? {
+        return Ok((sprint.id.clone(), false));
+    }
+    let title = clean_name("sprint title", name)?;
+    let id = crate::migrate::values::record_id("sprint", &title).ok_or_else(|| {
+        Error::InvalidInput(format!(
+            "no sprint is named {title:?}, and no sprint id can be made of the name: add the sprint first"
+        ))
+    })?;
+    if let Some(taken) = tx.meta().sprints.get(&id) {
+        return Err(Error::InvalidInput(format!(
+            "no sprint is named {title:?}, and the id it would get, {id}, is taken by sprint {id} ({:?}): name that sprint by its id, or add the new sprint with an id of its own first",
+            taken.title
+        )));
+    }
+    insert_in(tx, &new_planned(&id, &title, tx.now()))?;
+    Ok((id, true))
 }
 
 pub fn list(ws: &Workspace, status: Option<SprintStatus>) -> Result<Outcome<Vec<SprintView>>> {
@@ -165,7 +200,8 @@ pub fn list(ws: &Workspace, status: Option<SprintStatus>) -> Result<Outcome<Vec<
 
 pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<SprintDetail>> {
     let snapshot = ws.snapshot()?;
-    let sprint = snapshot.meta.sprint(id)?;
+    let sprint = snapshot.meta.resolve_sprint(id)?;
+    let id = sprint.id.as_str();
     let current = snapshot.meta.project()?.current_sprint.as_deref();
     let index = snapshot.index()?;
     let missions: Vec<MissionBrief> = lifecycle::work_order(index)
@@ -219,7 +255,8 @@ pub fn update(
         .transpose()?;
     let (start, end) = parse_dates(&fields)?;
     let written = ws.store().write("sprint.update", |tx| {
-        let mut sprint = tx.meta().sprint(id)?.clone();
+        let mut sprint = tx.meta().resolve_sprint(id)?.clone();
+        let id = sprint.id.clone();
         let before = sprint.clone();
         if let Some(title) = &title {
             sprint.title = title.clone();
@@ -234,7 +271,7 @@ pub fn update(
         if sprint != before {
             sprint.updated_at = tx.now();
             tx.put_sprint(&sprint)?;
-            tx.record("sprint.updated", id, None, None, None);
+            tx.record("sprint.updated", &id, None, None, None);
         }
         if let Some(to) = status {
             lifecycle::check_sprint_status(&sprint, to)?;
@@ -259,9 +296,9 @@ pub fn update(
 /// Makes `id` the project's current sprint; the previous current sprint goes back to Planned.
 pub fn activate(ws: &Workspace, id: &str) -> Result<Outcome<Sprint>> {
     let written = ws.store().write("sprint.activate", |tx| {
-        let mut sprint = tx.meta().sprint(id)?.clone();
+        let mut sprint = tx.meta().resolve_sprint(id)?.clone();
         if activate_in(tx, &mut sprint)? {
-            tx.set_subject(format!("sprint activate {id}"));
+            tx.set_subject(format!("sprint activate {}", sprint.id));
         }
         Ok(sprint)
     })?;
@@ -311,9 +348,9 @@ fn activate_in(tx: &mut Tx<'_>, sprint: &mut Sprint) -> Result<bool> {
 /// Closes a sprint; refused while it has open missions unless `force`.
 pub fn complete(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<Sprint>> {
     let written = ws.store().write("sprint.complete", |tx| {
-        let mut sprint = tx.meta().sprint(id)?.clone();
+        let mut sprint = tx.meta().resolve_sprint(id)?.clone();
         complete_in(tx, &mut sprint, force)?;
-        tx.set_subject(format!("sprint complete {id}"));
+        tx.set_subject(format!("sprint complete {}", sprint.id));
         Ok(sprint)
     })?;
     Ok(written.into_outcome())

@@ -41,7 +41,13 @@ pub(super) fn render_show(detail: &SessionDetail, style: &Style) -> String {
         vec!["Type".into(), s.kind.to_string()],
         vec!["Status".into(), s.status.to_string()],
         vec!["Agent".into(), s.agent.clone()],
-        vec!["Sprint".into(), or_dash(s.sprint.as_deref())],
+        vec![
+            "Sprint".into(),
+            match (&s.sprint, detail.sprint_planned) {
+                (Some(name), true) => format!("{name} (not added yet)"),
+                (sprint, _) => or_dash(sprint.as_deref()),
+            },
+        ],
         vec!["Mission".into(), or_dash(s.mission.as_deref())],
         vec!["Started".into(), s.started_at.to_string()],
         vec![
