@@ -410,3 +410,49 @@ impl Group {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every action names a granular tool that exists, renames the original's parameter to one
+    /// that tool has, and fixes arguments that tool's schema accepts: a renamed tool or
+    /// parameter fails here, not in an agent's hands.
+    #[test]
+    fn every_action_names_a_real_tool_and_real_parameters() {
+        for group in &GROUPS {
+            let listing = group.listing();
+            assert_eq!(listing["name"], group.name);
+            for (word, target) in group.actions {
+                let Target::Tool {
+                    name,
+                    fixed,
+                    renamed,
+                } = target
+                else {
+                    continue;
+                };
+                let tool = super::super::find(name)
+                    .unwrap_or_else(|| panic!("{} {word}: no tool {name}", group.name));
+                let properties = &tool.input_schema()["properties"];
+                for (from, to) in *renamed {
+                    assert!(properties.get(*to).is_some(), "{name} has no {to}");
+                    assert!(
+                        listing["inputSchema"]["properties"].get(*from).is_some(),
+                        "{} lists {from}",
+                        group.name
+                    );
+                }
+                let fixed: Map<String, Value> = fixed
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), Value::from(*v)))
+                    .collect();
+                let mut warnings = Vec::new();
+                let schema = json!({"properties": properties});
+                super::super::args::read(name, &schema, &fixed, &mut warnings)
+                    .unwrap_or_else(|e| panic!("{name} refuses {fixed:?}: {e}"));
+                assert!(warnings.is_empty(), "{name}: {warnings:?}");
+            }
+        }
+    }
+}

@@ -72,22 +72,29 @@ impl ToolArgs for BacklogExport {
     fn run(self, ws: &Workspace) -> Result<Reply> {
         let exported = migrate::export(ws, Export::Backlog, None, false)?;
         let text = exported.data.text.clone().unwrap_or_default();
-        // The counts come from the exported document itself, so they describe what was sent.
-        let document = yaml::parse(&text, "the exported backlog")?
+        // The counts come from the exported document itself, so they describe what was sent:
+        // its second document holds the plan (sprints with their missions, then missions of
+        // no sprint), which is also the JSON form.
+        let plan = yaml::parse(&text, "the exported backlog")?
             .into_iter()
-            .next()
+            .find_map(|doc| doc.get("domainFields").cloned())
             .unwrap_or(Value::Null);
-        let sprints = document.get("sprints").and_then(Value::as_array);
+        let sprints = plan.get("sprints").and_then(Value::as_array);
         let sprint_count = sprints.map_or(0, Vec::len);
-        let mission_count: usize = sprints
+        let in_sprints: usize = sprints
             .into_iter()
             .flatten()
             .filter_map(|s| s.get("missions").and_then(Value::as_array))
             .map(Vec::len)
             .sum();
+        let unassigned = plan
+            .get("unassignedMissions")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let mission_count = in_sprints + unassigned;
         let (format, content) = match self.format.unwrap_or_default() {
             BacklogFormat::Yaml => ("yaml", Value::from(text)),
-            BacklogFormat::Json => ("json", document),
+            BacklogFormat::Json => ("json", plan),
         };
         reply(Outcome {
             data: json!({
