@@ -140,6 +140,7 @@ fn granular_and_all_profiles_list_the_original_granular_names() {
     for original in [
         "cmos_db_health",
         "cmos_backlog_export",
+        "cmos_resolve_references",
         "cmos_context_history",
         "cmos_decisions_list",
         "cmos_mission_status",
@@ -262,6 +263,7 @@ fn test_hosted_dashboard_actions_are_refused_as_not_available_in_a_git_native_pr
         ("cmos_db", json!({"action": "snapshot"})),
         ("cmos_project", json!({"action": "register"})),
         ("cmos_sprint", json!({"action": "retro", "sprintId": "S1"})),
+        ("cmos_context_update", json!({"mode": "aggregate"})),
     ];
     let (listing, replies) = serve(&repo, "all", &calls);
     let listed = names(&listing);
@@ -322,4 +324,39 @@ fn test_consolidated_tool_refuses_a_missing_or_unknown_action_naming_the_actions
     );
     assert_eq!(message(3), "argument toId is required");
     assert_eq!(repo.tip(), tip, "nothing was written");
+}
+
+/// The reference documents an import of the original kept (its reference_docs column, JSON
+/// text) come back sorted into TraceLab references, web addresses and local paths.
+#[test]
+fn resolve_references_sorts_an_imported_missions_reference_docs() {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&["mission", "add", "R1", "With references"]);
+    let files = repo.git(&["ls-tree", "-r", "--name-only", "refs/heads/cmos"]);
+    let path = files
+        .lines()
+        .find(|p| p.ends_with("/R1.toml"))
+        .expect("the mission's file")
+        .to_string();
+    let mut text = repo.show(&path);
+    text.push_str(
+        "\n[legacy]\nreference_docs = '[\"tracelab://document/d42/intro\", \"https://example.org/spec\", \"docs/design.md\"]'\n",
+    );
+    repo.edit_on_branch(&path, &text);
+    let calls = [
+        ("cmos_resolve_references", json!({"missionId": "R1"})),
+        ("cmos_resolve_references", json!({"missionId": "NOPE"})),
+    ];
+    let (_, replies) = serve(&repo, "", &calls);
+    let (failed, envelope) = &replies[0];
+    assert!(!failed, "{envelope:#}");
+    let data = &envelope["data"];
+    assert_eq!(
+        data["tracelabRefs"],
+        json!([{"type": "document", "resourceId": "d42", "path": "intro"}])
+    );
+    assert_eq!(data["webUrls"], json!(["https://example.org/spec"]));
+    assert_eq!(data["localDocs"], json!([{"path": "docs/design.md"}]));
+    assert!(replies[1].0, "an unknown mission is an error");
 }

@@ -83,7 +83,7 @@ const NO_FEEDBACK: &str = "cmos keeps no agent feedback records: capture it with
 const NO_REVIEW: &str = "cmos does not review or re-date records in place: record a new decision with supersedes (cmos_decisions action record)";
 const NO_SPRINT_REPORTS: &str = "cmos has no sprint retrospectives or analytics: cmos_sprint action show gives a sprint with its missions";
 
-pub static GROUPS: [Group; 14] = [
+pub static GROUPS: [Group; 15] = [
     group(
         "cmos_mission",
         "Missions: list, show, status (the work queue), next (the mission to take), add, update, depends, undepends.",
@@ -275,6 +275,11 @@ pub static GROUPS: [Group; 14] = [
         ],
     ),
     refused("cmos_status", &[("", Target::Hosted)]),
+    // The original's granular tool for what cmos_context action update did.
+    refused(
+        "cmos_context_update",
+        &[("", Target::Elsewhere(NO_CONDENSING))],
+    ),
     refused(
         "cmos_feedback",
         &[

@@ -13,9 +13,13 @@ use super::{Reply, Tool, ToolArgs, reply, tool};
 use crate::error::Result;
 use crate::migrate::yaml;
 use crate::ops::migrate::{self, Export};
-use crate::ops::{Outcome, Workspace, status, verify};
+use crate::ops::{Outcome, Workspace, mission, status, verify};
 
-pub static TOOLS: [Tool; 2] = [tool::<DbHealth>(), tool::<BacklogExport>()];
+pub static TOOLS: [Tool; 3] = [
+    tool::<DbHealth>(),
+    tool::<BacklogExport>(),
+    tool::<ResolveReferences>(),
+];
 
 /// Is the project's memory sound? Checks the cmos branch (schema, ids, links, log) and counts
 /// its missions by status. Problems come as an error listing each one; the original's SQLite
@@ -107,4 +111,88 @@ impl ToolArgs for BacklogExport {
             instructions: exported.instructions,
         })
     }
+}
+
+/// The reference documents of a mission imported from the original CMOS (its
+/// reference_docs), sorted into TraceLab references, web addresses and local paths. Returns
+/// {missionId, tracelabRefs[{type, resourceId, path}], localDocs[{path}], webUrls[]}.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct ResolveReferences {
+    /// The mission.
+    mission_id: String,
+}
+
+impl ToolArgs for ResolveReferences {
+    const NAME: &'static str = "cmos_resolve_references";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let shown = mission::show(ws, &self.mission_id)?;
+        let detail = serde_json::to_value(&shown.data)
+            .map_err(|e| crate::error::Error::io("cannot encode a mission", e.into()))?;
+        let references = references(&detail);
+        let (mut tracelab, mut local, mut web) = (Vec::new(), Vec::new(), Vec::new());
+        for reference in references {
+            if let Some(rest) = reference.strip_prefix("tracelab://") {
+                let mut parts = rest.splitn(3, '/');
+                let kind = parts.next().unwrap_or_default();
+                let id = parts.next().unwrap_or_default();
+                tracelab.push(json!({"type": kind, "resourceId": id, "path": parts.next()}));
+            } else if reference.starts_with("http://") || reference.starts_with("https://") {
+                web.push(Value::from(reference));
+            } else {
+                local.push(json!({"path": reference}));
+            }
+        }
+        Ok(Outcome {
+            data: json!({
+                "missionId": self.mission_id,
+                "tracelabRefs": tracelab,
+                "localDocs": local,
+                "webUrls": web,
+            }),
+            warnings: shown.warnings,
+            instructions: shown.instructions,
+        })
+    }
+}
+
+/// The reference documents a mission carries: where an import of the original kept them
+/// (`legacy.reference_docs`, or `referenceDocs` in its metadata), as a list or as the JSON
+/// text of one, the original's column being text.
+fn references(mission: &Value) -> Vec<String> {
+    let legacy = &mission["legacy"];
+    let metadata = match &legacy["metadata"] {
+        Value::String(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+        other => other.clone(),
+    };
+    let found = [
+        &legacy["reference_docs"],
+        &legacy["referenceDocs"],
+        &metadata["referenceDocs"],
+        &metadata["reference_docs"],
+    ]
+    .into_iter()
+    .find(|v| !v.is_null())
+    .cloned()
+    .unwrap_or(Value::Null);
+    let list = match found {
+        Value::String(text) => serde_json::from_str(&text).unwrap_or(Value::from(vec![text])),
+        other => other,
+    };
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| match v {
+            Value::String(s) => Some(s.trim().to_string()),
+            Value::Object(o) => o
+                .get("path")
+                .or(o.get("uri"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            _ => None,
+        })
+        .filter(|s| !s.is_empty())
+        .collect()
 }
