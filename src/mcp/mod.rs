@@ -86,7 +86,7 @@ pub fn handle_with(ws: &Workspace, profile: Profile, line: &str) -> Option<Respo
             "initialize" => protocol::result(&id, initialize(&params, profile)),
             "ping" => protocol::result(&id, json!({})),
             "tools/list" => protocol::result(&id, json!({"tools": tools::listing(profile)})),
-            "tools/call" => call(ws, &id, &params),
+            "tools/call" => call(ws, profile, &id, &params),
             other => protocol::error(
                 &id,
                 protocol::METHOD_NOT_FOUND,
@@ -114,7 +114,7 @@ fn initialize(params: &Value, profile: Profile) -> Value {
     })
 }
 
-fn call(ws: &Workspace, id: &Id, params: &Value) -> Response {
+fn call(ws: &Workspace, profile: Profile, id: &Id, params: &Value) -> Response {
     let Some(name) = params.get("name").and_then(Value::as_str) else {
         return protocol::error(
             id,
@@ -142,9 +142,16 @@ fn call(ws: &Workspace, id: &Id, params: &Value) -> Response {
         );
     };
     let (envelope, failed) = match outcome {
-        Ok(reply) => (json!(Envelope::success(reply, Some(ws), &McpNames)), false),
+        Ok(reply) => (
+            json!(Envelope::success(reply, Some(ws), McpNames::of(profile))),
+            false,
+        ),
         Err(err) => (
-            json!(Envelope::failure(&err, envelope::context_of(ws), &McpNames)),
+            json!(Envelope::failure(
+                &err,
+                envelope::context_of(ws),
+                McpNames::of(profile)
+            )),
             true,
         ),
     };

@@ -16,6 +16,9 @@ use crate::error::{Error, Result};
 use crate::model::fold;
 use crate::ops::Workspace;
 
+/// The original's parameter names read as a granular tool's: (theirs, the tool's).
+pub type Renames = &'static [(&'static str, &'static str)];
+
 /// What one action of a group does.
 pub enum Target {
     /// The granular tool `name`, with `fixed` arguments set and the original's parameter
@@ -133,7 +136,7 @@ pub static GROUPS: [Group; 15] = [
     ),
     group(
         "cmos_context",
-        "The project's context: view, snapshot, history (snapshots), next_steps, constraints, search (full text over documents and records).",
+        "The project's context: view, snapshot, history (snapshots), next_steps, constraints, facts, add_fact, search (full text over documents and records).",
         &[
             ("view", to("cmos_context_view")),
             ("snapshot", to("cmos_context_snapshot")),
@@ -154,6 +157,8 @@ pub static GROUPS: [Group; 15] = [
                     renamed: &[("constraintAction", "action")],
                 },
             ),
+            ("facts", to("cmos_facts_list")),
+            ("add_fact", to("cmos_facts_add")),
             (
                 "search",
                 Target::Tool {
@@ -290,6 +295,22 @@ pub static GROUPS: [Group; 15] = [
         ],
     ),
 ];
+
+/// The listed group and action that run the granular tool `tool` as it is (no argument
+/// fixed), with the original's names for its parameters: how a suggestion to call `tool` reads
+/// in the consolidated tools' words.
+pub fn home_of(tool: &str) -> Option<(&'static str, &'static str, Renames)> {
+    GROUPS.iter().filter(|g| g.listed).find_map(|g| {
+        g.actions.iter().find_map(|(word, target)| match target {
+            Target::Tool {
+                name,
+                fixed: [],
+                renamed,
+            } if *name == tool => Some((g.name, *word, *renamed)),
+            _ => None,
+        })
+    })
+}
 
 pub fn find(name: &str) -> Option<&'static Group> {
     GROUPS.iter().find(|g| g.name == name)
