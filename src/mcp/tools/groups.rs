@@ -68,6 +68,25 @@ const fn group(
     }
 }
 
+/// The first sentence of a parameter's description, without its default: what a merged
+/// description keeps of each action's meaning, so the listing stays small.
+fn gist(description: &str) -> &str {
+    let end = [
+        description.find(" ["),
+        // A sentence ends at ". " before a capital ("e.g. 2h" goes on).
+        description
+            .match_indices(". ")
+            .map(|(at, _)| at)
+            .find(|at| description[at + 2..].starts_with(char::is_uppercase)),
+        description.find(';'),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+    .unwrap_or(description.len());
+    description[..end].trim_end_matches('.')
+}
+
 /// A group of the original's that cmos does not offer: callable, every action refused.
 const fn refused(name: &'static str, actions: &'static [(&'static str, Target)]) -> Group {
     Group {
@@ -335,14 +354,16 @@ impl Group {
         let mut properties = Map::new();
         let mut required = Vec::new();
         if !self.single() {
-            let doc = "What to do; each action takes the parameters below that it needs.";
+            let doc = "The action; it reads the parameters below that it takes.";
             properties.insert(
                 "action".into(),
                 json!({"type": "string", "enum": self.words(), "description": doc}),
             );
             required.push(Value::from("action"));
         }
-        for (_, target) in self.actions {
+        // Each parameter with the actions that take it and what each says it means.
+        let mut meanings: Map<String, Value> = Map::new();
+        for (word, target) in self.actions {
             let Target::Tool {
                 name,
                 fixed,
@@ -367,10 +388,37 @@ impl Group {
                 properties
                     .entry(ours.to_string())
                     .or_insert_with(|| property.clone());
+                let said = property["description"].as_str().unwrap_or_default();
+                let Value::Array(entries) = meanings.entry(ours).or_insert_with(|| json!([]))
+                else {
+                    continue;
+                };
+                match entries.iter_mut().find(|e| e[1] == said) {
+                    Some(entry) => {
+                        entry[0] =
+                            format!("{}, {word}", entry[0].as_str().unwrap_or_default()).into()
+                    }
+                    None => entries.push(json!([word, said])),
+                }
             }
             if self.single() {
                 required.extend(schema["required"].as_array().into_iter().flatten().cloned());
             }
+        }
+        // A parameter that means different things to different actions says what it means to
+        // each ("sprintId": a filter to list, where the mission goes to add).
+        for (key, entries) in &meanings {
+            let Some(entries) = entries.as_array().filter(|e| e.len() > 1) else {
+                continue;
+            };
+            let text: Vec<String> = entries
+                .iter()
+                .map(|e| {
+                    let words = e[0].as_str().unwrap_or_default();
+                    format!("{words}: {}.", gist(e[1].as_str().unwrap_or_default()))
+                })
+                .collect();
+            properties[key]["description"] = Value::from(text.join(" "));
         }
         let description = match self.summary.is_empty() {
             true => "Not available in a git-native project.".to_string(),
