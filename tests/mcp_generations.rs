@@ -360,3 +360,28 @@ fn resolve_references_sorts_an_imported_missions_reference_docs() {
     assert_eq!(data["localDocs"], json!([{"path": "docs/design.md"}]));
     assert!(replies[1].0, "an unknown mission is an error");
 }
+
+/// Under the default profile what a result suggests calling is a listed consolidated tool and
+/// its action; under the granular profile, the granular tool.
+#[test]
+fn suggested_calls_name_tools_the_profile_lists() {
+    let repo = Repo::new();
+    repo.init();
+    let calls = [(
+        "cmos_mission",
+        json!({"action": "add", "missionId": "C1", "name": "Next up"}),
+    )];
+    let (_, replies) = serve(&repo, "", &calls);
+    let suggested = &replies[0].1["instructions"]["suggested_commands"];
+    assert_eq!(
+        suggested[0], r#"cmos_mission_transition {"action":"start","missionId":"C1"}"#,
+        "{suggested:#}"
+    );
+    let calls = [("cmos_mission_show", json!({"missionId": "C1"}))];
+    let (_, replies) = serve(&repo, "granular", &calls);
+    let suggested = &replies[0].1["instructions"]["suggested_commands"];
+    assert_eq!(
+        suggested[0], r#"cmos_mission_start {"missionId":"C1"}"#,
+        "{suggested:#}"
+    );
+}
