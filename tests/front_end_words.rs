@@ -54,7 +54,7 @@ fn serve(repo: &Repo, calls: &[Call]) -> Vec<String> {
         input.push('\n');
     }
     let mut child = hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &repo.home)
-        .arg("mcp")
+        .args(["mcp", "--tools", "all"])
         .current_dir(&repo.path)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

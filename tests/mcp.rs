@@ -122,7 +122,8 @@ impl Drop for Server {
 fn every_tool_is_listed_with_a_schema() {
     let repo = Repo::new();
     repo.init();
-    let mut server = Server::start(&repo.home, &repo.path, &[]);
+    // Both generations: the granular tools and the consolidated ones.
+    let mut server = Server::start(&repo.home, &repo.path, &["--tools", "all"]);
     let listed = server.request("tools/list", json!({}));
     let tools = listed["result"]["tools"].as_array().unwrap();
     assert!(tools.len() >= 40, "{}", tools.len());
@@ -676,7 +677,9 @@ fn test_mcp_every_advertised_word_list_refuses_an_unknown_word() {
     repo.init();
     repo.ok(&["mission", "add", "A1", "First"]);
     let tip = repo.tip();
-    let mut s = Server::start(&repo.home, &repo.path, &[]);
+    // The granular tools, each of which takes every word list it publishes (a consolidated
+    // tool's lists belong to its actions: tests/mcp_generations.rs).
+    let mut s = Server::start(&repo.home, &repo.path, &["--tools", "granular"]);
     let listed = s.request("tools/list", json!({}));
     let mut checked = Vec::new();
     for tool in listed["result"]["tools"].as_array().unwrap() {

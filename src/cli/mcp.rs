@@ -2,10 +2,11 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 
 use super::command_context::CommandContext;
 use crate::error::{Error, Result};
+use crate::mcp::tools::Profile;
 use crate::ops::agents;
 
 /// Serve the cmos tools to an MCP client (Claude Code, Cursor, Codex) over stdin/stdout.
@@ -17,6 +18,29 @@ pub struct McpArgs {
     /// Print the client configuration for claude, cursor or codex, and exit.
     #[arg(long, value_name = "CLIENT")]
     pub print_config: Option<String>,
+    /// Which tools tools/list shows: the original CMOS's consolidated tools (one per area,
+    /// with an action), the granular ones (one per operation), or all. Every tool can be
+    /// called whichever is listed.
+    #[arg(long, value_enum, default_value_t = ToolsArg::Consolidated, value_name = "SET")]
+    pub tools: ToolsArg,
+}
+
+/// The values of `--tools`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ToolsArg {
+    Consolidated,
+    Granular,
+    All,
+}
+
+impl From<ToolsArg> for Profile {
+    fn from(arg: ToolsArg) -> Profile {
+        match arg {
+            ToolsArg::Consolidated => Profile::Consolidated,
+            ToolsArg::Granular => Profile::Granular,
+            ToolsArg::All => Profile::All,
+        }
+    }
 }
 
 /// Tell agents how to work with cmos, in their instructions file.
@@ -40,7 +64,7 @@ pub fn run(ctx: &CommandContext, args: McpArgs) -> Result<()> {
     let ws = ctx.workspace_in(args.repo.as_deref())?;
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
-    crate::mcp::serve(ws, stdin.lock(), stdout.lock())
+    crate::mcp::serve_with(ws, args.tools.into(), stdin.lock(), stdout.lock())
         .map_err(|e| Error::io("the MCP connection failed", e))
 }
 

@@ -18,6 +18,7 @@ use crate::ops::envelope::{self, Envelope};
 use names::McpNames;
 use protocol::{Id, Message, Response};
 use reader::{Line, Lines};
+use tools::Profile;
 
 /// The largest tool result, in bytes of JSON: long texts are cut beyond it, so one call can
 /// never flood an agent's context.
@@ -27,14 +28,27 @@ const CUT_STRING: usize = 2_000;
 
 const INSTRUCTIONS: &str = "cmos is this project's memory. Call cmos_agent_onboard first. Work in a session (cmos_session_start), capture decisions, learnings, constraints and next steps as they happen (cmos_session_capture), take work from cmos_mission_next, start and complete missions, and close the session with a summary and next steps (cmos_session_complete). After losing context, call cmos_session_resume. Every result carries `instructions` with what to do next.";
 
+/// The same, in the consolidated tools' words.
+const INSTRUCTIONS_CONSOLIDATED: &str = "cmos is this project's memory. Call cmos_agent_onboard first. Work in a session (cmos_session action start), capture decisions, learnings, constraints and next steps as they happen (cmos_session action capture), take work from cmos_mission action next, start and complete missions (cmos_mission_transition), and close the session with a summary and next steps (cmos_session action complete). After losing context, call cmos_session action resume. Every result carries `instructions` with what to do next; a tool named there can be called although it is not listed.";
+
 /// Serves requests from `input` until it ends, writing one response line per request. A line
 /// that is not UTF-8, not JSON or too long gets an error answer, and the server reads on.
-pub fn serve(ws: &Workspace, input: impl BufRead, mut output: impl Write) -> std::io::Result<()> {
+pub fn serve(ws: &Workspace, input: impl BufRead, output: impl Write) -> std::io::Result<()> {
+    serve_with(ws, Profile::default(), input, output)
+}
+
+/// `serve`, listing the tools of `profile`.
+pub fn serve_with(
+    ws: &Workspace,
+    profile: Profile,
+    input: impl BufRead,
+    mut output: impl Write,
+) -> std::io::Result<()> {
     let mut lines = Lines::new(input);
     while let Some(line) = lines.next_line()? {
         let response = match line {
             Line::Text(text) if text.trim().is_empty() => continue,
-            Line::Text(text) => handle(ws, &text),
+            Line::Text(text) => handle_with(ws, profile, &text),
             Line::NotUtf8(bytes) => Some(protocol::error(
                 &protocol::salvage_id(&bytes),
                 protocol::PARSE_ERROR,
@@ -60,17 +74,19 @@ pub fn serve(ws: &Workspace, input: impl BufRead, mut output: impl Write) -> std
 
 /// The response to one line, None for notifications.
 pub fn handle(ws: &Workspace, line: &str) -> Option<Response> {
+    handle_with(ws, Profile::default(), line)
+}
+
+/// `handle`, listing the tools of `profile`.
+pub fn handle_with(ws: &Workspace, profile: Profile, line: &str) -> Option<Response> {
     match protocol::parse(line) {
         Message::Notification => None,
         Message::Invalid { id, code, message } => Some(protocol::error(&id, code, &message)),
         Message::Request { id, method, params } => Some(match method.as_str() {
-            "initialize" => protocol::result(&id, initialize(&params)),
+            "initialize" => protocol::result(&id, initialize(&params, profile)),
             "ping" => protocol::result(&id, json!({})),
-            "tools/list" => protocol::result(
-                &id,
-                json!({"tools": tools::all().iter().map(|t| t.listing()).collect::<Vec<_>>()}),
-            ),
-            "tools/call" => call(ws, &id, &params),
+            "tools/list" => protocol::result(&id, json!({"tools": tools::listing(profile)})),
+            "tools/call" => call(ws, profile, &id, &params),
             other => protocol::error(
                 &id,
                 protocol::METHOD_NOT_FOUND,
@@ -82,7 +98,7 @@ pub fn handle(ws: &Workspace, line: &str) -> Option<Response> {
     }
 }
 
-fn initialize(params: &Value) -> Value {
+fn initialize(params: &Value, profile: Profile) -> Value {
     let asked = params.get("protocolVersion").and_then(Value::as_str);
     let version = asked
         .filter(|v| protocol::PROTOCOL_VERSIONS.contains(v))
@@ -91,23 +107,19 @@ fn initialize(params: &Value) -> Value {
         "protocolVersion": version,
         "capabilities": {"tools": {"listChanged": false}},
         "serverInfo": {"name": "cmos", "version": env!("CARGO_PKG_VERSION")},
-        "instructions": INSTRUCTIONS,
+        "instructions": match profile {
+            Profile::Consolidated => INSTRUCTIONS_CONSOLIDATED,
+            Profile::Granular | Profile::All => INSTRUCTIONS,
+        },
     })
 }
 
-fn call(ws: &Workspace, id: &Id, params: &Value) -> Response {
+fn call(ws: &Workspace, profile: Profile, id: &Id, params: &Value) -> Response {
     let Some(name) = params.get("name").and_then(Value::as_str) else {
         return protocol::error(
             id,
             protocol::INVALID_PARAMS,
             "tools/call needs the tool's \"name\"",
-        );
-    };
-    let Some(tool) = tools::find(name) else {
-        return protocol::error(
-            id,
-            protocol::INVALID_PARAMS,
-            &format!("unknown tool {name:?}: list the tools with tools/list"),
         );
     };
     let empty = Map::new();
@@ -122,10 +134,24 @@ fn call(ws: &Workspace, id: &Id, params: &Value) -> Response {
             );
         }
     };
-    let (envelope, failed) = match tool.call(ws, arguments) {
-        Ok(reply) => (json!(Envelope::success(reply, Some(ws), &McpNames)), false),
+    let Some(outcome) = tools::call(ws, name, arguments) else {
+        return protocol::error(
+            id,
+            protocol::INVALID_PARAMS,
+            &format!("unknown tool {name:?}: list the tools with tools/list"),
+        );
+    };
+    let (envelope, failed) = match outcome {
+        Ok(reply) => (
+            json!(Envelope::success(reply, Some(ws), McpNames::of(profile))),
+            false,
+        ),
         Err(err) => (
-            json!(Envelope::failure(&err, envelope::context_of(ws), &McpNames)),
+            json!(Envelope::failure(
+                &err,
+                envelope::context_of(ws),
+                McpNames::of(profile)
+            )),
             true,
         ),
     };

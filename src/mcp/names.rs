@@ -4,11 +4,32 @@
 
 use serde_json::{Map, Value};
 
+use crate::mcp::tools::{Profile, groups};
 use crate::model::ItemKind;
 use crate::next::{Action, Input, Names, Op, one_of};
 
-/// The MCP server's names for inputs and actions.
-pub struct McpNames;
+/// The MCP server's names for inputs and actions: in the granular tools' words
+/// (`cmos_mission_start {"missionId":"B2"}`), or, when the server lists the consolidated
+/// tools, in theirs (`cmos_mission_transition {"action":"start","missionId":"B2"}`), so a
+/// suggestion names a tool the agent sees.
+pub struct McpNames {
+    consolidated: bool,
+}
+
+impl McpNames {
+    pub const GRANULAR: McpNames = McpNames {
+        consolidated: false,
+    };
+    pub const CONSOLIDATED: McpNames = McpNames { consolidated: true };
+
+    /// The names that match what `profile` lists.
+    pub fn of(profile: Profile) -> &'static McpNames {
+        match profile {
+            Profile::Consolidated => &McpNames::CONSOLIDATED,
+            Profile::Granular | Profile::All => &McpNames::GRANULAR,
+        }
+    }
+}
 
 /// The tool that runs `op`, with the arguments it always takes; None when no tool does.
 fn tool(op: Op) -> Option<(&'static str, &'static [(&'static str, &'static str)])> {
@@ -108,6 +129,24 @@ impl Names for McpNames {
         for (key, value) in fixed {
             arguments.insert(key.to_string(), Value::from(*value));
         }
+        let mut name = name;
+        if self.consolidated
+            && let Some((group, word, renamed)) = groups::home_of(name)
+        {
+            for (theirs, ours) in renamed {
+                if let Some(value) = arguments.remove(*ours) {
+                    arguments.insert(theirs.to_string(), value);
+                }
+            }
+            if !word.is_empty() {
+                // The action first, as a person would write the call.
+                let mut ordered = Map::new();
+                ordered.insert("action".into(), Value::from(word));
+                ordered.extend(arguments);
+                arguments = ordered;
+            }
+            name = group;
+        }
         Some(format!("{name} {}", Value::Object(arguments)))
     }
 
@@ -199,7 +238,9 @@ mod tests {
             .map(|t| t.listing())
             .collect();
         for action in &actions {
-            let shown = McpNames.action(action).expect("a tool for each of these");
+            let shown = McpNames::GRANULAR
+                .action(action)
+                .expect("a tool for each of these");
             let (name, arguments) = shown.split_once(' ').expect("name and arguments");
             let tool = listed
                 .iter()
@@ -214,11 +255,40 @@ mod tests {
             }
         }
         assert_eq!(
-            McpNames
+            McpNames::GRANULAR
                 .action(&Action::new(Op::MissionStart).with(Input::MissionId, "B2"))
                 .unwrap(),
             r#"cmos_mission_start {"missionId":"B2"}"#
         );
-        assert_eq!(McpNames.give(&[Input::Reason]), "give the argument reason");
+        assert_eq!(
+            McpNames::GRANULAR.give(&[Input::Reason]),
+            "give the argument reason"
+        );
+        // In the consolidated tools' words, every suggestion names a listed tool, one of its
+        // actions, and parameters it lists.
+        let listed = crate::mcp::tools::listing(Profile::Consolidated);
+        for action in &actions {
+            let shown = McpNames::CONSOLIDATED.action(action).expect("a tool");
+            let (name, arguments) = shown.split_once(' ').expect("name and arguments");
+            let tool = listed
+                .iter()
+                .find(|t| t["name"] == name)
+                .unwrap_or_else(|| panic!("{shown}: {name} is not listed"));
+            let arguments: Map<String, Value> = serde_json::from_str(arguments).unwrap();
+            let properties = &tool["inputSchema"]["properties"];
+            for (key, value) in &arguments {
+                assert!(properties.get(key).is_some(), "{shown}: no parameter {key}");
+                if key == "action" {
+                    let words = properties["action"]["enum"].as_array().unwrap();
+                    assert!(words.contains(value), "{shown}: no action {value}");
+                }
+            }
+        }
+        assert_eq!(
+            McpNames::CONSOLIDATED
+                .action(&Action::new(Op::MissionStart).with(Input::MissionId, "B2"))
+                .unwrap(),
+            r#"cmos_mission_transition {"action":"start","missionId":"B2"}"#
+        );
     }
 }

@@ -57,7 +57,7 @@ impl ToolArgs for AgentOnboard {
     const NAME: &'static str = "cmos_agent_onboard";
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
-        let names = Some(&crate::mcp::names::McpNames as &dyn crate::next::Names);
+        let names = Some(&crate::mcp::names::McpNames::GRANULAR as &dyn crate::next::Names);
         reply(context::onboard_for(ws, budget(self.budget), names)?)
     }
 }
@@ -77,7 +77,9 @@ impl ToolArgs for ContextView {
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
         let outcome = context::context(ws, budget(self.budget))?;
-        let markdown = outcome.data.markdown_for(&crate::mcp::names::McpNames);
+        let markdown = outcome
+            .data
+            .markdown_for(&crate::mcp::names::McpNames::GRANULAR);
         let mut reply = reply(outcome)?;
         reply.data["markdown"] = markdown.into();
         Ok(reply)

@@ -5,7 +5,9 @@
 //! checked against that schema before the struct reads it, so the two cannot drift.
 
 mod args;
+pub mod groups;
 mod memory;
+mod original;
 mod review;
 mod schema;
 mod work;
@@ -90,11 +92,53 @@ pub fn all() -> Vec<&'static Tool> {
         .iter()
         .chain(&memory::TOOLS)
         .chain(&review::TOOLS)
+        .chain(&original::TOOLS)
         .collect()
 }
 
+/// The granular tool `name`.
 pub fn find(name: &str) -> Option<&'static Tool> {
     all().into_iter().find(|t| t.name == name)
+}
+
+/// Which tools tools/list shows. Whatever it shows, every tool of every generation can be
+/// called: the profile only decides what costs the agent context on every turn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Profile {
+    /// The original's consolidated tools (`cmos_mission` with an action, ...), and
+    /// cmos_agent_onboard: few schemas, all the operations.
+    #[default]
+    Consolidated,
+    /// One tool per operation (`cmos_mission_start`, ...): cmos's own tools and the
+    /// original's granular names.
+    Granular,
+    /// Both.
+    All,
+}
+
+/// The tools/list entries of `profile`.
+pub fn listing(profile: Profile) -> Vec<Value> {
+    let granular = all().into_iter().map(Tool::listing);
+    let groups = groups::GROUPS
+        .iter()
+        .filter(|g| g.listed)
+        .map(|g| g.listing().clone());
+    match profile {
+        Profile::Granular => granular.collect(),
+        Profile::All => granular.chain(groups).collect(),
+        Profile::Consolidated => {
+            let onboard = find("cmos_agent_onboard").map(Tool::listing);
+            onboard.into_iter().chain(groups).collect()
+        }
+    }
+}
+
+/// Calls the tool `name` of any generation; None when there is no such tool.
+pub fn call(ws: &Workspace, name: &str, arguments: &Map<String, Value>) -> Option<Result<Reply>> {
+    match find(name) {
+        Some(tool) => Some(tool.call(ws, arguments)),
+        None => groups::find(name).map(|g| g.call(ws, arguments)),
+    }
 }
 
 impl Tool {

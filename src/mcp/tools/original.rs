@@ -1,0 +1,198 @@
+//! Granular tools of the original CMOS (its "G3" set) that cmos had no tool of that name for:
+//! each is the original's name and parameters over an operation cmos already has (the
+//! branch check and status for `cmos_db_health`, the backlog export for
+//! `cmos_backlog_export`), so prompts written for the original find them.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+#[cfg(test)]
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::{Reply, Tool, ToolArgs, reply, tool};
+use crate::error::Result;
+use crate::migrate::yaml;
+use crate::ops::migrate::{self, Export};
+use crate::ops::{Outcome, Workspace, mission, status, verify};
+
+pub static TOOLS: [Tool; 3] = [
+    tool::<DbHealth>(),
+    tool::<BacklogExport>(),
+    tool::<ResolveReferences>(),
+];
+
+/// Is the project's memory sound? Checks the cmos branch (schema, ids, links, log) and counts
+/// its missions by status. Problems come as an error listing each one; the original's SQLite
+/// figures (WAL mode, file size) have no meaning for a git branch and are not given.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct DbHealth {}
+
+impl ToolArgs for DbHealth {
+    const NAME: &'static str = "cmos_db_health";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let checked = verify::verify(ws, None)?;
+        let view = status::status(ws)?;
+        let data = json!({
+            "connected": true,
+            "branch": checked.data.reference,
+            "commit": checked.data.commit,
+            "version": env!("CARGO_PKG_VERSION"),
+            "project": view.data.project.name,
+            "missionCount": view.data.totals.total,
+            "missionsByStatus": view.data.totals.by_status,
+        });
+        Ok(Outcome {
+            data,
+            warnings: checked.warnings,
+            instructions: view.instructions,
+        })
+    }
+}
+
+/// How `cmos_backlog_export` writes the backlog.
+#[derive(Clone, Copy, Default, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "lowercase")]
+pub enum BacklogFormat {
+    #[default]
+    Yaml,
+    Json,
+}
+
+/// The whole backlog (every sprint with its missions, in full) as the original's backlog.yaml,
+/// or as JSON. Returns {format, content, sprintCount, missionCount}.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct BacklogExport {
+    /// yaml or json [default: yaml].
+    format: Option<BacklogFormat>,
+}
+
+impl ToolArgs for BacklogExport {
+    const NAME: &'static str = "cmos_backlog_export";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let exported = migrate::export(ws, Export::Backlog, None, false)?;
+        let text = exported.data.text.clone().unwrap_or_default();
+        // The counts come from the exported document itself, so they describe what was sent:
+        // its second document holds the plan (sprints with their missions, then missions of
+        // no sprint), which is also the JSON form.
+        let plan = yaml::parse(&text, "the exported backlog")?
+            .into_iter()
+            .find_map(|doc| doc.get("domainFields").cloned())
+            .unwrap_or(Value::Null);
+        let sprints = plan.get("sprints").and_then(Value::as_array);
+        let sprint_count = sprints.map_or(0, Vec::len);
+        let in_sprints: usize = sprints
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.get("missions").and_then(Value::as_array))
+            .map(Vec::len)
+            .sum();
+        let unassigned = plan
+            .get("unassignedMissions")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let mission_count = in_sprints + unassigned;
+        let (format, content) = match self.format.unwrap_or_default() {
+            BacklogFormat::Yaml => ("yaml", Value::from(text)),
+            BacklogFormat::Json => ("json", plan),
+        };
+        reply(Outcome {
+            data: json!({
+                "format": format,
+                "content": content,
+                "sprintCount": sprint_count,
+                "missionCount": mission_count,
+            }),
+            warnings: exported.warnings,
+            instructions: exported.instructions,
+        })
+    }
+}
+
+/// The reference documents of a mission imported from the original CMOS (its
+/// reference_docs), sorted into TraceLab references, web addresses and local paths. Returns
+/// {missionId, tracelabRefs[{type, resourceId, path}], localDocs[{path}], webUrls[]}.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct ResolveReferences {
+    /// The mission.
+    mission_id: String,
+}
+
+impl ToolArgs for ResolveReferences {
+    const NAME: &'static str = "cmos_resolve_references";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let shown = mission::show(ws, &self.mission_id)?;
+        let detail = serde_json::to_value(&shown.data)
+            .map_err(|e| crate::error::Error::io("cannot encode a mission", e.into()))?;
+        let references = references(&detail);
+        let (mut tracelab, mut local, mut web) = (Vec::new(), Vec::new(), Vec::new());
+        for reference in references {
+            if let Some(rest) = reference.strip_prefix("tracelab://") {
+                let mut parts = rest.splitn(3, '/');
+                let kind = parts.next().unwrap_or_default();
+                let id = parts.next().unwrap_or_default();
+                tracelab.push(json!({"type": kind, "resourceId": id, "path": parts.next()}));
+            } else if reference.starts_with("http://") || reference.starts_with("https://") {
+                web.push(Value::from(reference));
+            } else {
+                local.push(json!({"path": reference}));
+            }
+        }
+        Ok(Outcome {
+            data: json!({
+                "missionId": self.mission_id,
+                "tracelabRefs": tracelab,
+                "localDocs": local,
+                "webUrls": web,
+            }),
+            warnings: shown.warnings,
+            instructions: shown.instructions,
+        })
+    }
+}
+
+/// The reference documents a mission carries: where an import of the original kept them
+/// (`legacy.reference_docs`, or `referenceDocs` in its metadata), as a list or as the JSON
+/// text of one, the original's column being text.
+fn references(mission: &Value) -> Vec<String> {
+    let legacy = &mission["legacy"];
+    let metadata = match &legacy["metadata"] {
+        Value::String(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+        other => other.clone(),
+    };
+    let found = [
+        &legacy["reference_docs"],
+        &legacy["referenceDocs"],
+        &metadata["referenceDocs"],
+        &metadata["reference_docs"],
+    ]
+    .into_iter()
+    .find(|v| !v.is_null())
+    .cloned()
+    .unwrap_or(Value::Null);
+    let list = match found {
+        Value::String(text) => serde_json::from_str(&text).unwrap_or(Value::from(vec![text])),
+        other => other,
+    };
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| match v {
+            Value::String(s) => Some(s.trim().to_string()),
+            Value::Object(o) => o
+                .get("path")
+                .or(o.get("uri"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            _ => None,
+        })
+        .filter(|s| !s.is_empty())
+        .collect()
+}
