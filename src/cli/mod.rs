@@ -51,6 +51,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub agent: Option<String>,
 
+    /// The original CMOS's SQLite database: cmos keeps the project on the `cmos` branch of
+    /// the repository instead, so this is refused (see -C, and `cmos import` for the file).
+    #[arg(long, global = true, value_name = "PATH", visible_alias = "db-path")]
+    pub database: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -110,7 +115,11 @@ pub fn main() -> i32 {
         Err(err) => return usage_error(err),
     };
     let ctx = CommandContext::new(cli.dir, cli.agent, cli.json);
-    match run(&ctx, cli.command) {
+    let result = match cli.database {
+        Some(path) => Err(no_database(&path)),
+        None => run(&ctx, cli.command),
+    };
+    match result {
         Ok(()) => 0,
         Err(err) => {
             let printer = ctx.printer();
@@ -119,6 +128,16 @@ pub fn main() -> i32 {
             err.exit_code()
         }
     }
+}
+
+/// `--database PATH`: there is no database to point at; say where the project lives instead.
+fn no_database(path: &std::path::Path) -> crate::error::Error {
+    crate::error::Error::InvalidInput(format!(
+        "cmos has no database file: the project lives on the `cmos` branch of the git \
+         repository. Drop --database; run in the repository, or name it with -C DIR. To bring \
+         in the original's data, run `cmos import cmos-sqlite {}`",
+        path.display()
+    ))
 }
 
 /// Runs one command; each asks the context for what it needs (the project, the printer).

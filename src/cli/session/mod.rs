@@ -51,7 +51,7 @@ pub enum SessionCommand {
         #[arg(long)]
         summary: Option<String>,
         /// A next step for whoever comes next (repeat for several).
-        #[arg(long = "next-step", value_name = "TEXT")]
+        #[arg(long = "next-step", visible_alias = "next-steps", value_name = "TEXT")]
         next_steps: Vec<String>,
         /// The session to close [default: this worktree's open session].
         #[arg(long)]
@@ -71,6 +71,9 @@ pub enum SessionCommand {
         /// span back from now (3h, 2d).
         #[arg(long, value_parser = parse::since)]
         since: Option<Timestamp>,
+        /// Show at most this many.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
     },
     /// Show a session with its captures.
     Show {
@@ -89,9 +92,14 @@ pub enum SessionCommand {
         /// [default: this worktree's session, else the most recent one]
         id: Option<String>,
     },
+    /// The same as `cmos onboard`: the original CMOS spelled it `session onboard`.
+    Onboard(super::context::ShapeArgs),
 }
 
 pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
+    if let SessionCommand::Onboard(shape) = cmd {
+        return super::context::run_onboard(ctx, shape);
+    }
     let (ws, printer) = ctx.open()?;
     match cmd {
         SessionCommand::Start {
@@ -162,8 +170,12 @@ pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
             kind,
             sprint,
             since,
+            limit,
         } => {
-            let outcome = ops::list(ws, kind, sprint.as_deref(), since)?;
+            let mut outcome = ops::list(ws, kind, sprint.as_deref(), since)?;
+            if let Some(limit) = limit {
+                outcome.data.truncate(limit);
+            }
             printer.outcome(&outcome, |sessions, st| render_list(sessions, st));
         }
         SessionCommand::Show { id } => {
@@ -185,6 +197,7 @@ pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
             let outcome = ops::resume(ws, id.as_deref())?;
             printer.outcome(&outcome, render_resume);
         }
+        SessionCommand::Onboard(_) => unreachable!("handled before the project is opened"),
     }
     Ok(())
 }
