@@ -51,9 +51,15 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub agent: Option<String>,
 
-    /// The original CMOS's SQLite database: cmos keeps the project on the `cmos` branch of
-    /// the repository instead, so this is refused (see -C, and `cmos import` for the file).
-    #[arg(long, global = true, value_name = "PATH", visible_alias = "db-path")]
+    /// The original CMOS's SQLite database: refused with what to do instead (the project is
+    /// on the `cmos` branch). Hidden: it only answers scripts written for the original.
+    #[arg(
+        long,
+        global = true,
+        hide = true,
+        value_name = "PATH",
+        alias = "db-path"
+    )]
     pub database: Option<PathBuf>,
 
     #[command(subcommand)]

@@ -68,7 +68,7 @@ pub struct AddArgs {
     words: Vec<String>,
     #[command(flatten)]
     spec: SpecArgs,
-    /// A new mission is Queued; the original CMOS's `--status queued` is accepted as such.
+    /// queued, as every new mission is (the original CMOS took any status; move it after).
     #[arg(long, value_parser = parse::status)]
     status: Option<Status>,
 }
