@@ -454,3 +454,121 @@ fn original_spellings_are_listed_in_help_as_aliases() {
     let block = repo.ok(&["mission", "block", "--help"]);
     assert!(block.contains("[alias: --need]"), "{block}");
 }
+
+#[test]
+fn cmosctl_mission_add_id_name_sprint_s_status() {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&["mission", "add", "B3.1", "Third", "S1", "-s", "planned"]);
+    let m = mission(&repo, "B3.1");
+    assert_eq!(
+        (m["sprint"].as_str(), m["status"].as_str()),
+        (Some("S1"), Some("Queued"))
+    );
+    let (code, error) = repo.fails(&["mission", "add", "B3.2", "X", "S1", "--sprint", "S2"]);
+    assert_eq!(code, 2);
+    assert!(
+        error["message"].as_str().unwrap().contains("two sprints"),
+        "{error:#}"
+    );
+}
+
+#[test]
+fn cmosctl_mission_complete_id_n_notes() {
+    let repo = project();
+    repo.ok(&["mission", "start", "B1.1"]);
+    repo.ok(&["mission", "complete", "B1.1", "-n", "All done"]);
+    assert_eq!(last_note(&repo, "B1.1"), "All done");
+}
+
+#[test]
+fn cmosctl_mission_block_id_r_reason() {
+    let repo = project();
+    repo.ok(&["mission", "start", "B1.1"]);
+    repo.ok(&["mission", "block", "B1.1", "-r", "Waiting on review"]);
+    assert_eq!(
+        mission(&repo, "B1.1")["blocked"]["reason"],
+        "Waiting on review"
+    );
+}
+
+#[test]
+fn session_capture_category_content_context() {
+    let repo = project();
+    repo.ok(&["session", "start", "--type", "research", "--title", "Dig"]);
+    repo.ok(&[
+        "session",
+        "capture",
+        "learning",
+        "The cache is cold on CI",
+        "--context",
+        "seen in the build logs",
+    ]);
+    let shown = repo.json(&["session", "show"]);
+    assert_eq!(
+        shown["captures"][0]["text"],
+        "The cache is cold on CI\n\nContext: seen in the build logs"
+    );
+}
+
+#[test]
+fn session_list_status_active_completed_and_l_limit() {
+    let repo = project();
+    repo.ok(&["session", "start", "--type", "build", "--title", "Done one"]);
+    repo.ok(&["session", "complete", "--summary", "ok", "--force"]);
+    repo.ok(&["session", "start", "--type", "build", "--title", "Open one"]);
+    let active = repo.json(&["session", "list", "--status", "active"]);
+    let titles = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(titles(&active), ["Open one"]);
+    let completed = repo.json(&["session", "list", "--status", "completed"]);
+    assert_eq!(titles(&completed), ["Done one"]);
+    let one = repo.json(&["session", "list", "-l", "1"]);
+    assert_eq!(titles(&one), ["Open one"]);
+}
+
+#[test]
+fn decisions_list_limit_domain() {
+    let repo = project();
+    for (title, domain) in [
+        ("Use gix", "storage"),
+        ("Use TOML", "storage"),
+        ("Use clap", "cli"),
+    ] {
+        repo.ok(&[
+            "decision",
+            "add",
+            title,
+            "--rationale",
+            "fits",
+            "--category",
+            domain,
+        ]);
+    }
+    let storage = repo.json(&["decisions", "list", "--domain", "storage"]);
+    assert_eq!(storage.as_array().unwrap().len(), 2, "{storage:#}");
+    let one = repo.json(&["decisions", "list", "--limit", "1"]);
+    assert_eq!(one.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn research_export_id_output() {
+    let repo = project();
+    repo.ok(&["mission", "start", "B1.1"]);
+    repo.ok(&["mission", "complete", "B1.1", "--notes", "Findings here"]);
+    let report = repo.path.join("report.md");
+    repo.ok(&[
+        "research",
+        "export",
+        "B1.1",
+        "--output",
+        report.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&report).expect("report written");
+    assert!(text.starts_with("# Research Report: B1.1"), "{text}");
+}

@@ -75,7 +75,7 @@ pub enum Command {
     Mission(mission::MissionCommand),
     #[command(subcommand)]
     Session(session::SessionCommand),
-    #[command(subcommand)]
+    #[command(subcommand, visible_alias = "decisions")]
     Decision(knowledge::decision::DecisionCommand),
     #[command(subcommand)]
     Fact(knowledge::fact::FactCommand),

@@ -63,13 +63,14 @@ pub enum ShowFormat {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// [ID] NAME: an optional id (e.g. B1.2), then the name.
-    #[arg(num_args = 1..=2, required = true, value_names = ["ID", "NAME"])]
+    /// [ID] NAME [SPRINT]: an optional id (e.g. B1.2), the name, and the sprint as the
+    /// original `cmosctl mission add ID NAME SPRINT` gave it (the same as --sprint).
+    #[arg(num_args = 1..=3, required = true, value_names = ["ID", "NAME", "SPRINT"])]
     words: Vec<String>,
     #[command(flatten)]
     spec: SpecArgs,
     /// queued, as every new mission is (the original CMOS took any status; move it after).
-    #[arg(long, value_parser = parse::status)]
+    #[arg(short = 's', long, value_parser = parse::status)]
     status: Option<Status>,
 }
 
@@ -141,6 +142,17 @@ pub fn run(ctx: &CommandContext, cmd: MissionCommand) -> Result<()> {
     match cmd {
         MissionCommand::Add(args) => {
             let mut words = args.words;
+            let mut spec = args.spec;
+            if words.len() == 3 {
+                let sprint = words.pop();
+                if spec.sprint.is_some() && spec.sprint != sprint {
+                    return Err(Error::InvalidInput(
+                        "two sprints given: name it once, as the third word or with --sprint"
+                            .into(),
+                    ));
+                }
+                spec.sprint = sprint;
+            }
             let name = words.pop();
             let id = words.pop();
             if let Some(status) = args.status.filter(|s| *s != Status::Queued) {
@@ -150,7 +162,7 @@ pub fn run(ctx: &CommandContext, cmd: MissionCommand) -> Result<()> {
                     status.as_str().to_lowercase().replace(' ', "-")
                 )));
             }
-            let fields = args.spec.into_fields(name)?;
+            let fields = spec.into_fields(name)?;
             let outcome = ops::add(ws, id.as_deref(), fields)?;
             printer.outcome(&outcome, |m, st| {
                 format!(

@@ -26,7 +26,7 @@ pub enum MoveCommand {
         /// [default: this worktree's session's mission, else its active mission]
         id: Option<String>,
         /// What was done, for the history.
-        #[arg(long)]
+        #[arg(short = 'n', long)]
         notes: Option<String>,
         /// A one-line summary, put before the notes in the history.
         #[arg(long)]
@@ -43,7 +43,7 @@ pub enum MoveCommand {
         /// [default: this worktree's session's mission, else its active mission]
         id: Option<String>,
         /// Why it cannot go on.
-        #[arg(long)]
+        #[arg(short = 'r', long)]
         reason: String,
         /// Something it needs (repeat for several).
         #[arg(long = "needs", visible_alias = "need", value_name = "WHAT")]

@@ -9,7 +9,7 @@ use super::command_context::CommandContext;
 use super::input::text_or_stdin;
 use super::parse::{self, parsed};
 use crate::error::Result;
-use crate::model::{CaptureCategory, SessionType, Timestamp};
+use crate::model::{CaptureCategory, SessionStatus, SessionType, Timestamp};
 use crate::ops::session::{self as ops, SessionBrief, StartRequest};
 use render::{render_list, render_resume, render_show};
 
@@ -42,6 +42,9 @@ pub enum SessionCommand {
         /// The mission it concerns.
         #[arg(long)]
         mission: Option<String>,
+        /// Where it came from or applies (kept with the text, as a second paragraph).
+        #[arg(long, value_name = "TEXT")]
+        context: Option<String>,
         /// The session to note it in [default: this worktree's open session].
         #[arg(long)]
         session: Option<String>,
@@ -71,8 +74,11 @@ pub enum SessionCommand {
         /// span back from now (3h, 2d).
         #[arg(long, value_parser = parse::since)]
         since: Option<Timestamp>,
+        /// Only sessions with this status: active, completed or abandoned.
+        #[arg(long, value_parser = parsed::<SessionStatus>)]
+        status: Option<SessionStatus>,
         /// Show at most this many.
-        #[arg(long, value_name = "N")]
+        #[arg(short = 'l', long, value_name = "N")]
         limit: Option<usize>,
     },
     /// Show a session with its captures.
@@ -135,9 +141,13 @@ pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
             category,
             text,
             mission,
+            context,
             session,
         } => {
-            let text = text_or_stdin(text)?;
+            let mut text = text_or_stdin(text)?;
+            if let Some(context) = context.filter(|c| !c.trim().is_empty()) {
+                text = format!("{}\n\nContext: {context}", text.trim_end());
+            }
             let outcome =
                 ops::capture(ws, session.as_deref(), category, &text, mission.as_deref())?;
             printer.outcome(&outcome, |c, st| {
@@ -170,9 +180,13 @@ pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
             kind,
             sprint,
             since,
+            status,
             limit,
         } => {
             let mut outcome = ops::list(ws, kind, sprint.as_deref(), since)?;
+            if let Some(status) = status {
+                outcome.data.retain(|s| s.status == status);
+            }
             if let Some(limit) = limit {
                 outcome.data.truncate(limit);
             }
