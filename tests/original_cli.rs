@@ -572,3 +572,20 @@ fn research_export_id_output() {
     let text = std::fs::read_to_string(&report).expect("report written");
     assert!(text.starts_with("# Research Report: B1.1"), "{text}");
 }
+
+#[test]
+fn context_view_format_json_and_markdown() {
+    let repo = project();
+    let markdown = repo.ok(&["context", "view", "--format", "markdown"]);
+    assert_eq!(
+        markdown,
+        repo.ok(&["context"]),
+        "the same as `cmos context`"
+    );
+    let json = repo.ok(&["context", "view", "--format", "json"]);
+    let envelope: Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(envelope["data"]["project"], "demo");
+    let out = repo.cmos(&["context", "view", "--format", "yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("md, json"));
+}

@@ -499,6 +499,10 @@ const NOT_IN_SCENARIO: &[(&str, &str)] = &[
         "session onboard",
         "the original's spelling of `onboard`, which the scenario runs; tests/original_cli.rs compares them",
     ),
+    (
+        "context view",
+        "the original's spelling of `context`, which the scenario runs; tests/original_cli.rs compares them",
+    ),
 ];
 
 fn settings() -> insta::Settings {

@@ -38,6 +38,7 @@ pub struct ShapeArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
+    #[value(alias = "markdown")]
     Md,
     Json,
 }
@@ -51,6 +52,8 @@ pub enum Scope {
 
 #[derive(Debug, Subcommand)]
 pub enum ContextCommand {
+    /// The same as `cmos context` alone: the original CMOS spelled it `context view`.
+    View(ShapeArgs),
     /// The free-form project notes.
     #[command(subcommand)]
     Notes(NotesCommand),
@@ -93,6 +96,9 @@ pub fn run(ctx: &CommandContext, args: ContextArgs) -> Result<()> {
     let printer = &printer;
     match args.command {
         None => print_context(printer, &args.shape, ops::context(ws, args.shape.budget)?),
+        Some(ContextCommand::View(shape)) => {
+            print_context(printer, &shape, ops::context(ws, shape.budget)?)
+        }
         Some(ContextCommand::Notes(cmd)) => run_notes(ws, cmd, printer)?,
         Some(ContextCommand::Snapshot { source, .. }) => {
             let outcome = snapshots::snapshot(ws, &source)?;
