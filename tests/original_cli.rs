@@ -426,6 +426,62 @@ fn status_verbose_recent() {
 }
 
 #[test]
+fn mission_block_id_summary_reason_next_hint() {
+    let repo = project();
+    repo.ok(&["mission", "start", "B1.1"]);
+    repo.ok(&[
+        "mission",
+        "block",
+        "B1.1",
+        "--summary",
+        "Stuck",
+        "--reason",
+        "No key",
+        "--next-hint",
+        "ask ops",
+    ]);
+    assert_eq!(
+        mission(&repo, "B1.1")["blocked"]["reason"],
+        "Stuck: No key (next: ask ops)"
+    );
+}
+
+#[test]
+fn root_ts_and_immediate_are_refused_with_what_to_do_and_nothing_is_written() {
+    let repo = project();
+    repo.ok(&["mission", "start", "B1.1"]);
+    let before = repo.tip();
+    let cases: [(&[&str], &str); 3] = [
+        (&["--root", "cmos", "mission", "status"], "-C DIR"),
+        (
+            &["mission", "start", "B1.2", "--ts", "2025-01-01T00:00:00Z"],
+            "drop --ts",
+        ),
+        (
+            &[
+                "mission",
+                "complete",
+                "B1.1",
+                "--summary",
+                "s",
+                "--notes",
+                "n",
+                "--immediate",
+            ],
+            "mission next --start",
+        ),
+    ];
+    for (args, hint) in cases {
+        let (code, error) = repo.fails(args);
+        assert_eq!(code, 2, "{args:?}: {error:#}");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains(hint), "{args:?}: {message}");
+    }
+    assert_eq!(repo.tip(), before, "nothing written");
+    assert_eq!(mission(&repo, "B1.1")["status"], "In Progress");
+}
+
+#[test]
 fn database_path_is_refused_with_what_to_do() {
     let repo = project();
     for flag in ["--database", "--db-path"] {

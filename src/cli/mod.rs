@@ -12,6 +12,7 @@ mod mcp;
 mod migrate;
 mod mission;
 pub mod names;
+mod original;
 pub mod output;
 mod parse;
 mod render;
@@ -51,16 +52,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub agent: Option<String>,
 
-    /// The original CMOS's SQLite database: refused with what to do instead (the project is
-    /// on the `cmos` branch). Hidden: it only answers scripts written for the original.
-    #[arg(
-        long,
-        global = true,
-        hide = true,
-        value_name = "PATH",
-        alias = "db-path"
-    )]
-    pub database: Option<PathBuf>,
+    #[command(flatten)]
+    pub original: original::RefusedFlags,
 
     #[command(subcommand)]
     pub command: Command,
@@ -121,8 +114,8 @@ pub fn main() -> i32 {
         Err(err) => return usage_error(err),
     };
     let ctx = CommandContext::new(cli.dir, cli.agent, cli.json);
-    let result = match cli.database {
-        Some(path) => Err(no_database(&path)),
+    let result = match cli.original.refusal() {
+        Some(refused) => Err(refused),
         None => run(&ctx, cli.command),
     };
     match result {
@@ -134,16 +127,6 @@ pub fn main() -> i32 {
             err.exit_code()
         }
     }
-}
-
-/// `--database PATH`: there is no database to point at; say where the project lives instead.
-fn no_database(path: &std::path::Path) -> crate::error::Error {
-    crate::error::Error::InvalidInput(format!(
-        "cmos has no database file: the project lives on the `cmos` branch of the git \
-         repository. Drop --database; run in the repository, or name it with -C DIR. To bring \
-         in the original's data, run `cmos import cmos-sqlite {}`",
-        path.display()
-    ))
 }
 
 /// Runs one command; each asks the context for what it needs (the project, the printer).

@@ -51,6 +51,9 @@ pub enum MoveCommand {
         /// A one-line summary, put before the reason (`SUMMARY: REASON`).
         #[arg(long)]
         summary: Option<String>,
+        /// A hint for whoever comes next, put after the reason (`REASON (next: HINT)`).
+        #[arg(long, value_name = "TEXT")]
+        next_hint: Option<String>,
     },
     /// Unblock a mission, recording how the blocker was resolved.
     Unblock {
@@ -114,13 +117,17 @@ pub fn run(ws: &Workspace, cmd: MoveCommand, printer: &Printer) -> Result<()> {
             reason,
             needs,
             summary,
+            next_hint,
         } => {
             let scoped = scope(id)?;
             // One line, as the reason shows in lists and status.
-            let reason = match summary.filter(|s| !s.trim().is_empty()) {
+            let mut reason = match summary.filter(|s| !s.trim().is_empty()) {
                 Some(summary) => format!("{summary}: {reason}"),
                 None => reason,
             };
+            if let Some(hint) = next_hint.filter(|h| !h.trim().is_empty()) {
+                reason = format!("{reason} (next: {hint})");
+            }
             (ops::block(ws, &scoped.id, &reason, &needs)?, scoped)
         }
         MoveCommand::Unblock { id, resolution, to } => {
