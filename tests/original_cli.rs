@@ -589,6 +589,38 @@ fn session_list_status_active_completed_and_l_limit() {
 }
 
 #[test]
+fn session_search_query_category() {
+    let repo = project();
+    repo.ok(&["session", "start", "--type", "research", "--title", "One"]);
+    repo.ok(&["session", "capture", "learning", "gix is fast enough"]);
+    repo.ok(&["session", "complete", "--summary", "ok"]);
+    repo.ok(&["session", "start", "--type", "research", "--title", "Two"]);
+    repo.ok(&["session", "capture", "decision", "use gix for reads"]);
+    repo.ok(&["session", "complete", "--summary", "ok"]);
+    let titles = |v: Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let all = titles(repo.json(&["session", "search", "gix"]));
+    assert_eq!(all.len(), 2, "{all:?}");
+    let decisions = repo.json(&["session", "search", "gix", "--category", "decision"]);
+    assert_eq!(titles(decisions), ["Two"]);
+    let learnings = repo.json(&[
+        "session",
+        "search",
+        "gix",
+        "--category",
+        "learning",
+        "--limit",
+        "5",
+    ]);
+    assert_eq!(titles(learnings), ["One"]);
+}
+
+#[test]
 fn decisions_list_limit_domain() {
     let repo = project();
     for (title, domain) in [

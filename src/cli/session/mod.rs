@@ -91,6 +91,9 @@ pub enum SessionCommand {
         query: Vec<String>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// Only sessions with a capture of this category holding every word of the query.
+        #[arg(long, value_parser = parsed::<CaptureCategory>)]
+        category: Option<CaptureCategory>,
     },
     /// Everything needed to carry on after losing context: the session, its mission, open
     /// next steps, last actions and what to do now.
@@ -100,6 +103,34 @@ pub enum SessionCommand {
     },
     /// The same as `cmos onboard`: the original CMOS spelled it `session onboard`.
     Onboard(super::context::ShapeArgs),
+}
+
+/// `session search --category`: the ranked hits whose session has a capture of `category`
+/// holding every word of the query (the original searched captures of one category).
+fn search_captures(
+    ws: &crate::ops::Workspace,
+    query: &str,
+    category: CaptureCategory,
+    limit: usize,
+) -> Result<crate::ops::Outcome<Vec<ops::SessionHit>>> {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    let mut outcome = ops::search(ws, query, usize::MAX)?;
+    let mut kept = Vec::new();
+    for hit in std::mem::take(&mut outcome.data) {
+        let session = ops::show(ws, &hit.session.id)?.data.session;
+        let holds = session.captures.iter().any(|c| {
+            let text = c.text.to_lowercase();
+            c.category == category && words.iter().all(|w| text.contains(w.as_str()))
+        });
+        if holds {
+            kept.push(hit);
+        }
+        if kept.len() == limit {
+            break;
+        }
+    }
+    outcome.data = kept;
+    Ok(outcome)
 }
 
 pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
@@ -197,8 +228,16 @@ pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
             let outcome = ops::show(ws, &scoped.id)?.scoped(&scoped, "session");
             printer.outcome(&outcome, render_show);
         }
-        SessionCommand::Search { query, limit } => {
-            let outcome = ops::search(ws, &query.join(" "), limit)?;
+        SessionCommand::Search {
+            query,
+            limit,
+            category,
+        } => {
+            let query = query.join(" ");
+            let outcome = match category {
+                None => ops::search(ws, &query, limit)?,
+                Some(category) => search_captures(ws, &query, category, limit)?,
+            };
             printer.outcome(&outcome, |hits, st| {
                 if hits.is_empty() {
                     return "Nothing found.\n".into();
