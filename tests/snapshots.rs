@@ -495,6 +495,14 @@ const NOT_IN_SCENARIO: &[(&str, &str)] = &[
         "reads a CMOS project; tests/migrate.rs runs it on fixtures",
     ),
     ("context notes edit", "opens an editor"),
+    (
+        "session onboard",
+        "the original's spelling of `onboard`, which the scenario runs; tests/original_cli.rs compares them",
+    ),
+    (
+        "context view",
+        "the original's spelling of `context`, which the scenario runs; tests/original_cli.rs compares them",
+    ),
 ];
 
 fn settings() -> insta::Settings {

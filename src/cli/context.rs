@@ -38,23 +38,44 @@ pub struct ShapeArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
+    #[value(alias = "markdown")]
     Md,
     Json,
 }
 
+/// The original CMOS's two context documents, which are one working memory in cmos.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scope {
+    Project,
+    Master,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ContextCommand {
+    /// The same as `cmos context` alone: the original CMOS spelled it `context view`.
+    View(ShapeArgs),
     /// The free-form project notes.
     #[command(subcommand)]
     Notes(NotesCommand),
     /// Name the branch as it is now, to compare with later.
     Snapshot {
+        /// project or master: the original CMOS's two contexts; cmos has one, and a
+        /// snapshot names all of it, so both mean the same.
+        #[arg(value_enum)]
+        scope: Option<Scope>,
         /// What this point is, e.g. "before the storage rewrite".
         #[arg(long)]
         source: String,
     },
     /// The named snapshots, newest first.
-    History,
+    History {
+        /// project or master, as for `snapshot`: both list the same snapshots.
+        #[arg(value_enum)]
+        scope: Option<Scope>,
+        /// Show at most this many.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+    },
     /// What changed between two snapshots (or revisions of the branch; B defaults to now).
     Diff { from: String, to: Option<String> },
 }
@@ -75,8 +96,11 @@ pub fn run(ctx: &CommandContext, args: ContextArgs) -> Result<()> {
     let printer = &printer;
     match args.command {
         None => print_context(printer, &args.shape, ops::context(ws, args.shape.budget)?),
+        Some(ContextCommand::View(shape)) => {
+            print_context(printer, &shape, ops::context(ws, shape.budget)?)
+        }
         Some(ContextCommand::Notes(cmd)) => run_notes(ws, cmd, printer)?,
-        Some(ContextCommand::Snapshot { source }) => {
+        Some(ContextCommand::Snapshot { source, .. }) => {
             let outcome = snapshots::snapshot(ws, &source)?;
             printer.outcome(&outcome, |item, st| {
                 format!(
@@ -87,8 +111,11 @@ pub fn run(ctx: &CommandContext, args: ContextArgs) -> Result<()> {
                 )
             });
         }
-        Some(ContextCommand::History) => {
-            let outcome = snapshots::history(ws)?;
+        Some(ContextCommand::History { limit, .. }) => {
+            let mut outcome = snapshots::history(ws)?;
+            if let Some(limit) = limit {
+                outcome.data.truncate(limit);
+            }
             printer.outcome(&outcome, |items, st| render_history(items, st));
         }
         Some(ContextCommand::Diff { from, to }) => {

@@ -12,6 +12,7 @@ mod mcp;
 mod migrate;
 mod mission;
 pub mod names;
+mod original;
 pub mod output;
 mod parse;
 mod render;
@@ -51,6 +52,9 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub agent: Option<String>,
 
+    #[command(flatten)]
+    pub original: original::RefusedFlags,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -64,7 +68,7 @@ pub enum Command {
     Mission(mission::MissionCommand),
     #[command(subcommand)]
     Session(session::SessionCommand),
-    #[command(subcommand)]
+    #[command(subcommand, visible_alias = "decisions")]
     Decision(knowledge::decision::DecisionCommand),
     #[command(subcommand)]
     Fact(knowledge::fact::FactCommand),
@@ -110,7 +114,11 @@ pub fn main() -> i32 {
         Err(err) => return usage_error(err),
     };
     let ctx = CommandContext::new(cli.dir, cli.agent, cli.json);
-    match run(&ctx, cli.command) {
+    let result = match cli.original.refusal() {
+        Some(refused) => Err(refused),
+        None => run(&ctx, cli.command),
+    };
+    match result {
         Ok(()) => 0,
         Err(err) => {
             let printer = ctx.printer();

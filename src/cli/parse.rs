@@ -25,9 +25,23 @@ pub fn minutes(text: &str) -> Result<Minutes, String> {
     parsed(text)
 }
 
-/// A link type between missions: requires, blocks, relates, informs.
+/// A link type between missions: requires, blocks, relates, informs, and the original
+/// CMOS's words for them in any case. Its CLI read `FROM <type> TO` as "FROM blocks TO", so
+/// `sequential` (FROM, then TO) is blocks; `enables` feeds TO without gating it, as imports
+/// read it (informs); `blocked_by` and `after` name the dependent first (requires).
 pub fn dep_type(text: &str) -> Result<DepType, String> {
-    parsed(text)
+    let folded: String = text
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    match folded.as_str() {
+        "sequential" => Ok(DepType::Blocks),
+        "enables" => Ok(DepType::Informs),
+        "blockedby" | "after" => Ok(DepType::Requires),
+        "relatesto" => Ok(DepType::Relates),
+        _ => parsed(text),
+    }
 }
 
 /// A moment as people give it: a timestamp, a date (midnight UTC), or a span back from now.
@@ -68,6 +82,12 @@ mod tests {
     fn words_parse_with_the_librarys_message() {
         assert_eq!(status("in-progress"), Ok(Status::InProgress));
         assert_eq!(dep_type("blocks"), Ok(DepType::Blocks));
+        assert_eq!(dep_type("Blocks"), Ok(DepType::Blocks));
+        assert_eq!(dep_type("depends_on"), Ok(DepType::Requires));
+        assert_eq!(dep_type("Sequential"), Ok(DepType::Blocks));
+        assert_eq!(dep_type("ENABLES"), Ok(DepType::Informs));
+        assert_eq!(dep_type("Relates"), Ok(DepType::Relates));
+        assert!(dep_type("sometimes").is_err());
         assert!(status("finished").is_err());
     }
 }

@@ -16,7 +16,7 @@ pub enum ResearchCommand {
         /// [default: this worktree's session's mission, else its active mission]
         mission: Option<String>,
         /// Write the report to this file instead of printing it.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, visible_alias = "output", value_name = "FILE")]
         out: Option<PathBuf>,
         /// Replace the file if it exists.
         #[arg(long)]

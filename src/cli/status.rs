@@ -1,6 +1,7 @@
 //! `cmos status` and `cmos log`.
 
 use clap::Args;
+use serde::Serialize;
 
 use super::command_context::CommandContext;
 use super::output::{Style, table};
@@ -12,7 +13,22 @@ use crate::store::LogEntry;
 
 /// Where the project stands: current sprint, work in progress, blockers and the next mission.
 #[derive(Debug, Args)]
-pub struct StatusArgs {}
+pub struct StatusArgs {
+    /// Also list the most recent operations (5 unless --recent says otherwise).
+    #[arg(short, long)]
+    verbose: bool,
+    /// List this many of the most recent operations.
+    #[arg(long, value_name = "N")]
+    recent: Option<usize>,
+}
+
+/// `status` with the recent operations `-v`/`--recent` asked for, as one result.
+#[derive(Debug, Serialize)]
+struct StatusWithRecent {
+    #[serde(flatten)]
+    status: StatusView,
+    recent: Vec<LogEntry>,
+}
 
 /// The branch's history, one line per operation (time, agent, operation).
 #[derive(Debug, Args)]
@@ -36,10 +52,38 @@ pub struct LogArgs {
     pub since: Option<crate::model::Timestamp>,
 }
 
-pub fn run_status(ctx: &CommandContext, _args: StatusArgs) -> Result<()> {
+pub fn run_status(ctx: &CommandContext, args: StatusArgs) -> Result<()> {
     let (ws, printer) = ctx.open()?;
     let outcome = ops::status(ws)?;
-    printer.outcome(&outcome, render_status);
+    let recent = match (args.verbose, args.recent) {
+        (_, Some(n)) => n,
+        (true, None) => 5,
+        (false, None) => {
+            printer.outcome(&outcome, render_status);
+            return Ok(());
+        }
+    };
+    let filter = crate::store::LogFilter {
+        limit: recent,
+        agent: None,
+        since: None,
+        path: None,
+    };
+    let log = ops::log(ws, filter, None)?;
+    let outcome = crate::ops::Outcome {
+        data: StatusWithRecent {
+            status: outcome.data,
+            recent: log.data,
+        },
+        warnings: outcome.warnings,
+        instructions: outcome.instructions,
+    };
+    printer.outcome(&outcome, |v, style| {
+        let mut out = render_status(&v.status, style);
+        out.push_str(&format!("\n{}\n", style.bold("Recent")));
+        out.push_str(&render_log(&v.recent, style));
+        out
+    });
     Ok(())
 }
 

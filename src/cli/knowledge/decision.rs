@@ -32,8 +32,11 @@ pub enum DecisionCommand {
     List {
         #[command(flatten)]
         filter: FilterArgs,
-        #[arg(long)]
+        #[arg(long, visible_alias = "domain")]
         category: Option<String>,
+        /// Show at most this many.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
     },
     Show {
         id: String,
@@ -74,12 +77,19 @@ pub fn run(ctx: &CommandContext, cmd: DecisionCommand) -> Result<()> {
             };
             print_added(printer, ops::add(ws, kind, request)?);
         }
-        DecisionCommand::List { filter, category } => {
+        DecisionCommand::List {
+            filter,
+            category,
+            limit,
+        } => {
             let filter = ListFilter {
                 category,
                 ..filter.filter()
             };
-            let outcome = ops::list(ws, kind, &filter)?;
+            let mut outcome = ops::list(ws, kind, &filter)?;
+            if let Some(limit) = limit {
+                outcome.data.truncate(limit);
+            }
             printer.outcome(&outcome, |items, st| render_list(kind, items, st));
         }
         DecisionCommand::Show { id } => print_show(printer, ops::show(ws, kind, &id)?),

@@ -4,12 +4,12 @@
 mod moves;
 mod update;
 
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 
 use super::command_context::CommandContext;
 use super::parse;
 use super::render::{mission_table, render_next, render_show};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Minutes, Status};
 use crate::ops::mission::{self as ops, MissionFields};
 use moves::MoveCommand;
@@ -20,7 +20,7 @@ pub enum MissionCommand {
     /// Add a mission: `cmos mission add [ID] NAME`. Without ID one is generated.
     Add(AddArgs),
     /// List missions in next-mission order.
-    #[command(visible_alias = "ls")]
+    #[command(visible_aliases = ["ls", "status"])]
     List {
         /// Only missions of this sprint.
         #[arg(long)]
@@ -28,6 +28,9 @@ pub enum MissionCommand {
         /// Only missions with this status (queued, current, in-progress, blocked, ...).
         #[arg(long, value_parser = parse::status)]
         status: Option<Status>,
+        /// Show at most this many.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
     },
     /// Show a mission in full: spec, links, blocker and history.
     Show {
@@ -36,22 +39,39 @@ pub enum MissionCommand {
         /// As it was at this revision of the cmos branch (`cmos~3`, a commit).
         #[arg(long, value_name = "REV")]
         at: Option<String>,
+        /// full (everything) or compact (id, name, status, sprint and objective).
+        #[arg(long, value_enum, default_value = "full")]
+        format: ShowFormat,
     },
     /// Change any field of a mission.
     Update(update::UpdateArgs),
     /// The one mission to work on now, and why.
-    Next,
+    Next {
+        /// And start it.
+        #[arg(long)]
+        start: bool,
+    },
     #[command(flatten)]
     Move(MoveCommand),
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    Full,
+    Compact,
+}
+
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// [ID] NAME: an optional id (e.g. B1.2), then the name.
-    #[arg(num_args = 1..=2, required = true, value_names = ["ID", "NAME"])]
+    /// [ID] NAME [SPRINT]: an optional id (e.g. B1.2), the name, and the sprint as the
+    /// original `cmosctl mission add ID NAME SPRINT` gave it (the same as --sprint).
+    #[arg(num_args = 1..=3, required = true, value_names = ["ID", "NAME", "SPRINT"])]
     words: Vec<String>,
     #[command(flatten)]
     spec: SpecArgs,
+    /// queued, as every new mission is (the original CMOS took any status; move it after).
+    #[arg(short = 's', long, value_parser = parse::status)]
+    status: Option<Status>,
 }
 
 #[derive(Debug, Args)]
@@ -60,13 +80,17 @@ pub struct SpecArgs {
     #[arg(long)]
     sprint: Option<String>,
     /// What the mission must achieve.
-    #[arg(long)]
+    #[arg(long, visible_alias = "description")]
     objective: Option<String>,
     /// Background an agent needs to start.
     #[arg(long)]
     context: Option<String>,
     /// A success criterion (repeat for several; on update, replaces the list).
-    #[arg(long = "success-criterion", value_name = "TEXT")]
+    #[arg(
+        long = "success-criterion",
+        visible_alias = "success",
+        value_name = "TEXT"
+    )]
     success_criteria: Vec<String>,
     /// A deliverable (repeat for several; on update, replaces the list).
     #[arg(long = "deliverable", value_name = "TEXT")]
@@ -80,12 +104,25 @@ pub struct SpecArgs {
     /// Expected time In Progress, e.g. 45m, 2h, 1.5h, 2h30m, 1d (24 hours).
     #[arg(long, value_name = "DURATION", value_parser = parse::minutes)]
     estimate: Option<Minutes>,
+    /// The original CMOS's free-form metadata: refused, with the fields to use instead.
+    #[arg(long, value_name = "JSON")]
+    metadata: Option<String>,
 }
 
 impl SpecArgs {
-    pub(super) fn into_fields(self, name: Option<String>) -> MissionFields {
+    /// The fields to set; `--metadata` is refused here, before anything is written.
+    pub(super) fn into_fields(self, name: Option<String>) -> Result<MissionFields> {
+        if self.metadata.is_some() {
+            return Err(Error::InvalidInput(
+                "cmos keeps no free-form mission metadata: give its parts as fields \
+                 (--objective or --description, --context, --success, --deliverable, --notes), \
+                 or import the original's database with `cmos import cmos-sqlite PATH`, which keeps the rest \
+                 in the mission's legacy table"
+                    .into(),
+            ));
+        }
         let list = |v: Vec<String>| (!v.is_empty()).then_some(v);
-        MissionFields {
+        Ok(MissionFields {
             name,
             sprint: self.sprint,
             objective: self.objective,
@@ -95,7 +132,7 @@ impl SpecArgs {
             deliverables: list(self.deliverables),
             rank: self.rank,
             estimate: self.estimate,
-        }
+        })
     }
 }
 
@@ -105,9 +142,28 @@ pub fn run(ctx: &CommandContext, cmd: MissionCommand) -> Result<()> {
     match cmd {
         MissionCommand::Add(args) => {
             let mut words = args.words;
+            let mut spec = args.spec;
+            if words.len() == 3 {
+                let sprint = words.pop();
+                if spec.sprint.is_some() && spec.sprint != sprint {
+                    return Err(Error::InvalidInput(
+                        "two sprints given: name it once, as the third word or with --sprint"
+                            .into(),
+                    ));
+                }
+                spec.sprint = sprint;
+            }
             let name = words.pop();
             let id = words.pop();
-            let outcome = ops::add(ws, id.as_deref(), args.spec.into_fields(name))?;
+            if let Some(status) = args.status.filter(|s| *s != Status::Queued) {
+                return Err(Error::InvalidInput(format!(
+                    "a new mission starts Queued, not {status}: add it, then move it with \
+                     `cmos mission update ID --status {}` (or start, block, defer)",
+                    status.as_str().to_lowercase().replace(' ', "-")
+                )));
+            }
+            let fields = spec.into_fields(name)?;
+            let outcome = ops::add(ws, id.as_deref(), fields)?;
             printer.outcome(&outcome, |m, st| {
                 format!(
                     "Added mission {} ({}){}\n",
@@ -119,11 +175,20 @@ pub fn run(ctx: &CommandContext, cmd: MissionCommand) -> Result<()> {
                 )
             });
         }
-        MissionCommand::List { sprint, status } => {
-            let outcome = ops::list(ws, sprint.as_deref(), status)?;
+        MissionCommand::List {
+            sprint,
+            status,
+            limit,
+        } => {
+            let mut outcome = ops::list(ws, sprint.as_deref(), status)?;
+            if let Some(limit) = limit {
+                outcome.data.truncate(limit);
+            }
             printer.outcome(&outcome, |missions, st| mission_table(missions, st));
         }
-        MissionCommand::Show { id, at: Some(rev) } => {
+        MissionCommand::Show {
+            id, at: Some(rev), ..
+        } => {
             let scoped = ws.mission_or_active(id.as_deref())?;
             let outcome = crate::ops::history::mission_at(ws, &scoped.id, &rev)?;
             printer.outcome(&outcome.scoped(&scoped, "mission"), |m, st| {
@@ -142,17 +207,49 @@ pub fn run(ctx: &CommandContext, cmd: MissionCommand) -> Result<()> {
                 format!("(at {rev})\n{}", render_show(&detail, st))
             });
         }
-        MissionCommand::Show { id, at: None } => {
+        MissionCommand::Show {
+            id,
+            at: None,
+            format,
+        } => {
             let scoped = ws.mission_or_active(id.as_deref())?;
             let outcome = ops::show(ws, &scoped.id)?.scoped(&scoped, "mission");
-            printer.outcome(&outcome, render_show);
+            match format {
+                ShowFormat::Full => printer.outcome(&outcome, render_show),
+                ShowFormat::Compact => printer.outcome(&outcome, render_compact),
+            }
         }
         MissionCommand::Update(args) => update::run(ws, args, printer)?,
-        MissionCommand::Next => {
+        MissionCommand::Next { start } => {
             let outcome = ops::next(ws)?;
-            printer.outcome(&outcome, render_next);
+            match (start, &outcome.data.mission) {
+                (true, Some(next)) => {
+                    let scoped = ws.mission_to_start(Some(&next.id))?;
+                    let started = crate::ops::transition::start(ws, &scoped.id, None)?;
+                    printer.outcome(&started.scoped(&scoped, "mission"), moves::render_move);
+                }
+                _ => printer.outcome(&outcome, render_next),
+            }
         }
         MissionCommand::Move(cmd) => moves::run(ws, cmd, printer)?,
     }
     Ok(())
+}
+
+/// `mission show --format compact`: who, where and what, in a few lines.
+fn render_compact(d: &ops::MissionDetail, st: &crate::cli::output::Style) -> String {
+    let m = &d.mission;
+    let mut out = format!(
+        "{} {} [{}]\n",
+        st.bold(&m.id),
+        m.name,
+        st.status(m.status, 0)
+    );
+    if let Some(sprint) = &m.sprint {
+        out.push_str(&format!("Sprint: {sprint}\n"));
+    }
+    if let Some(objective) = &m.objective {
+        out.push_str(&format!("Objective: {objective}\n"));
+    }
+    out
 }

@@ -18,7 +18,7 @@ pub enum MoveCommand {
         /// next mission]
         id: Option<String>,
         /// A note for the history.
-        #[arg(long)]
+        #[arg(long, visible_alias = "summary")]
         notes: Option<String>,
     },
     /// Complete a mission; the next ready Queued mission becomes Current.
@@ -26,8 +26,14 @@ pub enum MoveCommand {
         /// [default: this worktree's session's mission, else its active mission]
         id: Option<String>,
         /// What was done, for the history.
-        #[arg(long)]
+        #[arg(short = 'n', long)]
         notes: Option<String>,
+        /// A one-line summary, put before the notes in the history.
+        #[arg(long)]
+        summary: Option<String>,
+        /// A hint for whoever comes next, put after the notes in the history.
+        #[arg(long, value_name = "TEXT")]
+        next_hint: Option<String>,
         /// Do not promote the next mission to Current.
         #[arg(long)]
         no_promote: bool,
@@ -37,11 +43,17 @@ pub enum MoveCommand {
         /// [default: this worktree's session's mission, else its active mission]
         id: Option<String>,
         /// Why it cannot go on.
-        #[arg(long)]
+        #[arg(short = 'r', long)]
         reason: String,
         /// Something it needs (repeat for several).
-        #[arg(long = "needs", value_name = "WHAT")]
+        #[arg(long = "needs", visible_alias = "need", value_name = "WHAT")]
         needs: Vec<String>,
+        /// A one-line summary, put before the reason (`SUMMARY: REASON`).
+        #[arg(long)]
+        summary: Option<String>,
+        /// A hint for whoever comes next, put after the reason (`REASON (next: HINT)`).
+        #[arg(long, value_name = "TEXT")]
+        next_hint: Option<String>,
     },
     /// Unblock a mission, recording how the blocker was resolved.
     Unblock {
@@ -90,14 +102,32 @@ pub fn run(ws: &Workspace, cmd: MoveCommand, printer: &Printer) -> Result<()> {
         MoveCommand::Complete {
             id,
             notes,
+            summary,
+            next_hint,
             no_promote,
         } => {
             let scoped = scope(id)?;
+            let next_hint = next_hint.map(|hint| format!("Next: {hint}"));
+            let notes = joined([summary, notes, next_hint]);
             let outcome = ops::complete(ws, &scoped.id, notes.as_deref(), !no_promote)?;
             (outcome, scoped)
         }
-        MoveCommand::Block { id, reason, needs } => {
+        MoveCommand::Block {
+            id,
+            reason,
+            needs,
+            summary,
+            next_hint,
+        } => {
             let scoped = scope(id)?;
+            // One line, as the reason shows in lists and status.
+            let mut reason = match summary.filter(|s| !s.trim().is_empty()) {
+                Some(summary) => format!("{summary}: {reason}"),
+                None => reason,
+            };
+            if let Some(hint) = next_hint.filter(|h| !h.trim().is_empty()) {
+                reason = format!("{reason} (next: {hint})");
+            }
             (ops::block(ws, &scoped.id, &reason, &needs)?, scoped)
         }
         MoveCommand::Unblock { id, resolution, to } => {
@@ -133,6 +163,17 @@ pub fn run(ws: &Workspace, cmd: MoveCommand, printer: &Printer) -> Result<()> {
     };
     printer.outcome(&outcome.scoped(&scoped, "mission"), render_move);
     Ok(())
+}
+
+/// The original CMOS took a summary, notes and a hint apart; cmos keeps one text for the
+/// history, so the given parts go into it in that order, a paragraph each.
+fn joined<const N: usize>(parts: [Option<String>; N]) -> Option<String> {
+    let parts: Vec<String> = parts
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
 }
 
 pub fn render_move(t: &TransitionOutcome, style: &Style) -> String {

@@ -45,7 +45,7 @@ pub struct UpdateArgs {
 pub(super) fn run(ws: &Workspace, args: UpdateArgs, printer: &Printer) -> Result<()> {
     let scoped = ws.mission_or_active(args.id.as_deref())?;
     let request = MissionUpdate {
-        fields: args.spec.into_fields(args.name),
+        fields: args.spec.into_fields(args.name)?,
         status: args.status,
         append_notes: args.append_notes,
         add_success_criteria: args.add_success_criterion,

@@ -9,7 +9,7 @@ use super::command_context::CommandContext;
 use super::input::text_or_stdin;
 use super::parse::{self, parsed};
 use crate::error::Result;
-use crate::model::{CaptureCategory, SessionType, Timestamp};
+use crate::model::{CaptureCategory, SessionStatus, SessionType, Timestamp};
 use crate::ops::session::{self as ops, SessionBrief, StartRequest};
 use render::{render_list, render_resume, render_show};
 
@@ -42,6 +42,9 @@ pub enum SessionCommand {
         /// The mission it concerns.
         #[arg(long)]
         mission: Option<String>,
+        /// Where it came from or applies (kept with the text, as a second paragraph).
+        #[arg(long, value_name = "TEXT")]
+        context: Option<String>,
         /// The session to note it in [default: this worktree's open session].
         #[arg(long)]
         session: Option<String>,
@@ -51,7 +54,7 @@ pub enum SessionCommand {
         #[arg(long)]
         summary: Option<String>,
         /// A next step for whoever comes next (repeat for several).
-        #[arg(long = "next-step", value_name = "TEXT")]
+        #[arg(long = "next-step", visible_alias = "next-steps", value_name = "TEXT")]
         next_steps: Vec<String>,
         /// The session to close [default: this worktree's open session].
         #[arg(long)]
@@ -71,6 +74,12 @@ pub enum SessionCommand {
         /// span back from now (3h, 2d).
         #[arg(long, value_parser = parse::since)]
         since: Option<Timestamp>,
+        /// Only sessions with this status: active, completed or abandoned.
+        #[arg(long, value_parser = parsed::<SessionStatus>)]
+        status: Option<SessionStatus>,
+        /// Show at most this many.
+        #[arg(short = 'l', long, value_name = "N")]
+        limit: Option<usize>,
     },
     /// Show a session with its captures.
     Show {
@@ -82,6 +91,9 @@ pub enum SessionCommand {
         query: Vec<String>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// Only sessions with a capture of this category holding every word of the query.
+        #[arg(long, value_parser = parsed::<CaptureCategory>)]
+        category: Option<CaptureCategory>,
     },
     /// Everything needed to carry on after losing context: the session, its mission, open
     /// next steps, last actions and what to do now.
@@ -89,9 +101,42 @@ pub enum SessionCommand {
         /// [default: this worktree's session, else the most recent one]
         id: Option<String>,
     },
+    /// The same as `cmos onboard`: the original CMOS spelled it `session onboard`.
+    Onboard(super::context::ShapeArgs),
+}
+
+/// `session search --category`: the ranked hits whose session has a capture of `category`
+/// holding every word of the query (the original searched captures of one category).
+fn search_captures(
+    ws: &crate::ops::Workspace,
+    query: &str,
+    category: CaptureCategory,
+    limit: usize,
+) -> Result<crate::ops::Outcome<Vec<ops::SessionHit>>> {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    let mut outcome = ops::search(ws, query, usize::MAX)?;
+    let mut kept = Vec::new();
+    for hit in std::mem::take(&mut outcome.data) {
+        let session = ops::show(ws, &hit.session.id)?.data.session;
+        let holds = session.captures.iter().any(|c| {
+            let text = c.text.to_lowercase();
+            c.category == category && words.iter().all(|w| text.contains(w.as_str()))
+        });
+        if holds {
+            kept.push(hit);
+        }
+        if kept.len() == limit {
+            break;
+        }
+    }
+    outcome.data = kept;
+    Ok(outcome)
 }
 
 pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
+    if let SessionCommand::Onboard(shape) = cmd {
+        return super::context::run_onboard(ctx, shape);
+    }
     let (ws, printer) = ctx.open()?;
     match cmd {
         SessionCommand::Start {
@@ -127,9 +172,13 @@ pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
             category,
             text,
             mission,
+            context,
             session,
         } => {
-            let text = text_or_stdin(text)?;
+            let mut text = text_or_stdin(text)?;
+            if let Some(context) = context.filter(|c| !c.trim().is_empty()) {
+                text = format!("{}\n\nContext: {context}", text.trim_end());
+            }
             let outcome =
                 ops::capture(ws, session.as_deref(), category, &text, mission.as_deref())?;
             printer.outcome(&outcome, |c, st| {
@@ -162,8 +211,16 @@ pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
             kind,
             sprint,
             since,
+            status,
+            limit,
         } => {
-            let outcome = ops::list(ws, kind, sprint.as_deref(), since)?;
+            let mut outcome = ops::list(ws, kind, sprint.as_deref(), since)?;
+            if let Some(status) = status {
+                outcome.data.retain(|s| s.status == status);
+            }
+            if let Some(limit) = limit {
+                outcome.data.truncate(limit);
+            }
             printer.outcome(&outcome, |sessions, st| render_list(sessions, st));
         }
         SessionCommand::Show { id } => {
@@ -171,8 +228,16 @@ pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
             let outcome = ops::show(ws, &scoped.id)?.scoped(&scoped, "session");
             printer.outcome(&outcome, render_show);
         }
-        SessionCommand::Search { query, limit } => {
-            let outcome = ops::search(ws, &query.join(" "), limit)?;
+        SessionCommand::Search {
+            query,
+            limit,
+            category,
+        } => {
+            let query = query.join(" ");
+            let outcome = match category {
+                None => ops::search(ws, &query, limit)?,
+                Some(category) => search_captures(ws, &query, category, limit)?,
+            };
             printer.outcome(&outcome, |hits, st| {
                 if hits.is_empty() {
                     return "Nothing found.\n".into();
@@ -185,6 +250,7 @@ pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
             let outcome = ops::resume(ws, id.as_deref())?;
             printer.outcome(&outcome, render_resume);
         }
+        SessionCommand::Onboard(_) => unreachable!("handled before the project is opened"),
     }
     Ok(())
 }
