@@ -328,6 +328,20 @@ fn mission_depends_from_to_type_blocks_gates_to() {
 }
 
 #[test]
+fn test_starting_a_mission_another_blocks_warns_it_is_blocked_by_it_not_that_it_blocks() {
+    let repo = project();
+    repo.ok(&["mission", "depends", "B1.2", "B1.1", "--type", "Blocks"]);
+    let out = repo.cmos(&["mission", "start", "B1.1"]);
+    assert!(out.status.success());
+    let warning = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        warning.contains("B1.1 is blocked by B1.2, which is Queued"),
+        "{warning}"
+    );
+    assert!(!warning.contains("B1.1 blocks B1.2"), "{warning}");
+}
+
+#[test]
 fn mission_depends_type_unknown_word_is_refused() {
     let repo = project();
     let out = repo.cmos(&["mission", "depends", "B1.1", "B1.2", "--type", "sometimes"]);

@@ -111,10 +111,13 @@ pub(super) fn after_move<T>(
         let status = unmet
             .status
             .map_or("missing".to_string(), |s| s.to_string());
-        outcome = outcome.warn(format!(
-            "{id} {} {}, which is {status}",
-            unmet.via, unmet.id
-        ));
+        // A `blocks` link is made from the mission that must finish first, so from this
+        // side it reads the other way round.
+        let relation = match unmet.via {
+            crate::model::DepType::Blocks => "is blocked by".to_string(),
+            via => via.to_string(),
+        };
+        outcome = outcome.warn(format!("{id} {relation} {}, which is {status}", unmet.id));
     }
     Ok(outcome)
 }
