@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
 
 from .errors import CmosError
 
@@ -86,6 +86,12 @@ class Client:
                 timeout=self.timeout,
                 check=False,
             )
+        except subprocess.TimeoutExpired as error:
+            raise CmosError(
+                "timeout",
+                f"cmos {' '.join(args)} did not answer within {self.timeout} s",
+                hint="raise the client's timeout, or look at what holds the repository",
+            ) from error
         except OSError as error:
             raise CmosError(
                 "cmos_not_found",
@@ -138,3 +144,31 @@ def original_client(
             "pass repo_root (a directory in the project's repository) instead of db_path",
         )
     return Client(repo_root, agent=agent)
+
+
+_Runtime = TypeVar("_Runtime", bound="OriginalRuntime")
+
+
+class OriginalRuntime:
+    """What the original's ``MissionRuntime`` and ``SessionRuntime`` classes share: one
+    project (``repo_root``), a context manager with nothing to close (each call runs cmos
+    once), and a check that the project can be read."""
+
+    def __init__(
+        self, *, repo_root: Optional[PathLike] = None, db_path: Optional[PathLike] = None
+    ) -> None:
+        original_client(repo_root, db_path, None)  # refuses db_path now, as the functions do
+        self.repo_root = repo_root
+
+    def __enter__(self: _Runtime) -> _Runtime:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Nothing to close: each call runs cmos once."""
+
+    def ensure_database(self) -> None:
+        """Raises CmosError unless the project's cmos branch can be read."""
+        original_client(self.repo_root, None, None).run(["status"])

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional
 
-from .client import PathLike, flag, original_client, unsupported
+from .client import OriginalRuntime, PathLike, flag, original_client, unsupported
 from .errors import CmosError
 
 #: The original's exception name; the same class as CmosError, so either can be caught.
@@ -184,28 +184,9 @@ def block(
     return _result(outcome, event, None)
 
 
-class MissionRuntime:
+class MissionRuntime(OriginalRuntime):
     """The original's class form, for scripts that wrote ``with MissionRuntime() as runtime``:
     the same operations as the functions above, on one project."""
-
-    def __init__(
-        self, *, repo_root: Optional[PathLike] = None, db_path: Optional[PathLike] = None
-    ) -> None:
-        original_client(repo_root, db_path, None)  # refuses db_path now, as the functions do
-        self.repo_root = repo_root
-
-    def __enter__(self) -> "MissionRuntime":
-        return self
-
-    def __exit__(self, *_: Any) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Nothing to close: each call runs cmos once."""
-
-    def ensure_database(self) -> None:
-        """Raises CmosError unless the project's cmos branch can be read."""
-        original_client(self.repo_root, None, None).run(["status"])
 
     def fetch_next_candidate(self) -> Optional[Dict[str, Any]]:
         return next_mission(repo_root=self.repo_root)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from .client import PathLike, flag, original_client, unsupported
+from .client import OriginalRuntime, PathLike, flag, original_client, unsupported
 from .errors import CmosError
 
 #: The original's exception names, all the same class as CmosError (match on ``code``).
@@ -99,28 +99,9 @@ def complete(
     return outcome
 
 
-class SessionRuntime:
+class SessionRuntime(OriginalRuntime):
     """The original's class form (``with SessionRuntime() as runtime``): the same operations
     as the functions above, on one project."""
-
-    def __init__(
-        self, *, repo_root: Optional[PathLike] = None, db_path: Optional[PathLike] = None
-    ) -> None:
-        original_client(repo_root, db_path, None)  # refuses db_path now, as the functions do
-        self.repo_root = repo_root
-
-    def __enter__(self) -> "SessionRuntime":
-        return self
-
-    def __exit__(self, *_: Any) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Nothing to close: each call runs cmos once."""
-
-    def ensure_database(self) -> None:
-        """Raises CmosError unless the project's cmos branch can be read."""
-        original_client(self.repo_root, None, None).run(["status"])
 
     def start_session(self, session_type: str, title: str, **kwargs: Any) -> str:
         return start(session_type, title, repo_root=self.repo_root, **kwargs)

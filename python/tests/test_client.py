@@ -69,3 +69,12 @@ class ClientTest(RepoTestCase):
         self.assertEqual(caught.exception.code, "bad_output")
         self.assertEqual(caught.exception.exit_code, 139)
         self.assertIn("Segmentation fault", caught.exception.message)
+
+    def test_a_program_that_hangs_raises_timeout_not_a_subprocess_error(self) -> None:
+        fake = self.home / "slow-cmos"
+        fake.write_text("#!/bin/sh\nexec sleep 30\n")
+        fake.chmod(0o755)
+        with self.assertRaises(CmosError) as caught:
+            Client(binary=str(fake), timeout=0.3).run(["status"])
+        self.assertEqual(caught.exception.code, "timeout")
+        self.assertIn("0.3 s", caught.exception.message)
