@@ -5,11 +5,8 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use clap::CommandFactory;
-use common::{Repo, hermetic};
+use common::Repo;
 use serde_json::{Value, json};
 
 /// One call of the scenario: a tool, its arguments, and whether it should fail.
@@ -38,42 +35,8 @@ fn err(tool: &'static str, arguments: Value) -> Call {
 /// Runs `cmos mcp` in `repo` over every call at once and returns each reply line with its
 /// call; the server answers in order and stops at the end of its input.
 fn serve(repo: &Repo, calls: &[Call]) -> Vec<String> {
-    let mut input = String::new();
-    input.push_str(r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"1"}}}"#);
-    input.push('\n');
-    input.push_str(r#"{"jsonrpc":"2.0","id":"list","method":"tools/list"}"#);
-    input.push('\n');
-    for (n, call) in calls.iter().enumerate() {
-        let request = json!({
-            "jsonrpc": "2.0",
-            "id": n + 1,
-            "method": "tools/call",
-            "params": {"name": call.tool, "arguments": call.arguments},
-        });
-        input.push_str(&request.to_string());
-        input.push('\n');
-    }
-    let mut child = hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &repo.home)
-        .args(["mcp", "--tools", "all"])
-        .current_dir(&repo.path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start cmos mcp");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write the requests");
-    let output = child.wait_with_output().expect("the server ends");
-    let lines: Vec<String> = String::from_utf8(output.stdout)
-        .expect("UTF-8")
-        .lines()
-        .map(str::to_string)
-        .collect();
-    assert_eq!(lines.len(), calls.len() + 2, "one reply per request");
-    lines
+    let calls: Vec<(&str, &Value)> = calls.iter().map(|c| (c.tool, &c.arguments)).collect();
+    repo.mcp_session(&["--tools", "all"], &calls)
 }
 
 /// The CLI's top-level verbs: `cmos mission`, `cmos init`, ...

@@ -5,57 +5,23 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use common::{Repo, hermetic};
+use common::Repo;
 use serde_json::{Value, json};
 
 /// Runs `cmos mcp --tools <profile>` in `repo` over `calls` (tool, arguments) at once; returns
 /// the tools/list result and each call's envelope with whether it was an error.
 fn serve(repo: &Repo, profile: &str, calls: &[(&str, Value)]) -> (Vec<Value>, Vec<(bool, Value)>) {
-    let mut input = String::new();
-    input.push_str(r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"1"}}}"#);
-    input.push('\n');
-    input.push_str(r#"{"jsonrpc":"2.0","id":"list","method":"tools/list"}"#);
-    input.push('\n');
-    for (n, (tool, arguments)) in calls.iter().enumerate() {
-        let request = json!({
-            "jsonrpc": "2.0",
-            "id": n + 1,
-            "method": "tools/call",
-            "params": {"name": tool, "arguments": arguments},
-        });
-        input.push_str(&request.to_string());
-        input.push('\n');
-    }
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cmos"));
-    let mut child = hermetic(&mut command, &repo.home)
-        .arg("mcp")
-        .args(
-            (!profile.is_empty())
-                .then_some(["--tools", profile])
-                .into_iter()
-                .flatten(),
-        )
-        .current_dir(&repo.path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start cmos mcp");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write the requests");
-    let output = child.wait_with_output().expect("the server ends");
-    let lines: Vec<Value> = String::from_utf8(output.stdout)
-        .expect("UTF-8")
-        .lines()
+    let args: &[&str] = if profile.is_empty() {
+        &[]
+    } else {
+        &["--tools", profile]
+    };
+    let calls: Vec<(&str, &Value)> = calls.iter().map(|(tool, a)| (*tool, a)).collect();
+    let lines: Vec<Value> = repo
+        .mcp_session(args, &calls)
+        .iter()
         .map(|l| serde_json::from_str(l).expect("a JSON reply"))
         .collect();
-    assert_eq!(lines.len(), calls.len() + 2, "one reply per request");
     let listing = lines[1]["result"]["tools"]
         .as_array()
         .expect("tools")

@@ -130,6 +130,50 @@ impl Repo {
             .expect("run cmos")
     }
 
+    /// Runs `cmos mcp ARGS` over one session: `initialize`, `tools/list`, then each
+    /// `(tool, arguments)` call, all piped at once; returns the reply lines, one per request
+    /// (the server answers in order and stops at the end of its input).
+    pub fn mcp_session(&self, args: &[&str], calls: &[(&str, &Value)]) -> Vec<String> {
+        use std::io::Write;
+        let mut input = String::new();
+        input.push_str(r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"1"}}}"#);
+        input.push('\n');
+        input.push_str(r#"{"jsonrpc":"2.0","id":"list","method":"tools/list"}"#);
+        input.push('\n');
+        for (n, (tool, arguments)) in calls.iter().enumerate() {
+            let request = serde_json::json!({
+                "jsonrpc": "2.0",
+                "id": n + 1,
+                "method": "tools/call",
+                "params": {"name": tool, "arguments": arguments},
+            });
+            input.push_str(&request.to_string());
+            input.push('\n');
+        }
+        let mut child = hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &self.home)
+            .arg("mcp")
+            .args(args)
+            .current_dir(&self.path)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start cmos mcp");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write the requests");
+        let output = child.wait_with_output().expect("the server ends");
+        let lines: Vec<String> = String::from_utf8(output.stdout)
+            .expect("UTF-8")
+            .lines()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(lines.len(), calls.len() + 2, "one reply per request");
+        lines
+    }
+
     pub fn cmos(&self, args: &[&str]) -> Output {
         self.cmos_in(&self.path, args)
     }
