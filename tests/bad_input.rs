@@ -162,11 +162,11 @@ fn self_and_cyclic_dependencies_are_refused() {
         "invalid_dependency",
         5,
     );
-    repo.ok(&["mission", "depends", "A", "B"]);
+    repo.ok(&["mission", "depends", "A", "B", "--type", "requires"]);
     repo.ok(&["mission", "depends", "B", "C", "--type", "requires"]);
     let message = refused(
         &repo,
-        &["mission", "depends", "C", "A"],
+        &["mission", "depends", "C", "A", "--type", "requires"],
         "invalid_dependency",
         5,
     );
@@ -179,7 +179,7 @@ fn self_and_cyclic_dependencies_are_refused() {
     );
     refused(
         &repo,
-        &["mission", "depends", "A", "B"],
+        &["mission", "depends", "A", "B", "--type", "requires"],
         "already_exists",
         4,
     );

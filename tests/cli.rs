@@ -93,7 +93,7 @@ fn a_mission_goes_from_queued_to_completed_and_promotes_the_next() {
     ]);
     repo.ok(&["mission", "add", "B2", "Index", "--rank", "2"]);
     repo.ok(&["mission", "add", "B3", "CLI", "--rank", "3"]);
-    repo.ok(&["mission", "depends", "B2", "B3"]);
+    repo.ok(&["mission", "depends", "B2", "B3", "--type", "requires"]);
 
     let next = repo.json(&["mission", "next"]);
     assert_eq!(next["mission"]["id"], "B1");

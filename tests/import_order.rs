@@ -203,7 +203,7 @@ fn test_verify_warns_about_a_completed_mission_that_requires_an_unfinished_one()
     repo.ok(&["mission", "add", "B", "second"]);
     repo.ok(&["mission", "start", "B"]);
     repo.ok(&["mission", "complete", "B"]);
-    repo.ok(&["mission", "depends", "B", "A"]);
+    repo.ok(&["mission", "depends", "B", "A", "--type", "requires"]);
     // The CLI allows this state, so it is a warning, not a failure of the branch.
     let envelope = repo.envelope(&["verify"]);
     assert_eq!(envelope["ok"], true, "{envelope}");

@@ -16,7 +16,7 @@ fn exported() -> (Repo, PathBuf) {
     src.init();
     src.ok(&["mission", "add", "A1", "a"]);
     src.ok(&["mission", "add", "B1", "b"]);
-    src.ok(&["mission", "depends", "B1", "A1"]);
+    src.ok(&["mission", "depends", "B1", "A1", "--type", "requires"]);
     let out = src.sibling("exp");
     src.ok(&["export", "all", "--out", out.to_str().unwrap()]);
     (src, out)

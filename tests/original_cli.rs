@@ -145,6 +145,35 @@ fn mission_complete_id_summary_notes_no_promote() {
 }
 
 #[test]
+fn mission_complete_id_summary_notes_immediate() {
+    let repo = project();
+    repo.ok(&["mission", "start", "B1.1"]);
+    let before = commits(&repo);
+    let out = repo.ok(&[
+        "mission",
+        "complete",
+        "B1.1",
+        "--summary",
+        "s",
+        "--notes",
+        "n",
+        "--immediate",
+    ]);
+    assert!(
+        out.contains("Promoted B1.2 (Second) to In Progress"),
+        "{out}"
+    );
+    assert_eq!(commits(&repo), before + 1, "one operation, one commit");
+    assert_eq!(mission(&repo, "B1.1")["status"], "Completed");
+    assert_eq!(mission(&repo, "B1.2")["status"], "In Progress");
+    // The started mission is this worktree's now: `mission complete` without an id finds it.
+    repo.ok(&["mission", "complete"]);
+    assert_eq!(mission(&repo, "B1.2")["status"], "Completed");
+    let (code, _) = repo.fails(&["mission", "complete", "B1.2", "--immediate", "--no-promote"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
 fn mission_block_id_summary_reason_need() {
     let repo = project();
     repo.ok(&["mission", "start", "B1.1", "--summary", "go"]);
@@ -203,44 +232,132 @@ fn mission_add_id_name_sprint_status_description_success_deliverable() {
     assert_eq!(m["deliverables"], serde_json::json!(["src/import.rs"]));
 }
 
+/// The commits of the cmos branch, newest first.
+fn commits(repo: &Repo) -> usize {
+    repo.git(&["rev-list", "--count", "cmos"])
+        .trim()
+        .parse()
+        .unwrap()
+}
+
 #[test]
-fn mission_add_status_current_is_refused_with_what_to_do() {
+fn mission_add_id_name_sprint_status_in_any_of_the_originals_statuses() {
+    let repo = Repo::new();
+    repo.init();
+    let cases = [
+        ("Current", "Current", 1),
+        ("in_progress", "In Progress", 1),
+        ("IN PROGRESS", "In Progress", 1),
+        ("completed", "Completed", 2),
+        ("Queued", "Queued", 0),
+        ("planned", "Queued", 0),
+    ];
+    for (n, (word, status, moves)) in cases.into_iter().enumerate() {
+        let id = format!("B2.{n}");
+        let before = commits(&repo);
+        repo.ok(&[
+            "mission", "add", &id, "Import", "--sprint", "S1", "--status", word,
+        ]);
+        assert_eq!(commits(&repo), before + 1, "{word}: one commit");
+        let m = mission(&repo, &id);
+        assert_eq!(m["status"], status, "{word}");
+        // The history says it was created so, by the lifecycle's own moves.
+        let transitions = m["transitions"].as_array().cloned().unwrap_or_default();
+        assert_eq!(transitions.len(), moves, "{word}: {transitions:?}");
+        if let Some(last) = transitions.last() {
+            assert_eq!(last["note"], format!("added as {status}"), "{word}");
+        }
+    }
+    let log = repo.ok(&["log", "-n", "6"]);
+    assert!(log.contains("mission add B2.3 as Completed"), "{log}");
+}
+
+#[test]
+fn mission_add_status_blocked_is_refused_with_what_to_do() {
     let repo = Repo::new();
     repo.init();
     let before = repo.tip();
     let (code, error) = repo.fails(&[
-        "mission", "add", "B2.1", "Import", "--sprint", "S1", "--status", "Current",
+        "mission", "add", "B2.1", "Import", "--sprint", "S1", "--status", "Blocked",
     ]);
     assert_eq!(code, 2, "{error:#}");
     let message = error["message"].as_str().unwrap();
-    assert!(
-        message.contains("mission update ID --status current"),
-        "{message}"
-    );
+    assert!(message.contains("block it, saying why"), "{message}");
     assert_eq!(repo.tip(), before, "nothing written");
 }
 
 #[test]
-fn mission_add_metadata_json_is_refused_with_what_to_do() {
+fn mission_add_id_name_sprint_metadata_json() {
     let repo = Repo::new();
     repo.init();
-    let before = repo.tip();
-    let (code, error) = repo.fails(&[
+    repo.ok(&[
         "mission",
         "add",
         "B2.1",
         "Import",
         "--sprint",
         "S1",
+        "--success",
+        "the flag wins",
         "--metadata",
-        r#"{"owner": "ana"}"#,
+        r#"{"description": "Read the old database", "context": "sqlite", "successCriteria": ["x"],
+            "deliverables": ["src/import.rs"], "owner": "ana", "domainFields": {"risk": "low"},
+            "referenceDocs": ["docs/a.md"]}"#,
     ]);
-    assert_eq!(code, 2, "{error:#}");
-    let message = error["message"].as_str().unwrap();
+    let m = mission(&repo, "B2.1");
+    assert_eq!(m["objective"], "Read the old database");
+    assert_eq!(m["context"], "sqlite");
+    assert_eq!(m["success_criteria"], serde_json::json!(["the flag wins"]));
+    assert_eq!(m["deliverables"], serde_json::json!(["src/import.rs"]));
+    let kept = &m["legacy"]["metadata"];
+    assert_eq!(kept["owner"], "ana", "{m:#}");
+    assert_eq!(kept["domainFields"]["risk"], "low");
+    assert!(kept.get("description").is_none(), "a field, not kept twice");
+    let shown = repo.ok(&["mission", "show", "B2.1"]);
     assert!(
-        message.contains("--description") && message.contains("cmos import"),
-        "{message}"
+        shown.contains("Metadata") && shown.contains("owner: \"ana\""),
+        "{shown}"
     );
+    // Written back where the original kept it, and read back by an import.
+    let backlog = repo.ok(&["export", "backlog"]);
+    assert!(backlog.contains("owner: ana"), "{backlog}");
+    let out = repo.sibling("dump");
+    repo.ok(&["export", "all", "--out", out.to_str().unwrap()]);
+    let other = Repo::new();
+    other.init();
+    other.ok(&["import", "dump", out.to_str().unwrap()]);
+    assert_eq!(mission(&other, "B2.1")["legacy"], m["legacy"]);
+}
+
+#[test]
+fn mission_add_metadata_bad_json_is_refused_and_nothing_is_written() {
+    let repo = Repo::new();
+    repo.init();
+    let before = repo.tip();
+    let deep = format!("{{\"x\": {}1{}}}", "[".repeat(40), "]".repeat(40));
+    let big = format!("{{\"x\": \"{}\"}}", "a".repeat(70_000));
+    let cases: [(&str, &str); 5] = [
+        ("{owner: ana}", "not JSON"),
+        ("[1, 2]", "JSON object"),
+        (r#"{"successCriteria": "one"}"#, "list of strings"),
+        (&deep, "nested"),
+        (&big, "bytes"),
+    ];
+    for (text, says) in cases {
+        let (code, error) = repo.fails(&[
+            "mission",
+            "add",
+            "B2.1",
+            "Import",
+            "--sprint",
+            "S1",
+            "--metadata",
+            text,
+        ]);
+        assert_eq!(code, 2, "{error:#}");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains(says), "{says}: {message}");
+    }
     assert_eq!(repo.tip(), before, "nothing written");
 }
 
@@ -272,8 +389,27 @@ fn mission_update_id_description_success_deliverable_status_sprint() {
 }
 
 #[test]
-fn mission_update_id_metadata_is_refused_and_nothing_is_written() {
+fn mission_update_id_metadata_json() {
     let repo = project();
+    repo.ok(&[
+        "mission",
+        "update",
+        "B1.2",
+        "--metadata",
+        r#"{"owner": "ana", "tier": 1}"#,
+    ]);
+    repo.ok(&[
+        "mission",
+        "update",
+        "B1.2",
+        "--metadata",
+        r#"{"owner": "bob", "notes": "from metadata"}"#,
+    ]);
+    let m = mission(&repo, "B1.2");
+    assert_eq!(m["notes"], "from metadata");
+    // Merged key by key, as the original merged an update's metadata.
+    assert_eq!(m["legacy"]["metadata"]["owner"], "bob");
+    assert_eq!(m["legacy"]["metadata"]["tier"], 1);
     let before = repo.tip();
     let (code, _) = repo.fails(&[
         "mission",
@@ -282,11 +418,21 @@ fn mission_update_id_metadata_is_refused_and_nothing_is_written() {
         "--description",
         "x",
         "--metadata",
-        "{}",
+        r#"{"description": 3}"#,
     ]);
     assert_eq!(code, 2);
     assert_eq!(repo.tip(), before);
     assert!(mission(&repo, "B1.2")["objective"].is_null());
+}
+
+#[test]
+fn mission_update_id_status_keeps_the_lifecycle_and_names_the_moves_it_allows() {
+    let repo = project();
+    let before = repo.tip();
+    let (code, error) = repo.fails(&["mission", "update", "B1.2", "--status", "Completed"]);
+    assert_eq!(code, 5, "{error:#}");
+    assert!(error.to_string().contains("In Progress"), "{error:#}");
+    assert_eq!(repo.tip(), before);
 }
 
 /// The type of the link `mission depends B1.1 B1.2 --type WORD` made.
@@ -317,6 +463,21 @@ fn mission_depends_from_to_type_in_every_spelling() {
     for (word, kind) in cases {
         assert_eq!(linked_as(word), kind, "--type {word}");
     }
+}
+
+#[test]
+fn mission_depends_from_to_without_type_from_blocks_to() {
+    let repo = project();
+    let out = repo.ok(&["mission", "depends", "B1.1", "B1.2"]);
+    assert!(
+        out.contains("B1.1 blocks B1.2: B1.2 waits for B1.1"),
+        "{out}"
+    );
+    let waiting = &mission(&repo, "B1.2")["waiting_on"];
+    assert!(waiting.to_string().contains("B1.1"), "{waiting:#}");
+    assert_eq!(mission(&repo, "B1.1")["waiting_on"], serde_json::json!([]));
+    let help = repo.ok(&["mission", "depends", "--help"]);
+    assert!(help.contains("[default: blocks]"), "{help}");
 }
 
 #[test]
@@ -461,28 +622,15 @@ fn mission_block_id_summary_reason_next_hint() {
 }
 
 #[test]
-fn root_ts_and_immediate_are_refused_with_what_to_do_and_nothing_is_written() {
+fn root_and_ts_are_refused_with_what_to_do_and_nothing_is_written() {
     let repo = project();
     repo.ok(&["mission", "start", "B1.1"]);
     let before = repo.tip();
-    let cases: [(&[&str], &str); 3] = [
+    let cases: [(&[&str], &str); 2] = [
         (&["--root", "cmos", "mission", "status"], "-C DIR"),
         (
             &["mission", "start", "B1.2", "--ts", "2025-01-01T00:00:00Z"],
             "drop --ts",
-        ),
-        (
-            &[
-                "mission",
-                "complete",
-                "B1.1",
-                "--summary",
-                "s",
-                "--notes",
-                "n",
-                "--immediate",
-            ],
-            "mission next --start",
         ),
     ];
     for (args, hint) in cases {

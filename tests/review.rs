@@ -78,7 +78,7 @@ fn verify_passes_a_good_branch_and_names_every_problem_of_a_bad_one() {
     repo.init();
     repo.ok(&["mission", "add", "A", "First"]);
     repo.ok(&["mission", "add", "B", "Second"]);
-    repo.ok(&["mission", "depends", "B", "A"]);
+    repo.ok(&["mission", "depends", "B", "A", "--type", "requires"]);
     let ok = repo.envelope(&["verify"]);
     assert_eq!(ok["ok"], true, "{ok:#}");
 

@@ -285,7 +285,7 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
         &["mission", "add", "B2", "Cache the index", "--sprint", "S1"],
     );
     run(&w, &["mission", "add", "B3", "Write the docs"]);
-    run(&w, &["mission", "depends", "B2", "B1"]);
+    run(&w, &["mission", "depends", "B1", "B2"]);
     run(&w, &["mission", "list"]);
     run(&w, &["mission", "next"]);
     run(&w, &["hook", "install"]);
@@ -392,7 +392,7 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
         &["mission", "block", "B2", "--reason", "Waiting for a review"],
     );
     run(&w, &["mission", "unblock", "B2"]);
-    run(&w, &["mission", "undepend", "B2", "B1"]);
+    run(&w, &["mission", "undepend", "B1", "B2"]);
     run(
         &w,
         &[
@@ -593,12 +593,19 @@ fn error_of_every_error_code() {
     both(&w, &["session", "resume"], &mut out);
     w.cmos(false, &["mission", "add", "B1", "One"]);
     w.cmos(false, &["mission", "add", "B2", "Two"]);
-    w.cmos(false, &["mission", "depends", "B2", "B1"]);
+    w.cmos(
+        false,
+        &["mission", "depends", "B2", "B1", "--type", "requires"],
+    );
     both(&w, &["mission", "add", "bad id!", "x"], &mut out);
     both(&w, &["mission", "show", "B9"], &mut out);
     both(&w, &["mission", "add", "B1", "Again"], &mut out);
     both(&w, &["mission", "complete", "B1"], &mut out);
-    both(&w, &["mission", "depends", "B1", "B2"], &mut out);
+    both(
+        &w,
+        &["mission", "depends", "B1", "B2", "--type", "requires"],
+        &mut out,
+    );
     both(
         &w,
         &["mission", "show", "B1", "--at", "no-such-rev"],

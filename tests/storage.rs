@@ -61,7 +61,7 @@ fn every_state_change_is_in_the_event_log() {
     repo.ok(&["mission", "add", "B", "Two"]);
     repo.ok(&["mission", "start", "A"]);
     repo.ok(&["mission", "complete", "A"]);
-    repo.ok(&["mission", "depends", "B", "A"]);
+    repo.ok(&["mission", "depends", "B", "A", "--type", "requires"]);
     let shards = repo.event_shards();
     assert_eq!(shards.len(), 1, "one writer, one shard: {shards:?}");
     let log = repo.show(&shards[0]);

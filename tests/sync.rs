@@ -106,8 +106,14 @@ fn concurrent_work_in_two_clones_syncs_without_loss() {
         );
         s.cmos(dir, &["session", "complete", "--summary", "done"]);
     }
-    s.cmos(&s.a, &["mission", "depends", "A1", "M1"]);
-    s.cmos(&s.b, &["mission", "depends", "B1", "M1"]);
+    s.cmos(
+        &s.a,
+        &["mission", "depends", "A1", "M1", "--type", "requires"],
+    );
+    s.cmos(
+        &s.b,
+        &["mission", "depends", "B1", "M1", "--type", "requires"],
+    );
 
     let first = s.cmos(&s.a, &["sync"]);
     assert_eq!(first["result"], "pushed", "{first}");

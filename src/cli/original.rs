@@ -25,9 +25,6 @@ pub struct RefusedFlags {
     /// The time to record an event at.
     #[arg(long, global = true, hide = true, value_name = "ISO")]
     ts: Option<String>,
-    /// Complete: start the promoted mission at once.
-    #[arg(long, global = true, hide = true)]
-    immediate: bool,
 }
 
 impl RefusedFlags {
@@ -48,13 +45,6 @@ impl RefusedFlags {
             return Some(Error::InvalidInput(
                 "cmos records the time of each operation itself (it is the commit's time), so \
                  an event cannot be back-dated: drop --ts"
-                    .into(),
-            ));
-        }
-        if self.immediate {
-            return Some(Error::InvalidInput(
-                "completing promotes the next mission to Current, not In Progress: drop \
-                 --immediate, then start it with `cmos mission next --start`"
                     .into(),
             ));
         }

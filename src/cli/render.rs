@@ -148,6 +148,14 @@ pub fn render_show(d: &MissionDetail, style: &Style) -> String {
             section(&mut out, title, &list.join("\n"));
         }
     }
+    if let Some(kept) = crate::ops::metadata::kept_of(&m.extra).filter(|k| !k.is_empty()) {
+        // The original's metadata keys that have no field of their own, one per line.
+        let lines: Vec<String> = kept
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", crate::migrate::values::from_toml(v)))
+            .collect();
+        section(&mut out, "Metadata", &lines.join("\n"));
+    }
     let mut links: Vec<String> = m
         .depends
         .iter()

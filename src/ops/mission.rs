@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::metadata::{self, Metadata};
 use super::{MissionBrief, Outcome, Workspace, transition};
 use crate::error::{Error, Result};
 use crate::format::layout;
@@ -45,6 +46,38 @@ pub struct MissionUpdate {
     pub no_rank: bool,
     /// Removes the mission's estimate.
     pub no_estimate: bool,
+    /// The original CMOS's metadata: its known keys set fields the request leaves unset, the
+    /// rest is merged into what the mission keeps.
+    pub metadata: Option<Metadata>,
+}
+
+/// What `add_as` takes besides the content fields.
+#[derive(Debug, Default, Clone)]
+pub struct AddOptions {
+    /// The status to add the mission in (Queued when None); it gets there by the moves of the
+    /// transition table, in the same commit.
+    pub status: Option<Status>,
+    /// The original CMOS's metadata, as for an update.
+    pub metadata: Option<Metadata>,
+}
+
+impl MissionFields {
+    /// These fields, with the ones left unset taken from `other`.
+    fn or(self, other: &MissionFields) -> MissionFields {
+        MissionFields {
+            name: self.name.or_else(|| other.name.clone()),
+            sprint: self.sprint.or_else(|| other.sprint.clone()),
+            objective: self.objective.or_else(|| other.objective.clone()),
+            context: self.context.or_else(|| other.context.clone()),
+            notes: self.notes.or_else(|| other.notes.clone()),
+            success_criteria: self
+                .success_criteria
+                .or_else(|| other.success_criteria.clone()),
+            deliverables: self.deliverables.or_else(|| other.deliverables.clone()),
+            rank: self.rank.or(other.rank),
+            estimate: self.estimate.or(other.estimate),
+        }
+    }
 }
 
 impl MissionUpdate {
@@ -66,6 +99,7 @@ impl MissionUpdate {
             && !self.no_sprint
             && !self.no_rank
             && !self.no_estimate
+            && self.metadata.as_ref().is_none_or(|m| m.kept.is_empty())
     }
 }
 
@@ -174,13 +208,29 @@ fn clean(fields: &MissionFields) -> Result<MissionFields> {
 
 /// Adds a mission. Without an id one is generated; without a sprint the current sprint is used.
 pub fn add(ws: &Workspace, id: Option<&str>, fields: MissionFields) -> Result<Outcome<Mission>> {
+    add_as(ws, id, fields, AddOptions::default())
+}
+
+/// Adds a mission, in the status the options name and with their metadata, as one commit.
+pub fn add_as(
+    ws: &Workspace,
+    id: Option<&str>,
+    fields: MissionFields,
+    options: AddOptions,
+) -> Result<Outcome<Mission>> {
     if let Some(id) = id {
         validate_id("mission", id)?;
     }
     if fields.name.is_none() {
         return Err(Error::InvalidInput("a mission needs a name".into()));
     }
+    let (fields, kept) = match &options.metadata {
+        Some(meta) => (fields.or(&meta.fields), meta.kept.clone()),
+        None => (fields, toml::Table::new()),
+    };
     let fields = clean(&fields)?;
+    let status = options.status.unwrap_or(Status::Queued);
+    let path = lifecycle::arrival_path(id.unwrap_or("(new)"), status)?;
     let written = ws.store().write("mission.add", |tx| {
         let current = tx.meta().project()?.current_sprint.clone();
         let (sprint, added) = match &fields.sprint {
@@ -228,7 +278,8 @@ pub fn add(ws: &Workspace, id: Option<&str>, fields: MissionFields) -> Result<Ou
             transitions: Vec::new(),
             extra: Default::default(),
         };
-        tx.put_mission(&mission)?;
+        let mut mission = mission;
+        metadata::keep(&mut mission.extra, &kept);
         tx.record(
             "mission.created",
             &id,
@@ -236,18 +287,46 @@ pub fn add(ws: &Workspace, id: Option<&str>, fields: MissionFields) -> Result<Ou
             Some("Queued".into()),
             Some(mission.name.clone()),
         );
-        tx.set_subject(format!("mission add {id}"));
+        // Added in another status: the moves that take it there, in this same commit, each
+        // noted as part of the add so the history says it was created so.
+        let note = format!("added as {status}");
+        for &to in path {
+            let detail = MoveDetail {
+                note: Some(note.clone()),
+                needs: Vec::new(),
+            };
+            let from = lifecycle::apply_transition(&mut mission, to, now, tx.agent(), detail)?;
+            transition::record_move(tx, &id, from, to, Some(note.clone()));
+        }
+        tx.put_mission(&mission)?;
+        let mut subject = format!("mission add {id}");
+        if status != Status::Queued {
+            subject.push_str(&format!(" as {status}"));
+        }
+        tx.set_subject(subject);
         let added = added.map(|name| (name.clone(), mission.sprint.clone().unwrap_or_default()));
-        Ok((mission, added))
+        let waiting = match status {
+            Status::InProgress => {
+                let entry = tx.require(&id)?;
+                tx.unmet(&entry)?
+            }
+            _ => Vec::new(),
+        };
+        Ok((mission, added, waiting))
     })?;
-    let (mission, added) = written.value;
+    let (mission, added, waiting) = written.value;
+    let id = mission.id.clone();
     let outcome = Outcome::from_digest(mission, &written.meta, &written.digest);
-    Ok(match added {
+    let outcome = match added {
         Some((name, id)) => outcome.warn(format!(
             "no sprint was named {name:?}: added sprint {id} as Planned for this mission"
         )),
         None => outcome,
-    })
+    };
+    match status {
+        Status::Queued => Ok(outcome),
+        to => transition::after_move(ws, &id, to, waiting, outcome),
+    }
 }
 
 /// A generated id that is not taken here; collisions with other clones are made unlikely by
@@ -325,11 +404,19 @@ pub fn show(ws: &Workspace, id: &str) -> Result<Outcome<MissionDetail>> {
 /// Changes a mission's fields and, with `status`, its status, in one commit: the whole
 /// update is checked before anything is written, so a refused move writes no field either.
 pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome<Updated>> {
-    let f = clean(&update.fields)?;
+    let (fields, kept) = match &update.metadata {
+        Some(meta) => (update.fields.clone().or(&meta.fields), meta.kept.clone()),
+        None => (update.fields.clone(), toml::Table::new()),
+    };
+    let f = clean(&fields)?;
     let append = clean_text("notes", update.append_notes.as_deref())?;
     let add_criteria = clean_items("success criterion", &update.add_success_criteria)?;
     let add_deliverables = clean_items("deliverable", &update.add_deliverables)?;
-    if update.is_empty() && update.status.is_none() {
+    let given = MissionUpdate {
+        fields: f.clone(),
+        ..update.clone()
+    };
+    if given.is_empty() && update.status.is_none() {
         return Err(Error::InvalidInput(format!(
             "nothing to update for mission {id}: give a field to change, such as its name, objective or notes"
         ))
@@ -367,6 +454,7 @@ pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome
             m.deliverables = deliverables.clone();
         }
         m.deliverables.extend(add_deliverables.iter().cloned());
+        metadata::keep(&mut m.extra, &kept);
         m.rank = if update.no_rank {
             None
         } else {

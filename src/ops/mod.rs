@@ -12,6 +12,7 @@ pub mod init;
 pub mod kb;
 pub mod knowledge;
 pub mod marked;
+pub mod metadata;
 pub mod migrate;
 pub mod mission;
 pub mod notes;

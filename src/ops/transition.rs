@@ -13,7 +13,7 @@ pub struct TransitionOutcome {
     pub mission: MissionBrief,
     pub from: Status,
     pub to: Status,
-    /// The mission that completing this one promoted to Current.
+    /// The mission that completing this one promoted to Current (or started).
     pub promoted: Option<MissionBrief>,
 }
 
@@ -50,7 +50,7 @@ fn run(
     id: &str,
     to: Status,
     detail: MoveDetail,
-    promote: bool,
+    promote_to: Option<Status>,
 ) -> Result<Outcome<TransitionOutcome>> {
     let op = format!("mission.{verb}");
     let written = ws.store().write(&op, |tx| {
@@ -59,22 +59,26 @@ fn run(
         }
         let from = move_mission(tx, id, to, detail.clone())?;
         let mut promoted = None;
-        let candidate = match promote && to == Status::Completed {
-            true => tx.promotion_candidate()?,
-            false => None,
+        let candidate = match promote_to.filter(|_| to == Status::Completed) {
+            Some(_) => tx.promotion_candidate()?,
+            None => None,
         };
-        if let Some(next) = candidate {
+        if let (Some(next), Some(promote_to)) = (candidate, promote_to) {
             let note = Some(format!("promoted after {id} was completed"));
             let detail = MoveDetail {
                 note,
                 needs: vec![],
             };
-            move_mission(tx, &next.id, Status::Current, detail)?;
+            move_mission(tx, &next.id, promote_to, detail)?;
             promoted = Some(MissionBrief::from(&tx.require(&next.id)?));
         }
         let mut subject = format!("mission {verb} {id}");
         if let Some(next) = &promoted {
-            subject.push_str(&format!(", promote {}", next.id));
+            let verb = match next.status {
+                Status::InProgress => "start",
+                _ => "promote",
+            };
+            subject.push_str(&format!(", {verb} {}", next.id));
         }
         tx.set_subject(subject);
         let entry = tx.require(id)?;
@@ -93,8 +97,18 @@ fn run(
         Ok((outcome, waiting))
     })?;
     let (outcome, waiting) = written.value;
+    let started = outcome
+        .promoted
+        .as_ref()
+        .filter(|p| p.status == Status::InProgress)
+        .map(|p| p.id.clone());
     let outcome = Outcome::from_digest(outcome, &written.meta, &written.digest);
-    after_move(ws, id, to, waiting, outcome)
+    let outcome = after_move(ws, id, to, waiting, outcome)?;
+    // The promoted mission was started: it is this worktree's active mission now.
+    if let Some(started) = started {
+        follow_active_mission(ws, &started, Status::InProgress)?;
+    }
+    Ok(outcome)
 }
 
 /// What follows a status change once it is written: this worktree's active mission follows
@@ -151,7 +165,7 @@ pub fn start(ws: &Workspace, id: &str, notes: Option<&str>) -> Result<Outcome<Tr
         id,
         Status::InProgress,
         note(notes, "notes")?,
-        false,
+        None,
     )
 }
 
@@ -169,7 +183,24 @@ pub fn complete(
         id,
         Status::Completed,
         note(notes, "notes")?,
-        promote,
+        promote.then_some(Status::Current),
+    )
+}
+
+/// Completes a mission and starts the next ready Queued mission at once (the original CMOS's
+/// `complete --immediate`): the completion, the promotion and the start are one commit.
+pub fn complete_and_start_next(
+    ws: &Workspace,
+    id: &str,
+    notes: Option<&str>,
+) -> Result<Outcome<TransitionOutcome>> {
+    run(
+        ws,
+        "complete",
+        id,
+        Status::Completed,
+        note(notes, "notes")?,
+        Some(Status::InProgress),
     )
 }
 
@@ -183,7 +214,7 @@ pub fn block(
         note: clean_text("reason", Some(reason))?,
         needs: clean_items("need", needs)?,
     };
-    run(ws, "block", id, Status::Blocked, detail, false)
+    run(ws, "block", id, Status::Blocked, detail, None)
 }
 
 /// Unblocks to In Progress (the default) or Current, recording the resolution.
@@ -194,14 +225,7 @@ pub fn unblock(
     to: Status,
 ) -> Result<Outcome<TransitionOutcome>> {
     lifecycle::check_unblock_target(to)?;
-    run(
-        ws,
-        "unblock",
-        id,
-        to,
-        note(resolution, "resolution")?,
-        false,
-    )
+    run(ws, "unblock", id, to, note(resolution, "resolution")?, None)
 }
 
 pub fn drop(ws: &Workspace, id: &str, reason: Option<&str>) -> Result<Outcome<TransitionOutcome>> {
@@ -211,7 +235,7 @@ pub fn drop(ws: &Workspace, id: &str, reason: Option<&str>) -> Result<Outcome<Tr
         id,
         Status::Dropped,
         note(reason, "reason")?,
-        false,
+        None,
     )
 }
 
@@ -222,7 +246,7 @@ pub fn defer(ws: &Workspace, id: &str, reason: Option<&str>) -> Result<Outcome<T
         id,
         Status::Deferred,
         note(reason, "reason")?,
-        false,
+        None,
     )
 }
 
@@ -230,5 +254,5 @@ pub fn defer(ws: &Workspace, id: &str, reason: Option<&str>) -> Result<Outcome<T
 /// through `block`. (`mission::update` changes a status together with fields.)
 pub fn set_status(ws: &Workspace, id: &str, to: Status) -> Result<Outcome<TransitionOutcome>> {
     lifecycle::check_plain_move(id, to)?;
-    run(ws, "status", id, to, MoveDetail::default(), false)
+    run(ws, "status", id, to, MoveDetail::default(), None)
 }

@@ -11,6 +11,7 @@ use super::parse;
 use super::render::{mission_table, render_next, render_show};
 use crate::error::{Error, Result};
 use crate::model::{Minutes, Status};
+use crate::ops::metadata::{self, Metadata};
 use crate::ops::mission::{self as ops, MissionFields};
 use moves::MoveCommand;
 
@@ -69,7 +70,10 @@ pub struct AddArgs {
     words: Vec<String>,
     #[command(flatten)]
     spec: SpecArgs,
-    /// queued, as every new mission is (the original CMOS took any status; move it after).
+    /// Add it in this status: queued (default), current, in-progress, completed, dropped or
+    /// deferred, in any case and in the original's spellings (planned is queued). It gets
+    /// there by the lifecycle's moves, in the same commit; blocked needs a reason, so block
+    /// it after adding it.
     #[arg(short = 's', long, value_parser = parse::status)]
     status: Option<Status>,
 }
@@ -104,25 +108,23 @@ pub struct SpecArgs {
     /// Expected time In Progress, e.g. 45m, 2h, 1.5h, 2h30m, 1d (24 hours).
     #[arg(long, value_name = "DURATION", value_parser = parse::minutes)]
     estimate: Option<Minutes>,
-    /// The original CMOS's free-form metadata: refused, with the fields to use instead.
+    /// The original CMOS's metadata, a JSON object: description (or objective), context,
+    /// notes, successCriteria and deliverables set those fields (the flags win); every other
+    /// key is kept on the mission (shown by `mission show`, written back by `export`). On
+    /// update, its keys are merged into what the mission keeps.
     #[arg(long, value_name = "JSON")]
     metadata: Option<String>,
 }
 
 impl SpecArgs {
-    /// The fields to set; `--metadata` is refused here, before anything is written.
-    pub(super) fn into_fields(self, name: Option<String>) -> Result<MissionFields> {
-        if self.metadata.is_some() {
-            return Err(Error::InvalidInput(
-                "cmos keeps no free-form mission metadata: give its parts as fields \
-                 (--objective or --description, --context, --success, --deliverable, --notes), \
-                 or import the original's database with `cmos import cmos-sqlite PATH`, which keeps the rest \
-                 in the mission's legacy table"
-                    .into(),
-            ));
-        }
+    /// The fields to set, and the metadata read and checked before anything is written.
+    pub(super) fn into_fields(
+        self,
+        name: Option<String>,
+    ) -> Result<(MissionFields, Option<Metadata>)> {
+        let metadata = self.metadata.as_deref().map(metadata::parse).transpose()?;
         let list = |v: Vec<String>| (!v.is_empty()).then_some(v);
-        Ok(MissionFields {
+        let fields = MissionFields {
             name,
             sprint: self.sprint,
             objective: self.objective,
@@ -132,7 +134,8 @@ impl SpecArgs {
             deliverables: list(self.deliverables),
             rank: self.rank,
             estimate: self.estimate,
-        })
+        };
+        Ok((fields, metadata))
     }
 }
 
@@ -155,18 +158,19 @@ pub fn run(ctx: &CommandContext, cmd: MissionCommand) -> Result<()> {
             }
             let name = words.pop();
             let id = words.pop();
-            if let Some(status) = args.status.filter(|s| *s != Status::Queued) {
-                return Err(Error::InvalidInput(format!(
-                    "a new mission starts Queued, not {status}: add it, then move it with \
-                     `cmos mission update ID --status {}` (or start, block, defer)",
-                    status.as_str().to_lowercase().replace(' ', "-")
-                )));
-            }
-            let fields = spec.into_fields(name)?;
-            let outcome = ops::add(ws, id.as_deref(), fields)?;
+            let (fields, metadata) = spec.into_fields(name)?;
+            let options = ops::AddOptions {
+                status: args.status,
+                metadata,
+            };
+            let outcome = ops::add_as(ws, id.as_deref(), fields, options)?;
             printer.outcome(&outcome, |m, st| {
+                let status = match m.status {
+                    Status::Queued => String::new(),
+                    other => format!(" as {}", st.status(other, 0)),
+                };
                 format!(
-                    "Added mission {} ({}){}\n",
+                    "Added mission {} ({}){}{status}\n",
                     st.bold(&m.id),
                     m.name,
                     m.sprint

@@ -37,6 +37,10 @@ pub enum MoveCommand {
         /// Do not promote the next mission to Current.
         #[arg(long)]
         no_promote: bool,
+        /// Start the promoted mission at once (In Progress rather than Current), in the same
+        /// commit.
+        #[arg(long, conflicts_with = "no_promote")]
+        immediate: bool,
     },
     /// Block a mission, saying why and what it needs.
     Block {
@@ -80,12 +84,15 @@ pub enum MoveCommand {
         #[arg(long)]
         reason: Option<String>,
     },
-    /// Link two missions: FROM requires|blocks|relates|informs TO.
+    /// Link two missions: FROM blocks|requires|relates|informs TO. Without --type, FROM
+    /// blocks TO, as in the original CMOS: `mission depends B1 B2` means B2 waits for B1.
     Depends {
         from: String,
         to: String,
-        /// requires: FROM needs TO completed first; blocks: TO needs FROM completed first.
-        #[arg(long = "type", value_name = "TYPE", default_value = "requires", value_parser = parse::dep_type)]
+        /// blocks (default): TO waits for FROM to be completed; requires: FROM waits for TO;
+        /// relates, informs: no order. The original's words are understood in any case
+        /// (Blocks, sequential, Requires, depends_on, Enables, Relates, Informs).
+        #[arg(long = "type", value_name = "TYPE", default_value = "blocks", value_parser = parse::dep_type)]
         kind: DepType,
     },
     /// Remove the link from FROM to TO.
@@ -105,11 +112,15 @@ pub fn run(ws: &Workspace, cmd: MoveCommand, printer: &Printer) -> Result<()> {
             summary,
             next_hint,
             no_promote,
+            immediate,
         } => {
             let scoped = scope(id)?;
             let next_hint = next_hint.map(|hint| format!("Next: {hint}"));
             let notes = joined([summary, notes, next_hint]);
-            let outcome = ops::complete(ws, &scoped.id, notes.as_deref(), !no_promote)?;
+            let outcome = match immediate {
+                true => ops::complete_and_start_next(ws, &scoped.id, notes.as_deref())?,
+                false => ops::complete(ws, &scoped.id, notes.as_deref(), !no_promote)?,
+            };
             (outcome, scoped)
         }
         MoveCommand::Block {
@@ -196,8 +207,14 @@ pub fn render_move(t: &TransitionOutcome, style: &Style) -> String {
 }
 
 fn render_link(l: &LinkOutcome, style: &Style) -> String {
+    // Say which mission waits, so the direction of the link is never in doubt.
+    let waits = match l.kind {
+        DepType::Blocks => format!(": {} waits for {}", l.to, l.from),
+        DepType::Requires => format!(": {} waits for {}", l.from, l.to),
+        _ => String::new(),
+    };
     let mut out = format!(
-        "Linked {} {} {}\n",
+        "Linked {} {} {}{waits}\n",
         style.bold(&l.from),
         l.kind,
         style.bold(&l.to)

@@ -37,15 +37,19 @@ pub struct UpdateArgs {
     /// Remove the mission's estimate.
     #[arg(long, conflicts_with = "estimate")]
     no_estimate: bool,
-    /// Move to this status, by the same rules as start, complete, drop, defer.
+    /// Move to this status, by the same rules as start, complete, drop, defer. (The original
+    /// CMOS set any status; cmos keeps the lifecycle's moves, so that the history, the time
+    /// spent and the next mission stay true: a move it refuses names the ones it allows.)
     #[arg(long, value_parser = parse::status)]
     status: Option<Status>,
 }
 
 pub(super) fn run(ws: &Workspace, args: UpdateArgs, printer: &Printer) -> Result<()> {
     let scoped = ws.mission_or_active(args.id.as_deref())?;
+    let (fields, metadata) = args.spec.into_fields(args.name)?;
     let request = MissionUpdate {
-        fields: args.spec.into_fields(args.name)?,
+        fields,
+        metadata,
         status: args.status,
         append_notes: args.append_notes,
         add_success_criteria: args.add_success_criterion,
