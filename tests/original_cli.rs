@@ -839,3 +839,206 @@ fn context_view_format_json_and_markdown() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("md, json"));
 }
+
+#[test]
+fn cmosctl_mission_list() {
+    let repo = project();
+    let out = repo.ok(&["mission", "list"]);
+    assert!(out.contains("B1.1") && out.contains("B1.2"), "{out}");
+}
+
+#[test]
+fn cmosctl_mission_sync_backlog_s_file() {
+    let source = project();
+    source.ok(&["mission", "start", "B1.1"]);
+    let file = source.path.join("cmos/missions/backlog.yaml");
+    source.ok(&["export", "backlog", "-o", file.to_str().unwrap()]);
+    let repo = Repo::new();
+    repo.init();
+    let before = commits(&repo);
+    repo.ok(&["mission", "sync-backlog", "-s", file.to_str().unwrap()]);
+    assert_eq!(commits(&repo), before + 1, "one commit");
+    assert_eq!(mission(&repo, "B1.1")["status"], "In Progress");
+    assert_eq!(mission(&repo, "B1.2")["status"], "Queued");
+    // Without -s, cmosctl's path under the working directory.
+    let other = Repo::new();
+    other.init();
+    std::fs::create_dir_all(other.path.join("cmos/missions")).unwrap();
+    std::fs::copy(&file, other.path.join("cmos/missions/backlog.yaml")).unwrap();
+    other.ok(&["mission", "sync-backlog"]);
+    assert_eq!(mission(&other, "B1.2")["name"], "Second");
+    let (code, error) = other.fails(&["mission", "sync-backlog", "--source", "missing.yaml"]);
+    assert_ne!(code, 0, "{error:#}");
+}
+
+#[test]
+fn cmosctl_export_backlog_o_path() {
+    let repo = project();
+    for flag in ["-o", "--output", "--out"] {
+        let path = repo.path.join(format!("backlog{flag}.yaml"));
+        repo.ok(&["export", "backlog", flag, path.to_str().unwrap()]);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("B1.2"), "{flag}: {text}");
+    }
+}
+
+#[test]
+fn cmosctl_export_backlog_t_template_is_refused_with_what_to_do() {
+    let repo = project();
+    let (code, error) = repo.fails(&["export", "backlog", "-t", "cmos/missions/backlog.yaml"]);
+    assert_eq!(code, 2, "{error:#}");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("cmos import backlog cmos/missions/backlog.yaml"),
+        "{message}"
+    );
+    assert!(!repo.path.join("cmos").exists(), "nothing written");
+}
+
+#[test]
+fn cmosctl_export_sessions_o_path() {
+    let repo = project();
+    repo.ok(&["session", "start", "--type", "build", "--title", "Work"]);
+    let path = repo.path.join("out/SESSIONS.jsonl");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    repo.ok(&["export", "sessions", "-o", path.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.lines().count() >= 1, "{text}");
+}
+
+#[test]
+fn cmosctl_export_all() {
+    let repo = project();
+    let out = repo.ok(&["export", "all"]);
+    assert!(
+        out.contains("cmos/missions/backlog.yaml") && out.contains("cmos/SESSIONS.jsonl"),
+        "{out}"
+    );
+    let backlog = std::fs::read_to_string(repo.path.join("cmos/missions/backlog.yaml")).unwrap();
+    assert!(backlog.contains("B1.1"), "{backlog}");
+    assert!(repo.path.join("cmos/SESSIONS.jsonl").is_file());
+    // The files exist now: replaced only when asked, and a refusal writes neither.
+    std::fs::remove_file(repo.path.join("cmos/SESSIONS.jsonl")).unwrap();
+    let (code, error) = repo.fails(&["export", "all"]);
+    assert_eq!(code, 2, "{error:#}");
+    assert!(
+        !repo.path.join("cmos/SESSIONS.jsonl").exists(),
+        "nothing written"
+    );
+    repo.ok(&["export", "all", "--overwrite"]);
+    assert!(repo.path.join("cmos/SESSIONS.jsonl").is_file());
+}
+
+#[test]
+fn cmosctl_status_v_backlog_recent() {
+    let repo = project();
+    let out = repo.cmos(&[
+        "status",
+        "-v",
+        "--backlog",
+        "cmos/missions/backlog.yaml",
+        "--recent",
+        "1",
+    ]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Recent") && stdout.contains("mission add B1.2"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("mission add B1.1"), "--recent 1: {stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cmos import backlog"), "{stderr}");
+}
+
+#[test]
+fn cmosctl_context_backlog_o_file_recent() {
+    let repo = project();
+    let out = repo.ok(&["context", "--recent", "2"]);
+    assert!(
+        out.contains("Recent operations") && out.contains("mission add B1.2"),
+        "{out}"
+    );
+    let file = repo.path.join("ctx/context.json");
+    let said = repo.ok(&[
+        "context",
+        "--backlog",
+        "cmos/missions/backlog.yaml",
+        "-o",
+        file.to_str().unwrap(),
+        "--recent",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert!(said.contains("Wrote context to"), "{said}");
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(
+        written["recent"].as_array().map(Vec::len),
+        Some(1),
+        "{written:#}"
+    );
+    assert!(written["sections"].is_array(), "{written:#}");
+    // Written again: cmosctl replaced the file each time.
+    repo.ok(&["context", "-o", file.to_str().unwrap()]);
+    let markdown = std::fs::read_to_string(&file).unwrap();
+    assert!(markdown.starts_with("# "), "{markdown}");
+}
+
+#[test]
+fn cmosctl_hook_install_p_path_force() {
+    let repo = project();
+    let hook = repo.path.join(".git/hooks/post-commit");
+    repo.ok(&["hook", "install", "-p", ".git/hooks/post-commit", "--force"]);
+    let text = std::fs::read_to_string(&hook).unwrap();
+    assert!(text.contains("cmos"), "{text}");
+    // A path git never runs hooks from is refused, saying how to make git run it.
+    let (code, error) = repo.fails(&["hook", "install", "-p", "tools/post-commit"]);
+    assert_eq!(code, 2, "{error:#}");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("git config core.hooksPath tools"),
+        "{message}"
+    );
+    assert!(!repo.path.join("tools").exists(), "nothing written");
+}
+
+#[test]
+fn cmosctl_kb_index_search_validate() {
+    let repo = project();
+    std::fs::write(
+        repo.path.join("README.md"),
+        "# Demo\n\nThe parser reads TOML.\n",
+    )
+    .unwrap();
+    let never = repo.json(&["kb", "validate"]);
+    assert_eq!(never["current"], false, "{never:#}");
+    repo.ok(&["kb", "index"]);
+    let hits = repo.ok(&["kb", "search", "parser"]);
+    assert!(hits.contains("README.md"), "{hits}");
+    assert_eq!(repo.json(&["kb", "validate"])["current"], true);
+    std::fs::create_dir_all(repo.path.join("docs")).unwrap();
+    std::fs::write(repo.path.join("docs/new.md"), "# New\n").unwrap();
+    std::fs::write(
+        repo.path.join("README.md"),
+        "# Demo\n\nThe parser reads TOML and JSON.\n",
+    )
+    .unwrap();
+    let stale = repo.json(&["kb", "validate"]);
+    assert_eq!(stale["current"], false);
+    assert_eq!(
+        stale["new"],
+        serde_json::json!(["docs/new.md"]),
+        "{stale:#}"
+    );
+    assert_eq!(
+        stale["changed"],
+        serde_json::json!(["README.md"]),
+        "{stale:#}"
+    );
+    let said = repo.ok(&["kb", "validate"]);
+    assert!(
+        said.contains("changed  README.md") && said.contains("cmos kb index"),
+        "{said}"
+    );
+}

@@ -414,6 +414,7 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
     run(&w, &["diff", "cmos~3"]);
     run(&w, &["research", "export", "B1"]);
     run(&w, &["kb", "index"]);
+    run(&w, &["kb", "validate"]);
     run(&w, &["kb", "search", "storage"]);
     run(&w, &["conflicts"]);
     run(&w, &["verify"]);
@@ -495,6 +496,10 @@ const NOT_IN_SCENARIO: &[(&str, &str)] = &[
         "reads a CMOS project; tests/migrate.rs runs it on fixtures",
     ),
     ("context notes edit", "opens an editor"),
+    (
+        "mission sync-backlog",
+        "cmosctl's spelling of `import backlog`; tests/original_cli.rs runs it",
+    ),
     (
         "session onboard",
         "the original's spelling of `onboard`, which the scenario runs; tests/original_cli.rs compares them",

@@ -21,8 +21,41 @@ use crate::ops::snapshots::{self, ContextDiff};
 pub struct ContextArgs {
     #[command(flatten)]
     shape: ShapeArgs,
+    #[command(flatten)]
+    cmosctl: CmosctlArgs,
     #[command(subcommand)]
     command: Option<ContextCommand>,
+}
+
+/// cmosctl's `context [--backlog PATH] [-o FILE] [--recent N]`.
+#[derive(Debug, Args)]
+struct CmosctlArgs {
+    /// Write the context to this file (replaced if it exists, as cmosctl did) instead of
+    /// printing it.
+    #[arg(short = 'o', long, visible_alias = "out", value_name = "FILE")]
+    output: Option<std::path::PathBuf>,
+    /// Also list this many of the most recent operations.
+    #[arg(long, value_name = "N")]
+    recent: Option<usize>,
+    /// cmosctl's backlog file for sprint details: not needed, as the sprints are on the
+    /// branch (a warning says how to bring in the file's sprints if they are not).
+    #[arg(long, value_name = "PATH")]
+    backlog: Option<std::path::PathBuf>,
+}
+
+/// The context with the recent operations `--recent` asked for, as one result.
+#[derive(Debug, serde::Serialize)]
+struct ContextWithRecent {
+    #[serde(flatten)]
+    context: Context,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recent: Option<Vec<crate::store::LogEntry>>,
+}
+
+/// What `context -o FILE` reports.
+#[derive(Debug, serde::Serialize)]
+struct Written {
+    file: String,
 }
 
 /// How much context, and in which form.
@@ -95,7 +128,15 @@ pub fn run(ctx: &CommandContext, args: ContextArgs) -> Result<()> {
     let (ws, printer) = ctx.open()?;
     let printer = &printer;
     match args.command {
-        None => print_context(printer, &args.shape, ops::context(ws, args.shape.budget)?),
+        None => {
+            let outcome = ops::context(ws, args.shape.budget)?;
+            let c = &args.cmosctl;
+            if c.output.is_none() && c.recent.is_none() && c.backlog.is_none() {
+                print_context(printer, &args.shape, outcome);
+            } else {
+                cmosctl_context(ws, printer, &args.shape, c, outcome)?;
+            }
+        }
         Some(ContextCommand::View(shape)) => {
             print_context(printer, &shape, ops::context(ws, shape.budget)?)
         }
@@ -140,6 +181,79 @@ fn print_context(printer: &Printer, shape: &ShapeArgs, outcome: crate::ops::Outc
     } else {
         printer.outcome(&outcome, |c, _| c.markdown_for(&super::names::CliNames));
     }
+}
+
+/// cmosctl's context: with the recent operations, and written to a file when asked.
+fn cmosctl_context(
+    ws: &Workspace,
+    printer: &Printer,
+    shape: &ShapeArgs,
+    args: &CmosctlArgs,
+    outcome: crate::ops::Outcome<Context>,
+) -> Result<()> {
+    let recent = match args.recent {
+        Some(limit) => {
+            let filter = crate::store::LogFilter {
+                limit,
+                agent: None,
+                since: None,
+                path: None,
+            };
+            Some(crate::ops::status::log(ws, filter, None)?.data)
+        }
+        None => None,
+    };
+    let mut outcome = crate::ops::Outcome {
+        data: ContextWithRecent {
+            context: outcome.data,
+            recent,
+        },
+        warnings: outcome.warnings,
+        instructions: outcome.instructions,
+    };
+    if let Some(path) = &args.backlog {
+        outcome = outcome.warn(super::original::backlog_not_needed(path));
+    }
+    let markdown = |v: &ContextWithRecent, st: &Style| {
+        let mut out = v.context.markdown_for(&super::names::CliNames);
+        if let Some(recent) = &v.recent {
+            out.push_str(&format!(
+                "\n## Recent operations\n\n{}",
+                super::status::render_log(recent, st)
+            ));
+        }
+        out
+    };
+    let Some(path) = &args.output else {
+        if shape.format == Format::Json && !printer.json {
+            printer.as_json().outcome(&outcome, |_, _| String::new());
+        } else {
+            printer.outcome(&outcome, markdown);
+        }
+        return Ok(());
+    };
+    let text = match shape.format == Format::Json || printer.json {
+        true => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&outcome.data).unwrap_or_default()
+        ),
+        false => markdown(&outcome.data, &Style::new(false)),
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| crate::error::Error::io(format!("cannot create {}", dir.display()), e))?;
+    }
+    std::fs::write(path, text)
+        .map_err(|e| crate::error::Error::io(format!("cannot write {}", path.display()), e))?;
+    let written = crate::ops::Outcome {
+        data: Written {
+            file: path.display().to_string(),
+        },
+        warnings: outcome.warnings,
+        instructions: outcome.instructions,
+    };
+    printer.outcome(&written, |w, _| format!("Wrote context to {}\n", w.file));
+    Ok(())
 }
 
 fn run_notes(ws: &Workspace, cmd: NotesCommand, printer: &Printer) -> Result<()> {

@@ -17,7 +17,16 @@ pub enum HookCommand {
     /// Write the cmos block into each shell hook (idempotent; your own hook content stays).
     /// Hooks in other languages, compiled ones and symbolic links are left as they are, with
     /// the line that calls cmos from them.
-    Install,
+    Install {
+        /// cmosctl's post-commit hook path: accepted when it is the post-commit hook of the
+        /// directory git runs hooks from (cmos installs there, `core.hooksPath` included).
+        #[arg(short = 'p', long, value_name = "PATH")]
+        path: Option<std::path::PathBuf>,
+        /// cmosctl's overwrite: nothing to force, as cmos replaces only its own block and
+        /// keeps the rest of each hook.
+        #[arg(long)]
+        force: bool,
+    },
     /// Take the cmos block out of each hook again.
     Uninstall,
     /// Which hooks have the cmos block, and where git runs hooks from.
@@ -33,7 +42,16 @@ pub enum HookCommand {
 
 pub fn run(ws: &Workspace, cmd: HookCommand, printer: &Printer) -> Result<()> {
     let outcome = match cmd {
-        HookCommand::Install => hooks::install(ws)?,
+        HookCommand::Install { path, force: _ } => {
+            if let Some(path) = &path {
+                let dir = std::path::PathBuf::from(hooks::status(ws)?.data.directory);
+                let wanted = dir.join("post-commit");
+                if !same_file(path, &wanted) {
+                    return Err(super::original::hook_elsewhere(path, &dir));
+                }
+            }
+            hooks::install(ws)?
+        }
         HookCommand::Uninstall => hooks::uninstall(ws)?,
         HookCommand::Status => hooks::status(ws)?,
         HookCommand::Run { name, args } => {
@@ -66,6 +84,22 @@ fn run_hook(ws: &Workspace, name: &str, args: &[String]) -> Result<String> {
         input: &input,
     };
     Ok(hook_run::run(ws, &run)?.data)
+}
+
+/// Whether two paths name the same file, whether or not it exists yet (its directory must).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    let full = |p: &std::path::Path| match (p.parent(), p.file_name()) {
+        (Some(dir), Some(name)) => {
+            let dir = if dir.as_os_str().is_empty() {
+                std::path::Path::new(".")
+            } else {
+                dir
+            };
+            dir.canonicalize().ok().map(|d| d.join(name))
+        }
+        _ => None,
+    };
+    matches!((full(a), full(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// The most of a hook's stdin cmos reads: a rebase of thousands of commits is well below.

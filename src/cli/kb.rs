@@ -1,4 +1,4 @@
-//! `cmos kb index|search`: full-text search over the project's documents and records.
+//! `cmos kb index|search|validate`: full-text search over the project's documents and records.
 
 use clap::Subcommand;
 
@@ -6,13 +6,16 @@ use super::command_context::CommandContext;
 use super::output::Style;
 use crate::error::Result;
 use crate::kb::Source;
-use crate::ops::kb::{self as ops, KbHit};
+use crate::ops::kb::{self as ops, KbHit, Validated};
 
 /// Search what the project knows: its markdown documents and every record on the branch.
 #[derive(Debug, Subcommand)]
 pub enum KbCommand {
     /// Index the documents (README and docs markdown by default; or these paths or globs).
     Index { paths: Vec<String> },
+    /// Whether the index is current: the files that are new, changed or gone since it was
+    /// built (nothing is re-indexed; `kb index` does that).
+    Validate,
     /// Find documents and records by words, best first (BM25).
     Search {
         query: Vec<String>,
@@ -40,12 +43,41 @@ pub fn run(ctx: &CommandContext, cmd: KbCommand) -> Result<()> {
                 )
             });
         }
+        KbCommand::Validate => {
+            let outcome = ops::validate(ws)?;
+            printer.outcome(&outcome, |v, _| render_validated(v));
+        }
         KbCommand::Search { query, limit, kind } => {
             let outcome = ops::search(ws, &query.join(" "), limit, kind.as_deref())?;
             printer.outcome(&outcome, |hits, st| render(hits, st));
         }
     }
     Ok(())
+}
+
+fn render_validated(v: &Validated) -> String {
+    if v.current {
+        return format!(
+            "The index is current: {} file(s) from {}\n",
+            v.files,
+            v.globs.join(", ")
+        );
+    }
+    let mut out = match &v.reason {
+        Some(reason) => format!("The index is stale: {reason}\n"),
+        None => "The index is stale:\n".to_string(),
+    };
+    for (what, files) in [
+        ("new", &v.new),
+        ("changed", &v.changed),
+        ("gone", &v.removed),
+    ] {
+        for file in files {
+            out.push_str(&format!("  {what:<8} {file}\n"));
+        }
+    }
+    out.push_str("Run `cmos kb index` to bring it up to date.\n");
+    out
 }
 
 fn render(hits: &[KbHit], style: &Style) -> String {

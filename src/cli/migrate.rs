@@ -1,16 +1,17 @@
 //! `cmos import` and `cmos export`, with a progress bar for long imports on a terminal.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::builder::PossibleValue;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::output::Printer;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::migrate::Format;
+use crate::next::Input;
 use crate::ops::Workspace;
-use crate::ops::migrate::{self, Export};
+use crate::ops::migrate::{self, Export, Exported};
 
 /// Bring in a project's memory from the original CMOS or a peer tool, as one commit.
 ///
@@ -60,19 +61,27 @@ pub enum ExportCommand {
     Sessions(ExportArgs),
     /// PROJECT_CONTEXT.json and MASTER_CONTEXT.json (into --out DIR, or printed as one object).
     Contexts(ExportArgs),
-    /// All of the above into --out DIR, plus dump/ for `cmos import dump DIR`.
+    /// All of the above into --out DIR, plus dump/ for `cmos import dump DIR`. Without --out,
+    /// as cmosctl did: backlog.yaml to cmos/missions/ and SESSIONS.jsonl to cmos/.
     All(ExportArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// Write here (a file; a directory for contexts and all) instead of printing.
-    #[arg(long, value_name = "PATH")]
+    #[arg(short = 'o', long, visible_alias = "output", value_name = "PATH")]
     pub out: Option<PathBuf>,
     /// Replace files that exist.
     #[arg(long)]
     pub overwrite: bool,
+    /// cmosctl's backlog template: refused, saying what to do instead.
+    #[arg(short = 't', long, hide = true, value_name = "PATH")]
+    pub template: Option<PathBuf>,
 }
+
+/// Where cmosctl's `export all` wrote the original's two files when given no paths.
+const CMOSCTL_BACKLOG: &str = "cmos/missions/backlog.yaml";
+const CMOSCTL_SESSIONS: &str = "cmos/SESSIONS.jsonl";
 
 pub fn run_import(ws: &Workspace, args: ImportArgs, printer: &Printer) -> Result<()> {
     let mut bar = Bar::new(!printer.json && std::io::stderr().is_terminal());
@@ -90,12 +99,54 @@ pub fn run_export(ws: &Workspace, cmd: ExportCommand, printer: &Printer) -> Resu
         ExportCommand::Contexts(a) => (Export::Contexts, a),
         ExportCommand::All(a) => (Export::All, a),
     };
-    let outcome = migrate::export(ws, what, args.out.as_deref(), args.overwrite)?;
+    if let Some(template) = &args.template {
+        return Err(super::original::no_template(template));
+    }
+    let outcome = match (what, &args.out) {
+        (Export::All, None) => cmosctl_all(ws, args.overwrite)?,
+        (what, out) => migrate::export(ws, what, out.as_deref(), args.overwrite)?,
+    };
     printer.outcome(&outcome, |e, _| match &e.text {
         Some(text) => text.clone(),
         None => e.files.iter().map(|f| format!("Wrote {f}\n")).collect(),
     });
     Ok(())
+}
+
+/// cmosctl's `export all`: the backlog and the sessions at the paths it wrote them to. Both
+/// paths are checked before either file is written, so a refusal writes nothing.
+fn cmosctl_all(ws: &Workspace, overwrite: bool) -> Result<crate::ops::Outcome<Exported>> {
+    let files = [
+        (Export::Backlog, Path::new(CMOSCTL_BACKLOG)),
+        (Export::Sessions, Path::new(CMOSCTL_SESSIONS)),
+    ];
+    if !overwrite && let Some((_, taken)) = files.iter().find(|(_, p)| p.exists()) {
+        return Err(Error::InvalidInput(format!(
+            "{} exists; replace it (and {}) with the overwrite option, or name a directory to \
+             export into",
+            taken.display(),
+            if *taken == Path::new(CMOSCTL_BACKLOG) {
+                CMOSCTL_SESSIONS
+            } else {
+                CMOSCTL_BACKLOG
+            }
+        ))
+        .needs(&[Input::Overwrite, Input::Out]));
+    }
+    let mut written = Vec::new();
+    let mut last = None;
+    for (what, path) in files {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+        }
+        let outcome = migrate::export(ws, what, Some(path), overwrite)?;
+        written.extend(outcome.data.files.iter().cloned());
+        last = Some(outcome);
+    }
+    let mut outcome = last.expect("two files");
+    outcome.data.files = written;
+    Ok(outcome)
 }
 
 /// A one-line progress bar on stderr, drawn only on a terminal and only for imports long

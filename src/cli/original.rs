@@ -61,3 +61,40 @@ fn no_database(path: &Path) -> Error {
         path.display()
     ))
 }
+
+/// cmosctl's `export backlog|all -t TEMPLATE`: it kept a hand-kept backlog file's header and
+/// sprint details and overlaid the missions. cmos has the sprints on the branch, so the export
+/// is whole without one; a template's sprints come in by importing it.
+pub fn no_template(path: &Path) -> Error {
+    Error::InvalidInput(format!(
+        "cmos writes the backlog from the branch, sprints' titles and focus included, so it needs \
+         no template: drop -t/--template. To bring in the sprints and missions of {0}, run \
+         `cmos import backlog {0}` first",
+        path.display()
+    ))
+}
+
+/// cmosctl's `hook install -p PATH` elsewhere than where git runs hooks from: git would never
+/// run a hook there. Say how to make git run hooks from that directory instead.
+pub fn hook_elsewhere(path: &Path, hooks_dir: &Path) -> Error {
+    let dir = path
+        .parent()
+        .map_or(".".into(), |d| d.display().to_string());
+    Error::InvalidInput(format!(
+        "git runs hooks from {}, so a hook at {} would never run: drop -p/--path to install \
+         there, or make git run hooks from {dir} with `git config core.hooksPath {dir}`, then \
+         run `cmos hook install`",
+        hooks_dir.display(),
+        path.display(),
+    ))
+}
+
+/// cmosctl's `status|context --backlog PATH`: it read sprint titles and focus from the file.
+/// cmos has them on the branch, so the flag is accepted and this warning says so.
+pub fn backlog_not_needed(path: &Path) -> String {
+    format!(
+        "sprints are read from the branch, not from {0}: --backlog is not needed. If its \
+         sprints are missing here, bring them in with `cmos import backlog {0}`",
+        path.display()
+    )
+}

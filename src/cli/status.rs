@@ -20,6 +20,10 @@ pub struct StatusArgs {
     /// List this many of the most recent operations.
     #[arg(long, value_name = "N")]
     recent: Option<usize>,
+    /// cmosctl's backlog file for sprint details: not needed, as the sprints are on the
+    /// branch (a warning says how to bring in the file's sprints if they are not).
+    #[arg(long, value_name = "PATH")]
+    pub backlog: Option<std::path::PathBuf>,
 }
 
 /// `status` with the recent operations `-v`/`--recent` asked for, as one result.
@@ -54,7 +58,10 @@ pub struct LogArgs {
 
 pub fn run_status(ctx: &CommandContext, args: StatusArgs) -> Result<()> {
     let (ws, printer) = ctx.open()?;
-    let outcome = ops::status(ws)?;
+    let mut outcome = ops::status(ws)?;
+    if let Some(path) = &args.backlog {
+        outcome = outcome.warn(super::original::backlog_not_needed(path));
+    }
     let recent = match (args.verbose, args.recent) {
         (_, Some(n)) => n,
         (true, None) => 5,
@@ -165,7 +172,7 @@ fn render_status(v: &StatusView, style: &Style) -> String {
     out
 }
 
-fn render_log(entries: &[LogEntry], style: &Style) -> String {
+pub(super) fn render_log(entries: &[LogEntry], style: &Style) -> String {
     let rows: Vec<Vec<String>> = entries
         .iter()
         .map(|e| vec![e.at.to_string(), e.agent.clone(), e.summary.clone()])

@@ -1,4 +1,4 @@
-//! `cmos kb index|search`: the project's documents and the branch's records in one BM25
+//! `cmos kb index|search|validate`: the project's documents and the branch's records in one BM25
 //! index. The sections of documents are cached under the git directory, keyed by each file's
 //! size and modification time, so a re-index reads only the files that changed.
 
@@ -226,6 +226,91 @@ pub fn index(ws: &Workspace, paths: &[String]) -> Result<Outcome<Indexed>> {
     outcome
         .warnings
         .extend(warnings.into_iter().map(super::Warning::from));
+    Ok(outcome)
+}
+
+/// What `kb validate` found: whether the index is current, and what is stale if not.
+#[derive(Debug, Serialize)]
+pub struct Validated {
+    /// True when a search reads the documents as they are now.
+    pub current: bool,
+    /// The patterns the index was built from (empty when there is no index yet).
+    pub globs: Vec<String>,
+    pub files: usize,
+    /// Why the index is not current, if it is not: no index yet, or other patterns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Files the patterns match that the index does not have.
+    pub new: Vec<String>,
+    /// Files indexed that changed since (size or modification time).
+    pub changed: Vec<String>,
+    /// Files indexed that are gone or no longer match.
+    pub removed: Vec<String>,
+}
+
+/// Checks the index against the documents without touching it: which files are new, changed
+/// or gone since `kb index` last ran, and whether the project's patterns changed since.
+pub fn validate(ws: &Workspace) -> Result<Outcome<Validated>> {
+    let root = ws.store().work_tree().ok_or_else(|| {
+        Error::InvalidInput(
+            "a bare repository has no documents to index; records are searched all the same".into(),
+        )
+    })?;
+    let (globs, warnings) = globs(ws, &[])?;
+    let path = cache_path(ws);
+    let cache = load_cache(&path);
+    let mut report = Validated {
+        current: false,
+        globs: cache.globs.clone(),
+        files: cache.files.len(),
+        reason: None,
+        new: Vec::new(),
+        changed: Vec::new(),
+        removed: Vec::new(),
+    };
+    if !path.exists() || !index_path(ws).exists() {
+        report.reason = Some("the documents were never indexed here".into());
+    } else {
+        // Built from paths named on the command line: check those; else from the project's.
+        let built_from = match cache.globs == texts(&globs) {
+            true => globs,
+            false => cache
+                .globs
+                .iter()
+                .filter_map(|g| Glob::new(g).ok())
+                .collect(),
+        };
+        let mut known: std::collections::HashMap<&str, &CachedFile> =
+            cache.files.iter().map(|f| (f.path.as_str(), f)).collect();
+        for relative in docs::find_files(&root, &built_from, |paths| ws.store().ignored(paths)) {
+            let Ok(meta) = std::fs::metadata(root.join(&relative)) else {
+                continue;
+            };
+            let modified_ns = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            match known.remove(relative.as_str()) {
+                Some(f) if f.len == meta.len() && f.modified_ns == modified_ns => {}
+                Some(_) => report.changed.push(relative),
+                None => report.new.push(relative),
+            }
+        }
+        report.removed = known.into_keys().map(str::to_string).collect();
+        report.removed.sort();
+        report.current =
+            report.new.is_empty() && report.changed.is_empty() && report.removed.is_empty();
+    }
+    let current = report.current;
+    let mut outcome = Outcome::about(report, ws);
+    outcome
+        .warnings
+        .extend(warnings.into_iter().map(super::Warning::from));
+    if !current {
+        outcome = outcome
+            .warn("the index is stale: searches miss what changed until it is indexed again");
+    }
     Ok(outcome)
 }
 

@@ -52,6 +52,19 @@ pub enum MissionCommand {
         #[arg(long)]
         start: bool,
     },
+    /// Bring in the missions of an original backlog.yaml, as one commit (cmosctl's
+    /// sync-backlog; the same as `cmos import backlog FILE`). Missions the branch already has
+    /// are left as they are: the branch, not the file, is the record.
+    SyncBacklog {
+        /// The backlog file.
+        #[arg(
+            short = 's',
+            long = "source",
+            value_name = "FILE",
+            default_value = "cmos/missions/backlog.yaml"
+        )]
+        source: std::path::PathBuf,
+    },
     #[command(flatten)]
     Move(MoveCommand),
 }
@@ -234,6 +247,13 @@ pub fn run(ctx: &CommandContext, cmd: MissionCommand) -> Result<()> {
                 }
                 _ => printer.outcome(&outcome, render_next),
             }
+        }
+        MissionCommand::SyncBacklog { source } => {
+            let args = crate::cli::migrate::ImportArgs {
+                format: crate::cli::migrate::ImportFormat(crate::migrate::Format::Backlog),
+                paths: vec![source],
+            };
+            crate::cli::migrate::run_import(ws, args, printer)?;
         }
         MissionCommand::Move(cmd) => moves::run(ws, cmd, printer)?,
     }
