@@ -234,7 +234,7 @@ pub fn check_plain_move(id: &str, to: Status) -> Result<()> {
 /// The moves a new mission makes, from Queued, to be added in status `to` (the original CMOS
 /// added a mission in any status): each is a move of the table, so its history reads as if it
 /// had been moved there at once. Blocking needs a reason, so a mission is not added Blocked.
-pub fn arrival_path(id: &str, to: Status) -> Result<&'static [Status]> {
+pub fn arrival_path(to: Status) -> Result<&'static [Status]> {
     Ok(match to {
         Queued => &[],
         Current => &[Current],
@@ -243,10 +243,11 @@ pub fn arrival_path(id: &str, to: Status) -> Result<&'static [Status]> {
         Dropped => &[Dropped],
         Deferred => &[Deferred],
         Blocked => {
-            return Err(Error::InvalidInput(format!(
-                "mission {id} cannot be added Blocked: blocking needs a reason. Add it, then \
-                 block it, saying why"
-            )));
+            return Err(Error::InvalidInput(
+                "a mission cannot be added Blocked: blocking needs a reason. Add it, then block \
+                 it, saying why"
+                    .into(),
+            ));
         }
     })
 }

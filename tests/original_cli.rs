@@ -1042,3 +1042,19 @@ fn cmosctl_kb_index_search_validate() {
         "{said}"
     );
 }
+
+#[test]
+fn mission_start_id_summary_agent() {
+    let repo = project();
+    repo.ok(&[
+        "mission",
+        "start",
+        "B1.1",
+        "--summary",
+        "go",
+        "--agent",
+        "codex",
+    ]);
+    let m = mission(&repo, "B1.1");
+    assert_eq!(m["transitions"][0]["by"], "codex", "{m:#}");
+}

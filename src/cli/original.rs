@@ -1,6 +1,9 @@
-//! Flags of the original CMOS's command lines that cmos cannot honour. They are accepted
-//! everywhere (hidden from help: they only answer scripts written for the original) so that
-//! such a script gets an error saying what to do instead, not "unexpected argument".
+//! Flags of the original CMOS's command lines that cmos cannot honour, and what cmos says
+//! about the ones it does not need. The global ones are accepted everywhere (hidden from
+//! help: they only answer scripts written for the original) so that such a script gets an
+//! error saying what to do instead, not "unexpected argument"; the messages for flags of one
+//! command (`export -t`, `hook install -p` elsewhere, `status|context --backlog`) are here too,
+//! so that every answer to the original's flags is in one place.
 
 use std::path::{Path, PathBuf};
 
@@ -41,6 +44,9 @@ impl RefusedFlags {
                     .into(),
             ));
         }
+        // Not honoured on purpose: the order of the history, the time a mission spent In
+        // Progress and the merge of two clones' work all read the commit's time; a stated time
+        // beside it would be a second clock that can contradict the first.
         if self.ts.is_some() {
             return Some(Error::InvalidInput(
                 "cmos records the time of each operation itself (it is the commit's time), so \

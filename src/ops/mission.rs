@@ -230,7 +230,7 @@ pub fn add_as(
     };
     let fields = clean(&fields)?;
     let status = options.status.unwrap_or(Status::Queued);
-    let path = lifecycle::arrival_path(id.unwrap_or("(new)"), status)?;
+    let path = lifecycle::arrival_path(status)?;
     let written = ws.store().write("mission.add", |tx| {
         let current = tx.meta().project()?.current_sprint.clone();
         let (sprint, added) = match &fields.sprint {
