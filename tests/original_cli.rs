@@ -1058,3 +1058,15 @@ fn mission_start_id_summary_agent() {
     let m = mission(&repo, "B1.1");
     assert_eq!(m["transitions"][0]["by"], "codex", "{m:#}");
 }
+
+#[test]
+fn mission_complete_id_immediate_while_another_is_current_warns_what_to_start() {
+    let repo = project();
+    repo.ok(&["mission", "start", "B1.1"]);
+    repo.ok(&["mission", "update", "B1.2", "--status", "current"]);
+    let out = repo.cmos(&["mission", "complete", "B1.1", "--immediate"]);
+    assert!(out.status.success());
+    let warning = String::from_utf8_lossy(&out.stderr);
+    assert!(warning.contains("mission next --start"), "{warning}");
+    assert_eq!(mission(&repo, "B1.2")["status"], "Current");
+}

@@ -122,8 +122,8 @@ fn cmosctl_all(ws: &Workspace, overwrite: bool) -> Result<crate::ops::Outcome<Ex
     ];
     if !overwrite && let Some((_, taken)) = files.iter().find(|(_, p)| p.exists()) {
         return Err(Error::InvalidInput(format!(
-            "{} exists; replace it (and {}) with the overwrite option, or name a directory to \
-             export into",
+            "{} exists: pass --overwrite to replace it (and {}), or name a directory to export \
+             into with --out DIR",
             taken.display(),
             if *taken == Path::new(CMOSCTL_BACKLOG) {
                 CMOSCTL_SESSIONS

@@ -118,7 +118,17 @@ pub fn run(ws: &Workspace, cmd: MoveCommand, printer: &Printer) -> Result<()> {
             let next_hint = next_hint.map(|hint| format!("Next: {hint}"));
             let notes = joined([summary, notes, next_hint]);
             let outcome = match immediate {
-                true => ops::complete_and_start_next(ws, &scoped.id, notes.as_deref())?,
+                true => {
+                    let outcome = ops::complete_and_start_next(ws, &scoped.id, notes.as_deref())?;
+                    match outcome.data.promoted {
+                        Some(_) => outcome,
+                        // Promotion waits while a mission is Current: say what to start.
+                        None => outcome.warn(
+                            "no Queued mission was started: one is Current already, or none is \
+                             ready; `cmos mission next --start` starts the next one",
+                        ),
+                    }
+                }
                 false => ops::complete(ws, &scoped.id, notes.as_deref(), !no_promote)?,
             };
             (outcome, scoped)
