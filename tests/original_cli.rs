@@ -1070,3 +1070,40 @@ fn mission_complete_id_immediate_while_another_is_current_warns_what_to_start() 
     assert!(warning.contains("mission next --start"), "{warning}");
     assert_eq!(mission(&repo, "B1.2")["status"], "Current");
 }
+
+#[test]
+fn mission_update_status_it_already_has_with_fields_is_not_refused() {
+    let repo = project();
+    repo.ok(&["mission", "update", "B1.2", "--status", "Current"]);
+    let before = commits(&repo);
+    repo.ok(&[
+        "mission",
+        "update",
+        "B1.2",
+        "--status",
+        "Current",
+        "--name",
+        "Second, renamed",
+    ]);
+    let m = mission(&repo, "B1.2");
+    assert_eq!(m["name"], "Second, renamed", "{m:#}");
+    assert_eq!(m["status"], "Current");
+    assert_eq!(
+        commits(&repo),
+        before + 1,
+        "one commit, and no move recorded"
+    );
+    let moves = m["transitions"].as_array().unwrap();
+    assert_eq!(moves.len(), 1, "only the first move to Current: {m:#}");
+}
+
+#[test]
+fn cmosctl_mission_next_start_while_one_is_in_progress_shows_it_instead_of_refusing() {
+    let repo = project();
+    repo.ok(&["mission", "start", "B1.2"]);
+    let before = commits(&repo);
+    let out = repo.ok(&["mission", "next", "--start"]);
+    assert!(out.contains("B1.2"), "{out}");
+    assert_eq!(commits(&repo), before, "nothing to start, nothing written");
+    assert_eq!(mission(&repo, "B1.1")["status"], "Queued");
+}

@@ -69,30 +69,7 @@ const PENDING: &[(&str, &str)] = &[
     ("cmosctl session list --mission", "m3"),
     ("cmosctl memory list", "m3"),
     ("cmosctl session show 1", "m3"),
-    // m4: the original's mission flags and cmosctl's forms.
-    (
-        "./cmos/cli.py mission complete B1.2 --summary \"Schema done\" --notes \"Tables defined\" --immediate",
-        "m4",
-    ),
-    ("./cmos/cli.py mission add B2.2 \"Export\"", "m4"),
-    (
-        "./cmos/cli.py mission update B2.1 --name \"Import all\"",
-        "m4",
-    ),
-    ("./cmos/cli.py mission depends B1.2 B2.2", "m4"),
-    ("cmosctl mission add B1.3", "m4"),
-    ("cmosctl mission block B1.3", "m4"),
-    ("cmosctl mission sync-backlog", "m4"),
-    ("cmosctl export", "m4"),
-    ("cmosctl status -v --backlog", "m4"),
-    ("cmosctl context --backlog", "m4"),
-    ("cmosctl hook install -p", "m4"),
-    ("cmosctl kb validate", "m4"),
-    // Gaps: `research export ID` prints the report; the original wrote
-    // cmos/research/ID.md. `context snapshot --session` is not accepted.
-    ("./cmos/cli.py research export B1.1", "gap"),
-    ("./cmos/cli.py research export B3.8", "gap"),
-    ("./cmos/cli.py research export R1.1", "gap"),
+    // Gaps: `context snapshot --session` is not accepted.
     ("./cmos/cli.py context snapshot master --session", "gap"),
 ];
 

@@ -467,7 +467,9 @@ pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome
         };
         let fields_changed = m != before;
         let now = tx.now();
-        let moved = match update.status {
+        // Naming the status the mission already has is not a move: the original set it
+        // without checks, and scripts repeat it alongside the fields they change.
+        let moved = match update.status.filter(|to| *to != m.status) {
             Some(to) => {
                 let detail = MoveDetail::default();
                 let from = lifecycle::apply_transition(&mut m, to, now, tx.agent(), detail)?;

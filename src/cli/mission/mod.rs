@@ -240,7 +240,9 @@ pub fn run(ctx: &CommandContext, cmd: MissionCommand) -> Result<()> {
         MissionCommand::Next { start } => {
             let outcome = ops::next(ws)?;
             match (start, &outcome.data.mission) {
-                (true, Some(next)) => {
+                // The original started only a Current mission; one already In Progress is
+                // shown as the mission to carry on with, not refused.
+                (true, Some(next)) if next.status != crate::model::Status::InProgress => {
                     let scoped = ws.mission_to_start(Some(&next.id))?;
                     let started = crate::ops::transition::start(ws, &scoped.id, None)?;
                     printer.outcome(&started.scoped(&scoped, "mission"), moves::render_move);
