@@ -1,0 +1,235 @@
+//! The original CMOS's parameter spellings that every tool reads the same way, and what cmos
+//! says about the ones it cannot honour. `page`/`pageSize` become the tool's `cursor` and
+//! `limit`; `agent` names who acts for that one call; a parameter the original documented
+//! that cmos has no meaning for is ignored with a warning that names it and says why, never
+//! silently.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::parsed;
+use crate::error::{Error, Result};
+use crate::model::Timestamp;
+use crate::ops::Outcome;
+
+/// The original's parameters that cmos does not honour, and why: the warning's reason.
+const IGNORED: &[(&str, &str)] = &[
+    (
+        "includeApproaching",
+        "cmos does not date decisions for review, so none is approaching a review date",
+    ),
+    (
+        "acrossProjects",
+        "this server serves the one repository it was started in",
+    ),
+    (
+        "autoRefreshMasterContext",
+        "cmos builds the context from the records on every read, so it is always fresh",
+    ),
+    (
+        "agentFeedback",
+        "cmos keeps no feedback records: capture it in the session (category learning)",
+    ),
+    (
+        "decisions",
+        "record each decision as a capture (category decision) or with the decisions record tool",
+    ),
+    (
+        "referenceDocs",
+        "cmos missions keep objective, context, success criteria, deliverables and notes: put references in context or notes",
+    ),
+    (
+        "domainFields",
+        "cmos missions keep objective, context, success criteria, deliverables and notes: put these in context or notes",
+    ),
+    (
+        "metadata",
+        "cmos missions keep objective, context, success criteria, deliverables and notes: put these in context or notes",
+    ),
+    (
+        "contextType",
+        "cmos has one context, built from the records: the original's master and project contexts are the same view",
+    ),
+    (
+        "sizeOnly",
+        "give budget (a token limit) to bound the context instead",
+    ),
+    (
+        "compact",
+        "give budget (a token limit) to bound the context instead",
+    ),
+    (
+        "expiresAt",
+        "constraints stay in force until archived (constraints tool, action archive)",
+    ),
+    (
+        "sourceChunkIds",
+        "cmos has no TraceLab chunks: name the documents in the content",
+    ),
+    (
+        "tracelabProjectId",
+        "cmos has no TraceLab link: the project is this repository",
+    ),
+    (
+        "projectId",
+        "cmos makes the project's id itself when it starts the project",
+    ),
+    (
+        "initialMissions",
+        "add each mission with the mission add tool",
+    ),
+    (
+        "deferUntil",
+        "cmos does not schedule a deferred mission's return: queue it again with the mission update tool (status Queued)",
+    ),
+    (
+        "citesLearningIds",
+        "this tool keeps no citations: cite learnings on a capture (session capture)",
+    ),
+    (
+        "sessionId",
+        "snapshots in cmos name the branch, not a session",
+    ),
+    (
+        "status",
+        "a new record starts in cmos's first status (a sprint Planned, a mission Queued): change it with the update tool",
+    ),
+];
+
+/// Why the original's parameter `name` is ignored, if it is one of its.
+pub fn why_ignored(name: &str) -> Option<&'static str> {
+    IGNORED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, why)| *why)
+}
+
+/// Takes the original's `agent` (who acts) out of `arguments` when the tool has no parameter
+/// of that name: the call then runs as that agent.
+pub fn agent(schema: &Value, arguments: &mut Map<String, Value>) -> Result<Option<String>> {
+    if schema["properties"].get("agent").is_some() {
+        return Ok(None);
+    }
+    match arguments.remove("agent") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(name)) if !name.trim().is_empty() => Ok(Some(name)),
+        Some(other) => Err(Error::InvalidInput(format!(
+            "argument agent must be the name of who acts (a non-empty string), not {other}"
+        ))),
+    }
+}
+
+/// Reads the original's `page` (from 1) and `pageSize` as the tool's `cursor` and `limit`,
+/// for a tool that pages with those. A tool that does not page keeps them (and warns).
+pub fn pages(schema: &Value, arguments: &mut Map<String, Value>) -> Result<()> {
+    let properties = &schema["properties"];
+    if properties.get("cursor").is_none() || properties.get("limit").is_none() {
+        return Ok(());
+    }
+    let number = |key: &str, max: u64, arguments: &Map<String, Value>| match arguments.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => match value.as_u64() {
+            Some(n) if (1..=max).contains(&n) => Ok(Some(n)),
+            _ => Err(Error::InvalidInput(format!(
+                "argument {key} must be a whole number between 1 and {max}, not {value}"
+            ))),
+        },
+    };
+    let page = number("page", u64::from(u32::MAX), arguments)?;
+    let size = number("pageSize", 100, arguments)?;
+    arguments.remove("page");
+    arguments.remove("pageSize");
+    if page.is_none() && size.is_none() {
+        return Ok(());
+    }
+    if arguments.get("cursor").is_some_and(|c| !c.is_null()) && page.is_some() {
+        return Err(Error::InvalidInput(
+            "give either cursor or page, not both: cursor reads on from the previous page, page counts from 1".into(),
+        ));
+    }
+    let limit = match size {
+        Some(size) => size,
+        None => arguments.get("limit").and_then(Value::as_u64).unwrap_or(20),
+    };
+    arguments.insert("limit".into(), Value::from(limit));
+    if let Some(page) = page.filter(|p| *p > 1) {
+        arguments.insert(
+            "cursor".into(),
+            Value::from(((page - 1) * limit).to_string()),
+        );
+    }
+    Ok(())
+}
+
+/// The items of `outcome` whose time `field` lies between `since` and `until` (RFC 3339,
+/// both ends included): the original's time window on its lists and searches.
+pub fn window<T: Serialize>(
+    outcome: Outcome<Vec<T>>,
+    field: &str,
+    since: Option<&str>,
+    until: Option<&str>,
+) -> Result<Outcome<Vec<Value>>> {
+    let since = parsed::<Timestamp>("since", since)?;
+    let until = parsed::<Timestamp>("until", until)?;
+    let mut kept = Vec::new();
+    for item in &outcome.data {
+        let item = serde_json::to_value(item)
+            .map_err(|e| Error::io("cannot encode a record", e.into()))?;
+        // Search hits hold the record under `item`.
+        let time = item[field]
+            .as_str()
+            .or(item["item"][field].as_str())
+            .and_then(|t| t.parse::<Timestamp>().ok());
+        let inside = match time {
+            Some(t) => since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u),
+            None => since.is_none() && until.is_none(),
+        };
+        if inside {
+            kept.push(item);
+        }
+    }
+    Ok(Outcome {
+        data: kept,
+        warnings: outcome.warnings,
+        instructions: outcome.instructions,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn paged(arguments: Value) -> Result<Value> {
+        let schema = json!({"properties": {"limit": {}, "cursor": {}}});
+        let Value::Object(mut arguments) = arguments else {
+            unreachable!()
+        };
+        pages(&schema, &mut arguments).map(|()| Value::Object(arguments))
+    }
+
+    #[test]
+    fn page_counts_from_one_in_pages_of_page_size() {
+        assert_eq!(
+            paged(json!({"page": 3, "pageSize": 10})).unwrap(),
+            json!({"limit": 10, "cursor": "20"})
+        );
+        assert_eq!(paged(json!({"page": 1})).unwrap(), json!({"limit": 20}));
+        assert_eq!(
+            paged(json!({"page": 2, "limit": 5})).unwrap(),
+            json!({"limit": 5, "cursor": "5"})
+        );
+    }
+
+    #[test]
+    fn test_page_zero_and_page_size_over_100_are_refused_naming_the_argument() {
+        let err = paged(json!({"page": 0})).unwrap_err().to_string();
+        assert!(err.contains("argument page"), "{err}");
+        let err = paged(json!({"pageSize": 500})).unwrap_err().to_string();
+        assert!(err.contains("argument pageSize"), "{err}");
+        let err = paged(json!({"page": 2, "cursor": "4"}))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("either cursor or page"), "{err}");
+    }
+}
