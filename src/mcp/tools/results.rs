@@ -16,7 +16,11 @@ const MAPPINGS: &[(&str, Mapping)] = &[
     ("cmos_mission_status", mission_status),
     ("cmos_mission_list", mission_list),
     ("cmos_mission_show", mission_record),
-    ("cmos_mission_add", mission_record),
+    ("cmos_mission_add", |a, d| {
+        mission_record(a, d);
+        let message = format!("Mission {} added", d["id"].as_str().unwrap_or_default());
+        put(d, "message", Value::from(message));
+    }),
     ("cmos_mission_update", mission_record),
     ("cmos_mission_start", |a, d| {
         transition(a, d, "started", "startedAt")
@@ -43,7 +47,11 @@ const MAPPINGS: &[(&str, Mapping)] = &[
     ("cmos_mission_undepends", depends),
     ("cmos_sprint_list", sprint_list),
     ("cmos_sprint_show", sprint_record),
-    ("cmos_sprint_add", sprint_record),
+    ("cmos_sprint_add", |a, d| {
+        sprint_record(a, d);
+        let message = format!("Sprint {} added", d["id"].as_str().unwrap_or_default());
+        put(d, "message", Value::from(message));
+    }),
     ("cmos_sprint_update", sprint_record),
     ("cmos_session_start", session_start),
     ("cmos_session_capture", session_capture),
@@ -57,9 +65,9 @@ const MAPPINGS: &[(&str, Mapping)] = &[
     ("cmos_decisions_search", decisions_search),
     ("cmos_decisions_show", decision),
     ("cmos_decisions_record", decision),
-    ("cmos_learnings_list", each_record),
-    ("cmos_next_steps", each_record),
-    ("cmos_constraints", each_record),
+    ("cmos_learnings_list", |a, d| page_as(a, d, "learnings")),
+    ("cmos_next_steps", |a, d| page_as(a, d, "nextSteps")),
+    ("cmos_constraints", |a, d| page_as(a, d, "constraints")),
     ("cmos_project_init", project_init),
     ("cmos_agent_onboard", onboard),
 ];
@@ -145,6 +153,11 @@ fn each_record(_: &Map<String, Value>, data: &mut Value) {
 /// A page in the original's words: the items under `key`, and the page it is.
 fn page_as(arguments: &Map<String, Value>, data: &mut Value, key: &str) {
     each_record(arguments, data);
+    // A tool that pages for one action answers the others with one record.
+    if data.get("items").is_none() {
+        record(data);
+        return;
+    }
     let list = items(data).cloned().unwrap_or_default();
     let total = data["total"].as_u64().unwrap_or(list.len() as u64);
     let size = arguments
