@@ -189,7 +189,7 @@ impl Tool {
     }
 
     /// Runs the tool for a server listing `profile`. The original's spellings every tool
-    /// shares are read first (`page`/`pageSize`, `agent`: see `spellings`); the arguments are
+    /// shares are read first (`page`/`pageSize`, `agent`, a `context` object, lists of ids: see `spellings`); the arguments are
     /// then checked against the tool's schema, those it does not know ignored with a
     /// warning. The result gains the original's field names (see `results`).
     pub fn call(
@@ -202,6 +202,7 @@ impl Tool {
         let mut given = arguments.clone();
         let agent = spellings::agent(self.input_schema(), &mut given)?;
         spellings::pages(self.input_schema(), &mut given)?;
+        spellings::reshape(self.input_schema(), &mut given)?;
         let arguments = args::read(self.name, self.input_schema(), &given, &mut warnings)?;
         let acting;
         let ws = match agent {

@@ -26,8 +26,8 @@ pub static TOOLS: [Tool; 3] = [
 
 /// Is the project's memory sound? Checks the cmos branch (schema, ids, links, log) and counts
 /// its records: missions by status, sprints, sessions, snapshots, and the last mission and
-/// session activity. Problems come as an error listing each one; the original's SQLite
-/// figures (WAL mode, file size) have no meaning for a git branch and are not given.
+/// session activity, and the bytes of its files (the original's database file size).
+/// Problems come as an error listing each one.
 #[derive(Deserialize, JsonSchema)]
 #[cfg_attr(test, derive(Serialize))]
 pub struct DbHealth {}
@@ -90,6 +90,7 @@ impl ToolArgs for DbHealth {
             "contextCount": snapshots,
             "lastMissionActivity": last("mission."),
             "lastSessionActivity": last("session."),
+            "fileSizeBytes": ws.store().tip_bytes()?,
         });
         Ok(Outcome {
             data,

@@ -91,6 +91,19 @@ const IGNORED: &[(&str, &str)] = &[
         "snapshots in cmos name the branch, not a session",
     ),
     (
+        "nextStepStatus",
+        "cmos lists the open next steps: give all to include done and dropped ones",
+    ),
+    (
+        "constraintStatus",
+        "cmos lists the constraints in force: give all to include archived ones",
+    ),
+    (
+        "searchTypes",
+        "cmos searches every kind of record and document at once: give kind for one",
+    ),
+    ("recencyWeight", "cmos ranks by relevance (BM25) alone"),
+    (
         "status",
         "a new record starts in cmos's first status (a sprint Planned, a mission Queued): change it with the update tool",
     ),
@@ -117,6 +130,40 @@ pub fn agent(schema: &Value, arguments: &mut Map<String, Value>) -> Result<Optio
             "argument agent must be the name of who acts (a non-empty string), not {other}"
         ))),
     }
+}
+
+/// The original's spellings of one parameter that a tool reads under another name and shape:
+/// a mission's `context` given as an object (the original kept its JSON text), and a list of
+/// ids where the tool acts on one (`nextStepIds` for `nextStepId`).
+pub fn reshape(schema: &Value, arguments: &mut Map<String, Value>) -> Result<()> {
+    let properties = &schema["properties"];
+    if properties["context"]["type"] == "string"
+        && let Some(Value::Object(context)) = arguments.get("context")
+    {
+        let text = Value::Object(context.clone()).to_string();
+        arguments.insert("context".into(), Value::from(text));
+    }
+    for (plural, single) in [
+        ("nextStepIds", "nextStepId"),
+        ("constraintIds", "constraintId"),
+    ] {
+        if properties.get(single).is_none() || properties.get(plural).is_some() {
+            continue;
+        }
+        match arguments.remove(plural) {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(ids)) if ids.len() == 1 && arguments.get(single).is_none() => {
+                arguments.insert(single.into(), ids[0].clone());
+            }
+            Some(Value::Array(ids)) if ids.is_empty() => {}
+            Some(other) => {
+                return Err(Error::InvalidInput(format!(
+                    "argument {plural} must be a list of one id here, not {other}: cmos acts on one at a time, so call once per id with {single}"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Reads the original's `page` (from 1) and `pageSize` as the tool's `cursor` and `limit`,
@@ -231,5 +278,30 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("either cursor or page"), "{err}");
+    }
+
+    #[test]
+    fn a_context_object_is_kept_as_its_json_text_and_a_list_of_one_id_as_the_id() {
+        let schema = json!({"properties": {"context": {"type": "string"}, "nextStepId": {}}});
+        let Value::Object(mut arguments) =
+            json!({"context": {"area": "loader"}, "nextStepIds": ["n-1"]})
+        else {
+            unreachable!()
+        };
+        reshape(&schema, &mut arguments).unwrap();
+        assert_eq!(
+            Value::Object(arguments),
+            json!({"context": "{\"area\":\"loader\"}", "nextStepId": "n-1"})
+        );
+    }
+
+    #[test]
+    fn test_several_next_step_ids_are_refused_saying_to_call_once_per_id() {
+        let schema = json!({"properties": {"nextStepId": {}}});
+        let Value::Object(mut arguments) = json!({"nextStepIds": ["n-1", "n-2"]}) else {
+            unreachable!()
+        };
+        let err = reshape(&schema, &mut arguments).unwrap_err().to_string();
+        assert!(err.contains("call once per id with nextStepId"), "{err}");
     }
 }
