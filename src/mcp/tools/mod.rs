@@ -213,7 +213,7 @@ impl Tool {
             None => ws,
         };
         let mut reply = (self.run)(ws, McpNames::of(profile), arguments)?;
-        results::add(self.name, &given, &mut reply.data);
+        results::add(self.name, &given, &mut reply);
         Ok(warnings.into_iter().fold(reply, Outcome::warn))
     }
 }

@@ -8,6 +8,8 @@
 
 use serde_json::{Map, Value, json};
 
+use super::Reply;
+
 /// A tool's mapping: the call's arguments and the data to add to.
 type Mapping = fn(&Map<String, Value>, &mut Value);
 
@@ -72,10 +74,24 @@ const MAPPINGS: &[(&str, Mapping)] = &[
     ("cmos_agent_onboard", onboard),
 ];
 
-/// Adds the original's fields of tool `tool` to `data`.
-pub fn add(tool: &str, arguments: &Map<String, Value>, data: &mut Value) {
+/// Adds the original's fields of tool `tool` to its reply's data.
+pub fn add(tool: &str, arguments: &Map<String, Value>, reply: &mut Reply) {
     if let Some((_, mapping)) = MAPPINGS.iter().find(|(name, _)| *name == tool) {
-        mapping(arguments, data);
+        mapping(arguments, &mut reply.data);
+    }
+    // Onboarding's session is the one the instructions of every result name.
+    if tool == "cmos_agent_onboard" {
+        let session = match &reply.instructions.context.active_session {
+            Some(s) => json!({
+                "id": s.id,
+                "type": s.kind,
+                "title": s.title,
+                "startedAt": s.started_at,
+                "captureCount": s.captures,
+            }),
+            None => Value::Null,
+        };
+        put(&mut reply.data, "activeSession", session);
     }
 }
 
