@@ -6,7 +6,7 @@ use serde::Deserialize;
 #[cfg(test)]
 use serde::Serialize;
 
-use super::spellings::window;
+use super::spellings::{Window, window};
 use super::{Limit, Reply, Tool, ToolArgs, page, parsed, reply, required, tool};
 use crate::error::{Error, Result};
 use crate::mcp::names::McpNames;
@@ -119,20 +119,15 @@ pub struct ContextHistory {
     limit: Option<Limit>,
     /// The nextCursor of the previous page, to read on.
     cursor: Option<String>,
-    /// RFC 3339 time; only snapshots taken at or after it.
-    #[schemars(extend("x-original" = true))]
-    since: Option<String>,
-    /// RFC 3339 time; only snapshots taken at or before it.
-    #[schemars(extend("x-original" = true))]
-    until: Option<String>,
+    #[serde(flatten)]
+    window: Window,
 }
 
 impl ToolArgs for ContextHistory {
     const NAME: &'static str = "cmos_context_history";
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
-        let (since, until) = (self.since.as_deref(), self.until.as_deref());
-        let taken = window(snapshots::history(ws)?, "created_at", since, until)?;
+        let taken = self.window.keep(snapshots::history(ws)?, "created_at")?;
         page(taken, self.limit, self.cursor.as_deref())
     }
 }
@@ -374,12 +369,8 @@ pub struct SessionSearch {
     query: String,
     /// At most this many, 1 to 100 [default: 20].
     limit: Option<Limit>,
-    /// RFC 3339 time; only sessions started at or after it.
-    #[schemars(extend("x-original" = true))]
-    since: Option<String>,
-    /// RFC 3339 time; only sessions started at or before it.
-    #[schemars(extend("x-original" = true))]
-    until: Option<String>,
+    #[serde(flatten)]
+    window: Window,
 }
 
 impl ToolArgs for SessionSearch {
@@ -387,13 +378,12 @@ impl ToolArgs for SessionSearch {
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
         let limit = Limit::or(self.limit, 20);
-        let (since, until) = (self.since.as_deref(), self.until.as_deref());
-        if since.is_none() && until.is_none() {
+        if self.window.is_open() {
             return reply(session::search(ws, &self.query, limit)?);
         }
         // The window applies to every hit, then the limit to what it kept.
         let hits = session::search(ws, &self.query, usize::MAX)?;
-        let mut kept = window(hits, "started_at", since, until)?;
+        let mut kept = self.window.keep(hits, "started_at")?;
         kept.data.truncate(limit);
         reply(kept)
     }
@@ -472,12 +462,8 @@ pub struct DecisionsList {
     /// Only this sprint's.
     #[schemars(extend("x-original" = true))]
     sprint_id: Option<String>,
-    /// RFC 3339 time; only decisions made at or after it.
-    #[schemars(extend("x-original" = true))]
-    since: Option<String>,
-    /// RFC 3339 time; only decisions made at or before it.
-    #[schemars(extend("x-original" = true))]
-    until: Option<String>,
+    #[serde(flatten)]
+    window: Window,
 }
 
 impl ToolArgs for DecisionsList {
@@ -492,8 +478,7 @@ impl ToolArgs for DecisionsList {
             ..ListFilter::default()
         };
         let items = knowledge::list(ws, ItemKind::Decision, &filter)?;
-        let (since, until) = (self.since.as_deref(), self.until.as_deref());
-        let items = window(items, "created_at", since, until)?;
+        let items = self.window.keep(items, "created_at")?;
         page(items, self.limit, self.cursor.as_deref())
     }
 }
@@ -631,12 +616,8 @@ pub struct LearningsList {
     /// Only this sprint's.
     #[schemars(extend("x-original" = true))]
     sprint_id: Option<String>,
-    /// RFC 3339 time; only learnings noted at or after it.
-    #[schemars(extend("x-original" = true))]
-    since: Option<String>,
-    /// RFC 3339 time; only learnings noted at or before it.
-    #[schemars(extend("x-original" = true))]
-    until: Option<String>,
+    #[serde(flatten)]
+    window: Window,
 }
 
 impl ToolArgs for LearningsList {
@@ -651,8 +632,7 @@ impl ToolArgs for LearningsList {
             ..ListFilter::default()
         };
         let items = knowledge::list(ws, ItemKind::Learning, &filter)?;
-        let (since, until) = (self.since.as_deref(), self.until.as_deref());
-        let items = window(items, "created_at", since, until)?;
+        let items = self.window.keep(items, "created_at")?;
         page(items, self.limit, self.cursor.as_deref())
     }
 }

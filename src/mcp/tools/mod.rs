@@ -189,9 +189,10 @@ impl Tool {
     }
 
     /// Runs the tool for a server listing `profile`. The original's spellings every tool
-    /// shares are read first (`page`/`pageSize`, `agent`, a `context` object, lists of ids: see `spellings`); the arguments are
-    /// then checked against the tool's schema, those it does not know ignored with a
-    /// warning. The result gains the original's field names (see `results`).
+    /// shares are read first (`page`/`pageSize`, `agent`, a `context` object, lists of
+    /// ids: see `spellings`); the arguments are then checked against the tool's schema,
+    /// those it does not know ignored with a warning. The result gains the original's
+    /// field names (see `results`).
     pub fn call(
         &self,
         ws: &Workspace,

@@ -4,7 +4,8 @@
 //! that cmos has no meaning for is ignored with a warning that names it and says why, never
 //! silently.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::parsed;
@@ -206,6 +207,34 @@ pub fn pages(schema: &Value, arguments: &mut Map<String, Value>) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The original's time window on a list or a search (its `since` and `until`).
+#[derive(Default, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct Window {
+    /// RFC 3339 time; only those at or after it.
+    #[schemars(extend("x-original" = true))]
+    since: Option<String>,
+    /// RFC 3339 time; only those at or before it.
+    #[schemars(extend("x-original" = true))]
+    until: Option<String>,
+}
+
+impl Window {
+    /// True when neither end is given.
+    pub fn is_open(&self) -> bool {
+        self.since.is_none() && self.until.is_none()
+    }
+
+    /// The items of `outcome` whose time `field` lies in the window.
+    pub fn keep<T: Serialize>(
+        &self,
+        outcome: Outcome<Vec<T>>,
+        field: &str,
+    ) -> Result<Outcome<Vec<Value>>> {
+        window(outcome, field, self.since.as_deref(), self.until.as_deref())
+    }
 }
 
 /// The items of `outcome` whose time `field` lies between `since` and `until` (RFC 3339,
