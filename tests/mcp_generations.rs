@@ -441,3 +441,34 @@ fn test_original_parameter_cmos_cannot_honour_is_named_with_the_reason() {
     );
     assert!(warnings.contains("review date"), "{warnings}");
 }
+
+/// The original's spellings cost the default listing nothing: the granular tool lists them,
+/// the consolidated tool accepts them without listing them (and without a warning).
+#[test]
+fn original_spellings_are_listed_by_granular_tools_and_accepted_unlisted_by_consolidated_ones() {
+    let repo = Repo::new();
+    repo.init();
+    let calls = [(
+        "cmos_decisions",
+        json!({"action": "list", "since": "2020-01-01T00:00:00Z", "domain": "api"}),
+    )];
+    let (listing, replies) = serve(&repo, "", &calls);
+    let group = listing
+        .iter()
+        .find(|t| t["name"] == "cmos_decisions")
+        .unwrap();
+    assert!(group["inputSchema"]["properties"].get("since").is_none());
+    assert!(!replies[0].0, "{}", replies[0].1);
+    assert_eq!(replies[0].1["warnings"], json!([]), "{}", replies[0].1);
+    let (listing, _) = serve(&repo, "granular", &[]);
+    let tool = listing
+        .iter()
+        .find(|t| t["name"] == "cmos_decisions_list")
+        .unwrap();
+    for name in ["since", "until", "domain", "sprintId"] {
+        assert!(
+            tool["inputSchema"]["properties"].get(name).is_some(),
+            "{name}"
+        );
+    }
+}

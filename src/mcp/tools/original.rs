@@ -119,6 +119,7 @@ pub struct BacklogExport {
     /// yaml or json [default: yaml].
     format: Option<BacklogFormat>,
     /// Only this sprint (by id or title) with its missions.
+    #[schemars(extend("x-original" = true))]
     sprint_id: Option<String>,
 }
 
