@@ -351,3 +351,124 @@ fn suggested_calls_name_tools_the_profile_lists() {
         "{suggested:#}"
     );
 }
+
+/// The tool names a text mentions (`cmos_…` words).
+fn tools_named(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with("cmos_"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// cmos_agent_onboard's suggested actions and cmos_context_view's markdown named the granular
+/// tools whatever the profile: under the default profile they named tools it does not list.
+#[test]
+fn test_onboard_and_context_markdown_name_the_tools_each_profile_lists() {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&["mission", "add", "B1", "Parse the config"]);
+    for profile in ["", "granular", "all"] {
+        let calls = [
+            ("cmos_agent_onboard", json!({})),
+            ("cmos_context_view", json!({})),
+        ];
+        let (listing, replies) = serve(&repo, profile, &calls);
+        let listed = names(&listing);
+        let onboard = &replies[0].1["data"];
+        let suggested = onboard["suggestedActions"].to_string();
+        let markdown = replies[1].1["data"]["markdown"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let named = [tools_named(&suggested), tools_named(&markdown)].concat();
+        assert!(!named.is_empty(), "{profile}: no tool named in {suggested}");
+        for tool in named {
+            assert!(
+                listed.contains(&tool),
+                "profile {profile:?} does not list {tool}, which onboarding names"
+            );
+        }
+    }
+    let (_, replies) = serve(&repo, "", &[("cmos_agent_onboard", json!({}))]);
+    let suggested = replies[0].1["data"]["suggestedActions"].to_string();
+    assert!(
+        suggested.contains(r#"cmos_session {\"action\":\"start\""#),
+        "{suggested}"
+    );
+}
+
+/// The original's `agent` names who acts for that call, and `page`/`pageSize` read a page:
+/// both were dropped with a warning.
+#[test]
+fn test_original_agent_and_page_parameters_are_honoured_not_dropped() {
+    let repo = Repo::new();
+    repo.init();
+    for id in ["A1", "A2", "A3"] {
+        repo.ok(&["mission", "add", id, "Work"]);
+    }
+    let calls = [
+        (
+            "cmos_mission_start",
+            json!({"missionId": "A1", "agent": "codex"}),
+        ),
+        ("cmos_mission_list", json!({"page": 2, "pageSize": 2})),
+        ("cmos_mission_show", json!({"missionId": "A1"})),
+    ];
+    let (_, replies) = serve(&repo, "granular", &calls);
+    for (failed, envelope) in &replies {
+        assert!(!failed, "{envelope}");
+        assert_eq!(envelope["warnings"], json!([]), "{envelope}");
+    }
+    assert_eq!(replies[1].1["data"]["items"].as_array().unwrap().len(), 1);
+    assert_eq!(replies[1].1["data"]["pagination"]["page"], 2);
+    assert_eq!(replies[2].1["data"]["transitions"][0]["by"], "codex");
+}
+
+/// A parameter of the original's that cmos cannot honour is named in a warning that says why.
+#[test]
+fn test_original_parameter_cmos_cannot_honour_is_named_with_the_reason() {
+    let repo = Repo::new();
+    repo.init();
+    let calls = [(
+        "cmos_decisions",
+        json!({"action": "list", "includeApproaching": true}),
+    )];
+    let (_, replies) = serve(&repo, "", &calls);
+    let warnings = replies[0].1["warnings"].to_string();
+    assert!(
+        warnings.contains("argument includeApproaching (the original CMOS's) is ignored"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("review date"), "{warnings}");
+}
+
+/// The original's spellings cost the default listing nothing: the granular tool lists them,
+/// the consolidated tool accepts them without listing them (and without a warning).
+#[test]
+fn original_spellings_are_listed_by_granular_tools_and_accepted_unlisted_by_consolidated_ones() {
+    let repo = Repo::new();
+    repo.init();
+    let calls = [(
+        "cmos_decisions",
+        json!({"action": "list", "since": "2020-01-01T00:00:00Z", "domain": "api"}),
+    )];
+    let (listing, replies) = serve(&repo, "", &calls);
+    let group = listing
+        .iter()
+        .find(|t| t["name"] == "cmos_decisions")
+        .unwrap();
+    assert!(group["inputSchema"]["properties"].get("since").is_none());
+    assert!(!replies[0].0, "{}", replies[0].1);
+    assert_eq!(replies[0].1["warnings"], json!([]), "{}", replies[0].1);
+    let (listing, _) = serve(&repo, "granular", &[]);
+    let tool = listing
+        .iter()
+        .find(|t| t["name"] == "cmos_decisions_list")
+        .unwrap();
+    for name in ["since", "until", "domain", "sprintId"] {
+        assert!(
+            tool["inputSchema"]["properties"].get(name).is_some(),
+            "{name}"
+        );
+    }
+}

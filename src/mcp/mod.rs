@@ -134,7 +134,7 @@ fn call(ws: &Workspace, profile: Profile, id: &Id, params: &Value) -> Response {
             );
         }
     };
-    let Some(outcome) = tools::call(ws, name, arguments) else {
+    let Some(outcome) = tools::call(ws, profile, name, arguments) else {
         return protocol::error(
             id,
             protocol::INVALID_PARAMS,

@@ -59,6 +59,13 @@ impl Workspace {
         &self.store
     }
 
+    /// The same project with `agent` acting, for one operation.
+    pub fn acting_as(&self, agent: &str) -> Workspace {
+        Workspace {
+            store: self.store.acting_as(agent),
+        }
+    }
+
     fn snapshot(&self) -> Result<Snapshot<'_>> {
         self.store.snapshot()
     }

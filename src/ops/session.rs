@@ -218,6 +218,19 @@ pub fn capture(
     text: &str,
     mission: Option<&str>,
 ) -> Result<Outcome<Captured>> {
+    capture_with(ws, session, category, text, mission, toml::Table::new())
+}
+
+/// `capture`, keeping `extra` on the capture record: what a front-end was given beyond the
+/// text (the original CMOS's evidence and cited learnings), stored as it is.
+pub fn capture_with(
+    ws: &Workspace,
+    session: Option<&str>,
+    category: CaptureCategory,
+    text: &str,
+    mission: Option<&str>,
+    extra: toml::Table,
+) -> Result<Outcome<Captured>> {
     let text = clean_capture(text)?;
     // The output names the session, so an implicit one needs no warning.
     let id = ws.session_or_open(session)?.id;
@@ -234,7 +247,7 @@ pub fn capture(
             text: text.clone(),
             by: tx.agent().to_string(),
             mission: mission.map(str::to_string),
-            extra: Default::default(),
+            extra: extra.clone(),
         };
         session.captures.push(capture.clone());
         tx.put_session(&session)?;

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::{MissionBrief, Outcome, Workspace};
 use crate::error::Result;
 use crate::lifecycle::{self, MoveDetail, Unmet};
-use crate::model::{Status, clean_items, clean_text};
+use crate::model::{Status, Timestamp, clean_items, clean_text};
 use crate::store::Tx;
 
 #[derive(Debug, Serialize)]
@@ -15,6 +15,8 @@ pub struct TransitionOutcome {
     pub to: Status,
     /// The mission that completing this one promoted to Current (or started).
     pub promoted: Option<MissionBrief>,
+    /// When the move was made.
+    pub at: Timestamp,
 }
 
 /// Moves one mission and records it; the rules live in `lifecycle`.
@@ -93,6 +95,7 @@ fn run(
             from,
             to,
             promoted,
+            at: tx.now(),
         };
         Ok((outcome, waiting))
     })?;

@@ -271,6 +271,25 @@ impl Store {
         }
     }
 
+    /// The bytes of the files on the branch tip (0 before the first write): what the original
+    /// CMOS reported as the size of its database file.
+    pub fn tip_bytes(&self) -> Result<u64> {
+        let Some(tip) = self.tip_id()? else {
+            return Ok(0);
+        };
+        let mut total = 0;
+        for change in trees::diff(&self.repo, None, Some(self.tree_of(tip)?))? {
+            if let Some(Leaf::File(blob)) = change.new {
+                let header = self
+                    .repo
+                    .find_header(blob)
+                    .map_err(|e| Error::git("cannot read a file of the cmos branch", e))?;
+                total += header.size();
+            }
+        }
+        Ok(total)
+    }
+
     /// Every bad entry of `tree`, and every record directory replaced by a file, by path.
     pub(super) fn tree_faults(&self, tree: ObjectId) -> Result<Vec<FileProblem>> {
         let mut faults = trees::faults(&self.repo, tree)?;

@@ -79,6 +79,7 @@ pub struct Store {
 }
 
 /// Who signs commits, as git would resolve it; either part may be missing.
+#[derive(Clone)]
 struct Identity {
     name: Option<String>,
     email: Option<String>,
@@ -149,6 +150,18 @@ impl Store {
 
     pub fn agent(&self) -> &str {
         &self.agent
+    }
+
+    /// The same store with `agent` acting: one MCP call may name who acts (the original
+    /// CMOS's `agent` parameter) without changing who acts for the server's other calls.
+    pub fn acting_as(&self, agent: &str) -> Store {
+        Store {
+            repo: self.repo.clone(),
+            branch: self.branch.clone(),
+            local: self.local.clone(),
+            agent: one_line(agent),
+            identity: self.identity.clone(),
+        }
     }
 
     /// The full name of the branch that holds the state.

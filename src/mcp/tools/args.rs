@@ -42,9 +42,12 @@ fn object(
                 read.insert(key.clone(), check(tool, property, value, &name, warnings)?);
             }
             Some(_) => {}
-            None => warnings.push(format!(
-                "argument {name} is not a parameter of {tool} and was ignored"
-            )),
+            None => warnings.push(match super::spellings::why_ignored(key) {
+                Some(why) => {
+                    format!("argument {name} (the original CMOS's) is ignored by {tool}: {why}")
+                }
+                _ => format!("argument {name} is not a parameter of {tool} and was ignored"),
+            }),
         }
     }
     let required = schema.get("required").and_then(Value::as_array);

@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value, json};
 
-use super::Reply;
-use super::schema::COMMON;
+use super::schema::{self, COMMON};
+use super::{Profile, Reply};
 use crate::error::{Error, Result};
 use crate::model::fold;
 use crate::ops::Workspace;
@@ -378,7 +378,11 @@ impl Group {
             for (key, property) in theirs {
                 // projectRoot is accepted by every tool and means nothing here: the tool the
                 // action names still takes it, but it is not worth its place in every listing.
-                if COMMON.contains(&key.as_str()) || fixed.iter().any(|(k, _)| k == key) {
+                // The original's spellings a tool also reads cost every listing of the group
+                // their place: the granular tool lists them, the group accepts them.
+                let original = property.get(schema::ORIGINAL).is_some();
+                if original || COMMON.contains(&key.as_str()) || fixed.iter().any(|(k, _)| k == key)
+                {
                     continue;
                 }
                 let ours = renamed
@@ -432,7 +436,12 @@ impl Group {
     }
 
     /// Runs the action `arguments` name with the rest of the arguments.
-    pub fn call(&self, ws: &Workspace, arguments: &Map<String, Value>) -> Result<Reply> {
+    pub fn call(
+        &self,
+        ws: &Workspace,
+        profile: Profile,
+        arguments: &Map<String, Value>,
+    ) -> Result<Reply> {
         let mut arguments = arguments.clone();
         let (word, target) = match self.single() {
             true => (&self.actions[0].0, &self.actions[0].1),
@@ -473,7 +482,7 @@ impl Group {
                     arguments.insert(key.to_string(), Value::from(*value));
                 }
                 let tool = super::find(name).expect("a group names granular tools that exist");
-                tool.call(ws, &arguments)
+                tool.call(ws, profile, &arguments)
             }
             Target::Elsewhere(why) => Err(Error::Refused(format!(
                 "{what} is not available in a git-native project: {why}"

@@ -6,9 +6,11 @@ use serde::Deserialize;
 #[cfg(test)]
 use serde::Serialize;
 
+use super::spellings::{Window, window};
 use super::{Limit, Reply, Tool, ToolArgs, page, parsed, reply, required, tool};
-use crate::error::Result;
-use crate::model::{CaptureCategory, ItemKind, ItemStatus, SessionType, Timestamp};
+use crate::error::{Error, Result};
+use crate::mcp::names::McpNames;
+use crate::model::{CaptureCategory, ItemKind, ItemStatus, SessionType, Timestamp, fold};
 use crate::ops::knowledge::{self, ListFilter, NewItem};
 use crate::ops::session::{self, StartRequest};
 use crate::ops::{Workspace, context, snapshots};
@@ -57,7 +59,11 @@ impl ToolArgs for AgentOnboard {
     const NAME: &'static str = "cmos_agent_onboard";
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
-        let names = Some(&crate::mcp::names::McpNames::GRANULAR as &dyn crate::next::Names);
+        self.run_named(ws, &McpNames::GRANULAR)
+    }
+
+    fn run_named(self, ws: &Workspace, names: &'static McpNames) -> Result<Reply> {
+        let names = Some(names as &dyn crate::next::Names);
         reply(context::onboard_for(ws, budget(self.budget), names)?)
     }
 }
@@ -76,10 +82,12 @@ impl ToolArgs for ContextView {
     const NAME: &'static str = "cmos_context_view";
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
+        self.run_named(ws, &McpNames::GRANULAR)
+    }
+
+    fn run_named(self, ws: &Workspace, names: &'static McpNames) -> Result<Reply> {
         let outcome = context::context(ws, budget(self.budget))?;
-        let markdown = outcome
-            .data
-            .markdown_for(&crate::mcp::names::McpNames::GRANULAR);
+        let markdown = outcome.data.markdown_for(names);
         let mut reply = reply(outcome)?;
         reply.data["markdown"] = markdown.into();
         Ok(reply)
@@ -105,18 +113,22 @@ impl ToolArgs for ContextSnapshot {
 /// The named snapshots, newest first. Paginated.
 #[derive(Deserialize, JsonSchema)]
 #[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
 pub struct ContextHistory {
     /// Items per page, 1 to 100 [default: 20].
     limit: Option<Limit>,
     /// The nextCursor of the previous page, to read on.
     cursor: Option<String>,
+    #[serde(flatten)]
+    window: Window,
 }
 
 impl ToolArgs for ContextHistory {
     const NAME: &'static str = "cmos_context_history";
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
-        page(snapshots::history(ws)?, self.limit, self.cursor.as_deref())
+        let taken = self.window.keep(snapshots::history(ws)?, "created_at")?;
+        page(taken, self.limit, self.cursor.as_deref())
     }
 }
 
@@ -168,18 +180,62 @@ pub struct SessionCapture {
     mission_id: Option<String>,
     /// The session [default: this worktree's open session].
     session_id: Option<String>,
+    /// Where it comes from, e.g. [{"type": "commit", "id": "4f2a9c1"}]; kept on the capture.
+    #[schemars(extend("x-original" = true))]
+    evidence: Option<Vec<Evidence>>,
+    /// The learnings (ids) it relies on; kept on the capture.
+    #[schemars(extend("x-original" = true))]
+    cites_learning_ids: Option<Vec<String>>,
+    /// A short note on the circumstances; kept on the capture.
+    #[schemars(extend("x-original" = true))]
+    context: Option<String>,
+}
+
+/// One piece of evidence for a capture (the original CMOS's `evidence[{type, id}]`).
+#[derive(Deserialize, JsonSchema, serde::Serialize)]
+pub struct Evidence {
+    /// What it is: commit, file, url, mission, ...
+    #[serde(rename = "type")]
+    kind: String,
+    /// Which one.
+    id: String,
+}
+
+impl SessionCapture {
+    /// What the capture keeps beyond its text, under the original's names.
+    fn extra(&self) -> Result<toml::Table> {
+        let mut extra = toml::Table::new();
+        if let Some(evidence) = self.evidence.as_ref().filter(|e| !e.is_empty()) {
+            extra.insert("evidence".into(), toml_of(evidence)?);
+        }
+        if let Some(cited) = self.cites_learning_ids.as_ref().filter(|c| !c.is_empty()) {
+            extra.insert("cites_learning_ids".into(), toml_of(cited)?);
+        }
+        if let Some(context) = self.context.as_ref().filter(|c| !c.trim().is_empty()) {
+            extra.insert("context".into(), toml::Value::String(context.clone()));
+        }
+        Ok(extra)
+    }
+}
+
+/// A value as TOML, for what a capture keeps beyond its text.
+fn toml_of<T: serde::Serialize>(value: &T) -> Result<toml::Value> {
+    toml::Value::try_from(value)
+        .map_err(|e| Error::InvalidInput(format!("cannot keep this on a capture: {e}")))
 }
 
 impl ToolArgs for SessionCapture {
     const NAME: &'static str = "cmos_session_capture";
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
-        reply(session::capture(
+        let extra = self.extra()?;
+        reply(session::capture_with(
             ws,
             self.session_id.as_deref(),
             self.category,
             &self.content,
             self.mission_id.as_deref(),
+            extra,
         )?)
     }
 }
@@ -226,10 +282,26 @@ pub struct SessionList {
     sprint_id: Option<String>,
     /// RFC 3339 time; only sessions started at or after it.
     since: Option<String>,
+    /// RFC 3339 time; only sessions started at or before it.
+    #[schemars(extend("x-original" = true))]
+    until: Option<String>,
+    /// Only sessions in this state (canceled: closed without a proper end).
+    #[schemars(extend("x-original" = true))]
+    status: Option<SessionState>,
     /// Items per page, 1 to 100 [default: 20].
     limit: Option<Limit>,
     /// The nextCursor of the previous page, to read on.
     cursor: Option<String>,
+}
+
+/// The session states the original CMOS filtered on.
+#[derive(Clone, Copy, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "lowercase")]
+pub enum SessionState {
+    Active,
+    Completed,
+    Canceled,
 }
 
 impl ToolArgs for SessionList {
@@ -238,6 +310,16 @@ impl ToolArgs for SessionList {
     fn run(self, ws: &Workspace) -> Result<Reply> {
         let since = parsed::<Timestamp>("since", self.since.as_deref())?;
         let sessions = session::list(ws, self.kind, self.sprint_id.as_deref(), since)?;
+        let mut sessions = window(sessions, "started_at", None, self.until.as_deref())?;
+        if let Some(state) = self.status {
+            // cmos calls a session closed without a proper end Abandoned.
+            let wanted = match state {
+                SessionState::Active => "Active",
+                SessionState::Completed => "Completed",
+                SessionState::Canceled => "Abandoned",
+            };
+            sessions.data.retain(|s| s["status"] == wanted);
+        }
         page(sessions, self.limit, self.cursor.as_deref())
     }
 }
@@ -287,13 +369,41 @@ pub struct SessionSearch {
     query: String,
     /// At most this many, 1 to 100 [default: 20].
     limit: Option<Limit>,
+    #[serde(flatten)]
+    window: Window,
 }
 
 impl ToolArgs for SessionSearch {
     const NAME: &'static str = "cmos_session_search";
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
-        reply(session::search(ws, &self.query, Limit::or(self.limit, 20))?)
+        let limit = Limit::or(self.limit, 20);
+        if self.window.is_open() {
+            return reply(session::search(ws, &self.query, limit)?);
+        }
+        // The window applies to every hit, then the limit to what it kept.
+        let hits = session::search(ws, &self.query, usize::MAX)?;
+        let mut kept = self.window.keep(hits, "started_at")?;
+        kept.data.truncate(limit);
+        reply(kept)
+    }
+}
+
+/// The original's `domain` and `sprintId` on decisions: a decision's category and sprint.
+fn keeps(item: &serde_json::Value, domain: Option<&str>, sprint: Option<&str>) -> bool {
+    let same = |field: &str, wanted: Option<&str>| {
+        wanted.is_none_or(|w| item[field].as_str().is_some_and(|v| fold(v) == fold(w)))
+    };
+    same("category", domain) && same("sprint", sprint)
+}
+
+/// `domain` given with `category`: the same filter twice, so they must agree.
+fn category(category: Option<String>, domain: Option<String>) -> Result<Option<String>> {
+    match (category, domain) {
+        (Some(c), Some(d)) if fold(&c) != fold(&d) => Err(Error::InvalidInput(format!(
+            "arguments category ({c:?}) and domain ({d:?}) name the same filter: give one"
+        ))),
+        (c, d) => Ok(c.or(d)),
     }
 }
 
@@ -346,6 +456,14 @@ pub struct DecisionsList {
     limit: Option<Limit>,
     /// The nextCursor of the previous page, to read on.
     cursor: Option<String>,
+    /// The original's name for category.
+    #[schemars(extend("x-original" = true))]
+    domain: Option<String>,
+    /// Only this sprint's.
+    #[schemars(extend("x-original" = true))]
+    sprint_id: Option<String>,
+    #[serde(flatten)]
+    window: Window,
 }
 
 impl ToolArgs for DecisionsList {
@@ -355,10 +473,12 @@ impl ToolArgs for DecisionsList {
         let filter = ListFilter {
             all: self.all.unwrap_or(false),
             mission: self.mission_id,
-            category: self.category,
+            category: category(self.category, self.domain)?,
+            sprint: self.sprint_id,
             ..ListFilter::default()
         };
         let items = knowledge::list(ws, ItemKind::Decision, &filter)?;
+        let items = self.window.keep(items, "created_at")?;
         page(items, self.limit, self.cursor.as_deref())
     }
 }
@@ -384,11 +504,18 @@ impl ToolArgs for DecisionsShow {
 /// the query.
 #[derive(Deserialize, JsonSchema)]
 #[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
 pub struct DecisionsSearch {
     /// Words to find.
     query: String,
     /// At most this many, 1 to 100 [default: 20].
     limit: Option<Limit>,
+    /// Only this category (the original's domain).
+    #[schemars(extend("x-original" = true))]
+    domain: Option<String>,
+    /// Only this sprint's.
+    #[schemars(extend("x-original" = true))]
+    sprint_id: Option<String>,
 }
 
 impl ToolArgs for DecisionsSearch {
@@ -396,12 +523,21 @@ impl ToolArgs for DecisionsSearch {
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
         let limit = Limit::or(self.limit, 20);
-        reply(knowledge::search(
-            ws,
-            ItemKind::Decision,
-            &self.query,
-            limit,
-        )?)
+        let (domain, sprint) = (self.domain.as_deref(), self.sprint_id.as_deref());
+        if domain.is_none() && sprint.is_none() {
+            return reply(knowledge::search(
+                ws,
+                ItemKind::Decision,
+                &self.query,
+                limit,
+            )?);
+        }
+        // The filters apply to every hit, then the limit to what they kept.
+        let hits = knowledge::search(ws, ItemKind::Decision, &self.query, usize::MAX)?;
+        let mut kept = window(hits, "created_at", None, None)?;
+        kept.data.retain(|hit| keeps(&hit["item"], domain, sprint));
+        kept.data.truncate(limit);
+        reply(kept)
     }
 }
 
@@ -474,6 +610,14 @@ pub struct LearningsList {
     limit: Option<Limit>,
     /// The nextCursor of the previous page, to read on.
     cursor: Option<String>,
+    /// Only this category.
+    #[schemars(extend("x-original" = true))]
+    category: Option<String>,
+    /// Only this sprint's.
+    #[schemars(extend("x-original" = true))]
+    sprint_id: Option<String>,
+    #[serde(flatten)]
+    window: Window,
 }
 
 impl ToolArgs for LearningsList {
@@ -483,9 +627,12 @@ impl ToolArgs for LearningsList {
         let filter = ListFilter {
             all: self.all.unwrap_or(false),
             mission: self.mission_id,
+            category: self.category,
+            sprint: self.sprint_id,
             ..ListFilter::default()
         };
         let items = knowledge::list(ws, ItemKind::Learning, &filter)?;
+        let items = self.window.keep(items, "created_at")?;
         page(items, self.limit, self.cursor.as_deref())
     }
 }

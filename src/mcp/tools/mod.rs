@@ -8,8 +8,10 @@ mod args;
 pub mod groups;
 mod memory;
 mod original;
+mod results;
 mod review;
 mod schema;
+mod spellings;
 mod work;
 
 use std::sync::OnceLock;
@@ -20,6 +22,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Result};
+use crate::mcp::names::McpNames;
 use crate::ops::{Outcome, Workspace};
 pub use schema::Limit;
 
@@ -33,6 +36,16 @@ pub trait ToolArgs: Readable {
 
     /// Runs the tool's operation with these arguments.
     fn run(self, ws: &Workspace) -> Result<Reply>;
+
+    /// `run`, for a server that names tools as `names` does: a tool whose result suggests
+    /// other tools (onboarding, the context's markdown) names the ones the agent sees.
+    fn run_named(self, ws: &Workspace, names: &'static McpNames) -> Result<Reply>
+    where
+        Self: Sized,
+    {
+        let _ = names;
+        self.run(ws)
+    }
 }
 
 /// What an arguments struct derives: serde reads it, schemars describes it. Under test it
@@ -52,7 +65,7 @@ pub struct Tool {
     pub name: &'static str,
     derive: fn() -> schema::Derived,
     derived: OnceLock<schema::Derived>,
-    run: fn(&Workspace, Map<String, Value>) -> Result<Reply>,
+    run: fn(&Workspace, &'static McpNames, Map<String, Value>) -> Result<Reply>,
     /// Decodes arguments with serde alone and encodes them back: the tests compare what the
     /// struct reads with what the schema publishes.
     #[cfg(test)]
@@ -71,13 +84,17 @@ pub const fn tool<A: ToolArgs>() -> Tool {
     }
 }
 
-fn run_as<A: ToolArgs>(ws: &Workspace, arguments: Map<String, Value>) -> Result<Reply> {
+fn run_as<A: ToolArgs>(
+    ws: &Workspace,
+    names: &'static McpNames,
+    arguments: Map<String, Value>,
+) -> Result<Reply> {
     // The arguments passed the schema, so serde can only refuse them if the struct and its
     // schema disagree, which the tests rule out; say so plainly all the same.
     let args: A = serde_json::from_value(Value::Object(arguments)).map_err(|e| {
         Error::InvalidInput(format!("the arguments of {} cannot be read: {e}", A::NAME))
     })?;
-    args.run(ws)
+    args.run_named(ws, names)
 }
 
 #[cfg(test)]
@@ -133,11 +150,17 @@ pub fn listing(profile: Profile) -> Vec<Value> {
     }
 }
 
-/// Calls the tool `name` of any generation; None when there is no such tool.
-pub fn call(ws: &Workspace, name: &str, arguments: &Map<String, Value>) -> Option<Result<Reply>> {
+/// Calls the tool `name` of any generation for a server listing `profile`; None when there
+/// is no such tool.
+pub fn call(
+    ws: &Workspace,
+    profile: Profile,
+    name: &str,
+    arguments: &Map<String, Value>,
+) -> Option<Result<Reply>> {
     match find(name) {
-        Some(tool) => Some(tool.call(ws, arguments)),
-        None => groups::find(name).map(|g| g.call(ws, arguments)),
+        Some(tool) => Some(tool.call(ws, profile, arguments)),
+        None => groups::find(name).map(|g| g.call(ws, profile, arguments)),
     }
 }
 
@@ -165,12 +188,33 @@ impl Tool {
         })
     }
 
-    /// Runs the tool. Arguments are checked against its schema first; those it does not know
-    /// are ignored with a warning.
-    pub fn call(&self, ws: &Workspace, arguments: &Map<String, Value>) -> Result<Reply> {
+    /// Runs the tool for a server listing `profile`. The original's spellings every tool
+    /// shares are read first (`page`/`pageSize`, `agent`, a `context` object, lists of
+    /// ids: see `spellings`); the arguments are then checked against the tool's schema,
+    /// those it does not know ignored with a warning. The result gains the original's
+    /// field names (see `results`).
+    pub fn call(
+        &self,
+        ws: &Workspace,
+        profile: Profile,
+        arguments: &Map<String, Value>,
+    ) -> Result<Reply> {
         let mut warnings = Vec::new();
-        let arguments = args::read(self.name, self.input_schema(), arguments, &mut warnings)?;
-        let reply = (self.run)(ws, arguments)?;
+        let mut given = arguments.clone();
+        let agent = spellings::agent(self.input_schema(), &mut given)?;
+        spellings::pages(self.input_schema(), &mut given)?;
+        spellings::reshape(self.input_schema(), &mut given)?;
+        let arguments = args::read(self.name, self.input_schema(), &given, &mut warnings)?;
+        let acting;
+        let ws = match agent {
+            Some(agent) => {
+                acting = ws.acting_as(&agent);
+                &acting
+            }
+            None => ws,
+        };
+        let mut reply = (self.run)(ws, McpNames::of(profile), arguments)?;
+        results::add(self.name, &given, &mut reply);
         Ok(warnings.into_iter().fold(reply, Outcome::warn))
     }
 }

@@ -12,8 +12,11 @@ use serde_json::{Value, json};
 use super::{Reply, Tool, ToolArgs, reply, tool};
 use crate::error::Result;
 use crate::migrate::yaml;
+use crate::model::ItemKind;
+use crate::ops::knowledge::{self, ListFilter};
 use crate::ops::migrate::{self, Export};
-use crate::ops::{Outcome, Workspace, mission, status, verify};
+use crate::ops::{Outcome, Workspace, mission, session, snapshots, sprint, status, verify};
+use crate::store::LogFilter;
 
 pub static TOOLS: [Tool; 3] = [
     tool::<DbHealth>(),
@@ -22,8 +25,9 @@ pub static TOOLS: [Tool; 3] = [
 ];
 
 /// Is the project's memory sound? Checks the cmos branch (schema, ids, links, log) and counts
-/// its missions by status. Problems come as an error listing each one; the original's SQLite
-/// figures (WAL mode, file size) have no meaning for a git branch and are not given.
+/// its records: missions by status, sprints, sessions, snapshots, and the last mission and
+/// session activity, and the bytes of its files (the original's database file size).
+/// Problems come as an error listing each one.
 #[derive(Deserialize, JsonSchema)]
 #[cfg_attr(test, derive(Serialize))]
 pub struct DbHealth {}
@@ -34,14 +38,59 @@ impl ToolArgs for DbHealth {
     fn run(self, ws: &Workspace) -> Result<Reply> {
         let checked = verify::verify(ws, None)?;
         let view = status::status(ws)?;
+        let sessions = session::list(ws, None, None, None)?.data.len();
+        let sprints = sprint::list(ws, None)?.data.len();
+        let snapshots = snapshots::history(ws)?.data.len();
+        // The original's tables are the branch's kinds of record here; those that hold any.
+        let mut tables = vec![
+            ("missions", view.data.totals.total),
+            ("sprints", sprints),
+            ("sessions", sessions),
+            ("snapshots", snapshots),
+        ];
+        let all = ListFilter {
+            all: true,
+            ..ListFilter::default()
+        };
+        for kind in [
+            ItemKind::Decision,
+            ItemKind::Fact,
+            ItemKind::Learning,
+            ItemKind::Constraint,
+            ItemKind::NextStep,
+        ] {
+            tables.push((kind.log_dir(), knowledge::list(ws, kind, &all)?.data.len()));
+        }
+        let tables: Vec<&str> = tables.iter().filter(|(_, n)| *n > 0).map(|t| t.0).collect();
+        // The last activity of each kind is the newest operation of that kind in the log.
+        let filter = LogFilter {
+            limit: 500,
+            agent: None,
+            since: None,
+            path: None,
+        };
+        let log = status::log(ws, filter, None)?.data;
+        let last = |prefix: &str| {
+            log.iter()
+                .find(|entry| entry.op.starts_with(prefix))
+                .map(|entry| entry.at.to_string())
+        };
         let data = json!({
             "connected": true,
             "branch": checked.data.reference,
+            "path": checked.data.reference,
             "commit": checked.data.commit,
             "version": env!("CARGO_PKG_VERSION"),
             "project": view.data.project.name,
+            "tables": tables,
             "missionCount": view.data.totals.total,
             "missionsByStatus": view.data.totals.by_status,
+            "sprintCount": sprints,
+            "sessionCount": sessions,
+            "contextCount": snapshots,
+            "lastMissionActivity": last("mission."),
+            "lastSessionActivity": last("session."),
+            "fileSizeBytes": ws.store().tip_bytes()?,
         });
         Ok(Outcome {
             data,
@@ -62,12 +111,16 @@ pub enum BacklogFormat {
 }
 
 /// The whole backlog (every sprint with its missions, in full) as the original's backlog.yaml,
-/// or as JSON. Returns {format, content, sprintCount, missionCount}.
+/// or as JSON. Returns {format, content, sprintCount, missionCount, sprintFilter}.
 #[derive(Deserialize, JsonSchema)]
 #[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
 pub struct BacklogExport {
     /// yaml or json [default: yaml].
     format: Option<BacklogFormat>,
+    /// Only this sprint (by id or title) with its missions.
+    #[schemars(extend("x-original" = true))]
+    sprint_id: Option<String>,
 }
 
 impl ToolArgs for BacklogExport {
@@ -79,10 +132,22 @@ impl ToolArgs for BacklogExport {
         // The counts come from the exported document itself, so they describe what was sent:
         // its second document holds the plan (sprints with their missions, then missions of
         // no sprint), which is also the JSON form.
-        let plan = yaml::parse(&text, "the exported backlog")?
-            .into_iter()
+        let mut documents = yaml::parse(&text, "the exported backlog")?;
+        if let Some(wanted) = self.sprint_id.as_deref() {
+            for doc in &mut documents {
+                if let Some(plan) = doc.get_mut("domainFields") {
+                    only_sprint(plan, wanted)?;
+                }
+            }
+        }
+        let plan = documents
+            .iter()
             .find_map(|doc| doc.get("domainFields").cloned())
             .unwrap_or(Value::Null);
+        let text = match self.sprint_id {
+            Some(_) => yaml::write_documents(&documents),
+            None => text,
+        };
         let sprints = plan.get("sprints").and_then(Value::as_array);
         let sprint_count = sprints.map_or(0, Vec::len);
         let in_sprints: usize = sprints
@@ -106,11 +171,39 @@ impl ToolArgs for BacklogExport {
                 "content": content,
                 "sprintCount": sprint_count,
                 "missionCount": mission_count,
+                "sprintFilter": self.sprint_id,
             }),
             warnings: exported.warnings,
             instructions: exported.instructions,
         })
     }
+}
+
+/// Keeps only the sprint `wanted` (its id or title, any case) in an exported plan, and no
+/// mission of no sprint; refuses a sprint the plan does not have.
+fn only_sprint(plan: &mut Value, wanted: &str) -> Result<()> {
+    let folded = crate::model::fold(wanted);
+    let matches = |s: &Value| {
+        ["sprintId", "title"].iter().any(|k| {
+            s[*k]
+                .as_str()
+                .is_some_and(|v| crate::model::fold(v) == folded)
+        })
+    };
+    let Some(Value::Array(sprints)) = plan.get_mut("sprints") else {
+        return Ok(());
+    };
+    sprints.retain(matches);
+    if sprints.is_empty() {
+        return Err(crate::error::Error::NotFound {
+            kind: "sprint",
+            id: wanted.to_string(),
+        });
+    }
+    if let Some(map) = plan.as_object_mut() {
+        map.remove("unassignedMissions");
+    }
+    Ok(())
 }
 
 /// The reference documents of a mission imported from the original CMOS (its

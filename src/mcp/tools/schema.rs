@@ -12,6 +12,11 @@ use serde_json::{Map, Value, json};
 
 use crate::model::{CaptureCategory, DepType, SessionType, SprintStatus, Status};
 
+/// The mark (`#[schemars(extend("x-original" = true))]`) of a parameter kept for prompts
+/// written for the original CMOS: the granular tool lists it, a consolidated tool accepts it
+/// without listing it, so the default listing stays small.
+pub const ORIGINAL: &str = "x-original";
+
 /// Parameters every tool accepts and ignores.
 pub const COMMON: [&str; 1] = ["projectRoot"];
 

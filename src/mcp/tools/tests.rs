@@ -195,6 +195,7 @@ fn every_argument_of_the_wrong_type_is_refused_naming_it_and_what_it_must_be() {
                 "string" => (json!(5), "a string"),
                 "integer" => (json!("5"), "a whole number"),
                 "boolean" => (json!("yes"), "true or false"),
+                "array" if property["items"]["type"] == "object" => (json!(5), "a list"),
                 "array" => (json!(5), "a list of strings"),
                 "object" => (json!([]), "an object"),
                 other => panic!("{}: {name} is of type {other}", tool.name),

@@ -49,13 +49,32 @@ pub struct ProjectInit {
     sprint_id: Option<String>,
     /// The first sprint's title (with sprintId).
     sprint_title: Option<String>,
+    /// The first sprint as the original gave it: {id, title}.
+    #[schemars(extend("x-original" = true))]
+    initial_sprint: Option<InitialSprint>,
+}
+
+/// The original's `initialSprint` of `cmos_project_init`.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct InitialSprint {
+    /// The sprint's id.
+    id: String,
+    /// Its title.
+    title: Option<String>,
 }
 
 impl ToolArgs for ProjectInit {
     const NAME: &'static str = "cmos_project_init";
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
-        let sprint = match (self.sprint_id, self.sprint_title) {
+        let (given_id, given_title) = match self.initial_sprint {
+            Some(s) => (Some(s.id), s.title),
+            None => (None, None),
+        };
+        let sprint_id = self.sprint_id.or(given_id);
+        let sprint_title = self.sprint_title.or(given_title);
+        let sprint = match (sprint_id, sprint_title) {
             (Some(id), title) => Some((id.clone(), title.unwrap_or(id))),
             (None, Some(_)) => {
                 return Err(Error::InvalidInput("sprintTitle needs a sprintId".into()));
@@ -76,13 +95,32 @@ impl ToolArgs for ProjectInit {
 /// need to know what to work on.
 #[derive(Deserialize, JsonSchema)]
 #[cfg_attr(test, derive(Serialize))]
-pub struct MissionStatus {}
+#[serde(rename_all = "camelCase")]
+pub struct MissionStatus {
+    /// List the Blocked missions [default: true].
+    #[schemars(extend("x-original" = true))]
+    include_blocked: Option<bool>,
+    /// How many Queued missions to list, 1 to 50 [default: 5].
+    #[schemars(extend("x-original" = true), range(min = 1, max = 50))]
+    queued_limit: Option<u8>,
+}
 
 impl ToolArgs for MissionStatus {
     const NAME: &'static str = "cmos_mission_status";
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
-        reply(status::status(ws)?)
+        let view = status::status(ws)?;
+        // The original's queue also lists what comes after the next mission.
+        let queued = mission::list(ws, None, Some(Status::Queued))?;
+        let limit = usize::from(self.queued_limit.unwrap_or(5));
+        let queued: Vec<_> = queued.data.into_iter().take(limit).collect();
+        let mut reply = reply(view)?;
+        reply.data["queued"] = serde_json::to_value(queued)
+            .map_err(|e| Error::io("cannot encode a result", e.into()))?;
+        if self.include_blocked == Some(false) {
+            reply.data["blocked"] = serde_json::Value::Null;
+        }
+        Ok(reply)
     }
 }
 
