@@ -1,6 +1,7 @@
 //! `cmos mission ...`: add, list, show, next; `update` and the status changes and links
 //! (`moves`) have their own files.
 
+mod edit;
 mod moves;
 mod update;
 
@@ -45,6 +46,9 @@ pub enum MissionCommand {
     },
     /// Change any field of a mission.
     Update(update::UpdateArgs),
+    /// Edit a mission's fields in your editor ($VISUAL, $EDITOR, vi) as a TOML form, or with
+    /// -n/-s/-p/--notes without one; applied as one update.
+    Edit(edit::EditArgs),
     /// The one mission to work on now, and why.
     Next {
         /// And start it.
@@ -220,6 +224,7 @@ pub fn run(ctx: &CommandContext, cmd: MissionCommand) -> Result<()> {
             }
         }
         MissionCommand::Update(args) => update::run(ws, args, printer)?,
+        MissionCommand::Edit(args) => edit::run(ws, args, printer)?,
         MissionCommand::Next { start } => {
             let outcome = ops::next(ws)?;
             match (start, &outcome.data.mission) {
