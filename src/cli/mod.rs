@@ -119,7 +119,7 @@ pub fn main() -> i32 {
         None => run(&ctx, cli.command),
     };
     match result {
-        Ok(()) => 0,
+        Ok(()) => ctx.exit_code(),
         Err(err) => {
             let printer = ctx.printer();
             let context = printer.json.then(|| ctx.error_context()).flatten();
