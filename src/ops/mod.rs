@@ -27,6 +27,8 @@ pub mod status;
 pub mod sync;
 pub mod transition;
 pub mod undo;
+pub mod validate;
+pub mod validate_docs;
 pub mod verify;
 
 use std::path::Path;
