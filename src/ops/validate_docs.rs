@@ -232,6 +232,15 @@ pub fn check(root: &Path, path: &str) -> DocStatus {
     if push_components(&mut todo, relative).is_err() {
         return DocStatus::Absolute;
     }
+    // A path that climbs out as written is reported without looking anything up.
+    let mut depth = 0usize;
+    for part in &todo {
+        match part.as_str() {
+            ".." if depth == 0 => return DocStatus::Escapes,
+            ".." => depth -= 1,
+            _ => depth += 1,
+        }
+    }
     todo.reverse();
     let mut done: Vec<String> = Vec::new();
     let mut links = 0;
