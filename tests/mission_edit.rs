@@ -329,3 +329,29 @@ fn test_edit_editor_flag_and_visual_take_precedence() {
     );
     assert_eq!(repo.json(&["mission", "show", "B1"])["name"], "By visual");
 }
+
+#[test]
+fn test_edit_original_editor_switches() {
+    let repo = project();
+    let before = repo.tip();
+    let failing = script(&repo, "never.sh", "exit 1");
+    // --no-editor without fields: nothing to do, and no editor runs.
+    let env = envelope(&edit(&repo, &failing, &["B1", "--no-editor"]));
+    assert_eq!(env["ok"], true, "{env:#}");
+    assert_eq!(env["data"]["changed"], false);
+    assert_eq!(repo.tip(), before);
+    // --editor with a field flag: the form shows the flag's value, and the whole edit is one
+    // commit.
+    let editor = py_editor(
+        &repo,
+        "after.sh",
+        "assert 'name = \"Flagged\"' in t\nt = t.replace('notes = \"\"', 'notes = \"from the editor\"')",
+    );
+    let env = envelope(&edit(&repo, &editor, &["B1", "-n", "Flagged", "--editor"]));
+    assert_eq!(env["ok"], true, "{env:#}");
+    let m = repo.json(&["mission", "show", "B1"]);
+    assert_eq!(m["name"], "Flagged");
+    assert_eq!(m["notes"], "from the editor");
+    let count = repo.git(&["rev-list", "--count", &format!("{}..cmos", before.unwrap())]);
+    assert_eq!(count.trim(), "1");
+}

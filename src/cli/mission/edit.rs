@@ -7,7 +7,7 @@ use crate::cli::input::{self, Editable};
 use crate::cli::output::Printer;
 use crate::cli::parse;
 use crate::error::{Error, Result};
-use crate::model::{Status, new_short_id};
+use crate::model::{Mission, Status, new_short_id};
 use crate::ops::Workspace;
 use crate::ops::mission::{self as ops, MissionFields, MissionUpdate, Updated};
 use crate::ops::mission_form::{self as form, MAX_FORM_BYTES};
@@ -31,9 +31,13 @@ pub struct EditArgs {
     /// The original's completion time: refused, cmos records it when the mission completes.
     #[arg(long, value_name = "TIME")]
     completed_at: Option<String>,
-    /// The editor to open instead of $VISUAL, $EDITOR or vi (a shell command, as git takes it).
-    #[arg(long, value_name = "CMD")]
+    /// Open the editor (even with field flags, which apply first), with CMD instead of
+    /// $VISUAL, $EDITOR or vi when given (a shell command, as git takes it).
+    #[arg(long, value_name = "CMD", num_args = 0..=1, default_missing_value = "")]
     editor: Option<String>,
+    /// Never open an editor: without field flags nothing changes.
+    #[arg(long, conflicts_with = "editor")]
+    no_editor: bool,
 }
 
 pub(super) fn run(ws: &Workspace, args: EditArgs, printer: &Printer) -> Result<()> {
@@ -52,20 +56,29 @@ pub(super) fn run(ws: &Workspace, args: EditArgs, printer: &Printer) -> Result<(
         || args.status.is_some()
         || args.sprint.is_some()
         || args.notes.is_some();
-    let outcome = if flags {
-        let update = flag_update(args);
-        ops::update(ws, &id, update)?
-    } else {
-        match edit_in_editor(ws, &id, args.editor.as_deref())? {
-            Some(outcome) => outcome,
-            None => {
-                printer.outcome(
-                    &crate::ops::Outcome::about(NoChange { id: id.clone() }, ws),
-                    |n, st| format!("Mission {}: nothing changed\n", st.bold(&n.id)),
-                );
-                return Ok(());
-            }
-        }
+    // As cmosctl: the editor opens when no field is given, or when asked for; `--editor`
+    // alone asks without naming one.
+    let editor = match args.editor.as_deref() {
+        Some("") => Some(None),
+        Some(cmd) => Some(Some(cmd.to_string())),
+        None if !flags && !args.no_editor => Some(None),
+        None => None,
+    };
+    let outcome = match editor {
+        // The flags' values are filled into the form, so the whole edit is one update.
+        Some(editor) => edit_in_editor(ws, &id, editor.as_deref(), |m| preset(m, &args))?,
+        None if flags => Some(ops::update(ws, &id, flag_update(args))?),
+        None => None,
+    };
+    let Some(outcome) = outcome else {
+        let unchanged = NoChange {
+            id: id.clone(),
+            changed: false,
+        };
+        printer.outcome(&crate::ops::Outcome::about(unchanged, ws), |n, st| {
+            format!("Mission {}: nothing changed\n", st.bold(&n.id))
+        });
+        return Ok(());
     };
     printer.outcome(&outcome.scoped(&scoped, "mission"), render_edit);
     Ok(())
@@ -74,7 +87,24 @@ pub(super) fn run(ws: &Workspace, args: EditArgs, printer: &Printer) -> Result<(
 #[derive(Debug, serde::Serialize)]
 struct NoChange {
     id: String,
-    // Says in JSON that the edit wrote nothing.
+    /// Always false: says in JSON that the edit wrote nothing.
+    changed: bool,
+}
+
+/// The flags' values put into the mission shown in the editor.
+fn preset(m: &mut Mission, args: &EditArgs) {
+    if let Some(name) = &args.name {
+        m.name = name.clone();
+    }
+    if let Some(status) = args.status {
+        m.status = status;
+    }
+    if let Some(sprint) = &args.sprint {
+        m.sprint = Some(sprint.trim().to_string()).filter(|s| !s.is_empty());
+    }
+    if let Some(notes) = &args.notes {
+        m.notes = Some(notes.trim().to_string()).filter(|n| !n.is_empty());
+    }
 }
 
 /// The cmosctl flags as one update; "" clears the sprint or the notes, as there.
@@ -102,8 +132,11 @@ fn edit_in_editor(
     ws: &Workspace,
     id: &str,
     editor: Option<&str>,
+    preset: impl FnOnce(&mut Mission),
 ) -> Result<Option<crate::ops::Outcome<Updated>>> {
     let before = ws.store().mission_at_tip(id)?;
+    let mut shown = before.clone();
+    preset(&mut shown);
     let safe_id: String = id
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
@@ -115,7 +148,7 @@ fn edit_in_editor(
         file_name: &file_name,
         what: "mission fields",
         instead: &instead,
-        text: &form::render(&before),
+        text: &form::render(&shown),
     };
     let edited = input::edit_file(ws, &item, editor, Some("vi"), MAX_FORM_BYTES)?;
     // The user's work must survive any refusal: the messages that are ours say where it is;
