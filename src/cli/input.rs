@@ -43,7 +43,9 @@ pub struct Editable<'a> {
 /// The file lives in this worktree's cmos directory, never in the working tree, and is
 /// removed afterwards; when the editor fails nothing is returned, so nothing changes.
 pub fn edit(ws: &Workspace, item: &Editable<'_>) -> Result<String> {
-    let edited = edit_file(ws, item, None, None, usize::MAX)?;
+    // Far above what the notes may hold (their own limit refuses it with its reason), so a
+    // runaway file is never read whole.
+    let edited = edit_file(ws, item, None, None, 1 << 20)?;
     let text = edited.text.clone();
     edited.discard();
     Ok(text)
@@ -119,7 +121,10 @@ pub fn edit_file(
     };
     let mut bytes = Vec::new();
     std::fs::File::open(&edited.path)
-        .and_then(|f| f.take(max_bytes as u64 + 1).read_to_end(&mut bytes))
+        .and_then(|f| {
+            f.take((max_bytes as u64).saturating_add(1))
+                .read_to_end(&mut bytes)
+        })
         .map_err(|e| Error::io(format!("cannot read {}", edited.path.display()), e))?;
     if bytes.len() > max_bytes {
         return Err(Error::InvalidInput(format!(
