@@ -272,3 +272,27 @@ fn test_validate_docs_never_follows_a_link_out_of_the_working_tree() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("abs/secret.md (README.md)"), "{text}");
 }
+
+#[test]
+fn test_validate_docs_reads_a_huge_readme_only_up_to_its_bound() {
+    let repo = project();
+    let mut readme = "[early](docs/early.md)\n".to_string();
+    readme.push_str(&"x".repeat(2 << 20));
+    readme.push_str("\n[late](docs/late.md)\n");
+    std::fs::write(repo.path.join("README.md"), readme).unwrap();
+    let (code, env) = run(&repo, &["validate", "docs"]);
+    assert_eq!(code, 6);
+    let paths: Vec<&str> = env["data"]["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&"docs/early.md"), "{paths:?}");
+    assert!(!paths.contains(&"docs/late.md"), "{paths:?}");
+    let warnings = env["warnings"].to_string();
+    assert!(
+        warnings.contains("only the links in its first"),
+        "{warnings}"
+    );
+}

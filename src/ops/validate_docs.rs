@@ -82,7 +82,8 @@ pub fn docs(ws: &Workspace) -> Result<Outcome<DocsReport>> {
             found.push(("context notes".into(), path));
         }
     }
-    for path in readme_links(&root)? {
+    let (readme, readme_cut) = readme_links(&root)?;
+    for path in readme {
         found.push(("README.md".into(), path));
     }
     found.sort();
@@ -110,7 +111,15 @@ pub fn docs(ws: &Workspace) -> Result<Outcome<DocsReport>> {
         clean: problems == 0,
         references,
     };
-    Ok(Outcome::read(report, &snapshot))
+    let outcome = Outcome::read(report, &snapshot);
+    Ok(if readme_cut {
+        outcome.warn(format!(
+            "README.md is larger than {MAX_README_BYTES} bytes: only the links in its first \
+             {MAX_README_BYTES} bytes were checked"
+        ))
+    } else {
+        outcome
+    })
 }
 
 /// A mission's paths: deliverables that look like paths (or hold one in backticks), and the
@@ -202,22 +211,24 @@ pub fn markdown_links(text: &str) -> Vec<String> {
     out
 }
 
-/// The links of the working tree's README.md, read up to the bound; none without one. A
-/// README that is a link, or too large, is refused rather than read.
-fn readme_links(root: &Path) -> Result<Vec<String>> {
+/// The links of the working tree's README.md, read up to the bound (and whether it was cut
+/// there); none without one, or when it is not a plain file (a link is not followed).
+fn readme_links(root: &Path) -> Result<(Vec<String>, bool)> {
     use std::io::Read;
     let path = root.join("README.md");
     let Ok(meta) = std::fs::symlink_metadata(&path) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), false));
     };
     if !meta.is_file() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), false));
     }
     let mut bytes = Vec::new();
     std::fs::File::open(&path)
-        .and_then(|f| f.take(MAX_README_BYTES).read_to_end(&mut bytes))
+        .and_then(|f| f.take(MAX_README_BYTES + 1).read_to_end(&mut bytes))
         .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    Ok(markdown_links(&String::from_utf8_lossy(&bytes)))
+    let cut = bytes.len() as u64 > MAX_README_BYTES;
+    bytes.truncate(MAX_README_BYTES as usize);
+    Ok((markdown_links(&String::from_utf8_lossy(&bytes)), cut))
 }
 
 /// Where `path` leads inside `root`, without ever looking outside it.
