@@ -50,12 +50,6 @@ const PENDING: &[(&str, &str)] = &[
     ("cmosctl db init", "m1"),
     ("cmosctl db import", "m1"),
     ("cmosctl db shell", "m1"),
-    // m2: mission upkeep and validation.
-    ("./cmos/cli.py validate", "m2"),
-    ("cmosctl mission edit", "m2"),
-    ("cmosctl mission verify", "m2"),
-    ("cmosctl mission incomplete", "m2"),
-    ("cmosctl mission audit", "m2"),
     // m3: sessions, decisions and context views in the original's words.
     ("./cmos/cli.py context view {snapshot}", "m3"),
     ("./cmos/cli.py context view --snapshot", "m3"),

@@ -418,6 +418,23 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
     run(&w, &["kb", "search", "storage"]);
     run(&w, &["conflicts"]);
     run(&w, &["verify"]);
+    run(&w, &["mission", "verify"]);
+    run(&w, &["mission", "incomplete"]);
+    run(&w, &["mission", "audit"]);
+    run(
+        &w,
+        &[
+            "mission",
+            "edit",
+            "B3",
+            "-n",
+            "Write the docs",
+            "--notes",
+            "by flags",
+        ],
+    );
+    run(&w, &["validate", "health"]);
+    run(&w, &["validate", "docs"]);
     run(&w, &["mission", "drop", "B3"]);
     run(&w, &["undo"]);
     for kind in ["decision", "fact", "learning", "constraint"] {

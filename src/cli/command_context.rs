@@ -2,7 +2,7 @@
 //! the project, opened the first time a command asks for it. Commands that need no project
 //! (completions, `mcp --print-config`) never ask, so they work anywhere.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 
@@ -19,6 +19,9 @@ pub struct CommandContext {
     /// Never dropped: the process ends right after the command, and handing the repository's
     /// buffers back to the allocator one by one would only make every command slower.
     workspace: ManuallyDrop<OnceCell<Workspace>>,
+    /// The exit code of a command that succeeded in printing its report but found problems
+    /// (a check's 6), else 0.
+    exit_code: Cell<i32>,
 }
 
 impl CommandContext {
@@ -30,6 +33,7 @@ impl CommandContext {
             json,
             style: Style::new(colour_wanted(&std::io::stdout())),
             workspace: ManuallyDrop::new(OnceCell::new()),
+            exit_code: Cell::new(0),
         }
     }
 
@@ -51,6 +55,16 @@ impl CommandContext {
         }
         let ws = Workspace::open(&self.dir_or(dir)?, self.agent.clone())?;
         Ok(self.workspace.get_or_init(|| ws))
+    }
+
+    /// Ends the process with `code` once the command returns Ok: a check that printed its
+    /// report and found problems.
+    pub fn exit_with(&self, code: i32) {
+        self.exit_code.set(code);
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        self.exit_code.get()
     }
 
     /// The project and the printer: what most commands start with.

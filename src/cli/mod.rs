@@ -22,6 +22,7 @@ mod session;
 mod sprint;
 mod status;
 mod sync;
+mod validate;
 
 use std::path::PathBuf;
 
@@ -105,6 +106,8 @@ pub enum Command {
     Onboard(context::ShapeArgs),
     Log(status::LogArgs),
     Completions(completions::CompletionsArgs),
+    #[command(subcommand)]
+    Validate(validate::ValidateCommand),
 }
 
 /// Parses arguments, runs the command and returns the process exit code.
@@ -119,7 +122,7 @@ pub fn main() -> i32 {
         None => run(&ctx, cli.command),
     };
     match result {
-        Ok(()) => 0,
+        Ok(()) => ctx.exit_code(),
         Err(err) => {
             let printer = ctx.printer();
             let context = printer.json.then(|| ctx.error_context()).flatten();
@@ -150,6 +153,7 @@ fn run(ctx: &CommandContext, command: Command) -> Result<()> {
         Command::Onboard(args) => context::run_onboard(ctx, args),
         Command::Log(args) => status::run_log(ctx, args),
         Command::Completions(args) => completions::run(ctx, &args),
+        Command::Validate(cmd) => validate::run(ctx, cmd),
         // These take the project and the printer directly.
         Command::Import(args) => with_workspace(ctx, |ws, p| migrate::run_import(ws, args, p)),
         Command::Export(cmd) => with_workspace(ctx, |ws, p| migrate::run_export(ws, cmd, p)),

@@ -49,6 +49,13 @@ pub struct MissionUpdate {
     /// The original CMOS's metadata: its known keys set fields the request leaves unset, the
     /// rest is merged into what the mission keeps.
     pub metadata: Option<Metadata>,
+    /// Clears the objective, the context, the notes.
+    pub no_objective: bool,
+    pub no_context: bool,
+    pub no_notes: bool,
+    /// The mission as the user saw it: the update is refused (Conflict) when the branch
+    /// holds anything else by the time it is written, so an edit never undoes another's.
+    pub expect: Option<Box<Mission>>,
 }
 
 /// What `add_as` takes besides the content fields.
@@ -100,6 +107,9 @@ impl MissionUpdate {
             && !self.no_rank
             && !self.no_estimate
             && self.metadata.as_ref().is_none_or(|m| m.kept.is_empty())
+            && !self.no_objective
+            && !self.no_context
+            && !self.no_notes
     }
 }
 
@@ -427,6 +437,14 @@ pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome
     }
     let written = ws.store().write("mission.update", |tx| {
         let mut m = tx.mission(id)?;
+        if let Some(expected) = &update.expect
+            && **expected != m
+        {
+            return Err(Error::Conflict(format!(
+                "mission {id} changed on the branch since it was read for this edit; \
+                 nothing was written: read it again and redo the change"
+            )));
+        }
         let before = m.clone();
         if let Some(sprint) = &f.sprint {
             m.sprint = Some(tx.meta().resolve_sprint(sprint)?.id.clone());
@@ -440,6 +458,15 @@ pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome
         m.objective = f.objective.clone().or(m.objective);
         m.context = f.context.clone().or(m.context);
         m.notes = f.notes.clone().or(m.notes);
+        for (clear, field) in [
+            (update.no_objective, &mut m.objective),
+            (update.no_context, &mut m.context),
+            (update.no_notes, &mut m.notes),
+        ] {
+            if clear {
+                *field = None;
+            }
+        }
         if let Some(more) = &append {
             m.notes = Some(match m.notes.take() {
                 Some(notes) => format!("{notes}\n{more}"),

@@ -2,6 +2,7 @@
 //! Operations never print; the CLI and the MCP server render what they return.
 
 pub mod agents;
+pub mod audit;
 pub mod changes;
 pub mod context;
 pub mod envelope;
@@ -15,6 +16,7 @@ pub mod marked;
 pub mod metadata;
 pub mod migrate;
 pub mod mission;
+pub mod mission_form;
 pub mod notes;
 mod reminder;
 pub mod research;
@@ -26,6 +28,8 @@ pub mod status;
 pub mod sync;
 pub mod transition;
 pub mod undo;
+pub mod validate;
+pub mod validate_docs;
 pub mod verify;
 
 use std::path::Path;

@@ -1,6 +1,8 @@
 //! `cmos mission ...`: add, list, show, next; `update` and the status changes and links
 //! (`moves`) have their own files.
 
+mod audit;
+mod edit;
 mod moves;
 mod update;
 
@@ -11,6 +13,7 @@ use super::parse;
 use super::render::{mission_table, render_next, render_show};
 use crate::error::{Error, Result};
 use crate::model::{Minutes, Status};
+use crate::ops::audit::Scope;
 use crate::ops::metadata::{self, Metadata};
 use crate::ops::mission::{self as ops, MissionFields};
 use moves::MoveCommand;
@@ -46,6 +49,20 @@ pub enum MissionCommand {
     },
     /// Change any field of a mission.
     Update(update::UpdateArgs),
+    /// Edit a mission's fields in your editor ($VISUAL, $EDITOR, vi) as a TOML form, or with
+    /// -n/-s/-p/--notes without one; applied as one update.
+    Edit(edit::EditArgs),
+    /// Check the missions' consistency: statuses against their timestamps and blockers,
+    /// links and sprints that do not exist (exit 6 when an error is found).
+    Verify,
+    /// Open missions that lack an objective, success criteria, deliverables or a sprint.
+    Incomplete,
+    /// Per sprint: statuses, the active and next mission, and every finding of verify and
+    /// incomplete; an active sprint with open work and none under way (exit 6 on an error).
+    Audit {
+        /// Only this sprint (its id, original id or title).
+        sprint: Option<String>,
+    },
     /// The one mission to work on now, and why.
     Next {
         /// And start it.
@@ -237,6 +254,12 @@ pub fn run(ctx: &CommandContext, cmd: MissionCommand) -> Result<()> {
             }
         }
         MissionCommand::Update(args) => update::run(ws, args, printer)?,
+        MissionCommand::Edit(args) => edit::run(ws, args, printer)?,
+        MissionCommand::Verify => audit::run(ctx, ws, printer, None, Scope::Consistency)?,
+        MissionCommand::Incomplete => audit::run(ctx, ws, printer, None, Scope::Completeness)?,
+        MissionCommand::Audit { sprint } => {
+            audit::run(ctx, ws, printer, sprint.as_deref(), Scope::All)?
+        }
         MissionCommand::Next { start } => {
             let outcome = ops::next(ws)?;
             match (start, &outcome.data.mission) {

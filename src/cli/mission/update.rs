@@ -57,6 +57,7 @@ pub(super) fn run(ws: &Workspace, args: UpdateArgs, printer: &Printer) -> Result
         no_sprint: args.no_sprint,
         no_rank: args.no_rank,
         no_estimate: args.no_estimate,
+        ..MissionUpdate::default()
     };
     let fields = !request.is_empty();
     // Fields and status change in one operation: one commit, one outcome, all or nothing.
