@@ -19,6 +19,7 @@ mod reminder;
 pub mod research;
 mod scope;
 pub mod session;
+pub mod session_log;
 pub mod snapshots;
 pub mod sprint;
 pub mod status;
