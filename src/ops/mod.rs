@@ -4,6 +4,7 @@
 pub mod agents;
 pub mod changes;
 pub mod context;
+pub mod context_view;
 pub mod envelope;
 pub mod history;
 pub mod hook_run;
