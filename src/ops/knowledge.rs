@@ -223,7 +223,7 @@ pub fn list(ws: &Workspace, kind: ItemKind, filter: &ListFilter) -> Result<Outco
 
 /// The sprint each item belongs to: its own, else its mission's, else its session's (a
 /// decision noted while working on a mission of the sprint was made in that sprint).
-fn item_sprints(
+pub(super) fn item_sprints(
     ws: &Workspace,
     snapshot: &crate::store::Snapshot<'_>,
     items: &[Item],

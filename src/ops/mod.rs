@@ -13,6 +13,7 @@ pub mod init;
 pub mod kb;
 pub mod knowledge;
 pub mod marked;
+pub mod memory;
 pub mod migrate;
 pub mod mission;
 pub mod notes;
