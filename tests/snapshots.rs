@@ -444,7 +444,10 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
     run(&w, &["hook", "uninstall"]);
     run(&w, &["status"]);
     // Added last, so the output before them keeps its times.
-    run(&w, &["session", "log", "-t", "start", "-m", "B2", "-s", "Began"]);
+    run(
+        &w,
+        &["session", "log", "-t", "start", "-m", "B2", "-s", "Began"],
+    );
     run(&w, &["memory", "list", "-l", "4"]);
     (out, ran)
 }
