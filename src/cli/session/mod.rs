@@ -76,6 +76,7 @@ pub enum SessionCommand {
         /// The mission it is about [default for a commit: the active mission].
         #[arg(short = 'm', long)]
         mission: Option<String>,
+        /// What happened, in a line.
         #[arg(short = 's', long)]
         summary: String,
         /// Who did it, for this entry [default: --agent, $CMOS_AGENT, else git user.name].
