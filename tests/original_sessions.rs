@@ -382,3 +382,31 @@ fn memory_list_shows_everything_remembered_newest_first_with_its_kind() {
     let (_, err) = repo.fails(&["memory", "list", "--sprint", "S9"]);
     assert_eq!(err["code"], "not_found", "{err}");
 }
+
+#[test]
+fn session_list_log_numbers_imported_cmosctl_lines_with_the_new_entries() {
+    let repo = project();
+    let file = repo.sibling("SESSIONS.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"ts":"2025-10-01T09:00:00Z","agent":"codex","mission":"B1","action":"start","status":"in_progress","summary":"Imported start"}"#,
+            "\n",
+            r#"{"ts":"2025-10-01T10:00:00Z","agent":"git-hook","mission":"B1","action":"commit","status":"commit","summary":"Imported commit","details":{"hash":"abc"}}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    repo.ok(&["import", "sessions", file.to_str().unwrap()]);
+    let entry = repo.json(&[
+        "session", "log", "-t", "complete", "-m", "B1", "-s", "Finished",
+    ]);
+    assert_eq!(entry["n"], 3, "the imported lines come first, by time");
+    let b1 = repo.json(&["session", "list", "--log", "-m", "B1"]);
+    assert_eq!(
+        texts(&b1, "summary"),
+        ["Finished", "Imported commit", "Imported start"]
+    );
+    assert_eq!(texts(&b1, "action"), ["complete", "commit", "start"]);
+    assert_eq!(repo.json(&["session", "show", "1"])["agent"], "codex");
+}
