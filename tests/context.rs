@@ -978,3 +978,261 @@ fn two_worktrees_keep_their_own_session_and_mission() {
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
     assert_eq!(repo.git_in(&tree, &["status", "--porcelain"]), "");
 }
+
+/// The `data` of `cmos --json ARGS` run with the clock at `now`, asserting success.
+fn json_at(repo: &Repo, now: &str, args: &[&str]) -> Value {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cmos"));
+    hermetic(&mut cmd, &repo.home)
+        .arg("--json")
+        .args(args)
+        .current_dir(&repo.path)
+        .env("CMOS_TEST_NOW", now);
+    let out = cmd.output().expect("run cmos");
+    let envelope: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "cmos {args:?}: {e}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(envelope["ok"], true, "cmos {args:?}: {envelope:#}");
+    envelope["data"].clone()
+}
+
+/// The texts of one section of a context's `data`, or none when the section is left out.
+fn section_texts(context: &Value, name: &str) -> Vec<String> {
+    context["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .filter(|s| s["name"] == name)
+        .flat_map(|s| s["entries"].as_array().cloned().unwrap_or_default())
+        .map(|e| e["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// A project whose history is spread over days: decisions on 2 and 3 January, a session
+/// closed on 4 January with a decision in it, another decision on 5 January.
+fn dated_project() -> (Repo, String) {
+    let repo = Repo::new();
+    let day = |d: u32| format!("2026-01-0{d}T10:00:00Z");
+    json_at(
+        &repo,
+        &day(1),
+        &[
+            "init",
+            "--name",
+            "demo",
+            "--sprint",
+            "S1",
+            "--sprint-title",
+            "First sprint",
+        ],
+    );
+    json_at(
+        &repo,
+        &day(2),
+        &[
+            "decision",
+            "add",
+            "Use TOML",
+            "--rationale",
+            "readable",
+            "--category",
+            "storage",
+        ],
+    );
+    json_at(
+        &repo,
+        &day(3),
+        &[
+            "decision",
+            "add",
+            "Ship weekly",
+            "--rationale",
+            "cadence",
+            "--category",
+            "process",
+        ],
+    );
+    let session = json_at(
+        &repo,
+        &day(4),
+        &["session", "start", "--type", "build", "--title", "logs"],
+    );
+    let id = session["session"]["id"].as_str().unwrap().to_string();
+    json_at(
+        &repo,
+        &day(4),
+        &["session", "capture", "decision", "Log as JSONL"],
+    );
+    json_at(
+        &repo,
+        &day(4),
+        &["session", "complete", "--summary", "logs done"],
+    );
+    json_at(
+        &repo,
+        &day(5),
+        &[
+            "decision",
+            "add",
+            "Drop YAML",
+            "--rationale",
+            "one format",
+            "--category",
+            "storage",
+        ],
+    );
+    (repo, id)
+}
+
+#[test]
+fn context_view_as_of_reads_the_branch_at_the_last_commit_before_that_time() {
+    let (repo, session) = dated_project();
+    let then = repo.json(&["context", "view", "--as-of", "2026-01-02T12:00:00Z"]);
+    assert_eq!(
+        section_texts(&then, "decisions"),
+        ["Use TOML (because readable)"]
+    );
+    assert_eq!(then["view"]["read"], "as_of");
+    assert_eq!(then["view"]["commit_at"], "2026-01-02T10:00:00Z");
+    let commit = then["view"]["commit"].as_str().unwrap();
+    assert!(
+        then["view"]["note"]
+            .as_str()
+            .unwrap()
+            .contains(&commit[..12]),
+        "{then:#}"
+    );
+    // A date is its first instant: 3 January's decision is not in it yet.
+    let date = repo.json(&["context", "--as-of", "2026-01-03"]);
+    assert_eq!(
+        section_texts(&date, "decisions"),
+        ["Use TOML (because readable)"]
+    );
+
+    // A session id: the context as it stood when the session closed.
+    let closed = repo.json(&["context", "view", "--as-of", &session]);
+    assert_eq!(closed["view"]["read"], "session");
+    let decisions = section_texts(&closed, "decisions");
+    assert!(
+        decisions.iter().any(|d| d.starts_with("Log as JSONL")),
+        "{closed:#}"
+    );
+    assert!(
+        !decisions.iter().any(|d| d.starts_with("Drop YAML")),
+        "{closed:#}"
+    );
+    let now = repo.json(&["context"]);
+    assert_eq!(now["view"]["read"], "now");
+    assert!(section_texts(&now, "decisions")[0].starts_with("Drop YAML"));
+    let text = repo.ok(&["context", "view", "--as-of", &session]);
+    assert!(text.starts_with("As of session"), "{text}");
+}
+
+#[test]
+fn context_view_as_of_refuses_what_is_neither_a_time_nor_a_session_and_times_before_the_branch() {
+    let (repo, _) = dated_project();
+    let (code, err) = repo.fails(&["context", "view", "--as-of", "yesterday-ish"]);
+    assert_eq!(
+        (code, err["code"].as_str()),
+        (2, Some("invalid_input")),
+        "{err}"
+    );
+    assert!(
+        err["message"].as_str().unwrap().contains("neither a time"),
+        "{err}"
+    );
+    let (_, err) = repo.fails(&["context", "view", "--as-of", "ps-20260101-nosuchses"]);
+    assert!(
+        err["message"].as_str().unwrap().contains("nor a session"),
+        "{err}"
+    );
+    let (code, err) = repo.fails(&["context", "--as-of", "2025-12-31T23:59:59Z"]);
+    assert_eq!(code, 2, "{err}");
+    let message = err["message"].as_str().unwrap();
+    assert!(
+        message.contains("before the project's memory began")
+            && message.contains("2026-01-01T10:00:00Z"),
+        "{err}"
+    );
+}
+
+#[test]
+fn context_view_snapshot_reads_the_named_point_and_refuses_an_unknown_one() {
+    let (repo, _) = dated_project();
+    let snap = repo.json(&[
+        "context",
+        "snapshot",
+        "master",
+        "--source",
+        "before the cut",
+    ]);
+    let id = snap["id"].as_str().unwrap().to_string();
+    repo.ok(&["decision", "add", "Cut the scope", "--rationale", "time"]);
+    let then = repo.json(&["context", "view", "--snapshot", &id]);
+    assert_eq!(then["view"]["read"], "snapshot");
+    assert_eq!(then["view"]["commit"], snap["commit"]);
+    assert!(
+        !section_texts(&then, "decisions")
+            .iter()
+            .any(|d| d.starts_with("Cut the scope"))
+    );
+    assert!(section_texts(&repo.json(&["context"]), "decisions")[0].starts_with("Cut the scope"));
+
+    let (code, err) = repo.fails(&["context", "view", "--snapshot", "cs-nosuchsnap"]);
+    assert_eq!(
+        (code, err["code"].as_str()),
+        (3, Some("not_found")),
+        "{err}"
+    );
+    let out = repo.cmos(&["context", "--snapshot", &id, "--as-of", "2026-01-02"]);
+    assert_eq!(out.status.code(), Some(2), "one point at a time");
+}
+
+#[test]
+fn context_view_narrows_by_domain_and_recent_limit_and_prints_yaml() {
+    let (repo, _) = dated_project();
+    let storage = repo.json(&["context", "view", "--domain", "STORAGE"]);
+    assert_eq!(
+        section_texts(&storage, "decisions"),
+        [
+            "Drop YAML (because one format)",
+            "Use TOML (because readable)"
+        ]
+    );
+    assert_eq!(storage["view"]["domain"], "STORAGE");
+    let one = repo.json(&["context", "--recent-limit", "1"]);
+    let decisions = one["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "decisions")
+        .unwrap()
+        .clone();
+    assert_eq!(decisions["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        decisions["more"], "decision",
+        "the rest is listed elsewhere"
+    );
+    assert_eq!(one["view"]["recent_limit"], 1);
+    let (_, err) = repo.fails(&["context", "--recent-limit", "0"]);
+    assert!(
+        err["message"].as_str().unwrap().contains("at least 1"),
+        "{err}"
+    );
+
+    let yaml = repo.ok(&["context", "view", "--format", "yaml", "--domain", "process"]);
+    assert!(yaml.starts_with("project: demo\nsections:\n"), "{yaml}");
+    assert!(
+        yaml.contains("text: Ship weekly (because cadence)"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("\nview:\n  read: now\n"), "{yaml}");
+    // `--format` alone is JSON, the original's default; `context` and `context view` agree.
+    let alone: Value = serde_json::from_slice(&repo.cmos(&["context", "--format"]).stdout).unwrap();
+    let view: Value =
+        serde_json::from_slice(&repo.cmos(&["context", "view", "--format", "json"]).stdout)
+            .unwrap();
+    assert_eq!(alone["data"], view["data"]);
+}

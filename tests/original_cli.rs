@@ -835,9 +835,11 @@ fn context_view_format_json_and_markdown() {
     let json = repo.ok(&["context", "view", "--format", "json"]);
     let envelope: Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(envelope["data"]["project"], "demo");
-    let out = repo.cmos(&["context", "view", "--format", "yaml"]);
+    let yaml = repo.ok(&["context", "view", "--format", "yaml"]);
+    assert!(yaml.starts_with("project: demo\n"), "{yaml}");
+    let out = repo.cmos(&["context", "view", "--format", "toml"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("md, json"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("md, json, yaml"));
 }
 
 #[test]

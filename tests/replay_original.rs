@@ -50,21 +50,6 @@ const PENDING: &[(&str, &str)] = &[
     ("cmosctl db init", "m1"),
     ("cmosctl db import", "m1"),
     ("cmosctl db shell", "m1"),
-    // m3: sessions, decisions and context views in the original's words.
-    ("./cmos/cli.py context view {snapshot}", "m3"),
-    ("./cmos/cli.py context view --snapshot", "m3"),
-    ("./cmos/cli.py context view --as-of", "m3"),
-    ("./cmos/cli.py context view --format yaml", "m3"),
-    ("./cmos/cli.py decisions list", "m3"),
-    ("./cmos/cli.py decisions search \"database\" --domain", "m3"),
-    ("./cmos/cli.py decisions by-sprint", "m3"),
-    ("cmosctl session log", "m3"),
-    ("cmosctl session list -m", "m3"),
-    ("cmosctl session list --mission", "m3"),
-    ("cmosctl memory list", "m3"),
-    ("cmosctl session show 1", "m3"),
-    // Gaps: `context snapshot --session` is not accepted.
-    ("./cmos/cli.py context snapshot master --session", "gap"),
 ];
 
 /// One line of the fixture that runs something.

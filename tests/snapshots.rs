@@ -461,6 +461,12 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
     run(&w, &["agents", "install"]);
     run(&w, &["hook", "uninstall"]);
     run(&w, &["status"]);
+    // Added last, so the output before them keeps its times.
+    run(
+        &w,
+        &["session", "log", "-t", "start", "-m", "B2", "-s", "Began"],
+    );
+    run(&w, &["memory", "list", "-l", "4"]);
     (out, ran)
 }
 

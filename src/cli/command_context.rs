@@ -37,6 +37,12 @@ impl CommandContext {
         }
     }
 
+    /// The same context acting as `agent`, for a command with its own agent flag (the
+    /// original cmosctl's `session log -a NAME`).
+    pub fn acting_as(&self, agent: String) -> CommandContext {
+        CommandContext::new(self.dir.clone(), Some(agent), self.json)
+    }
+
     /// How this command prints: JSON or text, and the project's context in its envelopes.
     pub fn printer(&self) -> Printer<'_> {
         Printer::new(self.json, self.style, Some(&self.workspace))

@@ -12,19 +12,50 @@ use crate::model::text::short_hash as short;
 use crate::ops::Workspace;
 use crate::ops::changes::RecordChange;
 use crate::ops::context::{self as ops, Context};
+use crate::ops::context_view::{ViewRequest, view};
 use crate::ops::notes;
 use crate::ops::snapshots::{self, ContextDiff};
 
 /// The working memory an agent loads, ranked and cut to a token budget.
+///
+/// `--format json` (or `--json`) prints one envelope whose `data` is what a planning tool
+/// reads, always of this shape: `project` (the name); `sections`, in order of importance,
+/// each `{name, title, entries: [{id?, text}], omitted, more?}` where `name` is one of
+/// project, active, in_progress, next, constraints, blocked, last_session, next_steps,
+/// decisions, notes, learnings (a section with nothing in it is left out); `budget`
+/// `{tokens, used, estimate, omitted}`; and `view` `{read: now|as_of|session|snapshot,
+/// commit, commit_at, note, as_of, snapshot, domain, recent_limit}`, which says which commit
+/// of the cmos branch was read. `--format yaml` prints the same `data` as YAML.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct ContextArgs {
     #[command(flatten)]
-    shape: ShapeArgs,
+    view: ViewArgs,
     #[command(flatten)]
     cmosctl: CmosctlArgs,
     #[command(subcommand)]
     command: Option<ContextCommand>,
+}
+
+/// Which context: now or at a past point, narrowed to a domain and a number of entries.
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    #[command(flatten)]
+    shape: ShapeArgs,
+    /// The context as it stood at a time (RFC 3339, or a date: its first instant, UTC) or
+    /// when a session completed: read from the last commit of the cmos branch at or before
+    /// it, which the output names.
+    #[arg(long, value_name = "ISO|SESSION_ID", conflicts_with = "snapshot")]
+    as_of: Option<String>,
+    /// The context at a snapshot `cmos context snapshot` named.
+    #[arg(long, value_name = "ID")]
+    snapshot: Option<String>,
+    /// Only decisions, learnings, constraints and next steps of this category (domain).
+    #[arg(long, value_name = "D")]
+    domain: Option<String>,
+    /// At most N entries per section [default: 20].
+    #[arg(long, value_name = "N")]
+    recent_limit: Option<usize>,
 }
 
 /// cmosctl's `context [--backlog PATH] [-o FILE] [--recent N]`.
@@ -64,8 +95,9 @@ pub struct ShapeArgs {
     /// Cut to about this many tokens (estimated as characters / 4).
     #[arg(long, value_name = "TOKENS")]
     budget: Option<usize>,
-    /// md (default) or json (the same as --json).
-    #[arg(long, value_enum, default_value = "md")]
+    /// md (markdown, the default), json (the same as --json; `--format` alone means json)
+    /// or yaml.
+    #[arg(long, value_enum, default_value = "md", num_args = 0..=1, default_missing_value = "json")]
     format: Format,
 }
 
@@ -74,6 +106,8 @@ enum Format {
     #[value(alias = "markdown")]
     Md,
     Json,
+    #[value(alias = "yml")]
+    Yaml,
 }
 
 /// The original CMOS's two context documents, which are one working memory in cmos.
@@ -86,7 +120,13 @@ pub enum Scope {
 #[derive(Debug, Subcommand)]
 pub enum ContextCommand {
     /// The same as `cmos context` alone: the original CMOS spelled it `context view`.
-    View(ShapeArgs),
+    View {
+        #[command(flatten)]
+        view: ViewArgs,
+        /// A snapshot to read the context at, as with --snapshot.
+        #[arg(value_name = "SNAPSHOT", conflicts_with_all = ["snapshot", "as_of"])]
+        at: Option<String>,
+    },
     /// The free-form project notes.
     #[command(subcommand)]
     Notes(NotesCommand),
@@ -99,6 +139,9 @@ pub enum ContextCommand {
         /// What this point is, e.g. "before the storage rewrite".
         #[arg(long)]
         source: String,
+        /// The session it is taken in (it must exist), kept with the snapshot.
+        #[arg(long, value_name = "ID")]
+        session: Option<String>,
     },
     /// The named snapshots, newest first.
     History {
@@ -129,20 +172,24 @@ pub fn run(ctx: &CommandContext, args: ContextArgs) -> Result<()> {
     let printer = &printer;
     match args.command {
         None => {
-            let outcome = ops::context(ws, args.shape.budget)?;
             let c = &args.cmosctl;
             if c.output.is_none() && c.recent.is_none() && c.backlog.is_none() {
-                print_context(printer, &args.shape, outcome);
+                print_view(ws, printer, args.view)?;
             } else {
-                cmosctl_context(ws, printer, &args.shape, c, outcome)?;
+                let shape = &args.view.shape;
+                let outcome = view(ws, &view_request(&args.view))?;
+                cmosctl_context(ws, printer, shape, c, outcome)?;
             }
         }
-        Some(ContextCommand::View(shape)) => {
-            print_context(printer, &shape, ops::context(ws, shape.budget)?)
+        Some(ContextCommand::View { mut view, at }) => {
+            view.snapshot = at.or(view.snapshot);
+            print_view(ws, printer, view)?
         }
         Some(ContextCommand::Notes(cmd)) => run_notes(ws, cmd, printer)?,
-        Some(ContextCommand::Snapshot { source, .. }) => {
-            let outcome = snapshots::snapshot(ws, &source)?;
+        Some(ContextCommand::Snapshot {
+            source, session, ..
+        }) => {
+            let outcome = snapshots::snapshot(ws, &source, session.as_deref())?;
             printer.outcome(&outcome, |item, st| {
                 format!(
                     "Snapshot {} names {} ({})\n",
@@ -175,11 +222,37 @@ pub fn run_onboard(ctx: &CommandContext, shape: ShapeArgs) -> Result<()> {
     Ok(())
 }
 
+/// `cmos context` and `cmos context view`: one definition, one op.
+fn view_request(args: &ViewArgs) -> ViewRequest {
+    ViewRequest {
+        budget: args.shape.budget,
+        as_of: args.as_of.clone(),
+        snapshot: args.snapshot.clone(),
+        domain: args.domain.clone(),
+        recent_limit: args.recent_limit,
+    }
+}
+
+fn print_view(ws: &Workspace, printer: &Printer, args: ViewArgs) -> Result<()> {
+    print_context(printer, &args.shape, view(ws, &view_request(&args))?);
+    Ok(())
+}
+
 fn print_context(printer: &Printer, shape: &ShapeArgs, outcome: crate::ops::Outcome<Context>) {
-    if shape.format == Format::Json && !printer.json {
-        printer.as_json().outcome(&outcome, |_, _| String::new());
-    } else {
-        printer.outcome(&outcome, |c, _| c.markdown_for(&super::names::CliNames));
+    match shape.format {
+        Format::Json if !printer.json => printer.as_json().outcome(&outcome, |_, _| String::new()),
+        Format::Yaml => printer.outcome(&outcome, |c, _| {
+            let value = serde_json::to_value(c).unwrap_or_default();
+            crate::migrate::yaml::write_documents(&[value])
+        }),
+        _ => printer.outcome(&outcome, |c, st| {
+            let mut out = String::new();
+            if let Some(view) = c.view.as_ref().filter(|v| v.read != "now") {
+                out.push_str(&st.dim(&format!("As of {}\n", view.note)));
+            }
+            out.push_str(&c.markdown_for(&super::names::CliNames));
+            out
+        }),
     }
 }
 

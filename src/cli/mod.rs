@@ -9,6 +9,7 @@ mod input;
 mod kb;
 mod knowledge;
 mod mcp;
+mod memory;
 mod migrate;
 mod mission;
 pub mod names;
@@ -81,6 +82,8 @@ pub enum Command {
     Constraint(knowledge::note::NoteCommand),
     #[command(subcommand, name = "next-step")]
     NextStep(knowledge::next_step::NextStepCommand),
+    #[command(subcommand)]
+    Memory(memory::MemoryCommand),
     Status(status::StatusArgs),
     #[command(subcommand)]
     Research(research::ResearchCommand),
@@ -144,6 +147,7 @@ fn run(ctx: &CommandContext, command: Command) -> Result<()> {
         Command::Learning(cmd) => knowledge::note::run(ctx, ItemKind::Learning, cmd),
         Command::Constraint(cmd) => knowledge::note::run(ctx, ItemKind::Constraint, cmd),
         Command::NextStep(cmd) => knowledge::next_step::run(ctx, cmd),
+        Command::Memory(cmd) => memory::run(ctx, cmd),
         Command::Status(args) => status::run_status(ctx, args),
         Command::Research(cmd) => research::run(ctx, cmd),
         Command::Kb(cmd) => kb::run(ctx, cmd),

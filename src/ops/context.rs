@@ -14,7 +14,7 @@ use crate::next::{Action, Input, Names, Op};
 pub const TOKEN_ESTIMATE: &str = "characters / 4 of the Markdown rendering, rounded up";
 
 /// How many entries a section holds before any budget applies.
-const SECTION_CAP: usize = 20;
+pub const SECTION_CAP: usize = 20;
 
 /// One part of the context, in the order of importance.
 #[derive(Debug, Clone, Serialize)]
@@ -64,6 +64,10 @@ pub struct Context {
     pub project: String,
     pub sections: Vec<Section>,
     pub budget: Budget,
+    /// Which state of the branch was read and the view's parameters; `context view` sets
+    /// it (see `ops::context_view`), onboarding leaves it out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub view: Option<super::context_view::ViewPoint>,
 }
 
 #[derive(Debug, Serialize)]
@@ -135,13 +139,14 @@ fn tokens(text: &str) -> usize {
 
 /// Builds the context of the project, cut to `budget` tokens when given.
 pub fn context(ws: &Workspace, budget: Option<usize>) -> Result<Outcome<Context>> {
-    let (sections, project, instructions) = gather(ws)?;
+    let snapshot = ws.snapshot()?;
+    let (sections, project, instructions) = gather(ws, &snapshot, &Shape::default(), true)?;
     check_budget(&project, budget)?;
     Ok(outcome(fit(project, sections, budget), instructions))
 }
 
 /// Refuses a budget too small to hold anything.
-fn check_budget(project: &str, budget: Option<usize>) -> Result<()> {
+pub(super) fn check_budget(project: &str, budget: Option<usize>) -> Result<()> {
     match budget {
         Some(b) if b < minimum_budget(project, b) => {
             Err(crate::error::Error::InvalidInput(format!(
@@ -166,7 +171,8 @@ pub fn onboard_for(
     budget: Option<usize>,
     names: Option<&dyn Names>,
 ) -> Result<Outcome<Context>> {
-    let (mut sections, project, mut instructions) = gather(ws)?;
+    let snapshot = ws.snapshot()?;
+    let (mut sections, project, mut instructions) = gather(ws, &snapshot, &Shape::default(), true)?;
     check_budget(&project, budget)?;
     let mut actions: Vec<Entry> = instructions
         .next_actions
@@ -239,7 +245,7 @@ pub fn onboard_for(
     Ok(outcome(fit(project, sections, budget), instructions))
 }
 
-fn outcome(context: Context, mut instructions: Instructions) -> Outcome<Context> {
+pub(super) fn outcome(context: Context, mut instructions: Instructions) -> Outcome<Context> {
     for section in &context.sections {
         if let Some(kind) = section.more {
             instructions.suggested.push(Action::new(Op::ItemList(kind)));
@@ -252,14 +258,65 @@ fn outcome(context: Context, mut instructions: Instructions) -> Outcome<Context>
     }
 }
 
-/// Every section at its cap, in order of importance, with the project name and instructions.
-fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
-    let snapshot = ws.snapshot()?;
+/// How much of each section, and which records: what `context view` may narrow.
+#[derive(Debug, Clone)]
+pub(super) struct Shape {
+    /// Entries a section holds before any budget applies.
+    pub cap: usize,
+    /// Only decisions, learnings, constraints and next steps of this category.
+    pub domain: Option<String>,
+}
+
+impl Default for Shape {
+    fn default() -> Self {
+        Shape {
+            cap: SECTION_CAP,
+            domain: None,
+        }
+    }
+}
+
+impl Shape {
+    /// The newest Active items of `kind` in the shape's domain, one past the cap.
+    fn newest(
+        &self,
+        ws: &Workspace,
+        snapshot: &crate::store::Snapshot<'_>,
+        kind: ItemKind,
+    ) -> Result<Vec<Item>> {
+        let Some(domain) = self.domain.as_deref().map(str::trim) else {
+            return ws.store().newest_active(snapshot, kind, self.cap + 1);
+        };
+        let (mut items, _) = ws.store().items(snapshot, kind)?;
+        items.retain(|i| i.status == ItemStatus::Active && self.in_domain(i, domain));
+        items.reverse();
+        items.truncate(self.cap + 1);
+        Ok(items)
+    }
+
+    fn in_domain(&self, item: &Item, domain: &str) -> bool {
+        item.category
+            .as_deref()
+            .is_some_and(|c| c.trim().eq_ignore_ascii_case(domain))
+    }
+}
+
+/// Every section at its cap, in order of importance, with the project name and instructions,
+/// read from `snapshot`; `worktree` adds what this worktree is doing (not for a past state).
+pub(super) fn gather(
+    ws: &Workspace,
+    snapshot: &crate::store::Snapshot<'_>,
+    shape: &Shape,
+    worktree: bool,
+) -> Result<(Vec<Section>, String, Instructions)> {
     let meta = &snapshot.meta;
     let digest = &snapshot.digest;
     let project = meta.project()?;
     let mut instructions = Instructions::from_digest(meta, digest);
-    ws.remind(&mut instructions);
+    if worktree {
+        ws.remind(&mut instructions);
+    }
+    let cap = shape.cap;
     let mut sections = Vec::new();
 
     let mut about = Vec::new();
@@ -302,7 +359,7 @@ fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
         }
         None => about.push(Entry::new(None, "no sprint is current")),
     }
-    sections.push(section("project", "Project", about, 0));
+    sections.push(section(cap, "project", "Project", about, 0));
 
     let mut active = Vec::new();
     if let Some(s) = &instructions.context.active_session {
@@ -324,7 +381,7 @@ fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
         ));
     }
     if !active.is_empty() {
-        sections.push(section("active", "This worktree", active, 0));
+        sections.push(section(cap, "active", "This worktree", active, 0));
     }
 
     let in_progress = digest
@@ -335,7 +392,13 @@ fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
     let more = totals
         .get(Status::InProgress)
         .saturating_sub(digest.in_progress.len());
-    sections.push(section("in_progress", "In progress", in_progress, more));
+    sections.push(section(
+        cap,
+        "in_progress",
+        "In progress",
+        in_progress,
+        more,
+    ));
 
     let next = match &digest.next {
         Some(m) => vec![Entry::new(
@@ -344,13 +407,20 @@ fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
         )],
         None => vec![Entry::new(None, digest.next_reason.clone())],
     };
-    sections.push(section("next", "Next", next, 0));
+    sections.push(section(cap, "next", "Next", next, 0));
 
     // Every constraint in force applies, however old: read them all.
-    let (mut constraints, _) = ws.store().items(&snapshot, ItemKind::Constraint)?;
-    constraints.retain(|i| i.status == ItemStatus::Active);
+    let (mut constraints, _) = ws.store().items(snapshot, ItemKind::Constraint)?;
+    constraints.retain(|i| {
+        i.status == ItemStatus::Active
+            && shape
+                .domain
+                .as_deref()
+                .is_none_or(|d| shape.in_domain(i, d.trim()))
+    });
     constraints.reverse();
     sections.push(items_section(
+        cap,
         "constraints",
         "Constraints",
         &constraints,
@@ -368,16 +438,15 @@ fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
     let more = totals
         .get(Status::Blocked)
         .saturating_sub(digest.blocked.len());
-    sections.push(section("blocked", "Blocked", blocked, more));
+    sections.push(section(cap, "blocked", "Blocked", blocked, more));
 
-    if let Some(last) = last_handover(ws, &snapshot)? {
-        sections.push(handover_section(&last));
+    if let Some(last) = last_handover(ws, snapshot)? {
+        sections.push(handover_section(cap, &last));
     }
 
-    let steps = ws
-        .store()
-        .newest_active(&snapshot, ItemKind::NextStep, SECTION_CAP + 1)?;
+    let steps = shape.newest(ws, snapshot, ItemKind::NextStep)?;
     sections.push(items_section(
+        cap,
         "next_steps",
         "Open next steps",
         &steps,
@@ -387,10 +456,9 @@ fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
         },
     ));
 
-    let decisions = ws
-        .store()
-        .newest_active(&snapshot, ItemKind::Decision, SECTION_CAP + 1)?;
+    let decisions = shape.newest(ws, snapshot, ItemKind::Decision)?;
     sections.push(items_section(
+        cap,
         "decisions",
         "Recent decisions",
         &decisions,
@@ -400,7 +468,7 @@ fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
         },
     ));
 
-    if let Some(notes) = ws.store().branch_file(&snapshot, layout::NOTES)? {
+    if let Some(notes) = ws.store().branch_file(snapshot, layout::NOTES)? {
         let text = String::from_utf8_lossy(&notes);
         let paragraphs: Vec<Entry> = text
             .split("\n\n")
@@ -408,13 +476,12 @@ fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
             .filter(|p| !p.is_empty())
             .map(|p| Entry::new(None, p.replace('\n', " ")))
             .collect();
-        sections.push(section("notes", "Project notes", paragraphs, 0));
+        sections.push(section(cap, "notes", "Project notes", paragraphs, 0));
     }
 
-    let learnings = ws
-        .store()
-        .newest_active(&snapshot, ItemKind::Learning, SECTION_CAP + 1)?;
+    let learnings = shape.newest(ws, snapshot, ItemKind::Learning)?;
     sections.push(items_section(
+        cap,
         "learnings",
         "Recent learnings",
         &learnings,
@@ -425,9 +492,15 @@ fn gather(ws: &Workspace) -> Result<(Vec<Section>, String, Instructions)> {
     Ok((sections, project.name.clone(), instructions))
 }
 
-fn section(name: &'static str, title: &str, mut entries: Vec<Entry>, more: usize) -> Section {
-    let over = entries.len().saturating_sub(SECTION_CAP);
-    entries.truncate(SECTION_CAP);
+fn section(
+    cap: usize,
+    name: &'static str,
+    title: &str,
+    mut entries: Vec<Entry>,
+    more: usize,
+) -> Section {
+    let over = entries.len().saturating_sub(cap);
+    entries.truncate(cap);
     Section {
         name,
         title: title.into(),
@@ -440,6 +513,7 @@ fn section(name: &'static str, title: &str, mut entries: Vec<Entry>, more: usize
 /// Active items, newest first, each as `text`. Given one item past the cap, the section
 /// says there are more and where to see them.
 fn items_section(
+    cap: usize,
     name: &'static str,
     title: &str,
     items: &[Item],
@@ -447,12 +521,12 @@ fn items_section(
 ) -> Section {
     let entries = items
         .iter()
-        .take(SECTION_CAP)
+        .take(cap)
         .map(|i| Entry::new(Some(&i.id), one_line(&text(i))))
         .collect();
-    let mut section = section(name, title, entries, 0);
+    let mut section = section(cap, name, title, entries, 0);
     if let Some(kind) = items.first().map(|i| i.kind)
-        && items.len() > SECTION_CAP
+        && items.len() > cap
     {
         section.more = Some(kind);
     }
@@ -477,7 +551,7 @@ fn last_handover(ws: &Workspace, snapshot: &crate::store::Snapshot<'_>) -> Resul
     Ok(None)
 }
 
-fn handover_section(s: &Session) -> Section {
+fn handover_section(cap: usize, s: &Session) -> Section {
     let when = s.completed_at.map_or(String::new(), |t| format!(" on {t}"));
     let mut entries = vec![Entry::new(
         Some(&s.id),
@@ -494,13 +568,13 @@ fn handover_section(s: &Session) -> Section {
             .iter()
             .map(|step| Entry::new(None, format!("next: {}", one_line(step)))),
     );
-    section("last_session", "Last session", entries, 0)
+    section(cap, "last_session", "Last session", entries, 0)
 }
 
 /// Keeps whole entries in order of importance while they fit in `budget` tokens; an entry
 /// that does not fit is left out (and counted), smaller ones after it may still go in. The
 /// Markdown of the result, footer included, stays within the budget.
-fn fit(project: String, sections: Vec<Section>, budget: Option<usize>) -> Context {
+pub(super) fn fit(project: String, sections: Vec<Section>, budget: Option<usize>) -> Context {
     let mut used = tokens(&format!("# {project}\n"));
     let mut kept = Vec::new();
     let mut omitted = 0;
@@ -552,6 +626,7 @@ fn fit(project: String, sections: Vec<Section>, budget: Option<usize>) -> Contex
             estimate: TOKEN_ESTIMATE,
             omitted,
         },
+        view: None,
     }
 }
 

@@ -90,6 +90,30 @@ fn log_commit(ws: &Workspace, commit: &ProjectCommit, kind: &str) -> Result<()> 
             missions.push(id);
         }
     }
+    let extra = commit_fields(commit, session.as_deref());
+    let subject = commit.subject();
+    let short = commit.hash.short();
+    // The branch's log line names the commit as people know it: hash and subject.
+    let line = one_line_cut(&format!("{kind} {short} {subject}"), 100);
+    store.write(kind, |tx| {
+        let targets: Vec<String> = if missions.is_empty() {
+            vec![session.clone().unwrap_or_else(|| "-".into())]
+        } else {
+            missions.clone()
+        };
+        for target in &targets {
+            tx.record_with(kind, target, Some(subject.clone()), extra.clone());
+        }
+        tx.set_subject(line.clone());
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// The fields a commit event carries beyond the common ones: the commit's hash, files (at most
+/// `MAX_FILES`, with the total past that), message, and the session open when it was made.
+/// `session log --type commit` records the same shape, so both read as logged commits.
+pub(super) fn commit_fields(commit: &ProjectCommit, session: Option<&str>) -> Map<String, Value> {
     let mut extra = Map::new();
     extra.insert("hash".into(), commit.hash.to_string().into());
     extra.insert(
@@ -115,26 +139,10 @@ fn log_commit(ws: &Workspace, commit: &ProjectCommit, kind: &str) -> Result<()> 
         let hex: String = commit.message.iter().map(|b| format!("{b:02x}")).collect();
         extra.insert("message_hex".into(), hex.into());
     }
-    if let Some(session) = &session {
-        extra.insert("session".into(), session.clone().into());
+    if let Some(session) = session {
+        extra.insert("session".into(), session.into());
     }
-    let subject = commit.subject();
-    let short = commit.hash.short();
-    // The branch's log line names the commit as people know it: hash and subject.
-    let line = one_line_cut(&format!("{kind} {short} {subject}"), 100);
-    store.write(kind, |tx| {
-        let targets: Vec<String> = if missions.is_empty() {
-            vec![session.clone().unwrap_or_else(|| "-".into())]
-        } else {
-            missions.clone()
-        };
-        for target in &targets {
-            tx.record_with(kind, target, Some(subject.clone()), extra.clone());
-        }
-        tx.set_subject(line.clone());
-        Ok(())
-    })?;
-    Ok(())
+    extra
 }
 
 /// Completes the missions named by `Cmos-Completes:` trailers, when the project opted in and

@@ -160,6 +160,9 @@ pub struct ListFilter {
     pub mission: Option<String>,
     pub category: Option<String>,
     pub sprint: Option<String>,
+    /// Refuse a `sprint` that names no sprint and no item of the kind (a typo), instead of
+    /// listing nothing: what `decisions by-sprint` does.
+    pub require_sprint: bool,
 }
 
 impl ListFilter {
@@ -171,13 +174,24 @@ impl ListFilter {
         };
         status_ok
             && (self.mission.is_none() || item.mission == self.mission)
-            && self.category.as_deref().is_none_or(|c| {
-                item.category
-                    .as_deref()
-                    .is_some_and(|mine| mine.eq_ignore_ascii_case(c))
-            })
+            && self
+                .category
+                .as_deref()
+                .is_none_or(|c| in_category(item, c))
     }
 }
+
+/// Whether an item is of category `c`. An item without one is of the original CMOS's
+/// default domain, "general", so its scripts' `--domain general` still finds it.
+pub fn in_category(item: &Item, c: &str) -> bool {
+    match item.category.as_deref() {
+        Some(mine) => mine.eq_ignore_ascii_case(c),
+        None => c.trim().eq_ignore_ascii_case(DEFAULT_DOMAIN),
+    }
+}
+
+/// The original CMOS's domain for a decision that names none.
+pub const DEFAULT_DOMAIN: &str = "general";
 
 /// Items of one kind, newest first.
 pub fn list(ws: &Workspace, kind: ItemKind, filter: &ListFilter) -> Result<Outcome<Vec<Item>>> {
@@ -187,10 +201,28 @@ pub fn list(ws: &Workspace, kind: ItemKind, filter: &ListFilter) -> Result<Outco
         .sprint
         .as_deref()
         .map(|wanted| snapshot.meta.sprint_matcher(wanted));
+    let sprints = match filter.sprint {
+        Some(_) => item_sprints(ws, &snapshot, &items)?,
+        None => Vec::new(),
+    };
+    if let Some(wanted) = filter.sprint.as_deref().filter(|_| filter.require_sprint) {
+        let named = snapshot.meta.find_sprint(wanted)?.is_some()
+            || in_sprint
+                .as_ref()
+                .is_some_and(|m| sprints.iter().any(|s| m(s.as_deref())));
+        if !named {
+            return Err(snapshot.meta.missing("sprint", wanted.trim()));
+        }
+    }
     let mut kept: Vec<Item> = items
         .into_iter()
-        .filter(|i| filter.keeps(i))
-        .filter(|i| in_sprint.as_ref().is_none_or(|m| m(i.sprint.as_deref())))
+        .enumerate()
+        .filter(|(_, i)| filter.keeps(i))
+        .filter(|(n, _)| {
+            let sprint = sprints.get(*n).and_then(|s| s.as_deref());
+            in_sprint.as_ref().is_none_or(|m| m(sprint))
+        })
+        .map(|(_, i)| i)
         .collect();
     kept.reverse();
     let mut outcome = Outcome::read(kept, &snapshot);
@@ -198,6 +230,39 @@ pub fn list(ws: &Workspace, kind: ItemKind, filter: &ListFilter) -> Result<Outco
         outcome = outcome.warn(format!("unreadable line, skipped: {problem}"));
     }
     Ok(outcome)
+}
+
+/// The sprint each item belongs to: its own, else its mission's, else its session's (a
+/// decision noted while working on a mission of the sprint was made in that sprint).
+pub(super) fn item_sprints(
+    ws: &Workspace,
+    snapshot: &crate::store::Snapshot<'_>,
+    items: &[Item],
+) -> Result<Vec<Option<String>>> {
+    let index = snapshot.index()?;
+    let mut session_sprints = std::collections::HashMap::new();
+    if items
+        .iter()
+        .any(|i| i.sprint.is_none() && i.session.is_some())
+    {
+        for session in ws.store().sessions(snapshot)?.0 {
+            session_sprints.insert(session.id, session.sprint);
+        }
+    }
+    Ok(items
+        .iter()
+        .map(|i| {
+            i.sprint
+                .clone()
+                .or_else(|| index.missions.get(i.mission.as_deref()?)?.sprint.clone())
+                .or_else(|| {
+                    session_sprints
+                        .get(i.session.as_deref()?)
+                        .cloned()
+                        .flatten()
+                })
+        })
+        .collect())
 }
 
 pub fn show(ws: &Workspace, kind: ItemKind, id: &str) -> Result<Outcome<Item>> {

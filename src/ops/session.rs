@@ -50,6 +50,9 @@ pub struct SessionBrief {
     /// True while `sprint` names a sprint that is not added yet.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub sprint_planned: bool,
+    /// The mission the session works on, when it named one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mission: Option<String>,
     pub started_at: Timestamp,
     pub captures: usize,
 }
@@ -65,6 +68,7 @@ impl SessionBrief {
             agent: s.agent.clone(),
             sprint,
             sprint_planned,
+            mission: s.mission.clone(),
             started_at: s.started_at,
             captures: s.captures.len(),
         }

@@ -12,9 +12,16 @@ use crate::model::{Item, ItemKind, ItemStatus, clean_name, new_short_id};
 use crate::store::CommitId;
 
 /// Names the branch as it is now.
-pub fn snapshot(ws: &Workspace, source: &str) -> Result<Outcome<Item>> {
+///
+/// `session` names the session it was taken in (the original kept it with the snapshot); it
+/// must exist.
+pub fn snapshot(ws: &Workspace, source: &str, session: Option<&str>) -> Result<Outcome<Item>> {
     let source = clean_name("snapshot source", source)?;
     let written = ws.store().write("context.snapshot", |tx| {
+        let session = match session.map(str::trim) {
+            Some(id) => Some(tx.session(id)?.id),
+            None => None,
+        };
         let base = tx.base().ok_or(Error::NotInitialized)?;
         let kind = ItemKind::Snapshot;
         let mut item = Item::new(
@@ -25,6 +32,7 @@ pub fn snapshot(ws: &Workspace, source: &str) -> Result<Outcome<Item>> {
             tx.now(),
         );
         item.commit = Some(base.to_string());
+        item.session = session;
         tx.record(
             "context.snapshot",
             &item.id,

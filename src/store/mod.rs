@@ -257,6 +257,17 @@ impl Store {
         Ok(snapshot)
     }
 
+    /// The branch as it was at `commit`, read from that commit's tree alone: the cache holds
+    /// the tip and is neither read nor written. What `context view --as-of` reads.
+    pub fn snapshot_at(&self, commit: CommitId) -> Result<Snapshot<'_>> {
+        let tree = self.tree_of(commit.0)?;
+        let index = self.rebuild(tree)?;
+        let (_, digest) = self.cache_index(&self.local.cache_path(), None, &index, None);
+        let snapshot = Snapshot::built(self, commit.0, tree, index, digest);
+        snapshot.meta.project()?;
+        Ok(snapshot)
+    }
+
     /// The full index of `tree`, rebuilt from the tree alone.
     fn rebuild(&self, tree: ObjectId) -> Result<Index> {
         load::index_of(&self.repo, tree, None)

@@ -27,13 +27,19 @@ pub enum DecisionCommand {
         #[arg(long, value_name = "ID")]
         supersedes: Option<String>,
     },
-    /// List decisions in force, newest first.
-    #[command(visible_alias = "ls")]
+    /// List decisions in force, newest first; `by-sprint SPRINT` lists a sprint's.
+    #[command(visible_aliases = ["ls", "by-sprint"])]
     List {
+        /// Only decisions made in this sprint (its id, original id or title), as --sprint.
+        #[arg(value_name = "SPRINT", conflicts_with = "sprint")]
+        in_sprint: Option<String>,
         #[command(flatten)]
         filter: FilterArgs,
         #[arg(long, visible_alias = "domain")]
         category: Option<String>,
+        /// Only decisions made in this sprint (its id, original id or title).
+        #[arg(long)]
+        sprint: Option<String>,
         /// Show at most this many.
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
@@ -46,6 +52,9 @@ pub enum DecisionCommand {
         query: Vec<String>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// Only decisions of this category.
+        #[arg(long, visible_alias = "domain")]
+        category: Option<String>,
     },
     /// Archive a decision that no longer matters (without replacing it).
     Archive {
@@ -78,12 +87,16 @@ pub fn run(ctx: &CommandContext, cmd: DecisionCommand) -> Result<()> {
             print_added(printer, ops::add(ws, kind, request)?);
         }
         DecisionCommand::List {
+            in_sprint,
             filter,
             category,
+            sprint,
             limit,
         } => {
             let filter = ListFilter {
                 category,
+                sprint: sprint.or(in_sprint),
+                require_sprint: true,
                 ..filter.filter()
             };
             let mut outcome = ops::list(ws, kind, &filter)?;
@@ -93,8 +106,24 @@ pub fn run(ctx: &CommandContext, cmd: DecisionCommand) -> Result<()> {
             printer.outcome(&outcome, |items, st| render_list(kind, items, st));
         }
         DecisionCommand::Show { id } => print_show(printer, ops::show(ws, kind, &id)?),
-        DecisionCommand::Search { query, limit } => {
-            print_hits(printer, ops::search(ws, kind, &query.join(" "), limit)?)
+        DecisionCommand::Search {
+            query,
+            limit,
+            category: None,
+        } => print_hits(printer, ops::search(ws, kind, &query.join(" "), limit)?),
+        DecisionCommand::Search {
+            query,
+            limit,
+            category: Some(category),
+        } => {
+            // Ranked over every decision, then cut to the category, so the limit counts
+            // the category's hits.
+            let mut outcome = ops::search(ws, kind, &query.join(" "), usize::MAX)?;
+            outcome
+                .data
+                .retain(|h| ops::in_category(&h.item, category.trim()));
+            outcome.data.truncate(limit);
+            print_hits(printer, outcome)
         }
         DecisionCommand::Archive { id, note } => print_closed(
             printer,

@@ -1,6 +1,7 @@
 //! `cmos session ...`: start, capture, complete, list, show, search, resume; how sessions
-//! look as text is in `render`.
+//! look as text is in `render`; the original cmosctl's activity log (`session log`) in `log`.
 
+mod log;
 mod render;
 
 use clap::Subcommand;
@@ -11,6 +12,7 @@ use super::parse::{self, parsed};
 use crate::error::Result;
 use crate::model::{CaptureCategory, SessionStatus, SessionType, Timestamp};
 use crate::ops::session::{self as ops, SessionBrief, StartRequest};
+use crate::ops::session_log::{self, LogRequest, LogType};
 use render::{render_list, render_resume, render_show};
 
 /// Work in sessions and note what matters as you go.
@@ -63,11 +65,39 @@ pub enum SessionCommand {
         #[arg(long)]
         force: bool,
     },
-    /// List sessions, newest first.
+    /// Note in the activity log that work started, completed, got blocked or was committed
+    /// (the original cmosctl's log). It moves no mission; `session list --log` lists the
+    /// entries and `session show N` shows one.
+    Log {
+        /// start, complete, blocked or commit. A commit entry records the project's HEAD (or
+        /// the commit `--details '{"hash": "…"}'` names) like the post-commit hook does.
+        #[arg(short = 't', long = "type", value_name = "TYPE", value_parser = parsed::<LogType>)]
+        kind: LogType,
+        /// The mission it is about [default for a commit: the active mission].
+        #[arg(short = 'm', long)]
+        mission: Option<String>,
+        /// What happened, in a line.
+        #[arg(short = 's', long)]
+        summary: String,
+        /// Who did it, for this entry [default: --agent, $CMOS_AGENT, else git user.name].
+        #[arg(short = 'a', value_name = "NAME")]
+        by: Option<String>,
+        /// More about it, kept as written (text or JSON).
+        #[arg(short = 'd', long)]
+        details: Option<String>,
+    },
+    /// List sessions, newest first (with --log: the activity log's entries).
     #[command(visible_alias = "ls")]
     List {
         #[arg(long = "type", value_name = "TYPE", value_parser = parsed::<SessionType>)]
         kind: Option<SessionType>,
+        /// Only sessions (or log entries) about this mission.
+        #[arg(short = 'm', long)]
+        mission: Option<String>,
+        /// List the activity log instead: what `session log` and the commit hook recorded,
+        /// numbered for `session show N` (cmosctl's `session list`).
+        #[arg(long, conflicts_with_all = ["kind", "sprint", "since", "status"])]
+        log: bool,
         #[arg(long)]
         sprint: Option<String>,
         /// Only sessions started at or after this time: RFC 3339, a date (2026-11-01), or a
@@ -81,9 +111,10 @@ pub enum SessionCommand {
         #[arg(short = 'l', long, value_name = "N")]
         limit: Option<usize>,
     },
-    /// Show a session with its captures.
+    /// Show a session with its captures, or entry N of the activity log.
     Show {
-        /// [default: this worktree's session, else the most recent one]
+        /// A session id, or a number N for the log entry `session log` reported [default:
+        /// this worktree's session, else the most recent one]
         id: Option<String>,
     },
     /// Find sessions by words of their title, summary, next steps or captures.
@@ -134,9 +165,25 @@ fn search_captures(
 }
 
 pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
-    if let SessionCommand::Onboard(shape) = cmd {
-        return super::context::run_onboard(ctx, shape);
-    }
+    let cmd = match cmd {
+        SessionCommand::Onboard(shape) => return super::context::run_onboard(ctx, shape),
+        SessionCommand::Log {
+            kind,
+            mission,
+            summary,
+            by,
+            details,
+        } => {
+            let request = LogRequest {
+                kind,
+                mission,
+                summary,
+                details,
+            };
+            return log::run_log(ctx, request, by);
+        }
+        cmd => cmd,
+    };
     let (ws, printer) = ctx.open()?;
     match cmd {
         SessionCommand::Start {
@@ -208,20 +255,56 @@ pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
             });
         }
         SessionCommand::List {
+            log: true,
+            mission,
+            limit,
+            ..
+        } => {
+            let mut outcome = session_log::entries(ws, mission.as_deref())?;
+            if let Some(limit) = limit.filter(|l| *l > 0) {
+                outcome.data.truncate(limit);
+            }
+            log::print_entries(&printer, &outcome);
+        }
+        SessionCommand::List {
             kind,
+            mission,
             sprint,
             since,
             status,
             limit,
+            log: false,
         } => {
             let mut outcome = ops::list(ws, kind, sprint.as_deref(), since)?;
+            if let Some(mission) = mission.as_deref().map(str::trim) {
+                outcome
+                    .data
+                    .retain(|s| s.mission.as_deref() == Some(mission));
+            }
             if let Some(status) = status {
                 outcome.data.retain(|s| s.status == status);
             }
             if let Some(limit) = limit {
                 outcome.data.truncate(limit);
             }
-            printer.outcome(&outcome, |sessions, st| render_list(sessions, st));
+            // cmosctl's `session list -m` listed its activity log: point there when the log
+            // has entries about the mission, since those are what such a user looks for.
+            let logged = match mission.as_deref() {
+                Some(m) => session_log::entries(ws, Some(m))?.data.len(),
+                None => 0,
+            };
+            printer.outcome(&outcome, |sessions, st| {
+                let mut out = render_list(sessions, st);
+                if let (Some(m), true) = (mission.as_deref(), logged > 0) {
+                    out.push_str(&format!(
+                        "{logged} activity log entries are about {m}: `cmos session list --log -m {m}` lists them\n"
+                    ));
+                }
+                out
+            });
+        }
+        SessionCommand::Show { id: Some(n) } if n.trim().parse::<usize>().is_ok() => {
+            log::print_entry(&printer, n.trim().parse().unwrap_or_default(), ws)?;
         }
         SessionCommand::Show { id } => {
             let scoped = ws.session_or_recent(id.as_deref())?;
@@ -250,7 +333,9 @@ pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
             let outcome = ops::resume(ws, id.as_deref())?;
             printer.outcome(&outcome, render_resume);
         }
-        SessionCommand::Onboard(_) => unreachable!("handled before the project is opened"),
+        SessionCommand::Onboard(_) | SessionCommand::Log { .. } => {
+            unreachable!("handled before the project is opened")
+        }
     }
     Ok(())
 }

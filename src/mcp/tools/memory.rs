@@ -97,16 +97,24 @@ impl ToolArgs for ContextView {
 /// Name the branch as it is now (e.g. "before the storage rewrite"), to compare with later.
 #[derive(Deserialize, JsonSchema)]
 #[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
 pub struct ContextSnapshot {
     /// What this point is.
     source: String,
+    /// The session it is taken in; kept with the snapshot.
+    #[schemars(extend("x-original" = true))]
+    session_id: Option<String>,
 }
 
 impl ToolArgs for ContextSnapshot {
     const NAME: &'static str = "cmos_context_snapshot";
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
-        reply(snapshots::snapshot(ws, &self.source)?)
+        reply(snapshots::snapshot(
+            ws,
+            &self.source,
+            self.session_id.as_deref(),
+        )?)
     }
 }
 

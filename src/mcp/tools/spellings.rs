@@ -89,7 +89,7 @@ const IGNORED: &[(&str, &str)] = &[
     ),
     (
         "sessionId",
-        "snapshots in cmos name the branch, not a session",
+        "cmos lists every snapshot: each names the session it was taken in",
     ),
     (
         "nextStepStatus",
