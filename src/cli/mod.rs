@@ -3,6 +3,7 @@
 mod command_context;
 mod completions;
 mod context;
+mod db;
 mod hook;
 mod init;
 mod input;
@@ -105,6 +106,8 @@ pub enum Command {
     Onboard(context::ShapeArgs),
     Log(status::LogArgs),
     Completions(completions::CompletionsArgs),
+    #[command(subcommand)]
+    Db(db::DbCommand),
 }
 
 /// Parses arguments, runs the command and returns the process exit code.
@@ -150,6 +153,7 @@ fn run(ctx: &CommandContext, command: Command) -> Result<()> {
         Command::Onboard(args) => context::run_onboard(ctx, args),
         Command::Log(args) => status::run_log(ctx, args),
         Command::Completions(args) => completions::run(ctx, &args),
+        Command::Db(cmd) => db::run(ctx, cmd),
         // These take the project and the printer directly.
         Command::Import(args) => with_workspace(ctx, |ws, p| migrate::run_import(ws, args, p)),
         Command::Export(cmd) => with_workspace(ctx, |ws, p| migrate::run_export(ws, cmd, p)),

@@ -14,6 +14,7 @@ pub mod knowledge;
 pub mod marked;
 pub mod migrate;
 pub mod mission;
+pub mod mission_files;
 pub mod notes;
 mod reminder;
 pub mod research;

@@ -51,6 +51,12 @@ pub enum MissionCommand {
         #[arg(long)]
         start: bool,
     },
+    /// Add or update missions from Mission Protocol YAML files (as `cmos db export-missions`
+    /// writes them), as one commit; folders are searched for .yaml and .yml files.
+    Register {
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<std::path::PathBuf>,
+    },
     #[command(flatten)]
     Move(MoveCommand),
 }
@@ -231,6 +237,7 @@ pub fn run(ctx: &CommandContext, cmd: MissionCommand) -> Result<()> {
                 _ => printer.outcome(&outcome, render_next),
             }
         }
+        MissionCommand::Register { paths } => super::db::register(ws, &paths, printer)?,
         MissionCommand::Move(cmd) => moves::run(ws, cmd, printer)?,
     }
     Ok(())
