@@ -413,7 +413,7 @@ mod tests {
         for (raw, want) in [
             ("Core Setup: v2", "Core_Setup__v2"),
             ("a/b\\c", "a-b-c"),
-            ("..", "__"),
+            ("..", "_."),
             ("../../etc", "_.-..-etc"),
             ("", "_"),
             ("\u{7}", "_"),
