@@ -144,6 +144,14 @@ fn test_export_missions_file_names_from_names_never_leave_the_folder() {
 #[test]
 fn test_register_after_export_missions_changes_nothing() {
     let repo = project();
+    // An import keeps the original's text as it was (untrimmed, lists with padding), and its
+    // references and domain fields in the mission's legacy table.
+    let backlog = repo.sibling("backlog.yaml");
+    write(
+        &backlog,
+        "domainFields:\n  sprints:\n    - sprintId: sprint-01\n      title: Sprint 01\n      missions:\n        - id: B0.1\n          name: Imported\n          status: Queued\n          metadata:\n            objective: |\n              Multi line\n              objective\n            successCriteria: [\"  spaced  \"]\n            referenceDocs: [docs/a.md]\n            domainFields: {type: Build.v1, gone: null}\n",
+    );
+    repo.ok(&["import", "backlog", s(&backlog)]);
     repo.ok(&["mission", "update", "B1.2", "--objective", "  padded  "]);
     let out = dir(&repo, "round");
     repo.ok(&["db", "export-missions", "--output-dir", s(&out)]);
@@ -155,14 +163,19 @@ fn test_register_after_export_missions_changes_nothing() {
         .iter()
         .map(|m| m["change"].as_str().unwrap())
         .collect();
-    assert_eq!(changes, ["unchanged", "unchanged"]);
+    assert_eq!(changes, ["unchanged", "unchanged", "unchanged"]);
     assert_eq!(
         repo.tip(),
         tip,
         "no commit for a register that changes nothing"
     );
     let text = repo.ok(&["mission", "register", s(&out)]);
-    assert!(text.contains("0 added, 0 updated, 2 unchanged"), "{text}");
+    assert!(text.contains("0 added, 0 updated, 3 unchanged"), "{text}");
+    let yaml = fs::read_to_string(out.join("sprint-01/B0.1_Imported.yaml")).unwrap();
+    assert!(
+        yaml.contains("references:\n- docs/a.md") && yaml.contains("type: Build.v1"),
+        "{yaml}"
+    );
 }
 
 #[test]
