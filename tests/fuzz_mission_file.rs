@@ -132,5 +132,5 @@ fn check(doc: &Value) -> Result<(), String> {
 
 #[test]
 fn fuzz_mission_file() {
-    fuzzing::run("mission_file", document(), |doc| check(doc));
+    fuzzing::run("mission_file", document(), check);
 }
