@@ -438,6 +438,25 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
         let to = w.path(&format!("export-{what}"));
         run(&w, &["export", what, "--out", &to]);
     }
+    run(&w, &["db", "show"]);
+    run(&w, &["db", "show", "current"]);
+    let to = w.path("db-export");
+    run(
+        &w,
+        &[
+            "db",
+            "export",
+            "backlog",
+            "--output",
+            &format!("{to}/backlog.yaml"),
+        ],
+    );
+    run(&w, &["db", "export", "contexts", "--output-root", &to]);
+    let files = w.path("mission-files");
+    run(&w, &["db", "export-missions", "--output-dir", &files]);
+    run(&w, &["mission", "register", &files]);
+    run(&w, &["db", "init", "--quiet"]);
+    run(&w, &["db", "shell"]);
     run(&w, &["sync", "--dry-run"]);
     run(&w, &["sync"]);
     run(&w, &["agents", "install"]);
@@ -495,6 +514,10 @@ const NOT_IN_SCENARIO: &[(&str, &str)] = &[
         "reads a CMOS project; tests/migrate.rs runs it on fixtures",
     ),
     ("context notes edit", "opens an editor"),
+    (
+        "db import",
+        "the original's spelling of `import backlog|sessions`; tests/db_cli.rs runs it",
+    ),
     (
         "session onboard",
         "the original's spelling of `onboard`, which the scenario runs; tests/original_cli.rs compares them",

@@ -103,8 +103,8 @@ pub fn run(ctx: &CommandContext, cmd: DbCommand) -> Result<()> {
             "cmos has no SQL database to open: the project is TOML and JSON Lines on the cmos \
              branch. Read it with `cmos status`, `cmos db show`, `cmos mission list` or \
              `cmos context --json`; browse the files with `git show cmos:.cmos/project.toml` \
-             or `git ls-tree -r cmos`; or write a SQLite copy for your own queries with \
-             `cmos export all --out DIR`"
+             or `git ls-tree -r cmos`; or write the original's files and a \
+             full dump with `cmos export all --out DIR`"
                 .into(),
         )),
         DbCommand::Import { file } => {
@@ -239,7 +239,10 @@ fn render_plan(plan: &Plan, st: &Style) -> String {
         return "No sprints or missions yet.\n".into();
     }
     let mut out = String::new();
-    for sprint in &plan.sprints {
+    for (i, sprint) in plan.sprints.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
         out.push_str(&format!("[{}] {}\n", st.bold(&sprint.id), sprint.title));
         out.push_str(&format!("  status: {}\n", sprint.status));
         let window: Vec<&str> = [&sprint.start, &sprint.end]
@@ -256,9 +259,11 @@ fn render_plan(plan: &Plan, st: &Style) -> String {
         for m in &sprint.missions {
             mission_line(&mut out, m, "  ", st);
         }
-        out.push('\n');
     }
     if !plan.unassigned.is_empty() {
+        if !plan.sprints.is_empty() {
+            out.push('\n');
+        }
         out.push_str("[no sprint]\n");
         for m in &plan.unassigned {
             mission_line(&mut out, m, "  ", st);

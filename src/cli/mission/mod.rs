@@ -54,6 +54,7 @@ pub enum MissionCommand {
     /// Add or update missions from Mission Protocol YAML files (as `cmos db export-missions`
     /// writes them), as one commit; folders are searched for .yaml and .yml files.
     Register {
+        /// Mission files, or folders to search for them.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<std::path::PathBuf>,
     },

@@ -97,6 +97,7 @@ pub fn missions(
                     skipped.push(mission.id);
                 }
             }
+            skipped.sort();
             (chosen, skipped)
         }
     };
@@ -132,7 +133,10 @@ pub fn missions(
         });
     }
     written.sort_by(|a, b| a.mission.cmp(&b.mission));
-    let dir = root.path().join(prefix.trim_end_matches('/'));
+    let dir = match prefix.trim_end_matches('/') {
+        "" => root.path().to_path_buf(),
+        sub => root.path().join(sub),
+    };
     let exported = MissionsExported {
         dir: dir.display().to_string(),
         written,
