@@ -90,6 +90,27 @@ fn export_missions_writes_a_file_per_mission_in_a_folder_per_sprint() {
     let data = repo.json(&["db", "export-missions", "--output-dir", s(&out)]);
     assert_eq!(data["written"].as_array().unwrap().len(), 1);
     assert_eq!(data["skipped_without_objective"][0], "B1.2");
+    assert_eq!(data["dir"], out.display().to_string());
+}
+
+#[test]
+fn test_export_missions_lists_skipped_missions_in_id_order() {
+    let repo = project();
+    for id in ["B1.9", "B1.3", "A7", "C2", "B1.10", "Z1", "M4"] {
+        repo.ok(&["mission", "add", id, "No objective", "--sprint", "S1"]);
+    }
+    let out = dir(&repo, "order");
+    let data = repo.json(&["db", "export-missions", "--output-dir", s(&out)]);
+    let skipped: Vec<&str> = data["skipped_without_objective"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let mut sorted = skipped.clone();
+    sorted.sort();
+    assert_eq!(skipped.len(), 8);
+    assert_eq!(skipped, sorted);
 }
 
 #[test]

@@ -116,8 +116,8 @@ pub fn missions(
             _ => format!("{prefix}{name}"),
         };
         if let Some(other) = planned.insert(relative.clone(), mission) {
-            return Err(Error::Refused(format!(
-                "missions {} and {} would both be written to {relative}: their ids and names make the same file name; nothing was exported",
+            return Err(Error::InvalidInput(format!(
+                "missions {} and {} would both be written to {relative}: their ids and names make the same file name; rename one of them; nothing was exported",
                 other.id, mission.id
             )));
         }
