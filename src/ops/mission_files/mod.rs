@@ -16,7 +16,6 @@ pub mod show;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::next::Input;
 use crate::safe_fs::Root;
 
 use super::Workspace;
@@ -31,7 +30,6 @@ fn work_tree_root(ws: &Workspace, what: &str) -> Result<Root> {
         Error::InvalidInput(format!(
             "this repository has no working tree to write {what} into: name where to write it"
         ))
-        .needs(&[Input::Out])
     })?;
     Root::create(&dir)
 }
@@ -64,8 +62,7 @@ fn dir_target(
                 return Err(Error::InvalidInput(format!(
                     "{} is a file; {what} go into a directory",
                     dir.display()
-                ))
-                .needs(&[Input::Out]));
+                )));
             }
             Ok((Root::create(dir)?, String::new()))
         }
