@@ -41,16 +41,7 @@ const FIXTURE: &str = include_str!("fixtures/original/command_lines.txt");
 /// Lines expected to fail until the named work lands: (prefix of the fixture line, who builds
 /// it). A prefix covers the lines it starts at a word boundary (the whole line, or followed by
 /// a space); each entry must cover at least one line. "gap" marks what no one builds yet.
-const PENDING: &[(&str, &str)] = &[
-    // m1: the `db` group (show, export, export-missions, init, import, shell).
-    ("./cmos/cli.py db show", "m1"),
-    ("./cmos/cli.py db export", "m1"),
-    ("./cmos/cli.py db export-missions", "m1"),
-    ("./cmos/cli.py --database cmos/db/cmos.sqlite db show", "m1"),
-    ("cmosctl db init", "m1"),
-    ("cmosctl db import", "m1"),
-    ("cmosctl db shell", "m1"),
-];
+const PENDING: &[(&str, &str)] = &[];
 
 /// One line of the fixture that runs something.
 #[derive(Debug)]

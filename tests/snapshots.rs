@@ -456,6 +456,25 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
         let to = w.path(&format!("export-{what}"));
         run(&w, &["export", what, "--out", &to]);
     }
+    run(&w, &["db", "show"]);
+    run(&w, &["db", "show", "current"]);
+    let to = w.path("db-export");
+    run(
+        &w,
+        &[
+            "db",
+            "export",
+            "backlog",
+            "--output",
+            &format!("{to}/backlog.yaml"),
+        ],
+    );
+    run(&w, &["db", "export", "contexts", "--output-root", &to]);
+    let files = w.path("mission-files");
+    run(&w, &["db", "export-missions", "--output-dir", &files]);
+    run(&w, &["mission", "register", &files]);
+    run(&w, &["db", "init", "--quiet"]);
+    run(&w, &["db", "shell"]);
     run(&w, &["sync", "--dry-run"]);
     run(&w, &["sync"]);
     run(&w, &["agents", "install"]);
@@ -522,6 +541,10 @@ const NOT_IN_SCENARIO: &[(&str, &str)] = &[
     (
         "mission sync-backlog",
         "cmosctl's spelling of `import backlog`; tests/original_cli.rs runs it",
+    ),
+    (
+        "db import",
+        "the original's spelling of `import backlog|sessions`; tests/db_cli.rs runs it",
     ),
     (
         "session onboard",

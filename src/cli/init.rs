@@ -28,20 +28,7 @@ pub struct InitArgs {
 
 pub fn run(ctx: &CommandContext, args: InitArgs) -> Result<()> {
     let (ws, printer) = ctx.open()?;
-    let request = init::InitRequest {
-        name: args.name,
-        description: args.description,
-        sprint: match (args.sprint, args.sprint_title) {
-            (Some(id), Some(title)) => Some((id, title)),
-            (None, None) => None,
-            _ => {
-                return Err(Error::InvalidInput(
-                    "--sprint and --sprint-title go together".into(),
-                ));
-            }
-        },
-    };
-    let outcome = init::init(ws, request)?;
+    let outcome = init::init(ws, request(args)?)?;
     printer.outcome(&outcome, |o, style| {
         if o.created {
             let mut text = format!(
@@ -65,4 +52,21 @@ pub fn run(ctx: &CommandContext, args: InitArgs) -> Result<()> {
         }
     });
     Ok(())
+}
+
+/// The request the flags make (`db init` shares it).
+pub(super) fn request(args: InitArgs) -> Result<init::InitRequest> {
+    Ok(init::InitRequest {
+        name: args.name,
+        description: args.description,
+        sprint: match (args.sprint, args.sprint_title) {
+            (Some(id), Some(title)) => Some((id, title)),
+            (None, None) => None,
+            _ => {
+                return Err(Error::InvalidInput(
+                    "--sprint and --sprint-title go together".into(),
+                ));
+            }
+        },
+    })
 }

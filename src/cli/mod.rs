@@ -3,6 +3,7 @@
 mod command_context;
 mod completions;
 mod context;
+mod db;
 mod hook;
 mod init;
 mod input;
@@ -111,6 +112,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     #[command(subcommand)]
     Validate(validate::ValidateCommand),
+    #[command(subcommand)]
+    Db(db::DbCommand),
 }
 
 /// Parses arguments, runs the command and returns the process exit code.
@@ -158,6 +161,7 @@ fn run(ctx: &CommandContext, command: Command) -> Result<()> {
         Command::Log(args) => status::run_log(ctx, args),
         Command::Completions(args) => completions::run(ctx, &args),
         Command::Validate(cmd) => validate::run(ctx, cmd),
+        Command::Db(cmd) => db::run(ctx, cmd),
         // These take the project and the printer directly.
         Command::Import(args) => with_workspace(ctx, |ws, p| migrate::run_import(ws, args, p)),
         Command::Export(cmd) => with_workspace(ctx, |ws, p| migrate::run_export(ws, cmd, p)),

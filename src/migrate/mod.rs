@@ -13,6 +13,7 @@ pub mod dump;
 pub mod export;
 mod legacy;
 mod limits;
+pub mod mission_file;
 pub mod peers;
 mod report;
 pub mod sessions_log;

@@ -157,7 +157,7 @@ pub fn export(
 }
 
 /// Everything an export reads, from one snapshot.
-fn export_records(ws: &Workspace, snapshot: &Snapshot<'_>) -> Result<Records> {
+pub(super) fn export_records(ws: &Workspace, snapshot: &Snapshot<'_>) -> Result<Records> {
     let store = ws.store();
     let index = snapshot.index()?;
     let missions = index

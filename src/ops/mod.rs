@@ -18,6 +18,7 @@ pub mod memory;
 pub mod metadata;
 pub mod migrate;
 pub mod mission;
+pub mod mission_files;
 pub mod mission_form;
 pub mod notes;
 mod reminder;

@@ -82,6 +82,13 @@ pub enum MissionCommand {
         )]
         source: std::path::PathBuf,
     },
+    /// Add or update missions from Mission Protocol YAML files (as `cmos db export-missions`
+    /// writes them), as one commit; folders are searched for .yaml and .yml files.
+    Register {
+        /// Mission files, or folders to search for them.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<std::path::PathBuf>,
+    },
     #[command(flatten)]
     Move(MoveCommand),
 }
@@ -280,6 +287,7 @@ pub fn run(ctx: &CommandContext, cmd: MissionCommand) -> Result<()> {
             };
             crate::cli::migrate::run_import(ws, args, printer)?;
         }
+        MissionCommand::Register { paths } => super::db::register(ws, &paths, printer)?,
         MissionCommand::Move(cmd) => moves::run(ws, cmd, printer)?,
     }
     Ok(())
