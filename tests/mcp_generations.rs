@@ -54,6 +54,7 @@ fn the_default_listing_is_the_consolidated_tools_within_4000_tokens() {
     repo.init();
     let (listing, _) = serve(&repo, "", &[]);
     let tokens = serde_json::to_string(&listing).unwrap().len() / 4;
+    println!("the default tools/list is {tokens} tokens");
     assert!(tokens <= 4000, "the default tools/list is {tokens} tokens");
     assert_eq!(
         names(&listing),

@@ -410,3 +410,93 @@ fn session_list_log_numbers_imported_cmosctl_lines_with_the_new_entries() {
     assert_eq!(texts(&b1, "action"), ["complete", "commit", "start"]);
     assert_eq!(repo.json(&["session", "show", "1"])["agent"], "codex");
 }
+
+#[test]
+fn context_snapshot_session_was_refused_as_an_unexpected_argument() {
+    let repo = project();
+    repo.ok(&["session", "start", "--type", "planning", "--title", "Plan"]);
+    let session = repo.json(&["session", "show"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    repo.ok(&[
+        "context",
+        "snapshot",
+        "master",
+        "--session",
+        &session,
+        "--source",
+        "Planned",
+    ]);
+    let history = repo.json(&["context", "history", "master", "--limit", "1"]);
+    assert_eq!(history[0]["text"], "Planned", "{history:#}");
+    assert_eq!(history[0]["session"], session.as_str(), "{history:#}");
+    // A session that does not exist is refused, and nothing is written.
+    let before = repo.tip();
+    let (code, env) = repo.fails(&[
+        "context",
+        "snapshot",
+        "master",
+        "--session",
+        "ps-nope",
+        "--source",
+        "x",
+    ]);
+    assert_ne!(code, 0, "{env:#}");
+    assert_eq!(repo.tip(), before);
+}
+
+#[test]
+fn context_view_with_a_snapshot_id_as_its_argument_was_an_unexpected_argument() {
+    let repo = project();
+    repo.ok(&["decision", "add", "Keep one store", "--rationale", "simple"]);
+    let snapshot = repo.json(&["context", "snapshot", "--source", "before"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    repo.ok(&[
+        "decision",
+        "add",
+        "Add a cache later",
+        "--rationale",
+        "speed",
+    ]);
+    let by_argument = repo.json(&["context", "view", &snapshot]);
+    let by_flag = repo.json(&["context", "view", "--snapshot", &snapshot]);
+    assert_eq!(by_argument["view"], by_flag["view"]);
+    let text = by_argument.to_string();
+    assert!(text.contains("Keep one store"), "{by_argument:#}");
+    assert!(!text.contains("Add a cache later"), "{by_argument:#}");
+}
+
+#[test]
+fn decisions_list_domain_general_found_nothing_for_decisions_without_a_category() {
+    let repo = project();
+    repo.ok(&["decision", "add", "Keep one store", "--rationale", "simple"]);
+    repo.ok(&[
+        "decision",
+        "add",
+        "Use TOML",
+        "--rationale",
+        "diffs",
+        "--category",
+        "format",
+    ]);
+    let general = repo.json(&["decisions", "list", "--domain", "general"]);
+    assert_eq!(texts(&general, "text"), ["Keep one store"], "{general:#}");
+    let found = repo.json(&["decisions", "search", "store", "--domain", "General"]);
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found:#}");
+}
+
+#[test]
+fn session_list_mission_pointed_nowhere_when_only_the_activity_log_had_entries() {
+    let repo = project();
+    repo.ok(&["session", "log", "-t", "start", "-m", "B1", "-s", "Began"]);
+    let out = repo.ok(&["session", "list", "-m", "B1"]);
+    assert!(
+        out.contains("session list --log -m B1"),
+        "points at the log: {out}"
+    );
+    let none = repo.ok(&["session", "list", "-m", "B2"]);
+    assert!(!none.contains("--log"), "{none}");
+}

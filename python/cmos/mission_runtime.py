@@ -126,19 +126,16 @@ def complete(
     db_path: Optional[PathLike] = None,
 ) -> MissionEventResult:
     """Complete ``mission_id``. With ``promote_next`` the next ready Queued mission becomes
-    Current, or, with ``immediate``, is started too (a second operation, like the original's
-    second status change)."""
+    Current, or, with ``immediate``, is started too (in the same operation: one commit)."""
     _refuse_ts(ts)
     client = original_client(repo_root, db_path, agent)
     args = ["mission", "complete", *flag("notes", _note(summary, notes, next_hint))]
     if not promote_next:
         args.append("--no-promote")
+    elif immediate:
+        args.append("--immediate")
     outcome = client.run([*args, "--", mission_id])
     promoted = (outcome.get("promoted") or {}).get("id")
-    if promoted and immediate:
-        note = flag("notes", f"Started on completing {mission_id}")
-        client.run(["mission", "start", *note, "--", promoted])
-        outcome["promoted"]["status"] = "In Progress"
     if promoted and not next_hint:
         next_hint = f"{promoted} is now {'In Progress' if immediate else 'Current'}"
     event = {

@@ -215,7 +215,28 @@ pub fn references(mission: &Mission) -> Vec<String> {
                 .find_map(|k| metadata.get(*k).filter(|v| !v.is_null()))
                 .cloned()
         });
-    values::strings(found.as_ref())
+    reference_strings(found.as_ref())
+}
+
+/// The references of a list: text items as they are, and of `{path}` or `{uri}` objects
+/// (as some of the original's files wrote them) the path.
+fn reference_strings(found: Option<&Value>) -> Vec<String> {
+    let objects = match found {
+        Some(Value::Array(items)) => items,
+        _ => return values::strings(found),
+    };
+    objects
+        .iter()
+        .filter_map(|item| match item {
+            Value::Object(o) => o
+                .get("path")
+                .or(o.get("uri"))
+                .and_then(|v| values::text(Some(v))),
+            other => values::text(Some(other)),
+        })
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// A mission's domain fields: registered ones, else what an import of the original kept.

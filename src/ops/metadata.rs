@@ -82,6 +82,11 @@ pub fn parse(text: &str) -> Result<Metadata> {
     read(map)
 }
 
+/// Reads metadata given as a JSON object (an MCP call's), with the bounds of [`parse`].
+pub fn from_object(map: Map<String, Value>) -> Result<Metadata> {
+    parse(&Value::Object(map).to_string())
+}
+
 fn read(map: Map<String, Value>) -> Result<Metadata> {
     let mut meta = Metadata::default();
     for (key, value) in map {

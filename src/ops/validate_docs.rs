@@ -122,9 +122,8 @@ pub fn docs(ws: &Workspace) -> Result<Outcome<DocsReport>> {
     })
 }
 
-/// A mission's paths: deliverables that look like paths (or hold one in backticks), and the
-/// reference documents kept from the original (`references`, `reference_docs`, also under
-/// `legacy`).
+/// A mission's paths: deliverables that look like paths (or hold one in backticks), and its
+/// reference documents wherever they are kept (`mission_file::references` reads them all).
 pub fn mission_paths(m: &Mission) -> Vec<(String, String)> {
     let mut out = Vec::new();
     // A deliverable of open work is still to be written: only a Completed mission's
@@ -139,28 +138,12 @@ pub fn mission_paths(m: &Mission) -> Vec<(String, String)> {
             out.push((format!("mission {} deliverable", m.id), path));
         }
     }
-    // References sit on the record, under `legacy` (importers) or `legacy.metadata` (the
-    // original's `--metadata`).
-    let legacy = m.extra.get("legacy").and_then(|l| l.as_table());
-    let metadata = legacy
-        .and_then(|l| l.get("metadata"))
-        .and_then(|l| l.as_table());
-    let tables = std::iter::once(&m.extra).chain(legacy).chain(metadata);
-    for table in tables {
-        for key in ["references", "reference_docs", "referenceDocs"] {
-            let values: Vec<&str> = match table.get(key) {
-                Some(toml::Value::String(s)) => vec![s.as_str()],
-                Some(toml::Value::Array(items)) => {
-                    items.iter().filter_map(|i| i.as_str()).collect()
-                }
-                _ => Vec::new(),
-            };
-            for v in values {
-                let v = v.trim();
-                if looks_like_path(v) {
-                    out.push((format!("mission {} reference", m.id), v.to_string()));
-                }
-            }
+    for reference in crate::migrate::mission_file::references(m) {
+        if looks_like_path(reference.trim()) {
+            out.push((
+                format!("mission {} reference", m.id),
+                reference.trim().to_string(),
+            ));
         }
     }
     out

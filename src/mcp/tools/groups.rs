@@ -391,7 +391,7 @@ impl Group {
                     .map_or(key.as_str(), |(from, _)| from);
                 properties
                     .entry(ours.to_string())
-                    .or_insert_with(|| property.clone());
+                    .or_insert_with(|| schema::without_original(property));
                 let said = property["description"].as_str().unwrap_or_default();
                 let Value::Array(entries) = meanings.entry(ours).or_insert_with(|| json!([]))
                 else {

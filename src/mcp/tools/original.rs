@@ -222,9 +222,7 @@ impl ToolArgs for ResolveReferences {
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
         let shown = mission::show(ws, &self.mission_id)?;
-        let detail = serde_json::to_value(&shown.data)
-            .map_err(|e| crate::error::Error::io("cannot encode a mission", e.into()))?;
-        let references = references(&detail);
+        let references = crate::migrate::mission_file::references(&shown.data.mission);
         let (mut tracelab, mut local, mut web) = (Vec::new(), Vec::new(), Vec::new());
         for reference in references {
             if let Some(rest) = reference.strip_prefix("tracelab://") {
@@ -249,43 +247,4 @@ impl ToolArgs for ResolveReferences {
             instructions: shown.instructions,
         })
     }
-}
-
-/// The reference documents a mission carries: where an import of the original kept them
-/// (`legacy.reference_docs`, or `referenceDocs` in its metadata), as a list or as the JSON
-/// text of one, the original's column being text.
-fn references(mission: &Value) -> Vec<String> {
-    let legacy = &mission["legacy"];
-    let metadata = match &legacy["metadata"] {
-        Value::String(text) => serde_json::from_str(text).unwrap_or(Value::Null),
-        other => other.clone(),
-    };
-    let found = [
-        &legacy["reference_docs"],
-        &legacy["referenceDocs"],
-        &metadata["referenceDocs"],
-        &metadata["reference_docs"],
-    ]
-    .into_iter()
-    .find(|v| !v.is_null())
-    .cloned()
-    .unwrap_or(Value::Null);
-    let list = match found {
-        Value::String(text) => serde_json::from_str(&text).unwrap_or(Value::from(vec![text])),
-        other => other,
-    };
-    list.as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| match v {
-            Value::String(s) => Some(s.trim().to_string()),
-            Value::Object(o) => o
-                .get("path")
-                .or(o.get("uri"))
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            _ => None,
-        })
-        .filter(|s| !s.is_empty())
-        .collect()
 }

@@ -17,6 +17,30 @@ use crate::model::{CaptureCategory, DepType, SessionType, SprintStatus, Status};
 /// without listing it, so the default listing stays small.
 pub const ORIGINAL: &str = "x-original";
 
+/// `schema` without the properties marked [`ORIGINAL`], at any depth (an object parameter such
+/// as an update's `fields` holds some too): what a consolidated tool lists.
+pub fn without_original(schema: &Value) -> Value {
+    match schema {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, value)| match (key.as_str(), value) {
+                    ("properties", Value::Object(properties)) => {
+                        let kept = properties
+                            .iter()
+                            .filter(|(_, p)| p.get(ORIGINAL).is_none())
+                            .map(|(k, p)| (k.clone(), without_original(p)))
+                            .collect();
+                        (key.clone(), Value::Object(kept))
+                    }
+                    _ => (key.clone(), without_original(value)),
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_original).collect()),
+        other => other.clone(),
+    }
+}
+
 /// Parameters every tool accepts and ignores.
 pub const COMMON: [&str; 1] = ["projectRoot"];
 

@@ -36,18 +36,6 @@ const IGNORED: &[(&str, &str)] = &[
         "record each decision as a capture (category decision) or with the decisions record tool",
     ),
     (
-        "referenceDocs",
-        "cmos missions keep objective, context, success criteria, deliverables and notes: put references in context or notes",
-    ),
-    (
-        "domainFields",
-        "cmos missions keep objective, context, success criteria, deliverables and notes: put these in context or notes",
-    ),
-    (
-        "metadata",
-        "cmos missions keep objective, context, success criteria, deliverables and notes: put these in context or notes",
-    ),
-    (
         "contextType",
         "cmos has one context, built from the records: the original's master and project contexts are the same view",
     ),
@@ -106,7 +94,7 @@ const IGNORED: &[(&str, &str)] = &[
     ("recencyWeight", "cmos ranks by relevance (BM25) alone"),
     (
         "status",
-        "a new record starts in cmos's first status (a sprint Planned, a mission Queued): change it with the update tool",
+        "a new sprint starts Planned: activate it with the sprint tools",
     ),
 ];
 

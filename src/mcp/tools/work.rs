@@ -9,7 +9,8 @@ use super::{Limit, Reply, Tool, ToolArgs, page, parsed, reply, tool};
 use crate::error::{Error, Result};
 use crate::model::{DepType, Minutes, SprintStatus, Status};
 use crate::ops::init::{self, InitRequest};
-use crate::ops::mission::{self, MissionFields, MissionUpdate};
+use crate::ops::metadata::{self, Metadata};
+use crate::ops::mission::{self, AddOptions, MissionFields, MissionUpdate};
 use crate::ops::sprint::{self, SprintFields};
 use crate::ops::{Workspace, status, transition};
 
@@ -210,6 +211,55 @@ pub struct MissionAdd {
     rank: Option<i64>,
     /// Expected time In Progress: 45m, 2h, 1.5h, 2h30m, 1d.
     estimate: Option<String>,
+    /// The status to add it in [default: Queued]; it gets there by the lifecycle's moves.
+    #[schemars(extend("x-original" = true))]
+    status: Option<Status>,
+    #[serde(flatten)]
+    original: OriginalExtras,
+}
+
+/// The original CMOS's mission metadata, reference documents and domain fields: cmos has no
+/// field for them, so they are kept on the mission as the `--metadata` of the CLI keeps them.
+#[derive(Default, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct OriginalExtras {
+    /// Documents the mission refers to (paths, URLs, tracelab:// references); kept.
+    #[schemars(extend("x-original" = true))]
+    reference_docs: Option<Vec<String>>,
+    /// Fields of the mission's domain; kept.
+    #[schemars(extend("x-original" = true))]
+    domain_fields: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Any other keys; description, objective, context, notes, successCriteria and
+    /// deliverables set those fields.
+    #[schemars(extend("x-original" = true))]
+    metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl OriginalExtras {
+    /// These, each one not given taken from `other`.
+    fn or(self, other: OriginalExtras) -> OriginalExtras {
+        OriginalExtras {
+            reference_docs: self.reference_docs.or(other.reference_docs),
+            domain_fields: self.domain_fields.or(other.domain_fields),
+            metadata: self.metadata.or(other.metadata),
+        }
+    }
+
+    /// All of them as one metadata object, checked as the CLI's `--metadata` is.
+    fn metadata(self) -> Result<Option<Metadata>> {
+        let mut map = self.metadata.unwrap_or_default();
+        if let Some(docs) = self.reference_docs {
+            map.insert("referenceDocs".into(), docs.into());
+        }
+        if let Some(fields) = self.domain_fields {
+            map.insert("domainFields".into(), serde_json::Value::Object(fields));
+        }
+        if map.is_empty() {
+            return Ok(None);
+        }
+        metadata::from_object(map).map(Some)
+    }
 }
 
 impl ToolArgs for MissionAdd {
@@ -227,7 +277,16 @@ impl ToolArgs for MissionAdd {
             rank: self.rank,
             estimate: parsed::<Minutes>("estimate", self.estimate.as_deref())?,
         };
-        reply(mission::add(ws, self.mission_id.as_deref(), fields)?)
+        let options = AddOptions {
+            status: self.status,
+            metadata: self.original.metadata()?,
+        };
+        reply(mission::add_as(
+            ws,
+            self.mission_id.as_deref(),
+            fields,
+            options,
+        )?)
     }
 }
 
@@ -273,6 +332,8 @@ pub struct MissionChanges {
     estimate: Option<String>,
     /// Move to this status by the same rules as start, complete, drop, defer.
     status: Option<Status>,
+    #[serde(flatten)]
+    original: OriginalExtras,
 }
 
 impl MissionChanges {
@@ -293,6 +354,7 @@ impl MissionChanges {
             rank: self.rank.or(other.rank),
             estimate: self.estimate.or(other.estimate),
             status: self.status.or(other.status),
+            original: self.original.or(other.original),
         }
     }
 }
@@ -316,6 +378,7 @@ impl ToolArgs for MissionUpdateArgs {
                 estimate: parsed::<Minutes>("estimate", c.estimate.as_deref())?,
             },
             status: c.status,
+            metadata: c.original.metadata()?,
             ..MissionUpdate::default()
         };
         reply(mission::update(ws, &scoped.id, update)?.scoped(&scoped, "mission"))
