@@ -52,9 +52,6 @@ fn mission() -> impl Strategy<Value = Mission> {
             let now = Timestamp::now();
             let name = text.replace(['\n', '\t'], " ").trim().to_string();
             Mission {
-                id: "B1".into(),
-                uid: "u".into(),
-                name: if name.is_empty() { "n".into() } else { name },
                 status,
                 sprint: sprint
                     .map(|s| s.trim().to_string())
@@ -62,24 +59,20 @@ fn mission() -> impl Strategy<Value = Mission> {
                 rank,
                 estimate: estimate.map(Minutes),
                 objective: Some(text.trim().to_string()).filter(|t| !t.is_empty()),
-                context: None,
                 success_criteria: items
                     .iter()
                     .map(|i| i.trim().to_string())
                     .filter(|i| !i.is_empty())
                     .collect(),
-                deliverables: Vec::new(),
                 notes: notes
                     .map(|n| n.trim().to_string())
                     .filter(|n| !n.is_empty()),
-                created_at: now,
-                updated_at: now,
-                started_at: None,
-                completed_at: None,
-                blocked: None,
-                depends: Vec::new(),
-                transitions: Vec::new(),
-                extra: Default::default(),
+                ..Mission::new(
+                    "B1",
+                    "u",
+                    if name.is_empty() { "n".into() } else { name },
+                    now,
+                )
             }
         })
 }
@@ -127,28 +120,7 @@ fn form_text() -> impl Strategy<Value = String> {
 #[test]
 fn fuzz_mission_form_answers_values_or_invalid_input() {
     let now = Timestamp::now();
-    let base = Mission {
-        id: "B1".into(),
-        uid: "u".into(),
-        name: "n".into(),
-        status: Status::Queued,
-        sprint: None,
-        rank: None,
-        estimate: None,
-        objective: None,
-        context: None,
-        success_criteria: Vec::new(),
-        deliverables: Vec::new(),
-        notes: None,
-        created_at: now,
-        updated_at: now,
-        started_at: None,
-        completed_at: None,
-        blocked: None,
-        depends: Vec::new(),
-        transitions: Vec::new(),
-        extra: Default::default(),
-    };
+    let base = Mission::new("B1", "u", "n", now);
     fuzzing::run("mission_form_text", form_text(), |text| {
         let result = parse(text).and_then(|form| match form {
             Some(form) => diff(&base, &form).map(|_| ()),

@@ -96,6 +96,38 @@ pub struct TimeSpent {
 }
 
 impl Mission {
+    /// A Queued mission with only its ids, name and creation time, every other field empty:
+    /// builders fill in the rest with struct update syntax (`..Mission::new(...)`).
+    pub fn new(
+        id: impl Into<String>,
+        uid: impl Into<String>,
+        name: impl Into<String>,
+        now: Timestamp,
+    ) -> Mission {
+        Mission {
+            id: id.into(),
+            uid: uid.into(),
+            name: name.into(),
+            status: Status::Queued,
+            sprint: None,
+            rank: None,
+            estimate: None,
+            objective: None,
+            context: None,
+            success_criteria: Vec::new(),
+            deliverables: Vec::new(),
+            notes: None,
+            created_at: now,
+            updated_at: now,
+            started_at: None,
+            completed_at: None,
+            blocked: None,
+            depends: Vec::new(),
+            transitions: Vec::new(),
+            extra: toml::Table::new(),
+        }
+    }
+
     /// The time this mission spent In Progress and Blocked, counting an open stretch up to
     /// `now`.
     pub fn time_spent(&self, now: Timestamp) -> TimeSpent {

@@ -359,26 +359,12 @@ mod tests {
     fn mission(status: Status) -> Mission {
         let now = Timestamp::now();
         Mission {
-            id: "A".into(),
-            uid: "u".into(),
-            name: "n".into(),
             status,
             sprint: Some("S1".into()),
-            rank: None,
-            estimate: None,
             objective: Some("o".into()),
-            context: None,
             success_criteria: vec!["c".into()],
             deliverables: vec!["d".into()],
-            notes: None,
-            created_at: now,
-            updated_at: now,
-            started_at: None,
-            completed_at: None,
-            blocked: None,
-            depends: Vec::new(),
-            transitions: Vec::new(),
-            extra: Default::default(),
+            ..Mission::new("A", "u", "n", now)
         }
     }
 

@@ -266,11 +266,8 @@ pub fn add_as(
             None => free_id(tx)?,
         };
         let now = tx.now();
-        let mission = Mission {
-            id: id.clone(),
-            uid: new_uid(),
-            name: fields.name.clone().unwrap_or_default(),
-            status: Status::Queued,
+        let name = fields.name.clone().unwrap_or_default();
+        let mut mission = Mission {
             sprint,
             rank: fields.rank,
             estimate: fields.estimate,
@@ -279,16 +276,8 @@ pub fn add_as(
             success_criteria: fields.success_criteria.clone().unwrap_or_default(),
             deliverables: fields.deliverables.clone().unwrap_or_default(),
             notes: fields.notes.clone(),
-            created_at: now,
-            updated_at: now,
-            started_at: None,
-            completed_at: None,
-            blocked: None,
-            depends: Vec::new(),
-            transitions: Vec::new(),
-            extra: Default::default(),
+            ..Mission::new(id.clone(), new_uid(), name, now)
         };
-        let mut mission = mission;
         metadata::keep(&mut mission.extra, &kept);
         tx.record(
             "mission.created",

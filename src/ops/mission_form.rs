@@ -254,26 +254,11 @@ mod tests {
     fn mission() -> Mission {
         let now = Timestamp::now();
         Mission {
-            id: "B1.2".into(),
-            uid: "u".into(),
-            name: "Write the parser".into(),
-            status: Status::Queued,
             sprint: Some("S1".into()),
-            rank: None,
-            estimate: None,
             objective: Some("Parse it".into()),
             context: Some("two\nlines with a \\ backslash".into()),
             success_criteria: vec!["it parses".into(), "quote \" and '''".into()],
-            deliverables: vec![],
-            notes: None,
-            created_at: now,
-            updated_at: now,
-            started_at: None,
-            completed_at: None,
-            blocked: None,
-            depends: Vec::new(),
-            transitions: Vec::new(),
-            extra: Default::default(),
+            ..Mission::new("B1.2", "u", "Write the parser", now)
         }
     }
 

@@ -95,6 +95,10 @@ fn tidy(value: &mut Value) {
         return;
     };
     schema.remove("title");
+    // A free-form object (a map of any values) says so by `type: object` alone.
+    if schema.get("additionalProperties") == Some(&Value::Bool(true)) {
+        schema.remove("additionalProperties");
+    }
     // `Option<T>` is derived as "T or null"; the tools read a null as absent.
     if let Some(Value::Array(types)) = schema.get("type") {
         let kept: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();

@@ -427,25 +427,12 @@ fn new_mission(tx: &Tx<'_>, f: &MissionFile, name: String, sprint: String) -> Mi
         extra.insert("domain_fields".into(), table);
     }
     Mission {
-        id: f.id.clone(),
-        uid: new_uid(),
-        name,
-        status: Status::Queued,
         sprint: Some(sprint),
-        rank: None,
-        estimate: None,
         objective: f.objective.clone(),
         context: f.context.clone(),
         success_criteria: f.success_criteria.clone().unwrap_or_default(),
         deliverables: f.deliverables.clone().unwrap_or_default(),
-        notes: None,
-        created_at: now,
-        updated_at: now,
-        started_at: None,
-        completed_at: None,
-        blocked: None,
-        depends: Vec::new(),
-        transitions: Vec::new(),
         extra,
+        ..Mission::new(f.id.clone(), new_uid(), name, now)
     }
 }
