@@ -11,6 +11,7 @@ mod kb;
 mod knowledge;
 mod mcp;
 mod memory;
+mod metric;
 mod migrate;
 mod mission;
 pub mod names;
@@ -18,6 +19,7 @@ mod original;
 pub mod output;
 mod parse;
 mod render;
+mod report;
 mod research;
 mod review;
 mod session;
@@ -114,6 +116,10 @@ pub enum Command {
     Validate(validate::ValidateCommand),
     #[command(subcommand)]
     Db(db::DbCommand),
+    #[command(subcommand)]
+    Metric(metric::MetricCommand),
+    #[command(subcommand)]
+    Report(report::ReportCommand),
 }
 
 /// Parses arguments, runs the command and returns the process exit code.
@@ -162,6 +168,8 @@ fn run(ctx: &CommandContext, command: Command) -> Result<()> {
         Command::Completions(args) => completions::run(ctx, &args),
         Command::Validate(cmd) => validate::run(ctx, cmd),
         Command::Db(cmd) => db::run(ctx, cmd),
+        Command::Metric(cmd) => metric::run(ctx, cmd),
+        Command::Report(cmd) => report::run(ctx, cmd),
         // These take the project and the printer directly.
         Command::Import(args) => with_workspace(ctx, |ws, p| migrate::run_import(ws, args, p)),
         Command::Export(cmd) => with_workspace(ctx, |ws, p| migrate::run_export(ws, cmd, p)),

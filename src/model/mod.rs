@@ -4,6 +4,7 @@ mod duration;
 mod event;
 mod id;
 mod item;
+mod metric;
 mod mission;
 mod project;
 mod session;
@@ -19,6 +20,7 @@ pub use id::{
     new_writer_id, quote, random_bytes, uid_order_key, validate_id,
 };
 pub use item::{Folded, Item, ItemKind, ItemStatus, latest_versions};
+pub use metric::Metric;
 pub use mission::{Blocker, Dependency, Mission, TimeSpent, Transition};
 pub use project::{FORMAT_MAJOR, FORMAT_MINOR, Format, Project};
 pub use session::{Capture, CaptureCategory, Session, SessionStatus, SessionType};

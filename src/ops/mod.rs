@@ -16,6 +16,7 @@ pub mod knowledge;
 pub mod marked;
 pub mod memory;
 pub mod metadata;
+pub mod metrics;
 pub mod migrate;
 pub mod mission;
 pub mod mission_files;

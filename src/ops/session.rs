@@ -318,6 +318,18 @@ pub fn complete(
     next_steps: &[String],
     force: bool,
 ) -> Result<Outcome<Session>> {
+    complete_with(ws, session, summary, next_steps, force, None)
+}
+
+/// `complete`, recording the session's metrics in the same commit when `measures` is given.
+pub fn complete_with(
+    ws: &Workspace,
+    session: Option<&str>,
+    summary: Option<&str>,
+    next_steps: &[String],
+    force: bool,
+    measures: Option<&super::metrics::Measures>,
+) -> Result<Outcome<Session>> {
     let summary = clean_text("summary", summary)?;
     let next_steps = clean_items("next step", next_steps)?;
     lifecycle::check_summary(summary.is_some(), force)?;
@@ -330,6 +342,9 @@ pub fn complete(
         session.summary = summary.clone();
         session.next_steps = next_steps.clone();
         tx.put_session(&session)?;
+        if let Some(measures) = measures {
+            super::metrics::stage(tx, Some(&id), None, measures)?;
+        }
         let sprint = linked_sprint(tx.meta(), session.sprint.as_deref()).0;
         for step in &next_steps {
             let mut item = Item::new(

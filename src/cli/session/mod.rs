@@ -64,6 +64,9 @@ pub enum SessionCommand {
         /// Close it even without a summary.
         #[arg(long)]
         force: bool,
+        /// The session's metrics, recorded in the same commit.
+        #[command(flatten)]
+        measures: super::metric::MeasureArgs,
     },
     /// Note in the activity log that work started, completed, got blocked or was committed
     /// (the original cmosctl's log). It moves no mission; `session list --log` lists the
@@ -242,13 +245,16 @@ pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
             next_steps,
             session,
             force,
+            measures,
         } => {
-            let outcome = ops::complete(
+            let measures = measures.given().then(|| measures.measures());
+            let outcome = ops::complete_with(
                 ws,
                 session.as_deref(),
                 summary.as_deref(),
                 &next_steps,
                 force,
+                measures.as_ref(),
             )?;
             printer.outcome(&outcome, |s, st| {
                 format!("Completed session {}\n", st.bold(&s.id))
