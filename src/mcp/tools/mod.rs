@@ -7,6 +7,7 @@
 mod args;
 pub mod groups;
 mod memory;
+mod metrics;
 mod original;
 mod results;
 mod review;
@@ -110,6 +111,7 @@ pub fn all() -> Vec<&'static Tool> {
         .chain(&memory::TOOLS)
         .chain(&review::TOOLS)
         .chain(&original::TOOLS)
+        .chain(&metrics::TOOLS)
         .collect()
 }
 
