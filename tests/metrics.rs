@@ -14,7 +14,10 @@ fn session(repo: &Repo, mission: Option<&str>) -> String {
     if let Some(m) = mission {
         args.extend(["--mission", m]);
     }
-    repo.json(&args)["session"]["id"].as_str().unwrap().to_string()
+    repo.json(&args)["session"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
@@ -382,4 +385,59 @@ fn metrics_added_in_two_clones_at_once_are_all_kept_after_sync() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+/// Runs cmos --json at a fixed time (test-only clock), asserting success; returns the envelope.
+fn at(repo: &Repo, now: &str, args: &[&str]) -> Value {
+    let out = common::hermetic(
+        &mut std::process::Command::new(env!("CARGO_BIN_EXE_cmos")),
+        &repo.home,
+    )
+    .env("CMOS_TEST_NOW", now)
+    .arg("--json")
+    .args(args)
+    .current_dir(&repo.path)
+    .output()
+    .expect("run cmos");
+    let value: Value = serde_json::from_slice(&out.stdout).expect("a JSON envelope");
+    assert_eq!(value["ok"], true, "cmos {args:?}: {value:#}");
+    value
+}
+
+#[test]
+fn instructions_say_when_a_mission_runs_past_its_estimate_and_completion_records_how_far() {
+    let repo = Repo::new();
+    repo.init();
+    repo.json(&["mission", "add", "B1", "Build it", "--estimate", "2h"]);
+    at(&repo, "2030-01-01T09:00:00Z", &["mission", "start", "B1"]);
+    let within = at(&repo, "2030-01-01T10:00:00Z", &["status"]);
+    assert!(
+        !within["instructions"].to_string().contains("past its estimate"),
+        "{within:#}"
+    );
+    let past = at(&repo, "2030-01-01T12:00:00Z", &["status"]);
+    let actions = past["instructions"]["next_actions"].to_string();
+    assert!(
+        actions.contains("Mission B1 has been In Progress for 3h, past its estimate of 2h"),
+        "{actions}"
+    );
+    assert!(actions.contains("re-estimate"), "{actions}");
+
+    let done = at(
+        &repo,
+        "2030-01-01T12:00:00Z",
+        &["mission", "complete", "B1", "--notes", "shipped"],
+    );
+    assert_eq!(done["data"]["estimate"]["worked"], "3h", "{done:#}");
+    assert_eq!(done["data"]["estimate"]["percent_of_estimate"], 150);
+    let shown = repo.json(&["mission", "show", "B1"]).to_string();
+    assert!(
+        shown.contains("shipped\\nworked 3h of 2h estimated (150% of the estimate, over by 1h)"),
+        "{shown}"
+    );
+    // A mission without an estimate completes as before, with no estimate in the outcome.
+    repo.json(&["mission", "add", "B2", "No estimate"]);
+    repo.json(&["mission", "start", "B2"]);
+    let plain = repo.json(&["mission", "complete", "B2"]);
+    assert!(plain.get("estimate").is_none(), "{plain}");
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::mission::TimeReport;
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
-use crate::model::{Date, Metric, Status, Timestamp, clean_name};
+use crate::model::{Date, Metric, Minutes, Mission, Status, Timestamp, clean_name};
 use crate::store::{Snapshot, Tx};
 
 /// The measures of one metric as a caller gives them; at least one must be set.
@@ -379,6 +379,38 @@ fn estimate_accuracy(
     Ok(EstimateAccuracy {
         missions,
         percent_of_estimate: Stat::of(percents),
+    })
+}
+
+/// How a mission's time In Progress compares with its estimate, and the sentence that says
+/// so; None without an estimate.
+pub(crate) fn estimate_check(mission: &Mission, now: Timestamp) -> Option<(TimeReport, String)> {
+    let estimate = mission.estimate?;
+    let report = TimeReport::new(Some(estimate), mission.time_spent(now));
+    let worked = report.spent.worked;
+    let how = match report.percent_of_estimate {
+        Some(p) if p > 100 => format!(
+            "{p}% of the estimate, over by {}",
+            Minutes(worked.0 - estimate.0)
+        ),
+        Some(p) => format!("{p}% of the estimate"),
+        None => "no time was estimated".to_string(),
+    };
+    Some((
+        report,
+        format!("worked {worked} of {estimate} estimated ({how})"),
+    ))
+}
+
+/// The sentence that tells the agent a mission In Progress has run past its estimate.
+pub(crate) fn past_estimate(mission: &Mission, now: Timestamp) -> Option<String> {
+    let estimate = mission.estimate?;
+    let worked = mission.time_spent(now).worked;
+    (mission.status == Status::InProgress && worked > estimate).then(|| {
+        format!(
+            "Mission {} has been In Progress for {worked}, past its estimate of {estimate}: re-estimate it (or split it) so the plan stays honest.",
+            mission.id
+        )
     })
 }
 

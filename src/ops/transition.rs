@@ -17,6 +17,9 @@ pub struct TransitionOutcome {
     pub promoted: Option<MissionBrief>,
     /// When the move was made.
     pub at: Timestamp,
+    /// A completed mission's time against its estimate, when it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<super::mission::TimeReport>,
 }
 
 /// Moves one mission and records it; the rules live in `lifecycle`.
@@ -59,7 +62,19 @@ fn run(
         if verb == "unblock" {
             lifecycle::check_unblock(id, tx.require(id)?.status, to)?;
         }
-        let from = move_mission(tx, id, to, detail.clone())?;
+        let mut detail = detail.clone();
+        // A completion says how far off the estimate was, in the history and the outcome.
+        let estimate = match to {
+            Status::Completed => super::metrics::estimate_check(&tx.mission(id)?, tx.now()),
+            _ => None,
+        };
+        if let Some((_, said)) = &estimate {
+            detail.note = Some(match detail.note.take() {
+                Some(note) => format!("{note}\n{said}"),
+                None => said.clone(),
+            });
+        }
+        let from = move_mission(tx, id, to, detail)?;
         let mut promoted = None;
         let candidate = match promote_to.filter(|_| to == Status::Completed) {
             Some(_) => tx.promotion_candidate()?,
@@ -96,6 +111,7 @@ fn run(
             to,
             promoted,
             at: tx.now(),
+            estimate: estimate.map(|(report, _)| report),
         };
         Ok((outcome, waiting))
     })?;
