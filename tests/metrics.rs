@@ -412,7 +412,9 @@ fn instructions_say_when_a_mission_runs_past_its_estimate_and_completion_records
     at(&repo, "2030-01-01T09:00:00Z", &["mission", "start", "B1"]);
     let within = at(&repo, "2030-01-01T10:00:00Z", &["status"]);
     assert!(
-        !within["instructions"].to_string().contains("past its estimate"),
+        !within["instructions"]
+            .to_string()
+            .contains("past its estimate"),
         "{within:#}"
     );
     let past = at(&repo, "2030-01-01T12:00:00Z", &["status"]);

@@ -486,6 +486,13 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
         &["session", "log", "-t", "start", "-m", "B2", "-s", "Began"],
     );
     run(&w, &["memory", "list", "-l", "4"]);
+    run(
+        &w,
+        &["metric", "add", "--mission", "B2", "--tokens-in", "1200"],
+    );
+    run(&w, &["metric", "list"]);
+    run(&w, &["report", "weekly"]);
+    run(&w, &["report", "sprint", "S1", "--format", "markdown"]);
     (out, ran)
 }
 
