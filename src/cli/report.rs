@@ -132,7 +132,9 @@ fn section(heading: &str, rollups: &[Rollup], markdown: bool) -> String {
         out += &format!("## {heading}\n\n| {} |\n", header.join(" | "));
         out += &format!("|{}\n", "---|".repeat(header.len()));
         for r in rollups {
-            out += &format!("| {} |\n", cells(r).join(" | "));
+            // Keys come from the branch: a `|` would end the cell.
+            let row: Vec<String> = cells(r).iter().map(|c| c.replace('|', "\\|")).collect();
+            out += &format!("| {} |\n", row.join(" | "));
         }
         out += "\n";
         return out;

@@ -10,7 +10,7 @@ use super::{CommitId, Store, load};
 use crate::error::{Error, FileProblem, Result};
 use crate::format::{codec, layout};
 use crate::index::Index;
-use crate::model::{Event, Item, ItemKind, Metric, Mission};
+use crate::model::{Event, Item, ItemKind, Mission};
 
 impl Store {
     /// Every problem of the branch at `commit`, by path then line.
@@ -74,7 +74,7 @@ impl Store {
         }
         for (path, blob) in load::log_shards(&self.repo, tree, layout::METRICS)? {
             let bytes = load::read_blob(&self.repo, blob)?;
-            problems.extend(codec::parse_lines::<Metric>(&path, &bytes).1);
+            problems.extend(super::metrics::parse_metrics(&path, &bytes).1);
         }
         for kind in ItemKind::ALL {
             for (path, blob) in load::log_shards(&self.repo, tree, kind.log_dir())? {
