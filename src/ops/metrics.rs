@@ -148,7 +148,7 @@ pub fn list(
         session.is_none_or(|s| m.session.as_deref() == Some(s))
             && mission.is_none_or(|id| m.mission.as_deref() == Some(id))
     });
-    metrics.reverse();
+    metrics.sort_by(|a, b| (b.at, &b.uid).cmp(&(a.at, &a.uid)));
     metrics.truncate(limit);
     Ok(warn_unreadable(
         Outcome::read(metrics, &snapshot),

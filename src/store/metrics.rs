@@ -9,7 +9,8 @@ use crate::model::{MAX_NAME_LEN, Metric, validate_id};
 
 impl Store {
     /// Every metric at `snapshot` from the months since `since_month` (`yyyy-mm`, every month
-    /// without it), with a problem for each line that does not parse, oldest first.
+    /// without it), with a problem for each line that does not parse, in shard order (a
+    /// roll-up needs no order; a listing sorts what it keeps).
     pub fn metrics(
         &self,
         snapshot: &Snapshot<'_>,
@@ -26,7 +27,6 @@ impl Store {
             metrics.extend(lines);
             problems.extend(bad);
         }
-        metrics.sort_by(|a: &Metric, b: &Metric| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
         Ok((metrics, problems))
     }
 }
