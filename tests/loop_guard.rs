@@ -365,3 +365,29 @@ fn test_mcp_tool_cap_counts_per_connection() {
         assert_eq!(replies[1]["usage"]["calls"], 2);
     }
 }
+
+#[test]
+fn test_capture_loop_about_a_mission_names_blocking_it_as_a_way_out() {
+    let repo = Repo::new();
+    started(&repo);
+    let mission = repo.json(&["mission", "add", "Fix the flaky test"]);
+    let mission = mission["id"].as_str().unwrap().to_string();
+    let capture = |n: u32| {
+        envelope_at(
+            &repo,
+            &at(n),
+            &["session", "capture", "blocker", TEXT, "--mission", &mission],
+        )
+    };
+    for n in 1..=4 {
+        assert_eq!(capture(n)["ok"], true);
+    }
+    let refused = capture(5);
+    assert_eq!(refused["error"]["code"], "refused", "{refused:#}");
+    let hint = refused["error"]["hint"].as_str().unwrap();
+    assert!(hint.contains("cmos session complete"), "{hint}");
+    assert!(
+        hint.contains(&format!("cmos mission block {mission} --reason")),
+        "{hint}"
+    );
+}
