@@ -302,12 +302,20 @@ fn test_capture_loop_warns_then_is_refused_over_mcp_and_another_agent_is_not() {
 fn test_mcp_tool_calls_warn_near_the_cap_and_are_refused_past_it() {
     let repo = Repo::new();
     let session = started(&repo);
+    let mission = repo.json(&["mission", "add", "Fix the flaky test"]);
+    let mission = mission["id"].as_str().unwrap().to_string();
+    repo.ok(&["mission", "start", &mission]);
     let status = ("cmos_mission_status", json!({}));
     let mut calls: Vec<(&str, Value)> = (0..6).map(|_| status.clone()).collect();
+    calls.push((
+        "cmos_mission_transition",
+        json!({"action": "block", "missionId": mission, "reason": "Out of tool calls"}),
+    ));
     calls.push((
         "cmos_session_complete",
         json!({"summary": "Out of tool calls"}),
     ));
+    calls.push(status.clone());
     let replies = mcp(&repo, &[("CMOS_TEST_TOOL_CAP", "5")], &calls);
     let cap_warning = |envelope: &Value| {
         envelope["warnings"]
@@ -344,10 +352,15 @@ fn test_mcp_tool_calls_warn_near_the_cap_and_are_refused_past_it() {
         hint.contains(r#"cmos_session {"action":"complete""#),
         "{hint}"
     );
-    // Closing the session is still possible past the cap: it is what the refusal asks for.
+    // Blocking the mission and closing the session are still possible past the cap: they
+    // are what the refusal asks for; anything else stays refused.
     assert_eq!(replies[6]["ok"], true, "{:#}", replies[6]);
+    assert_eq!(replies[7]["ok"], true, "{:#}", replies[7]);
+    assert_eq!(replies[8]["error"]["code"], "refused", "{:#}", replies[8]);
     let shown = repo.json(&["session", "show", &session]);
     assert_eq!(shown["status"], "Completed", "{shown:#}");
+    let blocked = repo.json(&["mission", "show", &mission]);
+    assert_eq!(blocked["status"], "Blocked", "{blocked:#}");
 }
 
 #[test]

@@ -117,9 +117,13 @@ fn ways_out(ws: &Workspace) -> Vec<Action> {
 }
 
 /// True for the calls the refusal tells the agent to make: closing the session, blocking
-/// the mission (granular, or the consolidated session tool's `complete`).
+/// the mission (granular, or the consolidated tools' `complete` and `block` actions).
 fn winds_down(name: &str, arguments: &Map<String, Value>) -> bool {
     let action = arguments.get("action").and_then(Value::as_str);
-    matches!(name, "cmos_session_complete" | "cmos_mission_block")
-        || (name == "cmos_session" && action == Some("complete"))
+    matches!(
+        (name, action),
+        ("cmos_session_complete" | "cmos_mission_block", _)
+            | ("cmos_session", Some("complete"))
+            | ("cmos_mission_transition", Some("block"))
+    )
 }
