@@ -249,8 +249,9 @@ pub fn capture_with(
         if let Some(mission) = mission {
             tx.require(mission)?;
         }
-        // The same capture again in this session: captures are kept in the order written,
-        // so only the newest, those inside the window, are read.
+        // The same capture again in this session. The session record is read anyway; all
+        // its captures are looked at (not only the newest), since a sync may have merged
+        // another clone's captures after this one's.
         let now = tx.now();
         let new = lifecycle::Said {
             at: now,
@@ -262,8 +263,6 @@ pub fn capture_with(
         let recent = session
             .captures
             .iter()
-            .rev()
-            .take_while(|c| lifecycle::within(c.at, now, limits.window_secs))
             .filter(|c| c.category == category)
             .map(|c| lifecycle::Said {
                 at: c.at,
