@@ -299,12 +299,14 @@ pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Res
 mod cycles;
 mod direction;
 mod items;
+mod loops;
 mod queue;
 mod sessions;
 
 pub use cycles::{Closer, Precedence, cycle_closers, cycles, ordering_links};
 pub use direction::{Facts, Oriented, Reading, Written, completed_before_prerequisites, orient};
 pub use items::*;
+pub use loops::*;
 pub use queue::*;
 pub use sessions::*;
 

@@ -239,12 +239,40 @@ pub fn capture_with(
     // The output names the session, so an implicit one needs no warning.
     let id = ws.session_or_open(session)?.id;
     let head = ws.store().head_commit().map(|c| c.to_string());
+    let limits = super::loop_guard::limits(&super::policy::effective(&ws.snapshot()?)?.limits);
+    let what = format!("capture ({category})");
+    let mut repeat = lifecycle::Repeat::Fine;
+    let mut ways_out = Vec::new();
     let written = ws.store().write("session.capture", |tx| {
         let mut session = tx.session(&id)?;
         lifecycle::check_capture(&session)?;
         if let Some(mission) = mission {
             tx.require(mission)?;
         }
+        // The same capture again in this session. The session record is read anyway; all
+        // its captures are looked at (not only the newest), since a sync may have merged
+        // another clone's captures after this one's.
+        let now = tx.now();
+        let new = lifecycle::Said {
+            at: now,
+            session: Some(&id),
+            agent: tx.agent(),
+            what: &what,
+            text: &text,
+        };
+        let recent = session
+            .captures
+            .iter()
+            .filter(|c| c.category == category)
+            .map(|c| lifecycle::Said {
+                at: c.at,
+                session: Some(id.as_str()),
+                agent: c.by.as_str(),
+                what: what.as_str(),
+                text: c.text.as_str(),
+            });
+        ways_out = super::loop_guard::ways_out(Some(&id), mission.or(session.mission.as_deref()));
+        repeat = lifecycle::check_repeat(&new, recent, limits, &ways_out)?;
         let capture = Capture {
             at: tx.now(),
             category,
@@ -279,7 +307,11 @@ pub fn capture_with(
             capture,
         })
     })?;
-    Ok(written.into_outcome())
+    Ok(super::loop_guard::warned(
+        written.into_outcome(),
+        repeat,
+        &ways_out,
+    ))
 }
 
 /// The record a capture also creates: decisions, learnings, constraints and next steps are
