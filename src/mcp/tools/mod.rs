@@ -8,6 +8,7 @@ mod args;
 pub mod groups;
 mod memory;
 mod original;
+mod policy;
 mod results;
 mod review;
 mod schema;
@@ -110,6 +111,7 @@ pub fn all() -> Vec<&'static Tool> {
         .chain(&memory::TOOLS)
         .chain(&review::TOOLS)
         .chain(&original::TOOLS)
+        .chain(&policy::TOOLS)
         .collect()
 }
 

@@ -211,7 +211,9 @@ pub struct MissionAdd {
     rank: Option<i64>,
     /// Expected time In Progress: 45m, 2h, 1.5h, 2h30m, 1d.
     estimate: Option<String>,
-    /// How demanding: policy routes it to a model hint.
+    /// simple, standard or complex: policy routes it to a model hint.
+    // Listed by the granular tool only: the consolidated listing's token budget is tight.
+    #[schemars(extend("x-original" = true))]
     complexity: Option<Complexity>,
     /// The status to add it in [default: Queued]; it gets there by the lifecycle's moves.
     #[schemars(extend("x-original" = true))]
@@ -333,7 +335,8 @@ pub struct MissionChanges {
     rank: Option<i64>,
     /// New estimate, e.g. 2h.
     estimate: Option<String>,
-    /// New complexity (routes to a model hint).
+    /// New complexity: simple, standard or complex.
+    #[schemars(extend("x-original" = true))]
     complexity: Option<Complexity>,
     /// Move to this status by the same rules as start, complete, drop, defer.
     status: Option<Status>,
