@@ -27,6 +27,7 @@ pub enum PolicyCommand {
         /// The key, e.g. limits.tool_cap.
         key: String,
         /// The value, checked against the key and the other policies.
+        #[arg(allow_hyphen_values = true)]
         value: String,
     },
     /// Return a policy to its default, as one commit.
