@@ -486,6 +486,12 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
         &["session", "log", "-t", "start", "-m", "B2", "-s", "Began"],
     );
     run(&w, &["memory", "list", "-l", "4"]);
+    run(&w, &["policy", "set", "routing.complex", "opus"]);
+    run(&w, &["policy", "get", "routing.complex"]);
+    run(&w, &["policy", "list"]);
+    run(&w, &["mission", "update", "B2", "--complexity", "complex"]);
+    run(&w, &["mission", "next"]);
+    run(&w, &["policy", "unset", "routing.complex"]);
     (out, ran)
 }
 
