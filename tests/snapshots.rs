@@ -493,6 +493,12 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
     run(&w, &["metric", "list"]);
     run(&w, &["report", "weekly"]);
     run(&w, &["report", "sprint", "S1", "--format", "markdown"]);
+    run(&w, &["policy", "set", "routing.complex", "opus"]);
+    run(&w, &["policy", "get", "routing.complex"]);
+    run(&w, &["policy", "list"]);
+    run(&w, &["mission", "update", "B2", "--complexity", "complex"]);
+    run(&w, &["mission", "next"]);
+    run(&w, &["policy", "unset", "routing.complex"]);
     (out, ran)
 }
 

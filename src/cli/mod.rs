@@ -18,6 +18,7 @@ pub mod names;
 mod original;
 pub mod output;
 mod parse;
+mod policy;
 mod render;
 mod report;
 mod research;
@@ -120,6 +121,8 @@ pub enum Command {
     Metric(metric::MetricCommand),
     #[command(subcommand)]
     Report(report::ReportCommand),
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
 }
 
 /// Parses arguments, runs the command and returns the process exit code.
@@ -170,6 +173,7 @@ fn run(ctx: &CommandContext, command: Command) -> Result<()> {
         Command::Db(cmd) => db::run(ctx, cmd),
         Command::Metric(cmd) => metric::run(ctx, cmd),
         Command::Report(cmd) => report::run(ctx, cmd),
+        Command::Policy(cmd) => policy::run(ctx, cmd),
         // These take the project and the printer directly.
         Command::Import(args) => with_workspace(ctx, |ws, p| migrate::run_import(ws, args, p)),
         Command::Export(cmd) => with_workspace(ctx, |ws, p| migrate::run_export(ws, cmd, p)),

@@ -70,6 +70,9 @@ pub fn render_next(n: &NextOutcome, style: &Style) -> String {
         ),
         None => format!("No mission to work on: {}\n", n.reason),
     };
+    if let (Some(c), Some(hint)) = (n.complexity, &n.routing) {
+        out.push_str(&format!("{} {hint} ({c})\n", style.dim("routing:")));
+    }
     for s in &n.skipped {
         let waits = waiting_list(&s.waiting_on);
         out.push_str(&format!(
@@ -107,6 +110,9 @@ pub fn render_show(d: &MissionDetail, style: &Style) -> String {
         vec!["Rank".into(), m.rank.map_or("-".into(), |r| r.to_string())],
         vec!["Created".into(), m.created_at.to_string()],
     ];
+    if let Some(c) = m.complexity {
+        rows.push(vec!["Complexity".into(), c.to_string()]);
+    }
     if let Some(t) = m.started_at {
         rows.push(vec!["Started".into(), t.to_string()]);
     }

@@ -328,6 +328,7 @@ impl Mapper<'_> {
             sprint,
             rank: None,
             estimate: None,
+            complexity: None,
             objective: values::text(
                 field(row, &["objective"])
                     .or(meta.get("objective"))

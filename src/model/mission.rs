@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DepType, Minutes, Status, Timestamp};
+use super::{Complexity, DepType, Minutes, Status, Timestamp};
 
 /// One file under `.cmos/missions/<xx>/`.
 ///
@@ -21,6 +21,9 @@ pub struct Mission {
     /// How long the work is expected to take, in wall-clock time In Progress.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate: Option<Minutes>,
+    /// How demanding the work is; policy maps it to a model hint. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complexity: Option<Complexity>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,6 +115,7 @@ impl Mission {
             sprint: None,
             rank: None,
             estimate: None,
+            complexity: None,
             objective: None,
             context: None,
             success_criteria: Vec::new(),

@@ -25,6 +25,6 @@ pub use mission::{Blocker, Dependency, Mission, TimeSpent, Transition};
 pub use project::{FORMAT_MAJOR, FORMAT_MINOR, Format, Project};
 pub use session::{Capture, CaptureCategory, Session, SessionStatus, SessionType};
 pub use sprint::Sprint;
-pub use status::{DepType, SprintStatus, Status, fold};
+pub use status::{Complexity, DepType, SprintStatus, Status, fold};
 pub use text::{MAX_NAME_LEN, MAX_TEXT_LEN, clean_items, clean_name, clean_text};
 pub use time::{Date, Timestamp};

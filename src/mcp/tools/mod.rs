@@ -9,6 +9,7 @@ pub mod groups;
 mod memory;
 mod metrics;
 mod original;
+mod policy;
 mod results;
 mod review;
 mod schema;
@@ -112,6 +113,7 @@ pub fn all() -> Vec<&'static Tool> {
         .chain(&review::TOOLS)
         .chain(&original::TOOLS)
         .chain(&metrics::TOOLS)
+        .chain(&policy::TOOLS)
         .collect()
 }
 

@@ -10,7 +10,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::model::{CaptureCategory, DepType, SessionType, SprintStatus, Status};
+use crate::model::{CaptureCategory, Complexity, DepType, SessionType, SprintStatus, Status};
 
 /// The mark (`#[schemars(extend("x-original" = true))]`) of a parameter kept for prompts
 /// written for the original CMOS: the granular tool lists it, a consolidated tool accepts it
@@ -177,7 +177,14 @@ macro_rules! vocabulary_schema {
     )+};
 }
 
-vocabulary_schema!(Status, SprintStatus, DepType, SessionType, CaptureCategory);
+vocabulary_schema!(
+    Status,
+    SprintStatus,
+    DepType,
+    SessionType,
+    CaptureCategory,
+    Complexity
+);
 
 /// How many items a page or a search gives: 1 to 100.
 #[derive(Debug, Clone, Copy, Serialize)]

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Limit, Reply, Tool, ToolArgs, page, parsed, reply, tool};
 use crate::error::{Error, Result};
-use crate::model::{DepType, Minutes, SprintStatus, Status};
+use crate::model::{Complexity, DepType, Minutes, SprintStatus, Status};
 use crate::ops::init::{self, InitRequest};
 use crate::ops::metadata::{self, Metadata};
 use crate::ops::mission::{self, AddOptions, MissionFields, MissionUpdate};
@@ -211,6 +211,10 @@ pub struct MissionAdd {
     rank: Option<i64>,
     /// Expected time In Progress: 45m, 2h, 1.5h, 2h30m, 1d.
     estimate: Option<String>,
+    /// simple, standard or complex: policy routes it to a model hint.
+    // Listed by the granular tool only: the consolidated listing's token budget is tight.
+    #[schemars(extend("x-original" = true))]
+    complexity: Option<Complexity>,
     /// The status to add it in [default: Queued]; it gets there by the lifecycle's moves.
     #[schemars(extend("x-original" = true))]
     status: Option<Status>,
@@ -276,6 +280,7 @@ impl ToolArgs for MissionAdd {
             deliverables: self.deliverables.filter(|l| !l.is_empty()),
             rank: self.rank,
             estimate: parsed::<Minutes>("estimate", self.estimate.as_deref())?,
+            complexity: self.complexity,
         };
         let options = AddOptions {
             status: self.status,
@@ -330,6 +335,9 @@ pub struct MissionChanges {
     rank: Option<i64>,
     /// New estimate, e.g. 2h.
     estimate: Option<String>,
+    /// New complexity: simple, standard or complex.
+    #[schemars(extend("x-original" = true))]
+    complexity: Option<Complexity>,
     /// Move to this status by the same rules as start, complete, drop, defer.
     status: Option<Status>,
     #[serde(flatten)]
@@ -353,6 +361,7 @@ impl MissionChanges {
             sprint_id: self.sprint_id.or(other.sprint_id),
             rank: self.rank.or(other.rank),
             estimate: self.estimate.or(other.estimate),
+            complexity: self.complexity.or(other.complexity),
             status: self.status.or(other.status),
             original: self.original.or(other.original),
         }
@@ -376,6 +385,7 @@ impl ToolArgs for MissionUpdateArgs {
                 deliverables: c.deliverables,
                 rank: c.rank,
                 estimate: parsed::<Minutes>("estimate", c.estimate.as_deref())?,
+                complexity: c.complexity,
             },
             status: c.status,
             metadata: c.original.metadata()?,
