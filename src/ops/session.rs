@@ -153,6 +153,9 @@ pub fn start(ws: &Workspace, mut request: StartRequest) -> Result<Outcome<Starte
             summary: None,
             next_steps: Vec::new(),
             captures: Vec::new(),
+            validation_state: None,
+            validation_score: None,
+            evidence: Vec::new(),
             extra: Default::default(),
         };
         tx.put_session(&session)?;
