@@ -7,6 +7,7 @@ pub mod changes;
 pub mod context;
 pub mod context_view;
 pub mod envelope;
+pub mod gate;
 pub mod history;
 pub mod hook_run;
 pub mod hooks;
