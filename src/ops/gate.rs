@@ -257,3 +257,19 @@ pub fn reject(ws: &Workspace, id: &str, reason: &str) -> Result<Outcome<Transiti
         .into_outcome()
         .suggest(Action::new(Op::MissionComplete).with(Input::MissionId, id)))
 }
+
+/// Warns, for each mission In Progress whose score waits for review, that a person must
+/// approve or reject it: what `status` and the next mission show, so no one takes the work
+/// for done or scores it again.
+pub fn review_warnings<T>(mut outcome: Outcome<T>, digest: &crate::digest::Digest) -> Outcome<T> {
+    for m in digest.in_progress.iter().filter(|m| m.awaiting_review) {
+        outcome = outcome.warn_then(
+            format!(
+                "mission {} waits for review: a person other than the one who scored it must approve or reject it",
+                m.id
+            ),
+            Action::new(Op::MissionApprove).with(Input::MissionId, &m.id),
+        );
+    }
+    outcome
+}

@@ -623,5 +623,8 @@ pub fn next(ws: &Workspace) -> Result<Outcome<NextOutcome>> {
         skipped: digest.skipped.clone(),
         skipped_total: digest.skipped_total,
     };
-    Ok(Outcome::read(outcome, &snapshot))
+    Ok(super::gate::review_warnings(
+        Outcome::read(outcome, &snapshot),
+        digest,
+    ))
 }

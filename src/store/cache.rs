@@ -349,6 +349,7 @@ mod tests {
             rank: Some(-3),
             depends,
             blocked_reason: Some("why".into()),
+            awaiting_review: false,
         }
     }
 
