@@ -28,7 +28,8 @@ pub struct MissionEntry {
     /// Why it is blocked, while it is.
     pub blocked_reason: Option<String>,
     /// In Progress with a validation score that waits for a person to approve or reject it.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    /// (No skip_serializing_if: the cache's binary form has no field names.)
+    #[serde(default)]
     pub awaiting_review: bool,
 }
 

@@ -253,8 +253,9 @@ fn a_session_completed_with_a_score_keeps_its_validation_state() {
             "--evidence",
             "tests pass",
         ]);
-        assert_eq!(data["session"]["validation_state"], state, "{data:#}");
-        assert_eq!(data["session"]["validation_score"].to_string(), score);
+        assert_eq!(data["validation_state"], state, "{data:#}");
+        assert_eq!(data["validation_score"].to_string(), score);
+        assert_eq!(data["evidence"], json!(["tests pass"]));
     }
     repo.ok(&["session", "start", "--type", "build", "--title", "work"]);
     let (_, error) = repo.fails(&[

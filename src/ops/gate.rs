@@ -8,7 +8,7 @@ use super::{MissionBrief, Outcome, Workspace, policy};
 use crate::error::{Error, Result};
 use crate::lifecycle::MoveDetail;
 use crate::lifecycle::gate::{self, GateRules, Verdict};
-use crate::model::{ApprovalState, Mission, Status, clean_items, clean_text};
+use crate::model::{ApprovalState, Mission, Status, ValidationState, clean_items, clean_text};
 use crate::next::{Action, Input, Op};
 use crate::store::Tx;
 
@@ -256,6 +256,19 @@ pub fn reject(ws: &Workspace, id: &str, reason: &str) -> Result<Outcome<Transiti
     Ok(written
         .into_outcome()
         .suggest(Action::new(Op::MissionComplete).with(Input::MissionId, id)))
+}
+
+/// The score, gate state and evidence a session closes with, checked; None without a score.
+pub(super) fn session_validation(
+    ws: &Workspace,
+    validation: &Validation,
+) -> Result<Option<(ValidationState, f64, Vec<String>)>> {
+    let Some(score) = validation.score.map(gate::check_score).transpose()? else {
+        return Ok(None);
+    };
+    let evidence = clean_items("evidence", &validation.evidence)?;
+    let state = gate::session_state(score, &rules(ws)?);
+    Ok(Some((state, score, evidence)))
 }
 
 /// Warns, for each mission In Progress whose score waits for review, that a person must

@@ -321,6 +321,21 @@ pub fn complete(
     next_steps: &[String],
     force: bool,
 ) -> Result<Outcome<Session>> {
+    let validation = super::gate::Validation::default();
+    complete_validated(ws, session, summary, next_steps, force, &validation)
+}
+
+/// Closes a session as `complete` does, keeping the validation score given with it and
+/// where the confidence gate puts the work (auto-approved, needs review, human required).
+pub fn complete_validated(
+    ws: &Workspace,
+    session: Option<&str>,
+    summary: Option<&str>,
+    next_steps: &[String],
+    force: bool,
+    validation: &super::gate::Validation,
+) -> Result<Outcome<Session>> {
+    let gated = super::gate::session_validation(ws, validation)?;
     let summary = clean_text("summary", summary)?;
     let next_steps = clean_items("next step", next_steps)?;
     lifecycle::check_summary(summary.is_some(), force)?;
@@ -332,6 +347,11 @@ pub fn complete(
         session.completed_at = Some(tx.now());
         session.summary = summary.clone();
         session.next_steps = next_steps.clone();
+        if let Some((state, score, evidence)) = &gated {
+            session.validation_state = Some(*state);
+            session.validation_score = Some(*score);
+            session.evidence = evidence.clone();
+        }
         tx.put_session(&session)?;
         let sprint = linked_sprint(tx.meta(), session.sprint.as_deref()).0;
         for step in &next_steps {

@@ -46,7 +46,7 @@ pub enum MoveCommand {
         /// policy's auto-approval threshold (0.80) the mission is Completed; in the review
         /// range (0.60 to 0.80) it waits for a person to approve it; below, the completion is
         /// refused.
-        #[arg(long, value_name = "SCORE", value_parser = score, allow_hyphen_values = true)]
+        #[arg(long, value_name = "SCORE", value_parser = parse::validation_score, allow_hyphen_values = true)]
         validation_score: Option<f64>,
         /// What backs the score: a test run, a review, a link (repeat for several).
         #[arg(long, value_name = "TEXT", requires = "validation_score")]
@@ -236,13 +236,6 @@ fn joined<const N: usize>(parts: [Option<String>; N]) -> Option<String> {
         .filter(|p| !p.trim().is_empty())
         .collect();
     (!parts.is_empty()).then(|| parts.join("\n\n"))
-}
-
-/// A validation score: a number (the library checks that it is from 0 to 1).
-fn score(text: &str) -> std::result::Result<f64, String> {
-    text.trim().parse::<f64>().map_err(|_| {
-        format!("a validation score is a number from 0 to 1 (for example 0.85), not {text:?}")
-    })
 }
 
 pub fn render_move(t: &TransitionOutcome, style: &Style) -> String {
