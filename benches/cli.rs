@@ -536,6 +536,7 @@ fn mission(i: usize, status: Status, now: Timestamp) -> Mission {
             .collect(),
         transitions,
         extra: Default::default(),
+        ..Mission::new(mission_id(i), "", "", now)
     }
 }
 

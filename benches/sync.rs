@@ -295,6 +295,7 @@ fn mission(i: usize, now: Timestamp) -> Mission {
         depends: Vec::new(),
         transitions: Vec::new(),
         extra: Default::default(),
+        ..Mission::new(seeded_id(i), "", "", now)
     }
 }
 

@@ -298,6 +298,7 @@ pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Res
 
 mod cycles;
 mod direction;
+pub mod gate;
 mod items;
 mod loops;
 mod queue;

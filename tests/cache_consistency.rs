@@ -268,6 +268,7 @@ fn seed_mission(n: usize, now: cmos::model::Timestamp) -> cmos::model::Mission {
         depends: vec![],
         transitions: vec![],
         extra: Default::default(),
+        ..cmos::model::Mission::new(id(n), "", "", now)
     }
 }
 

@@ -91,6 +91,38 @@ pub fn render_next(n: &NextOutcome, style: &Style) -> String {
     out
 }
 
+/// The confidence gate's record on a mission: score, state, evidence, who decided.
+fn validation_rows(m: &crate::model::Mission) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    if let Some(score) = m.validation_score {
+        let state = m.approval_state.map_or("-".into(), |s| s.to_string());
+        let by = m
+            .validated_by
+            .as_deref()
+            .map(escape_line)
+            .unwrap_or_default();
+        rows.push(vec![
+            "Validation".into(),
+            format!("{score} {state} (by {by})"),
+        ]);
+    }
+    for evidence in &m.evidence {
+        rows.push(vec!["Evidence".into(), escape_line(evidence).into_owned()]);
+    }
+    for (what, by, at) in [
+        ("Approved", &m.approved_by, m.approved_at),
+        ("Rejected", &m.rejected_by, m.rejected_at),
+    ] {
+        if let (Some(by), Some(at)) = (by, at) {
+            rows.push(vec![what.into(), format!("by {} at {at}", escape_line(by))]);
+        }
+    }
+    if let Some(note) = &m.review_note {
+        rows.push(vec!["Review".into(), escape_line(note).into_owned()]);
+    }
+    rows
+}
+
 pub fn render_show(d: &MissionDetail, style: &Style) -> String {
     let m = &d.mission;
     let mut out = format!(
@@ -129,6 +161,7 @@ pub fn render_show(d: &MissionDetail, style: &Style) -> String {
             rows.push(vec!["Needs".into(), b.needs.join("; ")]);
         }
     }
+    rows.extend(validation_rows(m));
     out.push_str(&table(
         &rows,
         |_, c, cell| if c == 0 { style.dim(&cell) } else { cell },

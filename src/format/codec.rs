@@ -105,6 +105,7 @@ mod tests {
             depends: vec![],
             transitions: vec![],
             extra: toml::Table::new(),
+            ..Mission::new("B1", "01jdx", "", t)
         }
     }
 

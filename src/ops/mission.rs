@@ -671,5 +671,5 @@ pub fn next(ws: &Workspace) -> Result<Outcome<NextOutcome>> {
     if let Some(warning) = policies.as_ref().and_then(super::policy::Read::warning) {
         outcome = outcome.warn(warning);
     }
-    Ok(outcome)
+    Ok(super::gate::review_warnings(outcome, digest))
 }

@@ -153,6 +153,9 @@ pub fn start(ws: &Workspace, mut request: StartRequest) -> Result<Outcome<Starte
             summary: None,
             next_steps: Vec::new(),
             captures: Vec::new(),
+            validation_state: None,
+            validation_score: None,
+            evidence: Vec::new(),
             extra: Default::default(),
         };
         tx.put_session(&session)?;
@@ -350,10 +353,20 @@ pub fn complete(
     next_steps: &[String],
     force: bool,
 ) -> Result<Outcome<Session>> {
-    complete_with(ws, session, summary, next_steps, force, None)
+    complete_with(
+        ws,
+        session,
+        summary,
+        next_steps,
+        force,
+        None,
+        &super::gate::Validation::default(),
+    )
 }
 
-/// `complete`, recording the session's metrics in the same commit when `measures` is given.
+/// Closes a session as `complete` does, recording its metrics (`measures`) in the same commit
+/// and keeping the validation score given with it and where the confidence gate puts the
+/// work (auto-approved, needs review, human required).
 pub fn complete_with(
     ws: &Workspace,
     session: Option<&str>,
@@ -361,7 +374,9 @@ pub fn complete_with(
     next_steps: &[String],
     force: bool,
     measures: Option<&super::metrics::Measures>,
+    validation: &super::gate::Validation,
 ) -> Result<Outcome<Session>> {
+    let gated = super::gate::session_validation(ws, validation)?;
     let summary = clean_text("summary", summary)?;
     let next_steps = clean_items("next step", next_steps)?;
     lifecycle::check_summary(summary.is_some(), force)?;
@@ -373,6 +388,11 @@ pub fn complete_with(
         session.completed_at = Some(tx.now());
         session.summary = summary.clone();
         session.next_steps = next_steps.clone();
+        if let Some((state, score, evidence)) = &gated {
+            session.validation_state = Some(*state);
+            session.validation_score = Some(*score);
+            session.evidence = evidence.clone();
+        }
         tx.put_session(&session)?;
         if let Some(measures) = measures {
             super::metrics::stage(tx, Some(&id), None, measures)?;

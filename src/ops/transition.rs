@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::{MissionBrief, Outcome, Workspace};
 use crate::error::Result;
 use crate::lifecycle::{self, MoveDetail, Unmet};
-use crate::model::{Status, Timestamp, clean_items, clean_text};
+use crate::model::{ApprovalState, Mission, Status, Timestamp, clean_items, clean_text};
 use crate::store::Tx;
 
 #[derive(Debug, Serialize)]
@@ -20,16 +20,36 @@ pub struct TransitionOutcome {
     /// A completed mission's time against its estimate, when it had one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate: Option<super::mission::TimeReport>,
+    /// Where the confidence gate left the mission, when a score came with the completion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval_state: Option<ApprovalState>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation_score: Option<f64>,
+}
+
+/// Changes to the moved mission made in the same commit as its move (the gate's record),
+/// after the rules it checks.
+pub(super) type Stamp<'a> = &'a dyn Fn(&mut Tx<'_>, &mut Mission) -> Result<()>;
+
+fn no_stamp(_: &mut Tx<'_>, _: &mut Mission) -> Result<()> {
+    Ok(())
 }
 
 /// Moves one mission and records it; the rules live in `lifecycle`.
-fn move_mission(tx: &mut Tx<'_>, id: &str, to: Status, detail: MoveDetail) -> Result<Status> {
+fn move_mission(
+    tx: &mut Tx<'_>,
+    id: &str,
+    to: Status,
+    detail: MoveDetail,
+    stamp: Stamp<'_>,
+) -> Result<(Status, Mission)> {
     let mut mission = tx.mission(id)?;
+    stamp(tx, &mut mission)?;
     let note = detail.note.clone();
     let from = lifecycle::apply_transition(&mut mission, to, tx.now(), tx.agent(), detail)?;
     tx.put_mission(&mission)?;
     record_move(tx, id, from, to, note);
-    Ok(from)
+    Ok((from, mission))
 }
 
 /// The event of a status change, in the activity log.
@@ -57,6 +77,20 @@ fn run(
     detail: MoveDetail,
     promote_to: Option<Status>,
 ) -> Result<Outcome<TransitionOutcome>> {
+    run_stamped(ws, verb, id, to, detail, promote_to, &no_stamp)
+}
+
+/// A move of `id` (and the promotion that may follow), with `stamp` applied to the moved
+/// mission in the same commit.
+pub(super) fn run_stamped(
+    ws: &Workspace,
+    verb: &str,
+    id: &str,
+    to: Status,
+    detail: MoveDetail,
+    promote_to: Option<Status>,
+    stamp: Stamp<'_>,
+) -> Result<Outcome<TransitionOutcome>> {
     let op = format!("mission.{verb}");
     let written = ws.store().write(&op, |tx| {
         if verb == "unblock" {
@@ -74,7 +108,7 @@ fn run(
                 None => said.clone(),
             });
         }
-        let from = move_mission(tx, id, to, detail)?;
+        let (from, moved) = move_mission(tx, id, to, detail, stamp)?;
         let mut promoted = None;
         let candidate = match promote_to.filter(|_| to == Status::Completed) {
             Some(_) => tx.promotion_candidate()?,
@@ -86,7 +120,7 @@ fn run(
                 note,
                 needs: vec![],
             };
-            move_mission(tx, &next.id, promote_to, detail)?;
+            move_mission(tx, &next.id, promote_to, detail, &no_stamp)?;
             promoted = Some(MissionBrief::from(&tx.require(&next.id)?));
         }
         let mut subject = format!("mission {verb} {id}");
@@ -112,6 +146,8 @@ fn run(
             promoted,
             at: tx.now(),
             estimate: estimate.map(|(report, _)| report),
+            approval_state: moved.approval_state,
+            validation_score: moved.validation_score,
         };
         Ok((outcome, waiting))
     })?;
@@ -170,7 +206,7 @@ fn follow_active_mission(ws: &Workspace, id: &str, to: Status) -> Result<()> {
     }
 }
 
-fn note(text: Option<&str>, field: &str) -> Result<MoveDetail> {
+pub(super) fn note(text: Option<&str>, field: &str) -> Result<MoveDetail> {
     Ok(MoveDetail {
         note: clean_text(field, text)?,
         needs: Vec::new(),

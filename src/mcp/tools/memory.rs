@@ -267,6 +267,11 @@ pub struct SessionComplete {
     // there all the same, and listed with the granular tools.
     #[schemars(extend("x-original" = true))]
     metrics: Option<super::metrics::MetricFields>,
+    /// Confidence 0-1.
+    validation_score: Option<f64>,
+    /// What backs the score.
+    #[schemars(extend("x-original" = true))]
+    evidence: Option<Vec<String>>,
 }
 
 impl ToolArgs for SessionComplete {
@@ -274,6 +279,10 @@ impl ToolArgs for SessionComplete {
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
         let measures = self.metrics.map(|m| m.measures());
+        let validation = crate::ops::gate::Validation {
+            score: self.validation_score,
+            evidence: self.evidence.unwrap_or_default(),
+        };
         reply(session::complete_with(
             ws,
             self.session_id.as_deref(),
@@ -281,6 +290,7 @@ impl ToolArgs for SessionComplete {
             &self.next_steps.unwrap_or_default(),
             self.force.unwrap_or(false),
             measures.as_ref(),
+            &validation,
         )?)
     }
 }

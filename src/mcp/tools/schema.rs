@@ -95,6 +95,13 @@ fn tidy(value: &mut Value) {
         return;
     };
     schema.remove("title");
+    // A number's storage width (`format: double`) is no concern of an agent.
+    if schema
+        .get("type")
+        .is_some_and(|t| t == "number" || t == &json!(["number", "null"]))
+    {
+        schema.remove("format");
+    }
     // A free-form object (a map of any values) says so by `type: object` alone.
     if schema.get("additionalProperties") == Some(&Value::Bool(true)) {
         schema.remove("additionalProperties");
