@@ -165,10 +165,13 @@ fn warn_unreadable<T>(
         outcome = outcome.warn(format!("unreadable metric, skipped: {problem}"));
     }
     if problems.len() > 20 {
-        outcome = outcome.warn(format!(
-            "{} more unreadable metrics skipped; `cmos verify` lists them all",
-            problems.len() - 20
-        ));
+        outcome = outcome.warn_then(
+            format!(
+                "{} more unreadable metrics skipped; checking the branch lists them all",
+                problems.len() - 20
+            ),
+            crate::next::Action::new(crate::next::Op::Verify),
+        );
     }
     outcome
 }
