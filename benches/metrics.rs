@@ -108,6 +108,10 @@ fn main() {
             ms(times[times.len() - 1]),
         );
     }
+    // For profiling by hand afterwards: CMOS_BENCH_KEEP=1 keeps the repository.
+    if std::env::var_os("CMOS_BENCH_KEEP").is_some() {
+        eprintln!("kept {}", dir.keep().display());
+    }
 }
 
 /// One commit with the missions and the metrics' shards, written through the library.
