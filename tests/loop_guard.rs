@@ -5,8 +5,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use common::{Repo, hermetic};
 use serde_json::{Value, json};
@@ -213,45 +212,13 @@ fn test_session_log_loop_warns_then_is_refused_and_other_agents_log_on() {
 /// Runs `cmos mcp` with `env` over one connection: initialize, tools/list, then each call;
 /// returns the envelopes of the calls.
 fn mcp(repo: &Repo, env: &[(&str, &str)], calls: &[(&str, Value)]) -> Vec<Value> {
-    let mut input = String::new();
-    input.push_str(&json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}}).to_string());
-    input.push('\n');
-    input.push_str(r#"{"jsonrpc":"2.0","id":"list","method":"tools/list"}"#);
-    input.push('\n');
-    for (n, (tool, arguments)) in calls.iter().enumerate() {
-        let request = json!({"jsonrpc": "2.0", "id": n + 1, "method": "tools/call",
-            "params": {"name": tool, "arguments": arguments}});
-        input.push_str(&request.to_string());
-        input.push('\n');
-    }
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cmos"));
-    hermetic(&mut command, &repo.home);
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let mut child = command
-        .arg("mcp")
-        .current_dir(&repo.path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start cmos mcp");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().expect("the server ends");
-    let lines: Vec<Value> = String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON reply"))
-        .collect();
-    assert_eq!(lines.len(), calls.len() + 2, "one reply per request");
-    lines[2..]
+    let calls: Vec<(&str, &Value)> = calls.iter().map(|(tool, args)| (*tool, args)).collect();
+    repo.mcp_session_with(&[], env, &calls)[2..]
         .iter()
-        .map(|reply| reply["result"]["structuredContent"].clone())
+        .map(|line| {
+            let reply: Value = serde_json::from_str(line).expect("JSON reply");
+            reply["result"]["structuredContent"].clone()
+        })
         .collect()
 }
 
@@ -316,7 +283,8 @@ fn test_mcp_tool_calls_warn_near_the_cap_and_are_refused_past_it() {
         json!({"summary": "Out of tool calls"}),
     ));
     calls.push(status.clone());
-    let replies = mcp(&repo, &[("CMOS_TEST_TOOL_CAP", "5")], &calls);
+    repo.ok(&["policy", "set", "limits.tool_cap", "5"]);
+    let replies = mcp(&repo, &[], &calls);
     let cap_warning = |envelope: &Value| {
         envelope["warnings"]
             .as_array()
@@ -367,13 +335,10 @@ fn test_mcp_tool_calls_warn_near_the_cap_and_are_refused_past_it() {
 fn test_mcp_tool_cap_counts_per_connection() {
     let repo = Repo::new();
     started(&repo);
+    repo.ok(&["policy", "set", "limits.tool_cap", "2"]);
     let status = ("cmos_mission_status", json!({}));
     for _ in 0..2 {
-        let replies = mcp(
-            &repo,
-            &[("CMOS_TEST_TOOL_CAP", "2")],
-            &[status.clone(), status.clone()],
-        );
+        let replies = mcp(&repo, &[], &[status.clone(), status.clone()]);
         assert!(replies.iter().all(|r| r["ok"] == true), "{replies:#?}");
         assert_eq!(replies[1]["usage"]["calls"], 2);
     }

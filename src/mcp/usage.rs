@@ -14,9 +14,6 @@ use crate::lifecycle::{self, Budget};
 use crate::next::{Action, Input, Op};
 use crate::ops::Workspace;
 
-/// Test only: a tool cap that replaces the policy's, so a test need not make 200 calls.
-pub const TEST_TOOL_CAP_ENV: &str = "CMOS_TEST_TOOL_CAP";
-
 /// The tool calls made in one server session.
 #[derive(Debug, Default)]
 pub struct Calls {
@@ -79,15 +76,8 @@ impl Counted {
     }
 }
 
-/// The cap in force: the test override, else the branch's policy (its default when the
-/// project cannot be read yet).
+/// The cap in force: the branch's policy (its default when the project cannot be read yet).
 fn tool_cap(ws: &Workspace) -> u32 {
-    if let Some(cap) = std::env::var(TEST_TOOL_CAP_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-    {
-        return cap;
-    }
     ws.store()
         .snapshot()
         .and_then(|snapshot| crate::ops::policy::effective(&snapshot))
