@@ -29,15 +29,26 @@ pub enum Promotion {
     None,
 }
 
-/// The gate's thresholds from the policies in force on the branch tip.
-fn rules(ws: &Workspace) -> Result<GateRules> {
-    let v = policy::effective(&ws.snapshot()?)?.validation;
-    Ok(GateRules {
+/// The gate's thresholds from the policies in force on the branch tip, and the warning to
+/// give when the policy file cannot be used (the defaults decide then, and people must know).
+fn rules(ws: &Workspace) -> Result<(GateRules, Option<String>)> {
+    let read = policy::read(&ws.snapshot()?)?;
+    let v = &read.policies.validation;
+    let rules = GateRules {
         auto_approve_min: v.auto_approve_min,
         needs_review_min: v.needs_review_min,
         allow_self_approval: v.allow_self_approval,
         require_scores: v.require_scores,
-    })
+    };
+    Ok((rules, read.warning()))
+}
+
+/// `outcome` with the unusable policy file's warning, when there is one.
+fn warn_unusable<T>(outcome: Outcome<T>, unusable: Option<String>) -> Outcome<T> {
+    match unusable {
+        Some(warning) => outcome.warn(warning),
+        None => outcome,
+    }
 }
 
 /// Completes mission `id`, through the confidence gate when a score is given: at or above
@@ -54,12 +65,12 @@ pub fn complete(
 ) -> Result<Outcome<TransitionOutcome>> {
     let score = validation.score.map(gate::check_score).transpose()?;
     let evidence = clean_items("evidence", &validation.evidence)?;
-    let rules = rules(ws)?;
+    let (rules, unusable) = rules(ws)?;
     gate::check_score_given(id, score, &rules)?;
     let Some(score) = score else {
         return unscored(ws, id, notes, promotion);
     };
-    match gate::verdict(score, &rules) {
+    let outcome = match gate::verdict(score, &rules) {
         Verdict::AutoApprove => {
             let stamp = |tx: &mut Tx<'_>, m: &mut Mission| {
                 gate::check_gate_open(m)?;
@@ -81,11 +92,11 @@ pub fn complete(
                 detail,
                 promote_to,
                 &stamp,
-            )
+            )?
         }
         Verdict::NeedsReview => {
             let outcome = hold(ws, id, notes, score, &evidence, &rules)?;
-            Ok(outcome
+            outcome
                 .warn_then(
                     format!(
                         "mission {id} waits for review: its validation score {score} is below the auto-approval threshold {}, so a person (not the one who scored it) must approve or reject it before it counts as done",
@@ -93,13 +104,14 @@ pub fn complete(
                     ),
                     Action::new(Op::MissionApprove).with(Input::MissionId, id),
                 )
-                .suggest(Action::new(Op::MissionApprove).with(Input::MissionId, id)))
+                .suggest(Action::new(Op::MissionApprove).with(Input::MissionId, id))
         }
         Verdict::Refuse => {
             hold(ws, id, notes, score, &evidence, &rules)?;
-            Err(gate::gate_refusal(id, score, &rules))
+            return Err(gate::gate_refusal(id, score, &rules));
         }
-    }
+    };
+    Ok(warn_unusable(outcome, unusable))
 }
 
 /// A completion without a score: what it was before the gate.
@@ -188,7 +200,7 @@ fn record_score(tx: &Tx<'_>, mission: &mut Mission, score: f64, evidence: &[Stri
 /// promoted, as completing does), recording who approved it. The one who gave the score
 /// may not approve it unless the policy allows self-approval.
 pub fn approve(ws: &Workspace, id: &str, note: Option<&str>) -> Result<Outcome<TransitionOutcome>> {
-    let rules = rules(ws)?;
+    let (rules, unusable) = rules(ws)?;
     let note = clean_text("note", note)?;
     let stamp = |tx: &mut Tx<'_>, m: &mut Mission| {
         gate::check_awaiting_review(m, "approve")?;
@@ -207,7 +219,7 @@ pub fn approve(ws: &Workspace, id: &str, note: Option<&str>) -> Result<Outcome<T
         needs: Vec::new(),
     };
     let stamp: Stamp<'_> = &stamp;
-    transition::run_stamped(
+    let outcome = transition::run_stamped(
         ws,
         "approve",
         id,
@@ -215,7 +227,8 @@ pub fn approve(ws: &Workspace, id: &str, note: Option<&str>) -> Result<Outcome<T
         detail,
         Some(Status::Current),
         stamp,
-    )
+    )?;
+    Ok(warn_unusable(outcome, unusable))
 }
 
 /// Sends a mission that waits for review back to work: it stays In Progress, marked
@@ -269,7 +282,7 @@ pub(super) fn session_validation(
         return Ok(None);
     };
     let evidence = clean_items("evidence", &validation.evidence)?;
-    let state = gate::session_state(score, &rules(ws)?);
+    let state = gate::session_state(score, &rules(ws)?.0);
     Ok(Some((state, score, evidence)))
 }
 

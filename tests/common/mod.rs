@@ -209,11 +209,26 @@ impl Repo {
         envelope["data"].clone()
     }
 
+    /// `json` in the repository at `dir` (a clone): asserts success, returns the `data`.
+    pub fn json_in(&self, dir: &Path, args: &[&str]) -> Value {
+        let envelope = self.envelope_in(dir, args);
+        assert_eq!(
+            envelope["ok"], true,
+            "cmos {args:?} in {dir:?}: {envelope:#}"
+        );
+        envelope["data"].clone()
+    }
+
     /// Runs cmos with --json and returns the whole envelope, whatever the outcome.
     pub fn envelope(&self, args: &[&str]) -> Value {
+        self.envelope_in(&self.path, args)
+    }
+
+    /// `envelope` in the repository at `dir` (a clone).
+    pub fn envelope_in(&self, dir: &Path, args: &[&str]) -> Value {
         let mut all = vec!["--json"];
         all.extend_from_slice(args);
-        let out = self.cmos(&all);
+        let out = self.cmos_in(dir, &all);
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
             panic!(
                 "cmos {args:?} printed no JSON ({e}): {}{}",

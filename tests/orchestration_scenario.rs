@@ -1,0 +1,646 @@
+//! The "Done means" of the orchestration issue, end to end through the real binary (and the
+//! MCP server where the issue says so): the confidence gate at 0.85, 0.72 and 0.41; approval,
+//! rejection and self-approval; metrics from two clones merged by sync; a loop refused while
+//! another agent works on; the MCP tool cap; and the bad inputs (scores, metrics, a malformed
+//! policy file on the branch). A reviewer reads this file to see the issue is done; the
+//! detailed cases of each piece are in tests/validation_gate.rs, tests/policy.rs,
+//! tests/metrics.rs and tests/loop_guard.rs.
+
+mod common;
+
+use common::Repo;
+use serde_json::{Value, json};
+
+/// A project with sprint S1 and missions B1, B2, B3, all started by agent alice.
+fn three_started() -> Repo {
+    let repo = Repo::new();
+    repo.init();
+    for id in ["B1", "B2", "B3"] {
+        repo.json(&["mission", "add", id, &format!("Work {id}")]);
+        repo.json(&["--agent", "alice", "mission", "start", id]);
+    }
+    repo
+}
+
+/// `mission complete ID --validation-score SCORE` by `agent`, with evidence; the envelope.
+fn complete(repo: &Repo, agent: &str, id: &str, score: &str) -> Value {
+    repo.envelope(&[
+        "--agent",
+        agent,
+        "mission",
+        "complete",
+        id,
+        "--validation-score",
+        score,
+        "--evidence",
+        "cargo test: all passed",
+    ])
+}
+
+fn mission(repo: &Repo, id: &str) -> Value {
+    repo.json(&["mission", "show", id])
+}
+
+/// The text of every warning of an envelope, joined.
+fn warnings(envelope: &Value) -> String {
+    envelope["warnings"].to_string()
+}
+
+/// The envelopes of the tool calls of one MCP connection (after initialize and tools/list).
+fn mcp(repo: &Repo, args: &[&str], calls: &[(&str, &Value)]) -> Vec<Value> {
+    repo.mcp_session(args, calls)[2..]
+        .iter()
+        .map(|line| {
+            let reply: Value = serde_json::from_str(line).expect("a JSON-RPC reply");
+            reply["result"]["structuredContent"].clone()
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// The confidence gate
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn the_gate_at_0_85_approves_at_0_72_waits_for_a_person_and_at_0_41_refuses() {
+    let repo = three_started();
+
+    // 0.85: Completed, marked auto-approved, with the score and evidence kept.
+    let done = complete(&repo, "alice", "B1", "0.85");
+    assert_eq!(done["ok"], true, "{done:#}");
+    assert_eq!(done["data"]["to"], "Completed");
+    assert_eq!(done["data"]["approval_state"], "auto_approved");
+    let b1 = mission(&repo, "B1");
+    assert_eq!(
+        (
+            &b1["status"],
+            &b1["approval_state"],
+            &b1["validation_score"]
+        ),
+        (&json!("Completed"), &json!("auto_approved"), &json!(0.85))
+    );
+    assert_eq!(b1["evidence"], json!(["cargo test: all passed"]));
+
+    // 0.72: waits for a person. Still In Progress, so not counted as done.
+    let waits = complete(&repo, "alice", "B2", "0.72");
+    assert_eq!(waits["ok"], true, "{waits:#}");
+    assert_eq!(waits["data"]["to"], "In Progress");
+    assert_eq!(waits["data"]["approval_state"], "needs_review");
+    assert!(warnings(&waits).contains("waits for review"), "{waits:#}");
+    let b2 = mission(&repo, "B2");
+    assert_eq!(b2["status"], "In Progress");
+    assert!(b2["completed_at"].is_null());
+
+    // 0.41: refused; B3 stays In Progress and keeps the score and the reason.
+    let refused = complete(&repo, "alice", "B3", "0.41");
+    assert_eq!(refused["ok"], false, "{refused:#}");
+    assert_eq!(refused["error"]["code"], "refused");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("0.41") && message.contains("0.6") && message.contains("In Progress"),
+        "{message}"
+    );
+    let b3 = mission(&repo, "B3");
+    assert_eq!(b3["status"], "In Progress");
+    assert_eq!(b3["approval_state"], "rejected_by_gate");
+    assert_eq!(b3["validation_score"], 0.41);
+    assert!(
+        b3["review_note"]
+            .as_str()
+            .unwrap()
+            .contains("below the review threshold")
+    );
+
+    // Status counts one mission done out of three, and flags B2 for a person, in --json and
+    // in the human output.
+    let status = repo.envelope(&["status"]);
+    let counts = &status["data"]["current_sprint"]["counts"]["by_status"];
+    assert_eq!(
+        counts,
+        &json!({"Completed": 1, "In Progress": 2}),
+        "{status:#}"
+    );
+    assert_eq!(status["data"]["current_sprint"]["progress"], 33);
+    assert!(
+        warnings(&status).contains("mission B2 waits for review"),
+        "{status:#}"
+    );
+    let commands = status["instructions"]["suggested_commands"].to_string();
+    assert!(commands.contains("cmos mission approve B2"), "{commands}");
+    let human = repo.cmos(&["status"]);
+    assert!(String::from_utf8_lossy(&human.stderr).contains("B2 waits for review"));
+
+    // `mission next` says a person must approve B2 before it counts as done.
+    let next = repo.envelope(&["mission", "next"]);
+    assert!(
+        warnings(&next).contains("mission B2 waits for review"),
+        "{next:#}"
+    );
+    let actions = next["instructions"]["next_actions"].to_string();
+    assert!(actions.contains("must approve or reject it"), "{actions}");
+
+    // The agent cannot score B2 again to get round the person.
+    let again = complete(&repo, "alice", "B2", "0.95");
+    assert_eq!(again["error"]["code"], "refused", "{again:#}");
+    // Better work on B3 completes it.
+    assert_eq!(
+        complete(&repo, "alice", "B3", "0.9")["data"]["to"],
+        "Completed"
+    );
+}
+
+#[test]
+fn a_person_approves_or_rejects_waiting_work_and_the_agent_may_not_approve_its_own() {
+    let repo = three_started();
+    complete(&repo, "alice", "B1", "0.72");
+
+    // The agent that scored the work is refused, and the mission still waits.
+    let (code, error) = repo.fails(&["--agent", "alice", "mission", "approve", "B1"]);
+    assert_eq!((code, &error["code"]), (5, &json!("refused")), "{error:#}");
+    assert!(
+        error["message"].as_str().unwrap().contains("alice"),
+        "{error:#}"
+    );
+    assert_eq!(mission(&repo, "B1")["approval_state"], "needs_review");
+
+    // A person rejects it: back to In Progress with the reason and who rejected it.
+    let reason = "no test for the empty list";
+    let rejected = repo.json(&[
+        "--agent", "dana", "mission", "reject", "B1", "--reason", reason,
+    ]);
+    assert_eq!(
+        (&rejected["to"], &rejected["approval_state"]),
+        (&json!("In Progress"), &json!("rejected"))
+    );
+    let b1 = mission(&repo, "B1");
+    assert_eq!(b1["status"], "In Progress");
+    assert_eq!(
+        (&b1["rejected_by"], &b1["review_note"]),
+        (&json!("dana"), &json!(reason))
+    );
+    // A rejection needs a reason.
+    assert!(
+        !repo
+            .cmos(&["--agent", "dana", "mission", "reject", "B2"])
+            .status
+            .success()
+    );
+
+    // The agent fixes it and scores it again; the person approves it: Completed, recording
+    // who approved it and who scored it; the next mission is promoted as completing does.
+    complete(&repo, "alice", "B1", "0.75");
+    let approved = repo.json(&[
+        "--agent",
+        "dana",
+        "mission",
+        "approve",
+        "B1",
+        "--note",
+        "read the diff",
+    ]);
+    assert_eq!(
+        (&approved["to"], &approved["approval_state"]),
+        (&json!("Completed"), &json!("approved"))
+    );
+    let b1 = mission(&repo, "B1");
+    assert_eq!(b1["status"], "Completed");
+    assert_eq!(
+        (&b1["approved_by"], &b1["validated_by"]),
+        (&json!("dana"), &json!("alice"))
+    );
+    assert!(b1["approved_at"].is_string());
+    let history = repo.json(&["history", "B1"]).to_string();
+    assert!(
+        history.contains("dana") && history.contains(reason),
+        "{history}"
+    );
+}
+
+#[test]
+fn self_approval_is_refused_by_default_and_allowed_when_the_policy_allows_it() {
+    let repo = three_started();
+    complete(&repo, "alice", "B1", "0.7");
+    let (code, _) = repo.fails(&["--agent", "alice", "mission", "approve", "B1"]);
+    assert_eq!(code, 5);
+
+    repo.json(&["policy", "set", "validation.allow_self_approval", "true"]);
+    let approved = repo.json(&["--agent", "alice", "mission", "approve", "B1"]);
+    assert_eq!(approved["to"], "Completed");
+    let b1 = mission(&repo, "B1");
+    assert_eq!(
+        (&b1["approved_by"], &b1["validated_by"]),
+        (&json!("alice"), &json!("alice"))
+    );
+}
+
+#[test]
+fn the_gate_approve_and_reject_over_mcp() {
+    let repo = three_started();
+    let calls = [
+        (
+            "cmos_mission_complete",
+            &json!({"missionId": "B1", "validationScore": 0.85}),
+        ),
+        (
+            "cmos_mission_complete",
+            &json!({"missionId": "B2", "validationScore": 0.72}),
+        ),
+        (
+            "cmos_mission_complete",
+            &json!({"missionId": "B3", "validationScore": 0.41}),
+        ),
+        ("cmos_mission_approve", &json!({"missionId": "B2"})),
+        (
+            "cmos_mission_reject",
+            &json!({"missionId": "B2", "reason": "missing docs"}),
+        ),
+    ];
+    let replies = mcp(&repo, &["--agent", "alice"], &calls);
+    assert_eq!(
+        replies[0]["data"]["approval_state"], "auto_approved",
+        "{:#}",
+        replies[0]
+    );
+    assert_eq!(
+        replies[1]["data"]["approval_state"], "needs_review",
+        "{:#}",
+        replies[1]
+    );
+    assert_eq!(replies[2]["error"]["code"], "refused", "{:#}", replies[2]);
+    assert_eq!(
+        replies[3]["error"]["code"], "refused",
+        "self-approval: {:#}",
+        replies[3]
+    );
+    assert_eq!(
+        replies[4]["data"]["approval_state"], "rejected",
+        "{:#}",
+        replies[4]
+    );
+    assert_eq!(mission(&repo, "B2")["rejected_by"], "alice");
+}
+
+// ---------------------------------------------------------------------------------------
+// Metrics
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn metrics_added_by_two_clones_at_once_are_merged_by_sync() {
+    // A bare remote and two clones of the project, each with its own agent and session.
+    let origin = Repo::new();
+    origin.init();
+    origin.json(&["mission", "add", "B1", "Shared work"]);
+    let remote = origin.sibling("remote.git");
+    origin.git(&["init", "-q", "--bare", remote.to_str().unwrap()]);
+    origin.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    origin.git(&["push", "-q", "origin", "main"]);
+    origin.json(&["sync"]);
+    let clones = [origin.sibling("a"), origin.sibling("b")];
+    for dir in &clones {
+        origin.git(&[
+            "clone",
+            "-q",
+            remote.to_str().unwrap(),
+            dir.to_str().unwrap(),
+        ]);
+        origin.json_in(dir, &["sync"]);
+    }
+
+    // Both agents work at the same time: a session each, three metrics each, and one more
+    // with the session's completion. Neither syncs until both are done.
+    std::thread::scope(|scope| {
+        for (dir, agent) in clones.iter().zip(["alice", "bob"]) {
+            let origin = &origin;
+            scope.spawn(move || {
+                let who = ["--agent", agent];
+                let run = |args: &[&str]| origin.json_in(dir, &[&who[..], args].concat());
+                run(&[
+                    "session",
+                    "start",
+                    "--type",
+                    "build",
+                    "--title",
+                    "Metrics",
+                    "--mission",
+                    "B1",
+                ]);
+                for n in ["100", "200", "300"] {
+                    run(&[
+                        "metric",
+                        "add",
+                        "--tokens-in",
+                        n,
+                        "--latency-ms",
+                        "50",
+                        "--model",
+                        agent,
+                    ]);
+                }
+                run(&[
+                    "session",
+                    "complete",
+                    "--summary",
+                    "done",
+                    "--tokens-out",
+                    "7",
+                ]);
+            });
+        }
+    });
+
+    // Sync a, then b (which merges), then a again: every metric is in both clones.
+    origin.json_in(&clones[0], &["sync"]);
+    let merged = origin.json_in(&clones[1], &["sync"]);
+    assert_eq!(merged["result"], "merged", "{merged:#}");
+    assert!(
+        merged["conflicts"].as_array().is_none_or(Vec::is_empty),
+        "{merged:#}"
+    );
+    origin.json_in(&clones[0], &["sync"]);
+    for dir in &clones {
+        let report = origin.json_in(dir, &["report", "weekly"]);
+        assert_eq!(report["total"]["metrics"], 8, "{report:#}");
+        assert_eq!(report["total"]["tokens_in"]["total"], 1200);
+        assert_eq!(report["total"]["tokens_out"]["total"], 14);
+        assert_eq!(report["by_mission"][0]["key"], "B1", "{report:#}");
+        assert_eq!(report["by_session_type"][0]["key"], "build", "{report:#}");
+        let out = origin.cmos_in(dir, &["verify"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    // The report reads as Markdown for a weekly note too.
+    let markdown = origin.cmos_in(&clones[1], &["report", "weekly", "--format", "markdown"]);
+    assert!(
+        String::from_utf8_lossy(&markdown.stdout).contains("| B1 "),
+        "{markdown:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Loop guards and the tool cap
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_looping_agent_is_refused_and_a_different_agent_is_not() {
+    let repo = Repo::new();
+    repo.init();
+    repo.json(&[
+        "session",
+        "start",
+        "--type",
+        "build",
+        "--title",
+        "Flaky test",
+    ]);
+    let text = "Retry the flaky integration test";
+    let capture =
+        |agent: &str| repo.envelope(&["--agent", agent, "session", "capture", "learning", text]);
+    for n in 1..=4 {
+        let ok = capture("alice");
+        assert_eq!(ok["ok"], true, "capture {n}: {ok:#}");
+        assert_eq!(
+            warnings(&ok).contains("identical"),
+            n >= 3,
+            "capture {n}: {ok:#}"
+        );
+    }
+    let refused = capture("alice");
+    assert_eq!(refused["error"]["code"], "refused", "{refused:#}");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(message.contains("5th identical capture"), "{message}");
+    assert!(
+        message.contains("close the session") && message.contains("ask a person for help"),
+        "{message}"
+    );
+
+    // Bob says the same thing in the same window: no loop of his.
+    let bob = capture("bob");
+    assert_eq!(bob["ok"], true, "{bob:#}");
+    assert!(!warnings(&bob).contains("identical"), "{bob:#}");
+    let session = repo.json(&["session", "show"]);
+    assert_eq!(
+        session["captures"].as_array().unwrap().len(),
+        5,
+        "four by alice, one by bob"
+    );
+}
+
+#[test]
+fn the_mcp_server_warns_at_the_tool_cap_and_refuses_past_it() {
+    let repo = Repo::new();
+    repo.init();
+    repo.json(&["session", "start", "--type", "build", "--title", "Capped"]);
+    repo.json(&["policy", "set", "limits.tool_cap", "3"]);
+    let status = json!({});
+    let calls = [("cmos_mission_status", &status); 5];
+    let replies = mcp(&repo, &[], &calls);
+    for (n, reply) in replies.iter().enumerate() {
+        assert_eq!(
+            reply["usage"],
+            json!({"calls": n + 1, "cap": 3}),
+            "{reply:#}"
+        );
+    }
+    assert!(
+        replies[..2]
+            .iter()
+            .all(|r| r["ok"] == true && !warnings(r).contains("tool call"))
+    );
+    assert_eq!(replies[2]["ok"], true);
+    assert!(
+        warnings(&replies[2]).contains("tool call"),
+        "call 3 of 3 warns: {:#}",
+        replies[2]
+    );
+    for reply in &replies[3..] {
+        assert_eq!(reply["error"]["code"], "refused", "{reply:#}");
+        assert!(
+            reply["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("made its 3 tool calls")
+        );
+    }
+    // A new connection is a new count.
+    assert_eq!(mcp(&repo, &[], &calls[..1])[0]["ok"], true);
+}
+
+// ---------------------------------------------------------------------------------------
+// Bad input
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn scores_outside_zero_to_one_or_not_numbers_are_refused_and_nothing_is_written() {
+    let repo = three_started();
+    let before = repo.tip();
+    for bad in ["-0.1", "1.5", "NaN"] {
+        let (code, error) = repo.fails(&["mission", "complete", "B1", "--validation-score", bad]);
+        assert_eq!(
+            (code, &error["code"]),
+            (2, &json!("invalid_input")),
+            "{bad}: {error:#}"
+        );
+        assert!(
+            error["message"].as_str().unwrap().contains("from 0 to 1"),
+            "{error:#}"
+        );
+    }
+    let out = repo.cmos(&["mission", "complete", "B1", "--validation-score", "abc"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("abc") && stderr.contains("from 0 to 1"),
+        "{stderr}"
+    );
+    // The same over MCP, where the schema refuses a string before the tool runs.
+    let calls = [
+        (
+            "cmos_mission_complete",
+            &json!({"missionId": "B1", "validationScore": -0.1}),
+        ),
+        (
+            "cmos_mission_complete",
+            &json!({"missionId": "B1", "validationScore": 1.5}),
+        ),
+        (
+            "cmos_mission_complete",
+            &json!({"missionId": "B1", "validationScore": "abc"}),
+        ),
+    ];
+    for reply in mcp(&repo, &[], &calls) {
+        assert_eq!(reply["error"]["code"], "invalid_input", "{reply:#}");
+    }
+    assert_eq!(repo.tip(), before, "nothing was written");
+    assert_eq!(mission(&repo, "B1")["status"], "In Progress");
+}
+
+#[test]
+fn negative_or_non_numeric_metrics_are_refused_and_nothing_is_written() {
+    let repo = three_started();
+    repo.json(&[
+        "session",
+        "start",
+        "--type",
+        "build",
+        "--title",
+        "Measured",
+        "--mission",
+        "B1",
+    ]);
+    let before = repo.tip();
+    for (flag, value, says) in [
+        ("--tokens-in", "-5", "cannot be negative"),
+        ("--latency-ms", "abc", "not a whole number"),
+        ("--defects", "1.5", "not a whole number"),
+    ] {
+        let out = repo.cmos(&["metric", "add", flag, value]);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says) && stderr.contains(flag), "{stderr}");
+    }
+    // Closing the session with a bad measure closes nothing.
+    let out = repo.cmos(&[
+        "session",
+        "complete",
+        "--summary",
+        "done",
+        "--tokens-out",
+        "-1",
+    ]);
+    assert!(!out.status.success());
+    let calls = [
+        (
+            "cmos_metric_add",
+            &json!({"missionId": "B1", "tokensIn": -1}),
+        ),
+        (
+            "cmos_metric_add",
+            &json!({"missionId": "B1", "tokensIn": "many"}),
+        ),
+    ];
+    for reply in mcp(&repo, &[], &calls) {
+        assert_eq!(reply["error"]["code"], "invalid_input", "{reply:#}");
+    }
+    assert_eq!(repo.tip(), before, "nothing was written");
+    assert_eq!(repo.json(&["session", "show"])["status"], "Active");
+}
+
+const POLICY: &str = ".cmos/policy.toml";
+
+#[test]
+fn a_malformed_policy_file_on_the_branch_is_named_by_path_and_line_and_other_commands_work() {
+    let repo = three_started();
+    repo.json(&["policy", "set", "limits.tool_cap", "50"]);
+    // A collaborator's hand edit breaks line 5.
+    repo.edit_on_branch(
+        POLICY,
+        "[limits]\ntool_cap = 50\n\n[validation]\nneeds_review_min = \"high\"\n",
+    );
+    let (code, error) = repo.fails(&["verify"]);
+    assert_eq!(code, 6, "{error:#}");
+    let problem = &error["problems"][0];
+    assert_eq!(
+        (&problem["path"], &problem["line"]),
+        (&json!(POLICY), &json!(5)),
+        "{error:#}"
+    );
+    assert!(
+        problem["message"]
+            .as_str()
+            .unwrap()
+            .contains("validation.needs_review_min")
+    );
+
+    // Other commands work on the defaults and say so.
+    let listed = repo.envelope(&["policy", "list"]);
+    assert!(
+        warnings(&listed).contains(".cmos/policy.toml:5:"),
+        "{listed:#}"
+    );
+    repo.ok(&["status"]);
+    repo.json(&["mission", "add", "B4", "Later"]);
+    assert_eq!(
+        complete(&repo, "alice", "B1", "0.85")["data"]["to"],
+        "Completed"
+    );
+    // Writing a policy over the broken file is refused, so the hand edit is not lost.
+    let (_, error) = repo.fails(&["policy", "set", "limits.tool_cap", "5"]);
+    assert_eq!(error["code"], "corrupt", "{error:#}");
+    assert!(repo.show(POLICY).contains("\"high\""));
+}
+
+/// A scored completion under an unusable policy file was decided by the default thresholds
+/// without a word: a team that had raised auto_approve_min to 0.9 saw a 0.85 auto-approved
+/// and nothing said the file was ignored.
+#[test]
+fn test_scored_completion_under_a_malformed_policy_file_warns_that_the_defaults_decided() {
+    let repo = three_started();
+    repo.edit_on_branch(
+        POLICY,
+        "[validation]\nauto_approve_min = 0.9\nneeds_review_min = \"high\"\n",
+    );
+    let done = complete(&repo, "alice", "B1", "0.85");
+    assert_eq!(done["data"]["approval_state"], "auto_approved", "{done:#}");
+    let said = warnings(&done);
+    assert!(
+        said.contains(".cmos/policy.toml:3:") && said.contains("default policies"),
+        "{done:#}"
+    );
+    complete(&repo, "alice", "B2", "0.7");
+    let approved = repo.envelope(&["--agent", "dana", "mission", "approve", "B2"]);
+    assert!(
+        warnings(&approved).contains("default policies"),
+        "{approved:#}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Process graph (q1) and fallback tiers (q2): the lead adds these scenarios after merging.
+//   - the seeded graph walked by real operations (init, plan approved, missions completed, a
+//     block and unblock, the sprint's last mission completing into Sprint_Review);
+//   - an unknown event, a malformed graph on the branch (path:line, other commands work);
+//   - a fallback blocking completion until a person approves it.
+// ---------------------------------------------------------------------------------------
