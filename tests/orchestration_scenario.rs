@@ -149,6 +149,22 @@ fn the_gate_at_0_85_approves_at_0_72_waits_for_a_person_and_at_0_41_refuses() {
     );
 }
 
+/// `mission next` gave work that waits for review with the reason "it is already In
+/// Progress: finish it before starting another", while its instructions said a person must
+/// approve it: the agent was told to finish what only a person can decide.
+#[test]
+fn test_mission_next_does_not_tell_the_agent_to_finish_work_that_waits_for_review() {
+    let repo = three_started();
+    complete(&repo, "alice", "B1", "0.72");
+    let next = repo.envelope(&["mission", "next"]);
+    assert_eq!(next["data"]["mission"]["id"], "B1", "{next:#}");
+    let reason = next["data"]["reason"].as_str().unwrap();
+    assert!(!reason.contains("finish it"), "{reason}");
+    assert!(reason.contains("waits for a person"), "{reason}");
+    let status = repo.json(&["status"]);
+    assert_eq!(status["next_reason"], reason);
+}
+
 #[test]
 fn a_person_approves_or_rejects_waiting_work_and_the_agent_may_not_approve_its_own() {
     let repo = three_started();

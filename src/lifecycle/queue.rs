@@ -479,6 +479,10 @@ pub fn pick_next(
             (None, _) => String::new(),
         };
         result.reason = match m.status {
+            // Only a person can move it on: the agent is not told to finish it.
+            InProgress if m.awaiting_review => format!(
+                "it is In Progress{place} and waits for a person to approve or reject its validation score"
+            ),
             InProgress => {
                 format!("it is already In Progress{place}: finish it before starting another")
             }
