@@ -94,6 +94,7 @@ pub fn apply_transition(
 ) -> Result<Status> {
     let from = mission.status;
     check_transition(&mission.id, from, to)?;
+    gate::check_completion_passed_gate(mission, to)?;
     if to == Blocked && detail.note.is_none() {
         return Err(
             Error::InvalidInput(format!("blocking mission {} needs a reason", mission.id))

@@ -232,6 +232,69 @@ fn a_person_approves_or_rejects_waiting_work_and_the_agent_may_not_approve_its_o
     );
 }
 
+/// A mission waiting for a person's review was Completed by a plain completion without a
+/// score (the CLI, a status change, MCP): the person was skipped. And work the gate refused
+/// or a person rejected was Completed the same way, as if the gate had never said no.
+#[test]
+fn test_completion_without_a_score_cannot_skip_the_review_or_a_refusal() {
+    let repo = three_started();
+    complete(&repo, "alice", "B1", "0.72");
+    complete(&repo, "alice", "B2", "0.41");
+    repo.json(&["mission", "add", "B4", "Rejected work"]);
+    repo.json(&["--agent", "alice", "mission", "start", "B4"]);
+    complete(&repo, "alice", "B4", "0.7");
+    repo.json(&[
+        "--agent", "dana", "mission", "reject", "B4", "--reason", "no tests",
+    ]);
+    let before = repo.tip();
+    for id in ["B1", "B2", "B4"] {
+        for args in [
+            vec!["mission", "complete", id],
+            vec!["mission", "update", id, "--status", "Completed"],
+        ] {
+            let (code, error) = repo.fails(&args);
+            assert_eq!(
+                (code, &error["code"]),
+                (5, &json!("refused")),
+                "{args:?}: {error:#}"
+            );
+        }
+    }
+    let (_, waiting) = repo.fails(&["mission", "complete", "B1"]);
+    let message = waiting["message"].as_str().unwrap();
+    assert!(message.contains("waits for a person"), "{message}");
+    assert!(
+        waiting["hint"]
+            .to_string()
+            .contains("cmos mission approve B1"),
+        "{waiting:#}"
+    );
+    let (_, rejected) = repo.fails(&["mission", "complete", "B4"]);
+    assert!(
+        rejected["message"]
+            .as_str()
+            .unwrap()
+            .contains("new validation score"),
+        "{rejected:#}"
+    );
+    let calls = [("cmos_mission_complete", &json!({"missionId": "B1"}))];
+    assert_eq!(mcp(&repo, &[], &calls)[0]["error"]["code"], "refused");
+    assert_eq!(repo.tip(), before, "nothing was written");
+    for id in ["B1", "B2", "B4"] {
+        assert_eq!(mission(&repo, id)["status"], "In Progress", "{id}");
+    }
+    // The ways through still work: a person's approval, a new passing score.
+    repo.json(&["--agent", "dana", "mission", "approve", "B1"]);
+    assert_eq!(
+        complete(&repo, "alice", "B2", "0.9")["data"]["to"],
+        "Completed"
+    );
+    assert_eq!(
+        complete(&repo, "alice", "B4", "0.85")["data"]["to"],
+        "Completed"
+    );
+}
+
 #[test]
 fn self_approval_is_refused_by_default_and_allowed_when_the_policy_allows_it() {
     let repo = three_started();

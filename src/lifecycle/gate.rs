@@ -104,6 +104,32 @@ pub fn check_gate_open(mission: &Mission) -> Result<()> {
     crate::lifecycle::check_transition(&mission.id, mission.status, Status::Completed)
 }
 
+/// Refuses completing a mission whose last validation score did not pass other than through
+/// the gate: work that waits for review is completed by a person's approval, and work the
+/// gate refused or a person rejected needs a new score. A mission never scored, or approved,
+/// completes as before.
+pub fn check_completion_passed_gate(mission: &Mission, to: Status) -> Result<()> {
+    if to != Status::Completed {
+        return Ok(());
+    }
+    match mission.approval_state {
+        Some(ApprovalState::NeedsReview) => Err(Error::Refused(format!(
+            "mission {} waits for a person to approve or reject its validation score {}: it is completed by that approval, not by completing it",
+            mission.id,
+            score_text(mission.validation_score)
+        ))
+        .then(Action::new(Op::MissionApprove).with(Input::MissionId, &mission.id))),
+        Some(state @ (ApprovalState::RejectedByGate | ApprovalState::Rejected)) => {
+            Err(Error::Refused(format!(
+                "mission {}'s last validation did not pass ({state}): complete it with a new validation score once the work is better",
+                mission.id
+            ))
+            .needs(&[Input::ValidationScore]))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Refuses an approval or a rejection of a mission that does not wait for review.
 pub fn check_awaiting_review(mission: &Mission, verb: &str) -> Result<()> {
     if mission.status == Status::InProgress
@@ -241,5 +267,33 @@ mod tests {
             check_gate_open(&queued),
             Err(Error::InvalidTransition { .. })
         ));
+    }
+
+    #[test]
+    fn only_the_gate_completes_work_whose_last_score_did_not_pass() {
+        let with = |state| Mission {
+            approval_state: state,
+            ..waiting("a")
+        };
+        for state in [
+            ApprovalState::NeedsReview,
+            ApprovalState::RejectedByGate,
+            ApprovalState::Rejected,
+        ] {
+            let err = check_completion_passed_gate(&with(Some(state)), Status::Completed);
+            assert!(
+                matches!(err.unwrap_err().kind(), Error::Refused(_)),
+                "{state}"
+            );
+            // Other moves (blocking it, dropping it) are not the gate's business.
+            assert!(check_completion_passed_gate(&with(Some(state)), Status::Blocked).is_ok());
+        }
+        for state in [
+            None,
+            Some(ApprovalState::Approved),
+            Some(ApprovalState::AutoApproved),
+        ] {
+            assert!(check_completion_passed_gate(&with(state), Status::Completed).is_ok());
+        }
     }
 }
