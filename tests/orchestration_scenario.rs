@@ -149,20 +149,42 @@ fn the_gate_at_0_85_approves_at_0_72_waits_for_a_person_and_at_0_41_refuses() {
     );
 }
 
-/// `mission next` gave work that waits for review with the reason "it is already In
-/// Progress: finish it before starting another", while its instructions said a person must
-/// approve it: the agent was told to finish what only a person can decide.
+/// `mission next` gave work that waits for review as the next mission, first with the reason
+/// "it is already In Progress: finish it before starting another": an agent following `next`
+/// was told to finish what only a person can decide, and then stalled on it. Waiting work is
+/// passed over (and named), and the next workable mission is given.
 #[test]
-fn test_mission_next_does_not_tell_the_agent_to_finish_work_that_waits_for_review() {
+fn test_mission_next_passes_over_work_that_waits_for_review() {
     let repo = three_started();
     complete(&repo, "alice", "B1", "0.72");
     let next = repo.envelope(&["mission", "next"]);
-    assert_eq!(next["data"]["mission"]["id"], "B1", "{next:#}");
+    assert_eq!(next["data"]["mission"]["id"], "B2", "{next:#}");
     let reason = next["data"]["reason"].as_str().unwrap();
-    assert!(!reason.contains("finish it"), "{reason}");
-    assert!(reason.contains("waits for a person"), "{reason}");
+    assert!(!reason.contains("B1"), "{reason}");
+    assert_eq!(
+        next["data"]["skipped"][0],
+        json!({"id": "B1", "status": "In Progress", "waiting_on": [], "awaiting_review": true})
+    );
+    let actions = next["instructions"]["next_actions"].to_string();
+    assert!(
+        actions.contains("Mission B1 (Work B1) waits for review"),
+        "{actions}"
+    );
+    let human = String::from_utf8_lossy(&repo.cmos(&["mission", "next"]).stdout).to_string();
+    assert!(
+        human.contains("skipped: B1 waits on a person's review"),
+        "{human}"
+    );
     let status = repo.json(&["status"]);
     assert_eq!(status["next_reason"], reason);
+
+    // When everything open waits for a person, there is nothing for an agent, and `next` says why.
+    complete(&repo, "alice", "B2", "0.7");
+    complete(&repo, "alice", "B3", "0.61");
+    let next = repo.envelope(&["mission", "next"]);
+    assert!(next["data"]["mission"].is_null(), "{next:#}");
+    let reason = next["data"]["reason"].as_str().unwrap();
+    assert!(reason.contains("waits for a person"), "{reason}");
 }
 
 #[test]

@@ -74,12 +74,15 @@ pub fn render_next(n: &NextOutcome, style: &Style) -> String {
         out.push_str(&format!("{} {hint} ({c})\n", style.dim("routing:")));
     }
     for s in &n.skipped {
-        let waits = waiting_list(&s.waiting_on);
+        let waits = if s.awaiting_review {
+            "a person's review of its validation score".to_string()
+        } else {
+            waiting_list(&s.waiting_on).join(", ")
+        };
         out.push_str(&format!(
-            "{} {} waits on {}\n",
+            "{} {} waits on {waits}\n",
             style.dim("skipped:"),
-            s.id,
-            waits.join(", ")
+            s.id
         ));
     }
     if n.skipped_total > n.skipped.len() {

@@ -419,12 +419,15 @@ impl<'a> Queue<'a> {
     }
 }
 
-/// A mission passed over by `next` because it still waits on others.
+/// A mission passed over by `next` because it still waits on others, or on a person.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Skipped {
     pub id: String,
     pub status: Status,
     pub waiting_on: Vec<Unmet>,
+    /// Its validation score waits for a person to approve or reject it: no agent can move it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub awaiting_review: bool,
 }
 
 /// The one mission to work on now, and why; or why there is none.
@@ -460,15 +463,24 @@ pub fn pick_next(
         skipped: Vec::new(),
         skipped_total: 0,
     };
+    let mut in_review = 0;
     for m in open {
-        let unmet = gates.unmet(&m);
-        if !unmet.is_empty() {
+        // Work that waits for a person's review is passed over: only a person can move it, so
+        // an agent that follows `next` goes on with other work instead of stalling on it.
+        let unmet = if m.awaiting_review {
+            in_review += 1;
+            Vec::new()
+        } else {
+            gates.unmet(&m)
+        };
+        if m.awaiting_review || !unmet.is_empty() {
             result.skipped_total += 1;
             if result.skipped.len() < SKIPPED_SHOWN {
                 result.skipped.push(Skipped {
                     id: m.id.clone(),
                     status: m.status,
                     waiting_on: unmet,
+                    awaiting_review: m.awaiting_review,
                 });
             }
             continue;
@@ -479,10 +491,6 @@ pub fn pick_next(
             (None, _) => String::new(),
         };
         result.reason = match m.status {
-            // Only a person can move it on: the agent is not told to finish it.
-            InProgress if m.awaiting_review => format!(
-                "it is In Progress{place} and waits for a person to approve or reject its validation score"
-            ),
             InProgress => {
                 format!("it is already In Progress{place}: finish it before starting another")
             }
@@ -495,7 +503,16 @@ pub fn pick_next(
         result.mission = Some(m);
         return result;
     }
-    result.reason = if result.skipped_total > 0 {
+    let on_prerequisites = result.skipped_total - in_review;
+    result.reason = if in_review > 0 && on_prerequisites == 0 {
+        format!(
+            "every open mission waits for a person to approve or reject its validation score ({in_review} waiting)"
+        )
+    } else if in_review > 0 {
+        format!(
+            "every open mission waits: {in_review} for a person's review, {on_prerequisites} on prerequisites"
+        )
+    } else if result.skipped_total > 0 {
         format!(
             "every open mission waits on prerequisites ({} waiting)",
             result.skipped_total

@@ -209,15 +209,16 @@ impl Instructions {
         out.context.blocked_missions = digest.totals.get(Status::Blocked);
         let next = digest.next.as_ref();
         out.context.next_mission = next.map(|m| m.id.clone());
+        // Work waiting for review is never the next mission, but a person must hear of it.
+        for m in digest.in_progress.iter().filter(|m| m.awaiting_review) {
+            out.next_actions.push(format!(
+                "Mission {} ({}) waits for review: a person other than the one who scored it must approve or reject it; it is not done until then.",
+                m.id, m.name
+            ));
+            out.suggested
+                .push(Action::new(Op::MissionApprove).with(Input::MissionId, &m.id));
+        }
         match next {
-            Some(m) if m.awaiting_review => {
-                out.next_actions.push(format!(
-                    "Mission {} ({}) waits for review: a person other than the one who scored it must approve or reject it; it is not done until then.",
-                    m.id, m.name
-                ));
-                out.suggested
-                    .push(Action::new(Op::MissionApprove).with(Input::MissionId, &m.id));
-            }
             Some(m) if m.status == Status::InProgress => {
                 out.next_actions.push(format!(
                     "Continue mission {} ({}); complete it when its success criteria are met.",
@@ -238,6 +239,15 @@ impl Instructions {
                 out.next_actions.push("Plan work: add a mission.".into());
                 out.suggested
                     .push(Action::new(Op::MissionAdd).needs(Input::Name));
+            }
+            // Only a person's review holds the work up: unblocking is not the way on.
+            None if !digest.skipped.is_empty()
+                && digest.skipped_total == digest.skipped.len()
+                && digest.skipped.iter().all(|s| s.awaiting_review) =>
+            {
+                out.next_actions.push(
+                    "Nothing else is ready until a person reviews the waiting work: add new work, or close the session.".into(),
+                );
             }
             None => {
                 out.next_actions
