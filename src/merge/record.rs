@@ -35,9 +35,29 @@ const SETS: [&str; 5] = [
 const KEYED_SETS: [(&str, &str); 1] = [("depends", "on")];
 /// Fields that say when a record last changed: the later time is simply right.
 const LATEST: [&str; 1] = ["updated_at"];
-/// A mission's lifecycle fields change together: when the status conflicts, all of them come
-/// from the side that wins, so a record never mixes two lifecycles.
-const LIFECYCLE: [&str; 4] = ["status", "blocked", "started_at", "completed_at"];
+/// A mission's lifecycle fields change together, the confidence gate's record with them (an
+/// approval completes the mission, a rejection sends it back): when the status or the
+/// approval state conflicts, all of them come from the side that wins, so a record never
+/// mixes two lifecycles (say, Completed by one person's approval yet marked rejected by
+/// another's rejection).
+const LIFECYCLE: [&str; 14] = [
+    "status",
+    "blocked",
+    "started_at",
+    "completed_at",
+    "approval_state",
+    "validation_score",
+    "evidence",
+    "validated_by",
+    "validated_at",
+    "approved_by",
+    "approved_at",
+    "rejected_by",
+    "rejected_at",
+    "review_note",
+];
+/// The fields whose conflict makes the whole lifecycle go to one side.
+const LIFECYCLE_KEYS: [&str; 2] = ["status", "approval_state"];
 
 /// Merges `ours` and `theirs` against `base` (None: the record is new on both sides).
 /// Symmetric: swapping `ours` and `theirs` gives the same table.
@@ -46,26 +66,28 @@ pub fn merge_record(base: Option<&Table>, ours: &Table, theirs: &Table) -> Recor
     let base = base.unwrap_or(&empty);
     let (rank_a, rank_b) = (rank(ours), rank(theirs));
     let mut merge = RecordMerge::default();
-    let lifecycle_conflict =
-        changed_on_both(base.get("status"), ours.get("status"), theirs.get("status"));
-    if lifecycle_conflict {
+    let conflicting_key = LIFECYCLE_KEYS
+        .into_iter()
+        .find(|key| changed_on_both(base.get(*key), ours.get(*key), theirs.get(*key)));
+    let lifecycle_conflict = conflicting_key.is_some();
+    if let Some(key) = conflicting_key {
         let (winner, loser) = winner(
             ours,
             theirs,
             &rank_a,
             &rank_b,
-            ours.get("status"),
-            theirs.get("status"),
+            ours.get(key),
+            theirs.get(key),
         );
-        for key in LIFECYCLE {
-            if let Some(value) = winner.get(key) {
-                merge.table.insert(key.to_string(), value.clone());
+        for field in LIFECYCLE {
+            if let Some(value) = winner.get(field) {
+                merge.table.insert(field.to_string(), value.clone());
             }
         }
         merge.conflicts.push(FieldConflict {
-            field: "status".into(),
-            kept: show(winner.get("status")),
-            lost: show(loser.get("status")),
+            field: key.into(),
+            kept: show(winner.get(key)),
+            lost: show(loser.get(key)),
         });
     }
     let mut keys: Vec<&String> = ours
@@ -330,6 +352,39 @@ mod tests {
         );
         assert_eq!(one.conflicts.len(), 1);
         assert_eq!(one.conflicts[0].lost, "ours");
+    }
+
+    /// One clone approved a mission waiting for review while another rejected it: the status
+    /// changed on one side only and the approval state on both, so the fields merged one by
+    /// one into a mission Completed by the approval yet marked rejected, with both people's
+    /// names on it.
+    #[test]
+    fn test_concurrent_approve_and_reject_keep_one_side_whole() {
+        let base = table(
+            "status = 'In Progress'\napproval_state = 'needs_review'\nvalidation_score = 0.72\nvalidated_by = 'agent'\nupdated_at = '2026-01-01T00:00:00Z'",
+        );
+        let approved = table(
+            "status = 'Completed'\ncompleted_at = '2026-01-02T00:00:00Z'\napproval_state = 'approved'\nvalidation_score = 0.72\nvalidated_by = 'agent'\napproved_by = 'dana'\napproved_at = '2026-01-02T00:00:00Z'\nupdated_at = '2026-01-02T00:00:00Z'",
+        );
+        let rejected = table(
+            "status = 'In Progress'\napproval_state = 'rejected'\nvalidation_score = 0.72\nvalidated_by = 'agent'\nrejected_by = 'lee'\nrejected_at = '2026-01-03T00:00:00Z'\nreview_note = 'no tests'\nupdated_at = '2026-01-03T00:00:00Z'",
+        );
+        let one = merge_record(Some(&base), &approved, &rejected);
+        let two = merge_record(Some(&base), &rejected, &approved);
+        assert_eq!(one.table, two.table, "symmetric");
+        let t = &one.table;
+        assert_eq!(t["status"].as_str(), Some("In Progress"), "{t:?}");
+        assert_eq!(t["approval_state"].as_str(), Some("rejected"));
+        assert_eq!(t["rejected_by"].as_str(), Some("lee"));
+        for gone in ["approved_by", "approved_at", "completed_at"] {
+            assert!(
+                !t.contains_key(gone),
+                "{gone} from the losing approval: {t:?}"
+            );
+        }
+        assert_eq!(one.conflicts.len(), 1);
+        assert_eq!(one.conflicts[0].field, "approval_state");
+        assert_eq!(one.conflicts[0].lost, "approved");
     }
 
     #[test]
