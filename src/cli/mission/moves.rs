@@ -58,7 +58,7 @@ pub enum MoveCommand {
         /// those whose paths the mission's commits touched]. Each result is recorded as
         /// evidence; a failed check refuses the completion (or, by the policy
         /// validation.failed_check, sends it to review).
-        #[arg(long, value_name = "all|none|NAME", num_args = 1.., value_delimiter = ',')]
+        #[arg(long, value_name = "NAME", num_args = 1.., value_delimiter = ',')]
         checks: Vec<String>,
     },
     /// Approve a mission that waits for review after a completion with a validation score:
