@@ -103,6 +103,10 @@ fn test_a_passing_check_is_recorded_as_evidence_on_the_completed_mission() {
         text.starts_with("check unit passed (") && text.ends_with("unit says hello"),
         "{text}"
     );
+    assert!(
+        !text.contains("ran.log"),
+        "the local command stays local: {text}"
+    );
     // The human output shows each check before the move.
     let (repo, log) = b1_in_progress();
     check(&repo, &log, "unit", &["src/**"], 0);
@@ -284,6 +288,14 @@ fn test_checks_none_all_and_names_override_the_touched_paths() {
     assert_eq!(ran(&log), ["src", "docs"]);
 
     let (repo, log) = setup();
+    let (_, err) = repo.fails(&["mission", "complete", "B1", "--checks", "all,docs"]);
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("all stands alone"),
+        "{err:#}"
+    );
     let before = repo.tip();
     let envelope = complete(&repo, &["--checks", "lint"]);
     assert_eq!(envelope["error"]["code"], "invalid_input", "{envelope:#}");
@@ -464,4 +476,38 @@ fn test_evidence_given_without_a_score_is_kept_on_the_mission() {
     let b1 = show(&repo);
     assert_eq!(b1["status"], "Completed", "{b1:#}");
     assert_eq!(b1["evidence"], json!(["cargo test: 12 passed"]));
+}
+
+#[test]
+fn test_the_consolidated_transition_tool_passes_checks_through() {
+    let (repo, log) = b1_in_progress();
+    check(&repo, &log, "unit", &["src/**"], 1);
+    commit(&repo, &["src/lib.rs"]);
+    let lines = repo.mcp_session(
+        &[],
+        &[
+            (
+                "cmos_mission_transition",
+                &json!({"action": "complete", "missionId": "B1"}),
+            ),
+            (
+                "cmos_mission_transition",
+                &json!({"action": "complete", "missionId": "B1", "checks": ["none"]}),
+            ),
+        ],
+    );
+    let refused: Value = serde_json::from_str(&lines[2]).unwrap();
+    assert_eq!(refused["result"]["isError"], true, "{refused:#}");
+    let text = refused["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(text.contains("check unit failed"), "{text}");
+    assert!(
+        text.contains("cmos_check"),
+        "the hint names the tool: {text}"
+    );
+    // The consolidated listing does not show the parameter; the call takes it.
+    assert!(!lines[1].contains("\"checks\""), "{}", lines[1]);
+    let done: Value = serde_json::from_str(&lines[3]).unwrap();
+    let text = done["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(text.contains("\"Completed\""), "{text}");
+    assert_eq!(ran(&log), ["unit"]);
 }

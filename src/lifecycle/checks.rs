@@ -118,6 +118,12 @@ pub fn select(
 }
 
 fn unknown_check(name: &str, checks: &[Coverage<'_>]) -> Error {
+    if name == "all" || name == "none" {
+        return Error::InvalidInput(format!(
+            "{name} stands alone: ask for all checks, none, or checks by name"
+        ))
+        .needs(&[Input::Checks]);
+    }
     let known: Vec<&str> = checks.iter().map(|c| c.name).collect();
     let known = if known.is_empty() {
         "no check is configured in this repository's git config".to_string()
@@ -207,6 +213,9 @@ mod tests {
         assert_eq!(select(&checks, &named, &[]).unwrap(), ["docs"]);
         let err = select(&checks, &Selection::Named(vec!["lint".into()]), &[]).unwrap_err();
         assert!(err.to_string().contains("test, docs, always"), "{err}");
+        let mixed = Selection::Named(vec!["docs".into(), "none".into()]);
+        let err = select(&checks, &mixed, &[]).unwrap_err();
+        assert!(err.to_string().contains("none stands alone"), "{err}");
     }
 
     #[test]

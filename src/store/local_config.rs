@@ -13,6 +13,9 @@ pub struct ConfigSection {
     pub subsection: String,
     /// The file it was read from, when it came from a file.
     pub origin: Option<PathBuf>,
+    /// Whether the file is fully trusted: false for a repository owned by someone else,
+    /// whose config git would refuse until the repository is marked safe.
+    pub trusted: bool,
     /// `(key, value)` in file order; the key lower-cased as git compares keys, the value None
     /// for a key written without `=`.
     pub entries: Vec<(String, Option<String>)>,
@@ -47,6 +50,7 @@ impl Store {
                 Some(ConfigSection {
                     subsection,
                     origin: s.meta().path.clone(),
+                    trusted: s.meta().trust == gix::sec::Trust::Full,
                     entries,
                 })
             })

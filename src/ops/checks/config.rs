@@ -75,6 +75,13 @@ pub fn read(sections: &[ConfigSection]) -> Result<Vec<Check>> {
             continue;
         };
         let origin = section.origin.as_ref().map(|p| p.display().to_string());
+        if !section.trusted {
+            return Err(bad(
+                &format!("{SECTION}.{PREFIX}{name}"),
+                origin.as_deref(),
+                "the file belongs to a repository owned by someone else, so its checks are not run; if you trust it, add it to git's safe.directory".into(),
+            ));
+        }
         let index = match drafts.iter().position(|d| d.name == name) {
             Some(index) => index,
             None => {
@@ -92,7 +99,7 @@ pub fn read(sections: &[ConfigSection]) -> Result<Vec<Check>> {
         let draft = &mut drafts[index];
         draft.origin = origin.clone();
         for (key, value) in &section.entries {
-            let full = format!("{SECTION}.{PREFIX}{}.{key}", draft.name);
+            let full = format!("{SECTION}.{PREFIX}{}.{}", draft.name, escape_line(key));
             let at = origin.as_deref();
             let Some(value) = value else {
                 return Err(bad(&full, at, "it has no value (write key = value)".into()));
@@ -277,6 +284,7 @@ mod tests {
         ConfigSection {
             subsection: sub.into(),
             origin: Some(".git/config".into()),
+            trusted: true,
             entries: entries
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
@@ -346,6 +354,10 @@ mod tests {
             assert!(err.contains(expected), "{sub} {entries:?}: {err}");
             assert!(err.contains(".git/config"), "{err}");
         }
+        let mut untrusted = section("check.t", &[("command", Some("x"))]);
+        untrusted.trusted = false;
+        let err = read(&[untrusted]).unwrap_err();
+        assert!(err.to_string().contains("owned by someone else"), "{err}");
         let err = read(&[section(
             "check.t",
             &[("command", Some("x")), ("paths", Some("/etc/**"))],

@@ -73,9 +73,10 @@ impl CheckResult {
         format!("check {} {how} ({secs:.2} s)", self.name)
     }
 
-    /// What the mission's evidence records: the summary, the command and the output's tail.
+    /// What the mission's evidence records: the summary and the output's tail. Not the
+    /// command: it is local configuration, and may hold what should not be pushed.
     pub fn evidence(&self) -> String {
-        let mut text = format!("{}: {}", self.summary(), self.command);
+        let mut text = self.summary();
         if !self.output_tail.is_empty() {
             text.push('\n');
             text.push_str(&self.output_tail);
