@@ -511,3 +511,20 @@ fn test_the_consolidated_transition_tool_passes_checks_through() {
     assert!(text.contains("\"Completed\""), "{text}");
     assert_eq!(ran(&log), ["unit"]);
 }
+
+#[test]
+fn test_work_held_for_review_without_a_score_says_it_waits() {
+    let (repo, log) = b1_in_progress();
+    check(&repo, &log, "unit", &["src/**"], 1);
+    commit(&repo, &["src/lib.rs"]);
+    repo.ok(&["policy", "set", "validation.failed_check", "review"]);
+    let out = repo.ok(&["--agent", "alice", "mission", "complete", "B1"]);
+    assert!(
+        out.contains("FAIL check unit failed with exit code 1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("B1 (First) waits for review: In Progress (needs_review)"),
+        "{out}"
+    );
+}

@@ -147,12 +147,7 @@ pub fn check_failures(
         return Ok(());
     }
     let mut message = format!(
-        "mission {id} was not completed: {} failed ({}); it stays In Progress and nothing was recorded. Fix the work and complete it again, or run the checks by hand to see their whole output",
-        if failed.len() == 1 {
-            "a check"
-        } else {
-            "checks"
-        },
+        "mission {id} was not completed: {}; it stays In Progress and nothing was recorded. Fix the work and complete it again, or run the checks by hand to see their whole output",
         failed.join("; ")
     );
     if !output.is_empty() {

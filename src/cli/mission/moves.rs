@@ -262,7 +262,7 @@ fn joined<const N: usize>(parts: [Option<String>; N]) -> Option<String> {
 }
 
 pub fn render_move(t: &TransitionOutcome, style: &Style) -> String {
-    if let (Some(state), Some(score)) = (t.approval_state, t.validation_score)
+    if let Some(state) = t.approval_state
         && t.from == t.to
     {
         let what = match state {
@@ -270,8 +270,12 @@ pub fn render_move(t: &TransitionOutcome, style: &Style) -> String {
             ApprovalState::Rejected => "was sent back to work",
             _ => "stays as it was",
         };
+        // A failed check holds work for review without a score.
+        let score = t
+            .validation_score
+            .map_or(String::new(), |s| format!("validation score {s}, "));
         return format!(
-            "Mission {} ({}) {what}: validation score {score}, {} ({state})\n",
+            "Mission {} ({}) {what}: {score}{} ({state})\n",
             style.bold(&t.mission.id),
             t.mission.name,
             style.status(t.to, 0)

@@ -85,7 +85,7 @@ pub fn complete(
         let reason = format!("held for review: {}", summaries.join("; "));
         review(ws, id, notes, &validation, &reason)?.warn_then(
             format!(
-                "mission {id} waits for review: {} failed, and the project's validation policy sends such work to a person, who approves or rejects it",
+                "mission {id} waits for review: {}, and the project's validation policy sends work whose checks fail to a person, who approves or rejects it",
                 summaries.join("; ")
             ),
             Action::new(Op::MissionApprove).with(Input::MissionId, id),
