@@ -528,3 +528,19 @@ fn test_work_held_for_review_without_a_score_says_it_waits() {
         "{out}"
     );
 }
+
+#[test]
+fn test_a_bad_or_missing_score_is_refused_before_any_check_runs() {
+    let (repo, log) = b1_in_progress();
+    check(&repo, &log, "unit", &["src/**"], 0);
+    commit(&repo, &["src/lib.rs"]);
+    let envelope = complete(&repo, &["--validation-score", "1.5"]);
+    assert_eq!(envelope["error"]["code"], "invalid_input", "{envelope:#}");
+    repo.ok(&["policy", "set", "validation.require_scores", "true"]);
+    let envelope = complete(&repo, &[]);
+    assert_eq!(envelope["error"]["code"], "refused", "{envelope:#}");
+    assert!(
+        ran(&log).is_empty(),
+        "no check ran for a completion refused anyway"
+    );
+}

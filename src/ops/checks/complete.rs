@@ -46,6 +46,15 @@ pub fn complete(
     // Refuse a completion that could not happen before spending minutes on its checks.
     crate::lifecycle::check_transition(&mission.id, mission.status, Status::Completed)?;
     let policies = policy::effective(&snapshot)?;
+    let rules = GateRules {
+        auto_approve_min: policies.validation.auto_approve_min,
+        needs_review_min: policies.validation.needs_review_min,
+        allow_self_approval: policies.validation.allow_self_approval,
+        require_scores: policies.validation.require_scores,
+    };
+    // A bad or missing score is refused before the checks run, not after.
+    let score = validation.score.map(gate_rules::check_score).transpose()?;
+    gate_rules::check_score_given(id, score, &rules)?;
     let (results, warning) = match selection {
         Selection::None => (Vec::new(), None),
         _ => {
@@ -72,15 +81,9 @@ pub fn complete(
         score: validation.score,
         evidence,
     };
-    let rules = GateRules {
-        auto_approve_min: policies.validation.auto_approve_min,
-        needs_review_min: policies.validation.needs_review_min,
-        allow_self_approval: policies.validation.allow_self_approval,
-        require_scores: policies.validation.require_scores,
-    };
     let held_back = !failed.is_empty()
         && on_failure == OnFailure::Review
-        && validation.score.map(|s| gate_rules::verdict(s, &rules)) != Some(Verdict::Refuse);
+        && score.map(|s| gate_rules::verdict(s, &rules)) != Some(Verdict::Refuse);
     let outcome = if held_back {
         let reason = format!("held for review: {}", summaries.join("; "));
         review(ws, id, notes, &validation, &reason)?.warn_then(
