@@ -544,3 +544,24 @@ fn test_a_bad_or_missing_score_is_refused_before_any_check_runs() {
         "no check ran for a completion refused anyway"
     );
 }
+
+#[test]
+fn test_a_bad_failed_check_policy_on_the_branch_keeps_the_default_and_names_its_line() {
+    let (repo, log) = b1_in_progress();
+    check(&repo, &log, "unit", &["src/**"], 1);
+    commit(&repo, &["src/lib.rs"]);
+    repo.edit_on_branch(
+        ".cmos/policy.toml",
+        "[validation]\nauto_approve_min = 0.9\nfailed_check = \"ignore\"\n",
+    );
+    let listed = repo.envelope(&["policy", "list"]);
+    let warning = listed["warnings"][0].as_str().unwrap();
+    assert!(
+        warning.contains(".cmos/policy.toml:3:") && warning.contains("refuse, review"),
+        "{warning}"
+    );
+    // The default is in force: the failed check refuses the completion.
+    let envelope = complete(&repo, &[]);
+    assert_eq!(envelope["error"]["code"], "refused", "{envelope:#}");
+    assert_eq!(show(&repo)["status"], "In Progress");
+}
