@@ -297,6 +297,7 @@ pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Res
     .needs(&[Input::Force]))
 }
 
+pub mod checks;
 mod cycles;
 mod direction;
 pub mod gate;

@@ -47,6 +47,8 @@ pub enum Op {
     SnapshotList,
     /// The project notes, written anew.
     NotesSet,
+    /// Run the locally configured checks now.
+    CheckRun,
 }
 
 /// One input of a request: what an error says was wrong or missing, and the arguments of an
@@ -97,6 +99,8 @@ pub enum Input {
     FirstSprint,
     /// How sure the submitter is that the work meets its criteria, 0 to 1.
     ValidationScore,
+    /// Which local checks a completion runs: all, none, or names.
+    Checks,
 }
 
 impl Input {

@@ -524,6 +524,8 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
     run(&w, &["mission", "update", "B2", "--complexity", "complex"]);
     run(&w, &["mission", "next"]);
     run(&w, &["policy", "unset", "routing.complex"]);
+    run(&w, &["check", "list"]);
+    run(&w, &["check", "run"]);
     (out, ran)
 }
 

@@ -1,5 +1,6 @@
 //! The `cmos` command line: clap definitions, one file per command group, and dispatch.
 
+mod check;
 mod command_context;
 mod completions;
 mod context;
@@ -123,6 +124,8 @@ pub enum Command {
     Report(report::ReportCommand),
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    #[command(subcommand)]
+    Check(check::CheckCommand),
 }
 
 /// Parses arguments, runs the command and returns the process exit code.
@@ -174,6 +177,7 @@ fn run(ctx: &CommandContext, command: Command) -> Result<()> {
         Command::Metric(cmd) => metric::run(ctx, cmd),
         Command::Report(cmd) => report::run(ctx, cmd),
         Command::Policy(cmd) => policy::run(ctx, cmd),
+        Command::Check(cmd) => check::run(ctx, cmd),
         // These take the project and the printer directly.
         Command::Import(args) => with_workspace(ctx, |ws, p| migrate::run_import(ws, args, p)),
         Command::Export(cmd) => with_workspace(ctx, |ws, p| migrate::run_export(ws, cmd, p)),

@@ -37,6 +37,7 @@ fn command(op: Op) -> String {
         Op::DecisionAdd => "decision add",
         Op::SnapshotList => "context history",
         Op::NotesSet => "context notes set",
+        Op::CheckRun => "check run",
     };
     format!("cmos {words}")
 }
@@ -94,6 +95,7 @@ fn flag(input: Input) -> &'static str {
         Input::Supersedes => "--supersedes",
         Input::All => "--all",
         Input::ValidationScore => "--validation-score",
+        Input::Checks => "--checks",
     }
 }
 
@@ -112,6 +114,7 @@ fn metavar(input: Input) -> &'static str {
         Input::Remote => "REMOTE",
         Input::StartDate | Input::EndDate => "DATE",
         Input::ValidationScore => "SCORE",
+        Input::Checks => "NAME",
         _ => "TEXT",
     }
 }

@@ -68,6 +68,7 @@ fn tool(op: Op) -> Option<(&'static str, &'static [(&'static str, &'static str)]
         },
         Op::DecisionAdd => "cmos_decisions_record",
         Op::SnapshotList => "cmos_context_history",
+        Op::CheckRun => return Some(("cmos_check", &[("action", "run")])),
     };
     Some((name, &[]))
 }
@@ -107,6 +108,7 @@ fn param(op: Option<Op>, input: Input) -> &'static str {
         Input::Supersedes => "supersedes",
         Input::All => "all",
         Input::ValidationScore => "validationScore",
+        Input::Checks => "checks",
     }
 }
 

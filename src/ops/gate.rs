@@ -68,7 +68,7 @@ pub fn complete(
     let (rules, unusable) = rules(ws)?;
     gate::check_score_given(id, score, &rules)?;
     let Some(score) = score else {
-        return unscored(ws, id, notes, promotion);
+        return unscored(ws, id, notes, promotion, &evidence);
     };
     let outcome = match gate::verdict(score, &rules) {
         Verdict::AutoApprove => {
@@ -114,18 +114,54 @@ pub fn complete(
     Ok(warn_unusable(outcome, unusable))
 }
 
-/// A completion without a score: what it was before the gate.
+/// A completion without a score: what it was before the gate, with the evidence given (the
+/// results of local checks) kept on the mission.
 fn unscored(
     ws: &Workspace,
     id: &str,
     notes: Option<&str>,
     promotion: Promotion,
+    evidence: &[String],
 ) -> Result<Outcome<TransitionOutcome>> {
+    if !evidence.is_empty() {
+        return unscored_with_evidence(ws, id, notes, promotion, evidence);
+    }
     match promotion {
         Promotion::Start => transition::complete_and_start_next(ws, id, notes),
         Promotion::Current => transition::complete(ws, id, notes, true),
         Promotion::None => transition::complete(ws, id, notes, false),
     }
+}
+
+/// A completion without a score whose evidence is put on the mission in the same commit.
+fn unscored_with_evidence(
+    ws: &Workspace,
+    id: &str,
+    notes: Option<&str>,
+    promotion: Promotion,
+    evidence: &[String],
+) -> Result<Outcome<TransitionOutcome>> {
+    let stamp = |tx: &mut Tx<'_>, m: &mut Mission| {
+        m.evidence = evidence.to_vec();
+        m.validated_by = Some(tx.agent().to_string());
+        m.validated_at = Some(tx.now());
+        Ok(())
+    };
+    let promote_to = match promotion {
+        Promotion::Current => Some(Status::Current),
+        Promotion::Start => Some(Status::InProgress),
+        Promotion::None => None,
+    };
+    let detail = transition::note(notes, "notes")?;
+    transition::run_stamped(
+        ws,
+        "complete",
+        id,
+        Status::Completed,
+        detail,
+        promote_to,
+        &stamp,
+    )
 }
 
 /// Keeps a mission In Progress with the score that did not complete it: waiting for review,

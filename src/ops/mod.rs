@@ -4,6 +4,7 @@
 pub mod agents;
 pub mod audit;
 pub mod changes;
+pub mod checks;
 pub mod context;
 pub mod context_view;
 pub mod envelope;

@@ -44,6 +44,8 @@ pub struct ValidationPolicy {
     pub allow_self_approval: bool,
     /// Whether completing work needs a validation score.
     pub require_scores: bool,
+    /// What a failed local check does to a completion: refuse it, or send it to review.
+    pub failed_check: crate::lifecycle::checks::OnFailure,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -72,6 +74,7 @@ impl Default for ValidationPolicy {
             needs_review_min: 0.60,
             allow_self_approval: false,
             require_scores: false,
+            failed_check: Default::default(),
         }
     }
 }

@@ -18,6 +18,7 @@ mod ids;
 
 mod load;
 mod local;
+mod local_config;
 mod locks;
 mod merge;
 mod metrics;
@@ -45,6 +46,7 @@ pub use git_program::ACTIVE_ENV;
 pub use history::{LogEntry, LogFilter};
 pub use ids::{CommitId, FileVersion, TreeId};
 pub use local::replace_file;
+pub use local_config::ConfigSection;
 pub use merge::Merged;
 pub use project_files::ProjectCommit;
 pub use remote::{Pushed, RemoteBranch};

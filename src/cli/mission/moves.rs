@@ -2,11 +2,14 @@
 
 use clap::Subcommand;
 
+use crate::cli::check::render_results;
 use crate::cli::output::{Printer, Style};
 use crate::cli::parse;
 use crate::error::Result;
+use crate::lifecycle::checks::Selection;
 use crate::model::{ApprovalState, DepType, Status};
 use crate::ops::Workspace;
+use crate::ops::checks;
 use crate::ops::gate::{self, Promotion, Validation};
 use crate::ops::mission::{self as links, LinkOutcome};
 use crate::ops::transition::{self as ops, TransitionOutcome};
@@ -51,6 +54,12 @@ pub enum MoveCommand {
         /// What backs the score: a test run, a review, a link (repeat for several).
         #[arg(long, value_name = "TEXT", requires = "validation_score")]
         evidence: Vec<String>,
+        /// Which local checks run first (see `cmos check`): all, none, or names [default:
+        /// those whose paths the mission's commits touched]. Each result is recorded as
+        /// evidence; a failed check refuses the completion (or, by the policy
+        /// validation.failed_check, sends it to review).
+        #[arg(long, value_name = "NAME", num_args = 1.., value_delimiter = ',')]
+        checks: Vec<String>,
     },
     /// Approve a mission that waits for review after a completion with a validation score:
     /// it is Completed and the next ready mission promoted. The one who gave the score may not
@@ -142,6 +151,7 @@ pub fn run(ws: &Workspace, cmd: MoveCommand, printer: &Printer) -> Result<()> {
             immediate,
             validation_score,
             evidence,
+            checks,
         } => {
             let scoped = scope(id)?;
             let next_hint = next_hint.map(|hint| format!("Next: {hint}"));
@@ -155,16 +165,29 @@ pub fn run(ws: &Workspace, cmd: MoveCommand, printer: &Printer) -> Result<()> {
                 score: validation_score,
                 evidence,
             };
-            let outcome = gate::complete(ws, &scoped.id, notes.as_deref(), promotion, &validation)?;
-            let outcome = match outcome.data.to {
+            let selection = Selection::from_words(&checks);
+            let outcome = checks::complete(
+                ws,
+                &scoped.id,
+                notes.as_deref(),
+                promotion,
+                &validation,
+                &selection,
+            )?;
+            let outcome = match outcome.data.completion.to {
                 // Promotion waits while a mission is Current: say what to start.
-                Status::Completed if immediate && outcome.data.promoted.is_none() => outcome.warn(
-                    "no Queued mission was started: one is Current already, or none is \
+                Status::Completed if immediate && outcome.data.completion.promoted.is_none() => {
+                    outcome.warn(
+                        "no Queued mission was started: one is Current already, or none is \
                          ready; `cmos mission next --start` starts the next one",
-                ),
+                    )
+                }
                 _ => outcome,
             };
-            (outcome, scoped)
+            printer.outcome(&outcome.scoped(&scoped, "mission"), |c, st| {
+                render_results(&c.checks, st) + &render_move(&c.completion, st)
+            });
+            return Ok(());
         }
         MoveCommand::Approve { id, note } => {
             let scoped = scope(Some(id))?;
@@ -239,7 +262,7 @@ fn joined<const N: usize>(parts: [Option<String>; N]) -> Option<String> {
 }
 
 pub fn render_move(t: &TransitionOutcome, style: &Style) -> String {
-    if let (Some(state), Some(score)) = (t.approval_state, t.validation_score)
+    if let Some(state) = t.approval_state
         && t.from == t.to
     {
         let what = match state {
@@ -247,8 +270,12 @@ pub fn render_move(t: &TransitionOutcome, style: &Style) -> String {
             ApprovalState::Rejected => "was sent back to work",
             _ => "stays as it was",
         };
+        // A failed check holds work for review without a score.
+        let score = t
+            .validation_score
+            .map_or(String::new(), |s| format!("validation score {s}, "));
         return format!(
-            "Mission {} ({}) {what}: validation score {score}, {} ({state})\n",
+            "Mission {} ({}) {what}: {score}{} ({state})\n",
             style.bold(&t.mission.id),
             t.mission.name,
             style.status(t.to, 0)

@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use super::{Limit, Reply, Tool, ToolArgs, page, parsed, reply, tool};
 use crate::error::{Error, Result};
+use crate::lifecycle::checks::Selection;
 use crate::model::{Complexity, DepType, Minutes, SprintStatus, Status};
+use crate::ops::checks;
 use crate::ops::gate::{self, Promotion, Validation};
 use crate::ops::init::{self, InitRequest};
 use crate::ops::metadata::{self, Metadata};
@@ -439,6 +441,10 @@ pub struct MissionComplete {
     /// What backs the score: test runs, reviews, links.
     #[schemars(extend("x-original" = true))]
     evidence: Option<Vec<String>>,
+    /// Local checks to run first: ["all"], ["none"] or names [default: those whose paths
+    /// the mission's commits touched].
+    #[schemars(extend("x-original" = true))]
+    checks: Option<Vec<String>>,
 }
 
 impl ToolArgs for MissionComplete {
@@ -454,7 +460,9 @@ impl ToolArgs for MissionComplete {
             score: self.validation_score,
             evidence: self.evidence.unwrap_or_default(),
         };
-        let outcome = gate::complete(ws, &id.id, self.notes.as_deref(), promotion, &validation)?;
+        let selection = Selection::from_words(&self.checks.unwrap_or_default());
+        let notes = self.notes.as_deref();
+        let outcome = checks::complete(ws, &id.id, notes, promotion, &validation, &selection)?;
         reply(outcome.scoped(&id, "mission"))
     }
 }

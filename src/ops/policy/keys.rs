@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::Policies;
 use crate::error::{Error, Result};
+use crate::lifecycle::checks::OnFailure;
 
 /// A value of a policy.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -52,6 +53,8 @@ enum Kind {
     Seconds,
     /// A model name.
     Model,
+    /// One of a few words.
+    Choice(&'static [&'static str]),
 }
 
 const MAX_COUNT: u64 = 1_000_000;
@@ -66,11 +69,12 @@ pub struct Key {
 }
 
 /// Every key, in the order `list` shows them.
-pub(super) const KEYS: [Key; 11] = [
+pub(super) const KEYS: [Key; 12] = [
     Key::new("validation.auto_approve_min", Kind::Score),
     Key::new("validation.needs_review_min", Kind::Score),
     Key::new("validation.allow_self_approval", Kind::Flag),
     Key::new("validation.require_scores", Kind::Flag),
+    Key::new("validation.failed_check", Kind::Choice(&OnFailure::WORDS)),
     Key::new("limits.tool_cap", Kind::Count),
     Key::new("limits.loop_window_secs", Kind::Seconds),
     Key::new("limits.loop_warn_at", Kind::Count),
@@ -117,6 +121,7 @@ impl Key {
             "validation.needs_review_min" => Value::Score(p.validation.needs_review_min),
             "validation.allow_self_approval" => Value::Flag(p.validation.allow_self_approval),
             "validation.require_scores" => Value::Flag(p.validation.require_scores),
+            "validation.failed_check" => Value::Name(p.validation.failed_check.to_string()),
             "limits.tool_cap" => Value::Count(p.limits.tool_cap.into()),
             "limits.loop_window_secs" => Value::Count(p.limits.loop_window_secs),
             "limits.loop_warn_at" => Value::Count(p.limits.loop_warn_at.into()),
@@ -140,6 +145,9 @@ impl Key {
                 p.validation.allow_self_approval = *b
             }
             ("validation.require_scores", Value::Flag(b)) => p.validation.require_scores = *b,
+            ("validation.failed_check", Value::Name(s)) => {
+                p.validation.failed_check = OnFailure::parse(s).unwrap_or_default()
+            }
             ("limits.tool_cap", v) => p.limits.tool_cap = count(v),
             ("limits.loop_window_secs", Value::Count(n)) => p.limits.loop_window_secs = *n,
             ("limits.loop_warn_at", v) => p.limits.loop_warn_at = count(v),
@@ -184,6 +192,7 @@ impl Key {
                 self.check_count(secs).map_err(bad)
             }
             Kind::Model => check_model(text).map_err(bad),
+            Kind::Choice(words) => check_choice(words, text).map_err(bad),
         }
     }
 
@@ -203,6 +212,10 @@ impl Key {
             (Kind::Count | Kind::Seconds, _) => Err(wrong("a whole number")),
             (Kind::Model, toml::Value::String(s)) => check_model(s),
             (Kind::Model, _) => Err(wrong("a model name in quotes")),
+            (Kind::Choice(words), toml::Value::String(s)) => check_choice(words, s),
+            (Kind::Choice(words), _) => {
+                Err(wrong(&format!("one of {} in quotes", words.join(", "))))
+            }
         }
     }
 
@@ -245,6 +258,14 @@ fn seconds(text: &str) -> Option<u64> {
     text.parse::<crate::model::Minutes>()
         .ok()
         .map(|m| m.0.saturating_mul(60))
+}
+
+/// One of `words`.
+fn check_choice(words: &[&str], text: &str) -> std::result::Result<Value, String> {
+    match words.iter().find(|w| **w == text) {
+        Some(word) => Ok(Value::Name(word.to_string())),
+        None => Err(format!("{text:?} is not one of {}", words.join(", "))),
+    }
 }
 
 /// A model name: a hint for whoever picks the model, never a command.
