@@ -94,6 +94,9 @@ pub fn apply_transition(
 ) -> Result<Status> {
     let from = mission.status;
     check_transition(&mission.id, from, to)?;
+    if to == Completed {
+        fallback::check_completion(mission)?;
+    }
     if to == Blocked && detail.note.is_none() {
         return Err(
             Error::InvalidInput(format!("blocking mission {} needs a reason", mission.id))
@@ -298,6 +301,7 @@ pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Res
 
 mod cycles;
 mod direction;
+pub mod fallback;
 pub mod gate;
 mod items;
 mod loops;

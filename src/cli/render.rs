@@ -162,6 +162,7 @@ pub fn render_show(d: &MissionDetail, style: &Style) -> String {
         }
     }
     rows.extend(validation_rows(m));
+    rows.extend(super::mission::fallback::show_rows(m));
     out.push_str(&table(
         &rows,
         |_, c, cell| if c == 0 { style.dim(&cell) } else { cell },

@@ -239,9 +239,11 @@ fn joined<const N: usize>(parts: [Option<String>; N]) -> Option<String> {
 }
 
 pub fn render_move(t: &TransitionOutcome, style: &Style) -> String {
-    if let (Some(state), Some(score)) = (t.approval_state, t.validation_score)
+    if let Some(state) = t.approval_state
         && t.from == t.to
     {
+        // Work that fell back waits for review even when it was completed without a score.
+        let score = t.validation_score.map_or("none".into(), |s| s.to_string());
         let what = match state {
             ApprovalState::NeedsReview => "waits for review",
             ApprovalState::Rejected => "was sent back to work",

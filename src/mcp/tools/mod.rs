@@ -5,6 +5,7 @@
 //! checked against that schema before the struct reads it, so the two cannot drift.
 
 mod args;
+mod fallback;
 pub mod groups;
 mod memory;
 mod metrics;
@@ -114,6 +115,7 @@ pub fn all() -> Vec<&'static Tool> {
         .chain(&original::TOOLS)
         .chain(&metrics::TOOLS)
         .chain(&policy::TOOLS)
+        .chain(&fallback::TOOLS)
         .collect()
 }
 
