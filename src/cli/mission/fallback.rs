@@ -18,7 +18,7 @@ pub struct FallbackArgs {
     /// The rung: 1 retry, 2 pattern threshold reached, 3 fallback to linear execution (marks
     /// the mission fallback_triggered), 4 human review. From 3, completing the mission sends
     /// it for review, and only a person who did not work on it can approve it.
-    #[arg(long, value_name = "1..4", value_parser = parse::parsed::<Tier>)]
+    #[arg(long, value_name = "1..4", value_parser = parse::parsed::<Tier>, allow_hyphen_values = true)]
     tier: Tier,
     /// What failed, and what was tried.
     #[arg(short = 'r', long)]
