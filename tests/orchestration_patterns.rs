@@ -521,3 +521,81 @@ fn the_original_metadata_pattern_and_fallback_are_imported() {
     let done = repo.json(&["mission", "complete", "M1"]);
     assert_eq!(done["approval_state"], "needs_review");
 }
+
+#[test]
+fn escalations_recorded_in_two_clones_are_both_kept_by_sync() {
+    let origin = Repo::new();
+    origin.init();
+    origin.ok(&["mission", "add", "M1", "Shared"]);
+    origin.ok(&["mission", "start", "M1"]);
+    let remote = origin.sibling("remote.git");
+    let remote = remote.to_str().unwrap();
+    origin.git(&["init", "-q", "--bare", remote]);
+    origin.git(&["remote", "add", "origin", remote]);
+    origin.git(&["push", "-q", "origin", "main"]);
+    origin.ok(&["sync"]);
+    let (a, b) = (origin.sibling("a"), origin.sibling("b"));
+    for dir in [&a, &b] {
+        origin.git(&["clone", "-q", remote, dir.to_str().unwrap()]);
+    }
+    let run = |dir: &std::path::Path, args: &[&str]| {
+        let out = origin.cmos_in(dir, args);
+        assert!(
+            out.status.success(),
+            "cmos {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&a, &["sync"]);
+    run(&b, &["sync"]);
+    run(
+        &a,
+        &[
+            "--agent",
+            "alice",
+            "mission",
+            "fallback",
+            "M1",
+            "--tier",
+            "1",
+            "--reason",
+            "retry in a",
+        ],
+    );
+    run(
+        &b,
+        &[
+            "--agent",
+            "bob",
+            "mission",
+            "fallback",
+            "M1",
+            "--tier",
+            "3",
+            "--reason",
+            "linear in b",
+        ],
+    );
+    run(&a, &["sync"]);
+    run(&b, &["sync"]);
+    run(&a, &["sync"]);
+    for dir in [&a, &b] {
+        let shown: Value =
+            serde_json::from_str(&run(dir, &["--json", "mission", "show", "M1"])).expect("JSON");
+        let m1 = &shown["data"];
+        let reasons: Vec<&str> = m1["escalations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["reason"].as_str().unwrap())
+            .collect();
+        assert_eq!(reasons, ["retry in a", "linear in b"], "{m1:#}");
+        assert_eq!(m1["fallback_triggered"], true, "{m1:#}");
+        assert!(
+            m1.get("conflicts")
+                .is_none_or(|c| c.as_array().unwrap().is_empty()),
+            "{m1:#}"
+        );
+    }
+}
