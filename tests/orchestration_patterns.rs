@@ -599,3 +599,32 @@ fn escalations_recorded_in_two_clones_are_both_kept_by_sync() {
         );
     }
 }
+
+#[test]
+fn a_hand_broken_escalation_on_the_branch_is_reported_with_its_line() {
+    let repo = b1_in_progress();
+    fallback(&repo, "alice", "B1", "1", "retry");
+    let path = cmos::format::layout::mission_path("B1");
+    let file = mission_file(&repo, "B1");
+    let line = file
+        .lines()
+        .position(|l| l.starts_with("tier = "))
+        .expect("a tier line")
+        + 1;
+    repo.edit_on_branch(&path, &file.replace("tier = 1", "tier = 300"));
+    let (code, error) = repo.fails(&["mission", "show", "B1"]);
+    assert_eq!((code, error["code"].as_str()), (6, Some("corrupt")));
+    let message = error["message"].as_str().unwrap();
+    assert!(message.starts_with(&format!("{path}:{line}:")), "{message}");
+    // The other missions are still listed.
+    let listed = repo.envelope(&["mission", "list"]);
+    assert_eq!(listed["data"].as_array().unwrap().len(), 1, "{listed:#}");
+
+    // A tier this version does not know, but that fits, is taken as needing a person: an
+    // unknown rung never lets work skip review.
+    repo.edit_on_branch(&path, &file.replace("tier = 1", "tier = 9"));
+    let human = repo.ok(&["mission", "show", "B1"]);
+    assert!(human.contains("tier 9 (unknown tier)"), "{human}");
+    let done = repo.json(&["mission", "complete", "B1"]);
+    assert_eq!(done["approval_state"], "needs_review");
+}
