@@ -497,7 +497,7 @@ fn the_original_metadata_pattern_and_fallback_are_imported() {
         CREATE TABLE missions (id TEXT PRIMARY KEY, sprint_id TEXT, name TEXT NOT NULL, status TEXT NOT NULL,
             created_at TEXT, metadata TEXT);
         INSERT INTO missions VALUES ('M1', NULL, 'Fell back', 'In Progress', '2025-11-01T09:00:00Z',
-            '{"pattern":"delegation","patternRationale":"two workers","fallbackTriggered":true}');
+            '{"pattern":"delegation","patternRationale":"\u001b[2Jtwo workers","fallbackTriggered":true}');
         INSERT INTO missions VALUES ('M2', NULL, 'Odd pattern', 'Queued', '2025-11-01T09:00:00Z',
             '{"pattern":"swarm"}');
         "#,
@@ -507,7 +507,8 @@ fn the_original_metadata_pattern_and_fallback_are_imported() {
     repo.ok(&["import", "cmos-sqlite", path.to_str().unwrap()]);
     let m1 = show(&repo, "M1");
     assert_eq!(m1["pattern"], "delegation", "{m1:#}");
-    assert_eq!(m1["pattern_rationale"], "two workers");
+    // Cleaned as every imported text is: the escape sequence is gone.
+    assert_eq!(m1["pattern_rationale"], "two workers", "{m1:#}");
     assert_eq!(m1["fallback_triggered"], true);
     let status = repo.envelope(&["status"]);
     assert_eq!(
