@@ -629,3 +629,43 @@ fn a_hand_broken_escalation_on_the_branch_is_reported_with_its_line() {
     let done = repo.json(&["mission", "complete", "B1"]);
     assert_eq!(done["approval_state"], "needs_review");
 }
+
+#[test]
+fn the_same_escalation_again_and_again_is_a_loop_for_that_agent_only() {
+    let repo = b1_in_progress();
+    let args = |agent: &'static str| {
+        [
+            "--agent",
+            agent,
+            "mission",
+            "fallback",
+            "B1",
+            "--tier",
+            "1",
+            "--reason",
+            "worker timed out",
+        ]
+    };
+    for n in 1..=4 {
+        let envelope = repo.envelope(&args("alice"));
+        assert_eq!(envelope["ok"], true, "{n}: {envelope:#}");
+        let warned = envelope["warnings"].to_string().contains("identical");
+        assert_eq!(warned, n >= 3, "{n}: {envelope:#}");
+    }
+    let before = repo.tip();
+    let (code, error) = repo.fails(&args("alice"));
+    assert_eq!((code, error["code"].as_str()), (5, Some("refused")));
+    assert!(
+        error["message"].as_str().unwrap().contains("loop"),
+        "{error:#}"
+    );
+    assert_eq!(repo.tip(), before, "nothing was written");
+    // Another agent is not caught by alice's loop.
+    let bob = repo.envelope(&args("bob"));
+    assert_eq!(bob["ok"], true, "{bob:#}");
+    assert!(!bob["warnings"].to_string().contains("identical"));
+    assert_eq!(
+        show(&repo, "B1")["escalations"].as_array().unwrap().len(),
+        5
+    );
+}

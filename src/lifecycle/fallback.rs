@@ -102,16 +102,38 @@ pub fn check_reason(id: &str, reason: Option<String>) -> Result<String> {
     })
 }
 
-/// Refuses an escalation on a mission whose work is over (Completed or Dropped).
+/// The most escalations one mission keeps: a ladder climbed this often is a loop, and the
+/// record stays bounded.
+pub const MAX_ESCALATIONS: usize = 100;
+
+/// Refuses an escalation on a mission whose work is over (Completed or Dropped), or one that
+/// holds [`MAX_ESCALATIONS`] already.
 pub fn check_escalation(mission: &Mission) -> Result<()> {
-    if !matches!(mission.status, Status::Completed | Status::Dropped) {
-        return Ok(());
+    if matches!(mission.status, Status::Completed | Status::Dropped) {
+        return Err(Error::Refused(format!(
+            "mission {} is {}: escalations are for work that is not finished",
+            mission.id, mission.status
+        ))
+        .then(Action::new(Op::MissionShow).with(Input::MissionId, &mission.id)));
     }
-    Err(Error::Refused(format!(
-        "mission {} is {}: escalations are for work that is not finished",
-        mission.id, mission.status
-    ))
-    .then(Action::new(Op::MissionShow).with(Input::MissionId, &mission.id)))
+    if mission.escalations.len() >= MAX_ESCALATIONS {
+        return Err(Error::Refused(format!(
+            "mission {} has {MAX_ESCALATIONS} escalations recorded, the most a mission keeps: the work is stuck; block the mission with the reason and ask a person for help",
+            mission.id
+        ))
+        .then(
+            Action::new(Op::MissionBlock)
+                .with(Input::MissionId, &mission.id)
+                .needs(Input::Reason),
+        ));
+    }
+    Ok(())
+}
+
+/// What the loop guard calls an escalation of `tier` on mission `id`: two are the same when
+/// this, the agent and the reason are.
+pub fn repeat_what(id: &str, tier: u8) -> String {
+    format!("escalation (tier {tier}) of mission {id}")
 }
 
 /// Refuses to complete a mission that needs a person's approval (it triggered a fallback or
@@ -230,6 +252,17 @@ mod tests {
         assert!(check_human_approver(&asked, "ana").is_ok());
         // Without a fallback the gate's own rule applies, not this one.
         assert!(check_human_approver(&escalated(1, "agent"), "agent").is_ok());
+    }
+
+    #[test]
+    fn a_mission_keeps_a_bounded_number_of_escalations() {
+        let mut m = escalated(1, "a");
+        let first = m.escalations[0].clone();
+        m.escalations = vec![first; MAX_ESCALATIONS - 1];
+        assert!(check_escalation(&m).is_ok());
+        m.escalations.push(m.escalations[0].clone());
+        let err = check_escalation(&m).unwrap_err();
+        assert!(err.to_string().contains("100 escalations"), "{err}");
     }
 
     #[test]

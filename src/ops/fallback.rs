@@ -6,11 +6,12 @@
 use serde::Serialize;
 
 use super::transition::TransitionOutcome;
-use super::{Instructions, MissionBrief, Outcome, Workspace};
+use super::{Instructions, MissionBrief, Outcome, Workspace, loop_guard};
 use crate::digest::Digest;
 use crate::error::Result;
 use crate::lifecycle::fallback::{self, Tier};
 use crate::lifecycle::gate::{self, GateRules, Verdict};
+use crate::lifecycle::{self, Said};
 use crate::model::{ApprovalState, Escalation, Mission, clean_text};
 use crate::next::{Action, Input, Op};
 
@@ -39,9 +40,29 @@ pub fn record(
     reason: Option<&str>,
 ) -> Result<Outcome<Escalated>> {
     let reason = fallback::check_reason(id, clean_text("reason", reason)?)?;
+    let limits = loop_guard::limits(&super::policy::effective(&ws.snapshot()?)?.limits);
+    let ways_out = loop_guard::ways_out(None, Some(id));
     let written = ws.store().write("mission.fallback", |tx| {
         let mut mission = tx.mission(id)?;
         fallback::check_escalation(&mission)?;
+        // The same escalation again by the same agent within the window is a loop.
+        let what = fallback::repeat_what(id, tier.number());
+        let whats: Vec<String> = mission
+            .escalations
+            .iter()
+            .map(|e| fallback::repeat_what(id, e.tier))
+            .collect();
+        let said = |at, agent, what, text| Said {
+            at,
+            session: None,
+            agent,
+            what,
+            text,
+        };
+        let recent = (mission.escalations.iter().zip(&whats))
+            .map(|(e, what)| said(e.at, e.by.as_str(), what.as_str(), e.reason.as_str()));
+        let new = said(tx.now(), tx.agent(), &what, &reason);
+        let repeat = lifecycle::check_repeat(&new, recent, limits, &ways_out)?;
         let escalation = Escalation {
             at: tx.now(),
             tier: tier.number(),
@@ -75,17 +96,20 @@ pub fn record(
             tier.number(),
             tier.meaning()
         ));
-        Ok(Escalated {
+        let escalated = Escalated {
             mission: MissionBrief::from(&tx.require(id)?),
             escalation,
             meaning: tier.meaning(),
             escalations: mission.escalations.len(),
             fallback_triggered: mission.fallback_triggered,
             needs_human_review: mission.needs_human_review(),
-        })
+        };
+        Ok((escalated, repeat))
     })?;
-    let needs_human = written.value.needs_human_review;
-    let outcome = written.into_outcome();
+    let (escalated, repeat) = written.value;
+    let needs_human = escalated.needs_human_review;
+    let outcome = Outcome::from_digest(escalated, &written.meta, &written.digest);
+    let outcome = loop_guard::warned(outcome, repeat, &ways_out);
     Ok(match needs_human {
         true => outcome.warn_then(
             format!(
