@@ -457,6 +457,8 @@ fn mcp_sets_the_pattern_and_records_a_fallback() {
         shown.contains("boomerang") && shown.contains("checkpointed steps"),
         "{shown}"
     );
+    // The original's spelling of the flag, as its clients read it.
+    assert!(shown.contains(r#"\"fallbackTriggered\":true"#), "{shown}");
     assert_eq!(show(&repo, "B1")["status"], "In Progress");
 }
 
