@@ -47,8 +47,7 @@ fn render(e: &Escalated, style: &Style) -> String {
     out
 }
 
-/// `mission show`'s rows for the pattern, a fallback, escalations, and a review that waits
-/// without a score.
+/// `mission show`'s rows for the pattern, a fallback and the escalations.
 pub(crate) fn show_rows(m: &Mission) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     if let Some(pattern) = m.pattern {
@@ -76,17 +75,6 @@ pub(crate) fn show_rows(m: &Mission) -> Vec<Vec<String>> {
                 escape_line(&e.by),
                 escape_line(&e.reason)
             ),
-        ]);
-    }
-    if let (None, Some(state)) = (m.validation_score, m.approval_state) {
-        let by = m
-            .validated_by
-            .as_deref()
-            .map(escape_line)
-            .unwrap_or_default();
-        rows.push(vec![
-            "Validation".into(),
-            format!("no score, {state} (by {by})"),
         ]);
     }
     rows
