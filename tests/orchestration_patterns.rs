@@ -671,3 +671,35 @@ fn the_same_escalation_again_and_again_is_a_loop_for_that_agent_only() {
         5
     );
 }
+
+#[test]
+fn a_backlog_export_writes_the_pattern_and_fallback_back_for_the_original() {
+    let repo = b1_in_progress();
+    repo.ok(&[
+        "mission",
+        "update",
+        "B1",
+        "--pattern",
+        "boomerang",
+        "--pattern-rationale",
+        "steps checkpoint",
+    ]);
+    fallback(&repo, "alice", "B1", "3", "step failed twice");
+    let yaml = repo.ok(&["export", "backlog"]);
+    for said in [
+        "pattern: boomerang",
+        "patternRationale: steps checkpoint",
+        "fallbackTriggered: true",
+    ] {
+        assert!(yaml.contains(said), "{said}: {yaml}");
+    }
+    // And the original's file comes back in with them.
+    let other = Repo::new();
+    other.init();
+    let file = other.sibling("backlog.yaml");
+    std::fs::write(&file, &yaml).unwrap();
+    other.ok(&["import", "backlog", file.to_str().unwrap()]);
+    let b1 = show(&other, "B1");
+    assert_eq!(b1["pattern"], "boomerang", "{b1:#}");
+    assert_eq!(b1["fallback_triggered"], true, "{b1:#}");
+}
