@@ -31,6 +31,9 @@ pub struct MissionEntry {
     /// (No skip_serializing_if: the cache's binary form has no field names.)
     #[serde(default)]
     pub awaiting_review: bool,
+    /// It triggered a fallback or asked for review: only a person's approval completes it.
+    #[serde(default)]
+    pub needs_human: bool,
 }
 
 impl From<&Mission> for MissionEntry {
@@ -45,6 +48,7 @@ impl From<&Mission> for MissionEntry {
             depends: m.depends.iter().map(|d| (d.on.clone(), d.kind)).collect(),
             blocked_reason: m.blocked.as_ref().map(|b| b.reason.clone()),
             awaiting_review: m.approval_state == Some(crate::model::ApprovalState::NeedsReview),
+            needs_human: m.needs_human_review(),
         }
     }
 }

@@ -94,6 +94,11 @@ pub fn apply_transition(
 ) -> Result<Status> {
     let from = mission.status;
     check_transition(&mission.id, from, to)?;
+    // The fallback's reason first: it says why a person must approve, where the gate's
+    // refusal would only say that one must.
+    if to == Completed {
+        fallback::check_completion(mission)?;
+    }
     gate::check_completion_passed_gate(mission, to)?;
     if to == Blocked && detail.note.is_none() {
         return Err(
@@ -300,6 +305,7 @@ pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Res
 pub mod checks;
 mod cycles;
 mod direction;
+pub mod fallback;
 pub mod gate;
 mod items;
 mod loops;

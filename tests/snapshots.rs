@@ -416,6 +416,19 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
             "No test for a cold cache",
         ],
     );
+    // A retry on the escalation ladder (tier 1: no person needed).
+    run(
+        &w,
+        &[
+            "mission",
+            "fallback",
+            "B2",
+            "--tier",
+            "1",
+            "--reason",
+            "The cache test timed out; retried once",
+        ],
+    );
     run(&w, &["mission", "show", "B2"]);
     run(&w, &["mission", "undepend", "B1", "B2"]);
     run(

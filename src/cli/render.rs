@@ -97,7 +97,11 @@ pub fn render_next(n: &NextOutcome, style: &Style) -> String {
 /// The confidence gate's record on a mission: score, state, evidence, who decided.
 fn validation_rows(m: &crate::model::Mission) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
-    if let Some(score) = m.validation_score {
+    // Work that fell back waits for review even when it was completed without a score.
+    if m.validation_score.is_some() || m.approval_state.is_some() {
+        let score = m
+            .validation_score
+            .map_or("no score,".into(), |s| s.to_string());
         let state = m.approval_state.map_or("-".into(), |s| s.to_string());
         let by = m
             .validated_by
@@ -165,6 +169,7 @@ pub fn render_show(d: &MissionDetail, style: &Style) -> String {
         }
     }
     rows.extend(validation_rows(m));
+    rows.extend(super::mission::fallback::show_rows(m));
     out.push_str(&table(
         &rows,
         |_, c, cell| if c == 0 { style.dim(&cell) } else { cell },

@@ -15,6 +15,7 @@ fn entry(id: &str, status: Status, sprint: Option<&str>, rank: Option<i64>) -> M
         depends: vec![],
         blocked_reason: None,
         awaiting_review: false,
+        needs_human: false,
     }
 }
 

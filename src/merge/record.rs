@@ -22,7 +22,7 @@ pub struct RecordMerge {
 }
 
 /// Lists whose entries are a history: both sides' entries are kept, in time order.
-const HISTORIES: [&str; 2] = ["transitions", "captures"];
+const HISTORIES: [&str; 3] = ["transitions", "captures", "escalations"];
 /// Lists of plain values that merge as sets.
 const SETS: [&str; 5] = [
     "success_criteria",

@@ -311,6 +311,17 @@ fn mission_entry(mission: &Mission) -> Value {
         &["completed_at"],
         mission.completed_at.map(|t| t.to_string()).into(),
     );
+    fill(
+        &["pattern", "orchestrationPattern"],
+        mission.pattern.map(|p| p.to_string()).into(),
+    );
+    fill(
+        &["patternRationale", "pattern_rationale"],
+        mission.pattern_rationale.clone().into(),
+    );
+    if mission.fallback_triggered {
+        fill(&["fallbackTriggered", "fallback_triggered"], true.into());
+    }
     if let Some(blocked) = &mission.blocked {
         fill(&["blocked_at"], blocked.since.to_string().into());
         fill(&["blocked_reason"], blocked.reason.clone().into());

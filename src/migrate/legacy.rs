@@ -10,8 +10,8 @@ use super::values::{self, Reading};
 use super::{Link, Notes};
 use crate::model::{
     Blocker, Capture, CaptureCategory, DepType, Event, Item, ItemKind, ItemStatus, Mission,
-    Session, SessionStatus, SessionType, Sprint, SprintStatus, Status, Timestamp, Transition,
-    derived_uid,
+    Pattern, Session, SessionStatus, SessionType, Sprint, SprintStatus, Status, Timestamp,
+    Transition, derived_uid,
 };
 
 /// Who the records say did something when the source does not say.
@@ -318,6 +318,7 @@ impl Mapper<'_> {
         let list = |names: &[&str]| {
             values::strings(field(row, names).or_else(|| names.iter().find_map(|n| meta.get(*n))))
         };
+        let orchestration = self.orchestration(&id, &meta, &mut legacy);
         Some(Mission {
             uid: derived_uid(
                 created_at.unix_seconds() * 1000,
@@ -348,8 +349,39 @@ impl Mapper<'_> {
             depends: Vec::new(),
             transitions,
             extra: legacy_table(legacy),
+            pattern: orchestration.0,
+            pattern_rationale: orchestration.1,
+            fallback_triggered: orchestration.2,
             ..Mission::new(id, "", "", created_at)
         })
+    }
+
+    /// The orchestration pattern, its rationale and whether the work fell back, from the
+    /// original's mission metadata (`pattern`, `patternRationale`, `fallbackTriggered`, in
+    /// either spelling). A pattern cmos does not know is kept as `legacy.mission_pattern`.
+    fn orchestration(
+        &mut self,
+        id: &str,
+        meta: &Map<String, Value>,
+        legacy: &mut toml::Table,
+    ) -> (Option<Pattern>, Option<String>, bool) {
+        let get = |names: &[&str]| names.iter().find_map(|n| meta.get(*n));
+        let pattern = values::text(get(&["pattern", "orchestrationPattern"])).and_then(|raw| {
+            let pattern = self.word::<Pattern>("mission pattern", id, &raw, legacy);
+            if pattern.is_none() {
+                self.notes.kept_raw(
+                    format!("mission pattern {raw:?} has no cmos equivalent: kept in legacy.mission_pattern"),
+                    id,
+                );
+            }
+            pattern
+        });
+        let rationale = values::text(get(&["patternRationale", "pattern_rationale"]));
+        let fallback = matches!(
+            get(&["fallbackTriggered", "fallback_triggered"]),
+            Some(Value::Bool(true))
+        );
+        (pattern, rationale, fallback)
     }
 
     /// A dependency as the original stored it: the first mission depends on the second,

@@ -36,6 +36,10 @@ pub fn clean(batch: &mut Batch) {
         for t in &mut m.transitions {
             text(notes, id, "transition note", &mut t.note);
         }
+        text(notes, id, "pattern rationale", &mut m.pattern_rationale);
+        for e in &mut m.escalations {
+            required_text(notes, id, "escalation reason", &mut e.reason);
+        }
     }
     for s in &mut batch.sessions {
         let id = &s.id;
@@ -96,6 +100,12 @@ pub fn check_dump(batch: &Batch, file_of: impl Fn(&str, &str) -> String) -> Resu
                 m.transitions
                     .iter()
                     .try_for_each(|t| same_text("transition note", t.note.as_deref()))
+            })
+            .and_then(|()| same_text("pattern rationale", m.pattern_rationale.as_deref()))
+            .and_then(|()| {
+                m.escalations
+                    .iter()
+                    .try_for_each(|e| same_text("escalation reason", Some(&e.reason)))
             })
             .map_err(|e| refuse("mission", &m.id, e))?;
     }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Complexity, DepType, Minutes, Status, Timestamp};
+use super::{Complexity, DepType, Minutes, Pattern, Status, Timestamp};
 
 /// One file under `.cmos/missions/<xx>/`.
 ///
@@ -24,6 +24,11 @@ pub struct Mission {
     /// How demanding the work is; policy maps it to a model hint. Absent in older files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complexity: Option<Complexity>,
+    /// The orchestration pattern chosen for the work, and why. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<Pattern>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern_rationale: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,9 +83,31 @@ pub struct Mission {
     /// note, the rejection's reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_note: Option<String>,
+    /// The work fell back to linear execution (escalation tier 3): a person must approve its
+    /// completion. The original's `fallbackTriggered`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fallback_triggered: bool,
+    /// Every step up the escalation ladder, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalations: Vec<Escalation>,
     #[serde(flatten)]
     pub extra: toml::Table,
 }
+
+/// One step up the escalation ladder: 1 retry, 2 the pattern's threshold reached, 3 fallback
+/// to linear execution, 4 human review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Escalation {
+    pub at: Timestamp,
+    pub tier: u8,
+    pub reason: String,
+    pub by: String,
+    #[serde(flatten)]
+    pub extra: toml::Table,
+}
+
+/// The tier from which a person must approve a mission's completion.
+pub const HUMAN_REVIEW_TIER: u8 = 3;
 
 /// Where the confidence gate left a mission's completion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,6 +205,8 @@ impl Mission {
             rank: None,
             estimate: None,
             complexity: None,
+            pattern: None,
+            pattern_rationale: None,
             objective: None,
             context: None,
             success_criteria: Vec::new(),
@@ -200,8 +229,16 @@ impl Mission {
             rejected_by: None,
             rejected_at: None,
             review_note: None,
+            fallback_triggered: false,
+            escalations: Vec::new(),
             extra: toml::Table::new(),
         }
+    }
+
+    /// Whether the work triggered a fallback (tier 3) or asked for a person's review (tier
+    /// 4): its completion then waits for a person's approval.
+    pub fn needs_human_review(&self) -> bool {
+        self.fallback_triggered || self.escalations.iter().any(|e| e.tier >= HUMAN_REVIEW_TIER)
     }
 
     /// The time this mission spent In Progress and Blocked, counting an open stretch up to

@@ -21,10 +21,13 @@ pub use id::{
 };
 pub use item::{Folded, Item, ItemKind, ItemStatus, latest_versions};
 pub use metric::Metric;
-pub use mission::{ApprovalState, Blocker, Dependency, Mission, TimeSpent, Transition};
+pub use mission::{
+    ApprovalState, Blocker, Dependency, Escalation, HUMAN_REVIEW_TIER, Mission, TimeSpent,
+    Transition,
+};
 pub use project::{FORMAT_MAJOR, FORMAT_MINOR, Format, Project};
 pub use session::{Capture, CaptureCategory, Session, SessionStatus, SessionType, ValidationState};
 pub use sprint::Sprint;
-pub use status::{Complexity, DepType, SprintStatus, Status, fold};
+pub use status::{Complexity, DepType, Pattern, SprintStatus, Status, fold};
 pub use text::{MAX_NAME_LEN, MAX_TEXT_LEN, clean_items, clean_name, clean_text};
 pub use time::{Date, Timestamp};

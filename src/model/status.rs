@@ -193,6 +193,26 @@ vocabulary!(Complexity, "complexity", [
     Complex => "complex" | "high" | "hard",
 ]);
 
+/// How the work of a mission is orchestrated (the operations guide): one pattern per mission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pattern {
+    /// No pattern: linear execution (stored as `none`).
+    Linear,
+    /// Recursive self-improvement: iterate until an evaluation converges.
+    Rsip,
+    /// Delegation to isolated workers.
+    Delegation,
+    /// Boomerang: steps that checkpoint and return.
+    Boomerang,
+}
+
+vocabulary!(Pattern, "orchestration pattern", [
+    Linear => "none" | "linear",
+    Rsip => "rsip",
+    Delegation => "delegation",
+    Boomerang => "boomerang",
+]);
+
 vocabulary!(SessionType, "session type", [
     Planning => "planning",
     Onboarding => "onboarding",

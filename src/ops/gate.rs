@@ -67,6 +67,10 @@ pub fn complete(
     let evidence = clean_items("evidence", &validation.evidence)?;
     let (rules, unusable) = rules(ws)?;
     gate::check_score_given(id, score, &rules)?;
+    // Work that fell back waits for a person whatever its score.
+    if let Some(held) = super::fallback::hold_for_review(ws, id, notes, score, &evidence, &rules)? {
+        return Ok(held);
+    }
     let Some(score) = score else {
         return unscored(ws, id, notes, promotion, &evidence);
     };
@@ -241,6 +245,7 @@ pub fn approve(ws: &Workspace, id: &str, note: Option<&str>) -> Result<Outcome<T
     let stamp = |tx: &mut Tx<'_>, m: &mut Mission| {
         gate::check_awaiting_review(m, "approve")?;
         gate::check_approver(m, tx.agent(), &rules)?;
+        crate::lifecycle::fallback::check_human_approver(m, tx.agent())?;
         m.approval_state = Some(ApprovalState::Approved);
         m.approved_by = Some(tx.agent().to_string());
         m.approved_at = Some(tx.now());

@@ -38,6 +38,9 @@ const LIST_KEYS: [(&str, &str); 3] = [
     ("success_criteria", "success criteria"),
     ("deliverables", "deliverables"),
 ];
+/// Keys that set the orchestration pattern (one of its words) and its rationale.
+const PATTERN_KEYS: [&str; 2] = ["pattern", "orchestrationPattern"];
+const RATIONALE_KEYS: [&str; 2] = ["patternRationale", "pattern_rationale"];
 /// Keys kept as they are, but only in the shape the original gave them.
 const SHAPED_KEYS: [(&str, Shape); 4] = [
     ("referenceDocs", Shape::Strings),
@@ -121,6 +124,16 @@ fn read(map: Map<String, Value>) -> Result<Metadata> {
                 ));
             }
             *slot = Some(items);
+        } else if PATTERN_KEYS.contains(&key.as_str()) {
+            let Value::String(word) = value else {
+                return Err(wrong_type(&key, "a string", &value));
+            };
+            meta.fields.pattern = Some(word.parse()?);
+        } else if RATIONALE_KEYS.contains(&key.as_str()) {
+            let Value::String(text) = value else {
+                return Err(wrong_type(&key, "a string", &value));
+            };
+            meta.fields.pattern_rationale = Some(text);
         } else {
             if let Some((_, shape)) = SHAPED_KEYS.iter().find(|(k, _)| *k == key) {
                 match shape {
@@ -225,6 +238,18 @@ mod tests {
         assert_eq!(m.fields.success_criteria, Some(vec!["a".to_string()]));
         assert_eq!(m.kept.get("owner").and_then(|v| v.as_str()), Some("ana"));
         assert!(!m.kept.contains_key("n"));
+    }
+
+    #[test]
+    fn the_original_pattern_keys_set_the_pattern_and_its_rationale() {
+        let m =
+            parse(r#"{"pattern":"RSIP","patternRationale":"converges","fallbackTriggered":true}"#)
+                .unwrap();
+        assert_eq!(m.fields.pattern, Some(crate::model::Pattern::Rsip));
+        assert_eq!(m.fields.pattern_rationale.as_deref(), Some("converges"));
+        assert!(m.kept.contains_key("fallbackTriggered"));
+        let e = parse(r#"{"pattern":"swarm"}"#).unwrap_err().to_string();
+        assert!(e.contains("none, rsip, delegation, boomerang"), "{e}");
     }
 
     #[test]

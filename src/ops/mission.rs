@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::format::layout;
 use crate::lifecycle::{self, MoveDetail, Skipped, Unmet};
 use crate::model::{
-    Complexity, DepType, Dependency, Minutes, Mission, Status, TimeSpent, Timestamp, clean_items,
-    clean_name, clean_text, new_short_id, new_uid, validate_id,
+    Complexity, DepType, Dependency, Minutes, Mission, Pattern, Status, TimeSpent, Timestamp,
+    clean_items, clean_name, clean_text, new_short_id, new_uid, validate_id,
 };
 use crate::next::Input;
 use crate::store::Tx;
@@ -30,6 +30,10 @@ pub struct MissionFields {
     pub estimate: Option<Minutes>,
     /// How demanding the work is; policy maps it to a model hint.
     pub complexity: Option<Complexity>,
+    /// The orchestration pattern chosen for the work (none, rsip, delegation, boomerang).
+    pub pattern: Option<Pattern>,
+    /// Why that pattern.
+    pub pattern_rationale: Option<String>,
 }
 
 /// What `mission update` may change besides the content fields: lists, removals, and the
@@ -88,6 +92,10 @@ impl MissionFields {
             rank: self.rank.or(other.rank),
             estimate: self.estimate.or(other.estimate),
             complexity: self.complexity.or(other.complexity),
+            pattern: self.pattern.or(other.pattern),
+            pattern_rationale: self
+                .pattern_rationale
+                .or_else(|| other.pattern_rationale.clone()),
         }
     }
 }
@@ -106,6 +114,8 @@ impl MissionUpdate {
             && f.rank.is_none()
             && f.estimate.is_none()
             && f.complexity.is_none()
+            && f.pattern.is_none()
+            && f.pattern_rationale.is_none()
             && self.append_notes.is_none()
             && self.add_success_criteria.is_empty()
             && self.add_deliverables.is_empty()
@@ -227,6 +237,8 @@ fn clean(fields: &MissionFields) -> Result<MissionFields> {
         rank: fields.rank,
         estimate: fields.estimate,
         complexity: fields.complexity,
+        pattern: fields.pattern,
+        pattern_rationale: clean_text("pattern rationale", fields.pattern_rationale.as_deref())?,
     })
 }
 
@@ -286,6 +298,8 @@ pub fn add_as(
             rank: fields.rank,
             estimate: fields.estimate,
             complexity: fields.complexity,
+            pattern: fields.pattern,
+            pattern_rationale: fields.pattern_rationale.clone(),
             objective: fields.objective.clone(),
             context: fields.context.clone(),
             success_criteria: fields.success_criteria.clone().unwrap_or_default(),
@@ -501,6 +515,8 @@ pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome
         } else {
             f.complexity.or(m.complexity)
         };
+        m.pattern = f.pattern.or(m.pattern);
+        m.pattern_rationale = f.pattern_rationale.clone().or(m.pattern_rationale);
         let fields_changed = m != before;
         let now = tx.now();
         // Naming the status the mission already has is not a move: the original set it

@@ -8,6 +8,7 @@ pub mod checks;
 pub mod context;
 pub mod context_view;
 pub mod envelope;
+pub mod fallback;
 pub mod gate;
 pub mod history;
 pub mod hook_run;
@@ -189,6 +190,10 @@ pub struct InstructionContext {
     pub active_missions: Vec<String>,
     pub next_mission: Option<String>,
     pub blocked_missions: usize,
+    /// Open missions that triggered a fallback or asked for review: only a person's approval
+    /// completes them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub needs_human: Vec<String>,
     /// This worktree's open session, and how long it has been open.
     pub active_session: Option<reminder::ActiveSession>,
     /// The mission this worktree works on, and its time In Progress.
@@ -258,6 +263,7 @@ impl Instructions {
                 );
             }
         }
+        fallback::flag(&mut out, digest);
         if out.context.blocked_missions > 0 {
             out.next_actions.push(format!(
                 "{} mission(s) are Blocked; resolve a blocker when you can.",

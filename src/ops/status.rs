@@ -60,7 +60,8 @@ pub fn status(ws: &Workspace) -> Result<Outcome<StatusView>> {
         next_reason: digest.next_reason.clone(),
     };
     let outcome = Outcome::read(view, &snapshot);
-    Ok(super::gate::review_warnings(outcome, &snapshot.digest))
+    let outcome = super::gate::review_warnings(outcome, &snapshot.digest);
+    Ok(super::fallback::warnings(outcome, &snapshot.digest))
 }
 
 /// The branch's operations, newest first, as `filter` asks; `mission` keeps those that

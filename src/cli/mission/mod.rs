@@ -3,6 +3,7 @@
 
 mod audit;
 mod edit;
+pub(crate) mod fallback;
 mod moves;
 mod update;
 
@@ -12,7 +13,7 @@ use super::command_context::CommandContext;
 use super::parse;
 use super::render::{mission_table, render_next, render_show};
 use crate::error::{Error, Result};
-use crate::model::{Complexity, Minutes, Status};
+use crate::model::{Complexity, Minutes, Pattern, Status};
 use crate::ops::audit::Scope;
 use crate::ops::metadata::{self, Metadata};
 use crate::ops::mission::{self as ops, MissionFields};
@@ -89,6 +90,9 @@ pub enum MissionCommand {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<std::path::PathBuf>,
     },
+    /// Record a step up the escalation ladder (retry, pattern threshold, fallback to linear
+    /// execution, human review) with its reason: `cmos mission fallback ID --tier 3 --reason R`.
+    Fallback(fallback::FallbackArgs),
     #[command(flatten)]
     Move(MoveCommand),
 }
@@ -149,6 +153,13 @@ pub struct SpecArgs {
     /// model hint policy routes it to (see `cmos policy get routing.complex`).
     #[arg(long, value_name = "C", value_parser = parse::parsed::<Complexity>)]
     complexity: Option<Complexity>,
+    /// The orchestration pattern for the work: none, rsip, delegation or boomerang (one per
+    /// mission; see `cmos mission fallback` for the escalation ladder).
+    #[arg(long, value_name = "P", value_parser = parse::parsed::<Pattern>)]
+    pattern: Option<Pattern>,
+    /// Why that pattern (kept with it).
+    #[arg(long, value_name = "TEXT")]
+    pattern_rationale: Option<String>,
     /// The original CMOS's metadata, a JSON object: description (or objective), context,
     /// notes, successCriteria and deliverables set those fields (the flags win); every other
     /// key is kept on the mission (shown by `mission show`, written back by `export`). On
@@ -176,6 +187,8 @@ impl SpecArgs {
             rank: self.rank,
             estimate: self.estimate,
             complexity: self.complexity,
+            pattern: self.pattern,
+            pattern_rationale: self.pattern_rationale,
         };
         Ok((fields, metadata))
     }
@@ -293,6 +306,7 @@ pub fn run(ctx: &CommandContext, cmd: MissionCommand) -> Result<()> {
             crate::cli::migrate::run_import(ws, args, printer)?;
         }
         MissionCommand::Register { paths } => super::db::register(ws, &paths, printer)?,
+        MissionCommand::Fallback(args) => fallback::run(ws, args, printer)?,
         MissionCommand::Move(cmd) => moves::run(ws, cmd, printer)?,
     }
     Ok(())

@@ -270,7 +270,7 @@ pub fn render_move(t: &TransitionOutcome, style: &Style) -> String {
             ApprovalState::Rejected => "was sent back to work",
             _ => "stays as it was",
         };
-        // A failed check holds work for review without a score.
+        // A failed check, or a fallback, holds work for review without a score.
         let score = t
             .validation_score
             .map_or(String::new(), |s| format!("validation score {s}, "));

@@ -6,6 +6,7 @@
 
 mod args;
 mod checks;
+mod fallback;
 pub mod groups;
 mod memory;
 mod metrics;
@@ -116,6 +117,7 @@ pub fn all() -> Vec<&'static Tool> {
         .chain(&metrics::TOOLS)
         .chain(&policy::TOOLS)
         .chain(&checks::TOOLS)
+        .chain(&fallback::TOOLS)
         .collect()
 }
 

@@ -10,7 +10,9 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::model::{CaptureCategory, Complexity, DepType, SessionType, SprintStatus, Status};
+use crate::model::{
+    CaptureCategory, Complexity, DepType, Pattern, SessionType, SprintStatus, Status,
+};
 
 /// The mark (`#[schemars(extend("x-original" = true))]`) of a parameter kept for prompts
 /// written for the original CMOS: the granular tool lists it, a consolidated tool accepts it
@@ -190,7 +192,8 @@ vocabulary_schema!(
     DepType,
     SessionType,
     CaptureCategory,
-    Complexity
+    Complexity,
+    Pattern
 );
 
 /// How many items a page or a search gives: 1 to 100.

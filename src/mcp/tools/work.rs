@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{Limit, Reply, Tool, ToolArgs, page, parsed, reply, tool};
 use crate::error::{Error, Result};
 use crate::lifecycle::checks::Selection;
-use crate::model::{Complexity, DepType, Minutes, SprintStatus, Status};
+use crate::model::{Complexity, DepType, Minutes, Pattern, SprintStatus, Status};
 use crate::ops::checks;
 use crate::ops::gate::{self, Promotion, Validation};
 use crate::ops::init::{self, InitRequest};
@@ -220,6 +220,12 @@ pub struct MissionAdd {
     // Listed by the granular tool only: the consolidated listing's token budget is tight.
     #[schemars(extend("x-original" = true))]
     complexity: Option<Complexity>,
+    /// The orchestration pattern: none, rsip, delegation or boomerang.
+    #[schemars(extend("x-original" = true))]
+    pattern: Option<Pattern>,
+    /// Why that pattern.
+    #[schemars(extend("x-original" = true))]
+    pattern_rationale: Option<String>,
     /// The status to add it in [default: Queued]; it gets there by the lifecycle's moves.
     #[schemars(extend("x-original" = true))]
     status: Option<Status>,
@@ -286,6 +292,8 @@ impl ToolArgs for MissionAdd {
             rank: self.rank,
             estimate: parsed::<Minutes>("estimate", self.estimate.as_deref())?,
             complexity: self.complexity,
+            pattern: self.pattern,
+            pattern_rationale: self.pattern_rationale,
         };
         let options = AddOptions {
             status: self.status,
@@ -343,6 +351,12 @@ pub struct MissionChanges {
     /// New complexity: simple, standard or complex.
     #[schemars(extend("x-original" = true))]
     complexity: Option<Complexity>,
+    /// New orchestration pattern: none, rsip, delegation or boomerang.
+    #[schemars(extend("x-original" = true))]
+    pattern: Option<Pattern>,
+    /// Why that pattern.
+    #[schemars(extend("x-original" = true))]
+    pattern_rationale: Option<String>,
     /// Move to this status by the same rules as start, complete, drop, defer.
     status: Option<Status>,
     #[serde(flatten)]
@@ -367,6 +381,8 @@ impl MissionChanges {
             rank: self.rank.or(other.rank),
             estimate: self.estimate.or(other.estimate),
             complexity: self.complexity.or(other.complexity),
+            pattern: self.pattern.or(other.pattern),
+            pattern_rationale: self.pattern_rationale.or(other.pattern_rationale),
             status: self.status.or(other.status),
             original: self.original.or(other.original),
         }
@@ -391,6 +407,8 @@ impl ToolArgs for MissionUpdateArgs {
                 rank: c.rank,
                 estimate: parsed::<Minutes>("estimate", c.estimate.as_deref())?,
                 complexity: c.complexity,
+                pattern: c.pattern,
+                pattern_rationale: c.pattern_rationale,
             },
             status: c.status,
             metadata: c.original.metadata()?,
