@@ -738,6 +738,33 @@ fn test_scored_completion_under_a_malformed_policy_file_warns_that_the_defaults_
     );
 }
 
+/// A session closed with a score under a policy file that does not read had its validation
+/// state decided by the default thresholds without a word, as missions were.
+#[test]
+fn test_scored_session_under_a_malformed_policy_file_warns_that_the_defaults_decided() {
+    let repo = Repo::new();
+    repo.init();
+    repo.json(&["session", "start", "--type", "build", "--title", "Gate"]);
+    repo.edit_on_branch(
+        POLICY,
+        "[validation]\nauto_approve_min = 0.9\nneeds_review_min = \"high\"\n",
+    );
+    let closed = repo.envelope(&[
+        "session",
+        "complete",
+        "--summary",
+        "done",
+        "--validation-score",
+        "0.85",
+        "--force",
+    ]);
+    assert_eq!(
+        closed["data"]["validation_state"], "auto_approved",
+        "{closed:#}"
+    );
+    assert!(warnings(&closed).contains("default policies"), "{closed:#}");
+}
+
 // ---------------------------------------------------------------------------------------
 // Process graph (q1) and fallback tiers (q2): the lead adds these scenarios after merging.
 //   - the seeded graph walked by real operations (init, plan approved, missions completed, a

@@ -44,7 +44,7 @@ fn rules(ws: &Workspace) -> Result<(GateRules, Option<String>)> {
 }
 
 /// `outcome` with the unusable policy file's warning, when there is one.
-fn warn_unusable<T>(outcome: Outcome<T>, unusable: Option<String>) -> Outcome<T> {
+pub(super) fn warn_unusable<T>(outcome: Outcome<T>, unusable: Option<String>) -> Outcome<T> {
     match unusable {
         Some(warning) => outcome.warn(warning),
         None => outcome,
@@ -314,17 +314,31 @@ pub fn reject(ws: &Workspace, id: &str, reason: &str) -> Result<Outcome<Transiti
         .suggest(Action::new(Op::MissionComplete).with(Input::MissionId, id)))
 }
 
+/// What a session closes with through the gate: its state, score and evidence, and the
+/// unusable policy file's warning when the defaults decided the state.
+pub(super) struct SessionGate {
+    pub state: ValidationState,
+    pub score: f64,
+    pub evidence: Vec<String>,
+    pub unusable_policy: Option<String>,
+}
+
 /// The score, gate state and evidence a session closes with, checked; None without a score.
 pub(super) fn session_validation(
     ws: &Workspace,
     validation: &Validation,
-) -> Result<Option<(ValidationState, f64, Vec<String>)>> {
+) -> Result<Option<SessionGate>> {
     let Some(score) = validation.score.map(gate::check_score).transpose()? else {
         return Ok(None);
     };
     let evidence = clean_items("evidence", &validation.evidence)?;
-    let state = gate::session_state(score, &rules(ws)?.0);
-    Ok(Some((state, score, evidence)))
+    let (rules, unusable_policy) = rules(ws)?;
+    Ok(Some(SessionGate {
+        state: gate::session_state(score, &rules),
+        score,
+        evidence,
+        unusable_policy,
+    }))
 }
 
 /// Warns, for each mission In Progress whose score waits for review, that a person must

@@ -388,10 +388,10 @@ pub fn complete_with(
         session.completed_at = Some(tx.now());
         session.summary = summary.clone();
         session.next_steps = next_steps.clone();
-        if let Some((state, score, evidence)) = &gated {
-            session.validation_state = Some(*state);
-            session.validation_score = Some(*score);
-            session.evidence = evidence.clone();
+        if let Some(gate) = &gated {
+            session.validation_state = Some(gate.state);
+            session.validation_score = Some(gate.score);
+            session.evidence = gate.evidence.clone();
         }
         tx.put_session(&session)?;
         if let Some(measures) = measures {
@@ -425,7 +425,11 @@ pub fn complete_with(
         ws.store().set_active_session(None)?;
     }
     let empty = written.value.captures.is_empty();
-    let outcome = written.into_outcome();
+    // The defaults decided the session's state when the policy file does not read: say so.
+    let outcome = super::gate::warn_unusable(
+        written.into_outcome(),
+        gated.and_then(|gate| gate.unusable_policy),
+    );
     Ok(if empty {
         outcome.warn(format!("session {id} closed without captures: decisions and learnings made in it are not recorded"))
     } else {
