@@ -5,7 +5,7 @@
 //! Metrics are append-only lines in per-writer shards (`.cmos/metrics/`), so two agents
 //! adding metrics in different clones at once merge by sync without a conflict.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -13,7 +13,7 @@ use super::mission::TimeReport;
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
 use crate::model::{Date, Metric, Minutes, Mission, Status, Timestamp, clean_name};
-use crate::store::{Snapshot, Tx};
+use crate::store::{MetricRef, Snapshot, Tx};
 
 /// The measures of one metric as a caller gives them; at least one must be set.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -92,8 +92,8 @@ pub(crate) fn stage(
         defects: measures.defects,
         model: measures.model,
     };
-    tx.put_metric(metric.clone());
-    Ok(metric)
+    // Returned as recorded: with the uid, agent and writer the write gives it.
+    Ok(tx.put_metric(metric))
 }
 
 /// Records a metric, one commit. Without a session, the session open in this worktree;
@@ -230,19 +230,59 @@ pub struct Rollup {
     pub defects: Stat,
 }
 
-impl Rollup {
-    fn of(key: String, metrics: &[&Metric]) -> Rollup {
-        let stat =
-            |f: fn(&Metric) -> Option<u64>| Stat::of(metrics.iter().filter_map(|m| f(m)).collect());
+/// The measures of one group of metrics, gathered in one pass over the log.
+#[derive(Default)]
+struct Gathered {
+    metrics: usize,
+    /// Tokens in, tokens out, latency, accepted, defects: the values of those that have it.
+    values: [Vec<u64>; 5],
+}
+
+impl Gathered {
+    fn add(&mut self, m: &MetricRef<'_>) {
+        self.metrics += 1;
+        let measures = [
+            m.tokens_in,
+            m.tokens_out,
+            m.latency_ms,
+            m.accepted,
+            m.defects,
+        ];
+        for (values, measure) in self.values.iter_mut().zip(measures) {
+            values.extend(measure);
+        }
+    }
+
+    fn rollup(self, key: String) -> Rollup {
+        let [tokens_in, tokens_out, latency_ms, accepted, defects] = self.values.map(Stat::of);
         Rollup {
             key,
-            metrics: metrics.len(),
-            tokens_in: stat(|m| m.tokens_in),
-            tokens_out: stat(|m| m.tokens_out),
-            latency_ms: stat(|m| m.latency_ms),
-            accepted: stat(|m| m.accepted),
-            defects: stat(|m| m.defects),
+            metrics: self.metrics,
+            tokens_in,
+            tokens_out,
+            latency_ms,
+            accepted,
+            defects,
         }
+    }
+}
+
+/// Groups of metrics by a key (a mission id, a session type), in key order.
+#[derive(Default)]
+struct Groups<'a>(HashMap<&'a str, Gathered>);
+
+impl<'a> Groups<'a> {
+    fn add(&mut self, key: Option<&'a str>, m: &MetricRef<'_>) {
+        self.0.entry(key.unwrap_or("(none)")).or_default().add(m);
+    }
+
+    fn rollups(self) -> Vec<Rollup> {
+        let mut groups: Vec<(&str, Gathered)> = self.0.into_iter().collect();
+        groups.sort_unstable_by_key(|(key, _)| *key);
+        groups
+            .into_iter()
+            .map(|(key, g)| g.rollup(key.to_string()))
+            .collect()
     }
 }
 
@@ -299,47 +339,36 @@ pub fn report(ws: &Workspace, period: &Period) -> Result<Outcome<Report>> {
         },
     };
     let first_month = since.map(|t| t.as_datetime().format("%Y-%m").to_string());
-    let (metrics, problems) = store.metrics(&snapshot, first_month.as_deref())?;
+    let (log, problems) = store.metric_log(&snapshot, first_month.as_deref())?;
     let index = snapshot.index()?;
-    let chosen: Vec<&Metric> = metrics
-        .iter()
-        .filter(|m| match (&since, &sprint) {
-            (Some(since), _) => m.at >= *since,
-            (None, Some(sprint)) => {
-                m.sprint.as_deref() == Some(sprint)
-                    || m.mission.as_ref().is_some_and(|id| {
-                        index
-                            .missions
-                            .get(id)
-                            .is_some_and(|e| e.sprint.as_deref() == Some(sprint))
-                    })
-            }
-            (None, None) => true,
-        })
-        .collect();
-    let group = |key: fn(&Metric) -> Option<&str>| -> Vec<Rollup> {
-        let mut groups: BTreeMap<&str, Vec<&Metric>> = BTreeMap::new();
-        for m in &chosen {
-            groups
-                .entry(key(m).unwrap_or("(none)"))
-                .or_default()
-                .push(m);
+    let in_period = |m: &MetricRef<'_>| match (&since, &sprint) {
+        (Some(since), _) => m.at >= *since,
+        (None, Some(sprint)) => {
+            m.sprint == Some(sprint.as_str())
+                || m.mission.is_some_and(|id| {
+                    index
+                        .missions
+                        .get(id)
+                        .is_some_and(|e| e.sprint.as_deref() == Some(sprint))
+                })
         }
-        groups
-            .into_iter()
-            .map(|(k, ms)| Rollup::of(k.to_string(), &ms))
-            .collect()
+        (None, None) => true,
     };
-    let by_mission = group(|m| m.mission.as_deref());
-    let by_session_type = group(|m| m.session_type.as_deref());
+    let (mut total, mut by_mission, mut by_session_type) =
+        (Gathered::default(), Groups::default(), Groups::default());
+    for m in log.iter().filter(in_period) {
+        total.add(&m);
+        by_mission.add(m.mission, &m);
+        by_session_type.add(m.session_type, &m);
+    }
     let estimates = estimate_accuracy(ws, &snapshot, since, sprint.as_deref())?;
     let data = Report {
         kind: if sprint.is_some() { "sprint" } else { "weekly" },
         since,
         sprint,
-        total: Rollup::of("all".into(), &chosen),
-        by_mission,
-        by_session_type,
+        total: total.rollup("all".into()),
+        by_mission: by_mission.rollups(),
+        by_session_type: by_session_type.rollups(),
         estimates,
     };
     Ok(warn_unreadable(Outcome::read(data, &snapshot), &problems))
