@@ -6,14 +6,16 @@
 //! adding metrics in different clones at once merge by sync without a conflict.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use serde::Serialize;
 
 use super::mission::TimeReport;
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
+use crate::index::IdHasher;
 use crate::model::{Date, Metric, Minutes, Mission, Status, Timestamp, clean_name};
-use crate::store::{MetricRef, Snapshot, Tx};
+use crate::store::{Measured, MetricRef, Snapshot, Tx};
 
 /// The measures of one metric as a caller gives them; at least one must be set.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -149,7 +151,7 @@ pub fn list(
         .filter(|m| session.is_none_or(|s| m.session == Some(s)))
         .filter(|m| mission.is_none_or(|id| m.mission == Some(id)))
         .collect();
-    chosen.sort_by(|a, b| (b.at, b.uid).cmp(&(a.at, a.uid)));
+    chosen.sort_by(|a, b| (b.at_seconds, b.uid).cmp(&(a.at_seconds, a.uid)));
     let metrics: Vec<Metric> = chosen.iter().take(limit).map(|m| m.to_metric()).collect();
     Ok(warn_unreadable(
         Outcome::read(metrics, &snapshot),
@@ -242,16 +244,9 @@ struct Gathered {
 }
 
 impl Gathered {
-    fn add(&mut self, m: &MetricRef<'_>) {
+    fn add(&mut self, m: &Measured<'_>) {
         self.metrics += 1;
-        let measures = [
-            m.tokens_in,
-            m.tokens_out,
-            m.latency_ms,
-            m.accepted,
-            m.defects,
-        ];
-        for (values, measure) in self.values.iter_mut().zip(measures) {
+        for (values, measure) in self.values.iter_mut().zip(m.measures) {
             values.extend(measure);
         }
     }
@@ -270,12 +265,13 @@ impl Gathered {
     }
 }
 
-/// Groups of metrics by a key (a mission id, a session type), in key order.
+/// Groups of metrics by a key (a mission id, a session type), in key order. Keys are short
+/// ids, hashed with the index's fast hash (a report looks one up twice per metric).
 #[derive(Default)]
-struct Groups<'a>(HashMap<&'a str, Gathered>);
+struct Groups<'a>(HashMap<&'a str, Gathered, BuildHasherDefault<IdHasher>>);
 
 impl<'a> Groups<'a> {
-    fn add(&mut self, key: Option<&'a str>, m: &MetricRef<'_>) {
+    fn add(&mut self, key: Option<&'a str>, m: &Measured<'_>) {
         self.0.entry(key.unwrap_or("(none)")).or_default().add(m);
     }
 
@@ -344,8 +340,8 @@ pub fn report(ws: &Workspace, period: &Period) -> Result<Outcome<Report>> {
     let first_month = since.map(|t| t.as_datetime().format("%Y-%m").to_string());
     let (log, problems) = store.metric_log(&snapshot, first_month.as_deref())?;
     let index = snapshot.index()?;
-    let in_period = |m: &MetricRef<'_>| match (&since, &sprint) {
-        (Some(since), _) => m.at >= *since,
+    let in_period = |m: &Measured<'_>| match (&since, &sprint) {
+        (Some(since), _) => m.at_seconds >= since.unix_seconds(),
         (None, Some(sprint)) => {
             m.sprint == Some(sprint.as_str())
                 || m.mission.is_some_and(|id| {
@@ -359,7 +355,7 @@ pub fn report(ws: &Workspace, period: &Period) -> Result<Outcome<Report>> {
     };
     let (mut total, mut by_mission, mut by_session_type) =
         (Gathered::default(), Groups::default(), Groups::default());
-    for m in log.iter().filter(in_period) {
+    for m in log.measured().filter(in_period) {
         total.add(&m);
         by_mission.add(m.mission, &m);
         by_session_type.add(m.session_type, &m);

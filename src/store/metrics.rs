@@ -12,8 +12,8 @@ mod shard;
 use std::collections::HashMap;
 
 use gix::ObjectId;
-pub use shard::MetricRef;
 use shard::Shard;
+pub use shard::{Measured, MetricRef};
 
 use super::{Snapshot, Store, load};
 use crate::error::{FileProblem, Result};
@@ -30,6 +30,11 @@ impl MetricLog {
     /// Every metric, in shard order (a roll-up needs no order; a listing sorts).
     pub fn iter(&self) -> impl Iterator<Item = MetricRef<'_>> + '_ {
         self.shards.iter().flat_map(Shard::iter)
+    }
+
+    /// What a roll-up reads of every metric, in shard order.
+    pub fn measured(&self) -> impl Iterator<Item = Measured<'_>> + '_ {
+        self.shards.iter().flat_map(Shard::measured)
     }
 
     pub fn len(&self) -> usize {

@@ -53,11 +53,24 @@ pub struct Shard {
     problems: Vec<Problem>,
 }
 
+/// What a roll-up reads of a metric: its time, what it is about, and its measures (tokens
+/// in, tokens out, latency, accepted, defects). Fewer strings to look up than a `MetricRef`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Measured<'a> {
+    pub at_seconds: i64,
+    pub mission: Option<&'a str>,
+    pub session_type: Option<&'a str>,
+    pub sprint: Option<&'a str>,
+    pub measures: [Option<u64>; 5],
+}
+
 /// A metric as the log holds it, borrowed from its shard.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MetricRef<'a> {
     pub uid: &'a str,
-    pub at: Timestamp,
+    /// When it was recorded, in seconds since the Unix epoch (see `at`): a roll-up compares
+    /// 200,000 of them, and a timestamp is only built for a metric that is shown.
+    pub at_seconds: i64,
     pub agent: &'a str,
     pub writer: &'a str,
     pub session: Option<&'a str>,
@@ -73,11 +86,16 @@ pub struct MetricRef<'a> {
 }
 
 impl MetricRef<'_> {
+    /// When it was recorded.
+    pub fn at(&self) -> Timestamp {
+        Timestamp::from_millis(self.at_seconds.saturating_mul(1000))
+    }
+
     pub fn to_metric(&self) -> Metric {
         let owned = |s: Option<&str>| s.map(str::to_string);
         Metric {
             uid: self.uid.to_string(),
-            at: self.at,
+            at: self.at(),
             agent: self.agent.to_string(),
             writer: self.writer.to_string(),
             session: owned(self.session),
@@ -139,7 +157,7 @@ impl Line<'_> {
     fn as_ref(&self) -> MetricRef<'_> {
         MetricRef {
             uid: &self.uid,
-            at: self.at,
+            at_seconds: self.at.unix_seconds(),
             agent: &self.agent,
             writer: &self.writer,
             session: self.session.as_deref(),
@@ -205,12 +223,23 @@ impl Shard {
         self.rows.iter().map(|row| self.metric(row))
     }
 
+    /// What a roll-up reads of each metric, in the order of their lines.
+    pub fn measured(&self) -> impl Iterator<Item = Measured<'_>> + '_ {
+        self.rows.iter().map(|row| Measured {
+            at_seconds: row.at,
+            mission: self.string(row.strings[MISSION]),
+            session_type: self.string(row.strings[SESSION_TYPE]),
+            sprint: self.string(row.strings[SPRINT]),
+            measures: row.measures,
+        })
+    }
+
     fn metric(&self, row: &Row) -> MetricRef<'_> {
         let s = |field: usize| self.string(row.strings[field]);
         let [tokens_in, tokens_out, latency_ms, accepted, defects] = row.measures;
         MetricRef {
             uid: s(UID).unwrap_or_default(),
-            at: Timestamp::from_millis(row.at.saturating_mul(1000)),
+            at_seconds: row.at,
             agent: s(AGENT).unwrap_or_default(),
             writer: s(WRITER).unwrap_or_default(),
             session: s(SESSION),
@@ -322,7 +351,7 @@ impl Builder {
             }
         }
         self.shard.rows.push(Row {
-            at: m.at.unix_seconds(),
+            at: m.at_seconds,
             strings,
             measures: [
                 m.tokens_in,
