@@ -12,8 +12,8 @@ mod shard;
 use std::collections::HashMap;
 
 use gix::ObjectId;
-use shard::Shard;
-pub use shard::{Measured, MetricRef};
+
+pub use shard::{Measured, MetricRef, Shard};
 
 use super::{Snapshot, Store, load};
 use crate::error::{FileProblem, Result};

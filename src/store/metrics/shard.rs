@@ -218,6 +218,10 @@ impl Shard {
         self.rows.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
     /// The metrics, in the order of their lines.
     pub fn iter(&self) -> impl Iterator<Item = MetricRef<'_>> + '_ {
         self.rows.iter().map(|row| self.metric(row))
