@@ -160,7 +160,7 @@ fn check_decode(bytes: &[u8], damages: &[Damage]) -> Result<(), String> {
             .map(|m| m.to_metric())
             .collect::<Vec<_>>()
             .len();
-        let measured = shard.measured().count();
+        let measured = shard.numbered().count();
         if read != shard.len() || measured != read {
             return Err(format!("{read} metrics read of {}", shard.len()));
         }

@@ -5,17 +5,15 @@
 //! Metrics are append-only lines in per-writer shards (`.cmos/metrics/`), so two agents
 //! adding metrics in different clones at once merge by sync without a conflict.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
+mod rollup;
 
 use serde::Serialize;
 
 use super::mission::TimeReport;
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
-use crate::index::IdHasher;
 use crate::model::{Date, Metric, Minutes, Mission, Status, Timestamp, clean_name};
-use crate::store::{Measured, MetricRef, Snapshot, Tx};
+use crate::store::{MetricRef, Snapshot, Tx};
 
 /// The measures of one metric as a caller gives them; at least one must be set.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -199,6 +197,11 @@ pub struct Stat {
 
 impl Stat {
     fn of(mut values: Vec<u64>) -> Stat {
+        Stat::of_slice(&mut values)
+    }
+
+    /// The same, reordering `values`.
+    fn of_slice(values: &mut [u64]) -> Stat {
         if values.is_empty() {
             return Stat::default();
         }
@@ -233,56 +236,6 @@ pub struct Rollup {
     pub latency_ms: Stat,
     pub accepted: Stat,
     pub defects: Stat,
-}
-
-/// The measures of one group of metrics, gathered in one pass over the log.
-#[derive(Default)]
-struct Gathered {
-    metrics: usize,
-    /// Tokens in, tokens out, latency, accepted, defects: the values of those that have it.
-    values: [Vec<u64>; 5],
-}
-
-impl Gathered {
-    fn add(&mut self, m: &Measured<'_>) {
-        self.metrics += 1;
-        for (values, measure) in self.values.iter_mut().zip(m.measures) {
-            values.extend(measure);
-        }
-    }
-
-    fn rollup(self, key: String) -> Rollup {
-        let [tokens_in, tokens_out, latency_ms, accepted, defects] = self.values.map(Stat::of);
-        Rollup {
-            key,
-            metrics: self.metrics,
-            tokens_in,
-            tokens_out,
-            latency_ms,
-            accepted,
-            defects,
-        }
-    }
-}
-
-/// Groups of metrics by a key (a mission id, a session type), in key order. Keys are short
-/// ids, hashed with the index's fast hash (a report looks one up twice per metric).
-#[derive(Default)]
-struct Groups<'a>(HashMap<&'a str, Gathered, BuildHasherDefault<IdHasher>>);
-
-impl<'a> Groups<'a> {
-    fn add(&mut self, key: Option<&'a str>, m: &Measured<'_>) {
-        self.0.entry(key.unwrap_or("(none)")).or_default().add(m);
-    }
-
-    fn rollups(self) -> Vec<Rollup> {
-        let mut groups: Vec<(&str, Gathered)> = self.0.into_iter().collect();
-        groups.sort_unstable_by_key(|(key, _)| *key);
-        groups
-            .into_iter()
-            .map(|(key, g)| g.rollup(key.to_string()))
-            .collect()
-    }
 }
 
 /// How one completed mission's time compared with its estimate.
@@ -340,34 +293,26 @@ pub fn report(ws: &Workspace, period: &Period) -> Result<Outcome<Report>> {
     let first_month = since.map(|t| t.as_datetime().format("%Y-%m").to_string());
     let (log, problems) = store.metric_log(&snapshot, first_month.as_deref())?;
     let index = snapshot.index()?;
-    let in_period = |m: &Measured<'_>| match (&since, &sprint) {
-        (Some(since), _) => m.at_seconds >= since.unix_seconds(),
-        (None, Some(sprint)) => {
-            m.sprint == Some(sprint.as_str())
-                || m.mission.is_some_and(|id| {
-                    index
-                        .missions
-                        .get(id)
-                        .is_some_and(|e| e.sprint.as_deref() == Some(sprint))
-                })
-        }
-        (None, None) => true,
+    let in_sprint = |id: &str| {
+        let sprint = sprint.as_deref();
+        index
+            .missions
+            .get(id)
+            .is_some_and(|e| e.sprint.as_deref() == sprint)
     };
-    let (mut total, mut by_mission, mut by_session_type) =
-        (Gathered::default(), Groups::default(), Groups::default());
-    for m in log.measured().filter(in_period) {
-        total.add(&m);
-        by_mission.add(m.mission, &m);
-        by_session_type.add(m.session_type, &m);
-    }
+    let keep = match (&since, &sprint) {
+        (_, Some(sprint)) => rollup::Keep::Sprint(sprint, &in_sprint),
+        (since, None) => rollup::Keep::Since(since.map_or(i64::MIN, |t| t.unix_seconds())),
+    };
+    let rolled = rollup::rollups(&log, &keep);
     let estimates = estimate_accuracy(ws, &snapshot, since, sprint.as_deref())?;
     let data = Report {
         kind: if sprint.is_some() { "sprint" } else { "weekly" },
         since,
         sprint,
-        total: total.rollup("all".into()),
-        by_mission: by_mission.rollups(),
-        by_session_type: by_session_type.rollups(),
+        total: rolled.total,
+        by_mission: rolled.by_mission,
+        by_session_type: rolled.by_session_type,
         estimates,
     };
     Ok(warn_unreadable(Outcome::read(data, &snapshot), &problems))

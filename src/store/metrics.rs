@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use gix::ObjectId;
 
-pub use shard::{Measured, MetricRef, Shard};
+pub use shard::{MetricRef, Numbered, Shard};
 
 use super::{Snapshot, Store, load};
 use crate::error::{FileProblem, Result};
@@ -32,9 +32,14 @@ impl MetricLog {
         self.shards.iter().flat_map(Shard::iter)
     }
 
-    /// What a roll-up reads of every metric, in shard order.
-    pub fn measured(&self) -> impl Iterator<Item = Measured<'_>> + '_ {
-        self.shards.iter().flat_map(Shard::measured)
+    /// A log of these shards (for tests and tools that parse shards themselves).
+    pub fn from_shards(shards: Vec<Shard>) -> MetricLog {
+        MetricLog { shards }
+    }
+
+    /// The parsed shards, in shard order.
+    pub fn shards(&self) -> &[Shard] {
+        &self.shards
     }
 
     pub fn len(&self) -> usize {

@@ -46,7 +46,7 @@ pub use history::{LogEntry, LogFilter};
 pub use ids::{CommitId, FileVersion, TreeId};
 pub use local::replace_file;
 pub use merge::Merged;
-pub use metrics::{Measured, MetricLog, MetricRef, Shard as MetricShard};
+pub use metrics::{MetricLog, MetricRef, Numbered, Shard as MetricShard};
 pub use project_files::ProjectCommit;
 pub use remote::{Pushed, RemoteBranch};
 pub use snapshot::Snapshot;

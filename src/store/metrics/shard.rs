@@ -53,14 +53,15 @@ pub struct Shard {
     problems: Vec<Problem>,
 }
 
-/// What a roll-up reads of a metric: its time, what it is about, and its measures (tokens
-/// in, tokens out, latency, accepted, defects). Fewer strings to look up than a `MetricRef`.
+/// What a roll-up reads of a metric: its time, what it is about, by the numbers of those
+/// strings in its shard (`Shard::string`), and its measures (tokens in, tokens out,
+/// latency, accepted, defects). A roll-up looks each string up once per shard, not per metric.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Measured<'a> {
+pub struct Numbered {
     pub at_seconds: i64,
-    pub mission: Option<&'a str>,
-    pub session_type: Option<&'a str>,
-    pub sprint: Option<&'a str>,
+    pub mission: Option<u32>,
+    pub session_type: Option<u32>,
+    pub sprint: Option<u32>,
     pub measures: [Option<u64>; 5],
 }
 
@@ -228,14 +229,20 @@ impl Shard {
     }
 
     /// What a roll-up reads of each metric, in the order of their lines.
-    pub fn measured(&self) -> impl Iterator<Item = Measured<'_>> + '_ {
-        self.rows.iter().map(|row| Measured {
+    pub fn numbered(&self) -> impl Iterator<Item = Numbered> + '_ {
+        let number = |n: u32| (n != NONE).then_some(n);
+        self.rows.iter().map(move |row| Numbered {
             at_seconds: row.at,
-            mission: self.string(row.strings[MISSION]),
-            session_type: self.string(row.strings[SESSION_TYPE]),
-            sprint: self.string(row.strings[SPRINT]),
+            mission: number(row.strings[MISSION]),
+            session_type: number(row.strings[SESSION_TYPE]),
+            sprint: number(row.strings[SPRINT]),
             measures: row.measures,
         })
+    }
+
+    /// How many strings the shard holds: string numbers are below this.
+    pub fn strings(&self) -> usize {
+        self.spans.len()
     }
 
     fn metric(&self, row: &Row) -> MetricRef<'_> {
@@ -259,7 +266,8 @@ impl Shard {
         }
     }
 
-    fn string(&self, n: u32) -> Option<&str> {
+    /// String number `n` of the shard.
+    pub fn string(&self, n: u32) -> Option<&str> {
         let (start, end) = *self.spans.get(n as usize)?;
         self.text.get(start as usize..end as usize)
     }
