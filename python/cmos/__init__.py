@@ -8,6 +8,11 @@ Automation written for the original keeps its imports::
 and new code imports the same functions from ``cmos.mission_runtime`` and
 ``cmos.session_runtime``, or runs any command with ``cmos.Client().run([...])``.
 
+The orchestration layer is reachable the same way: ``mission_runtime.complete`` and
+``session_runtime.complete`` take a ``validation_score`` and ``evidence`` (the confidence
+gate), ``mission_runtime.approve``/``reject`` settle a mission that waits for review, and
+:mod:`cmos.orchestration` records metrics, reads and sets policies and builds reports.
+
 Why a client over ``cmos --json`` rather than in-process bindings (PyO3/maturin):
 
 * users need nothing but the cmos binary they already have: no Rust toolchain, no compiled
@@ -22,8 +27,15 @@ Results are plain dicts and lists; failures raise :class:`CmosError` with the en
 ``code``, ``message`` and ``hint``. The binary is ``$CMOS_BIN`` when set, else ``cmos`` on PATH.
 """
 
-from . import mission_runtime, session_runtime
+from . import mission_runtime, orchestration, session_runtime
 from .client import Client, find_binary
 from .errors import CmosError
 
-__all__ = ["Client", "CmosError", "find_binary", "mission_runtime", "session_runtime"]
+__all__ = [
+    "Client",
+    "CmosError",
+    "find_binary",
+    "mission_runtime",
+    "orchestration",
+    "session_runtime",
+]

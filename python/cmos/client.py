@@ -132,6 +132,23 @@ def flag(name: str, value: Optional[str]) -> List[str]:
     return [f"--{name}={value}"] if value is not None else []
 
 
+def repeated(name: str, values: Union[str, Sequence[str], None]) -> List[str]:
+    """A flag given once per value (``--evidence=a --evidence=b``); one string is one value."""
+    if isinstance(values, str):
+        values = [values]
+    return [arg for value in values or [] for arg in flag(name, value)]
+
+
+def measures(**given: Union[int, str, None]) -> List[str]:
+    """The flags of a metric's measures (``tokens_in=1200`` is ``--tokens-in=1200``); cmos
+    checks the values (whole numbers, 0 or more) and says what is wrong with one."""
+    args: List[str] = []
+    for name, value in given.items():
+        if value is not None:
+            args += flag(name.replace("_", "-"), str(value))
+    return args
+
+
 def original_client(
     repo_root: Optional[PathLike], db_path: Optional[PathLike], agent: Optional[str]
 ) -> Client:

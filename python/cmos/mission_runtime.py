@@ -2,6 +2,9 @@
 
 ``next_mission``, ``start``, ``complete`` and ``block`` take the original's arguments and
 call the cmos command that does the same thing; cmos's own rules decide (one implementation).
+The confidence gate of the orchestration layer is here too: ``complete`` takes a
+``validation_score`` (0 to 1) and ``evidence``; a score in the review range leaves the mission
+In Progress, waiting for ``approve`` or ``reject`` by someone other than who scored it.
 What differs, on purpose:
 
 * ``ts`` and ``db_path`` are refused with a CmosError (code ``invalid_input``): cmos stamps
@@ -23,9 +26,9 @@ the original's ``event``, ``raw_event`` and ``next_mission``.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Union
 
-from .client import OriginalRuntime, PathLike, flag, original_client, unsupported
+from .client import OriginalRuntime, PathLike, flag, original_client, repeated, unsupported
 from .errors import CmosError
 
 #: The original's exception name; the same class as CmosError, so either can be caught.
@@ -112,6 +115,18 @@ def start(
     return _result(outcome, event, None)
 
 
+def _score(validation_score: Optional[Union[float, int, str]]) -> List[str]:
+    # cmos checks the score (a number from 0 to 1) and says what is wrong with it.
+    return flag("validation-score", None if validation_score is None else str(validation_score))
+
+
+def _status(outcome: Dict[str, Any]) -> str:
+    """The original's event status: ``completed``, or the approval state while it waits."""
+    if outcome.get("to") == "Completed":
+        return "completed"
+    return str(outcome.get("approval_state") or "in_progress")
+
+
 def complete(
     mission_id: str,
     *,
@@ -122,11 +137,19 @@ def complete(
     next_hint: Optional[str] = None,
     promote_next: bool = True,
     immediate: bool = False,
+    validation_score: Optional[Union[float, int, str]] = None,
+    evidence: Optional[Sequence[str]] = None,
     repo_root: Optional[PathLike] = None,
     db_path: Optional[PathLike] = None,
 ) -> MissionEventResult:
     """Complete ``mission_id``. With ``promote_next`` the next ready Queued mission becomes
-    Current, or, with ``immediate``, is started too (in the same operation: one commit)."""
+    Current, or, with ``immediate``, is started too (in the same operation: one commit).
+
+    With ``validation_score`` (0 to 1) and ``evidence`` (texts that back it), the project's
+    validation policy decides: at or above its auto-approval threshold the mission is
+    Completed (``approval_state`` ``auto_approved``); in the review range it stays In Progress
+    with ``approval_state`` ``needs_review`` (the result's ``event["status"]`` too) until
+    :func:`approve` or :func:`reject`; below, CmosError (code ``refused``) and nothing moves."""
     _refuse_ts(ts)
     client = original_client(repo_root, db_path, agent)
     args = ["mission", "complete", *flag("notes", _note(summary, notes, next_hint))]
@@ -134,6 +157,7 @@ def complete(
         args.append("--no-promote")
     elif immediate:
         args.append("--immediate")
+    args += _score(validation_score) + repeated("evidence", evidence)
     outcome = client.run([*args, "--", mission_id])
     promoted = (outcome.get("promoted") or {}).get("id")
     if promoted and not next_hint:
@@ -142,11 +166,60 @@ def complete(
         "agent": agent,
         "mission": mission_id,
         "action": "complete",
-        "status": "completed",
+        "status": _status(outcome),
         "summary": summary,
         "next_hint": next_hint,
     }
+    if validation_score is not None:
+        event["validation_score"] = outcome.get("validation_score")
+        event["evidence"] = [evidence] if isinstance(evidence, str) else list(evidence or [])
     return _result(outcome, event, promoted)
+
+
+def approve(
+    mission_id: str,
+    *,
+    note: Optional[str] = None,
+    agent: Optional[str] = None,
+    repo_root: Optional[PathLike] = None,
+    db_path: Optional[PathLike] = None,
+) -> MissionEventResult:
+    """Approve ``mission_id``, which waits for review after a completion with a score: it is
+    Completed and the next ready mission promoted. Whoever gave the score may not approve it
+    (CmosError, code ``refused``) unless the validation policy allows self-approval."""
+    client = original_client(repo_root, db_path, agent)
+    outcome = client.run(["mission", "approve", *flag("note", note), "--", mission_id])
+    promoted = (outcome.get("promoted") or {}).get("id")
+    event = {
+        "agent": agent,
+        "mission": mission_id,
+        "action": "approve",
+        "status": _status(outcome),
+        "summary": note,
+    }
+    return _result(outcome, event, promoted)
+
+
+def reject(
+    mission_id: str,
+    *,
+    reason: str,
+    agent: Optional[str] = None,
+    repo_root: Optional[PathLike] = None,
+    db_path: Optional[PathLike] = None,
+) -> MissionEventResult:
+    """Send ``mission_id``, which waits for review, back to work: it stays In Progress with
+    ``approval_state`` ``rejected`` and ``reason`` (what must change) in its history."""
+    client = original_client(repo_root, db_path, agent)
+    outcome = client.run(["mission", "reject", *flag("reason", reason), "--", mission_id])
+    event = {
+        "agent": agent,
+        "mission": mission_id,
+        "action": "reject",
+        "status": _status(outcome),
+        "reason": reason,
+    }
+    return _result(outcome, event, None)
 
 
 def block(
@@ -197,6 +270,12 @@ class MissionRuntime(OriginalRuntime):
     def block_mission(self, mission_id: str, **kwargs: Any) -> MissionEventResult:
         return block(mission_id, repo_root=self.repo_root, **kwargs)
 
+    def approve_mission(self, mission_id: str, **kwargs: Any) -> MissionEventResult:
+        return approve(mission_id, repo_root=self.repo_root, **kwargs)
+
+    def reject_mission(self, mission_id: str, **kwargs: Any) -> MissionEventResult:
+        return reject(mission_id, repo_root=self.repo_root, **kwargs)
+
 
 __all__ = [
     "MissionRuntime",
@@ -206,4 +285,6 @@ __all__ = [
     "start",
     "complete",
     "block",
+    "approve",
+    "reject",
 ]

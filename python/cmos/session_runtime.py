@@ -9,13 +9,26 @@ dict (the original returned None). What differs, on purpose:
   to arbitrary evidence. ``db_path`` is refused as in ``mission_runtime``.
 * ``context`` is kept as a last paragraph of the capture's text ("Context: ...").
 * Session ids are cmos's (``ps-20261130-…``), not ``PS-2026-11-30-001``.
+
+``complete`` also takes the orchestration layer's ``validation_score`` and ``evidence`` (the
+session's ``validation_state`` follows the validation policy) and the session's metrics
+(``tokens_in``, ``tokens_out``, ``latency_ms``, ``accepted``, ``defects``, ``model``), all
+recorded in the one commit that closes the session.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Union
 
-from .client import OriginalRuntime, PathLike, flag, original_client, unsupported
+from .client import (
+    OriginalRuntime,
+    PathLike,
+    flag,
+    measures,
+    original_client,
+    repeated,
+    unsupported,
+)
 from .errors import CmosError
 
 #: The original's exception names, all the same class as CmosError (match on ``code``).
@@ -85,16 +98,38 @@ def complete(
     summary: str,
     *,
     next_steps: Optional[List[str]] = None,
+    validation_score: Optional[Union[float, int, str]] = None,
+    evidence: Optional[Sequence[str]] = None,
+    tokens_in: Optional[int] = None,
+    tokens_out: Optional[int] = None,
+    latency_ms: Optional[int] = None,
+    accepted: Optional[int] = None,
+    defects: Optional[int] = None,
+    model: Optional[str] = None,
     agent: Optional[str] = None,
     repo_root: Optional[PathLike] = None,
     db_path: Optional[PathLike] = None,
 ) -> Dict[str, Any]:
     """Close session ``session_id`` with ``summary`` and the ``next_steps`` for whoever comes
-    next; returns the closed session."""
+    next; returns the closed session. ``validation_score`` (0 to 1) and ``evidence`` give the
+    session its ``validation_state`` (``auto_approved``, ``needs_review`` or
+    ``human_required``, as the validation policy says); the measures are recorded as a metric
+    of the session. A bad score or measure raises CmosError and leaves the session open."""
     client = original_client(repo_root, db_path, agent)
     args = ["session", "complete", *flag("session", session_id), *flag("summary", summary)]
     for step in next_steps or []:
         args += flag("next-step", step)
+    if validation_score is not None:
+        args += flag("validation-score", str(validation_score))
+    args += repeated("evidence", evidence)
+    args += measures(
+        tokens_in=tokens_in,
+        tokens_out=tokens_out,
+        latency_ms=latency_ms,
+        accepted=accepted,
+        defects=defects,
+        model=model,
+    )
     outcome: Dict[str, Any] = client.run(args)
     return outcome
 

@@ -48,6 +48,7 @@ pub use ids::{CommitId, FileVersion, TreeId};
 pub use local::replace_file;
 pub use local_config::ConfigSection;
 pub use merge::Merged;
+pub use metrics::{MetricLog, MetricRef, Numbered, Shard as MetricShard};
 pub use project_files::ProjectCommit;
 pub use remote::{Pushed, RemoteBranch};
 pub use snapshot::Snapshot;

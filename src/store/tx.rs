@@ -327,13 +327,14 @@ impl<'s> Tx<'s> {
     }
 
     /// Appends a metric to this writer's metrics shard when the operation commits; its
-    /// uid, time, agent and writer are this operation's.
-    pub fn put_metric(&mut self, mut metric: Metric) {
+    /// uid, time, agent and writer are this operation's. Returns it as it will be written.
+    pub fn put_metric(&mut self, mut metric: Metric) -> Metric {
         metric.uid = new_uid();
         metric.at = self.now;
         metric.agent = self.store.agent().to_string();
         metric.writer = self.writer.to_string();
-        self.metrics.push(metric);
+        self.metrics.push(metric.clone());
+        metric
     }
 
     /// The items of one log as of this operation: the base tree's, then this operation's.
