@@ -772,3 +772,50 @@ fn test_scored_session_under_a_malformed_policy_file_warns_that_the_defaults_dec
 //   - an unknown event, a malformed graph on the branch (path:line, other commands work);
 //   - a fallback blocking completion until a person approves it.
 // ---------------------------------------------------------------------------------------
+
+/// The reports show validation outcomes and fallbacks beside the measures: the
+/// sprint report and the weekly report count what the gate and the ladder decided.
+#[test]
+fn reports_count_the_gates_decisions_and_the_fallbacks() {
+    let repo = three_started();
+    repo.json(&["mission", "add", "B4", "Work B4"]);
+    repo.json(&["--agent", "alice", "mission", "start", "B4"]);
+    complete(&repo, "alice", "B1", "0.85");
+    complete(&repo, "alice", "B2", "0.72");
+    complete(&repo, "alice", "B3", "0.41");
+    complete(&repo, "alice", "B4", "0.65");
+    repo.json(&[
+        "--agent", "dana", "mission", "reject", "B4", "--reason", "no test",
+    ]);
+    repo.json(&[
+        "--agent", "alice", "mission", "fallback", "B3", "--tier", "1", "--reason", "retry",
+    ]);
+    repo.json(&[
+        "--agent", "alice", "mission", "fallback", "B3", "--tier", "3", "--reason", "linear",
+    ]);
+    let expected = json!({
+        "auto_approved": 1, "approved": 0, "needs_review": 1, "refused": 1, "rejected": 1,
+        "escalations_by_tier": {"1": 1, "3": 1}, "fallbacks": ["B3"]
+    });
+    let sprint = repo.json(&["report", "sprint", "S1"]);
+    assert_eq!(sprint["validation"], expected, "{sprint:#}");
+    let weekly = repo.json(&["report", "weekly"]);
+    assert_eq!(weekly["validation"], expected, "{weekly:#}");
+    // A person approves B2: it moves from waiting to approved.
+    repo.json(&["--agent", "dana", "mission", "approve", "B2"]);
+    let text = String::from_utf8_lossy(&repo.cmos(&["report", "sprint", "S1"]).stdout).to_string();
+    assert!(
+        text.contains("gate: 1 auto-approved, 1 approved by a person, 0 waiting for review, 1 refused, 1 sent back"),
+        "{text}"
+    );
+    assert!(text.contains("escalations: tier 1: 1, tier 3: 1"), "{text}");
+    assert!(text.contains("fell back: B3"), "{text}");
+    let markdown = repo
+        .cmos(&["report", "weekly", "--format", "markdown"])
+        .stdout;
+    assert!(String::from_utf8_lossy(&markdown).contains("## Validation and escalation"));
+    // Before the period nothing was decided.
+    let later = repo.json(&["report", "weekly", "--since", "2999-01-01"]);
+    assert_eq!(later["validation"]["auto_approved"], 0, "{later:#}");
+    assert_eq!(later["validation"]["fallbacks"], json!([]));
+}

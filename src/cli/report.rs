@@ -1,5 +1,6 @@
 //! `cmos report weekly|sprint`: metrics rolled up per mission and per session type, with
-//! estimate accuracy, as text, Markdown or (with --json) the envelope.
+//! estimate accuracy and what the confidence gate and the escalation ladder decided, as text,
+//! Markdown or (with --json) the envelope.
 
 use clap::{Args, Subcommand, ValueEnum};
 
@@ -7,7 +8,8 @@ use super::command_context::CommandContext;
 use super::parse::parsed;
 use crate::error::Result;
 use crate::model::Date;
-use crate::ops::metrics::{self, Period, Report, Rollup, Stat};
+use crate::model::text::escape_line;
+use crate::ops::metrics::{self, GateOutcomes, Period, Report, Rollup, Stat};
 
 /// Roll-ups of the metrics: per mission and per session type.
 #[derive(Debug, Subcommand)]
@@ -69,6 +71,7 @@ fn render(r: &Report, markdown: bool) -> String {
     out += &section("By mission", &r.by_mission, markdown);
     out += &section("By session type", &r.by_session_type, markdown);
     out += &section("Total", &rows, markdown);
+    out += &validation(&r.validation, markdown);
     let est = &r.estimates;
     let heading = "Estimate accuracy";
     out += &if markdown {
@@ -102,6 +105,38 @@ fn render(r: &Report, markdown: bool) -> String {
         num(est.percent_of_estimate.median)
     );
     out
+}
+
+/// What the gate and the escalation ladder decided: one line of counts each.
+fn validation(v: &GateOutcomes, markdown: bool) -> String {
+    let heading = "Validation and escalation";
+    let mut out = if markdown {
+        format!("## {heading}\n\n")
+    } else {
+        format!("{heading}\n")
+    };
+    if v.is_empty() {
+        return out + "No score or escalation in this period.\n\n";
+    }
+    let bullet = if markdown { "- " } else { "  " };
+    out += &format!(
+        "{bullet}gate: {} auto-approved, {} approved by a person, {} waiting for review, {} refused, {} sent back\n",
+        v.auto_approved, v.approved, v.needs_review, v.refused, v.rejected
+    );
+    if !v.escalations_by_tier.is_empty() {
+        let tiers: Vec<String> = v
+            .escalations_by_tier
+            .iter()
+            .map(|(tier, n)| format!("tier {tier}: {n}"))
+            .collect();
+        out += &format!("{bullet}escalations: {}\n", tiers.join(", "));
+    }
+    if !v.fallbacks.is_empty() {
+        // Ids come from the branch; they are checked ids, but never trust a terminal to them.
+        let ids: Vec<_> = v.fallbacks.iter().map(|id| escape_line(id)).collect();
+        out += &format!("{bullet}fell back: {}\n", ids.join(", "));
+    }
+    out + "\n"
 }
 
 fn section(heading: &str, rollups: &[Rollup], markdown: bool) -> String {

@@ -1,11 +1,15 @@
 //! Metrics of sessions and missions (tokens, latency, accepted work, defects) and the
 //! reports that roll them up per mission and per session type, with the estimate accuracy
-//! of the missions completed in the period.
+//! of the missions completed in the period and what the confidence gate and the escalation
+//! ladder decided.
 //!
 //! Metrics are append-only lines in per-writer shards (`.cmos/metrics/`), so two agents
 //! adding metrics in different clones at once merge by sync without a conflict.
 
+mod outcomes;
 mod rollup;
+
+pub use outcomes::GateOutcomes;
 
 use serde::Serialize;
 
@@ -268,6 +272,8 @@ pub struct Report {
     pub by_mission: Vec<Rollup>,
     pub by_session_type: Vec<Rollup>,
     pub estimates: EstimateAccuracy,
+    /// What the confidence gate and the escalation ladder decided in the period.
+    pub validation: GateOutcomes,
 }
 
 /// The roll-up of the metrics of a period. Lines of the log that do not parse are skipped
@@ -305,7 +311,8 @@ pub fn report(ws: &Workspace, period: &Period) -> Result<Outcome<Report>> {
         (since, None) => rollup::Keep::Since(since.map_or(i64::MIN, |t| t.unix_seconds())),
     };
     let rolled = rollup::rollups(&log, &keep);
-    let estimates = estimate_accuracy(ws, &snapshot, since, sprint.as_deref())?;
+    let missions = decided_missions(ws, &snapshot, sprint.as_deref())?;
+    let estimates = estimate_accuracy(&missions, since);
     let data = Report {
         kind: if sprint.is_some() { "sprint" } else { "weekly" },
         since,
@@ -314,48 +321,59 @@ pub fn report(ws: &Workspace, period: &Period) -> Result<Outcome<Report>> {
         by_mission: rolled.by_mission,
         by_session_type: rolled.by_session_type,
         estimates,
+        validation: outcomes::tally(missions.iter(), since),
     };
     Ok(warn_unreadable(Outcome::read(data, &snapshot), &problems))
 }
 
-/// The completed missions of the period (of the sprint, or completed since `since`) that
-/// had an estimate, and how far off it was.
-fn estimate_accuracy(
+/// The missions a report looks at for estimates and the gate's decisions, read once: those
+/// of the sprint, or every mission that can carry a decision (In Progress, Blocked or
+/// Completed), in id order.
+fn decided_missions(
     ws: &Workspace,
     snapshot: &Snapshot<'_>,
-    since: Option<Timestamp>,
     sprint: Option<&str>,
-) -> Result<EstimateAccuracy> {
+) -> Result<Vec<Mission>> {
     let index = snapshot.index()?;
     let mut ids: Vec<&String> = index
         .missions
         .iter()
-        .filter(|(_, e)| e.status == Status::Completed)
-        .filter(|(_, e)| sprint.is_none_or(|s| e.sprint.as_deref() == Some(s)))
+        .filter(|(_, e)| match sprint {
+            Some(s) => e.sprint.as_deref() == Some(s),
+            None => matches!(
+                e.status,
+                Status::Completed | Status::InProgress | Status::Blocked
+            ),
+        })
         .map(|(id, _)| id)
         .collect();
     ids.sort();
+    ids.into_iter()
+        .map(|id| ws.store().mission(snapshot, id))
+        .collect()
+}
+
+/// The completed missions of the period (of the sprint, or completed since `since`) that
+/// had an estimate, and how far off it was.
+fn estimate_accuracy(missions: &[Mission], since: Option<Timestamp>) -> EstimateAccuracy {
     let now = Timestamp::now();
-    let mut missions = Vec::new();
-    for id in ids {
-        let mission = ws.store().mission(snapshot, id)?;
-        let in_period = since.is_none_or(|t| mission.completed_at.is_some_and(|c| c >= t));
-        if !in_period || mission.estimate.is_none() {
-            continue;
-        }
-        missions.push(EstimateCheck {
-            mission: id.clone(),
-            time: TimeReport::new(mission.estimate, mission.time_spent(now)),
-        });
-    }
+    let missions: Vec<EstimateCheck> = missions
+        .iter()
+        .filter(|m| m.status == Status::Completed && m.estimate.is_some())
+        .filter(|m| since.is_none_or(|t| m.completed_at.is_some_and(|c| c >= t)))
+        .map(|m| EstimateCheck {
+            mission: m.id.clone(),
+            time: TimeReport::new(m.estimate, m.time_spent(now)),
+        })
+        .collect();
     let percents = missions
         .iter()
         .filter_map(|m| m.time.percent_of_estimate)
         .collect();
-    Ok(EstimateAccuracy {
+    EstimateAccuracy {
         missions,
         percent_of_estimate: Stat::of(percents),
-    })
+    }
 }
 
 /// How a mission's time In Progress compares with its estimate, and the sentence that says
