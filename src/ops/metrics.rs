@@ -327,8 +327,8 @@ pub fn report(ws: &Workspace, period: &Period) -> Result<Outcome<Report>> {
 }
 
 /// The missions a report looks at for estimates and the gate's decisions, read once: those
-/// of the sprint, or every mission that can carry a decision (In Progress, Blocked or
-/// Completed), in id order.
+/// of the sprint, or every mission (work of any status can have climbed the escalation
+/// ladder in the period), in id order.
 fn decided_missions(
     ws: &Workspace,
     snapshot: &Snapshot<'_>,
@@ -338,13 +338,7 @@ fn decided_missions(
     let mut ids: Vec<&String> = index
         .missions
         .iter()
-        .filter(|(_, e)| match sprint {
-            Some(s) => e.sprint.as_deref() == Some(s),
-            None => matches!(
-                e.status,
-                Status::Completed | Status::InProgress | Status::Blocked
-            ),
-        })
+        .filter(|(_, e)| sprint.is_none_or(|s| e.sprint.as_deref() == Some(s)))
         .map(|(id, _)| id)
         .collect();
     ids.sort();
