@@ -793,9 +793,22 @@ fn reports_count_the_gates_decisions_and_the_fallbacks() {
     repo.json(&[
         "--agent", "alice", "mission", "fallback", "B3", "--tier", "3", "--reason", "linear",
     ]);
+    // Work not started yet can climb the ladder too (it was missing from the weekly report).
+    repo.json(&["mission", "add", "B5", "Work B5"]);
+    repo.json(&[
+        "--agent",
+        "alice",
+        "mission",
+        "fallback",
+        "B5",
+        "--tier",
+        "2",
+        "--reason",
+        "threshold",
+    ]);
     let expected = json!({
         "auto_approved": 1, "approved": 0, "needs_review": 1, "refused": 1, "rejected": 1,
-        "escalations_by_tier": {"1": 1, "3": 1}, "fallbacks": ["B3"]
+        "escalations_by_tier": {"1": 1, "2": 1, "3": 1}, "fallbacks": ["B3"]
     });
     let sprint = repo.json(&["report", "sprint", "S1"]);
     assert_eq!(sprint["validation"], expected, "{sprint:#}");
@@ -808,7 +821,10 @@ fn reports_count_the_gates_decisions_and_the_fallbacks() {
         text.contains("gate: 1 auto-approved, 1 approved by a person, 0 waiting for review, 1 refused, 1 sent back"),
         "{text}"
     );
-    assert!(text.contains("escalations: tier 1: 1, tier 3: 1"), "{text}");
+    assert!(
+        text.contains("escalations: tier 1: 1, tier 2: 1, tier 3: 1"),
+        "{text}"
+    );
     assert!(text.contains("fell back: B3"), "{text}");
     let markdown = repo
         .cmos(&["report", "weekly", "--format", "markdown"])
