@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::lifecycle::fallback::{self, Tier};
 use crate::lifecycle::gate::{self, GateRules, Verdict};
 use crate::lifecycle::{self, Said};
-use crate::model::{ApprovalState, Escalation, Mission, clean_text};
+use crate::model::{ApprovalState, Escalation, clean_text};
 use crate::next::{Action, Input, Op};
 
 /// What recording an escalation did.
@@ -137,45 +137,22 @@ pub(super) fn hold_for_review(
         return Ok(None);
     }
     let snapshot = ws.snapshot()?;
-    if !ws.store().mission(&snapshot, id)?.needs_human_review() {
+    let mission = ws.store().mission(&snapshot, id)?;
+    if !mission.needs_human_review() {
         return Ok(None);
     }
-    let notes = clean_text("notes", notes)?;
-    let written = ws.store().write("mission.validate", |tx| {
-        let mut mission = tx.mission(id)?;
-        gate::check_gate_open(&mission)?;
-        submit(&mut mission, tx.agent(), tx.now(), score, evidence);
-        let why = fallback::why_human(&mission);
-        let note = format!("{why}: waits for a person's approval");
-        mission.review_note = Some(note.clone());
-        tx.put_mission(&mission)?;
-        let note = match &notes {
-            Some(notes) => format!("{note}\n\n{notes}"),
-            None => note,
-        };
-        tx.record(
-            "mission.validation",
-            id,
-            None,
-            Some(ApprovalState::NeedsReview.to_string()),
-            Some(note),
-        );
-        tx.set_subject(format!("mission validate {id}: needs_review ({why})"));
-        Ok(TransitionOutcome {
-            mission: MissionBrief::from(&tx.require(id)?),
-            from: mission.status,
-            to: mission.status,
-            promoted: None,
-            at: tx.now(),
-            estimate: None,
-            approval_state: mission.approval_state,
-            validation_score: score,
-        })
-    })?;
+    let why = fallback::why_human(&mission);
+    let held = super::gate::Held {
+        state: ApprovalState::NeedsReview,
+        score,
+        evidence,
+        reason: Some(format!("{why}: waits for a person's approval")),
+        subject: format!("needs_review ({why})"),
+    };
+    let written = super::gate::hold_completion(ws, id, notes, held)?;
     let approve = Action::new(Op::MissionApprove).with(Input::MissionId, id);
     Ok(Some(
         written
-            .into_outcome()
             .warn_then(
                 format!(
                     "mission {id} waits for review: it triggered a fallback, so a person who did not work on it must approve it before it counts as done"
@@ -184,27 +161,6 @@ pub(super) fn hold_for_review(
             )
             .suggest(approve),
     ))
-}
-
-/// The completion's record on a mission that waits for review: the score (when one was
-/// given), its evidence, who submitted it and when; an earlier review is cleared.
-fn submit(
-    mission: &mut Mission,
-    by: &str,
-    at: crate::model::Timestamp,
-    score: Option<f64>,
-    evidence: &[String],
-) {
-    mission.validation_score = score;
-    mission.evidence = evidence.to_vec();
-    mission.validated_by = Some(by.to_string());
-    mission.validated_at = Some(at);
-    mission.approval_state = Some(ApprovalState::NeedsReview);
-    mission.approved_by = None;
-    mission.approved_at = None;
-    mission.rejected_by = None;
-    mission.rejected_at = None;
-    mission.updated_at = at;
 }
 
 /// The open missions (In Progress, Current, Blocked) that need a person, from the digest.

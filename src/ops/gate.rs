@@ -78,7 +78,7 @@ pub fn complete(
         Verdict::AutoApprove => {
             let stamp = |tx: &mut Tx<'_>, m: &mut Mission| {
                 gate::check_gate_open(m)?;
-                record_score(tx, m, score, &evidence);
+                record_score(tx, m, Some(score), &evidence);
                 m.approval_state = Some(ApprovalState::AutoApproved);
                 Ok(())
             };
@@ -178,24 +178,57 @@ fn hold(
     evidence: &[String],
     rules: &GateRules,
 ) -> Result<Outcome<TransitionOutcome>> {
+    let held = match gate::verdict(score, rules) {
+        Verdict::Refuse => Held {
+            state: ApprovalState::RejectedByGate,
+            reason: Some(gate::refusal_reason(score, rules)),
+            subject: format!("{score} {}", ApprovalState::RejectedByGate),
+            score: Some(score),
+            evidence,
+        },
+        _ => Held {
+            state: ApprovalState::NeedsReview,
+            reason: None,
+            subject: format!("{score} {}", ApprovalState::NeedsReview),
+            score: Some(score),
+            evidence,
+        },
+    };
+    hold_completion(ws, id, notes, held)
+}
+
+/// A completion that did not complete the mission: the state it waits in, the score (if any)
+/// and evidence that came with it, why it is held, and the commit subject's tail.
+pub(super) struct Held<'a> {
+    pub state: ApprovalState,
+    pub score: Option<f64>,
+    pub evidence: &'a [String],
+    /// The review note, and the first paragraph of the event's note.
+    pub reason: Option<String>,
+    pub subject: String,
+}
+
+/// Keeps mission `id` In Progress with its completion held as `held` says: the score, its
+/// evidence and who gave them, the state and the reason on the mission, and a
+/// `mission.validation` event noting the reason and the caller's `notes`. One commit. Every
+/// completion that is held (a score in the review range or below it, a failed check, work
+/// that fell back) is written here.
+pub(super) fn hold_completion(
+    ws: &Workspace,
+    id: &str,
+    notes: Option<&str>,
+    held: Held<'_>,
+) -> Result<Outcome<TransitionOutcome>> {
     let notes = clean_text("notes", notes)?;
-    let verdict = gate::verdict(score, rules);
     let written = ws.store().write("mission.validate", |tx| {
         let mut mission = tx.mission(id)?;
         gate::check_gate_open(&mission)?;
-        record_score(tx, &mut mission, score, evidence);
-        let (state, reason) = match verdict {
-            Verdict::Refuse => (
-                ApprovalState::RejectedByGate,
-                Some(gate::refusal_reason(score, rules)),
-            ),
-            _ => (ApprovalState::NeedsReview, None),
-        };
-        mission.approval_state = Some(state);
-        mission.review_note = reason.clone();
+        record_score(tx, &mut mission, held.score, held.evidence);
+        mission.approval_state = Some(held.state);
+        mission.review_note = held.reason.clone();
         mission.updated_at = tx.now();
         tx.put_mission(&mission)?;
-        let note = [reason, notes.clone()]
+        let note = [held.reason.clone(), notes.clone()]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
@@ -204,10 +237,10 @@ fn hold(
             "mission.validation",
             id,
             None,
-            Some(state.to_string()),
+            Some(held.state.to_string()),
             (!note.is_empty()).then_some(note),
         );
-        tx.set_subject(format!("mission validate {id}: {score} {state}"));
+        tx.set_subject(format!("mission validate {id}: {}", held.subject));
         Ok(TransitionOutcome {
             mission: MissionBrief::from(&tx.require(id)?),
             from: mission.status,
@@ -215,17 +248,17 @@ fn hold(
             promoted: None,
             at: tx.now(),
             estimate: None,
-            approval_state: Some(state),
-            validation_score: Some(score),
+            approval_state: Some(held.state),
+            validation_score: held.score,
         })
     })?;
     Ok(written.into_outcome())
 }
 
-/// Puts the score, its evidence and who gave it on the mission; a new score replaces the
-/// last one and clears an earlier review.
-fn record_score(tx: &Tx<'_>, mission: &mut Mission, score: f64, evidence: &[String]) {
-    mission.validation_score = Some(score);
+/// Puts the score (if any), its evidence and who gave them on the mission; a new score
+/// replaces the last one and clears an earlier review.
+fn record_score(tx: &Tx<'_>, mission: &mut Mission, score: Option<f64>, evidence: &[String]) {
+    mission.validation_score = score;
     mission.evidence = evidence.to_vec();
     mission.validated_by = Some(tx.agent().to_string());
     mission.validated_at = Some(tx.now());

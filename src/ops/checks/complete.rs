@@ -10,11 +10,11 @@ use super::{CheckResult, chosen, config, run_all};
 use crate::error::Result;
 use crate::lifecycle::checks::{OnFailure, Selection, check_failures};
 use crate::lifecycle::gate::{self as gate_rules, GateRules, Verdict};
-use crate::model::{ApprovalState, Mission, Status, clean_text};
+use crate::model::{ApprovalState, Mission, Status};
 use crate::next::{Action, Input, Op};
 use crate::ops::gate::{self, Promotion, Validation};
 use crate::ops::transition::TransitionOutcome;
-use crate::ops::{MissionBrief, Outcome, Workspace, history, policy};
+use crate::ops::{Outcome, Workspace, history, policy};
 use crate::store::Snapshot;
 
 /// Most commits whose files are asked of git; past that the files the hooks logged are used.
@@ -171,49 +171,14 @@ fn review(
     validation: &Validation,
     reason: &str,
 ) -> Result<Outcome<TransitionOutcome>> {
-    let notes = clean_text("notes", notes)?;
     let evidence = crate::model::clean_items("evidence", &validation.evidence)?;
     let score = validation.score.map(gate_rules::check_score).transpose()?;
-    let written = ws.store().write("mission.validate", |tx| {
-        let mut mission = tx.mission(id)?;
-        gate_rules::check_gate_open(&mission)?;
-        mission.validation_score = score;
-        mission.evidence = evidence.clone();
-        mission.validated_by = Some(tx.agent().to_string());
-        mission.validated_at = Some(tx.now());
-        mission.approved_by = None;
-        mission.approved_at = None;
-        mission.rejected_by = None;
-        mission.rejected_at = None;
-        mission.approval_state = Some(ApprovalState::NeedsReview);
-        mission.review_note = Some(reason.to_string());
-        mission.updated_at = tx.now();
-        tx.put_mission(&mission)?;
-        let note = [Some(reason.to_string()), notes.clone()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join("\n\n");
-        tx.record(
-            "mission.validation",
-            id,
-            None,
-            Some(ApprovalState::NeedsReview.to_string()),
-            Some(note),
-        );
-        tx.set_subject(format!(
-            "mission validate {id}: checks failed, needs review"
-        ));
-        Ok(TransitionOutcome {
-            mission: MissionBrief::from(&tx.require(id)?),
-            from: mission.status,
-            to: mission.status,
-            promoted: None,
-            at: tx.now(),
-            estimate: None,
-            approval_state: Some(ApprovalState::NeedsReview),
-            validation_score: score,
-        })
-    })?;
-    Ok(written.into_outcome())
+    let held = gate::Held {
+        state: ApprovalState::NeedsReview,
+        score,
+        evidence: &evidence,
+        reason: Some(reason.to_string()),
+        subject: "checks failed, needs review".into(),
+    };
+    gate::hold_completion(ws, id, notes, held)
 }
