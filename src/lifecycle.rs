@@ -299,6 +299,7 @@ pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Res
 mod cycles;
 mod direction;
 mod items;
+pub mod process;
 mod queue;
 mod sessions;
 

@@ -17,6 +17,7 @@ pub mod names;
 mod original;
 pub mod output;
 mod parse;
+mod process;
 mod render;
 mod research;
 mod review;
@@ -114,6 +115,10 @@ pub enum Command {
     Validate(validate::ValidateCommand),
     #[command(subcommand)]
     Db(db::DbCommand),
+    #[command(subcommand)]
+    Process(process::ProcessCommand),
+    #[command(subcommand)]
+    Fsm(process::FsmCommand),
 }
 
 /// Parses arguments, runs the command and returns the process exit code.
@@ -162,6 +167,8 @@ fn run(ctx: &CommandContext, command: Command) -> Result<()> {
         Command::Completions(args) => completions::run(ctx, &args),
         Command::Validate(cmd) => validate::run(ctx, cmd),
         Command::Db(cmd) => db::run(ctx, cmd),
+        Command::Process(cmd) => process::run(ctx, cmd),
+        Command::Fsm(cmd) => process::run_fsm(ctx, cmd),
         // These take the project and the printer directly.
         Command::Import(args) => with_workspace(ctx, |ws, p| migrate::run_import(ws, args, p)),
         Command::Export(cmd) => with_workspace(ctx, |ws, p| migrate::run_export(ws, cmd, p)),

@@ -53,6 +53,11 @@ pub fn log_month_dir(log: &str, month: &str) -> String {
     format!("{ROOT}/{log}/{month}")
 }
 
+/// The project's process graph (`lifecycle::process`), readable TOML someone may replace.
+pub const PROCESS: &str = ".cmos/process.toml";
+/// Where the project is in its process graph; the moves themselves are in the activity log.
+pub const FSM: &str = ".cmos/fsm.toml";
+
 /// The free-form project notes.
 pub const NOTES: &str = ".cmos/notes.md";
 

@@ -21,6 +21,7 @@ pub mod mission;
 pub mod mission_files;
 pub mod mission_form;
 pub mod notes;
+pub mod process;
 mod reminder;
 pub mod research;
 mod scope;

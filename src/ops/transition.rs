@@ -60,6 +60,8 @@ fn run(
             lifecycle::check_unblock(id, tx.require(id)?.status, to)?;
         }
         let from = move_mission(tx, id, to, detail.clone())?;
+        // The process graph's event for this move, in this same commit (never a failure).
+        super::process::fsm::emit_for_mission(tx, id, from, to);
         let mut promoted = None;
         let candidate = match promote_to.filter(|_| to == Status::Completed) {
             Some(_) => tx.promotion_candidate()?,

@@ -1,0 +1,211 @@
+//! Where the project is in its process graph: the state in `.cmos/fsm.toml` (one small
+//! record, merged by sync like any record), every move in the activity log (`fsm.transition`
+//! events, merged as a union). Operations emit their events inside their own write (`emit`);
+//! `step` takes any other event by hand.
+
+use serde::{Deserialize, Serialize};
+
+use super::{graph_in, graph_of};
+use crate::error::{Error, Result};
+use crate::format::codec::{from_toml, to_toml};
+use crate::format::layout;
+use crate::lifecycle::process::{self, Graph, SuggestedAction};
+use crate::model::{Event, Status, Timestamp};
+use crate::ops::{Outcome, Workspace};
+use crate::store::Tx;
+
+/// Largest state record read: it holds a few names.
+const MAX_STATE_BYTES: usize = 16 * 1024;
+/// Moves shown by `show`, newest last.
+const SHOWN_HISTORY: usize = 20;
+
+/// The recorded state: where the project is, the move that brought it there and what that
+/// move suggests doing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FsmState {
+    pub state: String,
+    pub event: String,
+    pub from: String,
+    pub updated_at: Timestamp,
+    pub by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<SuggestedAction>,
+}
+
+/// A move made.
+#[derive(Debug, Clone, Serialize)]
+pub struct Move {
+    pub from: String,
+    pub event: String,
+    pub to: String,
+    pub action: Option<SuggestedAction>,
+}
+
+/// Where the project is and what it can do next.
+#[derive(Debug, Serialize)]
+pub struct FsmView {
+    pub state: String,
+    /// The events the state accepts.
+    pub accepted: Vec<String>,
+    /// What the move into this state suggests doing.
+    pub action: Option<SuggestedAction>,
+    /// `branch` or `default`: which graph is in force.
+    pub graph: &'static str,
+    /// When the project got here (none: it has not moved yet).
+    pub since: Option<Timestamp>,
+    /// The latest moves, oldest first.
+    pub history: Vec<Event>,
+    /// The move this command made, if it made one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved: Option<Move>,
+}
+
+fn parse_state(bytes: &[u8]) -> Result<FsmState> {
+    if bytes.len() > MAX_STATE_BYTES {
+        return Err(Error::Corrupt(crate::error::FileProblem {
+            path: layout::FSM.into(),
+            line: None,
+            column: None,
+            message: format!("{} bytes; at most {MAX_STATE_BYTES} are read", bytes.len()),
+        }));
+    }
+    from_toml(layout::FSM, bytes).map_err(Error::Corrupt)
+}
+
+/// The state recorded as of a write, if the project has moved yet.
+pub(crate) fn recorded(tx: &Tx<'_>) -> Result<Option<FsmState>> {
+    tx.file(layout::FSM)?.map(|b| parse_state(&b)).transpose()
+}
+
+/// Takes `event` from the current state within a write: records the new state, writes the
+/// default graph down when the branch has none, and logs the move. A state that does not
+/// accept the event is refused with the events it does accept.
+pub(crate) fn take(tx: &mut Tx<'_>, graph: &Graph, event: &str) -> Result<Move> {
+    let current = recorded(tx)?;
+    let from = current
+        .as_ref()
+        .map_or(graph.initial().to_string(), |s| s.state.clone());
+    let row = process::check_step(graph, &from, event)?;
+    let moved = Move {
+        from: from.clone(),
+        event: event.to_string(),
+        to: row.next.clone(),
+        action: row.action(),
+    };
+    let state = FsmState {
+        state: moved.to.clone(),
+        event: event.to_string(),
+        from,
+        updated_at: tx.now(),
+        by: tx.agent().to_string(),
+        action: moved.action.clone(),
+    };
+    if tx.file(layout::PROCESS)?.is_none() {
+        // The default was in force without a write; the first move records it, so a later
+        // change to the built-in default never changes this project's graph under it.
+        tx.put_file(layout::PROCESS, process::DEFAULT_GRAPH.as_bytes().to_vec());
+    }
+    tx.put_file(layout::FSM, to_toml(&state)?);
+    tx.record(
+        "fsm.transition",
+        "process",
+        Some(moved.from.clone()),
+        Some(moved.to.clone()),
+        Some(event.to_string()),
+    );
+    Ok(moved)
+}
+
+/// An event an operation emits inside its own write. The operation never fails for it: a
+/// graph that does not accept the event (or cannot be read) records nothing.
+pub(crate) fn emit(tx: &mut Tx<'_>, event: &str) -> Option<Move> {
+    let (graph, _) = graph_in(tx).ok()?;
+    let current = recorded(tx).ok()?;
+    let state = current.map_or(graph.initial().to_string(), |s| s.state);
+    graph.row(&state, event)?;
+    take(tx, &graph, event).ok()
+}
+
+/// The events a mission's move emits, worked out inside its write: completing emits
+/// `mission_completed`, or `sprint_tasks_done` when it was the last open mission of the
+/// current sprint; blocking emits `mission_blocked`; unblocking `unblocked`.
+pub(crate) fn emit_for_mission(
+    tx: &mut Tx<'_>,
+    id: &str,
+    from: Status,
+    to: Status,
+) -> Option<Move> {
+    let event = match to {
+        Status::Completed => {
+            let current = tx.meta().project.as_ref()?.current_sprint.clone();
+            let sprint = tx.entry(id).ok()??.sprint;
+            let sprint_done = current.is_some()
+                && sprint == current
+                && !tx
+                    .index()
+                    .ok()?
+                    .missions
+                    .values()
+                    .any(|m| m.sprint == current && m.status.is_open());
+            if sprint_done {
+                "sprint_tasks_done"
+            } else {
+                "mission_completed"
+            }
+        }
+        Status::Blocked => "mission_blocked",
+        _ if from == Status::Blocked => "unblocked",
+        _ => return None,
+    };
+    emit(tx, event)
+}
+
+fn view_of(ws: &Workspace, moved: Option<Move>) -> Result<Outcome<FsmView>> {
+    let snapshot = ws.snapshot()?;
+    let store = ws.store();
+    let graph_bytes = store.branch_file(&snapshot, layout::PROCESS)?;
+    let (graph, source) = graph_of(graph_bytes.as_deref())?;
+    let state = store
+        .branch_file(&snapshot, layout::FSM)?
+        .map(|b| parse_state(&b))
+        .transpose()?;
+    let epoch: Timestamp = "1970-01-01T00:00:00Z".parse()?;
+    let mut history = store.events_of_kinds(&snapshot, (epoch, None), &["fsm.transition"])?;
+    let skip = history.len().saturating_sub(SHOWN_HISTORY);
+    history.drain(..skip);
+    let name = state
+        .as_ref()
+        .map_or(graph.initial().to_string(), |s| s.state.clone());
+    let view = FsmView {
+        accepted: graph
+            .accepted(&name)
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+        action: state.as_ref().and_then(|s| s.action.clone()),
+        since: state.as_ref().map(|s| s.updated_at),
+        state: name,
+        graph: source,
+        history,
+        moved,
+    };
+    Ok(Outcome::read(view, &snapshot))
+}
+
+/// Where the project is in its process graph.
+pub fn show(ws: &Workspace) -> Result<Outcome<FsmView>> {
+    view_of(ws, None)
+}
+
+/// Takes `event` by hand: refused, naming the accepted events, when the state does not
+/// accept it.
+pub fn step(ws: &Workspace, event: &str) -> Result<Outcome<FsmView>> {
+    let written = ws.store().write("fsm.step", |tx| {
+        tx.meta().project()?;
+        let (graph, _) = graph_in(tx)?;
+        let moved = take(tx, &graph, event)?;
+        tx.set_subject(format!("fsm step {event}: {} -> {}", moved.from, moved.to));
+        Ok(moved)
+    })?;
+    view_of(ws, Some(written.value))
+}
