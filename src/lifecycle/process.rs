@@ -255,7 +255,11 @@ pub fn parse(path: &str, bytes: &[u8]) -> std::result::Result<Graph, FileProblem
         })
         .collect();
     let graph = Graph { rows };
-    check(&graph).map_err(|(line, message)| problem(line, message))?;
+    // A row's problem points at the row's first line, column 1.
+    check(&graph).map_err(|(line, message)| FileProblem {
+        column: line.map(|_| 1),
+        ..problem(line, message)
+    })?;
     Ok(graph)
 }
 

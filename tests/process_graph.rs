@@ -1,0 +1,344 @@
+//! The process graph and its state machine: the seeded graph walked by real operations (init,
+//! sprint activate, missions blocked, unblocked and completed, the sprint's last mission
+//! completing into Sprint_Review), events taken by hand, graphs replaced, and bad input (an
+//! unknown event, a malformed graph on the branch, duplicate rows, unreachable states).
+
+mod common;
+
+use common::Repo;
+use serde_json::Value;
+
+fn state(repo: &Repo) -> Value {
+    repo.json(&["fsm", "show"])
+}
+
+fn commits(repo: &Repo) -> usize {
+    repo.git(&["rev-list", "--count", "refs/heads/cmos"])
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+const TWO_STATES: &str = "[[transition]]\nstate = \"A\"\nevent = \"go\"\nnext = \"B\"\naction_type = \"local\"\naction_ref = \"kb_index\"\n\n[[transition]]\nstate = \"B\"\nevent = \"back\"\nnext = \"A\"\n";
+
+#[test]
+fn test_seeded_graph_walked_by_real_operations() {
+    let repo = Repo::new();
+    repo.ok(&["init", "--name", "demo"]);
+    let s = state(&repo);
+    assert_eq!(s["state"], "Sprint_Planning", "{s:#}");
+    assert_eq!(s["graph"], "branch", "init seeds the graph on the branch");
+    assert_eq!(s["action"]["action_type"], "remote");
+    assert_eq!(s["action"]["params"]["protocol"], "sprint_planning");
+    assert!(repo.show(".cmos/process.toml").contains("[[transition]]"));
+
+    repo.ok(&["sprint", "add", "S1", "--title", "One"]);
+    repo.ok(&["mission", "add", "A1", "First", "--sprint", "S1"]);
+    repo.ok(&["mission", "add", "A2", "Second", "--sprint", "S1"]);
+    repo.ok(&["mission", "add", "L1", "Later", "--sprint", "S2"]);
+    repo.ok(&["sprint", "activate", "S1"]);
+    let s = state(&repo);
+    assert_eq!(
+        s["state"], "In_Sprint",
+        "activating a sprint approves the plan"
+    );
+    assert_eq!(s["action"]["action_ref"], "select_next_mission");
+
+    repo.ok(&["mission", "start", "A1"]);
+    assert_eq!(state(&repo)["state"], "In_Sprint", "starting emits nothing");
+    repo.ok(&[
+        "mission",
+        "block",
+        "A1",
+        "--reason",
+        "waiting on the API key",
+    ]);
+    let s = state(&repo);
+    assert_eq!(s["state"], "Blocked");
+    assert_eq!(s["action"]["action_ref"], "notify_blocker");
+    assert_eq!(
+        s["accepted"],
+        serde_json::json!(["unblocked", "sprint_tasks_done"])
+    );
+
+    repo.ok(&["mission", "unblock", "A1"]);
+    assert_eq!(state(&repo)["state"], "In_Sprint");
+    repo.ok(&["mission", "complete", "A1"]);
+    let s = state(&repo);
+    assert_eq!(s["state"], "In_Sprint");
+    assert_eq!(
+        s["history"].as_array().unwrap().last().unwrap()["note"],
+        "mission_completed"
+    );
+
+    // The sprint's last open mission: its completion and the move are one commit. A mission
+    // of another sprint still open does not hold the sprint back.
+    repo.ok(&["mission", "start", "A2"]);
+    let before = commits(&repo);
+    repo.ok(&["mission", "complete", "A2"]);
+    assert_eq!(
+        commits(&repo),
+        before + 1,
+        "the event is inside the completion's commit"
+    );
+    let s = state(&repo);
+    assert_eq!(s["state"], "Sprint_Review", "{s:#}");
+    assert_eq!(s["action"]["params"]["protocol"], "sprint_report");
+    let events: Vec<&str> = s["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["note"].as_str().unwrap())
+        .collect();
+    assert_eq!(events.len(), 6, "{events:?}");
+    for event in [
+        "init_complete",
+        "plan_approved",
+        "mission_blocked",
+        "unblocked",
+        "sprint_tasks_done",
+    ] {
+        assert!(events.contains(&event), "{event} in {events:?}");
+    }
+
+    let stepped = repo.json(&["fsm", "step", "--event", "sprint_review_done"]);
+    assert_eq!(stepped["state"], "Sprint_Planning");
+    assert_eq!(stepped["moved"]["from"], "Sprint_Review");
+}
+
+#[test]
+fn test_init_with_a_first_sprint_is_in_sprint() {
+    let repo = Repo::new();
+    repo.init();
+    assert_eq!(state(&repo)["state"], "In_Sprint");
+    let text = repo.ok(&["fsm", "show"]);
+    assert!(
+        text.contains("Suggested action: local select_next_mission"),
+        "{text}"
+    );
+}
+
+#[test]
+fn test_fsm_step_unknown_event_is_refused_with_the_accepted_events() {
+    let repo = Repo::new();
+    repo.init();
+    let tip = repo.tip();
+    let (code, error) = repo.fails(&["fsm", "step", "--event", "sprint_review_done"]);
+    assert_eq!(error["code"], "refused", "{error:#}");
+    assert_ne!(code, 0);
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("In_Sprint")
+            && message.contains("mission_completed, sprint_tasks_done, mission_blocked"),
+        "{message}"
+    );
+    assert_eq!(repo.tip(), tip, "nothing written");
+}
+
+#[test]
+fn test_an_event_the_state_does_not_accept_never_fails_the_operation() {
+    let repo = Repo::new();
+    repo.ok(&["init", "--name", "demo"]);
+    repo.ok(&["mission", "add", "A1", "First"]);
+    repo.ok(&["mission", "start", "A1"]);
+    // Sprint_Planning does not accept mission_completed: the completion goes ahead, no move.
+    repo.ok(&["mission", "complete", "A1"]);
+    let s = state(&repo);
+    assert_eq!(s["state"], "Sprint_Planning");
+    assert_eq!(s["history"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn test_existing_project_without_a_graph_gets_the_default_on_first_use() {
+    let repo = Repo::new();
+    repo.init();
+    repo.remove_on_branch(".cmos/fsm.toml");
+    repo.remove_on_branch(".cmos/process.toml");
+    let tip = repo.tip();
+    let shown = repo.json(&["process", "show"]);
+    assert_eq!(shown["source"], "default");
+    let s = state(&repo);
+    assert_eq!(
+        (s["state"].as_str(), s["graph"].as_str()),
+        (Some("Startup"), Some("default"))
+    );
+    assert_eq!(repo.tip(), tip, "the default is in force without a write");
+    repo.json(&["fsm", "step", "--event", "init_complete"]);
+    assert_eq!(
+        repo.json(&["process", "show"])["source"],
+        "branch",
+        "the first move records it"
+    );
+}
+
+#[test]
+fn test_process_set_replaces_the_graph_in_one_commit() {
+    let repo = Repo::new();
+    repo.ok(&["init", "--name", "demo"]);
+    repo.remove_on_branch(".cmos/fsm.toml");
+    let file = repo.sibling("graph.toml");
+    std::fs::write(&file, TWO_STATES).unwrap();
+    let path = file.to_str().unwrap();
+    assert_eq!(repo.json(&["process", "check", path])["source"], "file");
+    let before = commits(&repo);
+    let set = repo.json(&["process", "set", path]);
+    assert_eq!(set["changed"], true);
+    assert_eq!(commits(&repo), before + 1);
+    assert_eq!(repo.show(".cmos/process.toml"), TWO_STATES);
+    assert_eq!(repo.json(&["process", "set", path])["changed"], false);
+    let stepped = repo.json(&["fsm", "step", "--event", "go"]);
+    assert_eq!(stepped["state"], "B");
+    assert_eq!(stepped["action"]["action_ref"], "kb_index");
+}
+
+#[test]
+fn test_process_set_refuses_a_graph_without_the_current_state() {
+    let repo = Repo::new();
+    repo.init();
+    let file = repo.sibling("graph.toml");
+    std::fs::write(&file, TWO_STATES).unwrap();
+    let (_, error) = repo.fails(&["process", "set", file.to_str().unwrap()]);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("state In_Sprint"),
+        "{error:#}"
+    );
+}
+
+fn refused_graph(text: &str) -> String {
+    let repo = Repo::new();
+    repo.init();
+    let file = repo.sibling("graph.toml");
+    std::fs::write(&file, text).unwrap();
+    let path = file.to_str().unwrap();
+    let tip = repo.tip();
+    let (code, error) = repo.fails(&["process", "set", path]);
+    assert_eq!(
+        (code, error["code"].as_str()),
+        (2, Some("invalid_input")),
+        "{error:#}"
+    );
+    assert_eq!(repo.tip(), tip);
+    let (_, checked) = repo.fails(&["process", "check", path]);
+    assert_eq!(checked["message"], error["message"]);
+    let message = error["message"].as_str().unwrap().to_string();
+    assert!(message.starts_with(&format!("{path}:")), "{message}");
+    message
+}
+
+#[test]
+fn test_process_set_refuses_duplicate_rows_naming_the_row() {
+    let message = refused_graph(&format!(
+        "{TWO_STATES}\n[[transition]]\nstate = \"A\"\nevent = \"go\"\nnext = \"A\"\n"
+    ));
+    assert!(
+        message.contains(
+            ":13:1: row A -go-> A: a second row for state A and event go (the first is on line 1)"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn test_process_set_refuses_unreachable_states_naming_the_row() {
+    let message = refused_graph(&format!(
+        "{TWO_STATES}\n[[transition]]\nstate = \"C\"\nevent = \"x\"\nnext = \"A\"\n"
+    ));
+    assert!(
+        message.contains(":13:1: row C -x-> A: state C cannot be reached from A"),
+        "{message}"
+    );
+}
+
+#[test]
+fn test_process_set_refuses_unknown_actions_and_target_states() {
+    let message = refused_graph(&TWO_STATES.replace("kb_index", "curl_evil"));
+    assert!(
+        message.contains(":1:1: row A -go-> B: unknown local action \"curl_evil\""),
+        "{message}"
+    );
+    let message = refused_graph(&TWO_STATES.replace("next = \"A\"", "next = \"Z\""));
+    assert!(message.contains("unknown state Z"), "{message}");
+    let message = refused_graph(
+        "[[transition]]\nstate = \"A\"\nevent = \"go\"\nnext = \"A\"\naction_type = \"shell\"\n",
+    );
+    assert!(message.contains(":5"), "{message}");
+}
+
+#[test]
+fn test_malformed_graph_on_the_branch_names_path_and_line_and_other_commands_work() {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&["mission", "add", "A1", "First"]);
+    repo.ok(&["mission", "start", "A1"]);
+    repo.edit_on_branch(
+        ".cmos/process.toml",
+        "[[transition]]\nstate = \"A\nnext = 3\n",
+    );
+    for args in [
+        &["process", "show"][..],
+        &["fsm", "show"],
+        &["fsm", "step", "--event", "mission_completed"],
+    ] {
+        let (_, error) = repo.fails(args);
+        assert_eq!(error["code"], "corrupt", "{args:?}: {error:#}");
+        let shown = serde_json::to_string(&error).unwrap();
+        assert!(
+            shown.contains(".cmos/process.toml") && shown.contains(":2"),
+            "{args:?}: {shown}"
+        );
+    }
+    // The graph is only advice: missions, status and sprints keep working.
+    repo.ok(&["mission", "complete", "A1"]);
+    repo.ok(&["status"]);
+    let file = repo.sibling("graph.toml");
+    std::fs::write(&file, process_default()).unwrap();
+    repo.ok(&["process", "set", file.to_str().unwrap()]);
+    assert_eq!(
+        state(&repo)["state"],
+        "In_Sprint",
+        "a good graph puts it right"
+    );
+}
+
+fn process_default() -> String {
+    let repo = Repo::new();
+    repo.init();
+    repo.show(".cmos/process.toml")
+}
+
+#[test]
+fn test_fsm_state_from_another_clone_arrives_with_sync() {
+    let origin = Repo::new();
+    origin.init();
+    let remote = origin.sibling("remote.git");
+    origin.git(&["init", "-q", "--bare", remote.to_str().unwrap()]);
+    origin.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    origin.ok(&["sync"]);
+    let other = origin.sibling("other");
+    origin.git(&[
+        "clone",
+        "-q",
+        remote.to_str().unwrap(),
+        other.to_str().unwrap(),
+    ]);
+    let out = origin.cmos_in(&other, &["sync"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = origin.cmos_in(&other, &["fsm", "step", "--event", "mission_blocked"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(origin.cmos_in(&other, &["sync"]).status.success());
+    origin.ok(&["sync"]);
+    let s = state(&origin);
+    assert_eq!(s["state"], "Blocked", "{s:#}");
+    assert_eq!(s["history"].as_array().unwrap().len(), 3);
+}
