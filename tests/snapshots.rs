@@ -486,6 +486,13 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
         &["session", "log", "-t", "start", "-m", "B2", "-s", "Began"],
     );
     run(&w, &["memory", "list", "-l", "4"]);
+    run(&w, &["fsm", "show"]);
+    run(&w, &["fsm", "step", "--event", "sprint_review_done"]);
+    run(&w, &["process", "show"]);
+    let graph = w.path("graph.toml");
+    std::fs::write(&graph, cmos::lifecycle::process::DEFAULT_GRAPH).unwrap();
+    run(&w, &["process", "check", &graph]);
+    run(&w, &["process", "set", &graph]);
     (out, ran)
 }
 

@@ -170,7 +170,8 @@ fn view_of(ws: &Workspace, moved: Option<Move>) -> Result<Outcome<FsmView>> {
         .map(|b| parse_state(&b))
         .transpose()?;
     let epoch: Timestamp = "1970-01-01T00:00:00Z".parse()?;
-    let mut history = store.events_of_kinds(&snapshot, (epoch, None), &["fsm.transition"])?;
+    let mut history =
+        chained(store.events_of_kinds(&snapshot, (epoch, None), &["fsm.transition"])?);
     let skip = history.len().saturating_sub(SHOWN_HISTORY);
     history.drain(..skip);
     let name = state
@@ -190,6 +191,29 @@ fn view_of(ws: &Workspace, moved: Option<Move>) -> Result<Outcome<FsmView>> {
         moved,
     };
     Ok(Outcome::read(view, &snapshot))
+}
+
+/// Moves in the order they were made. The log orders by time, then by uid, and moves made
+/// in one write (init's two) share a time and have uids in no particular order: within one
+/// time, each move follows the one that ended where it starts.
+fn chained(events: Vec<Event>) -> Vec<Event> {
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    let mut rest = events.into_iter().peekable();
+    while let Some(first) = rest.next() {
+        let mut same = vec![first];
+        while let Some(e) = rest.next_if(|e| e.at == same[0].at) {
+            same.push(e);
+        }
+        while !same.is_empty() {
+            let last_to = out.last().and_then(|e: &Event| e.to.clone());
+            let pick = same
+                .iter()
+                .position(|e| e.from.is_some() && e.from == last_to)
+                .unwrap_or(0);
+            out.push(same.remove(pick));
+        }
+    }
+    out
 }
 
 /// Where the project is in its process graph.
