@@ -101,6 +101,28 @@ fn test_seeded_graph_walked_by_real_operations() {
         assert!(events.contains(&event), "{event} in {events:?}");
     }
 
+    // Every envelope's instructions and `status` carry the state and the suggested action.
+    let envelope = repo.envelope(&["mission", "list"]);
+    let process = &envelope["instructions"]["context"]["process"];
+    assert_eq!(process["state"], "Sprint_Review", "{envelope:#}");
+    assert_eq!(
+        process["suggested_action"]["action_ref"],
+        "mission_protocol"
+    );
+    let (_, _) = repo.fails(&["mission", "show", "NOPE"]);
+    let failed = repo.envelope(&["mission", "show", "NOPE"]);
+    assert_eq!(
+        failed["instructions"]["context"]["process"]["state"],
+        "Sprint_Review"
+    );
+    let status = repo.ok(&["status"]);
+    assert!(
+        status.contains(
+            "Process Sprint_Review (suggested: remote mission_protocol protocol=sprint_report)"
+        ),
+        "{status}"
+    );
+
     let stepped = repo.json(&["fsm", "step", "--event", "sprint_review_done"]);
     assert_eq!(stepped["state"], "Sprint_Planning");
     assert_eq!(stepped["moved"]["from"], "Sprint_Review");

@@ -216,6 +216,38 @@ fn chained(events: Vec<Event>) -> Vec<Event> {
     out
 }
 
+/// The project's state and suggested action, as every response recalls them.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProcessReminder {
+    pub state: String,
+    pub suggested_action: Option<SuggestedAction>,
+}
+
+/// The state at the branch tip, read without the index (every response asks). None when the
+/// branch cannot say: no project, or a state or graph file that does not read (the commands
+/// about the graph report those).
+pub fn reminder(ws: &Workspace) -> Option<ProcessReminder> {
+    let store = ws.store();
+    let tip = store.tip().ok()??;
+    match store.file_at(tip, layout::FSM).ok()? {
+        Some(bytes) => {
+            let state = parse_state(&bytes).ok()?;
+            Some(ProcessReminder {
+                state: state.state,
+                suggested_action: state.action,
+            })
+        }
+        None => {
+            let graph = store.file_at(tip, layout::PROCESS).ok()?;
+            let (graph, _) = graph_of(graph.as_deref()).ok()?;
+            Some(ProcessReminder {
+                state: graph.initial().to_string(),
+                suggested_action: None,
+            })
+        }
+    }
+}
+
 /// Where the project is in its process graph.
 pub fn show(ws: &Workspace) -> Result<Outcome<FsmView>> {
     view_of(ws, None)
