@@ -364,3 +364,51 @@ fn test_fsm_state_from_another_clone_arrives_with_sync() {
     assert_eq!(s["state"], "Blocked", "{s:#}");
     assert_eq!(s["history"].as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn test_mcp_fsm_and_process_tools() {
+    let repo = Repo::new();
+    repo.init();
+    let calls = [
+        ("cmos_fsm_show", &serde_json::json!({})),
+        (
+            "cmos_fsm_step",
+            &serde_json::json!({"event": "mission_blocked"}),
+        ),
+        (
+            "cmos_fsm_step",
+            &serde_json::json!({"event": "plan_approved"}),
+        ),
+        ("cmos_process_show", &serde_json::json!({})),
+        (
+            "cmos_process_set",
+            &serde_json::json!({"graph": "[[transition]]\nstate = \"A\"\nevent = \"go\"\nnext = \"Z\"\n", "checkOnly": true}),
+        ),
+    ];
+    let replies: Vec<Value> = repo
+        .mcp_session(&["--tools", "all"], &calls)
+        .iter()
+        .skip(2)
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap()["result"]["structuredContent"].clone()
+        })
+        .collect();
+    assert_eq!(replies[0]["data"]["state"], "In_Sprint", "{:#}", replies[0]);
+    assert_eq!(replies[1]["data"]["state"], "Blocked");
+    assert_eq!(
+        replies[1]["instructions"]["context"]["process"]["state"],
+        "Blocked"
+    );
+    assert_eq!(replies[2]["error"]["code"], "refused");
+    let message = replies[2]["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("it accepts unblocked, sprint_tasks_done"),
+        "{message}"
+    );
+    assert_eq!(replies[3]["data"]["rows"].as_array().unwrap().len(), 8);
+    let message = replies[4]["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("graph:1:1: row A -go-> Z: unknown state Z"),
+        "{message}"
+    );
+}

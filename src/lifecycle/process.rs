@@ -111,7 +111,7 @@ pub const DEFAULT_GRAPH: &str = r#"# The project's process graph: one [[transiti
 # project to `next` and suggests an action: local (cmos runs it: select_next_mission, kb_index,
 # export_backlog, notify_blocker) or remote (a request an outside agent picks up:
 # mission_protocol with protocol = sprint_planning or sprint_report). The first row's state is
-# where a project starts. Replace it with `cmos process set FILE`.
+# where a project starts. A project may replace this graph with one of its own.
 
 [[transition]]
 state = "Startup"

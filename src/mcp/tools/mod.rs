@@ -8,6 +8,7 @@ mod args;
 pub mod groups;
 mod memory;
 mod original;
+mod process;
 mod results;
 mod review;
 mod schema;
@@ -109,6 +110,7 @@ pub fn all() -> Vec<&'static Tool> {
         .iter()
         .chain(&memory::TOOLS)
         .chain(&review::TOOLS)
+        .chain(&process::TOOLS)
         .chain(&original::TOOLS)
         .collect()
 }
