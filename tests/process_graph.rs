@@ -380,6 +380,12 @@ fn test_mcp_fsm_and_process_tools() {
             &serde_json::json!({"event": "plan_approved"}),
         ),
         ("cmos_process_show", &serde_json::json!({})),
+        ("cmos_fsm_run", &serde_json::json!({})),
+        ("cmos_fsm_pending", &serde_json::json!({})),
+        (
+            "cmos_fsm_done",
+            &serde_json::json!({"requestId": "rq-none", "output": "x"}),
+        ),
         (
             "cmos_process_set",
             &serde_json::json!({"graph": "[[transition]]\nstate = \"A\"\nevent = \"go\"\nnext = \"Z\"\n", "checkOnly": true}),
@@ -406,9 +412,86 @@ fn test_mcp_fsm_and_process_tools() {
         "{message}"
     );
     assert_eq!(replies[3]["data"]["rows"].as_array().unwrap().len(), 8);
-    let message = replies[4]["error"]["message"].as_str().unwrap();
+    assert_eq!(replies[4]["data"]["action"]["action_ref"], "notify_blocker");
+    assert_eq!(replies[5]["data"][0]["action"]["params"]["protocol"], "sprint_planning");
+    assert_eq!(replies[6]["error"]["code"], "not_found");
+    let message = replies[7]["error"]["message"].as_str().unwrap();
     assert!(
         message.starts_with("graph:1:1: row A -go-> Z: unknown state Z"),
         "{message}"
+    );
+}
+
+#[test]
+fn test_remote_actions_are_requests_answered_as_facts() {
+    let repo = Repo::new();
+    repo.ok(&["init", "--name", "demo"]);
+    // init_complete's action is remote: a request waits for the sprint plan.
+    let pending = repo.json(&["fsm", "pending"]);
+    let list = pending.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{pending:#}");
+    assert_eq!(list[0]["action"]["params"]["protocol"], "sprint_planning");
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    let (_, error) = repo.fails(&["fsm", "run"]);
+    assert_eq!(error["code"], "refused");
+    assert!(
+        error["message"].as_str().unwrap().contains("is remote"),
+        "{error:#}"
+    );
+
+    let output = repo.sibling("plan.md");
+    std::fs::write(&output, "Sprint 1: parser, then caching.\n").unwrap();
+    let before = commits(&repo);
+    let done = repo.json(&["fsm", "done", &id, "--output", output.to_str().unwrap()]);
+    assert_eq!(commits(&repo), before + 1);
+    let fact = done["fact"]["id"].as_str().unwrap();
+    let shown = repo.json(&["fact", "show", fact]);
+    assert_eq!(shown["text"], "Sprint 1: parser, then caching.");
+    assert_eq!(shown["category"], "mission_protocol:sprint_planning");
+    assert_eq!(repo.json(&["fsm", "pending"]), serde_json::json!([]));
+    let (_, error) = repo.fails(&["fsm", "done", &id, "--output", output.to_str().unwrap()]);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("answered already"),
+        "{error:#}"
+    );
+    let (_, error) = repo.fails(&[
+        "fsm",
+        "done",
+        "rq-nope",
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(error["code"], "not_found");
+}
+
+#[test]
+fn test_fsm_run_carries_out_local_actions() {
+    let repo = Repo::new();
+    repo.init();
+    repo.ok(&["mission", "add", "A1", "First"]);
+    let ran = repo.envelope(&["fsm", "run"]);
+    assert_eq!(
+        ran["data"]["action"]["action_ref"], "select_next_mission",
+        "{ran:#}"
+    );
+    assert_eq!(ran["data"]["result"]["next"]["id"], "A1");
+    repo.ok(&["mission", "start", "A1"]);
+    repo.ok(&[
+        "mission",
+        "block",
+        "A1",
+        "--reason",
+        "waiting on the API key",
+    ]);
+    let ran = repo.envelope(&["fsm", "run"]);
+    assert_eq!(ran["data"]["action"]["action_ref"], "notify_blocker");
+    assert_eq!(ran["data"]["result"]["blocked"][0]["mission"]["id"], "A1");
+    let warnings = ran["warnings"].to_string();
+    assert!(
+        warnings.contains("A1") && warnings.contains("waiting on the API key"),
+        "{warnings}"
     );
 }

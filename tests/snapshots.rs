@@ -493,6 +493,9 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
     std::fs::write(&graph, cmos::lifecycle::process::DEFAULT_GRAPH).unwrap();
     run(&w, &["process", "check", &graph]);
     run(&w, &["process", "set", &graph]);
+    run(&w, &["fsm", "run"]);
+    run(&w, &["fsm", "pending"]);
+    run(&w, &["fsm", "done", "rq-none", "--output", &graph]);
     (out, ran)
 }
 

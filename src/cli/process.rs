@@ -10,8 +10,10 @@ use super::command_context::CommandContext;
 use super::output::{Style, table};
 use crate::error::{Error, Result};
 use crate::lifecycle::process::{MAX_GRAPH_BYTES, SuggestedAction};
-use crate::model::text::escape_line;
+use crate::model::text::{escape_line, escape_text};
 use crate::ops::process::fsm::{self, FsmView};
+use crate::ops::process::requests::{self, Request};
+use crate::ops::process::run;
 use crate::ops::process::{self as ops, ProcessView};
 
 /// The project's process graph: states, the events that move between them, and what each
@@ -36,6 +38,19 @@ pub enum FsmCommand {
         /// The event, e.g. sprint_review_done.
         #[arg(long)]
         event: String,
+    },
+    /// Run the state's local action (select_next_mission, kb_index, export_backlog,
+    /// notify_blocker).
+    Run,
+    /// List the requests for remote actions waiting for their output.
+    Pending,
+    /// Record the output of a request as a fact and close the request.
+    Done {
+        /// The request id, as `cmos fsm pending` lists it.
+        id: String,
+        /// The file holding the output ("-" reads stdin).
+        #[arg(long, value_name = "FILE")]
+        output: PathBuf,
     },
 }
 
@@ -73,9 +88,76 @@ pub fn run_fsm(ctx: &CommandContext, cmd: FsmCommand) -> Result<()> {
     let outcome = match cmd {
         FsmCommand::Show => fsm::show(ws)?,
         FsmCommand::Step { event } => fsm::step(ws, &event)?,
+        FsmCommand::Run => {
+            let outcome = run::run(ws)?;
+            printer.outcome(&outcome, |r, st| {
+                format!(
+                    "Ran {} (state {})\n{}\n",
+                    st.bold(&action_line(&r.action)),
+                    escape_line(&r.state),
+                    escape_text(&serde_json::to_string_pretty(&r.result).unwrap_or_default())
+                )
+            });
+            return Ok(());
+        }
+        FsmCommand::Pending => {
+            let outcome = requests::pending(ws)?;
+            printer.outcome(&outcome, |l, st| render_pending(l, st));
+            return Ok(());
+        }
+        FsmCommand::Done { id, output } => {
+            let text = read_output(&output)?;
+            let outcome = requests::done(ws, &id, &text)?;
+            printer.outcome(&outcome, |d, st| {
+                format!(
+                    "Request {} done: fact {}\n",
+                    escape_line(&d.request),
+                    st.bold(&d.fact.id)
+                )
+            });
+            return Ok(());
+        }
     };
     printer.outcome(&outcome, render_fsm);
     Ok(())
+}
+
+/// The output of a remote action, from a file or stdin; the fact's own limit applies after.
+fn read_output(path: &Path) -> Result<String> {
+    if path == Path::new("-") {
+        return super::input::text_or_stdin("-".into());
+    }
+    let name = path.display();
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(1024 * 1024).read_to_end(&mut bytes))
+        .map_err(|e| Error::InvalidInput(format!("cannot read the output file {name}: {e}")))?;
+    String::from_utf8(bytes)
+        .map_err(|_| Error::InvalidInput(format!("the output file {name} is not UTF-8 text")))
+}
+
+fn render_pending(list: &[Request], style: &Style) -> String {
+    if list.is_empty() {
+        return "No pending requests.\n".into();
+    }
+    let mut rows = vec![vec![
+        "ID".into(),
+        "AT".into(),
+        "STATE".into(),
+        "ACTION".into(),
+    ]];
+    for r in list {
+        rows.push(vec![
+            escape_line(&r.id).into_owned(),
+            r.at.to_string(),
+            escape_line(&r.state).into_owned(),
+            action_line(&r.action),
+        ]);
+    }
+    table(
+        &rows,
+        |r, _, cell| if r == 0 { style.dim(&cell) } else { cell },
+    )
 }
 
 /// An action on one line: `local select_next_mission`, `remote mission_protocol protocol=…`.

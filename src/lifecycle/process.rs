@@ -440,6 +440,34 @@ pub fn check_keeps_state(graph: &Graph, state: &str) -> Result<()> {
     )))
 }
 
+/// The local action the state suggests, or a refusal: a remote action is an outside agent's
+/// to carry out (as a request), and a state may suggest nothing.
+pub fn check_runnable<'a>(
+    state: &str,
+    action: Option<&'a SuggestedAction>,
+) -> Result<&'a SuggestedAction> {
+    match action {
+        Some(a) if a.action_type == ActionType::Local => Ok(a),
+        Some(a) => Err(Error::Refused(format!(
+            "the action of state {state} is remote ({}): an outside tool or agent carries it out from the pending requests, and records its output when it is done",
+            a.action_ref
+        ))),
+        None => Err(Error::Refused(format!(
+            "state {state} suggests no action; take an event it accepts to move on"
+        ))),
+    }
+}
+
+/// Refuses to answer a request twice: its output is a fact already.
+pub fn check_request_open(id: &str, answered: bool) -> Result<()> {
+    if answered {
+        return Err(Error::Refused(format!(
+            "request {id} is answered already; its output is a fact of the project"
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

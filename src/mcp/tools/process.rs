@@ -8,11 +8,14 @@ use serde::Serialize;
 use super::{Reply, Tool, ToolArgs, reply, tool};
 use crate::error::Result;
 use crate::ops::Workspace;
-use crate::ops::process::{self, fsm};
+use crate::ops::process::{self, fsm, requests};
 
-pub static TOOLS: [Tool; 4] = [
+pub static TOOLS: [Tool; 7] = [
     tool::<FsmShow>(),
     tool::<FsmStep>(),
+    tool::<FsmRun>(),
+    tool::<FsmPending>(),
+    tool::<FsmDone>(),
     tool::<ProcessShow>(),
     tool::<ProcessSet>(),
 ];
@@ -46,6 +49,54 @@ impl ToolArgs for FsmStep {
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
         reply(fsm::step(ws, &self.event)?)
+    }
+}
+
+/// Run the current state's local action (select_next_mission, kb_index, export_backlog,
+/// notify_blocker) and return its result. A remote action is refused: it is a pending
+/// request.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct FsmRun {}
+
+impl ToolArgs for FsmRun {
+    const NAME: &'static str = "cmos_fsm_run";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        reply(process::run::run(ws)?)
+    }
+}
+
+/// The requests for remote actions (mission_protocol sprint_planning or sprint_report)
+/// waiting for an outside agent's output, oldest first.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct FsmPending {}
+
+impl ToolArgs for FsmPending {
+    const NAME: &'static str = "cmos_fsm_pending";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        reply(requests::pending(ws)?)
+    }
+}
+
+/// Record the output of a pending request as a fact of the project and close the request.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct FsmDone {
+    /// The request id, as the pending requests list it.
+    request_id: String,
+    /// The output's text.
+    output: String,
+}
+
+impl ToolArgs for FsmDone {
+    const NAME: &'static str = "cmos_fsm_done";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        reply(requests::done(ws, &self.request_id, &self.output)?)
     }
 }
 

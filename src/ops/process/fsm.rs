@@ -106,6 +106,13 @@ pub(crate) fn take(tx: &mut Tx<'_>, graph: &Graph, event: &str) -> Result<Move> 
         tx.put_file(layout::PROCESS, process::DEFAULT_GRAPH.as_bytes().to_vec());
     }
     tx.put_file(layout::FSM, to_toml(&state)?);
+    if let Some(action) = moved
+        .action
+        .as_ref()
+        .filter(|a| a.action_type == process::ActionType::Remote)
+    {
+        super::requests::open(tx, &moved.to, event, action);
+    }
     tx.record(
         "fsm.transition",
         "process",

@@ -3,6 +3,8 @@
 //! writes the default down (`fsm`). The rules of a graph are in `lifecycle::process`.
 
 pub mod fsm;
+pub mod requests;
+pub mod run;
 
 use serde::Serialize;
 
