@@ -413,7 +413,10 @@ fn test_mcp_fsm_and_process_tools() {
     );
     assert_eq!(replies[3]["data"]["rows"].as_array().unwrap().len(), 8);
     assert_eq!(replies[4]["data"]["action"]["action_ref"], "notify_blocker");
-    assert_eq!(replies[5]["data"][0]["action"]["params"]["protocol"], "sprint_planning");
+    assert_eq!(
+        replies[5]["data"][0]["action"]["params"]["protocol"],
+        "sprint_planning"
+    );
     assert_eq!(replies[6]["error"]["code"], "not_found");
     let message = replies[7]["error"]["message"].as_str().unwrap();
     assert!(
