@@ -507,6 +507,7 @@ fn mission(i: usize, status: Status, now: Timestamp) -> Mission {
         sprint: Some(sprint_of(i)),
         rank: None,
         estimate: None,
+        complexity: None,
         objective: Some(format!(
             "Deliver feature {i} of the {area} service end to end: data model, API endpoint, \
              validation and tests, so that clients of the {area} service can rely on it."
@@ -535,6 +536,7 @@ fn mission(i: usize, status: Status, now: Timestamp) -> Mission {
             .collect(),
         transitions,
         extra: Default::default(),
+        ..Mission::new(mission_id(i), "", "", now)
     }
 }
 

@@ -276,6 +276,7 @@ fn mission(i: usize, now: Timestamp) -> Mission {
         sprint: Some("s000".into()),
         rank: None,
         estimate: None,
+        complexity: None,
         objective: Some(format!(
             "Deliver feature {i} end to end: data model, API endpoint, validation and tests."
         )),
@@ -294,6 +295,7 @@ fn mission(i: usize, now: Timestamp) -> Mission {
         depends: Vec::new(),
         transitions: Vec::new(),
         extra: Default::default(),
+        ..Mission::new(seeded_id(i), "", "", now)
     }
 }
 

@@ -27,6 +27,10 @@ pub struct MissionEntry {
     pub depends: Vec<(String, DepType)>,
     /// Why it is blocked, while it is.
     pub blocked_reason: Option<String>,
+    /// In Progress with a validation score that waits for a person to approve or reject it.
+    /// (No skip_serializing_if: the cache's binary form has no field names.)
+    #[serde(default)]
+    pub awaiting_review: bool,
 }
 
 impl From<&Mission> for MissionEntry {
@@ -40,6 +44,7 @@ impl From<&Mission> for MissionEntry {
             rank: m.rank,
             depends: m.depends.iter().map(|d| (d.on.clone(), d.kind)).collect(),
             blocked_reason: m.blocked.as_ref().map(|b| b.reason.clone()),
+            awaiting_review: m.approval_state == Some(crate::model::ApprovalState::NeedsReview),
         }
     }
 }

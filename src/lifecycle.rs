@@ -298,7 +298,9 @@ pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Res
 
 mod cycles;
 mod direction;
+pub mod gate;
 mod items;
+mod loops;
 pub mod process;
 mod queue;
 mod sessions;
@@ -306,6 +308,7 @@ mod sessions;
 pub use cycles::{Closer, Precedence, cycle_closers, cycles, ordering_links};
 pub use direction::{Facts, Oriented, Reading, Written, completed_before_prerequisites, orient};
 pub use items::*;
+pub use loops::*;
 pub use queue::*;
 pub use sessions::*;
 

@@ -27,6 +27,10 @@ pub enum Op {
     MissionComplete,
     MissionBlock,
     MissionUnblock,
+    /// Approve a mission whose validation score waits for review.
+    MissionApprove,
+    /// Send a mission that waits for review back to work.
+    MissionReject,
     SprintList,
     SprintAdd,
     SprintActivate,
@@ -91,6 +95,8 @@ pub enum Input {
     All,
     /// A first sprint made at init.
     FirstSprint,
+    /// How sure the submitter is that the work meets its criteria, 0 to 1.
+    ValidationScore,
 }
 
 impl Input {

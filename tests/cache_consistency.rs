@@ -254,6 +254,7 @@ fn seed_mission(n: usize, now: cmos::model::Timestamp) -> cmos::model::Mission {
         sprint: Some("S1".into()),
         rank: None,
         estimate: None,
+        complexity: None,
         objective: None,
         context: None,
         success_criteria: vec![],
@@ -267,6 +268,7 @@ fn seed_mission(n: usize, now: cmos::model::Timestamp) -> cmos::model::Mission {
         depends: vec![],
         transitions: vec![],
         extra: Default::default(),
+        ..cmos::model::Mission::new(id(n), "", "", now)
     }
 }
 

@@ -392,6 +392,31 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
         &["mission", "block", "B2", "--reason", "Waiting for a review"],
     );
     run(&w, &["mission", "unblock", "B2"]);
+    // The confidence gate: a score in the review range waits for a person, who sends it
+    // back (B2 stays In Progress for the rest of the scenario).
+    run(
+        &w,
+        &[
+            "mission",
+            "complete",
+            "B2",
+            "--validation-score",
+            "0.72",
+            "--evidence",
+            "cache tests pass",
+        ],
+    );
+    run(
+        &w,
+        &[
+            "mission",
+            "reject",
+            "B2",
+            "--reason",
+            "No test for a cold cache",
+        ],
+    );
+    run(&w, &["mission", "show", "B2"]);
     run(&w, &["mission", "undepend", "B1", "B2"]);
     run(
         &w,
@@ -486,6 +511,19 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
         &["session", "log", "-t", "start", "-m", "B2", "-s", "Began"],
     );
     run(&w, &["memory", "list", "-l", "4"]);
+    run(
+        &w,
+        &["metric", "add", "--mission", "B2", "--tokens-in", "1200"],
+    );
+    run(&w, &["metric", "list"]);
+    run(&w, &["report", "weekly"]);
+    run(&w, &["report", "sprint", "S1", "--format", "markdown"]);
+    run(&w, &["policy", "set", "routing.complex", "opus"]);
+    run(&w, &["policy", "get", "routing.complex"]);
+    run(&w, &["policy", "list"]);
+    run(&w, &["mission", "update", "B2", "--complexity", "complex"]);
+    run(&w, &["mission", "next"]);
+    run(&w, &["policy", "unset", "routing.complex"]);
     run(&w, &["fsm", "show"]);
     run(&w, &["fsm", "step", "--event", "sprint_review_done"]);
     run(&w, &["process", "show"]);
@@ -537,6 +575,10 @@ fn leaves_and_reference() -> (BTreeSet<String>, String) {
 
 /// Commands the scenario leaves out, and why.
 const NOT_IN_SCENARIO: &[(&str, &str)] = &[
+    (
+        "mission approve",
+        "it would complete B2 and empty the later views; tests/validation_gate.rs runs it",
+    ),
     ("mcp", "a stdio server; tests/mcp.rs drives it"),
     (
         "hook run",

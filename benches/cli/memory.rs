@@ -159,6 +159,9 @@ fn session(s: usize, memory: Memory, start_ms: i64) -> Session {
         )),
         next_steps: vec![format!("Carry on with the {} backlog", word(s + 1))],
         captures,
+        validation_state: None,
+        validation_score: None,
+        evidence: Vec::new(),
         extra: Default::default(),
     }
 }

@@ -11,14 +11,17 @@ mod kb;
 mod knowledge;
 mod mcp;
 mod memory;
+mod metric;
 mod migrate;
 mod mission;
 pub mod names;
 mod original;
 pub mod output;
 mod parse;
+mod policy;
 mod process;
 mod render;
+mod report;
 mod research;
 mod review;
 mod session;
@@ -116,6 +119,12 @@ pub enum Command {
     #[command(subcommand)]
     Db(db::DbCommand),
     #[command(subcommand)]
+    Metric(metric::MetricCommand),
+    #[command(subcommand)]
+    Report(report::ReportCommand),
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
+    #[command(subcommand)]
     Process(process::ProcessCommand),
     #[command(subcommand)]
     Fsm(process::FsmCommand),
@@ -167,6 +176,9 @@ fn run(ctx: &CommandContext, command: Command) -> Result<()> {
         Command::Completions(args) => completions::run(ctx, &args),
         Command::Validate(cmd) => validate::run(ctx, cmd),
         Command::Db(cmd) => db::run(ctx, cmd),
+        Command::Metric(cmd) => metric::run(ctx, cmd),
+        Command::Report(cmd) => report::run(ctx, cmd),
+        Command::Policy(cmd) => policy::run(ctx, cmd),
         Command::Process(cmd) => process::run(ctx, cmd),
         Command::Fsm(cmd) => process::run_fsm(ctx, cmd),
         // These take the project and the printer directly.

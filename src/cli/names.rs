@@ -23,6 +23,8 @@ fn command(op: Op) -> String {
         Op::MissionComplete => "mission complete",
         Op::MissionBlock => "mission block",
         Op::MissionUnblock => "mission unblock",
+        Op::MissionApprove => "mission approve",
+        Op::MissionReject => "mission reject",
         Op::SprintList => "sprint list",
         Op::SprintAdd => "sprint add",
         Op::SprintActivate => "sprint activate",
@@ -50,6 +52,8 @@ fn positional(op: Op, input: Input) -> bool {
                 | Op::MissionComplete
                 | Op::MissionBlock
                 | Op::MissionUnblock
+                | Op::MissionApprove
+                | Op::MissionReject
         ),
         Input::SprintId => matches!(op, Op::SprintAdd | Op::SprintActivate),
         Input::Name => op == Op::MissionAdd,
@@ -89,6 +93,7 @@ fn flag(input: Input) -> &'static str {
         Input::Rationale => "--rationale",
         Input::Supersedes => "--supersedes",
         Input::All => "--all",
+        Input::ValidationScore => "--validation-score",
     }
 }
 
@@ -106,6 +111,7 @@ fn metavar(input: Input) -> &'static str {
         Input::Out | Input::File => "PATH",
         Input::Remote => "REMOTE",
         Input::StartDate | Input::EndDate => "DATE",
+        Input::ValidationScore => "SCORE",
         _ => "TEXT",
     }
 }

@@ -62,6 +62,13 @@ pub fn since(text: &str) -> Result<Timestamp, String> {
     }
 }
 
+/// A validation score: a number (the library checks that it is from 0 to 1).
+pub fn validation_score(text: &str) -> Result<f64, String> {
+    text.trim().parse::<f64>().map_err(|_| {
+        format!("a validation score is a number from 0 to 1 (for example 0.85), not {text:?}")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

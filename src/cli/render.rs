@@ -70,6 +70,9 @@ pub fn render_next(n: &NextOutcome, style: &Style) -> String {
         ),
         None => format!("No mission to work on: {}\n", n.reason),
     };
+    if let (Some(c), Some(hint)) = (n.complexity, &n.routing) {
+        out.push_str(&format!("{} {hint} ({c})\n", style.dim("routing:")));
+    }
     for s in &n.skipped {
         let waits = waiting_list(&s.waiting_on);
         out.push_str(&format!(
@@ -86,6 +89,38 @@ pub fn render_next(n: &NextOutcome, style: &Style) -> String {
         )));
     }
     out
+}
+
+/// The confidence gate's record on a mission: score, state, evidence, who decided.
+fn validation_rows(m: &crate::model::Mission) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    if let Some(score) = m.validation_score {
+        let state = m.approval_state.map_or("-".into(), |s| s.to_string());
+        let by = m
+            .validated_by
+            .as_deref()
+            .map(escape_line)
+            .unwrap_or_default();
+        rows.push(vec![
+            "Validation".into(),
+            format!("{score} {state} (by {by})"),
+        ]);
+    }
+    for evidence in &m.evidence {
+        rows.push(vec!["Evidence".into(), escape_line(evidence).into_owned()]);
+    }
+    for (what, by, at) in [
+        ("Approved", &m.approved_by, m.approved_at),
+        ("Rejected", &m.rejected_by, m.rejected_at),
+    ] {
+        if let (Some(by), Some(at)) = (by, at) {
+            rows.push(vec![what.into(), format!("by {} at {at}", escape_line(by))]);
+        }
+    }
+    if let Some(note) = &m.review_note {
+        rows.push(vec!["Review".into(), escape_line(note).into_owned()]);
+    }
+    rows
 }
 
 pub fn render_show(d: &MissionDetail, style: &Style) -> String {
@@ -107,6 +142,9 @@ pub fn render_show(d: &MissionDetail, style: &Style) -> String {
         vec!["Rank".into(), m.rank.map_or("-".into(), |r| r.to_string())],
         vec!["Created".into(), m.created_at.to_string()],
     ];
+    if let Some(c) = m.complexity {
+        rows.push(vec!["Complexity".into(), c.to_string()]);
+    }
     if let Some(t) = m.started_at {
         rows.push(vec!["Started".into(), t.to_string()]);
     }
@@ -123,6 +161,7 @@ pub fn render_show(d: &MissionDetail, style: &Style) -> String {
             rows.push(vec!["Needs".into(), b.needs.join("; ")]);
         }
     }
+    rows.extend(validation_rows(m));
     out.push_str(&table(
         &rows,
         |_, c, cell| if c == 0 { style.dim(&cell) } else { cell },

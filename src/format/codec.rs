@@ -91,6 +91,7 @@ mod tests {
             sprint: Some("S1".into()),
             rank: Some(3),
             estimate: None,
+            complexity: None,
             objective: Some("line one\nline two".into()),
             context: None,
             success_criteria: vec!["works".into()],
@@ -104,6 +105,7 @@ mod tests {
             depends: vec![],
             transitions: vec![],
             extra: toml::Table::new(),
+            ..Mission::new("B1", "01jdx", "", t)
         }
     }
 
@@ -113,6 +115,17 @@ mod tests {
         let parsed: Mission = from_toml("m.toml", &first).unwrap();
         assert_eq!(parsed, sample());
         assert_eq!(to_toml(&parsed).unwrap(), first);
+    }
+
+    #[test]
+    fn complexity_is_written_only_when_set() {
+        let plain = String::from_utf8(to_toml(&sample()).unwrap()).unwrap();
+        assert!(!plain.contains("complexity"), "{plain}");
+        let mut complex = sample();
+        complex.complexity = Some(crate::model::Complexity::Complex);
+        let text = to_toml(&complex).unwrap();
+        assert!(String::from_utf8_lossy(&text).contains("complexity = \"complex\"\n"));
+        assert_eq!(from_toml::<Mission>("m.toml", &text).unwrap(), complex);
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub const MISSIONS: &str = "missions";
 pub const SESSIONS: &str = "sessions";
 /// Append-only activity log, `<yyyy-mm>/<writer>-<seq>.jsonl`.
 pub const EVENTS: &str = "events";
+/// Append-only metrics of sessions and missions, sharded like events:
+/// `<yyyy-mm>/<writer>-<seq>.jsonl`.
+pub const METRICS: &str = "metrics";
 
 /// Conflicts that merges resolved, one shard per merge, `<yyyy-mm>/merge-<hash>.jsonl`.
 pub const CONFLICTS: &str = "conflicts";

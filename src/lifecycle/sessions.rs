@@ -85,6 +85,9 @@ mod tests {
             summary: None,
             next_steps: Vec::new(),
             captures: Vec::new(),
+            validation_state: None,
+            validation_score: None,
+            evidence: Vec::new(),
             extra: Default::default(),
         }
     }

@@ -14,6 +14,7 @@ fn entry(id: &str, status: Status, sprint: Option<&str>, rank: Option<i64>) -> M
         rank,
         depends: vec![],
         blocked_reason: None,
+        awaiting_review: false,
     }
 }
 

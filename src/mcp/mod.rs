@@ -7,6 +7,7 @@ pub mod names;
 pub mod protocol;
 pub mod reader;
 pub mod tools;
+pub mod usage;
 
 use std::io::{BufRead, Write};
 
@@ -19,6 +20,7 @@ use names::McpNames;
 use protocol::{Id, Message, Response};
 use reader::{Line, Lines};
 use tools::Profile;
+use usage::Calls;
 
 /// The largest tool result, in bytes of JSON: long texts are cut beyond it, so one call can
 /// never flood an agent's context.
@@ -45,10 +47,12 @@ pub fn serve_with(
     mut output: impl Write,
 ) -> std::io::Result<()> {
     let mut lines = Lines::new(input);
+    // One connection is one server session: its tool calls count against the cap.
+    let mut calls = Calls::default();
     while let Some(line) = lines.next_line()? {
         let response = match line {
             Line::Text(text) if text.trim().is_empty() => continue,
-            Line::Text(text) => handle_with(ws, profile, &text),
+            Line::Text(text) => handle_counted(ws, profile, &mut calls, &text),
             Line::NotUtf8(bytes) => Some(protocol::error(
                 &protocol::salvage_id(&bytes),
                 protocol::PARSE_ERROR,
@@ -79,6 +83,16 @@ pub fn handle(ws: &Workspace, line: &str) -> Option<Response> {
 
 /// `handle`, listing the tools of `profile`.
 pub fn handle_with(ws: &Workspace, profile: Profile, line: &str) -> Option<Response> {
+    handle_counted(ws, profile, &mut Calls::default(), line)
+}
+
+/// `handle_with`, counting a tool call in `calls`, the server session's count.
+pub fn handle_counted(
+    ws: &Workspace,
+    profile: Profile,
+    calls: &mut Calls,
+    line: &str,
+) -> Option<Response> {
     match protocol::parse(line) {
         Message::Notification => None,
         Message::Invalid { id, code, message } => Some(protocol::error(&id, code, &message)),
@@ -86,7 +100,7 @@ pub fn handle_with(ws: &Workspace, profile: Profile, line: &str) -> Option<Respo
             "initialize" => protocol::result(&id, initialize(&params, profile)),
             "ping" => protocol::result(&id, json!({})),
             "tools/list" => protocol::result(&id, json!({"tools": tools::listing(profile)})),
-            "tools/call" => call(ws, profile, &id, &params),
+            "tools/call" => call(ws, profile, calls, &id, &params),
             other => protocol::error(
                 &id,
                 protocol::METHOD_NOT_FOUND,
@@ -114,7 +128,7 @@ fn initialize(params: &Value, profile: Profile) -> Value {
     })
 }
 
-fn call(ws: &Workspace, profile: Profile, id: &Id, params: &Value) -> Response {
+fn call(ws: &Workspace, profile: Profile, calls: &mut Calls, id: &Id, params: &Value) -> Response {
     let Some(name) = params.get("name").and_then(Value::as_str) else {
         return protocol::error(
             id,
@@ -134,14 +148,19 @@ fn call(ws: &Workspace, profile: Profile, id: &Id, params: &Value) -> Response {
             );
         }
     };
-    let Some(outcome) = tools::call(ws, profile, name, arguments) else {
+    if tools::find(name).is_none() && tools::groups::find(name).is_none() {
         return protocol::error(
             id,
             protocol::INVALID_PARAMS,
             &format!("unknown tool {name:?}: list the tools with tools/list"),
         );
+    }
+    let (counted, allowed) = calls.count(ws, name, arguments);
+    let outcome = match allowed {
+        Ok(()) => tools::call(ws, profile, name, arguments).expect("the tool was found above"),
+        Err(err) => Err(err),
     };
-    let (envelope, failed) = match outcome {
+    let (mut envelope, failed) = match outcome {
         Ok(reply) => (
             json!(Envelope::success(reply, Some(ws), McpNames::of(profile))),
             false,
@@ -155,6 +174,7 @@ fn call(ws: &Workspace, profile: Profile, id: &Id, params: &Value) -> Response {
             true,
         ),
     };
+    counted.mark(&mut envelope);
     // The reply carries the envelope twice (as text for older clients, and structured), the
     // text copy with its quotes escaped: shrink the envelope until the whole reply fits.
     let reply = |envelope: Value| {

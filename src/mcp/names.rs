@@ -48,6 +48,8 @@ fn tool(op: Op) -> Option<(&'static str, &'static [(&'static str, &'static str)]
         Op::MissionComplete => "cmos_mission_complete",
         Op::MissionBlock => "cmos_mission_block",
         Op::MissionUnblock => "cmos_mission_unblock",
+        Op::MissionApprove => "cmos_mission_approve",
+        Op::MissionReject => "cmos_mission_reject",
         Op::SprintList => "cmos_sprint_list",
         Op::SprintAdd => "cmos_sprint_add",
         Op::SprintActivate => return Some(("cmos_sprint_update", &[("status", "Active")])),
@@ -104,6 +106,7 @@ fn param(op: Option<Op>, input: Input) -> &'static str {
         Input::Rationale => "rationale",
         Input::Supersedes => "supersedes",
         Input::All => "all",
+        Input::ValidationScore => "validationScore",
     }
 }
 

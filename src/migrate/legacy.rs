@@ -328,6 +328,7 @@ impl Mapper<'_> {
             sprint,
             rank: None,
             estimate: None,
+            complexity: None,
             objective: values::text(
                 field(row, &["objective"])
                     .or(meta.get("objective"))
@@ -347,7 +348,7 @@ impl Mapper<'_> {
             depends: Vec::new(),
             transitions,
             extra: legacy_table(legacy),
-            id,
+            ..Mission::new(id, "", "", created_at)
         })
     }
 
@@ -551,6 +552,9 @@ impl Mapper<'_> {
             summary: values::text(row.get("summary")),
             next_steps: values::strings(row.get("next_steps")),
             captures,
+            validation_state: None,
+            validation_score: None,
+            evidence: Vec::new(),
             extra: legacy_table(legacy),
             id,
         })

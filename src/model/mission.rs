@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DepType, Minutes, Status, Timestamp};
+use super::{Complexity, DepType, Minutes, Status, Timestamp};
 
 /// One file under `.cmos/missions/<xx>/`.
 ///
@@ -21,6 +21,9 @@ pub struct Mission {
     /// How long the work is expected to take, in wall-clock time In Progress.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate: Option<Minutes>,
+    /// How demanding the work is; policy maps it to a model hint. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complexity: Option<Complexity>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,8 +50,70 @@ pub struct Mission {
     /// Every status change, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transitions: Vec<Transition>,
+    /// Where the confidence gate left the last completion that came with a score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_state: Option<ApprovalState>,
+    /// The last validation score given with a completion, 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_score: Option<f64>,
+    /// What backs the score (test runs, reviews, links), as given with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+    /// Who gave the score: the one who may not approve their own work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validated_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validated_at: Option<Timestamp>,
+    /// Who approved the work that waited for review, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_at: Option<Timestamp>,
+    /// Who sent it back, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected_at: Option<Timestamp>,
+    /// Why the gate or a reviewer decided as it did: the gate's threshold, the approval's
+    /// note, the rejection's reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_note: Option<String>,
     #[serde(flatten)]
     pub extra: toml::Table,
+}
+
+/// Where the confidence gate left a mission's completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalState {
+    /// The score reached the policy's auto-approval threshold: Completed.
+    AutoApproved,
+    /// The score is in the review range: In Progress until a person approves or rejects it.
+    NeedsReview,
+    /// The score was below the review range: the completion was refused.
+    RejectedByGate,
+    /// A person approved it: Completed.
+    Approved,
+    /// A person sent it back: In Progress.
+    Rejected,
+}
+
+impl ApprovalState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalState::AutoApproved => "auto_approved",
+            ApprovalState::NeedsReview => "needs_review",
+            ApprovalState::RejectedByGate => "rejected_by_gate",
+            ApprovalState::Approved => "approved",
+            ApprovalState::Rejected => "rejected",
+        }
+    }
+}
+
+impl std::fmt::Display for ApprovalState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Why a mission is blocked and what would unblock it.
@@ -112,6 +177,7 @@ impl Mission {
             sprint: None,
             rank: None,
             estimate: None,
+            complexity: None,
             objective: None,
             context: None,
             success_criteria: Vec::new(),
@@ -124,6 +190,16 @@ impl Mission {
             blocked: None,
             depends: Vec::new(),
             transitions: Vec::new(),
+            approval_state: None,
+            validation_score: None,
+            evidence: Vec::new(),
+            validated_by: None,
+            validated_at: None,
+            approved_by: None,
+            approved_at: None,
+            rejected_by: None,
+            rejected_at: None,
+            review_note: None,
             extra: toml::Table::new(),
         }
     }

@@ -4,6 +4,7 @@ mod duration;
 mod event;
 mod id;
 mod item;
+mod metric;
 mod mission;
 mod project;
 mod session;
@@ -19,10 +20,11 @@ pub use id::{
     new_writer_id, quote, random_bytes, uid_order_key, validate_id,
 };
 pub use item::{Folded, Item, ItemKind, ItemStatus, latest_versions};
-pub use mission::{Blocker, Dependency, Mission, TimeSpent, Transition};
+pub use metric::Metric;
+pub use mission::{ApprovalState, Blocker, Dependency, Mission, TimeSpent, Transition};
 pub use project::{FORMAT_MAJOR, FORMAT_MINOR, Format, Project};
-pub use session::{Capture, CaptureCategory, Session, SessionStatus, SessionType};
+pub use session::{Capture, CaptureCategory, Session, SessionStatus, SessionType, ValidationState};
 pub use sprint::Sprint;
-pub use status::{DepType, SprintStatus, Status, fold};
+pub use status::{Complexity, DepType, SprintStatus, Status, fold};
 pub use text::{MAX_NAME_LEN, MAX_TEXT_LEN, clean_items, clean_name, clean_text};
 pub use time::{Date, Timestamp};

@@ -60,8 +60,29 @@ pub struct Session {
     /// What was noted, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub captures: Vec<Capture>,
+    /// Where the confidence gate put the work, when the session closed with a score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_state: Option<ValidationState>,
+    /// The validation score the session closed with, 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_score: Option<f64>,
+    /// What backs the score, as given with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
     #[serde(flatten)]
     pub extra: toml::Table,
+}
+
+/// Where the confidence gate put a session's work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidationState {
+    /// At or above the policy's auto-approval threshold.
+    AutoApproved,
+    /// In the review range: a person should look at it.
+    NeedsReview,
+    /// Below the review range: a person must take it over.
+    HumanRequired,
 }
 
 /// Something noted during a session.

@@ -179,6 +179,20 @@ impl DepType {
     }
 }
 
+/// How demanding a mission is: policy maps each to a model hint (`routing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Complexity {
+    Simple,
+    Standard,
+    Complex,
+}
+
+vocabulary!(Complexity, "complexity", [
+    Simple => "simple" | "low" | "easy",
+    Standard => "standard" | "medium" | "normal",
+    Complex => "complex" | "high" | "hard",
+]);
+
 vocabulary!(SessionType, "session type", [
     Planning => "planning",
     Onboarding => "onboarding",

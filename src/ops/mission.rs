@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::format::layout;
 use crate::lifecycle::{self, MoveDetail, Skipped, Unmet};
 use crate::model::{
-    DepType, Dependency, Minutes, Mission, Status, TimeSpent, Timestamp, clean_items, clean_name,
-    clean_text, new_short_id, new_uid, validate_id,
+    Complexity, DepType, Dependency, Minutes, Mission, Status, TimeSpent, Timestamp, clean_items,
+    clean_name, clean_text, new_short_id, new_uid, validate_id,
 };
 use crate::next::Input;
 use crate::store::Tx;
@@ -28,6 +28,8 @@ pub struct MissionFields {
     pub deliverables: Option<Vec<String>>,
     pub rank: Option<i64>,
     pub estimate: Option<Minutes>,
+    /// How demanding the work is; policy maps it to a model hint.
+    pub complexity: Option<Complexity>,
 }
 
 /// What `mission update` may change besides the content fields: lists, removals, and the
@@ -46,6 +48,8 @@ pub struct MissionUpdate {
     pub no_rank: bool,
     /// Removes the mission's estimate.
     pub no_estimate: bool,
+    /// Removes the mission's complexity.
+    pub no_complexity: bool,
     /// The original CMOS's metadata: its known keys set fields the request leaves unset, the
     /// rest is merged into what the mission keeps.
     pub metadata: Option<Metadata>,
@@ -83,6 +87,7 @@ impl MissionFields {
             deliverables: self.deliverables.or_else(|| other.deliverables.clone()),
             rank: self.rank.or(other.rank),
             estimate: self.estimate.or(other.estimate),
+            complexity: self.complexity.or(other.complexity),
         }
     }
 }
@@ -100,12 +105,14 @@ impl MissionUpdate {
             && f.deliverables.is_none()
             && f.rank.is_none()
             && f.estimate.is_none()
+            && f.complexity.is_none()
             && self.append_notes.is_none()
             && self.add_success_criteria.is_empty()
             && self.add_deliverables.is_empty()
             && !self.no_sprint
             && !self.no_rank
             && !self.no_estimate
+            && !self.no_complexity
             && self.metadata.as_ref().is_none_or(|m| m.kept.is_empty())
             && !self.no_objective
             && !self.no_context
@@ -169,6 +176,12 @@ impl TimeReport {
 pub struct NextOutcome {
     pub mission: Option<MissionBrief>,
     pub reason: String,
+    /// The next mission's complexity, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub complexity: Option<Complexity>,
+    /// The model hint policy routes that complexity to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routing: Option<String>,
     pub skipped: Vec<Skipped>,
     pub skipped_total: usize,
 }
@@ -213,6 +226,7 @@ fn clean(fields: &MissionFields) -> Result<MissionFields> {
             .transpose()?,
         rank: fields.rank,
         estimate: fields.estimate,
+        complexity: fields.complexity,
     })
 }
 
@@ -271,6 +285,7 @@ pub fn add_as(
             sprint,
             rank: fields.rank,
             estimate: fields.estimate,
+            complexity: fields.complexity,
             objective: fields.objective.clone(),
             context: fields.context.clone(),
             success_criteria: fields.success_criteria.clone().unwrap_or_default(),
@@ -481,6 +496,11 @@ pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome
         } else {
             f.estimate.or(m.estimate)
         };
+        m.complexity = if update.no_complexity {
+            None
+        } else {
+            f.complexity.or(m.complexity)
+        };
         let fields_changed = m != before;
         let now = tx.now();
         // Naming the status the mission already has is not a move: the original set it
@@ -617,11 +637,39 @@ pub fn undepend(ws: &Workspace, from: &str, to: &str) -> Result<Outcome<LinkOutc
 pub fn next(ws: &Workspace) -> Result<Outcome<NextOutcome>> {
     let snapshot = ws.snapshot()?;
     let digest = &snapshot.digest;
+    // The complexity is on the record, not in the digest: one file read, for one mission.
+    let complexity = match &digest.next {
+        Some(next) => ws.store().mission(&snapshot, &next.id)?.complexity,
+        None => None,
+    };
+    let policies = complexity
+        .map(|_| super::policy::read(&snapshot))
+        .transpose()?;
+    let routing = complexity
+        .zip(policies.as_ref())
+        .map(|(c, p)| p.policies.routing.hint(c).to_string());
     let outcome = NextOutcome {
         mission: digest.next.as_ref().map(MissionBrief::from),
         reason: digest.next_reason.clone(),
+        complexity,
+        routing: routing.clone(),
         skipped: digest.skipped.clone(),
         skipped_total: digest.skipped_total,
     };
-    Ok(Outcome::read(outcome, &snapshot))
+    let mut outcome = Outcome::read(outcome, &snapshot);
+    if let (Some(next), Some(c), Some(hint)) = (&digest.next, complexity, routing) {
+        // Right after the line that names the mission, so the hint reads with it.
+        let at = outcome.instructions.next_actions.len().min(1);
+        outcome.instructions.next_actions.insert(
+            at,
+            format!(
+                "Mission {} is {c}: routing: {hint} (the model hint policy gives {c} work).",
+                next.id
+            ),
+        );
+    }
+    if let Some(warning) = policies.as_ref().and_then(super::policy::Read::warning) {
+        outcome = outcome.warn(warning);
+    }
+    Ok(super::gate::review_warnings(outcome, digest))
 }

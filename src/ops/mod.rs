@@ -7,20 +7,24 @@ pub mod changes;
 pub mod context;
 pub mod context_view;
 pub mod envelope;
+pub mod gate;
 pub mod history;
 pub mod hook_run;
 pub mod hooks;
 pub mod init;
 pub mod kb;
 pub mod knowledge;
+mod loop_guard;
 pub mod marked;
 pub mod memory;
 pub mod metadata;
+pub mod metrics;
 pub mod migrate;
 pub mod mission;
 pub mod mission_files;
 pub mod mission_form;
 pub mod notes;
+pub mod policy;
 pub mod process;
 mod reminder;
 pub mod research;
@@ -209,6 +213,14 @@ impl Instructions {
         let next = digest.next.as_ref();
         out.context.next_mission = next.map(|m| m.id.clone());
         match next {
+            Some(m) if m.awaiting_review => {
+                out.next_actions.push(format!(
+                    "Mission {} ({}) waits for review: a person other than the one who scored it must approve or reject it; it is not done until then.",
+                    m.id, m.name
+                ));
+                out.suggested
+                    .push(Action::new(Op::MissionApprove).with(Input::MissionId, &m.id));
+            }
             Some(m) if m.status == Status::InProgress => {
                 out.next_actions.push(format!(
                     "Continue mission {} ({}); complete it when its success criteria are met.",

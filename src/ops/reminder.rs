@@ -60,6 +60,12 @@ impl Workspace {
         instructions.context.process = super::process::fsm::reminder(self);
         if let Some(m) = mission {
             let worked = m.time_spent(now).worked;
+            if let Some(said) = super::metrics::past_estimate(&m, now) {
+                instructions.next_actions.push(said);
+                instructions
+                    .suggested
+                    .push(Action::new(Op::MissionUpdate).with(Input::MissionId, &m.id));
+            }
             if m.status == Status::Blocked {
                 instructions.next_actions.push(format!(
                     "Your active mission {} is Blocked: resolve the blocker, then unblock it.",

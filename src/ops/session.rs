@@ -153,6 +153,9 @@ pub fn start(ws: &Workspace, mut request: StartRequest) -> Result<Outcome<Starte
             summary: None,
             next_steps: Vec::new(),
             captures: Vec::new(),
+            validation_state: None,
+            validation_score: None,
+            evidence: Vec::new(),
             extra: Default::default(),
         };
         tx.put_session(&session)?;
@@ -239,12 +242,40 @@ pub fn capture_with(
     // The output names the session, so an implicit one needs no warning.
     let id = ws.session_or_open(session)?.id;
     let head = ws.store().head_commit().map(|c| c.to_string());
+    let limits = super::loop_guard::limits(&super::policy::effective(&ws.snapshot()?)?.limits);
+    let what = format!("capture ({category})");
+    let mut repeat = lifecycle::Repeat::Fine;
+    let mut ways_out = Vec::new();
     let written = ws.store().write("session.capture", |tx| {
         let mut session = tx.session(&id)?;
         lifecycle::check_capture(&session)?;
         if let Some(mission) = mission {
             tx.require(mission)?;
         }
+        // The same capture again in this session. The session record is read anyway; all
+        // its captures are looked at (not only the newest), since a sync may have merged
+        // another clone's captures after this one's.
+        let now = tx.now();
+        let new = lifecycle::Said {
+            at: now,
+            session: Some(&id),
+            agent: tx.agent(),
+            what: &what,
+            text: &text,
+        };
+        let recent = session
+            .captures
+            .iter()
+            .filter(|c| c.category == category)
+            .map(|c| lifecycle::Said {
+                at: c.at,
+                session: Some(id.as_str()),
+                agent: c.by.as_str(),
+                what: what.as_str(),
+                text: c.text.as_str(),
+            });
+        ways_out = super::loop_guard::ways_out(Some(&id), mission.or(session.mission.as_deref()));
+        repeat = lifecycle::check_repeat(&new, recent, limits, &ways_out)?;
         let capture = Capture {
             at: tx.now(),
             category,
@@ -279,7 +310,11 @@ pub fn capture_with(
             capture,
         })
     })?;
-    Ok(written.into_outcome())
+    Ok(super::loop_guard::warned(
+        written.into_outcome(),
+        repeat,
+        &ways_out,
+    ))
 }
 
 /// The record a capture also creates: decisions, learnings, constraints and next steps are
@@ -318,6 +353,30 @@ pub fn complete(
     next_steps: &[String],
     force: bool,
 ) -> Result<Outcome<Session>> {
+    complete_with(
+        ws,
+        session,
+        summary,
+        next_steps,
+        force,
+        None,
+        &super::gate::Validation::default(),
+    )
+}
+
+/// Closes a session as `complete` does, recording its metrics (`measures`) in the same commit
+/// and keeping the validation score given with it and where the confidence gate puts the
+/// work (auto-approved, needs review, human required).
+pub fn complete_with(
+    ws: &Workspace,
+    session: Option<&str>,
+    summary: Option<&str>,
+    next_steps: &[String],
+    force: bool,
+    measures: Option<&super::metrics::Measures>,
+    validation: &super::gate::Validation,
+) -> Result<Outcome<Session>> {
+    let gated = super::gate::session_validation(ws, validation)?;
     let summary = clean_text("summary", summary)?;
     let next_steps = clean_items("next step", next_steps)?;
     lifecycle::check_summary(summary.is_some(), force)?;
@@ -329,7 +388,15 @@ pub fn complete(
         session.completed_at = Some(tx.now());
         session.summary = summary.clone();
         session.next_steps = next_steps.clone();
+        if let Some((state, score, evidence)) = &gated {
+            session.validation_state = Some(*state);
+            session.validation_score = Some(*score);
+            session.evidence = evidence.clone();
+        }
         tx.put_session(&session)?;
+        if let Some(measures) = measures {
+            super::metrics::stage(tx, Some(&id), None, measures)?;
+        }
         let sprint = linked_sprint(tx.meta(), session.sprint.as_deref()).0;
         for step in &next_steps {
             let mut item = Item::new(

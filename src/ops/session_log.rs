@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
+use crate::lifecycle;
 use crate::model::text::one_line_cut;
 use crate::model::{Event, Timestamp, clean_text, quote, validate_id};
 
@@ -152,6 +153,34 @@ pub fn log(ws: &Workspace, request: &LogRequest) -> Result<Outcome<LogEntry>> {
         &format!("session log {} {target}: {summary}", request.kind),
         100,
     );
+    // The same line again by this agent in this session within the window is a loop; only
+    // the window's entries of this kind are read.
+    let snapshot = ws.snapshot()?;
+    let limits = super::loop_guard::limits(&super::policy::effective(&snapshot)?.limits);
+    let now = Timestamp::now();
+    let since = lifecycle::window_start(now, limits.window_secs);
+    let recent = store.events_of_kinds(&snapshot, (since, None), &[kind.as_str()])?;
+    let recent: Vec<Repeated> = recent
+        .iter()
+        .map(|e| {
+            Repeated::of(
+                e.at,
+                &e.agent,
+                &e.kind,
+                &e.target,
+                e.note.as_deref(),
+                &e.extra,
+            )
+        })
+        .collect();
+    let new = Repeated::of(now, store.agent(), &kind, &target, Some(&summary), &extra);
+    let ways_out = super::loop_guard::ways_out(session.as_deref(), mission.as_deref());
+    let repeat = lifecycle::check_repeat(
+        &new.said(),
+        recent.iter().map(Repeated::said),
+        limits,
+        &ways_out,
+    )?;
     let written = store.write("session.log", |tx| {
         if let Some(id) = &mission {
             tx.mission(id)?;
@@ -173,11 +202,56 @@ pub fn log(ws: &Workspace, request: &LogRequest) -> Result<Outcome<LogEntry>> {
                 && e.mission.as_deref().is_none_or(|m| m == target)
         })
         .ok_or_else(|| Error::Git("the entry just logged is not on the branch".into()))?;
-    Ok(Outcome {
+    let outcome = Outcome {
         data: entry,
         warnings: outcome.warnings,
         instructions: outcome.instructions,
-    })
+    };
+    Ok(super::loop_guard::warned(outcome, repeat, &ways_out))
+}
+
+/// A log line as the loop guard compares it: who, in which session, which action about
+/// what, and what it said (the summary, the details, the commit).
+struct Repeated {
+    at: Timestamp,
+    agent: String,
+    session: Option<String>,
+    what: String,
+    text: String,
+}
+
+impl Repeated {
+    fn of(
+        at: Timestamp,
+        agent: &str,
+        kind: &str,
+        target: &str,
+        note: Option<&str>,
+        extra: &Map<String, Value>,
+    ) -> Repeated {
+        let field = |key: &str| extra.get(key).and_then(Value::as_str).unwrap_or_default();
+        let action = kind.strip_prefix(LOG_PREFIX).unwrap_or("commit");
+        Repeated {
+            at,
+            agent: agent.to_string(),
+            session: extra
+                .get("session")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            what: format!("session log line ({action} {target})"),
+            text: [note.unwrap_or_default(), field("details"), field("hash")].join("\n"),
+        }
+    }
+
+    fn said(&self) -> lifecycle::Said<'_> {
+        lifecycle::Said {
+            at: self.at,
+            session: self.session.as_deref(),
+            agent: &self.agent,
+            what: &self.what,
+            text: &self.text,
+        }
+    }
 }
 
 /// The commit a commit entry records: the one the details name as `{"hash": …}`, else HEAD.

@@ -62,7 +62,8 @@ pub fn status(ws: &Workspace) -> Result<Outcome<StatusView>> {
         next_reason: digest.next_reason.clone(),
         process: super::process::fsm::reminder(ws),
     };
-    Ok(Outcome::read(view, &snapshot))
+    let outcome = Outcome::read(view, &snapshot);
+    Ok(super::gate::review_warnings(outcome, &snapshot.digest))
 }
 
 /// The branch's operations, newest first, as `filter` asks; `mission` keeps those that

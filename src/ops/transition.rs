@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::{MissionBrief, Outcome, Workspace};
 use crate::error::Result;
 use crate::lifecycle::{self, MoveDetail, Unmet};
-use crate::model::{Status, Timestamp, clean_items, clean_text};
+use crate::model::{ApprovalState, Mission, Status, Timestamp, clean_items, clean_text};
 use crate::store::Tx;
 
 #[derive(Debug, Serialize)]
@@ -17,16 +17,39 @@ pub struct TransitionOutcome {
     pub promoted: Option<MissionBrief>,
     /// When the move was made.
     pub at: Timestamp,
+    /// A completed mission's time against its estimate, when it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<super::mission::TimeReport>,
+    /// Where the confidence gate left the mission, when a score came with the completion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval_state: Option<ApprovalState>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation_score: Option<f64>,
+}
+
+/// Changes to the moved mission made in the same commit as its move (the gate's record),
+/// after the rules it checks.
+pub(super) type Stamp<'a> = &'a dyn Fn(&mut Tx<'_>, &mut Mission) -> Result<()>;
+
+fn no_stamp(_: &mut Tx<'_>, _: &mut Mission) -> Result<()> {
+    Ok(())
 }
 
 /// Moves one mission and records it; the rules live in `lifecycle`.
-fn move_mission(tx: &mut Tx<'_>, id: &str, to: Status, detail: MoveDetail) -> Result<Status> {
+fn move_mission(
+    tx: &mut Tx<'_>,
+    id: &str,
+    to: Status,
+    detail: MoveDetail,
+    stamp: Stamp<'_>,
+) -> Result<(Status, Mission)> {
     let mut mission = tx.mission(id)?;
+    stamp(tx, &mut mission)?;
     let note = detail.note.clone();
     let from = lifecycle::apply_transition(&mut mission, to, tx.now(), tx.agent(), detail)?;
     tx.put_mission(&mission)?;
     record_move(tx, id, from, to, note);
-    Ok(from)
+    Ok((from, mission))
 }
 
 /// The event of a status change, in the activity log.
@@ -54,14 +77,40 @@ fn run(
     detail: MoveDetail,
     promote_to: Option<Status>,
 ) -> Result<Outcome<TransitionOutcome>> {
+    run_stamped(ws, verb, id, to, detail, promote_to, &no_stamp)
+}
+
+/// A move of `id` (and the promotion that may follow), with `stamp` applied to the moved
+/// mission in the same commit.
+pub(super) fn run_stamped(
+    ws: &Workspace,
+    verb: &str,
+    id: &str,
+    to: Status,
+    detail: MoveDetail,
+    promote_to: Option<Status>,
+    stamp: Stamp<'_>,
+) -> Result<Outcome<TransitionOutcome>> {
     let op = format!("mission.{verb}");
     let written = ws.store().write(&op, |tx| {
         if verb == "unblock" {
             lifecycle::check_unblock(id, tx.require(id)?.status, to)?;
         }
-        let from = move_mission(tx, id, to, detail.clone())?;
+        let mut detail = detail.clone();
+        // A completion says how far off the estimate was, in the history and the outcome.
+        let estimate = match to {
+            Status::Completed => super::metrics::estimate_check(&tx.mission(id)?, tx.now()),
+            _ => None,
+        };
+        if let Some((_, said)) = &estimate {
+            detail.note = Some(match detail.note.take() {
+                Some(note) => format!("{note}\n{said}"),
+                None => said.clone(),
+            });
+        }
+        let (from, moved) = move_mission(tx, id, to, detail, stamp)?;
         // The process graph's event for this move, in this same commit (never a failure).
-        super::process::fsm::emit_for_mission(tx, id, from, to);
+        super::process::fsm::emit_for_mission(tx, id, from, moved.status);
         let mut promoted = None;
         let candidate = match promote_to.filter(|_| to == Status::Completed) {
             Some(_) => tx.promotion_candidate()?,
@@ -73,7 +122,7 @@ fn run(
                 note,
                 needs: vec![],
             };
-            move_mission(tx, &next.id, promote_to, detail)?;
+            move_mission(tx, &next.id, promote_to, detail, &no_stamp)?;
             promoted = Some(MissionBrief::from(&tx.require(&next.id)?));
         }
         let mut subject = format!("mission {verb} {id}");
@@ -98,6 +147,9 @@ fn run(
             to,
             promoted,
             at: tx.now(),
+            estimate: estimate.map(|(report, _)| report),
+            approval_state: moved.approval_state,
+            validation_score: moved.validation_score,
         };
         Ok((outcome, waiting))
     })?;
@@ -156,7 +208,7 @@ fn follow_active_mission(ws: &Workspace, id: &str, to: Status) -> Result<()> {
     }
 }
 
-fn note(text: Option<&str>, field: &str) -> Result<MoveDetail> {
+pub(super) fn note(text: Option<&str>, field: &str) -> Result<MoveDetail> {
     Ok(MoveDetail {
         note: clean_text(field, text)?,
         needs: Vec::new(),

@@ -19,7 +19,11 @@ pub fn verify(ws: &Workspace, reference: Option<&str>) -> Result<Outcome<Verifie
         Some(rev) => (rev.to_string(), store.resolve_commit(rev)?),
         None => (store.branch(), store.tip()?.ok_or(Error::NotInitialized)?),
     };
-    let problems = store.verify_commit(commit)?;
+    let mut problems = store.verify_commit(commit)?;
+    // The policy file is checked here, where its rules live, rather than in the store.
+    if let Some(bytes) = store.file_at(commit, super::policy::PATH)? {
+        problems.extend(super::policy::check(&bytes));
+    }
     if !problems.is_empty() {
         return Err(Error::Invalid {
             reference: name,

@@ -21,7 +21,7 @@ use crate::model::{DepType, fnv1a};
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
-    "cmos index cache 8 (cmos ",
+    "cmos index cache 9 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
@@ -349,6 +349,7 @@ mod tests {
             rank: Some(-3),
             depends,
             blocked_reason: Some("why".into()),
+            awaiting_review: false,
         }
     }
 

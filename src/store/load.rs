@@ -32,6 +32,7 @@ fn is_record_dir(name: &str) -> bool {
         layout::MISSIONS,
         layout::SESSIONS,
         layout::EVENTS,
+        layout::METRICS,
         layout::CONFLICTS,
     ]
     .contains(&name)

@@ -20,6 +20,7 @@ mod load;
 mod local;
 mod locks;
 mod merge;
+mod metrics;
 mod project_files;
 mod recent;
 mod remote;

@@ -52,6 +52,11 @@ impl<'s> Snapshot<'s> {
         }
     }
 
+    /// The file at `path` of this tip, None when there is none.
+    pub fn file(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        self.store.branch_file(self, path)
+    }
+
     /// Every mission: decoded from the cache, or rebuilt from the tree if that fails.
     pub fn index(&self) -> Result<&Index> {
         if let Some(index) = self.full.get() {

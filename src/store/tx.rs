@@ -15,7 +15,7 @@ use crate::format::layout;
 use crate::index::{Index, Meta, MissionEntry};
 use crate::lifecycle::{self, Gates, Prerequisites, Unmet};
 use crate::model::{
-    Event, Format, Item, ItemKind, Mission, Project, Session, Sprint, Timestamp, new_uid,
+    Event, Format, Item, ItemKind, Metric, Mission, Project, Session, Sprint, Timestamp, new_uid,
 };
 
 /// What a write knows of the tip it starts from: the whole index, or the cached view that
@@ -44,6 +44,8 @@ pub struct Tx<'s> {
     events: Vec<Event>,
     /// Item versions to append to their logs.
     items: Vec<Item>,
+    /// Metrics to append to the metrics log.
+    metrics: Vec<Metric>,
     subject: String,
     writer: &'s str,
     now: Timestamp,
@@ -66,6 +68,7 @@ impl<'s> Tx<'s> {
             changed_missions: HashSet::new(),
             events: Vec::new(),
             items: Vec::new(),
+            metrics: Vec::new(),
             subject: String::new(),
             writer,
             now: Timestamp::now(),
@@ -182,7 +185,10 @@ impl<'s> Tx<'s> {
     }
 
     pub(super) fn is_empty(&self) -> bool {
-        self.staged.is_empty() && self.events.is_empty() && self.items.is_empty()
+        self.staged.is_empty()
+            && self.events.is_empty()
+            && self.items.is_empty()
+            && self.metrics.is_empty()
     }
 
     pub(super) fn into_state(self) -> (State, HashSet<String>) {
@@ -320,6 +326,16 @@ impl<'s> Tx<'s> {
         self.items.push(item);
     }
 
+    /// Appends a metric to this writer's metrics shard when the operation commits; its
+    /// uid, time, agent and writer are this operation's.
+    pub fn put_metric(&mut self, mut metric: Metric) {
+        metric.uid = new_uid();
+        metric.at = self.now;
+        metric.agent = self.store.agent().to_string();
+        metric.writer = self.writer.to_string();
+        self.metrics.push(metric);
+    }
+
     /// The items of one log as of this operation: the base tree's, then this operation's.
     pub fn items(&self, kind: ItemKind) -> Result<Vec<Item>> {
         let (mut versions, _unreadable) = load::item_versions(&self.store.repo, self.tree, kind)?;
@@ -424,6 +440,12 @@ impl<'s> Tx<'s> {
                 .entry((item.kind.log_dir(), month(item.updated_at)))
                 .or_default()
                 .extend(json_line(&item));
+        }
+        for metric in std::mem::take(&mut self.metrics) {
+            by_shard
+                .entry((layout::METRICS, month(metric.at)))
+                .or_default()
+                .extend(json_line(&metric));
         }
         for ((log, month), lines) in by_shard {
             let dir = layout::log_month_dir(log, &month);

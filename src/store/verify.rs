@@ -62,7 +62,8 @@ impl Store {
         let (_, session_problems) = load::sessions(&self.repo, tree)?;
         problems.extend(session_problems);
         let kinds = ItemKind::ALL.iter().map(|k| k.log_dir());
-        for log in [layout::EVENTS, layout::CONFLICTS].into_iter().chain(kinds) {
+        let logs = [layout::EVENTS, layout::METRICS, layout::CONFLICTS];
+        for log in logs.into_iter().chain(kinds) {
             problems.extend(load::misplaced_log_files(&self.repo, tree, log)?);
         }
         for log in [layout::EVENTS, layout::CONFLICTS] {
@@ -70,6 +71,10 @@ impl Store {
                 let bytes = load::read_blob(&self.repo, blob)?;
                 problems.extend(codec::parse_lines::<Event>(&path, &bytes).1);
             }
+        }
+        for (path, blob) in load::log_shards(&self.repo, tree, layout::METRICS)? {
+            let bytes = load::read_blob(&self.repo, blob)?;
+            problems.extend(super::metrics::parse_metrics(&path, &bytes).1);
         }
         for kind in ItemKind::ALL {
             for (path, blob) in load::log_shards(&self.repo, tree, kind.log_dir())? {

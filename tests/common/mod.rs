@@ -134,6 +134,16 @@ impl Repo {
     /// `(tool, arguments)` call, all piped at once; returns the reply lines, one per request
     /// (the server answers in order and stops at the end of its input).
     pub fn mcp_session(&self, args: &[&str], calls: &[(&str, &Value)]) -> Vec<String> {
+        self.mcp_session_with(args, &[], calls)
+    }
+
+    /// `mcp_session` with these environment variables set for the server (a test clock).
+    pub fn mcp_session_with(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        calls: &[(&str, &Value)],
+    ) -> Vec<String> {
         use std::io::Write;
         let mut input = String::new();
         input.push_str(r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"1"}}}"#);
@@ -151,6 +161,7 @@ impl Repo {
             input.push('\n');
         }
         let mut child = hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &self.home)
+            .envs(env.iter().copied())
             .arg("mcp")
             .args(args)
             .current_dir(&self.path)

@@ -12,7 +12,7 @@ use super::command_context::CommandContext;
 use super::parse;
 use super::render::{mission_table, render_next, render_show};
 use crate::error::{Error, Result};
-use crate::model::{Minutes, Status};
+use crate::model::{Complexity, Minutes, Status};
 use crate::ops::audit::Scope;
 use crate::ops::metadata::{self, Metadata};
 use crate::ops::mission::{self as ops, MissionFields};
@@ -145,6 +145,10 @@ pub struct SpecArgs {
     /// Expected time In Progress, e.g. 45m, 2h, 1.5h, 2h30m, 1d (24 hours).
     #[arg(long, value_name = "DURATION", value_parser = parse::minutes)]
     estimate: Option<Minutes>,
+    /// How demanding the work is: simple, standard or complex. `mission next` carries the
+    /// model hint policy routes it to (see `cmos policy get routing.complex`).
+    #[arg(long, value_name = "C", value_parser = parse::parsed::<Complexity>)]
+    complexity: Option<Complexity>,
     /// The original CMOS's metadata, a JSON object: description (or objective), context,
     /// notes, successCriteria and deliverables set those fields (the flags win); every other
     /// key is kept on the mission (shown by `mission show`, written back by `export`). On
@@ -171,6 +175,7 @@ impl SpecArgs {
             deliverables: list(self.deliverables),
             rank: self.rank,
             estimate: self.estimate,
+            complexity: self.complexity,
         };
         Ok((fields, metadata))
     }

@@ -1,12 +1,13 @@
-//! `cmos mission start|complete|block|unblock|drop|defer|depends|undepend`.
+//! `cmos mission start|complete|approve|reject|block|unblock|drop|defer|depends|undepend`.
 
 use clap::Subcommand;
 
 use crate::cli::output::{Printer, Style};
 use crate::cli::parse;
 use crate::error::Result;
-use crate::model::{DepType, Status};
+use crate::model::{ApprovalState, DepType, Status};
 use crate::ops::Workspace;
+use crate::ops::gate::{self, Promotion, Validation};
 use crate::ops::mission::{self as links, LinkOutcome};
 use crate::ops::transition::{self as ops, TransitionOutcome};
 
@@ -41,6 +42,32 @@ pub enum MoveCommand {
         /// commit.
         #[arg(long, conflicts_with = "no_promote")]
         immediate: bool,
+        /// How sure you are that the work meets its success criteria, 0 to 1. At or above the
+        /// policy's auto-approval threshold (0.80) the mission is Completed; in the review
+        /// range (0.60 to 0.80) it waits for a person to approve it; below, the completion is
+        /// refused.
+        #[arg(long, value_name = "SCORE", value_parser = parse::validation_score, allow_hyphen_values = true)]
+        validation_score: Option<f64>,
+        /// What backs the score: a test run, a review, a link (repeat for several).
+        #[arg(long, value_name = "TEXT", requires = "validation_score")]
+        evidence: Vec<String>,
+    },
+    /// Approve a mission that waits for review after a completion with a validation score:
+    /// it is Completed and the next ready mission promoted. The one who gave the score may not
+    /// approve it, unless the project's validation policy allows self-approval.
+    Approve {
+        id: String,
+        /// Why it is good enough, for the history.
+        #[arg(short = 'n', long)]
+        note: Option<String>,
+    },
+    /// Send a mission that waits for review back to work: it stays In Progress, marked
+    /// rejected with the reason.
+    Reject {
+        id: String,
+        /// What must change before it is completed again.
+        #[arg(short = 'r', long)]
+        reason: String,
     },
     /// Block a mission, saying why and what it needs.
     Block {
@@ -113,25 +140,39 @@ pub fn run(ws: &Workspace, cmd: MoveCommand, printer: &Printer) -> Result<()> {
             next_hint,
             no_promote,
             immediate,
+            validation_score,
+            evidence,
         } => {
             let scoped = scope(id)?;
             let next_hint = next_hint.map(|hint| format!("Next: {hint}"));
             let notes = joined([summary, notes, next_hint]);
-            let outcome = match immediate {
-                true => {
-                    let outcome = ops::complete_and_start_next(ws, &scoped.id, notes.as_deref())?;
-                    match outcome.data.promoted {
-                        Some(_) => outcome,
-                        // Promotion waits while a mission is Current: say what to start.
-                        None => outcome.warn(
-                            "no Queued mission was started: one is Current already, or none is \
-                             ready; `cmos mission next --start` starts the next one",
-                        ),
-                    }
-                }
-                false => ops::complete(ws, &scoped.id, notes.as_deref(), !no_promote)?,
+            let promotion = match (immediate, no_promote) {
+                (true, _) => Promotion::Start,
+                (false, true) => Promotion::None,
+                (false, false) => Promotion::Current,
+            };
+            let validation = Validation {
+                score: validation_score,
+                evidence,
+            };
+            let outcome = gate::complete(ws, &scoped.id, notes.as_deref(), promotion, &validation)?;
+            let outcome = match outcome.data.to {
+                // Promotion waits while a mission is Current: say what to start.
+                Status::Completed if immediate && outcome.data.promoted.is_none() => outcome.warn(
+                    "no Queued mission was started: one is Current already, or none is \
+                         ready; `cmos mission next --start` starts the next one",
+                ),
+                _ => outcome,
             };
             (outcome, scoped)
+        }
+        MoveCommand::Approve { id, note } => {
+            let scoped = scope(Some(id))?;
+            (gate::approve(ws, &scoped.id, note.as_deref())?, scoped)
+        }
+        MoveCommand::Reject { id, reason } => {
+            let scoped = scope(Some(id))?;
+            (gate::reject(ws, &scoped.id, &reason)?, scoped)
         }
         MoveCommand::Block {
             id,
@@ -198,6 +239,21 @@ fn joined<const N: usize>(parts: [Option<String>; N]) -> Option<String> {
 }
 
 pub fn render_move(t: &TransitionOutcome, style: &Style) -> String {
+    if let (Some(state), Some(score)) = (t.approval_state, t.validation_score)
+        && t.from == t.to
+    {
+        let what = match state {
+            ApprovalState::NeedsReview => "waits for review",
+            ApprovalState::Rejected => "was sent back to work",
+            _ => "stays as it was",
+        };
+        return format!(
+            "Mission {} ({}) {what}: validation score {score}, {} ({state})\n",
+            style.bold(&t.mission.id),
+            t.mission.name,
+            style.status(t.to, 0)
+        );
+    }
     let mut out = format!(
         "Mission {} ({}): {} → {}\n",
         style.bold(&t.mission.id),
@@ -205,6 +261,9 @@ pub fn render_move(t: &TransitionOutcome, style: &Style) -> String {
         t.from,
         style.status(t.to, 0)
     );
+    if let (Some(state), Some(score)) = (t.approval_state, t.validation_score) {
+        out.push_str(&format!("Validation score {score}: {state}\n"));
+    }
     if let Some(p) = &t.promoted {
         out.push_str(&format!(
             "Promoted {} ({}) to {}\n",

@@ -37,6 +37,9 @@ pub struct UpdateArgs {
     /// Remove the mission's estimate.
     #[arg(long, conflicts_with = "estimate")]
     no_estimate: bool,
+    /// Remove the mission's complexity.
+    #[arg(long, conflicts_with = "complexity")]
+    no_complexity: bool,
     /// Move to this status, by the same rules as start, complete, drop, defer. (The original
     /// CMOS set any status; cmos keeps the lifecycle's moves, so that the history, the time
     /// spent and the next mission stay true: a move it refuses names the ones it allows.)
@@ -57,6 +60,7 @@ pub(super) fn run(ws: &Workspace, args: UpdateArgs, printer: &Printer) -> Result
         no_sprint: args.no_sprint,
         no_rank: args.no_rank,
         no_estimate: args.no_estimate,
+        no_complexity: args.no_complexity,
         ..MissionUpdate::default()
     };
     let fields = !request.is_empty();

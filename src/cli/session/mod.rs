@@ -64,6 +64,16 @@ pub enum SessionCommand {
         /// Close it even without a summary.
         #[arg(long)]
         force: bool,
+        /// The session's metrics, recorded in the same commit.
+        #[command(flatten)]
+        measures: super::metric::MeasureArgs,
+        /// How sure you are that the session's work meets its criteria, 0 to 1; the session
+        /// keeps it with the gate's state (auto_approved, needs_review, human_required).
+        #[arg(long, value_name = "SCORE", value_parser = crate::cli::parse::validation_score, allow_hyphen_values = true)]
+        validation_score: Option<f64>,
+        /// What backs the score (repeat for several).
+        #[arg(long, value_name = "TEXT", requires = "validation_score")]
+        evidence: Vec<String>,
     },
     /// Note in the activity log that work started, completed, got blocked or was committed
     /// (the original cmosctl's log). It moves no mission; `session list --log` lists the
@@ -242,13 +252,23 @@ pub fn run(ctx: &CommandContext, cmd: SessionCommand) -> Result<()> {
             next_steps,
             session,
             force,
+            measures,
+            validation_score,
+            evidence,
         } => {
-            let outcome = ops::complete(
+            let measures = measures.given().then(|| measures.measures());
+            let validation = crate::ops::gate::Validation {
+                score: validation_score,
+                evidence,
+            };
+            let outcome = ops::complete_with(
                 ws,
                 session.as_deref(),
                 summary.as_deref(),
                 &next_steps,
                 force,
+                measures.as_ref(),
+                &validation,
             )?;
             printer.outcome(&outcome, |s, st| {
                 format!("Completed session {}\n", st.bold(&s.id))

@@ -92,6 +92,8 @@ fn check(
             }
             Ok(value.clone())
         }
+        Some("number") if value.is_number() => Ok(value.clone()),
+        Some("number") => Err(wrong()),
         Some("boolean") if value.is_boolean() => Ok(value.clone()),
         Some("boolean") => Err(wrong()),
         Some("array") => {
@@ -147,6 +149,7 @@ fn expected(schema: &Value) -> String {
             None => "a string".into(),
         },
         Some("integer") => "a whole number".into(),
+        Some("number") => "a number".into(),
         Some("boolean") => "true or false".into(),
         Some("array") => match schema.get("items").and_then(|i| i.get("type")) {
             Some(t) if t == "string" => "a list of strings".into(),

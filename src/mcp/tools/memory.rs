@@ -262,18 +262,35 @@ pub struct SessionComplete {
     session_id: Option<String>,
     /// Close even without a summary.
     force: Option<bool>,
+    /// The session's metrics, recorded in the same commit.
+    // Left out of the consolidated listing to keep it within its token budget; callable
+    // there all the same, and listed with the granular tools.
+    #[schemars(extend("x-original" = true))]
+    metrics: Option<super::metrics::MetricFields>,
+    /// Confidence 0-1.
+    validation_score: Option<f64>,
+    /// What backs the score.
+    #[schemars(extend("x-original" = true))]
+    evidence: Option<Vec<String>>,
 }
 
 impl ToolArgs for SessionComplete {
     const NAME: &'static str = "cmos_session_complete";
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
-        reply(session::complete(
+        let measures = self.metrics.map(|m| m.measures());
+        let validation = crate::ops::gate::Validation {
+            score: self.validation_score,
+            evidence: self.evidence.unwrap_or_default(),
+        };
+        reply(session::complete_with(
             ws,
             self.session_id.as_deref(),
             self.summary.as_deref(),
             &self.next_steps.unwrap_or_default(),
             self.force.unwrap_or(false),
+            measures.as_ref(),
+            &validation,
         )?)
     }
 }

@@ -7,7 +7,9 @@
 mod args;
 pub mod groups;
 mod memory;
+mod metrics;
 mod original;
+mod policy;
 mod process;
 mod results;
 mod review;
@@ -112,6 +114,8 @@ pub fn all() -> Vec<&'static Tool> {
         .chain(&review::TOOLS)
         .chain(&process::TOOLS)
         .chain(&original::TOOLS)
+        .chain(&metrics::TOOLS)
+        .chain(&policy::TOOLS)
         .collect()
 }
 

@@ -27,8 +27,10 @@ const MAPPINGS: &[(&str, Mapping)] = &[
     ("cmos_mission_start", |a, d| {
         transition(a, d, "started", "startedAt")
     }),
-    ("cmos_mission_complete", |a, d| {
-        transition(a, d, "completed", "completedAt")
+    ("cmos_mission_complete", |a, d| match d["to"].as_str() {
+        // The confidence gate kept it In Progress: waiting for review, not completed.
+        Some("In Progress") => transition(a, d, "waits for review", "validatedAt"),
+        _ => transition(a, d, "completed", "completedAt"),
     }),
     ("cmos_mission_block", |a, d| {
         transition(a, d, "blocked", "blockedAt");

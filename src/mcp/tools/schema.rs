@@ -10,7 +10,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::model::{CaptureCategory, DepType, SessionType, SprintStatus, Status};
+use crate::model::{CaptureCategory, Complexity, DepType, SessionType, SprintStatus, Status};
 
 /// The mark (`#[schemars(extend("x-original" = true))]`) of a parameter kept for prompts
 /// written for the original CMOS: the granular tool lists it, a consolidated tool accepts it
@@ -95,6 +95,13 @@ fn tidy(value: &mut Value) {
         return;
     };
     schema.remove("title");
+    // A number's storage width (`format: double`) is no concern of an agent.
+    if schema
+        .get("type")
+        .is_some_and(|t| t == "number" || t == &json!(["number", "null"]))
+    {
+        schema.remove("format");
+    }
     // A free-form object (a map of any values) says so by `type: object` alone.
     if schema.get("additionalProperties") == Some(&Value::Bool(true)) {
         schema.remove("additionalProperties");
@@ -177,7 +184,14 @@ macro_rules! vocabulary_schema {
     )+};
 }
 
-vocabulary_schema!(Status, SprintStatus, DepType, SessionType, CaptureCategory);
+vocabulary_schema!(
+    Status,
+    SprintStatus,
+    DepType,
+    SessionType,
+    CaptureCategory,
+    Complexity
+);
 
 /// How many items a page or a search gives: 1 to 100.
 #[derive(Debug, Clone, Copy, Serialize)]

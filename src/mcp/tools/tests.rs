@@ -18,6 +18,7 @@ fn sample(schema: &Value) -> Value {
         },
         Some("integer") => schema.get("minimum").cloned().unwrap_or(json!(1)),
         Some("boolean") => json!(true),
+        Some("number") => json!(0.5),
         Some("array") => json!([sample(&schema["items"])]),
         Some("object") => Value::Object(
             properties(schema)
@@ -194,6 +195,7 @@ fn every_argument_of_the_wrong_type_is_refused_naming_it_and_what_it_must_be() {
                 "string" if property.get("enum").is_some() => (json!(5), "one of "),
                 "string" => (json!(5), "a string"),
                 "integer" => (json!("5"), "a whole number"),
+                "number" => (json!("high"), "a number"),
                 "boolean" => (json!("yes"), "true or false"),
                 "array" if property["items"]["type"] == "object" => (json!(5), "a list"),
                 "array" => (json!(5), "a list of strings"),

@@ -7,14 +7,15 @@ use serde::Serialize;
 
 use super::{Limit, Reply, Tool, ToolArgs, page, parsed, reply, tool};
 use crate::error::{Error, Result};
-use crate::model::{DepType, Minutes, SprintStatus, Status};
+use crate::model::{Complexity, DepType, Minutes, SprintStatus, Status};
+use crate::ops::gate::{self, Promotion, Validation};
 use crate::ops::init::{self, InitRequest};
 use crate::ops::metadata::{self, Metadata};
 use crate::ops::mission::{self, AddOptions, MissionFields, MissionUpdate};
 use crate::ops::sprint::{self, SprintFields};
 use crate::ops::{Workspace, status, transition};
 
-pub static TOOLS: [Tool; 19] = [
+pub static TOOLS: [Tool; 21] = [
     tool::<ProjectInit>(),
     tool::<MissionStatus>(),
     tool::<MissionNext>(),
@@ -24,6 +25,8 @@ pub static TOOLS: [Tool; 19] = [
     tool::<MissionUpdateArgs>(),
     tool::<MissionStart>(),
     tool::<MissionComplete>(),
+    tool::<MissionApprove>(),
+    tool::<MissionReject>(),
     tool::<MissionBlock>(),
     tool::<MissionUnblock>(),
     tool::<MissionDrop>(),
@@ -211,6 +214,10 @@ pub struct MissionAdd {
     rank: Option<i64>,
     /// Expected time In Progress: 45m, 2h, 1.5h, 2h30m, 1d.
     estimate: Option<String>,
+    /// simple, standard or complex: policy routes it to a model hint.
+    // Listed by the granular tool only: the consolidated listing's token budget is tight.
+    #[schemars(extend("x-original" = true))]
+    complexity: Option<Complexity>,
     /// The status to add it in [default: Queued]; it gets there by the lifecycle's moves.
     #[schemars(extend("x-original" = true))]
     status: Option<Status>,
@@ -276,6 +283,7 @@ impl ToolArgs for MissionAdd {
             deliverables: self.deliverables.filter(|l| !l.is_empty()),
             rank: self.rank,
             estimate: parsed::<Minutes>("estimate", self.estimate.as_deref())?,
+            complexity: self.complexity,
         };
         let options = AddOptions {
             status: self.status,
@@ -330,6 +338,9 @@ pub struct MissionChanges {
     rank: Option<i64>,
     /// New estimate, e.g. 2h.
     estimate: Option<String>,
+    /// New complexity: simple, standard or complex.
+    #[schemars(extend("x-original" = true))]
+    complexity: Option<Complexity>,
     /// Move to this status by the same rules as start, complete, drop, defer.
     status: Option<Status>,
     #[serde(flatten)]
@@ -353,6 +364,7 @@ impl MissionChanges {
             sprint_id: self.sprint_id.or(other.sprint_id),
             rank: self.rank.or(other.rank),
             estimate: self.estimate.or(other.estimate),
+            complexity: self.complexity.or(other.complexity),
             status: self.status.or(other.status),
             original: self.original.or(other.original),
         }
@@ -376,6 +388,7 @@ impl ToolArgs for MissionUpdateArgs {
                 deliverables: c.deliverables,
                 rank: c.rank,
                 estimate: parsed::<Minutes>("estimate", c.estimate.as_deref())?,
+                complexity: c.complexity,
             },
             status: c.status,
             metadata: c.original.metadata()?,
@@ -421,6 +434,11 @@ pub struct MissionComplete {
     notes: Option<String>,
     /// Promote the next mission to Current [default: true].
     promote: Option<bool>,
+    /// 0-1; under 0.8 awaits approval, under 0.6 refused.
+    validation_score: Option<f64>,
+    /// What backs the score: test runs, reviews, links.
+    #[schemars(extend("x-original" = true))]
+    evidence: Option<Vec<String>>,
 }
 
 impl ToolArgs for MissionComplete {
@@ -428,9 +446,59 @@ impl ToolArgs for MissionComplete {
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
         let id = ws.mission_or_active(self.mission_id.as_deref())?;
-        let promote = self.promote.unwrap_or(true);
-        let outcome = transition::complete(ws, &id.id, self.notes.as_deref(), promote)?;
+        let promotion = match self.promote.unwrap_or(true) {
+            true => Promotion::Current,
+            false => Promotion::None,
+        };
+        let validation = Validation {
+            score: self.validation_score,
+            evidence: self.evidence.unwrap_or_default(),
+        };
+        let outcome = gate::complete(ws, &id.id, self.notes.as_deref(), promotion, &validation)?;
         reply(outcome.scoped(&id, "mission"))
+    }
+}
+
+/// Approve a mission whose validation score waits for review: it is Completed and the next
+/// ready mission promoted. The agent that gave the score may not approve it unless the
+/// project's validation policy allows self-approval.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MissionApprove {
+    /// The mission's id.
+    mission_id: String,
+    /// Why it is good enough.
+    notes: Option<String>,
+}
+
+impl ToolArgs for MissionApprove {
+    const NAME: &'static str = "cmos_mission_approve";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let id = ws.mission_or_active(Some(&self.mission_id))?;
+        reply(gate::approve(ws, &id.id, self.notes.as_deref())?.scoped(&id, "mission"))
+    }
+}
+
+/// Send a mission whose validation score waits for review back to work: it stays In
+/// Progress, marked rejected with the reason.
+#[derive(Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MissionReject {
+    /// The mission's id.
+    mission_id: String,
+    /// What must change before it is completed again.
+    reason: String,
+}
+
+impl ToolArgs for MissionReject {
+    const NAME: &'static str = "cmos_mission_reject";
+
+    fn run(self, ws: &Workspace) -> Result<Reply> {
+        let id = ws.mission_or_active(Some(&self.mission_id))?;
+        reply(gate::reject(ws, &id.id, &self.reason)?.scoped(&id, "mission"))
     }
 }
 
