@@ -19,6 +19,39 @@ fn commits(repo: &Repo) -> usize {
         .unwrap()
 }
 
+/// Removes every clone's state file from the branch, as a project that never moved has none.
+fn remove_states(repo: &Repo) {
+    let listed = repo.git(&["ls-tree", "--name-only", "refs/heads/cmos", ".cmos/fsm/"]);
+    let files: Vec<&str> = listed.lines().filter(|l| !l.is_empty()).collect();
+    assert!(!files.is_empty(), "init moved the project");
+    for file in files {
+        repo.remove_on_branch(file);
+    }
+}
+
+/// Runs cmos in `dir` with extra environment (an agent, a test clock) and returns the data
+/// of its JSON envelope, asserting success.
+fn json_with(repo: &Repo, dir: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> Value {
+    let envelope = envelope_with(repo, dir, env, args);
+    assert_eq!(envelope["ok"], true, "cmos {args:?}: {envelope:#}");
+    envelope["data"].clone()
+}
+
+/// Runs cmos in `dir` with extra environment and returns its whole JSON envelope.
+fn envelope_with(repo: &Repo, dir: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> Value {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cmos"));
+    common::hermetic(&mut cmd, &repo.home);
+    let out = cmd
+        .envs(env.iter().copied())
+        .arg("--json")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run cmos");
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)))
+}
+
 const TWO_STATES: &str = "[[transition]]\nstate = \"A\"\nevent = \"go\"\nnext = \"B\"\naction_type = \"local\"\naction_ref = \"kb_index\"\n\n[[transition]]\nstate = \"B\"\nevent = \"back\"\nnext = \"A\"\n";
 
 #[test]
@@ -174,7 +207,7 @@ fn test_an_event_the_state_does_not_accept_never_fails_the_operation() {
 fn test_existing_project_without_a_graph_gets_the_default_on_first_use() {
     let repo = Repo::new();
     repo.init();
-    repo.remove_on_branch(".cmos/fsm.toml");
+    remove_states(&repo);
     repo.remove_on_branch(".cmos/process.toml");
     let tip = repo.tip();
     let shown = repo.json(&["process", "show"]);
@@ -197,7 +230,7 @@ fn test_existing_project_without_a_graph_gets_the_default_on_first_use() {
 fn test_process_set_replaces_the_graph_in_one_commit() {
     let repo = Repo::new();
     repo.ok(&["init", "--name", "demo"]);
-    repo.remove_on_branch(".cmos/fsm.toml");
+    remove_states(&repo);
     let file = repo.sibling("graph.toml");
     std::fs::write(&file, TWO_STATES).unwrap();
     let path = file.to_str().unwrap();
@@ -365,6 +398,147 @@ fn test_fsm_state_from_another_clone_arrives_with_sync() {
     assert_eq!(s["history"].as_array().unwrap().len(), 3);
 }
 
+/// Two clones moving the project at once used to rewrite one shared state file, so git's
+/// textual merge of their branches conflicted and the clones could disagree. Each clone now
+/// writes only its own state file: the branches merge cleanly, sync merges the moves, and
+/// both clones read the same state, the one with the most moves behind it.
+#[test]
+fn test_two_clones_moving_at_once_merge_without_conflict_and_agree() {
+    let origin = Repo::new();
+    origin.init();
+    let remote = origin.sibling("remote.git");
+    origin.git(&["init", "-q", "--bare", remote.to_str().unwrap()]);
+    origin.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    origin.ok(&["sync"]);
+    let other = origin.sibling("other");
+    origin.git(&[
+        "clone",
+        "-q",
+        remote.to_str().unwrap(),
+        other.to_str().unwrap(),
+    ]);
+    let in_other = |args: &[&str]| json_with(&origin, &other, &[], args);
+    in_other(&["sync"]);
+
+    let moves = |v: &Value| v["history"].as_array().unwrap().len();
+    let before = moves(&state(&origin));
+    assert_eq!(state(&origin)["state"], "In_Sprint");
+
+    // At once: origin blocks, unblocks and blocks again; the other clone ends the sprint.
+    for event in ["mission_blocked", "unblocked", "mission_blocked"] {
+        origin.json(&["fsm", "step", "--event", event]);
+    }
+    in_other(&["fsm", "step", "--event", "sprint_tasks_done"]);
+
+    // git itself merges the two branches without a conflict: no file was changed by both.
+    origin.git(&[
+        "fetch",
+        "-q",
+        other.to_str().unwrap(),
+        "cmos:refs/other-cmos",
+    ]);
+    let out = std::process::Command::new("git")
+        .args([
+            "merge-tree",
+            "--write-tree",
+            "refs/heads/cmos",
+            "refs/other-cmos",
+        ])
+        .current_dir(&origin.path)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git's textual merge conflicts: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    origin.ok(&["sync"]);
+    let synced = in_other(&["sync"]);
+    assert_eq!(
+        synced["conflicts"].as_array().map_or(0, Vec::len),
+        0,
+        "{synced:#}"
+    );
+    origin.ok(&["sync"]);
+    let (here, there) = (state(&origin), in_other(&["fsm", "show"]));
+    assert_eq!(here["state"], "Blocked", "{here:#}");
+    assert_eq!(there["state"], here["state"], "both clones agree");
+    assert_eq!(there["action"], here["action"]);
+    assert_eq!(
+        (moves(&here), moves(&there)),
+        (before + 4, before + 4),
+        "every move of both is kept"
+    );
+    let files = origin.git(&["ls-tree", "--name-only", "refs/heads/cmos", ".cmos/fsm/"]);
+    assert_eq!(
+        files.lines().count(),
+        2,
+        "one state file per clone: {files}"
+    );
+
+    // A move made after seeing the merged state wins even from a clock that is behind.
+    let behind = [("CMOS_TEST_NOW", "2020-01-01T00:00:00Z")];
+    json_with(
+        &origin,
+        &other,
+        &behind,
+        &["fsm", "step", "--event", "unblocked"],
+    );
+    json_with(&origin, &other, &[], &["sync"]);
+    origin.ok(&["sync"]);
+    assert_eq!(state(&origin)["state"], "In_Sprint");
+    assert_eq!(in_other(&["fsm", "show"])["state"], "In_Sprint");
+}
+
+/// The loop guard on the state machine: the same event taken again and again by one agent
+/// within the policy's window warns from the 3rd and is refused from the 5th with nothing
+/// written; another agent taking the same event is unaffected.
+#[test]
+fn test_same_event_stepped_again_and_again_warns_then_is_refused_for_that_agent_only() {
+    let repo = Repo::new();
+    repo.init();
+    let step = |agent: &str| {
+        envelope_with(
+            &repo,
+            &repo.path,
+            &[("CMOS_AGENT", agent)],
+            &["fsm", "step", "--event", "mission_completed"],
+        )
+    };
+    let warnings = |e: &Value| e["warnings"].as_array().map_or(0, Vec::len);
+    for _ in 0..2 {
+        let e = step("alice");
+        assert_eq!((e["ok"].as_bool(), warnings(&e)), (Some(true), 0), "{e:#}");
+    }
+    for nth in ["3rd", "4th"] {
+        let e = step("alice");
+        assert_eq!(e["ok"], true, "{e:#}");
+        let said = e["warnings"].to_string();
+        assert!(
+            said.contains(&format!("{nth} identical process event")),
+            "{e:#}"
+        );
+    }
+    let tip = repo.tip();
+    let refused = step("alice");
+    assert_eq!(refused["ok"], false, "{refused:#}");
+    assert_eq!(refused["error"]["code"], "refused");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(message.contains("5th identical process event"), "{message}");
+    assert!(message.contains("ask a person for help"), "{message}");
+    assert_eq!(repo.tip(), tip, "nothing written");
+
+    let other = step("bob");
+    assert_eq!(
+        (other["ok"].as_bool(), warnings(&other)),
+        (Some(true), 0),
+        "{other:#}"
+    );
+}
+
 #[test]
 fn test_mcp_fsm_and_process_tools() {
     let repo = Repo::new();
@@ -468,6 +642,70 @@ fn test_remote_actions_are_requests_answered_as_facts() {
         output.to_str().unwrap(),
     ]);
     assert_eq!(error["code"], "not_found");
+}
+
+/// A remote action's request carries what the one answering it needs: the knowledge-base
+/// snippets that match its protocol and sprint (at most five) and the working memory (the
+/// sprint's missions, blockers, constraints) within a token budget.
+#[test]
+fn test_pending_request_carries_knowledge_snippets_and_memory() {
+    let repo = Repo::new();
+    repo.ok(&["init", "--name", "demo"]);
+    repo.ok(&["mission", "add", "A1", "Parser rewrite"]);
+    repo.ok(&["mission", "add", "A2", "API client"]);
+    repo.ok(&["mission", "start", "A2"]);
+    repo.ok(&[
+        "mission",
+        "block",
+        "A2",
+        "--reason",
+        "waiting on the API key",
+    ]);
+    repo.ok(&["constraint", "add", "Never break the file format"]);
+    repo.ok(&[
+        "decision",
+        "add",
+        "Sprint planning keeps one streaming parser",
+        "--rationale",
+        "two parsers drifted",
+    ]);
+    for i in 0..7 {
+        let note = format!("Note {i} about the sprint");
+        repo.ok(&["decision", "add", &note, "--rationale", "r"]);
+    }
+    let pending = repo.json(&["fsm", "pending"]);
+    let request = &pending[0];
+    let attached = &request["attached"];
+    assert_eq!(attached["query"], "sprint planning", "{attached:#}");
+    let knowledge = attached["knowledge"].as_array().unwrap();
+    assert_eq!(knowledge.len(), 5, "bounded: {attached:#}");
+    assert!(
+        knowledge
+            .iter()
+            .all(|k| k["snippet"].as_str().unwrap().contains("**")),
+        "every snippet matches: {attached:#}"
+    );
+    assert!(
+        attached["knowledge"]
+            .to_string()
+            .contains("streaming parser"),
+        "{attached:#}"
+    );
+    let memory = &attached["memory"];
+    assert!(memory["budget"]["used"].as_u64().unwrap() <= 1500);
+    let text = memory["sections"].to_string();
+    for wanted in [
+        "A1",
+        "waiting on the API key",
+        "Never break the file format",
+    ] {
+        assert!(text.contains(wanted), "{wanted} missing: {memory:#}");
+    }
+    let human = repo.ok(&["fsm", "pending"]);
+    assert!(
+        human.contains("carries 5 knowledge snippet(s) for \"sprint planning\""),
+        "{human}"
+    );
 }
 
 #[test]

@@ -154,10 +154,23 @@ fn render_pending(list: &[Request], style: &Style) -> String {
             action_line(&r.action),
         ]);
     }
-    table(
+    let mut out = table(
         &rows,
         |r, _, cell| if r == 0 { style.dim(&cell) } else { cell },
-    )
+    );
+    // What each request carries is for the agent that answers it (--json has it whole).
+    for r in list {
+        if let Some(attached) = &r.attached {
+            out.push_str(&format!(
+                "{} carries {} knowledge snippet(s) for \"{}\" and {} tokens of memory\n",
+                escape_line(&r.id),
+                attached.knowledge.len(),
+                escape_line(&attached.query),
+                attached.memory.budget.used,
+            ));
+        }
+    }
+    out
 }
 
 /// An action on one line: `local select_next_mission`, `remote mission_protocol protocol=…`.

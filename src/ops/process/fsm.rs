@@ -1,12 +1,16 @@
-//! Where the project is in its process graph: the state in `.cmos/fsm.toml` (one small
-//! record, merged by sync like any record), every move in the activity log (`fsm.transition`
-//! events, merged as a union). Operations emit their events inside their own write (`emit`);
-//! `step` takes any other event by hand.
+//! Where the project is in its process graph. Every move is an `fsm.transition` event in
+//! the activity log (merged as a union), and each clone keeps its own latest move in
+//! `.cmos/fsm/<writer>.toml`: no file is rewritten by two clones, so a sync merges their
+//! moves without conflict. The state is the latest of those files by (moves, time, writer):
+//! the move count grows by one with each move, so a move made after seeing another sorts
+//! after it whatever the clocks say, and concurrent moves are ordered the same way by every
+//! clone. Operations emit their events inside their own write (`emit`); `step` takes any
+//! other event by hand.
 
 use serde::{Deserialize, Serialize};
 
 use super::{graph_in, graph_of};
-use crate::error::{Error, Result};
+use crate::error::{FileProblem, Result};
 use crate::format::codec::{from_toml, to_toml};
 use crate::format::layout;
 use crate::lifecycle::process::{self, Graph, SuggestedAction};
@@ -14,13 +18,18 @@ use crate::model::{Event, Status, Timestamp};
 use crate::ops::{Outcome, Workspace};
 use crate::store::Tx;
 
-/// Largest state record read: it holds a few names.
+/// Largest state file read: it holds a few names.
 const MAX_STATE_BYTES: usize = 16 * 1024;
+/// State files read: one per clone that ever moved the project. A directory with more is
+/// not read (the project reads as not having moved, with a warning where one is shown).
+const MAX_WRITERS: usize = 4096;
+/// The activity log's kind of a move.
+const TRANSITION: &str = "fsm.transition";
 /// Moves shown by `show`, newest last.
 const SHOWN_HISTORY: usize = 20;
 
-/// The recorded state: where the project is, the move that brought it there and what that
-/// move suggests doing.
+/// A clone's latest move: where it left the project, the move that brought it there and
+/// what that move suggests doing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FsmState {
     pub state: String,
@@ -28,6 +37,9 @@ pub struct FsmState {
     pub from: String,
     pub updated_at: Timestamp,
     pub by: String,
+    /// How many moves led here: one more than the state this move started from had.
+    #[serde(default)]
+    pub moves: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<SuggestedAction>,
 }
@@ -60,21 +72,74 @@ pub struct FsmView {
     pub moved: Option<Move>,
 }
 
-fn parse_state(bytes: &[u8]) -> Result<FsmState> {
+fn parse_state(path: &str, bytes: &[u8]) -> std::result::Result<FsmState, FileProblem> {
     if bytes.len() > MAX_STATE_BYTES {
-        return Err(Error::Corrupt(crate::error::FileProblem {
-            path: layout::FSM.into(),
+        return Err(FileProblem {
+            path: path.into(),
             line: None,
             column: None,
             message: format!("{} bytes; at most {MAX_STATE_BYTES} are read", bytes.len()),
-        }));
+        });
     }
-    from_toml(layout::FSM, bytes).map_err(Error::Corrupt)
+    from_toml(path, bytes)
 }
 
-/// The state recorded as of a write, if the project has moved yet.
+/// The latest of the per-writer state files (by moves, time, then writer), and the files
+/// that could not be read: each is skipped, so one bad file never stops the others.
+fn latest(files: Option<Vec<(String, Vec<u8>)>>) -> (Option<FsmState>, Vec<FileProblem>) {
+    let Some(files) = files.filter(|f| f.len() <= MAX_WRITERS) else {
+        let problem = FileProblem {
+            path: format!("{}/{}", layout::ROOT, layout::FSM),
+            line: None,
+            column: None,
+            message: format!(
+                "more than {MAX_WRITERS} state files: none is read, so the project reads as not having moved"
+            ),
+        };
+        return (None, vec![problem]);
+    };
+    let mut best: Option<(u64, Timestamp, String, FsmState)> = None;
+    let mut problems = Vec::new();
+    for (path, bytes) in files {
+        let writer = path.rsplit('/').next().and_then(layout::record_id);
+        let Some(writer) = writer else {
+            problems.push(FileProblem {
+                path,
+                line: None,
+                column: None,
+                message: "not a state file: they are named <writer>.toml".into(),
+            });
+            continue;
+        };
+        match parse_state(&path, &bytes) {
+            Ok(state) => {
+                let key = (state.moves, state.updated_at, writer.to_string());
+                if best
+                    .as_ref()
+                    .is_none_or(|(m, t, w, _)| key > (*m, *t, w.clone()))
+                {
+                    best = Some((key.0, key.1, key.2, state));
+                }
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    (best.map(|(_, _, _, state)| state), problems)
+}
+
+/// The state as of a write, if the project has moved yet. State files that do not read are
+/// skipped (`show` names them).
 pub(crate) fn recorded(tx: &Tx<'_>) -> Result<Option<FsmState>> {
-    tx.file(layout::FSM)?.map(|b| parse_state(&b)).transpose()
+    Ok(latest(Some(tx.dir_files(layout::FSM)?)).0)
+}
+
+/// The state at `commit` and the state files that could not be read, without the index.
+fn recorded_at(
+    ws: &Workspace,
+    commit: crate::store::CommitId,
+) -> Result<(Option<FsmState>, Vec<FileProblem>)> {
+    let files = ws.store().dir_files_at(commit, layout::FSM, MAX_WRITERS)?;
+    Ok(latest(files))
 }
 
 /// Takes `event` from the current state within a write: records the new state, writes the
@@ -98,6 +163,7 @@ pub(crate) fn take(tx: &mut Tx<'_>, graph: &Graph, event: &str) -> Result<Move> 
         from,
         updated_at: tx.now(),
         by: tx.agent().to_string(),
+        moves: current.as_ref().map_or(0, |s| s.moves) + 1,
         action: moved.action.clone(),
     };
     if tx.file(layout::PROCESS)?.is_none() {
@@ -105,7 +171,8 @@ pub(crate) fn take(tx: &mut Tx<'_>, graph: &Graph, event: &str) -> Result<Move> 
         // change to the built-in default never changes this project's graph under it.
         tx.put_file(layout::PROCESS, process::DEFAULT_GRAPH.as_bytes().to_vec());
     }
-    tx.put_file(layout::FSM, to_toml(&state)?);
+    let own = layout::fsm_path(tx.writer());
+    tx.put_file(&own, to_toml(&state)?);
     if let Some(action) = moved
         .action
         .as_ref()
@@ -114,7 +181,7 @@ pub(crate) fn take(tx: &mut Tx<'_>, graph: &Graph, event: &str) -> Result<Move> 
         super::requests::open(tx, &moved.to, event, action);
     }
     tx.record(
-        "fsm.transition",
+        TRANSITION,
         "process",
         Some(moved.from.clone()),
         Some(moved.to.clone()),
@@ -172,13 +239,9 @@ fn view_of(ws: &Workspace, moved: Option<Move>) -> Result<Outcome<FsmView>> {
     let store = ws.store();
     let graph_bytes = store.branch_file(&snapshot, layout::PROCESS)?;
     let (graph, source) = graph_of(graph_bytes.as_deref())?;
-    let state = store
-        .branch_file(&snapshot, layout::FSM)?
-        .map(|b| parse_state(&b))
-        .transpose()?;
+    let (state, problems) = recorded_at(ws, snapshot.commit)?;
     let epoch: Timestamp = "1970-01-01T00:00:00Z".parse()?;
-    let mut history =
-        chained(store.events_of_kinds(&snapshot, (epoch, None), &["fsm.transition"])?);
+    let mut history = chained(store.events_of_kinds(&snapshot, (epoch, None), &[TRANSITION])?);
     let skip = history.len().saturating_sub(SHOWN_HISTORY);
     history.drain(..skip);
     let name = state
@@ -197,7 +260,13 @@ fn view_of(ws: &Workspace, moved: Option<Move>) -> Result<Outcome<FsmView>> {
         history,
         moved,
     };
-    Ok(Outcome::read(view, &snapshot))
+    let mut outcome = Outcome::read(view, &snapshot);
+    outcome.warnings.extend(
+        problems
+            .into_iter()
+            .map(|p| super::super::Warning::from(format!("a process state file was skipped: {p}"))),
+    );
+    Ok(outcome)
 }
 
 /// Moves in the order they were made. The log orders by time, then by uid, and moves made
@@ -236,14 +305,11 @@ pub struct ProcessReminder {
 pub fn reminder(ws: &Workspace) -> Option<ProcessReminder> {
     let store = ws.store();
     let tip = store.tip().ok()??;
-    match store.file_at(tip, layout::FSM).ok()? {
-        Some(bytes) => {
-            let state = parse_state(&bytes).ok()?;
-            Some(ProcessReminder {
-                state: state.state,
-                suggested_action: state.action,
-            })
-        }
+    match recorded_at(ws, tip).ok()?.0 {
+        Some(state) => Some(ProcessReminder {
+            state: state.state,
+            suggested_action: state.action,
+        }),
         None => {
             let graph = store.file_at(tip, layout::PROCESS).ok()?;
             let (graph, _) = graph_of(graph.as_deref()).ok()?;
@@ -261,8 +327,10 @@ pub fn show(ws: &Workspace) -> Result<Outcome<FsmView>> {
 }
 
 /// Takes `event` by hand: refused, naming the accepted events, when the state does not
-/// accept it.
+/// accept it; refused too when this agent keeps taking the same event (the loop guard: the
+/// policy's window and counts, as for captures and session log lines).
 pub fn step(ws: &Workspace, event: &str) -> Result<Outcome<FsmView>> {
+    let (repeat, ways_out) = guard(ws, event)?;
     let written = ws.store().write("fsm.step", |tx| {
         tx.meta().project()?;
         let (graph, _) = graph_in(tx)?;
@@ -270,5 +338,42 @@ pub fn step(ws: &Workspace, event: &str) -> Result<Outcome<FsmView>> {
         tx.set_subject(format!("fsm step {event}: {} -> {}", moved.from, moved.to));
         Ok(moved)
     })?;
-    view_of(ws, Some(written.value))
+    let outcome = view_of(ws, Some(written.value))?;
+    Ok(crate::ops::loop_guard::warned(outcome, repeat, &ways_out))
+}
+
+/// The loop guard on a step by hand: the moves by this agent with the same event within the
+/// policy's window (any session: moves are the project's, not a session's), whether an
+/// operation or a step took them. Another agent's moves never count.
+fn guard(
+    ws: &Workspace,
+    event: &str,
+) -> Result<(crate::lifecycle::Repeat, Vec<crate::next::Action>)> {
+    let store = ws.store();
+    let snapshot = ws.snapshot()?;
+    let limits = crate::ops::policy::effective(&snapshot)?.limits;
+    let limits = crate::ops::loop_guard::limits(&limits);
+    let now = Timestamp::now();
+    let since = crate::lifecycle::window_start(now, limits.window_secs);
+    let recent = store.events_of_kinds(&snapshot, (since, None), &[TRANSITION])?;
+    let said = |at, agent, text| crate::lifecycle::Said {
+        at,
+        session: None,
+        agent,
+        what: "process event",
+        text,
+    };
+    let ways_out = crate::ops::loop_guard::ways_out(
+        store.active_session().as_deref(),
+        store.active_mission().as_deref(),
+    );
+    let repeat = crate::lifecycle::check_repeat(
+        &said(now, store.agent(), event),
+        recent
+            .iter()
+            .filter_map(|e| Some(said(e.at, &e.agent, e.note.as_deref()?))),
+        limits,
+        &ways_out,
+    )?;
+    Ok((repeat, ways_out))
 }

@@ -11,15 +11,17 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::lifecycle::process::{self, SuggestedAction};
 use crate::model::{Event, Item, ItemKind, Timestamp, new_short_id};
+use crate::ops::context::Context;
+use crate::ops::kb::KbHit;
 use crate::ops::knowledge::clean_item_text;
-use crate::ops::{Outcome, Workspace};
+use crate::ops::{Outcome, Warning, Workspace};
 use crate::store::{Snapshot, Tx};
 
 const REQUEST: &str = "fsm.request";
 const DONE: &str = "fsm.done";
 
 /// A request for a remote action, waiting for its output.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Request {
     pub id: String,
     pub at: Timestamp,
@@ -28,7 +30,29 @@ pub struct Request {
     pub state: String,
     pub event: String,
     pub action: SuggestedAction,
+    /// What the one who answers needs, gathered when the request is listed (`pending`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attached: Option<Attached>,
 }
+
+/// What a request carries for the one who answers it: the project's working memory cut to
+/// a budget (sprint, missions in play, blockers, constraints, decisions, the last handover)
+/// and the knowledge-base snippets that best match what it asks.
+#[derive(Debug, Serialize)]
+pub struct Attached {
+    /// What the snippets were searched for: the protocol and the current sprint.
+    pub query: String,
+    /// The best matches among the project's documents and records, at most
+    /// `KNOWLEDGE_LIMIT`.
+    pub knowledge: Vec<KbHit>,
+    /// The working memory, at most `MEMORY_BUDGET` tokens.
+    pub memory: Context,
+}
+
+/// Knowledge-base snippets attached to a request.
+pub const KNOWLEDGE_LIMIT: usize = 5;
+/// Tokens of working memory attached to a request (estimated as the context counts them).
+pub const MEMORY_BUDGET: usize = 1500;
 
 /// What `done` recorded.
 #[derive(Debug, Serialize)]
@@ -61,6 +85,7 @@ fn request_of(event: &Event) -> Option<Request> {
         state: text("state")?,
         event: text("event")?,
         action,
+        attached: None,
     })
 }
 
@@ -88,12 +113,71 @@ fn requests(ws: &Workspace, snapshot: &Snapshot<'_>) -> Result<(Vec<Request>, BT
     Ok((all, done))
 }
 
-/// The requests waiting for their output, oldest first.
+/// The requests waiting for their output, oldest first, each with the memory and knowledge
+/// it needs attached.
 pub fn pending(ws: &Workspace) -> Result<Outcome<Vec<Request>>> {
     let snapshot = ws.snapshot()?;
     let (all, done) = requests(ws, &snapshot)?;
-    let open = all.into_iter().filter(|r| !done.contains(&r.id)).collect();
-    Ok(Outcome::read(open, &snapshot))
+    let mut open: Vec<Request> = all.into_iter().filter(|r| !done.contains(&r.id)).collect();
+    let mut warnings = Vec::new();
+    if !open.is_empty() {
+        let sprint = snapshot
+            .meta
+            .project
+            .as_ref()
+            .and_then(|p| p.current_sprint.as_ref())
+            .and_then(|id| snapshot.meta.sprints.get(id))
+            .map(|s| format!("{} {} {}", s.id, s.title, s.focus.as_deref().unwrap_or("")));
+        for request in &mut open {
+            let (attached, said) = attach(ws, request, sprint.as_deref())?;
+            request.attached = Some(attached);
+            warnings.extend(said);
+        }
+    }
+    let mut outcome = Outcome::read(open, &snapshot);
+    outcome.warnings.extend(warnings);
+    Ok(outcome)
+}
+
+/// The memory and knowledge `request` needs, and warnings from gathering them (a search
+/// that could not run leaves the knowledge empty rather than hiding the request).
+fn attach(
+    ws: &Workspace,
+    request: &Request,
+    sprint: Option<&str>,
+) -> Result<(Attached, Vec<Warning>)> {
+    let asked = request
+        .action
+        .params
+        .get("protocol")
+        .unwrap_or(&request.action.action_ref)
+        .replace('_', " ");
+    let query = format!("{asked} {}", sprint.unwrap_or(""))
+        .trim()
+        .to_string();
+    let mut warnings = Vec::new();
+    let knowledge = match crate::ops::kb::search(ws, &query, KNOWLEDGE_LIMIT, None) {
+        Ok(found) => {
+            warnings.extend(found.warnings);
+            found.data
+        }
+        Err(e) => {
+            warnings.push(Warning::from(format!(
+                "no knowledge-base snippets attached to request {}: {e}",
+                request.id
+            )));
+            Vec::new()
+        }
+    };
+    let memory = crate::ops::context::context(ws, Some(MEMORY_BUDGET))?.data;
+    Ok((
+        Attached {
+            query,
+            knowledge,
+            memory,
+        },
+        warnings,
+    ))
 }
 
 /// Records `output` (the text an outside agent produced) as a fact of the request and closes
