@@ -345,6 +345,11 @@ fn test_malformed_graph_on_the_branch_names_path_and_line_and_other_commands_wor
             "{args:?}: {shown}"
         );
     }
+    // verify names it at its path and line, as it does every record.
+    let (_, error) = repo.fails(&["verify"]);
+    assert_eq!(error["code"], "invalid_branch", "{error:#}");
+    let shown = serde_json::to_string(&error).unwrap();
+    assert!(shown.contains(".cmos/process.toml"), "{shown}");
     // The graph is only advice: missions, status and sprints keep working.
     repo.ok(&["mission", "complete", "A1"]);
     repo.ok(&["status"]);
@@ -355,6 +360,41 @@ fn test_malformed_graph_on_the_branch_names_path_and_line_and_other_commands_wor
         state(&repo)["state"],
         "In_Sprint",
         "a good graph puts it right"
+    );
+}
+
+/// A state file another clone left that does not read (bad TOML, or too large) is skipped:
+/// the state comes from the others, show warns with its path and line, verify names it,
+/// and steps and other commands keep working.
+#[test]
+fn test_malformed_state_file_of_another_clone_is_skipped_and_named() {
+    let repo = Repo::new();
+    repo.init();
+    repo.edit_on_branch(".cmos/fsm/zzbad.toml", "state = \"X\nmoves = 99\n");
+    let huge = format!("state = \"Blocked\"\nmoves = 99\n#{}\n", "x".repeat(20_000));
+    repo.edit_on_branch(".cmos/fsm/zzhuge.toml", &huge);
+    let shown = repo.envelope(&["fsm", "show"]);
+    assert_eq!(shown["data"]["state"], "In_Sprint", "{shown:#}");
+    let warnings = shown["warnings"].to_string();
+    assert!(warnings.contains(".cmos/fsm/zzbad.toml:1"), "{warnings}");
+    assert!(
+        warnings.contains(".cmos/fsm/zzhuge.toml") && warnings.contains("at most"),
+        "{warnings}"
+    );
+    let (_, error) = repo.fails(&["verify"]);
+    assert_eq!(error["code"], "invalid_branch", "{error:#}");
+    assert!(
+        error.to_string().contains(".cmos/fsm/zzbad.toml"),
+        "{error:#}"
+    );
+    let status = repo.json(&["status"]);
+    assert_eq!(status["process"]["state"], "In_Sprint", "{status:#}");
+    let stepped = repo.json(&["fsm", "step", "--event", "mission_blocked"]);
+    assert_eq!(stepped["state"], "Blocked");
+    assert_eq!(
+        state(&repo)["state"],
+        "Blocked",
+        "the good files still decide"
     );
 }
 

@@ -128,9 +128,17 @@ fn latest(files: Option<Vec<(String, Vec<u8>)>>) -> (Option<FsmState>, Vec<FileP
 }
 
 /// The state as of a write, if the project has moved yet. State files that do not read are
-/// skipped (`show` names them).
+/// skipped (`show` and `verify` name them).
 pub(crate) fn recorded(tx: &Tx<'_>) -> Result<Option<FsmState>> {
     Ok(latest(Some(tx.dir_files(layout::FSM)?)).0)
+}
+
+/// The state files of `commit` that could not be read (`verify` lists them).
+pub(crate) fn state_problems(
+    ws: &Workspace,
+    commit: crate::store::CommitId,
+) -> Result<Vec<FileProblem>> {
+    Ok(recorded_at(ws, commit)?.1)
 }
 
 /// The state at `commit` and the state files that could not be read, without the index.

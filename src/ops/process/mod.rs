@@ -57,6 +57,22 @@ fn view(graph: Graph, source: &'static str, text: String, changed: bool) -> Proc
     }
 }
 
+/// What is wrong with the process files of `commit`, for `verify`: a graph that does not
+/// pass its checks (with the row's line) and state files that do not read.
+pub(crate) fn problems_at(
+    ws: &Workspace,
+    commit: crate::store::CommitId,
+) -> Result<Vec<crate::error::FileProblem>> {
+    let mut problems = Vec::new();
+    if let Some(bytes) = ws.store().file_at(commit, layout::PROCESS)?
+        && let Err(problem) = process::parse(layout::PROCESS, &bytes)
+    {
+        problems.push(problem);
+    }
+    problems.extend(fsm::state_problems(ws, commit)?);
+    Ok(problems)
+}
+
 /// The graph in force on the branch tip.
 pub fn show(ws: &Workspace) -> Result<Outcome<ProcessView>> {
     let snapshot = ws.snapshot()?;
