@@ -100,7 +100,7 @@ fn test_seeded_graph_walked_by_real_operations() {
     let s = state(&repo);
     assert_eq!(s["state"], "In_Sprint");
     assert_eq!(
-        s["history"].as_array().unwrap().last().unwrap()["note"],
+        s["history"].as_array().unwrap().last().unwrap()["event"],
         "mission_completed"
     );
 
@@ -121,7 +121,7 @@ fn test_seeded_graph_walked_by_real_operations() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["note"].as_str().unwrap())
+        .map(|e| e["event"].as_str().unwrap())
         .collect();
     assert_eq!(events.len(), 6, "{events:?}");
     for event in [
@@ -371,7 +371,7 @@ fn test_malformed_state_file_of_another_clone_is_skipped_and_named() {
     let repo = Repo::new();
     repo.init();
     repo.edit_on_branch(".cmos/fsm/zzbad.toml", "state = \"X\nmoves = 99\n");
-    let huge = format!("state = \"Blocked\"\nmoves = 99\n#{}\n", "x".repeat(20_000));
+    let huge = format!("state = \"Blocked\"\nmoves = 99\n#{}\n", "x".repeat(70_000));
     repo.edit_on_branch(".cmos/fsm/zzhuge.toml", &huge);
     let shown = repo.envelope(&["fsm", "show"]);
     assert_eq!(shown["data"]["state"], "In_Sprint", "{shown:#}");
@@ -577,6 +577,37 @@ fn test_same_event_stepped_again_and_again_warns_then_is_refused_for_that_agent_
         (Some(true), 0),
         "{other:#}"
     );
+}
+
+/// `fsm show` lists the latest 20 moves in the order they were made, read from the clones'
+/// state files (not by searching the activity log).
+#[test]
+fn test_history_shows_the_latest_twenty_moves_in_order() {
+    let repo = Repo::new();
+    repo.init();
+    for i in 0..12 {
+        let agent = format!("agent{i}");
+        for event in ["mission_blocked", "unblocked"] {
+            json_with(
+                &repo,
+                &repo.path,
+                &[("CMOS_AGENT", &agent)],
+                &["fsm", "step", "--event", event],
+            );
+        }
+    }
+    let s = state(&repo);
+    let history = s["history"].as_array().unwrap();
+    assert_eq!(history.len(), 20, "{s:#}");
+    let moves: Vec<u64> = history
+        .iter()
+        .map(|m| m["moves"].as_u64().unwrap())
+        .collect();
+    let last = *moves.last().unwrap();
+    assert_eq!(moves, ((last - 19)..=last).collect::<Vec<_>>());
+    assert_eq!(history[19]["event"], "unblocked");
+    assert_eq!(history[19]["by"], "agent11");
+    assert_eq!(history[18]["event"], "mission_blocked");
 }
 
 #[test]

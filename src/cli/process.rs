@@ -249,10 +249,10 @@ fn render_fsm(view: &FsmView, style: &Style) -> String {
             out.push_str(&format!(
                 "  {}  {} -{}-> {}  ({})\n",
                 e.at,
-                escape_line(e.from.as_deref().unwrap_or("?")),
-                escape_line(e.note.as_deref().unwrap_or("?")),
-                escape_line(e.to.as_deref().unwrap_or("?")),
-                escape_line(&e.agent)
+                escape_line(&e.from),
+                escape_line(&e.event),
+                escape_line(&e.to),
+                escape_line(&e.by)
             ));
         }
     }

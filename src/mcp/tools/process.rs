@@ -68,7 +68,8 @@ impl ToolArgs for FsmRun {
 }
 
 /// The requests for remote actions (mission_protocol sprint_planning or sprint_report)
-/// waiting for an outside agent's output, oldest first.
+/// waiting for an outside agent's output, oldest first, each with the knowledge-base
+/// snippets and working memory it needs attached.
 #[derive(Deserialize, JsonSchema)]
 #[cfg_attr(test, derive(Serialize))]
 pub struct FsmPending {}

@@ -14,12 +14,12 @@ use crate::error::{FileProblem, Result};
 use crate::format::codec::{from_toml, to_toml};
 use crate::format::layout;
 use crate::lifecycle::process::{self, Graph, SuggestedAction};
-use crate::model::{Event, Status, Timestamp};
+use crate::model::{Status, Timestamp};
 use crate::ops::{Outcome, Workspace};
 use crate::store::Tx;
 
-/// Largest state file read: it holds a few names.
-const MAX_STATE_BYTES: usize = 16 * 1024;
+/// Largest state file read: a few names and the clone's latest moves.
+const MAX_STATE_BYTES: usize = 64 * 1024;
 /// State files read: one per clone that ever moved the project. A directory with more is
 /// not read (the project reads as not having moved, with a warning where one is shown).
 const MAX_WRITERS: usize = 4096;
@@ -42,6 +42,23 @@ pub struct FsmState {
     pub moves: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<SuggestedAction>,
+    /// This clone's latest moves, oldest first, at most `SHOWN_HISTORY`: the latest moves of
+    /// the project are among the latest of each clone, so `show` reads them here instead of
+    /// searching the whole activity log.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recent: Vec<Moved>,
+}
+
+/// One move as the history shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Moved {
+    pub at: Timestamp,
+    pub by: String,
+    pub from: String,
+    pub event: String,
+    pub to: String,
+    /// The move count after it, which orders moves across clones.
+    pub moves: u64,
 }
 
 /// A move made.
@@ -66,7 +83,7 @@ pub struct FsmView {
     /// When the project got here (none: it has not moved yet).
     pub since: Option<Timestamp>,
     /// The latest moves, oldest first.
-    pub history: Vec<Event>,
+    pub history: Vec<Moved>,
     /// The move this command made, if it made one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moved: Option<Move>,
@@ -84,9 +101,12 @@ fn parse_state(path: &str, bytes: &[u8]) -> std::result::Result<FsmState, FilePr
     from_toml(path, bytes)
 }
 
-/// The latest of the per-writer state files (by moves, time, then writer), and the files
-/// that could not be read: each is skipped, so one bad file never stops the others.
-fn latest(files: Option<Vec<(String, Vec<u8>)>>) -> (Option<FsmState>, Vec<FileProblem>) {
+/// A clone's writer id and its state.
+type WriterState = (String, FsmState);
+
+/// Every clone's state file that reads, by writer, and the files that could not be read:
+/// each is skipped, so one bad file never stops the others.
+fn states(files: Option<Vec<(String, Vec<u8>)>>) -> (Vec<WriterState>, Vec<FileProblem>) {
     let Some(files) = files.filter(|f| f.len() <= MAX_WRITERS) else {
         let problem = FileProblem {
             path: format!("{}/{}", layout::ROOT, layout::FSM),
@@ -96,9 +116,9 @@ fn latest(files: Option<Vec<(String, Vec<u8>)>>) -> (Option<FsmState>, Vec<FileP
                 "more than {MAX_WRITERS} state files: none is read, so the project reads as not having moved"
             ),
         };
-        return (None, vec![problem]);
+        return (Vec::new(), vec![problem]);
     };
-    let mut best: Option<(u64, Timestamp, String, FsmState)> = None;
+    let mut read = Vec::new();
     let mut problems = Vec::new();
     for (path, bytes) in files {
         let writer = path.rsplit('/').next().and_then(layout::record_id);
@@ -112,25 +132,37 @@ fn latest(files: Option<Vec<(String, Vec<u8>)>>) -> (Option<FsmState>, Vec<FileP
             continue;
         };
         match parse_state(&path, &bytes) {
-            Ok(state) => {
-                let key = (state.moves, state.updated_at, writer.to_string());
-                if best
-                    .as_ref()
-                    .is_none_or(|(m, t, w, _)| key > (*m, *t, w.clone()))
-                {
-                    best = Some((key.0, key.1, key.2, state));
-                }
-            }
+            Ok(state) => read.push((writer.to_string(), state)),
             Err(problem) => problems.push(problem),
         }
     }
-    (best.map(|(_, _, _, state)| state), problems)
+    (read, problems)
+}
+
+/// The latest state: by moves, then time, then writer, the same in every clone.
+fn newest(states: &[WriterState]) -> Option<&FsmState> {
+    states
+        .iter()
+        .max_by(|(wa, a), (wb, b)| (a.moves, a.updated_at, wa).cmp(&(b.moves, b.updated_at, wb)))
+        .map(|(_, state)| state)
+}
+
+/// The project's latest moves, oldest first, from every clone's recent moves.
+fn history(states: &[WriterState]) -> Vec<Moved> {
+    let mut all: Vec<(&String, &Moved)> = states
+        .iter()
+        .flat_map(|(writer, state)| state.recent.iter().map(move |m| (writer, m)))
+        .collect();
+    all.sort_by(|(wa, a), (wb, b)| (a.moves, a.at, wa).cmp(&(b.moves, b.at, wb)));
+    let skip = all.len().saturating_sub(SHOWN_HISTORY);
+    all.into_iter().skip(skip).map(|(_, m)| m.clone()).collect()
 }
 
 /// The state as of a write, if the project has moved yet. State files that do not read are
 /// skipped (`show` and `verify` name them).
 pub(crate) fn recorded(tx: &Tx<'_>) -> Result<Option<FsmState>> {
-    Ok(latest(Some(tx.dir_files(layout::FSM)?)).0)
+    let (read, _) = states(Some(tx.dir_files(layout::FSM)?));
+    Ok(newest(&read).cloned())
 }
 
 /// The state files of `commit` that could not be read (`verify` lists them).
@@ -146,15 +178,30 @@ fn recorded_at(
     ws: &Workspace,
     commit: crate::store::CommitId,
 ) -> Result<(Option<FsmState>, Vec<FileProblem>)> {
+    let (read, problems) = states_at(ws, commit)?;
+    Ok((newest(&read).cloned(), problems))
+}
+
+/// Every clone's state at `commit` and the state files that could not be read.
+fn states_at(
+    ws: &Workspace,
+    commit: crate::store::CommitId,
+) -> Result<(Vec<WriterState>, Vec<FileProblem>)> {
     let files = ws.store().dir_files_at(commit, layout::FSM, MAX_WRITERS)?;
-    Ok(latest(files))
+    Ok(states(files))
 }
 
 /// Takes `event` from the current state within a write: records the new state, writes the
 /// default graph down when the branch has none, and logs the move. A state that does not
 /// accept the event is refused with the events it does accept.
 pub(crate) fn take(tx: &mut Tx<'_>, graph: &Graph, event: &str) -> Result<Move> {
-    let current = recorded(tx)?;
+    let (read, _) = states(Some(tx.dir_files(layout::FSM)?));
+    let current = newest(&read).cloned();
+    let mut recent = read
+        .into_iter()
+        .find(|(writer, _)| writer == tx.writer())
+        .map(|(_, own)| own.recent)
+        .unwrap_or_default();
     let from = current
         .as_ref()
         .map_or(graph.initial().to_string(), |s| s.state.clone());
@@ -173,7 +220,19 @@ pub(crate) fn take(tx: &mut Tx<'_>, graph: &Graph, event: &str) -> Result<Move> 
         by: tx.agent().to_string(),
         moves: current.as_ref().map_or(0, |s| s.moves) + 1,
         action: moved.action.clone(),
+        recent: Vec::new(),
     };
+    recent.push(Moved {
+        at: state.updated_at,
+        by: state.by.clone(),
+        from: state.from.clone(),
+        event: state.event.clone(),
+        to: state.state.clone(),
+        moves: state.moves,
+    });
+    let skip = recent.len().saturating_sub(SHOWN_HISTORY);
+    recent.drain(..skip);
+    let state = FsmState { recent, ..state };
     if tx.file(layout::PROCESS)?.is_none() {
         // The default was in force without a write; the first move records it, so a later
         // change to the built-in default never changes this project's graph under it.
@@ -247,11 +306,9 @@ fn view_of(ws: &Workspace, moved: Option<Move>) -> Result<Outcome<FsmView>> {
     let store = ws.store();
     let graph_bytes = store.branch_file(&snapshot, layout::PROCESS)?;
     let (graph, source) = graph_of(graph_bytes.as_deref())?;
-    let (state, problems) = recorded_at(ws, snapshot.commit)?;
-    let epoch: Timestamp = "1970-01-01T00:00:00Z".parse()?;
-    let mut history = chained(store.events_of_kinds(&snapshot, (epoch, None), &[TRANSITION])?);
-    let skip = history.len().saturating_sub(SHOWN_HISTORY);
-    history.drain(..skip);
+    let (read, problems) = states_at(ws, snapshot.commit)?;
+    let state = newest(&read).cloned();
+    let history = history(&read);
     let name = state
         .as_ref()
         .map_or(graph.initial().to_string(), |s| s.state.clone());
@@ -275,29 +332,6 @@ fn view_of(ws: &Workspace, moved: Option<Move>) -> Result<Outcome<FsmView>> {
             .map(|p| super::super::Warning::from(format!("a process state file was skipped: {p}"))),
     );
     Ok(outcome)
-}
-
-/// Moves in the order they were made. The log orders by time, then by uid, and moves made
-/// in one write (init's two) share a time and have uids in no particular order: within one
-/// time, each move follows the one that ended where it starts.
-fn chained(events: Vec<Event>) -> Vec<Event> {
-    let mut out: Vec<Event> = Vec::with_capacity(events.len());
-    let mut rest = events.into_iter().peekable();
-    while let Some(first) = rest.next() {
-        let mut same = vec![first];
-        while let Some(e) = rest.next_if(|e| e.at == same[0].at) {
-            same.push(e);
-        }
-        while !same.is_empty() {
-            let last_to = out.last().and_then(|e: &Event| e.to.clone());
-            let pick = same
-                .iter()
-                .position(|e| e.from.is_some() && e.from == last_to)
-                .unwrap_or(0);
-            out.push(same.remove(pick));
-        }
-    }
-    out
 }
 
 /// The project's state and suggested action, as every response recalls them.
