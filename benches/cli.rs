@@ -4,8 +4,8 @@
 //! Each project is a temporary, hermetic git repository: `cmos init`, then one seed commit
 //! made through the library (sprints of 100 missions, two `requires` links per mission, about
 //! 1% Completed and 60 In Progress; and per 10,000 missions a memory of 2,000 sessions with
-//! 20,000 captures, 5,000 decisions and 200,000 events, see `memory.rs`), then a `git clone`
-//! of it, which is what is measured.
+//! 20,000 captures, 5,000 decisions and 200,000 events, see `memory.rs`; and 50 clones'
+//! process state files), then a `git clone` of it, which is what is measured.
 //! Every command runs 3 times untimed, then 30 times timed from spawn to exit; the floor is
 //! `git rev-parse`, the cheapest process that reads the same branch.
 
@@ -85,9 +85,10 @@ enum Cmd {
     Context,
     Onboard,
     Capture,
+    FsmShow,
 }
 
-const COMMANDS: [Cmd; 8] = [
+const COMMANDS: [Cmd; 9] = [
     Cmd::Floor,
     Cmd::Next,
     Cmd::Status,
@@ -96,6 +97,7 @@ const COMMANDS: [Cmd; 8] = [
     Cmd::Context,
     Cmd::Onboard,
     Cmd::Capture,
+    Cmd::FsmShow,
 ];
 
 impl Cmd {
@@ -109,6 +111,7 @@ impl Cmd {
             Cmd::Context => "cmos context --budget 2000",
             Cmd::Onboard => "cmos onboard",
             Cmd::Capture => "cmos session capture learning <text>",
+            Cmd::FsmShow => "cmos fsm show",
         }
     }
 
@@ -116,7 +119,7 @@ impl Cmd {
     fn target_ms(self) -> Option<f64> {
         match self {
             Cmd::Floor => None,
-            Cmd::Next | Cmd::Status | Cmd::Show => Some(READ_TARGET_MS),
+            Cmd::Next | Cmd::Status | Cmd::Show | Cmd::FsmShow => Some(READ_TARGET_MS),
             Cmd::Complete => Some(WRITE_TARGET_MS),
             Cmd::Context | Cmd::Onboard | Cmd::Capture => Some(MEMORY_TARGET_MS),
         }
@@ -142,6 +145,7 @@ impl Cmd {
                 "learning",
                 &format!("Benchmark capture {run}: the cache holds"),
             ]),
+            Cmd::FsmShow => project.cmos(&["fsm", "show"]),
         }
     }
 }
@@ -156,11 +160,17 @@ struct SizeReport {
     /// The MCP server: spawn to first tools/list, then tool calls on a running server.
     mcp_start: Samples,
     mcp_calls: Vec<(&'static str, Samples)>,
+    /// The process state as every response reads it (in process, no spawn).
+    state_read: Samples,
 }
 
 /// Targets of the MCP server.
 const MCP_START_TARGET_MS: f64 = 100.0;
 const MCP_CALL_TARGET_MS: f64 = 30.0;
+/// The process state read from the tip, which every response's instructions carry.
+const STATE_READ_TARGET_MS: f64 = 1.0;
+/// Clones that have moved the project's state machine, each with its own state file.
+const STATE_WRITERS: usize = 50;
 
 fn bench_size(binary: &Path, missions: usize) -> SizeReport {
     let shape = Shape { missions };
@@ -192,6 +202,8 @@ fn bench_size(binary: &Path, missions: usize) -> SizeReport {
         WARMUP_RUNS,
         TIMED_RUNS,
     );
+    eprintln!("  measuring the process state read");
+    let state_read = project.state_read();
     // For profiling by hand afterwards: CMOS_BENCH_KEEP=1 keeps the repositories.
     if std::env::var_os("CMOS_BENCH_KEEP").is_some() {
         eprintln!("  kept {}", project.keep().display());
@@ -207,6 +219,7 @@ fn bench_size(binary: &Path, missions: usize) -> SizeReport {
             .into_iter()
             .map(|(tool, t)| (tool, Samples::new(t)))
             .collect(),
+        state_read,
     }
 }
 
@@ -441,11 +454,42 @@ impl Project {
                     tx.put_mission(&mission(i, status, now))?;
                 }
                 memory::seed(tx, memory::Memory::for_missions(shape.missions), now)?;
+                // Many clones have moved the project: each left its own state file.
+                for k in 0..STATE_WRITERS {
+                    let state = format!(
+                        "state = \"In_Sprint\"\nevent = \"mission_completed\"\nfrom = \"In_Sprint\"\nupdated_at = \"{now}\"\nby = \"bench\"\nmoves = {}\n",
+                        k + 3
+                    );
+                    let path = cmos::format::layout::fsm_path(&format!("bench{k:03}"));
+                    tx.put_file(&path, state.into_bytes());
+                }
                 tx.set_subject(format!("bench seed: {} missions", shape.missions));
                 Ok(())
             })
             .expect("write the seed commit");
         start.elapsed()
+    }
+
+    /// The process state as every response reads it from the tip (`fsm::reminder`), timed
+    /// in this process: a spawn would hide it.
+    fn state_read(&self) -> Samples {
+        let ws = Workspace::open(&self.path, Some("bench".into())).expect("open the clone");
+        let read = || {
+            let state = cmos::ops::process::fsm::reminder(&ws).expect("a process state");
+            assert_eq!(state.state, "In_Sprint");
+        };
+        for _ in 0..WARMUP_RUNS {
+            read();
+        }
+        Samples::new(
+            (0..TIMED_RUNS)
+                .map(|_| {
+                    let start = Instant::now();
+                    read();
+                    start.elapsed()
+                })
+                .collect(),
+        )
     }
 
     /// The first `cmos status` in the fresh clone: it adopts `origin/cmos` and builds the index
@@ -627,6 +671,11 @@ fn print_size(report: &SizeReport) {
             verdict(median <= target)
         );
     };
+    line(
+        &format!("state read ({STATE_WRITERS} state files)"),
+        &report.state_read,
+        STATE_READ_TARGET_MS,
+    );
     line(
         "cmos mcp: spawn to first tools/list",
         &report.mcp_start,

@@ -309,6 +309,7 @@ pub mod fallback;
 pub mod gate;
 mod items;
 mod loops;
+pub mod process;
 mod queue;
 mod sessions;
 

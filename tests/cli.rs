@@ -429,7 +429,14 @@ fn every_json_response_carries_the_envelope_and_instructions() {
         "next_mission": "A",
         "blocked_missions": 0,
         "active_session": null,
-        "active_mission": null
+        "active_mission": null,
+        "process": {
+          "state": "In_Sprint",
+          "suggested_action": {
+            "action_type": "local",
+            "action_ref": "select_next_mission"
+          }
+        }
       }
     }
     "#);

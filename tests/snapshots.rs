@@ -539,6 +539,16 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
     run(&w, &["policy", "unset", "routing.complex"]);
     run(&w, &["check", "list"]);
     run(&w, &["check", "run"]);
+    run(&w, &["fsm", "show"]);
+    run(&w, &["fsm", "step", "--event", "sprint_review_done"]);
+    run(&w, &["process", "show"]);
+    let graph = w.path("graph.toml");
+    std::fs::write(&graph, cmos::lifecycle::process::DEFAULT_GRAPH).unwrap();
+    run(&w, &["process", "check", &graph]);
+    run(&w, &["process", "set", &graph]);
+    run(&w, &["fsm", "run"]);
+    run(&w, &["fsm", "pending"]);
+    run(&w, &["fsm", "done", "rq-none", "--output", &graph]);
     (out, ran)
 }
 

@@ -20,6 +20,7 @@ mod original;
 pub mod output;
 mod parse;
 mod policy;
+mod process;
 mod render;
 mod report;
 mod research;
@@ -126,6 +127,10 @@ pub enum Command {
     Policy(policy::PolicyCommand),
     #[command(subcommand)]
     Check(check::CheckCommand),
+    #[command(subcommand)]
+    Process(process::ProcessCommand),
+    #[command(subcommand)]
+    Fsm(process::FsmCommand),
 }
 
 /// Parses arguments, runs the command and returns the process exit code.
@@ -178,6 +183,8 @@ fn run(ctx: &CommandContext, command: Command) -> Result<()> {
         Command::Report(cmd) => report::run(ctx, cmd),
         Command::Policy(cmd) => policy::run(ctx, cmd),
         Command::Check(cmd) => check::run(ctx, cmd),
+        Command::Process(cmd) => process::run(ctx, cmd),
+        Command::Fsm(cmd) => process::run_fsm(ctx, cmd),
         // These take the project and the printer directly.
         Command::Import(args) => with_workspace(ctx, |ws, p| migrate::run_import(ws, args, p)),
         Command::Export(cmd) => with_workspace(ctx, |ws, p| migrate::run_export(ws, cmd, p)),

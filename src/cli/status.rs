@@ -139,6 +139,16 @@ fn render_status(v: &StatusView, style: &Style) -> String {
         v.totals.get(Status::Blocked),
         v.totals.get(Status::Completed),
     ));
+    if let Some(p) = &v.process {
+        let action = p.suggested_action.as_ref().map_or(String::new(), |a| {
+            format!(" (suggested: {})", super::process::action_line(a))
+        });
+        out.push_str(&format!(
+            "{} {}{action}\n",
+            style.bold("Process"),
+            crate::model::text::escape_line(&p.state)
+        ));
+    }
     let groups = [("In progress", &v.in_progress), ("Current", &v.current)];
     for (title, missions) in groups {
         if !missions.is_empty() {

@@ -56,6 +56,19 @@ pub fn log_month_dir(log: &str, month: &str) -> String {
     format!("{ROOT}/{log}/{month}")
 }
 
+/// The project's process graph (`lifecycle::process`), readable TOML someone may replace.
+pub const PROCESS: &str = ".cmos/process.toml";
+/// Where the project is in its process graph: one small file per writer, `<writer>.toml`,
+/// holding that clone's latest move; the state is the latest of them (`ops::process::fsm`).
+/// No file is rewritten by every clone, so merges of concurrent moves never conflict. The
+/// moves themselves are in the activity log.
+pub const FSM: &str = "fsm";
+
+/// The state file of `writer` (`.cmos/fsm/<writer>.toml`).
+pub fn fsm_path(writer: &str) -> String {
+    format!("{ROOT}/{FSM}/{writer}.toml")
+}
+
 /// The free-form project notes.
 pub const NOTES: &str = ".cmos/notes.md";
 

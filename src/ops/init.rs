@@ -83,6 +83,11 @@ pub fn init(ws: &Workspace, request: InitRequest) -> Result<Outcome<InitOutcome>
             project.current_sprint = Some(id.clone());
         }
         tx.put_project(&project)?;
+        // Seed the process graph and take its first move; a first sprint approves the plan.
+        super::process::fsm::emit(tx, "init_complete");
+        if request.sprint.is_some() {
+            super::process::fsm::emit(tx, "plan_approved");
+        }
         tx.set_subject(format!("init {}", project.name));
         Ok((true, project))
     })?;

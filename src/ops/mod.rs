@@ -27,6 +27,7 @@ pub mod mission_files;
 pub mod mission_form;
 pub mod notes;
 pub mod policy;
+pub mod process;
 mod reminder;
 pub mod research;
 mod scope;
@@ -198,6 +199,8 @@ pub struct InstructionContext {
     pub active_session: Option<reminder::ActiveSession>,
     /// The mission this worktree works on, and its time In Progress.
     pub active_mission: Option<reminder::ActiveMission>,
+    /// Where the project is in its process graph, and what that suggests doing.
+    pub process: Option<process::fsm::ProcessReminder>,
 }
 
 impl Instructions {

@@ -57,6 +57,7 @@ impl Workspace {
             );
             instructions.context.active_session = Some(active);
         }
+        instructions.context.process = super::process::fsm::reminder(self);
         if let Some(m) = mission {
             let worked = m.time_spent(now).worked;
             if let Some(said) = super::metrics::past_estimate(&m, now) {

@@ -298,6 +298,8 @@ pub fn activate(ws: &Workspace, id: &str) -> Result<Outcome<Sprint>> {
     let written = ws.store().write("sprint.activate", |tx| {
         let mut sprint = tx.meta().resolve_sprint(id)?.clone();
         if activate_in(tx, &mut sprint)? {
+            // Making a sprint current approves its plan: the process graph's event.
+            super::process::fsm::emit(tx, "plan_approved");
             tx.set_subject(format!("sprint activate {}", sprint.id));
         }
         Ok(sprint)

@@ -20,6 +20,8 @@ pub struct StatusView {
     pub blocked: Vec<BlockedBrief>,
     pub next: Option<MissionBrief>,
     pub next_reason: String,
+    /// Where the project is in its process graph, and the suggested action.
+    pub process: Option<super::process::fsm::ProcessReminder>,
 }
 
 #[derive(Debug, Serialize)]
@@ -58,6 +60,7 @@ pub fn status(ws: &Workspace) -> Result<Outcome<StatusView>> {
             .collect(),
         next: digest.next.as_ref().map(MissionBrief::from),
         next_reason: digest.next_reason.clone(),
+        process: super::process::fsm::reminder(ws),
     };
     let outcome = Outcome::read(view, &snapshot);
     let outcome = super::gate::review_warnings(outcome, &snapshot.digest);

@@ -109,6 +109,8 @@ pub(super) fn run_stamped(
             });
         }
         let (from, moved) = move_mission(tx, id, to, detail, stamp)?;
+        // The process graph's event for this move, in this same commit (never a failure).
+        super::process::fsm::emit_for_mission(tx, id, from, moved.status);
         let mut promoted = None;
         let candidate = match promote_to.filter(|_| to == Status::Completed) {
             Some(_) => tx.promotion_candidate()?,

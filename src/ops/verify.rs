@@ -24,6 +24,7 @@ pub fn verify(ws: &Workspace, reference: Option<&str>) -> Result<Outcome<Verifie
     if let Some(bytes) = store.file_at(commit, super::policy::PATH)? {
         problems.extend(super::policy::check(&bytes));
     }
+    problems.extend(super::process::problems_at(ws, commit)?);
     if !problems.is_empty() {
         return Err(Error::Invalid {
             reference: name,

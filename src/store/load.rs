@@ -455,6 +455,31 @@ pub fn log_shards(
     Ok(shards)
 }
 
+/// The files directly in `.cmos/<dir>/` as (path, blob), by name; entries that are not
+/// plain files are left out (verify reports bad entries).
+pub fn dir_files(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    dir: &str,
+) -> Result<Vec<(String, ObjectId)>> {
+    let Some(root) = entry_id(repo, tree, layout::ROOT)? else {
+        return Ok(Vec::new());
+    };
+    let Some(id) = entry_id(repo, root, dir)? else {
+        return Ok(Vec::new());
+    };
+    let Listing::Entries(entries) = trees::read(repo, id)? else {
+        return Ok(Vec::new());
+    };
+    Ok(entries
+        .into_iter()
+        .filter_map(|(name, node)| match node {
+            Node::Blob(blob) => Some((format!("{}/{dir}/{name}", layout::ROOT), blob)),
+            _ => None,
+        })
+        .collect())
+}
+
 /// Shards live in month directories: `<yyyy-mm>/<file>.jsonl`.
 fn is_shard_position(relative: &str) -> bool {
     relative.split('/').count() == 2 && relative.ends_with(".jsonl")

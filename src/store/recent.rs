@@ -21,6 +21,9 @@ fn day_of(id: &str) -> &str {
 /// A file that differs between two commits: its path, old content and new content.
 pub type FileChange = (String, Option<Vec<u8>>, Option<Vec<u8>>);
 
+/// Files as (path, bytes).
+pub type PathBytes = Vec<(String, Vec<u8>)>;
+
 impl Store {
     /// At least the `want` most recently started sessions (all of them if there are fewer),
     /// newest first. Generated ids carry the day a session started, so only the files of
@@ -102,6 +105,25 @@ impl Store {
     }
 
     /// The file at `path` in `tree`, if there is one.
+    /// The files directly in `.cmos/<dir>/` of `commit`, as (path, bytes), by name; at most
+    /// `limit` are read (None: more were there).
+    pub fn dir_files_at(
+        &self,
+        commit: CommitId,
+        dir: &str,
+        limit: usize,
+    ) -> Result<Option<PathBytes>> {
+        let listed = load::dir_files(&self.repo, self.tree_of(commit.0)?, dir)?;
+        if listed.len() > limit {
+            return Ok(None);
+        }
+        let mut files = Vec::with_capacity(listed.len());
+        for (path, blob) in listed {
+            files.push((path, load::read_blob(&self.repo, blob)?));
+        }
+        Ok(Some(files))
+    }
+
     pub(super) fn file_in(&self, tree: ObjectId, path: &str) -> Result<Option<Vec<u8>>> {
         super::tx::read_path(&self.repo, tree, path)
     }

@@ -175,6 +175,11 @@ impl<'s> Tx<'s> {
         !self.tree.is_empty_tree()
     }
 
+    /// This clone's writer id: names its log shards and its per-writer files.
+    pub fn writer(&self) -> &str {
+        self.writer
+    }
+
     pub fn agent(&self) -> &str {
         self.store.agent()
     }
@@ -368,6 +373,25 @@ impl<'s> Tx<'s> {
             }
         }
         Ok(shards)
+    }
+
+    /// The files directly in `.cmos/<dir>/` as of this operation, as (path, bytes).
+    pub fn dir_files(&self, dir: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        let prefix = format!("{}/{dir}/", crate::format::layout::ROOT);
+        let mut files = std::collections::BTreeMap::new();
+        for (path, blob) in load::dir_files(&self.store.repo, self.tree, dir)? {
+            files.insert(path, Some(load::read_blob(&self.store.repo, blob)?));
+        }
+        for (path, bytes) in &self.staged {
+            let name = path.strip_prefix(&prefix);
+            if name.is_some_and(|n| !n.contains('/')) {
+                files.insert(path.clone(), bytes.clone());
+            }
+        }
+        Ok(files
+            .into_iter()
+            .filter_map(|(path, bytes)| Some((path, bytes?)))
+            .collect())
     }
 
     /// The file at `path` as of this operation, if any.

@@ -12,6 +12,7 @@ mod memory;
 mod metrics;
 mod original;
 mod policy;
+mod process;
 mod results;
 mod review;
 mod schema;
@@ -113,6 +114,7 @@ pub fn all() -> Vec<&'static Tool> {
         .iter()
         .chain(&memory::TOOLS)
         .chain(&review::TOOLS)
+        .chain(&process::TOOLS)
         .chain(&original::TOOLS)
         .chain(&metrics::TOOLS)
         .chain(&policy::TOOLS)
