@@ -2,9 +2,11 @@
 //! MCP server where the issue says so): the confidence gate at 0.85, 0.72 and 0.41; approval,
 //! rejection and self-approval; metrics from two clones merged by sync; a loop refused while
 //! another agent works on; the MCP tool cap; and the bad inputs (scores, metrics, a malformed
-//! policy file on the branch). A reviewer reads this file to see the issue is done; the
-//! detailed cases of each piece are in tests/validation_gate.rs, tests/policy.rs,
-//! tests/metrics.rs and tests/loop_guard.rs.
+//! policy file on the branch); the reports' counts; and a sprint walked through the process
+//! graph with the gate, a fallback and a person. A reviewer reads this file to see the issue
+//! is done; the detailed cases of each piece are in tests/validation_gate.rs,
+//! tests/policy.rs, tests/metrics.rs, tests/loop_guard.rs, tests/process_graph.rs,
+//! tests/orchestration_patterns.rs and tests/checkpoints.rs.
 
 mod common;
 
@@ -766,12 +768,103 @@ fn test_scored_session_under_a_malformed_policy_file_warns_that_the_defaults_dec
 }
 
 // ---------------------------------------------------------------------------------------
-// Process graph (q1) and fallback tiers (q2): the lead adds these scenarios after merging.
-//   - the seeded graph walked by real operations (init, plan approved, missions completed, a
-//     block and unblock, the sprint's last mission completing into Sprint_Review);
-//   - an unknown event, a malformed graph on the branch (path:line, other commands work);
-//   - a fallback blocking completion until a person approves it.
+// The process graph and the escalation ladder with the gate: a sprint from plan to review.
+// (tests/process_graph.rs and tests/orchestration_patterns.rs hold the finer cases.)
 // ---------------------------------------------------------------------------------------
+
+fn process_state(repo: &Repo) -> Value {
+    repo.json(&["fsm", "show"])
+}
+
+/// A whole sprint cycle through the seeded graph with the gate, a fallback and a person: the
+/// held completion does not move the project, the approval that completes the sprint's last
+/// mission does, the remote sprint report is requested with what it needs and answered, and
+/// the review moves the project back to planning.
+#[test]
+fn a_sprint_walks_the_process_graph_through_the_gate_and_a_fallback() {
+    let repo = Repo::new();
+    repo.ok(&["init", "--name", "shop"]);
+    assert_eq!(process_state(&repo)["state"], "Sprint_Planning");
+    repo.ok(&["sprint", "add", "S1", "--title", "Checkout"]);
+    repo.ok(&["mission", "add", "B1", "Cart total", "--sprint", "S1"]);
+    repo.ok(&["mission", "add", "B2", "Payments", "--sprint", "S1"]);
+    repo.ok(&["sprint", "activate", "S1"]);
+    let planned = process_state(&repo);
+    assert_eq!(planned["state"], "In_Sprint", "{planned:#}");
+    assert_eq!(planned["action"]["action_ref"], "select_next_mission");
+
+    for id in ["B1", "B2"] {
+        repo.json(&["--agent", "alice", "mission", "start", id]);
+    }
+    // B1 passes the gate: mission_completed keeps the project In_Sprint.
+    complete(&repo, "alice", "B1", "0.9");
+    let s = process_state(&repo);
+    assert_eq!(s["state"], "In_Sprint");
+    assert_eq!(
+        s["history"].as_array().unwrap().last().unwrap()["event"],
+        "mission_completed"
+    );
+
+    // B2 falls back: even a high score waits for a person, and the project does not move.
+    repo.json(&[
+        "--agent", "alice", "mission", "fallback", "B2", "--tier", "3", "--reason", "linear",
+    ]);
+    let held = complete(&repo, "alice", "B2", "0.95");
+    assert_eq!(held["data"]["approval_state"], "needs_review", "{held:#}");
+    assert_eq!(
+        process_state(&repo)["state"],
+        "In_Sprint",
+        "a held completion is not done"
+    );
+    let (_, refused) = repo.fails(&["--agent", "alice", "mission", "approve", "B2"]);
+    assert_eq!(refused["code"], "refused", "{refused:#}");
+
+    // A person approves: the sprint's last mission is done and the project is in review,
+    // in the approval's own commit.
+    let approved = repo.envelope(&["--agent", "dana", "mission", "approve", "B2"]);
+    assert_eq!(approved["data"]["to"], "Completed", "{approved:#}");
+    let process = &approved["instructions"]["context"]["process"];
+    assert_eq!(process["state"], "Sprint_Review", "{approved:#}");
+    assert_eq!(process["suggested_action"]["action_type"], "remote");
+
+    // The remote sprint report is a request with the memory it needs; its answer is a fact.
+    let pending = repo.json(&["fsm", "pending"]);
+    let request = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["action"]["params"]["protocol"] == "sprint_report")
+        .unwrap_or_else(|| panic!("{pending:#}"));
+    assert!(
+        request["attached"]["memory"].to_string().contains("S1"),
+        "{request:#}"
+    );
+    let answer = repo.sibling("report.md");
+    std::fs::write(
+        &answer,
+        "S1 shipped the cart; payments fell back and was approved.",
+    )
+    .unwrap();
+    let id = request["id"].as_str().unwrap();
+    repo.json(&["fsm", "done", id, "--output", answer.to_str().unwrap()]);
+    assert!(repo.ok(&["fact", "list"]).contains("payments fell back"));
+
+    // The report counts what the gate and the ladder decided in the sprint.
+    let report = repo.json(&["report", "sprint", "S1"]);
+    assert_eq!(report["validation"]["auto_approved"], 1, "{report:#}");
+    assert_eq!(report["validation"]["approved"], 1);
+    assert_eq!(report["validation"]["fallbacks"], json!(["B2"]));
+
+    // The review is done: back to planning; an event the state does not accept is refused
+    // with the ones it does.
+    repo.json(&["fsm", "step", "--event", "sprint_review_done"]);
+    assert_eq!(process_state(&repo)["state"], "Sprint_Planning");
+    let (_, wrong) = repo.fails(&["fsm", "step", "--event", "mission_completed"]);
+    assert!(
+        wrong["message"].as_str().unwrap().contains("plan_approved"),
+        "{wrong:#}"
+    );
+}
 
 /// The issue's reports show validation outcomes and fallbacks beside the measures: the
 /// sprint report and the weekly report count what the gate and the ladder decided.
