@@ -928,3 +928,40 @@ fn reports_count_the_gates_decisions_and_the_fallbacks() {
     assert_eq!(later["validation"]["auto_approved"], 0, "{later:#}");
     assert_eq!(later["validation"]["fallbacks"], json!([]));
 }
+
+/// A local action runs when its event fires, not only on `fsm run`: blocking a mission
+/// notifies the blocker on the block's own reply, and a completion names the next mission.
+#[test]
+fn local_actions_run_when_their_event_fires() {
+    let repo = three_started();
+    let blocked = repo.envelope(&[
+        "mission",
+        "block",
+        "B1",
+        "--reason",
+        "waiting on the API key",
+    ]);
+    assert!(
+        warnings(&blocked).contains("mission B1 (Work B1) is Blocked: waiting on the API key"),
+        "{blocked:#}"
+    );
+    let actions = blocked["instructions"]["next_actions"].to_string();
+    assert!(
+        actions
+            .contains("The project moved to Blocked on mission_blocked; its action notify_blocker"),
+        "{actions}"
+    );
+    let unblocked = repo.envelope(&["mission", "unblock", "B1"]);
+    let actions = unblocked["instructions"]["next_actions"].to_string();
+    assert!(
+        actions.contains("its action select_next_mission: mission"),
+        "{actions}"
+    );
+    // A move without a local action (the gate holding work) says nothing of the process.
+    let held = complete(&repo, "alice", "B2", "0.7");
+    assert!(
+        !held["instructions"]["next_actions"]
+            .to_string()
+            .contains("The project moved")
+    );
+}

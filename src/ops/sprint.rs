@@ -297,14 +297,17 @@ pub fn update(
 pub fn activate(ws: &Workspace, id: &str) -> Result<Outcome<Sprint>> {
     let written = ws.store().write("sprint.activate", |tx| {
         let mut sprint = tx.meta().resolve_sprint(id)?.clone();
+        let mut fired = None;
         if activate_in(tx, &mut sprint)? {
             // Making a sprint current approves its plan: the process graph's event.
-            super::process::fsm::emit(tx, "plan_approved");
+            fired = super::process::fsm::emit(tx, "plan_approved");
             tx.set_subject(format!("sprint activate {}", sprint.id));
         }
-        Ok(sprint)
+        Ok((sprint, fired))
     })?;
-    Ok(written.into_outcome())
+    let (sprint, fired) = written.value;
+    let outcome = Outcome::from_digest(sprint, &written.meta, &written.digest);
+    super::process::run::fired(ws, fired.as_ref(), outcome)
 }
 
 /// Activates `sprint` within a write; false when it was the current sprint already.

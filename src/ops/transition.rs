@@ -110,7 +110,7 @@ pub(super) fn run_stamped(
         }
         let (from, moved) = move_mission(tx, id, to, detail, stamp)?;
         // The process graph's event for this move, in this same commit (never a failure).
-        super::process::fsm::emit_for_mission(tx, id, from, moved.status);
+        let fired = super::process::fsm::emit_for_mission(tx, id, from, moved.status);
         let mut promoted = None;
         let candidate = match promote_to.filter(|_| to == Status::Completed) {
             Some(_) => tx.promotion_candidate()?,
@@ -151,9 +151,9 @@ pub(super) fn run_stamped(
             approval_state: moved.approval_state,
             validation_score: moved.validation_score,
         };
-        Ok((outcome, waiting))
+        Ok((outcome, waiting, fired))
     })?;
-    let (outcome, waiting) = written.value;
+    let (outcome, waiting, fired) = written.value;
     let started = outcome
         .promoted
         .as_ref()
@@ -161,6 +161,7 @@ pub(super) fn run_stamped(
         .map(|p| p.id.clone());
     let outcome = Outcome::from_digest(outcome, &written.meta, &written.digest);
     let outcome = after_move(ws, id, to, waiting, outcome)?;
+    let outcome = super::process::run::fired(ws, fired.as_ref(), outcome)?;
     // The promoted mission was started: it is this worktree's active mission now.
     if let Some(started) = started {
         follow_active_mission(ws, &started, Status::InProgress)?;
