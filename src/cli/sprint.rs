@@ -1,4 +1,6 @@
-//! `cmos sprint ...`: add, list, show, update, activate, complete.
+//! `cmos sprint ...`: add, list, show, update, activate, complete, retro.
+
+mod retro;
 
 use clap::{Args, Subcommand};
 
@@ -44,6 +46,10 @@ pub enum SprintCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Look back on a sprint: cycle times, completion over owned missions (deferred and
+    /// dropped ones parked apart), its decisions, learnings and sessions, what carries
+    /// forward, and a commit-ready summary. Changes nothing.
+    Retro { id: String },
 }
 
 #[derive(Debug, Args)]
@@ -107,6 +113,9 @@ pub fn run(ctx: &CommandContext, cmd: SprintCommand) -> Result<()> {
             printer.outcome(&outcome, |s, st| {
                 format!("Completed sprint {}\n", st.bold(&s.id))
             });
+        }
+        SprintCommand::Retro { id } => {
+            printer.outcome(&crate::ops::retro::retro(ws, &id)?, retro::render);
         }
     }
     Ok(())

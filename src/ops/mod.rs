@@ -30,6 +30,7 @@ pub mod policy;
 pub mod process;
 mod reminder;
 pub mod research;
+pub mod retro;
 mod scope;
 pub mod session;
 pub mod session_log;

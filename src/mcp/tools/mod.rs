@@ -14,6 +14,7 @@ mod original;
 mod policy;
 mod process;
 mod results;
+mod retro;
 mod review;
 mod schema;
 mod spellings;
@@ -120,6 +121,7 @@ pub fn all() -> Vec<&'static Tool> {
         .chain(&policy::TOOLS)
         .chain(&checks::TOOLS)
         .chain(&fallback::TOOLS)
+        .chain(&retro::TOOLS)
         .collect()
 }
 
