@@ -549,6 +549,7 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
     run(&w, &["fsm", "run"]);
     run(&w, &["fsm", "pending"]);
     run(&w, &["fsm", "done", "rq-none", "--output", &graph]);
+    run(&w, &["sprint", "retro", "S1"]);
     (out, ran)
 }
 

@@ -46,10 +46,15 @@ pub enum SprintCommand {
         #[arg(long)]
         force: bool,
     },
-    /// Look back on a sprint: cycle times, completion over owned missions (deferred and
-    /// dropped ones parked apart), its decisions, learnings and sessions, what carries
-    /// forward, and a commit-ready summary. Changes nothing.
-    Retro { id: String },
+    /// Look back on a sprint: what was done, how fast, what carries forward (read-only).
+    ///
+    /// Cycle times, the completion rate over owned missions (Deferred and Dropped ones are
+    /// parked, counted apart), the sprint's decisions, learnings and sessions, the Blocked and
+    /// unfinished missions and open next steps it leaves, and a commit-ready summary.
+    Retro {
+        /// The sprint: its id, the original's id or its title.
+        id: String,
+    },
 }
 
 #[derive(Debug, Args)]
