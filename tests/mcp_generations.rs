@@ -229,7 +229,6 @@ fn test_hosted_dashboard_actions_are_refused_as_not_available_in_a_git_native_pr
         ("cmos_status", json!({})),
         ("cmos_db", json!({"action": "snapshot"})),
         ("cmos_project", json!({"action": "register"})),
-        ("cmos_sprint", json!({"action": "retro", "sprintId": "S1"})),
         ("cmos_context_update", json!({"mode": "aggregate"})),
     ];
     let (listing, replies) = serve(&repo, "all", &calls);

@@ -103,7 +103,7 @@ const ONE_PROJECT: &str = "the original's registry of several projects has no co
 const NO_CONDENSING: &str = "cmos builds the context from the records each time it is read, so there is nothing to condense or update by hand: capture with cmos_session action capture";
 const NO_FEEDBACK: &str = "cmos keeps no agent feedback records: capture it with cmos_session action capture (category learning)";
 const NO_REVIEW: &str = "cmos does not review or re-date records in place: record a new decision with supersedes (cmos_decisions action record)";
-const NO_SPRINT_REPORTS: &str = "cmos has no sprint retrospectives or analytics: cmos_sprint action show gives a sprint with its missions";
+const NO_SPRINT_REPORTS: &str = "cmos has no sprint carry-forward or analytics yet: cmos_sprint action retro gives a sprint's close-out, action show a sprint with its missions";
 
 pub static GROUPS: [Group; 15] = [
     group(
@@ -148,7 +148,7 @@ pub static GROUPS: [Group; 15] = [
                     renamed: &[("forceComplete", "force")],
                 },
             ),
-            ("retro", Target::Elsewhere(NO_SPRINT_REPORTS)),
+            ("retro", to("cmos_sprint_retro")),
             ("carry_forward", Target::Elsewhere(NO_SPRINT_REPORTS)),
             ("analytics", Target::Elsewhere(NO_SPRINT_REPORTS)),
         ],
