@@ -138,14 +138,16 @@ fn own_process_group(command: &mut Command) {
 fn own_process_group(_command: &mut Command) {}
 
 /// Kills the command and every process in its group (the group the shell leads, made at
-/// spawn), through the system's `kill` program so no unsafe code is needed; the child itself
-/// is killed directly as well, in case that fails.
+/// spawn), through the shell's own `kill` (POSIX `kill -s KILL -- -PGID`), so no unsafe code
+/// is needed and no `kill` program (procps) has to be installed: checks need `sh` anyway. The
+/// group id is passed as an argument, never spliced into the script. The child itself is
+/// killed directly as well, in case that fails.
 fn kill_group(child: &mut Child) {
     #[cfg(unix)]
     {
         let group = format!("-{}", child.id());
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &group])
+        let _ = Command::new("sh")
+            .args(["-c", "kill -s KILL -- \"$1\"", "sh", &group])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
