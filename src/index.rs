@@ -34,6 +34,9 @@ pub struct MissionEntry {
     /// It triggered a fallback or asked for review: only a person's approval completes it.
     #[serde(default)]
     pub needs_human: bool,
+    /// The gate scored it or it climbed the escalation ladder: reports read its record.
+    #[serde(default)]
+    pub decided: bool,
 }
 
 impl From<&Mission> for MissionEntry {
@@ -49,6 +52,7 @@ impl From<&Mission> for MissionEntry {
             blocked_reason: m.blocked.as_ref().map(|b| b.reason.clone()),
             awaiting_review: m.approval_state == Some(crate::model::ApprovalState::NeedsReview),
             needs_human: m.needs_human_review(),
+            decided: m.approval_state.is_some() || !m.escalations.is_empty(),
         }
     }
 }

@@ -16,6 +16,7 @@ fn entry(id: &str, status: Status, sprint: Option<&str>, rank: Option<i64>) -> M
         blocked_reason: None,
         awaiting_review: false,
         needs_human: false,
+        decided: false,
     }
 }
 

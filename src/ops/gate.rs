@@ -82,21 +82,7 @@ pub fn complete(
                 m.approval_state = Some(ApprovalState::AutoApproved);
                 Ok(())
             };
-            let promote_to = match promotion {
-                Promotion::Current => Some(Status::Current),
-                Promotion::Start => Some(Status::InProgress),
-                Promotion::None => None,
-            };
-            let detail = transition::note(notes, "notes")?;
-            transition::run_stamped(
-                ws,
-                "complete",
-                id,
-                Status::Completed,
-                detail,
-                promote_to,
-                &stamp,
-            )?
+            complete_stamped(ws, id, notes, promotion, &stamp)?
         }
         Verdict::NeedsReview => {
             let outcome = hold(ws, id, notes, score, &evidence, &rules)?;
@@ -151,6 +137,18 @@ fn unscored_with_evidence(
         m.validated_at = Some(tx.now());
         Ok(())
     };
+    complete_stamped(ws, id, notes, promotion, &stamp)
+}
+
+/// Completes mission `id` with `stamp` writing the gate's record in the same commit, and
+/// follows it as `promotion` says.
+fn complete_stamped(
+    ws: &Workspace,
+    id: &str,
+    notes: Option<&str>,
+    promotion: Promotion,
+    stamp: Stamp<'_>,
+) -> Result<Outcome<TransitionOutcome>> {
     let promote_to = match promotion {
         Promotion::Current => Some(Status::Current),
         Promotion::Start => Some(Status::InProgress),
@@ -164,7 +162,7 @@ fn unscored_with_evidence(
         Status::Completed,
         detail,
         promote_to,
-        &stamp,
+        stamp,
     )
 }
 

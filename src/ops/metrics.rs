@@ -327,8 +327,8 @@ pub fn report(ws: &Workspace, period: &Period) -> Result<Outcome<Report>> {
 }
 
 /// The missions a report looks at for estimates and the gate's decisions, read once: those
-/// of the sprint, or every mission (work of any status can have climbed the escalation
-/// ladder in the period), in id order.
+/// of the sprint, or (weekly) the Completed ones and those the index marks as scored or
+/// escalated, whatever their status, in id order. Other records are never read.
 fn decided_missions(
     ws: &Workspace,
     snapshot: &Snapshot<'_>,
@@ -338,7 +338,10 @@ fn decided_missions(
     let mut ids: Vec<&String> = index
         .missions
         .iter()
-        .filter(|(_, e)| sprint.is_none_or(|s| e.sprint.as_deref() == Some(s)))
+        .filter(|(_, e)| match sprint {
+            Some(s) => e.sprint.as_deref() == Some(s),
+            None => e.status == Status::Completed || e.decided,
+        })
         .map(|(id, _)| id)
         .collect();
     ids.sort();

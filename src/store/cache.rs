@@ -21,7 +21,7 @@ use crate::model::{DepType, fnv1a};
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
-    "cmos index cache 11 (cmos ",
+    "cmos index cache 12 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
@@ -351,6 +351,7 @@ mod tests {
             blocked_reason: Some("why".into()),
             awaiting_review: false,
             needs_human: false,
+            decided: false,
         }
     }
 
