@@ -98,6 +98,14 @@ pub struct Item {
     /// Why the status last changed (done, dropped, archived, carried).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// A decision or learning that stays true however old it gets: never flagged as stale
+    /// by a review and never archived when its sprint closes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub evergreen: bool,
+    /// When someone last confirmed the record still holds; a review does not flag it again
+    /// for the staleness threshold's span after this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_at: Option<Timestamp>,
     pub created_at: Timestamp,
     /// When this version was written; the newest version is the item.
     pub updated_at: Timestamp,
@@ -125,6 +133,8 @@ impl Item {
             files: Vec::new(),
             commit: None,
             note: None,
+            evergreen: false,
+            reviewed_at: None,
             created_at: now,
             updated_at: now,
             by: by.to_string(),
