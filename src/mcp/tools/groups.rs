@@ -87,6 +87,39 @@ fn gist(description: &str) -> &str {
     description[..end].trim_end_matches('.')
 }
 
+/// A parameter as a group lists it. An object's own keys are left out when each is also a
+/// parameter of its own (`fields` repeats `name`, `status`, ...): the listing says so once
+/// instead of describing every key twice, and a call is still checked against the granular
+/// tool's full schema.
+fn listed_property(property: &Value, siblings: &Value) -> Value {
+    let mut listed = schema::without_original(property);
+    let repeats_siblings = |keys: &Value| {
+        keys.as_object()
+            .is_some_and(|keys| keys.keys().all(|k| siblings.get(k).is_some()))
+    };
+    if let Some(object) = listed.as_object_mut()
+        && object.get("properties").is_some_and(repeats_siblings)
+    {
+        object.remove("properties");
+        let said = object
+            .get("description")
+            .and_then(Value::as_str)
+            .map(|d| {
+                d.split(';')
+                    .next()
+                    .unwrap_or(d)
+                    .trim_end_matches('.')
+                    .to_string()
+            })
+            .unwrap_or_default();
+        object.insert(
+            "description".into(),
+            Value::from(format!("{said}, with the keys of the parameters above.")),
+        );
+    }
+    listed
+}
+
 /// A group of the original's that cmos does not offer: callable, every action refused.
 const fn refused(name: &'static str, actions: &'static [(&'static str, Target)]) -> Group {
     Group {
@@ -354,10 +387,9 @@ impl Group {
         let mut properties = Map::new();
         let mut required = Vec::new();
         if !self.single() {
-            let doc = "The action; it reads the parameters below that it takes.";
             properties.insert(
                 "action".into(),
-                json!({"type": "string", "enum": self.words(), "description": doc}),
+                json!({"type": "string", "enum": self.words(), "description": "What to do."}),
             );
             required.push(Value::from("action"));
         }
@@ -391,7 +423,7 @@ impl Group {
                     .map_or(key.as_str(), |(from, _)| from);
                 properties
                     .entry(ours.to_string())
-                    .or_insert_with(|| schema::without_original(property));
+                    .or_insert_with(|| listed_property(property, &schema["properties"]));
                 let said = property["description"].as_str().unwrap_or_default();
                 let Value::Array(entries) = meanings.entry(ours).or_insert_with(|| json!([]))
                 else {
@@ -497,6 +529,26 @@ impl Group {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `fields` is listed once, as "the keys above", only when every one of its keys is a
+    /// parameter of its own; an object with keys of its own keeps them.
+    #[test]
+    fn an_object_parameter_drops_only_keys_listed_beside_it() {
+        let fields = json!({"type": "object", "description": "The changes; wins.",
+            "properties": {"name": {"type": "string"}}});
+        let beside = json!({"name": {"type": "string"}, "fields": fields});
+        let listed = listed_property(&fields, &beside);
+        assert!(listed.get("properties").is_none());
+        assert_eq!(
+            listed["description"],
+            "The changes, with the keys of the parameters above."
+        );
+        let alone = json!({"fields": fields});
+        assert_eq!(
+            listed_property(&fields, &alone)["properties"],
+            fields["properties"]
+        );
+    }
 
     /// Every action names a granular tool that exists, renames the original's parameter to one
     /// that tool has, and fixes arguments that tool's schema accepts: a renamed tool or
