@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{Outcome, Workspace, knowledge, retro};
+use super::{Outcome, Workspace, close_out, knowledge, retro};
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, MissionCarry};
 use crate::model::{ItemKind, Sprint};
@@ -69,7 +69,11 @@ pub fn carry_forward(
     let (source, target) = sprints(&snapshot, from, to)?;
     if dry_run {
         let report = plan(ws, &snapshot, &source, &target, CarryAction::WouldMove)?;
-        return Ok(Outcome::read(report, &snapshot));
+        let mut outcome = Outcome::read(report, &snapshot);
+        for problem in close_out::unreadable_lines(ws, &snapshot, &[ItemKind::NextStep])? {
+            outcome = outcome.warn(problem);
+        }
+        return Ok(outcome);
     }
     let written = ws.store().write("sprint.carry-forward", |tx| {
         // The branch may have moved since it was read: plan against the write's own base.
@@ -113,9 +117,15 @@ pub fn carry_forward(
             "sprint carry-forward {} {} ({} moved)",
             source.id, target.id, report.moved
         ));
-        Ok(report)
+        let unreadable = close_out::unreadable_lines(ws, at, &[ItemKind::NextStep])?;
+        Ok((report, unreadable))
     })?;
-    Ok(written.into_outcome())
+    let (report, unreadable) = written.value;
+    let mut outcome = Outcome::from_digest(report, &written.meta, &written.digest);
+    for problem in unreadable {
+        outcome = outcome.warn(problem);
+    }
+    Ok(outcome)
 }
 
 /// The two sprints, resolved and checked.

@@ -12,7 +12,7 @@ use crate::format::layout;
 use crate::lifecycle;
 use crate::model::text::one_line;
 use crate::model::{Item, ItemKind, ItemStatus, Sprint, new_short_id, validate_id};
-use crate::store::{CommitId, Tx};
+use crate::store::{CommitId, Snapshot, Tx};
 
 /// What a close-out did.
 #[derive(Debug, Serialize)]
@@ -65,6 +65,7 @@ pub fn close(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<CloseOut>>
             &fresh
         };
         let retro = retro::gather(ws, before, sprint.clone())?.data;
+        let unreadable = unreadable_lines(ws, before, &lifecycle::CLOSED_WITH_SPRINT)?;
         let (archived, kept_evergreen) = archive(tx, &retro, &sprint.id)?;
         let now = tx.now();
         let kind = ItemKind::Snapshot;
@@ -88,7 +89,7 @@ pub fn close(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<CloseOut>>
             sprint.id,
             archived.len()
         ));
-        Ok(CloseOut {
+        let closed = CloseOut {
             sprint,
             snapshot: handle,
             retro_file,
@@ -96,9 +97,14 @@ pub fn close(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<CloseOut>>
             kept_evergreen,
             kpis: retro.kpis,
             summary: retro.summary,
-        })
+        };
+        Ok((closed, unreadable))
     })?;
-    let mut outcome = written.into_outcome();
+    let (closed, unreadable) = written.value;
+    let mut outcome = Outcome::from_digest(closed, &written.meta, &written.digest);
+    for problem in unreadable {
+        outcome = outcome.warn(problem);
+    }
     if !outcome.data.archived.is_empty() {
         let ids: Vec<&str> = outcome
             .data
@@ -115,6 +121,24 @@ pub fn close(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<CloseOut>>
         outcome = outcome.warn(text);
     }
     Ok(outcome)
+}
+
+/// A warning for each unreadable line of the logs of `kinds`: a record a close-out or a
+/// carry-forward could not look at, said rather than skipped in silence.
+pub(super) fn unreadable_lines(
+    ws: &Workspace,
+    snapshot: &Snapshot<'_>,
+    kinds: &[ItemKind],
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for kind in kinds {
+        for problem in ws.store().items(snapshot, *kind)?.1 {
+            out.push(format!(
+                "an unreadable {kind} line was left as it is: {problem}"
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// Archives the sprint's Active decisions and learnings that are not evergreen, as the
