@@ -35,7 +35,7 @@ pub fn render(c: &CloseOut, style: &Style) -> String {
         crate::model::text::short_hash(before)
     ));
     list(&mut out, "Archived", &c.archived);
-    list(&mut out, "Kept (evergreen)", &c.kept_evergreen);
+    list(&mut out, "Kept as evergreen", &c.kept_evergreen);
     out.push('\n');
     out.push_str(&c.summary);
     out
