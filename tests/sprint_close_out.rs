@@ -642,7 +642,24 @@ fn complete_without_retro_behaves_as_before_and_retro_keeps_force() {
 fn close_outs_of_parked_only_empty_and_single_sprints() {
     let (p, _) = history();
     // A parked-only sprint owns no mission: no completion rate, nothing archived.
-    let parked = p.json(&["sprint", "complete", "S3", "--retro"]);
+    // A session while no sprint is current belongs to none: the close-out says so.
+    p.ok(&["sprint", "complete", "S1", "--force"]);
+    p.ok(&[
+        "session",
+        "start",
+        "--type",
+        "planning",
+        "--title",
+        "Between sprints",
+    ]);
+    p.ok(&["session", "complete", "--summary", "Planned"]);
+    let envelope = p.envelope(&["sprint", "complete", "S3", "--retro"]);
+    let warnings = envelope["warnings"].to_string();
+    assert!(
+        warnings.contains("1 session(s) belong to no sprint"),
+        "{warnings}"
+    );
+    let parked = &envelope["data"];
     assert_eq!(parked["kpis"]["owned"], 0);
     assert!(parked["kpis"]["completion_rate"].is_null());
     assert_eq!(parked["archived"], json!([]));

@@ -64,8 +64,15 @@ pub fn close(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<CloseOut>>
             fresh = ws.store().snapshot_at(base)?;
             &fresh
         };
-        let retro = retro::gather(ws, before, sprint.clone())?.data;
-        let unreadable = unreadable_lines(ws, before, &lifecycle::CLOSED_WITH_SPRINT)?;
+        let gathered = retro::gather(ws, before, sprint.clone())?;
+        let retro = gathered.data;
+        // The retrospective's own advisories (sessions of no sprint) go with the close-out.
+        let mut notes: Vec<String> = gathered.warnings.into_iter().map(|w| w.text).collect();
+        notes.extend(unreadable_lines(
+            ws,
+            before,
+            &lifecycle::CLOSED_WITH_SPRINT,
+        )?);
         let (archived, kept_evergreen) = archive(tx, &retro, &sprint.id)?;
         let now = tx.now();
         let kind = ItemKind::Snapshot;
@@ -98,12 +105,14 @@ pub fn close(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<CloseOut>>
             kpis: retro.kpis,
             summary: retro.summary,
         };
-        Ok((closed, unreadable))
+        Ok((closed, notes))
     })?;
-    let (closed, unreadable) = written.value;
+    let (closed, notes) = written.value;
     let mut outcome = Outcome::from_digest(closed, &written.meta, &written.digest);
-    for problem in unreadable {
-        outcome = outcome.warn(problem);
+    for note in notes {
+        if !outcome.warnings.iter().any(|w| w.text == note) {
+            outcome = outcome.warn(note);
+        }
     }
     if !outcome.data.archived.is_empty() {
         let ids: Vec<&str> = outcome
