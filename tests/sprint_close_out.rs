@@ -110,6 +110,17 @@ impl Project {
             .edit_on_branch(&format!(".cmos/{dir}/2026-11/byhand-001.jsonl"), &line);
     }
 
+    /// The retrospective files on the cmos branch, one a line.
+    fn retro_files(&self) -> String {
+        self.repo.git(&[
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "refs/heads/cmos",
+            ".cmos/retros",
+        ])
+    }
+
     /// How many commits the cmos branch has.
     fn commits(&self) -> usize {
         self.repo
@@ -579,14 +590,7 @@ fn undo_of_a_close_out_brings_back_the_records_the_sprint_and_removes_the_retro(
     assert_eq!(s1["status"], "Active");
     assert_eq!(s1["current"], true);
     assert!(s1["completed_at"].is_null(), "{s1:#}");
-    let out = p.repo.git(&[
-        "ls-tree",
-        "-r",
-        "--name-only",
-        "refs/heads/cmos",
-        ".cmos/retros",
-    ]);
-    assert!(out.trim().is_empty(), "{out}");
+    assert_eq!(p.retro_files(), "", "no retrospective on the branch");
     let handle = closed["snapshot"]["id"].as_str().unwrap();
     let history = p.json(&["context", "history"]);
     let entry = history
@@ -620,14 +624,7 @@ fn complete_without_retro_behaves_as_before_and_retro_keeps_force() {
     assert_eq!(plain["status"], "Completed");
     assert!(plain.get("archived").is_none());
     assert_eq!(p.status_of("decision", &r.toml), "Active");
-    let out = p.repo.git(&[
-        "ls-tree",
-        "-r",
-        "--name-only",
-        "refs/heads/cmos",
-        ".cmos/retros",
-    ]);
-    assert!(out.trim().is_empty(), "{out}");
+    assert_eq!(p.retro_files(), "", "no retrospective on the branch");
     let err = p.refused(&["sprint", "complete", "S1", "--retro"]);
     assert!(
         err["message"]

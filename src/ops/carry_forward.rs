@@ -65,7 +65,7 @@ pub fn carry_forward(
     to: &str,
     dry_run: bool,
 ) -> Result<Outcome<CarryReport>> {
-    let snapshot = ws.snapshot()?;
+    let mut snapshot = ws.snapshot()?;
     let (source, target) = sprints(&snapshot, from, to)?;
     if dry_run {
         let report = plan(ws, &snapshot, &source, &target, CarryAction::WouldMove)?;
@@ -78,13 +78,8 @@ pub fn carry_forward(
     let written = ws.store().write("sprint.carry-forward", |tx| {
         // The branch may have moved since it was read: plan against the write's own base.
         let base = tx.base().ok_or(Error::NotInitialized)?;
-        let fresh;
-        let at = if base == snapshot.commit {
-            &snapshot
-        } else {
-            fresh = ws.store().snapshot_at(base)?;
-            &fresh
-        };
+        close_out::at_base(ws, &mut snapshot, base)?;
+        let at = &snapshot;
         let (source, target) = sprints(at, from, to)?;
         let report = plan(ws, at, &source, &target, CarryAction::Moved)?;
         let now = tx.now();

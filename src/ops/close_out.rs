@@ -43,7 +43,7 @@ pub struct Closed {
 /// Completes sprint `id` (by the rules of a plain completion, `force` included) and closes
 /// it out, in one commit.
 pub fn close(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<CloseOut>> {
-    let snapshot = ws.snapshot()?;
+    let mut snapshot = ws.snapshot()?;
     let written = ws.store().write("sprint.complete", |tx| {
         let base = tx.base().ok_or(Error::NotInitialized)?;
         let mut sprint = tx.meta().resolve_sprint(id)?.clone();
@@ -57,13 +57,8 @@ pub fn close(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<CloseOut>>
             })
         })?;
         super::sprint::complete_in(tx, &mut sprint, force)?;
-        let fresh;
-        let before = if base == snapshot.commit {
-            &snapshot
-        } else {
-            fresh = ws.store().snapshot_at(base)?;
-            &fresh
-        };
+        at_base(ws, &mut snapshot, base)?;
+        let before = &snapshot;
         let gathered = retro::gather(ws, before, sprint.clone())?;
         let retro = gathered.data;
         // The retrospective's own advisories (sessions of no sprint) go with the close-out.
@@ -130,6 +125,20 @@ pub fn close(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<CloseOut>>
         outcome = outcome.warn(text);
     }
     Ok(outcome)
+}
+
+/// Makes `snapshot` the branch at `base`, the commit a write builds on, when the branch
+/// moved since it was read (a write is re-run when it loses a race), so what the write
+/// gathers is what it changes.
+pub(super) fn at_base<'s>(
+    ws: &'s Workspace,
+    snapshot: &mut Snapshot<'s>,
+    base: CommitId,
+) -> Result<()> {
+    if snapshot.commit != base {
+        *snapshot = ws.store().snapshot_at(base)?;
+    }
+    Ok(())
 }
 
 /// A warning for each unreadable line of the logs of `kinds`: a record a close-out or a
