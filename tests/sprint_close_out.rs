@@ -813,3 +813,37 @@ fn the_mcp_tools_carry_forward_and_close_out() {
     assert_eq!(p.status_of("decision", &r.toml), "Archived");
     assert_eq!(p.json(&["mission", "show", "A2"])["sprint"], "S2");
 }
+
+#[test]
+fn branch_text_is_escaped_in_the_terminal_and_kept_on_one_line_in_the_retro_file() {
+    let (p, _) = history();
+    let path = p
+        .repo
+        .git(&[
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "refs/heads/cmos",
+            ".cmos/missions",
+        ])
+        .lines()
+        .find(|l| l.ends_with("/A6.toml"))
+        .unwrap()
+        .to_string();
+    let record = p.repo.show(&path);
+    let hostile = record.replace(
+        "name = \"Add a GUI\"",
+        "name = \"Add a GUI\\u001b[2J | and\\nmore\"",
+    );
+    assert_ne!(hostile, record, "{record}");
+    p.repo.edit_on_branch(&path, &hostile);
+    let text = p.ok(&["sprint", "carry-forward", "S1", "--to", "S2", "--dry-run"]);
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(text.contains("Add a GUI\\e[2J | and more"), "{text}");
+    p.ok(&["sprint", "complete", "S1", "--retro", "--force"]);
+    let file = p.repo.show(".cmos/retros/S1.md");
+    assert!(
+        file.contains("| A6 | Add a GUI\\e[2J \\| and more | Queued |") && !file.contains('\u{1b}'),
+        "{file:?}"
+    );
+}

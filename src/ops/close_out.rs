@@ -10,7 +10,7 @@ use super::{Outcome, Workspace};
 use crate::error::{Error, FileProblem, Result};
 use crate::format::layout;
 use crate::lifecycle;
-use crate::model::text::one_line;
+use crate::model::text::{escape_line, escape_text, one_line};
 use crate::model::{Item, ItemKind, ItemStatus, Sprint, new_short_id, validate_id};
 use crate::store::{CommitId, Snapshot, Tx};
 
@@ -198,9 +198,10 @@ fn archive(tx: &mut Tx<'_>, retro: &Retro, sprint: &str) -> Result<(Vec<Closed>,
     Ok((archived, kept))
 }
 
-/// A table cell or list entry: one line, its pipes escaped.
+/// A table cell or list entry: one line, terminal controls written visibly (the file is
+/// read with `git show` and in pull requests), its pipes escaped.
 fn cell(text: &str) -> String {
-    one_line(text).replace('|', "\\|")
+    escape_line(&one_line(text)).replace('|', "\\|")
 }
 
 fn items(out: &mut String, title: &str, records: &[RetroItem]) {
@@ -241,7 +242,7 @@ fn markdown(
         before,
         handle.id
     );
-    out.push_str(&r.summary);
+    out.push_str(&escape_text(&r.summary));
     out.push_str("\n## Missions\n\n");
     if r.missions.is_empty() {
         out.push_str("None.\n");
