@@ -302,7 +302,9 @@ pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Res
     .needs(&[Input::Force]))
 }
 
+mod carry;
 pub mod checks;
+mod close_out;
 mod cycles;
 mod direction;
 pub mod fallback;
@@ -313,6 +315,8 @@ pub mod process;
 mod queue;
 mod sessions;
 
+pub use carry::*;
+pub use close_out::*;
 pub use cycles::{Closer, Precedence, cycle_closers, cycles, ordering_links};
 pub use direction::{Facts, Oriented, Reading, Written, completed_before_prerequisites, orient};
 pub use items::*;

@@ -550,6 +550,13 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
     run(&w, &["fsm", "pending"]);
     run(&w, &["fsm", "done", "rq-none", "--output", &graph]);
     run(&w, &["sprint", "retro", "S1"]);
+    run(&w, &["sprint", "add", "S3", "--title", "Carried"]);
+    run(
+        &w,
+        &["sprint", "carry-forward", "S1", "--to", "S3", "--dry-run"],
+    );
+    run(&w, &["sprint", "carry-forward", "S1", "--to", "S3"]);
+    run(&w, &["sprint", "complete", "S2", "--retro", "--force"]);
     (out, ran)
 }
 

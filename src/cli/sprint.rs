@@ -1,5 +1,7 @@
-//! `cmos sprint ...`: add, list, show, update, activate, complete, retro.
+//! `cmos sprint ...`: add, list, show, update, activate, complete, retro, carry-forward.
 
+mod carry_forward;
+mod close_out;
 mod retro;
 
 use clap::{Args, Subcommand};
@@ -30,7 +32,9 @@ pub enum SprintCommand {
         status: Option<SprintStatus>,
     },
     /// Show a sprint, its counts by status and its missions.
-    Show { id: String },
+    Show {
+        id: String,
+    },
     /// Change a sprint's title, focus or dates.
     Update {
         id: String,
@@ -38,13 +42,20 @@ pub enum SprintCommand {
         fields: FieldArgs,
     },
     /// Make a sprint the project's current sprint.
-    Activate { id: String },
+    Activate {
+        id: String,
+    },
     /// Close a sprint; refused while missions in it are still open unless --force.
     Complete {
         id: String,
         /// Close it even though some missions are still open.
         #[arg(long)]
         force: bool,
+        /// Close it out in the same commit: record its retrospective (.cmos/retros/ID.md and
+        /// a snapshot of the branch before the close) and archive its decisions and learnings
+        /// that are not evergreen, listing each. `cmos undo` takes it all back.
+        #[arg(long)]
+        retro: bool,
     },
     /// Look back on a sprint: what was done, how fast, what carries forward (read-only).
     ///
@@ -55,6 +66,7 @@ pub enum SprintCommand {
         /// The sprint: its id, the original's id or its title.
         id: String,
     },
+    CarryForward(carry_forward::CarryForwardArgs),
 }
 
 #[derive(Debug, Args)]
@@ -113,7 +125,15 @@ pub fn run(ctx: &CommandContext, cmd: SprintCommand) -> Result<()> {
                 format!("Sprint {} is now current\n", st.bold(&s.id))
             });
         }
-        SprintCommand::Complete { id, force } => {
+        SprintCommand::Complete {
+            id,
+            force,
+            retro: true,
+        } => {
+            let outcome = crate::ops::close_out::close(ws, &id, force)?;
+            printer.outcome(&outcome, close_out::render);
+        }
+        SprintCommand::Complete { id, force, .. } => {
             let outcome = ops::complete(ws, &id, force)?;
             printer.outcome(&outcome, |s, st| {
                 format!("Completed sprint {}\n", st.bold(&s.id))
@@ -121,6 +141,10 @@ pub fn run(ctx: &CommandContext, cmd: SprintCommand) -> Result<()> {
         }
         SprintCommand::Retro { id } => {
             printer.outcome(&crate::ops::retro::retro(ws, &id)?, retro::render);
+        }
+        SprintCommand::CarryForward(a) => {
+            let outcome = crate::ops::carry_forward::carry_forward(ws, &a.id, &a.to, a.dry_run)?;
+            printer.outcome(&outcome, carry_forward::render);
         }
     }
     Ok(())

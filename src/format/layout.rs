@@ -72,6 +72,14 @@ pub fn fsm_path(writer: &str) -> String {
 /// The free-form project notes.
 pub const NOTES: &str = ".cmos/notes.md";
 
+/// Where a sprint's close-out records its retrospective: one Markdown file per sprint.
+pub const RETROS: &str = "retros";
+
+/// The retrospective file of sprint `id` (`.cmos/retros/<id>.md`).
+pub fn retro_path(id: &str) -> String {
+    format!("{ROOT}/{RETROS}/{id}.md")
+}
+
 /// The file name of shard `seq` of `writer`, e.g. `k3v9x2m1qa-001.jsonl`.
 pub fn shard_name(writer: &str, seq: u32) -> String {
     format!("{writer}-{seq:03}.jsonl")

@@ -359,25 +359,32 @@ pub fn carry(ws: &Workspace, id: &str, sprint: &str) -> Result<Outcome<Item>> {
         let sprint = tx.meta().resolve_sprint(sprint)?.id.clone();
         let sprint = sprint.as_str();
         let item = tx.item(kind, id)?;
-        lifecycle::check_carry(&item, sprint)?;
-        let mut next = item.revised(tx.now());
-        next.sprint = Some(sprint.to_string());
-        next.note = Some(match &item.sprint {
-            Some(from) => format!("carried from sprint {from}"),
-            None => "carried into a sprint".to_string(),
-        });
-        tx.record(
-            "next-step.carried",
-            id,
-            item.sprint.clone(),
-            Some(sprint.to_string()),
-            None,
-        );
+        let next = carry_in(tx, &item, sprint)?;
         tx.set_subject(format!("next-step carry {id} {sprint}"));
-        tx.put_item(next.clone());
         Ok(next)
     })?;
     Ok(written.into_outcome())
+}
+
+/// Moves the open next step `item` to `sprint` (an id) within a write, with a note saying
+/// where it came from; `from` names the sprint it leaves when it had no sprint of its own.
+pub(super) fn carry_in(tx: &mut crate::store::Tx<'_>, item: &Item, sprint: &str) -> Result<Item> {
+    lifecycle::check_carry(item, sprint)?;
+    let mut next = item.revised(tx.now());
+    next.sprint = Some(sprint.to_string());
+    next.note = Some(match &item.sprint {
+        Some(from) => format!("carried from sprint {from}"),
+        None => "carried into a sprint".to_string(),
+    });
+    tx.record(
+        "next-step.carried",
+        &item.id,
+        item.sprint.clone(),
+        Some(sprint.to_string()),
+        None,
+    );
+    tx.put_item(next.clone());
+    Ok(next)
 }
 
 /// A fact with whether its files changed since the commit it is pinned at.

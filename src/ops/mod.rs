@@ -3,8 +3,10 @@
 
 pub mod agents;
 pub mod audit;
+pub mod carry_forward;
 pub mod changes;
 pub mod checks;
+pub mod close_out;
 pub mod context;
 pub mod context_view;
 pub mod envelope;

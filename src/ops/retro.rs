@@ -135,6 +135,12 @@ pub struct Carried {
 pub fn retro(ws: &Workspace, sprint: &str) -> Result<Outcome<Retro>> {
     let snapshot = ws.snapshot()?;
     let sprint = snapshot.meta.resolve_sprint(sprint)?.clone();
+    gather(ws, &snapshot, sprint)
+}
+
+/// The retrospective of `sprint` as `snapshot` has it; the sprint record is the one shown
+/// (a close-out passes the sprint as it is once completed).
+pub fn gather(ws: &Workspace, snapshot: &Snapshot<'_>, sprint: Sprint) -> Result<Outcome<Retro>> {
     let in_sprint = snapshot.meta.sprint_matcher(&sprint.id);
     let index = snapshot.index()?;
     let now = Timestamp::now();
@@ -142,14 +148,14 @@ pub fn retro(ws: &Workspace, sprint: &str) -> Result<Outcome<Retro>> {
     let mut records = Vec::new();
     for entry in lifecycle::work_order(index) {
         if in_sprint(entry.sprint.as_deref()) {
-            records.push(ws.store().mission(&snapshot, &entry.id)?);
+            records.push(ws.store().mission(snapshot, &entry.id)?);
         }
     }
 
     let (decisions, learnings, next_steps) = (
-        items_of(ws, &snapshot, ItemKind::Decision, &in_sprint)?,
-        items_of(ws, &snapshot, ItemKind::Learning, &in_sprint)?,
-        items_of(ws, &snapshot, ItemKind::NextStep, &in_sprint)?,
+        items_of(ws, snapshot, ItemKind::Decision, &in_sprint)?,
+        items_of(ws, snapshot, ItemKind::Learning, &in_sprint)?,
+        items_of(ws, snapshot, ItemKind::NextStep, &in_sprint)?,
     );
     let linked: Vec<&Item> = decisions
         .iter()
@@ -157,7 +163,7 @@ pub fn retro(ws: &Workspace, sprint: &str) -> Result<Outcome<Retro>> {
         .chain(&next_steps)
         .collect();
 
-    let (mut all_sessions, _) = ws.store().sessions(&snapshot)?;
+    let (mut all_sessions, _) = ws.store().sessions(snapshot)?;
     all_sessions.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
     let untagged_sessions = all_sessions.iter().filter(|s| s.sprint.is_none()).count();
     let sessions: Vec<RetroSession> = all_sessions
@@ -219,7 +225,7 @@ pub fn retro(ws: &Workspace, sprint: &str) -> Result<Outcome<Retro>> {
         carry_forward,
     };
     retro.summary = summary(&retro, &records);
-    let mut outcome = Outcome::read(retro, &snapshot);
+    let mut outcome = Outcome::read(retro, snapshot);
     if untagged_sessions > 0 {
         outcome = outcome.warn(format!(
             "{untagged_sessions} session(s) belong to no sprint and are not counted in any sprint's retrospective"

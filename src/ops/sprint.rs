@@ -362,7 +362,7 @@ pub fn complete(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<Sprint>
 }
 
 /// Completes `sprint` within a write, by the rules of `lifecycle`.
-fn complete_in(tx: &mut Tx<'_>, sprint: &mut Sprint, force: bool) -> Result<()> {
+pub(super) fn complete_in(tx: &mut Tx<'_>, sprint: &mut Sprint, force: bool) -> Result<()> {
     lifecycle::check_sprint_complete(tx.index()?, sprint, force)?;
     let id = sprint.id.clone();
     let now = tx.now();

@@ -6,6 +6,7 @@
 
 mod args;
 mod checks;
+mod close_out;
 mod fallback;
 pub mod groups;
 mod memory;
@@ -122,6 +123,7 @@ pub fn all() -> Vec<&'static Tool> {
         .chain(&checks::TOOLS)
         .chain(&fallback::TOOLS)
         .chain(&retro::TOOLS)
+        .chain(&close_out::TOOLS)
         .collect()
 }
 
