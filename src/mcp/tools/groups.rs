@@ -167,7 +167,7 @@ pub static GROUPS: [Group; 15] = [
     ),
     group(
         "cmos_sprint",
-        "Sprints: list, show (with its missions), add, update, complete.",
+        "Sprints: list, show (with its missions), add, update, complete, retro (the close-out report), carry_forward (open work to another sprint), analytics (trends over sprints).",
         &[
             ("list", to("cmos_sprint_list")),
             ("show", to("cmos_sprint_show")),
@@ -182,7 +182,14 @@ pub static GROUPS: [Group; 15] = [
                 },
             ),
             ("retro", to("cmos_sprint_retro")),
-            ("carry_forward", Target::Elsewhere(NO_SPRINT_REPORTS)),
+            (
+                "carry_forward",
+                Target::Tool {
+                    name: "cmos_sprint_carry_forward",
+                    fixed: &[],
+                    renamed: &[("targetSprintId", "to")],
+                },
+            ),
             ("analytics", Target::Elsewhere(NO_SPRINT_REPORTS)),
         ],
     ),
