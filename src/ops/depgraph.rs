@@ -364,7 +364,9 @@ fn longest_chains(n: usize, edges: &[(usize, usize, DepType)], back: &[bool]) ->
 
 /// Each node's row within its layer: first in the order given (ids in natural order), then
 /// `SWEEPS` rounds of barycenter ordering, left to right by the mean row of each node's
-/// prerequisites and right to left by that of its dependents.
+/// prerequisites and right to left by that of its dependents. Nodes with no link at all come
+/// last in the first layer, in id order, so a drawing can set them apart (`svg::graph` grids
+/// them below the linked ones) instead of one very long first column.
 fn order_rows(
     n: usize,
     edges: &[(usize, usize, DepType)],
@@ -380,8 +382,13 @@ fn order_rows(
             after[*a].push(*z);
         }
     }
+    let mut linked = vec![false; n];
+    for (a, z, _) in edges {
+        linked[*a] = true;
+        linked[*z] = true;
+    }
     let mut columns: Vec<Vec<usize>> = vec![Vec::new(); layers];
-    for v in 0..n {
+    for v in (0..n).filter(|v| linked[*v]) {
         columns[layer[v]].push(v);
     }
     let mut row = vec![0usize; n];
@@ -414,6 +421,10 @@ fn order_rows(
         for column in columns.iter_mut().take(last).rev() {
             sweep(column, &mut row, &after);
         }
+    }
+    let after_linked = columns.first().map_or(0, Vec::len);
+    for (r, v) in (after_linked..).zip((0..n).filter(|v| !linked[*v])) {
+        row[v] = r;
     }
     row
 }

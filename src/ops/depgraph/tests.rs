@@ -360,3 +360,25 @@ fn a_boundary_nodes_own_links_draw_no_more_boundary_nodes() {
     assert_eq!(ids, vec!["X", "mine"]);
     assert_eq!(g.outside_links, 0);
 }
+
+#[test]
+fn missions_with_no_link_come_last_in_the_first_layer() {
+    let s = Some("S1");
+    let g = layout(
+        &index(vec![
+            entry("a", Queued, s, &[]),
+            entry("b", Queued, s, &[]),
+            entry("c", Queued, s, &[("b", Requires)]),
+            entry("d", Queued, s, &[]),
+        ]),
+        &sprint_scope(false),
+    )
+    .unwrap();
+    let first: Vec<(&str, usize)> = g
+        .nodes
+        .iter()
+        .filter(|n| n.layer == 0)
+        .map(|n| (n.id.as_str(), n.row))
+        .collect();
+    assert_eq!(first, vec![("b", 0), ("a", 1), ("d", 2)]);
+}
