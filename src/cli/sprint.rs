@@ -1,5 +1,7 @@
-//! `cmos sprint ...`: add, list, show, update, activate, complete, retro, carry-forward.
+//! `cmos sprint ...`: add, list, show (and its burndown), update, activate, complete, retro,
+//! carry-forward.
 
+mod burndown;
 mod carry_forward;
 mod close_out;
 mod retro;
@@ -34,6 +36,10 @@ pub enum SprintCommand {
     /// Show a sprint, its counts by status and its missions.
     Show {
         id: String,
+        /// Show its burndown instead: scope, done and remaining per day, with the ideal line
+        /// when the sprint has dates (with --json, the burndown's data).
+        #[arg(long)]
+        burndown: bool,
     },
     /// Change a sprint's title, focus or dates.
     Update {
@@ -109,7 +115,11 @@ pub fn run(ctx: &CommandContext, cmd: SprintCommand) -> Result<()> {
             let outcome = ops::list(ws, status)?;
             printer.outcome(&outcome, |views, style| render_list(views, style));
         }
-        SprintCommand::Show { id } => {
+        SprintCommand::Show { id, burndown: true } => {
+            let outcome = crate::ops::burndown::burndown(ws, Some(&id))?;
+            printer.outcome(&outcome, burndown::render);
+        }
+        SprintCommand::Show { id, .. } => {
             let outcome = ops::show(ws, &id)?;
             printer.outcome(&outcome, render_show);
         }

@@ -3,12 +3,14 @@
 
 pub mod agents;
 pub mod audit;
+pub mod burndown;
 pub mod carry_forward;
 pub mod changes;
 pub mod checks;
 pub mod close_out;
 pub mod context;
 pub mod context_view;
+pub mod depgraph;
 pub mod envelope;
 pub mod fallback;
 pub mod gate;
