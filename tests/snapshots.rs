@@ -550,6 +550,7 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
     run(&w, &["fsm", "pending"]);
     run(&w, &["fsm", "done", "rq-none", "--output", &graph]);
     run(&w, &["sprint", "retro", "S1"]);
+    run(&w, &["sprint", "analytics"]);
     (out, ran)
 }
 

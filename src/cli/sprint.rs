@@ -1,5 +1,6 @@
-//! `cmos sprint ...`: add, list, show, update, activate, complete, retro.
+//! `cmos sprint ...`: add, list, show, update, activate, complete, retro, analytics.
 
+mod analytics;
 mod retro;
 
 use clap::{Args, Subcommand};
@@ -54,6 +55,17 @@ pub enum SprintCommand {
     Retro {
         /// The sprint: its id, the original's id or its title.
         id: String,
+    },
+    /// Trends over the newest Active and Completed sprints (read-only).
+    ///
+    /// Per sprint (oldest first) the owned total, completed, blocked, parked, completion rate,
+    /// average cycle time, decisions, learnings and sessions, counted as `sprint retro` counts
+    /// them; velocity over Completed sprints, trends (first half against second) and
+    /// highlights.
+    Analytics {
+        /// How many of the newest sprints to look at (1 to 100).
+        #[arg(long, default_value_t = crate::ops::analytics::DEFAULT_LIMIT)]
+        limit: usize,
     },
 }
 
@@ -121,6 +133,10 @@ pub fn run(ctx: &CommandContext, cmd: SprintCommand) -> Result<()> {
         }
         SprintCommand::Retro { id } => {
             printer.outcome(&crate::ops::retro::retro(ws, &id)?, retro::render);
+        }
+        SprintCommand::Analytics { limit } => {
+            let outcome = crate::ops::analytics::analytics(ws, limit)?;
+            printer.outcome(&outcome, analytics::render);
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! Operations never print; the CLI and the MCP server render what they return.
 
 pub mod agents;
+pub mod analytics;
 pub mod audit;
 pub mod changes;
 pub mod checks;

@@ -4,6 +4,7 @@
 //! The JSON Schema that tools/list publishes is derived from the struct, and every call is
 //! checked against that schema before the struct reads it, so the two cannot drift.
 
+mod analytics;
 mod args;
 mod checks;
 mod fallback;
@@ -122,6 +123,7 @@ pub fn all() -> Vec<&'static Tool> {
         .chain(&checks::TOOLS)
         .chain(&fallback::TOOLS)
         .chain(&retro::TOOLS)
+        .chain(&analytics::TOOLS)
         .collect()
 }
 
