@@ -311,6 +311,7 @@ mod items;
 mod loops;
 pub mod process;
 mod queue;
+pub mod review;
 mod sessions;
 
 pub use cycles::{Closer, Precedence, cycle_closers, cycles, ordering_links};
@@ -318,6 +319,7 @@ pub use direction::{Facts, Oriented, Reading, Written, completed_before_prerequi
 pub use items::*;
 pub use loops::*;
 pub use queue::*;
+pub use review::{check_reaffirm, check_review_kind};
 pub use sessions::*;
 
 #[cfg(test)]

@@ -475,6 +475,8 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
     run(&w, &["validate", "docs"]);
     run(&w, &["mission", "drop", "B3"]);
     run(&w, &["undo"]);
+    run(&w, &["decision", "reaffirm", &decision]);
+    run(&w, &["learning", "reaffirm", &learning, "--evergreen"]);
     for kind in ["decision", "fact", "learning", "constraint"] {
         let id = [&decision, &fact, &learning, &constraint][[
             "decision",
@@ -551,6 +553,8 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
     run(&w, &["fsm", "done", "rq-none", "--output", &graph]);
     run(&w, &["sprint", "retro", "S1"]);
     run(&w, &["sprint", "analytics"]);
+    run(&w, &["decision", "review", "--threshold", "1"]);
+    run(&w, &["learning", "review"]);
     (out, ran)
 }
 

@@ -32,6 +32,7 @@ pub mod process;
 mod reminder;
 pub mod research;
 pub mod retro;
+pub mod review;
 mod scope;
 pub mod session;
 pub mod session_log;

@@ -9,6 +9,7 @@ mod args;
 mod checks;
 mod fallback;
 pub mod groups;
+mod knowledge_review;
 mod memory;
 mod metrics;
 mod original;
@@ -124,6 +125,7 @@ pub fn all() -> Vec<&'static Tool> {
         .chain(&fallback::TOOLS)
         .chain(&retro::TOOLS)
         .chain(&analytics::TOOLS)
+        .chain(&knowledge_review::TOOLS)
         .collect()
 }
 
