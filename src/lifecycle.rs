@@ -303,6 +303,7 @@ pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Res
 }
 
 pub mod checks;
+pub mod condense;
 mod cycles;
 mod direction;
 pub mod fallback;

@@ -555,6 +555,10 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
     run(&w, &["sprint", "analytics"]);
     run(&w, &["decision", "review", "--threshold", "1"]);
     run(&w, &["learning", "review"]);
+    run(
+        &w,
+        &["context", "condense", "--target-tokens", "100", "--dry-run"],
+    );
     (out, ran)
 }
 

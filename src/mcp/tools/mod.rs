@@ -7,6 +7,7 @@
 mod analytics;
 mod args;
 mod checks;
+mod condense;
 mod fallback;
 pub mod groups;
 mod knowledge_review;
@@ -126,6 +127,7 @@ pub fn all() -> Vec<&'static Tool> {
         .chain(&retro::TOOLS)
         .chain(&analytics::TOOLS)
         .chain(&knowledge_review::TOOLS)
+        .chain(&condense::TOOLS)
         .collect()
 }
 
