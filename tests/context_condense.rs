@@ -259,6 +259,10 @@ fn a_condensation_closes_done_steps_and_summarises_old_sprints_in_one_commit() {
         }
     }
     // The window is data on the branch.
+    assert!(
+        repo.ok(&["verify"]).contains("no problems"),
+        "the file passes verify"
+    );
     let file = repo.show(".cmos/context.toml");
     assert!(file.contains("sprint_detail = 3"), "{file}");
     assert!(file.contains("[condensed]"), "{file}");
@@ -336,6 +340,11 @@ fn a_malformed_context_file_is_reported_with_its_line_and_the_defaults_are_used(
         "the defaults: everything loaded"
     );
     repo.edit_on_branch(".cmos/context.toml", "[windows]\nsprint_detail = 100000\n");
+    let (_, error) = repo.fails(&["verify"]);
+    assert!(
+        error.to_string().contains(".cmos/context.toml:2"),
+        "verify names it: {error:#}"
+    );
     let envelope = repo.envelope(&["onboard"]);
     assert!(
         envelope["warnings"]
