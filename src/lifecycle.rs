@@ -305,6 +305,7 @@ pub fn check_sprint_complete(index: &Index, sprint: &Sprint, force: bool) -> Res
 mod carry;
 pub mod checks;
 mod close_out;
+pub mod condense;
 mod cycles;
 mod direction;
 pub mod fallback;
@@ -313,6 +314,7 @@ mod items;
 mod loops;
 pub mod process;
 mod queue;
+pub mod review;
 mod sessions;
 
 pub use carry::*;
@@ -322,6 +324,7 @@ pub use direction::{Facts, Oriented, Reading, Written, completed_before_prerequi
 pub use items::*;
 pub use loops::*;
 pub use queue::*;
+pub use review::{check_reaffirm, check_review_kind};
 pub use sessions::*;
 
 #[cfg(test)]

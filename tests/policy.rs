@@ -28,7 +28,7 @@ fn test_policy_set_get_list_unset_keep_who_and_when() {
     let repo = Repo::new();
     repo.init();
     let list = repo.json(&["policy", "list"]);
-    assert_eq!(list.as_array().unwrap().len(), 12);
+    assert_eq!(list.as_array().unwrap().len(), 13);
     let cap = entry(&list, "limits.tool_cap");
     assert_eq!(
         (&cap["value"], &cap["source"]),
@@ -357,7 +357,7 @@ fn test_policy_and_complexity_over_mcp() {
         (&got["source"], &got["set_by"].is_string()),
         (&json!("set"), &true)
     );
-    assert_eq!(call(&replies, 2)["data"].as_array().unwrap().len(), 12);
+    assert_eq!(call(&replies, 2)["data"].as_array().unwrap().len(), 13);
     let refused = call(&replies, 3);
     assert!(
         refused["error"]["message"]

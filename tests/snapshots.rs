@@ -475,6 +475,8 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
     run(&w, &["validate", "docs"]);
     run(&w, &["mission", "drop", "B3"]);
     run(&w, &["undo"]);
+    run(&w, &["decision", "reaffirm", &decision]);
+    run(&w, &["learning", "reaffirm", &learning, "--evergreen"]);
     for kind in ["decision", "fact", "learning", "constraint"] {
         let id = [&decision, &fact, &learning, &constraint][[
             "decision",
@@ -557,6 +559,13 @@ fn scenario(json: bool) -> (String, Vec<Vec<String>>) {
     );
     run(&w, &["sprint", "carry-forward", "S1", "--to", "S3"]);
     run(&w, &["sprint", "complete", "S2", "--retro", "--force"]);
+    run(&w, &["sprint", "analytics"]);
+    run(&w, &["decision", "review", "--threshold", "1"]);
+    run(&w, &["learning", "review"]);
+    run(
+        &w,
+        &["context", "condense", "--target-tokens", "100", "--dry-run"],
+    );
     (out, ran)
 }
 

@@ -1,6 +1,8 @@
 //! `cmos context`, `cmos onboard`: the working memory of the project, and its notes and
 //! named snapshots.
 
+mod condense;
+
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::command_context::CommandContext;
@@ -154,6 +156,20 @@ pub enum ContextCommand {
     },
     /// What changed between two snapshots (or revisions of the branch; B defaults to now).
     Diff { from: String, to: Option<String> },
+    /// Trim what context and onboard load, toward a target, deleting nothing from the branch.
+    ///
+    /// Phase by phase while the context is above the target: open next steps of Completed
+    /// missions are closed as Done (kept in the log); completed sprints older than the newest
+    /// three are loaded as one summary line each (a window kept in .cmos/context.toml). One
+    /// commit; reports the size before and after and what each phase did.
+    Condense {
+        /// The size to reach, in estimated tokens [default: 15000].
+        #[arg(long, value_name = "N")]
+        target_tokens: Option<usize>,
+        /// Report what would be done and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -209,6 +225,13 @@ pub fn run(ctx: &CommandContext, args: ContextArgs) -> Result<()> {
         Some(ContextCommand::Diff { from, to }) => {
             let outcome = snapshots::diff(ws, &from, to.as_deref())?;
             printer.outcome(&outcome, render_diff);
+        }
+        Some(ContextCommand::Condense {
+            target_tokens,
+            dry_run,
+        }) => {
+            let outcome = crate::ops::condense::condense(ws, target_tokens, dry_run)?;
+            printer.outcome(&outcome, condense::render);
         }
     }
     Ok(())

@@ -82,7 +82,7 @@ pub enum Command {
     Fact(knowledge::fact::FactCommand),
     /// Learnings: what was found out that the next agent should know.
     #[command(subcommand)]
-    Learning(knowledge::note::NoteCommand),
+    Learning(knowledge::review::LearningCommand),
     /// Constraints: rules the work must respect.
     #[command(subcommand)]
     Constraint(knowledge::note::NoteCommand),
@@ -164,7 +164,7 @@ fn run(ctx: &CommandContext, command: Command) -> Result<()> {
         Command::Session(cmd) => session::run(ctx, cmd),
         Command::Decision(cmd) => knowledge::decision::run(ctx, cmd),
         Command::Fact(cmd) => knowledge::fact::run(ctx, cmd),
-        Command::Learning(cmd) => knowledge::note::run(ctx, ItemKind::Learning, cmd),
+        Command::Learning(cmd) => knowledge::review::run_learning(ctx, cmd),
         Command::Constraint(cmd) => knowledge::note::run(ctx, ItemKind::Constraint, cmd),
         Command::NextStep(cmd) => knowledge::next_step::run(ctx, cmd),
         Command::Memory(cmd) => memory::run(ctx, cmd),

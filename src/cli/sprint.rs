@@ -1,6 +1,7 @@
 //! `cmos sprint ...`: add, list, show (and its burndown), update, activate, complete, retro,
-//! carry-forward.
+//! carry-forward, analytics.
 
+mod analytics;
 mod burndown;
 mod carry_forward;
 mod close_out;
@@ -73,6 +74,17 @@ pub enum SprintCommand {
         id: String,
     },
     CarryForward(carry_forward::CarryForwardArgs),
+    /// Trends over the newest Active and Completed sprints (read-only).
+    ///
+    /// Per sprint (oldest first) the owned total, completed, blocked, parked, completion rate,
+    /// average cycle time, decisions, learnings and sessions, counted as `sprint retro` counts
+    /// them; velocity over Completed sprints, trends (first half against second) and
+    /// highlights.
+    Analytics {
+        /// How many of the newest sprints to look at (1 to 100).
+        #[arg(long, default_value_t = crate::ops::analytics::DEFAULT_LIMIT)]
+        limit: usize,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +167,10 @@ pub fn run(ctx: &CommandContext, cmd: SprintCommand) -> Result<()> {
         SprintCommand::CarryForward(a) => {
             let outcome = crate::ops::carry_forward::carry_forward(ws, &a.id, &a.to, a.dry_run)?;
             printer.outcome(&outcome, carry_forward::render);
+        }
+        SprintCommand::Analytics { limit } => {
+            let outcome = crate::ops::analytics::analytics(ws, limit)?;
+            printer.outcome(&outcome, analytics::render);
         }
     }
     Ok(())

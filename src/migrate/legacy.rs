@@ -666,6 +666,8 @@ impl Mapper<'_> {
             "rationale",
             "resolved_at",
             "archived_at",
+            "evergreen",
+            "last_reviewed_at",
         ];
         used.extend_from_slice(known);
         let mut legacy = Map::new();
@@ -693,6 +695,19 @@ impl Mapper<'_> {
             field(row, &["resolved_at", "archived_at"]),
             &mut times,
         );
+        // The original's review marks (learnings and, later, decisions): 0/1 in SQLite.
+        let reviewed_at = self.time(
+            &id,
+            "last_reviewed_at",
+            row.get("last_reviewed_at"),
+            &mut times,
+        );
+        let evergreen = match row.get("evergreen") {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::Number(n)) => n.as_i64().is_some_and(|n| n != 0),
+            Some(Value::String(s)) => matches!(s.trim(), "1" | "true" | "TRUE" | "True"),
+            _ => false,
+        };
         for (k, v) in times {
             legacy.insert(k, values::from_toml(&v));
         }
@@ -733,6 +748,8 @@ impl Mapper<'_> {
         item.mission = id_text(row.get("mission_id")).and_then(|m| self.id("mission", &m));
         item.session = id_text(field(row, &["author_session_id", "session_id"]));
         item.sprint = id_text(row.get("sprint_id"));
+        item.evergreen = evergreen;
+        item.reviewed_at = reviewed_at;
         item.by = self.format.to_string();
         if !legacy.is_empty() {
             item.extra.insert("legacy".into(), Value::Object(legacy));

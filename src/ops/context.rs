@@ -140,9 +140,47 @@ fn tokens(text: &str) -> usize {
 /// Builds the context of the project, cut to `budget` tokens when given.
 pub fn context(ws: &Workspace, budget: Option<usize>) -> Result<Outcome<Context>> {
     let snapshot = ws.snapshot()?;
-    let (sections, project, instructions) = gather(ws, &snapshot, &Shape::default(), true)?;
+    let (shape, problem) = windowed(ws, &snapshot)?;
+    let (sections, project, instructions) = gather(ws, &snapshot, &shape, true)?;
     check_budget(&project, budget)?;
-    Ok(outcome(fit(project, sections, budget), instructions))
+    Ok(with_problem(
+        outcome(fit(project, sections, budget), instructions),
+        problem,
+    ))
+}
+
+/// The default shape with the windows `.cmos/context.toml` sets at `snapshot`; a file with
+/// a problem leaves the defaults, and the problem is returned to warn about.
+pub(super) fn windowed(
+    ws: &Workspace,
+    snapshot: &crate::store::Snapshot<'_>,
+) -> Result<(Shape, Option<String>)> {
+    let mut shape = Shape::default();
+    let Some(bytes) = ws
+        .store()
+        .branch_file(snapshot, super::context_windows::PATH)?
+    else {
+        return Ok((shape, None));
+    };
+    match super::context_windows::parse(&bytes) {
+        Ok(file) => {
+            shape.windows = file.windows;
+            Ok((shape, None))
+        }
+        Err(problem) => Ok((
+            shape,
+            Some(format!(
+                "{problem}; the context loads everything, as if the file were absent"
+            )),
+        )),
+    }
+}
+
+fn with_problem(outcome: Outcome<Context>, problem: Option<String>) -> Outcome<Context> {
+    match problem {
+        Some(problem) => outcome.warn(problem),
+        None => outcome,
+    }
 }
 
 /// Refuses a budget too small to hold anything.
@@ -172,7 +210,8 @@ pub fn onboard_for(
     names: Option<&dyn Names>,
 ) -> Result<Outcome<Context>> {
     let snapshot = ws.snapshot()?;
-    let (mut sections, project, mut instructions) = gather(ws, &snapshot, &Shape::default(), true)?;
+    let (shape, problem) = windowed(ws, &snapshot)?;
+    let (mut sections, project, mut instructions) = gather(ws, &snapshot, &shape, true)?;
     check_budget(&project, budget)?;
     let mut actions: Vec<Entry> = instructions
         .next_actions
@@ -242,7 +281,10 @@ pub fn onboard_for(
             more: None,
         },
     );
-    Ok(outcome(fit(project, sections, budget), instructions))
+    Ok(with_problem(
+        outcome(fit(project, sections, budget), instructions),
+        problem,
+    ))
 }
 
 pub(super) fn outcome(context: Context, mut instructions: Instructions) -> Outcome<Context> {
@@ -265,6 +307,10 @@ pub(super) struct Shape {
     pub cap: usize,
     /// Only decisions, learnings, constraints and next steps of this category.
     pub domain: Option<String>,
+    /// What the condensation left loaded (`.cmos/context.toml`).
+    pub windows: super::context_windows::Windows,
+    /// Next steps to leave out as if closed: a condensation's estimate before it writes.
+    pub closed: std::collections::HashSet<String>,
 }
 
 impl Default for Shape {
@@ -272,6 +318,8 @@ impl Default for Shape {
         Shape {
             cap: SECTION_CAP,
             domain: None,
+            windows: Default::default(),
+            closed: Default::default(),
         }
     }
 }
@@ -444,7 +492,8 @@ pub(super) fn gather(
         sections.push(handover_section(cap, &last));
     }
 
-    let steps = shape.newest(ws, snapshot, ItemKind::NextStep)?;
+    let mut earlier = Earlier::of(ws, snapshot, shape)?;
+    let steps = earlier.listed(ws, snapshot, shape, ItemKind::NextStep)?;
     sections.push(items_section(
         cap,
         "next_steps",
@@ -456,7 +505,7 @@ pub(super) fn gather(
         },
     ));
 
-    let decisions = shape.newest(ws, snapshot, ItemKind::Decision)?;
+    let decisions = earlier.listed(ws, snapshot, shape, ItemKind::Decision)?;
     sections.push(items_section(
         cap,
         "decisions",
@@ -479,7 +528,7 @@ pub(super) fn gather(
         sections.push(section(cap, "notes", "Project notes", paragraphs, 0));
     }
 
-    let learnings = shape.newest(ws, snapshot, ItemKind::Learning)?;
+    let learnings = earlier.listed(ws, snapshot, shape, ItemKind::Learning)?;
     sections.push(items_section(
         cap,
         "learnings",
@@ -487,6 +536,9 @@ pub(super) fn gather(
         &learnings,
         |i| i.text.clone(),
     ));
+    if let Some(summaries) = earlier.section(cap, snapshot) {
+        sections.push(summaries);
+    }
 
     sections.retain(|s| !s.entries.is_empty() || s.omitted > 0);
     Ok((sections, project.name.clone(), instructions))
@@ -666,4 +718,114 @@ fn one_line(text: &str) -> String {
 fn first_sentence(text: &str) -> String {
     let end = text.find(". ").map_or(text.len(), |i| i + 1);
     one_line(&text[..end])
+}
+
+/// The completed sprints a window leaves out of the detail (older than the newest
+/// `sprint_detail` completed ones), and how many records of each it left out.
+struct Earlier {
+    /// The sprints summarised, oldest first.
+    sprints: Vec<crate::model::Sprint>,
+    /// (decisions, learnings, open next steps) left out, by sprint id.
+    counts: std::collections::HashMap<String, [usize; 3]>,
+}
+
+impl Earlier {
+    fn of(ws: &Workspace, snapshot: &crate::store::Snapshot<'_>, shape: &Shape) -> Result<Self> {
+        let _ = ws;
+        let sprints = match shape.windows.sprint_detail {
+            None => Vec::new(),
+            Some(keep) => {
+                let completed: Vec<crate::model::Sprint> =
+                    super::analytics::in_order(snapshot.meta.sprints.values())
+                        .into_iter()
+                        .filter(|s| s.status == crate::model::SprintStatus::Completed)
+                        .cloned()
+                        .collect();
+                let older = completed.len().saturating_sub(keep as usize);
+                completed[..older].to_vec()
+            }
+        };
+        Ok(Earlier {
+            sprints,
+            counts: Default::default(),
+        })
+    }
+
+    /// The newest Active items of `kind` the context lists, one past the cap: those of a
+    /// summarised sprint and next steps taken as closed are left out (and counted).
+    fn listed(
+        &mut self,
+        ws: &Workspace,
+        snapshot: &crate::store::Snapshot<'_>,
+        shape: &Shape,
+        kind: ItemKind,
+    ) -> Result<Vec<Item>> {
+        if self.sprints.is_empty() && (kind != ItemKind::NextStep || shape.closed.is_empty()) {
+            return shape.newest(ws, snapshot, kind);
+        }
+        let (mut items, _) = ws.store().items(snapshot, kind)?;
+        items.retain(|i| {
+            i.status == ItemStatus::Active
+                && !shape.closed.contains(&i.id)
+                && shape
+                    .domain
+                    .as_deref()
+                    .is_none_or(|d| shape.in_domain(i, d.trim()))
+        });
+        let of_sprint = super::knowledge::item_sprints(ws, snapshot, &items)?;
+        let slot = match kind {
+            ItemKind::Decision => 0,
+            ItemKind::Learning => 1,
+            _ => 2,
+        };
+        let mut kept = Vec::new();
+        for (item, sprint) in items.into_iter().zip(of_sprint) {
+            let summarised = sprint.as_deref().and_then(|name| {
+                let found = snapshot.meta.find_sprint(name).ok().flatten()?;
+                self.sprints
+                    .iter()
+                    .any(|s| s.id == found.id)
+                    .then(|| found.id.clone())
+            });
+            match summarised {
+                Some(id) => self.counts.entry(id).or_default()[slot] += 1,
+                None => kept.push(item),
+            }
+        }
+        kept.reverse();
+        kept.truncate(shape.cap + 1);
+        Ok(kept)
+    }
+
+    /// One line per summarised sprint, the newest first.
+    fn section(&self, cap: usize, snapshot: &crate::store::Snapshot<'_>) -> Option<Section> {
+        if self.sprints.is_empty() {
+            return None;
+        }
+        let entries = self
+            .sprints
+            .iter()
+            .rev()
+            .map(|s| {
+                let counts = snapshot.digest.sprint(&s.id);
+                let [d, l, n] = self.counts.get(&s.id).copied().unwrap_or_default();
+                Entry::new(
+                    Some(&s.id),
+                    format!(
+                        "{}: {} of {} missions completed; {d} decisions, {l} learnings, {n} open next steps not listed",
+                        s.title,
+                        counts.get(Status::Completed),
+                        counts.total
+                    ),
+                )
+            })
+            .collect();
+        Some(section(
+            cap,
+            "earlier_sprints",
+            "Earlier sprints (summaries)",
+            entries,
+            0,
+        ))
+    }
 }

@@ -71,9 +71,12 @@ pub fn view(ws: &Workspace, request: &ViewRequest) -> Result<Outcome<Context>> {
         }
         _ => &tip,
     };
+    // The windows of the state read: a past context as it was loaded then.
+    let (windowed, problem) = super::context::windowed(ws, snapshot)?;
     let shape = Shape {
         cap,
         domain: domain.clone(),
+        ..windowed
     };
     let (sections, project, instructions) = gather(ws, snapshot, &shape, read == "now")?;
     check_budget(&project, request.budget)?;
@@ -88,7 +91,11 @@ pub fn view(ws: &Workspace, request: &ViewRequest) -> Result<Outcome<Context>> {
         domain,
         recent_limit: cap,
     });
-    Ok(outcome(context, instructions))
+    let outcome = outcome(context, instructions);
+    Ok(match problem {
+        Some(problem) => outcome.warn(problem),
+        None => outcome,
+    })
 }
 
 /// Which commit to read: (how it was chosen, the commit or None for the tip, in words).

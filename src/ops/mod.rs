@@ -2,14 +2,17 @@
 //! Operations never print; the CLI and the MCP server render what they return.
 
 pub mod agents;
+pub mod analytics;
 pub mod audit;
 pub mod burndown;
 pub mod carry_forward;
 pub mod changes;
 pub mod checks;
 pub mod close_out;
+pub mod condense;
 pub mod context;
 pub mod context_view;
+pub mod context_windows;
 pub mod depgraph;
 pub mod envelope;
 pub mod fallback;
@@ -35,6 +38,7 @@ pub mod process;
 mod reminder;
 pub mod research;
 pub mod retro;
+pub mod review;
 mod scope;
 pub mod session;
 pub mod session_log;

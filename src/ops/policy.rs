@@ -32,6 +32,21 @@ pub struct Policies {
     pub validation: ValidationPolicy,
     pub limits: Limits,
     pub routing: Routing,
+    pub review: ReviewPolicy,
+}
+
+/// When decisions and learnings come up for review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewPolicy {
+    /// A record this many sprints old is fully stale (score 1).
+    pub stale_sprints: u32,
+}
+
+impl Default for ReviewPolicy {
+    fn default() -> Self {
+        // The original's threshold, raised from 10 because the same records came up every sprint.
+        ReviewPolicy { stale_sprints: 20 }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -345,7 +360,7 @@ fn line_of(text: &str, section: Option<&str>, key: &str) -> Option<(usize, usize
     None
 }
 
-const SECTIONS: [&str; 3] = ["validation", "limits", "routing"];
+const SECTIONS: [&str; 4] = ["validation", "limits", "routing", "review"];
 
 /// Where a value in force comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

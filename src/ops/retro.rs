@@ -141,6 +141,56 @@ pub fn retro(ws: &Workspace, sprint: &str) -> Result<Outcome<Retro>> {
 /// The retrospective of `sprint` as `snapshot` has it; the sprint record is the one shown
 /// (a close-out passes the sprint as it is once completed).
 pub fn gather(ws: &Workspace, snapshot: &Snapshot<'_>, sprint: Sprint) -> Result<Outcome<Retro>> {
+    let sources = Sources::load(ws, snapshot)?;
+    let retro = build(ws, snapshot, &sources, sprint)?;
+    let mut outcome = Outcome::read(retro, snapshot);
+    if sources.untagged_sessions > 0 {
+        outcome = outcome.warn(untagged_warning(sources.untagged_sessions));
+    }
+    Ok(outcome)
+}
+
+/// What a retro that leaves untagged sessions out says about them.
+pub fn untagged_warning(untagged: usize) -> String {
+    format!(
+        "{untagged} session(s) belong to no sprint and are not counted in any sprint's retrospective"
+    )
+}
+
+/// The records every sprint's retro reads, read once from a snapshot, so that a report over
+/// many sprints (analytics) counts exactly as each sprint's retro does.
+pub struct Sources {
+    /// Each decision, learning and next step with its sprint (`knowledge::item_sprints`).
+    decisions: Vec<(Item, Option<String>)>,
+    learnings: Vec<(Item, Option<String>)>,
+    next_steps: Vec<(Item, Option<String>)>,
+    /// Every session by start time.
+    sessions: Vec<crate::model::Session>,
+    /// Sessions of no sprint at all: not counted in any retro.
+    pub untagged_sessions: usize,
+}
+
+impl Sources {
+    pub fn load(ws: &Workspace, snapshot: &Snapshot<'_>) -> Result<Sources> {
+        let (mut sessions, _) = ws.store().sessions(snapshot)?;
+        sessions.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
+        Ok(Sources {
+            decisions: with_sprints(ws, snapshot, ItemKind::Decision)?,
+            learnings: with_sprints(ws, snapshot, ItemKind::Learning)?,
+            next_steps: with_sprints(ws, snapshot, ItemKind::NextStep)?,
+            untagged_sessions: sessions.iter().filter(|s| s.sprint.is_none()).count(),
+            sessions,
+        })
+    }
+}
+
+/// The retrospective of `sprint` at `snapshot`, from `sources` read at the same snapshot.
+pub fn build(
+    ws: &Workspace,
+    snapshot: &Snapshot<'_>,
+    sources: &Sources,
+    sprint: Sprint,
+) -> Result<Retro> {
     let in_sprint = snapshot.meta.sprint_matcher(&sprint.id);
     let index = snapshot.index()?;
     let now = Timestamp::now();
@@ -152,10 +202,17 @@ pub fn gather(ws: &Workspace, snapshot: &Snapshot<'_>, sprint: Sprint) -> Result
         }
     }
 
+    let of_sprint = |items: &[(Item, Option<String>)]| -> Vec<Item> {
+        items
+            .iter()
+            .filter(|(_, sprint)| in_sprint(sprint.as_deref()))
+            .map(|(item, _)| item.clone())
+            .collect()
+    };
     let (decisions, learnings, next_steps) = (
-        items_of(ws, snapshot, ItemKind::Decision, &in_sprint)?,
-        items_of(ws, snapshot, ItemKind::Learning, &in_sprint)?,
-        items_of(ws, snapshot, ItemKind::NextStep, &in_sprint)?,
+        of_sprint(&sources.decisions),
+        of_sprint(&sources.learnings),
+        of_sprint(&sources.next_steps),
     );
     let linked: Vec<&Item> = decisions
         .iter()
@@ -163,10 +220,9 @@ pub fn gather(ws: &Workspace, snapshot: &Snapshot<'_>, sprint: Sprint) -> Result
         .chain(&next_steps)
         .collect();
 
-    let (mut all_sessions, _) = ws.store().sessions(snapshot)?;
-    all_sessions.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
-    let untagged_sessions = all_sessions.iter().filter(|s| s.sprint.is_none()).count();
-    let sessions: Vec<RetroSession> = all_sessions
+    let untagged_sessions = sources.untagged_sessions;
+    let sessions: Vec<RetroSession> = sources
+        .sessions
         .iter()
         .filter(|s| in_sprint(s.sprint.as_deref()))
         .map(|s| {
@@ -225,31 +281,19 @@ pub fn gather(ws: &Workspace, snapshot: &Snapshot<'_>, sprint: Sprint) -> Result
         carry_forward,
     };
     retro.summary = summary(&retro, &records);
-    let mut outcome = Outcome::read(retro, snapshot);
-    if untagged_sessions > 0 {
-        outcome = outcome.warn(format!(
-            "{untagged_sessions} session(s) belong to no sprint and are not counted in any sprint's retrospective"
-        ));
-    }
-    Ok(outcome)
+    Ok(retro)
 }
 
-/// The items of `kind` whose sprint (their own, else their mission's or session's) is the
-/// sprint, oldest first.
-fn items_of(
+/// The items of `kind`, oldest first, each with its sprint (its own, else its mission's or
+/// session's).
+fn with_sprints(
     ws: &Workspace,
     snapshot: &Snapshot<'_>,
     kind: ItemKind,
-    in_sprint: &impl Fn(Option<&str>) -> bool,
-) -> Result<Vec<Item>> {
+) -> Result<Vec<(Item, Option<String>)>> {
     let (items, _) = ws.store().items(snapshot, kind)?;
     let sprints = super::knowledge::item_sprints(ws, snapshot, &items)?;
-    Ok(items
-        .into_iter()
-        .zip(sprints)
-        .filter(|(_, sprint)| in_sprint(sprint.as_deref()))
-        .map(|(item, _)| item)
-        .collect())
+    Ok(items.into_iter().zip(sprints).collect())
 }
 
 /// When the work started and was completed: the record's times, else its transitions' (a

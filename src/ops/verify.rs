@@ -24,6 +24,11 @@ pub fn verify(ws: &Workspace, reference: Option<&str>) -> Result<Outcome<Verifie
     if let Some(bytes) = store.file_at(commit, super::policy::PATH)? {
         problems.extend(super::policy::check(&bytes));
     }
+    if let Some(bytes) = store.file_at(commit, super::context_windows::PATH)?
+        && let Err(problem) = super::context_windows::parse(&bytes)
+    {
+        problems.push(problem);
+    }
     problems.extend(super::process::problems_at(ws, commit)?);
     if !problems.is_empty() {
         return Err(Error::Invalid {

@@ -2,10 +2,10 @@
 
 use clap::Subcommand;
 
-use super::{FilterArgs, print_added, print_closed, print_hits, print_show, render_list};
+use super::{FilterArgs, print_added, print_hits, print_show, render_list};
 use crate::cli::command_context::CommandContext;
 use crate::error::Result;
-use crate::model::{ItemKind, ItemStatus};
+use crate::model::ItemKind;
 use crate::ops::knowledge::{self as ops, ListFilter, NewItem};
 
 /// Decisions and their rationale; a newer decision can supersede an older one.
@@ -56,12 +56,17 @@ pub enum DecisionCommand {
         #[arg(long, visible_alias = "domain")]
         category: Option<String>,
     },
-    /// Archive a decision that no longer matters (without replacing it).
+    /// Archive decisions that no longer matter, without replacing them (several in one commit).
     Archive {
-        id: String,
+        #[arg(required = true, num_args = 1.., value_name = "ID")]
+        ids: Vec<String>,
         #[arg(long)]
         note: Option<String>,
     },
+    /// Decisions that may be stale, scored by age in sprints, with what to do (read-only).
+    Review(super::review::ReviewArgs),
+    /// Confirm a decision still holds: a review leaves it alone for the threshold's span.
+    Reaffirm(super::review::ReaffirmArgs),
 }
 
 pub fn run(ctx: &CommandContext, cmd: DecisionCommand) -> Result<()> {
@@ -125,10 +130,11 @@ pub fn run(ctx: &CommandContext, cmd: DecisionCommand) -> Result<()> {
             outcome.data.truncate(limit);
             print_hits(printer, outcome)
         }
-        DecisionCommand::Archive { id, note } => print_closed(
-            printer,
-            ops::close(ws, kind, &id, ItemStatus::Archived, note.as_deref())?,
-        ),
+        DecisionCommand::Archive { ids, note } => {
+            super::review::archive(printer, ws, kind, &ids, note.as_deref())?
+        }
+        DecisionCommand::Review(args) => return super::review::review(ctx, kind, args),
+        DecisionCommand::Reaffirm(args) => return super::review::reaffirm(ctx, kind, args),
     }
     Ok(())
 }

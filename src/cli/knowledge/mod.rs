@@ -5,6 +5,7 @@ pub mod decision;
 pub mod fact;
 pub mod next_step;
 pub mod note;
+pub mod review;
 
 use clap::Args;
 

@@ -2,11 +2,11 @@
 
 use clap::Subcommand;
 
-use super::{FilterArgs, print_added, print_closed, print_hits, print_show, render_list};
+use super::{FilterArgs, print_added, print_hits, print_show, render_list};
 use crate::cli::command_context::CommandContext;
 use crate::cli::input::text_or_stdin;
 use crate::error::Result;
-use crate::model::{ItemKind, ItemStatus};
+use crate::model::ItemKind;
 use crate::ops::knowledge::{self as ops, NewItem};
 
 /// Learnings or constraints: add, list, show, search, archive.
@@ -32,9 +32,10 @@ pub enum NoteCommand {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
-    /// Archive one that no longer applies; it stays in the history.
+    /// Archive ones that no longer apply (several in one commit); they stay in the history.
     Archive {
-        id: String,
+        #[arg(required = true, num_args = 1.., value_name = "ID")]
+        ids: Vec<String>,
         #[arg(long)]
         note: Option<String>,
     },
@@ -61,10 +62,9 @@ pub fn run(ctx: &CommandContext, kind: ItemKind, cmd: NoteCommand) -> Result<()>
         NoteCommand::Search { query, limit } => {
             print_hits(printer, ops::search(ws, kind, &query.join(" "), limit)?)
         }
-        NoteCommand::Archive { id, note } => print_closed(
-            printer,
-            ops::close(ws, kind, &id, ItemStatus::Archived, note.as_deref())?,
-        ),
+        NoteCommand::Archive { ids, note } => {
+            super::review::archive(printer, ws, kind, &ids, note.as_deref())?
+        }
     }
     Ok(())
 }

@@ -4,11 +4,14 @@
 //! The JSON Schema that tools/list publishes is derived from the struct, and every call is
 //! checked against that schema before the struct reads it, so the two cannot drift.
 
+mod analytics;
 mod args;
 mod checks;
 mod close_out;
+mod condense;
 mod fallback;
 pub mod groups;
+mod knowledge_review;
 mod memory;
 mod metrics;
 mod original;
@@ -124,6 +127,9 @@ pub fn all() -> Vec<&'static Tool> {
         .chain(&fallback::TOOLS)
         .chain(&retro::TOOLS)
         .chain(&close_out::TOOLS)
+        .chain(&analytics::TOOLS)
+        .chain(&knowledge_review::TOOLS)
+        .chain(&condense::TOOLS)
         .collect()
 }
 

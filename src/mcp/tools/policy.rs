@@ -24,8 +24,8 @@ pub enum PolicyAction {
 
 /// Policies kept on the branch: validation thresholds (validation.auto_approve_min,
 /// needs_review_min, allow_self_approval, require_scores, failed_check), limits (limits.tool_cap,
-/// loop_window_secs, loop_warn_at, loop_refuse_at) and model routing (routing.simple,
-/// standard, complex). list and get say where each value comes from (default, or who set it
+/// loop_window_secs, loop_warn_at, loop_refuse_at), model routing (routing.simple,
+/// standard, complex) and review.stale_sprints. list and get say where each value comes from (default, or who set it
 /// and when); set and unset are one commit each, checked first.
 #[derive(Deserialize, JsonSchema)]
 #[cfg_attr(test, derive(Serialize))]

@@ -69,7 +69,7 @@ pub struct Key {
 }
 
 /// Every key, in the order `list` shows them.
-pub(super) const KEYS: [Key; 12] = [
+pub(super) const KEYS: [Key; 13] = [
     Key::new("validation.auto_approve_min", Kind::Score),
     Key::new("validation.needs_review_min", Kind::Score),
     Key::new("validation.allow_self_approval", Kind::Flag),
@@ -82,6 +82,7 @@ pub(super) const KEYS: [Key; 12] = [
     Key::new("routing.simple", Kind::Model),
     Key::new("routing.standard", Kind::Model),
     Key::new("routing.complex", Kind::Model),
+    Key::new("review.stale_sprints", Kind::Count),
 ];
 
 pub(super) fn unknown_key(name: &str) -> String {
@@ -128,6 +129,7 @@ impl Key {
             "limits.loop_refuse_at" => Value::Count(p.limits.loop_refuse_at.into()),
             "routing.simple" => Value::Name(p.routing.simple.clone()),
             "routing.standard" => Value::Name(p.routing.standard.clone()),
+            "review.stale_sprints" => Value::Count(p.review.stale_sprints.into()),
             _ => Value::Name(p.routing.complex.clone()),
         }
     }
@@ -155,6 +157,7 @@ impl Key {
             ("routing.simple", Value::Name(s)) => p.routing.simple = s.clone(),
             ("routing.standard", Value::Name(s)) => p.routing.standard = s.clone(),
             ("routing.complex", Value::Name(s)) => p.routing.complex = s.clone(),
+            ("review.stale_sprints", v) => p.review.stale_sprints = count(v),
             _ => {}
         }
     }
