@@ -133,10 +133,9 @@ const fn refused(name: &'static str, actions: &'static [(&'static str, Target)])
 
 const NO_SNAPSHOTS: &str = "every change is already a commit on the cmos branch: read them with cmos_db action log or history";
 const ONE_PROJECT: &str = "the original's registry of several projects has no counterpart: this server serves the one repository it was started in";
-const NO_CONDENSING: &str = "cmos builds the context from the records each time it is read, so there is nothing to condense or update by hand: capture with cmos_session action capture";
+const NO_CONDENSING: &str = "cmos builds the context from the records each time it is read, so there is nothing to update by hand: capture with cmos_session action capture, and trim what it loads with cmos_context action condense";
 const NO_FEEDBACK: &str = "cmos keeps no agent feedback records: capture it with cmos_session action capture (category learning)";
-const NO_REVIEW: &str = "cmos does not review or re-date records in place: record a new decision with supersedes (cmos_decisions action record)";
-const NO_SPRINT_REPORTS: &str = "cmos has no sprint carry-forward or analytics yet: cmos_sprint action retro gives a sprint's close-out, action show a sprint with its missions";
+const NO_REVIEW: &str = "cmos does not edit records in place: record a new decision with supersedes (cmos_decisions action record), confirm one with action reaffirm, or archive the stale ones a review lists (cmos decision archive ID ID ...)";
 
 pub static GROUPS: [Group; 15] = [
     group(
@@ -190,12 +189,12 @@ pub static GROUPS: [Group; 15] = [
                     renamed: &[("targetSprintId", "to")],
                 },
             ),
-            ("analytics", Target::Elsewhere(NO_SPRINT_REPORTS)),
+            ("analytics", to("cmos_sprint_analytics")),
         ],
     ),
     group(
         "cmos_context",
-        "The project's context: view, snapshot, history (snapshots), next_steps, constraints, facts, add_fact, search (full text over documents and records).",
+        "The project's context: view, snapshot, history (snapshots), next_steps, constraints, facts, add_fact, search (full text over documents and records), condense (trim what it loads).",
         &[
             ("view", to("cmos_context_view")),
             ("snapshot", to("cmos_context_snapshot")),
@@ -227,7 +226,7 @@ pub static GROUPS: [Group; 15] = [
                 },
             ),
             ("update", Target::Elsewhere(NO_CONDENSING)),
-            ("condense", Target::Elsewhere(NO_CONDENSING)),
+            ("condense", to("cmos_context_condense")),
         ],
     ),
     group(
@@ -245,20 +244,35 @@ pub static GROUPS: [Group; 15] = [
     ),
     group(
         "cmos_decisions",
-        "Decisions: list, search, show, record (supersedes replaces an earlier one).",
+        "Decisions: list, search, show, record (supersedes replaces an earlier one), review (stale ones), reaffirm (still holds).",
         &[
             ("list", to("cmos_decisions_list")),
             ("search", to("cmos_decisions_search")),
             ("show", to("cmos_decisions_show")),
             ("record", to("cmos_decisions_record")),
             ("update", Target::Elsewhere(NO_REVIEW)),
-            ("review", Target::Elsewhere(NO_REVIEW)),
+            (
+                "review",
+                Target::Tool {
+                    name: "cmos_knowledge_review",
+                    fixed: &[("kind", "decision")],
+                    renamed: &[],
+                },
+            ),
+            (
+                "reaffirm",
+                Target::Tool {
+                    name: "cmos_knowledge_reaffirm",
+                    fixed: &[("kind", "decision")],
+                    renamed: &[("decisionId", "id")],
+                },
+            ),
             ("batch_update", Target::Elsewhere(NO_REVIEW)),
         ],
     ),
     group(
         "cmos_learnings",
-        "Learnings: list, search.",
+        "Learnings: list, search, review (stale ones), reaffirm (still holds; evergreen for good).",
         &[
             ("list", to("cmos_learnings_list")),
             (
@@ -270,7 +284,22 @@ pub static GROUPS: [Group; 15] = [
                 },
             ),
             ("update", Target::Elsewhere(NO_REVIEW)),
-            ("reaffirm", Target::Elsewhere(NO_REVIEW)),
+            (
+                "review",
+                Target::Tool {
+                    name: "cmos_knowledge_review",
+                    fixed: &[("kind", "learning")],
+                    renamed: &[],
+                },
+            ),
+            (
+                "reaffirm",
+                Target::Tool {
+                    name: "cmos_knowledge_reaffirm",
+                    fixed: &[("kind", "learning")],
+                    renamed: &[("learningId", "id")],
+                },
+            ),
         ],
     ),
     group(
