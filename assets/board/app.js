@@ -389,7 +389,7 @@
     },
     h('div', { class: 'card-head' },
       h('a', { href: missionHref(card.id), class: 'card-id', tabindex: '-1', draggable: 'false' }, card.id),
-      card.priority ? h('span', { class: 'priority priority-' + slug(card.priority) }, card.priority) : null,
+      priorityNode(card.priority),
       statusBadge(card.status)),
     h('div', { class: 'card-name' }, card.name || ''),
     flags.length ? h('div', { class: 'flags' }, flags) : null,
@@ -397,6 +397,13 @@
     blockers.length ? h('div', { class: 'blocked-by' }, 'after ', blockers.map((id, i) => [i ? ', ' : '', missionLink(id)])) : null,
     card.agent ? h('div', { class: 'agent muted' }, card.agent) : null);
     return el;
+  }
+
+  // A rank (a number: lower comes first) or a priority word.
+  function priorityNode(priority) {
+    if (priority === null || priority === undefined || priority === '') return null;
+    if (typeof priority === 'number') return h('span', { class: 'priority rank', title: 'Rank in the sprint (lower comes first)' }, '#' + priority);
+    return h('span', { class: 'priority priority-' + slug(priority) }, String(priority));
   }
 
   // ---- Moving cards ---------------------------------------------------------------------------
