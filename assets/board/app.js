@@ -1,0 +1,1 @@
+// placeholder until the board assets are merged
