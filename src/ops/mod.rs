@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod audit;
+pub mod board;
 pub mod changes;
 pub mod checks;
 pub mod context;
