@@ -377,7 +377,10 @@
     const flags = [];
     if (card.needs_human) flags.push(h('span', { class: 'badge flag human', title: 'Needs a human' }, 'needs human'));
     if (card.awaiting_review) flags.push(h('span', { class: 'badge flag review', title: 'Awaiting review' }, 'awaiting review'));
-    if (card.ready) flags.push(h('span', { class: 'badge flag ready', title: 'Ready to start' }, 'ready'));
+    // Ready is news only where the column does not say it already: a Current mission.
+    if (card.ready && card.column !== 'ready' && /^(queued|current)$/.test(slug(card.status))) {
+      flags.push(h('span', { class: 'badge flag ready', title: 'Ready to start' }, 'ready'));
+    }
     const waiting = (card.waiting || []).filter(Boolean);
     const blockers = (card.blocked_by || []).filter(Boolean);
     const el = h('li', {
@@ -394,7 +397,7 @@
     h('div', { class: 'card-name' }, card.name || ''),
     flags.length ? h('div', { class: 'flags' }, flags) : null,
     waiting.length ? h('div', { class: 'waiting' }, h('span', { class: 'why' }, 'Waiting: '), waiting.join('; ')) : null,
-    blockers.length ? h('div', { class: 'blocked-by' }, 'after ', blockers.map((id, i) => [i ? ', ' : '', missionLink(id)])) : null,
+    blockers.length && !waiting.length ? h('div', { class: 'blocked-by' }, 'after ', blockers.map((id, i) => [i ? ', ' : '', missionLink(id)])) : null,
     card.agent ? h('div', { class: 'agent muted' }, card.agent) : null);
     return el;
   }
@@ -421,12 +424,24 @@
       say('error', 'A card cannot be dropped on ', h('strong', null, label), '.');
       return;
     }
+    // The status the card showed: if the mission moved since, the server refuses rather than
+    // act on what the page no longer shows.
+    const body = { to, from: cardEl.getAttribute('data-status') || undefined };
+    if (to === 'Blocked') {
+      const reason = await askReason(id);
+      if (!reason) {
+        putBack();
+        say('error', h('strong', null, id + ' was not moved. '), 'Blocking a mission needs a reason.');
+        return;
+      }
+      body.reason = reason;
+    }
     // Show the card in its new column at once; the server's answer confirms or puts it back.
     const target = view.querySelector('[data-column="' + CSS.escape(column.key) + '"] .cards');
     if (target) target.prepend(cardEl);
     cardEl.classList.add('pending');
     try {
-      const reply = await postJson('/api/missions/' + encodeURIComponent(id) + '/move', { to });
+      const reply = await postJson('/api/missions/' + encodeURIComponent(id) + '/move', body);
       const status = reply && reply.mission ? reply.mission.status : to;
       const commit = reply && reply.commit ? String(reply.commit).slice(0, 8) : null;
       say('ok', h('strong', null, id), ' is now ', statusBadge(status), commit ? h('span', { class: 'muted' }, ' · commit ' + commit) : null);
@@ -441,7 +456,7 @@
 
   function refused(id, label, err) {
     const valid = err instanceof HttpError && err.body && Array.isArray(err.body.valid) ? err.body.valid : null;
-    const parts = [h('strong', null, 'Cannot move ' + id + ' to ' + label + '. '), err.message];
+    const parts = [h('strong', null, 'Cannot move ' + id + ' to ' + label + '. '), sentence(err.message)];
     if (valid) {
       parts.push(h('span', { class: 'valid' }, ' Valid: ',
         valid.length ? valid.map((s, i) => [i ? ' ' : '', statusBadge(s)]) : 'none (the mission is final).'));
@@ -450,6 +465,43 @@
       parts.push(' The board is read-only.');
     }
     say('error', parts);
+  }
+
+  // Asks why a mission is blocked, in a small modal form; resolves to the text, or null when
+  // the person cancels.
+  function askReason(id) {
+    return new Promise((resolve) => {
+      const input = h('input', { type: 'text', name: 'reason', id: 'reason', required: true, maxlength: '500', autocomplete: 'off' });
+      const dialog = h('dialog', { class: 'ask', 'aria-labelledby': 'ask-title' },
+        h('form', { method: 'dialog' },
+          h('h2', { id: 'ask-title' }, 'Why is ' + id + ' blocked?'),
+          h('label', { for: 'reason' }, 'What it waits for, for whoever picks it up next'),
+          input,
+          h('div', { class: 'buttons' },
+            h('button', { type: 'submit', value: 'cancel', formnovalidate: true }, 'Cancel'),
+            h('button', { type: 'submit', value: 'block', class: 'primary' }, 'Block'))));
+      // Enter blocks (the form's first button is Cancel, which Enter would otherwise press).
+      input.addEventListener('keydown', (event) => {
+        if (event.key !== 'Enter') return;
+        event.preventDefault();
+        if (input.value.trim()) dialog.close('block');
+      });
+      dialog.addEventListener('close', () => {
+        const text = dialog.returnValue === 'block' ? input.value.trim() : '';
+        dialog.remove();
+        resolve(text || null);
+      });
+      document.body.append(dialog);
+      dialog.showModal();
+      input.focus();
+    });
+  }
+
+  // The server's messages are clauses; the page shows them as sentences.
+  function sentence(text) {
+    const t = String(text || '').trim();
+    if (!t) return '';
+    return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
   }
 
   // Puts every card back where the last data from the server had it.

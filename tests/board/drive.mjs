@@ -221,6 +221,12 @@ const steps = {
     const n = await page.locator(selector).count();
     if (n) throw new Error(`${n} element(s) ${selector} on the page`);
   },
+  async fill({ selector, text }) {
+    await page.locator(selector).first().fill(text);
+  },
+  async press(key) {
+    await page.keyboard.press(key);
+  },
   async click(selector) {
     await page.locator(selector).first().click();
   },
