@@ -287,6 +287,40 @@ fn test_board_serves_every_view_with_every_mission_of_the_sprint_once() {
     let timeline = board.json("/api/timeline");
     assert!(timeline["entries"].is_array());
 
+    let burndown = board.json("/api/burndown");
+    assert_eq!(burndown["sprint"], "S1");
+    assert!(burndown["days"].as_array().is_some_and(|d| !d.is_empty()));
+    let graph = board.json("/api/graph?sprint=S1");
+    let nodes: Vec<&str> = graph["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["id"].as_str().expect("id"))
+        .collect();
+    assert!(nodes.contains(&"B1") && nodes.contains(&"B2"), "{graph}");
+    assert!(
+        graph["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .any(|e| e["from"] == "B1" && e["to"] == "B2"),
+        "{graph}"
+    );
+    for path in [
+        "/burndown.svg",
+        "/graph.svg?sprint=S1&prune=1",
+        "/graph.svg",
+    ] {
+        let svg = board.get(path);
+        assert_eq!(svg.status, 200, "{path}: {}", svg.body);
+        assert_eq!(
+            svg.header("content-type"),
+            Some("image/svg+xml; charset=utf-8")
+        );
+        assert!(svg.body.contains("<svg"), "{path}");
+    }
+    assert_eq!(board.get("/api/graph?sprint=S9").status, 404);
+
     let page = board.get("/");
     assert_eq!(page.status, 200);
     assert!(
