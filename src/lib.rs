@@ -56,5 +56,6 @@ pub mod next;
 pub mod ops;
 pub mod safe_fs;
 pub mod store;
+pub mod svg;
 
 pub use error::{Error, Result};

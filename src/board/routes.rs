@@ -32,14 +32,25 @@ pub fn answer(shared: &Shared, request: &Request) -> Response {
         ("GET", ["api", "meta"]) => meta(shared),
         ("GET", ["api", "board"]) => board(shared, request),
         ("GET", ["api", "timeline"]) => timeline(shared, request),
+        ("GET", ["api", "burndown"]) => burndown(shared, request, false),
+        ("GET", ["burndown.svg"]) => burndown(shared, request, true),
+        ("GET", ["api", "graph"]) => graph(shared, request, false),
+        ("GET", ["graph.svg"]) => graph(shared, request, true),
         ("GET", ["api", "missions", id]) => with_workspace(shared, |ws| {
             let page = ops::board::mission_page(ws, id)?;
             Ok(Response::json(200, &page.data))
         }),
         ("POST", ["api", "missions", id, "move"]) => move_mission(shared, request, id),
-        (_, [""] | ["app.js"] | ["app.css"] | ["api", _] | ["api", "missions", _]) => {
-            Response::error(405, "method_not_allowed", "this path answers GET only")
-        }
+        (
+            _,
+            [""]
+            | ["app.js"]
+            | ["app.css"]
+            | ["burndown.svg"]
+            | ["graph.svg"]
+            | ["api", _]
+            | ["api", "missions", _],
+        ) => Response::error(405, "method_not_allowed", "this path answers GET only"),
         (_, ["api", "missions", _, "move"]) => {
             Response::error(405, "method_not_allowed", "a move is a POST")
         }
@@ -93,6 +104,34 @@ fn timeline(shared: &Shared, request: &Request) -> Response {
         let timeline = ops::board::timeline(ws, sprint, limit)?;
         Ok(Response::json(200, &timeline.data))
     })
+}
+
+const SVG: &str = "image/svg+xml; charset=utf-8";
+
+/// The burndown of the asked sprint (else the board's, else the current one), as JSON or SVG.
+fn burndown(shared: &Shared, request: &Request, svg: bool) -> Response {
+    let sprint = sprint(shared, request);
+    with_workspace(shared, |ws| {
+        let burndown = ops::burndown::burndown(ws, sprint)?.data;
+        Ok(match svg {
+            true => Response::new(200, SVG, crate::svg::burndown(&burndown)),
+            false => Response::json(200, &burndown),
+        })
+    })
+}
+
+/// The dependency graph of the asked sprint, else of all open work, from the loaded tip.
+fn graph(shared: &Shared, request: &Request, svg: bool) -> Response {
+    let scope = ops::depgraph::GraphScope {
+        sprint: request.param("sprint").map(str::to_string),
+        prune: matches!(request.param("prune"), Some("1" | "true")),
+    };
+    let loaded = shared.loaded();
+    match ops::depgraph::layout(&loaded.index, &scope) {
+        Ok(graph) if svg => Response::new(200, SVG, crate::svg::graph(&graph)),
+        Ok(graph) => Response::json(200, &graph),
+        Err(err) => error_response(&err),
+    }
 }
 
 /// Runs `f` with a workspace opened for this request; a library error becomes its answer.

@@ -4,10 +4,12 @@
 pub mod agents;
 pub mod audit;
 pub mod board;
+pub mod burndown;
 pub mod changes;
 pub mod checks;
 pub mod context;
 pub mod context_view;
+pub mod depgraph;
 pub mod envelope;
 pub mod fallback;
 pub mod gate;
