@@ -322,7 +322,7 @@
     const list = h('ul', null,
       problems.slice(0, 50).map((p) => h('li', null,
         h('code', null, (p.path || '?') + (p.line ? ':' + p.line : '')), ' ', p.message || '')));
-    const details = h('details', null,
+    const details = h('details', { open: problems.length <= 3 },
       h('summary', null, problems.length + ' ' + noun + ' malformed; the board shows the rest.'),
       list);
     if (problems.length > 50) list.append(h('li', { class: 'muted' }, 'and ' + (problems.length - 50) + ' more'));
@@ -392,14 +392,21 @@
     },
     h('div', { class: 'card-head' },
       h('a', { href: missionHref(card.id), class: 'card-id', tabindex: '-1', draggable: 'false' }, card.id),
-      priorityNode(card.priority),
-      statusBadge(card.status)),
+      priorityNode(card.priority)),
     h('div', { class: 'card-name' }, card.name || ''),
-    flags.length ? h('div', { class: 'flags' }, flags) : null,
-    waiting.length ? h('div', { class: 'waiting' }, h('span', { class: 'why' }, 'Waiting: '), waiting.join('; ')) : null,
+    h('div', { class: 'flags' }, statusBadge(card.status), flags),
+    waiting.length ? waitingNode(card, waiting) : null,
     blockers.length && !waiting.length ? h('div', { class: 'blocked-by' }, 'after ', blockers.map((id, i) => [i ? ', ' : '', missionLink(id)])) : null,
     card.agent ? h('div', { class: 'agent muted' }, card.agent) : null);
     return el;
+  }
+
+  // Why a card cannot go on. A Blocked card says so once, not "Waiting: blocked: ...".
+  function waitingNode(card, reasons) {
+    const blocked = slug(card.status) === 'blocked';
+    const text = reasons.map((r) => (blocked ? String(r).replace(/^blocked:\s*/i, '') : String(r))).join('; ');
+    return h('div', { class: 'waiting' + (blocked ? ' is-blocked' : '') },
+      h('span', { class: 'why' }, blocked ? 'Blocked: ' : 'Waiting: '), text);
   }
 
   // A rank (a number: lower comes first) or a priority word.
@@ -765,8 +772,10 @@
 
   // ---- Mission page -------------------------------------------------------------------------
 
-  const LONG_FIELDS = ['objective', 'spec', 'description', 'notes', 'acceptance', 'criteria', 'completion_notes', 'body'];
-  const SKIP_FIELDS = ['id', 'name', 'status'];
+  // The spec, in the order a person reads it; lists become bullet lists.
+  const SPEC_FIELDS = ['objective', 'description', 'context', 'success_criteria', 'deliverables', 'notes', 'spec', 'completion_notes'];
+  // Shown elsewhere on the page (the heading, History, Links), or bookkeeping.
+  const SKIP_FIELDS = ['id', 'name', 'status', 'transitions', 'depends', 'dependents', 'history', 'commits', 'conflicts', 'links', 'waiting_on'];
 
   async function renderMission(route) {
     const id = route.arg || '';
@@ -775,34 +784,55 @@
       data = await getJson('/api/missions/' + encodeURIComponent(id));
     } catch (err) {
       if (err instanceof HttpError && err.status === 404) {
-        return [h('div', { class: 'error-box', role: 'alert' }, h('strong', null, 'No mission ' + id + '. '), err.message, ' '), h('a', { href: routeHref('kanban') }, 'Back to the board')];
+        return [h('div', { class: 'error-box', role: 'alert' }, h('strong', null, 'No mission ' + id + '. '), sentence(err.message), ' '), h('a', { href: routeHref('kanban') }, 'Back to the board')];
       }
       throw err;
     }
     const m = data.mission || {};
-    const nodes = [];
-    nodes.push(h('div', { class: 'view-head mission-head' },
+    const head = h('div', { class: 'view-head mission-head' },
       h('a', { href: routeHref('kanban'), class: 'back' }, '← Board'),
       h('h1', null, h('span', { class: 'mission-id' }, m.id || id), ' ', m.name || ''),
-      statusBadge(m.status)));
+      statusBadge(m.status));
 
+    const spec = [];
+    for (const key of SPEC_FIELDS) {
+      const value = m[key];
+      if (value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) continue;
+      const body = Array.isArray(value)
+        ? h('ul', { class: 'text' }, value.map((v) => h('li', null, plain(v))))
+        : h('div', { class: 'text' }, plain(value));
+      spec.push(h('section', { class: 'prose field-' + slug(key) }, h('h2', null, title(key)), body));
+    }
     const facts = h('dl', { class: 'facts' });
-    const long = [];
+    const fact = (key, value) => facts.append(h('dt', null, title(key)), h('dd', null, value));
+    if (m.sprint) fact('sprint', [m.sprint, data.sprint_title ? h('span', { class: 'muted' }, ' · ' + data.sprint_title) : null]);
     for (const [key, value] of Object.entries(m)) {
-      if (SKIP_FIELDS.includes(key) || value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) continue;
-      if (typeof value === 'string' && (LONG_FIELDS.includes(key) || value.length > 120 || value.includes('\n'))) {
-        long.push(h('section', { class: 'prose' }, h('h2', null, title(key)), h('div', { class: 'text' }, value)));
-      } else {
-        facts.append(h('dt', null, title(key)), h('dd', null, valueNode(key, value)));
+      if (SKIP_FIELDS.includes(key) || SPEC_FIELDS.includes(key) || key === 'sprint') continue;
+      if (value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) continue;
+      fact(key, valueNode(key, value));
+    }
+    if (data.time && typeof data.time === 'object') {
+      for (const [key, value] of Object.entries(data.time)) {
+        if (value !== null && value !== undefined && value !== 0 && typeof value !== 'object') fact(key, plain(value));
       }
     }
-    nodes.push(h('div', { class: 'mission-grid' },
-      h('div', { class: 'mission-main' }, long.length ? long : h('p', { class: 'muted' }, 'No spec written.'),
+    const waiting = Array.isArray(data.waiting_on) ? data.waiting_on : [];
+    return [head, h('div', { class: 'mission-grid' },
+      h('div', { class: 'mission-main' },
+        spec.length ? spec : h('p', { class: 'muted' }, 'No spec written: no objective, criteria or deliverables yet.'),
         section('History', data.history, historyTable),
         section('Commits', data.commits, commitList),
         section('Conflicts', data.conflicts, genericList)),
-      h('aside', { class: 'mission-side' }, facts, section('Links', data.links, linkList))));
-    return nodes;
+      h('aside', { class: 'mission-side' },
+        facts,
+        waiting.length ? section('Waiting on', waiting, unmetList) : null,
+        section('Links', data.links, linkList)))];
+  }
+
+  function unmetList(rows) {
+    return h('ul', { class: 'links' }, rows.map((u) => h('li', null,
+      missionLink(String(u.id)), ' ', u.status ? statusBadge(u.status) : h('span', { class: 'muted' }, 'no such mission'),
+      u.via ? h('span', { class: 'muted' }, ' · ' + u.via) : null)));
   }
 
   function title(key) {
@@ -819,37 +849,37 @@
 
   function historyTable(rows) {
     return h('table', { class: 'history' },
-      h('thead', null, h('tr', null, ['When', 'From', 'To', 'By'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', null, h('tr', null, ['When', 'From', 'To', 'By', 'Note'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', null, rows.map((r) => h('tr', null,
-        h('td', null, when(r.at)), h('td', null, r.from ? statusBadge(r.from) : '—'), h('td', null, r.to ? statusBadge(r.to) : '—'), h('td', null, r.by || '')))));
+        h('td', null, when(r.at)), h('td', null, r.from ? statusBadge(r.from) : '—'), h('td', null, r.to ? statusBadge(r.to) : '—'),
+        h('td', null, r.by || ''), h('td', { class: 'note' }, r.note || '')))));
   }
 
   function commitList(rows) {
     return h('ol', { class: 'commits' }, rows.map((c) => {
       if (typeof c !== 'object' || c === null) return h('li', null, h('code', null, String(c)));
-      const sha = c.sha || c.commit || c.id || c.hash || '';
-      const text = c.subject || c.message || c.summary || c.title || '';
-      return h('li', null, sha ? h('code', null, String(sha).slice(0, 10)) : null, ' ', text,
-        c.at || c.when ? h('span', { class: 'muted' }, ' · ' + when(c.at || c.when)) : null,
-        c.by || c.author ? h('span', { class: 'muted' }, ' · ' + (c.by || c.author)) : null);
+      const sha = c.short || c.sha || c.hash || c.commit || '';
+      const text = c.subject || c.message || c.title || '';
+      const by = c.agent || c.by || c.author;
+      const files = Array.isArray(c.files) ? c.files.length : 0;
+      return h('li', null, sha ? h('code', { title: c.hash || '' }, String(sha).slice(0, 12)) : null, ' ', text,
+        c.at ? h('span', { class: 'muted' }, ' · ' + when(c.at)) : null,
+        by ? h('span', { class: 'muted' }, ' · ' + by) : null,
+        files ? h('span', { class: 'muted' }, ' · ' + (c.files_total || files) + (files === 1 && !c.files_total ? ' file' : ' files')) : null);
     }));
   }
 
+  // A link reads as a sentence: "A2 blocks this" (in) or "this requires A5" (out).
   function linkList(rows) {
     return h('ul', { class: 'links' }, rows.map((l) => {
-      if (typeof l !== 'object' || l === null) return h('li', null, String(l));
-      const target = l.id || l.to || l.target || l.mission;
-      const kind = l.kind || l.type || l.relation || l.rel || '';
-      const rest = Object.entries(l).filter(([k]) => !['id', 'to', 'target', 'mission', 'kind', 'type', 'relation', 'rel'].includes(k));
-      return h('li', null, kind ? h('span', { class: 'badge kind' }, kind) : null, ' ',
-        target ? (looksLikeMission(l, target) ? missionLink(String(target)) : h('code', null, String(target))) : null,
-        rest.map(([k, v]) => h('span', { class: 'muted' }, ' · ' + k + ': ' + plain(v))));
+      if (typeof l !== 'object' || l === null) return h('li', null, plain(l));
+      const other = [missionLink(String(l.id || '')), l.name ? ' ' + l.name : '', ' ',
+        l.status ? statusBadge(l.status) : h('span', { class: 'muted' }, '(no such mission)')];
+      const kind = h('span', { class: 'link-kind' }, String(l.kind || 'links'));
+      return l.direction === 'in'
+        ? h('li', null, other, ' ', kind, h('span', { class: 'muted' }, ' this'))
+        : h('li', null, h('span', { class: 'muted' }, 'this '), kind, ' ', other);
     }));
-  }
-
-  function looksLikeMission(link, target) {
-    const kind = String(link.kind || link.type || '').toLowerCase();
-    return !kind || kind.includes('mission') || kind.includes('depend') || kind.includes('block') || /^[A-Za-z]+-?\d+/.test(String(target));
   }
 
   function genericList(rows) {
@@ -868,9 +898,11 @@
       return value.map((v, i) => [i ? ', ' : '', missionish && typeof v === 'string' ? missionLink(v) : plain(v)]);
     }
     if (value && typeof value === 'object') {
-      return h('dl', { class: 'nested' }, Object.entries(value).map(([k, v]) => [h('dt', null, title(k)), h('dd', null, plain(v))]));
+      return h('dl', { class: 'nested' }, Object.entries(value)
+        .filter(([, v]) => v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && !v.length))
+        .map(([k, v]) => [h('dt', null, title(k)), h('dd', null, typeof v === 'object' ? plain(v) : valueNode(k, v))]));
     }
-    if (/(_at|^at|date|start|end)$/.test(key) && (typeof value === 'number' || /^\d{4}-\d\d-\d\dT/.test(String(value)))) return when(value);
+    if (/(_at|^at|date|start|end|since|until)$/.test(key) && (typeof value === 'number' || /^\d{4}-\d\d-\d\dT/.test(String(value)))) return when(value);
     if (key === 'status') return statusBadge(value);
     return plain(value);
   }
