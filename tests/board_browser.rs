@@ -191,6 +191,15 @@ fn sprint_with_every_state() -> Repo {
     }
     repo.ok(&["mission", "start", "A1"]);
     repo.ok(&["mission", "depends", "A2", "A3"]);
+    repo.ok(&[
+        "mission",
+        "update",
+        "A3",
+        "--objective",
+        "Serve the board from the binary",
+        "--success-criterion",
+        "No network at run time",
+    ]);
     repo.ok(&["mission", "start", "A4"]);
     repo.ok(&[
         "mission",
@@ -314,11 +323,16 @@ fn a_person_moves_cards_and_sees_cli_writes_live() {
             {"screenshot": {"name": "6-graph"}},
             {"check": "#prune"},
             {"drawing": {"selector": ".chart.graph"}},
+            {"text": {"selector": "main .view-head", "contains": "hidden"}},
+            {"check": "#scope-open"},
+            {"text": {"selector": "main .view-head", "contains": "open work"}},
+            {"drawing": {"selector": ".chart.graph"}},
             {"go": "#/timeline"},
             {"text": {"selector": "main", "contains": ["Parser session", "Use TOML"]}},
             {"screenshot": {"name": "7-timeline"}},
             {"go": "#/mission/A3"},
-            {"text": {"selector": "main", "contains": ["Wire the board", "History", "A2", "In Progress"]}},
+            {"text": {"selector": "main", "contains": ["Wire the board", "Serve the board from the binary", "No network at run time", "A2", "blocks", "waits for the security review"]}},
+            {"text": {"selector": ".block-history", "contains": ["In Progress", "Blocked", "board"]}},
             {"screenshot": {"name": "8-mission"}},
             {"go": "#/mission/NOPE"},
             {"text": {"selector": "main .error-box", "contains": "NOPE"}},

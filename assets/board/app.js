@@ -163,9 +163,18 @@
     return body;
   }
 
+  // The sprint the views show: the one picked, else the one the board was started on, else
+  // the project's current sprint. Every request names it, so all views agree (the graph's
+  // default without a sprint is all open work).
+  function shownSprint() {
+    const meta = state.meta || {};
+    return state.sprint || meta.board_sprint || meta.current_sprint || null;
+  }
+
   function withSprint(path, extra) {
     const params = new URLSearchParams(extra || {});
-    if (state.sprint) params.set('sprint', state.sprint);
+    const sprint = shownSprint();
+    if (sprint) params.set('sprint', sprint);
     const query = params.toString();
     return query ? path + '?' + query : path;
   }
@@ -307,7 +316,7 @@
   function syncPicker() {
     const meta = state.meta;
     if (!meta) return;
-    const chosen = state.sprint || meta.current_sprint || '';
+    const chosen = shownSprint() || '';
     picker.value = chosen;
     picker.disabled = !(meta.sprints || []).length;
   }
@@ -707,7 +716,7 @@
       facts.push((data.nodes || []).length + ' missions', ' · ', (data.edges || []).length + ' dependencies', ' · ', (data.layers || 0) + ' layers');
       if (data.pruned) facts.push(' · ' + data.pruned + ' hidden');
     }
-    const nodes = [h('div', { class: 'view-head' }, h('h1', null, 'Dependencies', h('span', { class: 'subtitle' }, open ? 'open work' : state.sprint || (state.meta && state.meta.current_sprint) || '')), h('span', { class: 'muted' }, facts)), controls];
+    const nodes = [h('div', { class: 'view-head' }, h('h1', null, 'Dependencies', h('span', { class: 'subtitle' }, open ? 'open work' : shownSprint() || '')), h('span', { class: 'muted' }, facts)), controls];
     if (data && Array.isArray(data.cycles) && data.cycles.length) {
       nodes.push(h('div', { class: 'warning', role: 'note' }, h('strong', null, 'Cycles: '),
         data.cycles.map((cycle, i) => [i ? '; ' : '', cycle.map((id, j) => [j ? ' → ' : '', missionLink(id)])])));
@@ -747,7 +756,7 @@
   async function renderTimeline() {
     const data = await getJson(withSprint('/api/timeline', { limit: '200' }));
     const entries = data.entries || [];
-    const head = h('div', { class: 'view-head' }, h('h1', null, 'Timeline', h('span', { class: 'subtitle' }, state.sprint || (state.meta && state.meta.current_sprint) || '')),
+    const head = h('div', { class: 'view-head' }, h('h1', null, 'Timeline', h('span', { class: 'subtitle' }, shownSprint() || '')),
       h('span', { class: 'muted' }, entries.length + ' entries'));
     if (!entries.length) return [head, h('p', { class: 'muted' }, 'No sessions, decisions or learnings yet.')];
     let day = null;
@@ -813,7 +822,7 @@
     }
     if (data.time && typeof data.time === 'object') {
       for (const [key, value] of Object.entries(data.time)) {
-        if (value !== null && value !== undefined && value !== 0 && typeof value !== 'object') fact(key, plain(value));
+        if (value !== null && value !== undefined && value !== 0 && typeof value !== 'object') fact('time ' + key, plain(value));
       }
     }
     const waiting = Array.isArray(data.waiting_on) ? data.waiting_on : [];
