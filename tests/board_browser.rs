@@ -246,6 +246,7 @@ fn sprint_with_every_state() -> Repo {
         "--rationale",
         "The branch uses it",
     ]);
+    repo.ok(&["learning", "add", "Hooks run with a minimal PATH"]);
     repo
 }
 
@@ -313,6 +314,12 @@ fn a_person_moves_cards_and_sees_cli_writes_live() {
             {"key": {"card": "A8", "keys": "Shift+ArrowRight"}},
             {"card_in": {"card": "A8", "column": "current"}},
             {"message": {"kind": "ok", "contains": ["A8", "Current"]}},
+            // Enter on a focused card opens its page.
+            {"key": {"card": "A5", "keys": "Enter"}},
+            {"text": {"selector": "main h1", "contains": "Ship the release"}},
+            {"go": "#/mission/A7"},
+            {"text": {"selector": "main h1", "contains": "<img src=x onerror=alert(1)>Escape me"}},
+            {"no_element": "main img"},
             // The other views.
             {"go": "#/burndown"},
             {"drawing": {"selector": ".chart.burndown"}},
@@ -320,6 +327,7 @@ fn a_person_moves_cards_and_sees_cli_writes_live() {
             {"go": "#/graph"},
             {"drawing": {"selector": ".chart.graph"}},
             {"count": {"selector": ".chart.graph [data-id]", "at_least": 3}},
+            {"no_element": "main img"},
             {"screenshot": {"name": "6-graph"}},
             {"check": "#prune"},
             {"drawing": {"selector": ".chart.graph"}},
@@ -328,7 +336,10 @@ fn a_person_moves_cards_and_sees_cli_writes_live() {
             {"text": {"selector": "main .view-head", "contains": "open work"}},
             {"drawing": {"selector": ".chart.graph"}},
             {"go": "#/timeline"},
-            {"text": {"selector": "main", "contains": ["Parser session", "Use TOML"]}},
+            {"text": {"selector": "main", "contains": ["Parser session", "Use TOML", "Hooks run with a minimal PATH"]}},
+            {"count": {"selector": ".timeline .entry", "n": 3}},
+            {"click": ".timeline .kind-session a.chip"},
+            {"text": {"selector": "main h1", "contains": "Parse the config"}},
             {"screenshot": {"name": "7-timeline"}},
             {"go": "#/mission/A3"},
             {"text": {"selector": "main", "contains": ["Wire the board", "Serve the board from the binary", "No network at run time", "A2", "blocks", "waits for the security review"]}},
