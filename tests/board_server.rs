@@ -674,3 +674,85 @@ fn test_board_move_after_the_branch_moved_is_written_on_the_new_tip() {
     assert_eq!(repo.git(&["rev-parse", "refs/heads/cmos^"]), moved);
     assert_eq!(repo.json(&["mission", "show", "B6"])["status"], "Queued");
 }
+
+#[test]
+fn test_board_export_writes_every_view_with_branch_text_escaped() {
+    let repo = project();
+    repo.ok(&[
+        "mission",
+        "add",
+        "X1",
+        "<script>alert(1)</script> & co",
+        "--sprint",
+        "S1",
+    ]);
+    let out = repo.sibling("export");
+    let printed = repo.json(&["board", "export", "--out", out.to_str().expect("utf-8")]);
+    assert_eq!(printed["sprint"], "S1");
+    for file in [
+        "index.html",
+        "burndown.svg",
+        "graph.svg",
+        "timeline.html",
+        "missions/B1.html",
+        "missions/B5.html",
+        "missions/X1.html",
+    ] {
+        assert!(out.join(file).is_file(), "{file} written");
+    }
+    assert!(
+        !out.join("missions/C1.html").exists(),
+        "only the sprint's missions"
+    );
+    let index = std::fs::read_to_string(out.join("index.html")).expect("index");
+    assert!(index.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
+    assert!(
+        !index.contains("<script"),
+        "no script in the export, none injected"
+    );
+    assert!(index.contains("href=\"missions/X1.html\""));
+    assert!(index.contains("data-column=\"waiting\""));
+    assert!(index.contains("is blocked by B1 (In Progress)"));
+    let page = std::fs::read_to_string(out.join("missions/X1.html")).expect("page");
+    assert!(!page.contains("<script>"), "{page}");
+    assert!(page.contains("href=\"../index.html\""));
+    let b2 = std::fs::read_to_string(out.join("missions/B2.html")).expect("page");
+    assert!(
+        b2.contains("href=\"B1.html\""),
+        "links between pages are relative"
+    );
+    let graph = std::fs::read_to_string(out.join("graph.svg")).expect("graph");
+    assert!(graph.contains("missions/B1.html"));
+    assert!(
+        !graph.contains("#/mission/"),
+        "the live board's routes are rewritten"
+    );
+    assert!(!graph.contains("<script"));
+}
+
+#[test]
+fn test_board_export_refuses_a_file_and_never_writes_outside_its_directory() {
+    let repo = project();
+    let file = repo.sibling("a-file");
+    std::fs::write(&file, "keep me").expect("write");
+    let out = repo.cmos(&["board", "export", "--out", file.to_str().expect("utf-8")]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a file"));
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), "keep me");
+
+    // A `missions` link inside the directory that points elsewhere is not followed.
+    let dir = repo.sibling("export");
+    let elsewhere = repo.sibling("elsewhere");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::create_dir_all(&elsewhere).expect("mkdir");
+    std::os::unix::fs::symlink(&elsewhere, dir.join("missions")).expect("symlink");
+    let out = repo.cmos(&["board", "export", "--out", dir.to_str().expect("utf-8")]);
+    assert!(!out.status.success(), "a symlinked folder is refused");
+    assert_eq!(
+        std::fs::read_dir(&elsewhere).expect("read").count(),
+        0,
+        "nothing written through the link"
+    );
+    let unknown = repo.cmos(&["board", "export", "--out", "x", "--sprint", "S9"]);
+    assert!(!unknown.status.success());
+}

@@ -1,17 +1,23 @@
 //! `cmos board`: serve the local web board; `cmos board export`: write it as static files.
 
-use clap::Args;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
 
 use super::CommandContext;
 use crate::board::{Board, Options};
 use crate::error::Result;
+use crate::model::text::escape_line;
 
 /// Serve a web board of the project on 127.0.0.1: kanban, burndown, dependency graph,
 /// timeline and mission pages, updated live when the cmos branch moves. Dragging a card
 /// moves the mission as `mission update --status` would, one commit by the board's agent
 /// (--agent, else $CMOS_AGENT, else "board"). Prints the URL first; stop it with Ctrl-C.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BoardArgs {
+    #[command(subcommand)]
+    pub command: Option<BoardCommand>,
     /// The port on 127.0.0.1 [default: a free one].
     #[arg(long, value_name = "N")]
     pub port: Option<u16>,
@@ -26,7 +32,38 @@ pub struct BoardArgs {
     pub sprint: Option<String>,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum BoardCommand {
+    Export(ExportArgs),
+}
+
+/// Write the board of a sprint as static files: index.html (the kanban, no script needed),
+/// burndown.svg, graph.svg, timeline.html and missions/ID.html, with relative links: for a
+/// CI artifact or a pull request. Writes only inside DIR.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The directory to write (created when missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The sprint [default: the current sprint].
+    #[arg(long, value_name = "ID")]
+    pub sprint: Option<String>,
+}
+
 pub fn run(ctx: &CommandContext, args: BoardArgs) -> Result<()> {
+    if let Some(BoardCommand::Export(export)) = args.command {
+        let (ws, printer) = ctx.open()?;
+        let outcome = crate::board::export::export(ws, &export.out, export.sprint.as_deref())?;
+        printer.outcome(&outcome, |e, _| {
+            format!(
+                "Exported the board of sprint {} to {}: {} files (open index.html)",
+                escape_line(&e.sprint),
+                escape_line(&e.dir),
+                e.files.len()
+            )
+        });
+        return Ok(());
+    }
     let agent = ctx
         .agent_flag()
         .map(str::to_string)
