@@ -348,7 +348,8 @@ fn a_person_moves_cards_and_sees_cli_writes_live() {
             {"go": "#/mission/NOPE"},
             {"text": {"selector": "main .error-box", "contains": "NOPE"}},
             // Another sprint from the picker.
-            {"go": "#/?sprint=S2"},
+            {"go": "#/"},
+            {"select": {"selector": "#sprint", "value": "S2"}},
             {"card_in": {"card": "B1", "column": "ready"}},
             {"count": {"selector": "[data-card]", "n": 1}},
             {"same_page": null},

@@ -232,6 +232,9 @@ const steps = {
   async press(key) {
     await page.keyboard.press(key);
   },
+  async select({ selector, value }) {
+    await page.locator(selector).first().selectOption(value);
+  },
   async click(selector) {
     await page.locator(selector).first().click();
   },
