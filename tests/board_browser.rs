@@ -296,7 +296,13 @@ fn a_person_moves_cards_and_sees_cli_writes_live() {
             {"card_in": {"card": "A6", "column": "deferred"}},
             {"columns": {"completed": 1, "deferred": 1, "blocked": 1}},
             {"screenshot": {"name": "3-refused"}},
-            // Blocking asks why, and the reason shows on the card.
+            // Blocking asks why; cancelling the question moves nothing.
+            {"drag": {"card": "A1", "column": "blocked"}},
+            {"visible": "dialog.ask"},
+            {"press": "Escape"},
+            {"message": {"kind": "error", "contains": ["A1 was not moved", "needs a reason"]}},
+            {"card_in": {"card": "A1", "column": "in_progress"}},
+            // The reason given shows on the card.
             {"drag": {"card": "A3", "column": "blocked"}},
             {"visible": "dialog.ask"},
             {"screenshot": {"name": "3b-block-reason"}},

@@ -38,6 +38,7 @@
     route: { name: 'kanban', arg: null, query: new URLSearchParams() },
     board: null, // the last kanban data, to put a refused card back
     dragging: null,
+    asking: false, // the block reason dialog is open: live refreshes wait
     refreshPending: false,
     loading: 0,
     head: null,
@@ -444,13 +445,22 @@
     // act on what the page no longer shows.
     const body = { to, from: cardEl.getAttribute('data-status') || undefined };
     if (to === 'Blocked') {
-      const reason = await askReason(id);
+      state.asking = true;
+      let reason;
+      try {
+        reason = await askReason(id);
+      } finally {
+        state.asking = false;
+      }
       if (!reason) {
         putBack();
         say('error', h('strong', null, id + ' was not moved. '), 'Blocking a mission needs a reason.');
+        if (state.refreshPending) refreshSoon(0);
         return;
       }
       body.reason = reason;
+      // A live refresh may have drawn the board anew while the dialog was open.
+      cardEl = view.querySelector('[data-card="' + CSS.escape(id) + '"]') || cardEl;
     }
     // Show the card in its new column at once; the server's answer confirms or puts it back.
     const target = view.querySelector('[data-column="' + CSS.escape(column.key) + '"] .cards');
@@ -925,7 +935,7 @@
   function refreshSoon(delay) {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(async () => {
-      if (state.dragging && state.dragging.moved) {
+      if ((state.dragging && state.dragging.moved) || state.asking) {
         state.refreshPending = true;
         return;
       }
