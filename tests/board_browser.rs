@@ -137,6 +137,19 @@ fn status(repo: &Repo, id: &str) -> String {
         .to_string()
 }
 
+/// The last transition of a mission, as the CLI reads it from the branch: (to, by).
+fn last_move(repo: &Repo, id: &str) -> (String, String) {
+    let mission = repo.json(&["mission", "show", id]);
+    let last = mission["transitions"]
+        .as_array()
+        .and_then(|t| t.last())
+        .unwrap_or_else(|| panic!("mission {id} has transitions: {mission:#}"));
+    (
+        last["to"].as_str().unwrap_or_default().to_string(),
+        last["by"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
 /// Runs `cmos ARGS` with the clock at `now`, asserting success.
 fn at(repo: &Repo, now: &str, args: &[&str]) {
     let out = hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &repo.home)
@@ -178,6 +191,16 @@ fn sprint_with_every_state() -> Repo {
     }
     repo.ok(&["mission", "start", "A1"]);
     repo.ok(&["mission", "depends", "A2", "A3"]);
+    repo.ok(&[
+        "mission",
+        "update",
+        "A3",
+        "--objective",
+        "Serve the board from the binary",
+        "--success-criterion",
+        "No network at run time",
+    ]);
+    repo.ok(&["mission", "start", "A4"]);
     repo.ok(&[
         "mission",
         "block",
@@ -223,6 +246,7 @@ fn sprint_with_every_state() -> Repo {
         "--rationale",
         "The branch uses it",
     ]);
+    repo.ok(&["learning", "add", "Hooks run with a minimal PATH"]);
     repo
 }
 
@@ -270,16 +294,32 @@ fn a_person_moves_cards_and_sees_cli_writes_live() {
             {"drag": {"card": "A6", "column": "completed"}},
             {"message": {"kind": "error", "contains": ["A6", "cannot be completed", "Queued", "Current", "Dropped"]}},
             {"card_in": {"card": "A6", "column": "deferred"}},
-            {"columns": {"completed": 1, "deferred": 1}},
+            {"columns": {"completed": 1, "deferred": 1, "blocked": 1}},
             {"screenshot": {"name": "3-refused"}},
+            // Blocking asks why, and the reason shows on the card.
+            {"drag": {"card": "A3", "column": "blocked"}},
+            {"visible": "dialog.ask"},
+            {"screenshot": {"name": "3b-block-reason"}},
+            {"fill": {"selector": "dialog.ask input", "text": "waits for the security review"}},
+            {"press": "Enter"},
+            {"card_in": {"card": "A3", "column": "blocked"}},
+            {"card_text": {"card": "A3", "contains": "waits for the security review"}},
+            {"columns": {"in_progress": 1, "blocked": 2}},
             // Writes from the CLI arrive without a reload.
             {"live": {"args": ["mission", "add", "A8", "Added from the CLI", "--sprint", "S1"], "card": "A8", "column": "ready", "within": 5000}},
             {"live": {"args": ["mission", "complete", "A1"], "card": "A1", "column": "completed", "within": 5000}},
             {"same_page": null},
             {"screenshot": {"name": "4-live"}},
-            // The keyboard's drag: Shift+ArrowRight from Blocked moves A4 on to Completed.
-            {"key": {"card": "A4", "keys": "Shift+ArrowRight"}},
-            {"message": {"contains": "A4"}},
+            // The keyboard's drag: Shift+ArrowRight moves A8 from Ready on to Current.
+            {"key": {"card": "A8", "keys": "Shift+ArrowRight"}},
+            {"card_in": {"card": "A8", "column": "current"}},
+            {"message": {"kind": "ok", "contains": ["A8", "Current"]}},
+            // Enter on a focused card opens its page.
+            {"key": {"card": "A5", "keys": "Enter"}},
+            {"text": {"selector": "main h1", "contains": "Ship the release"}},
+            {"go": "#/mission/A7"},
+            {"text": {"selector": "main h1", "contains": "<img src=x onerror=alert(1)>Escape me"}},
+            {"no_element": "main img"},
             // The other views.
             {"go": "#/burndown"},
             {"drawing": {"selector": ".chart.burndown"}},
@@ -287,19 +327,29 @@ fn a_person_moves_cards_and_sees_cli_writes_live() {
             {"go": "#/graph"},
             {"drawing": {"selector": ".chart.graph"}},
             {"count": {"selector": ".chart.graph [data-id]", "at_least": 3}},
+            {"no_element": "main img"},
             {"screenshot": {"name": "6-graph"}},
             {"check": "#prune"},
             {"drawing": {"selector": ".chart.graph"}},
+            {"text": {"selector": "main .view-head", "contains": "hidden"}},
+            {"check": "#scope-open"},
+            {"text": {"selector": "main .view-head", "contains": "open work"}},
+            {"drawing": {"selector": ".chart.graph"}},
             {"go": "#/timeline"},
-            {"text": {"selector": "main", "contains": ["Parser session", "Use TOML"]}},
+            {"text": {"selector": "main", "contains": ["Parser session", "Use TOML", "Hooks run with a minimal PATH"]}},
+            {"count": {"selector": ".timeline .entry", "n": 3}},
+            {"click": ".timeline .kind-session a.chip"},
+            {"text": {"selector": "main h1", "contains": "Parse the config"}},
             {"screenshot": {"name": "7-timeline"}},
             {"go": "#/mission/A3"},
-            {"text": {"selector": "main", "contains": ["Wire the board", "History", "A2", "In Progress"]}},
+            {"text": {"selector": "main", "contains": ["Wire the board", "Serve the board from the binary", "No network at run time", "A2", "blocks", "waits for the security review"]}},
+            {"text": {"selector": ".block-history", "contains": ["In Progress", "Blocked", "board"]}},
             {"screenshot": {"name": "8-mission"}},
             {"go": "#/mission/NOPE"},
             {"text": {"selector": "main .error-box", "contains": "NOPE"}},
             // Another sprint from the picker.
-            {"go": "#/?sprint=S2"},
+            {"go": "#/"},
+            {"select": {"selector": "#sprint", "value": "S2"}},
             {"card_in": {"card": "B1", "column": "ready"}},
             {"count": {"selector": "[data-card]", "n": 1}},
             {"same_page": null},
@@ -307,9 +357,29 @@ fn a_person_moves_cards_and_sees_cli_writes_live() {
     );
     assert!(out.contains("live update"), "{out}");
     // The branch agrees with what the page showed.
-    assert_eq!(status(&repo, "A3"), "In Progress", "the drag moved A3");
+    let a3 = repo.json(&["mission", "show", "A3"]);
+    let moves: Vec<(&str, &str)> = a3["transitions"]
+        .as_array()
+        .expect("transitions")
+        .iter()
+        .map(|t| (t["to"].as_str().unwrap(), t["by"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        moves[moves.len() - 2..],
+        [("In Progress", "board"), ("Blocked", "board")],
+        "the two drags moved A3, as the board's agent"
+    );
+    assert!(
+        a3.to_string().contains("waits for the security review"),
+        "the block's reason is on the branch: {a3:#}"
+    );
     assert_eq!(status(&repo, "A6"), "Deferred", "the refused move left A6");
     assert_eq!(status(&repo, "A1"), "Completed");
+    assert_eq!(
+        last_move(&repo, "A8"),
+        ("Current".to_string(), "board".to_string()),
+        "the keyboard moved A8"
+    );
     drop(board);
     for name in [
         "1-kanban",
@@ -468,6 +538,7 @@ fn the_readme_screenshot_of_a_sprint_under_way() {
             _ => {}
         }
     }
+    at(&repo, &day(clock, "12:30"), &["mission", "start", "AT-110"]);
     at(
         &repo,
         &day(clock, "13:00"),

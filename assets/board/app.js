@@ -163,9 +163,18 @@
     return body;
   }
 
+  // The sprint the views show: the one picked, else the one the board was started on, else
+  // the project's current sprint. Every request names it, so all views agree (the graph's
+  // default without a sprint is all open work).
+  function shownSprint() {
+    const meta = state.meta || {};
+    return state.sprint || meta.board_sprint || meta.current_sprint || null;
+  }
+
   function withSprint(path, extra) {
     const params = new URLSearchParams(extra || {});
-    if (state.sprint) params.set('sprint', state.sprint);
+    const sprint = shownSprint();
+    if (sprint) params.set('sprint', sprint);
     const query = params.toString();
     return query ? path + '?' + query : path;
   }
@@ -307,7 +316,7 @@
   function syncPicker() {
     const meta = state.meta;
     if (!meta) return;
-    const chosen = state.sprint || meta.current_sprint || '';
+    const chosen = shownSprint() || '';
     picker.value = chosen;
     picker.disabled = !(meta.sprints || []).length;
   }
@@ -322,7 +331,7 @@
     const list = h('ul', null,
       problems.slice(0, 50).map((p) => h('li', null,
         h('code', null, (p.path || '?') + (p.line ? ':' + p.line : '')), ' ', p.message || '')));
-    const details = h('details', null,
+    const details = h('details', { open: problems.length <= 3 },
       h('summary', null, problems.length + ' ' + noun + ' malformed; the board shows the rest.'),
       list);
     if (problems.length > 50) list.append(h('li', { class: 'muted' }, 'and ' + (problems.length - 50) + ' more'));
@@ -377,7 +386,10 @@
     const flags = [];
     if (card.needs_human) flags.push(h('span', { class: 'badge flag human', title: 'Needs a human' }, 'needs human'));
     if (card.awaiting_review) flags.push(h('span', { class: 'badge flag review', title: 'Awaiting review' }, 'awaiting review'));
-    if (card.ready) flags.push(h('span', { class: 'badge flag ready', title: 'Ready to start' }, 'ready'));
+    // Ready is news only where the column does not say it already: a Current mission.
+    if (card.ready && card.column !== 'ready' && /^(queued|current)$/.test(slug(card.status))) {
+      flags.push(h('span', { class: 'badge flag ready', title: 'Ready to start' }, 'ready'));
+    }
     const waiting = (card.waiting || []).filter(Boolean);
     const blockers = (card.blocked_by || []).filter(Boolean);
     const el = h('li', {
@@ -389,14 +401,21 @@
     },
     h('div', { class: 'card-head' },
       h('a', { href: missionHref(card.id), class: 'card-id', tabindex: '-1', draggable: 'false' }, card.id),
-      priorityNode(card.priority),
-      statusBadge(card.status)),
+      priorityNode(card.priority)),
     h('div', { class: 'card-name' }, card.name || ''),
-    flags.length ? h('div', { class: 'flags' }, flags) : null,
-    waiting.length ? h('div', { class: 'waiting' }, h('span', { class: 'why' }, 'Waiting: '), waiting.join('; ')) : null,
-    blockers.length ? h('div', { class: 'blocked-by' }, 'after ', blockers.map((id, i) => [i ? ', ' : '', missionLink(id)])) : null,
+    h('div', { class: 'flags' }, statusBadge(card.status), flags),
+    waiting.length ? waitingNode(card, waiting) : null,
+    blockers.length && !waiting.length ? h('div', { class: 'blocked-by' }, 'after ', blockers.map((id, i) => [i ? ', ' : '', missionLink(id)])) : null,
     card.agent ? h('div', { class: 'agent muted' }, card.agent) : null);
     return el;
+  }
+
+  // Why a card cannot go on. A Blocked card says so once, not "Waiting: blocked: ...".
+  function waitingNode(card, reasons) {
+    const blocked = slug(card.status) === 'blocked';
+    const text = reasons.map((r) => (blocked ? String(r).replace(/^blocked:\s*/i, '') : String(r))).join('; ');
+    return h('div', { class: 'waiting' + (blocked ? ' is-blocked' : '') },
+      h('span', { class: 'why' }, blocked ? 'Blocked: ' : 'Waiting: '), text);
   }
 
   // A rank (a number: lower comes first) or a priority word.
@@ -421,12 +440,24 @@
       say('error', 'A card cannot be dropped on ', h('strong', null, label), '.');
       return;
     }
+    // The status the card showed: if the mission moved since, the server refuses rather than
+    // act on what the page no longer shows.
+    const body = { to, from: cardEl.getAttribute('data-status') || undefined };
+    if (to === 'Blocked') {
+      const reason = await askReason(id);
+      if (!reason) {
+        putBack();
+        say('error', h('strong', null, id + ' was not moved. '), 'Blocking a mission needs a reason.');
+        return;
+      }
+      body.reason = reason;
+    }
     // Show the card in its new column at once; the server's answer confirms or puts it back.
     const target = view.querySelector('[data-column="' + CSS.escape(column.key) + '"] .cards');
     if (target) target.prepend(cardEl);
     cardEl.classList.add('pending');
     try {
-      const reply = await postJson('/api/missions/' + encodeURIComponent(id) + '/move', { to });
+      const reply = await postJson('/api/missions/' + encodeURIComponent(id) + '/move', body);
       const status = reply && reply.mission ? reply.mission.status : to;
       const commit = reply && reply.commit ? String(reply.commit).slice(0, 8) : null;
       say('ok', h('strong', null, id), ' is now ', statusBadge(status), commit ? h('span', { class: 'muted' }, ' · commit ' + commit) : null);
@@ -441,7 +472,7 @@
 
   function refused(id, label, err) {
     const valid = err instanceof HttpError && err.body && Array.isArray(err.body.valid) ? err.body.valid : null;
-    const parts = [h('strong', null, 'Cannot move ' + id + ' to ' + label + '. '), err.message];
+    const parts = [h('strong', null, 'Cannot move ' + id + ' to ' + label + '. '), sentence(err.message)];
     if (valid) {
       parts.push(h('span', { class: 'valid' }, ' Valid: ',
         valid.length ? valid.map((s, i) => [i ? ' ' : '', statusBadge(s)]) : 'none (the mission is final).'));
@@ -450,6 +481,43 @@
       parts.push(' The board is read-only.');
     }
     say('error', parts);
+  }
+
+  // Asks why a mission is blocked, in a small modal form; resolves to the text, or null when
+  // the person cancels.
+  function askReason(id) {
+    return new Promise((resolve) => {
+      const input = h('input', { type: 'text', name: 'reason', id: 'reason', required: true, maxlength: '500', autocomplete: 'off' });
+      const dialog = h('dialog', { class: 'ask', 'aria-labelledby': 'ask-title' },
+        h('form', { method: 'dialog' },
+          h('h2', { id: 'ask-title' }, 'Why is ' + id + ' blocked?'),
+          h('label', { for: 'reason' }, 'What it waits for, for whoever picks it up next'),
+          input,
+          h('div', { class: 'buttons' },
+            h('button', { type: 'submit', value: 'cancel', formnovalidate: true }, 'Cancel'),
+            h('button', { type: 'submit', value: 'block', class: 'primary' }, 'Block'))));
+      // Enter blocks (the form's first button is Cancel, which Enter would otherwise press).
+      input.addEventListener('keydown', (event) => {
+        if (event.key !== 'Enter') return;
+        event.preventDefault();
+        if (input.value.trim()) dialog.close('block');
+      });
+      dialog.addEventListener('close', () => {
+        const text = dialog.returnValue === 'block' ? input.value.trim() : '';
+        dialog.remove();
+        resolve(text || null);
+      });
+      document.body.append(dialog);
+      dialog.showModal();
+      input.focus();
+    });
+  }
+
+  // The server's messages are clauses; the page shows them as sentences.
+  function sentence(text) {
+    const t = String(text || '').trim();
+    if (!t) return '';
+    return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
   }
 
   // Puts every card back where the last data from the server had it.
@@ -648,7 +716,7 @@
       facts.push((data.nodes || []).length + ' missions', ' · ', (data.edges || []).length + ' dependencies', ' · ', (data.layers || 0) + ' layers');
       if (data.pruned) facts.push(' · ' + data.pruned + ' hidden');
     }
-    const nodes = [h('div', { class: 'view-head' }, h('h1', null, 'Dependencies', h('span', { class: 'subtitle' }, open ? 'open work' : state.sprint || (state.meta && state.meta.current_sprint) || '')), h('span', { class: 'muted' }, facts)), controls];
+    const nodes = [h('div', { class: 'view-head' }, h('h1', null, 'Dependencies', h('span', { class: 'subtitle' }, open ? 'open work' : shownSprint() || '')), h('span', { class: 'muted' }, facts)), controls];
     if (data && Array.isArray(data.cycles) && data.cycles.length) {
       nodes.push(h('div', { class: 'warning', role: 'note' }, h('strong', null, 'Cycles: '),
         data.cycles.map((cycle, i) => [i ? '; ' : '', cycle.map((id, j) => [j ? ' → ' : '', missionLink(id)])])));
@@ -688,7 +756,7 @@
   async function renderTimeline() {
     const data = await getJson(withSprint('/api/timeline', { limit: '200' }));
     const entries = data.entries || [];
-    const head = h('div', { class: 'view-head' }, h('h1', null, 'Timeline', h('span', { class: 'subtitle' }, state.sprint || (state.meta && state.meta.current_sprint) || '')),
+    const head = h('div', { class: 'view-head' }, h('h1', null, 'Timeline', h('span', { class: 'subtitle' }, shownSprint() || '')),
       h('span', { class: 'muted' }, entries.length + ' entries'));
     if (!entries.length) return [head, h('p', { class: 'muted' }, 'No sessions, decisions or learnings yet.')];
     let day = null;
@@ -713,8 +781,10 @@
 
   // ---- Mission page -------------------------------------------------------------------------
 
-  const LONG_FIELDS = ['objective', 'spec', 'description', 'notes', 'acceptance', 'criteria', 'completion_notes', 'body'];
-  const SKIP_FIELDS = ['id', 'name', 'status'];
+  // The spec, in the order a person reads it; lists become bullet lists.
+  const SPEC_FIELDS = ['objective', 'description', 'context', 'success_criteria', 'deliverables', 'notes', 'spec', 'completion_notes'];
+  // Shown elsewhere on the page (the heading, History, Links), or bookkeeping.
+  const SKIP_FIELDS = ['id', 'name', 'status', 'transitions', 'depends', 'dependents', 'history', 'commits', 'conflicts', 'links', 'waiting_on'];
 
   async function renderMission(route) {
     const id = route.arg || '';
@@ -723,34 +793,55 @@
       data = await getJson('/api/missions/' + encodeURIComponent(id));
     } catch (err) {
       if (err instanceof HttpError && err.status === 404) {
-        return [h('div', { class: 'error-box', role: 'alert' }, h('strong', null, 'No mission ' + id + '. '), err.message, ' '), h('a', { href: routeHref('kanban') }, 'Back to the board')];
+        return [h('div', { class: 'error-box', role: 'alert' }, h('strong', null, 'No mission ' + id + '. '), sentence(err.message), ' '), h('a', { href: routeHref('kanban') }, 'Back to the board')];
       }
       throw err;
     }
     const m = data.mission || {};
-    const nodes = [];
-    nodes.push(h('div', { class: 'view-head mission-head' },
+    const head = h('div', { class: 'view-head mission-head' },
       h('a', { href: routeHref('kanban'), class: 'back' }, '← Board'),
       h('h1', null, h('span', { class: 'mission-id' }, m.id || id), ' ', m.name || ''),
-      statusBadge(m.status)));
+      statusBadge(m.status));
 
+    const spec = [];
+    for (const key of SPEC_FIELDS) {
+      const value = m[key];
+      if (value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) continue;
+      const body = Array.isArray(value)
+        ? h('ul', { class: 'text' }, value.map((v) => h('li', null, plain(v))))
+        : h('div', { class: 'text' }, plain(value));
+      spec.push(h('section', { class: 'prose field-' + slug(key) }, h('h2', null, title(key)), body));
+    }
     const facts = h('dl', { class: 'facts' });
-    const long = [];
+    const fact = (key, value) => facts.append(h('dt', null, title(key)), h('dd', null, value));
+    if (m.sprint) fact('sprint', [m.sprint, data.sprint_title ? h('span', { class: 'muted' }, ' · ' + data.sprint_title) : null]);
     for (const [key, value] of Object.entries(m)) {
-      if (SKIP_FIELDS.includes(key) || value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) continue;
-      if (typeof value === 'string' && (LONG_FIELDS.includes(key) || value.length > 120 || value.includes('\n'))) {
-        long.push(h('section', { class: 'prose' }, h('h2', null, title(key)), h('div', { class: 'text' }, value)));
-      } else {
-        facts.append(h('dt', null, title(key)), h('dd', null, valueNode(key, value)));
+      if (SKIP_FIELDS.includes(key) || SPEC_FIELDS.includes(key) || key === 'sprint') continue;
+      if (value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) continue;
+      fact(key, valueNode(key, value));
+    }
+    if (data.time && typeof data.time === 'object') {
+      for (const [key, value] of Object.entries(data.time)) {
+        if (value !== null && value !== undefined && value !== 0 && typeof value !== 'object') fact('time ' + key, plain(value));
       }
     }
-    nodes.push(h('div', { class: 'mission-grid' },
-      h('div', { class: 'mission-main' }, long.length ? long : h('p', { class: 'muted' }, 'No spec written.'),
+    const waiting = Array.isArray(data.waiting_on) ? data.waiting_on : [];
+    return [head, h('div', { class: 'mission-grid' },
+      h('div', { class: 'mission-main' },
+        spec.length ? spec : h('p', { class: 'muted' }, 'No spec written: no objective, criteria or deliverables yet.'),
         section('History', data.history, historyTable),
         section('Commits', data.commits, commitList),
         section('Conflicts', data.conflicts, genericList)),
-      h('aside', { class: 'mission-side' }, facts, section('Links', data.links, linkList))));
-    return nodes;
+      h('aside', { class: 'mission-side' },
+        facts,
+        waiting.length ? section('Waiting on', waiting, unmetList) : null,
+        section('Links', data.links, linkList)))];
+  }
+
+  function unmetList(rows) {
+    return h('ul', { class: 'links' }, rows.map((u) => h('li', null,
+      missionLink(String(u.id)), ' ', u.status ? statusBadge(u.status) : h('span', { class: 'muted' }, 'no such mission'),
+      u.via ? h('span', { class: 'muted' }, ' · ' + u.via) : null)));
   }
 
   function title(key) {
@@ -767,37 +858,37 @@
 
   function historyTable(rows) {
     return h('table', { class: 'history' },
-      h('thead', null, h('tr', null, ['When', 'From', 'To', 'By'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', null, h('tr', null, ['When', 'From', 'To', 'By', 'Note'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', null, rows.map((r) => h('tr', null,
-        h('td', null, when(r.at)), h('td', null, r.from ? statusBadge(r.from) : '—'), h('td', null, r.to ? statusBadge(r.to) : '—'), h('td', null, r.by || '')))));
+        h('td', null, when(r.at)), h('td', null, r.from ? statusBadge(r.from) : '—'), h('td', null, r.to ? statusBadge(r.to) : '—'),
+        h('td', null, r.by || ''), h('td', { class: 'note' }, r.note || '')))));
   }
 
   function commitList(rows) {
     return h('ol', { class: 'commits' }, rows.map((c) => {
       if (typeof c !== 'object' || c === null) return h('li', null, h('code', null, String(c)));
-      const sha = c.sha || c.commit || c.id || c.hash || '';
-      const text = c.subject || c.message || c.summary || c.title || '';
-      return h('li', null, sha ? h('code', null, String(sha).slice(0, 10)) : null, ' ', text,
-        c.at || c.when ? h('span', { class: 'muted' }, ' · ' + when(c.at || c.when)) : null,
-        c.by || c.author ? h('span', { class: 'muted' }, ' · ' + (c.by || c.author)) : null);
+      const sha = c.short || c.sha || c.hash || c.commit || '';
+      const text = c.subject || c.message || c.title || '';
+      const by = c.agent || c.by || c.author;
+      const files = Array.isArray(c.files) ? c.files.length : 0;
+      return h('li', null, sha ? h('code', { title: c.hash || '' }, String(sha).slice(0, 12)) : null, ' ', text,
+        c.at ? h('span', { class: 'muted' }, ' · ' + when(c.at)) : null,
+        by ? h('span', { class: 'muted' }, ' · ' + by) : null,
+        files ? h('span', { class: 'muted' }, ' · ' + (c.files_total || files) + (files === 1 && !c.files_total ? ' file' : ' files')) : null);
     }));
   }
 
+  // A link reads as a sentence: "A2 blocks this" (in) or "this requires A5" (out).
   function linkList(rows) {
     return h('ul', { class: 'links' }, rows.map((l) => {
-      if (typeof l !== 'object' || l === null) return h('li', null, String(l));
-      const target = l.id || l.to || l.target || l.mission;
-      const kind = l.kind || l.type || l.relation || l.rel || '';
-      const rest = Object.entries(l).filter(([k]) => !['id', 'to', 'target', 'mission', 'kind', 'type', 'relation', 'rel'].includes(k));
-      return h('li', null, kind ? h('span', { class: 'badge kind' }, kind) : null, ' ',
-        target ? (looksLikeMission(l, target) ? missionLink(String(target)) : h('code', null, String(target))) : null,
-        rest.map(([k, v]) => h('span', { class: 'muted' }, ' · ' + k + ': ' + plain(v))));
+      if (typeof l !== 'object' || l === null) return h('li', null, plain(l));
+      const other = [missionLink(String(l.id || '')), l.name ? ' ' + l.name : '', ' ',
+        l.status ? statusBadge(l.status) : h('span', { class: 'muted' }, '(no such mission)')];
+      const kind = h('span', { class: 'link-kind' }, String(l.kind || 'links'));
+      return l.direction === 'in'
+        ? h('li', null, other, ' ', kind, h('span', { class: 'muted' }, ' this'))
+        : h('li', null, h('span', { class: 'muted' }, 'this '), kind, ' ', other);
     }));
-  }
-
-  function looksLikeMission(link, target) {
-    const kind = String(link.kind || link.type || '').toLowerCase();
-    return !kind || kind.includes('mission') || kind.includes('depend') || kind.includes('block') || /^[A-Za-z]+-?\d+/.test(String(target));
   }
 
   function genericList(rows) {
@@ -816,9 +907,11 @@
       return value.map((v, i) => [i ? ', ' : '', missionish && typeof v === 'string' ? missionLink(v) : plain(v)]);
     }
     if (value && typeof value === 'object') {
-      return h('dl', { class: 'nested' }, Object.entries(value).map(([k, v]) => [h('dt', null, title(k)), h('dd', null, plain(v))]));
+      return h('dl', { class: 'nested' }, Object.entries(value)
+        .filter(([, v]) => v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && !v.length))
+        .map(([k, v]) => [h('dt', null, title(k)), h('dd', null, typeof v === 'object' ? plain(v) : valueNode(k, v))]));
     }
-    if (/(_at|^at|date|start|end)$/.test(key) && (typeof value === 'number' || /^\d{4}-\d\d-\d\dT/.test(String(value)))) return when(value);
+    if (/(_at|^at|date|start|end|since|until)$/.test(key) && (typeof value === 'number' || /^\d{4}-\d\d-\d\dT/.test(String(value)))) return when(value);
     if (key === 'status') return statusBadge(value);
     return plain(value);
   }

@@ -1,5 +1,6 @@
 //! `cmos sprint ...`: add, list, show, update, activate, complete, retro.
 
+mod burndown;
 mod retro;
 
 use clap::{Args, Subcommand};
@@ -30,7 +31,13 @@ pub enum SprintCommand {
         status: Option<SprintStatus>,
     },
     /// Show a sprint, its counts by status and its missions.
-    Show { id: String },
+    Show {
+        id: String,
+        /// Show its burndown instead: scope, done and remaining per day, with the ideal line
+        /// when the sprint has dates (with --json, the burndown's data).
+        #[arg(long)]
+        burndown: bool,
+    },
     /// Change a sprint's title, focus or dates.
     Update {
         id: String,
@@ -97,7 +104,11 @@ pub fn run(ctx: &CommandContext, cmd: SprintCommand) -> Result<()> {
             let outcome = ops::list(ws, status)?;
             printer.outcome(&outcome, |views, style| render_list(views, style));
         }
-        SprintCommand::Show { id } => {
+        SprintCommand::Show { id, burndown: true } => {
+            let outcome = crate::ops::burndown::burndown(ws, Some(&id))?;
+            printer.outcome(&outcome, burndown::render);
+        }
+        SprintCommand::Show { id, .. } => {
             let outcome = ops::show(ws, &id)?;
             printer.outcome(&outcome, render_show);
         }

@@ -116,7 +116,6 @@ pub fn layout(index: &Index, scope: &GraphScope) -> Result<DepGraph> {
     }
     // One pass over every link: those between two drawn missions are edges; those from the
     // scope to a mission outside it add a boundary node or are counted.
-    let mut outside_links = 0;
     let mut seen_edges: HashMap<(usize, usize), ()> = HashMap::new();
     for m in index.missions.values() {
         for (on, kind) in &m.depends {
@@ -125,29 +124,19 @@ pub fn layout(index: &Index, scope: &GraphScope) -> Result<DepGraph> {
                 DepType::Blocks => (m.id.as_str(), on.as_str()),
                 DepType::Relates | DepType::Informs => continue,
             };
-            let (a, z) = (b.at.get(before).copied(), b.at.get(after).copied());
-            let (a, z) = match (a, z) {
-                // Links between two boundary nodes belong to no scope mission.
-                (Some(a), Some(z)) if b.boundary[a] && b.boundary[z] => continue,
+            // Only a link with a drawn mission of the scope at one end at least is the
+            // scope's (a boundary node's other links are not).
+            let (a, z) = match (b.scoped(before), b.scoped(after)) {
                 (Some(a), Some(z)) => (a, z),
                 (None, None) => continue,
-                (known, _) => {
-                    let other = if known.is_some() { after } else { before };
-                    let entry = index.missions.get(other);
-                    let drawn = entry.filter(|e| e.status != Status::Completed && !in_scope(e));
-                    match drawn {
-                        Some(e) => {
-                            let i = b.add(e, true);
-                            (a.unwrap_or(i), z.unwrap_or(i))
-                        }
-                        // A pruned Completed mission of the scope is not outside it.
-                        None if entry.is_some_and(&in_scope) => continue,
-                        None => {
-                            outside_links += 1;
-                            continue;
-                        }
-                    }
-                }
+                (Some(a), None) => match b.outside(index, after, &in_scope) {
+                    Some(z) => (a, z),
+                    None => continue,
+                },
+                (None, Some(z)) => match b.outside(index, before, &in_scope) {
+                    Some(a) => (a, z),
+                    None => continue,
+                },
             };
             if seen_edges.insert((a, z), ()).is_none() {
                 b.edges.push((a, z, *kind));
@@ -155,6 +144,7 @@ pub fn layout(index: &Index, scope: &GraphScope) -> Result<DepGraph> {
         }
     }
 
+    let outside_links = b.outside_links;
     let mut pruned = total - scoped.len();
     if scope.prune {
         pruned += b.drop_isolated();
@@ -229,6 +219,7 @@ struct Builder<'a> {
     boundary: Vec<bool>,
     at: HashMap<&'a str, usize>,
     edges: Vec<(usize, usize, DepType)>,
+    outside_links: usize,
 }
 
 impl<'a> Builder<'a> {
@@ -240,6 +231,30 @@ impl<'a> Builder<'a> {
         self.boundary.push(boundary);
         self.at.insert(m.id.as_str(), self.nodes.len() - 1);
         self.nodes.len() - 1
+    }
+
+    /// The position of `id` when it is a drawn mission of the scope.
+    fn scoped(&self, id: &str) -> Option<usize> {
+        self.at.get(id).copied().filter(|i| !self.boundary[*i])
+    }
+
+    /// The position of `id`, a mission outside the scope that a scope mission links to: a
+    /// boundary node when it exists and is not Completed; else the link is counted and None.
+    fn outside(
+        &mut self,
+        index: &'a Index,
+        id: &str,
+        in_scope: &impl Fn(&MissionEntry) -> bool,
+    ) -> Option<usize> {
+        match index.missions.get(id) {
+            Some(e) if e.status != Status::Completed && !in_scope(e) => Some(self.add(e, true)),
+            // A pruned Completed mission of the scope is not outside it.
+            Some(e) if in_scope(e) => None,
+            _ => {
+                self.outside_links += 1;
+                None
+            }
+        }
     }
 
     /// Numbers the nodes by id in natural order and sorts the edges.
@@ -349,7 +364,9 @@ fn longest_chains(n: usize, edges: &[(usize, usize, DepType)], back: &[bool]) ->
 
 /// Each node's row within its layer: first in the order given (ids in natural order), then
 /// `SWEEPS` rounds of barycenter ordering, left to right by the mean row of each node's
-/// prerequisites and right to left by that of its dependents.
+/// prerequisites and right to left by that of its dependents. Nodes with no link at all come
+/// last in the first layer, in id order, so a drawing can set them apart (`svg::graph` grids
+/// them below the linked ones) instead of one very long first column.
 fn order_rows(
     n: usize,
     edges: &[(usize, usize, DepType)],
@@ -365,8 +382,13 @@ fn order_rows(
             after[*a].push(*z);
         }
     }
+    let mut linked = vec![false; n];
+    for (a, z, _) in edges {
+        linked[*a] = true;
+        linked[*z] = true;
+    }
     let mut columns: Vec<Vec<usize>> = vec![Vec::new(); layers];
-    for v in 0..n {
+    for v in (0..n).filter(|v| linked[*v]) {
         columns[layer[v]].push(v);
     }
     let mut row = vec![0usize; n];
@@ -399,6 +421,10 @@ fn order_rows(
         for column in columns.iter_mut().take(last).rev() {
             sweep(column, &mut row, &after);
         }
+    }
+    let after_linked = columns.first().map_or(0, Vec::len);
+    for (r, v) in (after_linked..).zip((0..n).filter(|v| !linked[*v])) {
+        row[v] = r;
     }
     row
 }

@@ -14,6 +14,10 @@ const NODE_H: u32 = 40;
 const COL_GAP: u32 = 72;
 const ROW_GAP: u32 = 14;
 const PAD: u32 = 24;
+/// The most columns the grid of unlinked nodes takes beyond the graph's own.
+const GRID_COLS: u32 = 8;
+/// Space above that grid, for its label.
+const GRID_GAP: u32 = 36;
 /// Characters of a name a node shows; the title shows all of it.
 const NAME_CHARS: usize = 28;
 
@@ -34,7 +38,7 @@ svg { font: 12px system-ui, sans-serif; background: #fff; }
 .status-deferred rect { fill: #fef9c3; }
 .edge { fill: none; stroke: #888; stroke-width: 1.2; marker-end: url(#arrow); }
 .edge.back { stroke: #dc2626; stroke-dasharray: 4 3; }
-.empty { fill: #777; }
+.empty, .loose { fill: #777; }
 ";
 
 /// The graph `g` as a standalone SVG document.
@@ -50,21 +54,55 @@ pub fn graph(g: &DepGraph) -> String {
         );
         return document(480, 80, &heading, STYLE, &body);
     }
-    let rows = g.nodes.iter().map(|n| n.row + 1).max().unwrap_or(1) as u32;
-    let cols = g.layers.max(1) as u32;
-    let width = 2 * PAD + cols * (NODE_W + COL_GAP) - COL_GAP;
-    let height = 2 * PAD + rows * (NODE_H + ROW_GAP) - ROW_GAP;
-    let place = |layer: usize, row: usize| {
-        (
-            PAD + layer as u32 * (NODE_W + COL_GAP),
-            PAD + row as u32 * (NODE_H + ROW_GAP),
-        )
-    };
-    let at: HashMap<&str, (usize, usize)> = g
-        .nodes
+    // Linked nodes in their columns; nodes with no link in a grid below them, so a scope of
+    // many unlinked missions does not make one column thousands of rows long.
+    let linked: HashSet<&str> = g
+        .edges
         .iter()
-        .map(|n| (n.id.as_str(), (n.layer, n.row)))
+        .flat_map(|e| [e.from.as_str(), e.to.as_str()])
         .collect();
+    let graph_rows = (g.nodes.iter())
+        .filter(|n| linked.contains(n.id.as_str()))
+        .map(|n| n.row as u32 + 1)
+        .max()
+        .unwrap_or(0);
+    let graph_cols = if linked.is_empty() {
+        0
+    } else {
+        g.layers as u32
+    };
+    let loose = g.nodes.len() - linked.len().min(g.nodes.len());
+    let grid_cols = (loose as f64).sqrt().ceil() as u32;
+    let grid_cols = grid_cols.clamp(graph_cols.max(1), graph_cols.max(GRID_COLS));
+    let grid_top = if graph_rows > 0 {
+        PAD + graph_rows * (NODE_H + ROW_GAP) + GRID_GAP
+    } else {
+        PAD + GRID_GAP
+    };
+    let grid_rows = (loose as u32).div_ceil(grid_cols);
+    let cols = graph_cols.max(if loose > 0 { grid_cols } else { 0 }).max(1);
+    let width = 2 * PAD + cols * (NODE_W + COL_GAP) - COL_GAP;
+    let height = if loose > 0 {
+        grid_top + grid_rows * (NODE_H + ROW_GAP) - ROW_GAP + PAD
+    } else {
+        2 * PAD + graph_rows * (NODE_H + ROW_GAP) - ROW_GAP
+    };
+    let column_x = |c: u32| PAD + c * (NODE_W + COL_GAP);
+    let mut at: HashMap<&str, (u32, u32, usize)> = HashMap::new();
+    let mut next_loose = 0u32;
+    for n in &g.nodes {
+        let place = if linked.contains(n.id.as_str()) {
+            (
+                column_x(n.layer as u32),
+                PAD + n.row as u32 * (NODE_H + ROW_GAP),
+            )
+        } else {
+            let (c, r) = (next_loose % grid_cols, next_loose / grid_cols);
+            next_loose += 1;
+            (column_x(c), grid_top + r * (NODE_H + ROW_GAP))
+        };
+        at.insert(n.id.as_str(), (place.0, place.1, n.layer));
+    }
     let cycling: HashSet<&str> = g.cycles.iter().flatten().map(String::as_str).collect();
 
     let mut body = String::from(
@@ -73,12 +111,11 @@ pub fn graph(g: &DepGraph) -> String {
          fill=\"#888\"/></marker></defs>\n<g class=\"edges\">\n",
     );
     for e in &g.edges {
-        let (Some(&(fl, fr)), Some(&(tl, tr))) = (at.get(e.from.as_str()), at.get(e.to.as_str()))
+        let (Some(&(fx, fy, fl)), Some(&(tx, ty, tl))) =
+            (at.get(e.from.as_str()), at.get(e.to.as_str()))
         else {
             continue;
         };
-        let (fx, fy) = place(fl, fr);
-        let (tx, ty) = place(tl, tr);
         let (x1, y1) = (fx + NODE_W, fy + NODE_H / 2);
         let (x2, y2) = (tx, ty + NODE_H / 2);
         let back = if fl >= tl { " back" } else { "" };
@@ -93,8 +130,14 @@ pub fn graph(g: &DepGraph) -> String {
         ));
     }
     body.push_str("</g>\n<g class=\"nodes\">\n");
+    if loose > 0 {
+        body.push_str(&format!(
+            "<text class=\"loose\" x=\"{PAD}\" y=\"{}\">No links ({loose})</text>\n",
+            grid_top - 8
+        ));
+    }
     for n in &g.nodes {
-        let (x, y) = place(n.layer, n.row);
+        let (x, y, _) = at[n.id.as_str()];
         let mut class = format!("node {}", status_class(n.status));
         for (on, extra) in [
             (n.ready, " ready"),
@@ -126,4 +169,100 @@ pub fn graph(g: &DepGraph) -> String {
     }
     body.push_str("</g>\n");
     document(width, height, &heading, STYLE, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DepType, Status};
+    use crate::ops::depgraph::{GraphEdge, GraphNode};
+
+    fn node(id: String, layer: usize, row: usize) -> GraphNode {
+        GraphNode {
+            name: format!("name of {id}"),
+            id,
+            status: Status::Queued,
+            layer,
+            row,
+            ready: false,
+            boundary: false,
+        }
+    }
+
+    /// Ten chains of ten, and 500 missions with no link.
+    fn big() -> DepGraph {
+        let mut nodes = Vec::new();
+        let mut edges = Vec::new();
+        for chain in 0..10 {
+            for step in 0..10 {
+                nodes.push(node(format!("c{chain}-{step}"), step, chain));
+                if step > 0 {
+                    edges.push(GraphEdge {
+                        from: format!("c{chain}-{}", step - 1),
+                        to: format!("c{chain}-{step}"),
+                        kind: DepType::Requires,
+                    });
+                }
+            }
+        }
+        for i in 0..500 {
+            nodes.push(node(format!("loose{i}"), 0, 10 + i));
+        }
+        DepGraph {
+            sprint: Some("S1".into()),
+            nodes,
+            edges,
+            layers: 10,
+            pruned: 0,
+            outside_links: 0,
+            cycles: Vec::new(),
+        }
+    }
+
+    fn number(svg: &str, attr: &str) -> u32 {
+        let from = svg.find(&format!("{attr}=\"")).unwrap() + attr.len() + 2;
+        svg[from..].split('"').next().unwrap().parse().unwrap()
+    }
+
+    #[test]
+    fn six_hundred_nodes_keep_their_size_on_a_canvas_that_grows() {
+        let svg = graph(&big());
+        let (w, h) = (number(&svg, "width"), number(&svg, "height"));
+        assert!(
+            svg.contains(&format!("viewBox=\"0 0 {w} {h}\"")),
+            "no scaling"
+        );
+        assert_eq!(
+            svg.matches("<rect width=\"200\" height=\"40\"/>").count(),
+            600
+        );
+        // Ten columns; the 500 unlinked missions in a grid of ten columns below the chains,
+        // not one column of 510 rows.
+        assert_eq!(w, 2 * PAD + 10 * (NODE_W + COL_GAP) - COL_GAP);
+        assert!(h < 70 * (NODE_H + ROW_GAP), "height {h}");
+        assert!(svg.contains("No links (500)"));
+        // No two nodes in one place.
+        let mut places: Vec<&str> = svg
+            .split("transform=\"translate(")
+            .skip(1)
+            .map(|rest| rest.split(')').next().unwrap())
+            .collect();
+        places.sort();
+        places.dedup();
+        assert_eq!(places.len(), 600);
+    }
+
+    #[test]
+    fn a_back_edge_of_a_cycle_is_marked() {
+        let mut g = big();
+        g.edges.push(GraphEdge {
+            from: "c0-9".into(),
+            to: "c0-0".into(),
+            kind: DepType::Requires,
+        });
+        g.cycles = vec![(0..10).map(|s| format!("c0-{s}")).collect()];
+        let svg = graph(&g);
+        assert_eq!(svg.matches("class=\"edge requires back\"").count(), 1);
+        assert!(svg.contains("class=\"node status-queued in-cycle\" data-id=\"c0-3\""));
+    }
 }

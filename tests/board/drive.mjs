@@ -56,6 +56,11 @@ page.on('pageerror', (err) => pageErrors.push(err.message));
 page.on('console', (msg) => {
   if (msg.type() === 'error' && !/status of (403|404|409)/.test(msg.text())) pageErrors.push('console: ' + msg.text());
 });
+// A script from the branch that ran would show itself with alert(); the page opens no dialog.
+page.on('dialog', (dialog) => {
+  pageErrors.push(`a script opened a ${dialog.type()} dialog: ${dialog.message()}`);
+  dialog.dismiss().catch(() => {});
+});
 // Nothing but the board's own server may be asked for anything.
 const origin = new URL(base).origin;
 const foreign = [];
@@ -220,6 +225,15 @@ const steps = {
   async no_element(selector) {
     const n = await page.locator(selector).count();
     if (n) throw new Error(`${n} element(s) ${selector} on the page`);
+  },
+  async fill({ selector, text }) {
+    await page.locator(selector).first().fill(text);
+  },
+  async press(key) {
+    await page.keyboard.press(key);
+  },
+  async select({ selector, value }) {
+    await page.locator(selector).first().selectOption(value);
   },
   async click(selector) {
     await page.locator(selector).first().click();

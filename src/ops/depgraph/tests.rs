@@ -338,3 +338,47 @@ fn large_project_layout_time() {
         );
     }
 }
+
+#[test]
+fn a_boundary_nodes_own_links_draw_no_more_boundary_nodes() {
+    // X (outside) blocks `mine`; forty other outside missions wait on X. Only X is drawn,
+    // whatever order the index gives the links in.
+    let mut entries = vec![
+        entry("mine", Queued, Some("S1"), &[]),
+        entry("X", Queued, Some("S2"), &[("mine", Blocks)]),
+    ];
+    for i in 0..40 {
+        entries.push(entry(
+            &format!("w{i}"),
+            Queued,
+            Some("S2"),
+            &[("X", Requires)],
+        ));
+    }
+    let g = layout(&index(entries), &sprint_scope(false)).unwrap();
+    let ids: Vec<&str> = g.nodes.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids, vec!["X", "mine"]);
+    assert_eq!(g.outside_links, 0);
+}
+
+#[test]
+fn missions_with_no_link_come_last_in_the_first_layer() {
+    let s = Some("S1");
+    let g = layout(
+        &index(vec![
+            entry("a", Queued, s, &[]),
+            entry("b", Queued, s, &[]),
+            entry("c", Queued, s, &[("b", Requires)]),
+            entry("d", Queued, s, &[]),
+        ]),
+        &sprint_scope(false),
+    )
+    .unwrap();
+    let first: Vec<(&str, usize)> = g
+        .nodes
+        .iter()
+        .filter(|n| n.layer == 0)
+        .map(|n| (n.id.as_str(), n.row))
+        .collect();
+    assert_eq!(first, vec![("b", 0), ("a", 1), ("d", 2)]);
+}
