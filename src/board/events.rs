@@ -6,13 +6,12 @@ use std::io::Write;
 use std::net::TcpStream;
 use std::time::Duration;
 
-use super::http::{COMMON_HEADERS, READ_TIMEOUT};
+use super::http::COMMON_HEADERS;
 use super::state::Shared;
 
 const HEARTBEAT: Duration = Duration::from_secs(15);
 
 pub fn stream(shared: &Shared, mut stream: TcpStream) {
-    let _ = READ_TIMEOUT;
     let head = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n{COMMON_HEADERS}\r\n"
     );

@@ -3,7 +3,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The request line and headers together, at most.
 pub const MAX_HEAD: usize = 16 * 1024;
@@ -11,8 +11,11 @@ pub const MAX_HEAD: usize = 16 * 1024;
 pub const MAX_BODY: usize = 64 * 1024;
 /// How many headers a request may have.
 const MAX_HEADERS: usize = 64;
-/// How long a client may take to send its request, and to take each write of the answer.
+/// How long a client may wait between two reads of its request, and to take each write of
+/// the answer; and how long the whole request may take to arrive (a client trickling bytes
+/// in under the first limit still meets the second).
 pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug)]
@@ -78,11 +81,15 @@ impl ReadError {
 
 /// Reads one request from `stream`, never more than the bounds above.
 pub fn read_request(stream: &mut TcpStream) -> Result<Request, ReadError> {
+    let started = Instant::now();
     let mut buf = vec![0u8; MAX_HEAD];
     let mut filled = 0;
     loop {
         if filled == buf.len() {
             return Err(ReadError::HeadTooLarge);
+        }
+        if started.elapsed() > REQUEST_DEADLINE {
+            return Err(ReadError::Gone);
         }
         let n = stream
             .read(&mut buf[filled..])

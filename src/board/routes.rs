@@ -155,21 +155,17 @@ fn root(err: &Error) -> &Error {
 
 /// The status and error shape of a library error.
 pub fn error_response(err: &Error) -> Response {
+    let inner = root(err);
+    let refused = matches!(inner, Error::InvalidDependency(_) | Error::Refused(_))
+        || matches!(inner, Error::InvalidTransition { .. });
     let status = match root(err) {
         Error::NotFound { .. } => 404,
         Error::InvalidInput(_) | Error::AlreadyExists { .. } => 400,
-        Error::InvalidTransition { .. }
-        | Error::InvalidDependency(_)
-        | Error::Refused(_)
-        | Error::Conflict(_) => 409,
+        Error::Conflict(_) => 409,
+        _ if refused => 409,
         _ => 500,
     };
-    let code = match root(err) {
-        Error::InvalidTransition { .. } | Error::InvalidDependency(_) | Error::Refused(_) => {
-            "refused"
-        }
-        other => other.code(),
-    };
+    let code = if refused { "refused" } else { root(err).code() };
     Response::error(status, code, &err.to_string())
 }
 

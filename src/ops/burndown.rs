@@ -416,4 +416,25 @@ mod tests {
         let done: Vec<usize> = b.days.iter().map(|d| d.done).collect();
         assert_eq!(done, vec![0, 1]);
     }
+
+    #[test]
+    fn dates_a_hand_edit_left_backwards_draw_no_ideal_line_and_far_times_stay_bounded() {
+        let missions = [mission(
+            "A",
+            "0001-01-01T00:00:00Z",
+            &[("9999-12-31T23:59:59Z", Status::Completed)],
+        )];
+        let s = sprint(Some("2026-11-10"), Some("2026-11-01"));
+        let (b, _) = compute(&s, &missions, day("2026-11-12"));
+        assert!(b.ideal.is_empty());
+        assert_eq!(b.days.len(), 3);
+        let undated = sprint(None, None);
+        let (b, cut) = compute(&undated, &missions, day("2026-11-12"));
+        assert!(cut);
+        assert_eq!(b.days.len(), MAX_DAYS);
+        assert!(b.days.iter().all(|d| d.done == 0 && d.scope == 1));
+        let far = sprint(Some("0001-01-01"), Some("9999-12-31"));
+        let (b, _) = compute(&far, &missions, day("2026-11-12"));
+        assert!(b.ideal.len() <= MAX_DAYS, "{}", b.ideal.len());
+    }
 }

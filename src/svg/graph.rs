@@ -116,17 +116,13 @@ pub fn graph(g: &DepGraph) -> String {
         else {
             continue;
         };
-        let (x1, y1) = (fx + NODE_W, fy + NODE_H / 2);
-        let (x2, y2) = (tx, ty + NODE_H / 2);
         let back = if fl >= tl { " back" } else { "" };
-        let bend = COL_GAP as i64 / 2 + if back.is_empty() { 0 } else { NODE_W as i64 };
         body.push_str(&format!(
-            "<path class=\"edge {}{back}\" data-from=\"{}\" data-to=\"{}\" d=\"M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}\"/>\n",
+            "<path class=\"edge {}{back}\" data-from=\"{}\" data-to=\"{}\" d=\"{}\"/>\n",
             e.kind,
             escape(&e.from),
             escape(&e.to),
-            x1 as i64 + bend,
-            x2 as i64 - bend,
+            route((fx, fy), (tx, ty), tl == fl + 1),
         ));
     }
     body.push_str("</g>\n<g class=\"nodes\">\n");
@@ -169,6 +165,34 @@ pub fn graph(g: &DepGraph) -> String {
     }
     body.push_str("</g>\n");
     document(width, height, &heading, STYLE, &body)
+}
+
+/// The path of an edge from the node at `from` to the node at `to` (their top-left corners).
+/// Between neighbouring columns, one curve from the right side to the left side. A longer or
+/// backward edge never crosses a node: it turns into the free lane just above the target's
+/// row in the gap after its source's column, runs along that lane, and turns into the target
+/// in the gap before its column.
+fn route(from: (u32, u32), to: (u32, u32), neighbours: bool) -> String {
+    let (x1, y1) = (i64::from(from.0 + NODE_W), i64::from(from.1 + NODE_H / 2));
+    let (x2, y2) = (i64::from(to.0), i64::from(to.1 + NODE_H / 2));
+    let gap = i64::from(COL_GAP);
+    if neighbours {
+        let bend = gap / 2;
+        return format!(
+            "M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}",
+            x1 + bend,
+            x2 - bend
+        );
+    }
+    let lane = i64::from(to.1) - i64::from(ROW_GAP) / 2;
+    let (out, into) = (x1 + gap * 2 / 3, x2 - gap * 2 / 3);
+    format!(
+        "M{x1},{y1} C{},{y1} {},{lane} {out},{lane} L{into},{lane} C{},{lane} {},{y2} {x2},{y2}",
+        x1 + gap / 3,
+        x1 + gap / 3,
+        x2 - gap / 3,
+        x2 - gap / 3,
+    )
 }
 
 #[cfg(test)]
