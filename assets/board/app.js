@@ -41,6 +41,7 @@
     asking: false, // the block reason dialog is open: live refreshes wait
     refreshPending: false,
     loading: 0,
+    renders: 0,
     head: null,
   };
 
@@ -250,6 +251,8 @@
     append(view, [nodes]);
     view.setAttribute('aria-busy', 'false');
     view.setAttribute('data-view', route.name);
+    // A count of renders, so a reader (the browser test) can tell a fresh view from the last.
+    view.setAttribute('data-renders', String(++state.renders));
     if (keep) restore(keep);
     else view.scrollTop = 0;
   }
@@ -303,9 +306,19 @@
     showProblems(meta.problems || []);
   }
 
+  let pickerFilled = null;
+
+  // Fills the sprint picker; left alone when the sprints did not change, so a live refresh
+  // does not close it under the pointer.
   function fillPicker(meta) {
-    clear(picker);
     const sprints = meta.sprints || [];
+    const key = JSON.stringify(sprints);
+    if (key === pickerFilled) {
+      syncPicker();
+      return;
+    }
+    pickerFilled = key;
+    clear(picker);
     if (!sprints.length) picker.append(h('option', { value: '' }, 'no sprints'));
     for (const s of sprints) {
       const label = s.id + (s.title ? ' · ' + s.title : '') + (s.status ? ' (' + s.status + ')' : '');

@@ -125,9 +125,11 @@ const steps = {
     await page.goto(base + (arg || ''));
     await page.waitForSelector('main[aria-busy="false"]');
   },
+  // Navigates by hash and waits for a view drawn after the navigation.
   async go(hash) {
+    const before = Number(await page.getAttribute('main', 'data-renders'));
     await page.evaluate((h) => { location.hash = h; }, hash);
-    await until(`the view for ${hash}`, async () => (await page.getAttribute('main', 'aria-busy')) === 'false' && page.url().endsWith(hash));
+    await until(`the view for ${hash}`, async () => (await page.getAttribute('main', 'aria-busy')) === 'false' && Number(await page.getAttribute('main', 'data-renders')) > before);
   },
   // Marks the page, so a later `same_page` proves no reload happened in between.
   async mark() {
@@ -216,9 +218,14 @@ const steps = {
     }, async () => String(await page.locator(selector).count()));
   },
   // An inline SVG drawing of some size, not an image or an error box.
+  // (Retried: a view being drawn anew replaces the drawing under the measurement.)
   async drawing({ selector, at_least_width }) {
-    const box = await page.locator(`${selector} svg`).first().boundingBox();
-    if (!box || box.width < (at_least_width || 100) || box.height < 50) throw new Error(`${selector}: no drawing of size, saw ${JSON.stringify(box)}`);
+    let box = null;
+    await until(`a drawing in ${selector}`, async () => {
+      if ((await page.getAttribute('main', 'aria-busy')) !== 'false') return false;
+      box = await page.locator(`${selector} svg`).first().boundingBox({ timeout: 1000 });
+      return box && box.width >= (at_least_width || 100) && box.height >= 50;
+    }, async () => JSON.stringify(box));
     return `${Math.round(box.width)}x${Math.round(box.height)}`;
   },
   // No element whose text came from the branch turned into markup.
@@ -238,8 +245,11 @@ const steps = {
   async click(selector) {
     await page.locator(selector).first().click();
   },
+  // Ticks a box that changes the route, and waits for the view drawn after it.
   async check(selector) {
-    await page.locator(selector).first().check();
+    const before = Number(await page.getAttribute('main', 'data-renders'));
+    await page.locator(selector).first().click();
+    await until(`the view after ticking ${selector}`, async () => (await page.getAttribute('main', 'aria-busy')) === 'false' && Number(await page.getAttribute('main', 'data-renders')) > before && (await page.locator(selector).first().isChecked()));
   },
   async wait(ms) {
     await page.waitForTimeout(ms);
