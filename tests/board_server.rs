@@ -494,8 +494,24 @@ fn test_board_bounds_request_heads_and_bodies() {
         &body,
     );
     assert_eq!(reply.status, 413);
-    // Still serving.
+    // A client that sends half a request and stalls holds no one else up, and is cut off.
+    let mut stalled = TcpStream::connect((Ipv4Addr::LOCALHOST, board.port)).expect("connect");
+    stalled
+        .write_all(b"GET /api/meta HTTP/1.1\r\n")
+        .expect("send");
+    let started = Instant::now();
     assert_eq!(board.get("/api/meta").status, 200);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    stalled
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut rest = Vec::new();
+    let _ = stalled.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(15),
+        "the stalled connection was closed after {waited:?}"
+    );
 }
 
 #[test]
@@ -755,4 +771,47 @@ fn test_board_export_refuses_a_file_and_never_writes_outside_its_directory() {
     );
     let unknown = repo.cmos(&["board", "export", "--out", "x", "--sprint", "S9"]);
     assert!(!unknown.status.success());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn test_board_open_runs_the_opener_with_the_url_as_its_argument() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = project();
+    let bin = repo.sibling("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let said = repo.sibling("opened.txt");
+    let opener = bin.join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\n", said.display()),
+    )
+    .expect("write the opener");
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut child = hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &repo.home)
+        .args(["board", "--open"])
+        .env("PATH", path)
+        .current_dir(&repo.path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("URL");
+    let url = first.trim().trim_start_matches("cmos board: ").to_string();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !said.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let opened = std::fs::read_to_string(&said).expect("the opener ran");
+    assert_eq!(opened.trim(), url, "one argument: the URL");
 }

@@ -79,7 +79,8 @@ impl ReadError {
     }
 }
 
-/// Reads one request from `stream`, never more than the bounds above.
+/// Reads one request from `stream`, never more than the bounds above, and within
+/// [`REQUEST_DEADLINE`].
 pub fn read_request(stream: &mut TcpStream) -> Result<Request, ReadError> {
     let started = Instant::now();
     let mut buf = vec![0u8; MAX_HEAD];
@@ -105,7 +106,7 @@ pub fn read_request(stream: &mut TcpStream) -> Result<Request, ReadError> {
             Ok(httparse::Status::Complete(head_len)) => {
                 let request = head(&parsed)?;
                 let rest = buf[head_len..filled].to_vec();
-                return with_body(stream, request, rest);
+                return with_body(stream, request, rest, started);
             }
             Err(httparse::Error::TooManyHeaders) => return Err(ReadError::HeadTooLarge),
             Err(_) => return Err(ReadError::Malformed("not an HTTP/1.x request")),
@@ -149,6 +150,7 @@ fn with_body(
     stream: &mut TcpStream,
     mut request: Request,
     mut body: Vec<u8>,
+    started: Instant,
 ) -> Result<Request, ReadError> {
     if request.header("transfer-encoding").is_some() {
         return Err(ReadError::LengthRequired);
@@ -165,16 +167,20 @@ fn with_body(
     if body.len() > length {
         body.truncate(length);
     }
-    let missing = length - body.len();
-    let mut rest = Vec::with_capacity(missing);
-    stream
-        .take(missing as u64)
-        .read_to_end(&mut rest)
-        .map_err(|_| ReadError::Gone)?;
-    if rest.len() < missing {
-        return Err(ReadError::Gone);
+    let mut chunk = [0u8; 8192];
+    while body.len() < length {
+        if started.elapsed() > REQUEST_DEADLINE {
+            return Err(ReadError::Gone);
+        }
+        let want = (length - body.len()).min(chunk.len());
+        let n = stream
+            .read(&mut chunk[..want])
+            .map_err(|_| ReadError::Gone)?;
+        if n == 0 {
+            return Err(ReadError::Gone);
+        }
+        body.extend_from_slice(&chunk[..n]);
     }
-    body.extend_from_slice(&rest);
     request.body = body;
     Ok(request)
 }

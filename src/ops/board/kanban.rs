@@ -159,3 +159,128 @@ pub fn board(ws: &Workspace, sprint: Option<&str>) -> Result<Outcome<Kanban>> {
     let kanban = kanban(snapshot.index()?, sprint)?;
     Ok(Outcome::read(kanban, &snapshot))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::Meta;
+    use crate::model::{Project, Sprint, SprintStatus, Timestamp};
+
+    fn entry(id: &str, status: Status, sprint: &str) -> MissionEntry {
+        MissionEntry {
+            id: id.into(),
+            created: 0,
+            name: format!("mission {id}"),
+            status,
+            sprint: Some(sprint.into()),
+            rank: None,
+            depends: vec![],
+            blocked_reason: None,
+            awaiting_review: false,
+            needs_human: false,
+            decided: false,
+        }
+    }
+
+    fn index(missions: Vec<MissionEntry>) -> Index {
+        let t: Timestamp = "2026-01-01T00:00:00Z".parse().expect("a time");
+        let meta = Meta {
+            project: Some(Project {
+                id: "p".into(),
+                name: "p".into(),
+                description: None,
+                current_sprint: Some("S1".into()),
+                created_at: t,
+                extra: Default::default(),
+            }),
+            ..Default::default()
+        };
+        let mut index = Index::new(meta, Default::default());
+        for id in ["S1", "S2"] {
+            index.sprints.insert(
+                id.into(),
+                Sprint {
+                    id: id.into(),
+                    uid: format!("uid-{id}"),
+                    title: id.into(),
+                    focus: None,
+                    status: SprintStatus::Active,
+                    start: None,
+                    end: None,
+                    created_at: t,
+                    updated_at: t,
+                    completed_at: None,
+                    extra: Default::default(),
+                },
+            );
+        }
+        for m in missions {
+            index.missions.insert(m.id.clone(), m);
+        }
+        index
+    }
+
+    fn column_of_card<'a>(k: &'a Kanban, id: &str) -> &'a str {
+        let found: Vec<&str> = k
+            .columns
+            .iter()
+            .filter(|c| c.cards.iter().any(|card| card.id == id))
+            .map(|c| c.key)
+            .collect();
+        assert_eq!(found.len(), 1, "{id} is on the board once: {found:?}");
+        found[0]
+    }
+
+    #[test]
+    fn each_mission_of_the_sprint_sits_in_one_column_by_the_rules_of_next() {
+        let mut waits = entry("Q2", Status::Queued, "S1");
+        waits.depends = vec![("Q1".into(), DepType::Requires)];
+        let mut current_waits = entry("C1", Status::Current, "S1");
+        current_waits.depends = vec![("GONE".into(), DepType::Requires)];
+        let mut review = entry("R1", Status::InProgress, "S1");
+        review.awaiting_review = true;
+        let mut blocked = entry("B1", Status::Blocked, "S1");
+        blocked.blocked_reason = Some("needs a key".into());
+        let index = index(vec![
+            entry("Q1", Status::Queued, "S1"),
+            waits,
+            current_waits,
+            review,
+            blocked,
+            entry("D1", Status::Completed, "S1"),
+            entry("F1", Status::Deferred, "S1"),
+            entry("X1", Status::Dropped, "S1"),
+            entry("O1", Status::Queued, "S2"),
+        ]);
+        let k = kanban(&index, None).expect("the current sprint's board");
+        assert_eq!(k.total, 8, "S2's mission is not on S1's board");
+        for (id, column) in [
+            ("Q1", "ready"),
+            ("Q2", "waiting"),
+            ("C1", "current"),
+            ("R1", "in_progress"),
+            ("B1", "blocked"),
+            ("D1", "completed"),
+            ("F1", "deferred"),
+            ("X1", "dropped"),
+        ] {
+            assert_eq!(column_of_card(&k, id), column, "{id}");
+        }
+        let card = |id: &str| {
+            k.columns
+                .iter()
+                .flat_map(|c| &c.cards)
+                .find(|c| c.id == id)
+                .expect("on the board")
+        };
+        assert_eq!(card("Q2").waiting, ["requires Q1 (Queued)"]);
+        assert_eq!(card("C1").waiting, ["requires GONE (missing)"]);
+        assert!(!card("C1").ready && card("Q1").ready);
+        assert!(!card("R1").ready && card("R1").awaiting_review);
+        assert_eq!(card("B1").waiting, ["blocked: needs a key"]);
+        assert!(k.columns.iter().all(|c| c.count == c.cards.len()));
+        let other = kanban(&index, Some("S2")).expect("S2's board");
+        assert_eq!(column_of_card(&other, "O1"), "ready");
+        assert!(kanban(&index, Some("S9")).is_err(), "an unknown sprint");
+    }
+}
