@@ -40,6 +40,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod board;
 pub mod cli;
 pub mod digest;
 pub mod error;

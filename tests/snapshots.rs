@@ -613,6 +613,10 @@ const NOT_IN_SCENARIO: &[(&str, &str)] = &[
     ),
     ("mcp", "a stdio server; tests/mcp.rs drives it"),
     (
+        "board export",
+        "writes a directory of HTML and SVG; tests/board_server.rs checks it (`board` is a server)",
+    ),
+    (
         "hook run",
         "what the hook shims call; the scenario commits through them",
     ),

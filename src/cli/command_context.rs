@@ -78,6 +78,16 @@ impl CommandContext {
         Ok((self.workspace()?, self.printer()))
     }
 
+    /// `--agent` as given, for a command whose default agent is its own (the board's).
+    pub fn agent_flag(&self) -> Option<&str> {
+        self.agent.as_deref()
+    }
+
+    /// `-C DIR`, else the current directory.
+    pub fn dir(&self) -> Result<PathBuf> {
+        self.dir_or(None)
+    }
+
     fn dir_or(&self, dir: Option<&Path>) -> Result<PathBuf> {
         match dir.or(self.dir.as_deref()) {
             Some(dir) => Ok(dir.to_path_buf()),

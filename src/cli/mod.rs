@@ -1,5 +1,6 @@
 //! The `cmos` command line: clap definitions, one file per command group, and dispatch.
 
+mod board;
 mod check;
 mod command_context;
 mod completions;
@@ -131,6 +132,7 @@ pub enum Command {
     Process(process::ProcessCommand),
     #[command(subcommand)]
     Fsm(process::FsmCommand),
+    Board(board::BoardArgs),
 }
 
 /// Parses arguments, runs the command and returns the process exit code.
@@ -185,6 +187,7 @@ fn run(ctx: &CommandContext, command: Command) -> Result<()> {
         Command::Check(cmd) => check::run(ctx, cmd),
         Command::Process(cmd) => process::run(ctx, cmd),
         Command::Fsm(cmd) => process::run_fsm(ctx, cmd),
+        Command::Board(args) => board::run(ctx, args),
         // These take the project and the printer directly.
         Command::Import(args) => with_workspace(ctx, |ws, p| migrate::run_import(ws, args, p)),
         Command::Export(cmd) => with_workspace(ctx, |ws, p| migrate::run_export(ws, cmd, p)),

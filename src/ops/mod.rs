@@ -4,6 +4,7 @@
 pub mod agents;
 pub mod analytics;
 pub mod audit;
+pub mod board;
 pub mod burndown;
 pub mod carry_forward;
 pub mod changes;
