@@ -13,7 +13,7 @@ use crate::lifecycle;
 use crate::model::Status;
 use crate::ops::{self, Workspace};
 
-/// The answer to `request`; `None` for the event stream, which the caller serves itself.
+/// The answer to `request` (the event stream is served before this, by `events`).
 pub fn answer(shared: &Shared, request: &Request) -> Response {
     let path = request.path.as_str();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
