@@ -11,7 +11,7 @@ mod assets;
 mod events;
 pub mod export;
 mod html;
-mod http;
+pub mod http;
 mod routes;
 mod state;
 
