@@ -150,22 +150,6 @@ fn last_move(repo: &Repo, id: &str) -> (String, String) {
     )
 }
 
-/// Runs `cmos ARGS` with the clock at `now`, asserting success.
-fn at(repo: &Repo, now: &str, args: &[&str]) {
-    let out = hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &repo.home)
-        .env("CMOS_TEST_NOW", now)
-        .args(args)
-        .current_dir(&repo.path)
-        .output()
-        .expect("run cmos");
-    assert!(
-        out.status.success(),
-        "cmos {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A sprint with a mission in every state a board shows: under way, ready, waiting on
 /// another, blocked with a reason, completed, deferred, and one whose name is markup.
 fn sprint_with_every_state() -> Repo {
@@ -443,8 +427,7 @@ fn malformed_records_show_and_read_only_moves_nothing() {
 fn the_readme_screenshot_of_a_sprint_under_way() {
     let repo = Repo::new();
     let day = |d: u32, hm: &str| format!("2026-11-{d:02}T{hm}:00Z");
-    at(
-        &repo,
+    repo.ok_at(
         &day(2, "08:00"),
         &[
             "init",
@@ -456,8 +439,7 @@ fn the_readme_screenshot_of_a_sprint_under_way() {
             "Foundations",
         ],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(2, "08:01"),
         &[
             "sprint",
@@ -471,7 +453,7 @@ fn the_readme_screenshot_of_a_sprint_under_way() {
             "2026-11-27",
         ],
     );
-    at(&repo, &day(2, "08:02"), &["sprint", "activate", "S2"]);
+    repo.ok_at(&day(2, "08:02"), &["sprint", "activate", "S2"]);
     let missions = [
         ("AT-101", "Design the record format", "Completed"),
         (
@@ -491,39 +473,32 @@ fn the_readme_screenshot_of_a_sprint_under_way() {
         ("AT-112", "Retry pushes on a lost race", "Completed"),
     ];
     for (n, (id, name, _)) in missions.iter().enumerate() {
-        at(
-            &repo,
+        repo.ok_at(
             &day(16, &format!("09:{n:02}")),
             &["mission", "add", id, name, "--sprint", "S2"],
         );
     }
-    at(
-        &repo,
+    repo.ok_at(
         &day(16, "10:00"),
         &["mission", "depends", "AT-106", "AT-108"],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(16, "10:01"),
         &["mission", "depends", "AT-107", "AT-109"],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(16, "10:02"),
         &["mission", "depends", "AT-104", "AT-109"],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(16, "10:03"),
         &["mission", "depends", "AT-101", "AT-102"],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(16, "10:04"),
         &["mission", "depends", "AT-102", "AT-103"],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(16, "10:05"),
         &["mission", "depends", "AT-103", "AT-105"],
     );
@@ -531,22 +506,21 @@ fn the_readme_screenshot_of_a_sprint_under_way() {
     for (id, _, status) in missions {
         match status {
             "Completed" => {
-                at(&repo, &day(clock, "09:00"), &["mission", "start", id]);
-                at(
-                    &repo,
-                    &day(clock + 1, "16:00"),
-                    &["mission", "complete", id],
-                );
+                repo.ok_at(&day(clock, "09:00"), &["mission", "start", id]);
+                repo.ok_at(&day(clock + 1, "16:00"), &["mission", "complete", id]);
                 clock += 1;
             }
-            "In Progress" => at(&repo, &day(clock, "11:00"), &["mission", "start", id]),
-            "Deferred" => at(&repo, &day(clock, "12:00"), &["mission", "defer", id]),
+            "In Progress" => {
+                repo.ok_at(&day(clock, "11:00"), &["mission", "start", id]);
+            }
+            "Deferred" => {
+                repo.ok_at(&day(clock, "12:00"), &["mission", "defer", id]);
+            }
             _ => {}
         }
     }
-    at(&repo, &day(clock, "12:30"), &["mission", "start", "AT-110"]);
-    at(
-        &repo,
+    repo.ok_at(&day(clock, "12:30"), &["mission", "start", "AT-110"]);
+    repo.ok_at(
         &day(clock, "13:00"),
         &[
             "mission",
@@ -556,8 +530,7 @@ fn the_readme_screenshot_of_a_sprint_under_way() {
             "needs a Windows runner in CI",
         ],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(clock, "14:00"),
         &[
             "session",
@@ -570,8 +543,7 @@ fn the_readme_screenshot_of_a_sprint_under_way() {
             "AT-104",
         ],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(clock, "14:05"),
         &[
             "decision",

@@ -5,36 +5,11 @@
 
 mod common;
 
-use std::process::Command;
-
 use cmos::ops::Workspace;
 use cmos::ops::burndown::burndown;
 use cmos::ops::depgraph::{GraphScope, depgraph};
-use common::{Repo, hermetic};
+use common::Repo;
 use serde_json::Value;
-
-/// Runs `cmos ARGS` with the clock fixed at `now`; returns the output whatever it is.
-fn run_at(repo: &Repo, now: &str, args: &[&str]) -> std::process::Output {
-    hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &repo.home)
-        .env("CMOS_TEST_NOW", now)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .current_dir(&repo.path)
-        .output()
-        .expect("run cmos")
-}
-
-/// `run_at`, asserting success; returns stdout.
-fn at(repo: &Repo, now: &str, args: &[&str]) -> String {
-    let out = run_at(repo, now, args);
-    assert!(
-        out.status.success(),
-        "cmos {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn day(d: u32, hm: &str) -> String {
     format!("2026-11-{d:02}T{hm}:00Z")
@@ -45,8 +20,7 @@ fn day(d: u32, hm: &str) -> String {
 /// requires A3, and X1 of sprint S2 blocks A3. H1 is named like markup.
 fn history() -> Repo {
     let repo = Repo::new();
-    at(
-        &repo,
+    repo.ok_at(
         &day(1, "09:00"),
         &[
             "init",
@@ -58,8 +32,7 @@ fn history() -> Repo {
             "Foundations",
         ],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(1, "09:01"),
         &[
             "sprint",
@@ -71,8 +44,7 @@ fn history() -> Repo {
             "2026-11-05",
         ],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(1, "09:02"),
         &["sprint", "add", "S2", "--title", "Later"],
     );
@@ -83,44 +55,37 @@ fn history() -> Repo {
         ("A4", "Port to Windows", "S1"),
         ("X1", "Review the API", "S2"),
     ] {
-        at(
-            &repo,
+        repo.ok_at(
             &day(1, "09:05"),
             &["mission", "add", id, name, "--sprint", sprint],
         );
     }
-    at(
-        &repo,
+    repo.ok_at(
         &day(1, "09:06"),
         &["mission", "depends", "A2", "A1", "--type", "requires"],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(1, "09:06"),
         &["mission", "depends", "A3", "A2", "--type", "requires"],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(1, "09:06"),
         &["mission", "depends", "X1", "A3", "--type", "blocks"],
     );
-    at(&repo, &day(2, "10:00"), &["mission", "start", "A1"]);
-    at(&repo, &day(2, "16:00"), &["mission", "complete", "A1"]);
-    at(&repo, &day(3, "09:00"), &["mission", "start", "A2"]);
-    at(&repo, &day(3, "18:00"), &["mission", "complete", "A2"]);
-    at(&repo, &day(3, "18:05"), &["mission", "defer", "A4"]);
-    at(
-        &repo,
+    repo.ok_at(&day(2, "10:00"), &["mission", "start", "A1"]);
+    repo.ok_at(&day(2, "16:00"), &["mission", "complete", "A1"]);
+    repo.ok_at(&day(3, "09:00"), &["mission", "start", "A2"]);
+    repo.ok_at(&day(3, "18:00"), &["mission", "complete", "A2"]);
+    repo.ok_at(&day(3, "18:05"), &["mission", "defer", "A4"]);
+    repo.ok_at(
         &day(3, "20:00"),
         &["mission", "add", "A5", "Ship it", "--sprint", "S1"],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(3, "20:01"),
         &["mission", "depends", "A5", "A3", "--type", "requires"],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(3, "20:02"),
         &["mission", "add", "H1", "<script>&\"", "--sprint", "S1"],
     );
@@ -130,7 +95,7 @@ fn history() -> Repo {
 fn json_at(repo: &Repo, now: &str, args: &[&str]) -> Value {
     let mut all = vec!["--json"];
     all.extend_from_slice(args);
-    let envelope: Value = serde_json::from_str(&at(repo, now, &all)).expect("an envelope");
+    let envelope: Value = serde_json::from_str(&repo.ok_at(now, &all)).expect("an envelope");
     envelope["data"].clone()
 }
 
@@ -187,11 +152,7 @@ fn sprint_show_burndown_json_counts_each_day_from_the_transitions() {
 #[test]
 fn sprint_show_burndown_draws_a_chart_with_axes_and_the_ideal_line() {
     let repo = history();
-    let text = at(
-        &repo,
-        &day(4, "12:00"),
-        &["sprint", "show", "S1", "--burndown"],
-    );
+    let text = repo.ok_at(&day(4, "12:00"), &["sprint", "show", "S1", "--burndown"]);
     assert!(
         text.starts_with("Burndown of sprint S1 Foundations  (2026-11-01 → 2026-11-05)"),
         "{text}"
@@ -213,18 +174,14 @@ fn sprint_show_burndown_draws_a_chart_with_axes_and_the_ideal_line() {
         "{text}"
     );
     // The plain `show` is unchanged.
-    let plain = at(&repo, &day(4, "12:00"), &["sprint", "show", "S1"]);
+    let plain = repo.ok_at(&day(4, "12:00"), &["sprint", "show", "S1"]);
     assert!(!plain.contains("Burndown"), "{plain}");
 }
 
 #[test]
 fn a_completed_sprint_stops_at_its_completion_and_an_unknown_one_is_not_found() {
     let repo = history();
-    at(
-        &repo,
-        &day(4, "09:00"),
-        &["sprint", "complete", "S1", "--force"],
-    );
+    repo.ok_at(&day(4, "09:00"), &["sprint", "complete", "S1", "--force"]);
     let b = json_at(
         &repo,
         &day(9, "12:00"),
@@ -232,8 +189,7 @@ fn a_completed_sprint_stops_at_its_completion_and_an_unknown_one_is_not_found() 
     );
     let days = figures(&b);
     assert_eq!(days.last().unwrap().0, "2026-11-04", "{days:?}");
-    let out = run_at(
-        &repo,
+    let out = repo.cmos_at(
         &day(9, "12:00"),
         &["--json", "sprint", "show", "S9", "--burndown"],
     );
@@ -245,11 +201,7 @@ fn a_completed_sprint_stops_at_its_completion_and_an_unknown_one_is_not_found() 
 #[test]
 fn burndown_of_no_current_sprint_asks_for_one() {
     let repo = history();
-    at(
-        &repo,
-        &day(4, "09:00"),
-        &["sprint", "complete", "S1", "--force"],
-    );
+    repo.ok_at(&day(4, "09:00"), &["sprint", "complete", "S1", "--force"]);
     let ws = Workspace::open(&repo.path, Some("tester".into())).expect("open");
     let err = burndown(&ws, None).unwrap_err();
     assert_eq!(err.code(), "invalid_input");
@@ -272,11 +224,7 @@ fn a_hostile_sprint_title_is_escaped_in_the_terminal_chart_and_the_svg() {
     );
     assert_ne!(record, hostile, "the title line: {record}");
     repo.edit_on_branch(&path, &hostile);
-    let text = at(
-        &repo,
-        &day(4, "12:00"),
-        &["sprint", "show", "S1", "--burndown"],
-    );
+    let text = repo.ok_at(&day(4, "12:00"), &["sprint", "show", "S1", "--burndown"]);
     assert!(!text.contains('\u{1b}'), "{text:?}");
     assert!(text.contains("Found\\e[2J<b>&ations"), "{text}");
     let ws = Workspace::open(&repo.path, Some("tester".into())).expect("open");

@@ -4,27 +4,8 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{Repo, hermetic};
+use common::Repo;
 use serde_json::{Value, json};
-
-fn at(repo: &Repo, now: &str, args: &[&str]) -> String {
-    let out = hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &repo.home)
-        .env("CMOS_TEST_NOW", now)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .current_dir(&repo.path)
-        .output()
-        .expect("run cmos");
-    assert!(
-        out.status.success(),
-        "cmos {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn time(minute: usize) -> String {
     format!("2026-11-01T{:02}:{:02}:00Z", 8 + minute / 60, minute % 60)
@@ -40,8 +21,7 @@ fn history() -> Repo {
         minute += 1;
         time(minute)
     };
-    at(
-        &repo,
+    repo.ok_at(
         &next(),
         &[
             "init",
@@ -55,8 +35,7 @@ fn history() -> Repo {
     );
     let t = next();
     for i in 2..=6 {
-        at(
-            &repo,
+        repo.ok_at(
             &t,
             &[
                 "sprint",
@@ -69,9 +48,8 @@ fn history() -> Repo {
     }
     for i in 1..=5 {
         let (sprint, mission) = (format!("S{i}"), format!("M{i}"));
-        at(&repo, &next(), &["sprint", "activate", &sprint]);
-        at(
-            &repo,
+        repo.ok_at(&next(), &["sprint", "activate", &sprint]);
+        repo.ok_at(
             &next(),
             &[
                 "mission",
@@ -82,8 +60,7 @@ fn history() -> Repo {
                 &sprint,
             ],
         );
-        at(
-            &repo,
+        repo.ok_at(
             &next(),
             &[
                 "session",
@@ -94,9 +71,8 @@ fn history() -> Repo {
                 &format!("Session {i}"),
             ],
         );
-        at(&repo, &next(), &["mission", "start", &mission]);
-        at(
-            &repo,
+        repo.ok_at(&next(), &["mission", "start", &mission]);
+        repo.ok_at(
             &next(),
             &[
                 "decision",
@@ -106,8 +82,7 @@ fn history() -> Repo {
                 "a reason long enough to weigh something in the context",
             ],
         );
-        at(
-            &repo,
+        repo.ok_at(
             &next(),
             &[
                 "learning",
@@ -115,8 +90,7 @@ fn history() -> Repo {
                 &format!("Learning of sprint {i}, which takes some room"),
             ],
         );
-        at(
-            &repo,
+        repo.ok_at(
             &next(),
             &[
                 "next-step",
@@ -124,9 +98,8 @@ fn history() -> Repo {
                 &format!("Follow up on {mission} with the team"),
             ],
         );
-        at(&repo, &next(), &["mission", "complete", &mission]);
-        at(
-            &repo,
+        repo.ok_at(&next(), &["mission", "complete", &mission]);
+        repo.ok_at(
             &next(),
             &[
                 "session",
@@ -135,16 +108,14 @@ fn history() -> Repo {
                 &format!("Sprint {i} done"),
             ],
         );
-        at(&repo, &next(), &["sprint", "complete", &sprint]);
+        repo.ok_at(&next(), &["sprint", "complete", &sprint]);
     }
-    at(&repo, &next(), &["sprint", "activate", "S6"]);
-    at(
-        &repo,
+    repo.ok_at(&next(), &["sprint", "activate", "S6"]);
+    repo.ok_at(
         &next(),
         &["mission", "add", "O1", "Open work", "--sprint", "S6"],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &next(),
         &[
             "next-step",

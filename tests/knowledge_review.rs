@@ -5,39 +5,14 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{Repo, hermetic};
+use common::Repo;
 use serde_json::{Value, json};
-
-/// Runs `cmos ARGS` with the clock at `now`; returns the output whatever it is.
-fn run_at(repo: &Repo, now: &str, args: &[&str]) -> std::process::Output {
-    hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &repo.home)
-        .env("CMOS_TEST_NOW", now)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .current_dir(&repo.path)
-        .output()
-        .expect("run cmos")
-}
-
-/// `run_at`, asserting success; returns stdout.
-fn at(repo: &Repo, now: &str, args: &[&str]) -> String {
-    let out = run_at(repo, now, args);
-    assert!(
-        out.status.success(),
-        "cmos {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// The `data` of `cmos --json ARGS` at `now`.
 fn json_at(repo: &Repo, now: &str, args: &[&str]) -> Value {
     let mut all = vec!["--json"];
     all.extend_from_slice(args);
-    let envelope: Value = serde_json::from_str(&at(repo, now, &all)).expect("an envelope");
+    let envelope: Value = serde_json::from_str(&repo.ok_at(now, &all)).expect("an envelope");
     assert_eq!(envelope["ok"], true, "{envelope:#}");
     envelope["data"].clone()
 }
@@ -61,13 +36,12 @@ fn added(repo: &Repo, now: &str, args: &[&str]) -> String {
 
 /// Records made in a session of `sprint` (so they belong to it).
 fn in_session(repo: &Repo, now: &str, work: impl FnOnce()) {
-    at(
-        repo,
+    repo.ok_at(
         now,
         &["session", "start", "--type", "build", "--title", "work"],
     );
     work();
-    at(repo, now, &["session", "complete", "--summary", "done"]);
+    repo.ok_at(now, &["session", "complete", "--summary", "done"]);
 }
 
 struct History {
@@ -91,8 +65,7 @@ struct History {
 fn history() -> History {
     let repo = Repo::new();
     let d1 = day(1);
-    at(
-        &repo,
+    repo.ok_at(
         &d1,
         &[
             "init",
@@ -105,13 +78,9 @@ fn history() -> History {
         ],
     );
     for s in ["S2", "S3", "S4", "S5"] {
-        at(&repo, &d1, &["sprint", "add", s, "--title", s]);
+        repo.ok_at(&d1, &["sprint", "add", s, "--title", s]);
     }
-    at(
-        &repo,
-        &d1,
-        &["mission", "add", "A1", "Parse", "--sprint", "S1"],
-    );
+    repo.ok_at(&d1, &["mission", "add", "A1", "Parse", "--sprint", "S1"]);
     let mut ids = Vec::new();
     in_session(&repo, &d1, || {
         ids.push(added(
@@ -163,7 +132,7 @@ fn history() -> History {
     let mut recent = String::new();
     for (n, sprint) in ["S2", "S3", "S4", "S5"].iter().enumerate() {
         let now = day(2 + 2 * n as u32);
-        at(&repo, &now, &["sprint", "activate", sprint]);
+        repo.ok_at(&now, &["sprint", "activate", sprint]);
         if *sprint == "S3" {
             in_session(&repo, &now, || {
                 middle = added(
@@ -283,12 +252,15 @@ fn a_review_scores_age_in_sprints_and_on_the_clock_and_suggests_what_to_do() {
     assert_eq!(group, expected, "the same score, age and time: in id order");
 
     // The text gives the batch command; running it archives the group in one commit.
-    let text = at(&h.repo, &now, &["decision", "review", "--threshold", "4"]);
+    let text = h
+        .repo
+        .ok_at(&now, &["decision", "review", "--threshold", "4"]);
     let line = format!("cmos decision archive {}", archive.join(" "));
     assert!(text.contains(&line), "{text}");
     assert!(text.contains("4 sprints (clock)"), "{text}");
     let before = commits(&h.repo);
-    at(&h.repo, &now, &["decision", "archive", &h.old, &h.untagged]);
+    h.repo
+        .ok_at(&now, &["decision", "archive", &h.old, &h.untagged]);
     assert_eq!(commits(&h.repo), before + 1, "one commit for the group");
     for id in [&h.old, &h.untagged] {
         assert_eq!(
@@ -308,12 +280,13 @@ fn the_threshold_comes_from_the_policy_unless_given() {
     let data = json_at(&h.repo, &now, &["decision", "review"]);
     assert_eq!(data["threshold"], 20);
     assert_eq!(data["candidates"], json!([]));
-    assert!(at(&h.repo, &now, &["decision", "review"]).contains("No stale decisions."));
-    at(
-        &h.repo,
-        &now,
-        &["policy", "set", "review.stale_sprints", "4"],
+    assert!(
+        h.repo
+            .ok_at(&now, &["decision", "review"])
+            .contains("No stale decisions.")
     );
+    h.repo
+        .ok_at(&now, &["policy", "set", "review.stale_sprints", "4"]);
     let data = json_at(&h.repo, &now, &["decision", "review"]);
     assert_eq!(data["threshold"], 4);
     assert!(candidate(&data, &h.old).is_some());
@@ -376,8 +349,7 @@ fn a_reaffirmed_learning_is_left_alone_for_the_threshold_span_and_an_evergreen_o
 fn a_single_sprint_has_nothing_stale_but_untagged_records_age_on_the_clock() {
     let repo = Repo::new();
     let d1 = day(1);
-    at(
-        &repo,
+    repo.ok_at(
         &d1,
         &[
             "init",
@@ -419,11 +391,9 @@ fn bad_thresholds_unknown_ids_and_closed_records_are_refused_and_nothing_is_writ
     let now = day(60);
     let tip = h.repo.tip();
     for bad in ["0", "-3", "abc"] {
-        let out = run_at(
-            &h.repo,
-            &now,
-            &["--json", "decision", "review", "--threshold", bad],
-        );
+        let out = h
+            .repo
+            .cmos_at(&now, &["--json", "decision", "review", "--threshold", bad]);
         assert!(!out.status.success(), "{bad}");
     }
     let (code, error) = h.repo.fails(&["decision", "review", "--threshold", "0"]);
@@ -443,7 +413,7 @@ fn bad_thresholds_unknown_ids_and_closed_records_are_refused_and_nothing_is_writ
         "Active"
     );
 
-    at(&h.repo, &now, &["decision", "archive", &h.old]);
+    h.repo.ok_at(&now, &["decision", "archive", &h.old]);
     let (_, error) = h.repo.fails(&["decision", "reaffirm", &h.old]);
     assert_eq!(error["code"], "refused", "{error:#}");
     assert!(

@@ -4,28 +4,8 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{Repo, hermetic};
+use common::Repo;
 use serde_json::{Value, json};
-
-/// Runs `cmos ARGS` with the clock fixed at `now`, asserting success; returns stdout.
-fn at(repo: &Repo, now: &str, args: &[&str]) -> String {
-    let out = hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &repo.home)
-        .env("CMOS_TEST_NOW", now)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .current_dir(&repo.path)
-        .output()
-        .expect("run cmos");
-    assert!(
-        out.status.success(),
-        "cmos {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn day(d: u32, hm: &str) -> String {
     format!("2026-11-{d:02}T{hm}:00Z")
@@ -33,13 +13,12 @@ fn day(d: u32, hm: &str) -> String {
 
 /// Adds `id` to `sprint`, starts it on day `from` and completes it on day `to` at noon.
 fn done(repo: &Repo, id: &str, sprint: &str, from: u32, to: u32) {
-    at(
-        repo,
+    repo.ok_at(
         &day(from, "08:00"),
         &["mission", "add", id, id, "--sprint", sprint],
     );
-    at(repo, &day(from, "12:00"), &["mission", "start", id]);
-    at(repo, &day(to, "12:00"), &["mission", "complete", id]);
+    repo.ok_at(&day(from, "12:00"), &["mission", "start", id]);
+    repo.ok_at(&day(to, "12:00"), &["mission", "complete", id]);
 }
 
 /// S1 (Completed: 2 done, 1 blocked, 1 decision, a session), S2 (Completed, parked missions
@@ -48,8 +27,7 @@ fn done(repo: &Repo, id: &str, sprint: &str, from: u32, to: u32) {
 fn history() -> Repo {
     let repo = Repo::new();
     let t0 = day(1, "09:00");
-    at(
-        &repo,
+    repo.ok_at(
         &t0,
         &[
             "init",
@@ -67,15 +45,13 @@ fn history() -> Repo {
         ("S3", "Speed"),
         ("S4", "Later"),
     ] {
-        at(&repo, &t0, &["sprint", "add", id, "--title", title]);
+        repo.ok_at(&t0, &["sprint", "add", id, "--title", title]);
     }
-    at(
-        &repo,
+    repo.ok_at(
         &day(1, "08:00"),
         &["mission", "add", "A1", "Parse", "--sprint", "S1"],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(1, "10:00"),
         &[
             "session",
@@ -88,22 +64,19 @@ fn history() -> Repo {
             "A1",
         ],
     );
-    at(&repo, &day(1, "12:00"), &["mission", "start", "A1"]);
-    at(&repo, &day(2, "12:00"), &["mission", "complete", "A1"]);
+    repo.ok_at(&day(1, "12:00"), &["mission", "start", "A1"]);
+    repo.ok_at(&day(2, "12:00"), &["mission", "complete", "A1"]);
     done(&repo, "A2", "S1", 2, 2);
-    at(
-        &repo,
+    repo.ok_at(
         &day(2, "13:00"),
         &["mission", "add", "A3", "Wait", "--sprint", "S1"],
     );
-    at(&repo, &day(2, "13:01"), &["mission", "start", "A3"]);
-    at(
-        &repo,
+    repo.ok_at(&day(2, "13:01"), &["mission", "start", "A3"]);
+    repo.ok_at(
         &day(2, "13:02"),
         &["mission", "block", "A3", "--reason", "review"],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(2, "13:03"),
         &[
             "decision",
@@ -113,43 +86,31 @@ fn history() -> Repo {
             "The branch uses it",
         ],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(2, "13:04"),
         &["session", "complete", "--summary", "done"],
     );
-    at(
-        &repo,
-        &day(3, "09:00"),
-        &["sprint", "complete", "S1", "--force"],
-    );
+    repo.ok_at(&day(3, "09:00"), &["sprint", "complete", "S1", "--force"]);
 
-    at(&repo, &day(3, "09:01"), &["sprint", "activate", "S2"]);
+    repo.ok_at(&day(3, "09:01"), &["sprint", "activate", "S2"]);
     for id in ["B1", "B2"] {
-        at(
-            &repo,
+        repo.ok_at(
             &day(3, "09:02"),
             &["mission", "add", id, id, "--sprint", "S2"],
         );
     }
-    at(&repo, &day(3, "09:03"), &["mission", "defer", "B1"]);
-    at(
-        &repo,
+    repo.ok_at(&day(3, "09:03"), &["mission", "defer", "B1"]);
+    repo.ok_at(
         &day(3, "09:04"),
         &["mission", "drop", "B2", "--reason", "not needed"],
     );
-    at(
-        &repo,
-        &day(3, "09:05"),
-        &["sprint", "complete", "S2", "--force"],
-    );
+    repo.ok_at(&day(3, "09:05"), &["sprint", "complete", "S2", "--force"]);
 
-    at(&repo, &day(4, "09:00"), &["sprint", "activate", "S3"]);
+    repo.ok_at(&day(4, "09:00"), &["sprint", "activate", "S3"]);
     for id in ["C1", "C2", "C3", "C4"] {
         done(&repo, id, "S3", 4, 6);
     }
-    at(
-        &repo,
+    repo.ok_at(
         &day(6, "13:00"),
         &[
             "decision",
@@ -162,8 +123,7 @@ fn history() -> Repo {
         ],
     );
     // Untagged: no mission, no session, no sprint of its own: counted in no sprint.
-    at(
-        &repo,
+    repo.ok_at(
         &day(6, "13:01"),
         &[
             "decision",
@@ -173,12 +133,11 @@ fn history() -> Repo {
             "speed",
         ],
     );
-    at(&repo, &day(7, "09:00"), &["sprint", "complete", "S3"]);
+    repo.ok_at(&day(7, "09:00"), &["sprint", "complete", "S3"]);
 
-    at(&repo, &day(7, "09:01"), &["sprint", "activate", "S10"]);
+    repo.ok_at(&day(7, "09:01"), &["sprint", "activate", "S10"]);
     done(&repo, "D1", "S10", 7, 8);
-    at(
-        &repo,
+    repo.ok_at(
         &day(8, "13:00"),
         &["mission", "add", "D2", "Next", "--sprint", "S10"],
     );
@@ -339,8 +298,7 @@ fn a_limit_takes_the_newest_sprints_and_returns_them_oldest_first() {
 #[test]
 fn a_single_sprint_with_no_owned_missions_is_stable_with_no_rates() {
     let repo = Repo::new();
-    at(
-        &repo,
+    repo.ok_at(
         &day(1, "09:00"),
         &[
             "init",
@@ -352,7 +310,7 @@ fn a_single_sprint_with_no_owned_missions_is_stable_with_no_rates() {
             "Only",
         ],
     );
-    at(&repo, &day(1, "09:01"), &["sprint", "activate", "S1"]);
+    repo.ok_at(&day(1, "09:01"), &["sprint", "activate", "S1"]);
     let data = repo.json(&["sprint", "analytics"]);
     assert_eq!(sprint_ids(&data), ["S1"]);
     assert_eq!(data["completion_rate"], Value::Null);
@@ -371,7 +329,7 @@ fn a_single_sprint_with_no_owned_missions_is_stable_with_no_rates() {
 #[test]
 fn a_project_without_a_run_sprint_has_an_empty_window() {
     let repo = Repo::new();
-    at(&repo, &day(1, "09:00"), &["init", "--name", "new"]);
+    repo.ok_at(&day(1, "09:00"), &["init", "--name", "new"]);
     let data = repo.json(&["sprint", "analytics"]);
     assert_eq!(data["sprints"], json!([]));
     assert_eq!(

@@ -4,28 +4,8 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{Repo, hermetic};
+use common::Repo;
 use serde_json::{Value, json};
-
-/// Runs `cmos ARGS` with the clock fixed at `now`, asserting success; returns stdout.
-fn at(repo: &Repo, now: &str, args: &[&str]) -> String {
-    let out = hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &repo.home)
-        .env("CMOS_TEST_NOW", now)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .current_dir(&repo.path)
-        .output()
-        .expect("run cmos");
-    assert!(
-        out.status.success(),
-        "cmos {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn ids(list: &Value) -> Vec<&str> {
     list.as_array()
@@ -41,8 +21,7 @@ fn ids(list: &Value) -> Vec<&str> {
 fn history() -> Repo {
     let repo = Repo::new();
     let day = |d: u32, hm: &str| format!("2026-11-{d:02}T{hm}:00Z");
-    at(
-        &repo,
+    repo.ok_at(
         &day(1, "09:00"),
         &[
             "init",
@@ -54,13 +33,11 @@ fn history() -> Repo {
             "Foundations",
         ],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(1, "09:01"),
         &["sprint", "add", "S2", "--title", "Parked"],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(1, "09:02"),
         &["sprint", "add", "S3", "--title", "Empty"],
     );
@@ -74,15 +51,13 @@ fn history() -> Repo {
         ("B1", "Maybe later", "S2"),
         ("B2", "Not needed", "S2"),
     ] {
-        at(
-            &repo,
+        repo.ok_at(
             &day(1, "09:05"),
             &["mission", "add", id, name, "--sprint", sprint],
         );
     }
-    at(&repo, &day(1, "10:00"), &["mission", "start", "A1"]);
-    at(
-        &repo,
+    repo.ok_at(&day(1, "10:00"), &["mission", "start", "A1"]);
+    repo.ok_at(
         &day(1, "10:00"),
         &[
             "session",
@@ -95,8 +70,7 @@ fn history() -> Repo {
             "A1",
         ],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(1, "10:05"),
         &[
             "decision",
@@ -106,23 +80,16 @@ fn history() -> Repo {
             "The branch uses it",
         ],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(1, "10:06"),
         &["learning", "add", "Hooks run with a minimal PATH"],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(1, "10:07"),
         &["next-step", "add", "Handle a missing config"],
     );
-    at(
-        &repo,
-        &day(1, "10:08"),
-        &["next-step", "add", "Tidy the parser"],
-    );
-    at(
-        &repo,
+    repo.ok_at(&day(1, "10:08"), &["next-step", "add", "Tidy the parser"]);
+    repo.ok_at(
         &day(2, "16:00"),
         &[
             "mission",
@@ -132,36 +99,30 @@ fn history() -> Repo {
             "Reads TOML once\nand caches it",
         ],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(2, "16:01"),
         &["session", "complete", "--summary", "Parser done"],
     );
-    at(&repo, &day(3, "09:00"), &["mission", "start", "A2"]);
-    at(&repo, &day(3, "21:00"), &["mission", "complete", "A2"]);
-    at(&repo, &day(3, "21:01"), &["mission", "start", "A3"]);
-    at(
-        &repo,
+    repo.ok_at(&day(3, "09:00"), &["mission", "start", "A2"]);
+    repo.ok_at(&day(3, "21:00"), &["mission", "complete", "A2"]);
+    repo.ok_at(&day(3, "21:01"), &["mission", "start", "A3"]);
+    repo.ok_at(
         &day(3, "21:02"),
         &["mission", "block", "A3", "--reason", "Waiting for a review"],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(3, "21:03"),
         &["mission", "drop", "A5", "--reason", "TOML is enough"],
     );
-    at(&repo, &day(3, "21:04"), &["mission", "defer", "A6"]);
-    at(&repo, &day(3, "21:05"), &["mission", "defer", "B1"]);
-    at(
-        &repo,
+    repo.ok_at(&day(3, "21:04"), &["mission", "defer", "A6"]);
+    repo.ok_at(&day(3, "21:05"), &["mission", "defer", "B1"]);
+    repo.ok_at(
         &day(3, "21:06"),
         &["mission", "drop", "B2", "--reason", "Not needed"],
     );
-    let steps: Vec<Value> = serde_json::from_str::<Value>(&at(
-        &repo,
-        &day(3, "21:07"),
-        &["--json", "next-step", "list"],
-    ))
+    let steps: Vec<Value> = serde_json::from_str::<Value>(
+        &repo.ok_at(&day(3, "21:07"), &["--json", "next-step", "list"]),
+    )
     .unwrap()["data"]
         .as_array()
         .unwrap()
@@ -170,19 +131,13 @@ fn history() -> Repo {
         .iter()
         .find(|s| s["text"] == "Tidy the parser")
         .expect("the step");
-    at(
-        &repo,
+    repo.ok_at(
         &day(3, "21:08"),
         &["next-step", "done", tidy["id"].as_str().unwrap()],
     );
-    at(
-        &repo,
-        &day(4, "09:00"),
-        &["sprint", "complete", "S1", "--force"],
-    );
+    repo.ok_at(&day(4, "09:00"), &["sprint", "complete", "S1", "--force"]);
     // No sprint is current now: this session belongs to none.
-    at(
-        &repo,
+    repo.ok_at(
         &day(4, "09:01"),
         &[
             "session",
@@ -193,8 +148,7 @@ fn history() -> Repo {
             "Between sprints",
         ],
     );
-    at(
-        &repo,
+    repo.ok_at(
         &day(4, "09:02"),
         &["session", "complete", "--summary", "Planned"],
     );
@@ -364,8 +318,7 @@ fn a_parked_only_sprint_and_an_empty_sprint_have_no_completion_rate() {
 fn a_single_sprint_all_done_carries_nothing_forward() {
     let repo = Repo::new();
     let now = "2026-11-01T09:00:00Z";
-    at(
-        &repo,
+    repo.ok_at(
         now,
         &[
             "init",
@@ -377,17 +330,9 @@ fn a_single_sprint_all_done_carries_nothing_forward() {
             "Only",
         ],
     );
-    at(
-        &repo,
-        now,
-        &["mission", "add", "M1", "Do it", "--sprint", "S1"],
-    );
-    at(&repo, now, &["mission", "start", "M1"]);
-    at(
-        &repo,
-        "2026-11-01T15:00:00Z",
-        &["mission", "complete", "M1"],
-    );
+    repo.ok_at(now, &["mission", "add", "M1", "Do it", "--sprint", "S1"]);
+    repo.ok_at(now, &["mission", "start", "M1"]);
+    repo.ok_at("2026-11-01T15:00:00Z", &["mission", "complete", "M1"]);
     let data = repo.json(&["sprint", "retro", "S1"]);
     assert_eq!(data["kpis"]["completion_rate"], 100);
     assert_eq!(data["kpis"]["average_cycle_days"], 0.25);
@@ -418,8 +363,7 @@ fn a_retro_of_an_unknown_sprint_is_a_clear_error() {
 fn branch_text_in_a_retro_reaches_the_terminal_escaped() {
     let repo = Repo::new();
     let now = "2026-11-01T09:00:00Z";
-    at(
-        &repo,
+    repo.ok_at(
         now,
         &[
             "init",
@@ -431,8 +375,7 @@ fn branch_text_in_a_retro_reaches_the_terminal_escaped() {
             "Plain",
         ],
     );
-    at(
-        &repo,
+    repo.ok_at(
         now,
         &["mission", "add", "M1", "placeholder", "--sprint", "S1"],
     );

@@ -130,6 +130,31 @@ impl Repo {
             .expect("run cmos")
     }
 
+    /// Runs cmos with the test-only clock (`CMOS_TEST_NOW`) fixed at `now`, an RFC 3339
+    /// time, and no colour; returns the output whatever it is. Tests of history over days
+    /// (cycle times, burndowns, staleness) write each step at the time they need.
+    pub fn cmos_at(&self, now: &str, args: &[&str]) -> Output {
+        hermetic(&mut Command::new(env!("CARGO_BIN_EXE_cmos")), &self.home)
+            .env("CMOS_TEST_NOW", now)
+            .env("NO_COLOR", "1")
+            .args(args)
+            .current_dir(&self.path)
+            .output()
+            .expect("run cmos")
+    }
+
+    /// `cmos_at`, asserting success; returns stdout.
+    pub fn ok_at(&self, now: &str, args: &[&str]) -> String {
+        let out = self.cmos_at(now, args);
+        assert!(
+            out.status.success(),
+            "cmos {args:?} at {now}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Runs `cmos mcp ARGS` over one session: `initialize`, `tools/list`, then each
     /// `(tool, arguments)` call, all piped at once; returns the reply lines, one per request
     /// (the server answers in order and stops at the end of its input).
