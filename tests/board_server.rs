@@ -645,12 +645,19 @@ fn test_board_lists_a_malformed_record_and_still_serves_the_rest() {
         ".cmos/missions/d8/BAD.toml",
         "id = \"BAD\"\nname = [broken\n",
     );
+    repo.edit_on_branch(
+        ".cmos/decisions/2026-11/hand-1.jsonl",
+        "{\"id\": \"d-1\", broken\n",
+    );
     let board = Board::start(&repo, &[]);
     let meta = board.json("/api/meta");
     let problems = meta["problems"].as_array().expect("problems");
-    assert_eq!(problems.len(), 1, "{meta}");
+    assert_eq!(problems.len(), 2, "{meta}");
     assert_eq!(problems[0]["path"], ".cmos/missions/d8/BAD.toml");
     assert!(problems[0]["line"].as_u64().is_some(), "{meta}");
+    // A malformed log line is shown too, not only to the commands that read its log.
+    assert_eq!(problems[1]["path"], ".cmos/decisions/2026-11/hand-1.jsonl");
+    assert_eq!(problems[1]["line"], 1, "{meta}");
     assert_eq!(board.json("/api/board")["total"], 5);
     assert_eq!(board.json("/api/missions/B1")["mission"]["id"], "B1");
     assert!(board.json("/api/timeline")["entries"].is_array());

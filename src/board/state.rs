@@ -8,7 +8,8 @@ use std::time::Duration;
 use crate::error::Result;
 use crate::index::Index;
 use crate::ops::Workspace;
-use crate::ops::board::{BoardMeta, board_meta};
+use crate::model::ItemKind;
+use crate::ops::board::{BoardMeta, Problem, board_meta};
 
 /// How often the watcher reads the branch's ref: a cheap read, well within the second a
 /// live update may take.
@@ -102,9 +103,18 @@ impl Shared {
 fn load(ws: &Workspace) -> Result<Loaded> {
     let snapshot = ws.store().snapshot()?;
     let index = snapshot.index()?.clone();
+    let mut meta = board_meta(&index.meta);
+    // The index holds the records; the logs the timeline and the mission pages read are
+    // checked here too, so a malformed line shows on the board rather than only in the
+    // reply of a command that happens to read it.
+    let mut unreadable = ws.store().sessions(&snapshot)?.1;
+    for kind in [ItemKind::Decision, ItemKind::Learning, ItemKind::NextStep] {
+        unreadable.extend(ws.store().items(&snapshot, kind)?.1);
+    }
+    meta.problems.extend(unreadable.iter().map(Problem::from));
     Ok(Loaded {
         head: snapshot.commit.to_string(),
-        meta: board_meta(&index.meta),
+        meta,
         index,
     })
 }
