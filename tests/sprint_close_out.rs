@@ -625,12 +625,25 @@ fn complete_without_retro_behaves_as_before_and_retro_keeps_force() {
     assert!(plain.get("archived").is_none());
     assert_eq!(p.status_of("decision", &r.toml), "Active");
     assert_eq!(p.retro_files(), "", "no retrospective on the branch");
+    // A sprint completed without its close-out is closed out later, as it is, once.
+    let late = p.json(&["sprint", "complete", "S1", "--retro"]);
+    assert_eq!(late["sprint"]["status"], "Completed");
+    assert!(
+        late["archived"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == r.toml.as_str()),
+        "{late:#}"
+    );
+    assert_eq!(p.status_of("decision", &r.toml), "Archived");
+    assert!(p.retro_files().contains("S1.md"), "{}", p.retro_files());
     let err = p.refused(&["sprint", "complete", "S1", "--retro"]);
     assert!(
         err["message"]
             .as_str()
             .unwrap()
-            .contains("already Completed"),
+            .contains("already closed out"),
         "{err:#}"
     );
 }

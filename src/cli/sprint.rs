@@ -60,7 +60,8 @@ pub enum SprintCommand {
         force: bool,
         /// Close it out in the same commit: record its retrospective (.cmos/retros/ID.md and
         /// a snapshot of the branch before the close) and archive its decisions and learnings
-        /// that are not evergreen, listing each. `cmos undo` takes it all back.
+        /// that are not evergreen, listing each. `cmos undo` takes it all back. A sprint
+        /// completed without it is closed out as it is, once.
         #[arg(long)]
         retro: bool,
     },

@@ -2,7 +2,8 @@
 //! (Active) and are not marked evergreen. Superseded and archived records, and the links
 //! between a decision and the one it replaced, stay as they are.
 
-use crate::model::{Item, ItemKind, ItemStatus};
+use crate::error::{Error, Result};
+use crate::model::{Item, ItemKind, ItemStatus, Sprint, SprintStatus};
 
 /// The kinds of record a close-out archives.
 pub const CLOSED_WITH_SPRINT: [ItemKind; 2] = [ItemKind::Decision, ItemKind::Learning];
@@ -10,6 +11,20 @@ pub const CLOSED_WITH_SPRINT: [ItemKind; 2] = [ItemKind::Decision, ItemKind::Lea
 /// Whether closing its sprint archives `item`.
 pub fn archived_at_close(item: &Item) -> bool {
     CLOSED_WITH_SPRINT.contains(&item.kind) && item.status == ItemStatus::Active && !item.evergreen
+}
+
+/// Whether `sprint` still needs completing before its close-out, or may be closed out as it
+/// is: a sprint completed without one may be closed out later, once. `recorded` is the
+/// retrospective file already on the branch, if any.
+pub fn check_close_out(sprint: &Sprint, recorded: Option<&str>) -> Result<bool> {
+    match (sprint.status, recorded) {
+        (SprintStatus::Completed, Some(file)) => Err(Error::Refused(format!(
+            "sprint {} was already closed out: its retrospective is {file}; undoing that close-out brings its records back first",
+            sprint.id
+        ))),
+        (SprintStatus::Completed, None) => Ok(false),
+        _ => Ok(true),
+    }
 }
 
 /// The note an archived record keeps, saying why.
@@ -21,6 +36,29 @@ pub fn close_out_note(sprint: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::Timestamp;
+
+    #[test]
+    fn a_sprint_is_completed_then_closed_out_or_closed_out_late_but_only_once() {
+        let now = Timestamp::now();
+        let mut sprint = Sprint {
+            id: "S1".into(),
+            uid: "u".into(),
+            title: "S1".into(),
+            focus: None,
+            status: SprintStatus::Active,
+            start: None,
+            end: None,
+            created_at: now,
+            updated_at: now,
+            completed_at: None,
+            extra: Default::default(),
+        };
+        assert!(check_close_out(&sprint, None).unwrap(), "completed first");
+        sprint.status = SprintStatus::Completed;
+        assert!(!check_close_out(&sprint, None).unwrap(), "closed out as it is");
+        let err = check_close_out(&sprint, Some(".cmos/retros/S1.md")).unwrap_err();
+        assert!(err.to_string().contains("already closed out"), "{err}");
+    }
 
     #[test]
     fn only_active_decisions_and_learnings_that_are_not_evergreen_are_archived() {

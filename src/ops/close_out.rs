@@ -41,7 +41,8 @@ pub struct Closed {
 }
 
 /// Completes sprint `id` (by the rules of a plain completion, `force` included) and closes
-/// it out, in one commit.
+/// it out, in one commit; a sprint completed earlier without its close-out is closed out as
+/// it is.
 pub fn close(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<CloseOut>> {
     let mut snapshot = ws.snapshot()?;
     let written = ws.store().write("sprint.complete", |tx| {
@@ -56,7 +57,11 @@ pub fn close(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<CloseOut>>
                 message: e.to_string(),
             })
         })?;
-        super::sprint::complete_in(tx, &mut sprint, force)?;
+        let retro_file = layout::retro_path(&sprint.id);
+        let recorded = tx.exists(&retro_file)?.then_some(retro_file.as_str());
+        if lifecycle::check_close_out(&sprint, recorded)? {
+            super::sprint::complete_in(tx, &mut sprint, force)?;
+        }
         at_base(ws, &mut snapshot, base)?;
         let before = &snapshot;
         let gathered = retro::gather(ws, before, sprint.clone())?;
@@ -83,7 +88,6 @@ pub fn close(ws: &Workspace, id: &str, force: bool) -> Result<Outcome<CloseOut>>
         handle.sprint = Some(sprint.id.clone());
         tx.record("context.snapshot", &handle.id, None, None, Some(source));
         tx.put_item(handle.clone());
-        let retro_file = layout::retro_path(&sprint.id);
         let text = markdown(&retro, base, &handle, &archived, &kept_evergreen);
         tx.put_file(&retro_file, text.into_bytes());
         tx.set_subject(format!(

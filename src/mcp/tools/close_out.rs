@@ -46,7 +46,8 @@ impl ToolArgs for SprintCarryForward {
 /// Complete a sprint. With retro, close it out in the same commit: record its
 /// retrospective (a Markdown file on the branch and a snapshot of the branch before the
 /// close) and archive its Active decisions and learnings that are not evergreen, every
-/// archived id listed; undo takes it all back. force completes it with missions still open.
+/// archived id listed; undo takes it all back. A sprint completed earlier is closed out as
+/// it is, once. force completes it with missions still open.
 #[derive(Deserialize, JsonSchema)]
 #[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase")]
