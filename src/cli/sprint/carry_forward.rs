@@ -30,12 +30,15 @@ pub struct CarryForwardArgs {
 
 pub fn render(r: &CarryReport, style: &Style) -> String {
     let verb = if r.dry_run { "Would carry" } else { "Carried" };
+    let stayed = match r.stayed {
+        0 => String::new(),
+        n => format!("; {n} stay(s) in {}", r.from),
+    };
     let mut out = format!(
-        "{verb} {} item(s) from sprint {} to sprint {}; {} stay(s)\n\n",
+        "{verb} {} item(s) from sprint {} to sprint {}{stayed}\n\n",
         r.moved,
         style.bold(&r.from),
         style.bold(&r.to),
-        r.stayed
     );
     let mut rows = vec![
         ["KIND", "ID", "STATUS", "ACTION", "NAME"]

@@ -38,5 +38,9 @@ pub fn render(c: &CloseOut, style: &Style) -> String {
     list(&mut out, "Kept as evergreen", &c.kept_evergreen);
     out.push('\n');
     out.push_str(&c.summary);
+    // The summary is text to paste, without a final newline; the terminal needs one.
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
     out
 }

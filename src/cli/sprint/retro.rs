@@ -107,6 +107,10 @@ pub fn render(r: &Retro, style: &Style) -> String {
     }
     out.push_str(&format!("\n{}\n", style.bold("Summary (commit-ready)")));
     out.push_str(&r.summary);
+    // The summary is text to paste, without a final newline; the terminal needs one.
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
     out
 }
 
