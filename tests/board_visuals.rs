@@ -149,6 +149,47 @@ fn sprint_show_burndown_json_counts_each_day_from_the_transitions() {
     assert_eq!(b["title"], "Foundations");
 }
 
+/// A mission carried to another sprint, or moved by `mission update --sprint`, counts in each
+/// sprint's burndown on the days it was there: S1 keeps them until the move, S2 has them from
+/// it (before, S1's burndown lost the carried work and S2's counted it from its creation).
+#[test]
+fn moved_missions_count_in_each_sprint_on_the_days_they_were_there() {
+    let repo = history();
+    repo.ok_at(
+        &day(2, "08:00"),
+        &["mission", "update", "A4", "--sprint", "S2"],
+    );
+    repo.ok_at(
+        &day(4, "08:00"),
+        &["sprint", "carry-forward", "S1", "--to", "S2"],
+    );
+    let s1 = json_at(
+        &repo,
+        &day(4, "12:00"),
+        &["sprint", "show", "S1", "--burndown"],
+    );
+    let scope = |b: &Value| -> Vec<u64> {
+        b["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["scope"].as_u64().unwrap())
+            .collect()
+    };
+    // Day 1: A1..A4; day 2: A4 moved out; day 3: A5 and H1 came; day 4: the open ones left,
+    // A1 and A2 (Completed) stay.
+    assert_eq!(scope(&s1), [4, 3, 5, 2], "{s1:#}");
+    assert_eq!(s1["days"][3]["done"], 2);
+    let s2 = json_at(
+        &repo,
+        &day(4, "12:00"),
+        &["sprint", "show", "S2", "--burndown"],
+    );
+    // X1 from day 1, A4 from day 2 (parked when deferred on day 3), the carried A3, A5 and
+    // H1 from day 4.
+    assert_eq!(scope(&s2), [1, 2, 1, 4], "{s2:#}");
+}
+
 #[test]
 fn sprint_show_burndown_draws_a_chart_with_axes_and_the_ideal_line() {
     let repo = history();

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use crate::error::Result;
 use crate::index::Index;
-use crate::ops::Workspace;
 use crate::model::ItemKind;
+use crate::ops::Workspace;
 use crate::ops::board::{BoardMeta, Problem, board_meta};
 
 /// How often the watcher reads the branch's ref: a cheap read, well within the second a

@@ -55,7 +55,10 @@ mod tests {
         };
         assert!(check_close_out(&sprint, None).unwrap(), "completed first");
         sprint.status = SprintStatus::Completed;
-        assert!(!check_close_out(&sprint, None).unwrap(), "closed out as it is");
+        assert!(
+            !check_close_out(&sprint, None).unwrap(),
+            "closed out as it is"
+        );
         let err = check_close_out(&sprint, Some(".cmos/retros/S1.md")).unwrap_err();
         assert!(err.to_string().contains("already closed out"), "{err}");
     }

@@ -5,8 +5,11 @@
 //! Scope is the sprint's missions as the branch holds them now. A mission's status on a day
 //! is the last transition before that day ended (its first transition's `from` before that,
 //! from its creation on); Deferred and Dropped missions are parked and leave the scope while
-//! they are. The branch records a change of sprint as a field edit, not as a transition, so a
-//! mission moved into the sprint counts from its creation, and one moved out not at all.
+//! they are. A mission's sprint on a day comes from the moves the event log records (a
+//! carry-forward, a change of sprint by `mission update`): a mission carried out of the sprint
+//! still counts on the days it was in it, and one carried in counts from the move. A change
+//! made another way (a hand edit, `mission edit`) leaves no such event: the mission then
+//! counts as the sprint's for every day.
 
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
@@ -67,19 +70,43 @@ pub fn burndown(ws: &Workspace, sprint: Option<&str>) -> Result<Outcome<Burndown
     .clone();
     let in_sprint = snapshot.meta.sprint_matcher(&sprint.id);
     let index = snapshot.index()?;
+    // Moves between sprints since the sprint began: the missions they took out of it count
+    // on the days they were in it.
+    let since = sprint
+        .start
+        .map_or(sprint.created_at, |d| d.start().min(sprint.created_at));
+    let moves: Vec<SprintMove> = ws
+        .store()
+        .events_of_kinds(&snapshot, (since, None), &MOVE_EVENTS)?
+        .into_iter()
+        .map(|e| SprintMove {
+            mission: e.target,
+            at: e.at,
+            from: e.from,
+            to: e.to,
+        })
+        .filter(|m| in_sprint(m.from.as_deref()) || in_sprint(m.to.as_deref()))
+        .collect();
     let mut ids: Vec<&str> = index
         .missions
         .values()
         .filter(|m| in_sprint(m.sprint.as_deref()))
         .map(|m| m.id.as_str())
+        .chain(
+            moves
+                .iter()
+                .filter(|m| index.missions.contains_key(m.mission.as_str()))
+                .map(|m| m.mission.as_str()),
+        )
         .collect();
     ids.sort_unstable();
+    ids.dedup();
     let mut missions = Vec::with_capacity(ids.len());
     for id in ids {
         missions.push(ws.store().mission(&snapshot, id)?);
     }
     let today = Timestamp::now().as_datetime().date_naive();
-    let (chart, cut) = compute(&sprint, &missions, today);
+    let (chart, cut) = compute_with_moves(&sprint, &missions, &moves, &in_sprint, today);
     let mut outcome = Outcome::read(chart, &snapshot);
     if cut {
         outcome = outcome.warn(format!(
@@ -89,9 +116,44 @@ pub fn burndown(ws: &Workspace, sprint: Option<&str>) -> Result<Outcome<Burndown
     Ok(outcome)
 }
 
-/// The burndown of `sprint` over `missions` as of `today`, and whether days were left out to
-/// keep within `MAX_DAYS`. Pure: the op reads the records, this draws from them.
+/// The events that move a mission between sprints, with the sprints as `from` and `to`.
+pub const MOVE_EVENTS: [&str; 2] = ["mission.carried", "mission.sprint"];
+
+/// A mission's move from one sprint to another, as the event log has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SprintMove {
+    pub mission: String,
+    pub at: Timestamp,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// The burndown of `sprint` over `missions` as of `today`, all of them the sprint's on every
+/// day, and whether days were left out to keep within `MAX_DAYS`. Pure: the op reads the
+/// records, this draws from them.
 pub fn compute(sprint: &Sprint, missions: &[Mission], today: NaiveDate) -> (Burndown, bool) {
+    let id = sprint.id.clone();
+    let this = move |s: Option<&str>| s == Some(id.as_str());
+    let missions: Vec<Mission> = missions
+        .iter()
+        .map(|m| Mission {
+            sprint: Some(sprint.id.clone()),
+            ..m.clone()
+        })
+        .collect();
+    compute_with_moves(sprint, &missions, &[], &this, today)
+}
+
+/// [`compute`] where a mission counts on the days it was in the sprint: its sprint now
+/// (`is_this` tells whether a sprint field names this sprint), and before each of its
+/// `moves`, the sprint that move took it from.
+pub fn compute_with_moves(
+    sprint: &Sprint,
+    missions: &[Mission],
+    moves: &[SprintMove],
+    is_this: &dyn Fn(Option<&str>) -> bool,
+    today: NaiveDate,
+) -> (Burndown, bool) {
     let date = |t: Timestamp| t.as_datetime().date_naive();
     let start = sprint.start.map(|d| date(d.start()));
     let end = sprint.end.map(|d| date(d.start()));
@@ -113,7 +175,10 @@ pub fn compute(sprint: &Sprint, missions: &[Mission], today: NaiveDate) -> (Burn
         } else {
             first
         };
-        let mut tracks: Vec<Track> = missions.iter().map(Track::new).collect();
+        let mut tracks: Vec<Track> = missions
+            .iter()
+            .map(|m| Track::new(m, moves, is_this))
+            .collect();
         let mut day = from;
         while day <= last {
             // The state at the end of `day` is the state before the next day's midnight.
@@ -124,6 +189,9 @@ pub fn compute(sprint: &Sprint, missions: &[Mission], today: NaiveDate) -> (Burn
                 .unwrap_or(i64::MAX);
             let (mut scope, mut done) = (0, 0);
             for track in &mut tracks {
+                if !track.in_sprint_before(until) {
+                    continue;
+                }
                 match track.status_before(until) {
                     Some(s) if parked(s) => {}
                     Some(s) => {
@@ -153,7 +221,7 @@ pub fn compute(sprint: &Sprint, missions: &[Mission], today: NaiveDate) -> (Burn
                 .iter()
                 .find(|d| d.date == start.format("%Y-%m-%d").to_string())
                 .map(|d| d.scope)
-                .unwrap_or_else(|| scope_now(missions)) as f64;
+                .unwrap_or_else(|| scope_now(missions, is_this)) as f64;
             ideal_line(start, end, from)
         }
         _ => Vec::new(),
@@ -174,9 +242,12 @@ pub fn parked(status: Status) -> bool {
     matches!(status, Status::Deferred | Status::Dropped)
 }
 
-/// Missions not parked now.
-fn scope_now(missions: &[Mission]) -> usize {
-    missions.iter().filter(|m| !parked(m.status)).count()
+/// Missions of the sprint not parked now.
+fn scope_now(missions: &[Mission], is_this: &dyn Fn(Option<&str>) -> bool) -> usize {
+    missions
+        .iter()
+        .filter(|m| is_this(m.sprint.as_deref()) && !parked(m.status))
+        .count()
 }
 
 /// A straight line from `from` on `start` to 0 on `end`, one point a day (at most
@@ -214,10 +285,22 @@ struct Track {
     transitions: Vec<(i64, Status)>,
     /// Transitions before the day being read: they only move forward.
     seen: usize,
+    /// The mission's moves between sprints, by time: when, and whether it was in the sprint
+    /// before that move.
+    moves: Vec<(i64, bool)>,
+    /// Whether it is in the sprint now, after its last move.
+    now_in: bool,
+    moves_seen: usize,
 }
 
 impl Track {
-    fn new(m: &Mission) -> Track {
+    fn new(m: &Mission, moves: &[SprintMove], is_this: &dyn Fn(Option<&str>) -> bool) -> Track {
+        let mut own: Vec<(i64, bool)> = moves
+            .iter()
+            .filter(|mv| mv.mission == m.id)
+            .map(|mv| (mv.at.unix_seconds(), is_this(mv.from.as_deref())))
+            .collect();
+        own.sort_by_key(|(at, _)| *at);
         let mut transitions: Vec<(i64, Status)> = m
             .transitions
             .iter()
@@ -235,7 +318,25 @@ impl Track {
             initial,
             transitions,
             seen: 0,
+            moves: own,
+            now_in: is_this(m.sprint.as_deref()),
+            moves_seen: 0,
         }
+    }
+
+    /// Whether the mission was in the sprint before `until` (Unix seconds): the sprint the
+    /// next move after it took it from, else its sprint now. Calls come with `until` growing.
+    fn in_sprint_before(&mut self, until: i64) -> bool {
+        while self
+            .moves
+            .get(self.moves_seen)
+            .is_some_and(|(at, _)| *at < until)
+        {
+            self.moves_seen += 1;
+        }
+        self.moves
+            .get(self.moves_seen)
+            .map_or(self.now_in, |(_, was_in)| *was_in)
     }
 
     /// The status before `until` (Unix seconds); None when the mission did not exist yet.
@@ -308,6 +409,39 @@ mod tests {
     fn figures(b: &Burndown) -> Vec<(String, usize, usize, usize)> {
         let row = |d: &BurnDay| (d.date.clone(), d.scope, d.done, d.remaining);
         b.days.iter().map(row).collect()
+    }
+
+    /// The sprint of a mission on a day follows its moves: carried out on the 3rd, it counts
+    /// on the 1st and 2nd only; carried in on the 2nd, from the 2nd on. A move named by the
+    /// sprint's other spelling (`is_this`) counts too.
+    #[test]
+    fn a_mission_counts_on_the_days_it_was_in_the_sprint() {
+        let mut out = mission("OUT", "2026-11-01T09:00:00Z", &[]);
+        out.sprint = Some("S2".into());
+        let mut came = mission("IN", "2026-10-20T09:00:00Z", &[]);
+        came.sprint = Some("sprint-1".into());
+        let mut stay = mission("STAY", "2026-11-01T09:00:00Z", &[]);
+        stay.sprint = Some("S1".into());
+        let moves = [
+            SprintMove {
+                mission: "OUT".into(),
+                at: at("2026-11-03T10:00:00Z"),
+                from: Some("S1".into()),
+                to: Some("S2".into()),
+            },
+            SprintMove {
+                mission: "IN".into(),
+                at: at("2026-11-02T10:00:00Z"),
+                from: Some("S0".into()),
+                to: Some("sprint-1".into()),
+            },
+        ];
+        let is_this = |s: Option<&str>| matches!(s, Some("S1" | "sprint-1"));
+        let s = sprint(Some("2026-11-01"), Some("2026-11-04"));
+        let (b, _) =
+            compute_with_moves(&s, &[out, came, stay], &moves, &is_this, day("2026-11-04"));
+        let scope: Vec<usize> = b.days.iter().map(|d| d.scope).collect();
+        assert_eq!(scope, [2, 3, 2, 2], "{:?}", figures(&b));
     }
 
     #[test]

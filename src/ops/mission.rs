@@ -538,6 +538,17 @@ pub fn update(ws: &Workspace, id: &str, update: MissionUpdate) -> Result<Outcome
         if fields_changed {
             tx.record("mission.updated", id, None, None, None);
         }
+        // A change of sprint is also an event of its own, with both sprints, so a burndown
+        // knows which days the mission was in which sprint.
+        if m.sprint != before.sprint {
+            tx.record(
+                "mission.sprint",
+                id,
+                before.sprint.clone(),
+                m.sprint.clone(),
+                None,
+            );
+        }
         if let Some((from, to)) = moved {
             transition::record_move(tx, id, from, to, None);
             subject.push_str(&format!(", {from} → {to}"));
