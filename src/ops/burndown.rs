@@ -132,16 +132,7 @@ pub struct SprintMove {
 /// day, and whether days were left out to keep within `MAX_DAYS`. Pure: the op reads the
 /// records, this draws from them.
 pub fn compute(sprint: &Sprint, missions: &[Mission], today: NaiveDate) -> (Burndown, bool) {
-    let id = sprint.id.clone();
-    let this = move |s: Option<&str>| s == Some(id.as_str());
-    let missions: Vec<Mission> = missions
-        .iter()
-        .map(|m| Mission {
-            sprint: Some(sprint.id.clone()),
-            ..m.clone()
-        })
-        .collect();
-    compute_with_moves(sprint, &missions, &[], &this, today)
+    compute_with_moves(sprint, missions, &[], &|_| true, today)
 }
 
 /// [`compute`] where a mission counts on the days it was in the sprint: its sprint now
