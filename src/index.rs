@@ -250,16 +250,15 @@ impl Meta {
         self.sprints.get(id)
     }
 
-    /// Sprints in plan order: by start date (undated last), then creation, then id.
+    /// Sprints in plan order: by start date (undated last), then creation, then id with its
+    /// numbers compared as numbers ("sprint-10" after "sprint-9"). Every report that orders
+    /// sprints (list, analytics, reviews, condensing, the board) uses this one order.
     pub fn sprints_in_order(&self) -> Vec<&Sprint> {
         let mut sprints: Vec<&Sprint> = self.sprints.values().collect();
         sprints.sort_by(|a, b| {
-            (a.start.is_none(), a.start, a.created_at, &a.id).cmp(&(
-                b.start.is_none(),
-                b.start,
-                b.created_at,
-                &b.id,
-            ))
+            (a.start.is_none(), a.start, a.created_at)
+                .cmp(&(b.start.is_none(), b.start, b.created_at))
+                .then_with(|| crate::model::natural_cmp(&a.id, &b.id))
         });
         sprints
     }

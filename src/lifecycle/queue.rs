@@ -2,6 +2,7 @@
 //! promotes, and what a mission still waits on. The rules work over any source of missions:
 //! the full index, or the cached view a write uses so it never reads every mission.
 
+pub use crate::model::natural_cmp;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap};
 use std::hash::BuildHasherDefault;
@@ -130,45 +131,6 @@ pub struct OrderKey {
     group: u64,
     rank: i64,
     created_ms: u64,
-}
-
-/// Compares ids as people read them: runs of digits by their value, so `task-2` comes before
-/// `task-10`; ids that read the same (`a01`, `a1`) fall back to their bytes, so the order
-/// is total.
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    // Called for every tie of a sort over all missions (every import's missions share their
-    // time), so it compares in place and allocates nothing.
-    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
-    while let (Some(&p), Some(&q)) = (x.first(), y.first()) {
-        let order = if p.is_ascii_digit() && q.is_ascii_digit() {
-            let (m, n) = (digit_run(x), digit_run(y));
-            let (u, v) = (
-                without_leading_zeros(&x[..m]),
-                without_leading_zeros(&y[..n]),
-            );
-            x = &x[m..];
-            y = &y[n..];
-            u.len().cmp(&v.len()).then_with(|| u.cmp(v))
-        } else {
-            x = &x[1..];
-            y = &y[1..];
-            p.cmp(&q)
-        };
-        if order != Ordering::Equal {
-            return order;
-        }
-    }
-    x.len().cmp(&y.len()).then_with(|| a.cmp(b))
-}
-
-/// How many ASCII digits `s` starts with.
-fn digit_run(s: &[u8]) -> usize {
-    s.iter().take_while(|c| c.is_ascii_digit()).count()
-}
-
-fn without_leading_zeros(digits: &[u8]) -> &[u8] {
-    let zeros = digits.iter().take_while(|c| **c == b'0').count();
-    &digits[zeros..]
 }
 
 /// A place in the order of work: the key, then the id in natural order.

@@ -7,7 +7,6 @@ use serde::Serialize;
 use super::retro::{self, Kpis, Sources};
 use super::{Outcome, Workspace};
 use crate::error::{Error, Result};
-use crate::lifecycle::natural_cmp;
 use crate::model::{Sprint, SprintStatus};
 
 /// How many sprints a report looks at unless asked otherwise.
@@ -131,7 +130,9 @@ pub fn analytics(ws: &Workspace, limit: usize) -> Result<Outcome<Analytics>> {
         )));
     }
     let snapshot = ws.snapshot()?;
-    let ran: Vec<&Sprint> = in_order(snapshot.meta.sprints.values())
+    let ran: Vec<&Sprint> = snapshot
+        .meta
+        .sprints_in_order()
         .into_iter()
         .filter(|s| matches!(s.status, SprintStatus::Active | SprintStatus::Completed))
         .collect();
@@ -148,19 +149,6 @@ pub fn analytics(ws: &Workspace, limit: usize) -> Result<Outcome<Analytics>> {
         outcome = outcome.warn(retro::untagged_warning(sources.untagged_sessions));
     }
     Ok(outcome)
-}
-
-/// Sprints in the project's plan order (`Meta::sprints_in_order`: start date, undated last,
-/// then creation), ties going to the id with its numbers compared as numbers, so "sprint-10"
-/// comes after "sprint-9".
-pub fn in_order<'s>(sprints: impl IntoIterator<Item = &'s Sprint>) -> Vec<&'s Sprint> {
-    let mut sprints: Vec<&Sprint> = sprints.into_iter().collect();
-    sprints.sort_by(|a, b| {
-        (a.start.is_none(), a.start, a.created_at)
-            .cmp(&(b.start.is_none(), b.start, b.created_at))
-            .then_with(|| natural_cmp(&a.id, &b.id))
-    });
-    sprints
 }
 
 /// The aggregates, trends and highlights of figures already in order.

@@ -735,12 +735,13 @@ impl Earlier {
         let sprints = match shape.windows.sprint_detail {
             None => Vec::new(),
             Some(keep) => {
-                let completed: Vec<crate::model::Sprint> =
-                    super::analytics::in_order(snapshot.meta.sprints.values())
-                        .into_iter()
-                        .filter(|s| s.status == crate::model::SprintStatus::Completed)
-                        .cloned()
-                        .collect();
+                let completed: Vec<crate::model::Sprint> = snapshot
+                    .meta
+                    .sprints_in_order()
+                    .into_iter()
+                    .filter(|s| s.status == crate::model::SprintStatus::Completed)
+                    .cloned()
+                    .collect();
                 let older = completed.len().saturating_sub(keep as usize);
                 completed[..older].to_vec()
             }

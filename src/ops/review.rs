@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{Outcome, Workspace, analytics, policy};
+use super::{Outcome, Workspace, policy};
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, review as rule};
 use crate::model::{Item, ItemKind, ItemStatus, SprintStatus, Timestamp, clean_text, validate_id};
@@ -84,7 +84,7 @@ pub fn review(ws: &Workspace, kind: ItemKind, threshold: Option<u32>) -> Result<
         None => policy::effective(&snapshot)?.review.stale_sprints,
     };
     let meta = &snapshot.meta;
-    let order = analytics::in_order(meta.sprints.values());
+    let order = meta.sprints_in_order();
     let position: HashMap<&str, usize> = order
         .iter()
         .enumerate()
