@@ -19,7 +19,7 @@ pub enum Reading {
 }
 
 /// Reads a timestamp as the original tools wrote them: RFC 3339, ISO without zone (read as
-/// UTC), `YYYY-MM-DD HH:MM:SS`, a bare date, or milliseconds since the epoch.
+/// UTC), `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD HH:MM` (Backlog.md), a bare date, or milliseconds since the epoch.
 pub fn timestamp(text: &str) -> Option<(Timestamp, Reading)> {
     let text = text.trim();
     if let Ok(exact) = text.parse::<Timestamp>() {
@@ -48,6 +48,8 @@ fn naive(text: &str) -> Option<Timestamp> {
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M:%S%.f",
         "%Y-%m-%dT%H:%M",
+        // Backlog.md's own form (`created_date: '2025-11-01 10:00'`).
+        "%Y-%m-%d %H:%M",
     ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
             return Some(Timestamp::from_millis(t.and_utc().timestamp_millis()));
@@ -221,6 +223,17 @@ mod tests {
         );
         assert_eq!(read("template"), None);
         assert_eq!(read(""), None);
+    }
+
+    #[test]
+    fn backlog_md_dates_with_minutes_are_read_not_kept_raw() {
+        // Backlog.md writes `created_date: '2025-11-01 10:00'`; every imported task used to
+        // lose its creation time to the legacy table.
+        assert_eq!(
+            timestamp("2025-11-01 10:00").map(|(t, r)| (t.to_string(), r)),
+            Some(("2025-11-01T10:00:00Z".into(), Reading::Converted))
+        );
+        assert_eq!(timestamp("2025-11-01 10:"), None);
     }
 
     #[test]
