@@ -4,7 +4,9 @@
 //! 100 operations per clone, once, asserting that the clones converge, never timing.
 //! CMOS_BENCH_BINARY names another build of cmos to time (e.g. an older one, for a before and
 //! after); CMOS_BENCH_KEEP=1 keeps the repositories, with a copy of each as it was before the
-//! syncs (`a0-before`, ...) to profile git by hand.
+//! syncs (`a0-before`, ...) to profile git by hand. CMOS_BENCH_GC_AUTO_OFF=1 sets `gc.auto`
+//! to 0 in every clone, which turns git's and cmos's packing off, as the benchmark ran before
+//! cmos packed as it wrote: with an older binary in CMOS_BENCH_BINARY, the figures before.
 //!
 //! A project of 300 missions is seeded through the library in one commit and pushed to a bare
 //! remote. Each repetition copies that remote, clones the copy twice, makes 1,000 operations
@@ -167,11 +169,19 @@ impl World {
         world
     }
 
-    /// A fixed identity for the library, which commits from this process. Git's and cmos's
-    /// packing keep their defaults, as a user's clone has them.
+    /// A fixed identity for the library, which commits from this process. cmos packs as it
+    /// does for any user; git's own `gc --auto` (a full repack, which a push would start
+    /// detached, on this machine's cores beside the next measured sync) is held off by a
+    /// `gc.auto` out of reach, unless CMOS_BENCH_GC_AUTO_OFF turns every packing off.
     fn configure(&self, dir: &Path) {
         self.git(dir, &["config", "user.name", "Bench"]);
         self.git(dir, &["config", "user.email", "bench@example.com"]);
+        let gc_auto = if std::env::var_os("CMOS_BENCH_GC_AUTO_OFF").is_some() {
+            "0"
+        } else {
+            "1000000"
+        };
+        self.git(dir, &["config", "gc.auto", gc_auto]);
     }
 
     /// Copies the seeded remote, clones it twice, makes the operations, and times the syncs.

@@ -14,18 +14,22 @@ use std::process::{Command, Stdio};
 pub const ACTIVE_ENV: &str = "CMOS_HOOK_ACTIVE";
 
 /// Starts `git gc --auto` in the background and returns at once: it packs loose objects
-/// when git's own threshold says so, off the path of the command that triggered it. `lock`
-/// stays locked for as long as git runs (see `in_background`).
+/// when git's own threshold says so, off the path of the command that triggered it. It runs
+/// to its end rather than detaching, so `lock` stays locked (see `in_background`) until gc
+/// is done.
 pub(super) fn gc_auto_in_background(git_dir: &Path, lock: File) {
-    in_background(git_dir, &["gc", "--auto", "--quiet"], lock);
+    let args = ["-c", "gc.autoDetach=false", "gc", "--auto", "--quiet"];
+    in_background(git_dir, &args, lock);
 }
 
-/// Starts an incremental `git repack` in the background: the reachable loose objects go into
-/// one new pack (deltas searched among them, the packs already there left alone) and their
-/// loose copies are removed. Objects from alternates stay where they are; no bitmap, which
-/// needs a repack of everything.
+/// Starts an incremental `git repack` in the background: the reachable objects that are in
+/// no pack yet go into one new pack (deltas searched among them, the packs already there left
+/// alone). Without `-d`, their loose copies stay: deleting files a reader of this repository
+/// has just found (gix looks a loose object up, then opens it) would make that read fail;
+/// git's own gc removes them later, as it always did. Objects from alternates stay where
+/// they are; no bitmap, which needs a repack of everything.
 pub(super) fn repack_in_background(git_dir: &Path, lock: File) {
-    let args = ["repack", "-d", "-l", "-q", "--no-write-bitmap-index"];
+    let args = ["repack", "-l", "-q", "--no-write-bitmap-index"];
     in_background(git_dir, &args, lock);
 }
 

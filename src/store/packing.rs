@@ -1,14 +1,15 @@
 //! Keeping the branch's objects packed as they are written, so a sync does not pay for it.
 //!
 //! Every operation stores about nine new objects (a commit, the trees on the paths it changed,
-//! a record and a log shard), each a loose file. A push has to pack whatever is loose: at
-//! 1,000 operations that is 9,000 objects to read, delta-search and compress, most of a
-//! sync's time, and the receiving side then indexes them. Objects that are already in a pack
-//! are sent as they are (their deltas reused), so cmos packs as it goes: every
-//! `WRITES_PER_PACK` writes, a `git repack -d` in the background packs the loose objects
-//! that are reachable into one more pack (an incremental repack: existing packs are left as
-//! they are) and removes the loose copies. Git's own `gc --auto` still folds the packs
-//! together and prunes, by its own thresholds.
+//! a record and a log shard), each a loose file. A push has to pack whatever it finds only
+//! loose: at 1,000 operations that is 9,000 objects to read, delta-search and compress, most
+//! of a sync's time. Objects already in a pack are sent as they are (their deltas reused),
+//! and git looks in packs before loose files, so cmos packs as it goes: every
+//! `WRITES_PER_PACK` writes, an incremental `git repack` in the background puts the
+//! reachable objects that are in no pack yet into one more pack (the packs already there are
+//! left as they are). It deletes nothing (see `git_program::repack_in_background`): the loose
+//! copies stay until git's own `gc --auto` (which cmos also starts past git's threshold, as
+//! before) removes them and folds the packs together.
 //!
 //! The count is a file of one byte per write (an append never loses a concurrent writer's),
 //! so the pace follows cmos's own writes, not how many loose objects the project's other work
@@ -26,7 +27,8 @@ use super::{Store, git_program, local};
 /// How many operations a clone makes between two packings (about 900 objects).
 const WRITES_PER_PACK: u64 = 100;
 
-/// Git's default `gc.auto`: past this many loose objects, `git gc --auto` packs everything.
+/// Git's default `gc.auto`: past this many loose objects, `git gc --auto` packs everything
+/// (and cmos starts it, past the repository's own `gc.auto`).
 const GC_AUTO_DEFAULT: u64 = 6_700;
 
 impl Store {
@@ -35,14 +37,14 @@ impl Store {
     pub(super) fn pack_now_and_then(&self) {
         local::remove_stale_temps(&self.local.shared_dir);
         let writes = self.count_write();
+        let Some(gc_auto) = self.gc_auto() else {
+            return;
+        };
         // git itself estimates the loose-object count from one fan-out directory; so do we.
         let sample = self.repo.common_dir().join("objects").join("17");
         let loose = std::fs::read_dir(sample).map(|d| d.count()).unwrap_or(0) as u64;
-        let gc_due = loose * 256 > GC_AUTO_DEFAULT;
+        let gc_due = loose * 256 > gc_auto;
         if !gc_due && writes < WRITES_PER_PACK {
-            return;
-        }
-        if self.packing_disabled() {
             return;
         }
         let Some(lock) = self.packing_lock(false) else {
@@ -82,12 +84,13 @@ impl Store {
         file.metadata().map(|m| m.len()).unwrap_or(0)
     }
 
-    /// `gc.auto = 0` says this repository is packed by hand (git's own auto gc is off too).
-    fn packing_disabled(&self) -> bool {
-        self.repo
-            .config_snapshot()
-            .integer("gc.auto")
-            .is_some_and(|n| n <= 0)
+    /// How many loose objects make `git gc --auto` pack (`gc.auto`); None when it is 0, which
+    /// says this repository is packed by hand (git's own auto gc is off too).
+    fn gc_auto(&self) -> Option<u64> {
+        match self.repo.config_snapshot().integer("gc.auto") {
+            None => Some(GC_AUTO_DEFAULT),
+            Some(n) => u64::try_from(n).ok().filter(|n| *n > 0),
+        }
     }
 
     /// The packing lock, locked: None when another holder has it (or, without `wait`, when
