@@ -36,10 +36,10 @@ impl Store {
     /// sweeps the temporary files of cache writes that were killed before they finished.
     pub(super) fn pack_now_and_then(&self) {
         local::remove_stale_temps(&self.local.shared_dir);
-        let writes = self.count_write();
         let Some(gc_auto) = self.gc_auto() else {
             return;
         };
+        let writes = self.count_write();
         // git itself estimates the loose-object count from one fan-out directory; so do we.
         let sample = self.repo.common_dir().join("objects").join("17");
         let loose = std::fs::read_dir(sample).map(|d| d.count()).unwrap_or(0) as u64;
