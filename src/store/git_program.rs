@@ -5,6 +5,7 @@
 //! hooks from and what it ignores. Arguments are always passed as arguments, never through a
 //! shell. Only the store calls this module.
 
+use std::fs::File;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -13,16 +14,41 @@ use std::process::{Command, Stdio};
 pub const ACTIVE_ENV: &str = "CMOS_HOOK_ACTIVE";
 
 /// Starts `git gc --auto` in the background and returns at once: it packs loose objects
-/// when git's own threshold says so, off the path of the command that triggered it.
-pub(super) fn gc_auto_in_background(git_dir: &Path) {
-    let _ = Command::new("git")
+/// when git's own threshold says so, off the path of the command that triggered it. It runs
+/// to its end rather than detaching, so `lock` stays locked (see `in_background`) until gc
+/// is done.
+pub(super) fn gc_auto_in_background(git_dir: &Path, lock: File) {
+    let args = ["-c", "gc.autoDetach=false", "gc", "--auto", "--quiet"];
+    in_background(git_dir, &args, lock);
+}
+
+/// Starts an incremental `git repack` in the background: the reachable objects that are in
+/// no pack yet go into one new pack (deltas searched among them, the packs already there left
+/// alone). Without `-d`, their loose copies stay: deleting files a reader of this repository
+/// has just found (gix looks a loose object up, then opens it) would make that read fail;
+/// git's own gc removes them later, as it always did. Objects from alternates stay where
+/// they are; no bitmap, which needs a repack of everything.
+pub(super) fn repack_in_background(git_dir: &Path, lock: File) {
+    let args = ["repack", "-l", "-q", "--no-write-bitmap-index"];
+    in_background(git_dir, &args, lock);
+}
+
+/// Starts `git ARGS` and returns at once. The locked `lock` becomes git's standard input
+/// (git reads nothing from it), so the lock is held, by the open file git shares with this
+/// process, until git exits, even when this process has exited first. A thread waits for
+/// git, so a long-lived process (the MCP server) does not collect finished children.
+fn in_background(git_dir: &Path, args: &[&str], lock: File) {
+    let started = Command::new("git")
         .arg("--git-dir")
         .arg(git_dir)
-        .args(["gc", "--auto", "--quiet"])
-        .stdin(Stdio::null())
+        .args(args)
+        .stdin(Stdio::from(lock))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn();
+    if let Ok(mut child) = started {
+        std::thread::spawn(move || child.wait());
+    }
 }
 
 /// The full id of the commit `rev` names (`HEAD`, `main~2`, a short hash), as git resolves

@@ -22,6 +22,7 @@ mod local_config;
 mod locks;
 mod merge;
 mod metrics;
+mod packing;
 mod project_files;
 mod recent;
 mod remote;
@@ -686,18 +687,6 @@ impl Store {
                 seconds: crate::model::Timestamp::now().unix_seconds(),
                 offset: 0,
             },
-        }
-    }
-
-    /// Reads over many loose objects are slow; ask git to pack once they pile up. Also sweeps
-    /// the temporary files of cache writes that were killed before they finished.
-    fn pack_now_and_then(&self) {
-        local::remove_stale_temps(&self.local.shared_dir);
-        // git itself estimates the loose-object count from one fan-out directory; so do we.
-        let sample = self.repo.common_dir().join("objects").join("17");
-        let loose = std::fs::read_dir(sample).map(|d| d.count()).unwrap_or(0);
-        if loose * 256 > 6_700 {
-            git_program::gc_auto_in_background(self.repo.common_dir());
         }
     }
 

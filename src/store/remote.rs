@@ -2,6 +2,8 @@
 //! sides share, and pushing with a lease. The network goes through the `git` program (see
 //! `git_program`); the answers come back as commit ids.
 
+use gix::refs::transaction::PreviousValue;
+
 use super::git_program::{self, Push};
 use super::{CommitId, Store};
 use crate::error::Result;
@@ -98,9 +100,16 @@ impl Store {
         );
         match pushed {
             Push::Done => {
+                // The remote is where the push put it: recorded here rather than asked for
+                // again, which would cost another connection to the remote. Only a record: the
+                // next sync fetches anyway.
                 let tracking = self.tracking_ref(remote);
-                // Only a record of where the remote is: the next sync fetches again anyway.
-                let _ = git_program::fetch(git_dir, remote, &branch, &tracking);
+                let _ = self.repo.reference(
+                    tracking.as_str(),
+                    commit.0,
+                    PreviousValue::Any,
+                    format!("cmos sync: pushed to {remote}"),
+                );
                 Pushed::Done
             }
             Push::Stale => Pushed::Stale,
