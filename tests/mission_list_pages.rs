@@ -109,7 +109,8 @@ fn test_mcp_mission_list_cursor_is_a_place_not_a_count() {
                 "cmos_mission",
                 &json!({"action": "list", "limit": 2, "cursor": cursor}),
             ),
-            ("cmos_mission_list", &json!({"cursor": "20"})),
+            ("cmos_mission_list", &json!({"cursor": "page-2"})),
+            ("cmos_mission_list", &json!({"limit": 2, "cursor": "4"})),
         ],
     );
     let second = result(&lines[2]);
@@ -125,6 +126,13 @@ fn test_mcp_mission_list_cursor_is_a_place_not_a_count() {
     assert!(
         refused.to_string().contains("not one cmos gave"),
         "{refused:#}"
+    );
+    // A number counts rows, as the original's page did: Q04 now leads, so rows 5 and 6.
+    let counted = result(&lines[5]);
+    assert_eq!(
+        ids(&counted["data"]["items"]),
+        ["Q03", "Q05"],
+        "{counted:#}"
     );
 }
 

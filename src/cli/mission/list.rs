@@ -25,6 +25,7 @@ pub fn run(
         sprint,
         status,
         after: after.as_ref(),
+        skip: 0,
         limit,
     };
     let mut rows = printer.rows();

@@ -166,11 +166,18 @@ impl ToolArgs for MissionList {
     fn run(self, ws: &Workspace) -> Result<Reply> {
         // A page is selected where the missions are read, after the cursor's place: not the
         // whole list ordered, then cut.
-        let after = self.cursor.as_deref().map(str::parse).transpose()?;
+        // A cursor of this server is a place; a number counts rows (the original's `page`).
+        let cursor = self.cursor.as_deref();
+        let skip = cursor.and_then(|c| c.parse::<usize>().ok());
+        let after = match (cursor, skip) {
+            (Some(c), None) => Some(c.parse::<mission::Cursor>()?),
+            _ => None,
+        };
         let query = mission::ListQuery {
             sprint: self.sprint_id.as_deref(),
             status: self.status,
             after: after.as_ref(),
+            skip: skip.unwrap_or(0),
             limit: Some(Limit::or(self.limit, 20)),
         };
         let mut items = Vec::new();

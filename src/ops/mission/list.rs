@@ -26,6 +26,8 @@ pub struct ListQuery<'a> {
     pub status: Option<Status>,
     /// Only missions after this place in the order of work.
     pub after: Option<&'a Cursor>,
+    /// Rows to pass over first (after `after`): a page by its number, as the original counted.
+    pub skip: usize,
     /// At most this many rows.
     pub limit: Option<usize>,
 }
@@ -200,12 +202,14 @@ pub fn list_rows(
         }
         rest.push(Placed(key, m));
     }
-    let limit = query.limit.unwrap_or(usize::MAX);
-    let more = rest.len() > limit;
+    let wanted = query
+        .limit
+        .map_or(usize::MAX, |limit| limit.saturating_add(query.skip));
+    let more = rest.len() > wanted;
     if more {
-        // The page's rows are the `limit` first: selected in one pass, then only they sorted.
-        rest.select_nth_unstable(limit);
-        rest.truncate(limit);
+        // The page's rows are the `wanted` first: selected in one pass, then only they sorted.
+        rest.select_nth_unstable(wanted);
+        rest.truncate(wanted);
     }
     let mut columns = Columns::default();
     for Placed(_, m) in &rest {
@@ -220,7 +224,13 @@ pub fn list_rows(
     let mut heap: BinaryHeap<std::cmp::Reverse<Placed<'_>>> =
         rest.into_iter().map(std::cmp::Reverse).collect();
     let mut last = None;
+    let mut skip = query.skip;
     while let Some(std::cmp::Reverse(Placed(_, m))) = heap.pop() {
+        if skip > 0 {
+            skip -= 1;
+            offset += 1;
+            continue;
+        }
         row(&columns, MissionBrief::from(m))?;
         last = Some(m);
     }
