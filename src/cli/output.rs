@@ -17,6 +17,8 @@ use std::io::{IsTerminal, Write};
 use serde::Serialize;
 
 use super::names::CliNames;
+
+mod stream;
 use crate::error::Error;
 use crate::model::Status;
 use crate::model::text::{escape_line, escape_text};

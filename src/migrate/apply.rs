@@ -43,6 +43,12 @@ pub fn prepare(batch: &mut Batch) {
         super::limits::clean(batch);
         keep_source_order(&mut batch.missions);
     }
+    // The batch is held until the commit: without the room its vectors grew into (up to
+    // twice their length; a mission is 700 bytes before its texts).
+    batch.missions.shrink_to_fit();
+    batch.links.shrink_to_fit();
+    batch.items.shrink_to_fit();
+    batch.events.shrink_to_fit();
 }
 
 /// Stages `batch` in one write (none when the branch already has all of it), creating the
@@ -165,7 +171,9 @@ fn stage(
         }
         tick("sprints", &mut done);
     }
-    let mut new_missions: Vec<Mission> = Vec::new();
+    // The batch's missions themselves, not copies: a mission is copied only to add its links,
+    // one at a time as it is staged (an import of 100,000 held them all twice).
+    let mut new_missions: Vec<&Mission> = Vec::new();
     for mission in &batch.missions {
         if let Some(uid) = stored_uid(tx, &layout::mission_path(&mission.id))? {
             present(
@@ -176,17 +184,26 @@ fn stage(
                 same_source(&uid, &mission.uid),
             );
         } else {
-            new_missions.push(mission.clone());
+            new_missions.push(mission);
             count(&mut report.imported, "missions");
         }
         tick("missions", &mut done);
     }
-    link(tx, &batch.links, &mut new_missions, notes)?;
+    let mut linked = link(tx, &batch.links, &new_missions, notes)?;
     for _ in &batch.links {
         tick("links", &mut done);
     }
-    for mission in &new_missions {
-        tx.put_mission(mission)?;
+    for (i, mission) in new_missions.into_iter().enumerate() {
+        match linked.remove(&i) {
+            None => tx.put_mission(mission)?,
+            Some(changes) => {
+                let mut mission = mission.clone();
+                for change in changes {
+                    change.apply(&mut mission);
+                }
+                tx.put_mission(&mission)?;
+            }
+        }
     }
     for session in &batch.sessions {
         if let Some(uid) = stored_uid(tx, &layout::session_path(&session.id))? {
@@ -283,17 +300,18 @@ fn stage(
 /// one that would close a cycle is kept in the mission's `legacy` table instead of its
 /// `depends`. Cycles are looked for once over the whole graph, not per link: an import of
 /// tens of thousands of links would otherwise be quadratic.
-fn link(
+fn link<'l>(
     tx: &mut Tx<'_>,
-    links: &[Link],
-    new_missions: &mut [Mission],
+    links: &'l [Link],
+    new_missions: &[&Mission],
     notes: &mut Notes,
-) -> Result<()> {
-    let position: HashMap<String, usize> = new_missions
+) -> Result<HashMap<usize, Vec<LinkChange<'l>>>> {
+    let position: HashMap<&str, usize> = new_missions
         .iter()
         .enumerate()
-        .map(|(i, m)| (m.id.clone(), i))
+        .map(|(i, m)| (m.id.as_str(), i))
         .collect();
+    let mut changes: HashMap<usize, Vec<LinkChange<'l>>> = HashMap::new();
     let index = tx.index()?;
     let mut fixed: Vec<Precedence<'_>> = Vec::new();
     for m in index.missions.values() {
@@ -353,25 +371,45 @@ fn link(
         );
     }
     for (i, link) in accepted.into_iter().enumerate() {
-        let mission = &mut new_missions[position[link.from.as_str()]];
-        match closing.remove(&i) {
-            None => mission.depends.push(Dependency {
+        let change = match closing.remove(&i) {
+            None => LinkChange::Depend(Dependency {
                 on: link.to.clone(),
                 kind: link.kind,
                 extra: link.extra.clone(),
             }),
-            Some(why) => keep_unlinked(mission, link, why, notes),
-        }
+            Some(why) => {
+                note_unlinked(link, notes);
+                LinkChange::Unlinked(link, why)
+            }
+        };
+        changes
+            .entry(position[link.from.as_str()])
+            .or_default()
+            .push(change);
     }
     for (link, why) in refused {
-        keep_unlinked(
-            &mut new_missions[position[link.from.as_str()]],
-            link,
-            why,
-            notes,
-        );
+        note_unlinked(link, notes);
+        changes
+            .entry(position[link.from.as_str()])
+            .or_default()
+            .push(LinkChange::Unlinked(link, why));
     }
-    Ok(())
+    Ok(changes)
+}
+
+/// What the links make of one new mission: a dependency, or a link kept aside with why.
+enum LinkChange<'l> {
+    Depend(Dependency),
+    Unlinked(&'l Link, String),
+}
+
+impl LinkChange<'_> {
+    fn apply(self, mission: &mut Mission) {
+        match self {
+            LinkChange::Depend(dependency) => mission.depends.push(dependency),
+            LinkChange::Unlinked(link, why) => keep_unlinked(mission, link, why),
+        }
+    }
 }
 
 /// A link as "finishes before", if it orders work at all.
@@ -384,11 +422,7 @@ fn precedence<'a>(from: &'a str, to: &'a str, kind: DepType) -> Option<Precedenc
 }
 
 /// Keeps a link that could not be made in the mission's `legacy.unlinked`, with the reason.
-fn keep_unlinked(mission: &mut Mission, link: &Link, why: String, notes: &mut Notes) {
-    notes.kept_raw(
-        "dependency not linked (unknown mission or a cycle), kept in the mission's legacy.unlinked",
-        &format!("{} → {}", link.from, link.to),
-    );
+fn keep_unlinked(mission: &mut Mission, link: &Link, why: String) {
     let mut kept = toml::Table::new();
     kept.insert("on".into(), link.to.clone().into());
     kept.insert("type".into(), link.raw_type.clone().into());
@@ -405,6 +439,14 @@ fn keep_unlinked(mission: &mut Mission, link: &Link, why: String, notes: &mut No
             list.push(toml::Value::Table(kept));
         }
     }
+}
+
+/// Notes a link that could not be made (kept in its mission's `legacy.unlinked`).
+fn note_unlinked(link: &Link, notes: &mut Notes) {
+    notes.kept_raw(
+        "dependency not linked (unknown mission or a cycle), kept in the mission's legacy.unlinked",
+        &format!("{} → {}", link.from, link.to),
+    );
 }
 
 /// Spreads the missions a source gives the same second over that second, in the source's

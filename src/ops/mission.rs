@@ -14,6 +14,9 @@ use crate::model::{
 use crate::next::Input;
 use crate::store::Tx;
 
+mod list;
+pub use list::{Columns, Cursor, ListQuery, Listed, list_rows};
+
 /// The content fields of a mission; None leaves a field as it is.
 #[derive(Debug, Default, Clone)]
 pub struct MissionFields {
@@ -374,18 +377,21 @@ pub fn list(
     sprint: Option<&str>,
     status: Option<Status>,
 ) -> Result<Outcome<Vec<MissionBrief>>> {
-    let snapshot = ws.snapshot()?;
-    let sprint = match sprint {
-        Some(name) => Some(snapshot.meta.resolve_sprint(name)?.id.as_str()),
-        None => None,
+    let query = ListQuery {
+        sprint,
+        status,
+        ..ListQuery::default()
     };
-    let missions = lifecycle::work_order(snapshot.index()?)
-        .into_iter()
-        .filter(|m| sprint.is_none() || m.sprint.as_deref() == sprint)
-        .filter(|m| status.is_none_or(|s| m.status == s))
-        .map(MissionBrief::from)
-        .collect();
-    Ok(Outcome::read(missions, &snapshot))
+    let mut missions = Vec::new();
+    let listed = list_rows(ws, &query, &mut |_, m| {
+        missions.push(m);
+        Ok(())
+    })?;
+    Ok(Outcome {
+        data: missions,
+        warnings: listed.warnings,
+        instructions: listed.instructions,
+    })
 }
 
 /// A mission in full, with its links both ways and what it still waits on. Reads the one

@@ -19,7 +19,7 @@ pub fn verify(ws: &Workspace, reference: Option<&str>) -> Result<Outcome<Verifie
         Some(rev) => (rev.to_string(), store.resolve_commit(rev)?),
         None => (store.branch(), store.tip()?.ok_or(Error::NotInitialized)?),
     };
-    let mut problems = store.verify_commit(commit)?;
+    let (mut problems, warnings) = store.verify_report(commit)?;
     // The policy file is checked here, where its rules live, rather than in the store.
     if let Some(bytes) = store.file_at(commit, super::policy::PATH)? {
         problems.extend(super::policy::check(&bytes));
@@ -36,7 +36,6 @@ pub fn verify(ws: &Workspace, reference: Option<&str>) -> Result<Outcome<Verifie
             problems,
         });
     }
-    let warnings = store.verify_warnings(commit)?;
     let verified = Verified {
         reference: name,
         commit: commit.to_string(),

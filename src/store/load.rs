@@ -127,6 +127,34 @@ pub fn index_of(
     tree: ObjectId,
     cached: Option<(ObjectId, Index)>,
 ) -> Result<Index> {
+    index_visiting(repo, tree, cached, &mut ())
+}
+
+/// What a reader that checks every record (verify) adds to the building of an index, so
+/// each mission file is read and parsed once, or not at all when it is known to be sound.
+pub(super) trait Visitor {
+    /// The summary of mission `id` when the file `blob` is known to be sound (a blob id names
+    /// its content), so it is not read.
+    fn known(&mut self, blob: ObjectId, id: &str) -> Option<MissionEntry>;
+    /// A mission file that parsed and whose id matches its name, with its bytes.
+    fn parsed(&mut self, path: &str, blob: ObjectId, bytes: &[u8], mission: &Mission);
+}
+
+/// No visitor: every file is read.
+impl Visitor for () {
+    fn known(&mut self, _: ObjectId, _: &str) -> Option<MissionEntry> {
+        None
+    }
+    fn parsed(&mut self, _: &str, _: ObjectId, _: &[u8], _: &Mission) {}
+}
+
+/// `index_of`, with a visitor of the mission files.
+pub(super) fn index_visiting(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    cached: Option<(ObjectId, Index)>,
+    visit: &mut dyn Visitor,
+) -> Result<Index> {
     let new = parts(repo, tree)?;
     let (old, mut index) = match cached {
         Some((old_tree, index)) => match parts(repo, old_tree) {
@@ -247,10 +275,18 @@ pub fn index_of(
                     .insert(path.clone(), misplaced(&path, message));
             }
             (Some(Leaf::File(blob)), Some(id)) => {
-                match parse::<Mission>(repo, &path, blob)?
+                if let Some(entry) = visit.known(blob, id) {
+                    index.upsert_mission(entry);
+                    continue;
+                }
+                let bytes = read_blob(repo, blob)?;
+                match from_toml::<Mission>(&path, &bytes)
                     .and_then(|m| check_id(&path, id, &m.id).map(|_| m))
                 {
-                    Ok(mission) => index.upsert_mission(MissionEntry::from(&mission)),
+                    Ok(mission) => {
+                        visit.parsed(&path, blob, &bytes, &mission);
+                        index.upsert_mission(MissionEntry::from(&mission))
+                    }
                     Err(problem) => {
                         index.problems.insert(path, problem);
                     }

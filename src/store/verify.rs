@@ -9,26 +9,72 @@ use gix::ObjectId;
 use super::{CommitId, Store, load};
 use crate::error::{Error, FileProblem, Result};
 use crate::format::{codec, layout};
-use crate::index::Index;
+use crate::index::{Index, MissionEntry};
 use crate::model::{Event, Item, ItemKind, Mission};
 
+mod cache;
+
+/// Judges each mission file as the index is built: files the cache knows as sound are taken
+/// from it unread; the others are read and their texts checked.
+struct Judge {
+    /// The cache's entries not met yet in the tree (each is taken out when met).
+    known: HashMap<ObjectId, MissionEntry>,
+    /// The files with no problem, as (blob, mission id).
+    sound: Vec<(ObjectId, String)>,
+    /// Whether a file was read and found sound (the cache is then rewritten).
+    fresh: bool,
+    problems: Vec<FileProblem>,
+}
+
+impl load::Visitor for Judge {
+    fn known(&mut self, blob: ObjectId, id: &str) -> Option<MissionEntry> {
+        // The name's id is checked against the summary's, as a read checks it against the
+        // file's: the same content may sit under another name.
+        if self.known.get(&blob)?.id != id {
+            return None;
+        }
+        let entry = self.known.remove(&blob)?;
+        self.sound.push((blob, entry.id.clone()));
+        Some(entry)
+    }
+
+    fn parsed(&mut self, path: &str, blob: ObjectId, bytes: &[u8], mission: &Mission) {
+        let before = self.problems.len();
+        super::verify_text::mission(path, bytes, mission, &mut self.problems);
+        if self.problems.len() == before {
+            self.sound.push((blob, mission.id.clone()));
+            self.fresh = true;
+        }
+    }
+}
+
 impl Store {
-    /// Every problem of the branch at `commit`, by path then line.
     /// What is odd but allowed at `commit`: a Completed mission that requires an unfinished
     /// one (an import that read a link backwards, or a link added after completion).
     pub fn verify_warnings(&self, commit: CommitId) -> Result<Vec<FileProblem>> {
         let tree = self.tree_of(commit.0)?;
         let index = load::index_of(&self.repo, tree, None)?;
-        Ok(crate::lifecycle::completed_before_prerequisites(&index)
-            .into_iter()
-            .map(|(id, why)| problem(&layout::mission_path(&id), None, why))
-            .collect())
+        Ok(warnings(&index))
     }
 
+    /// Every problem of the branch at `commit`, by path then line.
     pub fn verify_commit(&self, commit: CommitId) -> Result<Vec<FileProblem>> {
+        Ok(self.verify_report(commit)?.0)
+    }
+
+    /// The problems and the warnings of the branch at `commit` from one reading of it: every
+    /// record is read and parsed once, whatever the checks that look at it.
+    pub fn verify_report(&self, commit: CommitId) -> Result<(Vec<FileProblem>, Vec<FileProblem>)> {
         let tree = self.tree_of(commit.0)?;
         let mut problems = Vec::new();
-        let index = match load::index_of(&self.repo, tree, None) {
+        let cache_path = cache::path_beside(&self.local.cache_path());
+        let mut judge = Judge {
+            known: cache::load(&cache_path),
+            sound: Vec::new(),
+            fresh: false,
+            problems: Vec::new(),
+        };
+        let index = match load::index_visiting(&self.repo, tree, None, &mut judge) {
             Ok(index) => index,
             Err(Error::UnsupportedFormat { found, supported }) => {
                 problems.push(problem(
@@ -36,10 +82,21 @@ impl Store {
                     None,
                     format!("format {found} is newer than this cmos reads ({supported})"),
                 ));
-                return Ok(problems);
+                return Ok((problems, Vec::new()));
             }
             Err(other) => return Err(other),
         };
+        problems.append(&mut judge.problems);
+        // Kept for the next run: the sound files of this tree, when they differ from the
+        // cache's (a file read and found sound, or a cached file gone from the tree).
+        if judge.fresh || !judge.known.is_empty() {
+            let entries: Vec<_> = judge
+                .sound
+                .iter()
+                .filter_map(|(blob, id)| Some((*blob, index.missions.get(id.as_str())?)))
+                .collect();
+            cache::save(&cache_path, &entries);
+        }
         problems.extend(index.meta.problems.values().cloned());
         // Entries cmos does not follow anywhere in the tree, not only where the index looks.
         problems.extend(self.tree_faults(tree)?);
@@ -84,7 +141,7 @@ impl Store {
         }
         problems.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
         problems.dedup();
-        Ok(problems)
+        Ok((problems, warnings(&index)))
     }
 
     /// Dangling links, cycles, unknown sprints and duplicate uids among the missions.
@@ -95,20 +152,18 @@ impl Store {
         problems: &mut Vec<FileProblem>,
     ) -> Result<()> {
         let mut by_uid: HashMap<u128, Vec<&str>> = HashMap::new();
-        let mut ids: Vec<&String> = index.missions.keys().collect();
-        ids.sort();
-        for id in &ids {
-            let mission = &index.missions[id.as_str()];
-            let path = layout::mission_path(id);
+        for (id, mission) in &index.missions {
             by_uid.entry(mission.created).or_default().push(id);
+            // Paths are made only for a problem: most missions have none.
+            let path = || layout::mission_path(id);
             let line = |needle: &str| -> Result<Option<usize>> {
-                let bytes = self.file_in(tree, &path)?.unwrap_or_default();
+                let bytes = self.file_in(tree, &path())?.unwrap_or_default();
                 Ok(line_of(&bytes, needle))
             };
             for (on, _) in &mission.depends {
                 if !index.missions.contains_key(on.as_str()) {
                     problems.push(problem(
-                        &path,
+                        &path(),
                         line(&format!("\"{on}\""))?,
                         format!("depends on mission {on}, which does not exist"),
                     ));
@@ -118,7 +173,7 @@ impl Store {
                 && !index.meta.sprints.contains_key(sprint)
             {
                 problems.push(problem(
-                    &path,
+                    &path(),
                     line("sprint =")?,
                     format!("belongs to sprint {sprint}, which does not exist"),
                 ));
@@ -126,7 +181,8 @@ impl Store {
         }
         // The index keeps only a uid's order key (its first 24 characters): missions that
         // share one are candidates, and their files say whether the whole uids are equal.
-        for (_, candidates) in by_uid.iter().filter(|(_, ids)| ids.len() > 1) {
+        for (_, candidates) in by_uid.iter_mut().filter(|(_, ids)| ids.len() > 1) {
+            candidates.sort();
             let mut by_whole: BTreeMap<String, Vec<&str>> = BTreeMap::new();
             for id in candidates {
                 let path = layout::mission_path(id);
@@ -172,6 +228,14 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// A Completed mission that requires an unfinished one, as a warning.
+fn warnings(index: &Index) -> Vec<FileProblem> {
+    crate::lifecycle::completed_before_prerequisites(index)
+        .into_iter()
+        .map(|(id, why)| problem(&layout::mission_path(&id), None, why))
+        .collect()
 }
 
 fn problem(path: &str, line: Option<usize>, message: String) -> FileProblem {

@@ -6,7 +6,7 @@ use gix::ObjectId;
 
 use super::{Store, load};
 use crate::error::{FileProblem, Result};
-use crate::format::{codec, layout};
+use crate::format::layout;
 use crate::index::Index;
 use crate::model::text::{name_problem, text_problem};
 use crate::model::{Item, ItemKind, Mission};
@@ -73,17 +73,7 @@ pub(super) fn check(
         fields.extend(sprint.focus.as_deref().map(|t| Field::Text("focus", t)));
         report(&layout::sprint_path(&sprint.id), fields)?;
     }
-    for id in index.missions.keys() {
-        let path = layout::mission_path(id);
-        let Some(bytes) = store.file_in(tree, &path)? else {
-            continue;
-        };
-        // A file that does not parse is already reported by the load.
-        let Ok(mission) = codec::from_toml::<Mission>(&path, &bytes) else {
-            continue;
-        };
-        report(&path, mission_fields(&mission))?;
-    }
+    // Missions are judged as the index is built (`mission`), each file parsed once.
     let (sessions, _) = load::sessions(&store.repo, tree)?;
     for session in &sessions {
         let mut fields = vec![Field::Name("title", &session.title)];
@@ -114,6 +104,25 @@ pub(super) fn check(
         }
     }
     Ok(())
+}
+
+/// The names and texts of one mission that break the rules; the load calls this for every
+/// mission it parses, with the file's bytes for the lines.
+pub(super) fn mission(
+    path: &str,
+    bytes: &[u8],
+    mission: &Mission,
+    problems: &mut Vec<FileProblem>,
+) {
+    for (key, message) in mission_fields(mission).iter().filter_map(Field::problem) {
+        let line = key_line(bytes, key);
+        problems.push(FileProblem {
+            path: path.to_string(),
+            line,
+            column: line.map(|_| 1),
+            message,
+        });
+    }
 }
 
 fn mission_fields(m: &Mission) -> Vec<Field<'_>> {

@@ -4,6 +4,7 @@
 mod audit;
 mod edit;
 pub(crate) mod fallback;
+mod list;
 mod moves;
 mod update;
 
@@ -11,7 +12,7 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::command_context::CommandContext;
 use super::parse;
-use super::render::{mission_table, render_next, render_show};
+use super::render::{render_next, render_show};
 use crate::error::{Error, Result};
 use crate::model::{Complexity, Minutes, Pattern, Status};
 use crate::ops::audit::Scope;
@@ -33,9 +34,12 @@ pub enum MissionCommand {
         /// Only missions with this status (queued, current, in-progress, blocked, ...).
         #[arg(long, value_parser = parse::status)]
         status: Option<Status>,
-        /// Show at most this many.
+        /// Show at most this many; the JSON then has `next_cursor`, where the next page starts.
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
+        /// Start after this place: the `next_cursor` of the page before.
+        #[arg(long, value_name = "CURSOR")]
+        after: Option<String>,
     },
     /// Show a mission in full: spec, links, blocker and history.
     Show {
@@ -238,13 +242,15 @@ pub fn run(ctx: &CommandContext, cmd: MissionCommand) -> Result<()> {
             sprint,
             status,
             limit,
-        } => {
-            let mut outcome = ops::list(ws, sprint.as_deref(), status)?;
-            if let Some(limit) = limit {
-                outcome.data.truncate(limit);
-            }
-            printer.outcome(&outcome, |missions, st| mission_table(missions, st));
-        }
+            after,
+        } => list::run(
+            ws,
+            printer,
+            sprint.as_deref(),
+            status,
+            limit,
+            after.as_deref(),
+        )?,
         MissionCommand::Show {
             id, at: Some(rev), ..
         } => {

@@ -183,11 +183,14 @@ fn page_as(arguments: &Map<String, Value>, data: &mut Value, key: &str) {
         .and_then(Value::as_u64)
         .unwrap_or(20)
         .max(1);
-    let start = arguments
-        .get("cursor")
-        .and_then(Value::as_str)
-        .and_then(|c| c.parse::<u64>().ok())
-        .unwrap_or(0);
+    // A list whose cursor is a place (the missions) says how many rows came before it.
+    let start = data["offset"].as_u64().unwrap_or_else(|| {
+        arguments
+            .get("cursor")
+            .and_then(Value::as_str)
+            .and_then(|c| c.parse::<u64>().ok())
+            .unwrap_or(0)
+    });
     put(data, key, Value::Array(list));
     put(
         data,

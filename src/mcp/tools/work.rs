@@ -164,8 +164,38 @@ impl ToolArgs for MissionList {
     const NAME: &'static str = "cmos_mission_list";
 
     fn run(self, ws: &Workspace) -> Result<Reply> {
-        let missions = mission::list(ws, self.sprint_id.as_deref(), self.status)?;
-        page(missions, self.limit, self.cursor.as_deref())
+        // A page is selected where the missions are read, after the cursor's place: not the
+        // whole list ordered, then cut.
+        // A cursor of this server is a place; a number counts rows (the original's `page`).
+        let cursor = self.cursor.as_deref();
+        let skip = cursor.and_then(|c| c.parse::<usize>().ok());
+        let after = match (cursor, skip) {
+            (Some(c), None) => Some(c.parse::<mission::Cursor>()?),
+            _ => None,
+        };
+        let query = mission::ListQuery {
+            sprint: self.sprint_id.as_deref(),
+            status: self.status,
+            after: after.as_ref(),
+            skip: skip.unwrap_or(0),
+            limit: Some(Limit::or(self.limit, 20)),
+        };
+        let mut items = Vec::new();
+        let listed = mission::list_rows(ws, &query, &mut |_, m| {
+            items.push(m);
+            Ok(())
+        })?;
+        let data = serde_json::json!({
+            "items": items,
+            "total": listed.data.total,
+            "offset": listed.data.offset,
+            "nextCursor": listed.data.next_cursor,
+        });
+        Ok(crate::ops::Outcome {
+            data,
+            warnings: listed.warnings,
+            instructions: listed.instructions,
+        })
     }
 }
 

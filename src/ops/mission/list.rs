@@ -1,0 +1,265 @@
+//! The mission list in the order of work, row by row, and in pages an agent can walk.
+//!
+//! A page starts after a cursor: the place of the last row of the page before (its status,
+//! sprint, rank, creation and id), not a count of rows. Missions added, moved or finished
+//! meanwhile do not shift where the next page starts, and a mission that moved since its
+//! page was read does not drag the next page with it. A page costs one pass over the
+//! summaries (no sort of every mission): the rows after the cursor are selected, and only
+//! those are put in order.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
+use crate::index::MissionEntry;
+use crate::lifecycle::{OrderContext, OrderKey, natural_cmp};
+use crate::model::Status;
+use crate::ops::{MissionBrief, Outcome, Workspace};
+
+/// Which missions to list, and which page of them.
+#[derive(Debug, Default, Clone)]
+pub struct ListQuery<'a> {
+    /// Only missions of this sprint (as users name it).
+    pub sprint: Option<&'a str>,
+    pub status: Option<Status>,
+    /// Only missions after this place in the order of work.
+    pub after: Option<&'a Cursor>,
+    /// Rows to pass over first (after `after`): a page by its number, as the original counted.
+    pub skip: usize,
+    /// At most this many rows.
+    pub limit: Option<usize>,
+}
+
+/// What a listing says beside its rows.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Listed {
+    /// Missions that pass the filters, on every page.
+    pub total: usize,
+    /// Rows of the filtered list before this page.
+    pub offset: usize,
+    /// Where the next page starts, when this one was cut short of the end.
+    pub next_cursor: Option<String>,
+}
+
+/// The widest cell of each column among the rows to come (in chars), known before the first
+/// row so a table can be printed as its rows come.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Columns {
+    pub id: usize,
+    pub status: usize,
+    pub sprint: usize,
+    pub rank: usize,
+}
+
+/// A place in the order of work, as a page's last row had it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    status: Status,
+    sprint: Option<String>,
+    rank: Option<i64>,
+    created_ms: u64,
+    id: String,
+}
+
+impl Cursor {
+    fn of(m: &MissionEntry) -> Cursor {
+        Cursor {
+            status: m.status,
+            sprint: m.sprint.clone(),
+            rank: m.rank,
+            created_ms: (m.created >> 72) as u64,
+            id: m.id.clone(),
+        }
+    }
+
+    /// Its place in today's order (the sprints' plan may have changed since).
+    fn key(&self, context: &OrderContext) -> OrderKey {
+        context.key(&MissionEntry {
+            id: self.id.clone(),
+            created: u128::from(self.created_ms) << 72,
+            name: String::new(),
+            status: self.status,
+            sprint: self.sprint.clone(),
+            rank: self.rank,
+            depends: Vec::new(),
+            blocked_reason: None,
+            awaiting_review: false,
+            needs_human: false,
+            decided: false,
+        })
+    }
+}
+
+/// `status:created:rank:sprint:id`; ids never hold `:`.
+impl fmt::Display for Cursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let status = Status::ALL.iter().position(|s| *s == self.status);
+        write!(
+            f,
+            "{}:{}:{}:{}:{}",
+            status.unwrap_or_default(),
+            self.created_ms,
+            self.rank.map(|r| r.to_string()).unwrap_or_default(),
+            self.sprint.as_deref().unwrap_or_default(),
+            self.id
+        )
+    }
+}
+
+impl FromStr for Cursor {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Cursor> {
+        let refused = || {
+            Error::InvalidInput(format!(
+                "cursor {text:?} is not one cmos gave: pass the next cursor of the previous page"
+            ))
+        };
+        let parts: Vec<&str> = text.splitn(5, ':').collect();
+        let [status, created, rank, sprint, id] = parts[..] else {
+            return Err(refused());
+        };
+        let status = status
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| Status::ALL.get(i));
+        let (Some(status), Ok(created_ms)) = (status, created.parse::<u64>()) else {
+            return Err(refused());
+        };
+        let rank = match rank {
+            "" => None,
+            r => Some(r.parse::<i64>().map_err(|_| refused())?),
+        };
+        if id.is_empty() || id.contains(':') || sprint.contains(':') {
+            return Err(refused());
+        }
+        Ok(Cursor {
+            status: *status,
+            sprint: (!sprint.is_empty()).then(|| sprint.to_string()),
+            rank,
+            created_ms,
+            id: id.to_string(),
+        })
+    }
+}
+
+/// A row in the making: its place, compared as the order of work compares.
+struct Placed<'a>(OrderKey, &'a MissionEntry);
+
+impl Ord for Placed<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0
+            .cmp(&other.0)
+            .then_with(|| natural_cmp(&self.1.id, &other.1.id))
+    }
+}
+
+impl PartialOrd for Placed<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Placed<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Placed<'_> {}
+
+/// Hands the missions of `query` to `row` in the order of work, the first as soon as the
+/// summaries are read; what it returns says how many there are and where the next page
+/// starts. Nothing grows with the number of rows but one small entry per mission.
+pub fn list_rows(
+    ws: &Workspace,
+    query: &ListQuery<'_>,
+    row: &mut dyn FnMut(&Columns, MissionBrief) -> Result<()>,
+) -> Result<Outcome<Listed>> {
+    let snapshot = ws.snapshot()?;
+    let sprint = match query.sprint {
+        Some(name) => Some(snapshot.meta.resolve_sprint(name)?.id.clone()),
+        None => None,
+    };
+    let index = snapshot.index()?;
+    let context = OrderContext::new(&index.meta);
+    let after = query.after.map(|c| (c.key(&context), c.id.as_str()));
+    let (mut total, mut offset) = (0, 0);
+    let mut rest: Vec<Placed<'_>> = Vec::new();
+    for m in index.missions.values() {
+        if sprint.is_some() && m.sprint != sprint || query.status.is_some_and(|s| m.status != s) {
+            continue;
+        }
+        total += 1;
+        let key = context.key(m);
+        if let Some((at, id)) = after
+            && key.cmp(&at).then_with(|| natural_cmp(&m.id, id)) != Ordering::Greater
+        {
+            offset += 1;
+            continue;
+        }
+        rest.push(Placed(key, m));
+    }
+    let wanted = query
+        .limit
+        .map_or(usize::MAX, |limit| limit.saturating_add(query.skip));
+    let more = rest.len() > wanted;
+    if more {
+        // The page's rows are the `wanted` first: selected in one pass, then only they sorted.
+        rest.select_nth_unstable(wanted);
+        rest.truncate(wanted);
+    }
+    let mut columns = Columns::default();
+    for Placed(_, m) in &rest {
+        columns.id = columns.id.max(m.id.chars().count());
+        columns.status = columns.status.max(m.status.as_str().len());
+        let sprint = m.sprint.as_deref().map_or(1, |s| s.chars().count());
+        columns.sprint = columns.sprint.max(sprint);
+        let rank = m.rank.map_or(1, |r| r.to_string().len());
+        columns.rank = columns.rank.max(rank);
+    }
+    // A heap hands out the first row at once and orders the rest as they are taken.
+    let mut heap: BinaryHeap<std::cmp::Reverse<Placed<'_>>> =
+        rest.into_iter().map(std::cmp::Reverse).collect();
+    let mut last = None;
+    let mut skip = query.skip;
+    while let Some(std::cmp::Reverse(Placed(_, m))) = heap.pop() {
+        if skip > 0 {
+            skip -= 1;
+            offset += 1;
+            continue;
+        }
+        row(&columns, MissionBrief::from(m))?;
+        last = Some(m);
+    }
+    let next_cursor = last.filter(|_| more).map(|m| Cursor::of(m).to_string());
+    let listed = Listed {
+        total,
+        offset,
+        next_cursor,
+    };
+    Ok(Outcome::read(listed, &snapshot))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_reads_back_as_written() {
+        for text in ["0:1764000000000:3:S1:B1", "2:17:::task-9.a_b", "4:0:-5::X"] {
+            let cursor: Cursor = text.parse().unwrap();
+            assert_eq!(cursor.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn a_cursor_cmos_did_not_give_is_refused() {
+        for text in ["", "20", "99:1:::B1", "0:x:::B1", "0:1:r::B1", "0:1:::"] {
+            let error = text.parse::<Cursor>().unwrap_err().to_string();
+            assert!(error.contains("not one cmos gave"), "{text}: {error}");
+        }
+    }
+}

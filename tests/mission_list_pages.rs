@@ -1,0 +1,145 @@
+//! `mission list` in pages for agents: `--limit` and `--after` on the CLI, `limit` and
+//! `cursor` in MCP. A page starts after the place the previous page ended at, so a mission
+//! that moves meanwhile does not repeat or hide rows, and every page is the same rows as the
+//! whole list, in order.
+
+mod common;
+
+use common::Repo;
+use serde_json::{Value, json};
+
+/// A project of `n` queued missions Q00.., in that order of work.
+fn queued(n: usize) -> Repo {
+    let repo = Repo::new();
+    repo.init();
+    for i in 0..n {
+        repo.ok(&[
+            "mission",
+            "add",
+            &format!("Q{i:02}"),
+            &format!("Mission {i}"),
+        ]);
+    }
+    repo
+}
+
+fn ids(rows: &Value) -> Vec<String> {
+    rows.as_array()
+        .unwrap_or_else(|| panic!("rows: {rows:#}"))
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The rows of one CLI page and the cursor of the next.
+fn cli_page(repo: &Repo, limit: usize, after: Option<&str>) -> (Vec<String>, Option<String>) {
+    let limit = limit.to_string();
+    let mut args = vec!["--json", "mission", "list", "--limit", &limit];
+    if let Some(cursor) = after {
+        args.extend(["--after", cursor]);
+    }
+    let out = repo.cmos(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let envelope: Value = serde_json::from_slice(&out.stdout).expect("one JSON envelope");
+    assert_eq!(envelope["ok"], true);
+    let next = envelope["next_cursor"].as_str().map(str::to_string);
+    (ids(&envelope["data"]), next)
+}
+
+#[test]
+fn test_mission_list_pages_walk_the_whole_list_in_order() {
+    let repo = queued(7);
+    let whole = ids(&repo.envelope(&["mission", "list"])["data"]);
+    assert_eq!(whole.len(), 7);
+    let (mut walked, mut cursor) = (Vec::new(), None);
+    loop {
+        let (rows, next) = cli_page(&repo, 3, cursor.as_deref());
+        walked.extend(rows);
+        match next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(walked, whole);
+    // The text says where the next page starts, on stderr.
+    let out = repo.cmos(&["mission", "list", "--limit", "2"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 3, "a header and two rows: {stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--after "));
+}
+
+#[test]
+fn test_mission_list_next_page_neither_repeats_nor_skips_when_a_listed_mission_moves_ahead() {
+    let repo = queued(6);
+    let (first, cursor) = cli_page(&repo, 2, None);
+    assert_eq!(first, ["Q00", "Q01"]);
+    // Q04 moves ahead of the whole page (In Progress comes first), and a mission is added.
+    repo.ok(&["mission", "start", "Q04"]);
+    repo.ok(&["mission", "add", "Q99", "Added later"]);
+    let (second, _) = cli_page(&repo, 2, cursor.as_deref());
+    assert_eq!(second, ["Q02", "Q03"], "counted rows would repeat Q01");
+}
+
+#[test]
+fn test_mcp_mission_list_cursor_is_a_place_not_a_count() {
+    let repo = queued(6);
+    let result = |line: &str| -> Value {
+        let reply: Value = serde_json::from_str(line).unwrap();
+        let text = reply["result"]["content"][0]["text"].as_str().unwrap();
+        serde_json::from_str(text).unwrap()
+    };
+    let lines = repo.mcp_session(
+        &["--tools", "granular"],
+        &[("cmos_mission_list", &json!({"limit": 2}))],
+    );
+    let first = result(&lines[2]);
+    assert_eq!(ids(&first["data"]["items"]), ["Q00", "Q01"], "{first:#}");
+    assert_eq!(first["data"]["total"], 6);
+    let cursor = first["data"]["nextCursor"].as_str().unwrap().to_string();
+    repo.ok(&["mission", "start", "Q04"]);
+    let lines = repo.mcp_session(
+        &[],
+        &[
+            ("cmos_mission_list", &json!({"limit": 2, "cursor": cursor})),
+            (
+                "cmos_mission",
+                &json!({"action": "list", "limit": 2, "cursor": cursor}),
+            ),
+            ("cmos_mission_list", &json!({"cursor": "page-2"})),
+            ("cmos_mission_list", &json!({"limit": 2, "cursor": "4"})),
+        ],
+    );
+    let second = result(&lines[2]);
+    assert_eq!(ids(&second["data"]["items"]), ["Q02", "Q03"], "{second:#}");
+    assert_eq!(second["data"]["pagination"]["page"], 2, "{second:#}");
+    let grouped = result(&lines[3]);
+    assert_eq!(
+        ids(&grouped["data"]["items"]),
+        ["Q02", "Q03"],
+        "{grouped:#}"
+    );
+    let refused: Value = serde_json::from_str(&lines[4]).unwrap();
+    assert!(
+        refused.to_string().contains("not one cmos gave"),
+        "{refused:#}"
+    );
+    // A number counts rows, as the original's page did: Q04 now leads, so rows 5 and 6.
+    let counted = result(&lines[5]);
+    assert_eq!(
+        ids(&counted["data"]["items"]),
+        ["Q03", "Q05"],
+        "{counted:#}"
+    );
+}
+
+#[test]
+fn test_mission_list_refuses_a_cursor_it_did_not_give() {
+    let repo = queued(2);
+    let (code, error) = repo.fails(&["mission", "list", "--after", "page-2"]);
+    assert_eq!(error["code"], "invalid_input", "{error:#}");
+    assert!(code != 0);
+}
