@@ -693,6 +693,7 @@ impl Store {
     /// the temporary files of cache writes that were killed before they finished.
     fn pack_now_and_then(&self) {
         local::remove_stale_temps(&self.local.shared_dir);
+        local::remove_stale_temps(&self.local.cache_path());
         local::remove_old_cache(&self.local.shared_dir);
         // git itself estimates the loose-object count from one fan-out directory; so do we.
         let sample = self.repo.common_dir().join("objects").join("17");
