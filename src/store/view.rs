@@ -58,6 +58,11 @@ impl View {
         &self.meta
     }
 
+    /// The meta records, without copying them (a thousand sprints take a while to copy).
+    pub fn into_meta(self) -> Meta {
+        self.meta
+    }
+
     fn bucket(&self, b: usize) -> Option<Rc<Vec<EntryWithDependents>>> {
         if let Some(found) = self.decoded.borrow().get(&b) {
             return Some(found.clone());
