@@ -17,7 +17,8 @@ mod objects;
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
@@ -252,7 +253,7 @@ pub fn load(dir: &Path) -> Option<Cached> {
     at = newline + 1;
     let meta_ref = Ref::decode(bytes.get(at..at + Ref::SIZE)?)?;
     at += Ref::SIZE;
-    let digest: Digest = serde_json::from_slice(section(&bytes, &mut at)?).ok()?;
+    let digest = parsed_digest(section(&bytes, &mut at)?)?;
     let windows = section(&bytes, &mut at)?.to_vec();
     let count = number(&bytes, &mut at)?;
     let groups = objects::decode_refs(bytes.get(at..)?)?;
@@ -260,7 +261,7 @@ pub fn load(dir: &Path) -> Option<Cached> {
         return None;
     }
     let objects = Objects::new(dir);
-    let meta: Meta = serde_json::from_slice(&objects.read(META_SHELF, meta_ref)?).ok()?;
+    let meta = parsed_meta(&objects, meta_ref)?;
     Some(Cached {
         tree,
         meta,
@@ -274,6 +275,39 @@ pub fn load(dir: &Path) -> Option<Cached> {
             meta: meta_ref,
         },
     })
+}
+
+/// The meta records and digest last parsed by this process. One command reads the tip
+/// several times (a completion: its checks, the gate, the fallback, the process graph, the
+/// write), and parsing a thousand sprints costs more than copying them. A meta file never
+/// changes (it is named by its content), so its directory and name identify it; a digest is
+/// identified by its exact bytes.
+static PARSED_META: Mutex<Option<(PathBuf, Ref, Meta)>> = Mutex::new(None);
+static PARSED_DIGEST: Mutex<Option<(Vec<u8>, Digest)>> = Mutex::new(None);
+
+fn parsed_meta(objects: &Objects, r: Ref) -> Option<Meta> {
+    let mut memo = PARSED_META.lock().ok()?;
+    if let Some((dir, memo_ref, meta)) = memo.as_ref()
+        && *memo_ref == r
+        && dir == objects.dir()
+    {
+        return Some(meta.clone());
+    }
+    let meta: Meta = serde_json::from_slice(&objects.read(META_SHELF, r)?).ok()?;
+    *memo = Some((objects.dir().to_path_buf(), r, meta.clone()));
+    Some(meta)
+}
+
+fn parsed_digest(bytes: &[u8]) -> Option<Digest> {
+    let mut memo = PARSED_DIGEST.lock().ok()?;
+    if let Some((memo_bytes, digest)) = memo.as_ref()
+        && memo_bytes == bytes
+    {
+        return Some(digest.clone());
+    }
+    let digest: Digest = serde_json::from_slice(bytes).ok()?;
+    *memo = Some((bytes.to_vec(), digest.clone()));
+    Some(digest)
 }
 
 /// Buckets of the cache a write started from, reusable as they are where no mission in them

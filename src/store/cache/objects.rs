@@ -83,6 +83,10 @@ impl Objects {
         }
     }
 
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The file `r` names on `shelf`, or None if it is missing or not what was named.
     pub fn read(&self, shelf: &str, r: Ref) -> Option<Vec<u8>> {
         let bytes = fs::read(self.dir.join(shelf).join(r.name())).ok()?;
