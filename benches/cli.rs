@@ -1,13 +1,17 @@
-//! Wall-clock cost of the real `cmos` binary, one process per command, on projects of 1,000
-//! and 10,000 missions; run it with `cargo bench --bench cli`.
+//! Wall-clock cost of the real `cmos` binary, one process per command, on projects of 1,000,
+//! 10,000 and 100,000 missions; run it with `cargo bench --bench cli` (CMOS_BENCH_SIZES=1000,10000
+//! picks the sizes; CMOS_BENCH_BINARY=path measures another build, e.g. an older release).
+//! `cargo test --bench cli` runs a smoke version: 200 missions, 1 untimed and 3 timed runs, and
+//! checks that every write landed, never the timings.
 //!
 //! Each project is a temporary, hermetic git repository: `cmos init`, then one seed commit
 //! made through the library (sprints of 100 missions, two `requires` links per mission, about
 //! 1% Completed and 60 In Progress; and per 10,000 missions a memory of 2,000 sessions with
-//! 20,000 captures, 5,000 decisions and 200,000 events, see `memory.rs`; and 50 clones'
-//! process state files), then a `git clone` of it, which is what is measured.
-//! Every command runs 3 times untimed, then 30 times timed from spawn to exit; the floor is
-//! `git rev-parse`, the cheapest process that reads the same branch.
+//! 20,000 captures, 5,000 decisions and 200,000 events, at most 1,000,000 events, see
+//! `memory.rs`; and 50 clones' process state files), then a `git clone` of it, which is what is
+//! measured. Every command runs 3 times untimed, then 30 times timed from spawn to exit; the
+//! floor is `git rev-parse`, the cheapest process that reads the same branch. The writes (add,
+//! start, update, complete, capture, decision, sprint) must stay flat in the project's size.
 
 #[path = "cli/mcp.rs"]
 mod mcp;
@@ -19,13 +23,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use cmos::digest::Digest;
 use cmos::model::{
     DepType, Dependency, Mission, Sprint, SprintStatus, Status, Timestamp, Transition, new_uid,
 };
 use cmos::ops::Workspace;
 use tempfile::TempDir;
 
-const SIZES: [usize; 2] = [1_000, 10_000];
+const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
+/// The smoke run of `cargo test`: small, quick, and checked for correctness only.
+const SMOKE_SIZE: usize = 200;
 const MISSIONS_PER_SPRINT: usize = 100;
 /// The missions the write benchmark completes, one per run.
 const IN_PROGRESS: usize = 60;
@@ -37,9 +44,15 @@ const _: () = assert!(
 const LINK_DISTANCES: [usize; 2] = [1, 37];
 const WARMUP_RUNS: usize = 3;
 const TIMED_RUNS: usize = 30;
+/// The events of the largest memory: the generator's 20 per mission, up to this many.
+const MAX_EVENTS: usize = 1_000_000;
 
 const READ_TARGET_MS: f64 = 30.0;
 const WRITE_TARGET_MS: f64 = 50.0;
+/// Every write at the largest size, whole process, and its cost there against the smallest.
+const FLAT_WRITE_TARGET_MS: f64 = 10.0;
+const FLAT_WRITE_SCALING: f64 = 1.5;
+const FLAT_WRITE_SIZE: usize = 100_000;
 /// Context, onboarding and captures, on the project's whole memory.
 const MEMORY_TARGET_MS: f64 = 50.0;
 const SCALING_TARGET: f64 = 2.0;
@@ -55,23 +68,65 @@ const AREAS: [&str; 8] = [
     "admin",
 ];
 
+/// How many runs each command gets: the full benchmark's, or the smoke run's.
+#[derive(Clone, Copy)]
+struct Runs {
+    warmup: usize,
+    timed: usize,
+}
+
+impl Runs {
+    fn total(self) -> usize {
+        self.warmup + self.timed
+    }
+}
+
 fn main() {
-    let binary = Path::new(env!("CARGO_BIN_EXE_cmos"));
+    let full = std::env::args().any(|a| a == "--bench");
+    let runs = if full {
+        Runs {
+            warmup: WARMUP_RUNS,
+            timed: TIMED_RUNS,
+        }
+    } else {
+        Runs {
+            warmup: 1,
+            timed: 3,
+        }
+    };
+    let sizes: Vec<usize> = match std::env::var("CMOS_BENCH_SIZES") {
+        Ok(list) => list
+            .split(',')
+            .map(|n| {
+                n.trim()
+                    .replace('_', "")
+                    .parse()
+                    .expect("CMOS_BENCH_SIZES: numbers")
+            })
+            .collect(),
+        Err(_) if full => SIZES.to_vec(),
+        Err(_) => vec![SMOKE_SIZE],
+    };
+    let built = PathBuf::from(env!("CARGO_BIN_EXE_cmos"));
+    let binary = std::env::var_os("CMOS_BENCH_BINARY").map_or(built, PathBuf::from);
+    let binary = binary.as_path();
     println!("cmos CLI benchmark: {}", binary.display());
     // Other processes (a build, say) skew wall-clock figures; the load shows whether they ran.
     if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
         println!("load average before: {}", load.trim());
     }
     println!(
-        "{WARMUP_RUNS} warm-up runs, then {TIMED_RUNS} timed runs per command; wall clock from spawn to exit\n"
+        "{} warm-up runs, then {} timed runs per command; wall clock from spawn to exit\n",
+        runs.warmup, runs.timed
     );
-    let reports: Vec<SizeReport> = SIZES.iter().map(|&n| bench_size(binary, n)).collect();
+    let reports: Vec<SizeReport> = sizes.iter().map(|&n| bench_size(binary, n, runs)).collect();
     for report in &reports {
         print_size(report);
     }
     if let [small, .., large] = reports.as_slice() {
         print_scaling(small, large);
     }
+    print_writes(&reports);
 }
 
 /// The commands measured, in the order they run and are printed.
@@ -86,9 +141,14 @@ enum Cmd {
     Onboard,
     Capture,
     FsmShow,
+    Add,
+    Start,
+    Update,
+    Decision,
+    SprintAdd,
 }
 
-const COMMANDS: [Cmd; 9] = [
+const COMMANDS: [Cmd; 14] = [
     Cmd::Floor,
     Cmd::Next,
     Cmd::Status,
@@ -98,6 +158,12 @@ const COMMANDS: [Cmd; 9] = [
     Cmd::Onboard,
     Cmd::Capture,
     Cmd::FsmShow,
+    // Each run of these starts (then updates) the mission the same run of `Add` added.
+    Cmd::Add,
+    Cmd::Start,
+    Cmd::Update,
+    Cmd::Decision,
+    Cmd::SprintAdd,
 ];
 
 impl Cmd {
@@ -112,7 +178,26 @@ impl Cmd {
             Cmd::Onboard => "cmos onboard",
             Cmd::Capture => "cmos session capture learning <text>",
             Cmd::FsmShow => "cmos fsm show",
+            Cmd::Add => "cmos mission add <id> <name>",
+            Cmd::Start => "cmos mission start <added>",
+            Cmd::Update => "cmos mission update <added> --notes",
+            Cmd::Decision => "cmos decision add <title>",
+            Cmd::SprintAdd => "cmos sprint add <id>",
         }
+    }
+
+    /// Whether it writes a commit: writes must stay flat in the project's size.
+    fn writes(self) -> bool {
+        matches!(
+            self,
+            Cmd::Complete
+                | Cmd::Capture
+                | Cmd::Add
+                | Cmd::Start
+                | Cmd::Update
+                | Cmd::Decision
+                | Cmd::SprintAdd
+        )
     }
 
     /// The median the command should stay under, if it has a target.
@@ -120,7 +205,12 @@ impl Cmd {
         match self {
             Cmd::Floor => None,
             Cmd::Next | Cmd::Status | Cmd::Show | Cmd::FsmShow => Some(READ_TARGET_MS),
-            Cmd::Complete => Some(WRITE_TARGET_MS),
+            Cmd::Complete
+            | Cmd::Add
+            | Cmd::Start
+            | Cmd::Update
+            | Cmd::Decision
+            | Cmd::SprintAdd => Some(WRITE_TARGET_MS),
             Cmd::Context | Cmd::Onboard | Cmd::Capture => Some(MEMORY_TARGET_MS),
         }
     }
@@ -146,8 +236,43 @@ impl Cmd {
                 &format!("Benchmark capture {run}: the cache holds"),
             ]),
             Cmd::FsmShow => project.cmos(&["fsm", "show"]),
+            Cmd::Add => project.cmos(&[
+                "mission",
+                "add",
+                &added_id(run),
+                &format!("Benchmark mission {run}"),
+                "--objective",
+                "Measure a write",
+            ]),
+            Cmd::Start => project.cmos(&["mission", "start", &added_id(run)]),
+            Cmd::Update => project.cmos(&[
+                "mission",
+                "update",
+                &added_id(run),
+                "--notes",
+                &format!("Benchmark update {run}"),
+            ]),
+            Cmd::Decision => project.cmos(&[
+                "decision",
+                "add",
+                &format!("Benchmark decision {run}"),
+                "--rationale",
+                "Measured",
+            ]),
+            Cmd::SprintAdd => project.cmos(&[
+                "sprint",
+                "add",
+                &format!("bench-s{run:03}"),
+                "--title",
+                &format!("Benchmark sprint {run}"),
+            ]),
         }
     }
+}
+
+/// The mission run `run` of `mission add` adds.
+fn added_id(run: usize) -> String {
+    format!("bench-{run:03}")
 }
 
 /// Everything measured for one project size.
@@ -172,7 +297,7 @@ const STATE_READ_TARGET_MS: f64 = 1.0;
 /// Clones that have moved the project's state machine, each with its own state file.
 const STATE_WRITERS: usize = 50;
 
-fn bench_size(binary: &Path, missions: usize) -> SizeReport {
+fn bench_size(binary: &Path, missions: usize, runs: Runs) -> SizeReport {
     let shape = Shape { missions };
     eprintln!("preparing a project of {missions} missions…");
     let origin = Project::create(binary, shape);
@@ -192,18 +317,19 @@ fn bench_size(binary: &Path, missions: usize) -> SizeReport {
         .iter()
         .map(|&cmd| {
             eprintln!("  measuring {}", cmd.label());
-            measure(|run| cmd.command(&project, run))
+            measure(runs, |run| cmd.command(&project, run))
         })
         .collect();
+    project.check_writes(runs);
     eprintln!("  measuring the MCP server");
     let times = mcp::measure(
         || project.cmos(&["mcp"]),
         &project.shape.middle_id(),
-        WARMUP_RUNS,
-        TIMED_RUNS,
+        runs.warmup,
+        runs.timed,
     );
     eprintln!("  measuring the process state read");
-    let state_read = project.state_read();
+    let state_read = project.state_read(runs);
     // For profiling by hand afterwards: CMOS_BENCH_KEEP=1 keeps the repositories.
     if std::env::var_os("CMOS_BENCH_KEEP").is_some() {
         eprintln!("  kept {}", project.keep().display());
@@ -223,12 +349,12 @@ fn bench_size(binary: &Path, missions: usize) -> SizeReport {
     }
 }
 
-/// Runs `WARMUP_RUNS` untimed then `TIMED_RUNS` timed processes; `make` gets the run number.
-fn measure(mut make: impl FnMut(usize) -> Command) -> Samples {
-    for run in 0..WARMUP_RUNS {
+/// Runs the warm-up runs untimed then the timed ones; `make` gets the run number.
+fn measure(runs: Runs, mut make: impl FnMut(usize) -> Command) -> Samples {
+    for run in 0..runs.warmup {
         run_ok(make(run));
     }
-    let timings = (WARMUP_RUNS..WARMUP_RUNS + TIMED_RUNS)
+    let timings = (runs.warmup..runs.total())
         .map(|run| time(make(run)))
         .collect();
     Samples::new(timings)
@@ -453,7 +579,7 @@ impl Project {
                     };
                     tx.put_mission(&mission(i, status, now))?;
                 }
-                memory::seed(tx, memory::Memory::for_missions(shape.missions), now)?;
+                memory::seed(tx, memory_of(shape.missions), now)?;
                 // Many clones have moved the project: each left its own state file.
                 for k in 0..STATE_WRITERS {
                     let state = format!(
@@ -472,17 +598,17 @@ impl Project {
 
     /// The process state as every response reads it from the tip (`fsm::reminder`), timed
     /// in this process: a spawn would hide it.
-    fn state_read(&self) -> Samples {
+    fn state_read(&self, runs: Runs) -> Samples {
         let ws = Workspace::open(&self.path, Some("bench".into())).expect("open the clone");
         let read = || {
             let state = cmos::ops::process::fsm::reminder(&ws).expect("a process state");
             assert_eq!(state.state, "In_Sprint");
         };
-        for _ in 0..WARMUP_RUNS {
+        for _ in 0..runs.warmup {
             read();
         }
         Samples::new(
-            (0..TIMED_RUNS)
+            (0..runs.timed)
                 .map(|_| {
                     let start = Instant::now();
                     read();
@@ -492,14 +618,64 @@ impl Project {
         )
     }
 
+    /// Every measured write landed, and the cache the writes kept up to date answers as the
+    /// branch's own files do: the added missions are there, started and updated, the
+    /// completed ones Completed, the counts right.
+    fn check_writes(&self, runs: Runs) {
+        let ws = Workspace::open(&self.path, Some("bench".into())).expect("open the clone");
+        let snapshot = ws.store().snapshot().expect("read the tip");
+        let index = snapshot.index().expect("every mission");
+        assert_eq!(
+            snapshot.digest.totals.total,
+            self.shape.missions + runs.total(),
+            "every mission add landed in the counts"
+        );
+        assert_eq!(index.missions.len(), self.shape.missions + runs.total());
+        for run in 0..runs.total() {
+            let added = ws.store().mission_at_tip(&added_id(run)).expect("added");
+            assert_eq!(added.status, Status::InProgress, "{} started", added.id);
+            assert_eq!(
+                added.notes.as_deref(),
+                Some(&*format!("Benchmark update {run}"))
+            );
+            assert_eq!(index.missions[&added.id].status, Status::InProgress);
+            let completed = mission_id(self.shape.in_progress()[run]);
+            assert_eq!(index.missions[&completed].status, Status::Completed);
+            assert!(
+                index.meta.sprints.contains_key(&format!("bench-s{run:03}")),
+                "sprint add landed"
+            );
+        }
+        let rebuilt = Digest::of(index);
+        assert_eq!(snapshot.digest.totals, rebuilt.totals, "cached counts");
+        assert_eq!(snapshot.digest.next, rebuilt.next, "cached next mission");
+    }
+
     /// The first `cmos status` in the fresh clone: it adopts `origin/cmos` and builds the index
     /// cache from every mission file, leaving it for the warm measurements that follow.
     fn cold_status(&self) -> Duration {
-        let cache = self.path.join(".git/cmos/index-cache");
-        assert!(!cache.exists(), "a fresh clone has no index cache");
+        // The cache's manifest, or the one file of cmos before the cache became a directory.
+        let caches = [".git/cmos/index/head", ".git/cmos/index-cache"].map(|p| self.path.join(p));
+        assert!(
+            !caches.iter().any(|c| c.exists()),
+            "a fresh clone has no index cache"
+        );
         let elapsed = time(self.cmos(&["status"]));
-        assert!(cache.exists(), "cmos status rebuilds the index cache");
+        assert!(
+            caches.iter().any(|c| c.exists()),
+            "cmos status rebuilds the index cache"
+        );
         elapsed
+    }
+}
+
+/// The memory generated for `missions` missions: `memory.rs`'s proportions, with the events
+/// capped so the largest project has a million.
+fn memory_of(missions: usize) -> memory::Memory {
+    let memory = memory::Memory::for_missions(missions);
+    memory::Memory {
+        events: memory.events.min(MAX_EVENTS),
+        ..memory
     }
 }
 
@@ -626,7 +802,7 @@ fn print_size(report: &SizeReport) {
         shape.completed(),
         IN_PROGRESS
     );
-    let memory = memory::Memory::for_missions(shape.missions);
+    let memory = memory_of(shape.missions);
     println!(
         "memory: {} sessions, {} captures, {} decisions, {} events",
         memory.sessions,
@@ -707,5 +883,48 @@ fn print_scaling(small: &SizeReport, large: &SizeReport) {
             ),
         };
         println!("{:<32} {:>10.2}   {target}", cmd.label(), ratio);
+    }
+}
+
+/// The writes against the target: at most `FLAT_WRITE_TARGET_MS` at 100,000 missions, and at
+/// most `FLAT_WRITE_SCALING` times their cost at the smallest size measured.
+fn print_writes(reports: &[SizeReport]) {
+    let (Some(small), Some(large)) = (reports.first(), reports.last()) else {
+        return;
+    };
+    println!(
+        "\n== writes: flat in the project's size (<= {FLAT_WRITE_TARGET_MS:.0} ms at {FLAT_WRITE_SIZE} missions, <= {FLAT_WRITE_SCALING:.1}x the cost at {}) ==",
+        small.shape.missions
+    );
+    print!("{:<38}", "write, median ms at");
+    for report in reports {
+        print!(" {:>9}", report.shape.missions);
+    }
+    println!(" {:>8}   verdict", "ratio");
+    for (i, cmd) in COMMANDS.iter().enumerate() {
+        if !cmd.writes() {
+            continue;
+        }
+        print!("{:<38}", cmd.label());
+        for report in reports {
+            print!(" {:>9.2}", report.samples[i].median_ms());
+        }
+        let (first, last) = (small.samples[i].median_ms(), large.samples[i].median_ms());
+        let ratio = last / first;
+        let at_target = large.shape.missions >= FLAT_WRITE_SIZE;
+        let verdict = match (
+            at_target,
+            last <= FLAT_WRITE_TARGET_MS,
+            ratio <= FLAT_WRITE_SCALING,
+        ) {
+            (false, _, _) => format!("(no {FLAT_WRITE_SIZE}-mission run to judge)"),
+            (true, true, true) => "PASS".to_string(),
+            (true, fast, flat) => format!(
+                "FAIL{}{}",
+                if fast { "" } else { " (too slow)" },
+                if flat { "" } else { " (grows)" }
+            ),
+        };
+        println!(" {ratio:>8.2}   {verdict}");
     }
 }

@@ -1,6 +1,8 @@
 //! The index cache is updated in place by each write (only the buckets a write touched are
-//! re-encoded, the digest is recomputed); after any sequence of operations it must say exactly
-//! what a rebuild from the branch says.
+//! re-encoded and written, with their groups' fanout files and the manifest); after any
+//! sequence of operations it must say exactly what a rebuild from the branch says, a reader
+//! holding an older manifest must keep reading what it named, and a write must write a few
+//! small files whatever the size of the project.
 
 mod branch_trees;
 mod common;
@@ -10,6 +12,9 @@ use cmos::ops::mission::{MissionFields, MissionUpdate};
 use cmos::ops::{Workspace, mission, transition};
 use common::Repo;
 use proptest::prelude::*;
+
+/// The manifest of the index cache: without it there is no cache.
+const CACHE_HEAD: &str = ".git/cmos/index/head";
 
 /// Ids the random operations pick from, beyond the seeded missions.
 const EXTRA: usize = 8;
@@ -31,6 +36,10 @@ enum Op {
     Requeue(usize),
     /// Makes S1 (true) or S2 the current sprint, which reorders every mission.
     Activate(bool),
+    /// Adds sprint X<n>, dated (so it sorts before the others) or not.
+    AddSprint(usize, bool),
+    /// Moves a mission to sprint X<k>, added by the move if it is not there yet.
+    MoveTo(usize, usize),
 }
 
 fn id(n: usize) -> String {
@@ -56,8 +65,10 @@ fn op(pool: usize) -> impl Strategy<Value = Op> {
         1 => (n.clone(), -3i64..3).prop_map(|(n, r)| Op::Rank(n, r)),
         1 => (n.clone(), any::<bool>()).prop_map(|(n, s1)| Op::Move(n, s1)),
         1 => n.clone().prop_map(Op::Defer),
-        1 => n.prop_map(Op::Requeue),
+        1 => n.clone().prop_map(Op::Requeue),
         1 => any::<bool>().prop_map(Op::Activate),
+        1 => (0..3usize, any::<bool>()).prop_map(|(k, dated)| Op::AddSprint(k, dated)),
+        1 => (n, 0..3usize).prop_map(|(n, k)| Op::MoveTo(n, k)),
     ]
 }
 
@@ -95,6 +106,24 @@ fn apply(ws: &Workspace, op: &Op) {
         Op::Activate(s1) => {
             cmos::ops::sprint::activate(ws, if *s1 { "S1" } else { "S2" }).map(|_| ())
         }
+        Op::AddSprint(k, dated) => {
+            let fields = cmos::ops::sprint::SprintFields {
+                title: Some(format!("Extra {k}")),
+                start: dated.then(|| "2020-01-01".to_string()),
+                ..Default::default()
+            };
+            cmos::ops::sprint::add(ws, &format!("X{k}"), fields).map(|_| ())
+        }
+        Op::MoveTo(n, k) => {
+            let update = MissionUpdate {
+                fields: MissionFields {
+                    sprint: Some(format!("X{k}")),
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            mission::update(ws, &id(*n), update).map(|_| ())
+        }
         Op::Requeue(n) => {
             transition::set_status(ws, &id(*n), cmos::model::Status::Queued).map(|_| ())
         }
@@ -114,7 +143,7 @@ fn apply(ws: &Workspace, op: &Op) {
 /// Compares what the cache says with a rebuild from the branch, then puts the cache back so
 /// the next writes keep updating it in place.
 fn check_against_rebuild(repo: &Repo, ws: &Workspace, pool: usize) {
-    let cache = repo.path.join(".git/cmos/index-cache");
+    let cache = repo.path.join(CACHE_HEAD);
     let cached = ws.store().snapshot().expect("snapshot from the cache");
     let cached_links: Vec<_> = (0..pool)
         .map(|n| cached.entry(&id(n)).expect("bucket lookup"))
@@ -126,6 +155,8 @@ fn check_against_rebuild(repo: &Repo, ws: &Workspace, pool: usize) {
         .clone();
     let saved = std::fs::read(&cache).expect("the cache exists after a write");
 
+    // Without its manifest the cache is gone; the files it named stay, immutable, so putting
+    // the manifest back afterwards restores the cache exactly.
     std::fs::remove_file(&cache).expect("remove the cache");
     let rebuilt = ws
         .store()
@@ -135,6 +166,8 @@ fn check_against_rebuild(repo: &Repo, ws: &Workspace, pool: usize) {
     assert_eq!(cached.digest, rebuilt.digest, "digest");
     assert_eq!(cached.meta.problems, rebuilt.meta.problems, "problems");
     assert_eq!(cached_missions, rebuilt_index.missions, "missions");
+    assert_eq!(cached.meta.sprints, rebuilt.meta.sprints, "sprints");
+    assert_eq!(cached.meta.project, rebuilt.meta.project, "project");
     for (n, links) in cached_links.into_iter().enumerate() {
         let expected = rebuilt_index.missions.get(&id(n)).map(|m| {
             let dependents: Vec<(String, DepType)> = rebuilt_index
@@ -460,5 +493,126 @@ proptest! {
             }
             check_against_rebuild(&repo, &ws, seeded + 4);
         }
+    }
+}
+
+/// Every file of the cache directory, by path, with its size.
+fn cache_files(repo: &Repo) -> std::collections::BTreeMap<std::path::PathBuf, u64> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut dirs = vec![repo.path.join(".git/cmos/index")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read the cache").flatten() {
+            let meta = entry.metadata().expect("stat a cache file");
+            if meta.is_dir() {
+                dirs.push(entry.path());
+            } else {
+                files.insert(entry.path(), meta.len());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn a_write_writes_a_few_small_cache_files_not_the_whole_cache() {
+    let repo = Repo::new();
+    repo.init();
+    let ws = Workspace::open(&repo.path, Some("flat".into())).expect("open");
+    seed(&ws, 3_000);
+    let before = cache_files(&repo);
+    let head = repo.path.join(CACHE_HEAD);
+    apply(&ws, &Op::Rank(1_500, 2));
+    let after = cache_files(&repo);
+    let new: Vec<_> = after.keys().filter(|p| !before.contains_key(*p)).collect();
+    // The changed mission's bucket and that of the one it links to, with their groups'
+    // fanout files: at most four new files, and the manifest replaced.
+    assert!(
+        !new.is_empty() && new.len() <= 4,
+        "new cache files: {new:?}"
+    );
+    let written: u64 = new.iter().map(|p| after[*p]).sum::<u64>() + after[&head];
+    let total: u64 = after.values().sum();
+    assert!(
+        written * 10 < total,
+        "a one-mission write wrote {written} bytes of a {total}-byte cache"
+    );
+    check_against_rebuild(&repo, &ws, 3_000);
+}
+
+#[test]
+fn a_reader_of_an_older_manifest_reads_what_it_named_after_writes() {
+    let repo = Repo::new();
+    repo.init();
+    let ws = Workspace::open(&repo.path, Some("reader".into())).expect("open");
+    seed(&ws, 300);
+    let old = ws.store().snapshot().expect("a snapshot from the cache");
+    for op in [
+        Op::Start(0),
+        Op::Rank(0, -2),
+        Op::Rank(150, 1),
+        Op::Add(300),
+    ] {
+        apply(&ws, &op);
+    }
+    // The old snapshot reads its missions only now, after the writes replaced the manifest.
+    let (m0, _) = old.entry(&id(0)).expect("read").expect("M0");
+    assert_eq!(m0.status, cmos::model::Status::Queued);
+    assert_eq!(m0.rank, None);
+    let missions = &old
+        .index()
+        .expect("every mission of the old manifest")
+        .missions;
+    assert_eq!(missions.len(), 300, "not the mission added since");
+    assert_eq!(missions[&id(150)].rank, None);
+    let new = ws.store().snapshot().expect("the new tip");
+    let (m0, _) = new.entry(&id(0)).expect("read").expect("M0");
+    assert_eq!(m0.status, cmos::model::Status::InProgress);
+    assert_eq!(new.index().expect("index").missions.len(), 301);
+}
+
+#[test]
+fn a_cache_file_that_went_missing_means_a_rebuild_not_a_wrong_answer() {
+    let repo = Repo::new();
+    repo.init();
+    let ws = Workspace::open(&repo.path, Some("gone".into())).expect("open");
+    seed(&ws, 300);
+    // Another process's collection (or a person) removed files the manifest names.
+    for (path, _) in cache_files(&repo) {
+        let shelf = path.parent().and_then(|p| p.file_name()).unwrap();
+        if shelf.to_str().is_some_and(|s| s.starts_with('g')) {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    for op in [
+        Op::Start(0),
+        Op::Complete(0, true),
+        Op::Add(300),
+        Op::Start(1),
+    ] {
+        apply(&ws, &op);
+    }
+    check_against_rebuild(&repo, &ws, 301);
+}
+
+#[test]
+fn sprints_added_before_and_after_the_others_keep_the_cached_order_right() {
+    let repo = Repo::new();
+    repo.init();
+    let ws = Workspace::open(&repo.path, Some("sprints".into())).expect("open");
+    seed(&ws, 600);
+    for op in [
+        Op::AddSprint(0, true),
+        Op::MoveTo(5, 0),
+        Op::AddSprint(1, false),
+        Op::Start(0),
+        Op::MoveTo(7, 2),
+        Op::AddSprint(2, true),
+        Op::Rank(599, -3),
+        Op::Complete(0, true),
+        Op::Activate(false),
+        Op::AddSprint(1, true),
+    ] {
+        apply(&ws, &op);
+        check_against_rebuild(&repo, &ws, 600);
     }
 }

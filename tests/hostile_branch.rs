@@ -384,7 +384,7 @@ fn test_verify_names_missions_directory_replaced_by_a_file() {
 /// `mission list` and the index, from the cache refreshed by a tree diff and from a rebuild.
 fn list_both_ways(repo: &Repo) -> (Value, Value) {
     let cached = repo.envelope(&["mission", "list"]);
-    std::fs::remove_file(repo.path.join(".git/cmos/index-cache")).expect("a cache to remove");
+    std::fs::remove_file(repo.path.join(".git/cmos/index/head")).expect("a cache to remove");
     let rebuilt = repo.envelope(&["mission", "list"]);
     (cached, rebuilt)
 }

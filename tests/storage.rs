@@ -294,10 +294,10 @@ fn a_stale_cache_is_refreshed_from_the_branch() {
     let repo = Repo::new();
     repo.init();
     repo.ok(&["mission", "add", "A", "Before"]);
-    std::fs::write(repo.path.join(".git/cmos/index-cache"), "{ not json").unwrap();
+    std::fs::write(repo.path.join(".git/cmos/index/head"), "{ not json").unwrap();
     repo.ok(&["mission", "add", "B", "After"]);
     assert_eq!(repo.json(&["mission", "list"]).as_array().unwrap().len(), 2);
-    std::fs::remove_file(repo.path.join(".git/cmos/index-cache")).unwrap();
+    std::fs::remove_file(repo.path.join(".git/cmos/index/head")).unwrap();
     assert_eq!(repo.json(&["mission", "list"]).as_array().unwrap().len(), 2);
 }
 

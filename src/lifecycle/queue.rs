@@ -185,6 +185,29 @@ impl OrderContext {
         }
     }
 
+    /// How the sprint positions of `self` map to those of `new`, when every mission keeps its
+    /// place among the others: the same current sprint, and the sprints of `self` in the same
+    /// order in `new` (a sprint added anywhere). None when the order of work itself changes.
+    /// The caller checks that no mission names a sprint `new` adds.
+    pub fn positions_in(&self, new: &OrderContext) -> Option<Vec<u32>> {
+        if self.current != new.current {
+            return None;
+        }
+        let mut map = vec![u32::MAX; self.positions.len()];
+        for (id, &old) in &self.positions {
+            *map.get_mut(old as usize)? = *new.positions.get(id)?;
+        }
+        map.windows(2).all(|w| w[0] < w[1]).then_some(map)
+    }
+
+    /// The sprints `new` has that `self` does not.
+    pub fn added_sprints<'n>(&self, new: &'n OrderContext) -> impl Iterator<Item = &'n str> {
+        new.positions
+            .keys()
+            .filter(|id| !self.positions.contains_key(*id))
+            .map(String::as_str)
+    }
+
     pub fn key(&self, m: &MissionEntry) -> OrderKey {
         let sprint = m.sprint.as_deref();
         let position = sprint
@@ -258,6 +281,19 @@ impl Windows {
         if inside {
             let at = window.keys.binary_search_by(place).unwrap_or_else(|at| at);
             window.keys.insert(at, (key, id));
+        }
+    }
+
+    /// Moves every key to the sprint positions `map` gives (see [`OrderContext::positions_in`]):
+    /// the order does not change, only the numbers that keep it.
+    pub fn remap_positions(&mut self, map: &[u32]) {
+        for window in &mut self.windows {
+            for (key, _) in &mut window.keys {
+                let position = (key.group & 0xffff_ffff) as usize;
+                if let Some(&new) = map.get(position) {
+                    key.group = (key.group & !0xffff_ffff) | u64::from(new);
+                }
+            }
         }
     }
 

@@ -1,15 +1,24 @@
-//! The index cache under `<common-dir>/cmos/`, keyed by the tree it was built from, so a
-//! command reads one file instead of every record. Any failure just means a rebuild.
+//! The index cache under `<common-dir>/cmos/index/`, keyed by the tree it was built from, so a
+//! command reads a few small files instead of every record. Any failure just means a rebuild.
 //!
-//! Layout: a header line (the cache version), the tree id, the meta records (JSON, they carry
-//! free-form TOML tables), the digest (JSON, small), the first missions of each open status in
-//! the order of work, then the mission summaries with the links pointing at them, split into buckets
-//! by a hash of the mission id (postcard's compact binary form). A command that needs one
-//! mission decodes one bucket; only commands that need every mission decode them all.
+//! The mission summaries, with the links pointing at them, are split into buckets by a hash
+//! of the mission id (postcard's compact binary form); each bucket is a file named by the hash
+//! of its content (see `objects`). Buckets are grouped, about as many groups as buckets per
+//! group: a group's fanout file names its buckets. The manifest, `head`, holds the tree id,
+//! the digest (JSON, small), the first missions of each open status in the order of work, and
+//! names the meta records (JSON, they carry free-form TOML tables) and every fanout file.
+//!
+//! A write re-encodes the buckets it touched, then their groups' fanout files, then replaces
+//! the manifest (a temporary file renamed into place): it reads and writes what it touched,
+//! whatever the size of the project. A reader sees one manifest, old or new, and every file
+//! it names is immutable; files no manifest names are collected a group at a time.
 
-use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
-use std::path::Path;
+mod objects;
+
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
@@ -18,16 +27,18 @@ use crate::digest::Digest;
 use crate::index::{Index, Meta, MissionEntry, Missions};
 use crate::lifecycle::Windows;
 use crate::model::{DepType, fnv1a};
+use objects::{Objects, Ref};
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
-    "cmos index cache 12 (cmos ",
+    "cmos index cache 13 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
 
-/// About this many missions share a bucket.
-const BUCKET_SIZE: usize = 32;
+/// About this many missions share a bucket: a write that changes one mission re-encodes and
+/// writes this many (a few kilobytes).
+const BUCKET_SIZE: usize = 64;
 
 /// How many buckets `missions` missions get. A write keeps the count it found while that stays
 /// within a factor of two of the ideal, so it can copy the buckets it did not touch.
@@ -85,7 +96,33 @@ impl<'de> Deserialize<'de> for SkipLinks {
     }
 }
 
-/// A cache file that matched the header: the small parts decoded, the missions not yet.
+/// The manifest's name in the cache directory.
+const HEAD: &str = "head";
+/// The shelf of the meta records' files; the buckets and fanout files of group `g` are on
+/// shelf [`group_shelf`].
+const META_SHELF: &str = "meta";
+
+/// The shelf of group `g`.
+fn group_shelf(g: usize) -> String {
+    format!("g{g:03}")
+}
+
+/// How many groups `buckets` buckets form: about as many as buckets per group, so neither the
+/// manifest nor a fanout file grows faster than the square root of the project.
+pub fn group_count(buckets: usize) -> usize {
+    let mut groups = 1;
+    while groups * groups < buckets {
+        groups += 1;
+    }
+    groups
+}
+
+/// How many buckets a group holds (the last may hold fewer).
+fn group_span(buckets: usize) -> usize {
+    buckets.div_ceil(group_count(buckets)).max(1)
+}
+
+/// A cache that matched the header: the small parts decoded, the missions not yet.
 pub struct Cached {
     pub tree: ObjectId,
     pub meta: Meta,
@@ -93,26 +130,32 @@ pub struct Cached {
     pub missions: Buckets,
 }
 
-/// The mission sections of a cache file, decoded on demand.
+/// The missions of a cache, read and decoded on demand, a bucket at a time.
 pub struct Buckets {
-    bytes: Vec<u8>,
-    /// Where the windows of the open missions are in `bytes`.
-    windows: (usize, usize),
-    /// Where each bucket starts and ends in `bytes`.
-    ranges: Vec<(usize, usize)>,
+    objects: Objects,
+    /// How many buckets the missions are split into.
+    count: usize,
+    /// The fanout file of each group.
+    groups: Vec<Ref>,
+    /// Fanout files read so far: the buckets of each group (None if it cannot be read).
+    fanouts: Vec<OnceCell<Option<Vec<Ref>>>>,
+    /// The encoded windows of the open missions.
+    windows: Vec<u8>,
+    /// The file of the meta records.
+    meta: Ref,
 }
 
 /// A mission and the links from other missions to it.
 pub type EntryWithDependents = (MissionEntry, Vec<(String, DepType)>);
 
 impl Buckets {
-    /// Every mission, or None if the section is damaged.
+    /// Every mission, or None if a bucket is damaged or missing.
     pub fn all(&self) -> Option<Missions> {
-        let expected = self.ranges.len() * BUCKET_SIZE * 5 / 4;
+        let expected = self.count * BUCKET_SIZE * 5 / 4;
         let mut missions = Missions::with_capacity_and_hasher(expected, Default::default());
-        for (start, end) in &self.ranges {
-            let entries: Vec<EntryOnly> =
-                postcard::from_bytes(self.bytes.get(*start..*end)?).ok()?;
+        for b in 0..self.count {
+            let bytes = self.bytes(b)?;
+            let entries: Vec<EntryOnly> = postcard::from_bytes(&bytes).ok()?;
             for EntryOnly { entry, .. } in entries {
                 missions.insert(entry.id.clone(), entry);
             }
@@ -121,23 +164,42 @@ impl Buckets {
     }
 
     /// One mission and its dependents: Some(None) if there is no such mission, None if the
-    /// section is damaged.
+    /// cache is damaged.
     pub fn get(&self, id: &str) -> Option<Option<EntryWithDependents>> {
-        let entries = self.entries(bucket_of(id, self.ranges.len()))?;
+        let entries = self.entries(bucket_of(id, self.count))?;
         Some(entries.into_iter().find(|(m, _)| m.id == id))
     }
 
-    fn bucket(&self, (start, end): (usize, usize)) -> Option<Vec<Stored<'_>>> {
-        postcard::from_bytes(self.bytes.get(start..end)?).ok()
+    pub fn count(&self) -> usize {
+        self.count
     }
 
-    pub fn count(&self) -> usize {
-        self.ranges.len()
+    /// The buckets of group `g`, read once.
+    fn fanout(&self, g: usize) -> Option<&Vec<Ref>> {
+        let cell = self.fanouts.get(g)?;
+        cell.get_or_init(|| {
+            let bytes = self.objects.read(&group_shelf(g), *self.groups.get(g)?)?;
+            objects::decode_refs(&bytes)
+        })
+        .as_ref()
+    }
+
+    /// The file of bucket `b`, as the manifest names it.
+    fn bucket_ref(&self, b: usize) -> Option<(usize, Ref)> {
+        let span = group_span(self.count);
+        let g = b / span;
+        Some((g, *self.fanout(g)?.get(b - g * span)?))
+    }
+
+    fn bytes(&self, b: usize) -> Option<Vec<u8>> {
+        let (g, r) = self.bucket_ref(b)?;
+        self.objects.read(&group_shelf(g), r)
     }
 
     /// Every mission of bucket `b` with its dependents, or None if the bucket is damaged.
     pub fn entries(&self, b: usize) -> Option<Vec<EntryWithDependents>> {
-        let stored = self.bucket(*self.ranges.get(b)?)?;
+        let bytes = self.bytes(b)?;
+        let stored: Vec<Stored<'_>> = postcard::from_bytes(&bytes).ok()?;
         Some(
             stored
                 .into_iter()
@@ -153,16 +215,9 @@ impl Buckets {
         )
     }
 
-    /// The encoded bytes of bucket `b`, to copy into a new cache unchanged.
-    pub fn raw(&self, b: usize) -> &[u8] {
-        let (start, end) = self.ranges[b];
-        &self.bytes[start..end]
-    }
-
     /// The first open missions of each status, in the order of work.
     pub fn windows(&self) -> Option<Windows> {
-        let (start, end) = self.windows;
-        postcard::from_bytes(self.bytes.get(start..end)?).ok()
+        postcard::from_bytes(&self.windows).ok()
     }
 }
 
@@ -179,9 +234,16 @@ fn section<'a>(bytes: &'a [u8], at: &mut usize) -> Option<&'a [u8]> {
     Some(body)
 }
 
-/// The cache, if one exists with this version's header.
-pub fn load(path: &Path) -> Option<Cached> {
-    let bytes = std::fs::read(path).ok()?;
+fn number(bytes: &[u8], at: &mut usize) -> Option<usize> {
+    let n = u64::from_le_bytes(bytes.get(*at..*at + 8)?.try_into().ok()?);
+    *at += 8;
+    usize::try_from(n).ok()
+}
+
+/// The cache in directory `dir`, if its manifest has this version's header and the files it
+/// names for the meta records are there.
+pub fn load(dir: &Path) -> Option<Cached> {
+    let bytes = std::fs::read(dir.join(HEAD)).ok()?;
     let mut at = HEADER.len();
     if !bytes.starts_with(HEADER.as_bytes()) {
         return None;
@@ -189,39 +251,63 @@ pub fn load(path: &Path) -> Option<Cached> {
     let newline = at + bytes[at..].iter().position(|b| *b == b'\n')?;
     let tree = ObjectId::from_hex(&bytes[at..newline]).ok()?;
     at = newline + 1;
-    let meta: Meta = serde_json::from_slice(section(&bytes, &mut at)?).ok()?;
-    let digest: Digest = serde_json::from_slice(section(&bytes, &mut at)?).ok()?;
-    let keys_start = at + 8;
-    section(&bytes, &mut at)?;
-    let windows = (keys_start, at);
-    let count = u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?) as usize;
-    at += 8;
-    let mut lengths = Vec::with_capacity(count.min(1 << 16));
-    for _ in 0..count {
-        lengths.push(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?) as usize);
-        at += 8;
-    }
-    let ranges = lengths
-        .into_iter()
-        .map(|len| {
-            let range = (at, at + len);
-            at += len;
-            range
-        })
-        .collect();
-    if at != bytes.len() {
+    let meta_ref = Ref::decode(bytes.get(at..at + Ref::SIZE)?)?;
+    at += Ref::SIZE;
+    let digest = parsed_digest(section(&bytes, &mut at)?)?;
+    let windows = section(&bytes, &mut at)?.to_vec();
+    let count = number(&bytes, &mut at)?;
+    let groups = objects::decode_refs(bytes.get(at..)?)?;
+    if count == 0 || groups.len() != group_count(count) {
         return None;
     }
+    let objects = Objects::new(dir);
+    let meta = parsed_meta(&objects, meta_ref)?;
     Some(Cached {
         tree,
         meta,
         digest,
         missions: Buckets {
-            bytes,
+            objects,
+            count,
+            fanouts: groups.iter().map(|_| OnceCell::new()).collect(),
+            groups,
             windows,
-            ranges,
+            meta: meta_ref,
         },
     })
+}
+
+/// The meta records and digest last parsed by this process. One command reads the tip
+/// several times (a completion: its checks, the gate, the fallback, the process graph, the
+/// write), and parsing a thousand sprints costs more than copying them. A meta file never
+/// changes (it is named by its content), so its directory and name identify it; a digest is
+/// identified by its exact bytes.
+static PARSED_META: Mutex<Option<(PathBuf, Ref, Meta)>> = Mutex::new(None);
+static PARSED_DIGEST: Mutex<Option<(Vec<u8>, Digest)>> = Mutex::new(None);
+
+fn parsed_meta(objects: &Objects, r: Ref) -> Option<Meta> {
+    let mut memo = PARSED_META.lock().ok()?;
+    if let Some((dir, memo_ref, meta)) = memo.as_ref()
+        && *memo_ref == r
+        && dir == objects.dir()
+    {
+        return Some(meta.clone());
+    }
+    let meta: Meta = serde_json::from_slice(&objects.read(META_SHELF, r)?).ok()?;
+    *memo = Some((objects.dir().to_path_buf(), r, meta.clone()));
+    Some(meta)
+}
+
+fn parsed_digest(bytes: &[u8]) -> Option<Digest> {
+    let mut memo = PARSED_DIGEST.lock().ok()?;
+    if let Some((memo_bytes, digest)) = memo.as_ref()
+        && memo_bytes == bytes
+    {
+        return Some(digest.clone());
+    }
+    let digest: Digest = serde_json::from_slice(bytes).ok()?;
+    *memo = Some((bytes.to_vec(), digest.clone()));
+    Some(digest)
 }
 
 /// Buckets of the cache a write started from, reusable as they are where no mission in them
@@ -241,9 +327,9 @@ pub fn encode_bucket(mut stored: Vec<StoredRef<'_>>) -> Option<Vec<u8>> {
     postcard::to_allocvec(&stored).ok()
 }
 
-/// Caches the full `index` of `tree`, copying the buckets of `reuse` that nothing changed.
+/// Caches the full `index` of `tree`, keeping the buckets of `reuse` that nothing changed.
 pub fn save_index(
-    path: &Path,
+    dir: &Path,
     tree: ObjectId,
     index: &Index,
     digest: &Digest,
@@ -252,9 +338,9 @@ pub fn save_index(
 ) {
     let count = bucket_count(
         index.missions.len(),
-        reuse.as_ref().map(|r| r.buckets.count()),
+        reuse.as_ref().map(|r| r.buckets.count),
     );
-    let reuse = reuse.filter(|r| r.buckets.count() == count);
+    let reuse = reuse.filter(|r| r.buckets.count == count);
     let dirty: Vec<bool> = match &reuse {
         Some(r) => {
             let mut dirty = vec![false; count];
@@ -284,54 +370,171 @@ pub fn save_index(
             });
         }
     }
-    let mut buckets: Vec<Cow<'_, [u8]>> = Vec::with_capacity(count);
+    let mut encoded = BTreeMap::new();
     for (b, stored) in fresh.into_iter().enumerate() {
-        match &reuse {
-            Some(r) if !dirty[b] => buckets.push(r.buckets.raw(b).into()),
-            _ => match encode_bucket(stored) {
-                Some(bytes) => buckets.push(bytes.into()),
+        if dirty[b] {
+            match encode_bucket(stored) {
+                Some(bytes) => encoded.insert(b, bytes),
                 None => return,
-            },
+            };
         }
     }
-    write(path, tree, &index.meta, digest, windows, &buckets);
+    let base = reuse.map(|r| r.buckets);
+    write(
+        dir,
+        tree,
+        MetaFile::Changed(&index.meta),
+        digest,
+        windows,
+        count,
+        base,
+        &encoded,
+    );
 }
 
-/// Replaces the cache atomically. Failing to cache is not an error: the next command rebuilds.
+/// The meta records a write caches: those of the cache it started from, or changed ones.
+pub enum MetaFile<'a> {
+    Same(&'a Buckets),
+    Changed(&'a Meta),
+}
+
+/// Writes the buckets in `fresh` (by number), keeps every other bucket of `base` (which must
+/// have `count` buckets when given; without it, `fresh` holds every bucket), then replaces the
+/// manifest. Failing to cache is not an error: the next command rebuilds. False if nothing was
+/// cached.
+#[allow(clippy::too_many_arguments)]
 pub fn write(
-    path: &Path,
+    dir: &Path,
     tree: ObjectId,
-    meta: &Meta,
+    meta: MetaFile<'_>,
     digest: &Digest,
     windows: &Windows,
-    buckets: &[Cow<'_, [u8]>],
-) {
-    let parts = (
-        serde_json::to_vec(meta),
-        serde_json::to_vec(digest),
-        postcard::to_allocvec(windows),
-    );
-    let (Ok(meta), Ok(digest), Ok(keys)) = parts else {
-        return;
+    count: usize,
+    base: Option<&Buckets>,
+    fresh: &BTreeMap<usize, Vec<u8>>,
+) -> bool {
+    write_manifest(dir, tree, meta, digest, windows, count, base, fresh).is_some()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_manifest(
+    dir: &Path,
+    tree: ObjectId,
+    meta: MetaFile<'_>,
+    digest: &Digest,
+    windows: &Windows,
+    count: usize,
+    base: Option<&Buckets>,
+    fresh: &BTreeMap<usize, Vec<u8>>,
+) -> Option<()> {
+    let objects = Objects::new(dir);
+    let base = base.filter(|b| b.count == count);
+    let span = group_span(count);
+    let mut groups = Vec::with_capacity(group_count(count));
+    // Files this manifest stops naming: marked as used now, so that readers of the manifest
+    // it replaces have the grace period to finish.
+    let mut replaced: Vec<(String, Ref)> = Vec::new();
+    for g in 0..group_count(count) {
+        let shelf = group_shelf(g);
+        let members = g * span..((g + 1) * span).min(count);
+        let touched = fresh.range(members.clone()).next().is_some();
+        if let Some(base) = base
+            && !touched
+        {
+            groups.push(base.groups[g]);
+            continue;
+        }
+        let previous = match base {
+            Some(base) => Some(base.fanout(g)?.clone()),
+            None => None,
+        };
+        let mut refs = Vec::with_capacity(members.len());
+        for (i, b) in members.enumerate() {
+            match (fresh.get(&b), &previous) {
+                (Some(bytes), previous) => {
+                    let r = objects.write(&shelf, bytes)?;
+                    if let Some(old) = previous.as_ref().and_then(|p| p.get(i)) {
+                        replaced.push((shelf.clone(), *old));
+                    }
+                    refs.push(r);
+                }
+                (None, Some(previous)) => refs.push(*previous.get(i)?),
+                (None, None) => return None,
+            }
+        }
+        if let Some(base) = base {
+            replaced.push((shelf.clone(), base.groups[g]));
+        }
+        groups.push(objects.write(&shelf, &objects::encode_refs(&refs))?);
+    }
+    let meta_ref = match meta {
+        MetaFile::Same(buckets) => buckets.meta,
+        MetaFile::Changed(meta) => {
+            let r = objects.write(META_SHELF, &serde_json::to_vec(meta).ok()?)?;
+            if let Some(base) = base
+                && base.meta != r
+            {
+                replaced.push((META_SHELF.to_string(), base.meta));
+            }
+            r
+        }
     };
-    // Streamed to the file: at 10,000 missions the buckets are a megabyte not worth copying.
-    let _ = super::local::replace_with(path, |out| {
-        out.write_all(HEADER.as_bytes())?;
-        out.write_all(tree.to_string().as_bytes())?;
-        out.write_all(b"\n")?;
-        for part in [&meta, &digest, &keys] {
-            out.write_all(&(part.len() as u64).to_le_bytes())?;
-            out.write_all(part)?;
+    let digest = serde_json::to_vec(digest).ok()?;
+    let windows = postcard::to_allocvec(windows).ok()?;
+    for (shelf, r) in &replaced {
+        objects.touch(shelf, *r);
+    }
+    let mut head = Vec::with_capacity(HEADER.len() + digest.len() + windows.len() + 256);
+    head.extend_from_slice(HEADER.as_bytes());
+    head.extend_from_slice(tree.to_string().as_bytes());
+    head.push(b'\n');
+    meta_ref.encode(&mut head);
+    for part in [&digest, &windows] {
+        head.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        head.extend_from_slice(part);
+    }
+    head.extend_from_slice(&(count as u64).to_le_bytes());
+    head.extend_from_slice(&objects::encode_refs(&groups));
+    super::local::replace_file(&dir.join(HEAD), &head).ok()?;
+    collect_some(&objects, &groups, meta_ref);
+    Some(())
+}
+
+/// Collects the old files of one shelf, chosen at random, so the cache's garbage stays
+/// bounded at a bounded cost per write: one directory listing and one fanout file.
+fn collect_some(objects: &Objects, groups: &[Ref], meta: Ref) {
+    let shelves = objects.shelves();
+    if shelves.is_empty() {
+        return;
+    }
+    let [a, b] = crate::model::random_bytes::<2>();
+    let shelf = &shelves[usize::from(u16::from_le_bytes([a, b])) % shelves.len()];
+    let live: Vec<Ref> = if shelf == META_SHELF {
+        vec![meta]
+    } else {
+        let group = shelf
+            .strip_prefix('g')
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|g| *g < groups.len());
+        match group {
+            Some(g) => {
+                let Some(fanout) = objects.read(shelf, groups[g]) else {
+                    return;
+                };
+                let Some(mut live) = objects::decode_refs(&fanout) else {
+                    return;
+                };
+                live.push(groups[g]);
+                live
+            }
+            // A group of an earlier bucket count: nothing in it is named any more.
+            None => Vec::new(),
         }
-        out.write_all(&(buckets.len() as u64).to_le_bytes())?;
-        for bucket in buckets {
-            out.write_all(&(bucket.len() as u64).to_le_bytes())?;
-        }
-        for bucket in buckets {
-            out.write_all(bucket)?;
-        }
-        Ok(())
-    });
+    };
+    objects.collect(shelf, &live);
+    if live.is_empty() {
+        objects.remove_shelf_if_empty(shelf);
+    }
 }
 
 #[cfg(test)]
@@ -358,7 +561,7 @@ mod tests {
     #[test]
     fn an_index_survives_the_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("cache");
+        let path = dir.path().join("index");
         let mut index = Index::default();
         index.upsert_mission(entry("M0", vec![]));
         for i in 1..100 {
@@ -400,7 +603,7 @@ mod tests {
     #[test]
     fn a_damaged_cache_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("cache");
+        let path = dir.path().join("index");
         let mut index = Index::default();
         index.upsert_mission(entry("A", vec![]));
         let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
@@ -412,11 +615,30 @@ mod tests {
             &Windows::default(),
             None,
         );
-        let mut bytes = std::fs::read(&path).unwrap();
+        assert!(load(&path).unwrap().missions.all().is_some());
+        let head = path.join(HEAD);
+        let mut bytes = std::fs::read(&head).unwrap();
         bytes.truncate(bytes.len() - 1);
-        std::fs::write(&path, &bytes).unwrap();
-        assert!(load(&path).is_none());
-        std::fs::write(&path, b"cmos index cache 1\n").unwrap();
-        assert!(load(&path).is_none());
+        std::fs::write(&head, &bytes).unwrap();
+        assert!(load(&path).is_none(), "a torn manifest");
+        std::fs::write(&head, b"cmos index cache 1\n").unwrap();
+        assert!(load(&path).is_none(), "another version");
+        // A manifest naming a file that is gone: the cache loads, the missions do not.
+        save_index(
+            &path,
+            tree,
+            &index,
+            &Digest::of(&index),
+            &Windows::default(),
+            None,
+        );
+        for shelf in std::fs::read_dir(&path).unwrap().flatten() {
+            if shelf.file_name().to_str().unwrap().starts_with('g') {
+                std::fs::remove_dir_all(shelf.path()).unwrap();
+            }
+        }
+        let cached = load(&path).expect("the manifest and meta records are there");
+        assert!(cached.missions.all().is_none());
+        assert!(cached.missions.get("A").is_none());
     }
 }

@@ -103,8 +103,9 @@ impl LocalState {
         }
     }
 
+    /// The directory of the index cache (see `cache`).
     pub fn cache_path(&self) -> PathBuf {
-        self.shared_dir.join("index-cache")
+        self.shared_dir.join("index")
     }
 }
 
@@ -135,6 +136,14 @@ pub fn replace_with(
 /// Replaces `path` atomically with `bytes`.
 pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
     replace_with(path, |out| out.write_all(bytes))
+}
+
+/// Removes the one-file index cache of cmos before the cache became a directory (ten
+/// megabytes at 100,000 missions), once; afterwards this finds nothing to remove.
+pub fn remove_old_cache(shared_dir: &Path) {
+    if let Ok(root) = Root::create(shared_dir) {
+        let _ = root.remove_file("index-cache");
+    }
 }
 
 /// Removes temporary files that a killed process left in `dir` (they are never renamed into

@@ -534,7 +534,7 @@ impl Store {
                 if let Some(digest) = view.digest()
                     && new_tree.is_none_or(|tree| view.save(&path, tree, &digest, &changed))
                 {
-                    return (view.meta().clone(), digest);
+                    return (view.into_meta(), digest);
                 }
                 // The windows did not reach far enough, or the cache could not be updated in
                 // place: use the whole index, rebuilt from the tree if the cache is damaged.

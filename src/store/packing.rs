@@ -36,6 +36,8 @@ impl Store {
     /// sweeps the temporary files of cache writes that were killed before they finished.
     pub(super) fn pack_now_and_then(&self) {
         local::remove_stale_temps(&self.local.shared_dir);
+        local::remove_stale_temps(&self.local.cache_path());
+        local::remove_old_cache(&self.local.shared_dir);
         let Some(gc_auto) = self.gc_auto() else {
             return;
         };

@@ -257,22 +257,56 @@ impl<'s> Tx<'s> {
         }
     }
 
+    /// Adds or changes a sprint. The cached view takes it unless it reorders the missions.
     pub fn put_sprint(&mut self, sprint: &Sprint) -> Result<()> {
         self.stage(layout::sprint_path(&sprint.id), to_toml(sprint)?);
+        if let State::View(view) = &mut self.state
+            && view.put_sprint(sprint.clone()).is_some()
+        {
+            return Ok(());
+        }
         self.full_mut()?.upsert_sprint(sprint.clone());
         Ok(())
     }
 
     pub fn put_project(&mut self, project: &Project) -> Result<()> {
         self.stage(layout::PROJECT.to_string(), to_toml(project)?);
+        if let State::View(view) = &mut self.state {
+            let mut meta = view.meta().clone();
+            meta.set_project(project.clone());
+            if view.set_meta(meta).is_some() {
+                return Ok(());
+            }
+        }
         self.full_mut()?.set_project(project.clone());
         Ok(())
     }
 
     pub fn put_format(&mut self, format: &Format) -> Result<()> {
         self.stage(layout::FORMAT.to_string(), to_toml(format)?);
+        if let State::View(view) = &mut self.state {
+            let mut meta = view.meta().clone();
+            meta.format = Some(format.clone());
+            if view.set_meta(meta).is_some() {
+                return Ok(());
+            }
+        }
         self.full_mut()?.format = Some(format.clone());
         Ok(())
+    }
+
+    /// Whether sprint `id` still has missions that are not finished, with this operation's
+    /// changes: from the counts when the write has the cached view, without reading every
+    /// mission.
+    pub fn has_open_in_sprint(&mut self, id: &str) -> Result<bool> {
+        if let State::View(view) = &self.state {
+            return Ok(view.has_open_in(id));
+        }
+        Ok(self
+            .index()?
+            .missions
+            .values()
+            .any(|m| m.sprint.as_deref() == Some(id) && m.status.is_open()))
     }
 
     /// Stages a file that is not a record, such as the branch's README.

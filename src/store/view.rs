@@ -3,7 +3,6 @@
 //! a time, and this write's changes on top. A write that changes a few missions reads a few
 //! buckets and re-encodes a few, whatever the size of the project.
 
-use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -11,11 +10,11 @@ use std::rc::Rc;
 
 use gix::ObjectId;
 
-use super::cache::{self, Buckets, Cached, EntryWithDependents, StoredRef};
+use super::cache::{self, Buckets, Cached, EntryWithDependents, MetaFile, StoredRef};
 use crate::digest::{Digest, LISTED};
 use crate::index::{Index, Meta, MissionEntry};
 use crate::lifecycle::{self, Next, OrderContext, Prerequisites, Windows};
-use crate::model::{DepType, Status};
+use crate::model::{DepType, Sprint, Status};
 
 /// A write's view of the tip. A bucket that fails to decode reads as missing missions here;
 /// `Tx::entry` notices and switches to the whole index, and the cache of a write that could
@@ -34,6 +33,8 @@ pub struct View {
     /// its status: the answer may be wrong, and the write must use the whole index.
     ran_dry: Cell<bool>,
     context: OrderContext,
+    /// Whether this write changed the meta records (which are then cached anew).
+    meta_changed: bool,
 }
 
 impl View {
@@ -49,11 +50,17 @@ impl View {
             changed: BTreeMap::new(),
             windows,
             ran_dry: Cell::new(false),
+            meta_changed: false,
         })
     }
 
     pub fn meta(&self) -> &Meta {
         &self.meta
+    }
+
+    /// The meta records, without copying them (a thousand sprints take a while to copy).
+    pub fn into_meta(self) -> Meta {
+        self.meta
     }
 
     fn bucket(&self, b: usize) -> Option<Rc<Vec<EntryWithDependents>>> {
@@ -130,6 +137,45 @@ impl View {
         }
         self.changed.insert(entry.id.clone(), entry);
         Some(())
+    }
+
+    /// Adds or changes a sprint. None (and nothing changed) when that would reorder the
+    /// missions, which only the whole index can do.
+    pub fn put_sprint(&mut self, sprint: Sprint) -> Option<()> {
+        let mut meta = self.meta.clone();
+        meta.upsert_sprint(sprint);
+        self.set_meta(meta)
+    }
+
+    /// Replaces the meta records. None (and nothing changed) when the new ones would reorder
+    /// the missions: another current sprint, sprints reordered, or a sprint added that
+    /// missions already name.
+    pub fn set_meta(&mut self, meta: Meta) -> Option<()> {
+        let context = OrderContext::new(&meta);
+        let named = |id: &str| {
+            self.digest
+                .sprint_counts
+                .get(id)
+                .is_some_and(|c| c.total > 0)
+        };
+        if self.context.added_sprints(&context).any(named) {
+            return None;
+        }
+        let map = self.context.positions_in(&context)?;
+        self.windows.remap_positions(&map);
+        self.context = context;
+        self.meta = meta;
+        self.meta_changed = true;
+        Some(())
+    }
+
+    /// Whether sprint `id` has missions that are not finished, by the counts.
+    pub fn has_open_in(&self, sprint: &str) -> bool {
+        self.digest
+            .sprint(sprint)
+            .by_status
+            .iter()
+            .any(|(status, n)| *n > 0 && status.parse::<Status>().is_ok_and(|s| s.is_open()))
     }
 
     /// Open missions of the given statuses, in the order of work. Running past the end of a
@@ -242,27 +288,34 @@ impl View {
             }
             fresh.insert(b, with_links);
         }
-        let mut buckets: Vec<Cow<'_, [u8]>> = Vec::with_capacity(count);
-        for b in 0..count {
-            match fresh.get(&b) {
-                None => buckets.push(self.buckets.raw(b).into()),
-                Some(entries) => {
-                    let stored = entries
-                        .iter()
-                        .map(|(m, links)| StoredRef {
-                            entry: m,
-                            dependents: links.iter().map(|(f, k)| (f.as_str(), *k)).collect(),
-                        })
-                        .collect();
-                    match cache::encode_bucket(stored) {
-                        Some(bytes) => buckets.push(bytes.into()),
-                        None => return false,
-                    }
-                }
-            }
+        let mut encoded = BTreeMap::new();
+        for (b, entries) in fresh {
+            let stored = entries
+                .iter()
+                .map(|(m, links)| StoredRef {
+                    entry: m,
+                    dependents: links.iter().map(|(f, k)| (f.as_str(), *k)).collect(),
+                })
+                .collect();
+            match cache::encode_bucket(stored) {
+                Some(bytes) => encoded.insert(b, bytes),
+                None => return false,
+            };
         }
-        cache::write(path, tree, &self.meta, digest, &self.windows, &buckets);
-        true
+        let meta = match self.meta_changed {
+            true => MetaFile::Changed(&self.meta),
+            false => MetaFile::Same(&self.buckets),
+        };
+        cache::write(
+            path,
+            tree,
+            meta,
+            digest,
+            &self.windows,
+            count,
+            Some(&self.buckets),
+            &encoded,
+        )
     }
 }
 

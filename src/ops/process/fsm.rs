@@ -280,14 +280,12 @@ pub(crate) fn emit_for_mission(
         Status::Completed => {
             let current = tx.meta().project.as_ref()?.current_sprint.clone();
             let sprint = tx.entry(id).ok()??.sprint;
-            let sprint_done = current.is_some()
-                && sprint == current
-                && !tx
-                    .index()
-                    .ok()?
-                    .missions
-                    .values()
-                    .any(|m| m.sprint == current && m.status.is_open());
+            let sprint_done = match (&current, &sprint) {
+                (Some(current), Some(sprint)) if current == sprint => {
+                    !tx.has_open_in_sprint(current).ok()?
+                }
+                _ => false,
+            };
             if sprint_done {
                 "sprint_tasks_done"
             } else {

@@ -1,0 +1,234 @@
+//! The files of the index cache, named by the hash of their content: a file, once written,
+//! never changes, so a reader that found its name in a manifest reads exactly what the
+//! manifest meant, whatever writers do meanwhile. Old files are collected a shelf at a time,
+//! never one a current manifest names, and only once nothing has used them for a while.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use gix::ObjectId;
+
+use crate::safe_fs::Root;
+
+/// How long a file no manifest names is kept: a reader that read an older manifest just
+/// before it was replaced still finds the files it names.
+const GRACE: Duration = Duration::from_secs(120);
+
+/// How a file is named in a manifest: the hash of its content and its length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Ref {
+    id: [u8; 20],
+    len: u32,
+}
+
+impl Ref {
+    /// The size of a reference as stored.
+    pub const SIZE: usize = 24;
+
+    fn of(bytes: &[u8]) -> Option<Ref> {
+        let hash = gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, bytes);
+        let id: [u8; 20] = hash.ok()?.as_slice().try_into().ok()?;
+        Some(Ref {
+            id,
+            len: u32::try_from(bytes.len()).ok()?,
+        })
+    }
+
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.id);
+        out.extend_from_slice(&self.len.to_le_bytes());
+    }
+
+    pub fn decode(bytes: &[u8]) -> Option<Ref> {
+        let bytes: &[u8; Ref::SIZE] = bytes.try_into().ok()?;
+        Some(Ref {
+            id: bytes[..20].try_into().ok()?,
+            len: u32::from_le_bytes(bytes[20..].try_into().ok()?),
+        })
+    }
+
+    /// The file's name on its shelf.
+    fn name(&self) -> String {
+        ObjectId::from_bytes_or_panic(&self.id).to_string()
+    }
+}
+
+/// A list of references, as a fanout file or a manifest stores it.
+pub fn encode_refs(refs: &[Ref]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(refs.len() * Ref::SIZE);
+    for r in refs {
+        r.encode(&mut out);
+    }
+    out
+}
+
+pub fn decode_refs(bytes: &[u8]) -> Option<Vec<Ref>> {
+    if !bytes.len().is_multiple_of(Ref::SIZE) {
+        return None;
+    }
+    bytes.chunks(Ref::SIZE).map(Ref::decode).collect()
+}
+
+/// The cache directory: shelves (subdirectories) of content-named files.
+#[derive(Debug, Clone)]
+pub struct Objects {
+    dir: PathBuf,
+}
+
+impl Objects {
+    pub fn new(dir: &Path) -> Objects {
+        Objects {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file `r` names on `shelf`, or None if it is missing or not what was named.
+    pub fn read(&self, shelf: &str, r: Ref) -> Option<Vec<u8>> {
+        let bytes = fs::read(self.dir.join(shelf).join(r.name())).ok()?;
+        (bytes.len() == r.len as usize).then_some(bytes)
+    }
+
+    /// Stores `bytes` on `shelf` and names them. A file with that content may be there
+    /// already (an unchanged bucket, or a racing writer's): it is kept, and marked as used now
+    /// so that collecting does not take it while the manifest being written names it.
+    pub fn write(&self, shelf: &str, bytes: &[u8]) -> Option<Ref> {
+        let r = Ref::of(bytes)?;
+        let root = Root::create(&self.dir).ok()?;
+        let relative = format!("{shelf}/{}", r.name());
+        if !root.write_new(&relative, bytes).ok()? {
+            self.touch(shelf, r);
+        }
+        Some(r)
+    }
+
+    /// Marks a file as used now: a file a manifest stopped naming is kept for [`GRACE`] from
+    /// then on, for readers of that older manifest.
+    pub fn touch(&self, shelf: &str, r: Ref) {
+        let Ok(root) = Root::create(&self.dir) else {
+            return;
+        };
+        if let Ok(path) = root.resolve(&format!("{shelf}/{}", r.name()))
+            && let Ok(file) = fs::OpenOptions::new().write(true).open(path)
+        {
+            let _ = file.set_modified(SystemTime::now());
+        }
+    }
+
+    /// Removes the files of `shelf` that `live` does not name and that nothing used for
+    /// [`GRACE`], and the temporary files of writes killed midway. Work is one shelf's listing.
+    pub fn collect(&self, shelf: &str, live: &[Ref]) {
+        let names: std::collections::HashSet<String> = live.iter().map(Ref::name).collect();
+        let Ok(entries) = fs::read_dir(self.dir.join(shelf)) else {
+            return;
+        };
+        let Ok(root) = Root::create(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if names.contains(name) {
+                continue;
+            }
+            let idle = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok());
+            if idle.is_some_and(|idle| idle > GRACE) {
+                let _ = root.remove_file(&format!("{shelf}/{name}"));
+            }
+        }
+    }
+
+    /// The shelves present, by name.
+    pub fn shelves(&self) -> Vec<String> {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .collect()
+    }
+
+    /// Removes an empty shelf no manifest uses any more.
+    pub fn remove_shelf_if_empty(&self, shelf: &str) {
+        if let Ok(root) = Root::create(&self.dir) {
+            let _ = root.remove_empty_dir(shelf);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_reads_back_by_its_name_and_not_when_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let objects = Objects::new(dir.path());
+        let r = objects.write("s", b"hello").unwrap();
+        assert_eq!(objects.read("s", r).unwrap(), b"hello");
+        assert_eq!(
+            objects.write("s", b"hello").unwrap(),
+            r,
+            "the same content, one name"
+        );
+        std::fs::write(dir.path().join("s").join(r.name()), b"hello!").unwrap();
+        assert!(
+            objects.read("s", r).is_none(),
+            "a changed length is not the file named"
+        );
+        let refs = vec![r, Ref::of(b"other").unwrap()];
+        assert_eq!(decode_refs(&encode_refs(&refs)).unwrap(), refs);
+        assert!(decode_refs(&[0; 5]).is_none());
+    }
+
+    #[test]
+    fn collecting_keeps_named_and_recent_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let objects = Objects::new(dir.path());
+        let live = objects.write("s", b"live").unwrap();
+        let recent = objects.write("s", b"recent").unwrap();
+        let old = objects.write("s", b"old").unwrap();
+        let old_live = objects.write("s", b"old but named").unwrap();
+        let long_ago = SystemTime::now() - GRACE * 2;
+        for r in [old, old_live] {
+            let path = dir.path().join("s").join(r.name());
+            let file = fs::OpenOptions::new().write(true).open(path).unwrap();
+            file.set_modified(long_ago).unwrap();
+        }
+        objects.collect("s", &[live, old_live]);
+        assert!(objects.read("s", live).is_some());
+        assert!(
+            objects.read("s", recent).is_some(),
+            "within the grace period"
+        );
+        assert!(
+            objects.read("s", old_live).is_some(),
+            "named by the manifest"
+        );
+        assert!(
+            objects.read("s", old).is_none(),
+            "idle and unnamed: collected"
+        );
+        // Touching marks a file used now, so an old file named again is not collected.
+        let path = dir.path().join("s").join(old_live.name());
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        objects.touch("s", old_live);
+        objects.collect("s", &[]);
+        assert!(objects.read("s", old_live).is_some());
+    }
+}
