@@ -15,7 +15,8 @@ use crate::store::{CommitId, Pushed, RemoteBranch, Store};
 
 /// How many fetch-merge-push rounds a sync makes before it gives up because other clones
 /// pushed first every time. With the backoff below, 50 clones syncing at the same moment
-/// through one remote need about a dozen at worst; the rest is headroom for a slow remote.
+/// through one remote need under ten, the contention model of `benches/swarm.rs` about 25
+/// at worst for 1,000; the rest is headroom.
 pub const MAX_ROUNDS: u32 = 40;
 
 #[derive(Debug, Default, Serialize)]
@@ -219,18 +220,25 @@ fn list_changes(store: &Store, out: &mut SyncOutcome, ours: CommitId, theirs: Op
 /// machine), so the wait fits the remote's speed without a tuned constant: after the k-th
 /// lost round a sync waits a random time up to 2^k rounds' worth, so the clones that lost
 /// spread out over a window that doubles while they keep losing, and one of them gets
-/// through at a time instead of all racing at once. Capped so no single wait is long.
+/// through at a time instead of all racing at once. A round slowed down by contention (many
+/// syncs sharing the machine or the remote) makes the next windows longer in proportion,
+/// which is what relieves it.
 #[derive(Debug, Default)]
 pub struct Backoff {
     lost: u32,
 }
 
 impl Backoff {
-    /// The window stops doubling here (64 rounds' worth): enough to spread a few hundred
-    /// clones, while a sync never sits out much longer than the swarm needs.
-    pub const MAX_DOUBLINGS: u32 = 6;
+    /// The window stops doubling here (1,024 rounds' worth) and never exceeds the ceiling.
+    /// Both are far above what a small team meets (20 clones at once: 5 lost rounds at
+    /// most, windows of a few seconds) but must let a large swarm spread out: with 64
+    /// rounds' worth or an 8 s ceiling, 100 clones syncing at once on a 2-core machine kept
+    /// more rounds in flight than can succeed, every round got slower, and the contention
+    /// model of `benches/swarm.rs` had 12% of them give up (0% at these values, and none
+    /// of 1,000, whose last sync then takes about an hour: see the README on large swarms).
+    pub const MAX_DOUBLINGS: u32 = 10;
     pub const FLOOR: Duration = Duration::from_millis(10);
-    pub const CEILING: Duration = Duration::from_secs(8);
+    pub const CEILING: Duration = Duration::from_secs(300);
 
     /// The window a sync waits in, at random, after its `lost`-th lost round, which took
     /// `round`. Public for the swarm benchmark's model, which follows the same policy.
