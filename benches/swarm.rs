@@ -88,6 +88,7 @@ fn main() {
             *transport,
             costs,
             report,
+            agents,
             cores,
             sizes,
             if full { 10 } else { 3 },
@@ -171,6 +172,7 @@ fn print_model(
     transport: Transport,
     costs: &RoundCosts,
     report: &Report,
+    agents: usize,
     cores: usize,
     sizes: &[usize],
     repetitions: u64,
@@ -191,7 +193,7 @@ fn print_model(
     let retries = report.retries();
     println!(
         "  measured {:>5} agents            p50 {:>7.2} s  p95 {:>7.2} s  retries p50 {} p95 {} max {}",
-        report.samples.len() / report.samples.iter().map(|s| s.wave + 1).max().unwrap_or(1),
+        agents,
         quantile(&secs, 0.5),
         quantile(&secs, 0.95),
         quantile(&retries, 0.5),
