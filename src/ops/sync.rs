@@ -77,11 +77,21 @@ pub fn sync(ws: &Workspace, request: &SyncRequest) -> Result<Outcome<SyncOutcome
     // Where the remote was when our last push lost, if it lost: a remote that has not moved
     // since did not lose us a race, it turned the push away (a hook, a protected branch).
     let mut lost_against: Option<Option<CommitId>> = None;
+    let mut drops = 0;
     for round in 1..=MAX_ROUNDS {
         out.rounds = round;
         out.retries = round - 1;
         let round_began = Instant::now();
         let theirs = match store.fetch(&remote)? {
+            RemoteBranch::Unreachable(why) if dropped(&why) && drops < MAX_DROPS => {
+                // A remote that answered and then dropped the connection is busy (a server
+                // shedding load while a swarm syncs), not offline: try again after a wait.
+                drops += 1;
+                let wait = backoff.next(round_began.elapsed());
+                std::thread::sleep(wait);
+                out.waited_ms += wait.as_millis() as u64;
+                continue;
+            }
             RemoteBranch::Unreachable(why) => return Ok(offline(ws, out, why)),
             RemoteBranch::Absent => None,
             RemoteBranch::At(tip) => Some(tip),
@@ -179,6 +189,22 @@ pub fn sync(ws: &Workspace, request: &SyncRequest) -> Result<Outcome<SyncOutcome
         }
     }
     Err(gave_up(&store.branch(), &remote, started.elapsed()))
+}
+
+/// How many dropped connections a sync waits out before it reports the remote offline.
+const MAX_DROPS: u32 = 5;
+
+/// Whether git's words say the remote was reached and then dropped the connection (reset,
+/// hung up, cut short), rather than not reached at all (no route, no such host, refused).
+fn dropped(why: &str) -> bool {
+    [
+        "reset by peer",
+        "hung up unexpectedly",
+        "early EOF",
+        "unexpected disconnect",
+    ]
+    .iter()
+    .any(|words| why.contains(words))
 }
 
 /// The error after `MAX_ROUNDS` lost pushes (`spent` in all): nothing is lost, and what to do
@@ -382,6 +408,18 @@ mod tests {
             waits.len() > 40,
             "the jitter spreads syncs apart: {waits:?}"
         );
+    }
+
+    #[test]
+    fn a_dropped_connection_is_told_from_an_unreachable_remote() {
+        assert!(dropped("fatal: read error: Connection reset by peer"));
+        assert!(dropped("fatal: the remote end hung up unexpectedly"));
+        assert!(!dropped(
+            "fatal: unable to connect to 127.0.0.1: Connection refused"
+        ));
+        assert!(!dropped(
+            "fatal: '/nowhere' does not appear to be a git repository"
+        ));
     }
 
     #[test]
