@@ -801,14 +801,24 @@ fn error_of_every_error_code() {
         },
         remote: true,
     };
-    let envelope = cmos::ops::envelope::Envelope::failure(&err, None, &cmos::cli::names::CliNames);
-    codes.insert(err.code().to_string());
-    out.push_str(&format!(
-        "# {} (exit {}), from the library\n{}\n\n",
-        err.code(),
-        err.exit_code(),
-        serde_json::to_string_pretty(&envelope).unwrap()
-    ));
+    // And a sync that lost its push to other clones every time (tests/swarm.rs brings about
+    // the contention; no sync there gives up).
+    let gave_up = cmos::ops::sync::gave_up(
+        "refs/heads/cmos",
+        "origin",
+        std::time::Duration::from_secs(95),
+    );
+    for err in [err, gave_up] {
+        let envelope =
+            cmos::ops::envelope::Envelope::failure(&err, None, &cmos::cli::names::CliNames);
+        codes.insert(err.code().to_string());
+        out.push_str(&format!(
+            "# {} (exit {}), from the library\n{}\n\n",
+            err.code(),
+            err.exit_code(),
+            serde_json::to_string_pretty(&envelope).unwrap()
+        ));
+    }
     let all = [
         "invalid_input",
         "not_found",

@@ -254,6 +254,36 @@ fn dry_run_changes_nothing_and_offline_keeps_local_state() {
     s.cmos(&s.a, &["mission", "add", "A2", "Still works offline"]);
 }
 
+/// A remote whose hook turns every push away did not lose a race: sync used to take that for
+/// contention and fetch, merge and push again round after round before giving up with
+/// "kept moving"; it now stops after the first refusal and says what refused.
+#[test]
+fn sync_to_a_remote_whose_hook_refuses_every_push_stops_at_once_and_says_so() {
+    let s = Setup::new();
+    let hook = s.remote.join("hooks/pre-receive");
+    std::fs::write(&hook, "#!/bin/sh\necho 'pushes are closed' >&2\nexit 1\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    s.cmos(&s.a, &["mission", "add", "A1", "Outgoing"]);
+    let tip = s.origin.git_in(&s.a, &["rev-parse", "refs/heads/cmos"]);
+    let refused = envelope(&s.origin, &s.a, &["sync"]);
+    assert_eq!(refused["ok"], false, "{refused:#}");
+    assert_eq!(refused["error"]["code"], "refused", "{refused:#}");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("although no other clone had pushed")
+            && message.contains("Nothing is lost"),
+        "{message}"
+    );
+    assert_eq!(
+        s.origin.git_in(&s.a, &["rev-parse", "refs/heads/cmos"]),
+        tip,
+        "the clone's operations stay on its branch"
+    );
+}
+
 #[test]
 fn sync_without_a_remote_says_what_to_do() {
     let repo = Repo::new();

@@ -51,6 +51,13 @@ fn render_sync(s: &SyncOutcome, style: &Style) -> String {
         return format!("{} is offline; nothing changed\n", s.remote);
     }
     let mut out = format!("{}: {}\n", style.bold(&s.remote), s.result);
+    if s.retries > 0 {
+        out.push_str(&format!(
+            "retried {} time(s): other clones pushed first; waited {:.1} s in all between tries\n",
+            s.retries,
+            s.waited_ms as f64 / 1000.0
+        ));
+    }
     let list = |out: &mut String, title: &str, items: &[String]| {
         if !items.is_empty() {
             out.push_str(&format!("{title} ({}):\n", items.len()));

@@ -3,6 +3,8 @@
 //! network through the `git` program); offline, local state stays as it is and the outcome
 //! says so.
 
+use std::time::{Duration, Instant};
+
 use serde::Serialize;
 
 use super::{Outcome, Workspace};
@@ -11,8 +13,11 @@ use crate::merge::Conflict;
 use crate::next::{Action, Input, Op};
 use crate::store::{CommitId, Pushed, RemoteBranch, Store};
 
-/// How often a sync fetches and merges again because the remote moved during its push.
-const MAX_ROUNDS: u32 = 20;
+/// How many fetch-merge-push rounds a sync makes before it gives up because other clones
+/// pushed first every time. With the backoff below, 50 clones syncing at the same moment
+/// through one remote need under ten, the contention model of `benches/swarm.rs` about 25
+/// at worst for 1,000; the rest is headroom.
+pub const MAX_ROUNDS: u32 = 40;
 
 #[derive(Debug, Default, Serialize)]
 pub struct SyncOutcome {
@@ -31,6 +36,12 @@ pub struct SyncOutcome {
     pub conflicts: Vec<Conflict>,
     /// How many fetch-merge-push rounds it took.
     pub rounds: u32,
+    /// Rounds after the first: how often the remote moved (another clone pushed first) and
+    /// this sync fetched, merged and pushed again.
+    pub retries: u32,
+    /// Milliseconds spent waiting between those rounds, to let the other clones' pushes
+    /// through rather than race them.
+    pub waited_ms: u64,
 }
 
 /// What `cmos sync` asks for.
@@ -61,23 +72,38 @@ pub fn sync(ws: &Workspace, request: &SyncRequest) -> Result<Outcome<SyncOutcome
         dry_run,
         ..SyncOutcome::default()
     };
+    let started = Instant::now();
+    let mut backoff = Backoff::default();
+    // Where the remote was when our last push lost, if it lost: a remote that has not moved
+    // since did not lose us a race, it turned the push away (a hook, a protected branch).
+    let mut lost_against: Option<Option<CommitId>> = None;
+    let mut drops = 0;
     for round in 1..=MAX_ROUNDS {
         out.rounds = round;
+        out.retries = round - 1;
+        let round_began = Instant::now();
         let theirs = match store.fetch(&remote)? {
+            RemoteBranch::Unreachable(why) if dropped(&why) && drops < MAX_DROPS => {
+                // A remote that answered and then dropped the connection is busy (a server
+                // shedding load while a swarm syncs), not offline: try again after a wait.
+                drops += 1;
+                let wait = backoff.next(round_began.elapsed());
+                std::thread::sleep(wait);
+                out.waited_ms += wait.as_millis() as u64;
+                continue;
+            }
             RemoteBranch::Unreachable(why) => return Ok(offline(ws, out, why)),
             RemoteBranch::Absent => None,
             RemoteBranch::At(tip) => Some(tip),
         };
+        if lost_against == Some(theirs) {
+            return Err(turned_away(store, &remote));
+        }
         let ours = store.tip()?.ok_or(Error::NotInitialized)?;
         if let Some(t) = theirs {
             store.require_cmos_branch(t, &format!("{remote}'s {}", store.branch()))?;
         }
         let base = theirs.and_then(|t| store.merge_base(ours, t));
-        out.incoming = match theirs {
-            Some(t) => store.subjects(Some(ours), t),
-            None => Vec::new(),
-        };
-        out.outgoing = store.subjects(theirs, ours);
         let plan = match (theirs, base) {
             (None, _) => Plan::Create,
             (Some(t), _) if t == ours => Plan::UpToDate,
@@ -99,6 +125,7 @@ pub fn sync(ws: &Workspace, request: &SyncRequest) -> Result<Outcome<SyncOutcome
         }
         if dry_run {
             out.result = plan.describe().to_string();
+            list_changes(store, &mut out, ours, theirs);
             return Ok(finish(ws, out));
         }
         let pushed = match plan {
@@ -112,9 +139,11 @@ pub fn sync(ws: &Workspace, request: &SyncRequest) -> Result<Outcome<SyncOutcome
                     t,
                     &format!("cmos sync: fast-forward to {remote}"),
                 )? {
+                    // A write in this clone moved the branch meanwhile: merge it in at once.
                     continue;
                 }
                 out.result = "fast-forwarded".into();
+                list_changes(store, &mut out, ours, theirs);
                 return Ok(finish(ws, out));
             }
             Plan::Create | Plan::Push => {
@@ -135,8 +164,22 @@ pub fn sync(ws: &Workspace, request: &SyncRequest) -> Result<Outcome<SyncOutcome
             }
         };
         match pushed {
-            Pushed::Done => return Ok(finish(ws, out)),
-            Pushed::Stale => continue,
+            Pushed::Done => {
+                list_changes(store, &mut out, ours, theirs);
+                return Ok(finish(ws, out));
+            }
+            Pushed::Stale => {
+                lost_against = Some(theirs);
+                // Another clone pushed between our fetch and our push. Step aside for a
+                // while before fetching and merging again, or every loser races the next
+                // winner at once and most of their rounds are wasted.
+                if round < MAX_ROUNDS {
+                    let wait = backoff.next(round_began.elapsed());
+                    std::thread::sleep(wait);
+                    out.waited_ms += wait.as_millis() as u64;
+                }
+                continue;
+            }
             Pushed::Failed(why) => {
                 return Err(Error::Git(format!(
                     "could not push to {remote}: {why}; the merge is kept locally, sync again"
@@ -145,10 +188,110 @@ pub fn sync(ws: &Workspace, request: &SyncRequest) -> Result<Outcome<SyncOutcome
             }
         }
     }
-    Err(Error::Conflict(format!(
-        "{remote} kept moving during {MAX_ROUNDS} rounds of sync; sync again"
+    Err(gave_up(&store.branch(), &remote, started.elapsed()))
+}
+
+/// How many dropped connections a sync waits out before it reports the remote offline.
+const MAX_DROPS: u32 = 5;
+
+/// Whether git's words say the remote was reached and then dropped the connection (reset,
+/// hung up, cut short), rather than not reached at all (no route, no such host, refused).
+fn dropped(why: &str) -> bool {
+    [
+        "reset by peer",
+        "hung up unexpectedly",
+        "early EOF",
+        "unexpected disconnect",
+    ]
+    .iter()
+    .any(|words| why.contains(words))
+}
+
+/// The error after `MAX_ROUNDS` lost pushes (`spent` in all): nothing is lost, and what to do
+/// about it. Public so the catalogue of error envelopes can show it without a swarm.
+pub fn gave_up(branch: &str, remote: &str, spent: Duration) -> Error {
+    Error::Conflict(format!(
+        "{remote}'s {branch} moved before each of this sync's {MAX_ROUNDS} pushes over {:.0} s: other clones kept pushing first. Nothing is lost: this clone's operations, merged with everything fetched, stay on its branch and go out with its next sync. Sync again in a little while; if this happens often, too many clones push to one branch at once: have them sync at staggered times, or give each team its own branch and merge those into the shared one on a schedule",
+        spent.as_secs_f64()
     ))
-    .then(Action::new(Op::Sync).with(Input::Remote, &remote)))
+    .then(Action::new(Op::Sync).with(Input::Remote, remote))
+}
+
+/// The error when the remote refused a push although its branch had not moved: no race to
+/// retry, something on the remote's side says no.
+fn turned_away(store: &Store, remote: &str) -> Error {
+    Error::Refused(format!(
+        "{remote} turned this sync's push to its {} away although no other clone had pushed there: a hook or a branch protection on the remote refuses it. Nothing is lost: this clone's operations stay on its branch. Ask whoever runs the remote to accept pushes to that branch, then sync again",
+        store.branch()
+    ))
+    .then(Action::new(Op::Sync).with(Input::Remote, remote))
+}
+
+/// Fills in what came in and what went out: the subjects of the operations the remote had
+/// that this clone did not, and the other way round. Only for the round that succeeded; a
+/// lost round's lists would be replaced anyway.
+fn list_changes(store: &Store, out: &mut SyncOutcome, ours: CommitId, theirs: Option<CommitId>) {
+    out.incoming = match theirs {
+        Some(t) if t != ours => store.subjects(Some(ours), t),
+        _ => Vec::new(),
+    };
+    out.outgoing = match theirs {
+        Some(t) if t == ours => Vec::new(),
+        _ => store.subjects(theirs, ours),
+    };
+}
+
+/// Jittered exponential backoff between rounds whose push lost the race. The unit is the
+/// duration of the round that lost (a fetch, a merge and a push on this remote, from this
+/// machine), so the wait fits the remote's speed without a tuned constant: after the k-th
+/// lost round a sync waits a random time up to 2^k rounds' worth, so the clones that lost
+/// spread out over a window that doubles while they keep losing, and one of them gets
+/// through at a time instead of all racing at once. A round slowed down by contention (many
+/// syncs sharing the machine or the remote) makes the next windows longer in proportion,
+/// which is what relieves it.
+#[derive(Debug, Default)]
+pub struct Backoff {
+    lost: u32,
+}
+
+impl Backoff {
+    /// The window stops doubling here (1,024 rounds' worth) and never exceeds the ceiling.
+    /// Both are far above what a small team meets (20 clones at once: 5 lost rounds at
+    /// most, windows of a few seconds) but must let a large swarm spread out: with 64
+    /// rounds' worth or an 8 s ceiling, 100 clones syncing at once on a 2-core machine kept
+    /// more rounds in flight than can succeed, every round got slower, and the contention
+    /// model of `benches/swarm.rs` had 12% of them give up (0% at these values, and none
+    /// of 1,000, whose last sync then takes about an hour: see the README on large swarms).
+    pub const MAX_DOUBLINGS: u32 = 10;
+    pub const FLOOR: Duration = Duration::from_millis(10);
+    pub const CEILING: Duration = Duration::from_secs(300);
+
+    /// The window a sync waits in, at random, after its `lost`-th lost round, which took
+    /// `round`. Public for the swarm benchmark's model, which follows the same policy.
+    pub fn window(lost: u32, round: Duration) -> Duration {
+        let doublings = lost.clamp(1, Self::MAX_DOUBLINGS);
+        (round.max(Self::FLOOR) * (1 << doublings)).min(Self::CEILING)
+    }
+
+    /// How long to wait after another lost round that took `round`.
+    fn next(&mut self, round: Duration) -> Duration {
+        self.lost += 1;
+        // Full jitter: anywhere in the window, so two clones that lost together rarely
+        // come back together.
+        Self::window(self.lost, round).mul_f64(unit_random())
+    }
+}
+
+/// A random number in [0, 1): from the operating system, else from the clock and process
+/// id (the waits only need to differ between clones, not to be unpredictable).
+fn unit_random() -> f64 {
+    let bits = getrandom::u64().unwrap_or_else(|_| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        u64::from(nanos).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ u64::from(std::process::id())
+    });
+    (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -232,4 +375,59 @@ pub fn conflicts(
         events.retain(|e| e.target == target);
     }
     Ok(Outcome::read(events, &snapshot))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_windows_double_from_the_round_and_stay_under_the_ceiling() {
+        let round = Duration::from_millis(100);
+        for _ in 0..200 {
+            let mut backoff = Backoff::default();
+            for lost in 1..=12u32 {
+                let wait = backoff.next(round);
+                let window =
+                    (round * (1 << lost.min(Backoff::MAX_DOUBLINGS))).min(Backoff::CEILING);
+                assert_eq!(Backoff::window(lost, round), window);
+                assert!(
+                    wait < window,
+                    "lost {lost}: waited {wait:?}, window {window:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn backoff_waits_differ_between_syncs() {
+        let waits: std::collections::HashSet<Duration> = (0..50)
+            .map(|_| Backoff::default().next(Duration::from_millis(200)))
+            .collect();
+        assert!(
+            waits.len() > 40,
+            "the jitter spreads syncs apart: {waits:?}"
+        );
+    }
+
+    #[test]
+    fn a_dropped_connection_is_told_from_an_unreachable_remote() {
+        assert!(dropped("fatal: read error: Connection reset by peer"));
+        assert!(dropped("fatal: the remote end hung up unexpectedly"));
+        assert!(!dropped(
+            "fatal: unable to connect to 127.0.0.1: Connection refused"
+        ));
+        assert!(!dropped(
+            "fatal: '/nowhere' does not appear to be a git repository"
+        ));
+    }
+
+    #[test]
+    fn unit_random_stays_in_the_unit_interval() {
+        assert!(
+            (0..1000)
+                .map(|_| unit_random())
+                .all(|x| (0.0..1.0).contains(&x))
+        );
+    }
 }
