@@ -5,9 +5,13 @@ use std::collections::BTreeMap;
 
 use gix::ObjectId;
 
+mod newest;
+
 use super::{CommitId, Snapshot, Store, load};
 use crate::error::{Error, FileProblem, Result};
-use crate::model::{Folded, Item, ItemKind, ItemStatus, Session, Timestamp};
+use crate::format::codec::parse_lines;
+use crate::format::layout::EVENTS;
+use crate::model::{Event, Folded, Item, ItemKind, ItemStatus, Session, Timestamp};
 
 /// The day in a generated session id (`ps-20261124-…` → `20261124`); ids without one sort
 /// before every dated id, as the oldest.
@@ -136,18 +140,12 @@ impl Store {
         snapshot: &Snapshot<'_>,
         since: Timestamp,
     ) -> Result<Vec<crate::model::Event>> {
-        let first_month = since.as_datetime().format("%Y-%m").to_string();
+        let first_month = month_key(since);
         let mut events = Vec::new();
-        for (path, blob) in
-            load::log_shards(&self.repo, snapshot.tree, crate::format::layout::EVENTS)?
-        {
-            let month = path.rsplit('/').nth(1).unwrap_or_default();
-            if month < first_month.as_str() {
-                continue;
-            }
+        let months = (Some(first_month.as_str()), None);
+        for (path, blob) in load::log_shards_between(&self.repo, snapshot.tree, EVENTS, months)? {
             let bytes = load::read_blob(&self.repo, blob)?;
-            let (lines, _) =
-                crate::format::codec::parse_lines::<crate::model::Event>(&path, &bytes);
+            let (lines, _) = parse_lines::<Event>(&path, &bytes);
             events.extend(lines.into_iter().filter(|e| e.at >= since));
         }
         events.sort_by(|a, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
@@ -161,41 +159,73 @@ impl Store {
     pub fn events_of_kinds(
         &self,
         snapshot: &Snapshot<'_>,
-        (since, until): (Timestamp, Option<Timestamp>),
+        span: (Timestamp, Option<Timestamp>),
         kinds: &[&str],
-    ) -> Result<Vec<crate::model::Event>> {
-        let first_month = since.as_datetime().format("%Y-%m").to_string();
-        let last_month = until.map(|t| t.as_datetime().format("%Y-%m").to_string());
+    ) -> Result<Vec<Event>> {
         let mut events = Vec::new();
-        for (path, blob) in
-            load::log_shards(&self.repo, snapshot.tree, crate::format::layout::EVENTS)?
-        {
-            let month = path.rsplit('/').nth(1).unwrap_or_default();
-            if month < first_month.as_str() || last_month.as_deref().is_some_and(|l| month > l) {
-                continue;
+        self.scan_events(snapshot, span, kinds, |e| {
+            if kinds.contains(&e.kind.as_str()) {
+                events.push(e);
             }
-            let bytes = load::read_blob(&self.repo, blob)?;
-            let text = String::from_utf8_lossy(&bytes);
-            let wanted: Vec<&str> = text
-                .lines()
-                .filter(|line| kinds.iter().any(|kind| line.contains(kind)))
-                .collect();
-            if wanted.is_empty() {
-                continue;
-            }
-            let (lines, _) = crate::format::codec::parse_lines::<crate::model::Event>(
-                &path,
-                wanted.join("\n").as_bytes(),
-            );
-            events.extend(
-                lines
-                    .into_iter()
-                    .filter(|e| e.at >= since && kinds.contains(&e.kind.as_str())),
-            );
-        }
+        })?;
         events.sort_by(|a, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
         Ok(events)
     }
+
+    /// Hands `visit` each event at or after `since`, in the months up to `until`'s (every
+    /// month after `since` without it), whose line holds one of `needles`, in no particular
+    /// order. One shard is held at a time, so the memory a reader needs is what it keeps,
+    /// however long the log; lines without a needle are never parsed.
+    pub fn scan_events(
+        &self,
+        snapshot: &Snapshot<'_>,
+        (since, until): (Timestamp, Option<Timestamp>),
+        needles: &[&str],
+        mut visit: impl FnMut(Event),
+    ) -> Result<()> {
+        let first_month = month_key(since);
+        let last_month = until.map(month_key);
+        let months = (Some(first_month.as_str()), last_month.as_deref());
+        for (path, blob) in load::log_shards_between(&self.repo, snapshot.tree, EVENTS, months)? {
+            let bytes = load::read_blob(&self.repo, blob)?;
+            let text = String::from_utf8_lossy(&bytes);
+            let mut wanted = String::new();
+            for line in text.lines() {
+                if needles.iter().any(|needle| line.contains(needle)) {
+                    wanted.push_str(line);
+                    wanted.push('\n');
+                }
+            }
+            if wanted.is_empty() {
+                continue;
+            }
+            let (lines, _) = parse_lines::<Event>(&path, wanted.as_bytes());
+            lines
+                .into_iter()
+                .filter(|e| e.at >= since)
+                .for_each(&mut visit);
+        }
+        Ok(())
+    }
+
+    /// Hands `visit` the events from `until` (the newest without it) back to `since`, newest
+    /// first, until it returns false. A writer appends to its shards in order, so each
+    /// writer's shards are read from its newest back, one at a time, and an event is handed on
+    /// once no unread shard can hold a newer one: a reader that wants the last few events
+    /// reads a few shards, whatever the size of the log.
+    pub fn events_newest_first(
+        &self,
+        snapshot: &Snapshot<'_>,
+        span: (Timestamp, Option<Timestamp>),
+        visit: impl FnMut(Event) -> bool,
+    ) -> Result<()> {
+        newest::events(&self.repo, snapshot.tree, span, visit)
+    }
+}
+
+/// The month directory (`yyyy-mm`) that holds log lines written at `at`.
+fn month_key(at: Timestamp) -> String {
+    at.as_datetime().format("%Y-%m").to_string()
 }
 
 impl Store {
@@ -242,6 +272,28 @@ impl Store {
             .collect();
         active.truncate(want);
         Ok(active)
+    }
+}
+
+impl Store {
+    /// The items of `kind` with a version written in the month of `since` or after, each as
+    /// its latest version: the log's older months are not read. An item created at or after
+    /// `since` (a session's next steps, from the session's start) is always among them.
+    pub fn items_since(
+        &self,
+        snapshot: &Snapshot<'_>,
+        kind: ItemKind,
+        since: Timestamp,
+    ) -> Result<Vec<Item>> {
+        let first = month_key(since);
+        let months = (Some(first.as_str()), None);
+        let mut versions = Vec::new();
+        for (path, blob) in
+            load::log_shards_between(&self.repo, snapshot.tree, kind.log_dir(), months)?
+        {
+            versions.extend(parse_lines::<Item>(&path, &load::read_blob(&self.repo, blob)?).0);
+        }
+        Ok(crate::model::latest_versions(versions))
     }
 }
 
