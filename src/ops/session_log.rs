@@ -300,17 +300,26 @@ pub fn entry(ws: &Workspace, n: usize) -> Result<Outcome<LogEntry>> {
     Ok(Outcome::read(entry, &snapshot))
 }
 
-/// Every entry, oldest first, numbered.
+/// Every entry, oldest first, numbered. Only the log's lines that can be entries are parsed
+/// and only the entries are kept, so a long log of other events costs reading, not memory.
 fn all_entries(ws: &Workspace, snapshot: &crate::store::Snapshot<'_>) -> Result<Vec<LogEntry>> {
-    let events = ws
-        .store()
-        .events_since(snapshot, Timestamp::from_millis(0))?;
-    let mut entries: Vec<LogEntry> = events.iter().filter_map(as_entry).collect();
+    let mut entries = Vec::new();
+    let everything = (Timestamp::from_millis(0), None);
+    ws.store()
+        .scan_events(snapshot, everything, &ENTRY_NEEDLES, |event| {
+            if let Some(entry) = as_entry(&event) {
+                entries.push(entry);
+            }
+        })?;
+    entries.sort_by(|a: &LogEntry, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
     for (i, entry) in entries.iter_mut().enumerate() {
         entry.n = i + 1;
     }
     Ok(entries)
 }
+
+/// Text every line of an entry's kind holds (`as_entry` decides).
+const ENTRY_NEEDLES: [&str; 4] = [LOG_PREFIX, "git.commit", "git.merge", "legacy."];
 
 /// The entry an event is, if it is one: a `session log` line, a logged commit, or a line
 /// imported from the original's SESSIONS.jsonl.
