@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use gix::ObjectId;
 
+mod marked;
 mod newest;
 
 use super::{CommitId, Snapshot, Store, load};
@@ -220,6 +221,20 @@ impl Store {
         visit: impl FnMut(Event) -> bool,
     ) -> Result<()> {
         newest::events(&self.repo, snapshot.tree, span, visit)
+    }
+}
+
+impl Store {
+    /// Every event of the log whose line holds one of `marks`, oldest first. Each shard's
+    /// marked lines are kept in a local cache named `name`, so only the shards written since
+    /// the last read are opened: a log of a million events costs listing its shards.
+    pub fn marked_events(
+        &self,
+        snapshot: &Snapshot<'_>,
+        marks: &[&str],
+        name: &str,
+    ) -> Result<Vec<Event>> {
+        marked::events(self, snapshot, marks, name)
     }
 }
 

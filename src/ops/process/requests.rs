@@ -91,10 +91,12 @@ fn request_of(event: &Event) -> Option<Request> {
 
 /// Requests and the ids of those answered, as of `snapshot`.
 fn requests(ws: &Workspace, snapshot: &Snapshot<'_>) -> Result<(Vec<Request>, BTreeSet<String>)> {
-    let epoch: Timestamp = "1970-01-01T00:00:00Z".parse()?;
-    let events = ws
+    // Requests are rare among the log's lines: a local cache keeps each shard's, so only the
+    // shards written since the last read are opened.
+    let mut events = ws
         .store()
-        .events_of_kinds(snapshot, (epoch, None), &[REQUEST, DONE])?;
+        .marked_events(snapshot, &[REQUEST, DONE], "fsm-requests")?;
+    events.retain(|e| e.kind == REQUEST || e.kind == DONE);
     let done = events
         .iter()
         .filter(|e| e.kind == DONE)
