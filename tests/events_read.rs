@@ -180,3 +180,35 @@ fn resume_of_an_old_session_shows_its_own_last_actions_among_other_writers_event
     let expected: Vec<String> = (62..=90).step_by(2).map(|n| format!("t{n}")).collect();
     assert_eq!(actions, expected);
 }
+
+#[test]
+fn the_activity_log_list_follows_the_branch_past_its_local_cache() {
+    let repo = Repo::new();
+    repo.init();
+    let summaries = |repo: &Repo| -> Vec<String> {
+        let listed = repo.json(&["session", "list", "--log"]);
+        let mut all: Vec<String> = listed
+            .as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| e["summary"].as_str().unwrap_or_default().to_string())
+            .collect();
+        all.sort();
+        all
+    };
+    repo.ok(&["session", "log", "--type", "start", "--summary", "one"]);
+    assert_eq!(summaries(&repo), ["one"]);
+    let cache = repo.path.join(".git/cmos/log-entries-cache");
+    assert!(cache.exists(), "the first list leaves the cache");
+    // A line written after the cache was filled is in a shard the cache has not seen.
+    repo.ok(&["session", "log", "--type", "complete", "--summary", "two"]);
+    assert_eq!(summaries(&repo), ["one", "two"]);
+    // A damaged cache is ignored and rebuilt.
+    let mut bytes = std::fs::read(&cache).expect("the cache");
+    let last = bytes.len() - 3;
+    bytes[last] ^= 0x01;
+    std::fs::write(&cache, bytes).expect("damage the cache");
+    assert_eq!(summaries(&repo), ["one", "two"]);
+    let entry = repo.json(&["session", "show", "2"]);
+    assert_eq!(entry["summary"], "two");
+}

@@ -300,18 +300,14 @@ pub fn entry(ws: &Workspace, n: usize) -> Result<Outcome<LogEntry>> {
     Ok(Outcome::read(entry, &snapshot))
 }
 
-/// Every entry, oldest first, numbered. Only the log's lines that can be entries are parsed
-/// and only the entries are kept, so a long log of other events costs reading, not memory.
+/// Every entry, oldest first, numbered. Only the log's lines that can be entries are read,
+/// through a local cache of each shard's (`Store::marked_events`), and only the entries are
+/// kept: a long log of other events costs listing its shards, not reading or holding them.
 fn all_entries(ws: &Workspace, snapshot: &crate::store::Snapshot<'_>) -> Result<Vec<LogEntry>> {
-    let mut entries = Vec::new();
-    let everything = (Timestamp::from_millis(0), None);
-    ws.store()
-        .scan_events(snapshot, everything, &ENTRY_NEEDLES, |event| {
-            if let Some(entry) = as_entry(&event) {
-                entries.push(entry);
-            }
-        })?;
-    entries.sort_by(|a: &LogEntry, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
+    let events = ws
+        .store()
+        .marked_events(snapshot, &ENTRY_NEEDLES, "log-entries")?;
+    let mut entries: Vec<LogEntry> = events.iter().filter_map(as_entry).collect();
     for (i, entry) in entries.iter_mut().enumerate() {
         entry.n = i + 1;
     }
