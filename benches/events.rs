@@ -15,7 +15,8 @@
 //!
 //! `CMOS_BENCH_BEFORE=<path to another cmos>` measures that binary too, on the same projects,
 //! before this one (for figures before a change); `CMOS_BENCH_BINARY=<path>` measures another
-//! binary instead of this build. A command whose first warm-up run takes over a second is timed
+//! binary instead of this build; `CMOS_BENCH_MAX_MISSIONS=<n>` leaves out the projects larger
+//! than n missions. A command whose first warm-up run takes over a second is timed
 //! 3 times instead of 10. Without `--bench` (as `cargo test` runs it)
 //! it is a smoke check: 200 missions with 2,000 and 10,000 events, each command once, checking
 //! that each succeeds and that resume and the activity log see the seeded events.
@@ -229,8 +230,12 @@ fn main() {
     if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
         println!("load average before: {}", load.trim());
     }
+    let max_missions = std::env::var("CMOS_BENCH_MAX_MISSIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX);
     let mut reports = Vec::new();
-    for &setup in setups {
+    for &setup in setups.iter().filter(|s| s.missions <= max_missions) {
         let project = Project::prepare(setup, &binaries[0].1);
         for (name, binary) in &binaries {
             eprintln!("  measuring {name}");
