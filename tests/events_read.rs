@@ -212,3 +212,41 @@ fn the_activity_log_list_follows_the_branch_past_its_local_cache() {
     let entry = repo.json(&["session", "show", "2"]);
     assert_eq!(entry["summary"], "two");
 }
+
+#[test]
+fn events_of_kinds_through_the_cache_match_the_log_as_it_grows() {
+    let repo = Repo::new();
+    let ws = seeded(&repo, 90, 6);
+    let store = ws.store();
+    let read = |span: (Timestamp, Option<Timestamp>)| {
+        let snapshot = store.snapshot().expect("snapshot");
+        let cached = store
+            .events_of_kinds(&snapshot, span, &["test.step"])
+            .expect("read through the cache");
+        let mut whole = store.events_since(&snapshot, span.0).expect("the log");
+        let last = span.1.map(|u| u.as_datetime().format("%Y-%m").to_string());
+        whole.retain(|e| {
+            let month = e.at.as_datetime().format("%Y-%m").to_string();
+            e.kind == "test.step" && last.as_ref().is_none_or(|l| month <= *l)
+        });
+        assert_eq!(uids(&cached), uids(&whole), "span {span:?}");
+        cached.len()
+    };
+    let september = (
+        Timestamp::from_millis(START_MS),
+        Some(Timestamp::from_millis(START_MS + HOUR_MS)),
+    );
+    let everything = (Timestamp::from_millis(0), None);
+    assert_eq!(read(september), 75, "72 hours of September and 3 imported");
+    assert_eq!(read(everything), 93);
+    // A new line grows a shard: its old version's entry must not hide the new one.
+    store
+        .write("test.more", |tx| {
+            tx.record("test.step", "t-new", None, None, Some("later".into()));
+            Ok(())
+        })
+        .expect("write");
+    assert_eq!(read(everything), 94);
+    assert_eq!(read(september), 75);
+    assert_eq!(read(everything), 94);
+}

@@ -155,58 +155,24 @@ impl Store {
 
     /// Events of `kinds` at or after `since`, from the months up to `until`'s (every month
     /// after `since` without it), oldest first. Only the lines that hold one of the kind names
-    /// are parsed, so a page that shows a few kinds (a mission's commits) passes over the
-    /// rest of a large log at the speed of a text search.
+    /// are parsed, and a local cache keeps them per shard (`marked_events`): a page that shows
+    /// a few rare kinds (a mission's commits, a sprint's moves) reads only the shards written
+    /// since it was last shown. For a common kind over a short window, use
+    /// `latest_events_of_kinds`.
     pub fn events_of_kinds(
         &self,
         snapshot: &Snapshot<'_>,
         span: (Timestamp, Option<Timestamp>),
         kinds: &[&str],
     ) -> Result<Vec<Event>> {
-        let mut events = Vec::new();
-        self.scan_events(snapshot, span, kinds, |e| {
-            if kinds.contains(&e.kind.as_str()) {
-                events.push(e);
-            }
-        })?;
-        events.sort_by(|a, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
+        // Each set of kinds has its own cache of the lines that name them.
+        let name = format!(
+            "kinds-{:016x}",
+            crate::model::fnv1a(kinds.join(" ").as_bytes())
+        );
+        let mut events = self.marked_events(snapshot, span, kinds, &name)?;
+        events.retain(|e| kinds.contains(&e.kind.as_str()));
         Ok(events)
-    }
-
-    /// Hands `visit` each event at or after `since`, in the months up to `until`'s (every
-    /// month after `since` without it), whose line holds one of `needles`, in no particular
-    /// order. One shard is held at a time, so the memory a reader needs is what it keeps,
-    /// however long the log; lines without a needle are never parsed.
-    pub fn scan_events(
-        &self,
-        snapshot: &Snapshot<'_>,
-        (since, until): (Timestamp, Option<Timestamp>),
-        needles: &[&str],
-        mut visit: impl FnMut(Event),
-    ) -> Result<()> {
-        let first_month = month_key(since);
-        let last_month = until.map(month_key);
-        let months = (Some(first_month.as_str()), last_month.as_deref());
-        for (path, blob) in load::log_shards_between(&self.repo, snapshot.tree, EVENTS, months)? {
-            let bytes = load::read_blob(&self.repo, blob)?;
-            let text = String::from_utf8_lossy(&bytes);
-            let mut wanted = String::new();
-            for line in text.lines() {
-                if needles.iter().any(|needle| line.contains(needle)) {
-                    wanted.push_str(line);
-                    wanted.push('\n');
-                }
-            }
-            if wanted.is_empty() {
-                continue;
-            }
-            let (lines, _) = parse_lines::<Event>(&path, wanted.as_bytes());
-            lines
-                .into_iter()
-                .filter(|e| e.at >= since)
-                .for_each(&mut visit);
-        }
-        Ok(())
     }
 
     /// Hands `visit` the events from `until` (the newest without it) back to `since`, newest
@@ -225,16 +191,44 @@ impl Store {
 }
 
 impl Store {
-    /// Every event of the log whose line holds one of `marks`, oldest first. Each shard's
-    /// marked lines are kept in a local cache named `name`, so only the shards written since
-    /// the last read are opened: a log of a million events costs listing its shards.
+    /// Every event at or after `since`, in the months up to `until`'s (every month after
+    /// `since` without it), whose line holds one of `marks`, oldest first. Each shard's marked
+    /// lines are kept in a local cache named `name`, so only the shards written since the last
+    /// read are opened: for marks on a few lines, a log of a million events costs listing its
+    /// shards.
     pub fn marked_events(
         &self,
         snapshot: &Snapshot<'_>,
+        (since, until): (Timestamp, Option<Timestamp>),
         marks: &[&str],
         name: &str,
     ) -> Result<Vec<Event>> {
-        marked::events(self, snapshot, marks, name)
+        let first = month_key(since);
+        let last = until.map(month_key);
+        let months = (Some(first.as_str()), last.as_deref());
+        let mut events = marked::events(self, snapshot, marks, name, months)?;
+        events.retain(|e| e.at >= since);
+        Ok(events)
+    }
+
+    /// Events of `kinds` from `since` to now, oldest first, read back from the newest until
+    /// `since`: what a check over a short window (the loop guard) needs, whatever the size of
+    /// the log or of the month.
+    pub fn latest_events_of_kinds(
+        &self,
+        snapshot: &Snapshot<'_>,
+        since: Timestamp,
+        kinds: &[&str],
+    ) -> Result<Vec<Event>> {
+        let mut events = Vec::new();
+        self.events_newest_first(snapshot, (since, None), |e| {
+            if kinds.contains(&e.kind.as_str()) {
+                events.push(e);
+            }
+            true
+        })?;
+        events.reverse();
+        Ok(events)
     }
 }
 

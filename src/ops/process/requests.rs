@@ -93,10 +93,10 @@ fn request_of(event: &Event) -> Option<Request> {
 fn requests(ws: &Workspace, snapshot: &Snapshot<'_>) -> Result<(Vec<Request>, BTreeSet<String>)> {
     // Requests are rare among the log's lines: a local cache keeps each shard's, so only the
     // shards written since the last read are opened.
-    let mut events = ws
+    let epoch = Timestamp::from_millis(0);
+    let events = ws
         .store()
-        .marked_events(snapshot, &[REQUEST, DONE], "fsm-requests")?;
-    events.retain(|e| e.kind == REQUEST || e.kind == DONE);
+        .events_of_kinds(snapshot, (epoch, None), &[REQUEST, DONE])?;
     let done = events
         .iter()
         .filter(|e| e.kind == DONE)

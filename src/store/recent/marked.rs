@@ -8,9 +8,9 @@
 //! failing to read or write it is never an error. Its lines are parsed as the log's are.
 //!
 //! Layout: a header line (the cache version, the marks, a checksum of the rest), then per
-//! shard a line `<blob id> <count>` followed by its `count` marked lines.
+//! shard a line `<blob id> <count> <month>` followed by its `count` marked lines.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use gix::ObjectId;
@@ -22,48 +22,58 @@ use crate::format::layout::EVENTS;
 use crate::model::{Event, fnv1a};
 
 /// Changed whenever the stored shape changes; a file with another header is ignored.
-const VERSION: &str = "cmos marked lines 1";
+const VERSION: &str = "cmos marked lines 2";
 /// A cache file larger than this is not read.
 const MAX_BYTES: u64 = 256 * 1024 * 1024;
 
-/// See `Store::marked_events`.
+/// See `Store::marked_events`: the marked events of the months from `first` to `last`
+/// (either end open when None), oldest first.
 pub(super) fn events(
     store: &Store,
     snapshot: &Snapshot<'_>,
     marks: &[&str],
     name: &str,
+    (first, last): (Option<&str>, Option<&str>),
 ) -> Result<Vec<Event>> {
     let path = store.local.shared_dir.join(format!("{name}-cache"));
-    let shards = load::log_shards_between(&store.repo, snapshot.tree, EVENTS, (None, None))?;
+    let mut shards = Vec::new();
+    for month in load::log_months(&store.repo, snapshot.tree, EVENTS, (first, last))? {
+        for (shard, blob) in load::month_shards(&store.repo, EVENTS, &month)? {
+            shards.push((shard, blob, month.0.clone()));
+        }
+    }
     let cached = load_cache(&path, marks).unwrap_or_default();
-    let mut fresh: HashMap<ObjectId, Vec<String>> = HashMap::new();
+    let mut fresh: HashMap<ObjectId, Entry> = HashMap::new();
     let mut events = Vec::new();
-    for (shard, blob) in &shards {
-        let lines = match cached.get(blob).or_else(|| fresh.get(blob)) {
-            Some(lines) => lines,
+    for (shard, blob, month) in &shards {
+        let entry = match cached.get(blob).or_else(|| fresh.get(blob)) {
+            Some(entry) => entry,
             None => {
                 let bytes = load::read_blob(&store.repo, *blob)?;
                 let text = String::from_utf8_lossy(&bytes);
-                let marked = text
+                let lines = text
                     .lines()
                     .filter(|line| marks.iter().any(|mark| line.contains(mark)))
                     .map(str::to_string)
                     .collect();
-                fresh.entry(*blob).or_insert(marked)
+                let month = month.clone();
+                fresh.entry(*blob).or_insert(Entry { month, lines })
             }
         };
-        if !lines.is_empty() {
-            events.extend(parse_lines::<Event>(shard, lines.join("\n").as_bytes()).0);
+        if !entry.lines.is_empty() {
+            events.extend(parse_lines::<Event>(shard, entry.lines.join("\n").as_bytes()).0);
         }
     }
-    let live: HashMap<&ObjectId, ()> = shards.iter().map(|(_, blob)| (blob, ())).collect();
-    let stale = cached.keys().any(|blob| !live.contains_key(blob));
+    // The months read are known in full: an entry of one of them whose shard is gone (an
+    // older version of a shard that grew since) goes. Other months' entries stay.
+    let live: HashSet<&ObjectId> = shards.iter().map(|(_, blob, _)| blob).collect();
+    let read = |month: &str| first.is_none_or(|f| month >= f) && last.is_none_or(|l| month <= l);
+    let gone = |(blob, entry): &(&ObjectId, &Entry)| read(&entry.month) && !live.contains(blob);
+    let stale = cached.iter().any(|pair| gone(&pair));
     if !fresh.is_empty() || stale {
-        // Keep the shards of this tree, nothing else: the file stays as large as the log's
-        // marked lines.
-        let mut entries: Vec<(&ObjectId, &Vec<String>)> = cached
+        let mut entries: Vec<(&ObjectId, &Entry)> = cached
             .iter()
-            .filter(|(blob, _)| live.contains_key(blob))
+            .filter(|pair| !gone(pair))
             .chain(fresh.iter())
             .collect();
         entries.sort_by_key(|(blob, _)| **blob);
@@ -73,12 +83,19 @@ pub(super) fn events(
     Ok(events)
 }
 
+/// A shard's marked lines, and the month directory it is in.
+#[derive(Debug, Default, PartialEq)]
+struct Entry {
+    month: String,
+    lines: Vec<String>,
+}
+
 fn header(marks: &[&str], sum: u64) -> String {
     format!("{VERSION} {} {sum:016x}\n", marks.join(" "))
 }
 
 /// The cache at `path` for `marks`, if it exists and passes every check.
-fn load_cache(path: &Path, marks: &[&str]) -> Option<HashMap<ObjectId, Vec<String>>> {
+fn load_cache(path: &Path, marks: &[&str]) -> Option<HashMap<ObjectId, Entry>> {
     if std::fs::metadata(path).ok()?.len() > MAX_BYTES {
         return None;
     }
@@ -89,26 +106,37 @@ fn load_cache(path: &Path, marks: &[&str]) -> Option<HashMap<ObjectId, Vec<Strin
         return None;
     }
     let mut entries = HashMap::new();
-    let mut lines = body.lines();
-    while let Some(entry) = lines.next() {
-        let (blob, count) = entry.split_once(' ')?;
-        let blob = ObjectId::from_hex(blob.as_bytes()).ok()?;
-        let count: usize = count.parse().ok()?;
+    let mut lines = body.split('\n');
+    while let Some(head) = lines.next().filter(|l| !l.is_empty()) {
+        let mut parts = head.splitn(3, ' ');
+        let blob = ObjectId::from_hex(parts.next()?.as_bytes()).ok()?;
+        let count: usize = parts.next()?.parse().ok()?;
+        let month = parts.next()?.to_string();
         let mut marked = Vec::new();
         for _ in 0..count {
             marked.push(lines.next()?.to_string());
         }
-        entries.insert(blob, marked);
+        entries.insert(
+            blob,
+            Entry {
+                month,
+                lines: marked,
+            },
+        );
     }
-    Some(entries)
+    lines.next().is_none().then_some(entries)
 }
 
 /// Writes the cache; a failure leaves the old file or none, which the next read rebuilds.
-fn save_cache(path: &Path, marks: &[&str], entries: &[(&ObjectId, &Vec<String>)]) {
+fn save_cache(path: &Path, marks: &[&str], entries: &[(&ObjectId, &Entry)]) {
     let mut body = String::new();
-    for (blob, lines) in entries {
-        body.push_str(&format!("{blob} {}\n", lines.len()));
-        for line in lines.iter() {
+    for (blob, entry) in entries {
+        // A month directory named with a line break cannot be stored on one line.
+        if entry.month.contains(['\n', '\r']) {
+            continue;
+        }
+        body.push_str(&format!("{blob} {} {}\n", entry.lines.len(), entry.month));
+        for line in &entry.lines {
             body.push_str(line);
             body.push('\n');
         }
@@ -129,12 +157,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("test-cache");
         let blob = ObjectId::empty_blob(gix::hash::Kind::Sha1);
-        let lines = vec![r#"{"kind":"fsm.request"}"#.to_string()];
-        let none = Vec::new();
+        let marked = Entry {
+            month: "2026-11".into(),
+            lines: vec![r#"{"kind":"fsm.request"}"#.to_string()],
+        };
+        let none = Entry {
+            month: "2026-10".into(),
+            lines: Vec::new(),
+        };
         let other = ObjectId::empty_tree(gix::hash::Kind::Sha1);
-        save_cache(&path, &["a", "b"], &[(&blob, &lines), (&other, &none)]);
+        save_cache(&path, &["a", "b"], &[(&blob, &marked), (&other, &none)]);
         let loaded = load_cache(&path, &["a", "b"]).expect("the cache loads");
-        assert_eq!(loaded.get(&blob), Some(&lines));
+        assert_eq!(loaded.get(&blob), Some(&marked));
         assert_eq!(loaded.get(&other), Some(&none));
         assert!(load_cache(&path, &["a"]).is_none(), "other marks");
         let good = std::fs::read(&path).unwrap();
