@@ -243,18 +243,18 @@ fn main() {
                 .iter()
                 .map(|cmd| project.measure(binary, cmd, &runs))
                 .collect();
-            reports.push(Report {
+            let report = Report {
                 setup,
                 binary: name,
                 figures,
-            });
+            };
+            // Printed as soon as measured, so a long run shows its figures as it goes.
+            report.print(full);
+            reports.push(report);
         }
         if !full {
             project.check_smoke(&binaries.last().expect("this build").1);
         }
-    }
-    for report in &reports {
-        report.print(full);
     }
     print_memory_ratios(&reports);
 }
