@@ -2,7 +2,8 @@
 //! learnings, constraints and next steps, and the event log, in the proportions of a project
 //! that has run for a while: per 10,000 missions, 2,000 sessions with 20,000 captures, 5,000
 //! decisions and 200,000 events. Written as files in one commit through the library, spread
-//! over months and writers the way real use spreads them.
+//! over months and writers the way real use spreads them. The number of events can be set on
+//! its own (`with_events`), so a benchmark can grow the activity log and keep the rest.
 
 use std::collections::BTreeMap;
 
@@ -30,6 +31,13 @@ impl Memory {
             decisions: missions / 2,
             events: missions * 20,
         }
+    }
+
+    /// The same memory with `events` events in the activity log, over the same days.
+    // benches/events.rs grows the log with it; benches/cli.rs, which shares this file, does not.
+    #[allow(dead_code)]
+    pub fn with_events(self, events: usize) -> Memory {
+        Memory { events, ..self }
     }
 
     pub fn captures(self) -> usize {

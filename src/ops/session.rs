@@ -574,7 +574,9 @@ pub fn resume(ws: &Workspace, id: Option<&str>) -> Result<Outcome<Resume>> {
             .map(|(e, _)| super::MissionBrief::from(&e)),
         None => None,
     };
-    let (steps, _) = store.items(&snapshot, ItemKind::NextStep)?;
+    // A session's next steps are written from its start on, so the months before it are
+    // left unread.
+    let steps = store.items_since(&snapshot, ItemKind::NextStep, session.started_at)?;
     let open_next_steps: Vec<Item> = steps
         .into_iter()
         .filter(|i| {
@@ -582,16 +584,21 @@ pub fn resume(ws: &Workspace, id: Option<&str>) -> Result<Outcome<Resume>> {
                 && i.status == crate::model::ItemStatus::Active
         })
         .collect();
-    let events = store.events_since(&snapshot, session.started_at)?;
-    let commits = super::history::logged_commits(&events, |e| {
-        e.at <= end && super::history::made_in_session(e, &id)
-    });
-    let mut last_actions: Vec<crate::model::Event> = events
-        .into_iter()
-        .filter(|e| e.agent == session.agent && e.at <= end)
-        .collect();
-    let skip = last_actions.len().saturating_sub(RESUME_EVENTS);
-    last_actions.drain(..skip);
+    // The log read back from the session's end to its start: the agent's last actions, and
+    // every commit made in it, so a long log costs no more than the session's own stretch.
+    let (mut last_actions, mut made) = (Vec::new(), Vec::new());
+    store.events_newest_first(&snapshot, (session.started_at, Some(end)), |e| {
+        if super::history::made_in_session(&e, &id) {
+            made.push(e.clone());
+        }
+        if e.agent == session.agent && last_actions.len() < RESUME_EVENTS {
+            last_actions.push(e);
+        }
+        true
+    })?;
+    last_actions.reverse();
+    made.reverse();
+    let commits = super::history::logged_commits(&made, |_| true);
     let suggested = resume_steps(&session, mission.as_ref(), &open_next_steps);
     let actions = resume_actions(&session, mission.as_ref());
     let resume = Resume {

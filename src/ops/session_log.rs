@@ -159,7 +159,7 @@ pub fn log(ws: &Workspace, request: &LogRequest) -> Result<Outcome<LogEntry>> {
     let limits = super::loop_guard::limits(&super::policy::effective(&snapshot)?.limits);
     let now = Timestamp::now();
     let since = lifecycle::window_start(now, limits.window_secs);
-    let recent = store.events_of_kinds(&snapshot, (since, None), &[kind.as_str()])?;
+    let recent = store.latest_events_of_kinds(&snapshot, since, &[kind.as_str()])?;
     let recent: Vec<Repeated> = recent
         .iter()
         .map(|e| {
@@ -300,17 +300,23 @@ pub fn entry(ws: &Workspace, n: usize) -> Result<Outcome<LogEntry>> {
     Ok(Outcome::read(entry, &snapshot))
 }
 
-/// Every entry, oldest first, numbered.
+/// Every entry, oldest first, numbered. Only the log's lines that can be entries are read,
+/// through a local cache of each shard's (`Store::marked_events`), and only the entries are
+/// kept: a long log of other events costs listing its shards, not reading or holding them.
 fn all_entries(ws: &Workspace, snapshot: &crate::store::Snapshot<'_>) -> Result<Vec<LogEntry>> {
+    let everything = (Timestamp::from_millis(0), None);
     let events = ws
         .store()
-        .events_since(snapshot, Timestamp::from_millis(0))?;
+        .marked_events(snapshot, everything, &ENTRY_NEEDLES, "log-entries")?;
     let mut entries: Vec<LogEntry> = events.iter().filter_map(as_entry).collect();
     for (i, entry) in entries.iter_mut().enumerate() {
         entry.n = i + 1;
     }
     Ok(entries)
 }
+
+/// Text every line of an entry's kind holds (`as_entry` decides).
+const ENTRY_NEEDLES: [&str; 4] = [LOG_PREFIX, "git.commit", "git.merge", "legacy."];
 
 /// The entry an event is, if it is one: a `session log` line, a logged commit, or a line
 /// imported from the original's SESSIONS.jsonl.

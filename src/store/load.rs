@@ -491,6 +491,70 @@ pub fn log_shards(
     Ok(shards)
 }
 
+/// The month directories of the log `.cmos/<log>/` as (month, tree), oldest first: those from
+/// `first` to `last` (`yyyy-mm`, either end open when None). Only the log's own listing and
+/// nothing under it is read, so a reader of a few months does not pay for the others.
+pub fn log_months(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    log: &str,
+    (first, last): (Option<&str>, Option<&str>),
+) -> Result<Vec<(String, ObjectId)>> {
+    let Some(root) = entry_id(repo, tree, layout::ROOT)? else {
+        return Ok(Vec::new());
+    };
+    let Some(dir) = entry_id(repo, root, log)? else {
+        return Ok(Vec::new());
+    };
+    let Listing::Entries(entries) = trees::read(repo, dir)? else {
+        return Ok(Vec::new());
+    };
+    Ok(entries
+        .into_iter()
+        .filter(|(month, _)| first.is_none_or(|f| month.as_str() >= f))
+        .filter(|(month, _)| last.is_none_or(|l| month.as_str() <= l))
+        .filter_map(|(month, node)| match node {
+            Node::Tree(id) => Some((month, id)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The shards of one month directory of the log `.cmos/<log>/` (from `log_months`), as
+/// (path, blob), by name.
+pub fn month_shards(
+    repo: &gix::Repository,
+    log: &str,
+    (month, dir): &(String, ObjectId),
+) -> Result<Vec<(String, ObjectId)>> {
+    let Listing::Entries(entries) = trees::read(repo, *dir)? else {
+        return Ok(Vec::new());
+    };
+    Ok(entries
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".jsonl"))
+        .filter_map(|(name, node)| match node {
+            Node::Blob(blob) => Some((format!("{}/{log}/{month}/{name}", layout::ROOT), blob)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The shards of the log `.cmos/<log>/` in the months from `first` to `last` (either end open
+/// when None), by path, oldest month first.
+pub fn log_shards_between(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    log: &str,
+    months: (Option<&str>, Option<&str>),
+) -> Result<Vec<(String, ObjectId)>> {
+    let mut shards = Vec::new();
+    for month in log_months(repo, tree, log, months)? {
+        shards.extend(month_shards(repo, log, &month)?);
+    }
+    Ok(shards)
+}
+
 /// The files directly in `.cmos/<dir>/` as (path, blob), by name; entries that are not
 /// plain files are left out (verify reports bad entries).
 pub fn dir_files(

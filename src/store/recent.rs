@@ -5,9 +5,14 @@ use std::collections::BTreeMap;
 
 use gix::ObjectId;
 
+mod marked;
+mod newest;
+
 use super::{CommitId, Snapshot, Store, load};
 use crate::error::{Error, FileProblem, Result};
-use crate::model::{Folded, Item, ItemKind, ItemStatus, Session, Timestamp};
+use crate::format::codec::parse_lines;
+use crate::format::layout::EVENTS;
+use crate::model::{Event, Folded, Item, ItemKind, ItemStatus, Session, Timestamp};
 
 /// The day in a generated session id (`ps-20261124-…` → `20261124`); ids without one sort
 /// before every dated id, as the oldest.
@@ -136,18 +141,12 @@ impl Store {
         snapshot: &Snapshot<'_>,
         since: Timestamp,
     ) -> Result<Vec<crate::model::Event>> {
-        let first_month = since.as_datetime().format("%Y-%m").to_string();
+        let first_month = month_key(since);
         let mut events = Vec::new();
-        for (path, blob) in
-            load::log_shards(&self.repo, snapshot.tree, crate::format::layout::EVENTS)?
-        {
-            let month = path.rsplit('/').nth(1).unwrap_or_default();
-            if month < first_month.as_str() {
-                continue;
-            }
+        let months = (Some(first_month.as_str()), None);
+        for (path, blob) in load::log_shards_between(&self.repo, snapshot.tree, EVENTS, months)? {
             let bytes = load::read_blob(&self.repo, blob)?;
-            let (lines, _) =
-                crate::format::codec::parse_lines::<crate::model::Event>(&path, &bytes);
+            let (lines, _) = parse_lines::<Event>(&path, &bytes);
             events.extend(lines.into_iter().filter(|e| e.at >= since));
         }
         events.sort_by(|a, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
@@ -156,46 +155,86 @@ impl Store {
 
     /// Events of `kinds` at or after `since`, from the months up to `until`'s (every month
     /// after `since` without it), oldest first. Only the lines that hold one of the kind names
-    /// are parsed, so a page that shows a few kinds (a mission's commits) passes over the
-    /// rest of a large log at the speed of a text search.
+    /// are parsed, and a local cache keeps them per shard (`marked_events`): a page that shows
+    /// a few rare kinds (a mission's commits, a sprint's moves) reads only the shards written
+    /// since it was last shown. For a common kind over a short window, use
+    /// `latest_events_of_kinds`.
     pub fn events_of_kinds(
         &self,
         snapshot: &Snapshot<'_>,
-        (since, until): (Timestamp, Option<Timestamp>),
+        span: (Timestamp, Option<Timestamp>),
         kinds: &[&str],
-    ) -> Result<Vec<crate::model::Event>> {
-        let first_month = since.as_datetime().format("%Y-%m").to_string();
-        let last_month = until.map(|t| t.as_datetime().format("%Y-%m").to_string());
-        let mut events = Vec::new();
-        for (path, blob) in
-            load::log_shards(&self.repo, snapshot.tree, crate::format::layout::EVENTS)?
-        {
-            let month = path.rsplit('/').nth(1).unwrap_or_default();
-            if month < first_month.as_str() || last_month.as_deref().is_some_and(|l| month > l) {
-                continue;
-            }
-            let bytes = load::read_blob(&self.repo, blob)?;
-            let text = String::from_utf8_lossy(&bytes);
-            let wanted: Vec<&str> = text
-                .lines()
-                .filter(|line| kinds.iter().any(|kind| line.contains(kind)))
-                .collect();
-            if wanted.is_empty() {
-                continue;
-            }
-            let (lines, _) = crate::format::codec::parse_lines::<crate::model::Event>(
-                &path,
-                wanted.join("\n").as_bytes(),
-            );
-            events.extend(
-                lines
-                    .into_iter()
-                    .filter(|e| e.at >= since && kinds.contains(&e.kind.as_str())),
-            );
-        }
-        events.sort_by(|a, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
+    ) -> Result<Vec<Event>> {
+        // Each set of kinds has its own cache of the lines that name them.
+        let name = format!(
+            "kinds-{:016x}",
+            crate::model::fnv1a(kinds.join(" ").as_bytes())
+        );
+        let mut events = self.marked_events(snapshot, span, kinds, &name)?;
+        events.retain(|e| kinds.contains(&e.kind.as_str()));
         Ok(events)
     }
+
+    /// Hands `visit` the events from `until` (the newest without it) back to `since`, newest
+    /// first, until it returns false. A writer appends to its shards in order, so each
+    /// writer's shards are read from its newest back, one at a time, and an event is handed on
+    /// once no unread shard can hold a newer one: a reader that wants the last few events
+    /// reads a few shards, whatever the size of the log.
+    pub fn events_newest_first(
+        &self,
+        snapshot: &Snapshot<'_>,
+        span: (Timestamp, Option<Timestamp>),
+        visit: impl FnMut(Event) -> bool,
+    ) -> Result<()> {
+        newest::events(&self.repo, snapshot.tree, span, visit)
+    }
+}
+
+impl Store {
+    /// Every event at or after `since`, in the months up to `until`'s (every month after
+    /// `since` without it), whose line holds one of `marks`, oldest first. Each shard's marked
+    /// lines are kept in a local cache named `name`, so only the shards written since the last
+    /// read are opened: for marks on a few lines, a log of a million events costs listing its
+    /// shards.
+    pub fn marked_events(
+        &self,
+        snapshot: &Snapshot<'_>,
+        (since, until): (Timestamp, Option<Timestamp>),
+        marks: &[&str],
+        name: &str,
+    ) -> Result<Vec<Event>> {
+        let first = month_key(since);
+        let last = until.map(month_key);
+        let months = (Some(first.as_str()), last.as_deref());
+        let mut events = marked::events(self, snapshot, marks, name, months)?;
+        events.retain(|e| e.at >= since);
+        Ok(events)
+    }
+
+    /// Events of `kinds` from `since` to now, oldest first, read back from the newest until
+    /// `since`: what a check over a short window (the loop guard) needs, whatever the size of
+    /// the log or of the month.
+    pub fn latest_events_of_kinds(
+        &self,
+        snapshot: &Snapshot<'_>,
+        since: Timestamp,
+        kinds: &[&str],
+    ) -> Result<Vec<Event>> {
+        let mut events = Vec::new();
+        self.events_newest_first(snapshot, (since, None), |e| {
+            if kinds.contains(&e.kind.as_str()) {
+                events.push(e);
+            }
+            true
+        })?;
+        events.reverse();
+        Ok(events)
+    }
+}
+
+/// The month directory (`yyyy-mm`) that holds log lines written at `at`.
+fn month_key(at: Timestamp) -> String {
+    at.as_datetime().format("%Y-%m").to_string()
 }
 
 impl Store {
@@ -242,6 +281,28 @@ impl Store {
             .collect();
         active.truncate(want);
         Ok(active)
+    }
+}
+
+impl Store {
+    /// The items of `kind` with a version written in the month of `since` or after, each as
+    /// its latest version: the log's older months are not read. An item created at or after
+    /// `since` (a session's next steps, from the session's start) is always among them.
+    pub fn items_since(
+        &self,
+        snapshot: &Snapshot<'_>,
+        kind: ItemKind,
+        since: Timestamp,
+    ) -> Result<Vec<Item>> {
+        let first = month_key(since);
+        let months = (Some(first.as_str()), None);
+        let mut versions = Vec::new();
+        for (path, blob) in
+            load::log_shards_between(&self.repo, snapshot.tree, kind.log_dir(), months)?
+        {
+            versions.extend(parse_lines::<Item>(&path, &load::read_blob(&self.repo, blob)?).0);
+        }
+        Ok(crate::model::latest_versions(versions))
     }
 }
 

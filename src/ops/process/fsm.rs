@@ -395,7 +395,7 @@ fn guard(
     let limits = crate::ops::loop_guard::limits(&limits);
     let now = Timestamp::now();
     let since = crate::lifecycle::window_start(now, limits.window_secs);
-    let recent = store.events_of_kinds(&snapshot, (since, None), &[TRANSITION])?;
+    let recent = store.latest_events_of_kinds(&snapshot, since, &[TRANSITION])?;
     let said = |at, agent, text| crate::lifecycle::Said {
         at,
         session: None,
