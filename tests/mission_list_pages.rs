@@ -143,3 +143,55 @@ fn test_mission_list_refuses_a_cursor_it_did_not_give() {
     assert_eq!(error["code"], "invalid_input", "{error:#}");
     assert!(code != 0);
 }
+
+/// A first page is read from the cache's windows of open missions (no pass over every
+/// summary); it must be exactly the whole list's first rows, with the same total and a cursor
+/// that carries on where the long way would, for every status and page size.
+#[test]
+fn test_first_pages_from_the_windows_are_the_whole_lists_first_rows() {
+    let repo = queued(6);
+    repo.ok(&["mission", "start", "Q03"]);
+    repo.ok(&["mission", "start", "Q05"]);
+    repo.ok(&["mission", "complete", "Q05"]);
+    repo.ok(&["mission", "start", "Q01"]);
+    repo.ok(&["mission", "block", "Q01", "--reason", "waiting"]);
+    for status in [None, Some("Queued"), Some("In Progress"), Some("Completed")] {
+        let mut whole_args = vec!["mission", "list"];
+        if let Some(s) = status {
+            whole_args.extend(["--status", s]);
+        }
+        let whole = ids(&repo.envelope(&whole_args)["data"]);
+        for limit in 1..=whole.len() + 1 {
+            let limit_text = limit.to_string();
+            let mut args = vec!["--json", "mission", "list", "--limit", &limit_text];
+            if let Some(s) = status {
+                args.extend(["--status", s]);
+            }
+            let out = repo.cmos(&args);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let envelope: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let page = ids(&envelope["data"]);
+            let expected: Vec<String> = whole.iter().take(limit).cloned().collect();
+            assert_eq!(page, expected, "{status:?} limit {limit}");
+            assert_eq!(
+                envelope["next_cursor"].is_string(),
+                limit < whole.len(),
+                "{status:?} limit {limit}: {envelope:#}"
+            );
+            if let Some(cursor) = envelope["next_cursor"].as_str() {
+                let mut rest_args = vec!["--json", "mission", "list", "--after", cursor];
+                if let Some(s) = status {
+                    rest_args.extend(["--status", s]);
+                }
+                let rest: Value = serde_json::from_slice(&repo.cmos(&rest_args).stdout).unwrap();
+                let mut walked = page.clone();
+                walked.extend(ids(&rest["data"]));
+                assert_eq!(walked, whole, "{status:?} limit {limit}: the rest follows");
+            }
+        }
+    }
+}

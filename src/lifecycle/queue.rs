@@ -310,6 +310,34 @@ impl Windows {
         }
     }
 
+    /// The ids of the first `n` missions in the order of work, of `status` or of every status,
+    /// or None when the windows do not reach that far (a window that stops short of its
+    /// status's missions, or rows past the open statuses, which have no windows).
+    pub fn first(&self, status: Option<Status>, n: usize) -> Option<Vec<&str>> {
+        let mut ids = Vec::with_capacity(n.min(WINDOW));
+        for (g, open) in OPEN.iter().enumerate() {
+            if status.is_some_and(|s| s != *open) {
+                continue;
+            }
+            let window = self.windows.get(g)?;
+            ids.extend(
+                window
+                    .keys
+                    .iter()
+                    .take(n - ids.len())
+                    .map(|(_, id)| id.as_str()),
+            );
+            if ids.len() == n {
+                return Some(ids);
+            }
+            if !window.complete {
+                return None;
+            }
+        }
+        // Every open mission is in `ids`; what follows (Completed, Dropped) has no window.
+        status.filter(|s| OPEN.contains(s)).map(|_| ids)
+    }
+
     /// The ids of the missions of `status` that the window holds, in order, and whether
     /// they are all of them.
     pub fn of(&self, status: Status) -> (impl Iterator<Item = &str>, bool) {

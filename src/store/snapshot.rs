@@ -10,6 +10,7 @@ use super::{CommitId, Store};
 use crate::digest::Digest;
 use crate::error::Result;
 use crate::index::{Index, Meta};
+use crate::lifecycle::Windows;
 
 pub struct Snapshot<'s> {
     store: &'s Store,
@@ -67,6 +68,15 @@ impl<'s> Snapshot<'s> {
             None => self.store.rebuild(self.tree)?,
         };
         Ok(self.full.get_or_init(|| index))
+    }
+
+    /// The first open missions of each status in the order of work, as the cache keeps them;
+    /// None when this tip was built without the cache (then the full index is at hand).
+    pub fn windows(&self) -> Option<Windows> {
+        if self.full.get().is_some() {
+            return None;
+        }
+        self.missions.as_ref()?.windows()
     }
 
     /// One mission's summary and the links that point at it, without decoding the others.

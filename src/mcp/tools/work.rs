@@ -117,9 +117,18 @@ impl ToolArgs for MissionStatus {
     fn run(self, ws: &Workspace) -> Result<Reply> {
         let view = status::status(ws)?;
         // The original's queue also lists what comes after the next mission.
-        let queued = mission::list(ws, None, Some(Status::Queued))?;
+        // Only the first few: read from the cache's windows, not by listing every mission.
         let limit = usize::from(self.queued_limit.unwrap_or(5));
-        let queued: Vec<_> = queued.data.into_iter().take(limit).collect();
+        let query = mission::ListQuery {
+            status: Some(Status::Queued),
+            limit: Some(limit),
+            ..Default::default()
+        };
+        let mut queued = Vec::with_capacity(limit);
+        mission::list_rows(ws, &query, &mut |_, m| {
+            queued.push(m);
+            Ok(())
+        })?;
         let mut reply = reply(view)?;
         reply.data["queued"] = serde_json::to_value(queued)
             .map_err(|e| Error::io("cannot encode a result", e.into()))?;

@@ -53,6 +53,46 @@ pub struct Columns {
     pub rank: usize,
 }
 
+impl Columns {
+    /// Makes room for the cells of `m`.
+    fn widen(&mut self, m: &MissionEntry) {
+        self.id = self.id.max(m.id.chars().count());
+        self.status = self.status.max(m.status.as_str().len());
+        let sprint = m.sprint.as_deref().map_or(1, |s| s.chars().count());
+        self.sprint = self.sprint.max(sprint);
+        let rank = m.rank.map_or(1, |r| r.to_string().len());
+        self.rank = self.rank.max(rank);
+    }
+}
+
+/// A first page (no sprint, no cursor) read from the cache's windows of open missions, so it
+/// costs what its rows cost instead of a pass over every summary: MCP's mission status and
+/// the first page of a list are the calls agents make most. None when the windows do not hold
+/// the whole page.
+fn first_page_from_windows(
+    snapshot: &crate::store::Snapshot<'_>,
+    query: &ListQuery<'_>,
+) -> Result<Option<Vec<MissionEntry>>> {
+    let (None, None, Some(limit)) = (query.sprint, query.after, query.limit) else {
+        return Ok(None);
+    };
+    let Some(windows) = snapshot.windows() else {
+        return Ok(None);
+    };
+    let Some(ids) = windows.first(query.status, query.skip.saturating_add(limit)) else {
+        return Ok(None);
+    };
+    let mut page = Vec::with_capacity(limit);
+    for id in ids.into_iter().skip(query.skip) {
+        match snapshot.entry(id)? {
+            Some((m, _)) => page.push(m),
+            // A window naming a mission the buckets lack: read it the long way.
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(page))
+}
+
 /// A place in the order of work, as a page's last row had it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
@@ -183,6 +223,29 @@ pub fn list_rows(
         Some(name) => Some(snapshot.meta.resolve_sprint(name)?.id.clone()),
         None => None,
     };
+    if let Some(page) = first_page_from_windows(&snapshot, query)? {
+        let total = match query.status {
+            Some(status) => snapshot.digest.totals.get(status),
+            None => snapshot.digest.totals.total,
+        };
+        let mut columns = Columns::default();
+        for m in &page {
+            columns.widen(m);
+        }
+        for m in &page {
+            row(&columns, MissionBrief::from(m))?;
+        }
+        let more = total > query.skip + page.len();
+        let listed = Listed {
+            total,
+            offset: query.skip.min(total),
+            next_cursor: page
+                .last()
+                .filter(|_| more)
+                .map(|m| Cursor::of(m).to_string()),
+        };
+        return Ok(Outcome::read(listed, &snapshot));
+    }
     let index = snapshot.index()?;
     let context = OrderContext::new(&index.meta);
     let after = query.after.map(|c| (c.key(&context), c.id.as_str()));
@@ -213,12 +276,7 @@ pub fn list_rows(
     }
     let mut columns = Columns::default();
     for Placed(_, m) in &rest {
-        columns.id = columns.id.max(m.id.chars().count());
-        columns.status = columns.status.max(m.status.as_str().len());
-        let sprint = m.sprint.as_deref().map_or(1, |s| s.chars().count());
-        columns.sprint = columns.sprint.max(sprint);
-        let rank = m.rank.map_or(1, |r| r.to_string().len());
-        columns.rank = columns.rank.max(rank);
+        columns.widen(m);
     }
     // A heap hands out the first row at once and orders the rest as they are taken.
     let mut heap: BinaryHeap<std::cmp::Reverse<Placed<'_>>> =
