@@ -239,8 +239,12 @@ pub(super) fn index_visiting(
     }
     let missions_dir = trees::join(layout::ROOT, layout::MISSIONS);
     for change in trees::diff(repo, old.missions, new.missions)? {
-        let path = trees::join(&missions_dir, &change.path);
-        index.problems.remove(&path);
+        // The full path is built only where it is needed: not for a file the visitor knows,
+        // which is nearly every file of a repeat verify.
+        let path = || trees::join(&missions_dir, &change.path);
+        if !index.problems.is_empty() {
+            index.problems.remove(&path());
+        }
         // The mission this path stands for, when it is where cmos puts that mission.
         let id = change
             .path
@@ -254,11 +258,13 @@ pub(super) fn index_visiting(
         match (change.new, id) {
             (None, _) => {}
             (Some(Leaf::Bad(why)), _) => {
+                let path = path();
                 index
                     .problems
                     .insert(path.clone(), trees::problem(&path, why));
             }
             (Some(Leaf::File(_)), None) => {
+                let path = path();
                 // A file hand-placed where cmos would never look for it: say so, never guess.
                 let message = match change.path.rsplit('/').next().and_then(layout::record_id) {
                     Some(id) if !id.is_empty() => format!(
@@ -279,6 +285,7 @@ pub(super) fn index_visiting(
                     index.upsert_mission(entry);
                     continue;
                 }
+                let path = path();
                 let bytes = read_blob(repo, blob)?;
                 match from_toml::<Mission>(&path, &bytes)
                     .and_then(|m| check_id(&path, id, &m.id).map(|_| m))

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use gix::ObjectId;
+use gix::hashtable::HashMap as BlobMap;
 
 use super::{CommitId, Store, load};
 use crate::error::{Error, FileProblem, Result};
@@ -18,7 +19,7 @@ mod cache;
 /// from it unread; the others are read and their texts checked.
 struct Judge {
     /// The cache's entries not met yet in the tree (each is taken out when met).
-    known: HashMap<ObjectId, MissionEntry>,
+    known: BlobMap<ObjectId, MissionEntry>,
     /// The files with no problem, as (blob, mission id).
     sound: Vec<(ObjectId, String)>,
     /// Whether a file was read and found sound (the cache is then rewritten).
@@ -30,10 +31,12 @@ impl load::Visitor for Judge {
     fn known(&mut self, blob: ObjectId, id: &str) -> Option<MissionEntry> {
         // The name's id is checked against the summary's, as a read checks it against the
         // file's: the same content may sit under another name.
-        if self.known.get(&blob)?.id != id {
+        let entry = self.known.remove(&blob)?;
+        if entry.id != id {
+            // Rare: put back for a file with this content under the right name.
+            self.known.insert(blob, entry);
             return None;
         }
-        let entry = self.known.remove(&blob)?;
         self.sound.push((blob, entry.id.clone()));
         Some(entry)
     }

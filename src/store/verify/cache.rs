@@ -12,10 +12,10 @@
 //! Layout: a header line (the cache version and cmos's), an FNV-1a checksum of the rest
 //! (8 bytes), then postcard's form of the list of (blob id bytes, summary).
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
+use gix::hashtable::HashMap;
 
 use crate::index::MissionEntry;
 use crate::model::fnv1a;
@@ -36,7 +36,9 @@ pub fn path_beside(index_cache: &Path) -> PathBuf {
     index_cache.with_file_name("verified")
 }
 
-/// The summaries of the sound files, by blob id; empty when there is no usable cache.
+/// The summaries of the sound files, by blob id; empty when there is no usable cache. The map
+/// hashes a blob id by its first bytes (gix's table for object ids): they are already a hash,
+/// and the default hasher's cost showed at 100,000 missions.
 pub fn load(path: &Path) -> HashMap<ObjectId, MissionEntry> {
     read(path).unwrap_or_default()
 }
@@ -52,10 +54,11 @@ fn read(path: &Path) -> Option<HashMap<ObjectId, MissionEntry>> {
         return None;
     }
     let entries: Vec<(&[u8], MissionEntry)> = postcard::from_bytes(rest).ok()?;
-    entries
-        .into_iter()
-        .map(|(id, entry)| Some((ObjectId::try_from(id).ok()?, entry)))
-        .collect()
+    let mut known = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
+    for (id, entry) in entries {
+        known.insert(ObjectId::try_from(id).ok()?, entry);
+    }
+    Some(known)
 }
 
 /// Replaces the cache with `entries`, atomically.
