@@ -108,7 +108,7 @@ impl Store {
                     tracking.as_str(),
                     commit.0,
                     PreviousValue::Any,
-                    format!("cmos sync: pushed to {remote}"),
+                    format!("sync: pushed to {remote}"),
                 );
                 Pushed::Done
             }
