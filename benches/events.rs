@@ -500,7 +500,9 @@ impl Project {
             .args(args)
             .env("CMOS_AGENT", "bench");
         finished(&spawn(timed));
-        let text = std::fs::read_to_string(&report).expect("the report of /usr/bin/time");
+        let text = std::fs::read_to_string(&report).expect(
+            "the report of /usr/bin/time (Debian package `time`, which scripts/test installs)",
+        );
         text.trim()
             .lines()
             .last()
