@@ -195,3 +195,32 @@ fn test_first_pages_from_the_windows_are_the_whole_lists_first_rows() {
         }
     }
 }
+
+/// A page size far beyond the missions there are (any number a client may send) lists what
+/// there is; it used to reserve room for that many rows and abort when the windows held the
+/// whole page.
+#[test]
+fn test_mission_list_with_a_huge_limit_lists_what_there_is_instead_of_aborting() {
+    let repo = queued(3);
+    repo.ok(&["mission", "start", "Q01"]);
+    for status in [None, Some("In Progress"), Some("Queued")] {
+        let mut args = vec!["--json", "mission", "list", "--limit", "100000000000000"];
+        if let Some(s) = status {
+            args.extend(["--status", s]);
+        }
+        let out = repo.cmos(&args);
+        assert!(
+            out.status.success(),
+            "{status:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let envelope: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let expected = match status {
+            None => 3,
+            Some("In Progress") => 1,
+            _ => 2,
+        };
+        assert_eq!(ids(&envelope["data"]).len(), expected, "{status:?}");
+        assert!(envelope["next_cursor"].is_null(), "{envelope:#}");
+    }
+}

@@ -82,7 +82,8 @@ fn first_page_from_windows(
     let Some(ids) = windows.first(query.status, query.skip.saturating_add(limit)) else {
         return Ok(None);
     };
-    let mut page = Vec::with_capacity(limit);
+    // Room for the rows there are, not for the limit asked for (any number a client sends).
+    let mut page = Vec::with_capacity(ids.len().saturating_sub(query.skip));
     for id in ids.into_iter().skip(query.skip) {
         match snapshot.entry(id)? {
             Some((m, _)) => page.push(m),
