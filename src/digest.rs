@@ -14,6 +14,9 @@ use crate::model::Status;
 /// How many missions of each status the digest keeps; the rest are only counted.
 pub const LISTED: usize = 20;
 
+/// The statuses whose first missions the digest lists.
+pub const LISTED_STATUSES: [Status; 3] = [Status::InProgress, Status::Current, Status::Blocked];
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Digest {
     pub totals: StatusCounts,
@@ -63,7 +66,7 @@ impl Digest {
     pub fn assemble(
         totals: StatusCounts,
         sprint_counts: BTreeMap<String, StatusCounts>,
-        first: impl Fn(Status) -> Vec<MissionEntry>,
+        mut first: impl FnMut(Status) -> Vec<MissionEntry>,
         next: Next,
     ) -> Digest {
         Digest {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
@@ -89,6 +89,16 @@ impl<'de> Deserialize<'de> for Timestamp {
 pub struct Date(NaiveDate);
 
 impl Date {
+    /// Days since 1 January of year 1 (that day is 1): a compact form for caches.
+    pub fn days_from_ce(&self) -> i32 {
+        self.0.num_days_from_ce()
+    }
+
+    /// The date `days` days after 31 December of year 0; None outside chrono's range.
+    pub fn from_days_from_ce(days: i32) -> Option<Date> {
+        NaiveDate::from_num_days_from_ce_opt(days).map(Date)
+    }
+
     /// Midnight UTC at the start of this day.
     pub fn start(&self) -> Timestamp {
         let midnight = self.0.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();

@@ -5,14 +5,16 @@
 //! of the mission id (postcard's compact binary form); each bucket is a file named by the hash
 //! of its content (see `objects`). Buckets are grouped, about as many groups as buckets per
 //! group: a group's fanout file names its buckets. The manifest, `head`, holds the tree id,
-//! the digest (JSON, small), the first missions of each open status in the order of work, and
-//! names the meta records (JSON, they carry free-form TOML tables) and every fanout file.
+//! the digest, the first missions of each open status in the order of work, and names the
+//! meta records' file and every fanout file (meta records and digest in the compact form of
+//! `compact`).
 //!
 //! A write re-encodes the buckets it touched, then their groups' fanout files, then replaces
 //! the manifest (a temporary file renamed into place): it reads and writes what it touched,
 //! whatever the size of the project. A reader sees one manifest, old or new, and every file
 //! it names is immutable; files no manifest names are collected a group at a time.
 
+mod compact;
 mod objects;
 
 use std::cell::OnceCell;
@@ -31,7 +33,7 @@ use objects::{Objects, Ref};
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
-    "cmos index cache 13 (cmos ",
+    "cmos index cache 14 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
@@ -277,36 +279,47 @@ pub fn load(dir: &Path) -> Option<Cached> {
     })
 }
 
-/// The meta records and digest last parsed by this process. One command reads the tip
+/// The meta records and digest last parsed by this process. One command may read the tip
 /// several times (a completion: its checks, the gate, the fallback, the process graph, the
-/// write), and parsing a thousand sprints costs more than copying them. A meta file never
-/// changes (it is named by its content), so its directory and name identify it; a digest is
-/// identified by its exact bytes.
-static PARSED_META: Mutex<Option<(PathBuf, Ref, Meta)>> = Mutex::new(None);
-static PARSED_DIGEST: Mutex<Option<(Vec<u8>, Digest)>> = Mutex::new(None);
+/// write), and parsing a thousand sprints costs more than copying them; but most commands
+/// read it once, and a copy kept for nothing costs as much again. So the first read only notes
+/// what it parsed, and a second read of the same keeps a copy for the reads after it. A meta
+/// file never changes (it is named by its content), so its directory and name identify it; a
+/// digest is identified by its exact bytes.
+static PARSED_META: Mutex<Option<(PathBuf, Ref, Option<Meta>)>> = Mutex::new(None);
+static PARSED_DIGEST: Mutex<Option<(Vec<u8>, Option<Digest>)>> = Mutex::new(None);
 
 fn parsed_meta(objects: &Objects, r: Ref) -> Option<Meta> {
     let mut memo = PARSED_META.lock().ok()?;
-    if let Some((dir, memo_ref, meta)) = memo.as_ref()
-        && *memo_ref == r
-        && dir == objects.dir()
-    {
-        return Some(meta.clone());
-    }
-    let meta: Meta = serde_json::from_slice(&objects.read(META_SHELF, r)?).ok()?;
-    *memo = Some((objects.dir().to_path_buf(), r, meta.clone()));
+    let seen = match memo.as_ref() {
+        Some((dir, memo_ref, kept)) if *memo_ref == r && dir == objects.dir() => {
+            if let Some(meta) = kept {
+                return Some(meta.clone());
+            }
+            true
+        }
+        _ => false,
+    };
+    let meta = compact::decode(&objects.read(META_SHELF, r)?)?;
+    let kept = seen.then(|| meta.clone());
+    *memo = Some((objects.dir().to_path_buf(), r, kept));
     Some(meta)
 }
 
 fn parsed_digest(bytes: &[u8]) -> Option<Digest> {
     let mut memo = PARSED_DIGEST.lock().ok()?;
-    if let Some((memo_bytes, digest)) = memo.as_ref()
-        && memo_bytes == bytes
-    {
-        return Some(digest.clone());
-    }
-    let digest: Digest = serde_json::from_slice(bytes).ok()?;
-    *memo = Some((bytes.to_vec(), digest.clone()));
+    let seen = match memo.as_ref() {
+        Some((memo_bytes, kept)) if memo_bytes == bytes => {
+            if let Some(digest) = kept {
+                return Some(digest.clone());
+            }
+            true
+        }
+        _ => false,
+    };
+    let digest = compact::decode_digest(bytes)?;
+    let kept = seen.then(|| digest.clone());
+    *memo = Some((bytes.to_vec(), kept));
     Some(digest)
 }
 
@@ -470,7 +483,7 @@ fn write_manifest(
     let meta_ref = match meta {
         MetaFile::Same(buckets) => buckets.meta,
         MetaFile::Changed(meta) => {
-            let r = objects.write(META_SHELF, &serde_json::to_vec(meta).ok()?)?;
+            let r = objects.write(META_SHELF, &compact::encode(meta)?)?;
             if let Some(base) = base
                 && base.meta != r
             {
@@ -479,7 +492,7 @@ fn write_manifest(
             r
         }
     };
-    let digest = serde_json::to_vec(digest).ok()?;
+    let digest = compact::encode_digest(digest)?;
     let windows = postcard::to_allocvec(windows).ok()?;
     for (shelf, r) in &replaced {
         objects.touch(shelf, *r);

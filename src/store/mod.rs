@@ -530,8 +530,8 @@ impl Store {
         let (state, changed) = tx.into_state();
         let path = self.local.cache_path();
         match state {
-            State::View(view) => {
-                if let Some(digest) = view.digest()
+            State::View(mut view) => {
+                if let Some(digest) = view.take_digest()
                     && new_tree.is_none_or(|tree| view.save(&path, tree, &digest, &changed))
                 {
                     return (view.into_meta(), digest);

@@ -25,6 +25,7 @@
 //!   The way out is to move the branch back to a commit before the damage, or rewrite it.
 
 use std::cmp::Ordering;
+use std::rc::Rc;
 
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
@@ -130,6 +131,34 @@ pub fn read(repo: &gix::Repository, id: ObjectId) -> Result<Listing> {
     Ok(decode(&data, repo.object_hash()))
 }
 
+/// Trees decoded and checked by this thread, by id: a write looks the same few trees up
+/// several times (reading a record, checking the paths it edits, finding the last log shard),
+/// and a directory of 400 missions costs as much to decode as the rest of the write. A tree's
+/// id names its content, so a remembered listing is never stale; the memo is cleared when it
+/// fills, which bounds it.
+const SHARED_LISTINGS: usize = 64;
+
+thread_local! {
+    static LISTINGS: std::cell::RefCell<std::collections::HashMap<ObjectId, Rc<Listing>>> =
+        std::cell::RefCell::default();
+}
+
+/// [`read`], remembered for the next lookup of the same tree in this thread.
+pub fn read_shared(repo: &gix::Repository, id: ObjectId) -> Result<Rc<Listing>> {
+    if let Some(found) = LISTINGS.with(|memo| memo.borrow().get(&id).cloned()) {
+        return Ok(found);
+    }
+    let listing = Rc::new(read(repo, id)?);
+    LISTINGS.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if memo.len() >= SHARED_LISTINGS {
+            memo.clear();
+        }
+        memo.insert(id, listing.clone());
+    });
+    Ok(listing)
+}
+
 /// The entries of one encoded tree, checked; exposed for the fuzz target.
 pub fn decode(data: &[u8], hash: gix::hash::Kind) -> Listing {
     let Ok(tree) = gix::objs::TreeRef::from_bytes(data, hash) else {
@@ -191,7 +220,7 @@ pub fn find<'l>(listing: &'l Listing, name: &str) -> Option<&'l Node> {
 
 /// The directory `name` of tree `id`, when it is a sound entry of a sound tree.
 pub fn subtree(repo: &gix::Repository, id: ObjectId, name: &str) -> Result<Option<ObjectId>> {
-    Ok(match find(&read(repo, id)?, name) {
+    Ok(match find(&*read_shared(repo, id)?, name) {
         Some(Node::Tree(sub)) => Some(*sub),
         _ => None,
     })
@@ -203,7 +232,7 @@ pub fn blob_at(repo: &gix::Repository, id: ObjectId, path: &str) -> Result<Optio
     let mut tree = id;
     let mut parts = path.split('/').peekable();
     while let Some(name) = parts.next() {
-        let listing = read(repo, tree)?;
+        let listing = read_shared(repo, tree)?;
         match (find(&listing, name), parts.peek().is_none()) {
             (Some(Node::Blob(blob)), true) => return Ok(Some(*blob)),
             (Some(Node::Tree(sub)), false) => tree = *sub,
@@ -363,9 +392,9 @@ pub fn check_edits<'p>(
     for path in paths {
         let (mut tree, mut at) = (root, String::new());
         for name in path.split('/') {
-            let listing = read(repo, tree)?;
+            let listing = read_shared(repo, tree)?;
             if seen.insert(tree) {
-                let bad = match &listing {
+                let bad = match &*listing {
                     Listing::Bad(why) => Some((at.clone(), why)),
                     Listing::Entries(entries) => entries.iter().find_map(|(n, node)| match node {
                         Node::Bad(why) => Some((join(&at, n), why)),

@@ -532,7 +532,7 @@ impl<'s> Tx<'s> {
                 None => return Ok(None),
             }
         }
-        Ok(match trees::read(repo, tree)? {
+        Ok(match &*trees::read_shared(repo, tree)? {
             trees::Listing::Entries(entries) => entries
                 .iter()
                 .filter_map(|(name, _)| layout::shard_seq(name, self.writer))

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use gix::ObjectId;
 
 use super::cache::{self, Buckets, Cached, EntryWithDependents, MetaFile, StoredRef};
-use crate::digest::{Digest, LISTED};
+use crate::digest::{Digest, LISTED, LISTED_STATUSES};
 use crate::index::{Index, Meta, MissionEntry};
 use crate::lifecycle::{self, Next, OrderContext, Prerequisites, Windows};
 use crate::model::{DepType, Sprint, Status};
@@ -25,6 +25,9 @@ pub struct View {
     buckets: Buckets,
     /// Buckets decoded so far, by number.
     decoded: RefCell<HashMap<usize, Rc<Vec<EntryWithDependents>>>>,
+    /// Summaries the cached digest holds (the first missions of each status, the next one):
+    /// the ones a new digest asks for first, found without decoding their buckets.
+    known: HashMap<String, MissionEntry>,
     /// Summaries this write changed or added.
     changed: BTreeMap<String, MissionEntry>,
     /// The first open missions of each status, in the order of work, with the changes applied.
@@ -41,7 +44,16 @@ impl View {
     /// The view of a cache, or None if its ordered keys cannot be read.
     pub fn new(cached: Cached) -> Option<View> {
         let windows = cached.missions.windows()?;
+        let digest = &cached.digest;
+        let listed = [&digest.in_progress, &digest.current, &digest.blocked];
+        let known = listed
+            .into_iter()
+            .flatten()
+            .chain(&digest.next)
+            .map(|m| (m.id.clone(), m.clone()))
+            .collect();
         Some(View {
+            known,
             context: OrderContext::new(&cached.meta),
             meta: cached.meta,
             digest: cached.digest,
@@ -82,7 +94,7 @@ impl View {
     /// The summary of `id` with this write's changes. The outer None means the cache is
     /// damaged and the write must read the whole index instead.
     pub fn entry(&self, id: &str) -> Option<Option<MissionEntry>> {
-        if let Some(m) = self.changed.get(id) {
+        if let Some(m) = self.changed.get(id).or_else(|| self.known.get(id)) {
             return Some(Some(m.clone()));
         }
         Some(self.original(id)?.map(|(m, _)| m))
@@ -220,16 +232,19 @@ impl View {
         })
     }
 
-    /// The digest of the tip this write produces, or None if the windows cannot tell.
-    pub fn digest(&self) -> Option<Digest> {
-        self.answer(|| {
-            let first = |status: Status| self.in_order(&[status]).take(LISTED).collect();
-            let (totals, sprints) = (
-                self.digest.totals.clone(),
-                self.digest.sprint_counts.clone(),
-            );
-            Digest::assemble(totals, sprints, first, self.next())
-        })
+    /// The digest of the tip this write produces, or None if the windows cannot tell. The
+    /// counts per sprint move into it (a thousand sprints take a while to copy), so the view
+    /// answers no more questions about sprints afterwards; it can still be saved.
+    pub fn take_digest(&mut self) -> Option<Digest> {
+        let (mut lists, next) = self.answer(|| {
+            let first = |status: Status| (status, self.in_order(&[status]).take(LISTED).collect());
+            let lists: HashMap<Status, Vec<MissionEntry>> = LISTED_STATUSES.map(first).into();
+            (lists, self.next())
+        })?;
+        let totals = self.digest.totals.clone();
+        let sprints = std::mem::take(&mut self.digest.sprint_counts);
+        let first = |status| lists.remove(&status).unwrap_or_default();
+        Some(Digest::assemble(totals, sprints, first, next))
     }
 
     /// Every mission with this write's changes, for operations that need the whole index,

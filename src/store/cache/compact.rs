@@ -1,0 +1,355 @@
+//! The meta records and the digest in the cache's compact form. A write reads both whole at
+//! every start, and a project with a thousand sprints made that the largest cost of a write
+//! as JSON: each sprint's free-form fields are flattened into it, which makes the parser
+//! buffer every field before it can tell the known ones from the rest, and the digest counts
+//! every sprint's missions by status name. Here times are numbers, statuses a byte, the
+//! free-form fields TOML text (parsed only when there are any), and the rest postcard.
+
+use serde::{Deserialize, Serialize};
+
+use crate::digest::Digest;
+use crate::error::FileProblem;
+use crate::index::{Meta, MissionEntry, StatusCounts};
+use crate::lifecycle::Skipped;
+use crate::model::{Date, Format, Project, Sprint, SprintStatus, Timestamp};
+use std::collections::BTreeMap;
+
+#[derive(Serialize, Deserialize)]
+struct CompactMeta {
+    format: Option<CompactFormat>,
+    project: Option<CompactProject>,
+    sprints: Vec<CompactSprint>,
+    problems: Vec<(String, FileProblem)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CompactFormat {
+    major: u32,
+    minor: u32,
+    extra: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CompactProject {
+    id: String,
+    name: String,
+    description: Option<String>,
+    current_sprint: Option<String>,
+    created_at: i64,
+    extra: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CompactSprint {
+    id: String,
+    uid: String,
+    title: String,
+    focus: Option<String>,
+    status: u8,
+    start: Option<i32>,
+    end: Option<i32>,
+    created_at: i64,
+    updated_at: i64,
+    completed_at: Option<i64>,
+    extra: String,
+}
+
+/// The meta records as bytes, or None if a free-form table cannot be written as TOML (the
+/// cache is then not written, and the next command rebuilds it).
+pub fn encode(meta: &Meta) -> Option<Vec<u8>> {
+    let compact = CompactMeta {
+        format: match &meta.format {
+            Some(f) => Some(CompactFormat {
+                major: f.major,
+                minor: f.minor,
+                extra: table_text(&f.extra)?,
+            }),
+            None => None,
+        },
+        project: match &meta.project {
+            Some(p) => Some(CompactProject {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                description: p.description.clone(),
+                current_sprint: p.current_sprint.clone(),
+                created_at: p.created_at.unix_seconds(),
+                extra: table_text(&p.extra)?,
+            }),
+            None => None,
+        },
+        sprints: meta
+            .sprints
+            .values()
+            .map(compact_sprint)
+            .collect::<Option<_>>()?,
+        problems: meta
+            .problems
+            .iter()
+            .map(|(path, problem)| (path.clone(), problem.clone()))
+            .collect(),
+    };
+    postcard::to_allocvec(&compact).ok()
+}
+
+/// The meta records [`encode`] wrote, or None if the bytes are not such records.
+pub fn decode(bytes: &[u8]) -> Option<Meta> {
+    let compact: CompactMeta = postcard::from_bytes(bytes).ok()?;
+    let format = match compact.format {
+        Some(f) => Some(Format {
+            major: f.major,
+            minor: f.minor,
+            extra: table(&f.extra)?,
+        }),
+        None => None,
+    };
+    let project = match compact.project {
+        Some(p) => Some(Project {
+            id: p.id,
+            name: p.name,
+            description: p.description,
+            current_sprint: p.current_sprint,
+            created_at: time(p.created_at),
+            extra: table(&p.extra)?,
+        }),
+        None => None,
+    };
+    let sprints = compact
+        .sprints
+        .into_iter()
+        .map(|s| Some((s.id.clone(), sprint(s)?)))
+        .collect::<Option<_>>()?;
+    Some(Meta {
+        format,
+        project,
+        sprints,
+        problems: compact.problems.into_iter().collect(),
+    })
+}
+
+/// The digest as stored: the passed-over missions (few, with optional fields postcard cannot
+/// skip) stay JSON. Written from borrowed parts, read back owned, in one layout.
+#[derive(Serialize)]
+struct DigestParts<'a> {
+    totals: &'a StatusCounts,
+    sprint_counts: &'a BTreeMap<String, StatusCounts>,
+    in_progress: &'a [MissionEntry],
+    current: &'a [MissionEntry],
+    blocked: &'a [MissionEntry],
+    next: &'a Option<MissionEntry>,
+    next_reason: &'a str,
+    skipped: Vec<u8>,
+    skipped_total: usize,
+}
+
+#[derive(Deserialize)]
+struct CompactDigest {
+    totals: StatusCounts,
+    sprint_counts: BTreeMap<String, StatusCounts>,
+    in_progress: Vec<MissionEntry>,
+    current: Vec<MissionEntry>,
+    blocked: Vec<MissionEntry>,
+    next: Option<MissionEntry>,
+    next_reason: String,
+    skipped: Vec<u8>,
+    skipped_total: usize,
+}
+
+pub fn encode_digest(digest: &Digest) -> Option<Vec<u8>> {
+    let parts = DigestParts {
+        totals: &digest.totals,
+        sprint_counts: &digest.sprint_counts,
+        in_progress: &digest.in_progress,
+        current: &digest.current,
+        blocked: &digest.blocked,
+        next: &digest.next,
+        next_reason: &digest.next_reason,
+        skipped: serde_json::to_vec(&digest.skipped).ok()?,
+        skipped_total: digest.skipped_total,
+    };
+    postcard::to_allocvec(&parts).ok()
+}
+
+pub fn decode_digest(bytes: &[u8]) -> Option<Digest> {
+    let c: CompactDigest = postcard::from_bytes(bytes).ok()?;
+    let skipped: Vec<Skipped> = serde_json::from_slice(&c.skipped).ok()?;
+    Some(Digest {
+        totals: c.totals,
+        sprint_counts: c.sprint_counts,
+        in_progress: c.in_progress,
+        current: c.current,
+        blocked: c.blocked,
+        next: c.next,
+        next_reason: c.next_reason,
+        skipped,
+        skipped_total: c.skipped_total,
+    })
+}
+
+fn compact_sprint(s: &Sprint) -> Option<CompactSprint> {
+    Some(CompactSprint {
+        id: s.id.clone(),
+        uid: s.uid.clone(),
+        title: s.title.clone(),
+        focus: s.focus.clone(),
+        status: status_code(s.status),
+        start: s.start.map(|d| d.days_from_ce()),
+        end: s.end.map(|d| d.days_from_ce()),
+        created_at: s.created_at.unix_seconds(),
+        updated_at: s.updated_at.unix_seconds(),
+        completed_at: s.completed_at.map(|t| t.unix_seconds()),
+        extra: table_text(&s.extra)?,
+    })
+}
+
+fn sprint(s: CompactSprint) -> Option<Sprint> {
+    let date = |days: Option<i32>| match days {
+        Some(d) => Date::from_days_from_ce(d).map(Some),
+        None => Some(None),
+    };
+    Some(Sprint {
+        id: s.id,
+        uid: s.uid,
+        title: s.title,
+        focus: s.focus,
+        status: status(s.status)?,
+        start: date(s.start)?,
+        end: date(s.end)?,
+        created_at: time(s.created_at),
+        updated_at: time(s.updated_at),
+        completed_at: s.completed_at.map(time),
+        extra: table(&s.extra)?,
+    })
+}
+
+/// Times on the branch are whole seconds, so seconds keep them exactly.
+fn time(seconds: i64) -> Timestamp {
+    Timestamp::from_millis(seconds.saturating_mul(1000))
+}
+
+fn status_code(status: SprintStatus) -> u8 {
+    match status {
+        SprintStatus::Planned => 0,
+        SprintStatus::Active => 1,
+        SprintStatus::Completed => 2,
+    }
+}
+
+fn status(code: u8) -> Option<SprintStatus> {
+    match code {
+        0 => Some(SprintStatus::Planned),
+        1 => Some(SprintStatus::Active),
+        2 => Some(SprintStatus::Completed),
+        _ => None,
+    }
+}
+
+/// A free-form table as TOML text; empty when the table is (most are).
+fn table_text(table: &toml::Table) -> Option<String> {
+    if table.is_empty() {
+        return Some(String::new());
+    }
+    toml::to_string(table).ok()
+}
+
+fn table(text: &str) -> Option<toml::Table> {
+    if text.is_empty() {
+        return Some(toml::Table::new());
+    }
+    toml::from_str(text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+
+    fn sprint_with(extra: toml::Table, start: Option<&str>) -> Sprint {
+        Sprint {
+            id: "S1".into(),
+            uid: "u1".into(),
+            title: "First".into(),
+            focus: Some("focus".into()),
+            status: SprintStatus::Completed,
+            start: start.map(|d| d.parse().unwrap()),
+            end: Some("2026-12-31".parse().unwrap()),
+            created_at: "2026-11-24T09:30:00Z".parse().unwrap(),
+            updated_at: "2026-11-25T10:00:01Z".parse().unwrap(),
+            completed_at: Some("2026-11-26T00:00:00Z".parse().unwrap()),
+            extra,
+        }
+    }
+
+    #[test]
+    fn meta_records_survive_the_round_trip_with_their_free_form_fields() {
+        let extra: toml::Table = toml::from_str(
+            "owner = \"ana\"\nweights = [1, 2.5]\n[nested]\nwhen = 2026-11-24T09:30:00Z\n",
+        )
+        .unwrap();
+        let mut meta = Meta::default();
+        meta.format = Some(Format {
+            extra: extra.clone(),
+            ..Format::default()
+        });
+        meta.sprints
+            .insert("S1".into(), sprint_with(extra.clone(), Some("0001-01-01")));
+        let mut plain = sprint_with(toml::Table::new(), None);
+        plain.id = "S2".into();
+        plain.status = SprintStatus::Planned;
+        plain.completed_at = None;
+        meta.sprints.insert("S2".into(), plain);
+        meta.problems.insert(
+            ".cmos/sprints/bad.toml".into(),
+            FileProblem {
+                path: ".cmos/sprints/bad.toml".into(),
+                line: Some(3),
+                column: None,
+                message: "expected `=`".into(),
+            },
+        );
+        let back = decode(&encode(&meta).unwrap()).unwrap();
+        assert_eq!(back.sprints, meta.sprints);
+        assert_eq!(back.format, meta.format);
+        assert_eq!(back.problems, meta.problems);
+        assert!(back.project.is_none());
+    }
+
+    #[test]
+    fn a_digest_survives_the_round_trip() {
+        let mut index = crate::index::Index::default();
+        for (i, status) in [Status::InProgress, Status::Blocked, Status::Queued]
+            .into_iter()
+            .enumerate()
+        {
+            index.upsert_mission(MissionEntry {
+                id: format!("M{i}"),
+                created: i as u128,
+                name: "Name".into(),
+                status,
+                sprint: Some("S1".into()),
+                rank: None,
+                depends: vec![],
+                blocked_reason: None,
+                awaiting_review: false,
+                needs_human: i == 2,
+                decided: false,
+            });
+        }
+        let digest = Digest::of(&index);
+        assert!(!digest.sprint_counts.is_empty() && !digest.in_progress.is_empty());
+        assert_eq!(
+            decode_digest(&encode_digest(&digest).unwrap()),
+            Some(digest)
+        );
+    }
+
+    #[test]
+    fn bytes_that_are_not_meta_records_are_refused() {
+        let meta = Meta::default();
+        let mut bytes = encode(&meta).unwrap();
+        assert!(decode(&bytes).is_some());
+        bytes.push(0xff);
+        bytes.insert(0, 9);
+        assert!(decode(&bytes).is_none());
+        assert!(decode(b"{\"format\": null}").is_none());
+    }
+}
