@@ -285,11 +285,13 @@ mod tests {
             "owner = \"ana\"\nweights = [1, 2.5]\n[nested]\nwhen = 2026-11-24T09:30:00Z\n",
         )
         .unwrap();
-        let mut meta = Meta::default();
-        meta.format = Some(Format {
-            extra: extra.clone(),
-            ..Format::default()
-        });
+        let mut meta = Meta {
+            format: Some(Format {
+                extra: extra.clone(),
+                ..Format::default()
+            }),
+            ..Meta::default()
+        };
         meta.sprints
             .insert("S1".into(), sprint_with(extra.clone(), Some("0001-01-01")));
         let mut plain = sprint_with(toml::Table::new(), None);
