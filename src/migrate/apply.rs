@@ -49,7 +49,7 @@ pub fn prepare(batch: &mut Batch) {
     batch.links.shrink_to_fit();
     batch.items.shrink_to_fit();
     batch.events.shrink_to_fit();
-    batch.extras = super::packed::Extras::pack(&mut batch.missions);
+    batch.extras.pack(&mut batch.missions);
 }
 
 /// Stages `batch` in one write (none when the branch already has all of it), creating the
