@@ -49,6 +49,7 @@ pub fn prepare(batch: &mut Batch) {
     batch.links.shrink_to_fit();
     batch.items.shrink_to_fit();
     batch.events.shrink_to_fit();
+    batch.extras.pack(&mut batch.missions);
 }
 
 /// Stages `batch` in one write (none when the branch already has all of it), creating the
@@ -171,10 +172,11 @@ fn stage(
         }
         tick("sprints", &mut done);
     }
-    // The batch's missions themselves, not copies: a mission is copied only to add its links,
-    // one at a time as it is staged (an import of 100,000 held them all twice).
+    // The batch's missions themselves, not copies: a mission is made whole (its packed
+    // `extra` table read back, its links added) one at a time as it is staged.
     let mut new_missions: Vec<&Mission> = Vec::new();
-    for mission in &batch.missions {
+    let mut new_at: Vec<usize> = Vec::new();
+    for (at, mission) in batch.missions.iter().enumerate() {
         if let Some(uid) = stored_uid(tx, &layout::mission_path(&mission.id))? {
             present(
                 report,
@@ -185,25 +187,22 @@ fn stage(
             );
         } else {
             new_missions.push(mission);
+            new_at.push(at);
             count(&mut report.imported, "missions");
         }
         tick("missions", &mut done);
     }
     let mut linked = link(tx, &batch.links, &new_missions, notes)?;
+    drop(new_missions);
     for _ in &batch.links {
         tick("links", &mut done);
     }
-    for (i, mission) in new_missions.into_iter().enumerate() {
-        match linked.remove(&i) {
-            None => tx.put_mission(mission)?,
-            Some(changes) => {
-                let mut mission = mission.clone();
-                for change in changes {
-                    change.apply(&mut mission);
-                }
-                tx.put_mission(&mission)?;
-            }
+    for (i, at) in new_at.into_iter().enumerate() {
+        let mut mission = batch.extras.whole(&batch.missions, at)?;
+        for change in linked.remove(&i).unwrap_or_default() {
+            change.apply(&mut mission);
         }
+        tx.put_mission(&mission)?;
     }
     for session in &batch.sessions {
         if let Some(uid) = stored_uid(tx, &layout::session_path(&session.id))? {

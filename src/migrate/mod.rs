@@ -14,6 +14,7 @@ pub mod export;
 mod legacy;
 mod limits;
 pub mod mission_file;
+mod packed;
 pub mod peers;
 mod report;
 pub mod sessions_log;
@@ -48,6 +49,9 @@ pub struct Batch {
     pub sprints: Vec<Sprint>,
     /// Missions without their links, which are added after every mission is known.
     pub missions: Vec<Mission>,
+    /// The `extra` tables of `missions` once [`prepare`] packed them (as text, by position):
+    /// until then empty, and the tables are in the missions.
+    pub extras: packed::Extras,
     pub links: Vec<Link>,
     pub sessions: Vec<Session>,
     pub items: Vec<Item>,

@@ -250,7 +250,7 @@ pub(super) fn index_visiting(
             .path
             .split_once('/')
             .and_then(|(dir, name)| Some((dir, layout::record_id(name)?)))
-            .filter(|(dir, id)| !id.contains('/') && *dir == layout::mission_dir(id))
+            .filter(|(dir, id)| !id.contains('/') && is_mission_dir(dir, id))
             .map(|(_, id)| id);
         if let Some(id) = id {
             index.missions.remove(id);
@@ -282,7 +282,8 @@ pub(super) fn index_visiting(
             }
             (Some(Leaf::File(blob)), Some(id)) => {
                 if let Some(entry) = visit.known(blob, id) {
-                    index.upsert_mission(entry);
+                    // Its path's problem was taken out above: no need to make the path again.
+                    index.missions.insert(entry.id.clone(), entry);
                     continue;
                 }
                 let path = path();
@@ -305,6 +306,13 @@ pub(super) fn index_visiting(
         index.problems.insert(fault.path.clone(), fault);
     }
     Ok(index)
+}
+
+/// Whether `dir` is `layout::mission_dir(id)`, without making that string for every file.
+fn is_mission_dir(dir: &str, id: &str) -> bool {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let hash = (crate::model::fnv1a(id.as_bytes()) & 0xff) as usize;
+    dir.as_bytes() == [HEX[hash >> 4], HEX[hash & 0xf]]
 }
 
 fn misplaced(path: &str, message: String) -> FileProblem {
@@ -672,4 +680,17 @@ pub fn changed_under(
         );
     }
     changed_files(repo, dirs.0, dirs.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mission_dir_is_recognised_as_layout_names_it() {
+        for id in ["B1", "m01002", "task-1006", "x"] {
+            assert!(is_mission_dir(&layout::mission_dir(id), id), "{id}");
+            assert!(!is_mission_dir("zz", id));
+        }
+    }
 }

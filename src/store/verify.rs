@@ -3,6 +3,7 @@
 //! no cycle, sprints referred to exist, uids are unique, every log line parses.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 
 use gix::ObjectId;
 use gix::hashtable::HashMap as BlobMap;
@@ -14,10 +15,14 @@ use crate::index::{Index, MissionEntry};
 use crate::model::{Event, Item, ItemKind, Mission};
 
 mod cache;
+mod faults;
 
 /// Judges each mission file as the index is built: files the cache knows as sound are taken
 /// from it unread; the others are read and their texts checked.
 struct Judge {
+    /// The cache being read on another thread, while the tree is walked; taken when the
+    /// first mission file is judged.
+    loading: Option<std::thread::JoinHandle<BlobMap<ObjectId, MissionEntry>>>,
     /// The cache's entries not met yet in the tree (each is taken out when met).
     known: BlobMap<ObjectId, MissionEntry>,
     /// The files with no problem, as (blob, mission id).
@@ -27,11 +32,42 @@ struct Judge {
     problems: Vec<FileProblem>,
 }
 
+impl Judge {
+    /// Starts reading the cache at `path`; read here when no thread can be started.
+    fn new(path: PathBuf) -> Judge {
+        let mut judge = Judge {
+            loading: None,
+            known: BlobMap::default(),
+            sound: Vec::new(),
+            fresh: false,
+            problems: Vec::new(),
+        };
+        let reader = std::thread::Builder::new().name("verify-cache".into());
+        match reader.spawn({
+            let path = path.clone();
+            move || cache::load(&path)
+        }) {
+            Ok(handle) => judge.loading = Some(handle),
+            Err(_) => judge.known = cache::load(&path),
+        }
+        judge
+    }
+
+    /// The cache's entries not met yet, once the cache is read (none if its reader failed:
+    /// the cache only ever saves work).
+    fn known_map(&mut self) -> &mut BlobMap<ObjectId, MissionEntry> {
+        if let Some(handle) = self.loading.take() {
+            self.known = handle.join().unwrap_or_default();
+        }
+        &mut self.known
+    }
+}
+
 impl load::Visitor for Judge {
     fn known(&mut self, blob: ObjectId, id: &str) -> Option<MissionEntry> {
         // The name's id is checked against the summary's, as a read checks it against the
         // file's: the same content may sit under another name.
-        let entry = self.known.remove(&blob)?;
+        let entry = self.known_map().remove(&blob)?;
         if entry.id != id {
             // Rare: put back for a file with this content under the right name.
             self.known.insert(blob, entry);
@@ -71,12 +107,7 @@ impl Store {
         let tree = self.tree_of(commit.0)?;
         let mut problems = Vec::new();
         let cache_path = cache::path_beside(&self.local.cache_path());
-        let mut judge = Judge {
-            known: cache::load(&cache_path),
-            sound: Vec::new(),
-            fresh: false,
-            problems: Vec::new(),
-        };
+        let mut judge = Judge::new(cache_path.clone());
         let index = match load::index_visiting(&self.repo, tree, None, &mut judge) {
             Ok(index) => index,
             Err(Error::UnsupportedFormat { found, supported }) => {
@@ -92,7 +123,7 @@ impl Store {
         problems.append(&mut judge.problems);
         // Kept for the next run: the sound files of this tree, when they differ from the
         // cache's (a file read and found sound, or a cached file gone from the tree).
-        if judge.fresh || !judge.known.is_empty() {
+        if judge.fresh || !judge.known_map().is_empty() {
             let entries: Vec<_> = judge
                 .sound
                 .iter()
@@ -102,7 +133,8 @@ impl Store {
         }
         problems.extend(index.meta.problems.values().cloned());
         // Entries cmos does not follow anywhere in the tree, not only where the index looks.
-        problems.extend(self.tree_faults(tree)?);
+        problems.extend(faults::outside_missions(&self.repo, tree)?);
+        problems.extend(load::layout_faults(&self.repo, tree)?);
         if index.meta.format.is_none() && !index.meta.problems.contains_key(layout::FORMAT) {
             problems.push(problem(
                 layout::FORMAT,

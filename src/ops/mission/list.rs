@@ -15,7 +15,8 @@ use std::str::FromStr;
 use crate::error::{Error, Result};
 use crate::index::MissionEntry;
 use crate::lifecycle::{OrderContext, OrderKey, natural_cmp};
-use crate::model::Status;
+use crate::model::text::first_chars;
+use crate::model::{Status, validate_id};
 use crate::ops::{MissionBrief, Outcome, Workspace};
 
 /// Which missions to list, and which page of them.
@@ -105,7 +106,8 @@ pub struct Cursor {
 }
 
 impl Cursor {
-    fn of(m: &MissionEntry) -> Cursor {
+    /// The place of mission `m`, as a page that ends with it gives it.
+    pub fn of(m: &MissionEntry) -> Cursor {
         Cursor {
             status: m.status,
             sprint: m.sprint.clone(),
@@ -152,10 +154,16 @@ impl fmt::Display for Cursor {
 impl FromStr for Cursor {
     type Err = Error;
 
+    /// Only the text cmos gives is read: the numbers as it writes them (no sign, no leading
+    /// zero), a sprint and an id that are valid ids. Another spelling of the same place is
+    /// refused too, so a cursor is one string and an agent never holds two for one place.
     fn from_str(text: &str) -> Result<Cursor> {
         let refused = || {
+            // A cursor is short: a long text is shown by its start only.
+            let shown = first_chars(text, 120);
+            let more = if shown.len() < text.len() { "…" } else { "" };
             Error::InvalidInput(format!(
-                "cursor {text:?} is not one cmos gave: pass the next cursor of the previous page"
+                "cursor {shown:?}{more} is not one cmos gave: pass the next cursor of the previous page"
             ))
         };
         let parts: Vec<&str> = text.splitn(5, ':').collect();
@@ -173,16 +181,21 @@ impl FromStr for Cursor {
             "" => None,
             r => Some(r.parse::<i64>().map_err(|_| refused())?),
         };
-        if id.is_empty() || id.contains(':') || sprint.contains(':') {
+        let sprint_ok = sprint.is_empty() || validate_id("sprint", sprint).is_ok();
+        if !sprint_ok || validate_id("mission", id).is_err() {
             return Err(refused());
         }
-        Ok(Cursor {
+        let cursor = Cursor {
             status: *status,
             sprint: (!sprint.is_empty()).then(|| sprint.to_string()),
             rank,
             created_ms,
             id: id.to_string(),
-        })
+        };
+        if cursor.to_string() != text {
+            return Err(refused());
+        }
+        Ok(cursor)
     }
 }
 
@@ -316,9 +329,44 @@ mod tests {
 
     #[test]
     fn a_cursor_cmos_did_not_give_is_refused() {
-        for text in ["", "20", "99:1:::B1", "0:x:::B1", "0:1:r::B1", "0:1:::"] {
+        for text in [
+            "",
+            "20",
+            "99:1:::B1",
+            "0:x:::B1",
+            "0:1:r::B1",
+            "0:1:::",
+            "0:1:::B:1",
+        ] {
             let error = text.parse::<Cursor>().unwrap_err().to_string();
             assert!(error.contains("not one cmos gave"), "{text}: {error}");
         }
+    }
+
+    #[test]
+    fn test_a_cursor_spelled_otherwise_than_cmos_gives_it_is_refused() {
+        // Each reads as a place cmos could give, but is not the text it gives for it.
+        for text in [
+            "0:01:::B1",
+            "0:+1:::B1",
+            "00:1:::B1",
+            "0:1:+3::B1",
+            "0:1:-0::B1",
+            "0:1:07::B1",
+            "0:1:::B1\u{1b}[2J",
+            "0:1::S 1:B1",
+            "0:1:::..",
+        ] {
+            let error = text.parse::<Cursor>().unwrap_err();
+            assert_eq!(error.code(), "invalid_input", "{text}");
+            assert!(error.to_string().contains("not one cmos gave"), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_long_cursor_is_shown_by_its_start() {
+        let text = format!("0:1:::{}", "x".repeat(100_000));
+        let error = text.parse::<Cursor>().unwrap_err().to_string();
+        assert!(error.len() < 400, "{} bytes", error.len());
     }
 }
