@@ -83,7 +83,7 @@ pub fn merge_branch(ws: &Workspace, request: &MergeRequest) -> Result<Outcome<Me
         if store.fast_forward(
             Some(ours),
             theirs,
-            &format!("cmos merge: fast-forward to {short}"),
+            &format!("merge: fast-forward to {short}"),
         )? {
             out.result = "fast-forwarded".into();
             return Ok(Outcome::about(out, ws));

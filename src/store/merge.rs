@@ -73,8 +73,8 @@ impl Store {
         let git = |e: gix::Error| Error::git("cannot write the merged tree", e);
         let mut editor = repo.edit_tree(our_tree).map_err(git)?;
         let mut conflicts = Vec::new();
-        let read = |blob: Option<ObjectId>| -> Result<Option<Vec<u8>>> {
-            blob.map(|b| load::read_blob(repo, b)).transpose()
+        let read = |blob: Option<ObjectId>, path: &str| -> Result<Option<Vec<u8>>> {
+            blob.map(|b| load::read_blob(repo, b, path)).transpose()
         };
         // Records a merge moves aside are written last, over what either side had there.
         let mut moved_aside: HashMap<String, ObjectId> = HashMap::new();
@@ -92,7 +92,7 @@ impl Store {
                 Some(ours_blob) if *ours_blob == theirs_blob => continue,
                 Some(ours_blob) => {
                     let base_bytes = super::tx::read_path(repo, base_tree, &path)?;
-                    let (a, b) = (read(*ours_blob)?, read(theirs_blob)?);
+                    let (a, b) = (read(*ours_blob, &path)?, read(theirs_blob, &path)?);
                     merge::merge_file(
                         &path,
                         Sides {
@@ -350,10 +350,14 @@ impl Store {
         let mut total = 0;
         for change in trees::diff(&self.repo, None, Some(self.tree_of(tip)?))? {
             if let Some(Leaf::File(blob)) = change.new {
-                let header = self
-                    .repo
-                    .find_header(blob)
-                    .map_err(|e| Error::git("cannot read a file of the cmos branch", e))?;
+                let header = super::repository::found_again(|| self.repo.try_find_header(blob))
+                    .map_err(|e| Error::git("cannot read a file of the cmos branch", e))?
+                    .ok_or_else(|| {
+                        Error::Git(format!(
+                            "{} on the cmos branch is object {blob}, which this repository does not have",
+                            change.path
+                        ))
+                    })?;
                 total += header.size();
             }
         }

@@ -707,8 +707,10 @@ impl Store {
             path: Some(path.to_string()),
             ..LogFilter::default()
         };
-        let read =
-            |blob: Option<ObjectId>| blob.map(|b| load::read_blob(&self.repo, b)).transpose();
+        let read = |blob: Option<ObjectId>| {
+            blob.map(|b| load::read_blob(&self.repo, b, path))
+                .transpose()
+        };
         history::walk(&self.repo, tip, &filter)?
             .into_iter()
             .map(|c| Ok((c.entry, read(c.before)?, read(c.after)?)))
