@@ -104,3 +104,32 @@ fn test_reads_racing_git_prune_packed_never_report_an_object_missing() {
     assert_eq!(outcome, Ok(()), "after {cycle} packings");
     assert!(reads.load(Ordering::Relaxed) > 0);
 }
+
+/// A store open for long (the MCP server, the board) while the repository gains packs: each
+/// fetch of a sync and each incremental packing adds one, and git's `gc --auto` folds them
+/// together only past 50. Reads through the open store kept working up to 32 packs only.
+#[test]
+fn test_a_long_open_store_reads_after_the_repository_gains_more_than_32_packs() {
+    let repo = Repo::new();
+    repo.ok(&["init", "--name", "demo"]);
+    let ws = Workspace::open(&repo.path, Some("tester".into())).expect("open");
+    for n in 0..40 {
+        let fields = MissionFields {
+            name: Some(format!("mission {n}")),
+            ..MissionFields::default()
+        };
+        mission::add(&ws, Some(&format!("M{n}")), fields)
+            .unwrap_or_else(|e| panic!("add M{n} with {n} packs: {e}"));
+        // Incremental: the new objects into one more pack, the loose copies deleted.
+        repo.git(&["repack", "-d", "-q"]);
+    }
+    let packs = std::fs::read_dir(repo.path.join(".git/objects/pack"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension() == Some("pack".as_ref()))
+        .count();
+    assert!(packs > 32, "{packs} packs");
+    assert_eq!(
+        ws.store().mission_at_tip("M39").expect("read").name,
+        "mission 39"
+    );
+}
