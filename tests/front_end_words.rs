@@ -381,6 +381,8 @@ const MAY_NAME_THE_CLI: &[(&str, &str)] = &[
     ("src/ops/hooks.rs", "cmos hook run"),
     ("src/ops/agents.rs", ""),
     ("src/ops/sync.rs", "\"cmos sync: fast-forward"),
+    // The agent recorded on the conflicts a merge resolved: a name, not a command line.
+    ("src/merge/mod.rs", "agent: \"cmos merge\""),
     ("src/store/git_program.rs", ""),
 ];
 

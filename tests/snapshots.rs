@@ -613,6 +613,10 @@ const NOT_IN_SCENARIO: &[(&str, &str)] = &[
     ),
     ("mcp", "a stdio server; tests/mcp.rs drives it"),
     (
+        "merge",
+        "needs a second cmos branch (a team's); tests/team_merge.rs runs it with team clones",
+    ),
+    (
         "board export",
         "writes a directory of HTML and SVG; tests/board_server.rs checks it (`board` is a server)",
     ),

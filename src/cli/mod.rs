@@ -13,6 +13,7 @@ mod kb;
 mod knowledge;
 mod mcp;
 mod memory;
+mod merge;
 mod metric;
 mod migrate;
 mod mission;
@@ -103,6 +104,7 @@ pub enum Command {
     #[command(subcommand)]
     Agents(mcp::AgentsCommand),
     Sync(sync::SyncArgs),
+    Merge(merge::MergeArgs),
     #[command(subcommand)]
     Hook(hook::HookCommand),
     History(review::HistoryArgs),
@@ -192,6 +194,7 @@ fn run(ctx: &CommandContext, command: Command) -> Result<()> {
         Command::Import(args) => with_workspace(ctx, |ws, p| migrate::run_import(ws, args, p)),
         Command::Export(cmd) => with_workspace(ctx, |ws, p| migrate::run_export(ws, cmd, p)),
         Command::Sync(args) => with_workspace(ctx, |ws, p| sync::run(ws, args, p)),
+        Command::Merge(args) => with_workspace(ctx, |ws, p| merge::run(ws, args, p)),
         Command::Conflicts(args) => with_workspace(ctx, |ws, p| sync::run_conflicts(ws, args, p)),
         Command::Hook(cmd) => with_workspace(ctx, |ws, p| hook::run(ws, cmd, p)),
         Command::History(args) => with_workspace(ctx, |ws, p| review::run_history(ws, args, p)),

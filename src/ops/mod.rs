@@ -27,6 +27,7 @@ pub mod knowledge;
 mod loop_guard;
 pub mod marked;
 pub mod memory;
+pub mod merge_branch;
 pub mod metadata;
 pub mod metrics;
 pub mod migrate;

@@ -114,12 +114,39 @@ fn entry_id(repo: &gix::Repository, tree: ObjectId, name: &str) -> Result<Option
     trees::subtree(repo, tree, name)
 }
 
-pub(super) fn read_blob(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>> {
-    Ok(repo
-        .find_blob(id)
-        .map_err(|e| Error::git("cannot read a file of the cmos branch", e))?
-        .take_data())
+pub(super) fn read_blob(repo: &gix::Repository, id: ObjectId, path: &str) -> Result<Vec<u8>> {
+    let git = |e| Error::git(&format!("cannot read {path} on the cmos branch"), e);
+    let missing = || {
+        Error::Git(format!(
+            "{path} on the cmos branch is object {id}, which this repository does not have"
+        ))
+    };
+    // The branch is untrusted input: its size is looked up before anything is allocated.
+    let header = super::repository::found_again(|| repo.try_find_header(id))
+        .map_err(git)?
+        .ok_or_else(missing)?;
+    if header.size() > MAX_BLOB_BYTES {
+        return Err(Error::Corrupt(FileProblem {
+            path: path.to_string(),
+            line: None,
+            column: None,
+            message: format!(
+                "{} bytes, over the {} MiB cmos reads from one file of its branch (no file cmos writes comes near it): remove or shorten the file on the branch",
+                header.size(),
+                MAX_BLOB_BYTES >> 20
+            ),
+        }));
+    }
+    let object = super::repository::found_again(|| repo.try_find_object(id))
+        .map_err(git)?
+        .ok_or_else(missing)?;
+    Ok(object.try_into_blob().map_err(git)?.take_data())
 }
+
+/// The largest file of the branch cmos reads, 64 MiB: far above what it writes (a record's
+/// fields are at most 64 KiB each, log shards roll over at 32 KiB), far below what would
+/// exhaust a machine's memory when a hostile branch holds a huge blob.
+pub const MAX_BLOB_BYTES: u64 = 64 << 20;
 
 /// The index of `tree`, reusing `cached` (an index of another tree) where nothing changed.
 pub fn index_of(
@@ -287,7 +314,7 @@ pub(super) fn index_visiting(
                     continue;
                 }
                 let path = path();
-                let bytes = read_blob(repo, blob)?;
+                let bytes = read_blob(repo, blob, &path)?;
                 match from_toml::<Mission>(&path, &bytes)
                     .and_then(|m| check_id(&path, id, &m.id).map(|_| m))
                 {
@@ -330,7 +357,7 @@ fn parse<T: DeserializeOwned>(
     path: &str,
     blob: ObjectId,
 ) -> Result<Result<T, FileProblem>> {
-    let bytes = read_blob(repo, blob)?;
+    let bytes = read_blob(repo, blob, path)?;
     Ok(from_toml(path, &bytes))
 }
 
@@ -478,7 +505,7 @@ pub fn item_versions(
 ) -> Result<(Vec<Item>, Vec<FileProblem>)> {
     let (mut versions, mut problems) = (Vec::new(), Vec::new());
     for (path, blob) in log_shards(repo, tree, kind.log_dir())? {
-        let (lines, bad) = parse_lines::<Item>(&path, &read_blob(repo, blob)?);
+        let (lines, bad) = parse_lines::<Item>(&path, &read_blob(repo, blob, &path)?);
         versions.extend(lines);
         problems.extend(bad);
     }

@@ -73,8 +73,8 @@ impl Store {
         let git = |e: gix::Error| Error::git("cannot write the merged tree", e);
         let mut editor = repo.edit_tree(our_tree).map_err(git)?;
         let mut conflicts = Vec::new();
-        let read = |blob: Option<ObjectId>| -> Result<Option<Vec<u8>>> {
-            blob.map(|b| load::read_blob(repo, b)).transpose()
+        let read = |blob: Option<ObjectId>, path: &str| -> Result<Option<Vec<u8>>> {
+            blob.map(|b| load::read_blob(repo, b, path)).transpose()
         };
         // Records a merge moves aside are written last, over what either side had there.
         let mut moved_aside: HashMap<String, ObjectId> = HashMap::new();
@@ -92,7 +92,7 @@ impl Store {
                 Some(ours_blob) if *ours_blob == theirs_blob => continue,
                 Some(ours_blob) => {
                     let base_bytes = super::tx::read_path(repo, base_tree, &path)?;
-                    let (a, b) = (read(*ours_blob)?, read(theirs_blob)?);
+                    let (a, b) = (read(*ours_blob, &path)?, read(theirs_blob, &path)?);
                     merge::merge_file(
                         &path,
                         Sides {
@@ -245,6 +245,76 @@ impl Store {
         ))
     }
 
+    /// Another cmos branch to merge into this one (a team's branch): `name` is a full ref,
+    /// a local branch or a remote-tracking branch (`origin/cmos-team-a`), looked up in that
+    /// order; with `remote`, it is that remote's branch, fetched first into
+    /// `refs/remotes/<remote>/<name>`. Returns the ref that was found and its commit, refusing
+    /// a name that is missing, this clone's own branch, or something other than a commit.
+    pub fn other_branch(&self, name: &str, remote: Option<&str>) -> Result<(String, CommitId)> {
+        let own = self.branch();
+        let full = match remote {
+            Some(remote) => {
+                let branch = if name.starts_with("refs/") {
+                    name.to_string()
+                } else {
+                    format!("refs/heads/{name}")
+                };
+                let short = branch.strip_prefix("refs/heads/").unwrap_or(&branch);
+                let tracking = format!("refs/remotes/{remote}/{short}");
+                match self.fetch_branch(remote, &branch, &tracking)? {
+                    super::RemoteBranch::At(_) => tracking,
+                    super::RemoteBranch::Absent => {
+                        return Err(Error::InvalidInput(format!(
+                            "{remote} has no branch {branch}: name a branch the remote has (a team's cmos branch, e.g. cmos-team-a)"
+                        )));
+                    }
+                    super::RemoteBranch::Unreachable(why) => {
+                        return Err(Error::Git(format!(
+                            "cannot fetch {branch} from {remote}: {why}; nothing was merged"
+                        )));
+                    }
+                }
+            }
+            None => {
+                let candidates = if name.starts_with("refs/") {
+                    vec![name.to_string()]
+                } else {
+                    vec![format!("refs/heads/{name}"), format!("refs/remotes/{name}")]
+                };
+                let found = candidates
+                    .iter()
+                    .map(|c| Ok(self.ref_id(c)?.map(|_| c.clone())))
+                    .find_map(Result::transpose)
+                    .transpose()?;
+                match found {
+                    Some(full) => full,
+                    None => {
+                        return Err(Error::InvalidInput(format!(
+                            "no branch {name:?} in this repository (looked for {}): name a local branch, a remote-tracking branch such as origin/cmos-team-a, or fetch it from its remote first",
+                            candidates.join(", ")
+                        )));
+                    }
+                }
+            }
+        };
+        if full == own {
+            return Err(Error::InvalidInput(format!(
+                "{full} is this clone's own cmos branch: name another branch to merge into it"
+            )));
+        }
+        let id = self.ref_id(&full)?.ok_or_else(|| {
+            Error::Conflict(format!(
+                "{full} was deleted while it was being read; try again"
+            ))
+        })?;
+        if self.repo.find_commit(id).is_err() {
+            return Err(Error::InvalidInput(format!(
+                "{full} points at {id}, which is not a commit: only a cmos branch can be merged"
+            )));
+        }
+        Ok((full, CommitId(id)))
+    }
+
     /// This worktree's writer id.
     pub fn writer(&self) -> Result<String> {
         self.local.writer_id()
@@ -280,10 +350,14 @@ impl Store {
         let mut total = 0;
         for change in trees::diff(&self.repo, None, Some(self.tree_of(tip)?))? {
             if let Some(Leaf::File(blob)) = change.new {
-                let header = self
-                    .repo
-                    .find_header(blob)
-                    .map_err(|e| Error::git("cannot read a file of the cmos branch", e))?;
+                let header = super::repository::found_again(|| self.repo.try_find_header(blob))
+                    .map_err(|e| Error::git("cannot read a file of the cmos branch", e))?
+                    .ok_or_else(|| {
+                        Error::Git(format!(
+                            "{} on the cmos branch is object {blob}, which this repository does not have",
+                            change.path
+                        ))
+                    })?;
                 total += header.size();
             }
         }

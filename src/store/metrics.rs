@@ -82,7 +82,7 @@ impl Store {
             let shard = match cached.as_ref().and_then(|c| c.shard(blob)) {
                 Some(shard) => shard,
                 None => {
-                    let shard = Shard::parse(&load::read_blob(&self.repo, *blob)?);
+                    let shard = Shard::parse(&load::read_blob(&self.repo, *blob, path)?);
                     parsed.extend(shard.encode().map(|bytes| (*blob, bytes)));
                     shard
                 }

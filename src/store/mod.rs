@@ -74,6 +74,27 @@ pub const DEFAULT_REF: &str = "refs/heads/cmos";
 /// How often a writer that lost the race re-reads the tip and re-applies its operation.
 const MAX_ATTEMPTS: u32 = 200;
 
+/// Opens the repository containing `dir` as git would find it, with room for many more packs
+/// than it has: gix sizes its table of pack indexes when it opens (32 by default) and fails
+/// every read once the repository has more packs than that, which a store open for long (the
+/// MCP server, the board) reached as fetches and cmos's incremental packing added packs
+/// (git's `gc --auto` folds them together only past 50).
+fn discover(dir: &Path) -> std::result::Result<gix::Repository, gix::Error> {
+    let slots = gix::odb::store::init::Slots::AsNeededByDiskState {
+        multiplier: 2.0,
+        minimum: 512,
+    };
+    let mut trust = gix::sec::trust::Mapping::<gix::open::Options>::default();
+    trust.full = trust.full.object_store_slots(slots);
+    trust.reduced = trust.reduced.object_store_slots(slots);
+    gix::ThreadSafeRepository::discover_with_environment_overrides_opts(
+        dir,
+        Default::default(),
+        trust,
+    )
+    .map(Into::into)
+}
+
 /// An open repository and where its cmos state lives.
 pub struct Store {
     repo: gix::Repository,
@@ -104,7 +125,7 @@ impl Store {
     /// Opens the repository that contains `dir` (any subdirectory, linked worktree or bare
     /// repository). `agent` names who acts, for commits and events.
     pub fn open(dir: &Path, agent: Option<String>) -> Result<Store> {
-        let mut repo = gix::discover_with_environment_overrides(dir).map_err(|_| {
+        let mut repo = discover(dir).map_err(|_| {
             Error::NotARepository(format!("no git repository at or above {}", dir.display()))
         })?;
         let (branch_name, identity) = {
@@ -707,8 +728,10 @@ impl Store {
             path: Some(path.to_string()),
             ..LogFilter::default()
         };
-        let read =
-            |blob: Option<ObjectId>| blob.map(|b| load::read_blob(&self.repo, b)).transpose();
+        let read = |blob: Option<ObjectId>| {
+            blob.map(|b| load::read_blob(&self.repo, b, path))
+                .transpose()
+        };
         history::walk(&self.repo, tip, &filter)?
             .into_iter()
             .map(|c| Ok((c.entry, read(c.before)?, read(c.after)?)))

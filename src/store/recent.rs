@@ -124,7 +124,8 @@ impl Store {
         }
         let mut files = Vec::with_capacity(listed.len());
         for (path, blob) in listed {
-            files.push((path, load::read_blob(&self.repo, blob)?));
+            let bytes = load::read_blob(&self.repo, blob, &path)?;
+            files.push((path, bytes));
         }
         Ok(Some(files))
     }
@@ -145,7 +146,7 @@ impl Store {
         let mut events = Vec::new();
         let months = (Some(first_month.as_str()), None);
         for (path, blob) in load::log_shards_between(&self.repo, snapshot.tree, EVENTS, months)? {
-            let bytes = load::read_blob(&self.repo, blob)?;
+            let bytes = load::read_blob(&self.repo, blob, &path)?;
             let (lines, _) = parse_lines::<Event>(&path, &bytes);
             events.extend(lines.into_iter().filter(|e| e.at >= since));
         }
@@ -256,7 +257,7 @@ impl Store {
         let mut folded = Folded::default();
         for (month, shards) in months.iter().rev() {
             for (path, blob) in shards {
-                let bytes = load::read_blob(&self.repo, *blob)?;
+                let bytes = load::read_blob(&self.repo, *blob, path)?;
                 let (versions, _) = crate::format::codec::parse_lines::<Item>(path, &bytes);
                 for version in versions {
                     folded.add(version);
@@ -300,7 +301,8 @@ impl Store {
         for (path, blob) in
             load::log_shards_between(&self.repo, snapshot.tree, kind.log_dir(), months)?
         {
-            versions.extend(parse_lines::<Item>(&path, &load::read_blob(&self.repo, blob)?).0);
+            versions
+                .extend(parse_lines::<Item>(&path, &load::read_blob(&self.repo, blob, &path)?).0);
         }
         Ok(crate::model::latest_versions(versions))
     }
@@ -322,7 +324,8 @@ impl Store {
         let mut files = Vec::new();
         for (path, blob) in load::changed_files(&self.repo, None, Some(snapshot.tree))? {
             if let Some(blob) = blob {
-                files.push((path, load::read_blob(&self.repo, blob)?));
+                let bytes = load::read_blob(&self.repo, blob, &path)?;
+                files.push((path, bytes));
             }
         }
         files.sort();
@@ -337,7 +340,7 @@ impl Store {
     ) -> Result<Vec<crate::model::Event>> {
         let mut events = Vec::new();
         for (path, blob) in load::log_shards(&self.repo, snapshot.tree, log)? {
-            let bytes = load::read_blob(&self.repo, blob)?;
+            let bytes = load::read_blob(&self.repo, blob, &path)?;
             events
                 .extend(crate::format::codec::parse_lines::<crate::model::Event>(&path, &bytes).0);
         }

@@ -55,17 +55,26 @@ impl Store {
     /// Fetches `remote`'s cmos branch into its tracking ref (`refs/remotes/<remote>/cmos`) and
     /// says where it is.
     pub fn fetch(&self, remote: &str) -> Result<RemoteBranch> {
-        let (git_dir, branch) = (self.git_dir(), self.branch());
-        match git_program::remote_branch(git_dir, remote, &branch) {
+        self.fetch_branch(remote, &self.branch(), &self.tracking_ref(remote))
+    }
+
+    /// Fetches `remote`'s branch `branch` (a full ref) into `tracking` and says where it is.
+    pub(super) fn fetch_branch(
+        &self,
+        remote: &str,
+        branch: &str,
+        tracking: &str,
+    ) -> Result<RemoteBranch> {
+        let git_dir = self.git_dir();
+        match git_program::remote_branch(git_dir, remote, branch) {
             Err(why) => return Ok(RemoteBranch::Unreachable(why.0)),
             Ok(None) => return Ok(RemoteBranch::Absent),
             Ok(Some(_)) => {}
         }
-        let tracking = self.tracking_ref(remote);
-        if let Err(why) = git_program::fetch(git_dir, remote, &branch, &tracking) {
+        if let Err(why) = git_program::fetch(git_dir, remote, branch, tracking) {
             return Ok(RemoteBranch::Unreachable(why.0));
         }
-        Ok(match self.ref_id(&tracking)? {
+        Ok(match self.ref_id(tracking)? {
             Some(id) => RemoteBranch::At(CommitId(id)),
             // Deleted on the remote between the two calls: as if it never was.
             None => RemoteBranch::Absent,

@@ -92,3 +92,18 @@ pub(super) fn config_string(repo: &gix::Repository, key: &str) -> Option<String>
         .map(|s| s.to_string())
         .filter(|s| !s.is_empty())
 }
+
+/// An object of the cmos branch, read through `find` (None: not found), looked up once more
+/// when it is not found. git's own `gc` and `prune-packed` (which cmos starts in the
+/// background, see `packing`) delete loose objects once a new pack holds them; a lookup that
+/// saw the loose file and then failed to open it is answered "not found" by gix without a
+/// look at the packs. The second lookup no longer sees the loose file, so gix refreshes its
+/// list of packs and finds the object in the new one.
+pub(super) fn found_again<T>(
+    mut find: impl FnMut() -> Result<Option<T>, gix::Error>,
+) -> Result<Option<T>, gix::Error> {
+    match find()? {
+        Some(found) => Ok(Some(found)),
+        None => find(),
+    }
+}

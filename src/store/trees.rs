@@ -123,9 +123,16 @@ pub fn read(repo: &gix::Repository, id: ObjectId) -> Result<Listing> {
     if id.is_empty_tree() {
         return Ok(Listing::Entries(Vec::new()));
     }
-    let data = repo
-        .find_tree(id)
-        .map_err(|e| Error::git("cannot read a tree of the cmos branch", e))?
+    let git = |e| Error::git("cannot read a tree of the cmos branch", e);
+    let data = super::repository::found_again(|| repo.try_find_object(id))
+        .map_err(git)?
+        .ok_or_else(|| {
+            Error::Git(format!(
+                "the cmos branch names tree {id}, which this repository does not have"
+            ))
+        })?
+        .try_into_tree()
+        .map_err(git)?
         .detach()
         .data;
     Ok(decode(&data, repo.object_hash()))

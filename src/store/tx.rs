@@ -414,7 +414,8 @@ impl<'s> Tx<'s> {
         let prefix = format!("{}/{dir}/", crate::format::layout::ROOT);
         let mut files = std::collections::BTreeMap::new();
         for (path, blob) in load::dir_files(&self.store.repo, self.tree, dir)? {
-            files.insert(path, Some(load::read_blob(&self.store.repo, blob)?));
+            let bytes = load::read_blob(&self.store.repo, blob, &path)?;
+            files.insert(path, Some(bytes));
         }
         for (path, bytes) in &self.staged {
             let name = path.strip_prefix(&prefix);
@@ -549,7 +550,7 @@ pub(super) fn read_path(
     path: &str,
 ) -> Result<Option<Vec<u8>>> {
     match trees::blob_at(repo, tree, path)? {
-        Some(blob) => load::read_blob(repo, blob).map(Some),
+        Some(blob) => load::read_blob(repo, blob, path).map(Some),
         None => Ok(None),
     }
 }

@@ -160,17 +160,17 @@ impl Store {
         }
         for log in [layout::EVENTS, layout::CONFLICTS] {
             for (path, blob) in load::log_shards(&self.repo, tree, log)? {
-                let bytes = load::read_blob(&self.repo, blob)?;
+                let bytes = load::read_blob(&self.repo, blob, &path)?;
                 problems.extend(codec::parse_lines::<Event>(&path, &bytes).1);
             }
         }
         for (path, blob) in load::log_shards(&self.repo, tree, layout::METRICS)? {
-            let bytes = load::read_blob(&self.repo, blob)?;
+            let bytes = load::read_blob(&self.repo, blob, &path)?;
             problems.extend(super::metrics::parse_metrics(&path, &bytes).1);
         }
         for kind in ItemKind::ALL {
             for (path, blob) in load::log_shards(&self.repo, tree, kind.log_dir())? {
-                let bytes = load::read_blob(&self.repo, blob)?;
+                let bytes = load::read_blob(&self.repo, blob, &path)?;
                 problems.extend(codec::parse_lines::<Item>(&path, &bytes).1);
             }
         }

@@ -99,7 +99,7 @@ pub(super) fn check(
     }
     for kind in ItemKind::ALL {
         for (path, blob) in load::log_shards(&store.repo, tree, kind.log_dir())? {
-            let bytes = load::read_blob(&store.repo, blob)?;
+            let bytes = load::read_blob(&store.repo, blob, &path)?;
             check_log(&path, &bytes, problems);
         }
     }

@@ -49,7 +49,7 @@ pub(super) fn events(
         let entry = match cached.get(blob).or_else(|| fresh.get(blob)) {
             Some(entry) => entry,
             None => {
-                let bytes = load::read_blob(&store.repo, *blob)?;
+                let bytes = load::read_blob(&store.repo, *blob, shard)?;
                 let text = String::from_utf8_lossy(&bytes);
                 let lines = text
                     .lines()

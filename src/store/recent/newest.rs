@@ -63,7 +63,7 @@ pub(super) fn events(
                 }
             }
             let (path, blob) = run.shards.pop().expect("a run with shards left");
-            let (lines, _) = parse_lines::<Event>(&path, &load::read_blob(repo, blob)?);
+            let (lines, _) = parse_lines::<Event>(&path, &load::read_blob(repo, blob, &path)?);
             if let Some(oldest) = lines.iter().map(|e| e.at).min() {
                 run.floor = Some(run.floor.map_or(oldest, |f| f.min(oldest)));
             }
@@ -92,7 +92,7 @@ impl Run {
         while low < high {
             let mid = (low + high) / 2;
             let (path, blob) = &self.shards[mid];
-            match first_time(path, &load::read_blob(repo, *blob)?) {
+            match first_time(path, &load::read_blob(repo, *blob, path)?) {
                 Some(at) if at > until => high = mid,
                 _ => low = mid + 1,
             }
