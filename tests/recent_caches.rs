@@ -338,3 +338,49 @@ fn newest_first_up_to_now_reads_what_a_read_of_the_whole_log_reads() {
     let all: Vec<String> = all.into_iter().map(|e| e.uid).collect();
     assert_eq!(seen, all);
 }
+
+#[test]
+fn context_lists_the_newest_constraints_up_to_its_cap_and_says_there_are_more() {
+    // The constraints section reads the newest Active constraints, one past its cap, as the
+    // other sections do: the newest come first and the rest are pointed to.
+    let repo = Repo::new();
+    let ws = workspace(&repo);
+    ws.store()
+        .write("test.constraints", |tx| {
+            for n in 0..25 {
+                let at = Timestamp::from_millis(START_MS + n * DAY_MS);
+                let mut item = Item::new(
+                    ItemKind::Constraint,
+                    format!("C{n}"),
+                    format!("Constraint {n}"),
+                    "ada",
+                    at,
+                );
+                // The newest is withdrawn: it must not show.
+                if n == 24 {
+                    item.status = ItemStatus::Archived;
+                }
+                tx.put_item(item);
+            }
+            Ok(())
+        })
+        .expect("write constraints");
+    let context = repo.json(&["context"]);
+    let constraints = context["data"]["sections"]
+        .as_array()
+        .or_else(|| context["sections"].as_array())
+        .expect("sections")
+        .iter()
+        .find(|s| s["name"] == "constraints")
+        .expect("a constraints section")
+        .clone();
+    let texts: Vec<&str> = constraints["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["text"].as_str().expect("text"))
+        .collect();
+    let expected: Vec<String> = (4..24).rev().map(|n| format!("Constraint {n}")).collect();
+    assert_eq!(texts, expected, "{constraints:#}");
+    assert_eq!(constraints["more"], "constraint", "{constraints:#}");
+}

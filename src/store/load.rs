@@ -653,6 +653,26 @@ pub(super) fn session_entry(
     Some((id, path, blob?))
 }
 
+/// The files under `.cmos/missions` of `tree` as (path, blob), unread.
+pub(super) fn mission_files(
+    repo: &gix::Repository,
+    tree: ObjectId,
+) -> Result<Vec<(String, ObjectId)>> {
+    let Some(root) = entry_id(repo, tree, layout::ROOT)? else {
+        return Ok(Vec::new());
+    };
+    let Some(dir) = entry_id(repo, root, layout::MISSIONS)? else {
+        return Ok(Vec::new());
+    };
+    Ok(changed_files(repo, None, Some(dir))?
+        .into_iter()
+        .filter_map(|(relative, blob)| {
+            let path = format!("{}/{}/{relative}", layout::ROOT, layout::MISSIONS);
+            Some((path, blob?))
+        })
+        .collect())
+}
+
 /// Parses one session file.
 pub fn session_file(
     repo: &gix::Repository,

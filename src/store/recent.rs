@@ -12,7 +12,7 @@ use super::{CommitId, Snapshot, Store, load};
 use crate::error::{Error, FileProblem, Result};
 use crate::format::codec::parse_lines;
 use crate::format::layout::EVENTS;
-use crate::model::{Event, Item, ItemKind, Session, Timestamp};
+use crate::model::{Event, Item, ItemKind, Mission, Session, Timestamp};
 
 /// The day in a generated session id (`ps-20261124-…` → `20261124`); ids without one sort
 /// before every dated id, as the oldest.
@@ -332,5 +332,29 @@ impl Store {
         }
         events.sort_by(|a, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
         Ok(events)
+    }
+}
+
+impl Store {
+    /// The missions of `ids` whose files are where cmos puts them and parse, in the order of
+    /// `ids`: the missions directory is walked once instead of being looked up from the root
+    /// for each mission.
+    pub fn missions_listed(&self, snapshot: &Snapshot<'_>, ids: &[String]) -> Result<Vec<Mission>> {
+        let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let mut found = std::collections::HashMap::with_capacity(ids.len());
+        for (path, blob) in load::mission_files(&self.repo, snapshot.tree)? {
+            let name = path.rsplit('/').next().unwrap_or_default();
+            let Some(id) = crate::format::layout::record_id(name) else {
+                continue;
+            };
+            if !wanted.contains(id) || path != crate::format::layout::mission_path(id) {
+                continue;
+            }
+            let bytes = load::read_blob(&self.repo, blob)?;
+            if let Ok(mission) = crate::format::codec::from_toml::<Mission>(&path, &bytes) {
+                found.insert(id.to_string(), mission);
+            }
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 }
