@@ -457,16 +457,9 @@ pub(super) fn gather(
     };
     sections.push(section(cap, "next", "Next", next, 0));
 
-    // Every constraint in force applies, however old: read them all.
-    let (mut constraints, _) = ws.store().items(snapshot, ItemKind::Constraint)?;
-    constraints.retain(|i| {
-        i.status == ItemStatus::Active
-            && shape
-                .domain
-                .as_deref()
-                .is_none_or(|d| shape.in_domain(i, d.trim()))
-    });
-    constraints.reverse();
+    // Every constraint in force applies, however old; the section lists the newest up to
+    // its cap and says when there are more, so the newest one past the cap is enough.
+    let constraints = shape.newest(ws, snapshot, ItemKind::Constraint)?;
     sections.push(items_section(
         cap,
         "constraints",

@@ -533,10 +533,7 @@ fn record_documents(ws: &Workspace) -> Result<Vec<Document>> {
     let store = ws.store();
     let snapshot = store.snapshot()?;
     let ids: Vec<String> = snapshot.index()?.missions.keys().cloned().collect();
-    let missions: Vec<_> = ids
-        .iter()
-        .filter_map(|id| store.mission(&snapshot, id).ok())
-        .collect();
+    let missions = store.missions_listed(&snapshot, &ids)?;
     let (sessions, _) = store.sessions(&snapshot)?;
     let mut items = Vec::new();
     for kind in records::SEARCHED_ITEMS {

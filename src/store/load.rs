@@ -659,19 +659,51 @@ pub fn session_files(
     repo: &gix::Repository,
     tree: ObjectId,
 ) -> Result<Vec<(String, String, ObjectId)>> {
+    let Some(dir) = sessions_dir(repo, tree)? else {
+        return Ok(Vec::new());
+    };
+    Ok(changed_files(repo, None, Some(dir))?
+        .into_iter()
+        .filter_map(|(relative, blob)| session_entry(&relative, blob))
+        .collect())
+}
+
+/// The directory `.cmos/sessions` of `tree`, if there is a sound one.
+pub(super) fn sessions_dir(repo: &gix::Repository, tree: ObjectId) -> Result<Option<ObjectId>> {
+    match entry_id(repo, tree, layout::ROOT)? {
+        Some(root) => entry_id(repo, root, layout::SESSIONS),
+        None => Ok(None),
+    }
+}
+
+/// A file of the sessions directory (by path relative to it) as (id, path, blob), if it is
+/// named as a session file.
+pub(super) fn session_entry(
+    relative: &str,
+    blob: Option<ObjectId>,
+) -> Option<(String, String, ObjectId)> {
+    let name = relative.rsplit('/').next()?;
+    let id = layout::record_id(name)?.to_string();
+    let path = format!("{}/{}/{relative}", layout::ROOT, layout::SESSIONS);
+    Some((id, path, blob?))
+}
+
+/// The files under `.cmos/missions` of `tree` as (path, blob), unread.
+pub(super) fn mission_files(
+    repo: &gix::Repository,
+    tree: ObjectId,
+) -> Result<Vec<(String, ObjectId)>> {
     let Some(root) = entry_id(repo, tree, layout::ROOT)? else {
         return Ok(Vec::new());
     };
-    let Some(dir) = entry_id(repo, root, layout::SESSIONS)? else {
+    let Some(dir) = entry_id(repo, root, layout::MISSIONS)? else {
         return Ok(Vec::new());
     };
     Ok(changed_files(repo, None, Some(dir))?
         .into_iter()
         .filter_map(|(relative, blob)| {
-            let name = relative.rsplit('/').next()?;
-            let id = layout::record_id(name)?.to_string();
-            let path = format!("{}/{}/{relative}", layout::ROOT, layout::SESSIONS);
-            Some((id, path, blob?))
+            let path = format!("{}/{}/{relative}", layout::ROOT, layout::MISSIONS);
+            Some((path, blob?))
         })
         .collect())
 }

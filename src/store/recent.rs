@@ -1,18 +1,18 @@
 //! Reads that look at the newest records only, and reads of any past commit of the branch:
 //! what context, resume and diff need without loading everything.
 
-use std::collections::BTreeMap;
-
 use gix::ObjectId;
 
+mod active;
 mod marked;
 mod newest;
+mod sessions;
 
 use super::{CommitId, Snapshot, Store, load};
 use crate::error::{Error, FileProblem, Result};
 use crate::format::codec::parse_lines;
 use crate::format::layout::EVENTS;
-use crate::model::{Event, Folded, Item, ItemKind, ItemStatus, Session, Timestamp};
+use crate::model::{Event, Item, ItemKind, Mission, Session, Timestamp};
 
 /// The day in a generated session id (`ps-20261124-…` → `20261124`); ids without one sort
 /// before every dated id, as the oldest.
@@ -34,13 +34,35 @@ impl Store {
     /// newest first. Generated ids carry the day a session started, so only the files of
     /// the newest days are read, not every session of the project.
     pub fn recent_sessions(&self, snapshot: &Snapshot<'_>, want: usize) -> Result<Vec<Session>> {
+        // The newest days' files come from a local cache (`sessions`); should too many of them
+        // be unreadable to make up `want`, the whole listing is read.
+        let (files, complete) = sessions::newest_files(self, snapshot.tree, want)?;
+        if let Some(sessions) = self.sessions_of_newest_days(&files, want, complete)? {
+            return Ok(sessions);
+        }
         let mut files = load::session_files(&self.repo, snapshot.tree)?;
         files.sort_by(|a, b| day_of(&b.0).cmp(day_of(&a.0)));
+        Ok(self
+            .sessions_of_newest_days(&files, want, true)?
+            .unwrap_or_default())
+    }
+
+    /// The sessions of `files` (newest day first) read until `want` are known and a day is
+    /// complete, newest first; None when the files ran out first and they are not
+    /// `complete` (every session file of the project).
+    fn sessions_of_newest_days(
+        &self,
+        files: &[sessions::SessionFile],
+        want: usize,
+        complete: bool,
+    ) -> Result<Option<Vec<Session>>> {
         let mut sessions = Vec::new();
         let mut last_day = None;
-        for (id, path, blob) in &files {
+        let mut stopped = false;
+        for (id, path, blob) in files {
             let day = day_of(id);
             if sessions.len() >= want && last_day != Some(day) {
+                stopped = true;
                 break;
             }
             last_day = Some(day);
@@ -49,8 +71,11 @@ impl Store {
                 sessions.push(session);
             }
         }
+        if !stopped && sessions.len() < want && !complete {
+            return Ok(None);
+        }
         sessions.sort_by(|a, b| (b.started_at, &b.uid).cmp(&(a.started_at, &a.uid)));
-        Ok(sessions)
+        Ok(Some(sessions))
     }
 
     /// Every item of one log at `commit`, with the lines that failed to parse.
@@ -243,45 +268,14 @@ impl Store {
     /// many), newest first. Logs are sharded by the month a version was written, so months
     /// are read newest first, and reading stops once `want` Active items created within the
     /// months read are known: any item in an older month was created before all of them.
+    /// A local cache keeps the last answer with the months it was read from (`active`).
     pub fn newest_active(
         &self,
         snapshot: &Snapshot<'_>,
         kind: ItemKind,
         want: usize,
     ) -> Result<Vec<Item>> {
-        let shards = load::log_shards(&self.repo, snapshot.tree, kind.log_dir())?;
-        let mut months: BTreeMap<&str, Vec<&(String, ObjectId)>> = BTreeMap::new();
-        for shard in &shards {
-            months.entry(month_of(&shard.0)).or_default().push(shard);
-        }
-        let mut folded = Folded::default();
-        for (month, shards) in months.iter().rev() {
-            for (path, blob) in shards {
-                let bytes = load::read_blob(&self.repo, *blob, path)?;
-                let (versions, _) = crate::format::codec::parse_lines::<Item>(path, &bytes);
-                for version in versions {
-                    folded.add(version);
-                }
-            }
-            let Some(start) = month_start(month) else {
-                continue;
-            };
-            let known = folded
-                .items()
-                .filter(|i| i.status == ItemStatus::Active && i.created_at >= start)
-                .count();
-            if known >= want {
-                break;
-            }
-        }
-        let mut active: Vec<Item> = folded
-            .into_sorted()
-            .into_iter()
-            .rev()
-            .filter(|i| i.status == ItemStatus::Active)
-            .collect();
-        active.truncate(want);
-        Ok(active)
+        active::newest_active(self, snapshot.tree, kind, want)
     }
 }
 
@@ -306,11 +300,6 @@ impl Store {
         }
         Ok(crate::model::latest_versions(versions))
     }
-}
-
-/// The month directory of a shard path, `.cmos/<log>/<yyyy-mm>/<shard>`.
-fn month_of(path: &str) -> &str {
-    path.rsplit('/').nth(1).unwrap_or_default()
 }
 
 /// The first moment of a `yyyy-mm` month; None for a directory that is not one.
@@ -346,5 +335,29 @@ impl Store {
         }
         events.sort_by(|a, b| (a.at, &a.uid).cmp(&(b.at, &b.uid)));
         Ok(events)
+    }
+}
+
+impl Store {
+    /// The missions of `ids` whose files are where cmos puts them and parse, in the order of
+    /// `ids`: the missions directory is walked once instead of being looked up from the root
+    /// for each mission.
+    pub fn missions_listed(&self, snapshot: &Snapshot<'_>, ids: &[String]) -> Result<Vec<Mission>> {
+        let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let mut found = std::collections::HashMap::with_capacity(ids.len());
+        for (path, blob) in load::mission_files(&self.repo, snapshot.tree)? {
+            let name = path.rsplit('/').next().unwrap_or_default();
+            let Some(id) = crate::format::layout::record_id(name) else {
+                continue;
+            };
+            if !wanted.contains(id) || path != crate::format::layout::mission_path(id) {
+                continue;
+            }
+            let bytes = load::read_blob(&self.repo, blob, &path)?;
+            if let Ok(mission) = crate::format::codec::from_toml::<Mission>(&path, &bytes) {
+                found.insert(id.to_string(), mission);
+            }
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 }

@@ -63,7 +63,11 @@ pub(super) fn events(
                 }
             }
             let (path, blob) = run.shards.pop().expect("a run with shards left");
-            let (lines, _) = parse_lines::<Event>(&path, &load::read_blob(repo, blob, &path)?);
+            let bytes = match run.read.take() {
+                Some((read, bytes)) if read == blob => bytes,
+                _ => load::read_blob(repo, blob, &path)?,
+            };
+            let (lines, _) = parse_lines::<Event>(&path, &bytes);
             if let Some(oldest) = lines.iter().map(|e| e.at).min() {
                 run.floor = Some(run.floor.map_or(oldest, |f| f.min(oldest)));
             }
@@ -82,13 +86,25 @@ pub(super) fn events(
 struct Run {
     shards: Vec<(String, ObjectId)>,
     floor: Option<Timestamp>,
+    /// A shard already read (by `skip_after`), kept for the read back.
+    read: Option<(ObjectId, Vec<u8>)>,
 }
 
 impl Run {
     /// Drops the shards that begin after `until`: they hold nothing at or before it. The
-    /// first line of a shard is its oldest, so a binary search reads a few first lines.
+    /// first line of a shard is its oldest, so a binary search reads a few first lines. The
+    /// newest shard is looked at first: when it begins before `until` (a session still open,
+    /// a recent end) nothing is dropped, and the read back starts with the bytes read here.
     fn skip_after(&mut self, repo: &gix::Repository, until: Timestamp) -> Result<()> {
-        let (mut low, mut high) = (0, self.shards.len());
+        let Some((path, blob)) = self.shards.last() else {
+            return Ok(());
+        };
+        let bytes = load::read_blob(repo, *blob, path)?;
+        if first_time(path, &bytes).is_none_or(|at| at <= until) {
+            self.read = Some((*blob, bytes));
+            return Ok(());
+        }
+        let (mut low, mut high) = (0, self.shards.len() - 1);
         while low < high {
             let mid = (low + high) / 2;
             let (path, blob) = &self.shards[mid];
@@ -135,6 +151,7 @@ fn runs(shards: Vec<(String, ObjectId)>) -> Vec<Run> {
                 Run {
                     shards: vec![shard],
                     floor: None,
+                    read: None,
                 },
             )),
         }
