@@ -72,8 +72,10 @@ impl Extras {
         let mut mission = missions[at].clone();
         if let Some(Some(text)) = self.0.get(at) {
             mission.extra = toml::from_str(text).map_err(|e| {
-                // Checked when packed: reaching this is a defect, said as such.
-                Error::Refused(format!(
+                // Checked when packed: reaching this is a defect, said as such. Not a rule
+                // of the work refusing (tests/rule_boundary.rs): the imported fields are what
+                // could not be kept.
+                Error::InvalidInput(format!(
                     "the legacy fields of mission {} did not read back ({e}): nothing was written; report this",
                     mission.id
                 ))
