@@ -4,6 +4,7 @@
 use gix::ObjectId;
 
 mod active;
+mod checked;
 mod marked;
 mod newest;
 mod sessions;

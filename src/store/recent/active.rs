@@ -19,7 +19,7 @@ use gix::ObjectId;
 use super::{Store, load, month_start};
 use crate::error::Result;
 use crate::format::codec::{json_line, parse_lines};
-use crate::model::{Folded, Item, ItemKind, ItemStatus, fnv1a};
+use crate::model::{Folded, Item, ItemKind, ItemStatus};
 
 /// Changed whenever the stored shape changes; a file with another header is ignored.
 const VERSION: &str = "cmos newest active 1";
@@ -102,21 +102,9 @@ fn read(store: &Store, log: &str, months: Vec<(String, ObjectId)>, want: usize) 
     })
 }
 
-fn header(sum: u64) -> String {
-    format!("{VERSION} {sum:016x}\n")
-}
-
 /// The answer at `path`, if the file exists and passes every check.
 fn load_cache(path: &Path) -> Option<Answer> {
-    if std::fs::metadata(path).ok()?.len() > MAX_BYTES {
-        return None;
-    }
-    let bytes = std::fs::read(path).ok()?;
-    let text = std::str::from_utf8(&bytes).ok()?;
-    let (first, body) = text.split_once('\n')?;
-    if format!("{first}\n") != header(fnv1a(body.as_bytes())) {
-        return None;
-    }
+    let body = super::checked::read(path, VERSION, MAX_BYTES)?;
     let mut lines = body.split('\n');
     let mut head = lines.next()?.split(' ');
     let want = head.next()?.parse().ok()?;
@@ -159,9 +147,5 @@ fn save_cache(path: &Path, answer: &Answer) {
         body.push_str(String::from_utf8_lossy(&json_line(item)).trim_end());
         body.push('\n');
     }
-    let file = header(fnv1a(body.as_bytes())) + &body;
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let _ = crate::store::replace_file(path, file.as_bytes());
+    super::checked::write(path, VERSION, &body);
 }

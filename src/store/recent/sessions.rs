@@ -19,7 +19,6 @@ use gix::ObjectId;
 
 use super::{Store, day_of, load};
 use crate::error::Result;
-use crate::model::fnv1a;
 
 /// Changed whenever the stored shape changes; a file with another header is ignored.
 const VERSION: &str = "cmos recent sessions 1";
@@ -146,21 +145,9 @@ fn update(repo: &gix::Repository, mut cache: Cache, tree: ObjectId) -> Result<Ca
     Ok(cache)
 }
 
-fn header(sum: u64) -> String {
-    format!("{VERSION} {sum:016x}\n")
-}
-
 /// The cache at `path`, if it exists and passes every check.
 fn load_cache(path: &Path) -> Option<Cache> {
-    if std::fs::metadata(path).ok()?.len() > MAX_BYTES {
-        return None;
-    }
-    let bytes = std::fs::read(path).ok()?;
-    let text = std::str::from_utf8(&bytes).ok()?;
-    let (first, body) = text.split_once('\n')?;
-    if format!("{first}\n") != header(fnv1a(body.as_bytes())) {
-        return None;
-    }
+    let body = super::checked::read(path, VERSION, MAX_BYTES)?;
     let mut lines = body.lines();
     let (tree, floor) = lines.next()?.split_once(' ')?;
     let tree = ObjectId::from_hex(tree.as_bytes()).ok()?;
@@ -190,11 +177,7 @@ fn save_cache(path: &Path, cache: &Cache) {
         }
         body.push_str(&format!("{blob} {relative}\n"));
     }
-    let file = header(fnv1a(body.as_bytes())) + &body;
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let _ = crate::store::replace_file(path, file.as_bytes());
+    super::checked::write(path, VERSION, &body);
 }
 
 #[cfg(test)]
