@@ -300,10 +300,17 @@ impl Store {
     }
 
     fn tree_of(&self, commit: ObjectId) -> Result<ObjectId> {
-        let commit = self
-            .repo
-            .find_commit(commit)
-            .map_err(|e| Error::git("cannot read the tip of the cmos branch", e))?;
+        // Looked up once more when not found, as every branch read is (`found_again`).
+        let git = |e| Error::git("cannot read the tip of the cmos branch", e);
+        let commit = repository::found_again(|| self.repo.try_find_object(commit))
+            .map_err(git)?
+            .ok_or_else(|| {
+                Error::Git(format!(
+                    "the cmos branch points at commit {commit}, which this repository does not have"
+                ))
+            })?
+            .try_into_commit()
+            .map_err(git)?;
         commit
             .tree_id()
             .map(|id| id.detach())
