@@ -316,6 +316,21 @@ fn test_merge_refuses_a_missing_branch() {
 }
 
 #[test]
+fn test_merge_from_a_remote_refuses_a_name_that_would_change_the_refspec() {
+    let t = Teams::new();
+    let r = &t.integrator;
+    let tip = r.git(&["rev-parse", "refs/heads/cmos"]);
+    for name in ["a:refs/heads/cmos", "team..a", "team a", "team\u{1b}[2Ja"] {
+        let (_, error) = r.fails(&["merge", name, "--remote", "origin"]);
+        assert_eq!(error["code"], "invalid_input", "{name:?}: {error:#}");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains("not a valid branch name"), "{message}");
+        assert!(!message.contains('\u{1b}'), "{message}");
+    }
+    assert_eq!(r.git(&["rev-parse", "refs/heads/cmos"]), tip);
+}
+
+#[test]
 fn test_merge_refuses_a_branch_that_is_not_a_cmos_branch() {
     let t = Teams::new();
     let r = &t.integrator;

@@ -286,41 +286,38 @@ pub fn load(dir: &Path) -> Option<Cached> {
 /// what it parsed, and a second read of the same keeps a copy for the reads after it. A meta
 /// file never changes (it is named by its content), so its directory and name identify it; a
 /// digest is identified by its exact bytes.
-static PARSED_META: Mutex<Option<(PathBuf, Ref, Option<Meta>)>> = Mutex::new(None);
+static PARSED_META: Mutex<Option<((PathBuf, Ref), Option<Meta>)>> = Mutex::new(None);
 static PARSED_DIGEST: Mutex<Option<(Vec<u8>, Option<Digest>)>> = Mutex::new(None);
 
 fn parsed_meta(objects: &Objects, r: Ref) -> Option<Meta> {
-    let mut memo = PARSED_META.lock().ok()?;
-    let seen = match memo.as_ref() {
-        Some((dir, memo_ref, kept)) if *memo_ref == r && dir == objects.dir() => {
-            if let Some(meta) = kept {
-                return Some(meta.clone());
-            }
-            true
-        }
-        _ => false,
-    };
-    let meta = compact::decode(&objects.read(META_SHELF, r)?)?;
-    let kept = seen.then(|| meta.clone());
-    *memo = Some((objects.dir().to_path_buf(), r, kept));
-    Some(meta)
+    let key = (objects.dir().to_path_buf(), r);
+    remembered(&PARSED_META, key, || {
+        compact::decode(&objects.read(META_SHELF, r)?)
+    })
 }
 
 fn parsed_digest(bytes: &[u8]) -> Option<Digest> {
-    let mut memo = PARSED_DIGEST.lock().ok()?;
+    remembered(&PARSED_DIGEST, bytes.to_vec(), || {
+        compact::decode_digest(bytes)
+    })
+}
+
+/// The value parsed for `key`: a copy of the one kept, else parsed, and kept when `key` was
+/// seen just before (see above).
+fn remembered<K: PartialEq, V: Clone>(
+    memo: &Mutex<Option<(K, Option<V>)>>,
+    key: K,
+    parse: impl FnOnce() -> Option<V>,
+) -> Option<V> {
+    let mut memo = memo.lock().ok()?;
     let seen = match memo.as_ref() {
-        Some((memo_bytes, kept)) if memo_bytes == bytes => {
-            if let Some(digest) = kept {
-                return Some(digest.clone());
-            }
-            true
-        }
+        Some((k, Some(kept))) if *k == key => return Some(kept.clone()),
+        Some((k, None)) => *k == key,
         _ => false,
     };
-    let digest = compact::decode_digest(bytes)?;
-    let kept = seen.then(|| digest.clone());
-    *memo = Some((bytes.to_vec(), kept));
-    Some(digest)
+    let value = parse()?;
+    *memo = Some((key, seen.then(|| value.clone())));
+    Some(value)
 }
 
 /// Buckets of the cache a write started from, reusable as they are where no mission in them

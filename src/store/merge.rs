@@ -261,6 +261,16 @@ impl Store {
                 };
                 let short = branch.strip_prefix("refs/heads/").unwrap_or(&branch);
                 let tracking = format!("refs/remotes/{remote}/{short}");
+                // Both go into a refspec: a name git would refuse (`:`, `..`, spaces, control
+                // characters) is refused here, before it can change what is fetched where.
+                for r in [&branch, &tracking] {
+                    if gix::refs::FullName::try_from(r.as_str()).is_err() {
+                        return Err(Error::InvalidInput(format!(
+                            "{:?} is not a valid branch name: name a branch as git does (e.g. cmos-team-a) and a configured remote",
+                            r.escape_debug().to_string()
+                        )));
+                    }
+                }
                 match self.fetch_branch(remote, &branch, &tracking)? {
                     super::RemoteBranch::At(_) => tracking,
                     super::RemoteBranch::Absent => {
