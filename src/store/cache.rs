@@ -286,8 +286,11 @@ pub fn load(dir: &Path) -> Option<Cached> {
 /// what it parsed, and a second read of the same keeps a copy for the reads after it. A meta
 /// file never changes (it is named by its content), so its directory and name identify it; a
 /// digest is identified by its exact bytes.
-static PARSED_META: Mutex<Option<((PathBuf, Ref), Option<Meta>)>> = Mutex::new(None);
-static PARSED_DIGEST: Mutex<Option<(Vec<u8>, Option<Digest>)>> = Mutex::new(None);
+/// The key last parsed and, once it was read twice, a copy of what it parsed to.
+type Memo<K, V> = Mutex<Option<(K, Option<V>)>>;
+
+static PARSED_META: Memo<(PathBuf, Ref), Meta> = Mutex::new(None);
+static PARSED_DIGEST: Memo<Vec<u8>, Digest> = Mutex::new(None);
 
 fn parsed_meta(objects: &Objects, r: Ref) -> Option<Meta> {
     let key = (objects.dir().to_path_buf(), r);
@@ -305,7 +308,7 @@ fn parsed_digest(bytes: &[u8]) -> Option<Digest> {
 /// The value parsed for `key`: a copy of the one kept, else parsed, and kept when `key` was
 /// seen just before (see above).
 fn remembered<K: PartialEq, V: Clone>(
-    memo: &Mutex<Option<(K, Option<V>)>>,
+    memo: &Memo<K, V>,
     key: K,
     parse: impl FnOnce() -> Option<V>,
 ) -> Option<V> {
