@@ -11,6 +11,9 @@ use crate::model::{
     DepType, FNV1A_START, Format, Mission, Project, Sprint, Status, fnv1a_extend, uid_order_key,
 };
 
+mod counts;
+pub use counts::StatusCounts;
+
 /// What the index keeps of a mission: enough to order, count and gate work without
 /// reading the mission's file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,38 +57,6 @@ impl From<&Mission> for MissionEntry {
             needs_human: m.needs_human_review(),
             decided: m.approval_state.is_some() || !m.escalations.is_empty(),
         }
-    }
-}
-
-/// Counts of missions by status.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatusCounts {
-    pub total: usize,
-    pub by_status: BTreeMap<String, usize>,
-}
-
-impl StatusCounts {
-    pub fn get(&self, status: Status) -> usize {
-        self.by_status.get(status.as_str()).copied().unwrap_or(0)
-    }
-
-    /// Takes one mission of `status` out of the counts.
-    pub fn remove(&mut self, status: Status) {
-        self.total = self.total.saturating_sub(1);
-        if let Some(n) = self.by_status.get_mut(status.as_str()) {
-            *n -= 1;
-            if *n == 0 {
-                self.by_status.remove(status.as_str());
-            }
-        }
-    }
-
-    pub fn add(&mut self, status: Status) {
-        self.total += 1;
-        *self
-            .by_status
-            .entry(status.as_str().to_string())
-            .or_default() += 1;
     }
 }
 
@@ -289,6 +260,11 @@ fn legacy_id(sprint: &Sprint) -> Option<&str> {
 }
 
 impl Index {
+    /// The meta records, without copying them; the missions are freed as a drop frees them.
+    pub fn into_meta(mut self) -> Meta {
+        std::mem::take(&mut self.meta)
+    }
+
     /// An index of the meta records and the missions.
     pub fn new(meta: Meta, missions: Missions) -> Self {
         Index { meta, missions }

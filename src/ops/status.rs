@@ -47,7 +47,7 @@ pub fn status(ws: &Workspace) -> Result<Outcome<StatusView>> {
                 sprint: s.clone(),
             }
         }),
-        totals: digest.totals.clone(),
+        totals: digest.totals,
         in_progress: briefs(&digest.in_progress),
         current: briefs(&digest.current),
         blocked: digest

@@ -20,7 +20,7 @@ mod objects;
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
@@ -33,7 +33,7 @@ use objects::{Objects, Ref};
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
-    "cmos index cache 14 (cmos ",
+    "cmos index cache 15 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
@@ -127,8 +127,8 @@ fn group_span(buckets: usize) -> usize {
 /// A cache that matched the header: the small parts decoded, the missions not yet.
 pub struct Cached {
     pub tree: ObjectId,
-    pub meta: Meta,
-    pub digest: Digest,
+    pub meta: Arc<Meta>,
+    pub digest: Arc<Digest>,
     pub missions: Buckets,
 }
 
@@ -255,7 +255,7 @@ pub fn load(dir: &Path) -> Option<Cached> {
     at = newline + 1;
     let meta_ref = Ref::decode(bytes.get(at..at + Ref::SIZE)?)?;
     at += Ref::SIZE;
-    let digest = parsed_digest(section(&bytes, &mut at)?)?;
+    let digest = parsed_digest(dir, tree, section(&bytes, &mut at)?)?;
     let windows = section(&bytes, &mut at)?.to_vec();
     let count = number(&bytes, &mut at)?;
     let groups = objects::decode_refs(bytes.get(at..)?)?;
@@ -279,47 +279,52 @@ pub fn load(dir: &Path) -> Option<Cached> {
     })
 }
 
-/// The meta records and digest last parsed by this process. One command may read the tip
-/// several times (a completion: its checks, the gate, the fallback, the process graph, the
-/// write), and parsing a thousand sprints costs more than copying them; but most commands
-/// read it once, and a copy kept for nothing costs as much again. So the first read only notes
-/// what it parsed, and a second read of the same keeps a copy for the reads after it. A meta
-/// file never changes (it is named by its content), so its directory and name identify it; a
-/// digest is identified by its exact bytes.
-/// The key last parsed and, once it was read twice, a copy of what it parsed to.
-type Memo<K, V> = Mutex<Option<(K, Option<V>)>>;
+/// The meta records and digest last parsed by this process, shared rather than parsed again:
+/// one command may read the tip several times (a completion: its checks, the gate, the
+/// fallback, the process graph, the write), and parsing a thousand sprints costs more than
+/// the rest of such a read. A meta file never changes (it is named by its content), so its
+/// directory and name identify it; a digest is a function of the tree it describes, so the
+/// cache's directory and that tree identify it.
+type Memo<K, V> = Mutex<Option<(K, Arc<V>)>>;
 
 static PARSED_META: Memo<(PathBuf, Ref), Meta> = Mutex::new(None);
-static PARSED_DIGEST: Memo<Vec<u8>, Digest> = Mutex::new(None);
+static PARSED_DIGEST: Memo<(PathBuf, ObjectId), Digest> = Mutex::new(None);
 
-fn parsed_meta(objects: &Objects, r: Ref) -> Option<Meta> {
+fn parsed_meta(objects: &Objects, r: Ref) -> Option<Arc<Meta>> {
     let key = (objects.dir().to_path_buf(), r);
     remembered(&PARSED_META, key, || {
         compact::decode(&objects.read(META_SHELF, r)?)
     })
 }
 
-fn parsed_digest(bytes: &[u8]) -> Option<Digest> {
-    remembered(&PARSED_DIGEST, bytes.to_vec(), || {
+fn parsed_digest(dir: &Path, tree: ObjectId, bytes: &[u8]) -> Option<Arc<Digest>> {
+    remembered(&PARSED_DIGEST, (dir.to_path_buf(), tree), || {
         compact::decode_digest(bytes)
     })
 }
 
-/// The value parsed for `key`: a copy of the one kept, else parsed, and kept when `key` was
-/// seen just before (see above).
-fn remembered<K: PartialEq, V: Clone>(
+/// Notes the digest a write just cached for `tree`, so the reads that follow the write in
+/// this process share it instead of parsing it back.
+pub fn remember_digest(dir: &Path, tree: ObjectId, digest: Arc<Digest>) {
+    if let Ok(mut memo) = PARSED_DIGEST.lock() {
+        *memo = Some(((dir.to_path_buf(), tree), digest));
+    }
+}
+
+/// The value kept for `key`, else parsed and kept in place of the one before.
+fn remembered<K: PartialEq, V>(
     memo: &Memo<K, V>,
     key: K,
     parse: impl FnOnce() -> Option<V>,
-) -> Option<V> {
+) -> Option<Arc<V>> {
     let mut memo = memo.lock().ok()?;
-    let seen = match memo.as_ref() {
-        Some((k, Some(kept))) if *k == key => return Some(kept.clone()),
-        Some((k, None)) => *k == key,
-        _ => false,
-    };
-    let value = parse()?;
-    *memo = Some((key, seen.then(|| value.clone())));
+    if let Some((k, kept)) = memo.as_ref()
+        && *k == key
+    {
+        return Some(kept.clone());
+    }
+    let value = Arc::new(parse()?);
+    *memo = Some((key, value.clone()));
     Some(value)
 }
 
@@ -586,7 +591,7 @@ mod tests {
         save_index(&path, tree, &index, &digest, &Windows::default(), None);
         let cached = load(&path).expect("the cache loads");
         assert_eq!(cached.tree, tree);
-        assert_eq!(cached.digest, digest);
+        assert_eq!(*cached.digest, digest);
         assert_eq!(cached.missions.all().unwrap(), index.missions);
         let (m0, dependents) = cached.missions.get("M0").unwrap().unwrap();
         assert_eq!(m0, index.missions["M0"]);

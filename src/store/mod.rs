@@ -36,6 +36,7 @@ mod view;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use gix::ObjectId;
@@ -115,8 +116,8 @@ struct Identity {
 /// tip (what every response's instructions are made of).
 pub struct Written<T> {
     pub value: T,
-    pub meta: Meta,
-    pub digest: Digest,
+    pub meta: Arc<Meta>,
+    pub digest: Arc<Digest>,
     /// The new commit, or None when the operation changed nothing.
     pub commit: Option<CommitId>,
 }
@@ -274,8 +275,7 @@ impl Store {
             Some(cached) if cached.tree == tree => Snapshot::cached(self, commit, cached),
             cached => {
                 let index = self.refresh(tree, cached.as_ref())?;
-                let (_, digest) =
-                    self.cache_index(&self.local.cache_path(), Some(tree), &index, None);
+                let digest = self.cache_index(&self.local.cache_path(), Some(tree), &index, None);
                 Snapshot::built(self, commit, tree, index, digest)
             }
         };
@@ -288,7 +288,7 @@ impl Store {
     pub fn snapshot_at(&self, commit: CommitId) -> Result<Snapshot<'_>> {
         let tree = self.tree_of(commit.0)?;
         let index = self.rebuild(tree)?;
-        let (_, digest) = self.cache_index(&self.local.cache_path(), None, &index, None);
+        let digest = self.cache_index(&self.local.cache_path(), None, &index, None);
         let snapshot = Snapshot::built(self, commit.0, tree, index, digest);
         snapshot.meta.project()?;
         Ok(snapshot)
@@ -326,7 +326,7 @@ impl Store {
         let Some(missions) = cached.missions.all() else {
             return self.rebuild(tree);
         };
-        let index = Index::new(cached.meta.clone(), missions);
+        let index = Index::new(Meta::clone(&cached.meta), missions);
         if cached.tree == tree {
             return Ok(index);
         }
@@ -554,7 +554,12 @@ impl Store {
 
     /// The meta records and digest after a write on `base`, cached as the index of `new_tree`
     /// when the write committed.
-    fn finish(&self, tx: Tx<'_>, base: ObjectId, new_tree: Option<ObjectId>) -> (Meta, Digest) {
+    fn finish(
+        &self,
+        tx: Tx<'_>,
+        base: ObjectId,
+        new_tree: Option<ObjectId>,
+    ) -> (Arc<Meta>, Arc<Digest>) {
         let (state, changed) = tx.into_state();
         let path = self.local.cache_path();
         match state {
@@ -562,28 +567,32 @@ impl Store {
                 if let Some(digest) = view.take_digest()
                     && new_tree.is_none_or(|tree| view.save(&path, tree, &digest, &changed))
                 {
+                    let digest = Arc::new(digest);
+                    if let Some(tree) = new_tree {
+                        cache::remember_digest(&path, tree, digest.clone());
+                    }
                     return (view.into_meta(), digest);
                 }
                 // The windows did not reach far enough, or the cache could not be updated in
                 // place: use the whole index, rebuilt from the tree if the cache is damaged.
                 // The write itself is done by now, so a failure here must not report it failed.
                 let meta = view.meta().clone();
-                match view.into_index() {
-                    Some((index, buckets)) => {
-                        self.cache_index(&path, new_tree, &index, Some((&buckets, &changed)))
-                    }
+                let (index, reuse) = match view.into_index() {
+                    Some((index, buckets)) => (index, Some(buckets)),
                     None => match self.rebuild(new_tree.unwrap_or(base)) {
-                        Ok(index) => self.cache_index(&path, new_tree, &index, None),
-                        Err(_) => (meta, Digest::default()),
+                        Ok(index) => (index, None),
+                        Err(_) => return (Arc::new(meta), Arc::default()),
                     },
-                }
+                };
+                let reuse = reuse.as_ref().map(|b| (b, &changed));
+                let digest = self.cache_index(&path, new_tree, &index, reuse);
+                (Arc::new(index.into_meta()), digest)
             }
-            State::Full { index, reuse } => self.cache_index(
-                &path,
-                new_tree,
-                &index,
-                reuse.as_ref().map(|b| (b, &changed)),
-            ),
+            State::Full { index, reuse } => {
+                let reuse = reuse.as_ref().map(|b| (b, &changed));
+                let digest = self.cache_index(&path, new_tree, &index, reuse);
+                (Arc::new(index.into_meta()), digest)
+            }
         }
     }
 
@@ -594,14 +603,15 @@ impl Store {
         tree: Option<ObjectId>,
         index: &Index,
         reuse: Option<(&cache::Buckets, &HashSet<String>)>,
-    ) -> (Meta, Digest) {
+    ) -> Arc<Digest> {
         let queue = Queue::new(index);
-        let digest = Digest::of_queue(index, &queue);
+        let digest = Arc::new(Digest::of_queue(index, &queue));
         if let Some(tree) = tree {
             let reuse = reuse.map(|(buckets, changed)| cache::Reuse { buckets, changed });
             cache::save_index(path, tree, index, &digest, &queue.windows(), reuse);
+            cache::remember_digest(path, tree, digest.clone());
         }
-        (index.meta.clone(), digest)
+        digest
     }
 
     /// The lock file git and gix take while they move the branch.

@@ -2,6 +2,7 @@
 //! only when a command asks for them.
 
 use std::cell::OnceCell;
+use std::sync::Arc;
 
 use gix::ObjectId;
 
@@ -16,8 +17,8 @@ pub struct Snapshot<'s> {
     store: &'s Store,
     pub commit: CommitId,
     pub(super) tree: ObjectId,
-    pub meta: Meta,
-    pub digest: Digest,
+    pub meta: Arc<Meta>,
+    pub digest: Arc<Digest>,
     missions: Option<Buckets>,
     full: OnceCell<Index>,
 }
@@ -40,13 +41,13 @@ impl<'s> Snapshot<'s> {
         commit: ObjectId,
         tree: ObjectId,
         index: Index,
-        digest: Digest,
+        digest: Arc<Digest>,
     ) -> Self {
         Snapshot {
             store,
             commit: CommitId(commit),
             tree,
-            meta: index.meta.clone(),
+            meta: Arc::new(index.meta.clone()),
             digest,
             missions: None,
             full: OnceCell::from(index),
@@ -64,7 +65,7 @@ impl<'s> Snapshot<'s> {
             return Ok(index);
         }
         let index = match self.missions.as_ref().and_then(Buckets::all) {
-            Some(missions) => Index::new(self.meta.clone(), missions),
+            Some(missions) => Index::new(Meta::clone(&self.meta), missions),
             None => self.store.rebuild(self.tree)?,
         };
         Ok(self.full.get_or_init(|| index))

@@ -7,6 +7,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use gix::ObjectId;
 
@@ -20,8 +21,8 @@ use crate::model::{DepType, Sprint, Status};
 /// `Tx::entry` notices and switches to the whole index, and the cache of a write that could
 /// not be updated in place is left for the next command to rebuild.
 pub struct View {
-    meta: Meta,
-    digest: Digest,
+    meta: Arc<Meta>,
+    digest: Arc<Digest>,
     buckets: Buckets,
     /// Buckets decoded so far, by number.
     decoded: RefCell<HashMap<usize, Rc<Vec<EntryWithDependents>>>>,
@@ -71,7 +72,7 @@ impl View {
     }
 
     /// The meta records, without copying them (a thousand sprints take a while to copy).
-    pub fn into_meta(self) -> Meta {
+    pub fn into_meta(self) -> Arc<Meta> {
         self.meta
     }
 
@@ -124,20 +125,23 @@ impl View {
     /// Records a new or changed summary: counts, order and overlay follow. None if the cache
     /// turned out to be damaged.
     pub fn put(&mut self, entry: MissionEntry) -> Option<()> {
-        if let Some(old) = self.entry(&entry.id)? {
-            self.digest.totals.remove(old.status);
+        let old = self.entry(&entry.id)?;
+        // The digest is shared with this process's later reads of the tip: copied once here.
+        let digest = Arc::make_mut(&mut self.digest);
+        if let Some(old) = old {
+            digest.totals.remove(old.status);
             if let Some(sprint) = &old.sprint {
-                let counts = self.digest.sprint_counts.entry(sprint.clone()).or_default();
+                let counts = digest.sprint_counts.entry(sprint.clone()).or_default();
                 counts.remove(old.status);
                 if counts.total == 0 {
-                    self.digest.sprint_counts.remove(sprint);
+                    digest.sprint_counts.remove(sprint);
                 }
             }
             self.windows.remove(self.context.key(&old), &old.id);
         }
-        self.digest.totals.add(entry.status);
+        digest.totals.add(entry.status);
         if let Some(sprint) = &entry.sprint {
-            self.digest
+            digest
                 .sprint_counts
                 .entry(sprint.clone())
                 .or_default()
@@ -154,7 +158,7 @@ impl View {
     /// Adds or changes a sprint. None (and nothing changed) when that would reorder the
     /// missions, which only the whole index can do.
     pub fn put_sprint(&mut self, sprint: Sprint) -> Option<()> {
-        let mut meta = self.meta.clone();
+        let mut meta = Meta::clone(&self.meta);
         meta.upsert_sprint(sprint);
         self.set_meta(meta)
     }
@@ -176,7 +180,7 @@ impl View {
         let map = self.context.positions_in(&context)?;
         self.windows.remap_positions(&map);
         self.context = context;
-        self.meta = meta;
+        self.meta = Arc::new(meta);
         self.meta_changed = true;
         Some(())
     }
@@ -185,9 +189,8 @@ impl View {
     pub fn has_open_in(&self, sprint: &str) -> bool {
         self.digest
             .sprint(sprint)
-            .by_status
-            .iter()
-            .any(|(status, n)| *n > 0 && status.parse::<Status>().is_ok_and(|s| s.is_open()))
+            .by_status()
+            .any(|(status, _)| status.is_open())
     }
 
     /// Open missions of the given statuses, in the order of work. Running past the end of a
@@ -241,8 +244,8 @@ impl View {
             let lists: HashMap<Status, Vec<MissionEntry>> = LISTED_STATUSES.map(first).into();
             (lists, self.next())
         })?;
-        let totals = self.digest.totals.clone();
-        let sprints = std::mem::take(&mut self.digest.sprint_counts);
+        let totals = self.digest.totals;
+        let sprints = std::mem::take(&mut Arc::make_mut(&mut self.digest).sprint_counts);
         let first = |status| lists.remove(&status).unwrap_or_default();
         Some(Digest::assemble(totals, sprints, first, next))
     }
@@ -254,7 +257,10 @@ impl View {
         for (id, m) in self.changed {
             missions.insert(id, m);
         }
-        Some((Index::new(self.meta, missions), self.buckets))
+        Some((
+            Index::new(Arc::unwrap_or_clone(self.meta), missions),
+            self.buckets,
+        ))
     }
 
     /// Caches the state after this write as the index of `tree`: the buckets this write

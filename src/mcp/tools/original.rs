@@ -84,7 +84,7 @@ impl ToolArgs for DbHealth {
             "project": view.data.project.name,
             "tables": tables,
             "missionCount": view.data.totals.total,
-            "missionsByStatus": view.data.totals.by_status,
+            "missionsByStatus": view.data.totals.named(),
             "sprintCount": sprints,
             "sessionCount": sessions,
             "contextCount": snapshots,
