@@ -20,6 +20,7 @@ mod load;
 mod local;
 mod local_config;
 mod locks;
+mod loose;
 mod merge;
 mod metrics;
 mod packing;
@@ -165,6 +166,9 @@ impl Store {
         // A write looks up several files by path, and each lookup walks the root, `.cmos` and
         // `missions` trees; the last holds one entry per mission, so keep decoded trees around.
         repo.object_cache_size_if_unset(8 * 1024 * 1024);
+        // Objects a write makes stay in memory until the write stores them all at once
+        // (`loose::persist`), before it moves the branch.
+        repo.objects.enable_object_memory();
         let local = local::LocalState::new(repo.git_dir(), repo.common_dir());
         Ok(Store {
             repo,
@@ -675,8 +679,6 @@ impl Store {
         }
     }
 
-    /// The git identity when configured, else a fixed fallback: a machine without
-    /// `user.name` must still be able to write.
     /// Writes a commit of the branch: `subject`, then the trailers tools read back.
     fn commit_object(
         &self,
@@ -705,13 +707,19 @@ impl Store {
             message: message.into(),
             extra_headers: Vec::new(),
         };
-        Ok(self
+        let id = self
             .repo
             .write_object(&commit)
             .map_err(|e| Error::git("cannot write a commit", e))?
-            .detach())
+            .detach();
+        // The commit and the objects it names were kept in memory (see `loose`): store them
+        // all now, before any branch can point at them.
+        loose::persist(&self.repo)?;
+        Ok(id)
     }
 
+    /// The git identity when configured, else a fixed fallback: a machine without
+    /// `user.name` must still be able to write.
     fn signature(&self) -> gix::actor::Signature {
         // As git does, a missing half of the identity makes the whole identity the fallback.
         let (name, email) = match (&self.identity.name, &self.identity.email) {

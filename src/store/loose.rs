@@ -1,0 +1,209 @@
+//! The objects of one write (blobs, trees, the commit), kept in memory while the write builds
+//! them, then stored as loose objects the way git stores them, all through one compressor.
+//! gix's own loose writer starts a new zlib state for each object, and zeroing that state was
+//! a quarter of a small write's instructions; a write makes ten or so objects.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use gix::ObjectId;
+use gix::zlib::stream::deflate::{Compress, FlushCompress};
+use gix::zlib::{Compression, Status};
+
+use crate::error::{Error, Result};
+
+/// Stores every object `repo` holds in memory (the store opens its repository so that writes
+/// go there) as a loose object, compressed as git compresses loose objects (level 1). An object
+/// already stored loose is left as it is. Whoever writes objects calls this before anything
+/// (a branch, a push) can point at them.
+pub(super) fn persist(repo: &gix::Repository) -> Result<()> {
+    let Some(objects) = repo.objects.reset_object_memory() else {
+        return Ok(());
+    };
+    if objects.is_empty() {
+        return Ok(());
+    }
+    let dir = repo.objects.store_ref().path().to_path_buf();
+    let mut writer = LooseWriter::new(dir);
+    for (id, (kind, data)) in objects.iter() {
+        writer.write(id, *kind, data).map_err(|e| {
+            Error::Git(format!(
+                "cannot write object {id} to the object database: {e}"
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+struct LooseWriter {
+    objects_dir: PathBuf,
+    compress: Compress,
+    /// The object's header and data, then its compressed form: reused from object to object.
+    plain: Vec<u8>,
+    packed: Vec<u8>,
+}
+
+impl LooseWriter {
+    fn new(objects_dir: PathBuf) -> Self {
+        LooseWriter {
+            objects_dir,
+            compress: Compress::new(Compression::BEST_SPEED),
+            plain: Vec::new(),
+            packed: Vec::new(),
+        }
+    }
+
+    fn write(&mut self, id: &ObjectId, kind: gix::object::Kind, data: &[u8]) -> io::Result<()> {
+        let hex = id.to_hex().to_string();
+        let (fanout, rest) = hex.split_at(2);
+        let dir = self.objects_dir.join(fanout);
+        let path = dir.join(rest);
+        if path.exists() {
+            return Ok(());
+        }
+        self.plain.clear();
+        self.plain
+            .extend_from_slice(&gix::objs::encode::loose_header(kind, data.len() as u64));
+        self.plain.extend_from_slice(data);
+        self.deflate()?;
+        match fs::create_dir(&dir) {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+            _ => {}
+        }
+        let (mut file, temporary) = temporary_in(&dir)?;
+        let written = file.write_all(&self.packed).and_then(|()| {
+            drop(file);
+            fs::rename(&temporary, &path)
+        });
+        if written.is_err() {
+            let _ = fs::remove_file(&temporary);
+        }
+        written
+    }
+
+    /// Compresses `plain` into `packed` as one zlib stream.
+    fn deflate(&mut self) -> io::Result<()> {
+        self.compress.reset();
+        self.packed.clear();
+        let mut input = &self.plain[..];
+        let mut filled = 0;
+        loop {
+            // Room for the whole input plus zlib's framing, grown if that is not enough.
+            self.packed.resize(filled + input.len() / 2 + 64, 0);
+            let (read, wrote) = (self.compress.total_in(), self.compress.total_out());
+            let status = self
+                .compress
+                .compress(input, &mut self.packed[filled..], FlushCompress::Finish)
+                .map_err(io::Error::other)?;
+            input = &input[(self.compress.total_in() - read) as usize..];
+            filled += (self.compress.total_out() - wrote) as usize;
+            if status == Status::StreamEnd {
+                self.packed.truncate(filled);
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// A new file in `dir` named as git names its temporary objects (git's gc removes those that
+/// are left behind by a crash), read-only as git stores objects: nothing should ever change
+/// one in place.
+fn temporary_in(dir: &Path) -> io::Result<(File, PathBuf)> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o444);
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!("tmp_obj_cmos{}_{n}", std::process::id()));
+        match options.open(&path) {
+            Ok(file) => return Ok((file, path)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::Command;
+
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn repository() -> (tempfile::TempDir, gix::Repository) {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        let mut repo = gix::open(dir.path()).unwrap();
+        repo.objects.enable_object_memory();
+        (dir, repo)
+    }
+
+    #[test]
+    fn objects_kept_in_memory_are_readable_by_git_once_persisted() {
+        let (dir, repo) = repository();
+        let big: Vec<u8> = (0..200_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect();
+        let small = repo.write_blob(b"hello\n").unwrap().detach();
+        let large = repo.write_blob(&big).unwrap().detach();
+        let hex = small.to_hex().to_string();
+        let path = dir
+            .path()
+            .join(".git/objects")
+            .join(&hex[..2])
+            .join(&hex[2..]);
+        assert!(!path.exists(), "nothing is written before persist");
+
+        persist(&repo).unwrap();
+        assert_eq!(git(dir.path(), &["cat-file", "-p", &hex]), "hello\n");
+        let size = git(dir.path(), &["cat-file", "-s", &large.to_string()]);
+        assert_eq!(size.trim(), big.len().to_string());
+        git(dir.path(), &["fsck", "--strict", "--no-dangling"]);
+        let mode = fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o222, 0, "objects are read-only, as git stores them");
+        let left: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("tmp_obj"))
+            .collect();
+        assert!(left.is_empty(), "no temporary file is left behind");
+        assert_eq!(repo.objects.num_objects_in_memory(), 0);
+    }
+
+    #[test]
+    fn an_object_already_stored_is_left_as_it_is_and_nothing_to_store_is_fine() {
+        let (dir, repo) = repository();
+        // git stores the empty blob; cmos then writes the same object.
+        let stored = git(dir.path(), &["hash-object", "-w", "/dev/null"]);
+        persist(&repo).unwrap();
+        let id = repo.write_blob(b"").unwrap().detach();
+        assert_eq!(stored.trim(), id.to_string());
+        let hex = id.to_hex().to_string();
+        let path = dir
+            .path()
+            .join(".git/objects")
+            .join(&hex[..2])
+            .join(&hex[2..]);
+        let before = fs::metadata(&path).unwrap().modified().unwrap();
+        persist(&repo).unwrap();
+        assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), before);
+        assert_eq!(git(dir.path(), &["cat-file", "-s", &hex]).trim(), "0");
+    }
+}
