@@ -196,6 +196,11 @@ fn states_at(
 /// accept the event is refused with the events it does accept.
 pub(crate) fn take(tx: &mut Tx<'_>, graph: &Graph, event: &str) -> Result<Move> {
     let (read, _) = states(Some(tx.dir_files(layout::FSM)?));
+    take_from(tx, graph, event, read)
+}
+
+/// [`take`], from every clone's state as the write read them (`read`).
+fn take_from(tx: &mut Tx<'_>, graph: &Graph, event: &str, read: Vec<WriterState>) -> Result<Move> {
     let current = newest(&read).cloned();
     let mut recent = read
         .into_iter()
@@ -261,10 +266,11 @@ pub(crate) fn take(tx: &mut Tx<'_>, graph: &Graph, event: &str) -> Result<Move> 
 /// graph that does not accept the event (or cannot be read) records nothing.
 pub(crate) fn emit(tx: &mut Tx<'_>, event: &str) -> Option<Move> {
     let (graph, _) = graph_in(tx).ok()?;
-    let current = recorded(tx).ok()?;
-    let state = current.map_or(graph.initial().to_string(), |s| s.state);
-    graph.row(&state, event)?;
-    take(tx, &graph, event).ok()
+    // Every clone's state file is read and parsed once for both steps.
+    let (read, _) = states(Some(tx.dir_files(layout::FSM).ok()?));
+    let state = newest(&read).map_or(graph.initial(), |s| &s.state);
+    graph.row(state, event)?;
+    take_from(tx, &graph, event, read).ok()
 }
 
 /// The events a mission's move emits, worked out inside its write: completing emits
