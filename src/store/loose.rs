@@ -1,7 +1,11 @@
 //! The objects of one write (blobs, trees, the commit), kept in memory while the write builds
-//! them, then stored as loose objects the way git stores them, all through one compressor.
+//! them, then stored as loose objects the way git stores them, blobs through one compressor.
 //! gix's own loose writer starts a new zlib state for each object, and zeroing that state was
-//! a quarter of a small write's instructions; a write makes ten or so objects.
+//! a quarter of a small write's instructions; a write makes ten or so objects. Trees and
+//! commits are stored without compression (git's `core.looseCompression = 0`): a tree is
+//! mostly object ids, which do not compress, and a write's largest tree (`missions/xx`, a few
+//! hundred entries in a large project) cost more to compress than the rest of its objects.
+//! Loose objects are temporary anyway: packing compresses them again.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -39,7 +43,8 @@ pub(super) fn persist(repo: &gix::Repository) -> Result<()> {
 
 struct LooseWriter {
     objects_dir: PathBuf,
-    compress: Compress,
+    /// Made for the first blob: a write of trees alone never pays for it.
+    compress: Option<Compress>,
     /// The object's header and data, then its compressed form: reused from object to object.
     plain: Vec<u8>,
     packed: Vec<u8>,
@@ -49,7 +54,7 @@ impl LooseWriter {
     fn new(objects_dir: PathBuf) -> Self {
         LooseWriter {
             objects_dir,
-            compress: Compress::new(Compression::BEST_SPEED),
+            compress: None,
             plain: Vec::new(),
             packed: Vec::new(),
         }
@@ -67,7 +72,10 @@ impl LooseWriter {
         self.plain
             .extend_from_slice(&gix::objs::encode::loose_header(kind, data.len() as u64));
         self.plain.extend_from_slice(data);
-        self.deflate()?;
+        match kind {
+            gix::object::Kind::Blob => self.deflate()?,
+            _ => self.store_plain(),
+        }
         match fs::create_dir(&dir) {
             Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
             _ => {}
@@ -85,26 +93,68 @@ impl LooseWriter {
 
     /// Compresses `plain` into `packed` as one zlib stream.
     fn deflate(&mut self) -> io::Result<()> {
-        self.compress.reset();
+        let compress = self
+            .compress
+            .get_or_insert_with(|| Compress::new(Compression::BEST_SPEED));
+        compress.reset();
         self.packed.clear();
         let mut input = &self.plain[..];
         let mut filled = 0;
         loop {
             // Room for the whole input plus zlib's framing, grown if that is not enough.
             self.packed.resize(filled + input.len() / 2 + 64, 0);
-            let (read, wrote) = (self.compress.total_in(), self.compress.total_out());
-            let status = self
-                .compress
+            let (read, wrote) = (compress.total_in(), compress.total_out());
+            let status = compress
                 .compress(input, &mut self.packed[filled..], FlushCompress::Finish)
                 .map_err(io::Error::other)?;
-            input = &input[(self.compress.total_in() - read) as usize..];
-            filled += (self.compress.total_out() - wrote) as usize;
+            input = &input[(compress.total_in() - read) as usize..];
+            filled += (compress.total_out() - wrote) as usize;
             if status == Status::StreamEnd {
                 self.packed.truncate(filled);
                 return Ok(());
             }
         }
     }
+
+    /// Frames `plain` into `packed` as a zlib stream of stored (uncompressed) deflate blocks
+    /// (RFC 1950 and 1951): what zlib writes at level 0, without a compressor to set up.
+    fn store_plain(&mut self) {
+        const MOST_PER_BLOCK: usize = u16::MAX as usize;
+        self.packed.clear();
+        // CMF: deflate with a 32 KiB window; FLG: no dictionary, fastest, (CMF, FLG) % 31 == 0.
+        self.packed.extend_from_slice(&[0x78, 0x01]);
+        let mut blocks = self.plain.chunks(MOST_PER_BLOCK).peekable();
+        if blocks.peek().is_none() {
+            self.packed.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+        }
+        while let Some(block) = blocks.next() {
+            let last = u8::from(blocks.peek().is_none());
+            let len = block.len() as u16;
+            self.packed.push(last);
+            self.packed.extend_from_slice(&len.to_le_bytes());
+            self.packed.extend_from_slice(&(!len).to_le_bytes());
+            self.packed.extend_from_slice(block);
+        }
+        self.packed
+            .extend_from_slice(&adler32(&self.plain).to_be_bytes());
+    }
+}
+
+/// The Adler-32 checksum a zlib stream ends with.
+fn adler32(bytes: &[u8]) -> u32 {
+    const MOD: u32 = 65_521;
+    // The most bytes whose sums cannot overflow a u32 before they are reduced.
+    const RUN: usize = 5_552;
+    let (mut a, mut b) = (1u32, 0u32);
+    for run in bytes.chunks(RUN) {
+        for &byte in run {
+            a += u32::from(byte);
+            b += a;
+        }
+        a %= MOD;
+        b %= MOD;
+    }
+    (b << 16) | a
 }
 
 /// A new file in `dir` named as git names its temporary objects (git's gc removes those that
@@ -185,6 +235,45 @@ mod tests {
             .collect();
         assert!(left.is_empty(), "no temporary file is left behind");
         assert_eq!(repo.objects.num_objects_in_memory(), 0);
+    }
+
+    #[test]
+    fn trees_stored_without_compression_read_back_in_git_at_every_size() {
+        let (dir, repo) = repository();
+        // Sizes around the empty tree and the 64 KiB limit of a stored block.
+        let mut ids = Vec::new();
+        for entries in [0usize, 1, 1_771, 1_772, 3_600] {
+            let mut tree = gix::objs::Tree::empty();
+            for i in 0..entries {
+                tree.entries.push(gix::objs::tree::Entry {
+                    mode: gix::objs::tree::EntryKind::Blob.into(),
+                    filename: format!("m{i:06}.toml").into(),
+                    oid: ObjectId::empty_blob(gix::hash::Kind::Sha1),
+                });
+            }
+            tree.entries.sort();
+            ids.push((entries, repo.write_object(&tree).unwrap().detach()));
+        }
+        persist(&repo).unwrap();
+        for (entries, id) in ids {
+            let listed = git(dir.path(), &["ls-tree", &id.to_string()]);
+            assert_eq!(listed.lines().count(), entries, "tree of {entries} entries");
+        }
+        git(dir.path(), &["fsck", "--strict", "--no-dangling"]);
+    }
+
+    #[test]
+    fn adler32_matches_known_values() {
+        assert_eq!(adler32(b""), 1);
+        assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
+        let long = vec![0xffu8; 100_000];
+        // Reference: zlib's adler32 of 100,000 bytes of 0xff.
+        let (mut a, mut b) = (1u64, 0u64);
+        for &x in &long {
+            a = (a + u64::from(x)) % 65_521;
+            b = (b + a) % 65_521;
+        }
+        assert_eq!(adler32(&long), ((b << 16) | a) as u32);
     }
 
     #[test]
