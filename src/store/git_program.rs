@@ -13,12 +13,24 @@ use std::process::{Command, Stdio};
 /// hook (which runs `cmos hook run pre-push`) does not start another sync.
 pub const ACTIVE_ENV: &str = "CMOS_HOOK_ACTIVE";
 
+/// Background packing searches deltas on one thread: git's default, a thread per core, would
+/// take every core from the commands that keep running meanwhile (an agent's next writes).
+const BACKGROUND_THREADS: &str = "pack.threads=1";
+
 /// Starts `git gc --auto` in the background and returns at once: it packs loose objects
 /// when git's own threshold says so, off the path of the command that triggered it. It runs
 /// to its end rather than detaching, so `lock` stays locked (see `in_background`) until gc
 /// is done.
 pub(super) fn gc_auto_in_background(git_dir: &Path, lock: File) {
-    let args = ["-c", "gc.autoDetach=false", "gc", "--auto", "--quiet"];
+    let args = [
+        "-c",
+        "gc.autoDetach=false",
+        "-c",
+        BACKGROUND_THREADS,
+        "gc",
+        "--auto",
+        "--quiet",
+    ];
     in_background(git_dir, &args, lock);
 }
 
@@ -29,7 +41,14 @@ pub(super) fn gc_auto_in_background(git_dir: &Path, lock: File) {
 /// git's own gc removes them later, as it always did. Objects from alternates stay where
 /// they are; no bitmap, which needs a repack of everything.
 pub(super) fn repack_in_background(git_dir: &Path, lock: File) {
-    let args = ["repack", "-l", "-q", "--no-write-bitmap-index"];
+    let args = [
+        "-c",
+        BACKGROUND_THREADS,
+        "repack",
+        "-l",
+        "-q",
+        "--no-write-bitmap-index",
+    ];
     in_background(git_dir, &args, lock);
 }
 
