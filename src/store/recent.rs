@@ -8,6 +8,7 @@ mod checked;
 mod marked;
 mod newest;
 mod sessions;
+mod spans;
 
 use super::{CommitId, Snapshot, Store, load};
 use crate::error::{Error, FileProblem, Result};
@@ -213,7 +214,22 @@ impl Store {
         span: (Timestamp, Option<Timestamp>),
         visit: impl FnMut(Event) -> bool,
     ) -> Result<()> {
-        newest::events(&self.repo, snapshot.tree, span, visit)
+        newest::events(&self.repo, snapshot.tree, span, None, visit)
+    }
+
+    /// `events_newest_first` for a read that goes back into the past (a session's stretch of
+    /// the log): a local cache of each shard's span (`spans.rs`) lets it pass over the
+    /// shards that end before `since`, and find where a month's shards pass `until`, without
+    /// opening them. Writes keep to `events_newest_first`: their reads are of the last few
+    /// minutes, and a cache file written in the middle of a write is not worth its cost.
+    pub fn events_newest_first_remembered(
+        &self,
+        snapshot: &Snapshot<'_>,
+        span: (Timestamp, Option<Timestamp>),
+        visit: impl FnMut(Event) -> bool,
+    ) -> Result<()> {
+        let cache = self.local.shared_dir.join("event-spans-cache");
+        newest::events(&self.repo, snapshot.tree, span, Some(cache), visit)
     }
 }
 
@@ -301,6 +317,67 @@ impl Store {
         }
         Ok(crate::model::latest_versions(versions))
     }
+}
+
+impl Store {
+    /// `items_since`, of the items a version of which holds `value` (a session's id, say) as
+    /// a JSON string: only the lines that hold it, then the lines that hold the ids of the
+    /// items found, are parsed. Every version of an item holds its id, so each item found
+    /// is its latest version, as `items_since` gives it.
+    pub fn items_since_naming(
+        &self,
+        snapshot: &Snapshot<'_>,
+        kind: ItemKind,
+        since: Timestamp,
+        value: &str,
+    ) -> Result<Vec<Item>> {
+        let first = month_key(since);
+        let months = (Some(first.as_str()), None);
+        let mut shards = Vec::new();
+        for (path, blob) in
+            load::log_shards_between(&self.repo, snapshot.tree, kind.log_dir(), months)?
+        {
+            let bytes = load::read_blob(&self.repo, blob, &path)?;
+            shards.push((path, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+        let quoted = |text: &str| serde_json::to_string(text).unwrap_or_default();
+        let mut ids = std::collections::BTreeSet::new();
+        for (path, text) in &shards {
+            let lines = lines_holding(text, &quoted(value));
+            ids.extend(
+                parse_lines::<Item>(path, lines.as_bytes())
+                    .0
+                    .into_iter()
+                    .map(|i| i.id),
+            );
+        }
+        let mut versions = Vec::new();
+        for (path, text) in &shards {
+            for id in &ids {
+                let lines = lines_holding(text, &quoted(id));
+                let found = parse_lines::<Item>(path, lines.as_bytes()).0;
+                versions.extend(found.into_iter().filter(|i| i.id == *id));
+            }
+        }
+        Ok(crate::model::latest_versions(versions))
+    }
+}
+
+/// The lines of `text` that hold `needle`, each once, joined by line breaks.
+fn lines_holding(text: &str, needle: &str) -> String {
+    let mut out = String::new();
+    let mut next = 0;
+    for (at, _) in text.match_indices(needle) {
+        if at < next {
+            continue;
+        }
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        out.push_str(&text[start..end]);
+        out.push('\n');
+        next = end;
+    }
+    out
 }
 
 /// The first moment of a `yyyy-mm` month; None for a directory that is not one.
