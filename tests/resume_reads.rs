@@ -258,7 +258,11 @@ fn test_session_resume_equals_a_full_read_after_writes_merges_and_damage() {
 
     // Damaged or nonsense caches are ignored and rewritten.
     let cache = repo.path.join(".git").join("cmos");
-    for name in ["event-spans-cache", "kinds-a7a33f3918910068-cache"] {
+    for name in [
+        "event-spans-cache",
+        "kinds-a7a33f3918910068-cache",
+        "named-next-steps-cache",
+    ] {
         let path = cache.join(name);
         let good = std::fs::read(&path).unwrap_or_else(|_| panic!("{name} was written"));
         let mut bad = good.clone();

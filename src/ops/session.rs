@@ -575,9 +575,9 @@ pub fn resume(ws: &Workspace, id: Option<&str>) -> Result<Outcome<Resume>> {
         None => None,
     };
     // A session's next steps are written from its start on, so the months before it are
-    // left unread, and only the lines that name the session (and the later versions of
-    // the steps they are) are parsed.
-    let steps = store.items_since_naming(&snapshot, ItemKind::NextStep, session.started_at, &id)?;
+    // left unread, and of those only the shards that hold the session's steps are opened.
+    let steps =
+        store.session_items_since(&snapshot, ItemKind::NextStep, session.started_at, &id)?;
     let open_next_steps: Vec<Item> = steps
         .into_iter()
         .filter(|i| {

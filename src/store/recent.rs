@@ -6,6 +6,7 @@ use gix::ObjectId;
 mod active;
 mod checked;
 mod marked;
+mod named;
 mod newest;
 mod sessions;
 mod spans;
@@ -320,64 +321,23 @@ impl Store {
 }
 
 impl Store {
-    /// `items_since`, of the items a version of which holds `value` (a session's id, say) as
-    /// a JSON string: only the lines that hold it, then the lines that hold the ids of the
-    /// items found, are parsed. Every version of an item holds its id, so each item found
-    /// is its latest version, as `items_since` gives it.
-    pub fn items_since_naming(
+    /// The items of `kind` that belong to `session` with a version written in the month of
+    /// `since` or after, each as its latest version: what `items_since` gives of them. A
+    /// local cache (`named`) of which item and session each shard's lines name means only
+    /// the shards written since the last read, and those that hold the session's items, are
+    /// opened.
+    pub fn session_items_since(
         &self,
         snapshot: &Snapshot<'_>,
         kind: ItemKind,
         since: Timestamp,
-        value: &str,
+        session: &str,
     ) -> Result<Vec<Item>> {
-        let first = month_key(since);
-        let months = (Some(first.as_str()), None);
-        let mut shards = Vec::new();
-        for (path, blob) in
-            load::log_shards_between(&self.repo, snapshot.tree, kind.log_dir(), months)?
-        {
-            let bytes = load::read_blob(&self.repo, blob, &path)?;
-            shards.push((path, String::from_utf8_lossy(&bytes).into_owned()));
-        }
-        let quoted = |text: &str| serde_json::to_string(text).unwrap_or_default();
-        let mut ids = std::collections::BTreeSet::new();
-        for (path, text) in &shards {
-            let lines = lines_holding(text, &quoted(value));
-            ids.extend(
-                parse_lines::<Item>(path, lines.as_bytes())
-                    .0
-                    .into_iter()
-                    .map(|i| i.id),
-            );
-        }
-        let mut versions = Vec::new();
-        for (path, text) in &shards {
-            for id in &ids {
-                let lines = lines_holding(text, &quoted(id));
-                let found = parse_lines::<Item>(path, lines.as_bytes()).0;
-                versions.extend(found.into_iter().filter(|i| i.id == *id));
-            }
-        }
-        Ok(crate::model::latest_versions(versions))
+        let mut items =
+            named::session_items(self, snapshot.tree, kind, &month_key(since), session)?;
+        items.retain(|i| i.session.as_deref() == Some(session));
+        Ok(items)
     }
-}
-
-/// The lines of `text` that hold `needle`, each once, joined by line breaks.
-fn lines_holding(text: &str, needle: &str) -> String {
-    let mut out = String::new();
-    let mut next = 0;
-    for (at, _) in text.match_indices(needle) {
-        if at < next {
-            continue;
-        }
-        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-        out.push_str(&text[start..end]);
-        out.push('\n');
-        next = end;
-    }
-    out
 }
 
 /// The first moment of a `yyyy-mm` month; None for a directory that is not one.
