@@ -140,6 +140,7 @@ enum Cmd {
     Context,
     Onboard,
     Capture,
+    Resume,
     FsmShow,
     Add,
     Start,
@@ -148,7 +149,7 @@ enum Cmd {
     SprintAdd,
 }
 
-const COMMANDS: [Cmd; 14] = [
+const COMMANDS: [Cmd; 15] = [
     Cmd::Floor,
     Cmd::Next,
     Cmd::Status,
@@ -157,6 +158,8 @@ const COMMANDS: [Cmd; 14] = [
     Cmd::Context,
     Cmd::Onboard,
     Cmd::Capture,
+    // The open session, with the captures the runs above made.
+    Cmd::Resume,
     Cmd::FsmShow,
     // Each run of these starts (then updates) the mission the same run of `Add` added.
     Cmd::Add,
@@ -176,6 +179,7 @@ impl Cmd {
             Cmd::Complete => "cmos mission complete <id>",
             Cmd::Context => "cmos context --budget 2000",
             Cmd::Onboard => "cmos onboard",
+            Cmd::Resume => "cmos session resume",
             Cmd::Capture => "cmos session capture learning <text>",
             Cmd::FsmShow => "cmos fsm show",
             Cmd::Add => "cmos mission add <id> <name>",
@@ -211,7 +215,7 @@ impl Cmd {
             | Cmd::Update
             | Cmd::Decision
             | Cmd::SprintAdd => Some(WRITE_TARGET_MS),
-            Cmd::Context | Cmd::Onboard | Cmd::Capture => Some(MEMORY_TARGET_MS),
+            Cmd::Context | Cmd::Onboard | Cmd::Capture | Cmd::Resume => Some(MEMORY_TARGET_MS),
         }
     }
 
@@ -229,6 +233,7 @@ impl Cmd {
             }
             Cmd::Context => project.cmos(&["context", "--budget", "2000"]),
             Cmd::Onboard => project.cmos(&["onboard"]),
+            Cmd::Resume => project.cmos(&["session", "resume"]),
             Cmd::Capture => project.cmos(&[
                 "session",
                 "capture",

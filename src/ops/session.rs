@@ -575,8 +575,9 @@ pub fn resume(ws: &Workspace, id: Option<&str>) -> Result<Outcome<Resume>> {
         None => None,
     };
     // A session's next steps are written from its start on, so the months before it are
-    // left unread.
-    let steps = store.items_since(&snapshot, ItemKind::NextStep, session.started_at)?;
+    // left unread, and of those only the shards that hold the session's steps are opened.
+    let steps =
+        store.session_items_since(&snapshot, ItemKind::NextStep, session.started_at, &id)?;
     let open_next_steps: Vec<Item> = steps
         .into_iter()
         .filter(|i| {
@@ -584,21 +585,19 @@ pub fn resume(ws: &Workspace, id: Option<&str>) -> Result<Outcome<Resume>> {
                 && i.status == crate::model::ItemStatus::Active
         })
         .collect();
-    // The log read back from the session's end to its start: the agent's last actions, and
-    // every commit made in it, so a long log costs no more than the session's own stretch.
-    let (mut last_actions, mut made) = (Vec::new(), Vec::new());
-    store.events_newest_first(&snapshot, (session.started_at, Some(end)), |e| {
-        if super::history::made_in_session(&e, &id) {
-            made.push(e.clone());
-        }
-        if e.agent == session.agent && last_actions.len() < RESUME_EVENTS {
+    // The log read back from the session's end until the agent's last actions are known
+    // (shards that end before the session starts are passed over unopened), and the commits
+    // made in it from the cache of the log's commit lines: neither grows with the log.
+    let span = (session.started_at, Some(end));
+    let mut last_actions = Vec::new();
+    store.events_newest_first_remembered(&snapshot, span, |e| {
+        if e.agent == session.agent {
             last_actions.push(e);
         }
-        true
+        last_actions.len() < RESUME_EVENTS
     })?;
     last_actions.reverse();
-    made.reverse();
-    let commits = super::history::logged_commits(&made, |_| true);
+    let commits = commits_until(ws, &snapshot, &session, end)?;
     let suggested = resume_steps(&session, mission.as_ref(), &open_next_steps);
     let actions = resume_actions(&session, mission.as_ref());
     let resume = Resume {
@@ -612,6 +611,21 @@ pub fn resume(ws: &Workspace, id: Option<&str>) -> Result<Outcome<Resume>> {
     };
     let outcome = Outcome::read(resume, &snapshot).scoped(&scoped, "session");
     Ok(actions.into_iter().rev().fold(outcome, Outcome::suggest))
+}
+
+/// The commits made in `session` from its start until `end` (its end, or now), oldest first,
+/// from the cache of the log's commit lines (`events_of_kinds`).
+fn commits_until(
+    ws: &Workspace,
+    snapshot: &crate::store::Snapshot<'_>,
+    session: &Session,
+    end: Timestamp,
+) -> Result<Vec<super::history::LoggedCommit>> {
+    use super::history::{COMMIT_EVENTS, logged_commits, made_in_session};
+    let span = (session.started_at, Some(end));
+    let mut events = ws.store().events_of_kinds(snapshot, span, &COMMIT_EVENTS)?;
+    events.retain(|e| e.at <= end);
+    Ok(logged_commits(&events, |e| made_in_session(e, &session.id)))
 }
 
 /// The actions behind the first steps of a resume, for the instructions.

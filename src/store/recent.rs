@@ -6,8 +6,10 @@ use gix::ObjectId;
 mod active;
 mod checked;
 mod marked;
+mod named;
 mod newest;
 mod sessions;
+mod spans;
 
 use super::{CommitId, Snapshot, Store, load};
 use crate::error::{Error, FileProblem, Result};
@@ -213,7 +215,22 @@ impl Store {
         span: (Timestamp, Option<Timestamp>),
         visit: impl FnMut(Event) -> bool,
     ) -> Result<()> {
-        newest::events(&self.repo, snapshot.tree, span, visit)
+        newest::events(&self.repo, snapshot.tree, span, None, visit)
+    }
+
+    /// `events_newest_first` for a read that goes back into the past (a session's stretch of
+    /// the log): a local cache of each shard's span (`spans.rs`) lets it pass over the
+    /// shards that end before `since`, and find where a month's shards pass `until`, without
+    /// opening them. Writes keep to `events_newest_first`: their reads are of the last few
+    /// minutes, and a cache file written in the middle of a write is not worth its cost.
+    pub fn events_newest_first_remembered(
+        &self,
+        snapshot: &Snapshot<'_>,
+        span: (Timestamp, Option<Timestamp>),
+        visit: impl FnMut(Event) -> bool,
+    ) -> Result<()> {
+        let cache = self.local.shared_dir.join("event-spans-cache");
+        newest::events(&self.repo, snapshot.tree, span, Some(cache), visit)
     }
 }
 
@@ -300,6 +317,26 @@ impl Store {
                 .extend(parse_lines::<Item>(&path, &load::read_blob(&self.repo, blob, &path)?).0);
         }
         Ok(crate::model::latest_versions(versions))
+    }
+}
+
+impl Store {
+    /// The items of `kind` that belong to `session` with a version written in the month of
+    /// `since` or after, each as its latest version: what `items_since` gives of them. A
+    /// local cache (`named`) of which item and session each shard's lines name means only
+    /// the shards written since the last read, and those that hold the session's items, are
+    /// opened.
+    pub fn session_items_since(
+        &self,
+        snapshot: &Snapshot<'_>,
+        kind: ItemKind,
+        since: Timestamp,
+        session: &str,
+    ) -> Result<Vec<Item>> {
+        let mut items =
+            named::session_items(self, snapshot.tree, kind, &month_key(since), session)?;
+        items.retain(|i| i.session.as_deref() == Some(session));
+        Ok(items)
     }
 }
 

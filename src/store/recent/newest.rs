@@ -11,10 +11,12 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::path::PathBuf;
 
 use gix::ObjectId;
 
 use super::load;
+use super::spans::{Span, Spans};
 use crate::error::Result;
 use crate::format::codec::parse_lines;
 use crate::format::layout::EVENTS;
@@ -24,7 +26,24 @@ use crate::model::{Event, Timestamp};
 pub(super) fn events(
     repo: &gix::Repository,
     tree: ObjectId,
+    span: (Timestamp, Option<Timestamp>),
+    cache: Option<PathBuf>,
+    visit: impl FnMut(Event) -> bool,
+) -> Result<()> {
+    let mut spans = Spans::open(cache);
+    let read = read_back(repo, tree, span, &mut spans, visit);
+    spans.save();
+    read
+}
+
+/// `events`, with the shards' spans known so far: a shard whose newest event is older than
+/// `since` is passed over as reading it would (its events are out of the span; its oldest
+/// lowers the writer's floor) without being opened.
+fn read_back(
+    repo: &gix::Repository,
+    tree: ObjectId,
     (since, until): (Timestamp, Option<Timestamp>),
+    spans: &mut Spans,
     mut visit: impl FnMut(Event) -> bool,
 ) -> Result<()> {
     let first = super::month_key(since);
@@ -38,7 +57,7 @@ pub(super) fn events(
             && Some(&month.0) == last.as_ref()
         {
             for run in &mut runs {
-                run.skip_after(repo, until)?;
+                run.skip_after(repo, until, spans)?;
             }
         }
         let mut heap = BinaryHeap::new();
@@ -63,13 +82,20 @@ pub(super) fn events(
                 }
             }
             let (path, blob) = run.shards.pop().expect("a run with shards left");
+            if let Some(span) = spans.get(&blob).filter(|s| s.newest < since) {
+                run.lower_floor(span.oldest);
+                continue;
+            }
             let bytes = match run.read.take() {
                 Some((read, bytes)) if read == blob => bytes,
                 _ => load::read_blob(repo, blob, &path)?,
             };
             let (lines, _) = parse_lines::<Event>(&path, &bytes);
             if let Some(oldest) = lines.iter().map(|e| e.at).min() {
-                run.floor = Some(run.floor.map_or(oldest, |f| f.min(oldest)));
+                run.lower_floor(oldest);
+            }
+            if let Some(span) = span_of(&path, &bytes, &lines) {
+                spans.learn(blob, span);
             }
             heap.extend(lines.into_iter().filter(in_span).map(Newest));
         }
@@ -95,20 +121,45 @@ impl Run {
     /// first line of a shard is its oldest, so a binary search reads a few first lines. The
     /// newest shard is looked at first: when it begins before `until` (a session still open,
     /// a recent end) nothing is dropped, and the read back starts with the bytes read here.
-    fn skip_after(&mut self, repo: &gix::Repository, until: Timestamp) -> Result<()> {
+    /// A shard whose span is known (`spans`) is not opened for it.
+    fn skip_after(
+        &mut self,
+        repo: &gix::Repository,
+        until: Timestamp,
+        spans: &mut Spans,
+    ) -> Result<()> {
         let Some((path, blob)) = self.shards.last() else {
             return Ok(());
         };
-        let bytes = load::read_blob(repo, *blob, path)?;
-        if first_time(path, &bytes).is_none_or(|at| at <= until) {
-            self.read = Some((*blob, bytes));
-            return Ok(());
+        match spans.get(blob) {
+            Some(span) if span.first <= until => return Ok(()),
+            Some(_) => {}
+            None => {
+                let bytes = load::read_blob(repo, *blob, path)?;
+                if first_time(path, &bytes).is_none_or(|at| at <= until) {
+                    self.read = Some((*blob, bytes));
+                    return Ok(());
+                }
+            }
         }
         let (mut low, mut high) = (0, self.shards.len() - 1);
         while low < high {
             let mid = (low + high) / 2;
             let (path, blob) = &self.shards[mid];
-            match first_time(path, &load::read_blob(repo, *blob, path)?) {
+            let first = match spans.get(blob) {
+                Some(span) => Some(span.first),
+                None => {
+                    // Read whole once, so that the next read back to here opens nothing.
+                    let bytes = load::read_blob(repo, *blob, path)?;
+                    let (lines, _) = parse_lines::<Event>(path, &bytes);
+                    let span = span_of(path, &bytes, &lines);
+                    if let Some(span) = span {
+                        spans.learn(*blob, span);
+                    }
+                    span.map(|s| s.first)
+                }
+            };
+            match first {
                 Some(at) if at > until => high = mid,
                 _ => low = mid + 1,
             }
@@ -116,6 +167,18 @@ impl Run {
         self.shards.truncate(low);
         Ok(())
     }
+
+    /// The writer's events not read yet are no newer than `oldest` either.
+    fn lower_floor(&mut self, oldest: Timestamp) {
+        self.floor = Some(self.floor.map_or(oldest, |f| f.min(oldest)));
+    }
+}
+
+/// The span of a shard read whole, when its first line reads as an event (else its first
+/// time is not known as `first_time` knows it, and it is not remembered).
+fn span_of(path: &str, bytes: &[u8], lines: &[Event]) -> Option<Span> {
+    first_time(path, bytes)?;
+    Span::of(lines.iter().map(|e| e.at))
 }
 
 /// The time of the first line of a shard, if it reads as an event.
