@@ -5,8 +5,8 @@
 //! skips the smaller sizes, and `CMOS_BENCH_KEEP=1` keeps the repositories (in `TMPDIR`, named
 //! when the run ends) for measuring a command by hand.
 //!
-//! Per size: the import (time, peak); `verify` the first time (every file read) and again
-//! (the files it found sound are known by blob id), median of 3; `mission list` as text and
+//! Per size: the import (time, peak); `verify` the first time (every file read), again (the
+//! same tree: the last report), and after one write (what changed since), medians of 3; `mission list` as text and
 //! as JSON: time to the first row, the whole list, peak; one page of 50 after a cursor.
 //! Without `--bench` (as `cargo test` runs it) a smoke run of 300 missions checks that the
 //! rows, the pages and verify are right and prints the same figures.
@@ -86,6 +86,19 @@ fn main() {
             "{n:>7} missions  verify, again     {:>8.0} ms   peak {:>5.0} MiB",
             ms(again.total),
             mib(again.peak)
+        );
+        // A write, then verify: the run reads what the write changed, not the project.
+        let mut written = 0;
+        let ahead = median_of(runs, || {
+            written += 1;
+            let (id, name) = (format!("task-{written}"), format!("Task {written} renamed"));
+            bench.run(&repo, &["mission", "update", &id, "--name", &name], None);
+            bench.run(&repo, &["verify"], None)
+        });
+        println!(
+            "{n:>7} missions  verify, a write on {:>7.0} ms   peak {:>5.0} MiB",
+            ms(ahead.total),
+            mib(ahead.peak)
         );
         for (what, args) in [
             ("list", &["mission", "list"][..]),
