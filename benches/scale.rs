@@ -1,10 +1,12 @@
 //! `verify`, `mission list` and the import that makes the project, at 1,000, 10,000 and
 //! 100,000 missions (Backlog.md tasks without links), whole processes with their peak resident
 //! memory. `cargo bench --bench scale` runs it; `CMOS_BENCH_BINARY` names another build to
-//! measure (figures before a change), `CMOS_BENCH_MAX_TASKS` caps the size.
+//! measure (figures before a change), `CMOS_BENCH_MAX_TASKS` caps the size, `CMOS_BENCH_MIN_TASKS`
+//! skips the smaller sizes, and `CMOS_BENCH_KEEP=1` keeps the repositories (in `TMPDIR`, named
+//! when the run ends) for measuring a command by hand.
 //!
-//! Per size: the import (time, peak); `verify` the first time (every file read) and again
-//! (the files it found sound are known by blob id), median of 3; `mission list` as text and
+//! Per size: the import (time, peak); `verify` the first time (every file read), again (the
+//! same tree: the last report), and after one write (what changed since), medians of 3; `mission list` as text and
 //! as JSON: time to the first row, the whole list, peak; one page of 50 after a cursor.
 //! Without `--bench` (as `cargo test` runs it) a smoke run of 300 missions checks that the
 //! rows, the pages and verify are right and prints the same figures.
@@ -25,15 +27,23 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(usize::MAX);
+    let min: usize = std::env::var("CMOS_BENCH_MIN_TASKS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let sizes: Vec<usize> = match full {
         true => [1_000, 10_000, 100_000]
             .into_iter()
-            .filter(|n| *n <= max)
+            .filter(|n| (min..=max).contains(n))
             .collect(),
         false => vec![300],
     };
     let runs = if full { 3 } else { 1 };
-    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let mut tmp = tempfile::tempdir().expect("a temporary directory");
+    if std::env::var_os("CMOS_BENCH_KEEP").is_some_and(|v| v == "1") {
+        tmp.disable_cleanup(true);
+        println!("the repositories are kept in {}", tmp.path().display());
+    }
     let bench = Bench {
         binary,
         home: tmp.path().join("home"),
@@ -76,6 +86,19 @@ fn main() {
             "{n:>7} missions  verify, again     {:>8.0} ms   peak {:>5.0} MiB",
             ms(again.total),
             mib(again.peak)
+        );
+        // A write, then verify: the run reads what the write changed, not the project.
+        let mut written = 0;
+        let ahead = median_of(runs, || {
+            written += 1;
+            let (id, name) = (format!("task-{written}"), format!("Task {written} renamed"));
+            bench.run(&repo, &["mission", "update", &id, "--name", &name], None);
+            bench.run(&repo, &["verify"], None)
+        });
+        println!(
+            "{n:>7} missions  verify, a write on {:>7.0} ms   peak {:>5.0} MiB",
+            ms(ahead.total),
+            mib(ahead.peak)
         );
         for (what, args) in [
             ("list", &["mission", "list"][..]),

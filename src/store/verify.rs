@@ -3,87 +3,35 @@
 //! no cycle, sprints referred to exist, uids are unique, every log line parses.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 
 use gix::ObjectId;
-use gix::hashtable::HashMap as BlobMap;
 
-use super::{CommitId, Store, load};
+use super::trees::Leaf;
+use super::{CommitId, Store, load, trees};
 use crate::error::{Error, FileProblem, Result};
 use crate::format::{codec, layout};
 use crate::index::{Index, MissionEntry};
-use crate::model::{Event, Item, ItemKind, Mission};
+use crate::model::{Event, Item, ItemKind, Mission, Session};
 
 mod cache;
 mod faults;
 
-/// Judges each mission file as the index is built: files the cache knows as sound are taken
-/// from it unread; the others are read and their texts checked.
+/// Judges each mission file the index build reads (the ones that changed since the tree the
+/// cache holds, or all of them): its texts are checked, and the problems kept with its blob.
+#[derive(Default)]
 struct Judge {
-    /// The cache being read on another thread, while the tree is walked; taken when the
-    /// first mission file is judged.
-    loading: Option<std::thread::JoinHandle<BlobMap<ObjectId, MissionEntry>>>,
-    /// The cache's entries not met yet in the tree (each is taken out when met).
-    known: BlobMap<ObjectId, MissionEntry>,
-    /// The files with no problem, as (blob, mission id).
-    sound: Vec<(ObjectId, String)>,
-    /// Whether a file was read and found sound (the cache is then rewritten).
-    fresh: bool,
-    problems: Vec<FileProblem>,
-}
-
-impl Judge {
-    /// Starts reading the cache at `path`; read here when no thread can be started.
-    fn new(path: PathBuf) -> Judge {
-        let mut judge = Judge {
-            loading: None,
-            known: BlobMap::default(),
-            sound: Vec::new(),
-            fresh: false,
-            problems: Vec::new(),
-        };
-        let reader = std::thread::Builder::new().name("verify-cache".into());
-        match reader.spawn({
-            let path = path.clone();
-            move || cache::load(&path)
-        }) {
-            Ok(handle) => judge.loading = Some(handle),
-            Err(_) => judge.known = cache::load(&path),
-        }
-        judge
-    }
-
-    /// The cache's entries not met yet, once the cache is read (none if its reader failed:
-    /// the cache only ever saves work).
-    fn known_map(&mut self) -> &mut BlobMap<ObjectId, MissionEntry> {
-        if let Some(handle) = self.loading.take() {
-            self.known = handle.join().unwrap_or_default();
-        }
-        &mut self.known
-    }
+    text: Vec<(ObjectId, FileProblem)>,
 }
 
 impl load::Visitor for Judge {
-    fn known(&mut self, blob: ObjectId, id: &str) -> Option<MissionEntry> {
-        // The name's id is checked against the summary's, as a read checks it against the
-        // file's: the same content may sit under another name.
-        let entry = self.known_map().remove(&blob)?;
-        if entry.id != id {
-            // Rare: put back for a file with this content under the right name.
-            self.known.insert(blob, entry);
-            return None;
-        }
-        self.sound.push((blob, entry.id.clone()));
-        Some(entry)
+    fn known(&mut self, _: ObjectId, _: &str) -> Option<MissionEntry> {
+        None
     }
 
     fn parsed(&mut self, path: &str, blob: ObjectId, bytes: &[u8], mission: &Mission) {
-        let before = self.problems.len();
-        super::verify_text::mission(path, bytes, mission, &mut self.problems);
-        if self.problems.len() == before {
-            self.sound.push((blob, mission.id.clone()));
-            self.fresh = true;
-        }
+        let mut found = Vec::new();
+        super::verify_text::mission(path, bytes, mission, &mut found);
+        self.text.extend(found.into_iter().map(|p| (blob, p)));
     }
 }
 
@@ -105,10 +53,31 @@ impl Store {
     /// record is read and parsed once, whatever the checks that look at it.
     pub fn verify_report(&self, commit: CommitId) -> Result<(Vec<FileProblem>, Vec<FileProblem>)> {
         let tree = self.tree_of(commit.0)?;
+        let caches = cache::Paths::beside(&self.local.cache_path());
+        // The report is a function of the tree: the same tree verified again is answered
+        // from the last report.
+        if let Some(report) = caches.report(tree) {
+            return Ok(report);
+        }
+        let report = self.verify_tree(tree, &caches)?;
+        caches.save_report(tree, &report);
+        Ok(report)
+    }
+
+    /// `verify_report` of `tree`, reading what changed since the tree the caches hold.
+    fn verify_tree(
+        &self,
+        tree: ObjectId,
+        caches: &cache::Paths,
+    ) -> Result<(Vec<FileProblem>, Vec<FileProblem>)> {
         let mut problems = Vec::new();
-        let cache_path = cache::path_beside(&self.local.cache_path());
-        let mut judge = Judge::new(cache_path.clone());
-        let index = match load::index_visiting(&self.repo, tree, None, &mut judge) {
+        let mut judge = Judge::default();
+        let (base, carried) = match caches.missions() {
+            Some(cached) => (Some((cached.tree, cached.index)), cached.text),
+            None => (None, Vec::new()),
+        };
+        let base_tree = base.as_ref().map(|(tree, _)| *tree);
+        let index = match load::index_visiting(&self.repo, tree, base, &mut judge) {
             Ok(index) => index,
             Err(Error::UnsupportedFormat { found, supported }) => {
                 problems.push(problem(
@@ -120,17 +89,28 @@ impl Store {
             }
             Err(other) => return Err(other),
         };
-        problems.append(&mut judge.problems);
-        // Kept for the next run: the sound files of this tree, when they differ from the
-        // cache's (a file read and found sound, or a cached file gone from the tree).
-        if judge.fresh || !judge.known_map().is_empty() {
-            let entries: Vec<_> = judge
-                .sound
-                .iter()
-                .filter_map(|(blob, id)| Some((*blob, index.missions.get(id.as_str())?)))
-                .collect();
-            cache::save(&cache_path, &entries);
+        // A text problem of the cached tree still stands while its file holds the same blob
+        // (a file that changed was read again above, and judged again).
+        let mut text = judge.text;
+        for (blob, found) in carried {
+            if trees::blob_at(&self.repo, tree, &found.path)? == Some(blob) {
+                text.push((blob, found));
+            }
         }
+        text.sort_by(|a, b| {
+            (&a.1.path, a.1.line, &a.1.message).cmp(&(&b.1.path, b.1.line, &b.1.message))
+        });
+        text.dedup();
+        // A cache of a tree with the same records (a write that only logged, say) builds
+        // the same index, and stays as it is.
+        let same_records = match base_tree {
+            Some(base) => record_ids(&self.repo, base)? == record_ids(&self.repo, tree)?,
+            None => false,
+        };
+        if !same_records {
+            caches.save_missions(tree, &index, &text);
+        }
+        problems.extend(text.into_iter().map(|(_, p)| p));
         problems.extend(index.meta.problems.values().cloned());
         // Entries cmos does not follow anywhere in the tree, not only where the index looks.
         problems.extend(faults::outside_missions(&self.repo, tree)?);
@@ -151,32 +131,71 @@ impl Store {
         }
         self.check_links(tree, &index, &mut problems)?;
         super::verify_text::check(self, tree, &index, &mut problems)?;
-        let (_, session_problems) = load::sessions(&self.repo, tree)?;
-        problems.extend(session_problems);
+        problems.extend(self.session_problems(tree, caches)?);
         let kinds = ItemKind::ALL.iter().map(|k| k.log_dir());
         let logs = [layout::EVENTS, layout::METRICS, layout::CONFLICTS];
         for log in logs.into_iter().chain(kinds) {
             problems.extend(load::misplaced_log_files(&self.repo, tree, log)?);
         }
-        for log in [layout::EVENTS, layout::CONFLICTS] {
-            for (path, blob) in load::log_shards(&self.repo, tree, log)? {
-                let bytes = load::read_blob(&self.repo, blob, &path)?;
-                problems.extend(codec::parse_lines::<Event>(&path, &bytes).1);
-            }
-        }
-        for (path, blob) in load::log_shards(&self.repo, tree, layout::METRICS)? {
-            let bytes = load::read_blob(&self.repo, blob, &path)?;
-            problems.extend(super::metrics::parse_metrics(&path, &bytes).1);
-        }
-        for kind in ItemKind::ALL {
-            for (path, blob) in load::log_shards(&self.repo, tree, kind.log_dir())? {
-                let bytes = load::read_blob(&self.repo, blob, &path)?;
-                problems.extend(codec::parse_lines::<Item>(&path, &bytes).1);
-            }
-        }
+        problems.extend(self.log_problems(tree, caches)?);
         problems.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
         problems.dedup();
         Ok((problems, warnings(&index)))
+    }
+
+    /// The problems of every log shard of `tree`: the lines that do not parse, and the item
+    /// texts the CLI would refuse.
+    fn log_problems(&self, tree: ObjectId, caches: &cache::Paths) -> Result<Vec<FileProblem>> {
+        let mut files = Known::new(caches, cache::Kind::Logs);
+        let kinds = ItemKind::ALL.iter().map(|k| k.log_dir());
+        let logs = [layout::EVENTS, layout::CONFLICTS, layout::METRICS];
+        for log in logs.into_iter().chain(kinds) {
+            for (path, blob) in load::log_shards(&self.repo, tree, log)? {
+                files.judge(path, blob, |path| {
+                    let bytes = load::read_blob(&self.repo, blob, path)?;
+                    Ok(shard_problems(log, path, &bytes))
+                })?;
+            }
+        }
+        Ok(files.keep())
+    }
+
+    /// The problems of the sessions directory of `tree`: entries cmos does not follow, files
+    /// out of place, files that do not parse as a session, and texts the CLI would refuse.
+    fn session_problems(&self, tree: ObjectId, caches: &cache::Paths) -> Result<Vec<FileProblem>> {
+        let Some(dir) = load::sessions_dir(&self.repo, tree)? else {
+            return Ok(Vec::new());
+        };
+        let mut files = Known::new(caches, cache::Kind::Sessions);
+        let mut problems = Vec::new();
+        let sessions = trees::join(layout::ROOT, layout::SESSIONS);
+        for change in trees::diff(&self.repo, None, Some(dir))? {
+            let path = trees::join(&sessions, &change.path);
+            match change.new {
+                Some(Leaf::Bad(why)) => problems.push(trees::problem(&path, why)),
+                // A session lives at `<day>/<id>.toml`.
+                Some(Leaf::File(blob)) if change.path.split('/').count() == 2 => {
+                    files.judge(path, blob, |path| {
+                        let bytes = load::read_blob(&self.repo, blob, path)?;
+                        Ok(match codec::from_toml::<Session>(path, &bytes) {
+                            Ok(session) => super::verify_text::session(path, &bytes, &session),
+                            Err(problem) => vec![problem],
+                        })
+                    })?;
+                }
+                Some(Leaf::File(_)) => problems.push(problem(
+                    &path,
+                    None,
+                    format!(
+                        "not a session file: sessions live in {}; move or remove it",
+                        layout::session_path("<id>")
+                    ),
+                )),
+                None => {}
+            }
+        }
+        problems.extend(files.keep());
+        Ok(problems)
     }
 
     /// Dangling links, cycles, unknown sprints and duplicate uids among the missions.
@@ -263,6 +282,93 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// What the index of `tree` is built from: the format and project files, the sprints' and
+/// the missions' directories.
+fn record_ids(repo: &gix::Repository, tree: ObjectId) -> Result<[Option<ObjectId>; 4]> {
+    let dot = trees::subtree(repo, tree, layout::ROOT)?;
+    let dir = |name| match dot {
+        Some(dot) => trees::subtree(repo, dot, name),
+        None => Ok(None),
+    };
+    Ok([
+        trees::blob_at(repo, tree, layout::FORMAT)?,
+        trees::blob_at(repo, tree, layout::PROJECT)?,
+        dir(layout::SPRINTS)?,
+        dir(layout::MISSIONS)?,
+    ])
+}
+
+/// The problems of files of one kind, each judged once per content: a file whose path and blob
+/// the cache holds is not read again.
+struct Known<'c> {
+    caches: &'c cache::Paths,
+    kind: cache::Kind,
+    /// The cache's files not met yet (each is taken out when met).
+    cached: HashMap<(String, ObjectId), Vec<FileProblem>>,
+    now: cache::Files,
+    read: bool,
+}
+
+impl<'c> Known<'c> {
+    fn new(caches: &'c cache::Paths, kind: cache::Kind) -> Known<'c> {
+        let cached = caches
+            .files(kind)
+            .into_iter()
+            .map(|(path, blob, found)| ((path, blob), found))
+            .collect();
+        Known {
+            caches,
+            kind,
+            cached,
+            now: Vec::new(),
+            read: false,
+        }
+    }
+
+    /// The file at `path` with content `blob`, judged by `judge` unless the cache knows it.
+    fn judge(
+        &mut self,
+        path: String,
+        blob: ObjectId,
+        judge: impl FnOnce(&str) -> Result<Vec<FileProblem>>,
+    ) -> Result<()> {
+        let key = (path, blob);
+        let found = match self.cached.remove(&key) {
+            Some(found) => found,
+            None => {
+                self.read = true;
+                judge(&key.0)?
+            }
+        };
+        self.now.push((key.0, blob, found));
+        Ok(())
+    }
+
+    /// Every problem found, the cache rewritten when it differs from what was met.
+    fn keep(self) -> Vec<FileProblem> {
+        if self.read || !self.cached.is_empty() {
+            self.caches.save_files(self.kind, &self.now);
+        }
+        self.now
+            .into_iter()
+            .flat_map(|(_, _, found)| found)
+            .collect()
+    }
+}
+
+/// The problems of one shard of the log `log`.
+fn shard_problems(log: &str, path: &str, bytes: &[u8]) -> Vec<FileProblem> {
+    if log == layout::METRICS {
+        return super::metrics::parse_metrics(path, bytes).1;
+    }
+    if log == layout::EVENTS || log == layout::CONFLICTS {
+        return codec::parse_lines::<Event>(path, bytes).1;
+    }
+    let mut found = codec::parse_lines::<Item>(path, bytes).1;
+    super::verify_text::check_log(path, bytes, &mut found);
+    found
 }
 
 /// A Completed mission that requires an unfinished one, as a warning.

@@ -4,12 +4,12 @@
 
 use gix::ObjectId;
 
-use super::{Store, load};
+use super::Store;
 use crate::error::{FileProblem, Result};
 use crate::format::layout;
 use crate::index::Index;
 use crate::model::text::{name_problem, text_problem};
-use crate::model::{Item, ItemKind, Mission};
+use crate::model::{Item, Mission, Session};
 
 /// A field of a record and how to judge it.
 enum Field<'a> {
@@ -73,36 +73,9 @@ pub(super) fn check(
         fields.extend(sprint.focus.as_deref().map(|t| Field::Text("focus", t)));
         report(&layout::sprint_path(&sprint.id), fields)?;
     }
-    // Missions are judged as the index is built (`mission`), each file parsed once.
-    let (sessions, _) = load::sessions(&store.repo, tree)?;
-    for session in &sessions {
-        let mut fields = vec![Field::Name("title", &session.title)];
-        fields.extend(
-            session
-                .summary
-                .as_deref()
-                .map(|t| Field::Text("summary", t)),
-        );
-        fields.extend(
-            session
-                .next_steps
-                .iter()
-                .map(|t| Field::Text("next_steps", t)),
-        );
-        fields.extend(
-            session
-                .captures
-                .iter()
-                .map(|c| Field::Text("text", &c.text)),
-        );
-        report(&layout::session_path(&session.id), fields)?;
-    }
-    for kind in ItemKind::ALL {
-        for (path, blob) in load::log_shards(&store.repo, tree, kind.log_dir())? {
-            let bytes = load::read_blob(&store.repo, blob, &path)?;
-            check_log(&path, &bytes, problems);
-        }
-    }
+    // Missions are judged as the index is built (`mission`), each file parsed once;
+    // sessions a file at a time (`session`), with the problems of each kept by blob.
+    // Item logs are judged with their lines (`check_log`), a shard at a time.
     Ok(())
 }
 
@@ -123,6 +96,42 @@ pub(super) fn mission(
             message,
         });
     }
+}
+
+/// The texts of one session that break the rules, with the file's bytes for the lines.
+pub(super) fn session(path: &str, bytes: &[u8], session: &Session) -> Vec<FileProblem> {
+    let mut fields = vec![Field::Name("title", &session.title)];
+    fields.extend(
+        session
+            .summary
+            .as_deref()
+            .map(|t| Field::Text("summary", t)),
+    );
+    fields.extend(
+        session
+            .next_steps
+            .iter()
+            .map(|t| Field::Text("next_steps", t)),
+    );
+    fields.extend(
+        session
+            .captures
+            .iter()
+            .map(|c| Field::Text("text", &c.text)),
+    );
+    fields
+        .iter()
+        .filter_map(Field::problem)
+        .map(|(key, message)| {
+            let line = key_line(bytes, key);
+            FileProblem {
+                path: path.to_string(),
+                line,
+                column: line.map(|_| 1),
+                message,
+            }
+        })
+        .collect()
 }
 
 fn mission_fields(m: &Mission) -> Vec<Field<'_>> {
@@ -152,7 +161,7 @@ fn mission_fields(m: &Mission) -> Vec<Field<'_>> {
 }
 
 /// The item log lines whose texts break the rules, by line number.
-fn check_log(path: &str, bytes: &[u8], problems: &mut Vec<FileProblem>) {
+pub(super) fn check_log(path: &str, bytes: &[u8], problems: &mut Vec<FileProblem>) {
     for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
         // Lines that do not parse are reported by the log check.
         let Ok(item) = serde_json::from_slice::<Item>(line) else {

@@ -1,29 +1,49 @@
-//! The local cache of mission files `verify` found sound, `<common-dir>/cmos/verified`: each
-//! file's summary keyed by its blob id. A blob id names its content, so an entry can never
-//! stand for a file that changed (a changed or damaged file has another id and is read and
-//! checked again), and verify stays as truthful as a full read while reading only what is new
-//! since the last run. Only files with no problem at all are kept: a file with a problem is
-//! read on every run, so its problem is reported on every run.
+//! The local caches of `verify`, beside the index cache under `<common-dir>/cmos/`:
 //!
-//! The file is local and anyone with access to the repository can change it, so it is checked
-//! before use (header, size, checksum, decoding) and ignored when anything is off. Failing to
-//! read or write it is never an error. It keeps only the files of the last tree verified.
+//! - `verified`: the index of the last tree verified (its meta records and every mission's
+//!   summary) with the text problems of its mission files, each with the blob it was found
+//!   in. The next verify builds its index from this one by the difference of the two trees
+//!   (`load::index_visiting`), so it reads only the mission files that changed since; a
+//!   problem is carried over only while its file still holds that very blob. A blob or tree
+//!   id names its content, so nothing stands for a file that changed.
+//! - `verified-report`: the whole report (problems and warnings) of the last tree verified.
+//!   The report is a function of the tree alone, so a verify of that same tree again (an
+//!   unchanged branch) answers from it without reading the tree.
+//! - `verified-logs` and `verified-sessions`: the problems of each log shard and of each
+//!   session file, by path and blob: a file that did not change is not parsed again (a
+//!   million events and twenty thousand sessions are most of a verify's work otherwise).
 //!
-//! Layout: a header line (the cache version and cmos's), an FNV-1a checksum of the rest
-//! (8 bytes), then postcard's form of the list of (blob id bytes, summary).
+//! The files are local and anyone with access to the repository can change them, so they are
+//! checked before use (header, size, checksum, decoding) and ignored when anything is off.
+//! Failing to read or write them is never an error: they only ever save work.
+//!
+//! Layout of each: a header line (its version and cmos's), an FNV-1a checksum of the rest
+//! (8 bytes), then postcard's form of the record.
 
 use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
-use gix::hashtable::HashMap;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use crate::index::MissionEntry;
+use crate::error::FileProblem;
+use crate::index::{Index, Meta, MissionEntry};
 use crate::model::fnv1a;
 
-/// Changed whenever the stored shape changes (`MissionEntry` included); a file with another
-/// header is ignored.
+/// Changed whenever a stored shape changes (`MissionEntry` and `Meta` included); a file with
+/// another header is ignored.
 const HEADER: &str = concat!(
-    "cmos verified missions 1 (cmos ",
+    "cmos verified missions 2 (cmos ",
+    env!("CARGO_PKG_VERSION"),
+    ")\n"
+);
+const REPORT_HEADER: &str = concat!(
+    "cmos verified report 1 (cmos ",
+    env!("CARGO_PKG_VERSION"),
+    ")\n"
+);
+const FILES_HEADER: &str = concat!(
+    "cmos verified files 1 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
@@ -31,48 +51,146 @@ const HEADER: &str = concat!(
 /// A cache file larger than this is not read (a few million missions).
 const MAX_BYTES: u64 = 512 * 1024 * 1024;
 
-/// Where the cache of the repository whose index cache is `index_cache` lives: beside it.
-pub fn path_beside(index_cache: &Path) -> PathBuf {
-    index_cache.with_file_name("verified")
+/// The index of the last tree verified, and the text problems of its mission files.
+pub struct Verified {
+    pub tree: ObjectId,
+    pub index: Index,
+    /// (the blob the problem was found in, the problem).
+    pub text: Vec<(ObjectId, FileProblem)>,
 }
 
-/// The summaries of the sound files, by blob id; empty when there is no usable cache. The map
-/// hashes a blob id by its first bytes (gix's table for object ids): they are already a hash,
-/// and the default hasher's cost showed at 100,000 missions.
-pub fn load(path: &Path) -> HashMap<ObjectId, MissionEntry> {
-    read(path).unwrap_or_default()
+/// The problems and warnings of one tree.
+pub type Report = (Vec<FileProblem>, Vec<FileProblem>);
+
+/// The problems of each file of a kind (log shards, sessions), as (path, blob, problems).
+pub type Files = Vec<(String, ObjectId, Vec<FileProblem>)>;
+
+/// The kinds of files whose problems are kept by path and blob.
+#[derive(Clone, Copy)]
+pub enum Kind {
+    Logs,
+    Sessions,
 }
 
-fn read(path: &Path) -> Option<HashMap<ObjectId, MissionEntry>> {
+/// The caches of the repository whose index cache is `index_cache`: beside it.
+pub struct Paths {
+    missions: PathBuf,
+    report: PathBuf,
+    logs: PathBuf,
+    sessions: PathBuf,
+}
+
+impl Paths {
+    pub fn beside(index_cache: &Path) -> Paths {
+        Paths {
+            missions: index_cache.with_file_name("verified"),
+            report: index_cache.with_file_name("verified-report"),
+            logs: index_cache.with_file_name("verified-logs"),
+            sessions: index_cache.with_file_name("verified-sessions"),
+        }
+    }
+
+    /// The index last verified, if the cache is usable.
+    pub fn missions(&self) -> Option<Verified> {
+        type Stored = (
+            Vec<u8>,
+            Vec<u8>,
+            Vec<MissionEntry>,
+            Vec<(Vec<u8>, FileProblem)>,
+        );
+        let (tree, meta, entries, text): Stored = read(&self.missions, HEADER)?;
+        let meta: Meta = serde_json::from_slice(&meta).ok()?;
+        let mut missions =
+            crate::index::Missions::with_capacity_and_hasher(entries.len(), Default::default());
+        for entry in entries {
+            missions.insert(entry.id.clone(), entry);
+        }
+        let text = text
+            .into_iter()
+            .map(|(blob, problem)| Some((ObjectId::try_from(&blob[..]).ok()?, problem)))
+            .collect::<Option<_>>()?;
+        Some(Verified {
+            tree: ObjectId::try_from(&tree[..]).ok()?,
+            index: Index { meta, missions },
+            text,
+        })
+    }
+
+    /// Replaces the index cache with `tree`'s.
+    pub fn save_missions(&self, tree: ObjectId, index: &Index, text: &[(ObjectId, FileProblem)]) {
+        // The meta records as JSON: postcard cannot carry their free-form fields.
+        let Ok(meta) = serde_json::to_vec(&index.meta) else {
+            return;
+        };
+        let entries: Vec<&MissionEntry> = index.missions.values().collect();
+        let text: Vec<(&[u8], &FileProblem)> =
+            text.iter().map(|(b, p)| (b.as_bytes(), p)).collect();
+        write(
+            &self.missions,
+            HEADER,
+            &(tree.as_bytes(), meta, entries, text),
+        );
+    }
+
+    /// The report of `tree`, if it is the one last verified.
+    pub fn report(&self, tree: ObjectId) -> Option<Report> {
+        let (stored, report): (Vec<u8>, Report) = read(&self.report, REPORT_HEADER)?;
+        (stored == tree.as_bytes()).then_some(report)
+    }
+
+    pub fn save_report(&self, tree: ObjectId, report: &Report) {
+        write(&self.report, REPORT_HEADER, &(tree.as_bytes(), report));
+    }
+
+    fn files_path(&self, kind: Kind) -> &Path {
+        match kind {
+            Kind::Logs => &self.logs,
+            Kind::Sessions => &self.sessions,
+        }
+    }
+
+    /// The problems of the files of `kind` last verified (none when there is no usable cache).
+    pub fn files(&self, kind: Kind) -> Files {
+        type Stored = Vec<(String, Vec<u8>, Vec<FileProblem>)>;
+        read::<Stored>(self.files_path(kind), FILES_HEADER)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(path, blob, problems)| {
+                Some((path, ObjectId::try_from(&blob[..]).ok()?, problems))
+            })
+            .collect()
+    }
+
+    pub fn save_files(&self, kind: Kind, files: &Files) {
+        let stored: Vec<(&str, &[u8], &Vec<FileProblem>)> = files
+            .iter()
+            .map(|(path, blob, problems)| (path.as_str(), blob.as_bytes(), problems))
+            .collect();
+        write(self.files_path(kind), FILES_HEADER, &stored);
+    }
+}
+
+fn read<T: DeserializeOwned>(path: &Path, header: &str) -> Option<T> {
     if std::fs::metadata(path).ok()?.len() > MAX_BYTES {
         return None;
     }
     let bytes = std::fs::read(path).ok()?;
-    let body = bytes.strip_prefix(HEADER.as_bytes())?;
+    let body = bytes.strip_prefix(header.as_bytes())?;
     let (sum, rest) = body.split_first_chunk::<8>()?;
     if u64::from_le_bytes(*sum) != fnv1a(rest) {
         return None;
     }
-    let entries: Vec<(&[u8], MissionEntry)> = postcard::from_bytes(rest).ok()?;
-    let mut known = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
-    for (id, entry) in entries {
-        known.insert(ObjectId::try_from(id).ok()?, entry);
-    }
-    Some(known)
+    postcard::from_bytes(rest).ok()
 }
 
-/// Replaces the cache with `entries`, atomically.
-pub fn save(path: &Path, entries: &[(ObjectId, &MissionEntry)]) {
-    let listed: Vec<(&[u8], &MissionEntry)> = entries
-        .iter()
-        .map(|(id, entry)| (id.as_bytes(), *entry))
-        .collect();
-    let Ok(rest) = postcard::to_allocvec(&listed) else {
+/// Replaces the file at `path` with `value`, atomically.
+fn write<T: Serialize>(path: &Path, header: &str, value: &T) {
+    let Ok(rest) = postcard::to_allocvec(value) else {
         return;
     };
     let sum = fnv1a(&rest);
     let _ = crate::store::local::replace_with(path, |out| {
-        out.write_all(HEADER.as_bytes())?;
+        out.write_all(header.as_bytes())?;
         out.write_all(&sum.to_le_bytes())?;
         out.write_all(&rest)
     });
@@ -99,33 +217,60 @@ mod tests {
         }
     }
 
+    fn problem(path: &str) -> FileProblem {
+        FileProblem {
+            path: path.into(),
+            line: Some(2),
+            column: Some(1),
+            message: "bad".into(),
+        }
+    }
+
     #[test]
-    fn entries_come_back_by_blob_id() {
+    fn the_index_and_its_problems_come_back() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("verified");
+        let paths = Paths::beside(&dir.path().join("index"));
         let blob = ObjectId::empty_blob(gix::hash::Kind::Sha1);
-        save(&path, &[(blob, &entry("B1"))]);
-        let cached = load(&path);
-        assert_eq!(cached.len(), 1);
-        assert_eq!(cached[&blob].id, "B1");
+        let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
+        let mut index = Index::default();
+        index.upsert_mission(entry("B1"));
+        paths.save_missions(tree, &index, &[(blob, problem("a"))]);
+        let cached = paths.missions().unwrap();
+        assert_eq!(cached.tree, tree);
+        assert_eq!(cached.index.missions["B1"].name, "Mission B1");
+        assert_eq!(cached.text, vec![(blob, problem("a"))]);
+    }
+
+    #[test]
+    fn a_report_is_given_only_for_its_own_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::beside(&dir.path().join("index"));
+        let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
+        let other = ObjectId::empty_blob(gix::hash::Kind::Sha1);
+        paths.save_report(tree, &(vec![problem("a")], Vec::new()));
+        assert_eq!(paths.report(tree).unwrap().0, vec![problem("a")]);
+        assert!(paths.report(other).is_none());
     }
 
     #[test]
     fn a_flipped_bit_truncation_or_other_header_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::beside(&dir.path().join("index"));
+        let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
+        let mut index = Index::default();
+        index.upsert_mission(entry("B1"));
+        paths.save_missions(tree, &index, &[]);
         let path = dir.path().join("verified");
-        let blob = ObjectId::empty_blob(gix::hash::Kind::Sha1);
-        save(&path, &[(blob, &entry("B1"))]);
         let good = std::fs::read(&path).unwrap();
         for at in [HEADER.len() + 2, good.len() - 3, good.len() / 2] {
             let mut bad = good.clone();
             bad[at] ^= 0x10;
             std::fs::write(&path, &bad).unwrap();
-            assert!(load(&path).is_empty(), "a flip at {at} went unseen");
+            assert!(paths.missions().is_none(), "a flip at {at} went unseen");
         }
         std::fs::write(&path, &good[..good.len() - 1]).unwrap();
-        assert!(load(&path).is_empty());
-        std::fs::write(&path, b"cmos verified missions 0\n").unwrap();
-        assert!(load(&path).is_empty());
+        assert!(paths.missions().is_none());
+        std::fs::write(&path, b"cmos verified missions 1\n").unwrap();
+        assert!(paths.missions().is_none());
     }
 }
