@@ -1,5 +1,6 @@
-//! cmos packs the objects its writes make as it goes (a background incremental `git repack`
-//! every hundred writes), so a sync does not have to pack thousands of loose objects itself.
+//! cmos packs the objects its writes make as it goes (a background `git pack-objects` of the
+//! objects the writes noted, every hundred writes), so a sync does not have to pack thousands
+//! of loose objects itself.
 
 mod common;
 
@@ -86,4 +87,30 @@ fn no_second_packing_starts_while_one_runs_and_the_next_write_catches_up() {
         "the first write after it packed what had piled up"
     );
     assert!(packed > 500, "{packed} objects in the pack");
+}
+
+#[test]
+fn the_packing_takes_the_ids_the_writes_noted_and_the_writes_after_it_start_a_new_list() {
+    let repo = Repo::new();
+    repo.init();
+    let ws = Workspace::open(&repo.path, Some("lister".into())).expect("open");
+    add_missions(&ws, WRITES_PER_PACK + 20, "L");
+    ws.store().wait_for_packing();
+    let (packed, packs) = objects(&repo);
+    assert_eq!(packs, 1, "the noted objects went into one pack");
+    assert!(packed > 500, "{packed} objects in the pack");
+    // The list now holds what the writes after the packing stored, every one still loose.
+    let list = std::fs::read_to_string(repo.path.join(".git/cmos/unpacked")).expect("the list");
+    let ids: Vec<&str> = list.lines().collect();
+    assert!(ids.len() > 20 && ids.len() < 500, "{} ids noted", ids.len());
+    for id in &ids {
+        assert!(
+            id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{id:?}"
+        );
+        let path = repo.path.join(".git/objects").join(&id[..2]).join(&id[2..]);
+        assert!(path.exists(), "{id} is stored loose");
+    }
+    assert!(!repo.path.join(".git/cmos/unpacked.packing").exists());
+    repo.git(&["fsck", "--no-progress", "--strict", "--no-dangling"]);
 }

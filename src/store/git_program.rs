@@ -57,13 +57,37 @@ pub(super) fn repack_in_background(git_dir: &Path, lock: File) {
 /// process, until git exits, even when this process has exited first. A thread waits for
 /// git, so a long-lived process (the MCP server) does not collect finished children.
 fn in_background(git_dir: &Path, args: &[&str], lock: File) {
+    in_background_with(git_dir, args, Stdio::from(lock), Stdio::null());
+}
+
+/// Packs the objects `ids` lists (one hex id a line, read from that open file) into one new
+/// pack, in the background, with no walk of the history to find them: what an incremental
+/// `repack` finds by walking everything reachable, cmos already knows. The locked `lock`
+/// becomes git's standard error (quiet, so git writes nothing there unless it fails), which
+/// holds the lock until git exits, as `in_background` does with standard input.
+pub(super) fn pack_listed_in_background(git_dir: &Path, ids: File, lock: File) {
+    let base = git_dir.join("objects").join("pack").join("pack");
+    let Some(base) = base.to_str() else { return };
+    let args = [
+        "-c",
+        BACKGROUND_THREADS,
+        "pack-objects",
+        "-q",
+        "--local",
+        "--non-empty",
+        base,
+    ];
+    in_background_with(git_dir, &args, Stdio::from(ids), Stdio::from(lock));
+}
+
+fn in_background_with(git_dir: &Path, args: &[&str], stdin: Stdio, stderr: Stdio) {
     let started = Command::new("git")
         .arg("--git-dir")
         .arg(git_dir)
         .args(args)
-        .stdin(Stdio::from(lock))
+        .stdin(stdin)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn();
     if let Ok(mut child) = started {
         std::thread::spawn(move || child.wait());

@@ -22,23 +22,25 @@ use crate::error::{Error, Result};
 /// go there) as a loose object, compressed as git compresses loose objects (level 1). An object
 /// already stored loose is left as it is. Whoever writes objects calls this before anything
 /// (a branch, a push) can point at them.
-pub(super) fn persist(repo: &gix::Repository) -> Result<()> {
+/// Returns the ids of the objects it stored, for the next packing (see `packing`).
+pub(super) fn persist(repo: &gix::Repository) -> Result<Vec<ObjectId>> {
     let Some(objects) = repo.objects.reset_object_memory() else {
-        return Ok(());
+        return Ok(Vec::new());
     };
-    if objects.is_empty() {
-        return Ok(());
-    }
     let dir = repo.objects.store_ref().path().to_path_buf();
     let mut writer = LooseWriter::new(dir);
+    let mut stored = Vec::with_capacity(objects.len());
     for (id, (kind, data)) in objects.iter() {
-        writer.write(id, *kind, data).map_err(|e| {
+        let written = writer.write(id, *kind, data).map_err(|e| {
             Error::Git(format!(
                 "cannot write object {id} to the object database: {e}"
             ))
         })?;
+        if written {
+            stored.push(*id);
+        }
     }
-    Ok(())
+    Ok(stored)
 }
 
 struct LooseWriter {
@@ -60,13 +62,14 @@ impl LooseWriter {
         }
     }
 
-    fn write(&mut self, id: &ObjectId, kind: gix::object::Kind, data: &[u8]) -> io::Result<()> {
+    /// Stores one object; false when it was stored loose already.
+    fn write(&mut self, id: &ObjectId, kind: gix::object::Kind, data: &[u8]) -> io::Result<bool> {
         let hex = id.to_hex().to_string();
         let (fanout, rest) = hex.split_at(2);
         let dir = self.objects_dir.join(fanout);
         let path = dir.join(rest);
         if path.exists() {
-            return Ok(());
+            return Ok(false);
         }
         self.plain.clear();
         self.plain
@@ -88,7 +91,7 @@ impl LooseWriter {
         if written.is_err() {
             let _ = fs::remove_file(&temporary);
         }
-        written
+        written.map(|()| true)
     }
 
     /// Compresses `plain` into `packed` as one zlib stream.

@@ -45,7 +45,8 @@ impl Store {
     ) -> Result<(TreeId, Vec<Conflict>)> {
         let (tree, conflicts) = self.combine(base.map(|b| b.0), ours.0, theirs.0, when, false)?;
         // The tree is handed out: store it now (writes are kept in memory, see `loose`).
-        super::loose::persist(&self.repo)?;
+        let stored = super::loose::persist(&self.repo)?;
+        self.note_unpacked(&stored);
         Ok((TreeId(tree), conflicts))
     }
 

@@ -714,7 +714,8 @@ impl Store {
             .detach();
         // The commit and the objects it names were kept in memory (see `loose`): store them
         // all now, before any branch can point at them.
-        loose::persist(&self.repo)?;
+        let stored = loose::persist(&self.repo)?;
+        self.note_unpacked(&stored);
         Ok(id)
     }
 

@@ -5,11 +5,13 @@
 //! loose: at 1,000 operations that is 9,000 objects to read, delta-search and compress, most
 //! of a sync's time. Objects already in a pack are sent as they are (their deltas reused),
 //! and git looks in packs before loose files, so cmos packs as it goes: every
-//! `WRITES_PER_PACK` writes, an incremental `git repack` in the background puts the
-//! reachable objects that are in no pack yet into one more pack (the packs already there are
-//! left as they are). It deletes nothing (see `git_program::repack_in_background`): the loose
-//! copies stay until git's own `gc --auto` (which cmos also starts past git's threshold, as
-//! before) removes them and folds the packs together.
+//! `WRITES_PER_PACK` writes, `git pack-objects` in the background puts the objects cmos
+//! stored since the last packing into one more pack. Each write notes the ids it stored (the
+//! `unpacked` list), so git need not walk the whole history to find them, as an incremental
+//! `git repack` does (the fallback when there is no list: 0.4 s of CPU at 100,000 missions,
+//! against 0.13 s). It deletes nothing: the loose copies stay until git's own `gc --auto`
+//! (which cmos also starts past git's threshold, as before) removes them and folds the packs
+//! together.
 //!
 //! The count is a file of one byte per write (an append never loses a concurrent writer's),
 //! so the pace follows cmos's own writes, not how many loose objects the project's other work
@@ -58,7 +60,10 @@ impl Store {
             if let Ok(counter) = OpenOptions::new().write(true).open(self.write_counter()) {
                 let _ = counter.set_len(0);
             }
-            git_program::repack_in_background(git_dir, lock);
+            match self.take_unpacked() {
+                Some(ids) => git_program::pack_listed_in_background(git_dir, ids, lock),
+                None => git_program::repack_in_background(git_dir, lock),
+            }
         } else {
             git_program::gc_auto_in_background(git_dir, lock);
         }
@@ -118,5 +123,45 @@ impl Store {
 
     fn write_counter(&self) -> PathBuf {
         self.local.shared_dir.join("writes-since-pack")
+    }
+
+    fn unpacked_list(&self) -> PathBuf {
+        self.local.shared_dir.join("unpacked")
+    }
+
+    /// Notes the objects a write stored loose, for the next packing: one append of their ids,
+    /// a line each (an append is never lost to a concurrent writer's). A note that cannot be
+    /// made only leaves those objects to git's own gc.
+    pub(super) fn note_unpacked(&self, ids: &[gix::ObjectId]) {
+        if ids.is_empty() || self.gc_auto().is_none() {
+            return;
+        }
+        let mut lines = String::with_capacity(ids.len() * 41);
+        for id in ids {
+            lines.push_str(&id.to_string());
+            lines.push('\n');
+        }
+        let path = self.unpacked_list();
+        let open = || OpenOptions::new().append(true).create(true).open(&path);
+        let file = open().or_else(|_| {
+            std::fs::create_dir_all(&self.local.shared_dir)?;
+            open()
+        });
+        if let Ok(mut file) = file {
+            let _ = file.write_all(lines.as_bytes());
+        }
+    }
+
+    /// The ids noted since the last packing, as an open file, and the list emptied for the
+    /// writes that follow; None when there is none (objects written by an older cmos: then a
+    /// repack finds them). Called with the packing lock held. The file is unlinked at once:
+    /// the packing reads it through the open file, and nothing is left behind however it ends.
+    fn take_unpacked(&self) -> Option<File> {
+        let list = self.unpacked_list();
+        let taken = self.local.shared_dir.join("unpacked.packing");
+        std::fs::rename(&list, &taken).ok()?;
+        let file = File::open(&taken).ok();
+        let _ = std::fs::remove_file(&taken);
+        file
     }
 }
