@@ -21,20 +21,9 @@ fn verified(repo: &Repo) -> std::path::PathBuf {
     repo.path.join(".git/cmos/verified")
 }
 
-/// The paths and messages of a failed verify.
+/// The (path, message) of each problem of a failed verify.
 fn problems(repo: &Repo) -> Vec<(String, String)> {
-    let (_, error) = repo.fails(&["verify"]);
-    error["problems"]
-        .as_array()
-        .unwrap_or_else(|| panic!("verify lists its problems: {error:#}"))
-        .iter()
-        .map(|p| {
-            (
-                p["path"].as_str().unwrap_or_default().to_string(),
-                p["message"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
+    repo.verify_problems()
 }
 
 #[test]

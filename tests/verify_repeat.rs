@@ -23,18 +23,7 @@ fn project() -> Repo {
 
 /// The (path, message) of each problem of a failed verify.
 fn problems(repo: &Repo) -> Vec<(String, String)> {
-    let (_, error) = repo.fails(&["verify"]);
-    error["problems"]
-        .as_array()
-        .unwrap_or_else(|| panic!("verify lists its problems: {error:#}"))
-        .iter()
-        .map(|p| {
-            (
-                p["path"].as_str().unwrap_or_default().to_string(),
-                p["message"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
+    repo.verify_problems()
 }
 
 /// The caches verify keeps under `<common-dir>/cmos/`.

@@ -277,6 +277,22 @@ impl Repo {
         )
     }
 
+    /// The (path, message) of each problem a failing `cmos verify` lists.
+    pub fn verify_problems(&self) -> Vec<(String, String)> {
+        let (_, error) = self.fails(&["verify"]);
+        error["problems"]
+            .as_array()
+            .unwrap_or_else(|| panic!("verify lists its problems: {error:#}"))
+            .iter()
+            .map(|p| {
+                (
+                    p["path"].as_str().unwrap_or_default().to_string(),
+                    p["message"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    }
+
     /// `cmos init` with a first sprint S1.
     pub fn init(&self) {
         self.ok(&[
