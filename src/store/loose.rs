@@ -79,11 +79,17 @@ impl LooseWriter {
             gix::object::Kind::Blob => self.deflate()?,
             _ => self.store_plain(),
         }
-        match fs::create_dir(&dir) {
-            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
-            _ => {}
-        }
-        let (mut file, temporary) = temporary_in(&dir)?;
+        // The fan-out directory almost always exists: make it only when it does not.
+        let (mut file, temporary) = match temporary_in(&dir) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                match fs::create_dir(&dir) {
+                    Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+                    _ => {}
+                }
+                temporary_in(&dir)?
+            }
+            opened => opened?,
+        };
         let written = file.write_all(&self.packed).and_then(|()| {
             drop(file);
             fs::rename(&temporary, &path)
