@@ -14,8 +14,11 @@
 //! whatever the size of the project. A reader sees one manifest, old or new, and every file
 //! it names is immutable; files no manifest names are collected a group at a time.
 
+mod bucket;
 mod compact;
 mod objects;
+
+pub use bucket::{Bucket, EntryWithDependents, StoredRef, encode as encode_bucket};
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -23,17 +26,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use gix::ObjectId;
-use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
-use crate::index::{Index, Meta, MissionEntry, Missions};
+use crate::index::{Index, Meta, Missions};
 use crate::lifecycle::Windows;
 use crate::model::{DepType, fnv1a};
 use objects::{Objects, Ref};
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
-    "cmos index cache 15 (cmos ",
+    "cmos index cache 16 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
@@ -49,52 +51,6 @@ pub fn bucket_count(missions: usize, previous: Option<usize>) -> usize {
     match previous {
         Some(p) if p >= ideal / 2 && p <= ideal * 2 => p,
         _ => ideal,
-    }
-}
-
-/// A mission summary and the links that point at it, as stored.
-#[derive(Serialize)]
-pub struct StoredRef<'a> {
-    pub entry: &'a MissionEntry,
-    pub dependents: Vec<(&'a str, DepType)>,
-}
-
-/// The same, read back without copying the dependents' ids.
-#[derive(Deserialize)]
-struct Stored<'a> {
-    entry: MissionEntry,
-    #[serde(borrow)]
-    dependents: Vec<(&'a str, DepType)>,
-}
-
-/// The same, when only the summary is wanted: the dependents are read past, not kept.
-#[derive(Deserialize)]
-struct EntryOnly {
-    entry: MissionEntry,
-    #[serde(rename = "dependents")]
-    _dependents: SkipLinks,
-}
-
-/// Reads past a list of links without allocating anything for it.
-struct SkipLinks;
-
-impl<'de> Deserialize<'de> for SkipLinks {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = SkipLinks;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a list of links")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<SkipLinks, A::Error> {
-                while seq.next_element::<(&'de str, DepType)>()?.is_some() {}
-                Ok(SkipLinks)
-            }
-        }
-        d.deserialize_seq(Visitor)
     }
 }
 
@@ -147,18 +103,14 @@ pub struct Buckets {
     meta: Ref,
 }
 
-/// A mission and the links from other missions to it.
-pub type EntryWithDependents = (MissionEntry, Vec<(String, DepType)>);
-
 impl Buckets {
     /// Every mission, or None if a bucket is damaged or missing.
     pub fn all(&self) -> Option<Missions> {
         let expected = self.count * BUCKET_SIZE * 5 / 4;
         let mut missions = Missions::with_capacity_and_hasher(expected, Default::default());
         for b in 0..self.count {
-            let bytes = self.bytes(b)?;
-            let entries: Vec<EntryOnly> = postcard::from_bytes(&bytes).ok()?;
-            for EntryOnly { entry, .. } in entries {
+            for entry in self.bucket(b)?.summaries() {
+                let entry = entry?;
                 missions.insert(entry.id.clone(), entry);
             }
         }
@@ -168,8 +120,7 @@ impl Buckets {
     /// One mission and its dependents: Some(None) if there is no such mission, None if the
     /// cache is damaged.
     pub fn get(&self, id: &str) -> Option<Option<EntryWithDependents>> {
-        let entries = self.entries(bucket_of(id, self.count))?;
-        Some(entries.into_iter().find(|(m, _)| m.id == id))
+        self.bucket(bucket_of(id, self.count))?.get(id)
     }
 
     pub fn count(&self) -> usize {
@@ -193,28 +144,10 @@ impl Buckets {
         Some((g, *self.fanout(g)?.get(b - g * span)?))
     }
 
-    fn bytes(&self, b: usize) -> Option<Vec<u8>> {
+    /// Bucket `b` with its directory read, or None if it is missing or damaged.
+    pub fn bucket(&self, b: usize) -> Option<Bucket> {
         let (g, r) = self.bucket_ref(b)?;
-        self.objects.read(&group_shelf(g), r)
-    }
-
-    /// Every mission of bucket `b` with its dependents, or None if the bucket is damaged.
-    pub fn entries(&self, b: usize) -> Option<Vec<EntryWithDependents>> {
-        let bytes = self.bytes(b)?;
-        let stored: Vec<Stored<'_>> = postcard::from_bytes(&bytes).ok()?;
-        Some(
-            stored
-                .into_iter()
-                .map(|s| {
-                    let dependents = s
-                        .dependents
-                        .iter()
-                        .map(|(f, k)| (f.to_string(), *k))
-                        .collect();
-                    (s.entry, dependents)
-                })
-                .collect(),
-        )
+        Bucket::parse(self.objects.read(&group_shelf(g), r)?)
     }
 
     /// The first open missions of each status, in the order of work.
@@ -334,15 +267,6 @@ pub struct Reuse<'a> {
     pub buckets: &'a Buckets,
     /// Ids of the missions whose summaries or links to them changed.
     pub changed: &'a HashSet<String>,
-}
-
-/// Encodes one bucket: its missions in id order, each with the links pointing at it.
-pub fn encode_bucket(mut stored: Vec<StoredRef<'_>>) -> Option<Vec<u8>> {
-    stored.sort_by(|a, b| a.entry.id.cmp(&b.entry.id));
-    for s in &mut stored {
-        s.dependents.sort();
-    }
-    postcard::to_allocvec(&stored).ok()
 }
 
 /// Caches the full `index` of `tree`, keeping the buckets of `reuse` that nothing changed.
@@ -558,6 +482,7 @@ fn collect_some(objects: &Objects, groups: &[Ref], meta: Ref) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::MissionEntry;
     use crate::model::Status;
 
     fn entry(id: &str, depends: Vec<(String, DepType)>) -> MissionEntry {

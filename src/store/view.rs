@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use gix::ObjectId;
 
-use super::cache::{self, Buckets, Cached, EntryWithDependents, MetaFile, StoredRef};
+use super::cache::{self, Bucket, Buckets, Cached, EntryWithDependents, MetaFile, StoredRef};
 use crate::digest::{Digest, LISTED, LISTED_STATUSES};
 use crate::index::{Index, Meta, MissionEntry};
 use crate::lifecycle::{self, Next, OrderContext, Prerequisites, Windows};
@@ -24,8 +24,8 @@ pub struct View {
     meta: Arc<Meta>,
     digest: Arc<Digest>,
     buckets: Buckets,
-    /// Buckets decoded so far, by number.
-    decoded: RefCell<HashMap<usize, Rc<Vec<EntryWithDependents>>>>,
+    /// Buckets read so far, by number (their directories decoded, their entries not).
+    read: RefCell<HashMap<usize, Rc<Bucket>>>,
     /// Summaries the cached digest holds (the first missions of each status, the next one):
     /// the ones a new digest asks for first, found without decoding their buckets.
     known: HashMap<String, MissionEntry>,
@@ -59,7 +59,7 @@ impl View {
             meta: cached.meta,
             digest: cached.digest,
             buckets: cached.missions,
-            decoded: RefCell::new(HashMap::new()),
+            read: RefCell::new(HashMap::new()),
             changed: BTreeMap::new(),
             windows,
             ran_dry: Cell::new(false),
@@ -76,20 +76,23 @@ impl View {
         self.meta
     }
 
-    fn bucket(&self, b: usize) -> Option<Rc<Vec<EntryWithDependents>>> {
-        if let Some(found) = self.decoded.borrow().get(&b) {
+    fn bucket(&self, b: usize) -> Option<Rc<Bucket>> {
+        if let Some(found) = self.read.borrow().get(&b) {
             return Some(found.clone());
         }
-        let entries = Rc::new(self.buckets.entries(b)?);
-        self.decoded.borrow_mut().insert(b, entries.clone());
-        Some(entries)
+        let bucket = Rc::new(self.buckets.bucket(b)?);
+        self.read.borrow_mut().insert(b, bucket.clone());
+        Some(bucket)
+    }
+
+    fn bucket_of(&self, id: &str) -> Option<Rc<Bucket>> {
+        self.bucket(cache::bucket_of(id, self.buckets.count()))
     }
 
     /// The summary and dependents of `id` as the cache has them, before this write.
     /// The outer None means the cache is damaged.
     fn original(&self, id: &str) -> Option<Option<EntryWithDependents>> {
-        let bucket = self.bucket(cache::bucket_of(id, self.buckets.count()))?;
-        Some(bucket.iter().find(|(m, _)| m.id == id).cloned())
+        self.bucket_of(id)?.get(id)
     }
 
     /// The summary of `id` with this write's changes. The outer None means the cache is
@@ -103,10 +106,18 @@ impl View {
 
     /// The links pointing at `id`, with this write's changes.
     fn dependents(&self, id: &str) -> Option<Vec<(String, DepType)>> {
-        let mut links: Vec<(String, DepType)> = self
-            .original(id)?
-            .map(|(_, d)| d)
-            .unwrap_or_default()
+        let original = self.original(id)?.map(|(_, d)| d).unwrap_or_default();
+        Some(self.with_changed_links(id, original))
+    }
+
+    /// `original`, the links that pointed at `id` before this write, with this write's
+    /// changes: the links of a changed mission are its new ones.
+    fn with_changed_links(
+        &self,
+        id: &str,
+        original: Vec<(String, DepType)>,
+    ) -> Vec<(String, DepType)> {
+        let mut links: Vec<(String, DepType)> = original
             .into_iter()
             .filter(|(from, _)| !self.changed.contains_key(from))
             .collect();
@@ -119,7 +130,7 @@ impl View {
             );
         }
         links.sort();
-        Some(links)
+        links
     }
 
     /// Records a new or changed summary: counts, order and overlay follow. None if the cache
@@ -284,29 +295,25 @@ impl View {
             .collect();
         let mut fresh: HashMap<usize, Vec<EntryWithDependents>> = HashMap::new();
         for &b in &dirty {
-            let Some(original) = self.bucket(b) else {
+            let Some(original) = self.bucket(b).and_then(|bucket| bucket.entries()) else {
                 return false;
             };
-            let mut entries: Vec<MissionEntry> = original
-                .iter()
-                .map(|(m, _)| self.changed.get(&m.id).unwrap_or(m).clone())
-                .collect();
-            let added = self
+            let added: Vec<(MissionEntry, Vec<(String, DepType)>)> = self
                 .changed
                 .values()
-                .filter(|m| cache::bucket_of(&m.id, count) == b);
-            entries.extend(
-                added
-                    .filter(|m| !original.iter().any(|(o, _)| o.id == m.id))
-                    .cloned(),
-            );
-            let mut with_links = Vec::with_capacity(entries.len());
-            for m in entries {
-                let Some(links) = self.dependents(&m.id) else {
-                    return false;
-                };
-                with_links.push((m, links));
-            }
+                .filter(|m| cache::bucket_of(&m.id, count) == b)
+                .filter(|m| !original.iter().any(|(o, _)| o.id == m.id))
+                .map(|m| (m.clone(), Vec::new()))
+                .collect();
+            let with_links = original
+                .into_iter()
+                .chain(added)
+                .map(|(m, links)| {
+                    let links = self.with_changed_links(&m.id, links);
+                    let m = self.changed.get(&m.id).cloned().unwrap_or(m);
+                    (m, links)
+                })
+                .collect();
             fresh.insert(b, with_links);
         }
         let mut encoded = BTreeMap::new();
@@ -341,8 +348,12 @@ impl View {
 }
 
 impl Prerequisites for View {
+    /// From the bucket's directory: no entry is decoded for it.
     fn status_of(&self, id: &str) -> Option<Status> {
-        self.entry(id).flatten().map(|m| m.status)
+        match self.changed.get(id).or_else(|| self.known.get(id)) {
+            Some(m) => Some(m.status),
+            None => self.bucket_of(id)?.status(id),
+        }
     }
 
     fn blockers_of(&self, id: &str) -> Vec<String> {

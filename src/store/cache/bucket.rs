@@ -1,0 +1,261 @@
+//! One bucket of cached missions. A directory of ids and statuses comes before the entries, so
+//! finding a mission decodes its entry alone and asking for a status decodes no entry: a
+//! write that looks up the prerequisites of a few dozen open missions reads a byte or a few
+//! hundred from each bucket instead of decoding every mission in it.
+//!
+//! Layout: postcard's `Vec<(id, status, length of the entry)>` in id order, then each entry
+//! (postcard's `(summary, links pointing at it)`) in the same order.
+
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use crate::index::MissionEntry;
+use crate::model::{DepType, Status};
+
+/// A mission summary and the links that point at it, as stored.
+#[derive(Serialize)]
+pub struct StoredRef<'a> {
+    pub entry: &'a MissionEntry,
+    pub dependents: Vec<(&'a str, DepType)>,
+}
+
+/// The same, read back without copying the dependents' ids.
+#[derive(Deserialize)]
+struct Stored<'a> {
+    entry: MissionEntry,
+    #[serde(borrow)]
+    dependents: Vec<(&'a str, DepType)>,
+}
+
+/// The same, when only the summary is wanted: the links are not read at all.
+#[derive(Deserialize)]
+struct EntryOnly {
+    entry: MissionEntry,
+}
+
+/// A mission and the links from other missions to it.
+pub type EntryWithDependents = (MissionEntry, Vec<(String, DepType)>);
+
+/// Encodes one bucket: its missions in id order, each with the links pointing at it (sorted,
+/// so that equal buckets encode to equal bytes and an unchanged bucket keeps its file).
+pub fn encode(mut stored: Vec<StoredRef<'_>>) -> Option<Vec<u8>> {
+    stored.sort_by(|a, b| a.entry.id.cmp(&b.entry.id));
+    for s in &mut stored {
+        s.dependents.sort();
+    }
+    let entries: Vec<Vec<u8>> = stored
+        .iter()
+        .map(postcard::to_allocvec)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let mut directory = Vec::with_capacity(stored.len());
+    for (s, bytes) in stored.iter().zip(&entries) {
+        directory.push((
+            s.entry.id.as_str(),
+            s.entry.status,
+            u32::try_from(bytes.len()).ok()?,
+        ));
+    }
+    let mut out = postcard::to_allocvec(&directory).ok()?;
+    for bytes in entries {
+        out.extend_from_slice(&bytes);
+    }
+    Some(out)
+}
+
+/// Where one mission is in a bucket's bytes.
+struct Slot {
+    id: Range<usize>,
+    status: Status,
+    entry: Range<usize>,
+}
+
+/// A bucket read from its file: the directory decoded, the entries as they are.
+pub struct Bucket {
+    bytes: Vec<u8>,
+    slots: Vec<Slot>,
+}
+
+impl Bucket {
+    /// Reads the directory of `bytes`. None unless the ids are in strict order and the
+    /// entries fill the rest of the bytes exactly.
+    pub fn parse(bytes: Vec<u8>) -> Option<Bucket> {
+        let (directory, rest): (Vec<(&str, Status, u32)>, &[u8]) =
+            postcard::take_from_bytes(&bytes).ok()?;
+        let base = bytes.as_ptr() as usize;
+        let mut at = bytes.len() - rest.len();
+        let mut slots = Vec::with_capacity(directory.len());
+        let mut previous: Option<&str> = None;
+        for (id, status, len) in directory {
+            if previous.is_some_and(|p| p >= id) {
+                return None;
+            }
+            previous = Some(id);
+            // The id borrows from `bytes`: its place there is its distance from the start.
+            let start = id.as_ptr() as usize - base;
+            let end = at.checked_add(usize::try_from(len).ok()?)?;
+            slots.push(Slot {
+                id: start..start + id.len(),
+                status,
+                entry: at..end,
+            });
+            at = end;
+        }
+        (at == bytes.len()).then_some(Bucket { bytes, slots })
+    }
+
+    fn slot(&self, id: &str) -> Option<&Slot> {
+        let found = self
+            .slots
+            .binary_search_by(|s| self.bytes[s.id.clone()].cmp(id.as_bytes()));
+        found.ok().map(|i| &self.slots[i])
+    }
+
+    /// The status of mission `id`, or None if the bucket has no such mission.
+    pub fn status(&self, id: &str) -> Option<Status> {
+        self.slot(id).map(|s| s.status)
+    }
+
+    /// Mission `id` and its dependents: Some(None) if there is no such mission, None if its
+    /// entry does not decode.
+    pub fn get(&self, id: &str) -> Option<Option<EntryWithDependents>> {
+        match self.slot(id) {
+            Some(slot) => self.decode(slot).map(Some),
+            None => Some(None),
+        }
+    }
+
+    fn decode(&self, slot: &Slot) -> Option<EntryWithDependents> {
+        let stored: Stored<'_> = postcard::from_bytes(&self.bytes[slot.entry.clone()]).ok()?;
+        let dependents = stored
+            .dependents
+            .iter()
+            .map(|(from, kind)| (from.to_string(), *kind))
+            .collect();
+        Some((stored.entry, dependents))
+    }
+
+    /// Every mission with its dependents, or None if an entry does not decode.
+    pub fn entries(&self) -> Option<Vec<EntryWithDependents>> {
+        self.slots.iter().map(|slot| self.decode(slot)).collect()
+    }
+
+    /// Every mission's summary without its links, or None if an entry does not decode.
+    pub fn summaries(&self) -> impl Iterator<Item = Option<MissionEntry>> + '_ {
+        self.slots.iter().map(|slot| {
+            let only: EntryOnly = postcard::from_bytes(&self.bytes[slot.entry.clone()]).ok()?;
+            Some(only.entry)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, status: Status) -> MissionEntry {
+        MissionEntry {
+            id: id.into(),
+            created: 0,
+            name: format!("Mission {id}"),
+            status,
+            sprint: Some("S1".into()),
+            rank: None,
+            depends: vec![("M0".into(), DepType::Requires)],
+            blocked_reason: None,
+            awaiting_review: false,
+            needs_human: false,
+            decided: false,
+        }
+    }
+
+    fn encoded(missions: &[MissionEntry]) -> Vec<u8> {
+        let stored = missions
+            .iter()
+            .map(|m| StoredRef {
+                entry: m,
+                dependents: vec![("Z9", DepType::Blocks), ("A1", DepType::Requires)],
+            })
+            .collect();
+        encode(stored).unwrap()
+    }
+
+    #[test]
+    fn a_lookup_finds_each_mission_and_its_status_and_nothing_else() {
+        let missions: Vec<MissionEntry> = (0..70)
+            .rev()
+            .map(|i| entry(&format!("M{i}"), Status::ALL[i % Status::ALL.len()]))
+            .collect();
+        let bucket = Bucket::parse(encoded(&missions)).unwrap();
+        for m in &missions {
+            assert_eq!(bucket.status(&m.id), Some(m.status));
+            let (found, links) = bucket.get(&m.id).unwrap().unwrap();
+            assert_eq!(found, *m);
+            // Sorted on the way in.
+            assert_eq!(
+                links,
+                vec![
+                    ("A1".into(), DepType::Requires),
+                    ("Z9".into(), DepType::Blocks)
+                ]
+            );
+        }
+        assert_eq!(bucket.status("M70"), None);
+        assert!(bucket.get("M").unwrap().is_none());
+        let all = bucket.entries().unwrap();
+        assert_eq!(all.len(), 70);
+        assert!(all.windows(2).all(|w| w[0].0.id < w[1].0.id));
+        let summaries: Option<Vec<MissionEntry>> = bucket.summaries().collect();
+        assert_eq!(summaries.unwrap().len(), 70);
+    }
+
+    #[test]
+    fn an_empty_bucket_reads_as_empty() {
+        let bucket = Bucket::parse(encode(Vec::new()).unwrap()).unwrap();
+        assert_eq!(bucket.status("M1"), None);
+        assert_eq!(bucket.entries().unwrap().len(), 0);
+    }
+
+    #[test]
+    fn damaged_buckets_are_refused_or_read_as_damaged() {
+        let missions = [entry("A", Status::Queued), entry("B", Status::Completed)];
+        let good = encoded(&missions);
+        // Cut short, or with bytes after the last entry: the lengths no longer add up.
+        for n in 0..good.len() {
+            assert!(Bucket::parse(good[..n].to_vec()).is_none(), "cut at {n}");
+        }
+        let mut longer = good.clone();
+        longer.push(0);
+        assert!(Bucket::parse(longer).is_none());
+        // Ids out of order would make the lookup miss missions that are there.
+        let swapped = [entry("B", Status::Queued), entry("A", Status::Completed)];
+        let stored = swapped
+            .iter()
+            .map(|m| StoredRef {
+                entry: m,
+                dependents: Vec::new(),
+            })
+            .collect::<Vec<_>>();
+        let entries: Vec<Vec<u8>> = stored
+            .iter()
+            .map(|s| postcard::to_allocvec(s).unwrap())
+            .collect();
+        let directory: Vec<(&str, Status, u32)> = swapped
+            .iter()
+            .zip(&entries)
+            .map(|(m, e)| (m.id.as_str(), m.status, e.len() as u32))
+            .collect();
+        let mut unordered = postcard::to_allocvec(&directory).unwrap();
+        unordered.extend(entries.concat());
+        assert!(Bucket::parse(unordered).is_none());
+        // An entry whose bytes are garbage is found but does not decode.
+        let mut garbled = good.clone();
+        let last = garbled.len() - 1;
+        garbled[last] = 0xff;
+        let bucket = Bucket::parse(garbled).unwrap();
+        assert!(bucket.get("B").is_none());
+        assert!(bucket.entries().is_none());
+        assert_eq!(bucket.status("A"), Some(Status::Queued));
+    }
+}
