@@ -40,6 +40,9 @@ enum Op {
     AddSprint(usize, bool),
     /// Moves a mission to sprint X<k>, added by the move if it is not there yet.
     MoveTo(usize, usize),
+    /// Records a decision: a write that changes no mission, whose digest is the one it
+    /// started from.
+    Decide(usize),
 }
 
 fn id(n: usize) -> String {
@@ -68,7 +71,8 @@ fn op(pool: usize) -> impl Strategy<Value = Op> {
         1 => n.clone().prop_map(Op::Requeue),
         1 => any::<bool>().prop_map(Op::Activate),
         1 => (0..3usize, any::<bool>()).prop_map(|(k, dated)| Op::AddSprint(k, dated)),
-        1 => (n, 0..3usize).prop_map(|(n, k)| Op::MoveTo(n, k)),
+        1 => (n.clone(), 0..3usize).prop_map(|(n, k)| Op::MoveTo(n, k)),
+        1 => n.prop_map(Op::Decide),
     ]
 }
 
@@ -123,6 +127,14 @@ fn apply(ws: &Workspace, op: &Op) {
                 ..Default::default()
             };
             mission::update(ws, &id(*n), update).map(|_| ())
+        }
+        Op::Decide(n) => {
+            let decision = cmos::ops::knowledge::NewItem {
+                text: format!("Decision {n}"),
+                rationale: Some("Measured".into()),
+                ..Default::default()
+            };
+            cmos::ops::knowledge::add(ws, cmos::model::ItemKind::Decision, decision).map(|_| ())
         }
         Op::Requeue(n) => {
             transition::set_status(ws, &id(*n), cmos::model::Status::Queued).map(|_| ())

@@ -571,7 +571,6 @@ impl Store {
                 if let Some(digest) = view.take_digest()
                     && new_tree.is_none_or(|tree| view.save(&path, tree, &digest, &changed))
                 {
-                    let digest = Arc::new(digest);
                     if let Some(tree) = new_tree {
                         cache::remember_digest(&path, tree, digest.clone());
                     }

@@ -249,7 +249,12 @@ impl View {
     /// The digest of the tip this write produces, or None if the windows cannot tell. The
     /// counts per sprint move into it (a thousand sprints take a while to copy), so the view
     /// answers no more questions about sprints afterwards; it can still be saved.
-    pub fn take_digest(&mut self) -> Option<Digest> {
+    pub fn take_digest(&mut self) -> Option<Arc<Digest>> {
+        if self.changed.is_empty() && !self.meta_changed {
+            // The digest is made of the missions and the meta records alone: a write that
+            // changed neither (a capture, a decision) has the digest it started from.
+            return Some(self.digest.clone());
+        }
         let (mut lists, next) = self.answer(|| {
             let first = |status: Status| (status, self.in_order(&[status]).take(LISTED).collect());
             let lists: HashMap<Status, Vec<MissionEntry>> = LISTED_STATUSES.map(first).into();
@@ -258,7 +263,7 @@ impl View {
         let totals = self.digest.totals;
         let sprints = std::mem::take(&mut Arc::make_mut(&mut self.digest).sprint_counts);
         let first = |status| lists.remove(&status).unwrap_or_default();
-        Some(Digest::assemble(totals, sprints, first, next))
+        Some(Arc::new(Digest::assemble(totals, sprints, first, next)))
     }
 
     /// Every mission with this write's changes, for operations that need the whole index,
