@@ -807,3 +807,59 @@ fn test_fsm_run_carries_out_local_actions() {
         "{warnings}"
     );
 }
+
+/// The other clones' state files are remembered in a local cache keyed by their names and
+/// blob ids. Whatever the cache holds (a stale copy from before another clone moved, a
+/// damaged file, nothing), the state shown is the one the files on the branch give.
+#[test]
+fn test_the_state_cache_follows_the_other_clones_files_and_survives_damage() {
+    let repo = Repo::new();
+    repo.init();
+    let other = |moves: u64, state: &str| {
+        format!(
+            "state = \"{state}\"\nevent = \"e{moves}\"\nfrom = \"In_Sprint\"\nupdated_at = \"2026-01-0{}T00:00:00Z\"\nby = \"other\"\nmoves = {moves}\n",
+            moves % 9 + 1
+        )
+    };
+    repo.edit_on_branch(".cmos/fsm/zzother.toml", &other(5, "Blocked"));
+    assert_eq!(state(&repo)["state"], "Blocked");
+    let cache = repo.path.join(".git/cmos/memo-fsm-states");
+    let stale = std::fs::read(&cache).expect("show kept the other clones' states");
+    // Another clone moves on: its file changes, so the cached copy no longer applies.
+    repo.edit_on_branch(".cmos/fsm/zzother.toml", &other(7, "Sprint_Review"));
+    assert_eq!(state(&repo)["state"], "Sprint_Review");
+    std::fs::write(&cache, &stale).unwrap();
+    assert_eq!(
+        state(&repo)["state"],
+        "Sprint_Review",
+        "a stale cache is not used"
+    );
+    let mut damaged = std::fs::read(&cache).unwrap();
+    let last = damaged.len() - 2;
+    damaged[last] ^= 0x20;
+    std::fs::write(&cache, &damaged).unwrap();
+    assert_eq!(
+        state(&repo)["state"],
+        "Sprint_Review",
+        "a damaged cache is not used"
+    );
+    std::fs::write(&cache, b"not a cache").unwrap();
+    assert_eq!(state(&repo)["state"], "Sprint_Review");
+    // This clone's own moves are read from its own file, past the cache: a move of its own
+    // with more moves behind it wins, and the history has both clones' moves.
+    let stepped = repo.json(&["fsm", "step", "--event", "sprint_review_done"]);
+    let s = state(&repo);
+    assert_eq!(s["state"], stepped["state"], "{s:#}");
+    assert_eq!(s["history"].as_array().unwrap().last().unwrap()["moves"], 8);
+    // A file that does not read is named from the cache as well as from a fresh read.
+    repo.edit_on_branch(".cmos/fsm/zzbad.toml", "state = \"X\n");
+    for _ in 0..2 {
+        let shown = repo.envelope(&["fsm", "show"]);
+        assert!(
+            shown["warnings"]
+                .to_string()
+                .contains(".cmos/fsm/zzbad.toml:1"),
+            "{shown:#}"
+        );
+    }
+}

@@ -333,6 +333,14 @@ impl Store {
         self.local.writer_id()
     }
 
+    /// This worktree's writer id if it has written before (a read never makes one).
+    pub fn writer_if_any(&self) -> Option<String> {
+        match self.local.writer_id_candidate() {
+            (id, true) => Some(id),
+            (_, false) => None,
+        }
+    }
+
     /// The working tree of this worktree, None in a bare repository.
     pub fn work_tree(&self) -> Option<std::path::PathBuf> {
         self.repo.workdir().map(std::path::Path::to_path_buf)

@@ -53,6 +53,7 @@ pub use local_config::ConfigSection;
 pub use merge::Merged;
 pub use metrics::{MetricLog, MetricRef, Numbered, Shard as MetricShard};
 pub use project_files::ProjectCommit;
+pub use recent::DirQuery;
 pub use remote::{Pushed, RemoteBranch};
 pub use snapshot::Snapshot;
 use tx::State;

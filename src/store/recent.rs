@@ -5,11 +5,14 @@ use gix::ObjectId;
 
 mod active;
 mod checked;
+mod dir_memo;
 mod marked;
 mod named;
 mod newest;
 mod sessions;
 mod spans;
+
+pub use dir_memo::DirQuery;
 
 use super::{CommitId, Snapshot, Store, load};
 use crate::error::{Error, FileProblem, Result};

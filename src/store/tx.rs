@@ -189,6 +189,21 @@ impl<'s> Tx<'s> {
         self.subject = subject.into();
     }
 
+    /// The store this write goes to, for the store's own caches.
+    pub(in crate::store) fn store(&self) -> &'s Store {
+        self.store
+    }
+
+    /// The tree this write started from.
+    pub(in crate::store) fn base_tree(&self) -> ObjectId {
+        self.tree
+    }
+
+    /// The paths this write staged so far.
+    pub(in crate::store) fn staged_paths(&self) -> impl Iterator<Item = &str> {
+        self.staged.keys().map(String::as_str)
+    }
+
     pub(super) fn is_empty(&self) -> bool {
         self.staged.is_empty()
             && self.events.is_empty()

@@ -16,7 +16,7 @@ use crate::format::layout;
 use crate::lifecycle::process::{self, Graph, SuggestedAction};
 use crate::model::{Status, Timestamp};
 use crate::ops::{Outcome, Workspace};
-use crate::store::Tx;
+use crate::store::{DirQuery, Tx};
 
 /// Largest state file read: a few names and the clone's latest moves.
 const MAX_STATE_BYTES: usize = 64 * 1024;
@@ -139,30 +139,132 @@ fn states(files: Option<Vec<(String, Vec<u8>)>>) -> (Vec<WriterState>, Vec<FileP
     (read, problems)
 }
 
-/// The latest state: by moves, then time, then writer, the same in every clone.
-fn newest(states: &[WriterState]) -> Option<&FsmState> {
+/// The latest state and its writer: by moves, then time, then writer, the same in every
+/// clone.
+fn newest(states: &[WriterState]) -> Option<&WriterState> {
     states
         .iter()
         .max_by(|(wa, a), (wb, b)| (a.moves, a.updated_at, wa).cmp(&(b.moves, b.updated_at, wb)))
-        .map(|(_, state)| state)
 }
 
-/// The project's latest moves, oldest first, from every clone's recent moves.
-fn history(states: &[WriterState]) -> Vec<Moved> {
-    let mut all: Vec<(&String, &Moved)> = states
-        .iter()
-        .flat_map(|(writer, state)| state.recent.iter().map(move |m| (writer, m)))
-        .collect();
+/// The latest `SHOWN_HISTORY` of `moves` (each with the clone that made it), oldest first.
+fn latest_moves<'a>(moves: impl Iterator<Item = (&'a str, &'a Moved)>) -> Vec<(String, Moved)> {
+    let mut all: Vec<(&str, &Moved)> = moves.collect();
     all.sort_by(|(wa, a), (wb, b)| (a.moves, a.at, wa).cmp(&(b.moves, b.at, wb)));
     let skip = all.len().saturating_sub(SHOWN_HISTORY);
-    all.into_iter().skip(skip).map(|(_, m)| m.clone()).collect()
+    all.into_iter()
+        .skip(skip)
+        .map(|(writer, m)| (writer.to_string(), m.clone()))
+        .collect()
+}
+
+/// What the state files of every clone but this one say, as the local cache keeps it between
+/// commands (a clone's own file changes with each of its moves, the others' rarely).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Others {
+    newest: Option<WriterState>,
+    /// Their latest moves, oldest first, by writer.
+    history: Vec<(String, Moved)>,
+    problems: Vec<FileProblem>,
+}
+
+impl Others {
+    fn of(files: Option<Vec<(String, Vec<u8>)>>) -> Others {
+        let (read, problems) = states(files);
+        let moves = read
+            .iter()
+            .flat_map(|(writer, state)| state.recent.iter().map(move |m| (writer.as_str(), m)));
+        Others {
+            newest: newest(&read).cloned(),
+            history: latest_moves(moves),
+            problems,
+        }
+    }
+}
+
+/// Where every clone's state file leaves the project.
+struct Known {
+    /// The project's state: the latest of every clone's.
+    newest: Option<FsmState>,
+    /// The project's latest moves, oldest first.
+    history: Vec<Moved>,
+    /// State files that could not be read.
+    problems: Vec<FileProblem>,
+    /// This clone's latest moves, oldest first.
+    own_recent: Vec<Moved>,
+}
+
+impl Known {
+    /// `others` with this clone's own state file (`own`: its writer, path and bytes).
+    fn with_own(others: Others, own: Option<(String, String, Vec<u8>)>) -> Known {
+        let mut candidates: Vec<WriterState> = others.newest.into_iter().collect();
+        let mut problems = others.problems;
+        let mut own_recent = Vec::new();
+        let mut own_writer = String::new();
+        if let Some((writer, path, bytes)) = own {
+            match parse_state(&path, &bytes) {
+                Ok(state) => {
+                    own_recent = state.recent.clone();
+                    own_writer = writer.clone();
+                    candidates.push((writer, state));
+                }
+                Err(problem) => problems.push(problem),
+            }
+        }
+        let moves = others
+            .history
+            .iter()
+            .map(|(writer, m)| (writer.as_str(), m))
+            .chain(own_recent.iter().map(|m| (own_writer.as_str(), m)));
+        let history = latest_moves(moves).into_iter().map(|(_, m)| m).collect();
+        Known {
+            newest: newest(&candidates).map(|(_, state)| state.clone()),
+            history,
+            problems,
+            own_recent,
+        }
+    }
+}
+
+/// The cache of the other clones' states, leaving out `own_path` (this clone's file).
+fn others_query(own_path: Option<&str>) -> DirQuery<'_> {
+    DirQuery {
+        dir: layout::FSM,
+        leave_out: own_path,
+        limit: MAX_WRITERS - usize::from(own_path.is_some()),
+        name: "fsm-states",
+    }
+}
+
+/// Where the state files leave the project within a write, as the write has them so far.
+fn known_in(tx: &Tx<'_>) -> Result<Known> {
+    let own_path = layout::fsm_path(tx.writer());
+    let others = tx.dir_memo(&others_query(Some(&own_path)), Others::of)?;
+    let own = tx
+        .file(&own_path)?
+        .map(|bytes| (tx.writer().to_string(), own_path, bytes));
+    Ok(Known::with_own(others, own))
+}
+
+/// Where the state files of `commit` leave the project.
+fn known_at(ws: &Workspace, commit: crate::store::CommitId) -> Result<Known> {
+    let store = ws.store();
+    let writer = store.writer_if_any();
+    let own_path = writer.as_deref().map(layout::fsm_path);
+    let others = store.dir_memo_at(commit, &others_query(own_path.as_deref()), Others::of)?;
+    let own = match (writer, own_path) {
+        (Some(writer), Some(path)) => store
+            .file_at(commit, &path)?
+            .map(|bytes| (writer, path, bytes)),
+        _ => None,
+    };
+    Ok(Known::with_own(others, own))
 }
 
 /// The state as of a write, if the project has moved yet. State files that do not read are
 /// skipped (`show` and `verify` name them).
 pub(crate) fn recorded(tx: &Tx<'_>) -> Result<Option<FsmState>> {
-    let (read, _) = states(Some(tx.dir_files(layout::FSM)?));
-    Ok(newest(&read).cloned())
+    Ok(known_in(tx)?.newest)
 }
 
 /// The state files of `commit` that could not be read (`verify` lists them).
@@ -170,43 +272,21 @@ pub(crate) fn state_problems(
     ws: &Workspace,
     commit: crate::store::CommitId,
 ) -> Result<Vec<FileProblem>> {
-    Ok(recorded_at(ws, commit)?.1)
-}
-
-/// The state at `commit` and the state files that could not be read, without the index.
-fn recorded_at(
-    ws: &Workspace,
-    commit: crate::store::CommitId,
-) -> Result<(Option<FsmState>, Vec<FileProblem>)> {
-    let (read, problems) = states_at(ws, commit)?;
-    Ok((newest(&read).cloned(), problems))
-}
-
-/// Every clone's state at `commit` and the state files that could not be read.
-fn states_at(
-    ws: &Workspace,
-    commit: crate::store::CommitId,
-) -> Result<(Vec<WriterState>, Vec<FileProblem>)> {
-    let files = ws.store().dir_files_at(commit, layout::FSM, MAX_WRITERS)?;
-    Ok(states(files))
+    Ok(known_at(ws, commit)?.problems)
 }
 
 /// Takes `event` from the current state within a write: records the new state, writes the
 /// default graph down when the branch has none, and logs the move. A state that does not
 /// accept the event is refused with the events it does accept.
 pub(crate) fn take(tx: &mut Tx<'_>, graph: &Graph, event: &str) -> Result<Move> {
-    let (read, _) = states(Some(tx.dir_files(layout::FSM)?));
-    take_from(tx, graph, event, read)
+    let known = known_in(tx)?;
+    take_from(tx, graph, event, known)
 }
 
-/// [`take`], from every clone's state as the write read them (`read`).
-fn take_from(tx: &mut Tx<'_>, graph: &Graph, event: &str, read: Vec<WriterState>) -> Result<Move> {
-    let current = newest(&read).cloned();
-    let mut recent = read
-        .into_iter()
-        .find(|(writer, _)| writer == tx.writer())
-        .map(|(_, own)| own.recent)
-        .unwrap_or_default();
+/// [`take`], from where the state files left the project as the write read them (`known`).
+fn take_from(tx: &mut Tx<'_>, graph: &Graph, event: &str, known: Known) -> Result<Move> {
+    let current = known.newest;
+    let mut recent = known.own_recent;
     let from = current
         .as_ref()
         .map_or(graph.initial().to_string(), |s| s.state.clone());
@@ -266,11 +346,11 @@ fn take_from(tx: &mut Tx<'_>, graph: &Graph, event: &str, read: Vec<WriterState>
 /// graph that does not accept the event (or cannot be read) records nothing.
 pub(crate) fn emit(tx: &mut Tx<'_>, event: &str) -> Option<Move> {
     let (graph, _) = graph_in(tx).ok()?;
-    // Every clone's state file is read and parsed once for both steps.
-    let (read, _) = states(Some(tx.dir_files(layout::FSM).ok()?));
-    let state = newest(&read).map_or(graph.initial(), |s| &s.state);
+    // The state files are read once for both steps.
+    let known = known_in(tx).ok()?;
+    let state = known.newest.as_ref().map_or(graph.initial(), |s| &s.state);
     graph.row(state, event)?;
-    take_from(tx, &graph, event, read).ok()
+    take_from(tx, &graph, event, known).ok()
 }
 
 /// The events a mission's move emits, worked out inside its write: completing emits
@@ -310,9 +390,12 @@ fn view_of(ws: &Workspace, moved: Option<Move>) -> Result<Outcome<FsmView>> {
     let store = ws.store();
     let graph_bytes = store.branch_file(&snapshot, layout::PROCESS)?;
     let (graph, source) = graph_of(graph_bytes.as_deref())?;
-    let (read, problems) = states_at(ws, snapshot.commit)?;
-    let state = newest(&read).cloned();
-    let history = history(&read);
+    let Known {
+        newest: state,
+        history,
+        problems,
+        ..
+    } = known_at(ws, snapshot.commit)?;
     let name = state
         .as_ref()
         .map_or(graph.initial().to_string(), |s| s.state.clone());
@@ -351,7 +434,7 @@ pub struct ProcessReminder {
 pub fn reminder(ws: &Workspace) -> Option<ProcessReminder> {
     let store = ws.store();
     let tip = store.tip().ok()??;
-    match recorded_at(ws, tip).ok()?.0 {
+    match known_at(ws, tip).ok()?.newest {
         Some(state) => Some(ProcessReminder {
             state: state.state,
             suggested_action: state.action,
@@ -422,4 +505,96 @@ fn guard(
         &ways_out,
     )?;
     Ok((repeat, ways_out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn moved(writer: &str, moves: u64, at: i64) -> Moved {
+        Moved {
+            at: Timestamp::from_millis(at * 1000),
+            by: writer.into(),
+            from: "A".into(),
+            event: format!("e{moves}"),
+            to: "B".into(),
+            moves,
+        }
+    }
+
+    /// A clone's state file with `count` recent moves, the last one `last`.
+    fn state_file(writer: &str, last: u64, count: u64, at: i64) -> (String, Vec<u8>) {
+        let recent: Vec<Moved> = (0..count)
+            .map(|k| {
+                moved(
+                    writer,
+                    last - (count - 1 - k) * 2,
+                    at - (count - 1 - k) as i64,
+                )
+            })
+            .collect();
+        let state = FsmState {
+            state: "B".into(),
+            event: format!("e{last}"),
+            from: "A".into(),
+            updated_at: Timestamp::from_millis(at * 1000),
+            by: writer.into(),
+            moves: last,
+            action: None,
+            recent,
+        };
+        (layout::fsm_path(writer), to_toml(&state).unwrap())
+    }
+
+    #[test]
+    fn the_cached_others_with_the_own_file_say_what_reading_every_file_says() {
+        // Equal move counts and times are broken by writer, as in every clone.
+        let files = vec![
+            state_file("w1", 40, 15, 100),
+            state_file("w2", 41, 20, 90),
+            state_file("w3", 41, 12, 90),
+            state_file("w4", 12, 3, 500),
+            ("bad name".into(), b"state = \"B\"".to_vec()),
+            (layout::fsm_path("w5"), b"state = \"B".to_vec()),
+        ];
+        let (all, all_problems) = states(Some(files.clone()));
+        let every_move = all
+            .iter()
+            .flat_map(|(w, s)| s.recent.iter().map(move |m| (w.as_str(), m)));
+        let expected_history: Vec<Moved> = latest_moves(every_move)
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect();
+        assert_eq!(expected_history.len(), SHOWN_HISTORY);
+        for own in ["w1", "w2", "w3", "w4"] {
+            let own_path = layout::fsm_path(own);
+            let (mine, others): (Vec<_>, Vec<_>) = files
+                .iter()
+                .cloned()
+                .partition(|(path, _)| *path == own_path);
+            let (_, bytes) = mine.into_iter().next().unwrap();
+            // Through the cache's own form, as a later command reads it.
+            let cached: Others =
+                serde_json::from_str(&serde_json::to_string(&Others::of(Some(others))).unwrap())
+                    .unwrap();
+            let known = Known::with_own(cached, Some((own.into(), own_path, bytes)));
+            assert_eq!(
+                known.newest.as_ref(),
+                newest(&all).map(|(_, s)| s),
+                "own {own}"
+            );
+            assert_eq!(known.history, expected_history, "own {own}");
+            let mut problems = known.problems.clone();
+            problems.sort_by(|a, b| a.path.cmp(&b.path));
+            let mut expected = all_problems.clone();
+            expected.sort_by(|a, b| a.path.cmp(&b.path));
+            assert_eq!(problems, expected, "own {own}");
+            let own_state = &all.iter().find(|(w, _)| w == own).unwrap().1;
+            assert_eq!(known.own_recent, own_state.recent);
+        }
+        // A clone that never moved has no file of its own.
+        let known = Known::with_own(Others::of(Some(files)), None);
+        assert_eq!(known.newest.as_ref(), newest(&all).map(|(_, s)| s));
+        assert!(known.own_recent.is_empty());
+    }
 }
