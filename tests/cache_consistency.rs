@@ -628,3 +628,74 @@ fn sprints_added_before_and_after_the_others_keep_the_cached_order_right() {
         check_against_rebuild(&repo, &ws, 600);
     }
 }
+
+/// Seeds missions M0..M5 in sprint S1 with the given statuses and links.
+fn seed_shaped(ws: &Workspace, shape: &[(cmos::model::Status, &[(usize, DepType)])]) {
+    ws.store()
+        .write("test.seed", |tx| {
+            for (n, (status, links)) in shape.iter().enumerate() {
+                let mut m = seed_mission(n, tx.now());
+                m.status = *status;
+                for (on, kind) in links.iter() {
+                    m.depends.push(cmos::model::Dependency {
+                        on: id(*on),
+                        kind: *kind,
+                        extra: Default::default(),
+                    });
+                }
+                tx.put_mission(&m)?;
+            }
+            Ok(())
+        })
+        .expect("seed");
+    ws.store().snapshot().expect("build the cache");
+}
+
+fn next_of(ws: &Workspace) -> Option<String> {
+    let snapshot = ws.store().snapshot().expect("snapshot");
+    snapshot.digest.next.as_ref().map(|m| m.id.clone())
+}
+
+/// A write remembers which open missions wait on what, and the next write reuses an answer
+/// only while nothing it depends on changed: the waiting mission, a mission it requires, or a
+/// `blocks` link to it. Each step changes one of those; after each, the cached digest must
+/// say what a rebuild says.
+#[test]
+fn remembered_waiting_answers_follow_every_change_they_depend_on() {
+    use cmos::model::Status::{InProgress, Queued};
+    let repo = Repo::new();
+    repo.init();
+    let ws = Workspace::open(&repo.path, Some("waits".into())).expect("open");
+    // M0 (In Progress) requires M5; M1 (In Progress) is blocked by M4; M2 is ready.
+    seed_shaped(
+        &ws,
+        &[
+            (InProgress, &[(5, DepType::Requires)]),
+            (InProgress, &[]),
+            (Queued, &[]),
+            (Queued, &[]),
+            (Queued, &[(1, DepType::Blocks)]),
+            (Queued, &[]),
+        ],
+    );
+    assert_eq!(next_of(&ws).as_deref(), Some("M2"));
+    let steps: [(Op, Option<&str>); 8] = [
+        (Op::Decide(0), Some("M2")),
+        // M0's prerequisite moves: the answer for M0 names its new status.
+        (Op::Start(5), Some("M5")),
+        // M4 stops blocking M1, which is then ready.
+        (Op::Unlink(4, 1), Some("M1")),
+        // M3 starts blocking M1.
+        (Op::Link(3, 1, DepType::Blocks), Some("M5")),
+        // M0 itself changes: it now requires M2 as well.
+        (Op::Link(0, 2, DepType::Requires), Some("M5")),
+        (Op::Complete(5, false), Some("M2")),
+        (Op::Unlink(0, 2), Some("M0")),
+        (Op::Decide(1), Some("M0")),
+    ];
+    for (step, expected) in &steps {
+        apply(&ws, step);
+        check_against_rebuild(&repo, &ws, 6);
+        assert_eq!(next_of(&ws).as_deref(), *expected, "after {step:?}");
+    }
+}

@@ -33,11 +33,17 @@ pub trait Prerequisites {
 
     /// The prerequisites of `mission` that are not Completed.
     fn unmet(&self, mission: &MissionEntry) -> Vec<Unmet> {
-        let blockers = self.blockers_of(&mission.id);
-        unmet_prerequisites(mission, blockers.iter().map(String::as_str), |id| {
-            self.status_of(id)
-        })
+        unmet_by_links(self, mission)
     }
+}
+
+/// [`Prerequisites::unmet`] worked out from the links and statuses `gates` knows, for an
+/// implementation that remembers answers and works out the others.
+pub fn unmet_by_links<P: Prerequisites + ?Sized>(gates: &P, mission: &MissionEntry) -> Vec<Unmet> {
+    let blockers = gates.blockers_of(&mission.id);
+    unmet_prerequisites(mission, blockers.iter().map(String::as_str), |id| {
+        gates.status_of(id)
+    })
 }
 
 /// The prerequisites of `mission` that are not Completed: the missions it requires, and those

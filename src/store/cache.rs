@@ -29,13 +29,13 @@ use gix::ObjectId;
 
 use crate::digest::Digest;
 use crate::index::{Index, Meta, Missions};
-use crate::lifecycle::Windows;
+use crate::lifecycle::{Unmet, Windows};
 use crate::model::{DepType, fnv1a};
 use objects::{Objects, Ref};
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
-    "cmos index cache 16 (cmos ",
+    "cmos index cache 17 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
@@ -88,6 +88,11 @@ pub struct Cached {
     pub missions: Buckets,
 }
 
+/// The unmet prerequisites of the open missions a write found waiting, by mission: the next
+/// write reuses each answer while nothing it depends on changed, instead of looking up every
+/// prerequisite of every waiting mission again.
+pub type Waiting = BTreeMap<String, Vec<Unmet>>;
+
 /// The missions of a cache, read and decoded on demand, a bucket at a time.
 pub struct Buckets {
     objects: Objects,
@@ -99,6 +104,8 @@ pub struct Buckets {
     fanouts: Vec<OnceCell<Option<Vec<Ref>>>>,
     /// The encoded windows of the open missions.
     windows: Vec<u8>,
+    /// The encoded answers about waiting missions the last write worked out ([`Waiting`]).
+    waiting: Vec<u8>,
     /// The file of the meta records.
     meta: Ref,
 }
@@ -154,6 +161,11 @@ impl Buckets {
     pub fn windows(&self) -> Option<Windows> {
         postcard::from_bytes(&self.windows).ok()
     }
+
+    /// The prerequisites the last write found unmet, by waiting mission; empty if unreadable.
+    pub fn waiting(&self) -> Waiting {
+        postcard::from_bytes(&self.waiting).unwrap_or_default()
+    }
 }
 
 /// The bucket of mission `id` among `buckets`.
@@ -190,6 +202,7 @@ pub fn load(dir: &Path) -> Option<Cached> {
     at += Ref::SIZE;
     let digest = parsed_digest(dir, tree, section(&bytes, &mut at)?)?;
     let windows = section(&bytes, &mut at)?.to_vec();
+    let waiting = section(&bytes, &mut at)?.to_vec();
     let count = number(&bytes, &mut at)?;
     let groups = objects::decode_refs(bytes.get(at..)?)?;
     if count == 0 || groups.len() != group_count(count) {
@@ -207,6 +220,7 @@ pub fn load(dir: &Path) -> Option<Cached> {
             fanouts: groups.iter().map(|_| OnceCell::new()).collect(),
             groups,
             windows,
+            waiting,
             meta: meta_ref,
         },
     })
@@ -328,6 +342,7 @@ pub fn save_index(
         MetaFile::Changed(&index.meta),
         digest,
         windows,
+        &Waiting::new(),
         count,
         base,
         &encoded,
@@ -351,11 +366,15 @@ pub fn write(
     meta: MetaFile<'_>,
     digest: &Digest,
     windows: &Windows,
+    waiting: &Waiting,
     count: usize,
     base: Option<&Buckets>,
     fresh: &BTreeMap<usize, Vec<u8>>,
 ) -> bool {
-    write_manifest(dir, tree, meta, digest, windows, count, base, fresh).is_some()
+    write_manifest(
+        dir, tree, meta, digest, windows, waiting, count, base, fresh,
+    )
+    .is_some()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -365,6 +384,7 @@ fn write_manifest(
     meta: MetaFile<'_>,
     digest: &Digest,
     windows: &Windows,
+    waiting: &Waiting,
     count: usize,
     base: Option<&Buckets>,
     fresh: &BTreeMap<usize, Vec<u8>>,
@@ -423,6 +443,7 @@ fn write_manifest(
     };
     let digest = compact::encode_digest(digest)?;
     let windows = postcard::to_allocvec(windows).ok()?;
+    let waiting = postcard::to_allocvec(waiting).ok()?;
     for (shelf, r) in &replaced {
         objects.touch(shelf, *r);
     }
@@ -431,7 +452,7 @@ fn write_manifest(
     head.extend_from_slice(tree.to_string().as_bytes());
     head.push(b'\n');
     meta_ref.encode(&mut head);
-    for part in [&digest, &windows] {
+    for part in [&digest, &windows, &waiting] {
         head.extend_from_slice(&(part.len() as u64).to_le_bytes());
         head.extend_from_slice(part);
     }

@@ -11,10 +11,12 @@ use std::sync::Arc;
 
 use gix::ObjectId;
 
-use super::cache::{self, Bucket, Buckets, Cached, EntryWithDependents, MetaFile, StoredRef};
+use super::cache::{
+    self, Bucket, Buckets, Cached, EntryWithDependents, MetaFile, StoredRef, Waiting,
+};
 use crate::digest::{Digest, LISTED, LISTED_STATUSES};
 use crate::index::{Index, Meta, MissionEntry};
-use crate::lifecycle::{self, Next, OrderContext, Prerequisites, Windows};
+use crate::lifecycle::{self, Next, OrderContext, Prerequisites, Unmet, Windows};
 use crate::model::{DepType, Sprint, Status};
 
 /// A write's view of the tip. A bucket that fails to decode reads as missing missions here;
@@ -39,12 +41,20 @@ pub struct View {
     context: OrderContext,
     /// Whether this write changed the meta records (which are then cached anew).
     meta_changed: bool,
+    /// The unmet prerequisites the write this one started from worked out, by waiting mission.
+    waiting: Waiting,
+    /// Missions a changed mission has or had a `blocks` link to: what they wait on may have
+    /// changed, so their remembered answers are not reused.
+    blocked_by_changed: HashSet<String>,
+    /// The answers about waiting missions this write used, remembered for the next write.
+    used: RefCell<Waiting>,
 }
 
 impl View {
     /// The view of a cache, or None if its ordered keys cannot be read.
     pub fn new(cached: Cached) -> Option<View> {
         let windows = cached.missions.windows()?;
+        let waiting = cached.missions.waiting();
         let digest = &cached.digest;
         let listed = [&digest.in_progress, &digest.current, &digest.blocked];
         let known = listed
@@ -64,6 +74,9 @@ impl View {
             windows,
             ran_dry: Cell::new(false),
             meta_changed: false,
+            waiting,
+            blocked_by_changed: HashSet::new(),
+            used: RefCell::new(Waiting::new()),
         })
     }
 
@@ -137,6 +150,15 @@ impl View {
     /// turned out to be damaged.
     pub fn put(&mut self, entry: MissionEntry) -> Option<()> {
         let old = self.entry(&entry.id)?;
+        let blocks = |m: &MissionEntry| {
+            m.depends
+                .iter()
+                .filter(|(_, kind)| *kind == DepType::Blocks)
+                .map(|(on, _)| on.clone())
+                .collect::<Vec<_>>()
+        };
+        self.blocked_by_changed.extend(old.iter().flat_map(blocks));
+        self.blocked_by_changed.extend(blocks(&entry));
         // The digest is shared with this process's later reads of the tip: copied once here.
         let digest = Arc::make_mut(&mut self.digest);
         if let Some(old) = old {
@@ -345,10 +367,31 @@ impl View {
             meta,
             digest,
             &self.windows,
+            &self.waiting_to_keep(),
             count,
             Some(&self.buckets),
             &encoded,
         )
+    }
+
+    /// The answers about waiting missions to cache with this write: those it used, or all it
+    /// started from when it changed nothing they could depend on (it then asked no question).
+    fn waiting_to_keep(&self) -> Waiting {
+        match self.changed.is_empty() && !self.meta_changed {
+            true => self.waiting.clone(),
+            false => self.used.borrow().clone(),
+        }
+    }
+
+    /// The remembered answer for `mission` if nothing it could wait on changed in this write:
+    /// not the mission, not a mission it links to, and no `blocks` link to it.
+    fn still_waiting(&self, mission: &MissionEntry) -> Option<Vec<Unmet>> {
+        let unmet = self.waiting.get(&mission.id)?;
+        let changed = |id: &str| self.changed.contains_key(id);
+        let touched = changed(&mission.id)
+            || self.blocked_by_changed.contains(&mission.id)
+            || mission.depends.iter().any(|(on, _)| changed(on));
+        (!touched).then(|| unmet.clone())
     }
 }
 
@@ -359,6 +402,20 @@ impl Prerequisites for View {
             Some(m) => Some(m.status),
             None => self.bucket_of(id)?.status(id),
         }
+    }
+
+    /// Remembered from the write before while nothing it depends on changed; the answers
+    /// about waiting missions are kept for the next write.
+    fn unmet(&self, mission: &MissionEntry) -> Vec<Unmet> {
+        let unmet = self
+            .still_waiting(mission)
+            .unwrap_or_else(|| lifecycle::unmet_by_links(self, mission));
+        if !unmet.is_empty() {
+            self.used
+                .borrow_mut()
+                .insert(mission.id.clone(), unmet.clone());
+        }
+        unmet
     }
 
     fn blockers_of(&self, id: &str) -> Vec<String> {
