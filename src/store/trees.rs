@@ -123,6 +123,11 @@ pub fn read(repo: &gix::Repository, id: ObjectId) -> Result<Listing> {
     if id.is_empty_tree() {
         return Ok(Listing::Entries(Vec::new()));
     }
+    Ok(decode(&read_bytes(repo, id)?, repo.object_hash()))
+}
+
+/// The encoded tree `id`.
+fn read_bytes(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>> {
     let git = |e| Error::git("cannot read a tree of the cmos branch", e);
     let data = super::repository::found_again(|| repo.try_find_object(id))
         .map_err(git)?
@@ -135,7 +140,7 @@ pub fn read(repo: &gix::Repository, id: ObjectId) -> Result<Listing> {
         .map_err(git)?
         .detach()
         .data;
-    Ok(decode(&data, repo.object_hash()))
+    Ok(data)
 }
 
 /// Trees decoded and checked by this thread, by id: a write looks the same few trees up
@@ -166,15 +171,11 @@ pub fn read_shared(repo: &gix::Repository, id: ObjectId) -> Result<Rc<Listing>> 
     Ok(listing)
 }
 
-/// The entries of one encoded tree, checked; exposed for the fuzz target.
-pub fn decode(data: &[u8], hash: gix::hash::Kind) -> Listing {
-    let Ok(tree) = gix::objs::TreeRef::from_bytes(data, hash) else {
-        return Listing::Bad("a tree git cannot decode".into());
-    };
-    // git's order: a tree sorts as if its name ended in `/`. A tree out of that order is
-    // refused as a whole: git's own lookups and cmos's writer assume it, so entries of it
-    // would be found or missed depending on who looks.
-    let sorted = tree.entries.windows(2).all(|pair| {
+/// git's order: a tree sorts as if its name ended in `/`. A tree out of that order is refused
+/// as a whole: git's own lookups and cmos's writer assume it, so entries of it would be found
+/// or missed depending on who looks.
+fn in_git_order(tree: &gix::objs::TreeRef<'_>) -> bool {
+    tree.entries.windows(2).all(|pair| {
         let (a, b) = (&pair[0], &pair[1]);
         a.filename == b.filename
             || gix::objs::tree::name_order(
@@ -183,7 +184,15 @@ pub fn decode(data: &[u8], hash: gix::hash::Kind) -> Listing {
                 b.filename,
                 b.mode.is_tree(),
             ) == Ordering::Less
-    });
+    })
+}
+
+/// The entries of one encoded tree, checked; exposed for the fuzz target.
+pub fn decode(data: &[u8], hash: gix::hash::Kind) -> Listing {
+    let Ok(tree) = gix::objs::TreeRef::from_bytes(data, hash) else {
+        return Listing::Bad("a tree git cannot decode".into());
+    };
+    let sorted = in_git_order(&tree);
     if !sorted {
         return Listing::Bad("a tree whose entries are not in git's order".into());
     }
@@ -211,6 +220,9 @@ pub fn decode(data: &[u8], hash: gix::hash::Kind) -> Listing {
         checked.push((display_name(&name), node));
         last = Some(name);
     }
+    // By the names as shown, which `find` searches: escaping an unprintable name can move it
+    // past its neighbours, and a search in the raw order would then miss a sound entry.
+    checked.sort_by(|a, b| a.0.cmp(&b.0));
     Listing::Entries(checked)
 }
 
@@ -528,6 +540,64 @@ mod decode_tests {
         );
         let names: Vec<String> = bad(&listing).into_iter().map(|(n, _)| n).collect();
         assert_eq!(names, ["a", "b"]);
+    }
+
+    /// The entry `name` as a reader means it, worked out entry by entry: nothing in a tree
+    /// that does not decode, is out of git's order or lists the name twice.
+    fn reference_lookup(data: &[u8], name: &str) -> Option<Node> {
+        let tree = gix::objs::TreeRef::from_bytes(data, gix::hash::Kind::Sha1).ok()?;
+        if !in_git_order(&tree) {
+            return None;
+        }
+        let mut named = tree
+            .entries
+            .iter()
+            .filter(|e| e.filename.as_bytes() == name.as_bytes());
+        let (Some(found), None) = (named.next(), named.next()) else {
+            return None;
+        };
+        Some(match check_name(found.filename) {
+            Some(why) => Node::Bad(format!("{why}: {:?}", found.filename.to_str_lossy())),
+            None => classify(found.mode, found.oid.to_owned()),
+        })
+    }
+
+    proptest::proptest! {
+        /// `find` in a listing finds what a reader means by the name, for any entries: out
+        /// of order, listed twice, badly named (escaped names sort elsewhere than the raw
+        /// ones), with modes git does not write.
+        #[test]
+        fn find_agrees_with_a_lookup_entry_by_entry(
+            entries in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["100644", "100755", "40000", "120000", "100664"]),
+                    proptest::sample::select(vec![
+                        &b"a"[..], b"a.toml", b"b", b"b-c", b"b/c", b"..", b".git", b"a\x1b",
+                        b"\xff", b"z",
+                    ]),
+                ),
+                0..8,
+            ),
+            sort in proptest::bool::ANY,
+        ) {
+            let mut entries = entries;
+            if sort {
+                entries.sort_by(|a, b| {
+                    gix::objs::tree::name_order(a.1.into(), a.0 == "40000", b.1.into(), b.0 == "40000")
+                });
+            }
+            let data = raw(&entries);
+            let listing = decode(&data, gix::hash::Kind::Sha1);
+            for name in ["a", "a.toml", "b", "b-c", "z", "missing"] {
+                let found = reference_lookup(&data, name);
+                let expected = match find(&listing, name) {
+                    // `decode` keeps a name listed twice, as bad; a lookup finds nothing.
+                    Some(Node::Bad(why)) if why.contains("two entries") => None,
+                    other => other.cloned(),
+                };
+                proptest::prop_assert_eq!(found, expected, "name {}", name);
+            }
+        }
     }
 
     #[test]
