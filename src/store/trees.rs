@@ -583,7 +583,7 @@ mod decode_tests {
             let mut entries = entries;
             if sort {
                 entries.sort_by(|a, b| {
-                    gix::objs::tree::name_order(a.1.into(), a.0 == "40000", b.1.into(), b.0 == "40000")
+                    gix::objs::tree::name_order(a.1, a.0 == "40000", b.1, b.0 == "40000")
                 });
             }
             let data = raw(&entries);
