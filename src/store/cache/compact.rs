@@ -144,7 +144,9 @@ struct DigestParts<'a> {
 #[derive(Deserialize)]
 struct CompactDigest {
     totals: StatusCounts,
-    sprint_counts: BTreeMap<String, StatusCounts>,
+    /// Written as a map; read as the pairs it is in postcard (in key order), which build the
+    /// map at once instead of one insertion at a time.
+    sprint_counts: Vec<(String, StatusCounts)>,
     in_progress: Vec<MissionEntry>,
     current: Vec<MissionEntry>,
     blocked: Vec<MissionEntry>,
@@ -174,7 +176,7 @@ pub fn decode_digest(bytes: &[u8]) -> Option<Digest> {
     let skipped: Vec<Skipped> = serde_json::from_slice(&c.skipped).ok()?;
     Some(Digest {
         totals: c.totals,
-        sprint_counts: c.sprint_counts,
+        sprint_counts: c.sprint_counts.into_iter().collect(),
         in_progress: c.in_progress,
         current: c.current,
         blocked: c.blocked,
