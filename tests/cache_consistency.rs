@@ -629,13 +629,15 @@ fn sprints_added_before_and_after_the_others_keep_the_cached_order_right() {
     }
 }
 
-/// Seeds missions M0..M5 in sprint S1 with the given statuses and links.
+/// Seeds missions M0..M5 in sprint S1 with the given statuses and links, ranked in that
+/// order (so the order of work within a status is M0, M1, ...).
 fn seed_shaped(ws: &Workspace, shape: &[(cmos::model::Status, &[(usize, DepType)])]) {
     ws.store()
         .write("test.seed", |tx| {
             for (n, (status, links)) in shape.iter().enumerate() {
                 let mut m = seed_mission(n, tx.now());
                 m.status = *status;
+                m.rank = Some(n as i64);
                 for (on, kind) in links.iter() {
                     m.depends.push(cmos::model::Dependency {
                         on: id(*on),

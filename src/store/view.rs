@@ -277,6 +277,9 @@ impl View {
             // changed neither (a capture, a decision) has the digest it started from.
             return Some(self.digest.clone());
         }
+        // Only answers worked out after every change of the write are kept for the next one:
+        // one found earlier (choosing a mission to promote) may predate a later change.
+        self.used.borrow_mut().clear();
         let (mut lists, next) = self.answer(|| {
             let first = |status: Status| (status, self.in_order(&[status]).take(LISTED).collect());
             let lists: HashMap<Status, Vec<MissionEntry>> = LISTED_STATUSES.map(first).into();
