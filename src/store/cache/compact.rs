@@ -113,11 +113,13 @@ pub fn decode(bytes: &[u8]) -> Option<Meta> {
         }),
         None => None,
     };
-    let sprints = compact
-        .sprints
-        .into_iter()
-        .map(|s| Some((s.id.clone(), sprint(s)?)))
-        .collect::<Option<_>>()?;
+    // Collected at their final size and then built into the map at once (they are stored in
+    // key order): a thousand sprints are otherwise moved again at every growth of the list.
+    let mut pairs = Vec::with_capacity(compact.sprints.len());
+    for s in compact.sprints {
+        pairs.push((s.id.clone(), sprint(s)?));
+    }
+    let sprints = BTreeMap::from_iter(pairs);
     Some(Meta {
         format,
         project,
