@@ -153,12 +153,7 @@ impl Store {
         if listed.len() > limit {
             return Ok(None);
         }
-        let mut files = Vec::with_capacity(listed.len());
-        for (path, blob) in listed {
-            let bytes = load::read_blob(&self.repo, blob, &path)?;
-            files.push((path, bytes));
-        }
-        Ok(Some(files))
+        Ok(Some(self.read_listed(listed)?))
     }
 
     pub(super) fn file_in(&self, tree: ObjectId, path: &str) -> Result<Option<Vec<u8>>> {

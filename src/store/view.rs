@@ -328,7 +328,7 @@ impl View {
             let Some(original) = self.bucket(b).and_then(|bucket| bucket.entries()) else {
                 return false;
             };
-            let added: Vec<(MissionEntry, Vec<(String, DepType)>)> = self
+            let added: Vec<EntryWithDependents> = self
                 .changed
                 .values()
                 .filter(|m| cache::bucket_of(&m.id, count) == b)

@@ -162,6 +162,8 @@ fn latest_moves<'a>(moves: impl Iterator<Item = (&'a str, &'a Moved)>) -> Vec<(S
 /// commands (a clone's own file changes with each of its moves, the others' rarely).
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Others {
+    /// More state files than are read: then none is, this clone's own included.
+    too_many: bool,
     newest: Option<WriterState>,
     /// Their latest moves, oldest first, by writer.
     history: Vec<(String, Moved)>,
@@ -170,11 +172,13 @@ struct Others {
 
 impl Others {
     fn of(files: Option<Vec<(String, Vec<u8>)>>) -> Others {
+        let too_many = files.as_ref().is_none_or(|f| f.len() > MAX_WRITERS);
         let (read, problems) = states(files);
         let moves = read
             .iter()
             .flat_map(|(writer, state)| state.recent.iter().map(move |m| (writer.as_str(), m)));
         Others {
+            too_many,
             newest: newest(&read).cloned(),
             history: latest_moves(moves),
             problems,
@@ -201,7 +205,7 @@ impl Known {
         let mut problems = others.problems;
         let mut own_recent = Vec::new();
         let mut own_writer = String::new();
-        if let Some((writer, path, bytes)) = own {
+        if let Some((writer, path, bytes)) = own.filter(|_| !others.too_many) {
             match parse_state(&path, &bytes) {
                 Ok(state) => {
                     own_recent = state.recent.clone();
@@ -592,6 +596,11 @@ mod tests {
             let own_state = &all.iter().find(|(w, _)| w == own).unwrap().1;
             assert_eq!(known.own_recent, own_state.recent);
         }
+        // Too many state files: none is read, not even this clone's own.
+        let own = state_file("w1", 40, 15, 100);
+        let known = Known::with_own(Others::of(None), Some(("w1".into(), own.0, own.1)));
+        assert_eq!(known.newest, None);
+        assert!(known.problems[0].message.contains("none is read"));
         // A clone that never moved has no file of its own.
         let known = Known::with_own(Others::of(Some(files)), None);
         assert_eq!(known.newest.as_ref(), newest(&all).map(|(_, s)| s));

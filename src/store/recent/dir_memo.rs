@@ -76,7 +76,8 @@ impl Store {
         Ok(value)
     }
 
-    fn read_listed(&self, listed: Vec<(String, ObjectId)>) -> Result<PathBytes> {
+    /// The bytes of each listed file, by path.
+    pub(super) fn read_listed(&self, listed: Vec<(String, ObjectId)>) -> Result<PathBytes> {
         listed
             .into_iter()
             .map(|(path, blob)| Ok((path.clone(), load::read_blob(&self.repo, blob, &path)?)))
