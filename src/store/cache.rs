@@ -189,6 +189,14 @@ fn number(bytes: &[u8], at: &mut usize) -> Option<usize> {
 
 /// The cache in directory `dir`, if its manifest has this version's header and the files it
 /// names for the meta records are there.
+/// The tree the cache in `dir` was made from, read from the manifest alone.
+pub fn tree(dir: &Path) -> Option<ObjectId> {
+    let bytes = std::fs::read(dir.join(HEAD)).ok()?;
+    let rest = bytes.strip_prefix(HEADER.as_bytes())?;
+    let newline = rest.iter().position(|b| *b == b'\n')?;
+    ObjectId::from_hex(&rest[..newline]).ok()
+}
+
 pub fn load(dir: &Path) -> Option<Cached> {
     let bytes = std::fs::read(dir.join(HEAD)).ok()?;
     let mut at = HEADER.len();

@@ -154,33 +154,20 @@ pub fn index_of(
     tree: ObjectId,
     cached: Option<(ObjectId, Index)>,
 ) -> Result<Index> {
-    index_visiting(repo, tree, cached, &mut ())
+    index_checking(repo, tree, cached, None)
 }
 
-/// What a reader that checks every record (verify) adds to the building of an index, so
-/// each mission file is read and parsed once, or not at all when it is known to be sound.
-pub(super) trait Visitor {
-    /// The summary of mission `id` when the file `blob` is known to be sound (a blob id names
-    /// its content), so it is not read.
-    fn known(&mut self, blob: ObjectId, id: &str) -> Option<MissionEntry>;
-    /// A mission file that parsed and whose id matches its name, with its bytes.
-    fn parsed(&mut self, path: &str, blob: ObjectId, bytes: &[u8], mission: &Mission);
-}
+/// The problems `verify` finds in the texts of the mission files an index build reads, each
+/// with the blob it was found in.
+pub(super) type TextProblems = Vec<(ObjectId, FileProblem)>;
 
-/// No visitor: every file is read.
-impl Visitor for () {
-    fn known(&mut self, _: ObjectId, _: &str) -> Option<MissionEntry> {
-        None
-    }
-    fn parsed(&mut self, _: &str, _: ObjectId, _: &[u8], _: &Mission) {}
-}
-
-/// `index_of`, with a visitor of the mission files.
-pub(super) fn index_visiting(
+/// `index_of`, checking the texts of each mission file it reads when `texts` is given (so
+/// verify reads and parses each file once).
+pub(super) fn index_checking(
     repo: &gix::Repository,
     tree: ObjectId,
     cached: Option<(ObjectId, Index)>,
-    visit: &mut dyn Visitor,
+    mut texts: Option<&mut TextProblems>,
 ) -> Result<Index> {
     let new = parts(repo, tree)?;
     let (old, mut index) = match cached {
@@ -265,6 +252,8 @@ pub(super) fn index_visiting(
         }
     }
     let missions_dir = trees::join(layout::ROOT, layout::MISSIONS);
+    // Mission files to read: path, blob and the id the path stands for.
+    let mut to_read: Vec<(String, ObjectId, String)> = Vec::new();
     for change in trees::diff(repo, old.missions, new.missions)? {
         // The full path is built only where it is needed: not for a file the visitor knows,
         // which is nearly every file of a repeat verify.
@@ -307,28 +296,39 @@ pub(super) fn index_visiting(
                     .problems
                     .insert(path.clone(), misplaced(&path, message));
             }
-            (Some(Leaf::File(blob)), Some(id)) => {
-                if let Some(entry) = visit.known(blob, id) {
-                    // Its path's problem was taken out above: no need to make the path again.
-                    index.missions.insert(entry.id.clone(), entry);
-                    continue;
-                }
-                let path = path();
-                let bytes = read_blob(repo, blob, &path)?;
-                match from_toml::<Mission>(&path, &bytes)
-                    .and_then(|m| check_id(&path, id, &m.id).map(|_| m))
-                {
-                    Ok(mission) => {
-                        visit.parsed(&path, blob, &bytes, &mission);
-                        index.upsert_mission(MissionEntry::from(&mission))
-                    }
-                    Err(problem) => {
-                        index.problems.insert(path, problem);
-                    }
-                }
-            }
+            (Some(Leaf::File(blob)), Some(id)) => to_read.push((path(), blob, id.to_string())),
         }
     }
+    // Each path stands for a mission of its own, so the files are read and parsed in any
+    // order, the parsing on other cores.
+    let read = to_read.into_iter().map(|(path, blob, id)| {
+        let bytes = read_blob(repo, blob, &path)?;
+        Ok::<_, Error>((path, blob, id, bytes))
+    });
+    let checking = texts.is_some();
+    // Everything that needs the whole record happens where it is parsed; what comes back is
+    // its summary, or why it could not be read.
+    let parse = |(path, blob, id, bytes): (String, ObjectId, String, Vec<u8>)| {
+        let mission = from_toml::<Mission>(&path, &bytes)
+            .and_then(|m| check_id(&path, &id, &m.id).map(|_| m));
+        let mut found = Vec::new();
+        if let (true, Ok(mission)) = (checking, &mission) {
+            super::verify_text::mission(&path, &bytes, mission, &mut found);
+        }
+        (path, blob, mission.map(|m| MissionEntry::from(&m)), found)
+    };
+    let count = read.len();
+    super::pipeline::read_then_parse(count, read, parse, |(path, blob, entry, found)| {
+        if let Some(texts) = texts.as_deref_mut() {
+            texts.extend(found.into_iter().map(|p| (blob, p)));
+        }
+        match entry {
+            Ok(entry) => index.upsert_mission(entry),
+            Err(problem) => {
+                index.problems.insert(path, problem);
+            }
+        }
+    })?;
     for fault in new.faults {
         index.problems.insert(fault.path.clone(), fault);
     }

@@ -10,30 +10,11 @@ use super::trees::Leaf;
 use super::{CommitId, Store, load, trees};
 use crate::error::{Error, FileProblem, Result};
 use crate::format::{codec, layout};
-use crate::index::{Index, MissionEntry};
+use crate::index::Index;
 use crate::model::{Event, Item, ItemKind, Mission, Session};
 
 mod cache;
 mod faults;
-
-/// Judges each mission file the index build reads (the ones that changed since the tree the
-/// cache holds, or all of them): its texts are checked, and the problems kept with its blob.
-#[derive(Default)]
-struct Judge {
-    text: Vec<(ObjectId, FileProblem)>,
-}
-
-impl load::Visitor for Judge {
-    fn known(&mut self, _: ObjectId, _: &str) -> Option<MissionEntry> {
-        None
-    }
-
-    fn parsed(&mut self, path: &str, blob: ObjectId, bytes: &[u8], mission: &Mission) {
-        let mut found = Vec::new();
-        super::verify_text::mission(path, bytes, mission, &mut found);
-        self.text.extend(found.into_iter().map(|p| (blob, p)));
-    }
-}
 
 impl Store {
     /// What is odd but allowed at `commit`: a Completed mission that requires an unfinished
@@ -59,7 +40,7 @@ impl Store {
         if let Some(report) = caches.report(tree) {
             return Ok(report);
         }
-        let report = self.verify_tree(tree, &caches)?;
+        let report = self.verify_tree(tree, &caches, self.is_tip(commit)?)?;
         caches.save_report(tree, &report);
         Ok(report)
     }
@@ -69,15 +50,18 @@ impl Store {
         &self,
         tree: ObjectId,
         caches: &cache::Paths,
+        tip: bool,
     ) -> Result<(Vec<FileProblem>, Vec<FileProblem>)> {
         let mut problems = Vec::new();
-        let mut judge = Judge::default();
+        // The texts of each mission file the index build reads (the ones that changed since
+        // the tree the cache holds, or all of them), with the blob they were found in.
+        let mut text = Vec::new();
         let (base, carried) = match caches.missions() {
             Some(cached) => (Some((cached.tree, cached.index)), cached.text),
             None => (None, Vec::new()),
         };
         let base_tree = base.as_ref().map(|(tree, _)| *tree);
-        let index = match load::index_visiting(&self.repo, tree, base, &mut judge) {
+        let index = match load::index_checking(&self.repo, tree, base, Some(&mut text)) {
             Ok(index) => index,
             Err(Error::UnsupportedFormat { found, supported }) => {
                 problems.push(problem(
@@ -91,7 +75,6 @@ impl Store {
         };
         // A text problem of the cached tree still stands while its file holds the same blob
         // (a file that changed was read again above, and judged again).
-        let mut text = judge.text;
         for (blob, found) in carried {
             if trees::blob_at(&self.repo, tree, &found.path)? == Some(blob) {
                 text.push((blob, found));
@@ -109,6 +92,11 @@ impl Store {
         };
         if !same_records {
             caches.save_missions(tree, &index, &text);
+        }
+        // The index just built is the one every read of the tip needs: cached, the response
+        // that follows (and the next command) does not read every mission file again.
+        if tip {
+            self.cache_index_if_stale(tree, &index);
         }
         problems.extend(text.into_iter().map(|(_, p)| p));
         problems.extend(index.meta.problems.values().cloned());
