@@ -78,7 +78,7 @@ pub enum Error {
     Conflict(String),
 
     #[error(
-        "the cmos branch was written by a newer cmos (format {found}); this cmos reads format {supported}"
+        "the cmos branch was written by a newer cmos (format {found}); this cmos reads formats up to {supported}"
     )]
     UnsupportedFormat { found: String, supported: u32 },
 

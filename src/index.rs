@@ -199,13 +199,14 @@ impl Meta {
 
     /// Not found, unless a file of that id exists but does not parse: then say so.
     pub fn missing(&self, kind: &'static str, id: &str) -> Error {
-        let path = match kind {
-            "sprint" => crate::format::layout::sprint_path(id),
-            _ => crate::format::layout::mission_path(id),
+        let paths = match kind {
+            "sprint" => crate::format::layout::sprint_paths(id).to_vec(),
+            _ => vec![crate::format::layout::mission_path(id)],
         };
         // The file, or a directory on its way that cannot be read (e.g. an unsorted tree).
-        let mut ancestors =
-            std::iter::successors(Some(path.as_str()), |p| Some(p.rsplit_once('/')?.0));
+        let mut ancestors = paths.iter().flat_map(|path| {
+            std::iter::successors(Some(path.as_str()), |p| Some(p.rsplit_once('/')?.0))
+        });
         match ancestors.find_map(|p| self.problems.get(p)) {
             Some(problem) => Error::Corrupt(problem.clone()),
             None => Error::NotFound {
@@ -235,8 +236,9 @@ impl Meta {
     }
 
     pub fn upsert_sprint(&mut self, sprint: Sprint) {
-        self.problems
-            .remove(&crate::format::layout::sprint_path(&sprint.id));
+        for path in crate::format::layout::sprint_paths(&sprint.id) {
+            self.problems.remove(&path);
+        }
         self.sprints.insert(sprint.id.clone(), sprint);
     }
 

@@ -12,7 +12,7 @@
 //! ```text
 //! .cmos/format.toml                  format version; a newer major version is refused
 //! .cmos/project.toml                 identity, current sprint
-//! .cmos/sprints/<id>.toml            one file per sprint
+//! .cmos/sprints/<xx>/<id>.toml       one file per sprint (format 1: .cmos/sprints/<id>.toml)
 //! .cmos/missions/<xx>/<id>.toml      one file per mission, with its links and transitions;
 //!                                    <xx> is two hex digits of the id's FNV-1a hash
 //! .cmos/events/<yyyy-mm>/<writer>-<n>.jsonl   the append-only log, one shard per writer

@@ -333,7 +333,11 @@ fn a_mission_file_in_the_wrong_directory_is_reported_not_guessed() {
 fn a_newer_format_is_refused_with_a_clear_message() {
     let repo = Repo::new();
     repo.init();
-    repo.edit_on_branch(".cmos/format.toml", "major = 2\nminor = 0\n");
+    let newer = cmos::model::FORMAT_MAJOR + 1;
+    repo.edit_on_branch(
+        ".cmos/format.toml",
+        &format!("major = {newer}\nminor = 0\n"),
+    );
     let before = repo.tip();
     let (status, error) = repo.fails(&["mission", "add", "A", "x"]);
     assert_eq!(
@@ -344,7 +348,7 @@ fn a_newer_format_is_refused_with_a_clear_message() {
         error["message"]
             .as_str()
             .unwrap()
-            .contains("newer cmos (format 2.0)")
+            .contains(&format!("newer cmos (format {newer}.0)"))
     );
     assert_eq!(repo.tip(), before);
 }

@@ -164,7 +164,7 @@ fn the_database_keeps_every_mission_dependency_and_session_event() {
         "{mapped}"
     );
     assert!(mapped.contains("timestamp in another form"), "{mapped}");
-    let sprint = repo.show(".cmos/sprints/SPRINT-01-PHASE1.toml");
+    let sprint = repo.show(&cmos::format::layout::sprint_path("SPRINT-01-PHASE1"));
     assert!(
         sprint.contains("start_date = \"2025-11-07T11:09:51.103910\""),
         "{sprint}"

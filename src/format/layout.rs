@@ -8,7 +8,10 @@ pub const PROJECT: &str = ".cmos/project.toml";
 pub const README: &str = "README.md";
 /// The directory holding everything cmos owns.
 pub const ROOT: &str = ".cmos";
-/// One TOML file per sprint.
+/// One TOML file per sprint, in the same 256 hash-named subdirectories as missions, so adding
+/// a sprint rewrites two small trees however many sprints there are (format 2). A branch
+/// written by format 1 kept them directly in `sprints/`; those files are read and rewritten
+/// where they are.
 pub const SPRINTS: &str = "sprints";
 /// One TOML file per mission, in 256 subdirectories named by a hash of the id, so a write
 /// rewrites two small trees instead of one listing every mission.
@@ -33,7 +36,8 @@ pub fn mission_path(id: &str) -> String {
     format!("{ROOT}/{MISSIONS}/{}/{id}.toml", mission_dir(id))
 }
 
-/// The subdirectory of `missions/` that holds mission `id`: two hex digits of its FNV-1a hash.
+/// The subdirectory of `missions/` that holds mission `id` (and of `sprints/`, sprint `id`):
+/// two hex digits of its FNV-1a hash.
 pub fn mission_dir(id: &str) -> String {
     format!("{:02x}", crate::model::fnv1a(id.as_bytes()) & 0xff)
 }
@@ -42,8 +46,19 @@ pub fn session_path(id: &str) -> String {
     format!("{ROOT}/{SESSIONS}/{}/{id}.toml", mission_dir(id))
 }
 
+/// Where cmos puts sprint `id`: `.cmos/sprints/<xx>/<id>.toml`, `xx` as for missions.
 pub fn sprint_path(id: &str) -> String {
+    format!("{ROOT}/{SPRINTS}/{}/{id}.toml", mission_dir(id))
+}
+
+/// Where format 1 kept sprint `id`, directly in `.cmos/sprints/`.
+pub fn flat_sprint_path(id: &str) -> String {
     format!("{ROOT}/{SPRINTS}/{id}.toml")
+}
+
+/// Every place the file of sprint `id` may be, the one cmos reads first first.
+pub fn sprint_paths(id: &str) -> [String; 2] {
+    [sprint_path(id), flat_sprint_path(id)]
 }
 
 /// The record id a file in a record directory stands for (`B1.toml` → `B1`).

@@ -149,7 +149,11 @@ fn stage(
         }
     };
     for sprint in &batch.sprints {
-        if let Some(uid) = stored_uid(tx, &layout::sprint_path(&sprint.id))? {
+        let stored = match tx.sprint_file(&sprint.id)? {
+            Some(path) => stored_uid(tx, &path)?,
+            None => None,
+        };
+        if let Some(uid) = stored {
             present(
                 report,
                 notes,

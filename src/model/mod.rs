@@ -25,7 +25,7 @@ pub use mission::{
     ApprovalState, Blocker, Dependency, Escalation, HUMAN_REVIEW_TIER, Mission, TimeSpent,
     Transition,
 };
-pub use project::{FORMAT_MAJOR, FORMAT_MINOR, Format, Project};
+pub use project::{FORMAT_MAJOR, FORMAT_MINOR, Format, Project, SHARDED_SPRINTS};
 pub use session::{Capture, CaptureCategory, Session, SessionStatus, SessionType, ValidationState};
 pub use sprint::Sprint;
 pub use status::{Complexity, DepType, Pattern, SprintStatus, Status, fold};

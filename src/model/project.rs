@@ -4,8 +4,12 @@ use serde::{Deserialize, Serialize};
 
 use super::Timestamp;
 
-/// The major format version this cmos writes; a newer major is refused on read.
-pub const FORMAT_MAJOR: u32 = 1;
+/// The major format version this cmos writes; a newer major is refused on read. Format 2
+/// spreads sprints over hash-named directories as format 1 did missions; this cmos reads
+/// format 1 too, and a branch moves to 2 with the first sprint it stores that way.
+pub const FORMAT_MAJOR: u32 = 2;
+/// The first major format that spreads sprints over hash-named directories.
+pub const SHARDED_SPRINTS: u32 = 2;
 /// The minor format version: additions an older reader can safely ignore.
 pub const FORMAT_MINOR: u32 = 0;
 

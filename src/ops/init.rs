@@ -183,7 +183,7 @@ fn readme(name: &str) -> String {
          cmos log             # what happened, one line per operation\n\
          ```\n\
          \n\
-         Layout: `.cmos/project.toml` (identity, current sprint), `.cmos/sprints/<id>.toml`,\n\
+         Layout: `.cmos/project.toml` (identity, current sprint), `.cmos/sprints/<xx>/<id>.toml`,\n\
          `.cmos/missions/<xx>/<id>.toml` (one file per record), `.cmos/events/<month>/<writer>-<n>.jsonl`\n\
          (the append-only log, one shard per writer). Each change is one commit whose trailers\n\
          (`Cmos-Op:`, `Cmos-Agent:`) say what happened and who did it.\n"

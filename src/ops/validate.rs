@@ -81,12 +81,12 @@ pub fn health(ws: &Workspace) -> Result<super::Outcome<Health>> {
             let format = snapshot.meta.format.as_ref();
             health.format = format.map(|f| format!("{}.{}", f.major, f.minor));
             match format {
-                Some(f) if f.major == FORMAT_MAJOR => check(
+                Some(f) if f.major <= FORMAT_MAJOR => check(
                     "format",
                     true,
                     true,
                     format!(
-                        "format {}.{} (this cmos reads {FORMAT_MAJOR}.x)",
+                        "format {}.{} (this cmos reads formats up to {FORMAT_MAJOR}.x)",
                         f.major, f.minor
                     ),
                 ),
@@ -95,7 +95,7 @@ pub fn health(ws: &Workspace) -> Result<super::Outcome<Health>> {
                     false,
                     true,
                     format!(
-                        "format {}.{}: this cmos reads {FORMAT_MAJOR}.x",
+                        "format {}.{}: this cmos reads formats up to {FORMAT_MAJOR}.x",
                         f.major, f.minor
                     ),
                 ),

@@ -1,6 +1,8 @@
 //! Builds the index of a tree: in full on first sight, then incrementally from a tree diff
 //! against the tree the cached index was built from.
 
+use std::collections::BTreeMap;
+
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use serde::de::DeserializeOwned;
@@ -215,42 +217,7 @@ pub(super) fn index_checking(
             }
         }
     }
-    let sprints_dir = trees::join(layout::ROOT, layout::SPRINTS);
-    for change in trees::diff(repo, old.sprints, new.sprints)? {
-        let path = trees::join(&sprints_dir, &change.path);
-        index.problems.remove(&path);
-        let id = layout::record_id(&change.path).filter(|_| !change.path.contains('/'));
-        if let Some(id) = id {
-            index.sprints.remove(id);
-        }
-        match (change.new, id) {
-            (None, _) => {}
-            (Some(Leaf::Bad(why)), _) => {
-                index
-                    .problems
-                    .insert(path.clone(), trees::problem(&path, why));
-            }
-            (Some(Leaf::File(_)), None) => {
-                let message = format!(
-                    "not a sprint file: sprints live in {}; move or remove it",
-                    layout::sprint_path("<id>")
-                );
-                index
-                    .problems
-                    .insert(path.clone(), misplaced(&path, message));
-            }
-            (Some(Leaf::File(blob)), Some(id)) => {
-                match parse::<Sprint>(repo, &path, blob)?
-                    .and_then(|s| check_id(&path, id, &s.id).map(|_| s))
-                {
-                    Ok(sprint) => index.upsert_sprint(sprint),
-                    Err(problem) => {
-                        index.problems.insert(path, problem);
-                    }
-                }
-            }
-        }
-    }
+    read_sprints(repo, old.sprints, new.sprints, &mut index)?;
     let missions_dir = trees::join(layout::ROOT, layout::MISSIONS);
     // Mission files to read: path, blob and the id the path stands for.
     let mut to_read: Vec<(String, ObjectId, String)> = Vec::new();
@@ -333,6 +300,121 @@ pub(super) fn index_checking(
         index.problems.insert(fault.path.clone(), fault);
     }
     Ok(index)
+}
+
+/// Where in `sprints/` a sprint file is: where format 1 kept it, or where format 2 puts it.
+#[derive(Clone, Copy)]
+enum SprintPlace {
+    Flat = 0,
+    Sharded = 1,
+}
+
+/// The sprint a path relative to `sprints/` stands for, and which of its places it is.
+fn sprint_place(path: &str) -> Option<(&str, SprintPlace)> {
+    match path.split_once('/') {
+        None => Some((layout::record_id(path)?, SprintPlace::Flat)),
+        Some((dir, name)) => {
+            let id = layout::record_id(name).filter(|id| !id.contains('/'))?;
+            is_mission_dir(dir, id).then_some((id, SprintPlace::Sharded))
+        }
+    }
+}
+
+/// Brings the sprints of `index` from the directory `old` to `new`. A sprint may have a file
+/// in each of its places; the one format 2 puts is read, and the other named as a problem.
+fn read_sprints(
+    repo: &gix::Repository,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+    index: &mut Index,
+) -> Result<()> {
+    let dir = trees::join(layout::ROOT, layout::SPRINTS);
+    // The sprints whose files changed: per place, Some(the new blob, or None when gone).
+    let mut touched: BTreeMap<String, [Option<Option<ObjectId>>; 2]> = BTreeMap::new();
+    let mut bad = Vec::new();
+    for change in trees::diff(repo, old, new)? {
+        let path = trees::join(&dir, &change.path);
+        index.problems.remove(&path);
+        let place = sprint_place(&change.path);
+        let blob = match (change.new, place) {
+            (Some(Leaf::Bad(why)), _) => {
+                bad.push(trees::problem(&path, why));
+                None
+            }
+            (Some(Leaf::File(_)), None) => {
+                let message = match change.path.rsplit('/').next().and_then(layout::record_id) {
+                    Some(id) => format!(
+                        "sprint files live in {}; move this one there",
+                        layout::sprint_path(id)
+                    ),
+                    None => format!(
+                        "not a sprint file: sprints live in {}; move or remove it",
+                        layout::sprint_path("<id>")
+                    ),
+                };
+                bad.push(misplaced(&path, message));
+                None
+            }
+            (Some(Leaf::File(blob)), Some(_)) => Some(blob),
+            (None, _) => None,
+        };
+        if let Some((id, place)) = place {
+            touched.entry(id.to_string()).or_default()[place as usize] = Some(blob);
+        }
+    }
+    for (id, changed) in touched {
+        index.sprints.remove(&id);
+        let [sharded_path, flat_path] = layout::sprint_paths(&id);
+        // A place whose file did not change holds what it held: look it up.
+        let relative = [
+            format!("{id}.toml"),
+            format!("{}/{id}.toml", layout::mission_dir(&id)),
+        ];
+        let mut blobs = [None, None];
+        for (at, blob) in blobs.iter_mut().enumerate() {
+            *blob = match (changed[at], new) {
+                (Some(blob), _) => blob,
+                (None, Some(tree)) if old.is_some() => trees::blob_at(repo, tree, &relative[at])?,
+                (None, _) => None,
+            };
+        }
+        // The problems this sprint's files may have are worked out again below; a bad entry
+        // that did not change keeps its own (it is no sound file, so its blob is None).
+        for (at, path) in [&flat_path, &sharded_path].into_iter().enumerate() {
+            if blobs[at].is_some() {
+                index.problems.remove(path);
+            }
+        }
+        let (path, blob) = match blobs {
+            [flat, Some(sharded)] => {
+                if flat.is_some() {
+                    let message = format!(
+                        "sprint {id} is also in {sharded_path}, which cmos reads; remove this file"
+                    );
+                    index
+                        .problems
+                        .insert(flat_path.clone(), misplaced(&flat_path, message));
+                }
+                (sharded_path, sharded)
+            }
+            [Some(flat), None] => (flat_path, flat),
+            [None, None] => continue,
+        };
+        match parse::<Sprint>(repo, &path, blob)?
+            .and_then(|s| check_id(&path, &id, &s.id).map(|_| s))
+        {
+            Ok(sprint) => {
+                index.sprints.insert(sprint.id.clone(), sprint);
+            }
+            Err(problem) => {
+                index.problems.insert(path, problem);
+            }
+        }
+    }
+    for problem in bad {
+        index.problems.insert(problem.path.clone(), problem);
+    }
+    Ok(())
 }
 
 /// Whether `dir` is `layout::mission_dir(id)`, without making that string for every file.
@@ -750,6 +832,33 @@ mod tests {
         for id in ["B1", "m01002", "task-1006", "x"] {
             assert!(is_mission_dir(&layout::mission_dir(id), id), "{id}");
             assert!(!is_mission_dir("zz", id));
+        }
+    }
+
+    proptest::proptest! {
+        /// Both places of a sprint are read back as that sprint, and any other name a
+        /// hostile branch may hold is either one of them or nothing, never a panic.
+        #[test]
+        fn sprint_places_round_trip_and_other_names_are_refused(
+            id in "[A-Za-z0-9][A-Za-z0-9._-]{0,20}",
+            other in "\\PC{0,40}",
+        ) {
+            let dir = trees::join(layout::ROOT, layout::SPRINTS);
+            for (path, place) in [
+                (layout::flat_sprint_path(&id), SprintPlace::Flat),
+                (layout::sprint_path(&id), SprintPlace::Sharded),
+            ] {
+                let relative = &path[dir.len() + 1..];
+                let found = sprint_place(relative).map(|(id, place)| (id.to_string(), place as usize));
+                proptest::prop_assert_eq!(found, Some((id.clone(), place as usize)));
+            }
+            if let Some((found, place)) = sprint_place(&other) {
+                let expected = match place {
+                    SprintPlace::Flat => layout::flat_sprint_path(found),
+                    SprintPlace::Sharded => layout::sprint_path(found),
+                };
+                proptest::prop_assert_eq!(trees::join(&dir, &other), expected);
+            }
         }
     }
 }

@@ -15,7 +15,8 @@ use crate::format::layout;
 use crate::index::{Index, Meta, MissionEntry};
 use crate::lifecycle::{self, Gates, Prerequisites, Unmet};
 use crate::model::{
-    Event, Format, Item, ItemKind, Metric, Mission, Project, Session, Sprint, Timestamp, new_uid,
+    Event, Format, Item, ItemKind, Metric, Mission, Project, SHARDED_SPRINTS, Session, Sprint,
+    Timestamp, new_uid,
 };
 
 /// What a write knows of the tip it starts from: the whole index, or the cached view that
@@ -272,9 +273,29 @@ impl<'s> Tx<'s> {
         }
     }
 
+    /// The file sprint `id` is stored in, if any: where format 2 puts it, else where format 1
+    /// kept it (the order the index reads them in).
+    pub fn sprint_file(&self, id: &str) -> Result<Option<String>> {
+        for path in layout::sprint_paths(id) {
+            if self.exists(&path)? {
+                return Ok(Some(path));
+            }
+        }
+        Ok(None)
+    }
+
     /// Adds or changes a sprint. The cached view takes it unless it reorders the missions.
+    /// A sprint is rewritten in the file it is in; a new one goes where format 2 puts it, and the branch's format marker says 2 from then on (a reader of format 1 would not
+    /// find it).
     pub fn put_sprint(&mut self, sprint: &Sprint) -> Result<()> {
-        self.stage(layout::sprint_path(&sprint.id), to_toml(sprint)?);
+        let path = match self.sprint_file(&sprint.id)? {
+            Some(path) => path,
+            None => {
+                self.require_format_major(SHARDED_SPRINTS)?;
+                layout::sprint_path(&sprint.id)
+            }
+        };
+        self.stage(path, to_toml(sprint)?);
         if let State::View(view) = &mut self.state
             && view.put_sprint(sprint.clone()).is_some()
         {
@@ -295,6 +316,20 @@ impl<'s> Tx<'s> {
         }
         self.full_mut()?.set_project(project.clone());
         Ok(())
+    }
+
+    /// Raises the branch's format marker to `major` if it says less. A branch without a
+    /// marker is left as it is: it is not cmos's (`gate` refuses to write there).
+    fn require_format_major(&mut self, major: u32) -> Result<()> {
+        let Some(format) = self.meta().format.as_ref().filter(|f| f.major < major) else {
+            return Ok(());
+        };
+        let raised = Format {
+            major,
+            minor: 0,
+            extra: format.extra.clone(),
+        };
+        self.put_format(&raised)
     }
 
     pub fn put_format(&mut self, format: &Format) -> Result<()> {

@@ -4,7 +4,7 @@
 
 use gix::ObjectId;
 
-use super::Store;
+use super::{Store, trees};
 use crate::error::{FileProblem, Result};
 use crate::format::layout;
 use crate::index::Index;
@@ -71,7 +71,16 @@ pub(super) fn check(
     for sprint in index.meta.sprints.values() {
         let mut fields = vec![Field::Name("title", &sprint.title)];
         fields.extend(sprint.focus.as_deref().map(|t| Field::Text("focus", t)));
-        report(&layout::sprint_path(&sprint.id), fields)?;
+        if fields.iter().all(|f| f.problem().is_none()) {
+            continue;
+        }
+        // The file the sprint was read from: where format 2 puts it, else where 1 kept it.
+        let [sharded, flat] = layout::sprint_paths(&sprint.id);
+        let path = match trees::blob_at(&store.repo, tree, &sharded)? {
+            Some(_) => sharded,
+            None => flat,
+        };
+        report(&path, fields)?;
     }
     // Missions are judged as the index is built (`mission`), each file parsed once;
     // sessions a file at a time (`session`), with the problems of each kept by blob.
