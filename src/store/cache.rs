@@ -30,12 +30,12 @@ use gix::ObjectId;
 use crate::digest::Digest;
 use crate::index::{Index, Meta, Missions};
 use crate::lifecycle::{Unmet, Windows};
-use crate::model::{DepType, fnv1a};
+use crate::model::{DepType, Sprint, fnv1a};
 use objects::{Objects, Ref};
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
-    "cmos index cache 17 (cmos ",
+    "cmos index cache 18 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
@@ -47,7 +47,17 @@ const BUCKET_SIZE: usize = 64;
 /// How many buckets `missions` missions get. A write keeps the count it found while that stays
 /// within a factor of two of the ideal, so it can copy the buckets it did not touch.
 pub fn bucket_count(missions: usize, previous: Option<usize>) -> usize {
-    let ideal = (missions / BUCKET_SIZE).max(1);
+    chunk_count(missions, BUCKET_SIZE, previous)
+}
+
+/// About this many sprints share a chunk of the meta records: a write that adds or changes a
+/// sprint re-encodes one chunk, not every sprint of the project.
+const SPRINT_CHUNK: usize = 128;
+
+/// How many chunks of about `per` items `items` items get, keeping `previous` while it stays
+/// within a factor of two of the ideal (so unchanged chunks can be kept as they are).
+fn chunk_count(items: usize, per: usize, previous: Option<usize>) -> usize {
+    let ideal = (items / per).max(1);
     match previous {
         Some(p) if p >= ideal / 2 && p <= ideal * 2 => p,
         _ => ideal,
@@ -217,7 +227,7 @@ pub fn load(dir: &Path) -> Option<Cached> {
         return None;
     }
     let objects = Objects::new(dir);
-    let meta = parsed_meta(&objects, meta_ref)?;
+    let meta = parsed_meta(&objects, meta_ref)?.meta.clone();
     Some(Cached {
         tree,
         meta,
@@ -242,14 +252,95 @@ pub fn load(dir: &Path) -> Option<Cached> {
 /// cache's directory and that tree identify it.
 type Memo<K, V> = Mutex<Option<(K, Arc<V>)>>;
 
-static PARSED_META: Memo<(PathBuf, Ref), Meta> = Mutex::new(None);
+static PARSED_META: Memo<(PathBuf, Ref), MetaParts> = Mutex::new(None);
 static PARSED_DIGEST: Memo<(PathBuf, ObjectId), Digest> = Mutex::new(None);
 
-fn parsed_meta(objects: &Objects, r: Ref) -> Option<Arc<Meta>> {
+/// The meta records as cached: one file for the project, the format and the problems, which
+/// names the chunks the sprints are split into by a hash of their id.
+struct MetaParts {
+    meta: Arc<Meta>,
+    /// The chunk of sprints `bucket_of(id, chunks.len())`.
+    chunks: Vec<Ref>,
+}
+
+fn parsed_meta(objects: &Objects, r: Ref) -> Option<Arc<MetaParts>> {
     let key = (objects.dir().to_path_buf(), r);
     remembered(&PARSED_META, key, || {
-        compact::decode(&objects.read(META_SHELF, r)?)
+        let (mut meta, names) = compact::decode(&objects.read(META_SHELF, r)?)?;
+        let chunks = objects::decode_refs(&names).filter(|c| !c.is_empty())?;
+        let mut sprints = Vec::new();
+        for chunk in &chunks {
+            if !compact::decode_sprints(&objects.read(META_SHELF, *chunk)?, &mut sprints) {
+                return None;
+            }
+        }
+        meta.sprints = sprints.into_iter().collect();
+        Some(MetaParts {
+            meta: Arc::new(meta),
+            chunks,
+        })
     })
+}
+
+/// Writes the meta records of `meta`, re-encoding only the chunks of sprints that differ from
+/// those of `base` (the cached meta records a write started from), and returns the name of
+/// the files it is made of, the one that names the others first. The files it stops naming
+/// are added to `replaced`.
+fn write_meta(
+    objects: &Objects,
+    meta: &Meta,
+    base: Option<Ref>,
+    replaced: &mut Vec<(String, Ref)>,
+) -> Option<Vec<Ref>> {
+    let base = base.and_then(|r| Some((r, parsed_meta(objects, r)?)));
+    let previous = base.as_ref().map(|(_, parts)| parts.chunks.len());
+    let count = chunk_count(meta.sprints.len(), SPRINT_CHUNK, previous);
+    let mut chunks: Vec<Vec<&Sprint>> = vec![Vec::new(); count];
+    for sprint in meta.sprints.values() {
+        chunks[bucket_of(&sprint.id, count)].push(sprint);
+    }
+    // How many sprints each chunk of the base held, when it was split the same way.
+    let base_sizes = base
+        .as_ref()
+        .filter(|(_, parts)| parts.chunks.len() == count)
+        .map(|(_, parts)| {
+            let mut sizes = vec![0usize; count];
+            for id in parts.meta.sprints.keys() {
+                sizes[bucket_of(id, count)] += 1;
+            }
+            sizes
+        });
+    let mut refs = Vec::with_capacity(count);
+    for (c, sprints) in chunks.iter().enumerate() {
+        if let (Some((_, parts)), Some(sizes)) = (&base, &base_sizes)
+            && sizes[c] == sprints.len()
+            && sprints
+                .iter()
+                .all(|s| parts.meta.sprints.get(&s.id) == Some(*s))
+        {
+            refs.push(parts.chunks[c]);
+            continue;
+        }
+        let r = objects.write(
+            META_SHELF,
+            &compact::encode_sprints(sprints.iter().copied())?,
+        )?;
+        refs.push(r);
+    }
+    let r = objects.write(
+        META_SHELF,
+        &compact::encode(meta, &objects::encode_refs(&refs))?,
+    )?;
+    if let Some((old, parts)) = &base
+        && *old != r
+    {
+        replaced.push((META_SHELF.to_string(), *old));
+        for chunk in parts.chunks.iter().filter(|c| !refs.contains(c)) {
+            replaced.push((META_SHELF.to_string(), *chunk));
+        }
+    }
+    refs.insert(0, r);
+    Some(refs)
 }
 
 fn parsed_digest(dir: &Path, tree: ObjectId, bytes: &[u8]) -> Option<Arc<Digest>> {
@@ -398,6 +489,8 @@ fn write_manifest(
     fresh: &BTreeMap<usize, Vec<u8>>,
 ) -> Option<()> {
     let objects = Objects::new(dir);
+    // The meta records are kept apart from the buckets: a new bucket count keeps them.
+    let meta_base = base.map(|b| b.meta);
     let base = base.filter(|b| b.count == count);
     let span = group_span(count);
     let mut groups = Vec::with_capacity(group_count(count));
@@ -437,18 +530,15 @@ fn write_manifest(
         }
         groups.push(objects.write(&shelf, &objects::encode_refs(&refs))?);
     }
-    let meta_ref = match meta {
-        MetaFile::Same(buckets) => buckets.meta,
-        MetaFile::Changed(meta) => {
-            let r = objects.write(META_SHELF, &compact::encode(meta)?)?;
-            if let Some(base) = base
-                && base.meta != r
-            {
-                replaced.push((META_SHELF.to_string(), base.meta));
-            }
-            r
+    let meta_files = match meta {
+        MetaFile::Same(buckets) => {
+            let mut files = parsed_meta(&objects, buckets.meta)?.chunks.clone();
+            files.insert(0, buckets.meta);
+            files
         }
+        MetaFile::Changed(meta) => write_meta(&objects, meta, meta_base, &mut replaced)?,
     };
+    let meta_ref = meta_files[0];
     let digest = compact::encode_digest(digest)?;
     let windows = postcard::to_allocvec(windows).ok()?;
     let waiting = postcard::to_allocvec(waiting).ok()?;
@@ -467,13 +557,13 @@ fn write_manifest(
     head.extend_from_slice(&(count as u64).to_le_bytes());
     head.extend_from_slice(&objects::encode_refs(&groups));
     super::local::replace_file(&dir.join(HEAD), &head).ok()?;
-    collect_some(&objects, &groups, meta_ref);
+    collect_some(&objects, &groups, &meta_files);
     Some(())
 }
 
 /// Collects the old files of one shelf, chosen at random, so the cache's garbage stays
 /// bounded at a bounded cost per write: one directory listing and one fanout file.
-fn collect_some(objects: &Objects, groups: &[Ref], meta: Ref) {
+fn collect_some(objects: &Objects, groups: &[Ref], meta_files: &[Ref]) {
     let shelves = objects.shelves();
     if shelves.is_empty() {
         return;
@@ -481,7 +571,7 @@ fn collect_some(objects: &Objects, groups: &[Ref], meta: Ref) {
     let [a, b] = crate::model::random_bytes::<2>();
     let shelf = &shelves[usize::from(u16::from_le_bytes([a, b])) % shelves.len()];
     let live: Vec<Ref> = if shelf == META_SHELF {
-        vec![meta]
+        meta_files.to_vec()
     } else {
         let group = shelf
             .strip_prefix('g')
@@ -511,6 +601,7 @@ fn collect_some(objects: &Objects, groups: &[Ref], meta: Ref) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::FileProblem;
     use crate::index::MissionEntry;
     use crate::model::Status;
 
@@ -570,6 +661,84 @@ mod tests {
         let again = load(&path).expect("the cache loads");
         assert_eq!(again.missions.all().unwrap(), index.missions);
         assert_eq!(again.missions.get("M0").unwrap().unwrap().1.len(), 99);
+    }
+
+    fn sprint(id: &str, title: &str) -> Sprint {
+        let at: crate::model::Timestamp = "2026-11-24T09:30:00Z".parse().unwrap();
+        Sprint {
+            id: id.into(),
+            uid: format!("u-{id}"),
+            title: title.into(),
+            focus: None,
+            status: crate::model::SprintStatus::Planned,
+            start: None,
+            end: None,
+            created_at: at,
+            updated_at: at,
+            completed_at: None,
+            extra: toml::Table::new(),
+        }
+    }
+
+    /// The meta records a reader of `r` parses are `meta`.
+    fn same_meta(objects: &Objects, r: Ref, meta: &Meta) {
+        let parsed = parsed_meta(objects, r).expect("the meta records parse");
+        assert_eq!(parsed.meta.sprints, meta.sprints);
+        assert_eq!(parsed.meta.problems, meta.problems);
+        assert_eq!(parsed.meta.format, meta.format);
+    }
+
+    #[test]
+    fn a_change_to_one_sprint_re_encodes_its_chunk_and_keeps_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let objects = Objects::new(dir.path());
+        let mut meta = Meta::default();
+        for i in 0..600 {
+            let id = format!("S{i}");
+            meta.sprints.insert(id.clone(), sprint(&id, "Planned work"));
+        }
+        let mut replaced = Vec::new();
+        let first = write_meta(&objects, &meta, None, &mut replaced).unwrap();
+        let count = chunk_count(600, SPRINT_CHUNK, None);
+        assert_eq!(first.len(), 1 + count);
+        assert!(count > 2 && replaced.is_empty());
+        same_meta(&objects, first[0], &meta);
+
+        // One sprint renamed and one added, in two chunks (or one): only those are written.
+        meta.sprints.get_mut("S7").unwrap().title = "Renamed".into();
+        meta.sprints.insert("S600".into(), sprint("S600", "New"));
+        let changed: HashSet<usize> = ["S7", "S600"]
+            .iter()
+            .map(|id| bucket_of(id, count))
+            .collect();
+        let second = write_meta(&objects, &meta, Some(first[0]), &mut replaced).unwrap();
+        assert_eq!(second.len(), first.len());
+        for c in 0..count {
+            let kept = first[1 + c] == second[1 + c];
+            assert_eq!(kept, !changed.contains(&c), "chunk {c}");
+        }
+        // What a reader parses back is the new records, and the old files are marked.
+        same_meta(&objects, second[0], &meta);
+        assert_eq!(replaced.len(), 1 + changed.len());
+
+        // Meta records changed elsewhere (the project) keep every chunk.
+        meta.problems.insert(
+            "x".into(),
+            FileProblem {
+                path: "x".into(),
+                line: None,
+                column: None,
+                message: "bad".into(),
+            },
+        );
+        let third = write_meta(&objects, &meta, Some(second[0]), &mut replaced).unwrap();
+        assert_ne!(third[0], second[0]);
+        assert_eq!(third[1..], second[1..]);
+        same_meta(&objects, third[0], &meta);
+        // A chunk gone missing means no meta records, never a partial list of sprints.
+        std::fs::remove_file(dir.path().join(META_SHELF).join(third[1].name())).unwrap();
+        *PARSED_META.lock().unwrap() = None;
+        assert!(parsed_meta(&objects, third[0]).is_none());
     }
 
     #[test]

@@ -14,11 +14,13 @@ use crate::lifecycle::Skipped;
 use crate::model::{Date, Format, Project, Sprint, SprintStatus, Timestamp};
 use std::collections::BTreeMap;
 
+/// The meta records but the sprints, which are in chunks of their own (`cache::MetaParts`):
+/// `sprint_chunks` names them.
 #[derive(Serialize, Deserialize)]
 struct CompactMeta {
     format: Option<CompactFormat>,
     project: Option<CompactProject>,
-    sprints: Vec<CompactSprint>,
+    sprint_chunks: Vec<u8>,
     problems: Vec<(String, FileProblem)>,
 }
 
@@ -54,9 +56,10 @@ struct CompactSprint {
     extra: String,
 }
 
-/// The meta records as bytes, or None if a free-form table cannot be written as TOML (the
-/// cache is then not written, and the next command rebuilds it).
-pub fn encode(meta: &Meta) -> Option<Vec<u8>> {
+/// The meta records but the sprints as bytes, with `sprint_chunks` (what names the chunks the
+/// sprints are in), or None if a free-form table cannot be written as TOML (the cache is then
+/// not written, and the next command rebuilds it).
+pub fn encode(meta: &Meta, sprint_chunks: &[u8]) -> Option<Vec<u8>> {
     let compact = CompactMeta {
         format: match &meta.format {
             Some(f) => Some(CompactFormat {
@@ -77,11 +80,7 @@ pub fn encode(meta: &Meta) -> Option<Vec<u8>> {
             }),
             None => None,
         },
-        sprints: meta
-            .sprints
-            .values()
-            .map(compact_sprint)
-            .collect::<Option<_>>()?,
+        sprint_chunks: sprint_chunks.to_vec(),
         problems: meta
             .problems
             .iter()
@@ -91,8 +90,9 @@ pub fn encode(meta: &Meta) -> Option<Vec<u8>> {
     postcard::to_allocvec(&compact).ok()
 }
 
-/// The meta records [`encode`] wrote, or None if the bytes are not such records.
-pub fn decode(bytes: &[u8]) -> Option<Meta> {
+/// The meta records [`encode`] wrote (without sprints) and what names the sprints' chunks, or
+/// None if the bytes are not such records.
+pub fn decode(bytes: &[u8]) -> Option<(Meta, Vec<u8>)> {
     let compact: CompactMeta = postcard::from_bytes(bytes).ok()?;
     let format = match compact.format {
         Some(f) => Some(Format {
@@ -113,19 +113,36 @@ pub fn decode(bytes: &[u8]) -> Option<Meta> {
         }),
         None => None,
     };
-    // Collected at their final size and then built into the map at once (they are stored in
-    // key order): a thousand sprints are otherwise moved again at every growth of the list.
-    let mut pairs = Vec::with_capacity(compact.sprints.len());
-    for s in compact.sprints {
-        pairs.push((s.id.clone(), sprint(s)?));
-    }
-    let sprints = BTreeMap::from_iter(pairs);
-    Some(Meta {
+    let meta = Meta {
         format,
         project,
-        sprints,
+        sprints: BTreeMap::new(),
         problems: compact.problems.into_iter().collect(),
-    })
+    };
+    Some((meta, compact.sprint_chunks))
+}
+
+/// One chunk of sprints as bytes (None as for [`encode`]).
+pub fn encode_sprints<'a>(sprints: impl Iterator<Item = &'a Sprint>) -> Option<Vec<u8>> {
+    let compact: Vec<CompactSprint> = sprints.map(compact_sprint).collect::<Option<_>>()?;
+    postcard::to_allocvec(&compact).ok()
+}
+
+/// Adds the sprints of a chunk [`encode_sprints`] wrote to `into`, keyed by id; false if the
+/// bytes are not such a chunk.
+pub fn decode_sprints(bytes: &[u8], into: &mut Vec<(String, Sprint)>) -> bool {
+    let Ok(compact) = postcard::from_bytes::<Vec<CompactSprint>>(bytes) else {
+        return false;
+    };
+    into.reserve(compact.len());
+    for s in compact {
+        let id = s.id.clone();
+        match sprint(s) {
+            Some(sprint) => into.push((id, sprint)),
+            None => return false,
+        }
+    }
+    true
 }
 
 /// The digest as stored: the passed-over missions (few, with optional fields postcard cannot
@@ -312,8 +329,15 @@ mod tests {
                 message: "expected `=`".into(),
             },
         );
-        let back = decode(&encode(&meta).unwrap()).unwrap();
-        assert_eq!(back.sprints, meta.sprints);
+        let (back, chunks) = decode(&encode(&meta, b"names").unwrap()).unwrap();
+        assert_eq!(chunks, b"names");
+        let mut sprints = Vec::new();
+        assert!(decode_sprints(
+            &encode_sprints(meta.sprints.values()).unwrap(),
+            &mut sprints
+        ));
+        assert_eq!(BTreeMap::from_iter(sprints), meta.sprints);
+        assert!(back.sprints.is_empty());
         assert_eq!(back.format, meta.format);
         assert_eq!(back.problems, meta.problems);
         assert!(back.project.is_none());
@@ -351,11 +375,14 @@ mod tests {
     #[test]
     fn bytes_that_are_not_meta_records_are_refused() {
         let meta = Meta::default();
-        let mut bytes = encode(&meta).unwrap();
+        let mut bytes = encode(&meta, &[]).unwrap();
         assert!(decode(&bytes).is_some());
         bytes.push(0xff);
         bytes.insert(0, 9);
         assert!(decode(&bytes).is_none());
         assert!(decode(b"{\"format\": null}").is_none());
+        let mut sprints = Vec::new();
+        assert!(!decode_sprints(&bytes, &mut sprints));
+        assert!(!decode_sprints(b"\x05", &mut sprints));
     }
 }

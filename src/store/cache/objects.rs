@@ -49,7 +49,7 @@ impl Ref {
     }
 
     /// The file's name on its shelf.
-    fn name(&self) -> String {
+    pub(super) fn name(&self) -> String {
         ObjectId::from_bytes_or_panic(&self.id).to_string()
     }
 }
