@@ -35,7 +35,7 @@ use objects::{Objects, Ref};
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
-    "cmos index cache 18 (cmos ",
+    "cmos index cache 19 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
@@ -47,22 +47,16 @@ const BUCKET_SIZE: usize = 64;
 /// How many buckets `missions` missions get. A write keeps the count it found while that stays
 /// within a factor of two of the ideal, so it can copy the buckets it did not touch.
 pub fn bucket_count(missions: usize, previous: Option<usize>) -> usize {
-    chunk_count(missions, BUCKET_SIZE, previous)
-}
-
-/// About this many sprints share a chunk of the meta records: a write that adds or changes a
-/// sprint re-encodes one chunk, not every sprint of the project.
-const SPRINT_CHUNK: usize = 128;
-
-/// How many chunks of about `per` items `items` items get, keeping `previous` while it stays
-/// within a factor of two of the ideal (so unchanged chunks can be kept as they are).
-fn chunk_count(items: usize, per: usize, previous: Option<usize>) -> usize {
-    let ideal = (items / per).max(1);
+    let ideal = (missions / BUCKET_SIZE).max(1);
     match previous {
         Some(p) if p >= ideal / 2 && p <= ideal * 2 => p,
         _ => ideal,
     }
 }
+
+/// About this many sprints share a chunk of the meta records: a write that adds or changes a
+/// sprint re-encodes one chunk, not every sprint of the project.
+const SPRINT_CHUNK: usize = 128;
 
 /// The manifest's name in the cache directory.
 const HEAD: &str = "head";
@@ -256,36 +250,48 @@ static PARSED_META: Memo<(PathBuf, Ref), MetaParts> = Mutex::new(None);
 static PARSED_DIGEST: Memo<(PathBuf, ObjectId), Digest> = Mutex::new(None);
 
 /// The meta records as cached: one file for the project, the format and the problems, which
-/// names the chunks the sprints are split into by a hash of their id.
+/// names the chunks the sprints are split into. A chunk holds the sprints of a range of ids,
+/// in id order, and the chunks are in order too, so the sprints are read back sorted.
 struct MetaParts {
     meta: Arc<Meta>,
-    /// The chunk of sprints `bucket_of(id, chunks.len())`.
     chunks: Vec<Ref>,
+    /// How many sprints each chunk holds.
+    sizes: Vec<usize>,
 }
 
 fn parsed_meta(objects: &Objects, r: Ref) -> Option<Arc<MetaParts>> {
     let key = (objects.dir().to_path_buf(), r);
     remembered(&PARSED_META, key, || {
         let (mut meta, names) = compact::decode(&objects.read(META_SHELF, r)?)?;
-        let chunks = objects::decode_refs(&names).filter(|c| !c.is_empty())?;
+        let chunks = objects::decode_refs(&names)?;
         let mut sprints = Vec::new();
+        let mut sizes = Vec::with_capacity(chunks.len());
         for chunk in &chunks {
+            let before = sprints.len();
             if !compact::decode_sprints(&objects.read(META_SHELF, *chunk)?, &mut sprints) {
                 return None;
             }
+            sizes.push(sprints.len() - before);
         }
+        // In id order already: the map is built without sorting again.
         meta.sprints = sprints.into_iter().collect();
         Some(MetaParts {
             meta: Arc::new(meta),
             chunks,
+            sizes,
         })
     })
 }
 
-/// Writes the meta records of `meta`, re-encoding only the chunks of sprints that differ from
-/// those of `base` (the cached meta records a write started from), and returns the name of
-/// the files it is made of, the one that names the others first. The files it stops naming
-/// are added to `replaced`.
+/// A chunk of the sprints a write starts from: the id it starts at (none for the first),
+/// the sprints it holds, and its file.
+type HeldChunk<'a> = (Option<&'a str>, Vec<&'a Sprint>, Option<Ref>);
+
+/// Writes the meta records of `meta` and returns the files they are made of, the one that
+/// names the others first. The sprints are split as in `base` (the cached meta records a
+/// write started from): a chunk whose sprints are all as they were is kept, any other is
+/// written again, in pieces of [`SPRINT_CHUNK`] once it holds twice that. The files it stops
+/// naming are added to `replaced`.
 fn write_meta(
     objects: &Objects,
     meta: &Meta,
@@ -293,39 +299,58 @@ fn write_meta(
     replaced: &mut Vec<(String, Ref)>,
 ) -> Option<Vec<Ref>> {
     let base = base.and_then(|r| Some((r, parsed_meta(objects, r)?)));
-    let previous = base.as_ref().map(|(_, parts)| parts.chunks.len());
-    let count = chunk_count(meta.sprints.len(), SPRINT_CHUNK, previous);
-    let mut chunks: Vec<Vec<&Sprint>> = vec![Vec::new(); count];
-    for sprint in meta.sprints.values() {
-        chunks[bucket_of(&sprint.id, count)].push(sprint);
-    }
-    // How many sprints each chunk of the base held, when it was split the same way.
-    let base_sizes = base
-        .as_ref()
-        .filter(|(_, parts)| parts.chunks.len() == count)
-        .map(|(_, parts)| {
-            let mut sizes = vec![0usize; count];
-            for id in parts.meta.sprints.keys() {
-                sizes[bucket_of(id, count)] += 1;
+    let mut held: Vec<HeldChunk<'_>> = Vec::new();
+    if let Some((_, parts)) = &base {
+        let mut old = parts.meta.sprints.values();
+        for (c, size) in parts.sizes.iter().enumerate() {
+            let sprints: Vec<&Sprint> = old.by_ref().take(*size).collect();
+            let start = sprints.first().map(|s| s.id.as_str());
+            // An empty chunk (a project without sprints) bounds nothing.
+            if c == 0 || start.is_some() {
+                held.push((
+                    (c > 0).then_some(start).flatten(),
+                    sprints,
+                    Some(parts.chunks[c]),
+                ));
             }
-            sizes
-        });
-    let mut refs = Vec::with_capacity(count);
-    for (c, sprints) in chunks.iter().enumerate() {
-        if let (Some((_, parts)), Some(sizes)) = (&base, &base_sizes)
-            && sizes[c] == sprints.len()
-            && sprints
-                .iter()
-                .all(|s| parts.meta.sprints.get(&s.id) == Some(*s))
+        }
+    }
+    if held.is_empty() {
+        held.push((None, Vec::new(), None));
+    }
+    // The sprints now, each in the chunk its id falls in.
+    let mut now: Vec<Vec<&Sprint>> = vec![Vec::new(); held.len()];
+    let mut chunk = 0;
+    for sprint in meta.sprints.values() {
+        while held
+            .get(chunk + 1)
+            .is_some_and(|(start, _, _)| start.is_some_and(|s| sprint.id.as_str() >= s))
         {
-            refs.push(parts.chunks[c]);
+            chunk += 1;
+        }
+        now[chunk].push(sprint);
+    }
+    let mut refs = Vec::with_capacity(now.len());
+    for ((_, was, file), sprints) in held.iter().zip(&now) {
+        if let Some(file) = file
+            && was.len() == sprints.len()
+            && was.iter().zip(sprints).all(|(a, b)| a == b)
+        {
+            refs.push(*file);
             continue;
         }
-        let r = objects.write(
-            META_SHELF,
-            &compact::encode_sprints(sprints.iter().copied())?,
-        )?;
-        refs.push(r);
+        // A chunk left empty goes (a project without sprints has no chunk).
+        if sprints.is_empty() {
+            continue;
+        }
+        let pieces: Vec<&[&Sprint]> = match sprints.len() >= 2 * SPRINT_CHUNK {
+            true => sprints.chunks(SPRINT_CHUNK).collect(),
+            false => vec![sprints.as_slice()],
+        };
+        for piece in pieces {
+            let bytes = compact::encode_sprints(piece.iter().copied())?;
+            refs.push(objects.write(META_SHELF, &bytes)?);
+        }
     }
     let r = objects.write(
         META_SHELF,
@@ -693,35 +718,39 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let objects = Objects::new(dir.path());
         let mut meta = Meta::default();
+        let id = |i: usize| format!("S{i:04}");
         for i in 0..600 {
-            let id = format!("S{i}");
-            meta.sprints.insert(id.clone(), sprint(&id, "Planned work"));
+            meta.sprints.insert(id(i), sprint(&id(i), "Planned work"));
         }
         let mut replaced = Vec::new();
         let first = write_meta(&objects, &meta, None, &mut replaced).unwrap();
-        let count = chunk_count(600, SPRINT_CHUNK, None);
-        assert_eq!(first.len(), 1 + count);
-        assert!(count > 2 && replaced.is_empty());
+        // Chunks of the chunk size, in id order.
+        assert_eq!(first.len(), 1 + 600usize.div_ceil(SPRINT_CHUNK));
         same_meta(&objects, first[0], &meta);
+        let rewritten = |before: &[Ref], after: &[Ref]| -> Vec<usize> {
+            assert_eq!(before.len(), after.len());
+            (1..after.len())
+                .filter(|c| after[*c] != before[*c])
+                .collect()
+        };
 
-        // One sprint renamed and one added, in two chunks (or one): only those are written.
-        meta.sprints.get_mut("S7").unwrap().title = "Renamed".into();
-        meta.sprints.insert("S600".into(), sprint("S600", "New"));
-        let changed: HashSet<usize> = ["S7", "S600"]
-            .iter()
-            .map(|id| bucket_of(id, count))
-            .collect();
-        let second = write_meta(&objects, &meta, Some(first[0]), &mut replaced).unwrap();
-        assert_eq!(second.len(), first.len());
-        for c in 0..count {
-            let kept = first[1 + c] == second[1 + c];
-            assert_eq!(kept, !changed.contains(&c), "chunk {c}");
-        }
-        // What a reader parses back is the new records, and the old files are marked.
-        same_meta(&objects, second[0], &meta);
-        assert_eq!(replaced.len(), 1 + changed.len());
+        // One sprint renamed in the middle and one added at the end: their chunks only.
+        meta.sprints.get_mut(&id(300)).unwrap().title = "Renamed".into();
+        meta.sprints.insert(id(600), sprint(&id(600), "New"));
+        let split = write_meta(&objects, &meta, Some(first[0]), &mut replaced).unwrap();
+        assert_eq!(
+            rewritten(&first, &split),
+            vec![1 + 300 / SPRINT_CHUNK, first.len() - 1]
+        );
+        same_meta(&objects, split[0], &meta);
+        assert_eq!(replaced.len(), 3, "the old meta file and two chunks");
+        // A sprint added before every other one goes into the first chunk.
+        meta.sprints.insert("A".into(), sprint("A", "First of all"));
+        let next = write_meta(&objects, &meta, Some(split[0]), &mut replaced).unwrap();
+        assert_eq!(rewritten(&split, &next), vec![1]);
+        same_meta(&objects, next[0], &meta);
 
-        // Meta records changed elsewhere (the project) keep every chunk.
+        // Meta records changed elsewhere (a problem noted) keep every chunk.
         meta.problems.insert(
             "x".into(),
             FileProblem {
@@ -731,14 +760,51 @@ mod tests {
                 message: "bad".into(),
             },
         );
-        let third = write_meta(&objects, &meta, Some(second[0]), &mut replaced).unwrap();
-        assert_ne!(third[0], second[0]);
-        assert_eq!(third[1..], second[1..]);
+        let third = write_meta(&objects, &meta, Some(next[0]), &mut replaced).unwrap();
+        assert_ne!(third[0], next[0]);
+        assert_eq!(third[1..], next[1..]);
         same_meta(&objects, third[0], &meta);
+        // Every sprint removed: no chunk at all, and none read back.
+        meta.sprints.clear();
+        let empty = write_meta(&objects, &meta, Some(third[0]), &mut replaced).unwrap();
+        assert_eq!(empty.len(), 1);
+        same_meta(&objects, empty[0], &meta);
         // A chunk gone missing means no meta records, never a partial list of sprints.
         std::fs::remove_file(dir.path().join(META_SHELF).join(third[1].name())).unwrap();
         *PARSED_META.lock().unwrap() = None;
         assert!(parsed_meta(&objects, third[0]).is_none());
+    }
+
+    #[test]
+    fn a_chunk_that_grows_to_twice_the_size_is_split_and_the_others_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let objects = Objects::new(dir.path());
+        let mut meta = Meta::default();
+        for i in 0..300 {
+            let id = format!("S{i:04}");
+            meta.sprints.insert(id.clone(), sprint(&id, "Planned"));
+        }
+        let mut replaced = Vec::new();
+        let mut files = write_meta(&objects, &meta, None, &mut replaced).unwrap();
+        let before = files.clone();
+        // Sprints that sort before all others, added one write at a time, all land in the
+        // first chunk until it holds twice the chunk size.
+        for i in 0..2 * SPRINT_CHUNK {
+            let id = format!("A{i:04}");
+            meta.sprints.insert(id.clone(), sprint(&id, "Early"));
+            files = write_meta(&objects, &meta, Some(files[0]), &mut replaced).unwrap();
+        }
+        same_meta(&objects, files[0], &meta);
+        assert_eq!(
+            files.len(),
+            before.len() + 2,
+            "the first chunk became three"
+        );
+        assert_eq!(
+            files[4..],
+            before[2..],
+            "the later chunks were never rewritten"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! - `verified`: the index of the last tree verified (its meta records and every mission's
 //!   summary) with the text problems of its mission files, each with the blob it was found
 //!   in. The next verify builds its index from this one by the difference of the two trees
-//!   (`load::index_visiting`), so it reads only the mission files that changed since; a
+//!   (`load::index_checking`), so it reads only the mission files that changed since; a
 //!   problem is carried over only while its file still holds that very blob. A blob or tree
 //!   id names its content, so nothing stands for a file that changed.
 //! - `verified-report`: the whole report (problems and warnings) of the last tree verified.
