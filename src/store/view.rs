@@ -3,7 +3,7 @@
 //! a time, and this write's changes on top. A write that changes a few missions reads a few
 //! buckets and re-encodes a few, whatever the size of the project.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::rc::Rc;
@@ -38,7 +38,9 @@ pub struct View {
     /// Set when a question ran past the end of a window that does not hold every mission of
     /// its status: the answer may be wrong, and the write must use the whole index.
     ran_dry: Cell<bool>,
-    context: OrderContext,
+    /// Where each sprint stands in the order of work: worked out when a question needs it (a
+    /// write that changes no mission never does).
+    context: OnceCell<OrderContext>,
     /// Whether this write changed the meta records (which are then cached anew).
     meta_changed: bool,
     /// The unmet prerequisites the write this one started from worked out, by waiting mission.
@@ -65,7 +67,7 @@ impl View {
             .collect();
         Some(View {
             known,
-            context: OrderContext::new(&cached.meta),
+            context: OnceCell::new(),
             meta: cached.meta,
             digest: cached.digest,
             buckets: cached.missions,
@@ -159,6 +161,8 @@ impl View {
         };
         self.blocked_by_changed.extend(old.iter().flat_map(blocks));
         self.blocked_by_changed.extend(blocks(&entry));
+        let old_key = old.as_ref().map(|old| self.context().key(old));
+        let new_key = self.context().key(&entry);
         // The digest is shared with this process's later reads of the tip: copied once here.
         let digest = Arc::make_mut(&mut self.digest);
         if let Some(old) = old {
@@ -170,7 +174,9 @@ impl View {
                     digest.sprint_counts.remove(sprint);
                 }
             }
-            self.windows.remove(self.context.key(&old), &old.id);
+            if let Some(key) = old_key {
+                self.windows.remove(key, &old.id);
+            }
         }
         digest.totals.add(entry.status);
         if let Some(sprint) = &entry.sprint {
@@ -181,8 +187,7 @@ impl View {
                 .add(entry.status);
         }
         if !entry.status.is_final() {
-            self.windows
-                .insert(self.context.key(&entry), entry.id.clone());
+            self.windows.insert(new_key, entry.id.clone());
         }
         self.changed.insert(entry.id.clone(), entry);
         Some(())
@@ -207,15 +212,20 @@ impl View {
                 .get(id)
                 .is_some_and(|c| c.total > 0)
         };
-        if self.context.added_sprints(&context).any(named) {
+        if self.context().added_sprints(&context).any(named) {
             return None;
         }
-        let map = self.context.positions_in(&context)?;
+        let map = self.context().positions_in(&context)?;
         self.windows.remap_positions(&map);
-        self.context = context;
+        self.context = OnceCell::from(context);
         self.meta = Arc::new(meta);
         self.meta_changed = true;
         Some(())
+    }
+
+    /// Where each sprint stands in the order of work.
+    fn context(&self) -> &OrderContext {
+        self.context.get_or_init(|| OrderContext::new(&self.meta))
     }
 
     /// Whether sprint `id` has missions that are not finished, by the counts.
