@@ -222,8 +222,8 @@ pub(super) fn index_checking(
     // Mission files to read: path, blob and the id the path stands for.
     let mut to_read: Vec<(String, ObjectId, String)> = Vec::new();
     for change in trees::diff(repo, old.missions, new.missions)? {
-        // The full path is built only where it is needed: not for a file the visitor knows,
-        // which is nearly every file of a repeat verify.
+        // The full path is built only where it is needed (a sound file is not looked up among
+        // the problems when there are none).
         let path = || trees::join(&missions_dir, &change.path);
         if !index.problems.is_empty() {
             index.problems.remove(&path());
@@ -849,7 +849,8 @@ mod tests {
                 (layout::sprint_path(&id), SprintPlace::Sharded),
             ] {
                 let relative = &path[dir.len() + 1..];
-                let found = sprint_place(relative).map(|(id, place)| (id.to_string(), place as usize));
+                let found = sprint_place(relative)
+                    .map(|(id, place)| (id.to_string(), place as usize));
                 proptest::prop_assert_eq!(found, Some((id.clone(), place as usize)));
             }
             if let Some((found, place)) = sprint_place(&other) {

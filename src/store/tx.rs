@@ -285,8 +285,9 @@ impl<'s> Tx<'s> {
     }
 
     /// Adds or changes a sprint. The cached view takes it unless it reorders the missions.
-    /// A sprint is rewritten in the file it is in; a new one goes where format 2 puts it, and the branch's format marker says 2 from then on (a reader of format 1 would not
-    /// find it).
+    /// A sprint is rewritten in the file it is in; a new one goes where format 2 puts it, and
+    /// the branch's format marker says 2 from then on (a reader of format 1 would not find
+    /// it).
     pub fn put_sprint(&mut self, sprint: &Sprint) -> Result<()> {
         let path = match self.sprint_file(&sprint.id)? {
             Some(path) => path,
