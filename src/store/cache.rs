@@ -807,6 +807,66 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        /// Whatever a run of writes does to the sprints (adds in clusters, renames, removals),
+        /// each write's chunks read back as its sprints, stay in id order, and none is empty or
+        /// holds twice the chunk size; a chunk none of whose sprints changed is kept.
+        #[test]
+        fn sprint_chunks_follow_every_write(
+            first in 0usize..700,
+            writes in proptest::collection::vec(
+                (0u8..3, 0usize..1_000, 1usize..150),
+                1..8,
+            ),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let objects = Objects::new(dir.path());
+            let id = |n: usize| format!("S{n:04}");
+            let mut meta = Meta::default();
+            for n in (0..first).map(|n| n * 7 % 1_000) {
+                meta.sprints.insert(id(n), sprint(&id(n), "Planned"));
+            }
+            let mut replaced = Vec::new();
+            let mut files = write_meta(&objects, &meta, None, &mut replaced).unwrap();
+            for (kind, at, count) in writes {
+                let before = parsed_meta(&objects, files[0]).unwrap();
+                let ids: Vec<String> = (at..at + count).map(id).collect();
+                for n in &ids {
+                    match kind {
+                        0 => {
+                            meta.sprints.insert(n.clone(), sprint(n, "Added"));
+                        }
+                        1 => {
+                            if let Some(s) = meta.sprints.get_mut(n) {
+                                s.title = format!("Renamed {n}");
+                            }
+                        }
+                        _ => {
+                            meta.sprints.remove(n);
+                        }
+                    }
+                }
+                files = write_meta(&objects, &meta, Some(files[0]), &mut replaced).unwrap();
+                let after = parsed_meta(&objects, files[0]).unwrap();
+                proptest::prop_assert_eq!(&after.meta.sprints, &meta.sprints);
+                let mut start = 0;
+                for (c, size) in after.sizes.iter().enumerate() {
+                    proptest::prop_assert!(*size > 0 && *size < 2 * SPRINT_CHUNK, "chunk {} holds {}", c, size);
+                    // A chunk the write kept holds exactly what it held.
+                    if let Some(b) = before.chunks.iter().position(|r| *r == after.chunks[c]) {
+                        let held: usize = before.sizes[..b].iter().sum();
+                        let was: Vec<_> = before.meta.sprints.values().skip(held).take(before.sizes[b]).collect();
+                        let now: Vec<_> = after.meta.sprints.values().skip(start).take(*size).collect();
+                        proptest::prop_assert_eq!(was, now);
+                    }
+                    start += size;
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_damaged_cache_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
