@@ -191,25 +191,24 @@ fn number(bytes: &[u8], at: &mut usize) -> Option<usize> {
     usize::try_from(n).ok()
 }
 
-/// The cache in directory `dir`, if its manifest has this version's header and the files it
-/// names for the meta records are there.
 /// The tree the cache in `dir` was made from, read from the manifest alone.
 pub fn tree(dir: &Path) -> Option<ObjectId> {
-    let bytes = std::fs::read(dir.join(HEAD)).ok()?;
-    let rest = bytes.strip_prefix(HEADER.as_bytes())?;
-    let newline = rest.iter().position(|b| *b == b'\n')?;
-    ObjectId::from_hex(&rest[..newline]).ok()
+    manifest_tree(&std::fs::read(dir.join(HEAD)).ok()?).map(|(tree, _)| tree)
 }
 
+/// The tree a manifest names, if it has this version's header, and where the rest starts.
+fn manifest_tree(bytes: &[u8]) -> Option<(ObjectId, usize)> {
+    let rest = bytes.strip_prefix(HEADER.as_bytes())?;
+    let newline = rest.iter().position(|b| *b == b'\n')?;
+    let tree = ObjectId::from_hex(&rest[..newline]).ok()?;
+    Some((tree, HEADER.len() + newline + 1))
+}
+
+/// The cache in directory `dir`, if its manifest has this version's header and the files it
+/// names for the meta records are there.
 pub fn load(dir: &Path) -> Option<Cached> {
     let bytes = std::fs::read(dir.join(HEAD)).ok()?;
-    let mut at = HEADER.len();
-    if !bytes.starts_with(HEADER.as_bytes()) {
-        return None;
-    }
-    let newline = at + bytes[at..].iter().position(|b| *b == b'\n')?;
-    let tree = ObjectId::from_hex(&bytes[at..newline]).ok()?;
-    at = newline + 1;
+    let (tree, mut at) = manifest_tree(&bytes)?;
     let meta_ref = Ref::decode(bytes.get(at..at + Ref::SIZE)?)?;
     at += Ref::SIZE;
     let digest = parsed_digest(dir, tree, section(&bytes, &mut at)?)?;

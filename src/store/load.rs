@@ -248,20 +248,8 @@ pub(super) fn index_checking(
             }
             (Some(Leaf::File(_)), None) => {
                 let path = path();
-                // A file hand-placed where cmos would never look for it: say so, never guess.
-                let message = match change.path.rsplit('/').next().and_then(layout::record_id) {
-                    Some(id) if !id.is_empty() => format!(
-                        "mission files live in {}; move this one there",
-                        layout::mission_path(id)
-                    ),
-                    _ => format!(
-                        "not a mission file: missions live in {}; move or remove it",
-                        layout::mission_path("<id>")
-                    ),
-                };
-                index
-                    .problems
-                    .insert(path.clone(), misplaced(&path, message));
+                let problem = out_of_place(&path, "mission", layout::mission_path);
+                index.problems.insert(path, problem);
             }
             (Some(Leaf::File(blob)), Some(id)) => to_read.push((path(), blob, id.to_string())),
         }
@@ -342,17 +330,7 @@ fn read_sprints(
                 None
             }
             (Some(Leaf::File(_)), None) => {
-                let message = match change.path.rsplit('/').next().and_then(layout::record_id) {
-                    Some(id) => format!(
-                        "sprint files live in {}; move this one there",
-                        layout::sprint_path(id)
-                    ),
-                    None => format!(
-                        "not a sprint file: sprints live in {}; move or remove it",
-                        layout::sprint_path("<id>")
-                    ),
-                };
-                bad.push(misplaced(&path, message));
+                bad.push(out_of_place(&path, "sprint", layout::sprint_path));
                 None
             }
             (Some(Leaf::File(blob)), Some(_)) => Some(blob),
@@ -422,6 +400,19 @@ fn is_mission_dir(dir: &str, id: &str) -> bool {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let hash = (crate::model::fnv1a(id.as_bytes()) & 0xff) as usize;
     dir.as_bytes() == [HEX[hash >> 4], HEX[hash & 0xf]]
+}
+
+/// A file of a record directory where cmos would never look for a `kind` record (`path_of`
+/// gives where one lives): named with where it belongs, never guessed at.
+fn out_of_place(path: &str, kind: &str, path_of: fn(&str) -> String) -> FileProblem {
+    let message = match path.rsplit('/').next().and_then(layout::record_id) {
+        Some(id) => format!("{kind} files live in {}; move this one there", path_of(id)),
+        None => format!(
+            "not a {kind} file: {kind}s live in {}; move or remove it",
+            path_of("<id>")
+        ),
+    };
+    misplaced(path, message)
 }
 
 fn misplaced(path: &str, message: String) -> FileProblem {

@@ -243,8 +243,12 @@ impl<'s> Tx<'s> {
     }
 
     /// Whether anything (even an unreadable file) is stored at `path`.
+    /// Whether a file is at `path` as of this operation (found in the tree, not read).
     pub fn exists(&self, path: &str) -> Result<bool> {
-        Ok(self.file(path)?.is_some())
+        if let Some(staged) = self.staged.get(path) {
+            return Ok(staged.is_some());
+        }
+        Ok(trees::blob_at(&self.store.repo, self.tree, path)?.is_some())
     }
 
     pub fn put_mission(&mut self, mission: &Mission) -> Result<()> {
