@@ -12,7 +12,9 @@ use crate::model::{
 };
 
 mod counts;
+mod sprints;
 pub use counts::StatusCounts;
+pub use sprints::{SprintSource, Sprints};
 
 /// What the index keeps of a mission: enough to order, count and gate work without
 /// reading the mission's file.
@@ -86,7 +88,7 @@ impl Hasher for IdHasher {
 pub struct Meta {
     pub format: Option<Format>,
     pub project: Option<Project>,
-    pub sprints: BTreeMap<String, Sprint>,
+    pub sprints: Sprints,
     /// Files that failed to parse, by path; they are reported and never overwritten.
     pub problems: BTreeMap<String, FileProblem>,
 }

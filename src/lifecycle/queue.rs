@@ -221,14 +221,24 @@ impl OrderContext {
             .copied()
             .unwrap_or(u32::MAX);
         let elsewhere = sprint.is_none() || sprint != self.current.as_deref();
-        OrderKey {
-            group: (u64::from(status_order(m.status)) << 40)
-                | (u64::from(elsewhere) << 32)
-                | u64::from(position),
-            rank: m.rank.unwrap_or(i64::MAX),
-            // The first 48 of the key's 120 bits are the uid's milliseconds.
-            created_ms: (m.created >> 72) as u64,
-        }
+        order_key(m, position, elsewhere)
+    }
+}
+
+/// The key of a mission in no sprint, which needs no sprint order (None for one in a sprint):
+/// a write of such a mission leaves the sprints alone.
+pub fn key_outside_sprints(m: &MissionEntry) -> Option<OrderKey> {
+    m.sprint.is_none().then(|| order_key(m, u32::MAX, true))
+}
+
+fn order_key(m: &MissionEntry, sprint_position: u32, elsewhere: bool) -> OrderKey {
+    OrderKey {
+        group: (u64::from(status_order(m.status)) << 40)
+            | (u64::from(elsewhere) << 32)
+            | u64::from(sprint_position),
+        rank: m.rank.unwrap_or(i64::MAX),
+        // The first 48 of the key's 120 bits are the uid's milliseconds.
+        created_ms: (m.created >> 72) as u64,
     }
 }
 
@@ -304,13 +314,15 @@ impl Windows {
     }
 
     /// Removes a mission, if its window holds it.
-    pub fn remove(&mut self, key: OrderKey, id: &str) {
-        let Some(window) = self.window(&key) else {
-            return;
-        };
-        if let Ok(at) = window
-            .keys
-            .binary_search_by(|(k, i)| place_cmp((k, i), (&key, id)))
+    pub fn remove(&mut self, status: Status, id: &str) {
+        let window = OPEN
+            .iter()
+            .position(|s| *s == status)
+            .and_then(|g| self.windows.get_mut(g));
+        // By id, not by key: a window holds a few hundred ids, and the key of the mission as
+        // it was would need the order of the sprints.
+        if let Some(window) = window
+            && let Some(at) = window.keys.iter().position(|(_, i)| i == id)
         {
             window.keys.remove(at);
         }

@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex};
 use gix::ObjectId;
 
 use crate::digest::Digest;
-use crate::index::{Index, Meta, Missions};
+use crate::index::{Index, Meta, Missions, Sprints};
 use crate::lifecycle::{Unmet, Windows};
 use crate::model::{DepType, Sprint, fnv1a};
 use objects::{Objects, Ref};
@@ -263,23 +263,32 @@ fn parsed_meta(objects: &Objects, r: Ref) -> Option<Arc<MetaParts>> {
     remembered(&PARSED_META, key, || {
         let (mut meta, names) = compact::decode(&objects.read(META_SHELF, r)?)?;
         let chunks = objects::decode_refs(&names)?;
-        let mut sprints = Vec::new();
+        let mut bytes = Vec::with_capacity(chunks.len());
         let mut sizes = Vec::with_capacity(chunks.len());
         for chunk in &chunks {
-            let before = sprints.len();
-            if !compact::decode_sprints(&objects.read(META_SHELF, *chunk)?, &mut sprints) {
-                return None;
-            }
-            sizes.push(sprints.len() - before);
+            let chunk = objects.read(META_SHELF, *chunk)?;
+            sizes.push(compact::check_sprints(&chunk)?);
+            bytes.push(chunk);
         }
-        // In id order already: the map is built without sorting again.
-        meta.sprints = sprints.into_iter().collect();
+        meta.sprints = Sprints::lazy(Arc::new(move || decoded_sprints(&bytes)));
         Some(MetaParts {
             meta: Arc::new(meta),
             chunks,
             sizes,
         })
     })
+}
+
+/// The sprints of chunks [`compact::check_sprints`] accepted, in id order (each chunk holds
+/// a range of ids, in order).
+fn decoded_sprints(chunks: &[Vec<u8>]) -> BTreeMap<String, Sprint> {
+    let mut sprints = Vec::new();
+    for chunk in chunks {
+        let decoded = compact::decode_sprints(chunk, &mut sprints);
+        assert!(decoded, "a sprint chunk decodes once it has been checked");
+    }
+    // In id order already: the map is built without sorting again.
+    sprints.into_iter().collect()
 }
 
 /// A chunk of the sprints a write starts from: the id it starts at (none for the first),
@@ -772,6 +781,41 @@ mod tests {
         std::fs::remove_file(dir.path().join(META_SHELF).join(third[1].name())).unwrap();
         *PARSED_META.lock().unwrap() = None;
         assert!(parsed_meta(&objects, third[0]).is_none());
+    }
+
+    #[test]
+    fn sprints_are_decoded_on_first_read_and_a_damaged_chunk_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let objects = Objects::new(dir.path());
+        let mut meta = Meta::default();
+        for i in 0..300 {
+            let id = format!("S{i:03}");
+            meta.sprints.insert(id.clone(), sprint(&id, "Planned work"));
+        }
+        let files = write_meta(&objects, &meta, None, &mut Vec::new()).unwrap();
+        *PARSED_META.lock().unwrap() = None;
+        let parsed = parsed_meta(&objects, files[0]).expect("the meta records parse");
+        assert!(
+            !parsed.meta.sprints.is_decoded(),
+            "nothing asked for a sprint yet"
+        );
+        assert_eq!(parsed.sizes.iter().sum::<usize>(), 300);
+        assert_eq!(parsed.meta.sprints["S150"].title, "Planned work");
+        assert!(parsed.meta.sprints.is_decoded());
+        assert_eq!(parsed.meta.sprints, meta.sprints);
+
+        // A chunk of the right size whose text is not UTF-8: no meta records (the cache is
+        // rebuilt from the branch), never a failure when a sprint is first read.
+        let path = dir.path().join(META_SHELF).join(files[2].name());
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = bytes
+            .windows(12)
+            .position(|w| w == b"Planned work")
+            .unwrap();
+        bytes[at..at + 12].fill(0xff);
+        std::fs::write(&path, &bytes).unwrap();
+        *PARSED_META.lock().unwrap() = None;
+        assert!(parsed_meta(&objects, files[0]).is_none());
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::cache::{
 };
 use crate::digest::{Digest, LISTED, LISTED_STATUSES};
 use crate::index::{Index, Meta, MissionEntry};
-use crate::lifecycle::{self, Next, OrderContext, Prerequisites, Unmet, Windows};
+use crate::lifecycle::{self, Next, OrderContext, OrderKey, Prerequisites, Unmet, Windows};
 use crate::model::{DepType, Sprint, Status};
 
 /// A write's view of the tip. A bucket that fails to decode reads as missing missions here;
@@ -161,8 +161,6 @@ impl View {
         };
         self.blocked_by_changed.extend(old.iter().flat_map(blocks));
         self.blocked_by_changed.extend(blocks(&entry));
-        let old_key = old.as_ref().map(|old| self.context().key(old));
-        let new_key = self.context().key(&entry);
         // The digest is shared with this process's later reads of the tip: copied once here.
         let digest = Arc::make_mut(&mut self.digest);
         if let Some(old) = old {
@@ -174,9 +172,7 @@ impl View {
                     digest.sprint_counts.remove(sprint);
                 }
             }
-            if let Some(key) = old_key {
-                self.windows.remove(key, &old.id);
-            }
+            self.windows.remove(old.status, &old.id);
         }
         digest.totals.add(entry.status);
         if let Some(sprint) = &entry.sprint {
@@ -187,7 +183,8 @@ impl View {
                 .add(entry.status);
         }
         if !entry.status.is_final() {
-            self.windows.insert(new_key, entry.id.clone());
+            let key = self.key(&entry);
+            self.windows.insert(key, entry.id.clone());
         }
         self.changed.insert(entry.id.clone(), entry);
         Some(())
@@ -221,6 +218,12 @@ impl View {
         self.meta = Arc::new(meta);
         self.meta_changed = true;
         Some(())
+    }
+
+    /// Where `m` goes in the order of work; the sprints are put in order only for a mission
+    /// in one.
+    fn key(&self, m: &MissionEntry) -> OrderKey {
+        lifecycle::key_outside_sprints(m).unwrap_or_else(|| self.context().key(m))
     }
 
     /// Where each sprint stands in the order of work.

@@ -40,7 +40,10 @@ fn sprint(id: &str) -> Sprint {
 
 fn index(entries: Vec<MissionEntry>) -> Index {
     let meta = Meta {
-        sprints: ["S1", "S2"].map(|s| (s.to_string(), sprint(s))).into(),
+        sprints: ["S1", "S2"]
+            .map(|s| (s.to_string(), sprint(s)))
+            .into_iter()
+            .collect(),
         ..Meta::default()
     };
     let missions: Missions = entries.into_iter().map(|e| (e.id.clone(), e)).collect();

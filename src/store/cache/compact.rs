@@ -5,6 +5,8 @@
 //! every sprint's missions by status name. Here times are numbers, statuses a byte, the
 //! free-form fields TOML text (parsed only when there are any), and the rest postcard.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
@@ -41,19 +43,23 @@ struct CompactProject {
     extra: String,
 }
 
+/// A sprint in a chunk. Its text borrows from the chunk's bytes, so checking a chunk
+/// allocates nothing; only decoding it does.
 #[derive(Serialize, Deserialize)]
-struct CompactSprint {
-    id: String,
-    uid: String,
-    title: String,
-    focus: Option<String>,
+struct CompactSprint<'a> {
+    id: &'a str,
+    uid: &'a str,
+    title: &'a str,
+    #[serde(borrow)]
+    focus: Option<&'a str>,
     status: u8,
     start: Option<i32>,
     end: Option<i32>,
     created_at: i64,
     updated_at: i64,
     completed_at: Option<i64>,
-    extra: String,
+    #[serde(borrow)]
+    extra: Cow<'a, str>,
 }
 
 /// The meta records but the sprints as bytes, with `sprint_chunks` (what names the chunks the
@@ -116,7 +122,7 @@ pub fn decode(bytes: &[u8]) -> Option<(Meta, Vec<u8>)> {
     let meta = Meta {
         format,
         project,
-        sprints: BTreeMap::new(),
+        sprints: Default::default(),
         problems: compact.problems.into_iter().collect(),
     };
     Some((meta, compact.sprint_chunks))
@@ -128,17 +134,27 @@ pub fn encode_sprints<'a>(sprints: impl Iterator<Item = &'a Sprint>) -> Option<V
     postcard::to_allocvec(&compact).ok()
 }
 
+/// How many sprints a chunk [`encode_sprints`] wrote holds, checking every field
+/// [`decode_sprints`] converts; None if the bytes are not such a chunk. Decoding a chunk this
+/// accepted cannot fail, which is what lets the sprints be decoded on first use.
+pub fn check_sprints(bytes: &[u8]) -> Option<usize> {
+    let compact = postcard::from_bytes::<Vec<CompactSprint<'_>>>(bytes).ok()?;
+    compact
+        .iter()
+        .all(|s| converted(s).is_some() && table(&s.extra).is_some())
+        .then_some(compact.len())
+}
+
 /// Adds the sprints of a chunk [`encode_sprints`] wrote to `into`, keyed by id; false if the
 /// bytes are not such a chunk.
 pub fn decode_sprints(bytes: &[u8], into: &mut Vec<(String, Sprint)>) -> bool {
-    let Ok(compact) = postcard::from_bytes::<Vec<CompactSprint>>(bytes) else {
+    let Ok(compact) = postcard::from_bytes::<Vec<CompactSprint<'_>>>(bytes) else {
         return false;
     };
     into.reserve(compact.len());
-    for s in compact {
-        let id = s.id.clone();
+    for s in &compact {
         match sprint(s) {
-            Some(sprint) => into.push((id, sprint)),
+            Some(sprint) => into.push((s.id.to_string(), sprint)),
             None => return false,
         }
     }
@@ -206,35 +222,41 @@ pub fn decode_digest(bytes: &[u8]) -> Option<Digest> {
     })
 }
 
-fn compact_sprint(s: &Sprint) -> Option<CompactSprint> {
+fn compact_sprint(s: &Sprint) -> Option<CompactSprint<'_>> {
     Some(CompactSprint {
-        id: s.id.clone(),
-        uid: s.uid.clone(),
-        title: s.title.clone(),
-        focus: s.focus.clone(),
+        id: &s.id,
+        uid: &s.uid,
+        title: &s.title,
+        focus: s.focus.as_deref(),
         status: status_code(s.status),
         start: s.start.map(|d| d.days_from_ce()),
         end: s.end.map(|d| d.days_from_ce()),
         created_at: s.created_at.unix_seconds(),
         updated_at: s.updated_at.unix_seconds(),
         completed_at: s.completed_at.map(|t| t.unix_seconds()),
-        extra: table_text(&s.extra)?,
+        extra: Cow::Owned(table_text(&s.extra)?),
     })
 }
 
-fn sprint(s: CompactSprint) -> Option<Sprint> {
+/// The fields of a sprint that a chunk may hold out of range: its status and dates.
+fn converted(s: &CompactSprint<'_>) -> Option<(SprintStatus, Option<Date>, Option<Date>)> {
     let date = |days: Option<i32>| match days {
         Some(d) => Date::from_days_from_ce(d).map(Some),
         None => Some(None),
     };
+    Some((status(s.status)?, date(s.start)?, date(s.end)?))
+}
+
+fn sprint(s: &CompactSprint<'_>) -> Option<Sprint> {
+    let (status, start, end) = converted(s)?;
     Some(Sprint {
-        id: s.id,
-        uid: s.uid,
-        title: s.title,
-        focus: s.focus,
-        status: status(s.status)?,
-        start: date(s.start)?,
-        end: date(s.end)?,
+        id: s.id.to_string(),
+        uid: s.uid.to_string(),
+        title: s.title.to_string(),
+        focus: s.focus.map(str::to_string),
+        status,
+        start,
+        end,
         created_at: time(s.created_at),
         updated_at: time(s.updated_at),
         completed_at: s.completed_at.map(time),
@@ -336,7 +358,7 @@ mod tests {
             &encode_sprints(meta.sprints.values()).unwrap(),
             &mut sprints
         ));
-        assert_eq!(BTreeMap::from_iter(sprints), meta.sprints);
+        assert_eq!(BTreeMap::from_iter(sprints), *meta.sprints);
         assert!(back.sprints.is_empty());
         assert_eq!(back.format, meta.format);
         assert_eq!(back.problems, meta.problems);
@@ -370,6 +392,46 @@ mod tests {
             decode_digest(&encode_digest(&digest).unwrap()),
             Some(digest)
         );
+    }
+
+    #[test]
+    fn a_chunk_is_checked_field_by_field_as_decoding_would_convert_it() {
+        let good = sprint_with(toml::Table::new(), Some("2026-12-01"));
+        let chunk = encode_sprints([&good].into_iter()).unwrap();
+        assert_eq!(check_sprints(&chunk), Some(1));
+        assert_eq!(
+            check_sprints(&encode_sprints(std::iter::empty()).unwrap()),
+            Some(0)
+        );
+        let mut decoded = Vec::new();
+        assert!(decode_sprints(&chunk, &mut decoded));
+        assert_eq!(decoded, vec![("S1".to_string(), good.clone())]);
+
+        // Each field decoding converts, out of range in a chunk of otherwise good bytes.
+        type Damage = fn(&mut CompactSprint<'_>);
+        let damaged: [(&str, Damage); 4] = [
+            ("an unknown status", |s| s.status = 7),
+            ("a start date past the calendar", |s| {
+                s.start = Some(i32::MAX)
+            }),
+            ("an end date past the calendar", |s| s.end = Some(i32::MIN)),
+            ("free-form fields that are not TOML", |s| {
+                s.extra = Cow::Borrowed("= =")
+            }),
+        ];
+        for (what, damage) in damaged {
+            let mut compact = compact_sprint(&good).unwrap();
+            damage(&mut compact);
+            let bytes = postcard::to_allocvec(&vec![compact]).unwrap();
+            assert_eq!(check_sprints(&bytes), None, "{what}");
+            assert!(!decode_sprints(&bytes, &mut Vec::new()), "{what}");
+        }
+        // Text that is not UTF-8, and bytes cut short.
+        let at = chunk.windows(5).position(|w| w == b"First").unwrap();
+        let mut bad_text = chunk.clone();
+        bad_text[at..at + 5].fill(0xff);
+        assert_eq!(check_sprints(&bad_text), None);
+        assert_eq!(check_sprints(&chunk[..chunk.len() - 3]), None);
     }
 
     #[test]
