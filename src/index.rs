@@ -14,7 +14,7 @@ use crate::model::{
 mod counts;
 mod sprints;
 pub use counts::StatusCounts;
-pub use sprints::{SprintSource, Sprints};
+pub use sprints::{PlanKey, SprintSource, Sprints};
 
 /// What the index keeps of a mission: enough to order, count and gate work without
 /// reading the mission's file.
@@ -141,7 +141,7 @@ impl Meta {
 
     pub fn sprint(&self, id: &str) -> Result<&Sprint> {
         self.sprints
-            .get(id)
+            .find(id)
             .ok_or_else(|| self.missing("sprint", id))
     }
 
@@ -156,7 +156,7 @@ impl Meta {
     /// `resolve_sprint`, but a name that fits no sprint is None (a sprint being planned).
     pub fn find_sprint(&self, name: &str) -> Result<Option<&Sprint>> {
         let name = name.trim();
-        if let Some(sprint) = self.sprints.get(name) {
+        if let Some(sprint) = self.sprints.find(name) {
             return Ok(Some(sprint));
         }
         let fits = |s: &&Sprint| {
@@ -221,7 +221,7 @@ impl Meta {
     /// The project's current sprint, if it names one that exists.
     pub fn current_sprint(&self) -> Option<&Sprint> {
         let id = self.project.as_ref()?.current_sprint.as_deref()?;
-        self.sprints.get(id)
+        self.sprints.find(id)
     }
 
     /// Sprints in plan order: by start date (undated last), then creation, then id with its
@@ -229,11 +229,7 @@ impl Meta {
     /// sprints (list, analytics, reviews, condensing, the board) uses this one order.
     pub fn sprints_in_order(&self) -> Vec<&Sprint> {
         let mut sprints: Vec<&Sprint> = self.sprints.values().collect();
-        sprints.sort_by(|a, b| {
-            (a.start.is_none(), a.start, a.created_at)
-                .cmp(&(b.start.is_none(), b.start, b.created_at))
-                .then_with(|| crate::model::natural_cmp(&a.id, &b.id))
-        });
+        sprints.sort_by(|a, b| PlanKey::of(a).cmp(&PlanKey::of(b)));
         sprints
     }
 

@@ -1,7 +1,9 @@
 //! The sprints of the meta records, decoded when first asked for: the cache hands over its
 //! checked chunks, and a command that never looks at a sprint (a decision, a capture, most
-//! mission writes) never pays for decoding a thousand of them.
+//! mission writes) never pays for decoding a thousand of them. One sprint (`find`) and a
+//! sprint's place in plan order (`position`) are answered without decoding the others.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -9,23 +11,65 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::model::Sprint;
+use crate::model::{Sprint, natural_cmp};
 
-/// Makes the sprints from what the cache holds. It must not fail: the cache checks its bytes
-/// with the same decoder before it hands them over.
-pub type SprintSource = Arc<dyn Fn() -> BTreeMap<String, Sprint> + Send + Sync>;
+/// Where the sprints come from before they are decoded: the cache, which checks its bytes
+/// with the same decoder before it hands them over, so none of these can fail.
+pub trait SprintSource: Send + Sync {
+    /// Every sprint, by id.
+    fn all(&self) -> BTreeMap<String, Sprint>;
+    /// Sprint `id`, decoding only what holds it.
+    fn find(&self, id: &str) -> Option<&Sprint>;
+    /// Where sprint `id` stands in plan order (as in [`crate::index::Meta::sprints_in_order`]).
+    fn position(&self, id: &str) -> Option<u32>;
+}
+
+/// What plan order compares of a sprint: its start date (undated last), its creation, then
+/// its id with numbers compared as numbers ("sprint-10" after "sprint-9").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanKey<'a> {
+    /// Days since the common era, as `Date::days_from_ce`.
+    pub start: Option<i32>,
+    /// Seconds since the epoch (times on the branch are whole seconds).
+    pub created: i64,
+    pub id: &'a str,
+}
+
+impl<'a> PlanKey<'a> {
+    pub fn of(sprint: &'a Sprint) -> PlanKey<'a> {
+        PlanKey {
+            start: sprint.start.map(|d| d.days_from_ce()),
+            created: sprint.created_at.unix_seconds(),
+            id: &sprint.id,
+        }
+    }
+}
+
+impl Ord for PlanKey<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.start.is_none(), self.start, self.created)
+            .cmp(&(other.start.is_none(), other.start, other.created))
+            .then_with(|| natural_cmp(self.id, other.id))
+    }
+}
+
+impl PartialOrd for PlanKey<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 /// Every sprint by id. Reads as the map it holds (`meta.sprints.get(id)`); the first read
 /// decodes it, and changing it drops what it was decoded from.
 #[derive(Default)]
 pub struct Sprints {
     map: OnceLock<BTreeMap<String, Sprint>>,
-    source: Option<SprintSource>,
+    source: Option<Arc<dyn SprintSource>>,
 }
 
 impl Sprints {
-    /// Sprints made by `source` on first use.
-    pub fn lazy(source: SprintSource) -> Sprints {
+    /// Sprints read from `source` when first asked for.
+    pub fn lazy(source: Arc<dyn SprintSource>) -> Sprints {
         Sprints {
             map: OnceLock::new(),
             source: Some(source),
@@ -37,9 +81,30 @@ impl Sprints {
         self.map.get().is_some()
     }
 
+    /// Sprint `id`; unlike `get`, it decodes no other sprint when none is decoded yet.
+    pub fn find(&self, id: &str) -> Option<&Sprint> {
+        match (self.map.get(), &self.source) {
+            (None, Some(source)) => source.find(id),
+            _ => self.map().get(id),
+        }
+    }
+
+    /// Where sprint `id` stands in plan order: how many sprints come before it. Decodes none.
+    pub fn position(&self, id: &str) -> Option<u32> {
+        match (self.map.get(), &self.source) {
+            (None, Some(source)) => source.position(id),
+            _ => {
+                let map = self.map();
+                let key = PlanKey::of(map.get(id)?);
+                let before = map.values().filter(|s| PlanKey::of(s) < key).count();
+                u32::try_from(before).ok()
+            }
+        }
+    }
+
     fn map(&self) -> &BTreeMap<String, Sprint> {
         self.map.get_or_init(|| match &self.source {
-            Some(source) => source(),
+            Some(source) => source.all(),
             None => BTreeMap::new(),
         })
     }
@@ -126,7 +191,7 @@ impl<'de> Deserialize<'de> for Sprints {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
     fn sprint(id: &str) -> Sprint {
         Sprint {
@@ -144,11 +209,29 @@ mod tests {
         }
     }
 
-    fn counted(calls: &Arc<AtomicUsize>) -> Sprints {
-        let calls = calls.clone();
-        Sprints::lazy(Arc::new(move || {
-            calls.fetch_add(1, Ordering::SeqCst);
+    /// A source of sprints S1 and S2 that counts how often it is decoded whole.
+    struct Counted {
+        calls: Arc<AtomicUsize>,
+        one: Sprint,
+    }
+
+    impl SprintSource for Counted {
+        fn all(&self) -> BTreeMap<String, Sprint> {
+            self.calls.fetch_add(1, AtomicOrdering::SeqCst);
             ["S1", "S2"].map(|id| (id.to_string(), sprint(id))).into()
+        }
+        fn find(&self, id: &str) -> Option<&Sprint> {
+            (id == self.one.id).then_some(&self.one)
+        }
+        fn position(&self, id: &str) -> Option<u32> {
+            ["S1", "S2"].iter().position(|s| *s == id).map(|p| p as u32)
+        }
+    }
+
+    fn counted(calls: &Arc<AtomicUsize>) -> Sprints {
+        Sprints::lazy(Arc::new(Counted {
+            calls: calls.clone(),
+            one: sprint("S2"),
         }))
     }
 
@@ -159,14 +242,14 @@ mod tests {
         let copy = sprints.clone();
         assert!(!sprints.is_decoded() && !copy.is_decoded());
         assert_eq!(
-            calls.load(Ordering::SeqCst),
+            calls.load(AtomicOrdering::SeqCst),
             0,
             "nothing decoded before a read"
         );
         assert_eq!(sprints.len(), 2);
         assert_eq!(sprints.get("S2").unwrap().title, "Sprint S2");
         assert_eq!(
-            calls.load(Ordering::SeqCst),
+            calls.load(AtomicOrdering::SeqCst),
             1,
             "decoded once for every read"
         );
@@ -175,7 +258,26 @@ mod tests {
             "a copy made before the read decodes on its own"
         );
         assert_eq!(copy.keys().collect::<Vec<_>>(), ["S1", "S2"]);
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert_eq!(calls.load(AtomicOrdering::SeqCst), 2);
+    }
+
+    #[test]
+    fn one_sprint_and_its_place_come_from_the_source_until_the_map_is_decoded() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut sprints = counted(&calls);
+        assert_eq!(sprints.find("S2").unwrap().title, "Sprint S2");
+        assert_eq!(sprints.position("S2"), Some(1));
+        assert!(sprints.find("S1").is_none(), "this source finds S2 only");
+        assert_eq!(calls.load(AtomicOrdering::SeqCst), 0);
+        // Once decoded (here by a change), both read the map.
+        let mut early = sprint("S3");
+        early.start = Some("2020-01-01".parse().unwrap());
+        sprints.insert("S3".into(), early);
+        assert_eq!(sprints.find("S1").unwrap().id, "S1");
+        assert_eq!(sprints.position("S3"), Some(0), "dated sprints come first");
+        assert_eq!(sprints.position("S2"), Some(2));
+        assert_eq!(sprints.position("S9"), None);
+        assert_eq!(calls.load(AtomicOrdering::SeqCst), 1);
     }
 
     #[test]
@@ -188,7 +290,7 @@ mod tests {
         assert_eq!(ids, ["S2", "S3"]);
         let copy = sprints.clone();
         assert_eq!(copy.keys().collect::<Vec<_>>(), ["S2", "S3"]);
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(calls.load(AtomicOrdering::SeqCst), 1);
     }
 
     #[test]

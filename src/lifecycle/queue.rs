@@ -215,20 +215,23 @@ impl OrderContext {
     }
 
     pub fn key(&self, m: &MissionEntry) -> OrderKey {
-        let sprint = m.sprint.as_deref();
-        let position = sprint
-            .and_then(|s| self.positions.get(s))
-            .copied()
-            .unwrap_or(u32::MAX);
-        let elsewhere = sprint.is_none() || sprint != self.current.as_deref();
-        order_key(m, position, elsewhere)
+        key_with(m, self.current.as_deref(), |s| {
+            self.positions.get(s).copied()
+        })
     }
 }
 
-/// The key of a mission in no sprint, which needs no sprint order (None for one in a sprint):
-/// a write of such a mission leaves the sprints alone.
-pub fn key_outside_sprints(m: &MissionEntry) -> Option<OrderKey> {
-    m.sprint.is_none().then(|| order_key(m, u32::MAX, true))
+/// The key of `m` when the current sprint is `current` and `position` says where a sprint
+/// stands in plan order; it is asked only for a mission in a sprint.
+pub fn key_with(
+    m: &MissionEntry,
+    current: Option<&str>,
+    position: impl FnOnce(&str) -> Option<u32>,
+) -> OrderKey {
+    let sprint = m.sprint.as_deref();
+    let position = sprint.and_then(position).unwrap_or(u32::MAX);
+    let elsewhere = sprint.is_none() || sprint != current;
+    order_key(m, position, elsewhere)
 }
 
 fn order_key(m: &MissionEntry, sprint_position: u32, elsewhere: bool) -> OrderKey {

@@ -23,12 +23,12 @@ pub use bucket::{Bucket, EntryWithDependents, StoredRef, encode as encode_bucket
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use gix::ObjectId;
 
 use crate::digest::Digest;
-use crate::index::{Index, Meta, Missions, Sprints};
+use crate::index::{Index, Meta, Missions, PlanKey, SprintSource, Sprints};
 use crate::lifecycle::{Unmet, Windows};
 use crate::model::{DepType, Sprint, fnv1a};
 use objects::{Objects, Ref};
@@ -263,14 +263,9 @@ fn parsed_meta(objects: &Objects, r: Ref) -> Option<Arc<MetaParts>> {
     remembered(&PARSED_META, key, || {
         let (mut meta, names) = compact::decode(&objects.read(META_SHELF, r)?)?;
         let chunks = objects::decode_refs(&names)?;
-        let mut bytes = Vec::with_capacity(chunks.len());
-        let mut sizes = Vec::with_capacity(chunks.len());
-        for chunk in &chunks {
-            let chunk = objects.read(META_SHELF, *chunk)?;
-            sizes.push(compact::check_sprints(&chunk)?);
-            bytes.push(chunk);
-        }
-        meta.sprints = Sprints::lazy(Arc::new(move || decoded_sprints(&bytes)));
+        let sprints = CachedSprints::read(objects, &chunks)?;
+        let sizes = sprints.sizes();
+        meta.sprints = Sprints::lazy(Arc::new(sprints));
         Some(MetaParts {
             meta: Arc::new(meta),
             chunks,
@@ -279,16 +274,101 @@ fn parsed_meta(objects: &Objects, r: Ref) -> Option<Arc<MetaParts>> {
     })
 }
 
-/// The sprints of chunks [`compact::check_sprints`] accepted, in id order (each chunk holds
-/// a range of ids, in order).
-fn decoded_sprints(chunks: &[Vec<u8>]) -> BTreeMap<String, Sprint> {
-    let mut sprints = Vec::new();
-    for chunk in chunks {
+/// The sprints of cached meta records, as [`Sprints`] reads them: the chunks are checked when
+/// read, decoded whole when the map is first used, one at a time for a lookup, and never for
+/// a sprint's place in plan order, which the check keeps the fields of.
+struct CachedSprints {
+    chunks: Vec<Vec<u8>>,
+    /// Every sprint in id order (each chunk holds a range of ids, in order): its chunk and
+    /// what plan order compares.
+    plan: Vec<(usize, compact::PlanFields)>,
+    /// How many sprints come before each chunk.
+    before: Vec<usize>,
+    /// Chunks decoded for a lookup.
+    decoded: Vec<OnceLock<Vec<Sprint>>>,
+}
+
+impl CachedSprints {
+    fn read(objects: &Objects, names: &[Ref]) -> Option<CachedSprints> {
+        let mut sprints = CachedSprints {
+            chunks: Vec::with_capacity(names.len()),
+            plan: Vec::new(),
+            before: Vec::with_capacity(names.len()),
+            decoded: Vec::with_capacity(names.len()),
+        };
+        for (c, name) in names.iter().enumerate() {
+            let chunk = objects.read(META_SHELF, *name)?;
+            let fields = compact::check_sprints(&chunk)?;
+            sprints.before.push(sprints.plan.len());
+            sprints.plan.extend(fields.into_iter().map(|f| (c, f)));
+            sprints.chunks.push(chunk);
+            sprints.decoded.push(OnceLock::new());
+        }
+        Some(sprints)
+    }
+
+    /// How many sprints each chunk holds.
+    fn sizes(&self) -> Vec<usize> {
+        let ends = self.before.iter().skip(1).copied().chain([self.plan.len()]);
+        ends.zip(&self.before)
+            .map(|(end, start)| end - start)
+            .collect()
+    }
+
+    /// What plan order compares of the `i`th sprint in id order.
+    fn key(&self, i: usize) -> PlanKey<'_> {
+        let (c, fields) = &self.plan[i];
+        PlanKey {
+            start: fields.start,
+            created: fields.created,
+            // Checked as UTF-8 when the chunk was read.
+            id: std::str::from_utf8(&self.chunks[*c][fields.id.clone()]).unwrap_or_default(),
+        }
+    }
+
+    /// Where sprint `id` is in id order.
+    fn index_of(&self, id: &str) -> Option<usize> {
+        let (mut low, mut high) = (0, self.plan.len());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.key(middle).id.cmp(id) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(middle),
+            }
+        }
+        None
+    }
+
+    fn decode(chunk: &[u8]) -> Vec<(String, Sprint)> {
+        let mut sprints = Vec::new();
         let decoded = compact::decode_sprints(chunk, &mut sprints);
         assert!(decoded, "a sprint chunk decodes once it has been checked");
+        sprints
     }
-    // In id order already: the map is built without sorting again.
-    sprints.into_iter().collect()
+}
+
+impl SprintSource for CachedSprints {
+    fn all(&self) -> BTreeMap<String, Sprint> {
+        // In id order already: the map is built without sorting again.
+        self.chunks.iter().flat_map(|c| Self::decode(c)).collect()
+    }
+
+    fn find(&self, id: &str) -> Option<&Sprint> {
+        let i = self.index_of(id)?;
+        let c = self.plan[i].0;
+        let chunk = self.decoded[c].get_or_init(|| {
+            let sprints = Self::decode(&self.chunks[c]);
+            sprints.into_iter().map(|(_, s)| s).collect()
+        });
+        chunk.get(i - self.before[c])
+    }
+
+    fn position(&self, id: &str) -> Option<u32> {
+        let key = self.key(self.index_of(id)?);
+        let before = (0..self.plan.len()).filter(|i| self.key(*i) < key).count();
+        u32::try_from(before).ok()
+    }
 }
 
 /// A chunk of the sprints a write starts from: the id it starts at (none for the first),
@@ -852,6 +932,47 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        /// Sprints with any ids, start dates and creation times (ties included): each one the
+        /// cache finds is the sprint, its position is its place in plan order, an id it does
+        /// not hold is not found, and none of that decodes the sprints whole.
+        #[test]
+        fn one_sprint_and_its_place_read_as_the_decoded_sprints_say(
+            sprints in proptest::collection::btree_map(
+                "[a-zA-Z0-9._-]{1,12}",
+                (proptest::option::of(700_000i32..700_040), 0i64..4),
+                0..400,
+            ),
+            absent in "[a-z]{13,14}",
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let objects = Objects::new(dir.path());
+            let mut meta = Meta::default();
+            for (id, (start, created)) in &sprints {
+                let mut s = sprint(id, "Planned");
+                s.start = start.and_then(crate::model::Date::from_days_from_ce);
+                s.created_at = crate::model::Timestamp::from_millis(1_700_000_000_000 + created * 1000);
+                meta.sprints.insert(id.clone(), s);
+            }
+            let files = write_meta(&objects, &meta, None, &mut Vec::new()).unwrap();
+            *PARSED_META.lock().unwrap() = None;
+            let parsed = parsed_meta(&objects, files[0]).unwrap();
+            let cached = &parsed.meta.sprints;
+            let order: Vec<&str> = meta.sprints_in_order().iter().map(|s| s.id.as_str()).collect();
+            for (id, sprint) in meta.sprints.iter() {
+                proptest::prop_assert_eq!(cached.find(id), Some(sprint));
+                let place = order.iter().position(|o| o == id).map(|p| p as u32);
+                proptest::prop_assert_eq!(cached.position(id), place);
+            }
+            proptest::prop_assert!(cached.find(&absent).is_none());
+            proptest::prop_assert!(cached.position(&absent).is_none());
+            proptest::prop_assert!(!cached.is_decoded());
+            // Decoded, the map answers the same.
+            proptest::prop_assert_eq!(cached.len(), meta.sprints.len());
+            for id in meta.sprints.keys() {
+                proptest::prop_assert_eq!(cached.position(id), meta.sprints.position(id));
+            }
+        }
 
         /// Whatever a run of writes does to the sprints (adds in clusters, renames, removals),
         /// each write's chunks read back as its sprints, stay in id order, and none is empty or

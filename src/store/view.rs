@@ -220,10 +220,12 @@ impl View {
         Some(())
     }
 
-    /// Where `m` goes in the order of work; the sprints are put in order only for a mission
-    /// in one.
+    /// Where `m` goes in the order of work. Its sprint's place in plan order is counted from
+    /// the meta records, which decodes no sprint: ordering them all is for sprint writes.
     fn key(&self, m: &MissionEntry) -> OrderKey {
-        lifecycle::key_outside_sprints(m).unwrap_or_else(|| self.context().key(m))
+        let current = self.meta.project.as_ref();
+        let current = current.and_then(|p| p.current_sprint.as_deref());
+        lifecycle::key_with(m, current, |s| self.meta.sprints.position(s))
     }
 
     /// Where each sprint stands in the order of work.

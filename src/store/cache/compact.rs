@@ -134,15 +134,34 @@ pub fn encode_sprints<'a>(sprints: impl Iterator<Item = &'a Sprint>) -> Option<V
     postcard::to_allocvec(&compact).ok()
 }
 
-/// How many sprints a chunk [`encode_sprints`] wrote holds, checking every field
-/// [`decode_sprints`] converts; None if the bytes are not such a chunk. Decoding a chunk this
-/// accepted cannot fail, which is what lets the sprints be decoded on first use.
-pub fn check_sprints(bytes: &[u8]) -> Option<usize> {
+/// What plan order compares of a sprint in a chunk, its id as a range of the chunk's bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanFields {
+    pub start: Option<i32>,
+    pub created: i64,
+    pub id: std::ops::Range<usize>,
+}
+
+/// The sprints of a chunk [`encode_sprints`] wrote, as plan order compares them, checking
+/// every field [`decode_sprints`] converts; None if the bytes are not such a chunk. Decoding
+/// a chunk this accepted cannot fail, which is what lets the sprints be decoded on first use.
+pub fn check_sprints(bytes: &[u8]) -> Option<Vec<PlanFields>> {
     let compact = postcard::from_bytes::<Vec<CompactSprint<'_>>>(bytes).ok()?;
+    let base = bytes.as_ptr() as usize;
     compact
         .iter()
-        .all(|s| converted(s).is_some() && table(&s.extra).is_some())
-        .then_some(compact.len())
+        .map(|s| {
+            converted(s)?;
+            table(&s.extra)?;
+            // The id borrows from `bytes`: where it starts is how far its address is in.
+            let at = (s.id.as_ptr() as usize).checked_sub(base)?;
+            Some(PlanFields {
+                start: s.start,
+                created: s.created_at,
+                id: at..at + s.id.len(),
+            })
+        })
+        .collect()
 }
 
 /// Adds the sprints of a chunk [`encode_sprints`] wrote to `into`, keyed by id; false if the
@@ -398,10 +417,14 @@ mod tests {
     fn a_chunk_is_checked_field_by_field_as_decoding_would_convert_it() {
         let good = sprint_with(toml::Table::new(), Some("2026-12-01"));
         let chunk = encode_sprints([&good].into_iter()).unwrap();
-        assert_eq!(check_sprints(&chunk), Some(1));
+        let fields = check_sprints(&chunk).unwrap();
+        assert_eq!(fields.len(), 1);
+        assert_eq!(&chunk[fields[0].id.clone()], b"S1");
+        assert_eq!(fields[0].start, good.start.map(|d| d.days_from_ce()));
+        assert_eq!(fields[0].created, good.created_at.unix_seconds());
         assert_eq!(
             check_sprints(&encode_sprints(std::iter::empty()).unwrap()),
-            Some(0)
+            Some(vec![])
         );
         let mut decoded = Vec::new();
         assert!(decode_sprints(&chunk, &mut decoded));
