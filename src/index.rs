@@ -237,7 +237,7 @@ impl Meta {
         for path in crate::format::layout::sprint_paths(&sprint.id) {
             self.problems.remove(&path);
         }
-        self.sprints.insert(sprint.id.clone(), sprint);
+        self.sprints.upsert(sprint);
     }
 
     pub fn set_project(&mut self, project: Project) {

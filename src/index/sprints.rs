@@ -18,10 +18,14 @@ use crate::model::{Sprint, natural_cmp};
 pub trait SprintSource: Send + Sync {
     /// Every sprint, by id.
     fn all(&self) -> BTreeMap<String, Sprint>;
+    /// How many sprints there are.
+    fn count(&self) -> usize;
     /// Sprint `id`, decoding only what holds it.
     fn find(&self, id: &str) -> Option<&Sprint>;
-    /// Where sprint `id` stands in plan order (as in [`crate::index::Meta::sprints_in_order`]).
-    fn position(&self, id: &str) -> Option<u32>;
+    /// What plan order compares of sprint `id`, decoding nothing.
+    fn key(&self, id: &str) -> Option<PlanKey<'_>>;
+    /// How many sprints come before `key` in plan order, leaving out those `skip` names.
+    fn count_before(&self, key: &PlanKey<'_>, skip: &dyn Fn(&str) -> bool) -> usize;
 }
 
 /// What plan order compares of a sprint: its start date (undated last), its creation, then
@@ -60,11 +64,15 @@ impl PartialOrd for PlanKey<'_> {
 }
 
 /// Every sprint by id. Reads as the map it holds (`meta.sprints.get(id)`); the first read
-/// decodes it, and changing it drops what it was decoded from.
+/// decodes it, and changing it through the map drops what it was decoded from. A sprint
+/// added or changed with [`Sprints::upsert`] before that is kept beside the source instead,
+/// so a write of one sprint decodes none of the others.
 #[derive(Default)]
 pub struct Sprints {
     map: OnceLock<BTreeMap<String, Sprint>>,
     source: Option<Arc<dyn SprintSource>>,
+    /// Sprints upserted over the source while it is not decoded; applied when it is.
+    changed: BTreeMap<String, Sprint>,
 }
 
 impl Sprints {
@@ -73,6 +81,7 @@ impl Sprints {
         Sprints {
             map: OnceLock::new(),
             source: Some(source),
+            changed: BTreeMap::new(),
         }
     }
 
@@ -81,31 +90,88 @@ impl Sprints {
         self.map.get().is_some()
     }
 
+    /// The source, while the sprints are not decoded.
+    fn undecoded(&self) -> Option<&Arc<dyn SprintSource>> {
+        match self.map.get() {
+            None => self.source.as_ref(),
+            Some(_) => None,
+        }
+    }
+
+    /// Adds or replaces a sprint, decoding no other.
+    pub fn upsert(&mut self, sprint: Sprint) {
+        match self.map.get_mut() {
+            Some(map) => {
+                map.insert(sprint.id.clone(), sprint);
+            }
+            None if self.source.is_some() => {
+                self.changed.insert(sprint.id.clone(), sprint);
+            }
+            None => {
+                self.insert(sprint.id.clone(), sprint);
+            }
+        }
+    }
+
+    /// The sprints upserted over `source` since it was read, if these sprints are still
+    /// that source and those changes (what a cache writer needs to rewrite only their chunks).
+    pub fn changes_over(
+        &self,
+        source: &Arc<dyn SprintSource>,
+    ) -> Option<&BTreeMap<String, Sprint>> {
+        let own = self.undecoded()?;
+        Arc::ptr_eq(own, source).then_some(&self.changed)
+    }
+
+    /// How many sprints there are, decoding none.
+    pub fn count(&self) -> usize {
+        match self.undecoded() {
+            Some(source) => {
+                let added = self.changed.keys().filter(|id| source.key(id).is_none());
+                source.count() + added.count()
+            }
+            None => self.map().len(),
+        }
+    }
+
     /// Sprint `id`; unlike `get`, it decodes no other sprint when none is decoded yet.
     pub fn find(&self, id: &str) -> Option<&Sprint> {
-        match (self.map.get(), &self.source) {
-            (None, Some(source)) => source.find(id),
-            _ => self.map().get(id),
+        match self.undecoded() {
+            Some(source) => self.changed.get(id).or_else(|| source.find(id)),
+            None => self.map().get(id),
         }
     }
 
     /// Where sprint `id` stands in plan order: how many sprints come before it. Decodes none.
     pub fn position(&self, id: &str) -> Option<u32> {
-        match (self.map.get(), &self.source) {
-            (None, Some(source)) => source.position(id),
-            _ => {
+        let before = match self.undecoded() {
+            Some(source) => {
+                let key = match self.changed.get(id) {
+                    Some(sprint) => PlanKey::of(sprint),
+                    None => source.key(id)?,
+                };
+                let replaced = |id: &str| self.changed.contains_key(id);
+                let changed = self.changed.values();
+                source.count_before(&key, &replaced)
+                    + changed.filter(|s| PlanKey::of(s) < key).count()
+            }
+            None => {
                 let map = self.map();
                 let key = PlanKey::of(map.get(id)?);
-                let before = map.values().filter(|s| PlanKey::of(s) < key).count();
-                u32::try_from(before).ok()
+                map.values().filter(|s| PlanKey::of(s) < key).count()
             }
-        }
+        };
+        u32::try_from(before).ok()
     }
 
     fn map(&self) -> &BTreeMap<String, Sprint> {
-        self.map.get_or_init(|| match &self.source {
-            Some(source) => source.all(),
-            None => BTreeMap::new(),
+        self.map.get_or_init(|| {
+            let mut map = match &self.source {
+                Some(source) => source.all(),
+                None => BTreeMap::new(),
+            };
+            map.extend(self.changed.iter().map(|(id, s)| (id.clone(), s.clone())));
+            map
         })
     }
 }
@@ -122,6 +188,7 @@ impl DerefMut for Sprints {
     fn deref_mut(&mut self) -> &mut Self::Target {
         self.map();
         self.source = None;
+        self.changed.clear();
         self.map
             .get_mut()
             .expect("the map was just decoded, and only this borrow can reach it")
@@ -133,6 +200,7 @@ impl From<BTreeMap<String, Sprint>> for Sprints {
         Sprints {
             map: OnceLock::from(map),
             source: None,
+            changed: BTreeMap::new(),
         }
     }
 }
@@ -159,6 +227,7 @@ impl Clone for Sprints {
         Sprints {
             map: self.map.clone(),
             source: self.source.clone(),
+            changed: self.changed.clone(),
         }
     }
 }
@@ -209,30 +278,44 @@ mod tests {
         }
     }
 
-    /// A source of sprints S1 and S2 that counts how often it is decoded whole.
+    /// A source of sprints S1 and S2 that counts how often it is decoded whole; it finds S2
+    /// only, to show when a lookup went to it.
     struct Counted {
         calls: Arc<AtomicUsize>,
-        one: Sprint,
+        sprints: BTreeMap<String, Sprint>,
     }
 
     impl SprintSource for Counted {
         fn all(&self) -> BTreeMap<String, Sprint> {
             self.calls.fetch_add(1, AtomicOrdering::SeqCst);
-            ["S1", "S2"].map(|id| (id.to_string(), sprint(id))).into()
+            self.sprints.clone()
+        }
+        fn count(&self) -> usize {
+            self.sprints.len()
         }
         fn find(&self, id: &str) -> Option<&Sprint> {
-            (id == self.one.id).then_some(&self.one)
+            self.sprints.get(id).filter(|s| s.id == "S2")
         }
-        fn position(&self, id: &str) -> Option<u32> {
-            ["S1", "S2"].iter().position(|s| *s == id).map(|p| p as u32)
+        fn key(&self, id: &str) -> Option<PlanKey<'_>> {
+            self.sprints.get(id).map(PlanKey::of)
+        }
+        fn count_before(&self, key: &PlanKey<'_>, skip: &dyn Fn(&str) -> bool) -> usize {
+            let sprints = self.sprints.values().filter(|s| !skip(&s.id));
+            sprints.filter(|s| PlanKey::of(s) < *key).count()
         }
     }
 
     fn counted(calls: &Arc<AtomicUsize>) -> Sprints {
         Sprints::lazy(Arc::new(Counted {
             calls: calls.clone(),
-            one: sprint("S2"),
+            sprints: ["S1", "S2"].map(|id| (id.to_string(), sprint(id))).into(),
         }))
+    }
+
+    fn dated(id: &str, start: &str) -> Sprint {
+        let mut s = sprint(id);
+        s.start = Some(start.parse().unwrap());
+        s
     }
 
     #[test]
@@ -268,15 +351,58 @@ mod tests {
         assert_eq!(sprints.find("S2").unwrap().title, "Sprint S2");
         assert_eq!(sprints.position("S2"), Some(1));
         assert!(sprints.find("S1").is_none(), "this source finds S2 only");
+        assert_eq!(sprints.count(), 2);
         assert_eq!(calls.load(AtomicOrdering::SeqCst), 0);
-        // Once decoded (here by a change), both read the map.
-        let mut early = sprint("S3");
-        early.start = Some("2020-01-01".parse().unwrap());
-        sprints.insert("S3".into(), early);
+        // Once decoded (here by a change through the map), both read the map.
+        sprints.insert("S3".into(), dated("S3", "2020-01-01"));
         assert_eq!(sprints.find("S1").unwrap().id, "S1");
         assert_eq!(sprints.position("S3"), Some(0), "dated sprints come first");
         assert_eq!(sprints.position("S2"), Some(2));
         assert_eq!(sprints.position("S9"), None);
+        assert_eq!(sprints.count(), 3);
+        assert_eq!(calls.load(AtomicOrdering::SeqCst), 1);
+    }
+
+    #[test]
+    fn upserts_stay_beside_the_source_until_it_is_decoded() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut sprints = counted(&calls);
+        let source = sprints.source.clone().unwrap();
+        sprints.upsert(dated("S0", "2020-01-01"));
+        let mut renamed = sprint("S1");
+        renamed.title = "Renamed".into();
+        sprints.upsert(renamed);
+        assert_eq!(sprints.find("S1").unwrap().title, "Renamed");
+        assert_eq!(sprints.find("S0").unwrap().id, "S0");
+        assert_eq!(sprints.position("S0"), Some(0));
+        assert_eq!(
+            sprints.position("S1"),
+            Some(1),
+            "the upserted S1 is counted once"
+        );
+        assert_eq!(sprints.position("S2"), Some(2));
+        assert_eq!(sprints.count(), 3);
+        let changes = sprints.changes_over(&source).unwrap();
+        assert_eq!(changes.keys().collect::<Vec<_>>(), ["S0", "S1"]);
+        let copy = sprints.clone();
+        assert_eq!(
+            calls.load(AtomicOrdering::SeqCst),
+            0,
+            "nothing decoded so far"
+        );
+        // Decoded, the map holds the source with the upserts on top.
+        assert_eq!(sprints.keys().collect::<Vec<_>>(), ["S0", "S1", "S2"]);
+        assert_eq!(sprints["S1"].title, "Renamed");
+        assert!(sprints.changes_over(&source).is_none());
+        assert_eq!(copy.changes_over(&source).map(BTreeMap::len), Some(2));
+        let other: Arc<dyn SprintSource> = Arc::new(Counted {
+            calls: calls.clone(),
+            sprints: BTreeMap::new(),
+        });
+        assert!(copy.changes_over(&other).is_none(), "another source");
+        // An upsert after decoding goes into the map.
+        sprints.upsert(sprint("S4"));
+        assert_eq!(sprints.count(), 4);
         assert_eq!(calls.load(AtomicOrdering::SeqCst), 1);
     }
 

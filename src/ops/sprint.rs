@@ -144,7 +144,7 @@ fn new_planned(id: &str, title: &str, now: Timestamp) -> Sprint {
 /// Writes a new sprint within a write; refused if its id is taken.
 fn insert_in(tx: &mut Tx<'_>, sprint: &Sprint) -> Result<()> {
     let id = sprint.id.as_str();
-    if tx.meta().sprints.contains_key(id) || tx.sprint_file(id)?.is_some() {
+    if tx.meta().sprints.find(id).is_some() || tx.sprint_file(id)?.is_some() {
         return Err(Error::AlreadyExists {
             kind: "sprint",
             id: id.to_string(),

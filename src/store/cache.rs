@@ -253,6 +253,8 @@ static PARSED_DIGEST: Memo<(PathBuf, ObjectId), Digest> = Mutex::new(None);
 /// in id order, and the chunks are in order too, so the sprints are read back sorted.
 struct MetaParts {
     meta: Arc<Meta>,
+    /// What the sprints of `meta` are read from, which a write compares its own with.
+    sprints: Arc<CachedSprints>,
     chunks: Vec<Ref>,
     /// How many sprints each chunk holds.
     sizes: Vec<usize>,
@@ -263,11 +265,12 @@ fn parsed_meta(objects: &Objects, r: Ref) -> Option<Arc<MetaParts>> {
     remembered(&PARSED_META, key, || {
         let (mut meta, names) = compact::decode(&objects.read(META_SHELF, r)?)?;
         let chunks = objects::decode_refs(&names)?;
-        let sprints = CachedSprints::read(objects, &chunks)?;
+        let sprints = Arc::new(CachedSprints::read(objects, &chunks)?);
         let sizes = sprints.sizes();
-        meta.sprints = Sprints::lazy(Arc::new(sprints));
+        meta.sprints = Sprints::lazy(sprints.clone());
         Some(MetaParts {
             meta: Arc::new(meta),
+            sprints,
             chunks,
             sizes,
         })
@@ -316,7 +319,7 @@ impl CachedSprints {
     }
 
     /// What plan order compares of the `i`th sprint in id order.
-    fn key(&self, i: usize) -> PlanKey<'_> {
+    fn key_at(&self, i: usize) -> PlanKey<'_> {
         let (c, fields) = &self.plan[i];
         PlanKey {
             start: fields.start,
@@ -331,13 +334,27 @@ impl CachedSprints {
         let (mut low, mut high) = (0, self.plan.len());
         while low < high {
             let middle = low + (high - low) / 2;
-            match self.key(middle).id.cmp(id) {
+            match self.key_at(middle).id.cmp(id) {
                 std::cmp::Ordering::Less => low = middle + 1,
                 std::cmp::Ordering::Greater => high = middle,
                 std::cmp::Ordering::Equal => return Some(middle),
             }
         }
         None
+    }
+
+    /// The first id of chunk `c` (every chunk a cache holds has sprints).
+    fn first_id(&self, c: usize) -> Option<&str> {
+        let first = *self.before.get(c)?;
+        (first < self.plan.len() && self.plan[first].0 == c).then(|| self.key_at(first).id)
+    }
+
+    /// The sprints of chunk `c`, decoded once.
+    fn chunk(&self, c: usize) -> &[Sprint] {
+        self.decoded[c].get_or_init(|| {
+            let sprints = Self::decode(&self.chunks[c]);
+            sprints.into_iter().map(|(_, s)| s).collect()
+        })
     }
 
     fn decode(chunk: &[u8]) -> Vec<(String, Sprint)> {
@@ -354,20 +371,25 @@ impl SprintSource for CachedSprints {
         self.chunks.iter().flat_map(|c| Self::decode(c)).collect()
     }
 
+    fn count(&self) -> usize {
+        self.plan.len()
+    }
+
     fn find(&self, id: &str) -> Option<&Sprint> {
         let i = self.index_of(id)?;
         let c = self.plan[i].0;
-        let chunk = self.decoded[c].get_or_init(|| {
-            let sprints = Self::decode(&self.chunks[c]);
-            sprints.into_iter().map(|(_, s)| s).collect()
-        });
-        chunk.get(i - self.before[c])
+        self.chunk(c).get(i - self.before[c])
     }
 
-    fn position(&self, id: &str) -> Option<u32> {
-        let key = self.key(self.index_of(id)?);
-        let before = (0..self.plan.len()).filter(|i| self.key(*i) < key).count();
-        u32::try_from(before).ok()
+    fn key(&self, id: &str) -> Option<PlanKey<'_>> {
+        Some(self.key_at(self.index_of(id)?))
+    }
+
+    fn count_before(&self, key: &PlanKey<'_>, skip: &dyn Fn(&str) -> bool) -> usize {
+        (0..self.plan.len())
+            .map(|i| self.key_at(i))
+            .filter(|k| k < key && !skip(k.id))
+            .count()
     }
 }
 
@@ -387,8 +409,89 @@ fn write_meta(
     replaced: &mut Vec<(String, Ref)>,
 ) -> Option<Vec<Ref>> {
     let base = base.and_then(|r| Some((r, parsed_meta(objects, r)?)));
+    let over_base = base.as_ref().and_then(|(_, parts)| {
+        let source: Arc<dyn SprintSource> = parts.sprints.clone();
+        let changed = meta.sprints.changes_over(&source)?;
+        (!parts.chunks.is_empty()).then(|| (&**parts, changed))
+    });
+    let mut refs = match over_base {
+        Some((parts, changed)) => chunks_with_upserts(objects, parts, changed)?,
+        None => chunks_compared(objects, meta, base.as_ref().map(|(_, parts)| &**parts))?,
+    };
+    let r = objects.write(
+        META_SHELF,
+        &compact::encode(meta, &objects::encode_refs(&refs))?,
+    )?;
+    if let Some((old, parts)) = &base
+        && *old != r
+    {
+        replaced.push((META_SHELF.to_string(), *old));
+        for chunk in parts.chunks.iter().filter(|c| !refs.contains(c)) {
+            replaced.push((META_SHELF.to_string(), *chunk));
+        }
+    }
+    refs.insert(0, r);
+    Some(refs)
+}
+
+/// The chunks of `base` with the sprints of `changed` upserted, when those are the only
+/// changes (a write of a sprint or two): a chunk none of them falls in is kept without
+/// decoding it, and only the chunks they fall in are decoded and written again.
+fn chunks_with_upserts(
+    objects: &Objects,
+    base: &MetaParts,
+    changed: &BTreeMap<String, Sprint>,
+) -> Option<Vec<Ref>> {
+    use std::ops::Bound::{Excluded, Included, Unbounded};
+    let source = &base.sprints;
+    let mut refs = Vec::with_capacity(base.chunks.len() + 1);
+    for (c, file) in base.chunks.iter().enumerate() {
+        // Chunk c holds the ids from its first (any, for the first chunk) to the next's first.
+        let low = match c {
+            0 => Unbounded,
+            _ => Included(source.first_id(c)?),
+        };
+        let high = match c + 1 < base.chunks.len() {
+            true => Excluded(source.first_id(c + 1)?),
+            false => Unbounded,
+        };
+        let mut upserts = changed
+            .range::<str, _>((low, high))
+            .map(|(_, s)| s)
+            .peekable();
+        if upserts.peek().is_none() {
+            refs.push(*file);
+            continue;
+        }
+        // Both in id order: merged, an upserted sprint taking the place of the one it replaces.
+        let mut merged: Vec<&Sprint> = Vec::with_capacity(base.sizes[c] + changed.len());
+        let mut held = source.chunk(c).iter().peekable();
+        loop {
+            let next = match (held.peek(), upserts.peek()) {
+                (Some(h), Some(u)) => match h.id.cmp(&u.id) {
+                    std::cmp::Ordering::Less => held.next(),
+                    std::cmp::Ordering::Equal => {
+                        held.next();
+                        upserts.next()
+                    }
+                    std::cmp::Ordering::Greater => upserts.next(),
+                },
+                (Some(_), None) => held.next(),
+                (None, Some(_)) => upserts.next(),
+                (None, None) => break,
+            };
+            merged.extend(next);
+        }
+        write_chunk(objects, &merged, &mut refs)?;
+    }
+    Some(refs)
+}
+
+/// The chunks of `meta`'s sprints, split as in `base`: a chunk whose sprints are all as they
+/// were is kept, any other is written again.
+fn chunks_compared(objects: &Objects, meta: &Meta, base: Option<&MetaParts>) -> Option<Vec<Ref>> {
     let mut held: Vec<HeldChunk<'_>> = Vec::new();
-    if let Some((_, parts)) = &base {
+    if let Some(parts) = base {
         let mut old = parts.meta.sprints.values();
         for (c, size) in parts.sizes.iter().enumerate() {
             let sprints: Vec<&Sprint> = old.by_ref().take(*size).collect();
@@ -418,7 +521,7 @@ fn write_meta(
         }
         now[chunk].push(sprint);
     }
-    let mut refs = Vec::with_capacity(now.len());
+    let mut refs = Vec::with_capacity(now.len() + 1);
     for ((_, was, file), sprints) in held.iter().zip(&now) {
         if let Some(file) = file
             && was.len() == sprints.len()
@@ -427,33 +530,26 @@ fn write_meta(
             refs.push(*file);
             continue;
         }
-        // A chunk left empty goes (a project without sprints has no chunk).
-        if sprints.is_empty() {
-            continue;
-        }
-        let pieces: Vec<&[&Sprint]> = match sprints.len() >= 2 * SPRINT_CHUNK {
-            true => sprints.chunks(SPRINT_CHUNK).collect(),
-            false => vec![sprints.as_slice()],
-        };
-        for piece in pieces {
-            let bytes = compact::encode_sprints(piece.iter().copied())?;
-            refs.push(objects.write(META_SHELF, &bytes)?);
-        }
+        write_chunk(objects, sprints, &mut refs)?;
     }
-    let r = objects.write(
-        META_SHELF,
-        &compact::encode(meta, &objects::encode_refs(&refs))?,
-    )?;
-    if let Some((old, parts)) = &base
-        && *old != r
-    {
-        replaced.push((META_SHELF.to_string(), *old));
-        for chunk in parts.chunks.iter().filter(|c| !refs.contains(c)) {
-            replaced.push((META_SHELF.to_string(), *chunk));
-        }
-    }
-    refs.insert(0, r);
     Some(refs)
+}
+
+/// Writes the sprints of one chunk, in pieces of [`SPRINT_CHUNK`] once it holds twice that;
+/// a chunk left empty goes (a project without sprints has no chunk).
+fn write_chunk(objects: &Objects, sprints: &[&Sprint], refs: &mut Vec<Ref>) -> Option<()> {
+    if sprints.is_empty() {
+        return Some(());
+    }
+    let pieces: Vec<&[&Sprint]> = match sprints.len() >= 2 * SPRINT_CHUNK {
+        true => sprints.chunks(SPRINT_CHUNK).collect(),
+        false => vec![sprints],
+    };
+    for piece in pieces {
+        let bytes = compact::encode_sprints(piece.iter().copied())?;
+        refs.push(objects.write(META_SHELF, &bytes)?);
+    }
+    Some(())
 }
 
 fn parsed_digest(dir: &Path, tree: ObjectId, bytes: &[u8]) -> Option<Arc<Digest>> {
@@ -972,6 +1068,41 @@ mod tests {
             for id in meta.sprints.keys() {
                 proptest::prop_assert_eq!(cached.position(id), meta.sprints.position(id));
             }
+        }
+
+        /// Sprints added and changed over cached ones are written into exactly the chunks the
+        /// same sprints decoded would be: the chunks they miss kept, a chunk that grows to
+        /// twice the size split, and none of it decoding the sprints whole.
+        #[test]
+        fn upserts_over_cached_sprints_write_the_chunks_decoded_sprints_would(
+            first in 1usize..700,
+            upserts in proptest::collection::vec((0usize..1_000, proptest::bool::ANY), 1..300),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let objects = Objects::new(dir.path());
+            let id = |n: usize| format!("S{n:04}");
+            let mut meta = Meta::default();
+            for n in (0..first).map(|n| n * 7 % 1_000) {
+                meta.sprints.insert(id(n), sprint(&id(n), "Planned"));
+            }
+            let files = write_meta(&objects, &meta, None, &mut Vec::new()).unwrap();
+            *PARSED_META.lock().unwrap() = None;
+            let parts = parsed_meta(&objects, files[0]).unwrap();
+            let mut over = Meta::clone(&parts.meta);
+            for (n, renamed) in upserts {
+                over.upsert_sprint(sprint(&id(n), if renamed { "Renamed" } else { "Planned" }));
+            }
+            let source: Arc<dyn SprintSource> = parts.sprints.clone();
+            let changed = over.sprints.changes_over(&source).expect("upserts over the source");
+            let fast = chunks_with_upserts(&objects, &parts, changed).unwrap();
+            proptest::prop_assert!(!over.sprints.is_decoded() && !parts.meta.sprints.is_decoded());
+            let mut decoded = over.clone();
+            let _ = &mut *decoded.sprints;
+            proptest::prop_assert!(decoded.sprints.changes_over(&source).is_none());
+            let slow = chunks_compared(&objects, &decoded, Some(&parts)).unwrap();
+            proptest::prop_assert_eq!(&fast, &slow);
+            let kept = fast.iter().filter(|r| parts.chunks.contains(r)).count();
+            proptest::prop_assert!(kept + changed.len() >= parts.chunks.len(), "a chunk no upsert falls in is kept");
         }
 
         /// Whatever a run of writes does to the sprints (adds in clusters, renames, removals),

@@ -194,8 +194,39 @@ impl View {
     /// missions, which only the whole index can do.
     pub fn put_sprint(&mut self, sprint: Sprint) -> Option<()> {
         let mut meta = Meta::clone(&self.meta);
+        let (id, was_at) = (sprint.id.clone(), meta.sprints.position(&sprint.id));
+        let count = meta.sprints.count();
         meta.upsert_sprint(sprint);
-        self.set_meta(meta)
+        let now_at = meta.sprints.position(&id)?;
+        let map: Option<Vec<u32>> = match was_at {
+            // A sprint that keeps its place moves no other.
+            Some(was) if was == now_at => Some(Vec::new()),
+            Some(_) => None,
+            // A new sprint no mission names moves the ones after it one place on.
+            None if !self.names_sprint(&id) => Some(
+                (0..count as u32)
+                    .map(|p| if p < now_at { p } else { p + 1 })
+                    .collect(),
+            ),
+            None => None,
+        };
+        let Some(map) = map else {
+            return self.set_meta(meta);
+        };
+        self.windows.remap_positions(&map);
+        // Worked out from the meta records before this write, if ever: not any more.
+        self.context = OnceCell::new();
+        self.meta = Arc::new(meta);
+        self.meta_changed = true;
+        Some(())
+    }
+
+    /// Whether missions name sprint `id`, by the counts.
+    fn names_sprint(&self, id: &str) -> bool {
+        self.digest
+            .sprint_counts
+            .get(id)
+            .is_some_and(|c| c.total > 0)
     }
 
     /// Replaces the meta records. None (and nothing changed) when the new ones would reorder
@@ -203,13 +234,11 @@ impl View {
     /// missions already name.
     pub fn set_meta(&mut self, meta: Meta) -> Option<()> {
         let context = OrderContext::new(&meta);
-        let named = |id: &str| {
-            self.digest
-                .sprint_counts
-                .get(id)
-                .is_some_and(|c| c.total > 0)
-        };
-        if self.context().added_sprints(&context).any(named) {
+        if self
+            .context()
+            .added_sprints(&context)
+            .any(|id| self.names_sprint(id))
+        {
             return None;
         }
         let map = self.context().positions_in(&context)?;
