@@ -156,6 +156,8 @@ fn apply(ws: &Workspace, op: &Op) {
 /// the next writes keep updating it in place.
 fn check_against_rebuild(repo: &Repo, ws: &Workspace, pool: usize) {
     let cache = repo.path.join(CACHE_HEAD);
+    // What this process parsed or wrote last would stand in for the bytes on disk.
+    cmos::store::forget_parsed_cache();
     let cached = ws.store().snapshot().expect("snapshot from the cache");
     let cached_links: Vec<_> = (0..pool)
         .map(|n| cached.entry(&id(n)).expect("bucket lookup"))

@@ -106,6 +106,9 @@ pub struct Buckets {
     groups: Vec<Ref>,
     /// Fanout files read so far: the buckets of each group (None if it cannot be read).
     fanouts: Vec<OnceCell<Option<Vec<Ref>>>>,
+    /// The encoded digest: a write that keeps the digest it started from writes these again
+    /// instead of encoding it (the counts of a thousand sprints take a while to encode).
+    digest: Vec<u8>,
     /// The encoded windows of the open missions.
     windows: Vec<u8>,
     /// The encoded answers about waiting missions the last write worked out ([`Waiting`]).
@@ -211,7 +214,9 @@ pub fn load(dir: &Path) -> Option<Cached> {
     let (tree, mut at) = manifest_tree(&bytes)?;
     let meta_ref = Ref::decode(bytes.get(at..at + Ref::SIZE)?)?;
     at += Ref::SIZE;
-    let digest = parsed_digest(dir, tree, section(&bytes, &mut at)?)?;
+    let digest_bytes = section(&bytes, &mut at)?;
+    let digest = parsed_digest(dir, tree, digest_bytes)?;
+    let digest_bytes = digest_bytes.to_vec();
     let windows = section(&bytes, &mut at)?.to_vec();
     let waiting = section(&bytes, &mut at)?.to_vec();
     let count = number(&bytes, &mut at)?;
@@ -230,6 +235,7 @@ pub fn load(dir: &Path) -> Option<Cached> {
             count,
             fanouts: groups.iter().map(|_| OnceCell::new()).collect(),
             groups,
+            digest: digest_bytes,
             windows,
             waiting,
             meta: meta_ref,
@@ -566,6 +572,18 @@ pub fn remember_digest(dir: &Path, tree: ObjectId, digest: Arc<Digest>) {
     }
 }
 
+/// Drops the meta records and digest this process keeps, so the next read parses what the
+/// cache holds on disk. Only tests need it: they check the bytes a write left behind, which
+/// the kept values would otherwise stand in for.
+pub fn forget_parsed() {
+    if let Ok(mut memo) = PARSED_META.lock() {
+        *memo = None;
+    }
+    if let Ok(mut memo) = PARSED_DIGEST.lock() {
+        *memo = None;
+    }
+}
+
 /// The value kept for `key`, else parsed and kept in place of the one before.
 fn remembered<K: PartialEq, V>(
     memo: &Memo<K, V>,
@@ -648,7 +666,7 @@ pub fn save_index(
         dir,
         tree,
         MetaFile::Changed(&index.meta),
-        digest,
+        DigestFile::Changed(digest),
         windows,
         &Waiting::new(),
         count,
@@ -663,6 +681,13 @@ pub enum MetaFile<'a> {
     Changed(&'a Meta),
 }
 
+/// The digest a write caches: that of the cache it started from, kept as it was encoded, or
+/// another one.
+pub enum DigestFile<'a> {
+    Same(&'a Buckets),
+    Changed(&'a Digest),
+}
+
 /// Writes the buckets in `fresh` (by number), keeps every other bucket of `base` (which must
 /// have `count` buckets when given; without it, `fresh` holds every bucket), then replaces the
 /// manifest. Failing to cache is not an error: the next command rebuilds. False if nothing was
@@ -672,7 +697,7 @@ pub fn write(
     dir: &Path,
     tree: ObjectId,
     meta: MetaFile<'_>,
-    digest: &Digest,
+    digest: DigestFile<'_>,
     windows: &Windows,
     waiting: &Waiting,
     count: usize,
@@ -690,7 +715,7 @@ fn write_manifest(
     dir: &Path,
     tree: ObjectId,
     meta: MetaFile<'_>,
-    digest: &Digest,
+    digest: DigestFile<'_>,
     windows: &Windows,
     waiting: &Waiting,
     count: usize,
@@ -748,7 +773,10 @@ fn write_manifest(
         MetaFile::Changed(meta) => write_meta(&objects, meta, meta_base, &mut replaced)?,
     };
     let meta_ref = meta_files[0];
-    let digest = compact::encode_digest(digest)?;
+    let digest = match digest {
+        DigestFile::Same(buckets) => buckets.digest.clone(),
+        DigestFile::Changed(digest) => compact::encode_digest(digest)?,
+    };
     let windows = postcard::to_allocvec(windows).ok()?;
     let waiting = postcard::to_allocvec(waiting).ok()?;
     for (shelf, r) in &replaced {

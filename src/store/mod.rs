@@ -45,6 +45,10 @@ use gix::ObjectId;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use gix::refs::{FullName, Target};
 
+/// Makes the next read of the cache parse it from disk (see `cache::forget_parsed`); for
+/// tests of what a write leaves on disk.
+#[doc(hidden)]
+pub use cache::forget_parsed as forget_parsed_cache;
 pub use gate::Marker;
 pub use git_program::ACTIVE_ENV;
 pub use history::{LogEntry, LogFilter};

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use gix::ObjectId;
 
 use super::cache::{
-    self, Bucket, Buckets, Cached, EntryWithDependents, MetaFile, StoredRef, Waiting,
+    self, Bucket, Buckets, Cached, DigestFile, EntryWithDependents, MetaFile, StoredRef, Waiting,
 };
 use crate::digest::{Digest, LISTED, LISTED_STATUSES};
 use crate::index::{Index, Meta, MissionEntry};
@@ -312,11 +312,17 @@ impl View {
         })
     }
 
+    /// Whether this write changed what the digest is made of: the missions and the meta
+    /// records.
+    fn changes_digest(&self) -> bool {
+        !self.changed.is_empty() || self.meta_changed
+    }
+
     /// The digest of the tip this write produces, or None if the windows cannot tell. The
     /// counts per sprint move into it (a thousand sprints take a while to copy), so the view
     /// answers no more questions about sprints afterwards; it can still be saved.
     pub fn take_digest(&mut self) -> Option<Arc<Digest>> {
-        if self.changed.is_empty() && !self.meta_changed {
+        if !self.changes_digest() {
             // The digest is made of the missions and the meta records alone: a write that
             // changed neither (a capture, a decision) has the digest it started from.
             return Some(self.digest.clone());
@@ -407,6 +413,13 @@ impl View {
         let meta = match self.meta_changed {
             true => MetaFile::Changed(&self.meta),
             false => MetaFile::Same(&self.buckets),
+        };
+        // `take_digest` hands back the very digest the view started from when nothing it is
+        // made of changed: its encoding is in the cache already.
+        let digest = match std::ptr::eq(digest, Arc::as_ptr(&self.digest)) && !self.changes_digest()
+        {
+            true => DigestFile::Same(&self.buckets),
+            false => DigestFile::Changed(digest),
         };
         cache::write(
             path,
