@@ -43,6 +43,30 @@ pub(super) fn persist(repo: &gix::Repository) -> Result<Vec<ObjectId>> {
     Ok(stored)
 }
 
+/// Puts a blob in the write's memory, hashing it once. gix's `Repository::write_blob` would
+/// first ask whether the object exists, which loads every pack index of the repository (gix
+/// reads an index's whole offset table to check its size: 0.7 million instructions at
+/// 100,000 missions) for an object that is nearly always new, then hash it again to keep it.
+/// An object stored twice costs nothing: `persist` leaves one stored loose alone, and packing
+/// keeps one copy.
+pub(super) fn keep_blob(repo: &gix::Repository, bytes: &[u8]) -> gix::Result<ObjectId> {
+    use gix::objs::Write;
+    repo.objects.write_buf(gix::object::Kind::Blob, bytes)
+}
+
+/// Puts every tree `editor` changed in the write's memory and returns the root's id. gix's
+/// `Editor::write` would also look up every entry of every tree it writes (a `missions/xx`
+/// tree holds hundreds) and ask whether each new tree exists, loading every pack index. Here
+/// each entry is one the tree already had (`trees::check_edits` looked at those) or a blob
+/// this write just kept, under a name checked by [`check_paths`].
+pub(super) fn keep_trees(
+    repo: &gix::Repository,
+    editor: gix::object::tree::Editor<'_>,
+) -> gix::Result<ObjectId> {
+    use gix::objs::Write;
+    editor.detach().write(|tree| repo.objects.write(tree))
+}
+
 struct LooseWriter {
     objects_dir: PathBuf,
     /// Made for the first blob: a write of trees alone never pays for it.

@@ -737,11 +737,9 @@ impl Store {
             message: message.into(),
             extra_headers: Vec::new(),
         };
-        let id = self
-            .repo
-            .write_object(&commit)
-            .map_err(|e| Error::git("cannot write a commit", e))?
-            .detach();
+        // Kept in memory without asking whether it exists (see `loose::keep_blob`).
+        let id = gix::objs::Write::write(&self.repo.objects, &commit)
+            .map_err(|e| Error::git("cannot write a commit", e))?;
         // The commit and the objects it names were kept in memory (see `loose`): store them
         // all now, before any branch can point at them.
         let stored = loose::persist(&self.repo)?;

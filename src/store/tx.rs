@@ -8,7 +8,7 @@ use gix::objs::tree::EntryKind;
 
 use super::cache::Buckets;
 use super::view::View;
-use super::{Store, load, trees};
+use super::{Store, load, loose, trees};
 use crate::error::{Error, Result};
 use crate::format::codec::{from_toml, json_line, to_toml};
 use crate::format::layout;
@@ -511,6 +511,15 @@ impl<'s> Tx<'s> {
                 remote: false,
             });
         }
+        // Every name the write puts in a tree is one cmos would accept reading it back.
+        for path in self.staged.keys() {
+            if let Some(why) = path
+                .split('/')
+                .find_map(|name| trees::check_name(name.as_bytes()))
+            {
+                return Err(Error::Git(format!("cannot write {path:?}: {why}")));
+            }
+        }
         let git = |e: gix::Error| Error::git("cannot write to the object database", e);
         let mut editor = repo.edit_tree(self.tree).map_err(git)?;
         // Each file's bytes are freed once stored (nothing reads the staged files after the
@@ -519,7 +528,7 @@ impl<'s> Tx<'s> {
         for (path, content) in std::mem::take(&mut self.staged) {
             match content {
                 Some(bytes) => {
-                    let blob = repo.write_blob(&bytes).map_err(git)?;
+                    let blob = loose::keep_blob(repo, &bytes).map_err(git)?;
                     drop(bytes);
                     editor
                         .upsert(path.as_str(), EntryKind::Blob, blob)
@@ -530,7 +539,7 @@ impl<'s> Tx<'s> {
                 }
             }
         }
-        let tree = editor.write().map_err(git)?.detach();
+        let tree = loose::keep_trees(repo, editor).map_err(git)?;
         let subject = if self.subject.is_empty() {
             op
         } else {
