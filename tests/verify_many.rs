@@ -1,11 +1,11 @@
-//! A branch with more mission files than one thread parses alone: the index build reads them
-//! on this thread and parses them on others, and `verify` must find exactly what a reading
-//! on one thread finds, whatever the order the parsers finish in. The index `verify` leaves
-//! in the cache must be the one any read builds.
+//! A branch with more mission files, sessions and log shards than one thread parses alone:
+//! `verify` reads them on this thread and parses them on others, and must find exactly what a
+//! reading on one thread finds, whatever the order the parsers finish in. The index `verify`
+//! leaves in the cache must be the one any read builds.
 
 mod common;
 
-use cmos::format::layout::mission_path;
+use cmos::format::layout::{self, mission_path, session_path};
 use common::Repo;
 
 /// Well over the count from which the parsing moves to other threads.
@@ -83,4 +83,83 @@ fn test_verify_of_many_missions_names_each_bad_file_and_caches_the_index_a_read_
     assert_eq!(from_verify.0.len(), MISSIONS - 2, "{:#}", from_verify.1);
     std::fs::remove_dir_all(caches.join("index")).unwrap();
     assert_eq!(listed(&repo), from_verify);
+}
+
+/// A session file as cmos writes it; `title` is put between the quotes as it is.
+fn session_file(id: &str, n: usize, title: &str) -> String {
+    format!(
+        "id = \"{id}\"\nuid = \"01m8qyvhxzqzgwasj2{n:08}\"\ntype = \"build\"\ntitle = \"{title}\"\n\
+         status = \"Active\"\nagent = \"a\"\nstarted_at = \"2026-12-01T04:47:22Z\"\n"
+    )
+}
+
+/// An event line as cmos writes it, with `note` put between the quotes as it is.
+fn event_line(n: usize, note: &str) -> String {
+    format!(
+        "{{\"uid\":\"01m8qyvgtw0z9pbgw8{n:08}\",\"at\":\"2026-11-01T04:47:20Z\",\"agent\":\"a\",\
+         \"writer\":\"w{n:09}\",\"kind\":\"mission.started\",\"target\":\"M1\",\"note\":\"{note}\"}}\n"
+    )
+}
+
+#[test]
+fn test_verify_of_many_sessions_and_log_shards_names_each_bad_file() {
+    let repo = Repo::new();
+    repo.init();
+    const COUNT: usize = 1_200;
+    let session_id = |n: usize| format!("ps-20261201-t{n:09}");
+    let shard = |n: usize| {
+        let dir = layout::log_month_dir(layout::EVENTS, "2026-11");
+        format!("{dir}/{}", layout::shard_name(&format!("w{n:09}"), 1))
+    };
+    let mut files: Vec<(String, String)> = Vec::new();
+    for n in 0..COUNT {
+        let id = session_id(n);
+        files.push((session_path(&id), session_file(&id, n, "A session")));
+        let lines = event_line(2 * n, "first") + &event_line(2 * n + 1, "second");
+        files.push((shard(n), lines));
+    }
+    // Bad files early, in the middle and late in each walk.
+    let bad_session = session_path(&session_id(3));
+    let escaping_session = session_path(&session_id(650));
+    let bad_shard = shard(11);
+    let late_bad_shard = shard(1_100);
+    for (path, content) in files.iter_mut() {
+        if *path == bad_session {
+            *content = "id = \n".into();
+        } else if *path == escaping_session {
+            *content = session_file(&session_id(650), 650, "Escape \\u001b[2J here");
+        } else if *path == bad_shard {
+            *content = event_line(22, "fine") + "{not json\n";
+        } else if *path == late_bad_shard {
+            *content = event_line(2_200, "fine") + "{}\n";
+        }
+    }
+    repo.push_files(&files);
+
+    let problems = repo.verify_problems();
+    let paths: Vec<&str> = problems.iter().map(|(path, _)| path.as_str()).collect();
+    let mut expected = vec![
+        bad_session.as_str(),
+        escaping_session.as_str(),
+        bad_shard.as_str(),
+        late_bad_shard.as_str(),
+    ];
+    expected.sort();
+    assert_eq!(paths, expected, "{problems:#?}");
+
+    // A verify that reads every file again finds the same; one that reads none, too.
+    let caches = repo.path.join(".git/cmos");
+    for entry in std::fs::read_dir(&caches).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("verified")
+        {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+    assert_eq!(repo.verify_problems(), problems);
+    assert_eq!(repo.verify_problems(), problems);
 }

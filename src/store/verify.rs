@@ -138,12 +138,10 @@ impl Store {
         let kinds = ItemKind::ALL.iter().map(|k| k.log_dir());
         let logs = [layout::EVENTS, layout::CONFLICTS, layout::METRICS];
         for log in logs.into_iter().chain(kinds) {
-            for (path, blob) in load::log_shards(&self.repo, tree, log)? {
-                files.judge(path, blob, |path| {
-                    let bytes = load::read_blob(&self.repo, blob, path)?;
-                    Ok(shard_problems(log, path, &bytes))
-                })?;
-            }
+            let shards = load::log_shards(&self.repo, tree, log)?;
+            files.judge_all(&self.repo, shards, |path, bytes| {
+                shard_problems(log, path, bytes)
+            })?;
         }
         Ok(files.keep())
     }
@@ -156,6 +154,7 @@ impl Store {
         };
         let mut files = Known::new(caches, cache::Kind::Sessions);
         let mut problems = Vec::new();
+        let mut session_files = Vec::new();
         let sessions = trees::join(layout::ROOT, layout::SESSIONS);
         for change in trees::diff(&self.repo, None, Some(dir))? {
             let path = trees::join(&sessions, &change.path);
@@ -163,13 +162,7 @@ impl Store {
                 Some(Leaf::Bad(why)) => problems.push(trees::problem(&path, why)),
                 // A session lives at `<day>/<id>.toml`.
                 Some(Leaf::File(blob)) if change.path.split('/').count() == 2 => {
-                    files.judge(path, blob, |path| {
-                        let bytes = load::read_blob(&self.repo, blob, path)?;
-                        Ok(match codec::from_toml::<Session>(path, &bytes) {
-                            Ok(session) => super::verify_text::session(path, &bytes, &session),
-                            Err(problem) => vec![problem],
-                        })
-                    })?;
+                    session_files.push((path, blob));
                 }
                 Some(Leaf::File(_)) => problems.push(problem(
                     &path,
@@ -182,6 +175,14 @@ impl Store {
                 None => {}
             }
         }
+        files.judge_all(
+            &self.repo,
+            session_files,
+            |path, bytes| match codec::from_toml::<Session>(path, bytes) {
+                Ok(session) => super::verify_text::session(path, bytes, &session),
+                Err(problem) => vec![problem],
+            },
+        )?;
         problems.extend(files.keep());
         Ok(problems)
     }
@@ -315,23 +316,34 @@ impl<'c> Known<'c> {
         }
     }
 
-    /// The file at `path` with content `blob`, judged by `judge` unless the cache knows it.
-    fn judge(
+    /// Each file of `files` (path and content) judged by `judge` unless the cache knows it.
+    /// The files are read on this thread and judged on the others: a first verify of a
+    /// project with a million events parses 40 MB of log lines and 20,000 sessions.
+    fn judge_all(
         &mut self,
-        path: String,
-        blob: ObjectId,
-        judge: impl FnOnce(&str) -> Result<Vec<FileProblem>>,
+        repo: &gix::Repository,
+        files: Vec<(String, ObjectId)>,
+        judge: impl Fn(&str, &[u8]) -> Vec<FileProblem> + Sync,
     ) -> Result<()> {
-        let key = (path, blob);
-        let found = match self.cached.remove(&key) {
-            Some(found) => found,
-            None => {
-                self.read = true;
-                judge(&key.0)?
+        let mut unknown = Vec::new();
+        for key in files {
+            match self.cached.remove(&key) {
+                Some(found) => self.now.push((key.0, key.1, found)),
+                None => unknown.push(key),
             }
+        }
+        self.read |= !unknown.is_empty();
+        let count = unknown.len();
+        let read = unknown.into_iter().map(|(path, blob)| {
+            let bytes = load::read_blob(repo, blob, &path)?;
+            Ok::<_, Error>((path, blob, bytes))
+        });
+        let judge = |(path, blob, bytes): (String, ObjectId, Vec<u8>)| {
+            let found = judge(&path, &bytes);
+            (path, blob, found)
         };
-        self.now.push((key.0, blob, found));
-        Ok(())
+        let now = &mut self.now;
+        super::pipeline::read_then_parse(count, read, judge, |judged| now.push(judged))
     }
 
     /// Every problem found, the cache rewritten when it differs from what was met.
