@@ -9,8 +9,10 @@
 //! 1% Completed and 60 In Progress; and per 10,000 missions a memory of 2,000 sessions with
 //! 20,000 captures, 5,000 decisions and 200,000 events, at most 1,000,000 events, see
 //! `memory.rs`; and 50 clones' process state files), then a `git clone` of it, which is what is
-//! measured. Every command runs 3 times untimed, then 30 times timed from spawn to exit; the
-//! floor is `git rev-parse`, the cheapest process that reads the same branch. The writes (add,
+//! measured. Every command runs 3 times untimed, then 30 times timed from spawn to exit, the
+//! projects of each size taking turns run by run so that the machine's drift over minutes
+//! does not skew the ratios between sizes; the floor is `git rev-parse`, the cheapest process
+//! that reads the same branch. The writes (add,
 //! start, update, complete, capture, decision, sprint) must stay flat in the project's size.
 
 #[path = "cli/mcp.rs"]
@@ -119,7 +121,8 @@ fn main() {
         "{} warm-up runs, then {} timed runs per command; wall clock from spawn to exit\n",
         runs.warmup, runs.timed
     );
-    let reports: Vec<SizeReport> = sizes.iter().map(|&n| bench_size(binary, n, runs)).collect();
+    let prepared: Vec<Prepared> = sizes.iter().map(|&n| prepare(binary, n)).collect();
+    let reports = bench_sizes(prepared, runs);
     for report in &reports {
         print_size(report);
     }
@@ -302,7 +305,14 @@ const STATE_READ_TARGET_MS: f64 = 1.0;
 /// Clones that have moved the project's state machine, each with its own state file.
 const STATE_WRITERS: usize = 50;
 
-fn bench_size(binary: &Path, missions: usize, runs: Runs) -> SizeReport {
+/// A project made and cloned for measuring, with what making it took.
+struct Prepared {
+    project: Project,
+    seed: Duration,
+    cold_status: Duration,
+}
+
+fn prepare(binary: &Path, missions: usize) -> Prepared {
     let shape = Shape { missions };
     eprintln!("preparing a project of {missions} missions…");
     let origin = Project::create(binary, shape);
@@ -318,31 +328,57 @@ fn bench_size(binary: &Path, missions: usize, runs: Runs) -> SizeReport {
         "--title",
         "Benchmark",
     ]));
-    let samples = COMMANDS
-        .iter()
-        .map(|&cmd| {
-            eprintln!("  measuring {}", cmd.label());
-            measure(runs, |run| cmd.command(&project, run))
-        })
-        .collect();
+    Prepared {
+        project,
+        seed,
+        cold_status,
+    }
+}
+
+/// Measures every command on every project, the projects taking turns run by run: the
+/// machine's load drifts over minutes (other tenants, background packing), and measuring one
+/// size after the other put that drift into the ratios between sizes.
+fn bench_sizes(prepared: Vec<Prepared>, runs: Runs) -> Vec<SizeReport> {
+    let projects: Vec<&Project> = prepared.iter().map(|p| &p.project).collect();
+    let mut samples: Vec<Vec<Samples>> = projects.iter().map(|_| Vec::new()).collect();
+    for cmd in COMMANDS {
+        eprintln!("measuring {}", cmd.label());
+        let measured = measure_in_turn(runs, &projects, |project, run| cmd.command(project, run));
+        for (of_project, one) in samples.iter_mut().zip(measured) {
+            of_project.push(one);
+        }
+    }
+    prepared
+        .into_iter()
+        .zip(samples)
+        .map(|(prepared, samples)| finish_size(prepared, samples, runs))
+        .collect()
+}
+
+/// The rest of one project's report: checks of its writes, the MCP server, the state read.
+fn finish_size(prepared: Prepared, samples: Vec<Samples>, runs: Runs) -> SizeReport {
+    let project = prepared.project;
     project.check_writes(runs);
-    eprintln!("  measuring the MCP server");
+    eprintln!(
+        "measuring the MCP server ({} missions)",
+        project.shape.missions
+    );
     let times = mcp::measure(
         || project.cmos(&["mcp"]),
         &project.shape.middle_id(),
         runs.warmup,
         runs.timed,
     );
-    eprintln!("  measuring the process state read");
     let state_read = project.state_read(runs);
+    let shape = project.shape;
     // For profiling by hand afterwards: CMOS_BENCH_KEEP=1 keeps the repositories.
     if std::env::var_os("CMOS_BENCH_KEEP").is_some() {
         eprintln!("  kept {}", project.keep().display());
     }
     SizeReport {
         shape,
-        seed,
-        cold_status,
+        seed: prepared.seed,
+        cold_status: prepared.cold_status,
         samples,
         mcp_start: Samples::new(times.start_to_list),
         mcp_calls: times
@@ -354,15 +390,25 @@ fn bench_size(binary: &Path, missions: usize, runs: Runs) -> SizeReport {
     }
 }
 
-/// Runs the warm-up runs untimed then the timed ones; `make` gets the run number.
-fn measure(runs: Runs, mut make: impl FnMut(usize) -> Command) -> Samples {
+/// `measure` on each of `projects`, which take turns: every project's warm-up runs, then
+/// each timed run on one project after the other.
+fn measure_in_turn(
+    runs: Runs,
+    projects: &[&Project],
+    make: impl Fn(&Project, usize) -> Command,
+) -> Vec<Samples> {
     for run in 0..runs.warmup {
-        run_ok(make(run));
+        for project in projects {
+            run_ok(make(project, run));
+        }
     }
-    let timings = (runs.warmup..runs.total())
-        .map(|run| time(make(run)))
-        .collect();
-    Samples::new(timings)
+    let mut timings: Vec<Vec<Duration>> = projects.iter().map(|_| Vec::new()).collect();
+    for run in runs.warmup..runs.total() {
+        for (project, times) in projects.iter().zip(&mut timings) {
+            times.push(time(make(project, run)));
+        }
+    }
+    timings.into_iter().map(Samples::new).collect()
 }
 
 /// Wall clock from spawn to exit, output captured; panics unless the process succeeded.
