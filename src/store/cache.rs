@@ -900,6 +900,15 @@ mod tests {
         assert_eq!(again.missions.get("M0").unwrap().unwrap().1.len(), 99);
     }
 
+    /// Meta records holding a sprint for each of `ids`, all titled `title`.
+    fn meta_of(ids: impl IntoIterator<Item = String>, title: &str) -> Meta {
+        let mut meta = Meta::default();
+        for id in ids {
+            meta.sprints.insert(id.clone(), sprint(&id, title));
+        }
+        meta
+    }
+
     fn sprint(id: &str, title: &str) -> Sprint {
         let at: crate::model::Timestamp = "2026-11-24T09:30:00Z".parse().unwrap();
         Sprint {
@@ -929,11 +938,8 @@ mod tests {
     fn a_change_to_one_sprint_re_encodes_its_chunk_and_keeps_the_others() {
         let dir = tempfile::tempdir().unwrap();
         let objects = Objects::new(dir.path());
-        let mut meta = Meta::default();
         let id = |i: usize| format!("S{i:04}");
-        for i in 0..600 {
-            meta.sprints.insert(id(i), sprint(&id(i), "Planned work"));
-        }
+        let mut meta = meta_of((0..600).map(id), "Planned work");
         let mut replaced = Vec::new();
         let first = write_meta(&objects, &meta, None, &mut replaced).unwrap();
         // Chunks of the chunk size, in id order.
@@ -991,11 +997,7 @@ mod tests {
     fn sprints_are_decoded_on_first_read_and_a_damaged_chunk_is_refused_at_once() {
         let dir = tempfile::tempdir().unwrap();
         let objects = Objects::new(dir.path());
-        let mut meta = Meta::default();
-        for i in 0..300 {
-            let id = format!("S{i:03}");
-            meta.sprints.insert(id.clone(), sprint(&id, "Planned work"));
-        }
+        let meta = meta_of((0..300).map(|i| format!("S{i:03}")), "Planned work");
         let files = write_meta(&objects, &meta, None, &mut Vec::new()).unwrap();
         *PARSED_META.lock().unwrap() = None;
         let parsed = parsed_meta(&objects, files[0]).expect("the meta records parse");
@@ -1026,11 +1028,7 @@ mod tests {
     fn a_chunk_that_grows_to_twice_the_size_is_split_and_the_others_kept() {
         let dir = tempfile::tempdir().unwrap();
         let objects = Objects::new(dir.path());
-        let mut meta = Meta::default();
-        for i in 0..300 {
-            let id = format!("S{i:04}");
-            meta.sprints.insert(id.clone(), sprint(&id, "Planned"));
-        }
+        let mut meta = meta_of((0..300).map(|i| format!("S{i:04}")), "Planned");
         let mut replaced = Vec::new();
         let mut files = write_meta(&objects, &meta, None, &mut replaced).unwrap();
         let before = files.clone();
@@ -1109,10 +1107,7 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let objects = Objects::new(dir.path());
             let id = |n: usize| format!("S{n:04}");
-            let mut meta = Meta::default();
-            for n in (0..first).map(|n| n * 7 % 1_000) {
-                meta.sprints.insert(id(n), sprint(&id(n), "Planned"));
-            }
+            let meta = meta_of((0..first).map(|n| id(n * 7 % 1_000)), "Planned");
             let files = write_meta(&objects, &meta, None, &mut Vec::new()).unwrap();
             *PARSED_META.lock().unwrap() = None;
             let parts = parsed_meta(&objects, files[0]).unwrap();
@@ -1147,10 +1142,7 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let objects = Objects::new(dir.path());
             let id = |n: usize| format!("S{n:04}");
-            let mut meta = Meta::default();
-            for n in (0..first).map(|n| n * 7 % 1_000) {
-                meta.sprints.insert(id(n), sprint(&id(n), "Planned"));
-            }
+            let mut meta = meta_of((0..first).map(|n| id(n * 7 % 1_000)), "Planned");
             let mut replaced = Vec::new();
             let mut files = write_meta(&objects, &meta, None, &mut replaced).unwrap();
             for (kind, at, count) in writes {

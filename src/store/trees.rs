@@ -44,33 +44,38 @@ pub const MAX_DEPTH: usize = 8;
 /// control characters, names that are not UTF-8, and the names git reserves (`.git` in any
 /// case, with the trailing dots and spaces Windows drops, and its short form `git~1`).
 pub fn check_name(name: &[u8]) -> Option<&'static str> {
+    sound_name(name).err()
+}
+
+/// `name` as text when [`check_name`] accepts it, else why it does not.
+fn sound_name(name: &[u8]) -> std::result::Result<&str, &'static str> {
     if name.is_empty() {
-        return Some("an entry with an empty name");
+        return Err("an entry with an empty name");
     }
     if name == b"." || name == b".." {
-        return Some("an entry named like a directory link (`.` or `..`)");
+        return Err("an entry named like a directory link (`.` or `..`)");
     }
     if name.starts_with(b"/") {
-        return Some("an entry named by an absolute path");
+        return Err("an entry named by an absolute path");
     }
     if name.contains(&b'/') {
-        return Some("an entry whose name holds `/` (several path components)");
+        return Err("an entry whose name holds `/` (several path components)");
     }
     if name.contains(&b'\\') {
-        return Some("an entry whose name holds `\\` (a path separator on Windows)");
+        return Err("an entry whose name holds `\\` (a path separator on Windows)");
     }
     let Ok(text) = std::str::from_utf8(name) else {
-        return Some("an entry whose name is not UTF-8");
+        return Err("an entry whose name is not UTF-8");
     };
     // C1 controls too: U+009B is a terminal's escape sequence introducer on its own.
     if text.chars().any(char::is_control) {
-        return Some("an entry whose name holds a control character");
+        return Err("an entry whose name holds a control character");
     }
     let trimmed = name.trim_end_with(|c| c == '.' || c == ' ');
     if trimmed.eq_ignore_ascii_case(b".git") || name.eq_ignore_ascii_case(b"git~1") {
-        return Some("an entry named `.git`, which git reserves");
+        return Err("an entry named `.git`, which git reserves");
     }
-    None
+    Ok(text)
 }
 
 /// What an entry of a checked tree is.
@@ -196,28 +201,35 @@ pub fn decode(data: &[u8], hash: gix::hash::Kind) -> Listing {
     if !sorted {
         return Listing::Bad("a tree whose entries are not in git's order".into());
     }
-    let mut entries: Vec<(Vec<u8>, Node)> = tree
+    // Each entry's name as stored, as shown, and what it is. A sound name is shown as the
+    // text `sound_name` already checked (a `missions/xx` tree of a large project has hundreds
+    // of entries, and every write decodes a few such trees); a bad one is escaped.
+    let mut entries: Vec<(&[u8], String, Node)> = tree
         .entries
         .iter()
         .map(|e| {
-            let node = match check_name(e.filename) {
-                Some(why) => Node::Bad(format!("{why}: {:?}", e.filename.to_str_lossy())),
-                None => classify(e.mode, e.oid.to_owned()),
-            };
-            (e.filename.to_vec(), node)
+            let name: &[u8] = e.filename;
+            match sound_name(name) {
+                Ok(text) => (name, text.to_string(), classify(e.mode, e.oid.to_owned())),
+                Err(why) => (
+                    name,
+                    display_name(name),
+                    Node::Bad(format!("{why}: {:?}", e.filename.to_str_lossy())),
+                ),
+            }
         })
         .collect();
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.sort_by(|a, b| a.0.cmp(b.0));
     let mut checked: Vec<(String, Node)> = Vec::with_capacity(entries.len());
-    let mut last: Option<Vec<u8>> = None;
-    for (name, node) in entries {
-        if last.as_deref() == Some(&name[..]) {
+    let mut last: Option<&[u8]> = None;
+    for (name, shown, node) in entries {
+        if last == Some(name) {
             // Which of two same-named entries is meant cannot be told: follow neither.
             let listed = checked.last_mut().expect("the previous entry was kept");
             listed.1 = Node::Bad("two entries with this name (git fsck: duplicateEntries)".into());
             continue;
         }
-        checked.push((display_name(&name), node));
+        checked.push((shown, node));
         last = Some(name);
     }
     // By the names as shown, which `find` searches: escaping an unprintable name can move it
