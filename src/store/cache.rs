@@ -989,7 +989,7 @@ mod tests {
         same_meta(&objects, empty[0], &meta);
         // A chunk gone missing means no meta records, never a partial list of sprints.
         std::fs::remove_file(dir.path().join(META_SHELF).join(third[1].name())).unwrap();
-        *PARSED_META.lock().unwrap() = None;
+        forget_parsed();
         assert!(parsed_meta(&objects, third[0]).is_none());
     }
 
@@ -999,7 +999,7 @@ mod tests {
         let objects = Objects::new(dir.path());
         let meta = meta_of((0..300).map(|i| format!("S{i:03}")), "Planned work");
         let files = write_meta(&objects, &meta, None, &mut Vec::new()).unwrap();
-        *PARSED_META.lock().unwrap() = None;
+        forget_parsed();
         let parsed = parsed_meta(&objects, files[0]).expect("the meta records parse");
         assert!(
             !parsed.meta.sprints.is_decoded(),
@@ -1020,7 +1020,7 @@ mod tests {
             .unwrap();
         bytes[at..at + 12].fill(0xff);
         std::fs::write(&path, &bytes).unwrap();
-        *PARSED_META.lock().unwrap() = None;
+        forget_parsed();
         assert!(parsed_meta(&objects, files[0]).is_none());
     }
 
@@ -1077,7 +1077,7 @@ mod tests {
                 meta.sprints.insert(id.clone(), s);
             }
             let files = write_meta(&objects, &meta, None, &mut Vec::new()).unwrap();
-            *PARSED_META.lock().unwrap() = None;
+            forget_parsed();
             let parsed = parsed_meta(&objects, files[0]).unwrap();
             let cached = &parsed.meta.sprints;
             let order: Vec<&str> = meta.sprints_in_order().iter().map(|s| s.id.as_str()).collect();
@@ -1109,7 +1109,7 @@ mod tests {
             let id = |n: usize| format!("S{n:04}");
             let meta = meta_of((0..first).map(|n| id(n * 7 % 1_000)), "Planned");
             let files = write_meta(&objects, &meta, None, &mut Vec::new()).unwrap();
-            *PARSED_META.lock().unwrap() = None;
+            forget_parsed();
             let parts = parsed_meta(&objects, files[0]).unwrap();
             let mut over = Meta::clone(&parts.meta);
             for (n, renamed) in upserts {

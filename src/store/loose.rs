@@ -58,7 +58,7 @@ pub(super) fn keep_blob(repo: &gix::Repository, bytes: &[u8]) -> gix::Result<Obj
 /// `Editor::write` would also look up every entry of every tree it writes (a `missions/xx`
 /// tree holds hundreds) and ask whether each new tree exists, loading every pack index. Here
 /// each entry is one the tree already had (`trees::check_edits` looked at those) or a blob
-/// this write just kept, under a name checked by [`check_paths`].
+/// this write just kept, under a name `Tx::commit` checked with `trees::check_name`.
 pub(super) fn keep_trees(
     repo: &gix::Repository,
     editor: gix::object::tree::Editor<'_>,

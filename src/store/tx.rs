@@ -242,8 +242,8 @@ impl<'s> Tx<'s> {
         Ok(())
     }
 
-    /// Whether anything (even an unreadable file) is stored at `path`.
-    /// Whether a file is at `path` as of this operation (found in the tree, not read).
+    /// Whether anything (even an unreadable file) is stored at `path` as of this operation:
+    /// looked up in the tree, not read.
     pub fn exists(&self, path: &str) -> Result<bool> {
         if let Some(staged) = self.staged.get(path) {
             return Ok(staged.is_some());
