@@ -1,6 +1,7 @@
-//! A branch with more mission files, sessions and log shards than one thread parses alone:
-//! `verify` reads them on this thread and parses them on others, and must find exactly what a
-//! reading on one thread finds, whatever the order the parsers finish in. The index `verify`
+//! A branch with more mission files, sessions and log shards than one thread reads alone:
+//! `verify` reads and parses them on several threads, each with its own repository handle, and
+//! must find exactly what a reading on one thread finds, whatever the order the threads finish
+//! in. The index `verify`
 //! leaves in the cache must be the one any read builds.
 
 mod common;
@@ -58,7 +59,9 @@ fn test_verify_of_many_missions_names_each_bad_file_and_caches_the_index_a_read_
             .contains("not valid text")
     );
 
-    // The same problems from a verify that reads everything again.
+    // The same problems from a verify that reads everything again, now from a pack (read in
+    // the pack's order, where the first reading met loose objects in the tree's).
+    repo.git(&["repack", "-adq"]);
     let caches = repo.path.join(".git/cmos");
     for entry in std::fs::read_dir(&caches).unwrap() {
         let path = entry.unwrap().path();

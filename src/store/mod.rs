@@ -23,6 +23,7 @@ mod locks;
 mod loose;
 mod merge;
 mod metrics;
+mod pack_order;
 mod packing;
 mod pipeline;
 mod project_files;
@@ -88,6 +89,16 @@ const MAX_ATTEMPTS: u32 = 200;
 /// MCP server, the board) reached as fetches and cmos's incremental packing added packs
 /// (git's `gc --auto` folds them together only past 50).
 fn discover(dir: &Path) -> std::result::Result<gix::Repository, gix::Error> {
+    gix::ThreadSafeRepository::discover_with_environment_overrides_opts(
+        dir,
+        Default::default(),
+        trust_options(),
+    )
+    .map(Into::into)
+}
+
+/// How a repository is opened, whoever owns it.
+fn trust_options() -> gix::sec::trust::Mapping<gix::open::Options> {
     let slots = gix::odb::store::init::Slots::AsNeededByDiskState {
         multiplier: 2.0,
         minimum: 512,
@@ -95,12 +106,53 @@ fn discover(dir: &Path) -> std::result::Result<gix::Repository, gix::Error> {
     let mut trust = gix::sec::trust::Mapping::<gix::open::Options>::default();
     trust.full = trust.full.object_store_slots(slots);
     trust.reduced = trust.reduced.object_store_slots(slots);
-    gix::ThreadSafeRepository::discover_with_environment_overrides_opts(
-        dir,
-        Default::default(),
-        trust,
-    )
-    .map(Into::into)
+    trust
+}
+
+/// How a thread that reads records beside the caller's (`pipeline`) opens a handle of its own
+/// on the same repository: gix handles are not shared between threads.
+pub(super) struct Reopen {
+    git_dir: PathBuf,
+    common_dir: PathBuf,
+}
+
+impl Reopen {
+    /// None when `repo` holds objects not yet stored (a write under way), which only its
+    /// own handle can see.
+    pub(super) fn of(repo: &gix::Repository) -> Option<Reopen> {
+        (repo.objects.num_objects_in_memory() == 0).then(|| Reopen {
+            git_dir: repo.git_dir().to_path_buf(),
+            common_dir: repo.common_dir().to_path_buf(),
+        })
+    }
+
+    /// A new handle, or None when the repository cannot be opened again as the same one.
+    pub(super) fn open(&self) -> Option<gix::Repository> {
+        let opened = gix::ThreadSafeRepository::open_with_environment_overrides(
+            &self.git_dir,
+            trust_options(),
+        );
+        let mut reader: gix::Repository = opened.ok()?.into();
+        (reader.common_dir() == self.common_dir).then_some(())?;
+        set_caches(&mut reader);
+        Some(reader)
+    }
+}
+
+/// The caches every handle reads with.
+fn set_caches(repo: &mut gix::Repository) {
+    // A write looks up several files by path, and each lookup walks the root, `.cmos` and
+    // `missions` trees; the last holds one entry per mission, so keep decoded trees around.
+    repo.object_cache_size_if_unset(8 * 1024 * 1024);
+    // Packed blobs are stored as chains of deltas; without a cache of decoded bases every
+    // read inflates its whole chain again (a verify of 100,000 missions inflated 3.7
+    // objects per file). The cache is allocated as it fills, so a small command pays
+    // nothing for it.
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            PACK_CACHE_BYTES,
+        ))
+    });
 }
 
 /// The most memory the decoded delta bases of packed objects may take.
@@ -172,18 +224,7 @@ impl Store {
             })
             .or_else(|| identity.name.clone())
             .unwrap_or_else(|| "unknown".to_string());
-        // A write looks up several files by path, and each lookup walks the root, `.cmos` and
-        // `missions` trees; the last holds one entry per mission, so keep decoded trees around.
-        repo.object_cache_size_if_unset(8 * 1024 * 1024);
-        // Packed blobs are stored as chains of deltas; without a cache of decoded bases every
-        // read inflates its whole chain again (a verify of 100,000 missions inflated 3.7
-        // objects per file). The cache is allocated as it fills, so a small command pays
-        // nothing for it.
-        repo.objects.set_pack_cache(|| {
-            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-                PACK_CACHE_BYTES,
-            ))
-        });
+        set_caches(&mut repo);
         // Objects a write makes stay in memory until the write stores them all at once
         // (`loose::persist`), before it moves the branch.
         repo.objects.enable_object_memory();

@@ -333,17 +333,15 @@ impl<'c> Known<'c> {
             }
         }
         self.read |= !unknown.is_empty();
-        let count = unknown.len();
-        let read = unknown.into_iter().map(|(path, blob)| {
-            let bytes = load::read_blob(repo, blob, &path)?;
-            Ok::<_, Error>((path, blob, bytes))
-        });
-        let judge = |(path, blob, bytes): (String, ObjectId, Vec<u8>)| {
-            let found = judge(&path, &bytes);
-            (path, blob, found)
+        let judge = |repo: &gix::Repository, (path, blob): (String, ObjectId)| {
+            let found = load::with_blob(repo, blob, &path, |bytes| judge(&path, bytes))?;
+            Ok::<_, Error>((path, blob, found))
         };
+        super::pack_order::sort(repo, &mut unknown, |(_, blob)| *blob);
+        let reopen = super::Reopen::of(repo);
+        let reader = || reopen.as_ref().and_then(super::Reopen::open);
         let now = &mut self.now;
-        super::pipeline::read_then_parse(count, read, judge, |judged| now.push(judged))
+        super::pipeline::read_and_parse(repo, unknown, reader, judge, |judged| now.push(judged))
     }
 
     /// Every problem found, the cache rewritten when it differs from what was met.
