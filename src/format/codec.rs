@@ -39,17 +39,28 @@ pub fn json_line<T: Serialize>(record: &T) -> Vec<u8> {
 /// Parses a log shard; a bad line is reported and skipped, never fatal to the others.
 pub fn parse_lines<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> (Vec<T>, Vec<FileProblem>) {
     let mut records = Vec::new();
+    let problems = for_each_line(path, bytes, |_, record| records.push(record));
+    (records, problems)
+}
+
+/// Hands each record of a log shard to `each` with its 1-based line, and returns the problems
+/// of the lines that do not parse (skipped, never fatal to the others).
+pub fn for_each_line<T: DeserializeOwned>(
+    path: &str,
+    bytes: &[u8],
+    mut each: impl FnMut(usize, T),
+) -> Vec<FileProblem> {
     let mut problems = Vec::new();
     for (n, line) in bytes.split(|b| *b == b'\n').enumerate() {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         match serde_json::from_slice::<T>(line) {
-            Ok(record) => records.push(record),
+            Ok(record) => each(n + 1, record),
             Err(e) => problems.push(problem(path, Some((n + 1, e.column())), &e.to_string())),
         }
     }
-    (records, problems)
+    problems
 }
 
 fn problem(path: &str, position: Option<(usize, usize)>, message: &str) -> FileProblem {

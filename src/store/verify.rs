@@ -364,8 +364,12 @@ fn shard_problems(log: &str, path: &str, bytes: &[u8]) -> Vec<FileProblem> {
     if log == layout::EVENTS || log == layout::CONFLICTS {
         return codec::parse_lines::<Event>(path, bytes).1;
     }
-    let mut found = codec::parse_lines::<Item>(path, bytes).1;
-    super::verify_text::check_log(path, bytes, &mut found);
+    // Each item is parsed once: the lines that do not parse, then the texts of those that do.
+    let mut texts = Vec::new();
+    let mut found = codec::for_each_line::<Item>(path, bytes, |line, item| {
+        super::verify_text::item(path, line, &item, &mut texts)
+    });
+    found.append(&mut texts);
     found
 }
 

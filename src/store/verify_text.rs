@@ -84,7 +84,7 @@ pub(super) fn check(
     }
     // Missions are judged as the index is built (`mission`), each file parsed once;
     // sessions a file at a time (`session`), with the problems of each kept by blob.
-    // Item logs are judged with their lines (`check_log`), a shard at a time.
+    // Item logs are judged with their lines (`item`), as each line is parsed.
     Ok(())
 }
 
@@ -169,28 +169,22 @@ fn mission_fields(m: &Mission) -> Vec<Field<'_>> {
     fields
 }
 
-/// The item log lines whose texts break the rules, by line number.
-pub(super) fn check_log(path: &str, bytes: &[u8], problems: &mut Vec<FileProblem>) {
-    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        // Lines that do not parse are reported by the log check.
-        let Ok(item) = serde_json::from_slice::<Item>(line) else {
-            continue;
-        };
-        let mut fields = vec![Field::Text("text", &item.text)];
-        fields.extend(
-            item.rationale
-                .as_deref()
-                .map(|t| Field::Text("rationale", t)),
-        );
-        fields.extend(item.note.as_deref().map(|t| Field::Text("note", t)));
-        for (_, message) in fields.iter().filter_map(Field::problem) {
-            problems.push(FileProblem {
-                path: path.to_string(),
-                line: Some(i + 1),
-                column: None,
-                message: format!("item {}: {message}", item.id),
-            });
-        }
+/// The texts of the item on `line` of an item log that break the rules.
+pub(super) fn item(path: &str, line: usize, item: &Item, problems: &mut Vec<FileProblem>) {
+    let mut fields = vec![Field::Text("text", &item.text)];
+    fields.extend(
+        item.rationale
+            .as_deref()
+            .map(|t| Field::Text("rationale", t)),
+    );
+    fields.extend(item.note.as_deref().map(|t| Field::Text("note", t)));
+    for (_, message) in fields.iter().filter_map(Field::problem) {
+        problems.push(FileProblem {
+            path: path.to_string(),
+            line: Some(line),
+            column: None,
+            message: format!("item {}: {message}", item.id),
+        });
     }
 }
 
