@@ -134,16 +134,24 @@ impl Reopen {
         );
         let mut reader: gix::Repository = opened.ok()?.into();
         (reader.common_dir() == self.common_dir).then_some(())?;
-        set_caches(&mut reader);
+        // A helper reads each blob once: a cache of whole objects would only copy every
+        // blob into it (the pack cache keeps the delta bases that matter).
+        reader.object_cache_size(None);
+        set_pack_cache(&mut reader);
         Some(reader)
     }
 }
 
-/// The caches every handle reads with.
+/// The caches a command's handle reads with.
 fn set_caches(repo: &mut gix::Repository) {
     // A write looks up several files by path, and each lookup walks the root, `.cmos` and
     // `missions` trees; the last holds one entry per mission, so keep decoded trees around.
     repo.object_cache_size_if_unset(8 * 1024 * 1024);
+    set_pack_cache(repo);
+}
+
+/// The cache of decoded delta bases, which every handle reads packed blobs with.
+fn set_pack_cache(repo: &mut gix::Repository) {
     // Packed blobs are stored as chains of deltas; without a cache of decoded bases every
     // read inflates its whole chain again (a verify of 100,000 missions inflated 3.7
     // objects per file). The cache is allocated as it fills, so a small command pays
