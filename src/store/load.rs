@@ -278,7 +278,7 @@ pub(super) fn index_checking(
     // order, on every core. Everything that needs the whole record happens there; what
     // comes back is its summary, or why it could not be read.
     let checking = texts.is_some();
-    let read_and_parse = |repo: &gix::Repository, (path, blob, id): (String, ObjectId, String)| {
+    let read_one = |repo: &gix::Repository, (path, blob, id): (String, ObjectId, String)| {
         let (entry, found) = with_blob(repo, blob, &path, |bytes| {
             let mission = from_toml::<Mission>(&path, bytes)
                 .and_then(|m| check_id(&path, &id, &m.id).map(|_| m));
@@ -290,10 +290,8 @@ pub(super) fn index_checking(
         })?;
         Ok::<_, Error>((path, blob, entry, found))
     };
-    super::pack_order::sort(repo, &mut to_read, |(_, blob, _)| *blob);
-    let reopen = super::Reopen::of(repo);
-    let reader = || reopen.as_ref().and_then(super::Reopen::open);
-    super::pipeline::read_and_parse(repo, to_read, reader, read_and_parse, |done| {
+    let blob_of = |(_, blob, _): &(String, ObjectId, String)| *blob;
+    super::pipeline::read_blobs_and_parse(repo, to_read, blob_of, read_one, |done| {
         let (path, blob, entry, found) = done;
         if let Some(texts) = texts.as_deref_mut() {
             texts.extend(found.into_iter().map(|p| (blob, p)));

@@ -6,6 +6,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, mpsc};
 
+use gix::ObjectId;
+
 /// Below this many records the threads would cost more than they save.
 const MIN_PARALLEL: usize = 512;
 /// At most this many threads besides the caller's.
@@ -18,6 +20,26 @@ const MAX_HELPERS: usize = 3;
 /// runs of 64 and 160,000 in runs of 1,024 (154,000 on one thread).
 const RUNS_PER_THREAD: usize = 8;
 const RUN: std::ops::RangeInclusive<usize> = 64..=1_024;
+
+/// `read_and_parse` of items that each read one blob (`blob_of`): taken in their packs'
+/// order (`pack_order`), the helper threads on handles of their own (`Reopen`).
+pub(super) fn read_blobs_and_parse<In, Out, E>(
+    repo: &gix::Repository,
+    mut items: Vec<In>,
+    blob_of: impl Fn(&In) -> ObjectId,
+    work: impl Fn(&gix::Repository, In) -> Result<Out, E> + Sync,
+    take: impl FnMut(Out),
+) -> Result<(), E>
+where
+    In: Send,
+    Out: Send,
+    E: Send,
+{
+    super::pack_order::sort(repo, &mut items, blob_of);
+    let reopen = super::Reopen::of(repo);
+    let open = || reopen.as_ref().and_then(super::Reopen::open);
+    read_and_parse(repo, items, open, work, take)
+}
 
 /// Runs `work` on every item, each with a repository handle, and hands every result to `take`
 /// on this thread, in no particular order. `open` makes the handle of a helper thread (None:

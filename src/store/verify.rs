@@ -317,8 +317,8 @@ impl<'c> Known<'c> {
     }
 
     /// Each file of `files` (path and content) judged by `judge` unless the cache knows it.
-    /// The files are read on this thread and judged on the others: a first verify of a
-    /// project with a million events parses 40 MB of log lines and 20,000 sessions.
+    /// The files are read and judged on every core (`pipeline`): a first verify of a project
+    /// with a million events parses 40 MB of log lines and 20,000 sessions.
     fn judge_all(
         &mut self,
         repo: &gix::Repository,
@@ -337,11 +337,11 @@ impl<'c> Known<'c> {
             let found = load::with_blob(repo, blob, &path, |bytes| judge(&path, bytes))?;
             Ok::<_, Error>((path, blob, found))
         };
-        super::pack_order::sort(repo, &mut unknown, |(_, blob)| *blob);
-        let reopen = super::Reopen::of(repo);
-        let reader = || reopen.as_ref().and_then(super::Reopen::open);
+        let blob_of = |(_, blob): &(String, ObjectId)| *blob;
         let now = &mut self.now;
-        super::pipeline::read_and_parse(repo, unknown, reader, judge, |judged| now.push(judged))
+        super::pipeline::read_blobs_and_parse(repo, unknown, blob_of, judge, |judged| {
+            now.push(judged)
+        })
     }
 
     /// Every problem found, the cache rewritten when it differs from what was met.
