@@ -16,6 +16,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path};
 
 use cmos::format::codec::{from_toml, json_line, parse_lines, to_toml};
+use cmos::format::plain_toml;
 use cmos::model::{Event, Format, Item, Mission, Project, Session, Sprint};
 use cmos::store::trees::{self, Listing, Node};
 use proptest::prelude::*;
@@ -95,6 +96,31 @@ const EVENTS: &str = r#"{"uid":"01m8mw6bnqrsxk57kwqwsbxmcq","at":"2026-11-30T00:
 
 const ITEMS: &str = r#"{"id":"d-r92mnbz97j","uid":"01m8mw6c09gm1ge95djenfedz5","kind":"decision","status":"Active","text":"Use TOML","session":"ps-20261130-d68ka21j6d","sprint":"S1","created_at":"2026-11-30T00:03:07Z","updated_at":"2026-11-30T00:03:07Z","by":"t"}
 {"id":"d-r8c9mzg6xt","uid":"01m8mw6c1gnn6w2a55ehdjn72q","kind":"decision","status":"Active","text":"Pick git","rationale":"it is there","created_at":"2026-11-30T00:03:07Z","updated_at":"2026-11-30T00:03:07Z","by":"t"}
+"#;
+
+/// Every form the plain-TOML reader takes, with the edges around them, for its fuzz target.
+const PLAIN: &str = r#"# a comment é
+key-1 = "esc \" \\ \n \t \u00e9 \U0001F600"
+lit = 'C:\path'
+n = -0
+big = 9223372036854775807
+x = -12.5
+yes = true
+list = [1, "two", 3.0, [4], { five = 5 }, ]
+inline = { a = 1, b = [true, false] }
+
+[table]
+ml = """
+one "two" ""three""
+"""
+mll = '''
+raw \n'''
+
+[[rows]]
+at = "2026-11-30T00:03:07Z"
+
+[[rows]]
+at = "2026-11-30T00:03:08Z"
 "#;
 
 /// The valid samples, one per parser, in the order of [`check`].
@@ -313,6 +339,85 @@ fn the_samples_parse() {
     assert!(from_toml::<Mission>("m", MISSION.as_bytes()).is_ok());
     assert_eq!(parse_lines::<Item>("i", ITEMS.as_bytes()).0.len(), 2);
     assert_eq!(parse_lines::<Event>("e", EVENTS.as_bytes()).0.len(), 2);
+}
+
+/// Whatever the plain reader reads, the toml crate reads to the same table, and as a record to
+/// the same record. Returns whether the reader read it.
+fn check_plain(parser: usize, bytes: &[u8]) -> Result<bool, String> {
+    fn same<T: DeserializeOwned + PartialEq + std::fmt::Debug>(text: &str) -> Result<bool, String> {
+        let Some(fast) = plain_toml::from_str::<T>(text) else {
+            return Ok(false);
+        };
+        match toml::from_str::<T>(text) {
+            Ok(slow) if slow == fast => Ok(true),
+            other => Err(format!("read as {fast:?}, the toml crate says {other:?}")),
+        }
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Ok(false);
+    };
+    let table = same::<toml::Table>(text)?;
+    let record = match parser {
+        0 => same::<Mission>(text)?,
+        1 => same::<Sprint>(text)?,
+        2 => same::<Session>(text)?,
+        3 => same::<Project>(text)?,
+        4 => same::<Format>(text)?,
+        _ => table,
+    };
+    // A record the reader reads is a table it reads.
+    match record && !table {
+        true => Err("read as a record but not as a table".into()),
+        false => Ok(table),
+    }
+}
+
+/// Whole-line changes (a line repeated, dropped or moved) make the TOML-level mistakes that byte
+/// edits rarely hit: keys and tables defined twice, keys under another header.
+fn shuffle_lines(bytes: &[u8], moves: &[(usize, usize, u8)]) -> Vec<u8> {
+    let mut lines: Vec<&[u8]> = bytes.split_inclusive(|b| *b == b'\n').collect();
+    for &(from, to, op) in moves {
+        if lines.is_empty() {
+            break;
+        }
+        let (from, to) = (from % lines.len(), to % lines.len());
+        match op % 3 {
+            0 => lines.insert(to, lines[from]),
+            1 => {
+                lines.remove(from);
+            }
+            _ => {
+                let line = lines.remove(from);
+                lines.insert(to.min(lines.len()), line);
+            }
+        }
+    }
+    lines.concat()
+}
+
+#[test]
+fn fuzz_plain_toml() {
+    let samples = [MISSION, SPRINT, SESSION, PROJECT, FORMAT, PLAIN];
+    let strategy = (
+        0..samples.len(),
+        prop::collection::vec((any::<usize>(), any::<usize>(), any::<u8>()), 0..3),
+        prop::collection::vec((any::<usize>(), any::<u8>(), any::<u8>()), 0..4),
+    )
+        .prop_map(move |(parser, moves, edits)| {
+            let lines = shuffle_lines(samples[parser].as_bytes(), &moves);
+            (parser, mutate(&lines, &edits))
+        });
+    let mut read = 0u64;
+    let report = fuzzing::run("plain toml", strategy, |(parser, bytes)| {
+        read += u64::from(check_plain(*parser, bytes)?);
+        Ok(())
+    });
+    // The comparison means something only if the reader reads a fair share of the inputs.
+    assert!(
+        read * 5 >= report.executions,
+        "the plain reader read {read} of {} inputs",
+        report.executions
+    );
 }
 
 #[test]

@@ -4,3 +4,4 @@
 
 pub mod codec;
 pub mod layout;
+pub mod plain_toml;
