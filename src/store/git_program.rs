@@ -72,6 +72,9 @@ pub(super) fn pack_listed_in_background(git_dir: &Path, ids: File, lock: File) {
         "-c",
         BACKGROUND_THREADS,
         "pack-objects",
+        // Deltas name their base by place, as `git repack` writes them: smaller, and read
+        // without an index lookup.
+        "--delta-base-offset",
         "-q",
         "--local",
         "--non-empty",

@@ -278,20 +278,16 @@ pub(super) fn index_checking(
     // order, on every core. Everything that needs the whole record happens there; what
     // comes back is its summary, or why it could not be read.
     let checking = texts.is_some();
-    let read_one = |repo: &gix::Repository, (path, blob, id): (String, ObjectId, String)| {
-        let (entry, found) = with_blob(repo, blob, &path, |bytes| {
-            let mission = from_toml::<Mission>(&path, bytes)
-                .and_then(|m| check_id(&path, &id, &m.id).map(|_| m));
-            let mut found = Vec::new();
-            if let (true, Ok(mission)) = (checking, &mission) {
-                super::verify_text::mission(&path, bytes, mission, &mut found);
-            }
-            (mission.map(|m| MissionEntry::from(&m)), found)
-        })?;
-        Ok::<_, Error>((path, blob, entry, found))
+    let read_one = |(path, blob, id): (String, ObjectId, String), bytes: &[u8]| {
+        let mission =
+            from_toml::<Mission>(&path, bytes).and_then(|m| check_id(&path, &id, &m.id).map(|_| m));
+        let mut found = Vec::new();
+        if let (true, Ok(mission)) = (checking, &mission) {
+            super::verify_text::mission(&path, bytes, mission, &mut found);
+        }
+        (path, blob, mission.map(|m| MissionEntry::from(&m)), found)
     };
-    let blob_of = |(_, blob, _): &(String, ObjectId, String)| *blob;
-    super::pipeline::read_blobs_and_parse(repo, to_read, blob_of, read_one, |done| {
+    super::pipeline::read_blobs_and_parse(repo, to_read, read_one, |done| {
         let (path, blob, entry, found) = done;
         if let Some(texts) = texts.as_deref_mut() {
             texts.extend(found.into_iter().map(|p| (blob, p)));

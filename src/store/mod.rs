@@ -23,7 +23,7 @@ mod locks;
 mod loose;
 mod merge;
 mod metrics;
-mod pack_order;
+mod pack_read;
 mod packing;
 mod pipeline;
 mod project_files;

@@ -8,6 +8,8 @@ use std::sync::{Mutex, mpsc};
 
 use gix::ObjectId;
 
+use crate::error::Result;
+
 /// Below this many records the threads would cost more than they save.
 const MIN_PARALLEL: usize = 512;
 /// At most this many threads besides the caller's.
@@ -21,24 +23,64 @@ const MAX_HELPERS: usize = 3;
 const RUNS_PER_THREAD: usize = 8;
 const RUN: std::ops::RangeInclusive<usize> = 64..=1_024;
 
-/// `read_and_parse` of items that each read one blob (`blob_of`): taken in their packs'
-/// order (`pack_order`), the helper threads on handles of their own (`Reopen`).
-pub(super) fn read_blobs_and_parse<In, Out, E>(
+/// An item that is read from one blob of the branch: which, and at what path (for errors).
+pub(super) trait BlobItem: Send {
+    fn blob(&self) -> ObjectId;
+    fn path(&self) -> &str;
+}
+
+/// A file of a tree: its path and blob.
+impl BlobItem for (String, ObjectId) {
+    fn blob(&self) -> ObjectId {
+        self.1
+    }
+    fn path(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A record file: its path, blob, and the id its path stands for.
+impl BlobItem for (String, ObjectId, String) {
+    fn blob(&self) -> ObjectId {
+        self.1
+    }
+    fn path(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Reads the blob of every item and hands it to `parse`, on every core; every result goes to
+/// `take` on this thread, in no particular order. Blobs in this repository's packs are read
+/// straight from them, each pack entry inflated once (`pack_read`); the others, and any that
+/// reader leaves, through gix, the helper threads on handles of their own (`Reopen`).
+pub(super) fn read_blobs_and_parse<In, Out>(
     repo: &gix::Repository,
-    mut items: Vec<In>,
-    blob_of: impl Fn(&In) -> ObjectId,
-    work: impl Fn(&gix::Repository, In) -> Result<Out, E> + Sync,
-    take: impl FnMut(Out),
-) -> Result<(), E>
+    items: Vec<In>,
+    parse: impl Fn(In, &[u8]) -> Out + Sync,
+    mut take: impl FnMut(Out),
+) -> Result<()>
 where
-    In: Send,
+    In: BlobItem,
     Out: Send,
-    E: Send,
 {
-    super::pack_order::sort(repo, &mut items, blob_of);
+    let (packed, mut rest) = super::pack_read::plan(repo, items, In::blob);
+    for pack in packed {
+        let (outs, left) = super::pack_read::read(pack, threads(), &parse);
+        outs.into_iter().for_each(&mut take);
+        rest.extend(left);
+    }
     let reopen = super::Reopen::of(repo);
     let open = || reopen.as_ref().and_then(super::Reopen::open);
-    read_and_parse(repo, items, open, work, take)
+    let work = |repo: &gix::Repository, item: In| {
+        let (blob, path) = (item.blob(), item.path().to_owned());
+        super::load::with_blob(repo, blob, &path, |bytes| parse(item, bytes))
+    };
+    read_and_parse(repo, rest, open, work, take)
+}
+
+/// How many threads work: this one and up to `MAX_HELPERS` more, one per core.
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_HELPERS + 1))
 }
 
 /// Runs `work` on every item, each with a repository handle, and hands every result to `take`
@@ -57,10 +99,7 @@ where
     Out: Send,
     E: Send,
 {
-    let helpers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .saturating_sub(1)
-        .min(MAX_HELPERS);
+    let helpers = threads() - 1;
     if helpers == 0 || items.len() < MIN_PARALLEL {
         for item in items {
             take(work(repo, item)?);

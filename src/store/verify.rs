@@ -333,15 +333,12 @@ impl<'c> Known<'c> {
             }
         }
         self.read |= !unknown.is_empty();
-        let judge = |repo: &gix::Repository, (path, blob): (String, ObjectId)| {
-            let found = load::with_blob(repo, blob, &path, |bytes| judge(&path, bytes))?;
-            Ok::<_, Error>((path, blob, found))
+        let judge = |(path, blob): (String, ObjectId), bytes: &[u8]| {
+            let found = judge(&path, bytes);
+            (path, blob, found)
         };
-        let blob_of = |(_, blob): &(String, ObjectId)| *blob;
         let now = &mut self.now;
-        super::pipeline::read_blobs_and_parse(repo, unknown, blob_of, judge, |judged| {
-            now.push(judged)
-        })
+        super::pipeline::read_blobs_and_parse(repo, unknown, judge, |judged| now.push(judged))
     }
 
     /// Every problem found, the cache rewritten when it differs from what was met.

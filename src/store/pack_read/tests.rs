@@ -1,0 +1,179 @@
+//! The pack reader against gix's reads of the same objects, on packs git made.
+
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Stdio};
+
+use super::*;
+
+fn git(dir: &Path, args: &[&str], input: &str) {
+    let mut child = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("git runs");
+    let mut stdin = child.stdin.take().expect("piped");
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success(), "git {args:?}");
+}
+
+/// A repository with `count` similar blobs packed by git (so most are deltas, in chains; with
+/// `offsets`, deltas name their base by its place in the pack, else by its id) and two loose
+/// ones; the ids, packed first.
+fn repository(count: usize, offsets: bool) -> (tempfile::TempDir, Vec<ObjectId>, [ObjectId; 2]) {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = gix::init(dir.path()).unwrap();
+    let write = |text: String| repo.write_blob(text).unwrap().detach();
+    let packed: Vec<ObjectId> = (0..count)
+        .map(|n| {
+            let words = "word ".repeat(n % 40);
+            write(format!(
+                "id = \"M{n}\"\nname = \"{words}\"\nlong = \"{}\"\n",
+                "x".repeat(n)
+            ))
+        })
+        .collect();
+    let list: String = packed.iter().map(|id| format!("{id}\n")).collect();
+    let mut args = vec!["pack-objects", ".git/objects/pack/pack"];
+    if offsets {
+        args.push("--delta-base-offset");
+    }
+    git(dir.path(), &args, &list);
+    for id in &packed {
+        let hex = id.to_hex().to_string();
+        std::fs::remove_file(
+            dir.path()
+                .join(format!(".git/objects/{}/{}", &hex[..2], &hex[2..])),
+        )
+        .unwrap();
+    }
+    let loose = [write("loose b".into()), write("loose a".into())];
+    (dir, packed, loose)
+}
+
+/// Every blob as gix reads it.
+fn through_gix(repo: &gix::Repository, ids: &[ObjectId]) -> Vec<(ObjectId, Vec<u8>)> {
+    let mut all: Vec<_> = ids
+        .iter()
+        .map(|id| (*id, repo.find_object(*id).unwrap().data.clone()))
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn every_packed_blob_reads_as_gix_reads_it_on_any_number_of_threads() {
+    every_packed_blob_reads_as_gix_reads_it(true);
+    every_packed_blob_reads_as_gix_reads_it(false);
+}
+
+fn every_packed_blob_reads_as_gix_reads_it(offsets: bool) {
+    let (dir, packed, loose) = repository(MIN_ITEMS * 2, offsets);
+    let repo = gix::open(dir.path()).unwrap();
+    let mut items: Vec<ObjectId> = loose.iter().chain(&packed).copied().collect();
+    // The same blob wanted twice is read once and handed to both.
+    items.push(packed[7]);
+    let want = through_gix(&repo, &items);
+    let deltas = {
+        let (packs, _) = plan(&repo, items.clone(), |id| *id);
+        let nodes = chains(&packs[0].index, &packs[0].pack, &packs[0].wanted);
+        nodes.iter().filter(|n| n.base.is_some()).count()
+    };
+    assert!(
+        deltas > MIN_ITEMS,
+        "git stored most blobs as deltas ({deltas})"
+    );
+    for threads in [1, 2, 5] {
+        let (packs, rest) = plan(&repo, items.clone(), |id| *id);
+        assert_eq!(rest, loose, "the loose blobs are left, in their order");
+        assert_eq!(packs.len(), 1);
+        let (mut got, left) = read(packs.into_iter().next().unwrap(), threads, &|id, bytes| {
+            (id, bytes.to_vec())
+        });
+        assert!(left.is_empty(), "{} left on {threads} threads", left.len());
+        got.extend(
+            loose
+                .iter()
+                .map(|id| (*id, repo.find_object(*id).unwrap().data.clone())),
+        );
+        got.sort();
+        assert_eq!(got, want, "on {threads} threads");
+    }
+}
+
+#[test]
+fn a_few_blobs_are_left_to_the_ordinary_read() {
+    let (dir, packed, _) = repository(MIN_ITEMS * 2, true);
+    let repo = gix::open(dir.path()).unwrap();
+    let few: Vec<ObjectId> = packed[..MIN_ITEMS - 1].to_vec();
+    let (packs, rest) = plan(&repo, few.clone(), |id| *id);
+    assert!(packs.is_empty());
+    assert_eq!(rest, few);
+}
+
+#[test]
+fn a_damaged_pack_never_hands_over_wrong_bytes() {
+    let (dir, packed, _) = repository(MIN_ITEMS * 2, true);
+    let pack_path = std::fs::read_dir(dir.path().join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "pack"))
+        .unwrap();
+    let want = through_gix(&gix::open(dir.path()).unwrap(), &packed);
+    let mut bytes = std::fs::read(&pack_path).unwrap();
+    // Flip bytes all through the entries (not the 12-byte header): inflates fail, deltas
+    // point wrong, sizes lie.
+    for at in (40..bytes.len() - 20).step_by(97) {
+        bytes[at] ^= 0x5a;
+    }
+    std::fs::set_permissions(&pack_path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::write(&pack_path, &bytes).unwrap();
+    let repo = gix::open(dir.path()).unwrap();
+    let (packs, _) = plan(&repo, packed.clone(), |id| *id);
+    let (got, left) = read(packs.into_iter().next().unwrap(), 2, &|id, bytes| {
+        (id, bytes.to_vec())
+    });
+    assert!(!left.is_empty(), "damage was noticed");
+    assert_eq!(got.len() + left.len(), packed.len());
+    for (id, bytes) in got {
+        let (_, expected) = want.iter().find(|(w, _)| *w == id).unwrap();
+        assert_eq!(&bytes, expected, "{id} read wrong from a damaged pack");
+    }
+}
+
+#[test]
+fn deltas_rebuild_and_bad_ones_are_refused() {
+    let base = b"0123456789abcdef";
+    // base 16, result 9: copy 4 bytes from offset 2, insert "xyz", copy 2 from offset 14.
+    let delta = [16, 9, 0x91, 2, 4, 3, b'x', b'y', b'z', 0x91, 14, 2];
+    assert_eq!(
+        apply_delta(base, &delta).as_deref(),
+        Some(&b"2345xyzef"[..])
+    );
+    // A copy of size 0 means 65,536 bytes.
+    let big = vec![7u8; 0x10000];
+    let whole = [0x80, 0x80, 0x04, 0x80, 0x80, 0x04, 0x80];
+    assert_eq!(apply_delta(&big, &whole), Some(big.clone()));
+    for bad in [
+        &[15, 9, 0x91, 2, 4, 3, b'x', b'y', b'z', 0x91, 14, 2][..], // wrong base size
+        &[16, 10, 0x91, 2, 4, 3, b'x', b'y', b'z', 0x91, 14, 2],    // wrong result size
+        &[16, 9, 0x91, 2, 4, 3, b'x', b'y'],                        // insert cut short
+        &[16, 4, 0x91, 14, 4],                                      // copy past the base
+        &[16, 4, 0x91],                                             // copy cut short
+        &[16, 1, 0],                                                // reserved op
+        &[16, 3, 0x91, 0, 4],                                       // longer than it says
+        &[16],                                                      // no result size
+        &[0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80], // size too long
+    ] {
+        assert_eq!(apply_delta(base, bad), None, "{bad:?}");
+    }
+    let over = [16, 0x80, 0x80, 0x80, 0x80, 0x01];
+    assert_eq!(
+        apply_delta(base, &over),
+        None,
+        "a result over MAX_BLOB_BYTES"
+    );
+}
