@@ -293,8 +293,12 @@ impl Index {
     }
 
     pub fn upsert_mission(&mut self, entry: MissionEntry) {
-        self.problems
-            .remove(&crate::format::layout::mission_path(&entry.id));
+        // The path is built only when there are problems to look in: an index of 100,000
+        // missions is built with none, and the path costs an allocation and a hash.
+        if !self.problems.is_empty() {
+            self.problems
+                .remove(&crate::format::layout::mission_path(&entry.id));
+        }
         self.missions.insert(entry.id.clone(), entry);
     }
 }
