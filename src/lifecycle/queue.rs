@@ -266,15 +266,14 @@ struct Window {
 }
 
 impl Windows {
-    /// The windows of the open missions `keys`, sorted in the order of work.
-    pub fn from_sorted(keys: Vec<(OrderKey, String)>) -> Windows {
+    /// The windows of `keys` (sorted in the order of work, at least the first `WINDOW` of
+    /// each status), with how many open missions each status has.
+    fn of_first(keys: Vec<(OrderKey, String)>, counts: [usize; OPEN.len()]) -> Windows {
         let mut windows: Vec<Window> = OPEN.iter().map(|_| Window::default()).collect();
-        let mut counts = [0usize; OPEN.len()];
         for (key, id) in keys {
             let Some(g) = OPEN.iter().position(|s| *s == key.status()) else {
                 continue;
             };
-            counts[g] += 1;
             if windows[g].keys.len() < WINDOW {
                 windows[g].keys.push((key, id));
             }
@@ -423,14 +422,28 @@ impl<'a> Queue<'a> {
     /// The first open missions of each status, in order: what the cache keeps so a write can
     /// find the next mission without reading them all.
     pub fn windows(&self) -> Windows {
-        let mut keys: Vec<(OrderKey, String)> = self
-            .keyed
-            .iter()
-            .filter(|(_, m)| !m.status.is_final())
-            .map(|(key, m)| (*key, m.id.clone()))
-            .collect();
-        keys.sort_unstable_by(|(k, i), (l, j)| place_cmp((k, i), (l, j)));
-        Windows::from_sorted(keys)
+        // Only the first `WINDOW` of each status are kept: each status's first ones are
+        // selected, and only they sorted (sorting 100,000 keys took 0.2 billion instructions).
+        let mut groups: Vec<Vec<(OrderKey, &str)>> = OPEN.iter().map(|_| Vec::new()).collect();
+        for (key, m) in &self.keyed {
+            if let Some(g) = OPEN.iter().position(|s| *s == key.status()) {
+                groups[g].push((*key, &m.id));
+            }
+        }
+        let mut keys = Vec::new();
+        let mut counts = [0usize; OPEN.len()];
+        for (group, count) in groups.iter_mut().zip(&mut counts) {
+            *count = group.len();
+            let cmp =
+                |(k, i): &(OrderKey, &str), (l, j): &(OrderKey, &str)| place_cmp((k, i), (l, j));
+            if group.len() > WINDOW {
+                group.select_nth_unstable_by(WINDOW, cmp);
+                group.truncate(WINDOW);
+            }
+            group.sort_unstable_by(cmp);
+            keys.extend(group.iter().map(|(key, id)| (*key, id.to_string())));
+        }
+        Windows::of_first(keys, counts)
     }
 
     /// The next mission to work on; see [`pick_next`].

@@ -327,3 +327,38 @@ fn unblocking_resumes_work_only() {
     let err = check_unblock("A", Current, InProgress).unwrap_err();
     assert_eq!(err.code(), "invalid_transition", "a start, not an unblock");
 }
+
+#[test]
+fn windows_hold_the_first_missions_of_each_status_in_the_order_of_work() {
+    use crate::model::Status::*;
+    let statuses = [
+        Queued, Blocked, InProgress, Completed, Deferred, Current, Dropped,
+    ];
+    // More Queued and Blocked missions than a window holds, in mixed sprints and ranks, with
+    // ids that sort naturally (M9 before M10).
+    let missions: Vec<MissionEntry> = (0..3_000)
+        .map(|n| {
+            let status = statuses[(n * 7 + n / 13) % statuses.len()];
+            let sprint = [None, Some("S1"), Some("S2")][n % 3];
+            let rank = (n % 5 != 0).then_some((n as i64 * 37) % 11 - 5);
+            entry(&format!("M{n}"), status, sprint, rank)
+        })
+        .collect();
+    let index = index(missions, Some("S2"));
+    let queue = Queue::new(&index);
+    let windows = queue.windows();
+    for status in [InProgress, Current, Queued, Blocked, Deferred] {
+        let all: Vec<&str> = queue
+            .in_order(|m| m.status == status)
+            .map(|m| m.id.as_str())
+            .collect();
+        let (ids, complete) = windows.of(status);
+        let ids: Vec<&str> = ids.collect();
+        assert_eq!(ids, all[..all.len().min(256)], "{status:?}");
+        assert_eq!(complete, all.len() <= 256, "{status:?}");
+    }
+    assert!(
+        queue.in_order(|m| m.status == Queued).count() > 256,
+        "a window was cut"
+    );
+}
