@@ -14,12 +14,10 @@ use crate::error::Result;
 const MIN_PARALLEL: usize = 512;
 /// At most this many threads besides the caller's.
 const MAX_HELPERS: usize = 3;
-/// Records are taken in runs, in the order given: a run of neighbouring blobs shares the
-/// delta bases one handle has just rebuilt (`pack_order`), so the runs are long, about an
-/// eighth of each thread's share, but at least 64 (one hand-over per record made the threads
-/// spend a sixth of their time waking each other) and at most 1,024 (so the threads finish
-/// together). Verifying 100,000 missions on two threads inflated 196,000 pack entries in
-/// runs of 64 and 160,000 in runs of 1,024 (154,000 on one thread).
+/// Records are taken in runs, in the order given, about an eighth of each thread's share,
+/// but at least 64 (one hand-over per record made the threads spend a sixth of their time
+/// waking each other) and at most 1,024 (so the threads finish together). Packed blobs do not
+/// come this way (`pack_read` reads them); these are the loose ones and what it left.
 const RUNS_PER_THREAD: usize = 8;
 const RUN: std::ops::RangeInclusive<usize> = 64..=1_024;
 
