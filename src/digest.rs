@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::index::{Index, MissionEntry, StatusCounts};
+use crate::index::{Index, MissionEntry, StatusCounts, WidthCounts};
 use crate::lifecycle::{Next, Queue, Skipped};
 use crate::model::Status;
 
@@ -31,6 +31,9 @@ pub struct Digest {
     pub next_reason: String,
     pub skipped: Vec<Skipped>,
     pub skipped_total: usize,
+    /// The widths of `mission list`'s cells, by status (the cache's form only).
+    #[serde(skip)]
+    pub widths: WidthCounts,
 }
 
 impl Digest {
@@ -42,8 +45,10 @@ impl Digest {
     pub fn of_queue(index: &Index, queue: &Queue<'_>) -> Digest {
         let mut totals = StatusCounts::default();
         let mut sprint_counts: BTreeMap<String, StatusCounts> = BTreeMap::new();
+        let mut widths = WidthCounts::default();
         for m in index.missions.values() {
             totals.add(m.status);
+            widths.add(m);
             if let Some(sprint) = &m.sprint {
                 sprint_counts
                     .entry(sprint.clone())
@@ -58,13 +63,13 @@ impl Digest {
                 .cloned()
                 .collect()
         };
-        Self::assemble(totals, sprint_counts, first, queue.next())
+        Self::assemble((totals, widths), sprint_counts, first, queue.next())
     }
 
     /// Puts a digest together from its parts; `first` gives the first missions of a status
     /// in the order of work. Every way of computing a digest ends here.
     pub fn assemble(
-        totals: StatusCounts,
+        (totals, widths): (StatusCounts, WidthCounts),
         sprint_counts: BTreeMap<String, StatusCounts>,
         mut first: impl FnMut(Status) -> Vec<MissionEntry>,
         next: Next,
@@ -79,6 +84,7 @@ impl Digest {
             next_reason: next.reason,
             skipped: next.skipped,
             skipped_total: next.skipped_total,
+            widths,
         }
     }
 

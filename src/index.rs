@@ -13,8 +13,10 @@ use crate::model::{
 
 mod counts;
 mod sprints;
+mod widths;
 pub use counts::StatusCounts;
 pub use sprints::{PlanKey, SprintSource, Sprints};
+pub use widths::{WidthCounts, cell_widths};
 
 /// What the index keeps of a mission: enough to order, count and gate work without
 /// reading the mission's file.

@@ -224,3 +224,76 @@ fn test_mission_list_with_a_huge_limit_lists_what_there_is_instead_of_aborting()
         assert!(envelope["next_cursor"].is_null(), "{envelope:#}");
     }
 }
+
+/// `mission list` as text and as JSON, with the index cache the writes left (the whole list
+/// starts with rows from its windows, laid out with its counted widths) and again after the
+/// cache is deleted (every row from the summaries, widths measured on them): the same bytes.
+fn list_with_and_without_cache(repo: &Repo, args: &[&str]) {
+    let run = |json: bool| {
+        let mut all = if json { vec!["--json"] } else { Vec::new() };
+        all.extend(["mission", "list"]);
+        all.extend(args);
+        repo.ok(&all)
+    };
+    let cached = (run(false), run(true));
+    std::fs::remove_dir_all(repo.path.join(".git/cmos/index")).expect("the cache was written");
+    let rebuilt = (run(false), run(true));
+    assert_eq!(cached.0, rebuilt.0, "text of {args:?}");
+    assert_eq!(cached.1, rebuilt.1, "JSON of {args:?}");
+}
+
+#[test]
+fn test_a_whole_list_started_from_the_windows_is_the_list_the_summaries_give() {
+    let repo = Repo::new();
+    repo.init();
+    // `init` made sprint S1.
+    repo.ok(&["sprint", "add", "sprint-with-a-long-name", "--title", "Two"]);
+    // More open missions than the lead (64), of every width: ids, sprints and ranks.
+    for i in 0..90 {
+        let id = match i % 7 {
+            0 => format!("a-much-longer-mission-id-{i}"),
+            _ => format!("m{i}"),
+        };
+        let mut add = vec![
+            "mission".to_string(),
+            "add".into(),
+            id,
+            format!("Mission {i}"),
+        ];
+        match i % 3 {
+            0 => add.extend(["--sprint".into(), "S1".into()]),
+            1 => add.extend(["--sprint".into(), "sprint-with-a-long-name".into()]),
+            _ => {}
+        }
+        if i % 5 == 0 {
+            add.extend(["--rank".into(), (i * 1000).to_string()]);
+        }
+        repo.ok(&add.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+    for started in ["m1", "m2", "a-much-longer-mission-id-7"] {
+        repo.ok(&["mission", "start", started]);
+    }
+    repo.ok(&["mission", "complete", "m2"]);
+    repo.ok(&["mission", "block", "m1", "--reason", "waiting"]);
+    for filter in [
+        &[][..],
+        &["--status", "Queued"],
+        &["--status", "In Progress"],
+    ] {
+        list_with_and_without_cache(&repo, filter);
+    }
+    // The widest cells leave with the missions that had them: the queued list narrows.
+    for i in (0..90).step_by(7).filter(|i| *i != 7) {
+        repo.ok(&["mission", "start", &format!("a-much-longer-mission-id-{i}")]);
+    }
+    let queued = repo.ok(&["mission", "list", "--status", "Queued"]);
+    let header = queued.lines().next().unwrap();
+    assert!(header.starts_with("ID   "), "narrow id column: {queued}");
+    for filter in [
+        &[][..],
+        &["--status", "Queued"],
+        &["--status", "In Progress"],
+    ] {
+        list_with_and_without_cache(&repo, filter);
+    }
+}

@@ -334,12 +334,23 @@ impl Windows {
     /// or None when the windows do not reach that far (a window that stops short of its
     /// status's missions, or rows past the open statuses, which have no windows).
     pub fn first(&self, status: Option<Status>, n: usize) -> Option<Vec<&str>> {
+        let (ids, whole) = self.prefix(status, n);
+        (ids.len() == n || whole).then_some(ids)
+    }
+
+    /// The ids of the first missions in the order of work, of `status` or of every status, as
+    /// far as the windows know them and at most `n`; and whether they are every such mission.
+    /// They stop early (or are none) where a window stops short of its status's missions, or
+    /// where the open statuses end and rows of final ones (which have no windows) may follow.
+    pub fn prefix(&self, status: Option<Status>, n: usize) -> (Vec<&str>, bool) {
         let mut ids = Vec::with_capacity(n.min(WINDOW));
         for (g, open) in OPEN.iter().enumerate() {
             if status.is_some_and(|s| s != *open) {
                 continue;
             }
-            let window = self.windows.get(g)?;
+            let Some(window) = self.windows.get(g) else {
+                return (ids, false);
+            };
             ids.extend(
                 window
                     .keys
@@ -347,15 +358,13 @@ impl Windows {
                     .take(n - ids.len())
                     .map(|(_, id)| id.as_str()),
             );
-            if ids.len() == n {
-                return Some(ids);
-            }
-            if !window.complete {
-                return None;
+            if ids.len() == n || !window.complete {
+                return (ids, false);
             }
         }
         // Every open mission is in `ids`; what follows (Completed, Dropped) has no window.
-        status.filter(|s| OPEN.contains(s)).map(|_| ids)
+        let whole = status.is_some_and(|s| OPEN.contains(&s));
+        (ids, whole)
     }
 
     /// The ids of the missions of `status` that the window holds, in order, and whether

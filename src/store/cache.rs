@@ -35,7 +35,7 @@ use objects::{Objects, Ref};
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
-    "cmos index cache 19 (cmos ",
+    "cmos index cache 20 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );

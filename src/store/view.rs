@@ -172,9 +172,11 @@ impl View {
                     digest.sprint_counts.remove(sprint);
                 }
             }
+            digest.widths.remove(&old);
             self.windows.remove(old.status, &old.id);
         }
         digest.totals.add(entry.status);
+        digest.widths.add(&entry);
         if let Some(sprint) = &entry.sprint {
             digest
                 .sprint_counts
@@ -335,10 +337,11 @@ impl View {
             let lists: HashMap<Status, Vec<MissionEntry>> = LISTED_STATUSES.map(first).into();
             (lists, self.next())
         })?;
-        let totals = self.digest.totals;
-        let sprints = std::mem::take(&mut Arc::make_mut(&mut self.digest).sprint_counts);
+        let digest = Arc::make_mut(&mut self.digest);
+        let counts = (digest.totals, std::mem::take(&mut digest.widths));
+        let sprints = std::mem::take(&mut digest.sprint_counts);
         let first = |status| lists.remove(&status).unwrap_or_default();
-        Some(Arc::new(Digest::assemble(totals, sprints, first, next)))
+        Some(Arc::new(Digest::assemble(counts, sprints, first, next)))
     }
 
     /// Every mission with this write's changes, for operations that need the whole index,

@@ -8,12 +8,12 @@
 //! those are put in order.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 use std::fmt;
 use std::str::FromStr;
 
+use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::index::MissionEntry;
+use crate::index::{MissionEntry, cell_widths};
 use crate::lifecycle::{OrderContext, OrderKey, natural_cmp};
 use crate::model::text::first_chars;
 use crate::model::{Status, validate_id};
@@ -57,12 +57,29 @@ pub struct Columns {
 impl Columns {
     /// Makes room for the cells of `m`.
     fn widen(&mut self, m: &MissionEntry) {
-        self.id = self.id.max(m.id.chars().count());
+        let [id, sprint, rank] = cell_widths(m);
+        self.id = self.id.max(id);
         self.status = self.status.max(m.status.as_str().len());
-        let sprint = m.sprint.as_deref().map_or(1, |s| s.chars().count());
         self.sprint = self.sprint.max(sprint);
-        let rank = m.rank.map_or(1, |r| r.to_string().len());
         self.rank = self.rank.max(rank);
+    }
+
+    /// The widths of the whole list of `status` (every status: None), from the digest's
+    /// counts, before any row is read.
+    fn of_digest(digest: &Digest, status: Option<Status>) -> Columns {
+        let [id, sprint, rank] = digest.widths.widest(status);
+        let listed = |s: &Status| status.is_none_or(|wanted| wanted == *s);
+        let status = (digest.totals.by_status())
+            .filter(|(s, _)| listed(s))
+            .map(|(s, _)| s.as_str().len())
+            .max()
+            .unwrap_or(0);
+        Columns {
+            id,
+            status,
+            sprint,
+            rank,
+        }
     }
 }
 
@@ -224,9 +241,19 @@ impl PartialEq for Placed<'_> {
 
 impl Eq for Placed<'_> {}
 
-/// Hands the missions of `query` to `row` in the order of work, the first as soon as the
-/// summaries are read; what it returns says how many there are and where the next page
-/// starts. Nothing grows with the number of rows but one small entry per mission.
+/// How many rows of a whole list are handed out from the windows of open missions before the
+/// summaries are read: a screenful, from a few buckets.
+const LEAD: usize = 64;
+
+/// How many rows are put in order before the first is handed out; the rest are sorted after.
+/// Selecting them costs one pass, so the first row does not wait for the whole sort.
+const FIRST_SORTED: usize = 256;
+
+/// Hands the missions of `query` to `row` in the order of work; what it returns says how many
+/// there are and where the next page starts. A whole list (no sprint, page or cursor) starts
+/// with the rows the windows hold, laid out with the digest's widths, before the summaries
+/// are read; the rest follow them. Nothing grows with the number of rows but one small entry
+/// per mission.
 pub fn list_rows(
     ws: &Workspace,
     query: &ListQuery<'_>,
@@ -260,9 +287,19 @@ pub fn list_rows(
         };
         return Ok(Outcome::read(listed, &snapshot));
     }
+    let lead = lead_from_windows(&snapshot, query)?;
+    if let Some((columns, rows)) = &lead {
+        for m in rows {
+            row(columns, MissionBrief::from(m))?;
+        }
+    }
     let index = snapshot.index()?;
     let context = OrderContext::new(&index.meta);
-    let after = query.after.map(|c| (c.key(&context), c.id.as_str()));
+    // The rest starts after the lead's last row, or after the query's cursor.
+    let lead_end = lead
+        .as_ref()
+        .and_then(|(_, rows)| rows.last().map(Cursor::of));
+    let after = (lead_end.as_ref().or(query.after)).map(|c| (c.key(&context), c.id.as_str()));
     let (mut total, mut offset) = (0, 0);
     let mut rest: Vec<Placed<'_>> = Vec::new();
     for m in index.missions.values() {
@@ -279,6 +316,10 @@ pub fn list_rows(
         }
         rest.push(Placed(key, m));
     }
+    if lead.is_some() {
+        // The lead's rows were handed out, not passed over.
+        offset = 0;
+    }
     let wanted = query
         .limit
         .map_or(usize::MAX, |limit| limit.saturating_add(query.skip));
@@ -288,24 +329,27 @@ pub fn list_rows(
         rest.select_nth_unstable(wanted);
         rest.truncate(wanted);
     }
-    let mut columns = Columns::default();
-    for Placed(_, m) in &rest {
-        columns.widen(m);
-    }
-    // A heap hands out the first row at once and orders the rest as they are taken.
-    let mut heap: BinaryHeap<std::cmp::Reverse<Placed<'_>>> =
-        rest.into_iter().map(std::cmp::Reverse).collect();
+    let columns = match lead {
+        Some((columns, _)) => columns,
+        None => {
+            let mut columns = Columns::default();
+            for Placed(_, m) in &rest {
+                columns.widen(m);
+            }
+            columns
+        }
+    };
     let mut last = None;
     let mut skip = query.skip;
-    while let Some(std::cmp::Reverse(Placed(_, m))) = heap.pop() {
+    in_order(&mut rest, &mut |m| {
         if skip > 0 {
             skip -= 1;
             offset += 1;
-            continue;
+            return Ok(());
         }
-        row(&columns, MissionBrief::from(m))?;
         last = Some(m);
-    }
+        row(&columns, MissionBrief::from(m))
+    })?;
     let next_cursor = last.filter(|_| more).map(|m| Cursor::of(m).to_string());
     let listed = Listed {
         total,
@@ -313,6 +357,54 @@ pub fn list_rows(
         next_cursor,
     };
     Ok(Outcome::read(listed, &snapshot))
+}
+
+/// The first rows of a whole list (no sprint, no page, no cursor) as far as the windows hold
+/// them, with the widths of the whole list from the digest. None when there is no such lead.
+fn lead_from_windows(
+    snapshot: &crate::store::Snapshot<'_>,
+    query: &ListQuery<'_>,
+) -> Result<Option<(Columns, Vec<MissionEntry>)>> {
+    let whole_list =
+        query.sprint.is_none() && query.after.is_none() && query.skip == 0 && query.limit.is_none();
+    let Some(windows) = snapshot.windows().filter(|_| whole_list) else {
+        return Ok(None);
+    };
+    let (ids, _) = windows.prefix(query.status, LEAD);
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let mut rows = Vec::with_capacity(ids.len());
+    for id in ids {
+        match snapshot.entry(id)? {
+            Some((m, _)) => rows.push(m),
+            None => return Ok(None),
+        }
+    }
+    let columns = Columns::of_digest(&snapshot.digest, query.status);
+    Ok(Some((columns, rows)))
+}
+
+/// Hands `rows` to `each` in order: the first few are selected and sorted, so the first is
+/// handed out after one pass; the others are sorted once those are out.
+fn in_order<'a>(
+    rows: &mut [Placed<'a>],
+    each: &mut dyn FnMut(&'a MissionEntry) -> Result<()>,
+) -> Result<()> {
+    let first = FIRST_SORTED.min(rows.len());
+    if first < rows.len() {
+        rows.select_nth_unstable(first);
+    }
+    let (head, tail) = rows.split_at_mut(first);
+    head.sort_unstable();
+    for Placed(_, m) in head.iter() {
+        each(m)?;
+    }
+    tail.sort_unstable();
+    for Placed(_, m) in tail.iter() {
+        each(m)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
 use crate::error::FileProblem;
-use crate::index::{Meta, MissionEntry, StatusCounts};
+use crate::index::{Meta, MissionEntry, StatusCounts, WidthCounts};
 use crate::lifecycle::Skipped;
 use crate::model::{Date, Format, Project, Sprint, SprintStatus, Timestamp};
 use std::collections::BTreeMap;
@@ -193,6 +193,7 @@ struct DigestParts<'a> {
     next_reason: &'a str,
     skipped: Vec<u8>,
     skipped_total: usize,
+    widths: &'a WidthCounts,
 }
 
 #[derive(Deserialize)]
@@ -208,6 +209,7 @@ struct CompactDigest {
     next_reason: String,
     skipped: Vec<u8>,
     skipped_total: usize,
+    widths: WidthCounts,
 }
 
 pub fn encode_digest(digest: &Digest) -> Option<Vec<u8>> {
@@ -221,6 +223,7 @@ pub fn encode_digest(digest: &Digest) -> Option<Vec<u8>> {
         next_reason: &digest.next_reason,
         skipped: serde_json::to_vec(&digest.skipped).ok()?,
         skipped_total: digest.skipped_total,
+        widths: &digest.widths,
     };
     postcard::to_allocvec(&parts).ok()
 }
@@ -238,6 +241,7 @@ pub fn decode_digest(bytes: &[u8]) -> Option<Digest> {
         next_reason: c.next_reason,
         skipped,
         skipped_total: c.skipped_total,
+        widths: c.widths,
     })
 }
 
