@@ -277,6 +277,9 @@ pub(super) fn index_checking(
     // Each path stands for a mission of its own, so the files are read and parsed in any
     // order, on every core. Everything that needs the whole record happens there; what
     // comes back is its summary, or why it could not be read.
+    // Room for every mission read at once: growing a table of 100,000 summaries step by step
+    // moves each of them several times.
+    index.missions.reserve(to_read.len());
     let checking = texts.is_some();
     let read_one = |(path, blob, id): (String, ObjectId, String), bytes: &[u8]| {
         let mission =

@@ -346,7 +346,7 @@ impl Store {
             Some(cached) if cached.tree == tree => Snapshot::cached(self, commit, cached),
             cached => {
                 let index = self.refresh(tree, cached.as_ref())?;
-                let digest = self.cache_index(&self.local.cache_path(), Some(tree), &index, None);
+                let digest = cache_index(&self.local.cache_path(), Some(tree), &index, None);
                 Snapshot::built(self, commit, tree, index, digest)
             }
         };
@@ -359,7 +359,7 @@ impl Store {
     pub fn snapshot_at(&self, commit: CommitId) -> Result<Snapshot<'_>> {
         let tree = self.tree_of(commit.0)?;
         let index = self.rebuild(tree)?;
-        let digest = self.cache_index(&self.local.cache_path(), None, &index, None);
+        let digest = cache_index(&self.local.cache_path(), None, &index, None);
         let snapshot = Snapshot::built(self, commit.0, tree, index, digest);
         snapshot.meta.project()?;
         Ok(snapshot)
@@ -655,46 +655,26 @@ impl Store {
                     },
                 };
                 let reuse = reuse.as_ref().map(|b| (b, &changed));
-                let digest = self.cache_index(&path, new_tree, &index, reuse);
+                let digest = cache_index(&path, new_tree, &index, reuse);
                 (Arc::new(index.into_meta()), digest)
             }
             State::Full { index, reuse } => {
                 let reuse = reuse.as_ref().map(|b| (b, &changed));
-                let digest = self.cache_index(&path, new_tree, &index, reuse);
+                let digest = cache_index(&path, new_tree, &index, reuse);
                 (Arc::new(index.into_meta()), digest)
             }
         }
     }
 
     /// Caches `index`, the whole index of `tree`, unless the cache already holds that tree.
-    pub(super) fn cache_index_if_stale(&self, tree: ObjectId, index: &Index) {
-        let path = self.local.cache_path();
-        if cache::tree(&path) != Some(tree) {
-            self.cache_index(&path, Some(tree), index, None);
-        }
+    /// Where this clone caches the index of the branch.
+    pub(super) fn index_cache_path(&self) -> PathBuf {
+        self.local.cache_path()
     }
 
     /// Whether `commit` is the tip of the branch.
     pub(super) fn is_tip(&self, commit: CommitId) -> Result<bool> {
         Ok(self.tip_id()? == Some(commit.0))
-    }
-
-    /// Computes the digest of a whole index and caches both for `tree`, if any.
-    fn cache_index(
-        &self,
-        path: &Path,
-        tree: Option<ObjectId>,
-        index: &Index,
-        reuse: Option<(&cache::Buckets, &HashSet<String>)>,
-    ) -> Arc<Digest> {
-        let queue = Queue::new(index);
-        let digest = Arc::new(Digest::of_queue(index, &queue));
-        if let Some(tree) = tree {
-            let reuse = reuse.map(|(buckets, changed)| cache::Reuse { buckets, changed });
-            cache::save_index(path, tree, index, &digest, &queue.windows(), reuse);
-            cache::remember_digest(path, tree, digest.clone());
-        }
-        digest
     }
 
     /// The lock file git and gix take while they move the branch.
@@ -846,4 +826,28 @@ impl Store {
 fn jitter(base: Duration) -> Duration {
     let [r] = crate::model::random_bytes::<1>();
     base + base * u32::from(r) / 128
+}
+
+/// Caches `index` as the index of `tree` at `path`, unless the cache already holds that tree.
+pub(super) fn cache_index_if_stale(path: &Path, tree: ObjectId, index: &Index) {
+    if cache::tree(path) != Some(tree) {
+        cache_index(path, Some(tree), index, None);
+    }
+}
+
+/// Computes the digest of a whole index and caches both for `tree`, if any.
+fn cache_index(
+    path: &Path,
+    tree: Option<ObjectId>,
+    index: &Index,
+    reuse: Option<(&cache::Buckets, &HashSet<String>)>,
+) -> Arc<Digest> {
+    let queue = Queue::new(index);
+    let digest = Arc::new(Digest::of_queue(index, &queue));
+    if let Some(tree) = tree {
+        let reuse = reuse.map(|(buckets, changed)| cache::Reuse { buckets, changed });
+        cache::save_index(path, tree, index, &digest, &queue.windows(), reuse);
+        cache::remember_digest(path, tree, digest.clone());
+    }
+    digest
 }

@@ -15,6 +15,7 @@
 //! `MAX_BLOB_BYTES`, an entry that does not inflate, a delta that does not apply.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::Path;
 
 use gix::ObjectId;
@@ -27,6 +28,9 @@ use super::load::MAX_BLOB_BYTES;
 const MAX_PACKS: usize = 256;
 /// Below this many blobs, opening the packs costs more than the single inflates save.
 const MIN_ITEMS: usize = 256;
+/// A pack's index is scanned, not searched, when it lists at most this many objects per
+/// wanted blob.
+const SCAN_RATIO: usize = 4;
 
 /// The wanted blobs of one pack, each with where it lies in the pack.
 pub(super) struct Packed<In> {
@@ -54,23 +58,63 @@ pub(super) fn plan<In>(
             wanted: Vec::new(),
         })
         .collect();
-    let mut rest = Vec::new();
-    for item in items {
-        let id = id_of(&item);
-        let place = packs
-            .iter()
-            .enumerate()
-            .find_map(|(n, Packed { index, .. })| {
-                let at = index.pack_offset_at_index(index.lookup(id)?);
-                Some((n, at))
-            });
-        match place {
-            Some((n, at)) => packs[n].wanted.push((at, item)),
-            None => rest.push(item),
-        }
-    }
+    let rest = place(&mut packs, items, id_of);
     packs.retain(|p| !p.wanted.is_empty());
     (packs, rest)
+}
+
+/// Puts each item in the first pack that holds its blob; returns those in none. A pack whose
+/// index lists at most `SCAN_RATIO` times as many objects as there are items left is scanned
+/// once (a first verify wants nearly every object of the branch's pack, and a lookup is a
+/// binary search each); a larger one (a project's own history) is searched item by item.
+fn place<In>(packs: &mut [Packed<In>], items: Vec<In>, id_of: impl Fn(&In) -> ObjectId) -> Vec<In> {
+    let mut waiting: Vec<Option<In>> = items.into_iter().map(Some).collect();
+    for Packed { index, wanted, .. } in packs.iter_mut() {
+        let left: Vec<(usize, ObjectId)> = (waiting.iter().enumerate())
+            .filter_map(|(i, item)| Some((i, id_of(item.as_ref()?))))
+            .collect();
+        if left.is_empty() {
+            break;
+        }
+        for (i, at) in find_in(index, &left) {
+            if let Some(item) = waiting[i].take() {
+                wanted.push((at, item));
+            }
+        }
+    }
+    waiting.into_iter().flatten().collect()
+}
+
+/// Where in the pack of `index` each of the `wanted` blobs (item number and id) lies, for
+/// those it holds.
+fn find_in(index: &index::File, wanted: &[(usize, ObjectId)]) -> Vec<(usize, u64)> {
+    let look_up = |&(i, id): &(usize, ObjectId)| {
+        let n = index.lookup(id)?;
+        Some((i, index.pack_offset_at_index(n)))
+    };
+    if index.num_objects() as usize > wanted.len().saturating_mul(SCAN_RATIO) {
+        return wanted.iter().filter_map(look_up).collect();
+    }
+    // The first item of each blob by id; a blob wanted twice is rare, and its later items
+    // are looked up.
+    let mut by_id: HashMap<ObjectId, usize> = HashMap::with_capacity(wanted.len());
+    let mut again = Vec::new();
+    for &(i, id) in wanted {
+        match by_id.entry(id) {
+            Entry::Vacant(first) => {
+                first.insert(i);
+            }
+            Entry::Occupied(_) => again.push((i, id)),
+        }
+    }
+    let mut found = Vec::with_capacity(wanted.len());
+    for entry in index.iter() {
+        if let Some(i) = by_id.remove(&entry.oid) {
+            found.push((i, entry.pack_offset));
+        }
+    }
+    found.extend(again.iter().filter_map(look_up));
+    found
 }
 
 /// The packs of `objects/pack` whose index and data both open, with their indexes.

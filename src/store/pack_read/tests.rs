@@ -104,6 +104,36 @@ fn every_packed_blob_reads_as_gix_reads_it(offsets: bool) {
     }
 }
 
+/// A pack far larger than the blobs wanted (a project's own history) is searched blob by
+/// blob instead of scanned; the blobs are placed the same either way, a blob wanted twice too.
+#[test]
+fn blobs_are_placed_alike_whether_the_pack_is_scanned_or_searched() {
+    let (dir, packed, loose) = repository(MIN_ITEMS * SCAN_RATIO * 2, true);
+    let repo = gix::open(dir.path()).unwrap();
+    for wanted in [MIN_ITEMS, packed.len()] {
+        let mut items: Vec<ObjectId> = packed
+            .iter()
+            .rev()
+            .step_by(packed.len() / wanted)
+            .copied()
+            .collect();
+        items.push(items[3]);
+        items.push(loose[0]);
+        let (packs, rest) = plan(&repo, items.clone(), |id| *id);
+        assert_eq!(rest, vec![loose[0]], "{wanted} wanted");
+        let Packed {
+            index,
+            wanted: placed,
+            ..
+        } = packs.into_iter().next().unwrap();
+        assert_eq!(placed.len(), items.len() - 1, "{wanted} wanted");
+        for (at, id) in placed {
+            let n = index.lookup(id).unwrap();
+            assert_eq!(at, index.pack_offset_at_index(n), "{id} of {wanted} wanted");
+        }
+    }
+}
+
 #[test]
 fn a_few_blobs_are_left_to_the_ordinary_read() {
     let (dir, packed, _) = repository(MIN_ITEMS * 2, true);
