@@ -15,7 +15,7 @@
 //! `MAX_BLOB_BYTES`, an entry that does not inflate, a delta that does not apply.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 
 use gix::ObjectId;
@@ -31,6 +31,36 @@ const MIN_ITEMS: usize = 256;
 /// A pack's index is scanned, not searched, when it lists at most this many objects per
 /// wanted blob.
 const SCAN_RATIO: usize = 4;
+
+/// The maps here are keyed by places in this repository's own pack and by item numbers, not
+/// by anything the branch chooses: a multiply hashes them well enough, where SipHash took a
+/// tenth of a first verify's instructions.
+type NumberMap<K, V> = HashMap<K, V, BuildHasherDefault<NumberHasher>>;
+
+#[derive(Default)]
+struct NumberHasher(u64);
+
+impl Hasher for NumberHasher {
+    fn finish(&self) -> u64 {
+        // The high bits (which hashbrown tags entries with) folded into the low ones (which
+        // pick the bucket).
+        self.0 ^ (self.0 >> 29)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
 
 /// The wanted blobs of one pack, each with where it lies in the pack.
 pub(super) struct Packed<In> {
@@ -95,25 +125,21 @@ fn find_in(index: &index::File, wanted: &[(usize, ObjectId)]) -> Vec<(usize, u64
     if index.num_objects() as usize > wanted.len().saturating_mul(SCAN_RATIO) {
         return wanted.iter().filter_map(look_up).collect();
     }
-    // The first item of each blob by id; a blob wanted twice is rare, and its later items
-    // are looked up.
-    let mut by_id: HashMap<ObjectId, usize> = HashMap::with_capacity(wanted.len());
-    let mut again = Vec::new();
-    for &(i, id) in wanted {
-        match by_id.entry(id) {
-            Entry::Vacant(first) => {
-                first.insert(i);
-            }
-            Entry::Occupied(_) => again.push((i, id)),
-        }
-    }
+    // The index lists its objects by id: walked beside the wanted blobs sorted the same way,
+    // each is met once (a blob wanted twice, twice in a row).
+    let mut by_id = wanted.to_vec();
+    by_id.sort_unstable_by_key(|&(_, id)| id);
+    let mut next = by_id.iter().peekable();
     let mut found = Vec::with_capacity(wanted.len());
     for entry in index.iter() {
-        if let Some(i) = by_id.remove(&entry.oid) {
-            found.push((i, entry.pack_offset));
+        while next.next_if(|(_, id)| *id < entry.oid).is_some() {}
+        while let Some((i, _)) = next.next_if(|(_, id)| *id == entry.oid) {
+            found.push((*i, entry.pack_offset));
+        }
+        if next.peek().is_none() {
+            break;
         }
     }
-    found.extend(again.iter().filter_map(look_up));
     found
 }
 
@@ -211,7 +237,8 @@ where
 
 /// The entries of every wanted blob's delta chain, each once, in pack order.
 fn chains<In>(index: &index::File, pack: &data::File, wanted: &[(u64, In)]) -> Vec<Node> {
-    let mut nodes: HashMap<u64, Node> = HashMap::with_capacity(wanted.len());
+    let mut nodes: NumberMap<u64, Node> =
+        NumberMap::with_capacity_and_hasher(wanted.len(), Default::default());
     for (i, (offset, _)) in wanted.iter().enumerate() {
         let mut at = *offset;
         let mut from_delta = false;
@@ -264,8 +291,9 @@ fn chains<In>(index: &index::File, pack: &data::File, wanted: &[(u64, In)]) -> V
 fn share(nodes: Vec<Node>, threads: usize) -> Vec<Vec<Node>> {
     let threads = threads.max(1);
     // Bases come before their deltas, so each entry's chain root is known when it is met.
-    let mut root_of: HashMap<u64, u64> = HashMap::with_capacity(nodes.len());
-    let mut size_of_root: HashMap<u64, usize> = HashMap::new();
+    let mut root_of: NumberMap<u64, u64> =
+        NumberMap::with_capacity_and_hasher(nodes.len(), Default::default());
+    let mut size_of_root: NumberMap<u64, usize> = NumberMap::default();
     for node in &nodes {
         let root = node
             .base
@@ -278,7 +306,8 @@ fn share(nodes: Vec<Node>, threads: usize) -> Vec<Vec<Node>> {
     let mut roots: Vec<(u64, usize)> = size_of_root.into_iter().collect();
     roots.sort_unstable_by_key(|&(root, size)| (std::cmp::Reverse(size), root));
     let mut load = vec![0usize; threads];
-    let mut share_of_root: HashMap<u64, usize> = HashMap::with_capacity(roots.len());
+    let mut share_of_root: NumberMap<u64, usize> =
+        NumberMap::with_capacity_and_hasher(roots.len(), Default::default());
     for (root, size) in roots {
         let lightest = (0..threads).min_by_key(|&t| load[t]).unwrap_or(0);
         load[lightest] += size;
@@ -301,13 +330,13 @@ fn decode<In, Out>(
     items: Vec<(usize, In)>,
     parse: &impl Fn(In, &[u8]) -> Out,
 ) -> (Vec<Out>, Vec<In>) {
-    let mut items: HashMap<usize, In> = items.into_iter().collect();
+    let mut items: NumberMap<usize, In> = items.into_iter().collect();
     let mut outs = Vec::with_capacity(items.len());
     let mut left = Vec::new();
     let mut inflate = gix::zlib::Inflate::default();
     let mut delta = Vec::new();
     // Rebuilt objects some delta still needs, with how many deltas still need them.
-    let mut kept: HashMap<u64, (Vec<u8>, u32)> = HashMap::new();
+    let mut kept: NumberMap<u64, (Vec<u8>, u32)> = NumberMap::default();
     for node in nodes {
         let object = match (node.base, node.base_known) {
             (Some(base), _) => kept.get(&base).and_then(|(bytes, _)| {
@@ -352,18 +381,39 @@ fn inflate_object(
     let size = usize::try_from(entry.decompressed_size)
         .ok()
         .filter(|size| *size as u64 <= MAX_BLOB_BYTES)?;
+    let input = pack.entry_slice(entry.data_offset..pack.pack_end() as u64)?;
     match base {
         None => {
-            let mut bytes = vec![0; size];
-            pack.decompress_entry(&entry, inflate, &mut bytes).ok()?;
+            let mut bytes = Vec::new();
+            inflate_exactly(input, size, inflate, &mut bytes)?;
             Some(bytes)
         }
         Some(base) => {
-            delta.resize(size, 0);
-            pack.decompress_entry(&entry, inflate, delta).ok()?;
+            inflate_exactly(input, size, inflate, delta)?;
             apply_delta(base, delta)
         }
     }
+}
+
+/// zlib-rs decodes with its fast loop only while this much room is left in the output: an
+/// output of exactly the entry's size would take its last 260 bytes (the whole of most
+/// records and deltas) through the slow one.
+const INFLATE_ROOM: usize = 260;
+
+/// Inflates the zlib stream at the start of `input` into `out`, which it must fill exactly
+/// (`size` bytes, the entry header's word); None for a stream that ends short of it, runs
+/// past it, or does not inflate.
+fn inflate_exactly(
+    input: &[u8],
+    size: usize,
+    inflate: &mut gix::zlib::Inflate,
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    out.clear();
+    out.resize(size + INFLATE_ROOM, 0);
+    inflate.reset();
+    let (status, _, written) = inflate.once(input, out).ok()?;
+    (status == gix::zlib::Status::StreamEnd && written == size).then(|| out.truncate(size))
 }
 
 /// Rebuilds an object from its base and a git delta: the base's size and the result's

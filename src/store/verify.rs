@@ -93,19 +93,19 @@ impl Store {
         // The index just built is the one every read of the tip needs: cached, the response
         // that follows (and the next command) does not read every mission file again.
         let index_cache = tip.then(|| self.index_cache_path());
-        // Both caches are written on another thread while the rest of the branch is checked
-        // here: at 100,000 missions they take a fifth of a first verify.
+        // The index cache is written on another thread while the rest of the branch is
+        // checked here, and verify's own cache after: at 100,000 missions writing the two
+        // takes a fifth of a first verify.
         std::thread::scope(|scope| -> Result<()> {
-            let (index, text) = (&index, &text);
-            scope.spawn(move || {
-                if !same_records {
-                    caches.save_missions(tree, index, text);
-                }
-                if let Some(path) = index_cache {
-                    super::cache_index_if_stale(&path, tree, index);
-                }
-            });
-            self.check_tree(tree, index, caches, &mut problems)
+            let index = &index;
+            if let Some(path) = index_cache {
+                scope.spawn(move || super::cache_index_if_stale(&path, tree, index));
+            }
+            self.check_tree(tree, index, caches, &mut problems)?;
+            if !same_records {
+                caches.save_missions(tree, index, &text);
+            }
+            Ok(())
         })?;
         problems.extend(text.into_iter().map(|(_, p)| p));
         problems.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));

@@ -207,3 +207,44 @@ fn deltas_rebuild_and_bad_ones_are_refused() {
         "a result over MAX_BLOB_BYTES"
     );
 }
+
+/// An entry's stream must fill exactly the size its header gives, even with room to spare
+/// in the output: a stream that runs past it, ends short of it, or is cut is refused.
+#[test]
+fn an_entry_inflates_only_to_exactly_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = gix::init(dir.path()).unwrap();
+    let long = "a record line\n".repeat(100);
+    for content in ["", "short", long.as_str()] {
+        // A loose object is one zlib stream, as a pack entry is.
+        let hex = repo
+            .write_blob(content)
+            .unwrap()
+            .detach()
+            .to_hex()
+            .to_string();
+        let path = format!(".git/objects/{}/{}", &hex[..2], &hex[2..]);
+        let stream = std::fs::read(dir.path().join(path)).unwrap();
+        let whole = format!("blob {}\0{content}", content.len());
+        // In a pack the next entry follows.
+        let mut input = stream.clone();
+        input.extend_from_slice(b"the next entry");
+        let mut inflate = gix::zlib::Inflate::default();
+        let mut out = Vec::new();
+        let mut inflated = |input: &[u8], size: usize| {
+            inflate_exactly(input, size, &mut inflate, &mut out).map(|()| out.clone())
+        };
+        assert_eq!(
+            inflated(&input, whole.len()),
+            Some(whole.clone().into_bytes())
+        );
+        assert_eq!(inflated(&input, whole.len() - 1), None, "runs past");
+        assert_eq!(inflated(&input, whole.len() + 1), None, "ends short");
+        assert_eq!(
+            inflated(&stream[..stream.len() / 2], whole.len()),
+            None,
+            "cut"
+        );
+        assert_eq!(inflated(b"not zlib at all", whole.len()), None);
+    }
+}
