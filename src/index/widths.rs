@@ -15,8 +15,18 @@ pub const VARYING: usize = 3;
 /// The width in chars of the id, sprint and rank cells of `m`'s row ("-" when it has none).
 pub fn cell_widths(m: &MissionEntry) -> [usize; VARYING] {
     let sprint = m.sprint.as_deref().map_or(1, |s| s.chars().count());
-    let rank = m.rank.map_or(1, |r| r.to_string().len());
+    let rank = m.rank.map_or(1, decimal_width);
     [m.id.chars().count(), sprint, rank]
+}
+
+/// How many chars `n` takes in decimal, its sign included (counted, not formatted: the
+/// digest counts every mission's).
+fn decimal_width(n: i64) -> usize {
+    let digits = n
+        .unsigned_abs()
+        .checked_ilog10()
+        .map_or(1, |log| log as usize + 1);
+    digits + usize::from(n < 0)
 }
 
 /// How many missions of each status have each width in each varying column. Kept exact by
@@ -117,6 +127,13 @@ mod tests {
         counts.remove(&twin);
         counts.remove(&short);
         assert_eq!(counts, WidthCounts::default());
+    }
+
+    #[test]
+    fn a_rank_is_as_wide_as_its_decimal_text() {
+        for n in [0, 1, 9, 10, -1, -10, 99, 100, i64::MAX, i64::MIN, -999_999] {
+            assert_eq!(decimal_width(n), n.to_string().len(), "{n}");
+        }
     }
 
     #[test]

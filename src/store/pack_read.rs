@@ -330,8 +330,9 @@ fn decode<In, Out>(
     items: Vec<(usize, In)>,
     parse: &impl Fn(In, &[u8]) -> Out,
 ) -> (Vec<Out>, Vec<In>) {
-    let mut items: NumberMap<usize, In> = items.into_iter().collect();
     let mut outs = Vec::with_capacity(items.len());
+    // The items come in the order of the nodes that want them (`read` laid them out so).
+    let mut items = items.into_iter().peekable();
     let mut left = Vec::new();
     let mut inflate = gix::zlib::Inflate::default();
     let mut delta = Vec::new();
@@ -354,7 +355,8 @@ fn decode<In, Out>(
                 kept.remove(&base);
             }
         }
-        let wanted = node.wanted.iter().filter_map(|i| items.remove(i));
+        let wanted = (node.wanted.iter())
+            .filter_map(|&i| items.next_if(|(next, _)| *next == i).map(|(_, item)| item));
         match object {
             Some(bytes) => {
                 outs.extend(wanted.map(|item| parse(item, &bytes)));
@@ -365,6 +367,8 @@ fn decode<In, Out>(
             None => left.extend(wanted),
         }
     }
+    // None, as laid out; any other is read the ordinary way rather than lost.
+    left.extend(items.map(|(_, item)| item));
     (outs, left)
 }
 
