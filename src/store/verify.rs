@@ -215,9 +215,10 @@ impl Store {
         index: &Index,
         problems: &mut Vec<FileProblem>,
     ) -> Result<()> {
-        let mut by_uid: HashMap<u128, Vec<&str>> = HashMap::new();
+        // Each mission's uid order key, sorted: missions that share one sit side by side.
+        let mut by_uid: Vec<(u128, &str)> = Vec::with_capacity(index.missions.len());
         for (id, mission) in &index.missions {
-            by_uid.entry(mission.created).or_default().push(id);
+            by_uid.push((mission.created, id));
             // Paths are made only for a problem: most missions have none.
             let path = || layout::mission_path(id);
             let line = |needle: &str| -> Result<Option<usize>> {
@@ -245,8 +246,12 @@ impl Store {
         }
         // The index keeps only a uid's order key (its first 24 characters): missions that
         // share one are candidates, and their files say whether the whole uids are equal.
-        for (_, candidates) in by_uid.iter_mut().filter(|(_, ids)| ids.len() > 1) {
-            candidates.sort();
+        by_uid.sort_unstable();
+        for shared in by_uid
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|run| run.len() > 1)
+        {
+            let candidates = shared.iter().map(|(_, id)| *id);
             let mut by_whole: BTreeMap<String, Vec<&str>> = BTreeMap::new();
             for id in candidates {
                 let path = layout::mission_path(id);
