@@ -10,8 +10,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// mimalloc's `mi_option_purge_delay` (the place of `mi_option_purge_delay` in its header's
 /// `mi_option_e`; the sys crate names no constant for it). The test below checks it.
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-/// `mi_option_allow_thp`, likewise.
-const ALLOW_THP: libmimalloc_sys::mi_option_t = 43;
 
 fn main() {
     // Freed memory goes back to the system at once rather than a second later: an import of
@@ -19,19 +17,39 @@ fn main() {
     // 100,000 missions at 163 and 117 MiB, for no measurable time.
     // SAFETY: `mi_option_set` stores one option value; no other thread exists yet.
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
-    // No transparent huge pages: mimalloc asks for them on its arenas, and the kernel then
-    // zeroes 2 MiB at each first touch. Most commands live a few milliseconds and touch a
-    // few megabytes: `mission next` spent a quarter of its time clearing pages (5.8 -> 4.6 ms
-    // without); a first verify of 100,000 missions peaks lower (121 -> 105 MiB) for a few
-    // percent more time in the kernel.
-    // SAFETY: as above.
-    unsafe { libmimalloc_sys::mi_option_set(ALLOW_THP, 0) };
     std::process::exit(cmos::cli::main());
+}
+
+/// Turns transparent huge pages off before anything is allocated: the Rust runtime allocates
+/// before `main`, and mimalloc's first arena would already be in huge pages.
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static NO_HUGE_PAGES_AT_START: extern "C" fn() = no_huge_pages_at_start;
+
+#[cfg(target_os = "linux")]
+extern "C" fn no_huge_pages_at_start() {
+    no_transparent_huge_pages();
+}
+
+/// No transparent huge pages for this process: mimalloc asks for them on its arenas, and the
+/// kernel then zeroes 2 MiB at each first touch. Most commands live a few milliseconds and
+/// touch a few megabytes: `status` spent a fifth of its time clearing pages. (mimalloc's own
+/// option is read when it starts; the process flag holds for every fault after it is set.)
+/// Nothing to do where there is no such flag.
+fn no_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes integer arguments and changes only this process's
+    // paging; it cannot fail in a way that matters (an old kernel refuses it, and pages stay
+    // as they were).
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{ALLOW_THP, PURGE_DELAY};
+    use super::PURGE_DELAY;
 
     /// The purge delay is the option whose default is 1,000 (ms); its neighbours in the enum
     /// default to 1 and 0, so a shifted enum fails here.
@@ -41,17 +59,12 @@ mod tests {
         assert_eq!(unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) }, 1000);
     }
 
-    /// Transparent huge pages are allowed by default (1), and the option before defaults to
-    /// 32 (`page_cross_thread_max_reclaim`), so a shifted enum fails here.
+    #[cfg(target_os = "linux")]
     #[test]
-    fn allow_thp_names_mimallocs_allow_thp() {
-        // SAFETY: reading option values.
-        let (before, this) = unsafe {
-            (
-                libmimalloc_sys::mi_option_get(ALLOW_THP - 1),
-                libmimalloc_sys::mi_option_get(ALLOW_THP),
-            )
-        };
-        assert_eq!((before, this), (32, 1));
+    fn transparent_huge_pages_are_off_once_asked() {
+        super::no_transparent_huge_pages();
+        // SAFETY: PR_GET_THP_DISABLE reads the flag.
+        let flag = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
+        assert_eq!(flag, 1);
     }
 }
