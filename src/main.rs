@@ -36,7 +36,9 @@ extern "C" fn no_huge_pages_at_start() {
 /// kernel then zeroes 2 MiB at each first touch. Most commands live a few milliseconds and
 /// touch a few megabytes: `status` spent a fifth of its time clearing pages. (mimalloc's own
 /// option is read when it starts; the process flag holds for every fault after it is set.)
-/// Nothing to do where there is no such flag.
+/// The git processes cmos starts inherit the flag; glibc's malloc, which they use, asks for
+/// no huge pages unless the system gives them to every mapping. Nothing to do where there is
+/// no such flag.
 fn no_transparent_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes integer arguments and changes only this process's

@@ -408,7 +408,7 @@ fn test_library_messages_name_no_cli_flag_or_command() {
             }
             if path.is_dir() {
                 dirs.push(path);
-            } else if relative.ends_with(".rs") && !relative.ends_with("tests.rs") {
+            } else if relative.ends_with(".rs") && path.file_name() != Some("tests.rs".as_ref()) {
                 // A `tests.rs` is a module of unit tests (`#[cfg(test)] mod tests;`).
                 files.push((format!("src/{relative}"), path));
             }

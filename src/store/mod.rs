@@ -666,7 +666,6 @@ impl Store {
         }
     }
 
-    /// Caches `index`, the whole index of `tree`, unless the cache already holds that tree.
     /// Where this clone caches the index of the branch.
     pub(super) fn index_cache_path(&self) -> PathBuf {
         self.local.cache_path()
