@@ -6,6 +6,7 @@ use super::Timestamp;
 
 /// Something that happened, kept forever in a per-writer shard under `.cmos/events/`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Event {
     pub uid: String,
     pub at: Timestamp,
@@ -23,6 +24,8 @@ pub struct Event {
     pub to: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
+
+super::unknown_keys::keeps_unknown_keys!(Event);

@@ -66,6 +66,7 @@ pub enum ItemStatus {
 
 /// One version of an item: one line of its log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Item {
     pub id: String,
     pub uid: String,
@@ -110,7 +111,7 @@ pub struct Item {
     /// When this version was written; the newest version is the item.
     pub updated_at: Timestamp,
     pub by: String,
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -234,3 +235,5 @@ mod tests {
         );
     }
 }
+
+super::unknown_keys::keeps_unknown_keys!(Item);

@@ -8,6 +8,7 @@ use super::{Complexity, DepType, Minutes, Pattern, Status, Timestamp};
 ///
 /// Field order here is the order in the file; `extra` keeps fields this version does not know.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Mission {
     pub id: String,
     pub uid: String,
@@ -90,19 +91,20 @@ pub struct Mission {
     /// Every step up the escalation ladder, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalations: Vec<Escalation>,
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: toml::Table,
 }
 
 /// One step up the escalation ladder: 1 retry, 2 the pattern's threshold reached, 3 fallback
 /// to linear execution, 4 human review.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Escalation {
     pub at: Timestamp,
     pub tier: u8,
     pub reason: String,
     pub by: String,
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: toml::Table,
 }
 
@@ -145,27 +147,30 @@ impl std::fmt::Display for ApprovalState {
 
 /// Why a mission is blocked and what would unblock it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Blocker {
     pub reason: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub needs: Vec<String>,
     pub since: Timestamp,
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: toml::Table,
 }
 
 /// A typed link to another mission.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Dependency {
     pub on: String,
     #[serde(rename = "type")]
     pub kind: DepType,
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: toml::Table,
 }
 
 /// One status change: when, from what, to what, by whom, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Transition {
     pub at: Timestamp,
     pub from: Status,
@@ -174,7 +179,7 @@ pub struct Transition {
     /// The reason for a block, drop or defer, the resolution of an unblock, or completion notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: toml::Table,
 }
 
@@ -263,3 +268,5 @@ impl Mission {
         spent
     }
 }
+
+super::unknown_keys::keeps_unknown_keys!(Mission, Escalation, Blocker, Dependency, Transition);

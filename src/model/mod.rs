@@ -12,6 +12,7 @@ mod sprint;
 mod status;
 pub mod text;
 mod time;
+mod unknown_keys;
 
 pub use duration::Minutes;
 pub use event::Event;

@@ -15,10 +15,11 @@ pub const FORMAT_MINOR: u32 = 0;
 
 /// `.cmos/format.toml`: how to read the rest of the branch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Format {
     pub major: u32,
     pub minor: u32,
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: toml::Table,
 }
 
@@ -34,6 +35,7 @@ impl Default for Format {
 
 /// The project's identity, its current sprint and its settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Project {
     /// A uid made at `cmos init`; it tells two unrelated projects apart.
     pub id: String,
@@ -44,6 +46,8 @@ pub struct Project {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_sprint: Option<String>,
     pub created_at: Timestamp,
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: toml::Table,
 }
+
+super::unknown_keys::keeps_unknown_keys!(Format, Project);

@@ -6,6 +6,7 @@ use super::{Date, SprintStatus, Timestamp};
 
 /// One file under `.cmos/sprints/`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Sprint {
     pub id: String,
     pub uid: String,
@@ -21,6 +22,8 @@ pub struct Sprint {
     pub updated_at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<Timestamp>,
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: toml::Table,
 }
+
+super::unknown_keys::keeps_unknown_keys!(Sprint);

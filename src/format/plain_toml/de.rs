@@ -42,7 +42,10 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
             Value::Bool(b) => visitor.visit_bool(b),
             Value::Array(items) => visitor.visit_seq(Items(items.into_iter())),
             Value::Tables(tables) => visitor.visit_seq(Items(tables.into_iter().map(Value::Table))),
-            Value::Table(table) => visitor.visit_map(Entries::of(table)),
+            Value::Table(mut table) => {
+                table.sort();
+                visitor.visit_map(Entries::of(table))
+            }
         }
     }
 
@@ -65,9 +68,10 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Stray> {
-        match is_toml_private(name) {
-            true => Err(Stray),
-            false => self.deserialize_any(visitor),
+        match (is_toml_private(name), self) {
+            (true, _) => Err(Stray),
+            (false, Value::Table(table)) => visitor.visit_map(Entries::of(table)),
+            (false, value) => value.deserialize_any(visitor),
         }
     }
 

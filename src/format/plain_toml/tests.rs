@@ -202,3 +202,32 @@ fn a_value_that_does_not_fit_the_record_is_left_to_the_crate() {
     let error = crate::format::codec::from_toml::<Mission>("m.toml", text.as_bytes()).unwrap_err();
     assert_eq!(error.line, Some(5), "{error:?}");
 }
+
+/// The eight-at-a-time scan stops where the byte-by-byte rule stops: every byte value at
+/// every place of runs up to 24 long, between and after bytes a string holds as it is.
+#[test]
+fn the_plain_ascii_run_stops_at_the_first_byte_a_string_does_not_hold_as_it_is() {
+    let slow = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .take_while(|&&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+            .count()
+    };
+    for len in 0..24 {
+        for place in 0..len {
+            for byte in 0..=255u8 {
+                // A second stop after the first must not hide it (borrows run upward).
+                for (fill, after) in [b'a', b'~', b' ', b'!', b'#'].into_iter().flat_map(|fill| {
+                    [None, Some(0xff), Some(0x00), Some(b'"')].map(|after| (fill, after))
+                }) {
+                    let mut bytes = vec![fill; len];
+                    bytes[place] = byte;
+                    if let (Some(after), true) = (after, place + 1 < len) {
+                        bytes[place + 1] = after;
+                    }
+                    assert_eq!(super::plain_ascii_run(&bytes), slow(&bytes), "{bytes:?}");
+                }
+            }
+        }
+    }
+}
