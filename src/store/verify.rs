@@ -246,7 +246,15 @@ impl Store {
         }
         // The index keeps only a uid's order key (its first 24 characters): missions that
         // share one are candidates, and their files say whether the whole uids are equal.
-        by_uid.sort_unstable();
+        // By key alone, and ties (seldom any) by id: comparing ids throughout cost more
+        // than the sort itself.
+        by_uid.sort_unstable_by_key(|&(key, _)| key);
+        for tied in by_uid
+            .chunk_by_mut(|a, b| a.0 == b.0)
+            .filter(|run| run.len() > 1)
+        {
+            tied.sort_unstable();
+        }
         for shared in by_uid
             .chunk_by(|a, b| a.0 == b.0)
             .filter(|run| run.len() > 1)

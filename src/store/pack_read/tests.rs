@@ -248,3 +248,33 @@ fn an_entry_inflates_only_to_exactly_its_size() {
         assert_eq!(inflated(b"not zlib at all", whole.len()), None);
     }
 }
+
+/// Ids that share their first eight bytes (which real ids seldom do) are still put in whole
+/// id order, and a blob wanted twice stays twice.
+#[test]
+fn wanted_blobs_are_put_in_id_order_when_their_first_bytes_tie() {
+    let id = |first: u8, last: u8| {
+        let mut bytes = [first; 20];
+        bytes[19] = last;
+        ObjectId::from_bytes_or_panic(&bytes)
+    };
+    let wanted = vec![
+        (0, id(7, 9)),
+        (1, id(3, 0)),
+        (2, id(7, 1)),
+        (3, id(255, 0)),
+        (4, id(7, 5)),
+        (5, id(7, 1)),
+        (6, id(0, 255)),
+    ];
+    let mut expected = wanted.clone();
+    expected.sort_by_key(|&(i, id)| (id, i));
+    let mut sorted = in_id_order(&wanted);
+    // Two items of one blob may come in either order.
+    sorted.sort_by_key(|&(i, id)| (id, i));
+    assert_eq!(
+        in_id_order(&wanted).iter().map(|w| w.1).collect::<Vec<_>>(),
+        expected.iter().map(|w| w.1).collect::<Vec<_>>()
+    );
+    assert_eq!(sorted, expected);
+}
