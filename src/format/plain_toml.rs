@@ -174,13 +174,11 @@ impl<'a> Parser<'a> {
 
     fn bare_key(&mut self) -> Parsed<&'a str> {
         let start = self.at;
-        while self
-            .peek()
-            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
-            self.at += 1;
-        }
-        match self.at > start {
+        let len = (self.bytes[start..].iter())
+            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            .count();
+        self.at += len;
+        match len > 0 {
             true => Ok(&self.text[start..self.at]),
             false => Err(Stray),
         }

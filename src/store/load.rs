@@ -241,7 +241,8 @@ pub(super) fn index_checking(
     let missions_dir = trees::join(layout::ROOT, layout::MISSIONS);
     // Mission files to read: path, blob and the id the path stands for.
     let mut to_read: Vec<(String, ObjectId, String)> = Vec::new();
-    for change in trees::diff(repo, old.missions, new.missions)? {
+    let threads = super::pipeline::threads();
+    for change in trees::diff_on_threads(repo, old.missions, new.missions, threads)? {
         // The full path is built only where it is needed (a sound file is not looked up among
         // the problems when there are none).
         let path = || trees::join(&missions_dir, &change.path);

@@ -77,7 +77,7 @@ where
 }
 
 /// How many threads work: this one and up to `MAX_HELPERS` more, one per core.
-fn threads() -> usize {
+pub(super) fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_HELPERS + 1))
 }
 
