@@ -249,16 +249,11 @@ impl Store {
         // By key alone, and ties (seldom any) by id: comparing ids throughout cost more
         // than the sort itself.
         by_uid.sort_unstable_by_key(|&(key, _)| key);
-        for tied in by_uid
+        for shared in by_uid
             .chunk_by_mut(|a, b| a.0 == b.0)
             .filter(|run| run.len() > 1)
         {
-            tied.sort_unstable();
-        }
-        for shared in by_uid
-            .chunk_by(|a, b| a.0 == b.0)
-            .filter(|run| run.len() > 1)
-        {
+            shared.sort_unstable();
             let candidates = shared.iter().map(|(_, id)| *id);
             let mut by_whole: BTreeMap<String, Vec<&str>> = BTreeMap::new();
             for id in candidates {
