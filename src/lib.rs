@@ -54,6 +54,7 @@ pub mod migrate;
 pub mod model;
 pub mod next;
 pub mod ops;
+pub mod paging;
 pub mod safe_fs;
 pub mod store;
 pub mod svg;

@@ -21,7 +21,8 @@ fn main() {
 }
 
 /// Turns transparent huge pages off before anything is allocated: the Rust runtime allocates
-/// before `main`, and mimalloc's first arena would already be in huge pages.
+/// before `main`, and mimalloc's first arena would already be in huge pages (see
+/// `cmos::paging`: a command that reads a whole large project turns them back on).
 #[cfg(target_os = "linux")]
 #[used]
 #[unsafe(link_section = ".init_array")]
@@ -29,24 +30,7 @@ static NO_HUGE_PAGES_AT_START: extern "C" fn() = no_huge_pages_at_start;
 
 #[cfg(target_os = "linux")]
 extern "C" fn no_huge_pages_at_start() {
-    no_transparent_huge_pages();
-}
-
-/// No transparent huge pages for this process: mimalloc asks for them on its arenas, and the
-/// kernel then zeroes 2 MiB at each first touch. Most commands live a few milliseconds and
-/// touch a few megabytes: `status` spent a fifth of its time clearing pages. (mimalloc's own
-/// option is read when it starts; the process flag holds for every fault after it is set.)
-/// The git processes cmos starts inherit the flag; glibc's malloc, which they use, asks for
-/// no huge pages unless the system gives them to every mapping. Nothing to do where there is
-/// no such flag.
-fn no_transparent_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_THP_DISABLE takes integer arguments and changes only this process's
-    // paging; it cannot fail in a way that matters (an old kernel refuses it, and pages stay
-    // as they were).
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
+    cmos::paging::off_for_short_commands();
 }
 
 #[cfg(test)]
@@ -59,14 +43,5 @@ mod tests {
     fn purge_delay_names_mimallocs_purge_delay() {
         // SAFETY: reading an option value.
         assert_eq!(unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) }, 1000);
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn transparent_huge_pages_are_off_once_asked() {
-        super::no_transparent_huge_pages();
-        // SAFETY: PR_GET_THP_DISABLE reads the flag.
-        let flag = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
-        assert_eq!(flag, 1);
     }
 }

@@ -203,17 +203,23 @@ struct Node {
     wanted: Vec<usize>,
 }
 
-/// One thread's work: its entries in pack order, and the wanted items among them by number.
-type Share<In> = (Vec<Node>, Vec<(usize, In)>);
+/// A piece of the work: its entries in pack order, and the wanted items among them by number.
+type Piece<In> = (Vec<Node>, Vec<(usize, In)>);
+
+/// The work is cut into this many pieces per thread, taken by whichever thread is free: split
+/// once into a share per thread, balanced by number of entries, the thread that also takes
+/// every result finished a fifth later than its helper.
+const PIECES_PER_THREAD: usize = 8;
 
 /// Reads every wanted blob of `packed` on up to `threads` threads, handing each to `parse`
-/// with its item. Returns what `parse` made, and the items this reader left to the ordinary
-/// read.
+/// with its item, and what `parse` made to `take` on this thread. Returns the items this
+/// reader left to the ordinary read.
 pub(super) fn read<In, Out>(
     packed: Packed<In>,
     threads: usize,
     parse: &(impl Fn(In, &[u8]) -> Out + Sync),
-) -> (Vec<Out>, Vec<In>)
+    mut take: impl FnMut(Out),
+) -> Vec<In>
 where
     In: Send,
     Out: Send,
@@ -223,9 +229,10 @@ where
         pack,
         wanted,
     } = packed;
+    let threads = threads.max(1);
     let nodes = chains(&index, &pack, &wanted);
     let mut items: Vec<Option<In>> = wanted.into_iter().map(|(_, item)| Some(item)).collect();
-    let shares: Vec<Share<In>> = share(nodes, threads)
+    let pieces: Vec<Piece<In>> = share(nodes, threads * PIECES_PER_THREAD)
         .into_iter()
         .map(|nodes| {
             let items = nodes
@@ -236,27 +243,23 @@ where
             (nodes, items)
         })
         .collect();
+    let mut left = Vec::new();
     let pack = &pack;
-    std::thread::scope(|scope| {
-        let mut shares = shares.into_iter();
-        let first = shares.next();
-        let helpers: Vec<_> = shares
-            .map(|(nodes, items)| scope.spawn(move || decode(pack, nodes, items, parse)))
-            .collect();
-        let (mut outs, mut left) = first
-            .map(|(nodes, items)| decode(pack, nodes, items, parse))
-            .unwrap_or_default();
-        for helper in helpers {
-            // A helper that panicked (a bug in `parse`) takes the process down as it would
-            // have on this thread.
-            let (o, l) = helper
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            outs.extend(o);
+    let decoded = super::pipeline::on_threads(
+        &pack,
+        pieces,
+        1,
+        threads - 1,
+        || Some(pack),
+        |pack, (nodes, items)| Ok::<_, std::convert::Infallible>(decode(pack, nodes, items, parse)),
+        |(outs, l): (Vec<Out>, Vec<In>)| {
+            outs.into_iter().for_each(&mut take);
             left.extend(l);
-        }
-        (outs, left)
-    })
+        },
+    );
+    match decoded {
+        Ok(()) => left,
+    }
 }
 
 /// The entries of every wanted blob's delta chain, each once, in pack order.
@@ -314,10 +317,10 @@ fn chains<In>(index: &index::File, pack: &data::File, wanted: &[(u64, In)]) -> V
         .collect()
 }
 
-/// Splits the nodes into at most `threads` shares of whole chains (a base with every delta
-/// that depends on it), balanced by number of entries, each in pack order.
-fn share(nodes: Vec<Node>, threads: usize) -> Vec<Vec<Node>> {
-    let threads = threads.max(1);
+/// Splits the nodes into at most `pieces` pieces of whole chains (a base with every delta
+/// that depends on it), balanced by number of entries, each in pack order, largest first.
+fn share(nodes: Vec<Node>, pieces: usize) -> Vec<Vec<Node>> {
+    let pieces = pieces.max(1);
     // Bases come before their deltas, so each entry's chain root is known when it is met.
     let mut root_of: NumberMap<u64, u64> =
         NumberMap::with_capacity_and_hasher(nodes.len(), Default::default());
@@ -333,19 +336,21 @@ fn share(nodes: Vec<Node>, threads: usize) -> Vec<Vec<Node>> {
     // Each chain goes to the share with the fewest entries so far, largest chains first.
     let mut roots: Vec<(u64, usize)> = size_of_root.into_iter().collect();
     roots.sort_unstable_by_key(|&(root, size)| (std::cmp::Reverse(size), root));
-    let mut load = vec![0usize; threads];
+    let mut load = vec![0usize; pieces];
     let mut share_of_root: NumberMap<u64, usize> =
         NumberMap::with_capacity_and_hasher(roots.len(), Default::default());
     for (root, size) in roots {
-        let lightest = (0..threads).min_by_key(|&t| load[t]).unwrap_or(0);
+        let lightest = (0..pieces).min_by_key(|&t| load[t]).unwrap_or(0);
         load[lightest] += size;
         share_of_root.insert(root, lightest);
     }
-    let mut shares: Vec<Vec<Node>> = (0..threads).map(|_| Vec::new()).collect();
+    let mut shares: Vec<Vec<Node>> = (0..pieces).map(|_| Vec::new()).collect();
     for node in nodes {
         shares[share_of_root[&root_of[&node.offset]]].push(node);
     }
     shares.retain(|s| !s.is_empty());
+    // The largest first, so that the last piece taken is a small one.
+    shares.sort_by_key(|s| std::cmp::Reverse(s.len()));
     shares
 }
 

@@ -50,7 +50,8 @@ impl BlobItem for (String, ObjectId, String) {
 /// Reads the blob of every item and hands it to `parse`, on every core; every result goes to
 /// `take` on this thread, in no particular order. Blobs in this repository's packs are read
 /// straight from them, each pack entry inflated once (`pack_read`); the others, and any that
-/// reader leaves, through gix, the helper threads on handles of their own (`Reopen`).
+/// reader leaves, through gix, the helper threads on handles of their own (`Reopen`). A read
+/// of thousands of records is backed by huge pages from here on (`paging`).
 pub(super) fn read_blobs_and_parse<In, Out>(
     repo: &gix::Repository,
     items: Vec<In>,
@@ -61,11 +62,10 @@ where
     In: BlobItem,
     Out: Send,
 {
+    crate::paging::on_for_bulk_reads(items.len());
     let (packed, mut rest) = super::pack_read::plan(repo, items, In::blob);
     for pack in packed {
-        let (outs, left) = super::pack_read::read(pack, threads(), &parse);
-        outs.into_iter().for_each(&mut take);
-        rest.extend(left);
+        rest.extend(super::pack_read::read(pack, threads(), &parse, &mut take));
     }
     let reopen = super::Reopen::of(repo);
     let open = || reopen.as_ref().and_then(super::Reopen::open);
@@ -90,7 +90,7 @@ pub(super) fn read_and_parse<In, Out, E>(
     items: Vec<In>,
     open: impl Fn() -> Option<gix::Repository> + Sync,
     work: impl Fn(&gix::Repository, In) -> Result<Out, E> + Sync,
-    mut take: impl FnMut(Out),
+    take: impl FnMut(Out),
 ) -> Result<(), E>
 where
     In: Send,
@@ -99,30 +99,56 @@ where
 {
     let helpers = threads() - 1;
     if helpers == 0 || items.len() < MIN_PARALLEL {
-        for item in items {
-            take(work(repo, item)?);
-        }
-        return Ok(());
+        return on_threads(repo, items, 1, 0, open, work, take);
     }
     let run_length =
         (items.len() / ((helpers + 1) * RUNS_PER_THREAD)).clamp(*RUN.start(), *RUN.end());
+    on_threads(repo, items, run_length, helpers, open, work, take)
+}
+
+/// Runs `work` on every item, on this thread (with the handle `mine`) and on up to `helpers`
+/// more (each with a handle `open` makes there; None: that thread does not help), each taking
+/// `run_length` items at a time in the order given. Hands every result to `take` on this
+/// thread, in no particular order; this thread takes what the helpers finished between its
+/// own runs, so results never pile up. Stops at the first error of `work` and returns it;
+/// results of items already done are taken first, and none after the error is looked at.
+pub(super) fn on_threads<H, In, Out, E>(
+    mine: &H,
+    items: Vec<In>,
+    run_length: usize,
+    helpers: usize,
+    open: impl Fn() -> Option<H> + Sync,
+    work: impl Fn(&H, In) -> Result<Out, E> + Sync,
+    mut take: impl FnMut(Out),
+) -> Result<(), E>
+where
+    In: Send,
+    Out: Send,
+    E: Send,
+{
+    if helpers == 0 {
+        for item in items {
+            take(work(mine, item)?);
+        }
+        return Ok(());
+    }
     let queue = Mutex::new(items.into_iter());
     let next_batch = || -> Vec<In> {
         match queue.lock() {
-            Ok(mut queue) => queue.by_ref().take(run_length).collect(),
+            Ok(mut queue) => queue.by_ref().take(run_length.max(1)).collect(),
             Err(_) => Vec::new(),
         }
     };
     let failed = AtomicBool::new(false);
     // One batch of work on one handle: its results, or the error that stopped it with the
     // results before it.
-    let run = |repo: &gix::Repository, batch: Vec<In>| -> (Vec<Out>, Option<E>) {
+    let run = |handle: &H, batch: Vec<In>| -> (Vec<Out>, Option<E>) {
         let mut outs = Vec::with_capacity(batch.len());
         for item in batch {
             if failed.load(Ordering::Relaxed) {
                 break;
             }
-            match work(repo, item) {
+            match work(handle, item) {
                 Ok(out) => outs.push(out),
                 Err(e) => {
                     failed.store(true, Ordering::Relaxed);
@@ -138,10 +164,10 @@ where
             let done = done.clone();
             let (open, run, next_batch, failed) = (&open, &run, &next_batch, &failed);
             scope.spawn(move || {
-                let Some(repo) = open() else { return };
+                let Some(handle) = open() else { return };
                 while !failed.load(Ordering::Relaxed) {
                     let batch = next_batch();
-                    if batch.is_empty() || done.send(run(&repo, batch)).is_err() {
+                    if batch.is_empty() || done.send(run(&handle, batch)).is_err() {
                         break;
                     }
                 }
@@ -155,14 +181,12 @@ where
                 error = failure;
             }
         };
-        // This thread works too, and takes what the helpers finished between its batches, so
-        // results never pile up.
         while !failed.load(Ordering::Relaxed) {
             let batch = next_batch();
             if batch.is_empty() {
                 break;
             }
-            keep(run(repo, batch));
+            keep(run(mine, batch));
             while let Ok(finished) = results.try_recv() {
                 keep(finished);
             }

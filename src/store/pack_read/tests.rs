@@ -90,9 +90,13 @@ fn every_packed_blob_reads_as_gix_reads_it(offsets: bool) {
         let (packs, rest) = plan(&repo, items.clone(), |id| *id);
         assert_eq!(rest, loose, "the loose blobs are left, in their order");
         assert_eq!(packs.len(), 1);
-        let (mut got, left) = read(packs.into_iter().next().unwrap(), threads, &|id, bytes| {
-            (id, bytes.to_vec())
-        });
+        let mut got = Vec::new();
+        let left = read(
+            packs.into_iter().next().unwrap(),
+            threads,
+            &|id, bytes| (id, bytes.to_vec()),
+            |read| got.push(read),
+        );
         assert!(left.is_empty(), "{} left on {threads} threads", left.len());
         got.extend(
             loose
@@ -163,9 +167,13 @@ fn a_damaged_pack_never_hands_over_wrong_bytes() {
     std::fs::write(&pack_path, &bytes).unwrap();
     let repo = gix::open(dir.path()).unwrap();
     let (packs, _) = plan(&repo, packed.clone(), |id| *id);
-    let (got, left) = read(packs.into_iter().next().unwrap(), 2, &|id, bytes| {
-        (id, bytes.to_vec())
-    });
+    let mut got = Vec::new();
+    let left = read(
+        packs.into_iter().next().unwrap(),
+        2,
+        &|id, bytes| (id, bytes.to_vec()),
+        |read| got.push(read),
+    );
     assert!(!left.is_empty(), "damage was noticed");
     assert_eq!(got.len() + left.len(), packed.len());
     for (id, bytes) in got {
@@ -277,4 +285,51 @@ fn wanted_blobs_are_put_in_id_order_when_their_first_bytes_tie() {
         expected.iter().map(|w| w.1).collect::<Vec<_>>()
     );
     assert_eq!(sorted, expected);
+}
+
+/// Chains of made-up nodes: `sizes[k]` entries in chain k, each a delta against the one
+/// before it, the chains interleaved in pack order as git may write them.
+fn made_up_chains(sizes: &[usize]) -> Vec<Node> {
+    let mut nodes = Vec::new();
+    let longest = sizes.iter().copied().max().unwrap_or(0);
+    for step in 0..longest {
+        for (chain, &size) in sizes.iter().enumerate() {
+            if step < size {
+                let offset = (step * sizes.len() + chain) as u64 * 100 + 12;
+                let base = (step > 0).then(|| ((step - 1) * sizes.len() + chain) as u64 * 100 + 12);
+                nodes.push(Node {
+                    offset,
+                    base,
+                    base_known: true,
+                    deltas: u32::from(step + 1 < size),
+                    wanted: vec![nodes.len()],
+                });
+            }
+        }
+    }
+    nodes
+}
+
+#[test]
+fn pieces_hold_whole_chains_in_pack_order_largest_first() {
+    let sizes = [40, 1, 1, 7, 3, 3, 3, 12, 1, 30, 2, 2, 5, 9];
+    let total: usize = sizes.iter().sum();
+    for pieces in [1, 2, 5, 16, 100] {
+        let shared = share(made_up_chains(&sizes), pieces);
+        assert!(shared.len() <= pieces.min(sizes.len()), "{pieces} pieces");
+        assert_eq!(shared.iter().map(Vec::len).sum::<usize>(), total);
+        // Every delta is in the piece of its base, after it.
+        for piece in &shared {
+            assert!(piece.windows(2).all(|w| w[0].offset < w[1].offset));
+            for node in piece {
+                if let Some(base) = node.base {
+                    assert!(piece.iter().any(|n| n.offset == base), "{pieces} pieces");
+                }
+            }
+        }
+        assert!(shared.windows(2).all(|w| w[0].len() >= w[1].len()));
+        // Balanced as whole chains allow: here, no piece over the mean or the longest chain.
+        let mean = total.div_ceil(shared.len());
+        assert!(shared[0].len() <= mean.max(40), "{pieces} pieces");
+    }
 }
