@@ -45,10 +45,9 @@ impl Digest {
     pub fn of_queue(index: &Index, queue: &Queue<'_>) -> Digest {
         let mut totals = StatusCounts::default();
         let mut sprint_counts: BTreeMap<String, StatusCounts> = BTreeMap::new();
-        let mut widths = WidthCounts::default();
+        let widths = WidthCounts::of_all(index.missions.values());
         for m in index.missions.values() {
             totals.add(m.status);
-            widths.add(m);
             if let Some(sprint) = &m.sprint {
                 sprint_counts
                     .entry(sprint.clone())

@@ -677,7 +677,11 @@ pub fn save_index(
     for m in index.missions.values() {
         let bucket = bucket_of(&m.id, count);
         if dirty[bucket] {
-            let links = dependents.remove(m.id.as_str()).unwrap_or_default();
+            // Most missions have no dependents: no lookup once none are left.
+            let links = match dependents.is_empty() {
+                true => Vec::new(),
+                false => dependents.remove(m.id.as_str()).unwrap_or_default(),
+            };
             fresh[bucket].push(StoredRef {
                 entry: m,
                 dependents: links,

@@ -240,9 +240,12 @@ pub(super) fn index_checking(
     read_sprints(repo, old.sprints, new.sprints, &mut index)?;
     let missions_dir = trees::join(layout::ROOT, layout::MISSIONS);
     // Mission files to read: path, blob and the id the path stands for.
-    let mut to_read: Vec<(String, ObjectId, String)> = Vec::new();
     let threads = super::pipeline::threads();
-    for change in trees::diff_on_threads(repo, old.missions, new.missions, threads)? {
+    let changes = trees::diff_on_threads(repo, old.missions, new.missions, threads)?;
+    // Room for every file at once: grown step by step, the list of 100,000 was copied
+    // several times over, each time into memory touched for the first time.
+    let mut to_read: Vec<(String, ObjectId, String)> = Vec::with_capacity(changes.len());
+    for change in changes {
         // The full path is built only where it is needed (a sound file is not looked up among
         // the problems when there are none).
         let path = || trees::join(&missions_dir, &change.path);
