@@ -46,20 +46,51 @@ pub struct MissionEntry {
     pub decided: bool,
 }
 
+impl MissionEntry {
+    /// The parts of `m`'s summary that are not strings; the strings are left empty for the
+    /// caller to copy or move in.
+    fn without_strings(m: &Mission) -> MissionEntry {
+        MissionEntry {
+            id: String::new(),
+            created: uid_order_key(&m.uid),
+            name: String::new(),
+            status: m.status,
+            sprint: None,
+            rank: m.rank,
+            depends: Vec::new(),
+            blocked_reason: None,
+            awaiting_review: m.approval_state == Some(crate::model::ApprovalState::NeedsReview),
+            needs_human: m.needs_human_review(),
+            decided: m.approval_state.is_some() || !m.escalations.is_empty(),
+        }
+    }
+}
+
 impl From<&Mission> for MissionEntry {
     fn from(m: &Mission) -> Self {
         MissionEntry {
             id: m.id.clone(),
-            created: uid_order_key(&m.uid),
             name: m.name.clone(),
-            status: m.status,
             sprint: m.sprint.clone(),
-            rank: m.rank,
             depends: m.depends.iter().map(|d| (d.on.clone(), d.kind)).collect(),
             blocked_reason: m.blocked.as_ref().map(|b| b.reason.clone()),
-            awaiting_review: m.approval_state == Some(crate::model::ApprovalState::NeedsReview),
-            needs_human: m.needs_human_review(),
-            decided: m.approval_state.is_some() || !m.escalations.is_empty(),
+            ..MissionEntry::without_strings(m)
+        }
+    }
+}
+
+/// The summary of a mission read only to be summed up: its strings are moved, not copied
+/// (copying them was three allocations a record when 100,000 are read).
+impl From<Mission> for MissionEntry {
+    fn from(m: Mission) -> Self {
+        let rest = MissionEntry::without_strings(&m);
+        MissionEntry {
+            id: m.id,
+            name: m.name,
+            sprint: m.sprint,
+            depends: m.depends.into_iter().map(|d| (d.on, d.kind)).collect(),
+            blocked_reason: m.blocked.map(|b| b.reason),
+            ..rest
         }
     }
 }
@@ -357,6 +388,44 @@ mod tests {
         assert_eq!(resolved(&meta, "Sprint 02"), "Sprint-02");
         assert_eq!(resolved(&meta, "SPRINT 02"), "Sprint-02");
         assert_eq!(resolved(&meta, "second PASS"), "Sprint-02");
+    }
+
+    #[test]
+    fn a_mission_moved_into_its_summary_sums_up_as_one_copied() {
+        use crate::model::{
+            ApprovalState, Blocker, Dependency, Escalation, HUMAN_REVIEW_TIER, Mission,
+        };
+        let t: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let plain = Mission::new("m-1", "01k8zdr3b40qah2hnt5k378e6f", "Plain", t);
+        let full = Mission {
+            status: crate::model::Status::Blocked,
+            sprint: Some("S1".into()),
+            rank: Some(-3),
+            depends: vec![Dependency {
+                on: "m-0".into(),
+                kind: DepType::Blocks,
+                extra: toml::Table::new(),
+            }],
+            blocked: Some(Blocker {
+                reason: "waiting on review".into(),
+                needs: vec!["a person".into()],
+                since: t,
+                extra: toml::Table::new(),
+            }),
+            approval_state: Some(ApprovalState::NeedsReview),
+            escalations: vec![Escalation {
+                at: t,
+                tier: HUMAN_REVIEW_TIER,
+                reason: "stuck".into(),
+                by: "agent".into(),
+                extra: toml::Table::new(),
+            }],
+            ..Mission::new("m-2", "01k8zdr3b40qah2hnt5k378e6g", "Full", t)
+        };
+        for mission in [plain, full] {
+            let copied = MissionEntry::from(&mission);
+            assert_eq!(MissionEntry::from(mission), copied);
+        }
     }
 
     #[test]

@@ -292,7 +292,7 @@ pub(super) fn index_checking(
         if let (true, Ok(mission)) = (checking, &mission) {
             super::verify_text::mission(&path, bytes, mission, &mut found);
         }
-        (path, blob, mission.map(|m| MissionEntry::from(&m)), found)
+        (path, blob, mission.map(MissionEntry::from), found)
     };
     super::pipeline::read_blobs_and_parse(repo, to_read, read_one, |done| {
         let (path, blob, entry, found) = done;

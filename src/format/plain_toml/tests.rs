@@ -231,3 +231,17 @@ fn the_plain_ascii_run_stops_at_the_first_byte_a_string_does_not_hold_as_it_is()
         }
     }
 }
+
+/// Every ASCII byte inside a key: the bare-key bytes read as the crate reads them, and any
+/// other is refused (a space, `=`, `.`, a quote, a comment or a control never makes a key).
+#[test]
+fn a_bare_key_holds_exactly_letters_digits_underscores_and_dashes() {
+    for byte in 0u8..0x80 {
+        let text = format!("k{}x = 1\n", char::from(byte));
+        match byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-' {
+            true => same(&text),
+            false => refused(&text),
+        }
+    }
+    refused("ké = 1\n");
+}
