@@ -609,9 +609,8 @@ pub struct Reuse<'a> {
     pub changed: &'a HashSet<String>,
 }
 
-/// Caches the full `index` of `tree`, keeping the buckets of `reuse` that nothing changed.
 /// Below this many missions to encode, a second thread costs more than it saves.
-const MIN_PARALLEL_ENTRIES: usize = 8_192;
+pub const MIN_PARALLEL_ENTRIES: usize = 8_192;
 
 /// Encodes the buckets, on two threads when there are many missions (every bucket of a
 /// 100,000-mission index, which a first read of a clone or a verify writes, took 0.5 billion
@@ -642,6 +641,10 @@ fn encode_buckets(buckets: Vec<(usize, Vec<StoredRef<'_>>)>) -> Option<BTreeMap<
     Some(a?.into_iter().chain(b?).collect())
 }
 
+/// Caches the full `index` of `tree`, keeping the buckets of `reuse` that nothing changed:
+/// the two steps in a row, as the tests take them (`store` works out the digest beside the
+/// first).
+#[cfg(test)]
 pub fn save_index(
     dir: &Path,
     tree: ObjectId,
@@ -650,6 +653,22 @@ pub fn save_index(
     windows: &Windows,
     reuse: Option<Reuse<'_>>,
 ) {
+    if let Some(buckets) = encode_index(index, reuse) {
+        write_index(dir, tree, index, digest, windows, &buckets);
+    }
+}
+
+/// The buckets a save of an index writes, encoded, and those it keeps: most of the work of
+/// saving, and it needs neither the digest nor the windows (which can be worked out beside it).
+pub struct EncodedIndex<'a> {
+    count: usize,
+    base: Option<&'a Buckets>,
+    fresh: BTreeMap<usize, Vec<u8>>,
+}
+
+/// Encodes the buckets of `index` that `reuse` does not have as they are. None when one does
+/// not encode (nothing is cached then).
+pub fn encode_index<'a>(index: &Index, reuse: Option<Reuse<'a>>) -> Option<EncodedIndex<'a>> {
     let count = bucket_count(
         index.missions.len(),
         reuse.as_ref().map(|r| r.buckets.count),
@@ -693,10 +712,22 @@ pub fn save_index(
         .enumerate()
         .filter(|(b, _)| dirty[*b])
         .collect();
-    let Some(encoded) = encode_buckets(dirty_buckets) else {
-        return;
-    };
-    let base = reuse.map(|r| r.buckets);
+    Some(EncodedIndex {
+        count,
+        base: reuse.map(|r| r.buckets),
+        fresh: encode_buckets(dirty_buckets)?,
+    })
+}
+
+/// Writes the buckets `encode_index` made, with the rest of the cache of `index`.
+pub fn write_index(
+    dir: &Path,
+    tree: ObjectId,
+    index: &Index,
+    digest: &Digest,
+    windows: &Windows,
+    buckets: &EncodedIndex<'_>,
+) {
     write(
         dir,
         tree,
@@ -704,9 +735,9 @@ pub fn save_index(
         DigestFile::Changed(digest),
         windows,
         &Waiting::new(),
-        count,
-        base,
-        &encoded,
+        buckets.count,
+        buckets.base,
+        &buckets.fresh,
     );
 }
 

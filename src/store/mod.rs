@@ -834,19 +834,37 @@ pub(super) fn cache_index_if_stale(path: &Path, tree: ObjectId, index: &Index) {
     }
 }
 
-/// Computes the digest of a whole index and caches both for `tree`, if any.
+/// Computes the digest of a whole index and caches both for `tree`, if any. The digest (with
+/// the windows of the order of work) and the buckets need only the index: for a large one
+/// they are worked out side by side, the digest on a helper thread.
 fn cache_index(
     path: &Path,
     tree: Option<ObjectId>,
     index: &Index,
     reuse: Option<(&cache::Buckets, &HashSet<String>)>,
 ) -> Arc<Digest> {
-    let queue = Queue::new(index);
-    let digest = Arc::new(Digest::of_queue(index, &queue));
-    if let Some(tree) = tree {
-        let reuse = reuse.map(|(buckets, changed)| cache::Reuse { buckets, changed });
-        cache::save_index(path, tree, index, &digest, &queue.windows(), reuse);
-        cache::remember_digest(path, tree, digest.clone());
+    let summarize = || {
+        let queue = Queue::new(index);
+        (Arc::new(Digest::of_queue(index, &queue)), queue.windows())
+    };
+    let Some(tree) = tree else {
+        return summarize().0;
+    };
+    let reuse = reuse.map(|(buckets, changed)| cache::Reuse { buckets, changed });
+    let ((digest, windows), buckets) = match index.missions.len() >= cache::MIN_PARALLEL_ENTRIES {
+        true => std::thread::scope(|scope| {
+            let helper = scope.spawn(summarize);
+            let buckets = cache::encode_index(index, reuse);
+            let summary = helper
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (summary, buckets)
+        }),
+        false => (summarize(), cache::encode_index(index, reuse)),
+    };
+    if let Some(buckets) = buckets {
+        cache::write_index(path, tree, index, &digest, &windows, &buckets);
     }
+    cache::remember_digest(path, tree, digest.clone());
     digest
 }

@@ -37,6 +37,9 @@ struct EntryOnly {
 /// A mission and the links from other missions to it.
 pub type EntryWithDependents = (MissionEntry, Vec<(String, DepType)>);
 
+/// About the size of an encoded summary without links: room made for them up front.
+const ENTRY_BYTES: usize = 64;
+
 /// Encodes one bucket: its missions in id order, each with the links pointing at it (sorted,
 /// so that equal buckets encode to equal bytes and an unchanged bucket keeps its file).
 pub fn encode(mut stored: Vec<StoredRef<'_>>) -> Option<Vec<u8>> {
@@ -44,23 +47,21 @@ pub fn encode(mut stored: Vec<StoredRef<'_>>) -> Option<Vec<u8>> {
     for s in &mut stored {
         s.dependents.sort();
     }
-    let entries: Vec<Vec<u8>> = stored
-        .iter()
-        .map(postcard::to_allocvec)
-        .collect::<Result<_, _>>()
-        .ok()?;
+    // The entries are written one after the other into one buffer (a buffer of its own for
+    // each, grown byte by byte, was a third of caching 100,000 missions).
+    let mut entries = Vec::with_capacity(stored.len() * ENTRY_BYTES);
     let mut directory = Vec::with_capacity(stored.len());
-    for (s, bytes) in stored.iter().zip(&entries) {
+    for s in &stored {
+        let start = entries.len();
+        entries = postcard::to_extend(s, entries).ok()?;
         directory.push((
             s.entry.id.as_str(),
             s.entry.status,
-            u32::try_from(bytes.len()).ok()?,
+            u32::try_from(entries.len() - start).ok()?,
         ));
     }
     let mut out = postcard::to_allocvec(&directory).ok()?;
-    for bytes in entries {
-        out.extend_from_slice(&bytes);
-    }
+    out.extend_from_slice(&entries);
     Some(out)
 }
 
@@ -208,6 +209,35 @@ mod tests {
         assert!(all.windows(2).all(|w| w[0].0.id < w[1].0.id));
         let summaries: Option<Vec<MissionEntry>> = bucket.summaries().collect();
         assert_eq!(summaries.unwrap().len(), 70);
+    }
+
+    /// The layout the module states, byte for byte: the directory, then each entry's own
+    /// postcard form, in id order (caches written before and after keep the same files).
+    #[test]
+    fn a_bucket_is_its_directory_then_its_entries() {
+        let missions: Vec<MissionEntry> = ["M2", "M10", "M1"]
+            .iter()
+            .map(|id| entry(id, Status::Queued))
+            .collect();
+        let mut sorted: Vec<&MissionEntry> = missions.iter().collect();
+        sorted.sort_by(|a, b| a.id.cmp(&b.id));
+        let links = vec![("A1", DepType::Requires), ("Z9", DepType::Blocks)];
+        let each: Vec<Vec<u8>> = (sorted.iter())
+            .map(|m| {
+                let stored = StoredRef {
+                    entry: m,
+                    dependents: links.clone(),
+                };
+                postcard::to_allocvec(&stored).unwrap()
+            })
+            .collect();
+        let directory: Vec<(&str, Status, u32)> = (sorted.iter().zip(&each))
+            .map(|(m, bytes)| (m.id.as_str(), m.status, bytes.len() as u32))
+            .collect();
+        let mut expected = postcard::to_allocvec(&directory).unwrap();
+        each.iter()
+            .for_each(|bytes| expected.extend_from_slice(bytes));
+        assert_eq!(encoded(&missions), expected);
     }
 
     #[test]
