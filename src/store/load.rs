@@ -244,7 +244,9 @@ pub(super) fn index_checking(
     let changes = trees::diff_on_threads(repo, old.missions, new.missions, threads)?;
     // Room for every file at once: grown step by step, the list of 100,000 was copied
     // several times over, each time into memory touched for the first time.
-    let mut to_read: Vec<(String, ObjectId, String)> = Vec::with_capacity(changes.len());
+    // (The id is not kept beside the path: it is the path's file name less `.toml`, taken
+    // again where the file is parsed, on every core, rather than copied here for each.)
+    let mut to_read: Vec<(String, ObjectId)> = Vec::with_capacity(changes.len());
     for change in changes {
         // The full path is built only where it is needed (a sound file is not looked up among
         // the problems when there are none).
@@ -275,7 +277,7 @@ pub(super) fn index_checking(
                 let problem = out_of_place(&path, "mission", layout::mission_path);
                 index.problems.insert(path, problem);
             }
-            (Some(Leaf::File(blob)), Some(id)) => to_read.push((path(), blob, id.to_string())),
+            (Some(Leaf::File(blob)), Some(_)) => to_read.push((path(), blob)),
         }
     }
     // Each path stands for a mission of its own, so the files are read and parsed in any
@@ -285,9 +287,13 @@ pub(super) fn index_checking(
     // moves each of them several times.
     index.missions.reserve(to_read.len());
     let checking = texts.is_some();
-    let read_one = |(path, blob, id): (String, ObjectId, String), bytes: &[u8]| {
+    let read_one = |(path, blob): (String, ObjectId), bytes: &[u8]| {
+        // Only paths whose file name gives an id were queued.
+        let id = (path.rsplit_once('/'))
+            .and_then(|(_, name)| layout::record_id(name))
+            .unwrap_or_default();
         let mission =
-            from_toml::<Mission>(&path, bytes).and_then(|m| check_id(&path, &id, &m.id).map(|_| m));
+            from_toml::<Mission>(&path, bytes).and_then(|m| check_id(&path, id, &m.id).map(|_| m));
         let mut found = Vec::new();
         if let (true, Ok(mission)) = (checking, &mission) {
             super::verify_text::mission(&path, bytes, mission, &mut found);

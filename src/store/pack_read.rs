@@ -199,8 +199,25 @@ struct Node {
     base_known: bool,
     /// How many entries in the chains are deltas against this one.
     deltas: u32,
-    /// The wanted items that are this entry's blob.
-    wanted: Vec<usize>,
+    /// The first wanted item that is this entry's blob, if any, and any more (a blob wanted
+    /// twice): nearly every entry is wanted once or not at all, and a list for each was an
+    /// allocation per record before the threads start.
+    first_wanted: Option<usize>,
+    more_wanted: Vec<usize>,
+}
+
+impl Node {
+    fn want(&mut self, item: usize) {
+        match self.first_wanted {
+            None => self.first_wanted = Some(item),
+            Some(_) => self.more_wanted.push(item),
+        }
+    }
+
+    /// The wanted items that are this entry's blob, in the order they were wanted.
+    fn wanted(&self) -> impl Iterator<Item = usize> + '_ {
+        (self.first_wanted.into_iter()).chain(self.more_wanted.iter().copied())
+    }
 }
 
 /// A piece of the work: its entries in pack order, and the wanted items among them by number.
@@ -237,8 +254,8 @@ where
         .map(|nodes| {
             let items = nodes
                 .iter()
-                .flat_map(|n| &n.wanted)
-                .filter_map(|&i| Some((i, items[i].take()?)))
+                .flat_map(Node::wanted)
+                .filter_map(|i| Some((i, items[i].take()?)))
                 .collect();
             (nodes, items)
         })
@@ -273,7 +290,7 @@ fn chains<In>(index: &index::File, pack: &data::File, wanted: &[(u64, In)]) -> V
             if let Some(node) = nodes.get_mut(&at) {
                 match from_delta {
                     true => node.deltas += 1,
-                    false => node.wanted.push(i),
+                    false => node.want(i),
                 }
                 break;
             }
@@ -299,7 +316,8 @@ fn chains<In>(index: &index::File, pack: &data::File, wanted: &[(u64, In)]) -> V
                     base: base.flatten(),
                     base_known: base.is_some(),
                     deltas: u32::from(from_delta),
-                    wanted: if from_delta { Vec::new() } else { vec![i] },
+                    first_wanted: (!from_delta).then_some(i),
+                    more_wanted: Vec::new(),
                 },
             );
             match base.flatten() {
@@ -388,8 +406,8 @@ fn decode<In, Out>(
                 kept.remove(&base);
             }
         }
-        let wanted = (node.wanted.iter())
-            .filter_map(|&i| items.next_if(|(next, _)| *next == i).map(|(_, item)| item));
+        let wanted = (node.wanted())
+            .filter_map(|i| items.next_if(|(next, _)| *next == i).map(|(_, item)| item));
         match object {
             Some(bytes) => {
                 outs.extend(wanted.map(|item| parse(item, &bytes)));

@@ -37,16 +37,6 @@ impl BlobItem for (String, ObjectId) {
     }
 }
 
-/// A record file: its path, blob, and the id its path stands for.
-impl BlobItem for (String, ObjectId, String) {
-    fn blob(&self) -> ObjectId {
-        self.1
-    }
-    fn path(&self) -> &str {
-        &self.0
-    }
-}
-
 /// Reads the blob of every item and hands it to `parse`, on every core; every result goes to
 /// `take` on this thread, in no particular order. Blobs in this repository's packs are read
 /// straight from them, each pack entry inflated once (`pack_read`); the others, and any that

@@ -302,7 +302,8 @@ fn made_up_chains(sizes: &[usize]) -> Vec<Node> {
                     base,
                     base_known: true,
                     deltas: u32::from(step + 1 < size),
-                    wanted: vec![nodes.len()],
+                    first_wanted: Some(nodes.len()),
+                    more_wanted: Vec::new(),
                 });
             }
         }
