@@ -442,7 +442,7 @@ fn walk(
             if x == y {
                 continue;
             }
-            let path = join(&dir, name);
+            let mut path = join(&dir, name);
             let tree = |n: Option<&Node>| match n {
                 Some(Node::Tree(id)) => Some(*id),
                 _ => None,
@@ -453,14 +453,20 @@ fn walk(
                 _ => None,
             };
             let (x_leaf, y_leaf) = (leaf(x), leaf(y));
+            let is_tree = tree(x).is_some() || tree(y).is_some();
             if x_leaf != y_leaf {
                 out.push(Change {
-                    path: path.clone(),
+                    // Copied only when a directory needs it too (seldom: a file that became
+                    // a directory or went the other way).
+                    path: match is_tree {
+                        true => path.clone(),
+                        false => std::mem::take(&mut path),
+                    },
                     old: x_leaf,
                     new: y_leaf,
                 });
             }
-            if tree(x).is_some() || tree(y).is_some() {
+            if is_tree {
                 let pending = (path, depth + 1, tree(x), tree(y));
                 match below.as_deref_mut() {
                     Some(below) => below.push(pending),
