@@ -297,13 +297,7 @@ mod tests {
                 || id.to_ascii_lowercase().ends_with(".lock"))
         };
         let alphabet = ["a", "Z", "0", ".", "_", "-", " ", "/", "\u{7}", "é", "\n"];
-        let mut ids = vec![String::new()];
-        for _ in 0..3 {
-            let longer: Vec<String> = (ids.iter())
-                .flat_map(|id| alphabet.iter().map(move |c| format!("{id}{c}")))
-                .collect();
-            ids.extend(longer);
-        }
+        let mut ids = crate::model::text::every_string(&alphabet, 3);
         ids.sort();
         ids.dedup();
         for stem in [
