@@ -106,7 +106,9 @@ fn place<In>(packs: &mut [Packed<In>], items: Vec<In>, id_of: impl Fn(&In) -> Ob
         if left.is_empty() {
             break;
         }
-        for (i, at) in find_in(index, &left) {
+        let found = find_in(index, &left);
+        wanted.reserve(found.len());
+        for (i, at) in found {
             if let Some(item) = waiting[i].take() {
                 wanted.push((at, item));
             }
@@ -252,12 +254,14 @@ where
     let pieces: Vec<Piece<In>> = share(nodes, threads * PIECES_PER_THREAD)
         .into_iter()
         .map(|nodes| {
-            let items = nodes
-                .iter()
-                .flat_map(Node::wanted)
-                .filter_map(|i| Some((i, items[i].take()?)))
-                .collect();
-            (nodes, items)
+            // About one wanted item a node (bases no one wants are few).
+            let mut wanted = Vec::with_capacity(nodes.len());
+            wanted.extend(
+                (nodes.iter())
+                    .flat_map(Node::wanted)
+                    .filter_map(|i| Some((i, items[i].take()?))),
+            );
+            (nodes, wanted)
         })
         .collect();
     let mut left = Vec::new();
@@ -362,7 +366,7 @@ fn share(nodes: Vec<Node>, pieces: usize) -> Vec<Vec<Node>> {
         load[lightest] += size;
         share_of_root.insert(root, lightest);
     }
-    let mut shares: Vec<Vec<Node>> = (0..pieces).map(|_| Vec::new()).collect();
+    let mut shares: Vec<Vec<Node>> = load.iter().map(|&n| Vec::with_capacity(n)).collect();
     for node in nodes {
         shares[share_of_root[&root_of[&node.offset]]].push(node);
     }

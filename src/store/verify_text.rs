@@ -144,7 +144,12 @@ pub(super) fn session(path: &str, bytes: &[u8], session: &Session) -> Vec<FilePr
 }
 
 fn mission_fields(m: &Mission) -> Vec<Field<'_>> {
-    let mut fields = vec![Field::Name("name", &m.name)];
+    // Room for every field at once (grown field by field, the list was reallocated for every
+    // record a verify reads).
+    let needs = m.blocked.as_ref().map_or(0, |b| 1 + b.needs.len());
+    let mut fields =
+        Vec::with_capacity(4 + m.success_criteria.len() + m.deliverables.len() + needs);
+    fields.push(Field::Name("name", &m.name));
     for (key, text) in [
         ("objective", &m.objective),
         ("context", &m.context),
