@@ -241,22 +241,22 @@ pub(super) fn index_checking(
     let missions_dir = trees::join(layout::ROOT, layout::MISSIONS);
     // Mission files to read: path, blob and the id the path stands for.
     let threads = super::pipeline::threads();
-    let changes = trees::diff_on_threads(repo, old.missions, new.missions, threads)?;
+    let changes = trees::diff_on_threads(repo, &missions_dir, old.missions, new.missions, threads)?;
     // Room for every file at once: grown step by step, the list of 100,000 was copied
     // several times over, each time into memory touched for the first time.
     // (The id is not kept beside the path: it is the path's file name less `.toml`, taken
     // again where the file is parsed, on every core, rather than copied here for each.)
     let mut to_read: Vec<(String, ObjectId)> = Vec::with_capacity(changes.len());
     for change in changes {
-        // The full path is built only where it is needed (a sound file is not looked up among
-        // the problems when there are none).
-        let path = || trees::join(&missions_dir, &change.path);
+        let path = change.path;
         if !index.problems.is_empty() {
-            index.problems.remove(&path());
+            index.problems.remove(&path);
         }
         // The mission this path stands for, when it is where cmos puts that mission.
-        let id = change
-            .path
+        let below_missions = (path.strip_prefix(missions_dir.as_str()))
+            .and_then(|rest| rest.strip_prefix('/'))
+            .unwrap_or_default();
+        let id = below_missions
             .split_once('/')
             .and_then(|(dir, name)| Some((dir, layout::record_id(name)?)))
             .filter(|(dir, id)| !id.contains('/') && is_mission_dir(dir, id))
@@ -267,17 +267,14 @@ pub(super) fn index_checking(
         match (change.new, id) {
             (None, _) => {}
             (Some(Leaf::Bad(why)), _) => {
-                let path = path();
-                index
-                    .problems
-                    .insert(path.clone(), trees::problem(&path, why));
+                let problem = trees::problem(&path, why);
+                index.problems.insert(path, problem);
             }
             (Some(Leaf::File(_)), None) => {
-                let path = path();
                 let problem = out_of_place(&path, "mission", layout::mission_path);
                 index.problems.insert(path, problem);
             }
-            (Some(Leaf::File(blob)), Some(_)) => to_read.push((path(), blob)),
+            (Some(Leaf::File(blob)), Some(_)) => to_read.push((path, blob)),
         }
     }
     // Each path stands for a mission of its own, so the files are read and parsed in any

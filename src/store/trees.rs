@@ -318,11 +318,13 @@ pub fn diff(
 /// Below this many directories under the top one, a second thread costs more than it saves.
 const MIN_PARALLEL_DIRECTORIES: usize = 32;
 
-/// As [`diff`], with the directories under the top one compared on up to `threads` threads:
-/// a first read of 100,000 missions decodes 256 `missions/xx` trees, a tenth of its time
-/// before the records can be read.
+/// As [`diff`], with the directories under the top one compared on up to `threads` threads
+/// (a first read of 100,000 missions decodes 256 `missions/xx` trees, a tenth of its time
+/// before the records can be read), and the paths of the changes starting with `root`, the
+/// top trees' own path (built once, not joined to each path again afterwards).
 pub(super) fn diff_on_threads(
     repo: &gix::Repository,
+    root: &str,
     old: Option<ObjectId>,
     new: Option<ObjectId>,
     threads: usize,
@@ -331,7 +333,7 @@ pub(super) fn diff_on_threads(
     let mut below = Vec::new();
     walk(
         repo,
-        vec![(String::new(), 0, old, new)],
+        vec![(root.to_string(), 0, old, new)],
         &mut out,
         Some(&mut below),
     )?;
@@ -646,8 +648,17 @@ mod tests {
                 one.len()
             );
             for threads in 1..=4 {
-                let many = sorted(diff_on_threads(&repo, from, to, threads).unwrap());
+                let many = sorted(diff_on_threads(&repo, "", from, to, threads).unwrap());
                 assert_eq!(many, one, "{threads} threads");
+                // Under a root, the same changes with the root before each path.
+                let rooted = sorted(diff_on_threads(&repo, "r/s", from, to, threads).unwrap());
+                let expected: Vec<Change> = (one.iter())
+                    .map(|c| Change {
+                        path: join("r/s", &c.path),
+                        ..c.clone()
+                    })
+                    .collect();
+                assert_eq!(rooted, expected, "{threads} threads, under a root");
             }
         }
     }
