@@ -178,6 +178,10 @@ mod tests {
                 Some(i64::MIN),
             ));
         }
+        // The tally is laid out by each status's place in the enum: every status has one.
+        for (place, &status) in Status::ALL.iter().enumerate() {
+            assert_eq!(status as usize, place, "{status:?}");
+        }
         let mut one_by_one = WidthCounts::default();
         missions.iter().for_each(|m| one_by_one.add(m));
         assert_eq!(WidthCounts::of_all(&missions), one_by_one);

@@ -266,7 +266,7 @@ where
         .collect();
     let mut left = Vec::new();
     let pack = &pack;
-    let decoded = super::pipeline::on_threads(
+    let Ok(()) = super::pipeline::on_threads(
         &pack,
         pieces,
         1,
@@ -278,9 +278,7 @@ where
             left.extend(l);
         },
     );
-    match decoded {
-        Ok(()) => left,
-    }
+    left
 }
 
 /// The entries of every wanted blob's delta chain, each once, in pack order.
