@@ -33,13 +33,14 @@ pub struct BoardArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum BoardCommand {
+    /// Write the board of a sprint as static files: index.html (the kanban, no script needed),
+    /// burndown.svg, graph.svg, timeline.html and missions/ID.html, with relative links: for a
+    /// CI artifact or a pull request. Writes only inside DIR.
     Export(ExportArgs),
 }
 
-/// Write the board of a sprint as static files: index.html (the kanban, no script needed),
-/// burndown.svg, graph.svg, timeline.html and missions/ID.html, with relative links: for a
-/// CI artifact or a pull request. Writes only inside DIR.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// The directory to write (created when missing).

@@ -17,6 +17,7 @@ use crate::ops::checks::{self as ops, Check, CheckResult, CheckRun};
 /// `git config cmos.check.test.timeout 10m` (default 10m). `mission complete` runs the checks
 /// whose paths its commits touched.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum CheckCommand {
     /// The configured checks: name, command, paths and time limit.
     #[command(visible_alias = "ls")]

@@ -91,7 +91,7 @@ struct Written {
     file: String,
 }
 
-/// How much context, and in which form.
+// How much context, and in which form.
 #[derive(Debug, Args)]
 pub struct ShapeArgs {
     /// Cut to about this many tokens (estimated as characters / 4).
@@ -173,6 +173,7 @@ pub enum ContextCommand {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum NotesCommand {
     Show,
     /// Replace the notes (`-` reads them from standard input; empty text removes them).

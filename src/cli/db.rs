@@ -64,6 +64,7 @@ pub enum View {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum DbExport {
     /// backlog.yaml [default: cmos/missions/backlog.yaml under the working tree's root].
     Backlog {

@@ -13,6 +13,7 @@ use crate::ops::hooks::{self, Hook, Hooks};
 
 /// Git hooks that log commits against the active mission and session.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum HookCommand {
     /// Write the cmos block into each shell hook (idempotent; your own hook content stays).
     /// Hooks in other languages, compiled ones and symbolic links are left as they are, with

@@ -10,6 +10,7 @@ use crate::ops::kb::{self as ops, KbHit, Validated};
 
 /// Search what the project knows: its markdown documents and every record on the branch.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum KbCommand {
     /// Index the documents (README and docs markdown by default; or these paths or globs).
     Index { paths: Vec<String> },

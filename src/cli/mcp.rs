@@ -45,6 +45,7 @@ impl From<ToolsArg> for Profile {
 
 /// Tell agents how to work with cmos, in their instructions file.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum AgentsCommand {
     /// Write (or refresh) a cmos section in AGENTS.md, or CLAUDE.md, between markers.
     Install {

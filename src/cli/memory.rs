@@ -11,6 +11,7 @@ use crate::ops::memory::{self as ops, Memory, MemoryFilter, MemoryKind};
 
 /// What the project remembers: decisions, learnings, constraints, facts, notes, next steps.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum MemoryCommand {
     /// Decisions, learnings, constraints and facts in force, open next steps and the context
     /// notes sessions captured, newest first, with their kind.

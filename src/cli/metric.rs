@@ -10,6 +10,7 @@ use crate::ops::metrics::{self, Measures};
 
 /// Metrics of sessions and missions: tokens, latency, accepted work, defects.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum MetricCommand {
     /// Record a metric (at least one measure) for a session and/or a mission.
     Add {
@@ -34,7 +35,7 @@ pub enum MetricCommand {
     },
 }
 
-/// The measures of a metric, on `metric add` and `session complete`.
+// The measures of a metric, on `metric add` and `session complete`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct MeasureArgs {
     /// Tokens read by the model.

@@ -54,6 +54,7 @@ impl ValueEnum for ImportFormat {
 
 /// Write the project's memory as the original CMOS's files, or everything with a dump.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ExportCommand {
     /// backlog.yaml as the original wrote it: sprints, missions, dependencies.
     Backlog(ExportArgs),

@@ -232,3 +232,6 @@ fn usage_error(err: clap::Error) -> i32 {
     Printer::new(true, style, None).error(&Error::InvalidInput(first), None);
     2
 }
+
+#[cfg(test)]
+mod tests;

@@ -12,6 +12,7 @@ use crate::ops::policy::{self as ops, Changed, Shown, Source};
 /// (`.cmos/policy.toml`) so every clone reads the same. Policies are data only: nothing in
 /// them is ever run.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum PolicyCommand {
     /// Every policy, its value and where it comes from (default, or who set it and when).
     #[command(visible_alias = "ls")]

@@ -19,6 +19,7 @@ use crate::ops::process::{self as ops, ProcessView};
 /// The project's process graph: states, the events that move between them, and what each
 /// move suggests doing.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ProcessCommand {
     /// Show the graph in force (the project's, or the default when it has none).
     Show,
@@ -30,6 +31,7 @@ pub enum ProcessCommand {
 
 /// The project's state in its process graph.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum FsmCommand {
     /// Show the state, the events it accepts and the suggested action.
     Show,

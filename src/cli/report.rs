@@ -13,6 +13,7 @@ use crate::ops::metrics::{self, GateOutcomes, Period, Report, Rollup, Stat};
 
 /// Roll-ups of the metrics: per mission and per session type.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ReportCommand {
     /// Metrics recorded since a day [default: the last seven days].
     Weekly {

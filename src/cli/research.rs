@@ -10,6 +10,7 @@ use crate::ops::research;
 
 /// Reports of research missions.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ResearchCommand {
     /// Print (or write with --out) the Markdown report of a completed mission.
     Export {

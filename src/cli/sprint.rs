@@ -19,6 +19,7 @@ use crate::ops::sprint::{self as ops, SprintDetail, SprintFields, SprintView};
 
 /// Plan work in sprints.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum SprintCommand {
     /// Add a sprint (Planned until activated).
     Add {
@@ -49,9 +50,7 @@ pub enum SprintCommand {
         fields: FieldArgs,
     },
     /// Make a sprint the project's current sprint.
-    Activate {
-        id: String,
-    },
+    Activate { id: String },
     /// Close a sprint; refused while missions in it are still open unless --force.
     Complete {
         id: String,
@@ -74,6 +73,12 @@ pub enum SprintCommand {
         /// The sprint: its id, the original's id or its title.
         id: String,
     },
+    /// Move a sprint's open work to another sprint, in one commit.
+    ///
+    /// Open missions (Queued, Current, In Progress, Blocked) and open next steps move; their
+    /// status and history are kept. Work waiting for review stays in the sprint where it was
+    /// done, and parked (Deferred, Dropped) missions stay where they were parked: both are listed
+    /// with the reason.
     CarryForward(carry_forward::CarryForwardArgs),
     /// Trends over the newest Active and Completed sprints (read-only).
     ///

@@ -13,6 +13,7 @@ use crate::ops::validate_docs::{self, DocStatus, DocsReport};
 
 /// Check the project: the branch's health, the documents it points at.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ValidateCommand {
     /// The branch loads, its format, what it holds, what verify finds, the hooks.
     Health,

@@ -10,6 +10,7 @@ use crate::ops::knowledge::{self as ops, ListFilter, NewItem};
 
 /// Decisions and their rationale; a newer decision can supersede an older one.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum DecisionCommand {
     /// Record a decision.
     Add {

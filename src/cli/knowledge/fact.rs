@@ -12,6 +12,7 @@ use crate::ops::knowledge::{self as ops, FactView, ListFilter, NewItem};
 
 /// Facts: statements of truth, optionally pinned to files so they can be flagged stale.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum FactCommand {
     /// Record a fact (`-` reads it from standard input).
     Add {

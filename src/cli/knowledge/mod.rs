@@ -15,7 +15,7 @@ use crate::model::{Item, ItemKind, ItemStatus};
 use crate::ops::Outcome;
 use crate::ops::knowledge::{Hit, ListFilter};
 
-/// Filters every list shares.
+// Filters every list shares.
 #[derive(Debug, Args)]
 pub struct FilterArgs {
     /// Include superseded, archived, done and dropped ones.

@@ -12,6 +12,7 @@ use crate::ops::knowledge::{self as ops, ListFilter, NewItem};
 
 /// Next steps left for whoever comes next: mark them done or dropped, or carry them on.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum NextStepCommand {
     /// Add a next step (`-` reads it from standard input).
     Add {

@@ -11,6 +11,7 @@ use crate::ops::knowledge::{self as ops, NewItem};
 
 /// Learnings or constraints: add, list, show, search, archive.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum NoteCommand {
     /// Record one (`-` reads the text from standard input).
     Add {

@@ -17,7 +17,7 @@ use crate::ops::review::{self as ops, Review};
 /// How wide a record's text is in the review's table.
 const TEXT_WIDTH: usize = 80;
 
-/// `review`'s arguments.
+// `review`'s arguments.
 #[derive(Debug, Args)]
 pub struct ReviewArgs {
     /// Sprints after which a record is fully stale [default: the policy review.stale_sprints,
@@ -26,7 +26,7 @@ pub struct ReviewArgs {
     threshold: Option<u32>,
 }
 
-/// `reaffirm`'s arguments.
+// `reaffirm`'s arguments.
 #[derive(Debug, Args)]
 pub struct ReaffirmArgs {
     id: String,
@@ -37,6 +37,7 @@ pub struct ReaffirmArgs {
 
 /// Learnings: the verbs every note has, and their upkeep.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum LearningCommand {
     #[command(flatten)]
     Note(NoteCommand),

@@ -22,6 +22,7 @@ use moves::MoveCommand;
 
 /// Plan, track and finish missions.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum MissionCommand {
     /// Add a mission: `cmos mission add [ID] NAME`. Without ID one is generated.
     Add(AddArgs),

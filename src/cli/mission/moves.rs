@@ -15,6 +15,7 @@ use crate::ops::mission::{self as links, LinkOutcome};
 use crate::ops::transition::{self as ops, TransitionOutcome};
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum MoveCommand {
     /// Start a mission (Queued or Current → In Progress).
     Start {

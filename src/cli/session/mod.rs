@@ -17,6 +17,7 @@ use render::{render_list, render_resume, render_show};
 
 /// Work in sessions and note what matters as you go.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum SessionCommand {
     /// Start a session in this worktree (one at a time).
     Start {

@@ -10,12 +10,6 @@ use crate::ops::carry_forward::{CarriedKind, CarryAction, CarryReport};
 /// How wide an item's name is in the report.
 const TEXT_WIDTH: usize = 80;
 
-/// Move a sprint's open work to another sprint, in one commit.
-///
-/// Open missions (Queued, Current, In Progress, Blocked) and open next steps move; their
-/// status and history are kept. Work waiting for review stays in the sprint where it was
-/// done, and parked (Deferred, Dropped) missions stay where they were parked: both are listed
-/// with the reason.
 #[derive(Debug, Args)]
 pub struct CarryForwardArgs {
     /// The sprint whose work moves: its id, the original's id or its title.
