@@ -198,6 +198,8 @@ struct Node {
     /// The entry this one is a delta against (None: a whole object, or a base this reader
     /// does not follow, which `base_known` tells apart).
     base: Option<u64>,
+    /// Where the base is in the list of nodes `chains` returns (its place in pack order).
+    base_place: Option<usize>,
     base_known: bool,
     /// How many entries in the chains are deltas against this one.
     deltas: u32,
@@ -283,16 +285,26 @@ where
 
 /// The entries of every wanted blob's delta chain, each once, in pack order.
 fn chains<In>(index: &index::File, pack: &data::File, wanted: &[(u64, In)]) -> Vec<Node> {
-    let mut nodes: NumberMap<u64, Node> =
+    // Nodes go in a list as they are met, the map holding only their places in it. With the
+    // nodes themselves in the map, taking them out in order was a lookup each, and `share`
+    // needed three more maps to find each chain's root: together a quarter of the serial
+    // stretch before the threads start.
+    let mut place_of: NumberMap<u64, usize> =
         NumberMap::with_capacity_and_hasher(wanted.len(), Default::default());
+    let mut met: Vec<Node> = Vec::with_capacity(wanted.len());
     for (i, (offset, _)) in wanted.iter().enumerate() {
         let mut at = *offset;
-        let mut from_delta = false;
+        // The node met just before, whose base `at` is.
+        let mut delta: Option<usize> = None;
         loop {
-            if let Some(node) = nodes.get_mut(&at) {
-                match from_delta {
-                    true => node.deltas += 1,
-                    false => node.want(i),
+            if let Some(&place) = place_of.get(&at) {
+                let node = &mut met[place];
+                match delta {
+                    Some(_) => node.deltas += 1,
+                    None => node.want(i),
+                }
+                if let Some(delta) = delta {
+                    met[delta].base_place = Some(place);
                 }
                 break;
             }
@@ -311,62 +323,76 @@ fn chains<In>(index: &index::File, pack: &data::File, wanted: &[(u64, In)]) -> V
                 // so no chain can loop).
                 (base < at).then_some(Some(base))
             });
-            nodes.insert(
-                at,
-                Node {
-                    offset: at,
-                    base: base.flatten(),
-                    base_known: base.is_some(),
-                    deltas: u32::from(from_delta),
-                    first_wanted: (!from_delta).then_some(i),
-                    more_wanted: Vec::new(),
-                },
-            );
+            let place = met.len();
+            if let Some(delta) = delta {
+                met[delta].base_place = Some(place);
+            }
+            place_of.insert(at, place);
+            met.push(Node {
+                offset: at,
+                base: base.flatten(),
+                base_place: None,
+                base_known: base.is_some(),
+                deltas: u32::from(delta.is_some()),
+                first_wanted: delta.is_none().then_some(i),
+                more_wanted: Vec::new(),
+            });
             match base.flatten() {
-                Some(base) => (at, from_delta) = (base, true),
+                Some(base) => (at, delta) = (base, Some(place)),
                 None => break,
             }
         }
     }
-    // Sorted as bare offsets, then taken out of the map in that order: sorting the nodes
-    // themselves moved each of them some twenty times.
-    let mut offsets: Vec<u64> = nodes.keys().copied().collect();
-    offsets.sort_unstable();
-    (offsets.iter())
-        .filter_map(|offset| nodes.remove(offset))
+    // Sorted as (offset, place) pairs by offset (offsets are unique), then each node moved
+    // once into its place in pack order and told its base's new place.
+    let mut order: Vec<(u64, usize)> = (met.iter().enumerate())
+        .map(|(place, node)| (node.offset, place))
+        .collect();
+    order.sort_unstable_by_key(|&(offset, _)| offset);
+    let mut sorted_place = vec![0; met.len()];
+    for (sorted, &(_, place)) in order.iter().enumerate() {
+        sorted_place[place] = sorted;
+    }
+    let mut met: Vec<Option<Node>> = met.into_iter().map(Some).collect();
+    (order.iter())
+        .filter_map(|&(_, place)| met[place].take())
+        .map(|mut node| {
+            node.base_place = node.base_place.map(|place| sorted_place[place]);
+            node
+        })
         .collect()
 }
 
-/// Splits the nodes into at most `pieces` pieces of whole chains (a base with every delta
-/// that depends on it), balanced by number of entries, each in pack order, largest first.
+/// Splits the nodes (in pack order) into at most `pieces` pieces of whole chains (a base
+/// with every delta that depends on it), balanced by number of entries, each in pack order,
+/// largest first.
 fn share(nodes: Vec<Node>, pieces: usize) -> Vec<Vec<Node>> {
     let pieces = pieces.max(1);
-    // Bases come before their deltas, so each entry's chain root is known when it is met.
-    let mut root_of: NumberMap<u64, u64> =
-        NumberMap::with_capacity_and_hasher(nodes.len(), Default::default());
-    let mut size_of_root: NumberMap<u64, usize> = NumberMap::default();
-    for node in &nodes {
-        let root = node
-            .base
-            .and_then(|b| root_of.get(&b).copied())
-            .unwrap_or(node.offset);
-        root_of.insert(node.offset, root);
-        *size_of_root.entry(root).or_default() += 1;
+    // Bases come before their deltas, so each entry's chain root (by its place in `nodes`) is
+    // known when it is met.
+    let mut root_of: Vec<usize> = Vec::with_capacity(nodes.len());
+    let mut size_of: Vec<usize> = vec![0; nodes.len()];
+    for (place, node) in nodes.iter().enumerate() {
+        let root = (node.base_place)
+            .filter(|&base| base < place)
+            .map_or(place, |base| root_of[base]);
+        root_of.push(root);
+        size_of[root] += 1;
     }
-    // Each chain goes to the share with the fewest entries so far, largest chains first.
-    let mut roots: Vec<(u64, usize)> = size_of_root.into_iter().collect();
-    roots.sort_unstable_by_key(|&(root, size)| (std::cmp::Reverse(size), root));
+    // Each chain goes to the piece with the fewest entries so far, largest chains first (ties
+    // in pack order).
+    let mut roots: Vec<usize> = (0..nodes.len()).filter(|&p| root_of[p] == p).collect();
+    roots.sort_unstable_by_key(|&root| (std::cmp::Reverse(size_of[root]), root));
     let mut load = vec![0usize; pieces];
-    let mut share_of_root: NumberMap<u64, usize> =
-        NumberMap::with_capacity_and_hasher(roots.len(), Default::default());
-    for (root, size) in roots {
+    let mut piece_of: Vec<usize> = vec![0; nodes.len()];
+    for root in roots {
         let lightest = (0..pieces).min_by_key(|&t| load[t]).unwrap_or(0);
-        load[lightest] += size;
-        share_of_root.insert(root, lightest);
+        load[lightest] += size_of[root];
+        piece_of[root] = lightest;
     }
     let mut shares: Vec<Vec<Node>> = load.iter().map(|&n| Vec::with_capacity(n)).collect();
-    for node in nodes {
-        shares[share_of_root[&root_of[&node.offset]]].push(node);
+    for (place, node) in nodes.into_iter().enumerate() {
+        shares[piece_of[root_of[place]]].push(node);
     }
     shares.retain(|s| !s.is_empty());
     // The largest first, so that the last piece taken is a small one.

@@ -80,6 +80,12 @@ fn every_packed_blob_reads_as_gix_reads_it(offsets: bool) {
     let deltas = {
         let (packs, _) = plan(&repo, items.clone(), |id| *id);
         let nodes = chains(&packs[0].index, &packs[0].pack, &packs[0].wanted);
+        // In pack order, each delta told where its base is among them.
+        assert!(nodes.windows(2).all(|w| w[0].offset < w[1].offset));
+        for node in &nodes {
+            let base = node.base_place.map(|place| nodes[place].offset);
+            assert_eq!(base, node.base, "the base of the entry at {}", node.offset);
+        }
         nodes.iter().filter(|n| n.base.is_some()).count()
     };
     assert!(
@@ -291,15 +297,19 @@ fn wanted_blobs_are_put_in_id_order_when_their_first_bytes_tie() {
 /// before it, the chains interleaved in pack order as git may write them.
 fn made_up_chains(sizes: &[usize]) -> Vec<Node> {
     let mut nodes = Vec::new();
+    let mut place_of = std::collections::HashMap::new();
     let longest = sizes.iter().copied().max().unwrap_or(0);
     for step in 0..longest {
         for (chain, &size) in sizes.iter().enumerate() {
             if step < size {
                 let offset = (step * sizes.len() + chain) as u64 * 100 + 12;
                 let base = (step > 0).then(|| ((step - 1) * sizes.len() + chain) as u64 * 100 + 12);
+                let base_place = base.map(|base| place_of[&base]);
+                place_of.insert(offset, nodes.len());
                 nodes.push(Node {
                     offset,
                     base,
+                    base_place,
                     base_known: true,
                     deltas: u32::from(step + 1 < size),
                     first_wanted: Some(nodes.len()),
