@@ -626,10 +626,16 @@ fn root_and_ts_are_refused_with_what_to_do_and_nothing_is_written() {
     let repo = project();
     repo.ok(&["mission", "start", "B1.1"]);
     let before = repo.tip();
-    let cases: [(&[&str], &str); 2] = [
+    // Before the subcommand and after it, with the value apart or joined by `=`.
+    let cases: [(&[&str], &str); 4] = [
         (&["--root", "cmos", "mission", "status"], "-C DIR"),
+        (&["mission", "status", "--root=cmos"], "-C DIR"),
         (
             &["mission", "start", "B1.2", "--ts", "2025-01-01T00:00:00Z"],
+            "drop --ts",
+        ),
+        (
+            &["mission", "start", "B1.2", "--ts=2025-01-01T00:00:00Z"],
             "drop --ts",
         ),
     ];
@@ -641,18 +647,35 @@ fn root_and_ts_are_refused_with_what_to_do_and_nothing_is_written() {
     }
     assert_eq!(repo.tip(), before, "nothing written");
     assert_eq!(mission(&repo, "B1.1")["status"], "In Progress");
+
+    // Without --json the refusal is printed as any error is, not as clap's usage error.
+    let out = repo.cmos(&["mission", "start", "B1.2", "--ts", "2025-01-01T00:00:00Z"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("drop --ts"), "{stderr}");
+    assert!(!stderr.contains("unexpected argument"), "{stderr}");
+    assert_eq!(repo.tip(), before, "nothing written");
 }
 
 #[test]
 fn database_path_is_refused_with_what_to_do() {
     let repo = project();
-    for flag in ["--database", "--db-path"] {
-        let (code, error) = repo.fails(&[flag, "cmos/db/cmos.sqlite", "mission", "status"]);
-        assert_eq!(code, 2, "{error:#}");
+    let db = "cmos/db/cmos.sqlite";
+    let joined = format!("--db-path={db}");
+    let cases: [&[&str]; 4] = [
+        &["--database", db, "mission", "status"],
+        &["--db-path", db, "mission", "status"],
+        &["mission", "status", "--database", db],
+        &["mission", "status", &joined],
+    ];
+    for args in cases {
+        let (code, error) = repo.fails(args);
+        assert_eq!(code, 2, "{args:?}: {error:#}");
         let message = error["message"].as_str().unwrap();
         assert!(
-            message.contains("-C DIR") && message.contains("cmos import cmos-sqlite"),
-            "{message}"
+            message.contains("-C DIR")
+                && message.contains(&format!("cmos import cmos-sqlite {db}")),
+            "{args:?}: {message}"
         );
     }
 }

@@ -214,9 +214,18 @@ fn with_workspace(
 
 /// Usage errors: clap's own text, or the JSON envelope when JSON was asked for.
 fn usage_error(err: clap::Error) -> i32 {
-    use clap::error::ErrorKind;
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
     let wants_json = std::env::args().any(|a| a == "--json")
         || std::env::var("CMOS_JSON").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
+    if err.kind() == ErrorKind::UnknownArgument
+        && let Some(ContextValue::String(unknown)) = err.get(ContextKind::InvalidArg)
+        && let Some(refused) =
+            original::refusal_for_unknown(unknown, &std::env::args_os().collect::<Vec<_>>())
+    {
+        let colour = !wants_json && output::colour_wanted(&std::io::stdout());
+        Printer::new(wants_json, output::Style::new(colour), None).error(&refused, None);
+        return refused.exit_code();
+    }
     let informational = matches!(
         err.kind(),
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
