@@ -219,25 +219,22 @@ mod tests {
             .collect();
         let small = repo.write_blob(b"hello\n").unwrap().detach();
         let large = repo.write_blob(&big).unwrap().detach();
+        let loose = |id: ObjectId| {
+            let hex = id.to_hex().to_string();
+            dir.path()
+                .join(".git/objects")
+                .join(&hex[..2])
+                .join(&hex[2..])
+        };
         let hex = small.to_hex().to_string();
-        let path = dir
-            .path()
-            .join(".git/objects")
-            .join(&hex[..2])
-            .join(&hex[2..]);
+        let path = loose(small);
         assert!(!path.exists(), "nothing is written before persist");
 
         persist(&repo).unwrap();
         assert_eq!(git(dir.path(), &["cat-file", "-p", &hex]), "hello\n");
         let size = git(dir.path(), &["cat-file", "-s", &large.to_string()]);
         assert_eq!(size.trim(), big.len().to_string());
-        let hex = large.to_hex().to_string();
-        let stored = dir
-            .path()
-            .join(".git/objects")
-            .join(&hex[..2])
-            .join(&hex[2..]);
-        let stored = fs::metadata(stored).unwrap().len();
+        let stored = fs::metadata(loose(large)).unwrap().len();
         assert!(
             stored > big.len() as u64,
             "stored without compression: {stored} bytes"
