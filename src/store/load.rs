@@ -7,6 +7,7 @@ use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use serde::de::DeserializeOwned;
 
+use super::pack_lookup::Lookup;
 use super::trees::{self, Leaf, Listing, Node};
 use crate::error::{Error, FileProblem, Result};
 use crate::format::codec::{from_toml, parse_lines};
@@ -118,7 +119,10 @@ fn entry_id(repo: &gix::Repository, tree: ObjectId, name: &str) -> Result<Option
 
 /// The bytes of the file at `path`, blob `id`.
 pub(super) fn read_blob(repo: &gix::Repository, id: ObjectId, path: &str) -> Result<Vec<u8>> {
-    Ok(find_blob(repo, id, path)?.take_data())
+    match packed_blob(repo, id, path)? {
+        Some(data) => Ok(data),
+        None => Ok(find_blob(repo, id, path)?.take_data()),
+    }
 }
 
 /// `look` at the bytes of the file at `path`, blob `id`, in a buffer the handle reuses for
@@ -129,7 +133,37 @@ pub(super) fn with_blob<R>(
     path: &str,
     look: impl FnOnce(&[u8]) -> R,
 ) -> Result<R> {
-    Ok(look(&find_blob(repo, id, path)?.data))
+    match packed_blob(repo, id, path)? {
+        Some(data) => Ok(look(&data)),
+        None => Ok(look(&find_blob(repo, id, path)?.data)),
+    }
+}
+
+/// Blob `id` read from a pack without loading the pack's index through gix (see
+/// `pack_lookup`); None when that lookup cannot answer it.
+fn packed_blob(repo: &gix::Repository, id: ObjectId, path: &str) -> Result<Option<Vec<u8>>> {
+    let objects = repo.objects.store_ref().path();
+    match super::pack_lookup::find(objects, repo.object_hash(), &id, MAX_BLOB_BYTES) {
+        Some(Lookup::Found(found)) if found.kind == gix::object::Kind::Blob => Ok(Some(found.data)),
+        Some(Lookup::TooLarge {
+            kind: gix::object::Kind::Blob,
+            size,
+        }) => Err(too_large(path, size)),
+        _ => Ok(None),
+    }
+}
+
+/// A file of the branch over `MAX_BLOB_BYTES`.
+fn too_large(path: &str, size: u64) -> Error {
+    Error::Corrupt(FileProblem {
+        path: path.to_string(),
+        line: None,
+        column: None,
+        message: format!(
+            "{size} bytes, over the {} MiB cmos reads from one file of its branch (no file cmos writes comes near it): remove or shorten the file on the branch",
+            MAX_BLOB_BYTES >> 20
+        ),
+    })
 }
 
 fn find_blob<'repo>(
@@ -148,16 +182,7 @@ fn find_blob<'repo>(
         .map_err(git)?
         .ok_or_else(missing)?;
     if header.size() > MAX_BLOB_BYTES {
-        return Err(Error::Corrupt(FileProblem {
-            path: path.to_string(),
-            line: None,
-            column: None,
-            message: format!(
-                "{} bytes, over the {} MiB cmos reads from one file of its branch (no file cmos writes comes near it): remove or shorten the file on the branch",
-                header.size(),
-                MAX_BLOB_BYTES >> 20
-            ),
-        }));
+        return Err(too_large(path, header.size()));
     }
     let object = super::repository::found_again(|| repo.try_find_object(id))
         .map_err(git)?

@@ -23,6 +23,7 @@ mod locks;
 mod loose;
 mod merge;
 mod metrics;
+mod pack_lookup;
 mod pack_read;
 mod packing;
 mod pipeline;
@@ -31,6 +32,8 @@ mod recent;
 mod remote;
 mod repository;
 mod snapshot;
+#[cfg(test)]
+mod test_packs;
 pub mod trees;
 mod tx;
 mod verify;

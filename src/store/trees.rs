@@ -140,6 +140,15 @@ pub fn read(repo: &gix::Repository, id: ObjectId) -> Result<Listing> {
 
 /// The encoded tree `id`.
 fn read_bytes(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>> {
+    use super::pack_lookup::{Found, Lookup, find};
+    let objects = repo.objects.store_ref().path();
+    if let Some(Lookup::Found(Found {
+        kind: gix::object::Kind::Tree,
+        data,
+    })) = find(objects, repo.object_hash(), &id, u64::MAX)
+    {
+        return Ok(data);
+    }
     let git = |e| Error::git("cannot read a tree of the cmos branch", e);
     let data = super::repository::found_again(|| repo.try_find_object(id))
         .map_err(git)?
