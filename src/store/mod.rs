@@ -32,8 +32,6 @@ mod recent;
 mod remote;
 mod repository;
 mod snapshot;
-#[cfg(test)]
-mod test_packs;
 pub mod trees;
 mod tx;
 mod verify;
@@ -871,3 +869,6 @@ fn cache_index(
     cache::remember_digest(path, tree, digest.clone());
     digest
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,7 +1,7 @@
 //! The one-object lookup against gix's reads of the same objects, on packs git made.
 
 use super::*;
-use crate::store::test_packs::repository;
+use crate::store::tests::repository;
 
 fn objects(dir: &Path) -> PathBuf {
     dir.join(".git/objects")

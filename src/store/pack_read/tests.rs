@@ -3,7 +3,7 @@
 use std::os::unix::fs::PermissionsExt;
 
 use super::*;
-use crate::store::test_packs::repository;
+use crate::store::tests::repository;
 
 /// Every blob as gix reads it.
 fn through_gix(repo: &gix::Repository, ids: &[ObjectId]) -> Vec<(ObjectId, Vec<u8>)> {

@@ -1,4 +1,5 @@
-//! Repositories with packs git made, for the tests of the readers that read packs.
+//! What the store's unit tests share: repositories with packs git made, for the tests of the
+//! readers that read packs.
 
 use std::io::Write;
 use std::path::Path;
