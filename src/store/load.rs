@@ -7,6 +7,7 @@ use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use serde::de::DeserializeOwned;
 
+use super::one_object;
 use super::pack_lookup::Lookup;
 use super::trees::{self, Leaf, Listing, Node};
 use crate::error::{Error, FileProblem, Result};
@@ -119,7 +120,7 @@ fn entry_id(repo: &gix::Repository, tree: ObjectId, name: &str) -> Result<Option
 
 /// The bytes of the file at `path`, blob `id`.
 pub(super) fn read_blob(repo: &gix::Repository, id: ObjectId, path: &str) -> Result<Vec<u8>> {
-    match packed_blob(repo, id, path)? {
+    match direct_blob(repo, id, path)? {
         Some(data) => Ok(data),
         None => Ok(find_blob(repo, id, path)?.take_data()),
     }
@@ -133,17 +134,17 @@ pub(super) fn with_blob<R>(
     path: &str,
     look: impl FnOnce(&[u8]) -> R,
 ) -> Result<R> {
-    match packed_blob(repo, id, path)? {
+    match direct_blob(repo, id, path)? {
         Some(data) => Ok(look(&data)),
         None => Ok(look(&find_blob(repo, id, path)?.data)),
     }
 }
 
-/// Blob `id` read from a pack without loading the pack's index through gix (see
-/// `pack_lookup`); None when that lookup cannot answer it.
-fn packed_blob(repo: &gix::Repository, id: ObjectId, path: &str) -> Result<Option<Vec<u8>>> {
+/// Blob `id` read from its loose file or a pack without gix's object store (see
+/// `one_object`); None when that lookup cannot answer it.
+fn direct_blob(repo: &gix::Repository, id: ObjectId, path: &str) -> Result<Option<Vec<u8>>> {
     let objects = repo.objects.store_ref().path();
-    match super::pack_lookup::find(objects, repo.object_hash(), &id, MAX_BLOB_BYTES) {
+    match one_object::find(objects, repo.object_hash(), &id, MAX_BLOB_BYTES) {
         Some(Lookup::Found(found)) if found.kind == gix::object::Kind::Blob => Ok(Some(found.data)),
         Some(Lookup::TooLarge {
             kind: gix::object::Kind::Blob,

@@ -23,6 +23,7 @@ mod locks;
 mod loose;
 mod merge;
 mod metrics;
+mod one_object;
 mod pack_lookup;
 mod pack_read;
 mod packing;

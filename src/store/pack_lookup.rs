@@ -39,15 +39,16 @@ pub enum Lookup {
 const MOST_LOOKUPS: usize = 256;
 
 /// Object `id` from the packs of `objects` (a repository's objects directory), None when this
-/// lookup cannot answer (the caller then asks gix): the object is loose, in no pack this
-/// process saw, or past the first `MOST_LOOKUPS`. `max_size` bounds what is allocated.
+/// lookup cannot answer (the caller then asks gix): the object is in no pack this process saw,
+/// or past the first `MOST_LOOKUPS`. `max_size` bounds what is allocated. Loose files are
+/// looked for first, by `one_object`.
 pub fn find(objects: &Path, hash: gix::hash::Kind, id: &ObjectId, max_size: u64) -> Option<Lookup> {
     let packs = packs(objects, hash);
-    if packs.lookups.fetch_add(1, Ordering::Relaxed) >= MOST_LOOKUPS {
-        return None;
-    }
-    let hex = id.to_hex().to_string();
-    if objects.join(&hex[..2]).join(&hex[2..]).exists() {
+    let before = packs.lookups.fetch_add(1, Ordering::Relaxed);
+    if before >= MOST_LOOKUPS {
+        if before == MOST_LOOKUPS {
+            close(objects);
+        }
         return None;
     }
     for index in &packs.indexes {
@@ -65,14 +66,14 @@ struct Packs {
     lookups: AtomicUsize,
 }
 
+/// The packs of each objects directory this process looked objects up in.
+static OPENED: Mutex<Vec<(PathBuf, Arc<Packs>)>> = Mutex::new(Vec::new());
+
 /// The version-2 pack indexes of `objects`, opened once per process: a pack written after that
 /// is not seen here, and its objects are read through gix. An index deleted meanwhile (by
 /// git's `gc`) stays readable through its open file.
 fn packs(objects: &Path, hash: gix::hash::Kind) -> Arc<Packs> {
-    type Opened = Mutex<Vec<(PathBuf, Arc<Packs>)>>;
-    static OPENED: OnceLock<Opened> = OnceLock::new();
-    let opened = OPENED.get_or_init(Mutex::default);
-    let mut opened = opened.lock().unwrap_or_else(|e| e.into_inner());
+    let mut opened = OPENED.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, found)) = opened.iter().find(|(dir, _)| dir == objects) {
         return found.clone();
     }
@@ -93,6 +94,19 @@ fn packs(objects: &Path, hash: gix::hash::Kind) -> Arc<Packs> {
     });
     opened.push((objects.to_path_buf(), packs.clone()));
     packs
+}
+
+/// Lets go of the indexes and packs of `objects` once their lookups are spent: a long-running
+/// process (`cmos mcp`, the board) would otherwise keep files git's `gc` deleted on disk until
+/// it exits. A lookup under way on another thread keeps its own until it ends.
+fn close(objects: &Path) {
+    let mut opened = OPENED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, packs)) = opened.iter_mut().find(|(dir, _)| dir == objects) {
+        *packs = Arc::new(Packs {
+            indexes: Vec::new(),
+            lookups: AtomicUsize::new(MOST_LOOKUPS + 1),
+        });
+    }
 }
 
 /// The start of a version-2 index: a signature, the version, then 256 cumulative counts.

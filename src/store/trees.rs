@@ -140,7 +140,8 @@ pub fn read(repo: &gix::Repository, id: ObjectId) -> Result<Listing> {
 
 /// The encoded tree `id`.
 fn read_bytes(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>> {
-    use super::pack_lookup::{Found, Lookup, find};
+    use super::one_object::find;
+    use super::pack_lookup::{Found, Lookup};
     let objects = repo.objects.store_ref().path();
     if let Some(Lookup::Found(Found {
         kind: gix::object::Kind::Tree,

@@ -27,9 +27,12 @@ fn packed_objects_read_as_gix_reads_them_whether_deltas_name_their_base_by_place
 }
 
 #[test]
-fn loose_and_unknown_objects_are_left_to_gix_and_a_large_one_is_not_read() {
+fn objects_in_no_pack_are_left_to_the_caller_and_a_large_one_is_not_read() {
     let (dir, packed, loose) = repository(40, true);
-    assert!(found(dir.path(), &loose[0], u64::MAX).is_none(), "loose");
+    assert!(
+        found(dir.path(), &loose[0], u64::MAX).is_none(),
+        "loose only"
+    );
     let unknown = ObjectId::from_hex(b"0123456789abcdef0123456789abcdef01234567").unwrap();
     assert!(
         found(dir.path(), &unknown, u64::MAX).is_none(),
@@ -47,12 +50,42 @@ fn loose_and_unknown_objects_are_left_to_gix_and_a_large_one_is_not_read() {
 }
 
 #[test]
-fn past_its_share_of_lookups_a_process_leaves_the_rest_to_gix() {
+fn past_its_share_of_lookups_a_process_leaves_the_rest_to_gix_and_closes_its_files() {
     let (dir, packed, _) = repository(8, true);
     for _ in 0..MOST_LOOKUPS {
-        found(dir.path(), &packed[0], u64::MAX);
+        assert!(found(dir.path(), &packed[0], u64::MAX).is_some());
     }
+    let pack_dir = objects(dir.path()).join("pack");
+    #[cfg(target_os = "linux")]
+    assert_eq!(
+        held_files_in(&pack_dir),
+        2,
+        "the index is open, the pack mapped"
+    );
     assert!(found(dir.path(), &packed[0], u64::MAX).is_none());
+    assert!(found(dir.path(), &packed[1], u64::MAX).is_none());
+    #[cfg(target_os = "linux")]
+    assert_eq!(held_files_in(&pack_dir), 0, "spent, the files are let go");
+}
+
+/// How many of this process's open or mapped files are in `dir`.
+#[cfg(target_os = "linux")]
+fn held_files_in(dir: &Path) -> usize {
+    let dir = dir.canonicalize().unwrap();
+    let open = std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .flatten()
+        .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+        .filter(|target| target.starts_with(&dir))
+        .count();
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+    let mut mapped: Vec<&str> = maps
+        .lines()
+        .filter_map(|line| line.split_once('/').map(|(_, path)| path))
+        .filter(|path| Path::new("/").join(path).starts_with(&dir))
+        .collect();
+    mapped.dedup();
+    open + mapped.len()
 }
 
 #[test]
