@@ -424,7 +424,7 @@ impl Store {
                 id: id.to_string(),
             });
         };
-        codec::from_toml(&path, &bytes).map_err(Error::Corrupt)
+        tx::parsed_session(&path, bytes)
     }
 
     /// Every session record at a snapshot, with the files that failed to parse.

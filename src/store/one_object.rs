@@ -60,7 +60,14 @@ fn read_loose(objects: &Path, id: &ObjectId, max_size: u64) -> Loose {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loose::Absent,
         Err(_) => return Loose::Unreadable,
     };
-    let mut stored = Vec::new();
+    let Some(len) = file.metadata().ok().map(|m| m.len()) else {
+        return Loose::Unreadable;
+    };
+    if len > MOST_FILE_BYTES {
+        return Loose::Unreadable;
+    }
+    // Sized from the start: a growing buffer read a 40 KiB session in 26 reads.
+    let mut stored = Vec::with_capacity(len as usize + 1);
     let read = file.take(MOST_FILE_BYTES + 1).read_to_end(&mut stored);
     if read.is_err() || stored.is_empty() || stored.len() as u64 > MOST_FILE_BYTES {
         return Loose::Unreadable;

@@ -234,7 +234,7 @@ impl<'s> Tx<'s> {
             kind: "session",
             id: id.to_string(),
         })?;
-        from_toml(&path, &bytes).map_err(Error::Corrupt)
+        parsed_session(&path, bytes)
     }
 
     pub fn put_session(&mut self, session: &Session) -> Result<()> {
@@ -622,3 +622,23 @@ pub(super) fn read_path(
         None => Ok(None),
     }
 }
+
+/// The session record in `bytes`, the file at `path`. The last one parsed is kept: a capture
+/// reads its session twice (to find the open session, then in the write), and a long
+/// session's captures cost more to parse than the rest of the write.
+pub(super) fn parsed_session(path: &str, bytes: Vec<u8>) -> Result<Session> {
+    static LAST: std::sync::Mutex<Option<(String, Vec<u8>, Session)>> = std::sync::Mutex::new(None);
+    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((at, read, session)) = last.as_ref()
+        && at == path
+        && *read == bytes
+    {
+        return Ok(session.clone());
+    }
+    let session: Session = from_toml(path, &bytes).map_err(Error::Corrupt)?;
+    *last = Some((path.to_string(), bytes, session.clone()));
+    Ok(session)
+}
+
+#[cfg(test)]
+mod tests;
