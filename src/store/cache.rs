@@ -6,8 +6,8 @@
 //! of its content (see `objects`). Buckets are grouped, about as many groups as buckets per
 //! group: a group's fanout file names its buckets. The manifest, `head`, holds the tree id,
 //! the digest, the first missions of each open status in the order of work, and names the
-//! meta records' file and every fanout file (meta records and digest in the compact form of
-//! `compact`).
+//! meta records' file, the chunks of the counts per sprint (`sprint_counts`) and every fanout
+//! file (meta records and digest in the compact form of `compact`).
 //!
 //! A write re-encodes the buckets it touched, then their groups' fanout files, then replaces
 //! the manifest (a temporary file renamed into place): it reads and writes what it touched,
@@ -15,8 +15,10 @@
 //! it names is immutable; files no manifest names are collected a group at a time.
 
 mod bucket;
+mod chunks;
 mod compact;
 mod objects;
+mod sprint_counts;
 
 pub use bucket::{Bucket, EntryWithDependents, StoredRef, encode as encode_bucket};
 
@@ -31,11 +33,12 @@ use crate::digest::Digest;
 use crate::index::{Index, Meta, Missions, PlanKey, SprintSource, Sprints};
 use crate::lifecycle::{Unmet, Windows};
 use crate::model::{DepType, Sprint, fnv1a};
+use chunks::Held;
 use objects::{Objects, Ref};
 
 /// Changed whenever the cached shape changes; a cache with another header is ignored.
 const HEADER: &str = concat!(
-    "cmos index cache 20 (cmos ",
+    "cmos index cache 21 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
@@ -97,6 +100,18 @@ pub struct Cached {
 /// prerequisite of every waiting mission again.
 pub type Waiting = BTreeMap<String, Vec<Unmet>>;
 
+/// The digest of a cache, as a write that keeps it or changes it needs it.
+struct KeptDigest {
+    /// Encoded without its counts per sprint: a write that keeps the digest it started from
+    /// writes these bytes again instead of encoding it.
+    encoded: Vec<u8>,
+    /// The chunks of the counts per sprint.
+    counts: Vec<sprint_counts::Chunk>,
+    /// As read, its counts per sprint from `counts`: what a write compares its own counts
+    /// with, chunk by chunk.
+    parsed: Arc<Digest>,
+}
+
 /// The missions of a cache, read and decoded on demand, a bucket at a time.
 pub struct Buckets {
     objects: Objects,
@@ -106,9 +121,8 @@ pub struct Buckets {
     groups: Vec<Ref>,
     /// Fanout files read so far: the buckets of each group (None if it cannot be read).
     fanouts: Vec<OnceCell<Option<Vec<Ref>>>>,
-    /// The encoded digest: a write that keeps the digest it started from writes these again
-    /// instead of encoding it (the counts of a thousand sprints take a while to encode).
-    digest: Vec<u8>,
+    /// The digest as cached.
+    digest: Box<KeptDigest>,
     /// The encoded windows of the open missions.
     windows: Vec<u8>,
     /// The encoded answers about waiting missions the last write worked out ([`Waiting`]).
@@ -215,27 +229,32 @@ pub fn load(dir: &Path) -> Option<Cached> {
     let meta_ref = Ref::decode(bytes.get(at..at + Ref::SIZE)?)?;
     at += Ref::SIZE;
     let digest_bytes = section(&bytes, &mut at)?;
-    let digest = parsed_digest(dir, tree, digest_bytes)?;
-    let digest_bytes = digest_bytes.to_vec();
     let windows = section(&bytes, &mut at)?.to_vec();
     let waiting = section(&bytes, &mut at)?.to_vec();
+    let counts = sprint_counts::decode_list(section(&bytes, &mut at)?)?;
     let count = number(&bytes, &mut at)?;
     let groups = objects::decode_refs(bytes.get(at..)?)?;
     if count == 0 || groups.len() != group_count(count) {
         return None;
     }
     let objects = Objects::new(dir);
+    let digest = parsed_digest(&objects, tree, digest_bytes, &counts)?;
+    let digest_bytes = digest_bytes.to_vec();
     let meta = parsed_meta(&objects, meta_ref)?.meta.clone();
     Some(Cached {
         tree,
         meta,
-        digest,
+        digest: digest.clone(),
         missions: Buckets {
             objects,
             count,
             fanouts: groups.iter().map(|_| OnceCell::new()).collect(),
             groups,
-            digest: digest_bytes,
+            digest: Box::new(KeptDigest {
+                encoded: digest_bytes,
+                counts,
+                parsed: digest,
+            }),
             windows,
             waiting,
             meta: meta_ref,
@@ -399,10 +418,6 @@ impl SprintSource for CachedSprints {
     }
 }
 
-/// A chunk of the sprints a write starts from: the id it starts at (none for the first),
-/// the sprints it holds, and its file.
-type HeldChunk<'a> = (Option<&'a str>, Vec<&'a Sprint>, Option<Ref>);
-
 /// Writes the meta records of `meta` and returns the files they are made of, the one that
 /// names the others first. The sprints are split as in `base` (the cached meta records a
 /// write started from): a chunk whose sprints are all as they were is kept, any other is
@@ -496,71 +511,51 @@ fn chunks_with_upserts(
 /// The chunks of `meta`'s sprints, split as in `base`: a chunk whose sprints are all as they
 /// were is kept, any other is written again.
 fn chunks_compared(objects: &Objects, meta: &Meta, base: Option<&MetaParts>) -> Option<Vec<Ref>> {
-    let mut held: Vec<HeldChunk<'_>> = Vec::new();
+    let mut held: Vec<Held<'_, &Sprint>> = Vec::new();
     if let Some(parts) = base {
         let mut old = parts.meta.sprints.values();
         for (c, size) in parts.sizes.iter().enumerate() {
-            let sprints: Vec<&Sprint> = old.by_ref().take(*size).collect();
-            let start = sprints.first().map(|s| s.id.as_str());
+            let items: Vec<&Sprint> = old.by_ref().take(*size).collect();
+            let start = items.first().map(|s| s.id.as_str());
             // An empty chunk (a project without sprints) bounds nothing.
             if c == 0 || start.is_some() {
-                held.push((
-                    (c > 0).then_some(start).flatten(),
-                    sprints,
-                    Some(parts.chunks[c]),
-                ));
+                held.push(Held {
+                    start: (c > 0).then_some(start).flatten(),
+                    items,
+                    file: parts.chunks[c],
+                });
             }
         }
     }
-    if held.is_empty() {
-        held.push((None, Vec::new(), None));
-    }
-    // The sprints now, each in the chunk its id falls in.
-    let mut now: Vec<Vec<&Sprint>> = vec![Vec::new(); held.len()];
-    let mut chunk = 0;
-    for sprint in meta.sprints.values() {
-        while held
-            .get(chunk + 1)
-            .is_some_and(|(start, _, _)| start.is_some_and(|s| sprint.id.as_str() >= s))
-        {
-            chunk += 1;
-        }
-        now[chunk].push(sprint);
-    }
-    let mut refs = Vec::with_capacity(now.len() + 1);
-    for ((_, was, file), sprints) in held.iter().zip(&now) {
-        if let Some(file) = file
-            && was.len() == sprints.len()
-            && was.iter().zip(sprints).all(|(a, b)| a == b)
-        {
-            refs.push(*file);
-            continue;
-        }
-        write_chunk(objects, sprints, &mut refs)?;
-    }
-    Some(refs)
+    let now = meta.sprints.values().map(|s| (s.id.as_str(), s));
+    let files = chunks::rechunk(&held, now, SPRINT_CHUNK, |piece| {
+        write_sprints(objects, piece)
+    })?;
+    Some(files.into_iter().map(|(_, file)| file).collect())
 }
 
 /// Writes the sprints of one chunk, in pieces of [`SPRINT_CHUNK`] once it holds twice that;
 /// a chunk left empty goes (a project without sprints has no chunk).
 fn write_chunk(objects: &Objects, sprints: &[&Sprint], refs: &mut Vec<Ref>) -> Option<()> {
-    if sprints.is_empty() {
-        return Some(());
-    }
-    let pieces: Vec<&[&Sprint]> = match sprints.len() >= 2 * SPRINT_CHUNK {
-        true => sprints.chunks(SPRINT_CHUNK).collect(),
-        false => vec![sprints],
-    };
-    for piece in pieces {
-        let bytes = compact::encode_sprints(piece.iter().copied())?;
-        refs.push(objects.write(META_SHELF, &bytes)?);
+    for piece in chunks::pieces(sprints, SPRINT_CHUNK) {
+        refs.push(write_sprints(objects, piece)?);
     }
     Some(())
 }
 
-fn parsed_digest(dir: &Path, tree: ObjectId, bytes: &[u8]) -> Option<Arc<Digest>> {
-    remembered(&PARSED_DIGEST, (dir.to_path_buf(), tree), || {
-        compact::decode_digest(bytes)
+fn write_sprints(objects: &Objects, sprints: &[&Sprint]) -> Option<Ref> {
+    let bytes = compact::encode_sprints(sprints.iter().copied())?;
+    objects.write(META_SHELF, &bytes)
+}
+
+fn parsed_digest(
+    objects: &Objects,
+    tree: ObjectId,
+    bytes: &[u8],
+    counts: &[sprint_counts::Chunk],
+) -> Option<Arc<Digest>> {
+    remembered(&PARSED_DIGEST, (objects.dir().to_path_buf(), tree), || {
+        compact::decode_digest(bytes, sprint_counts::read(objects, counts)?)
     })
 }
 
@@ -789,8 +784,10 @@ fn write_manifest(
     fresh: &BTreeMap<usize, Vec<u8>>,
 ) -> Option<()> {
     let objects = Objects::new(dir);
-    // The meta records are kept apart from the buckets: a new bucket count keeps them.
+    // The meta records and the counts per sprint are kept apart from the buckets: a new
+    // bucket count keeps them.
     let meta_base = base.map(|b| b.meta);
+    let counts_base = base.map(|b| (&b.digest.counts[..], &b.digest.parsed.sprint_counts));
     let base = base.filter(|b| b.count == count);
     let span = group_span(count);
     let mut groups = Vec::with_capacity(group_count(count));
@@ -839,9 +836,15 @@ fn write_manifest(
         MetaFile::Changed(meta) => write_meta(&objects, meta, meta_base, &mut replaced)?,
     };
     let meta_ref = meta_files[0];
-    let digest = match digest {
-        DigestFile::Same(buckets) => buckets.digest.clone(),
-        DigestFile::Changed(digest) => compact::encode_digest(digest)?,
+    let (digest, counts) = match digest {
+        DigestFile::Same(buckets) => (
+            buckets.digest.encoded.clone(),
+            buckets.digest.counts.clone(),
+        ),
+        DigestFile::Changed(digest) => (
+            compact::encode_digest(digest)?,
+            sprint_counts::write(&objects, &digest.sprint_counts, counts_base, &mut replaced)?,
+        ),
     };
     let windows = postcard::to_allocvec(windows).ok()?;
     let waiting = postcard::to_allocvec(waiting).ok()?;
@@ -853,20 +856,22 @@ fn write_manifest(
     head.extend_from_slice(tree.to_string().as_bytes());
     head.push(b'\n');
     meta_ref.encode(&mut head);
-    for part in [&digest, &windows, &waiting] {
+    let counts_list = sprint_counts::encode_list(&counts);
+    for part in [&digest, &windows, &waiting, &counts_list] {
         head.extend_from_slice(&(part.len() as u64).to_le_bytes());
         head.extend_from_slice(part);
     }
     head.extend_from_slice(&(count as u64).to_le_bytes());
     head.extend_from_slice(&objects::encode_refs(&groups));
     super::local::replace_file(&dir.join(HEAD), &head).ok()?;
-    collect_some(&objects, &groups, &meta_files);
+    let count_files: Vec<Ref> = counts.iter().map(|c| c.file).collect();
+    collect_some(&objects, &groups, &meta_files, &count_files);
     Some(())
 }
 
 /// Collects the old files of one shelf, chosen at random, so the cache's garbage stays
 /// bounded at a bounded cost per write: one directory listing and one fanout file.
-fn collect_some(objects: &Objects, groups: &[Ref], meta_files: &[Ref]) {
+fn collect_some(objects: &Objects, groups: &[Ref], meta_files: &[Ref], count_files: &[Ref]) {
     let shelves = objects.shelves();
     if shelves.is_empty() {
         return;
@@ -875,6 +880,8 @@ fn collect_some(objects: &Objects, groups: &[Ref], meta_files: &[Ref]) {
     let shelf = &shelves[usize::from(u16::from_le_bytes([a, b])) % shelves.len()];
     let live: Vec<Ref> = if shelf == META_SHELF {
         meta_files.to_vec()
+    } else if shelf == sprint_counts::SHELF {
+        count_files.to_vec()
     } else {
         let group = shelf
             .strip_prefix('g')
@@ -1288,5 +1295,44 @@ mod tests {
         let cached = load(&path).expect("the manifest and meta records are there");
         assert!(cached.missions.all().is_none());
         assert!(cached.missions.get("A").is_none());
+    }
+
+    #[test]
+    fn collecting_keeps_every_file_a_manifest_names_the_counts_per_sprint_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        let mut index = Index::default();
+        for i in 0..300 {
+            let mut m = entry(&format!("M{i}"), vec![]);
+            m.sprint = Some(format!("S{i:03}"));
+            index.upsert_mission(m);
+        }
+        let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
+        let digest = Digest::of(&index);
+        save_index(&path, tree, &index, &digest, &Windows::default(), None);
+        let cached = load(&path).unwrap();
+        let b = &cached.missions;
+        assert!(
+            b.digest.counts.len() >= 2,
+            "the counts of 300 sprints are in chunks"
+        );
+        let counts: Vec<Ref> = b.digest.counts.iter().map(|c| c.file).collect();
+        let mut meta_files = parsed_meta(&b.objects, b.meta).unwrap().chunks.clone();
+        meta_files.insert(0, b.meta);
+        // Every file old enough to collect, were it not named.
+        let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for file in walkdir::WalkDir::new(&path).into_iter().flatten() {
+            if file.file_type().is_file() {
+                let f = std::fs::OpenOptions::new().write(true).open(file.path());
+                f.unwrap().set_modified(long_ago).unwrap();
+            }
+        }
+        for _ in 0..100 {
+            collect_some(&b.objects, &b.groups, &meta_files, &counts);
+        }
+        forget_parsed();
+        let again = load(&path).expect("nothing the manifest names was collected");
+        assert_eq!(*again.digest, digest);
+        assert_eq!(again.missions.all().unwrap(), index.missions);
     }
 }

@@ -181,11 +181,11 @@ pub fn decode_sprints(bytes: &[u8], into: &mut Vec<(String, Sprint)>) -> bool {
 }
 
 /// The digest as stored: the passed-over missions (few, with optional fields postcard cannot
-/// skip) stay JSON. Written from borrowed parts, read back owned, in one layout.
+/// skip) stay JSON, and the counts per sprint are apart, in chunks (`cache::sprint_counts`).
+/// Written from borrowed parts, read back owned, in one layout.
 #[derive(Serialize)]
 struct DigestParts<'a> {
     totals: &'a StatusCounts,
-    sprint_counts: &'a BTreeMap<String, StatusCounts>,
     in_progress: &'a [MissionEntry],
     current: &'a [MissionEntry],
     blocked: &'a [MissionEntry],
@@ -199,9 +199,6 @@ struct DigestParts<'a> {
 #[derive(Deserialize)]
 struct CompactDigest {
     totals: StatusCounts,
-    /// Written as a map; read as the pairs it is in postcard (in key order), which build the
-    /// map at once instead of one insertion at a time.
-    sprint_counts: Vec<(String, StatusCounts)>,
     in_progress: Vec<MissionEntry>,
     current: Vec<MissionEntry>,
     blocked: Vec<MissionEntry>,
@@ -212,10 +209,10 @@ struct CompactDigest {
     widths: WidthCounts,
 }
 
+/// The digest but its counts per sprint.
 pub fn encode_digest(digest: &Digest) -> Option<Vec<u8>> {
     let parts = DigestParts {
         totals: &digest.totals,
-        sprint_counts: &digest.sprint_counts,
         in_progress: &digest.in_progress,
         current: &digest.current,
         blocked: &digest.blocked,
@@ -228,12 +225,16 @@ pub fn encode_digest(digest: &Digest) -> Option<Vec<u8>> {
     postcard::to_allocvec(&parts).ok()
 }
 
-pub fn decode_digest(bytes: &[u8]) -> Option<Digest> {
+/// The digest `encode_digest` wrote, with `sprint_counts` as its counts per sprint.
+pub fn decode_digest(
+    bytes: &[u8],
+    sprint_counts: BTreeMap<String, StatusCounts>,
+) -> Option<Digest> {
     let c: CompactDigest = postcard::from_bytes(bytes).ok()?;
     let skipped: Vec<Skipped> = serde_json::from_slice(&c.skipped).ok()?;
     Some(Digest {
         totals: c.totals,
-        sprint_counts: c.sprint_counts.into_iter().collect(),
+        sprint_counts,
         in_progress: c.in_progress,
         current: c.current,
         blocked: c.blocked,
@@ -411,8 +412,9 @@ mod tests {
         }
         let digest = Digest::of(&index);
         assert!(!digest.sprint_counts.is_empty() && !digest.in_progress.is_empty());
+        let counts = digest.sprint_counts.clone();
         assert_eq!(
-            decode_digest(&encode_digest(&digest).unwrap()),
+            decode_digest(&encode_digest(&digest).unwrap(), counts),
             Some(digest)
         );
     }
