@@ -60,11 +60,12 @@ pub fn read(objects: &Objects, chunks: &[Chunk]) -> Option<BTreeMap<String, Stat
         if counts.is_empty() || counts.len() != chunk.sprints as usize {
             return None;
         }
-        let from = all.len().saturating_sub(1);
-        all.extend(counts);
-        // Ids strictly increasing, across the boundary with the chunk before too.
-        if all[from..].windows(2).any(|w| w[0].0 >= w[1].0) {
-            return None;
+        for (id, n) in counts {
+            // Ids strictly increasing, across the boundary with the chunk before too.
+            if all.last().is_some_and(|(last, _)| last.as_bytes() >= id.as_bytes()) {
+                return None;
+            }
+            all.push((id, n));
         }
     }
     // In order already: the map is built at once, not one insertion at a time.
