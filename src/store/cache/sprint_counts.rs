@@ -62,7 +62,10 @@ pub fn read(objects: &Objects, chunks: &[Chunk]) -> Option<BTreeMap<String, Stat
         }
         for (id, n) in counts {
             // Ids strictly increasing, across the boundary with the chunk before too.
-            if all.last().is_some_and(|(last, _)| last.as_bytes() >= id.as_bytes()) {
+            if all
+                .last()
+                .is_some_and(|(last, _)| last.as_bytes() >= id.as_bytes())
+            {
                 return None;
             }
             all.push((id, n));

@@ -15,8 +15,7 @@ fn found(dir: &Path, id: &ObjectId, max_size: u64) -> Option<Lookup> {
 }
 
 fn loose_file(dir: &Path, id: &ObjectId) -> PathBuf {
-    let hex = id.to_hex().to_string();
-    objects(dir).join(&hex[..2]).join(&hex[2..])
+    loose_file_in(&objects(dir), id)
 }
 
 #[test]
@@ -121,4 +120,51 @@ fn stored_zlib(bytes: &[u8]) -> Vec<u8> {
     }
     out.extend(((b << 16) | a).to_be_bytes());
     out
+}
+
+proptest::proptest! {
+    /// Any file where a loose object belongs, a real one changed anywhere or plain noise:
+    /// read without a panic, and what is read is what its header states, within the limit.
+    #[test]
+    fn any_loose_file_reads_cleanly_or_not_at_all(
+        noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        at in 0usize..400,
+        byte in proptest::prelude::any::<u8>(),
+        limit in 0u64..64,
+        compressed in proptest::prelude::any::<bool>(),
+    ) {
+        let text = b"blob 40\0id = \"M1\"\nname = \"forty bytes of record\"\n";
+        let mut file = match compressed {
+            true => deflated(text),
+            false => stored_zlib(text),
+        };
+        let len = file.len();
+        file[at % len] = byte;
+        for stored in [file, noise] {
+            let mut inflate = gix::zlib::Inflate::default();
+            match inflated(&mut inflate, &stored, limit) {
+                Some(Loose::Read(Lookup::Found(found))) => {
+                    proptest::prop_assert!(found.data.len() as u64 <= limit);
+                }
+                Some(Loose::Read(Lookup::TooLarge { size, .. })) => {
+                    proptest::prop_assert!(size > limit);
+                }
+                Some(_) | None => {}
+            }
+        }
+    }
+}
+
+/// `bytes` deflated as git deflates a loose object.
+fn deflated(bytes: &[u8]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = gix::init_bare(dir.path()).unwrap();
+    let nul = bytes.iter().position(|b| *b == 0).unwrap();
+    let id = repo.write_blob(&bytes[nul + 1..]).unwrap().detach();
+    std::fs::read(loose_file_in(&dir.path().join("objects"), &id)).unwrap()
+}
+
+fn loose_file_in(objects: &Path, id: &ObjectId) -> PathBuf {
+    let hex = id.to_hex().to_string();
+    objects.join(&hex[..2]).join(&hex[2..])
 }
