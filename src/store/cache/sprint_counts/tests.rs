@@ -17,6 +17,13 @@ fn counts(sprints: usize, queued: usize) -> BTreeMap<String, StatusCounts> {
         .collect()
 }
 
+/// An empty cache directory.
+fn shelves() -> (tempfile::TempDir, Objects) {
+    let dir = tempfile::tempdir().unwrap();
+    let objects = Objects::new(dir.path());
+    (dir, objects)
+}
+
 fn written(
     objects: &Objects,
     now: &BTreeMap<String, StatusCounts>,
@@ -29,8 +36,7 @@ fn written(
 
 #[test]
 fn counts_read_back_as_written_in_chunks_of_about_128_sprints() {
-    let dir = tempfile::tempdir().unwrap();
-    let objects = Objects::new(dir.path());
+    let (_dir, objects) = shelves();
     for sprints in [0, 1, 255, 256, 1000] {
         let all = counts(sprints, 2);
         let (chunks, _) = written(&objects, &all, None);
@@ -47,8 +53,7 @@ fn counts_read_back_as_written_in_chunks_of_about_128_sprints() {
 
 #[test]
 fn a_change_to_one_sprint_writes_its_chunk_again_and_keeps_the_others() {
-    let dir = tempfile::tempdir().unwrap();
-    let objects = Objects::new(dir.path());
+    let (_dir, objects) = shelves();
     let before = counts(1000, 2);
     let (chunks, _) = written(&objects, &before, None);
     let mut after = before.clone();
@@ -81,8 +86,7 @@ fn a_change_to_one_sprint_writes_its_chunk_again_and_keeps_the_others() {
 
 #[test]
 fn a_chunk_that_grows_to_twice_its_size_is_split() {
-    let dir = tempfile::tempdir().unwrap();
-    let objects = Objects::new(dir.path());
+    let (_dir, objects) = shelves();
     let small = counts(10, 1);
     let (chunks, _) = written(&objects, &small, None);
     assert_eq!(chunks.len(), 1);
@@ -100,8 +104,7 @@ fn a_chunk_that_grows_to_twice_its_size_is_split() {
 
 #[test]
 fn a_missing_damaged_miscounted_or_disordered_chunk_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let objects = Objects::new(dir.path());
+    let (dir, objects) = shelves();
     let all = counts(300, 1);
     let (chunks, _) = written(&objects, &all, None);
     assert!(read(&objects, &chunks).is_some());
