@@ -516,6 +516,15 @@ impl Store {
         &self,
         op: &str,
         restoring_marker: bool,
+        apply: impl FnMut(&mut Tx<'_>) -> Result<T>,
+    ) -> Result<Written<T>> {
+        trees::decoding_whole_trees(|| self.write_attempts(op, restoring_marker, apply))
+    }
+
+    fn write_attempts<T>(
+        &self,
+        op: &str,
+        restoring_marker: bool,
         mut apply: impl FnMut(&mut Tx<'_>) -> Result<T>,
     ) -> Result<Written<T>> {
         // The writer id is only read here; a new one is kept once a commit lands, so a

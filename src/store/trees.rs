@@ -135,7 +135,24 @@ pub fn read(repo: &gix::Repository, id: ObjectId) -> Result<Listing> {
     if id.is_empty_tree() {
         return Ok(Listing::Entries(Vec::new()));
     }
-    Ok(decode(&read_bytes(repo, id)?, repo.object_hash()))
+    Ok(decode(&encoded(repo, id)?, repo.object_hash()))
+}
+
+/// Tree `id` as stored, remembered for the next read of it in this thread: a path looked up
+/// in a tree (`entry_of`) and a full decode of the same tree then read it once.
+fn encoded(repo: &gix::Repository, id: ObjectId) -> Result<Rc<Vec<u8>>> {
+    if let Some(found) = ENCODED.with(|memo| memo.borrow().get(&id).cloned()) {
+        return Ok(found);
+    }
+    let data = Rc::new(read_bytes(repo, id)?);
+    ENCODED.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if memo.len() >= SHARED_LISTINGS {
+            memo.clear();
+        }
+        memo.insert(id, data.clone());
+    });
+    Ok(data)
 }
 
 /// The encoded tree `id`.
@@ -175,6 +192,14 @@ const SHARED_LISTINGS: usize = 64;
 thread_local! {
     static LISTINGS: std::cell::RefCell<std::collections::HashMap<ObjectId, Rc<Listing>>> =
         std::cell::RefCell::default();
+    static ENCODED: std::cell::RefCell<std::collections::HashMap<ObjectId, Rc<Vec<u8>>>> =
+        std::cell::RefCell::default();
+    /// Trees a name was looked up in without decoding them (`entry_of`): a second lookup in
+    /// one decodes it, so many lookups in one tree cost one decode.
+    static LOOKED_IN: std::cell::RefCell<std::collections::HashSet<ObjectId>> =
+        std::cell::RefCell::default();
+    /// Set while a write runs (`decoding_whole_trees`).
+    static WHOLE_TREES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// [`read`], remembered for the next lookup of the same tree in this thread.
@@ -274,9 +299,83 @@ pub fn find<'l>(listing: &'l Listing, name: &str) -> Option<&'l Node> {
 
 /// The directory `name` of tree `id`, when it is a sound entry of a sound tree.
 pub fn subtree(repo: &gix::Repository, id: ObjectId, name: &str) -> Result<Option<ObjectId>> {
-    Ok(match find(&*read_shared(repo, id)?, name) {
-        Some(Node::Tree(sub)) => Some(*sub),
+    Ok(match entry_of(repo, id, name)? {
+        Some(Node::Tree(sub)) => Some(sub),
         _ => None,
+    })
+}
+
+/// What `find` says of `name` in tree `id`. The first time a plain name is looked up in a
+/// tree this thread has not decoded, the tree's entries are only parsed and the one entry
+/// checked (`lookup`): decoding a `missions/xx` tree of 400 entries to read one record was a
+/// third of `mission show` at 100,000 missions.
+fn entry_of(repo: &gix::Repository, id: ObjectId, name: &str) -> Result<Option<Node>> {
+    if let Some(listing) = LISTINGS.with(|memo| memo.borrow().get(&id).cloned()) {
+        return Ok(find(&listing, name).cloned());
+    }
+    let first_look = LOOKED_IN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        if seen.len() >= SHARED_LISTINGS {
+            seen.clear();
+        }
+        seen.insert(id)
+    });
+    let whole = WHOLE_TREES.with(std::cell::Cell::get);
+    if !first_look || whole || id.is_empty_tree() || !plain(name) {
+        return Ok(find(&*read_shared(repo, id)?, name).cloned());
+    }
+    let data = encoded(repo, id)?;
+    // A small tree costs little to decode, and a write decodes the trees on its paths anyway.
+    if data.len() < FAST_LOOKUP_BYTES {
+        return Ok(find(&*read_shared(repo, id)?, name).cloned());
+    }
+    Ok(lookup(&data, repo.object_hash(), name))
+}
+
+/// Runs `f` with every tree looked up decoded whole: a write checks every tree on the paths
+/// it edits (`check_edits`), so parsing one first for a lookup would only add to its work.
+pub fn decoding_whole_trees<R>(f: impl FnOnce() -> R) -> R {
+    let before = WHOLE_TREES.with(|whole| whole.replace(true));
+    // Put back on the way out, even when `f` unwinds (a write nested in a write keeps it on).
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            WHOLE_TREES.with(|whole| whole.set(self.0));
+        }
+    }
+    let _restore = Restore(before);
+    f()
+}
+
+/// Trees from this size on (about 100 entries) have a name looked up without decoding them.
+const FAST_LOOKUP_BYTES: usize = 4096;
+
+/// Printable ASCII without separators: a name no bad entry is shown as, unless it is that
+/// entry's own name.
+fn plain(name: &str) -> bool {
+    name.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'/' && b != b'\\')
+}
+
+/// `find(&decode(data, hash), name)` for a [`plain`] name, but a name listed twice (bad in
+/// the listing, None here; neither is followed), checking only the entry of that name: the
+/// tree must decode and be in git's order, the name be listed once, and the entry pass
+/// `check_name` and `classify`.
+pub fn lookup(data: &[u8], hash: gix::hash::Kind, name: &str) -> Option<Node> {
+    let tree = gix::objs::TreeRef::from_bytes(data, hash).ok()?;
+    if !in_git_order(&tree) {
+        return None;
+    }
+    let mut named = tree
+        .entries
+        .iter()
+        .filter(|e| e.filename.as_bytes() == name.as_bytes());
+    let (Some(found), None) = (named.next(), named.next()) else {
+        return None;
+    };
+    Some(match check_name(found.filename) {
+        Some(why) => Node::Bad(format!("{why}: {:?}", found.filename.to_str_lossy())),
+        None => classify(found.mode, found.oid.to_owned()),
     })
 }
 
@@ -286,10 +385,9 @@ pub fn blob_at(repo: &gix::Repository, id: ObjectId, path: &str) -> Result<Optio
     let mut tree = id;
     let mut parts = path.split('/').peekable();
     while let Some(name) = parts.next() {
-        let listing = read_shared(repo, tree)?;
-        match (find(&listing, name), parts.peek().is_none()) {
-            (Some(Node::Blob(blob)), true) => return Ok(Some(*blob)),
-            (Some(Node::Tree(sub)), false) => tree = *sub,
+        match (entry_of(repo, tree, name)?, parts.peek().is_none()) {
+            (Some(Node::Blob(blob)), true) => return Ok(Some(blob)),
+            (Some(Node::Tree(sub)), false) => tree = sub,
             _ => return Ok(None),
         }
     }
@@ -596,7 +694,7 @@ mod tests {
     use super::*;
 
     /// A tree of `entries` (name, kind, id), sorted as git sorts them, written to `repo`.
-    fn write_tree(
+    pub(super) fn write_tree(
         repo: &gix::Repository,
         entries: Vec<(String, gix::objs::tree::EntryKind, ObjectId)>,
     ) -> ObjectId {
@@ -790,24 +888,54 @@ mod decode_tests {
         assert_eq!(names, ["a", "b"]);
     }
 
-    /// The entry `name` as a reader means it, worked out entry by entry: nothing in a tree
-    /// that does not decode, is out of git's order or lists the name twice.
-    fn reference_lookup(data: &[u8], name: &str) -> Option<Node> {
-        let tree = gix::objs::TreeRef::from_bytes(data, gix::hash::Kind::Sha1).ok()?;
-        if !in_git_order(&tree) {
-            return None;
-        }
-        let mut named = tree
-            .entries
-            .iter()
-            .filter(|e| e.filename.as_bytes() == name.as_bytes());
-        let (Some(found), None) = (named.next(), named.next()) else {
-            return None;
-        };
-        Some(match check_name(found.filename) {
-            Some(why) => Node::Bad(format!("{why}: {:?}", found.filename.to_str_lossy())),
-            None => classify(found.mode, found.oid.to_owned()),
-        })
+    /// A name is looked up without decoding the tree the first time, and the tree decoded
+    /// (and remembered) the second: the same answers either way.
+    #[test]
+    fn a_first_lookup_parses_the_tree_and_a_second_decodes_it() {
+        use gix::objs::tree::EntryKind::{Blob, Link};
+        let dir = tempfile::tempdir().unwrap();
+        let repo = gix::init(dir.path()).unwrap();
+        let blob = |text: &str| repo.write_blob(text).unwrap().detach();
+        let (a, c) = (blob("a"), blob("c"));
+        let mut entries = vec![
+            ("a.toml".into(), Blob, a),
+            ("b.toml".into(), Link, blob("b")),
+            ("c.toml".into(), Blob, c),
+        ];
+        let small = super::tests::write_tree(&repo, entries.clone());
+        // Enough entries for a tree over FAST_LOOKUP_BYTES.
+        let filler = blob("filler");
+        entries.extend((0..150).map(|i| (format!("f{i:03}.toml"), Blob, filler)));
+        let tree = super::tests::write_tree(&repo, entries);
+        let decoded = |id: &ObjectId| LISTINGS.with(|memo| memo.borrow().contains_key(id));
+        assert_eq!(blob_at(&repo, small, "c.toml").unwrap(), Some(c));
+        assert!(decoded(&small), "a small tree is decoded at once");
+        assert!(!decoded(&tree));
+        assert_eq!(blob_at(&repo, tree, "a.toml").unwrap(), Some(a));
+        assert!(!decoded(&tree), "one lookup parses, and decodes nothing");
+        assert_eq!(blob_at(&repo, tree, "b.toml").unwrap(), None, "a link");
+        assert!(decoded(&tree), "the second lookup decodes the tree");
+        assert_eq!(blob_at(&repo, tree, "c.toml").unwrap(), Some(c));
+        assert_eq!(blob_at(&repo, tree, "a.toml").unwrap(), Some(a));
+        assert_eq!(blob_at(&repo, tree, "missing.toml").unwrap(), None);
+        // In a write, a first lookup decodes the tree at once.
+        let other = super::tests::write_tree(&repo, {
+            let mut entries = vec![("a.toml".into(), Blob, a)];
+            entries.extend((0..150).map(|i| (format!("g{i:03}.toml"), Blob, filler)));
+            entries
+        });
+        let found = decoding_whole_trees(|| blob_at(&repo, other, "a.toml").unwrap());
+        assert_eq!(found, Some(a));
+        assert!(decoded(&other));
+        assert!(
+            !WHOLE_TREES.with(std::cell::Cell::get),
+            "off again after the write"
+        );
+        assert_eq!(
+            blob_at(&repo, tree, "a.toml/x").unwrap(),
+            None,
+            "a file is no directory"
+        );
     }
 
     proptest::proptest! {
@@ -837,7 +965,7 @@ mod decode_tests {
             let data = raw(&entries);
             let listing = decode(&data, gix::hash::Kind::Sha1);
             for name in ["a", "a.toml", "b", "b-c", "z", "missing"] {
-                let found = reference_lookup(&data, name);
+                let found = lookup(&data, gix::hash::Kind::Sha1, name);
                 let expected = match find(&listing, name) {
                     // `decode` keeps a name listed twice, as bad; a lookup finds nothing.
                     Some(Node::Bad(why)) if why.contains("two entries") => None,
