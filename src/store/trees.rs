@@ -141,19 +141,32 @@ pub fn read(repo: &gix::Repository, id: ObjectId) -> Result<Listing> {
 /// Tree `id` as stored, remembered for the next read of it in this thread: a path looked up
 /// in a tree (`entry_of`) and a full decode of the same tree then read it once.
 fn encoded(repo: &gix::Repository, id: ObjectId) -> Result<Rc<Vec<u8>>> {
-    if let Some(found) = ENCODED.with(|memo| memo.borrow().get(&id).cloned()) {
+    remembered(&ENCODED, id, || read_bytes(repo, id))
+}
+
+/// What `memo` keeps for tree `id`, else made by `make` and kept; the memo is emptied when it
+/// fills, which bounds it (a tree's id names its content, so nothing kept is ever stale).
+fn remembered<V>(
+    memo: &'static std::thread::LocalKey<TreeMemo<V>>,
+    id: ObjectId,
+    make: impl FnOnce() -> Result<V>,
+) -> Result<Rc<V>> {
+    if let Some(found) = memo.with(|memo| memo.borrow().get(&id).cloned()) {
         return Ok(found);
     }
-    let data = Rc::new(read_bytes(repo, id)?);
-    ENCODED.with(|memo| {
+    let value = Rc::new(make()?);
+    memo.with(|memo| {
         let mut memo = memo.borrow_mut();
         if memo.len() >= SHARED_LISTINGS {
             memo.clear();
         }
-        memo.insert(id, data.clone());
+        memo.insert(id, value.clone());
     });
-    Ok(data)
+    Ok(value)
 }
+
+/// Values worked out from trees by this thread, by tree id.
+type TreeMemo<V> = std::cell::RefCell<std::collections::HashMap<ObjectId, Rc<V>>>;
 
 /// The encoded tree `id`.
 fn read_bytes(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>> {
@@ -190,10 +203,8 @@ fn read_bytes(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>> {
 const SHARED_LISTINGS: usize = 64;
 
 thread_local! {
-    static LISTINGS: std::cell::RefCell<std::collections::HashMap<ObjectId, Rc<Listing>>> =
-        std::cell::RefCell::default();
-    static ENCODED: std::cell::RefCell<std::collections::HashMap<ObjectId, Rc<Vec<u8>>>> =
-        std::cell::RefCell::default();
+    static LISTINGS: TreeMemo<Listing> = TreeMemo::default();
+    static ENCODED: TreeMemo<Vec<u8>> = TreeMemo::default();
     /// Trees a name was looked up in without decoding them (`entry_of`): a second lookup in
     /// one decodes it, so many lookups in one tree cost one decode.
     static LOOKED_IN: std::cell::RefCell<std::collections::HashSet<ObjectId>> =
@@ -204,18 +215,7 @@ thread_local! {
 
 /// [`read`], remembered for the next lookup of the same tree in this thread.
 pub fn read_shared(repo: &gix::Repository, id: ObjectId) -> Result<Rc<Listing>> {
-    if let Some(found) = LISTINGS.with(|memo| memo.borrow().get(&id).cloned()) {
-        return Ok(found);
-    }
-    let listing = Rc::new(read(repo, id)?);
-    LISTINGS.with(|memo| {
-        let mut memo = memo.borrow_mut();
-        if memo.len() >= SHARED_LISTINGS {
-            memo.clear();
-        }
-        memo.insert(id, listing.clone());
-    });
-    Ok(listing)
+    remembered(&LISTINGS, id, || read(repo, id))
 }
 
 /// git's order: a tree sorts as if its name ended in `/`. A tree out of that order is refused
