@@ -237,7 +237,6 @@
     if (fromHash !== null) state.sprint = fromHash || null;
     syncPicker();
     markNav();
-    const keep = navigated ? null : remember();
     const ticket = ++state.loading;
     view.setAttribute('aria-busy', 'true');
     let nodes;
@@ -247,6 +246,9 @@
       nodes = [failure(err)];
     }
     if (ticket !== state.loading) return; // a newer render started meanwhile
+    // Taken now, not before the fetch: a card the person focused (or a box scrolled) while
+    // the view was loading is what stays focused, not the one focused when it started.
+    const keep = navigated ? null : remember();
     clear(view);
     append(view, [nodes]);
     view.setAttribute('aria-busy', 'false');
