@@ -78,9 +78,7 @@ impl Timestamp {
         let at = date.and_hms_opt(number(11, 13)?, number(14, 16)?, number(17, 19)?)?;
         Some(Timestamp(at.and_utc()))
     }
-}
 
-impl Timestamp {
     /// The written form, made without chrono's general formatter (a string allocated and a
     /// format walked for each, some 1,800 instructions: a session of 450 captures spent 0.8
     /// million writing their times). None for a year outside 0 to 9999, which chrono writes.

@@ -57,9 +57,7 @@ fn sound_name(name: &[u8]) -> std::result::Result<&str, &'static str> {
     }
     // Nearly every name is printable ASCII without separators, which none of the checks
     // below refuses: one pass over it instead of five (a first verify decodes 100,000 names).
-    let plain = name
-        .iter()
-        .all(|&b| (0x20..0x7f).contains(&b) && b != b'/' && b != b'\\');
+    let plain = plain(name);
     if !plain {
         if name.starts_with(b"/") {
             return Err("an entry named by an absolute path");
@@ -321,7 +319,7 @@ fn entry_of(repo: &gix::Repository, id: ObjectId, name: &str) -> Result<Option<N
         seen.insert(id)
     });
     let whole = WHOLE_TREES.with(std::cell::Cell::get);
-    if !first_look || whole || id.is_empty_tree() || !plain(name) {
+    if !first_look || whole || id.is_empty_tree() || !plain(name.as_bytes()) {
         return Ok(find(&*read_shared(repo, id)?, name).cloned());
     }
     let data = encoded(repo, id)?;
@@ -352,9 +350,9 @@ const FAST_LOOKUP_BYTES: usize = 4096;
 
 /// Printable ASCII without separators: a name no bad entry is shown as, unless it is that
 /// entry's own name.
-fn plain(name: &str) -> bool {
-    name.bytes()
-        .all(|b| (0x20..0x7f).contains(&b) && b != b'/' && b != b'\\')
+fn plain(name: &[u8]) -> bool {
+    name.iter()
+        .all(|&b| (0x20..0x7f).contains(&b) && b != b'/' && b != b'\\')
 }
 
 /// `find(&decode(data, hash), name)` for a [`plain`] name, but a name listed twice (bad in
