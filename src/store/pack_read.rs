@@ -203,29 +203,98 @@ struct Node {
     base_known: bool,
     /// How many entries in the chains are deltas against this one.
     deltas: u32,
-    /// The first wanted item that is this entry's blob, if any, and any more (a blob wanted
-    /// twice): nearly every entry is wanted once or not at all, and a list for each was an
-    /// allocation per record before the threads start.
-    first_wanted: Option<usize>,
-    more_wanted: Vec<usize>,
 }
 
-impl Node {
-    fn want(&mut self, item: usize) {
-        match self.first_wanted {
-            None => self.first_wanted = Some(item),
-            Some(_) => self.more_wanted.push(item),
+/// What a pack entry's header says it is built from.
+#[derive(Clone, Copy)]
+enum Link {
+    /// A whole blob.
+    Whole,
+    /// A delta against the entry at this offset, which lies before it.
+    Delta(u64),
+    /// Anything this reader leaves to the ordinary read: another kind of object, a base
+    /// after the entry or not in this pack, a header that does not decode.
+    Unknown,
+}
+
+impl Link {
+    fn of(index: &index::File, pack: &data::File, at: u64) -> Link {
+        let Ok(entry) = pack.entry(at) else {
+            return Link::Unknown;
+        };
+        let base = match entry.header {
+            Header::Blob => return Link::Whole,
+            Header::OfsDelta { base_distance } => entry.checked_base_pack_offset(base_distance),
+            Header::RefDelta { base_id } => {
+                (index.lookup(base_id)).map(|n| index.pack_offset_at_index(n))
+            }
+            _ => None,
+        };
+        match base {
+            // git writes a base before its deltas; one after it is not followed (and so no
+            // chain can loop).
+            Some(base) if base < at => Link::Delta(base),
+            _ => Link::Unknown,
         }
     }
 
-    /// The wanted items that are this entry's blob, in the order they were wanted.
-    fn wanted(&self) -> impl Iterator<Item = usize> + '_ {
-        (self.first_wanted.into_iter()).chain(self.more_wanted.iter().copied())
+    fn base(self) -> Option<u64> {
+        match self {
+            Link::Delta(base) => Some(base),
+            Link::Whole | Link::Unknown => None,
+        }
     }
 }
 
-/// A piece of the work: its entries in pack order, and the wanted items among them by number.
-type Piece<In> = (Vec<Node>, Vec<(usize, In)>);
+/// Where each offset of a sorted list lies in it. A table gives, for each stretch of the pack
+/// of about one entry's length, where its entries begin in the list, so a lookup reads two
+/// places: a hash map of 100,000 offsets, and nodes found through it, were read in random
+/// order, and waiting on memory was most of the laying out of a first verify's chains.
+struct Places<'a> {
+    offsets: &'a [u64],
+    /// log2 of a stretch's length in bytes.
+    shift: u32,
+    /// Where the offsets of stretch k begin; one more at the end.
+    starts: Vec<u32>,
+}
+
+impl<'a> Places<'a> {
+    fn of(offsets: &'a [u64]) -> Places<'a> {
+        debug_assert!(offsets.is_sorted());
+        let last = offsets.last().copied().unwrap_or(0);
+        let stretches = offsets.len().next_power_of_two() as u64;
+        // The fewest bits to shift that leave at most `stretches` stretches up to `last`.
+        let shift = (u64::BITS - last.leading_zeros()).saturating_sub(stretches.trailing_zeros());
+        let count = usize::try_from(last >> shift).unwrap_or(usize::MAX) + 1;
+        let mut starts = Vec::with_capacity(count + 1);
+        for (place, offset) in offsets.iter().enumerate() {
+            let stretch = usize::try_from(offset >> shift).unwrap_or(usize::MAX);
+            while starts.len() <= stretch {
+                starts.push(place as u32);
+            }
+        }
+        starts.resize(count + 1, offsets.len() as u32);
+        Places {
+            offsets,
+            shift,
+            starts,
+        }
+    }
+
+    fn place(&self, offset: u64) -> Option<usize> {
+        let stretch = usize::try_from(offset >> self.shift).ok()?;
+        let from = *self.starts.get(stretch)? as usize;
+        let to = *self.starts.get(stretch + 1)? as usize;
+        // A binary search, should many entries share a stretch (a pack of a few huge blobs
+        // and many small ones).
+        let within = self.offsets[from..to].binary_search(&offset).ok()?;
+        Some(from + within)
+    }
+}
+
+/// A piece of the work: its entries in pack order, and the wanted items among them with
+/// their offsets, in the same order.
+type Piece<In> = (Vec<Node>, Vec<(u64, In)>);
 
 /// The work is cut into this many pieces per thread, taken by whichever thread is free: split
 /// once into a share per thread, balanced by number of entries, the thread that also takes
@@ -248,24 +317,11 @@ where
     let Packed {
         index,
         pack,
-        wanted,
+        mut wanted,
     } = packed;
     let threads = threads.max(1);
-    let nodes = chains(&index, &pack, &wanted);
-    let mut items: Vec<Option<In>> = wanted.into_iter().map(|(_, item)| Some(item)).collect();
-    let pieces: Vec<Piece<In>> = share(nodes, threads * PIECES_PER_THREAD)
-        .into_iter()
-        .map(|nodes| {
-            // About one wanted item a node (bases no one wants are few).
-            let mut wanted = Vec::with_capacity(nodes.len());
-            wanted.extend(
-                (nodes.iter())
-                    .flat_map(Node::wanted)
-                    .filter_map(|i| Some((i, items[i].take()?))),
-            );
-            (nodes, wanted)
-        })
-        .collect();
+    let nodes = chains(&index, &pack, &mut wanted);
+    let pieces = share(nodes, wanted, threads * PIECES_PER_THREAD);
     let mut left = Vec::new();
     let pack = &pack;
     let Ok(()) = super::pipeline::on_threads(
@@ -283,90 +339,85 @@ where
     left
 }
 
-/// The entries of every wanted blob's delta chain, each once, in pack order.
-fn chains<In>(index: &index::File, pack: &data::File, wanted: &[(u64, In)]) -> Vec<Node> {
-    // Nodes go in a list as they are met, the map holding only their places in it. With the
-    // nodes themselves in the map, taking them out in order was a lookup each, and `share`
-    // needed three more maps to find each chain's root: together a quarter of the serial
-    // stretch before the threads start.
-    let mut place_of: NumberMap<u64, usize> =
-        NumberMap::with_capacity_and_hasher(wanted.len(), Default::default());
-    let mut met: Vec<Node> = Vec::with_capacity(wanted.len());
-    for (i, (offset, _)) in wanted.iter().enumerate() {
-        let mut at = *offset;
-        // The node met just before, whose base `at` is.
-        let mut delta: Option<usize> = None;
-        loop {
-            if let Some(&place) = place_of.get(&at) {
-                let node = &mut met[place];
-                match delta {
-                    Some(_) => node.deltas += 1,
-                    None => node.want(i),
-                }
-                if let Some(delta) = delta {
-                    met[delta].base_place = Some(place);
-                }
-                break;
+/// The entries of every wanted blob's delta chain, each once, in pack order; `wanted` is put
+/// in pack order on the way (so its items come in the order of their nodes).
+fn chains<In>(index: &index::File, pack: &data::File, wanted: &mut [(u64, In)]) -> Vec<Node> {
+    wanted.sort_unstable_by_key(|&(offset, _)| offset);
+    let mut offsets: Vec<u64> = wanted.iter().map(|&(offset, _)| offset).collect();
+    offsets.dedup();
+    // Read in pack order, the entries' headers are read as the pack lies.
+    let mut links: Vec<Link> = (offsets.iter())
+        .map(|&at| Link::of(index, pack, at))
+        .collect();
+    // Bases no wanted blob is, and their own bases in turn, until every chain ends at a
+    // whole blob or at an entry already met. Few in a branch's pack; each met once.
+    let mut more: NumberMap<u64, Link> = NumberMap::default();
+    {
+        let places = Places::of(&offsets);
+        let mut missing: Vec<u64> = (links.iter())
+            .filter_map(|link| link.base())
+            .filter(|&base| places.place(base).is_none())
+            .collect();
+        while let Some(at) = missing.pop() {
+            if more.contains_key(&at) {
+                continue;
             }
-            let base = pack.entry(at).ok().and_then(|entry| {
-                let base = match entry.header {
-                    Header::Blob => return Some(None),
-                    Header::OfsDelta { base_distance } => {
-                        entry.checked_base_pack_offset(base_distance)?
-                    }
-                    Header::RefDelta { base_id } => {
-                        index.pack_offset_at_index(index.lookup(base_id)?)
-                    }
-                    _ => return None,
-                };
-                // git writes a base before its deltas; one after it is not followed (and
-                // so no chain can loop).
-                (base < at).then_some(Some(base))
-            });
-            let place = met.len();
-            if let Some(delta) = delta {
-                met[delta].base_place = Some(place);
-            }
-            place_of.insert(at, place);
-            met.push(Node {
-                offset: at,
-                base: base.flatten(),
-                base_place: None,
-                base_known: base.is_some(),
-                deltas: u32::from(delta.is_some()),
-                first_wanted: delta.is_none().then_some(i),
-                more_wanted: Vec::new(),
-            });
-            match base.flatten() {
-                Some(base) => (at, delta) = (base, Some(place)),
-                None => break,
-            }
+            let link = Link::of(index, pack, at);
+            more.insert(at, link);
+            missing.extend(
+                link.base()
+                    .filter(|&base| places.place(base).is_none() && !more.contains_key(&base)),
+            );
         }
     }
-    // Sorted as (offset, place) pairs by offset (offsets are unique), then each node moved
-    // once into its place in pack order and told its base's new place.
-    let mut order: Vec<(u64, usize)> = (met.iter().enumerate())
-        .map(|(place, node)| (node.offset, place))
-        .collect();
-    order.sort_unstable_by_key(|&(offset, _)| offset);
-    let mut sorted_place = vec![0; met.len()];
-    for (sorted, &(_, place)) in order.iter().enumerate() {
-        sorted_place[place] = sorted;
+    if !more.is_empty() {
+        let mut more: Vec<(u64, Link)> = more.into_iter().collect();
+        more.sort_unstable_by_key(|&(offset, _)| offset);
+        (offsets, links) = merge(&offsets, &links, &more);
     }
-    let mut met: Vec<Option<Node>> = met.into_iter().map(Some).collect();
-    (order.iter())
-        .filter_map(|&(_, place)| met[place].take())
-        .map(|mut node| {
-            node.base_place = node.base_place.map(|place| sorted_place[place]);
-            node
+    let places = Places::of(&offsets);
+    let base_places: Vec<Option<usize>> = (links.iter())
+        .map(|link| link.base().and_then(|base| places.place(base)))
+        .collect();
+    let mut deltas = vec![0u32; offsets.len()];
+    for &base in base_places.iter().flatten() {
+        deltas[base] += 1;
+    }
+    (offsets.iter().zip(links).zip(base_places).zip(deltas))
+        .map(|(((&offset, link), base_place), deltas)| Node {
+            offset,
+            base: link.base(),
+            base_place,
+            base_known: !matches!(link, Link::Unknown),
+            deltas,
         })
         .collect()
 }
 
+/// Two lists of entries, each in pack order and with no offset in both, merged in pack order.
+fn merge(offsets: &[u64], links: &[Link], more: &[(u64, Link)]) -> (Vec<u64>, Vec<Link>) {
+    let len = offsets.len() + more.len();
+    let (mut all_offsets, mut all_links) = (Vec::with_capacity(len), Vec::with_capacity(len));
+    let mut more = more.iter().peekable();
+    for (&offset, &link) in offsets.iter().zip(links) {
+        while let Some(&(at, extra)) = more.next_if(|(at, _)| *at < offset) {
+            all_offsets.push(at);
+            all_links.push(extra);
+        }
+        all_offsets.push(offset);
+        all_links.push(link);
+    }
+    for &(at, extra) in more {
+        all_offsets.push(at);
+        all_links.push(extra);
+    }
+    (all_offsets, all_links)
+}
+
 /// Splits the nodes (in pack order) into at most `pieces` pieces of whole chains (a base
 /// with every delta that depends on it), balanced by number of entries, each in pack order,
-/// largest first.
-fn share(nodes: Vec<Node>, pieces: usize) -> Vec<Vec<Node>> {
+/// largest first, with the wanted items (in pack order) of their nodes.
+fn share<In>(nodes: Vec<Node>, wanted: Vec<(u64, In)>, pieces: usize) -> Vec<Piece<In>> {
     let pieces = pieces.max(1);
     // Bases come before their deltas, so each entry's chain root (by its place in `nodes`) is
     // known when it is met.
@@ -390,13 +441,22 @@ fn share(nodes: Vec<Node>, pieces: usize) -> Vec<Vec<Node>> {
         load[lightest] += size_of[root];
         piece_of[root] = lightest;
     }
-    let mut shares: Vec<Vec<Node>> = load.iter().map(|&n| Vec::with_capacity(n)).collect();
+    // About one wanted item a node (bases no one wants are few).
+    let mut shares: Vec<Piece<In>> = (load.iter())
+        .map(|&n| (Vec::with_capacity(n), Vec::with_capacity(n)))
+        .collect();
+    let mut wanted = wanted.into_iter().peekable();
     for (place, node) in nodes.into_iter().enumerate() {
-        shares[piece_of[root_of[place]]].push(node);
+        let (nodes, items) = &mut shares[piece_of[root_of[place]]];
+        // Every wanted offset is a node's, so none is passed over here.
+        while let Some(item) = wanted.next_if(|(offset, _)| *offset <= node.offset) {
+            items.push(item);
+        }
+        nodes.push(node);
     }
-    shares.retain(|s| !s.is_empty());
+    shares.retain(|(nodes, _)| !nodes.is_empty());
     // The largest first, so that the last piece taken is a small one.
-    shares.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    shares.sort_by_key(|(nodes, _)| std::cmp::Reverse(nodes.len()));
     shares
 }
 
@@ -406,11 +466,11 @@ fn share(nodes: Vec<Node>, pieces: usize) -> Vec<Vec<Node>> {
 fn decode<In, Out>(
     pack: &data::File,
     nodes: Vec<Node>,
-    items: Vec<(usize, In)>,
+    items: Vec<(u64, In)>,
     parse: &impl Fn(In, &[u8]) -> Out,
 ) -> (Vec<Out>, Vec<In>) {
     let mut outs = Vec::with_capacity(items.len());
-    // The items come in the order of the nodes that want them (`read` laid them out so).
+    // The items come in the order of the nodes that are their blobs (`share` laid them out so).
     let mut items = items.into_iter().peekable();
     let mut left = Vec::new();
     let mut inflate = gix::zlib::Inflate::default();
@@ -434,8 +494,9 @@ fn decode<In, Out>(
                 kept.remove(&base);
             }
         }
-        let wanted = (node.wanted())
-            .filter_map(|i| items.next_if(|(next, _)| *next == i).map(|(_, item)| item));
+        let wanted = std::iter::from_fn(|| {
+            (items.next_if(|(offset, _)| *offset == node.offset)).map(|(_, item)| item)
+        });
         match object {
             Some(bytes) => {
                 outs.extend(wanted.map(|item| parse(item, &bytes)));

@@ -29,13 +29,25 @@ fn every_packed_blob_reads_as_gix_reads_it(offsets: bool) {
     items.push(packed[7]);
     let want = through_gix(&repo, &items);
     let deltas = {
-        let (packs, _) = plan(&repo, items.clone(), |id| *id);
-        let nodes = chains(&packs[0].index, &packs[0].pack, &packs[0].wanted);
-        // In pack order, each delta told where its base is among them.
+        let (mut packs, _) = plan(&repo, items.clone(), |id| *id);
+        let Packed {
+            index,
+            pack,
+            wanted,
+        } = &mut packs[0];
+        let nodes = chains(index, pack, wanted);
+        // In pack order, each delta told where its base is among them and how many deltas
+        // are made against it; the wanted blobs in the same order, each a node's.
         assert!(nodes.windows(2).all(|w| w[0].offset < w[1].offset));
+        assert!(wanted.is_sorted_by_key(|(offset, _)| *offset));
         for node in &nodes {
             let base = node.base_place.map(|place| nodes[place].offset);
             assert_eq!(base, node.base, "the base of the entry at {}", node.offset);
+            let deltas = nodes.iter().filter(|n| n.base == Some(node.offset)).count();
+            assert_eq!(node.deltas as usize, deltas, "at {}", node.offset);
+        }
+        for (offset, _) in wanted.iter() {
+            assert!(nodes.iter().any(|n| n.offset == *offset), "{offset}");
         }
         nodes.iter().filter(|n| n.base.is_some()).count()
     };
@@ -92,6 +104,44 @@ fn blobs_are_placed_alike_whether_the_pack_is_scanned_or_searched() {
             let n = index.lookup(id).unwrap();
             assert_eq!(at, index.pack_offset_at_index(n), "{id} of {wanted} wanted");
         }
+    }
+}
+
+/// A few blobs wanted from a larger pack: the chains reach bases no one wants, and bases of
+/// those, which are laid out and rebuilt too; every wanted blob reads as gix reads it.
+#[test]
+fn bases_no_one_wants_are_followed() {
+    let (dir, packed, _) = repository(MIN_ITEMS * 8, true);
+    let repo = gix::open(dir.path()).unwrap();
+    let items: Vec<ObjectId> = packed.iter().step_by(7).copied().collect();
+    let want = through_gix(&repo, &items);
+    let (mut packs, _) = plan(&repo, items.clone(), |id| *id);
+    let Packed {
+        index,
+        pack,
+        wanted,
+    } = &mut packs[0];
+    let nodes = chains(index, pack, wanted);
+    let unwanted = (nodes.iter())
+        .filter(|n| !wanted.iter().any(|(offset, _)| *offset == n.offset))
+        .count();
+    assert!(unwanted > 0, "bases no one wants: {unwanted}");
+    for node in &nodes {
+        assert_eq!(node.base_place.map(|p| nodes[p].offset), node.base);
+    }
+    for threads in [1, 2] {
+        let (packs, rest) = plan(&repo, items.clone(), |id| *id);
+        assert!(rest.is_empty());
+        let mut got = Vec::new();
+        let left = read(
+            packs.into_iter().next().unwrap(),
+            threads,
+            &|id, bytes| (id, bytes.to_vec()),
+            |read| got.push(read),
+        );
+        assert!(left.is_empty(), "{} left", left.len());
+        got.sort();
+        assert_eq!(got, want, "on {threads} threads");
     }
 }
 
@@ -263,8 +313,6 @@ fn made_up_chains(sizes: &[usize]) -> Vec<Node> {
                     base_place,
                     base_known: true,
                     deltas: u32::from(step + 1 < size),
-                    first_wanted: Some(nodes.len()),
-                    more_wanted: Vec::new(),
                 });
             }
         }
@@ -277,21 +325,62 @@ fn pieces_hold_whole_chains_in_pack_order_largest_first() {
     let sizes = [40, 1, 1, 7, 3, 3, 3, 12, 1, 30, 2, 2, 5, 9];
     let total: usize = sizes.iter().sum();
     for pieces in [1, 2, 5, 16, 100] {
-        let shared = share(made_up_chains(&sizes), pieces);
+        let nodes = made_up_chains(&sizes);
+        // Every node wanted once, every seventh twice, in pack order.
+        let wanted: Vec<(u64, u64)> = (nodes.iter().enumerate())
+            .flat_map(|(place, n)| vec![(n.offset, n.offset); 1 + usize::from(place % 7 == 0)])
+            .collect();
+        let shared = share(nodes, wanted.clone(), pieces);
         assert!(shared.len() <= pieces.min(sizes.len()), "{pieces} pieces");
-        assert_eq!(shared.iter().map(Vec::len).sum::<usize>(), total);
-        // Every delta is in the piece of its base, after it.
-        for piece in &shared {
+        assert_eq!(shared.iter().map(|(n, _)| n.len()).sum::<usize>(), total);
+        // Every delta is in the piece of its base, after it; every wanted item in the piece of
+        // its node, in the same order.
+        for (piece, items) in &shared {
             assert!(piece.windows(2).all(|w| w[0].offset < w[1].offset));
             for node in piece {
                 if let Some(base) = node.base {
                     assert!(piece.iter().any(|n| n.offset == base), "{pieces} pieces");
                 }
             }
+            let of_nodes: Vec<(u64, u64)> = (wanted.iter())
+                .filter(|(offset, _)| piece.iter().any(|n| n.offset == *offset))
+                .copied()
+                .collect();
+            assert_eq!(items, &of_nodes, "{pieces} pieces");
         }
-        assert!(shared.windows(2).all(|w| w[0].len() >= w[1].len()));
+        assert_eq!(
+            shared.iter().map(|(_, i)| i.len()).sum::<usize>(),
+            wanted.len()
+        );
+        assert!(shared.windows(2).all(|w| w[0].0.len() >= w[1].0.len()));
         // Balanced as whole chains allow: here, no piece over the mean or the longest chain.
         let mean = total.div_ceil(shared.len());
-        assert!(shared[0].len() <= mean.max(40), "{pieces} pieces");
+        assert!(shared[0].0.len() <= mean.max(40), "{pieces} pieces");
+    }
+}
+
+/// Offsets are found by the table of stretches wherever they lie: spread evenly, crowded
+/// into a few stretches, far apart, one, none; offsets not in the list are not found.
+#[test]
+fn places_are_found_for_every_offset_and_none_other() {
+    let spread: Vec<u64> = (0..1000).map(|n| 12 + n * 37).collect();
+    let crowded: Vec<u64> = (0..500)
+        .map(|n| 12 + n)
+        .chain([1 << 40, (1 << 40) + 1])
+        .collect();
+    let far: Vec<u64> = (0..64).map(|n| 1u64 << n).collect();
+    for offsets in [spread, crowded, far, vec![12], vec![], vec![0, u64::MAX]] {
+        let places = Places::of(&offsets);
+        for (place, &offset) in offsets.iter().enumerate() {
+            assert_eq!(places.place(offset), Some(place), "{offset}");
+            for near in [offset.wrapping_sub(1), offset.wrapping_add(1)] {
+                assert_eq!(
+                    places.place(near),
+                    offsets.binary_search(&near).ok(),
+                    "{near}"
+                );
+            }
+        }
+        assert_eq!(places.place(u64::MAX - 1), None);
     }
 }
