@@ -16,6 +16,8 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
 use crate::model::new_writer_id;
@@ -97,7 +99,7 @@ impl Root {
     pub fn write_new(&self, relative: &str, bytes: &[u8]) -> Result<bool> {
         let target = self.walk(relative, Want::File)?;
         let tmp = temp_beside(&target);
-        write_temp(&tmp, |out| out.write_all(bytes))?;
+        write_temp_bytes(&tmp, bytes)?;
         let linked = fs::hard_link(&tmp, &target);
         let _ = fs::remove_file(&tmp);
         match linked {
@@ -105,6 +107,17 @@ impl Root {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
             Err(e) => Err(Error::io(format!("cannot write {}", target.display()), e)),
         }
+    }
+
+    /// The directory `relative` (made, with those above it, when missing; each checked) as
+    /// a root of its own: many files written into one directory have its path checked once.
+    pub fn subdir(&self, relative: &str) -> Result<Root> {
+        let dir = self.create_dir(relative)?;
+        // What was there already may not be a directory.
+        if !fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+            return Err(self.refuse(relative, format!("{} is not a directory", dir.display())));
+        }
+        Ok(Root { dir })
     }
 
     /// Creates the directory `relative` (and those above it, each checked).
@@ -249,19 +262,39 @@ fn temp_beside(target: &Path) -> PathBuf {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("file");
-    target.with_file_name(format!(".{name}.{}.tmp", new_writer_id()))
+    target.with_file_name(format!(".{name}.{}.tmp", temp_id()))
+}
+
+/// A name no other temporary file has: random for the process, then counted (a random name
+/// for each was a system call each, and a first verify writes 1,600 cache files).
+fn temp_id() -> String {
+    static PROCESS: OnceLock<String> = OnceLock::new();
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let process = PROCESS.get_or_init(new_writer_id);
+    format!("{process}-{}", COUNT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Writes `bytes` to a new file at `path` in one go (no buffer between).
+fn write_temp_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = create_new(path)?;
+    file.write_all(bytes)
+        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
+}
+
+fn create_new(path: &Path) -> Result<fs::File> {
+    // create_new: never open something already there, a symbolic link least of all.
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))
 }
 
 fn write_temp(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    // create_new: never open something already there, a symbolic link least of all.
-    let file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
+    let file = create_new(path)?;
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
     write(&mut out)
         .and_then(|()| out.flush())
@@ -279,7 +312,7 @@ mod tests {
         (tmp, root)
     }
 
-    fn refused(result: Result<PathBuf>) -> String {
+    fn refused<T: std::fmt::Debug>(result: Result<T>) -> String {
         match result {
             Err(e @ Error::Refused(_)) => e.to_string(),
             other => panic!("expected a refusal, got {other:?}"),
@@ -336,6 +369,35 @@ mod tests {
                 .file_type()
                 .is_symlink()
         );
+    }
+
+    /// A subdirectory root is checked like any path: made when missing, refused when it is a
+    /// symbolic link or a file; what is written through it lands inside, temporary files
+    /// gone, and a second write of a name is refused as `write_new` refuses it.
+    #[test]
+    fn a_subdirectory_root_is_checked_once_and_writes_inside() {
+        let (tmp, root) = setup();
+        let shelf = root.subdir("index/g000").unwrap();
+        assert!(shelf.write_new("one", b"1").unwrap());
+        assert!(!shelf.write_new("one", b"other").unwrap());
+        assert!(shelf.write_new("two", b"2").unwrap());
+        let dir = root.path().join("index/g000");
+        assert_eq!(fs::read(dir.join("one")).unwrap(), b"1");
+        let mut names: Vec<_> = (fs::read_dir(&dir).unwrap())
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["one", "two"]);
+        let elsewhere = tmp.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        symlink(&elsewhere, root.path().join("index/linked")).unwrap();
+        let message = refused(root.subdir("index/linked"));
+        assert!(message.contains("is a symbolic link"), "{message}");
+        root.write("index/file", b"x").unwrap();
+        let message = refused(root.subdir("index/file"));
+        assert!(message.contains("is not a directory"), "{message}");
+        refused(root.subdir("../out"));
+        assert!(fs::read_dir(&elsewhere).unwrap().next().is_none());
     }
 
     #[test]

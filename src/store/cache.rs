@@ -611,29 +611,59 @@ pub const MIN_PARALLEL_ENTRIES: usize = 8_192;
 /// 100,000-mission index, which a first read of a clone or a verify writes, took 0.5 billion
 /// instructions on one). None when one does not encode.
 fn encode_buckets(buckets: Vec<(usize, Vec<StoredRef<'_>>)>) -> Option<BTreeMap<usize, Vec<u8>>> {
-    let encode = |part: Vec<(usize, Vec<StoredRef<'_>>)>| -> Option<Vec<(usize, Vec<u8>)>> {
+    let entries: usize = buckets.iter().map(|(_, stored)| stored.len()).sum();
+    let encoded = in_halves(buckets, entries >= MIN_PARALLEL_ENTRIES, |part| {
         part.into_iter()
             .map(|(b, stored)| Some((b, encode_bucket(stored)?)))
             .collect()
-    };
-    let entries: usize = buckets.iter().map(|(_, stored)| stored.len()).sum();
-    let parallel = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-    if !parallel || entries < MIN_PARALLEL_ENTRIES {
-        return Some(encode(buckets)?.into_iter().collect());
+    })?;
+    Some(encoded.into_iter().collect())
+}
+
+/// Below this many bucket files to write, a second thread costs more than it saves.
+const MIN_PARALLEL_WRITES: usize = 64;
+
+/// Writes the files of the `fresh` buckets (`span` to a group) and names each, on two threads
+/// when there are many: a first verify of 100,000 missions writes 1,600, six system calls
+/// each, and they were the last thing it waited for.
+fn write_buckets(
+    objects: &Objects,
+    fresh: &BTreeMap<usize, Vec<u8>>,
+    span: usize,
+) -> Option<HashMap<usize, Ref>> {
+    let fresh: Vec<(&usize, &Vec<u8>)> = fresh.iter().collect();
+    let parallel = fresh.len() >= MIN_PARALLEL_WRITES;
+    let written = in_halves(fresh, parallel, |part| {
+        (part.into_iter())
+            .map(|(&b, bytes)| Some((b, objects.write(&group_shelf(b / span), bytes)?)))
+            .collect()
+    })?;
+    Some(written.into_iter().collect())
+}
+
+/// `work` done on all of `items`: on this thread, or when `parallel` (and there is a second
+/// core) on each half of them side by side. None when any part is None.
+fn in_halves<T: Send, R: Send>(
+    mut items: Vec<T>,
+    parallel: bool,
+    work: impl Fn(Vec<T>) -> Option<Vec<R>> + Sync,
+) -> Option<Vec<R>> {
+    let cores = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    if !parallel || !cores {
+        return work(items);
     }
-    let mut first = buckets;
-    let second = first.split_off(first.len() / 2);
-    let (a, b) = std::thread::scope(|scope| {
-        let helper = scope.spawn(|| encode(second));
-        let mine = encode(first);
-        (
-            mine,
-            helper
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-        )
+    let second = items.split_off(items.len() / 2);
+    let (mine, helpers) = std::thread::scope(|scope| {
+        let helper = scope.spawn(|| work(second));
+        let mine = work(items);
+        let helpers = helper
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (mine, helpers)
     });
-    Some(a?.into_iter().chain(b?).collect())
+    let mut all = mine?;
+    all.extend(helpers?);
+    Some(all)
 }
 
 /// Caches the full `index` of `tree`, keeping the buckets of `reuse` that nothing changed:
@@ -790,6 +820,7 @@ fn write_manifest(
     let counts_base = base.map(|b| (&b.digest.counts[..], &b.digest.parsed.sprint_counts));
     let base = base.filter(|b| b.count == count);
     let span = group_span(count);
+    let written = write_buckets(&objects, fresh, span)?;
     let mut groups = Vec::with_capacity(group_count(count));
     // Files this manifest stops naming: marked as used now, so that readers of the manifest
     // it replaces have the grace period to finish.
@@ -810,9 +841,8 @@ fn write_manifest(
         };
         let mut refs = Vec::with_capacity(members.len());
         for (i, b) in members.enumerate() {
-            match (fresh.get(&b), &previous) {
-                (Some(bytes), previous) => {
-                    let r = objects.write(&shelf, bytes)?;
+            match (written.get(&b), &previous) {
+                (Some(&r), previous) => {
                     if let Some(old) = previous.as_ref().and_then(|p| p.get(i)) {
                         replaced.push((shelf.clone(), *old));
                     }
