@@ -37,6 +37,33 @@ struct EntryOnly {
 /// A mission and the links from other missions to it.
 pub type EntryWithDependents = (MissionEntry, Vec<(String, DepType)>);
 
+/// A link into a bucket: the mission it points at, the mission it is from, and its type.
+pub type IncomingLink<'a> = (&'a str, &'a str, DepType);
+
+/// The missions of one bucket in id order, each with the links that point at it (in the
+/// order `encode` wants them); links to a mission not among them are passed over.
+pub fn joined<'a>(
+    mut missions: Vec<&'a MissionEntry>,
+    mut links: Vec<IncomingLink<'a>>,
+) -> Vec<StoredRef<'a>> {
+    missions.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    links.sort_unstable();
+    let mut links = links.into_iter().peekable();
+    (missions.into_iter())
+        .map(|entry| {
+            while links
+                .next_if(|(to, _, _)| *to < entry.id.as_str())
+                .is_some()
+            {}
+            let mut dependents = Vec::new();
+            while let Some((_, from, kind)) = links.next_if(|(to, _, _)| *to == entry.id) {
+                dependents.push((from, kind));
+            }
+            StoredRef { entry, dependents }
+        })
+        .collect()
+}
+
 /// About the size of an encoded summary without links: room made for them up front.
 const ENTRY_BYTES: usize = 64;
 
@@ -170,6 +197,42 @@ mod tests {
             needs_human: false,
             decided: false,
         }
+    }
+
+    /// Joining a bucket's missions with the links into it gives each mission exactly the
+    /// links that name it, sorted, and the missions in id order, whatever order both come
+    /// in: links to missions elsewhere, repeated links and links from a mission to itself
+    /// included.
+    #[test]
+    fn joined_missions_hold_exactly_the_links_that_name_them() {
+        let ids = ["M3", "M10", "A", "M1", "Z", "M2"];
+        let missions: Vec<MissionEntry> = ids.iter().map(|id| entry(id, Status::Queued)).collect();
+        let kinds = [DepType::Blocks, DepType::Requires, DepType::Blocks];
+        let mut links: Vec<IncomingLink<'_>> = Vec::new();
+        for (n, from) in ids.iter().enumerate() {
+            for (k, to) in ids.iter().chain(&["elsewhere", "M", "M30"]).enumerate() {
+                if (n * 7 + k * 3) % 4 != 0 {
+                    links.push((to, from, kinds[(n + k) % 3]));
+                }
+            }
+        }
+        links.push(("M1", "A", DepType::Blocks));
+        links.push(("M1", "A", DepType::Blocks));
+        links.reverse();
+        let stored = joined(missions.iter().rev().collect(), links.clone());
+        let mut sorted_ids: Vec<&str> = ids.to_vec();
+        sorted_ids.sort();
+        let got: Vec<&str> = stored.iter().map(|s| s.entry.id.as_str()).collect();
+        assert_eq!(got, sorted_ids);
+        for stored in &stored {
+            let mut expected: Vec<(&str, DepType)> = (links.iter())
+                .filter(|(to, _, _)| *to == stored.entry.id)
+                .map(|&(_, from, kind)| (from, kind))
+                .collect();
+            expected.sort();
+            assert_eq!(stored.dependents, expected, "{}", stored.entry.id);
+        }
+        assert!(joined(Vec::new(), links).is_empty());
     }
 
     fn encoded(missions: &[MissionEntry]) -> Vec<u8> {

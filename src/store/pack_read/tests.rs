@@ -369,7 +369,15 @@ fn places_are_found_for_every_offset_and_none_other() {
         .chain([1 << 40, (1 << 40) + 1])
         .collect();
     let far: Vec<u64> = (0..64).map(|n| 1u64 << n).collect();
-    for offsets in [spread, crowded, far, vec![12], vec![], vec![0, u64::MAX]] {
+    for offsets in [
+        spread,
+        crowded,
+        far,
+        vec![12],
+        vec![],
+        vec![0, u64::MAX],
+        vec![u64::MAX],
+    ] {
         let places = Places::of(&offsets);
         for (place, &offset) in offsets.iter().enumerate() {
             assert_eq!(places.place(offset), Some(place), "{offset}");
@@ -382,5 +390,46 @@ fn places_are_found_for_every_offset_and_none_other() {
             }
         }
         assert_eq!(places.place(u64::MAX - 1), None);
+    }
+}
+
+/// Sorting by a spread key gives what a comparison sort gives, whatever the keys: spread
+/// evenly, all equal, crowded at one end, over the largest named, none, one.
+#[test]
+fn a_spread_sort_sorts_as_a_comparison_sort_does() {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut random = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let even: Vec<(u64, u32)> = (0..5000).map(|n| (random(), n)).collect();
+    let equal: Vec<(u64, u32)> = (0..300).map(|n| (77, n)).collect();
+    let crowded: Vec<(u64, u32)> = (0..3000)
+        .map(|n| (random() % 50 + u64::from(n % 2) * (1 << 40), n))
+        .collect();
+    let small: Vec<(u64, u32)> = (0..1000).map(|n| (random() % 1000, n)).collect();
+    for (items, max) in [
+        (even.clone(), u64::MAX),
+        (equal, 77),
+        (crowded, 1 << 40),
+        (small.clone(), 999),
+        // Keys over the largest named still come out sorted.
+        (small, 10),
+        (even, 1 << 20),
+        (Vec::new(), 0),
+        (vec![(u64::MAX, 1)], u64::MAX),
+    ] {
+        let mut expected = items.clone();
+        expected.sort_by_key(|&(key, _)| key);
+        let got = spread_sort(&items, max, |&(key, _)| key);
+        let keys = |v: &[(u64, u32)]| v.iter().map(|&(k, _)| k).collect::<Vec<_>>();
+        assert_eq!(keys(&got), keys(&expected), "max {max}");
+        let mut got_all = got.clone();
+        got_all.sort();
+        let mut all = items.clone();
+        all.sort();
+        assert_eq!(got_all, all, "the same items, max {max}");
     }
 }
