@@ -241,44 +241,51 @@ pub fn decode(data: &[u8], hash: gix::hash::Kind) -> Listing {
     if !sorted {
         return Listing::Bad("a tree whose entries are not in git's order".into());
     }
-    // Each entry's name as stored, as shown, and what it is. A sound name is shown as the
-    // text `sound_name` already checked (a `missions/xx` tree of a large project has hundreds
-    // of entries, and every write decodes a few such trees); a bad one is escaped.
-    let mut entries: Vec<(&[u8], String, Node)> = tree
-        .entries
-        .iter()
-        .map(|e| {
-            let name: &[u8] = e.filename;
-            match sound_name(name) {
-                Ok(text) => (name, text.to_string(), classify(e.mode, e.oid.to_owned())),
-                Err(why) => (
-                    name,
-                    display_name(name),
-                    Node::Bad(format!("{why}: {:?}", e.filename.to_str_lossy())),
-                ),
-            }
-        })
-        .collect();
     // Git's order is byte order but for trees, so the entries of most trees (of files alone)
-    // are sorted already; only the others are sorted here.
-    if !entries.is_sorted_by(|a, b| a.0 <= b.0) {
-        entries.sort_by(|a, b| a.0.cmp(b.0));
+    // are in byte order already and are listed as they come; only the others are sorted.
+    if tree.entries.is_sorted_by(|a, b| a.filename <= b.filename) {
+        return listed(tree.entries.iter());
     }
+    let mut entries: Vec<&gix::objs::tree::EntryRef<'_>> = tree.entries.iter().collect();
+    entries.sort_by(|a, b| a.filename.cmp(b.filename));
+    listed(entries.into_iter())
+}
+
+/// The listing of a tree's entries, given in byte order of their names: each name as shown
+/// and what it is. A sound name is shown as the text `sound_name` already checked (a
+/// `missions/xx` tree of a large project has hundreds of entries, and every write decodes a
+/// few such trees); a bad one is escaped.
+fn listed<'a>(
+    entries: impl ExactSizeIterator<Item = &'a gix::objs::tree::EntryRef<'a>>,
+) -> Listing {
     let mut checked: Vec<(String, Node)> = Vec::with_capacity(entries.len());
     let mut last: Option<&[u8]> = None;
-    for (name, shown, node) in entries {
+    let mut escaped = false;
+    for entry in entries {
+        let name: &[u8] = entry.filename;
         if last == Some(name) {
             // Which of two same-named entries is meant cannot be told: follow neither.
             let listed = checked.last_mut().expect("the previous entry was kept");
             listed.1 = Node::Bad("two entries with this name (git fsck: duplicateEntries)".into());
             continue;
         }
-        checked.push((shown, node));
         last = Some(name);
+        checked.push(match sound_name(name) {
+            Ok(text) => (text.to_string(), classify(entry.mode, entry.oid.to_owned())),
+            Err(why) => {
+                escaped = true;
+                let shown = display_name(name);
+                (
+                    shown,
+                    Node::Bad(format!("{why}: {:?}", name.to_str_lossy())),
+                )
+            }
+        });
     }
     // By the names as shown, which `find` searches: escaping an unprintable name can move it
-    // past its neighbours, and a search in the raw order would then miss a sound entry.
-    if !checked.is_sorted_by(|a, b| a.0 <= b.0) {
+    // past its neighbours, and a search in the raw order would then miss a sound entry. A
+    // sound name is shown as it is stored, so without an escaped one the order holds.
+    if escaped && !checked.is_sorted_by(|a, b| a.0 <= b.0) {
         checked.sort_by(|a, b| a.0.cmp(&b.0));
     }
     Listing::Entries(checked)
