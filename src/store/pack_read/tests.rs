@@ -15,6 +15,44 @@ fn through_gix(repo: &gix::Repository, ids: &[ObjectId]) -> Vec<(ObjectId, Vec<u
     all
 }
 
+/// `items` planned and read by the pack reader on `threads` threads, all from one pack and
+/// none left to the ordinary read: each blob read, and the items in no pack.
+fn read_packed(
+    repo: &gix::Repository,
+    items: &[ObjectId],
+    threads: usize,
+) -> (Vec<(ObjectId, Vec<u8>)>, Vec<ObjectId>) {
+    let (packs, rest) = plan(repo, items.to_vec(), |id| *id);
+    assert_eq!(packs.len(), 1);
+    let mut got = Vec::new();
+    let left = read(
+        packs.into_iter().next().unwrap(),
+        threads,
+        &|id, bytes| (id, bytes.to_vec()),
+        |read| got.push(read),
+    );
+    assert!(left.is_empty(), "{} left on {threads} threads", left.len());
+    (got, rest)
+}
+
+/// The chains of `items`, all in one pack, and the wanted items as `chains` left them; checks
+/// that the nodes are in pack order and each delta is told where its base is among them.
+fn laid_out(repo: &gix::Repository, items: &[ObjectId]) -> (Vec<Node>, Vec<(u64, ObjectId)>) {
+    let (packs, _) = plan(repo, items.to_vec(), |id| *id);
+    let Packed {
+        index,
+        pack,
+        mut wanted,
+    } = packs.into_iter().next().unwrap();
+    let nodes = chains(&index, &pack, &mut wanted);
+    assert!(nodes.windows(2).all(|w| w[0].offset < w[1].offset));
+    for node in &nodes {
+        let base = node.base_place.map(|place| nodes[place].offset);
+        assert_eq!(base, node.base, "the base of the entry at {}", node.offset);
+    }
+    (nodes, wanted)
+}
+
 #[test]
 fn every_packed_blob_reads_as_gix_reads_it_on_any_number_of_threads() {
     every_packed_blob_reads_as_gix_reads_it(true);
@@ -29,20 +67,11 @@ fn every_packed_blob_reads_as_gix_reads_it(offsets: bool) {
     items.push(packed[7]);
     let want = through_gix(&repo, &items);
     let deltas = {
-        let (mut packs, _) = plan(&repo, items.clone(), |id| *id);
-        let Packed {
-            index,
-            pack,
-            wanted,
-        } = &mut packs[0];
-        let nodes = chains(index, pack, wanted);
-        // In pack order, each delta told where its base is among them and how many deltas
-        // are made against it; the wanted blobs in the same order, each a node's.
-        assert!(nodes.windows(2).all(|w| w[0].offset < w[1].offset));
+        let (nodes, wanted) = laid_out(&repo, &items);
+        // Each node told how many deltas are made against it; the wanted blobs in the same
+        // order, each a node's.
         assert!(wanted.is_sorted_by_key(|(offset, _)| *offset));
         for node in &nodes {
-            let base = node.base_place.map(|place| nodes[place].offset);
-            assert_eq!(base, node.base, "the base of the entry at {}", node.offset);
             let deltas = nodes.iter().filter(|n| n.base == Some(node.offset)).count();
             assert_eq!(node.deltas as usize, deltas, "at {}", node.offset);
         }
@@ -56,17 +85,8 @@ fn every_packed_blob_reads_as_gix_reads_it(offsets: bool) {
         "git stored most blobs as deltas ({deltas})"
     );
     for threads in [1, 2, 5] {
-        let (packs, rest) = plan(&repo, items.clone(), |id| *id);
+        let (mut got, rest) = read_packed(&repo, &items, threads);
         assert_eq!(rest, loose, "the loose blobs are left, in their order");
-        assert_eq!(packs.len(), 1);
-        let mut got = Vec::new();
-        let left = read(
-            packs.into_iter().next().unwrap(),
-            threads,
-            &|id, bytes| (id, bytes.to_vec()),
-            |read| got.push(read),
-        );
-        assert!(left.is_empty(), "{} left on {threads} threads", left.len());
         got.extend(
             loose
                 .iter()
@@ -115,31 +135,14 @@ fn bases_no_one_wants_are_followed() {
     let repo = gix::open(dir.path()).unwrap();
     let items: Vec<ObjectId> = packed.iter().step_by(7).copied().collect();
     let want = through_gix(&repo, &items);
-    let (mut packs, _) = plan(&repo, items.clone(), |id| *id);
-    let Packed {
-        index,
-        pack,
-        wanted,
-    } = &mut packs[0];
-    let nodes = chains(index, pack, wanted);
+    let (nodes, wanted) = laid_out(&repo, &items);
     let unwanted = (nodes.iter())
         .filter(|n| !wanted.iter().any(|(offset, _)| *offset == n.offset))
         .count();
     assert!(unwanted > 0, "bases no one wants: {unwanted}");
-    for node in &nodes {
-        assert_eq!(node.base_place.map(|p| nodes[p].offset), node.base);
-    }
     for threads in [1, 2] {
-        let (packs, rest) = plan(&repo, items.clone(), |id| *id);
+        let (mut got, rest) = read_packed(&repo, &items, threads);
         assert!(rest.is_empty());
-        let mut got = Vec::new();
-        let left = read(
-            packs.into_iter().next().unwrap(),
-            threads,
-            &|id, bytes| (id, bytes.to_vec()),
-            |read| got.push(read),
-        );
-        assert!(left.is_empty(), "{} left", left.len());
         got.sort();
         assert_eq!(got, want, "on {threads} threads");
     }
