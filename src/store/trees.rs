@@ -76,9 +76,17 @@ fn sound_name(name: &[u8]) -> std::result::Result<&str, &'static str> {
     if !plain && text.chars().any(char::is_control) {
         return Err("an entry whose name holds a control character");
     }
-    let trimmed = name.trim_end_with(|c| c == '.' || c == ' ');
-    if trimmed.eq_ignore_ascii_case(b".git") || name.eq_ignore_ascii_case(b"git~1") {
-        return Err("an entry named `.git`, which git reserves");
+    // Only a name that begins `.g` or `g` can be `.git` (with dots or spaces after it) or its
+    // short form `git~1`: the others (nearly all) skip trimming their ends.
+    let may_be_git = match name {
+        [b'.', g, ..] | [g, ..] => g.eq_ignore_ascii_case(&b'g'),
+        [] => false,
+    };
+    if may_be_git {
+        let trimmed = name.trim_end_with(|c| c == '.' || c == ' ');
+        if trimmed.eq_ignore_ascii_case(b".git") || name.eq_ignore_ascii_case(b"git~1") {
+            return Err("an entry named `.git`, which git reserves");
+        }
     }
     Ok(text)
 }
@@ -833,7 +841,16 @@ mod tests {
         };
         let mut names: Vec<Vec<u8>> = (0..=255u8).map(|a| vec![a]).collect();
         names.extend((0..=255u8).flat_map(|a| (0..=255u8).map(move |b| vec![a, b])));
-        for stem in [&b".git"[..], b"git~1", b".gi", b"git~"] {
+        for stem in [
+            &b".git"[..],
+            b"git~1",
+            b".gi",
+            b"git~",
+            b".GIT",
+            b"GiT~1",
+            b".Git..",
+            b".gIt  ",
+        ] {
             for byte in 0..=255u8 {
                 names.push([stem, &[byte]].concat());
                 names.push([&[byte], stem].concat());
