@@ -126,8 +126,10 @@ pub(super) fn read_blob(repo: &gix::Repository, id: ObjectId, path: &str) -> Res
     }
 }
 
-/// `look` at the bytes of the file at `path`, blob `id`, in a buffer the handle reuses for
-/// the next object it reads: reading 100,000 files then allocates no buffer per file.
+/// `look` at the bytes of the file at `path`, blob `id`. A blob read through gix is lent in
+/// the buffer the handle reuses for its next object; one read from its loose file or by
+/// `pack_lookup` (a command's first few objects) comes in a buffer of its own. Packed blobs
+/// read by the thousand do not come this way: `pack_read` reads them from their packs.
 pub(super) fn with_blob<R>(
     repo: &gix::Repository,
     id: ObjectId,
