@@ -151,11 +151,10 @@ fn find_in(index: &index::File, wanted: &[(usize, ObjectId)]) -> Vec<(usize, u64
 /// whole ids: comparing 20-byte ids throughout was most of a first verify's work before its
 /// threads start.
 fn in_id_order(wanted: &[(usize, ObjectId)]) -> Vec<(usize, ObjectId)> {
-    let by_id: Vec<(u64, usize)> = (wanted.iter().enumerate())
+    let prefixes: Vec<(u64, usize)> = (wanted.iter().enumerate())
         .map(|(at, (_, id))| (id_prefix(id), at))
         .collect();
-    let by_id = spread_sort(&by_id, u64::MAX, |&(prefix, _)| prefix);
-    let mut by_id = by_id;
+    let mut by_id = spread_sort(&prefixes, u64::MAX, |&(prefix, _)| prefix);
     for tied in by_id
         .chunk_by_mut(|a, b| a.0 == b.0)
         .filter(|run| run.len() > 1)
@@ -171,10 +170,7 @@ fn in_id_order(wanted: &[(usize, ObjectId)]) -> Vec<(usize, ObjectId)> {
 /// an item, most of the time before the threads start; keys that crowd into a few stretches
 /// only bring that back.
 fn spread_sort<T: Copy>(items: &[T], max: u64, key: impl Fn(&T) -> u64) -> Vec<T> {
-    let stretches = items.len().next_power_of_two() as u64;
-    let shift = (u64::BITS - max.leading_zeros())
-        .saturating_sub(stretches.trailing_zeros())
-        .min(u64::BITS - 1);
+    let shift = stretch_shift(max, items.len());
     let stretch = |item: &T| usize::try_from(key(item) >> shift).unwrap_or(usize::MAX);
     let count = usize::try_from(max >> shift)
         .unwrap_or(usize::MAX)
@@ -199,6 +195,15 @@ fn spread_sort<T: Copy>(items: &[T], max: u64, key: impl Fn(&T) -> u64) -> Vec<T
         sorted[bounds[0]..bounds[1]].sort_unstable_by_key(&key);
     }
     sorted
+}
+
+/// How far to shift numbers from 0 to `max` so that they fall into at most about twice
+/// `items` stretches of equal length (a power of two): the fewest bits that do.
+fn stretch_shift(max: u64, items: usize) -> u32 {
+    let stretches = items.next_power_of_two() as u64;
+    (u64::BITS - max.leading_zeros())
+        .saturating_sub(stretches.trailing_zeros())
+        .min(u64::BITS - 1)
 }
 
 /// The first eight bytes of an id, as a number that orders as the ids do.
@@ -303,11 +308,7 @@ impl<'a> Places<'a> {
     fn of(offsets: &'a [u64]) -> Places<'a> {
         debug_assert!(offsets.is_sorted());
         let last = offsets.last().copied().unwrap_or(0);
-        let stretches = offsets.len().next_power_of_two() as u64;
-        // The fewest bits to shift that leave at most `stretches` stretches up to `last`.
-        let shift = (u64::BITS - last.leading_zeros())
-            .saturating_sub(stretches.trailing_zeros())
-            .min(u64::BITS - 1);
+        let shift = stretch_shift(last, offsets.len());
         let count = usize::try_from(last >> shift).unwrap_or(usize::MAX) + 1;
         let mut starts = Vec::with_capacity(count + 1);
         for (place, offset) in offsets.iter().enumerate() {
