@@ -83,11 +83,30 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 /// The state of an FNV-1a hash before any byte.
 pub const FNV1A_START: u64 = 0xcbf2_9ce4_8422_2325;
 
+/// FNV-1a's multiplier.
+const FNV1A_PRIME: u64 = 0x0100_0000_01b3;
+
 /// Carries an FNV-1a hash over more bytes, for a hasher fed in pieces.
 pub fn fnv1a_extend(hash: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(hash, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+    bytes
+        .iter()
+        .fold(hash, |hash, byte| fnv1a_step(hash, u64::from(*byte)))
+}
+
+fn fnv1a_step(hash: u64, unit: u64) -> u64 {
+    (hash ^ unit).wrapping_mul(FNV1A_PRIME)
+}
+
+/// A checksum of large stored bytes (local cache files): FNV-1a's step over eight bytes at a
+/// time, then the bytes left, then the length. Byte by byte, each step waiting on the
+/// multiply before it, 4.5 MB took 18 million instructions. Each step is one-to-one, so a
+/// change to any one word always changes the sum. Not `fnv1a`: the two differ.
+pub fn fnv1a_words(bytes: &[u8]) -> u64 {
+    let (words, rest) = bytes.as_chunks::<8>();
+    let hash = (words.iter()).fold(FNV1A_START, |hash, w| {
+        fnv1a_step(hash, u64::from_le_bytes(*w))
+    });
+    fnv1a_step(fnv1a_extend(hash, rest), bytes.len() as u64)
 }
 
 /// Test only: the environment variable that seeds the ids. When it holds a number, the random

@@ -17,8 +17,9 @@ mod unknown_keys;
 pub use duration::Minutes;
 pub use event::Event;
 pub use id::{
-    FNV1A_START, MAX_ID_LEN, derived_uid, fnv1a, fnv1a_extend, natural_cmp, new_short_id, new_uid,
-    new_uid_at, new_writer_id, quote, random_bytes, uid_order_key, validate_id,
+    FNV1A_START, MAX_ID_LEN, derived_uid, fnv1a, fnv1a_extend, fnv1a_words, natural_cmp,
+    new_short_id, new_uid, new_uid_at, new_writer_id, quote, random_bytes, uid_order_key,
+    validate_id,
 };
 pub use item::{Folded, Item, ItemKind, ItemStatus, latest_versions};
 pub use metric::Metric;

@@ -656,8 +656,8 @@ fn in_halves<T: Send, R: Send>(
     parallel: bool,
     work: impl Fn(Vec<T>) -> Option<Vec<R>> + Sync,
 ) -> Option<Vec<R>> {
-    let cores = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-    if !parallel || !cores {
+    // Asked only when it matters: a write's few buckets never ask (a system call each).
+    if !parallel || !std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
         return work(items);
     }
     let second = items.split_off(items.len() / 2);
