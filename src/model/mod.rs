@@ -33,3 +33,4 @@ pub use sprint::Sprint;
 pub use status::{Complexity, DepType, Pattern, SprintStatus, Status, fold};
 pub use text::{MAX_NAME_LEN, MAX_TEXT_LEN, clean_items, clean_name, clean_text};
 pub use time::{Date, Timestamp};
+pub use unknown_keys::KnownKeysOnly;

@@ -23,21 +23,36 @@ use serde::forward_to_deserialize_any;
 /// Where a record keeps the keys it does not know, with their values.
 pub(super) trait KeptKeys: Default {
     type Value: DeserializeOwned;
-    fn keep(&mut self, key: String, value: Self::Value);
+    fn keep(&mut self, key: Cow<'_, str>, value: Self::Value);
 }
 
 impl KeptKeys for toml::Table {
     type Value = toml::Value;
-    fn keep(&mut self, key: String, value: toml::Value) {
-        self.insert(key, value);
+    fn keep(&mut self, key: Cow<'_, str>, value: toml::Value) {
+        self.insert(key.into_owned(), value);
     }
 }
 
 impl KeptKeys for serde_json::Map<String, serde_json::Value> {
     type Value = serde_json::Value;
-    fn keep(&mut self, key: String, value: serde_json::Value) {
-        self.insert(key, value);
+    fn keep(&mut self, key: Cow<'_, str>, value: serde_json::Value) {
+        self.insert(key.into_owned(), value);
     }
+}
+
+/// A record read without the keys this version does not know: their values are still read
+/// (a file reads, or fails, exactly as it would otherwise) and then dropped, so `extra` is
+/// empty. For reads that only sum a record up: keeping an imported mission's `[legacy]`
+/// table as `toml::Value`s and dropping it again was a tenth of a first verify.
+pub struct KnownKeysOnly<T>(pub T);
+
+/// Where `KnownKeysOnly` sends the keys it does not keep.
+#[derive(Default)]
+pub(super) struct Dropped;
+
+impl KeptKeys for Dropped {
+    type Value = de::IgnoredAny;
+    fn keep(&mut self, _: Cow<'_, str>, _: de::IgnoredAny) {}
 }
 
 /// Implements `Serialize` and `Deserialize` for records derived with `remote = "Self"` whose
@@ -57,6 +72,14 @@ macro_rules! keeps_unknown_keys {
                     <$record>::deserialize($crate::model::unknown_keys::Split::new(deserializer, &mut extra))?;
                 record.extra = extra;
                 Ok(record)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $crate::model::unknown_keys::KnownKeysOnly<$record> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let mut dropped = $crate::model::unknown_keys::Dropped;
+                let split = $crate::model::unknown_keys::Split::new(deserializer, &mut dropped);
+                <$record>::deserialize(split).map($crate::model::unknown_keys::KnownKeysOnly)
             }
         }
     )*};
@@ -152,7 +175,7 @@ impl<'de, A: MapAccess<'de>, K: KeptKeys> MapAccess<'de> for Splitting<'_, A, K>
                 .map(Some);
             }
             let value = self.inner.next_value()?;
-            self.kept.keep(key.into_owned(), value);
+            self.kept.keep(key, value);
         }
         Ok(None)
     }
@@ -201,7 +224,7 @@ impl<'de> Visitor<'de> for KeyVisitor<'de> {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{Event, Mission};
+    use crate::model::{Event, KnownKeysOnly, Mission};
 
     const MISSION: &str = r#"id = "B1"
 uid = "01jdx"
@@ -244,6 +267,55 @@ by = "bo"
             assert_eq!(mission.transitions[0].extra["seat"].as_integer(), Some(3));
         }
         assert_eq!(slow, fast);
+    }
+
+    /// Read for a summary, a record drops the keys it does not know at the top and only
+    /// there, and is otherwise the record read whole, by either reader.
+    #[test]
+    fn known_keys_only_drops_the_top_unknown_keys_and_nothing_else() {
+        let whole: Mission = toml::from_str(MISSION).unwrap();
+        let slow: KnownKeysOnly<Mission> = toml::from_str(MISSION).unwrap();
+        let fast: KnownKeysOnly<Mission> =
+            crate::format::plain_toml::from_str(MISSION).expect("plain TOML");
+        for KnownKeysOnly(mission) in [slow, fast] {
+            assert!(mission.extra.is_empty());
+            assert_eq!(mission.depends[0].extra, whole.depends[0].extra);
+            assert_eq!(mission.transitions[0].extra, whole.transitions[0].extra);
+            assert_eq!(
+                Mission {
+                    extra: whole.extra.clone(),
+                    ..mission
+                },
+                whole
+            );
+        }
+    }
+
+    /// A file the whole reader refuses is refused read for a summary too: an unknown key's
+    /// value is still read, and a duplicate unknown key is still a duplicate.
+    #[test]
+    fn known_keys_only_refuses_what_the_whole_reader_refuses() {
+        let head = "id = \"B1\"\nuid = \"01jdx\"\nname = \"n\"\nstatus = \"Queued\"\n\
+                    created_at = \"2026-01-01T00:00:00Z\"\nupdated_at = \"2026-01-01T00:00:00Z\"\n";
+        for tail in [
+            "owner = \n",
+            "owner = [1, \n",
+            "owner = \"a\"\nowner = \"b\"\n",
+            "[legacy]\nbody = \"x\"\n[legacy]\nfile = \"y\"\n",
+            "owner = 1979-05-27T07:32:00Z\nstatus = \"Queued\"\n",
+        ] {
+            let text = format!("{head}{tail}");
+            assert!(toml::from_str::<Mission>(&text).is_err(), "{text}");
+            assert!(
+                toml::from_str::<KnownKeysOnly<Mission>>(&text).is_err(),
+                "{text}"
+            );
+            let path = ".cmos/missions/00/B1.toml";
+            let whole = crate::format::codec::from_toml::<Mission>(path, text.as_bytes());
+            let known =
+                crate::format::codec::from_toml::<KnownKeysOnly<Mission>>(path, text.as_bytes());
+            assert_eq!(whole.unwrap_err(), known.err().unwrap(), "{text}");
+        }
     }
 
     #[test]

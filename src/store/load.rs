@@ -15,7 +15,8 @@ use crate::format::codec::{from_toml, parse_lines};
 use crate::format::layout;
 use crate::index::{Index, MissionEntry};
 use crate::model::{
-    FORMAT_MAJOR, Format, Item, ItemKind, Mission, Project, Session, Sprint, validate_id,
+    FORMAT_MAJOR, Format, Item, ItemKind, KnownKeysOnly, Mission, Project, Session, Sprint,
+    validate_id,
 };
 
 /// The objects of a tree that the index is built from, and what is wrong with its top two
@@ -317,8 +318,9 @@ pub(super) fn index_checking(
         let id = (path.rsplit_once('/'))
             .and_then(|(_, name)| layout::record_id(name))
             .unwrap_or_default();
-        let mission =
-            from_toml::<Mission>(&path, bytes).and_then(|m| check_id(&path, id, &m.id).map(|_| m));
+        // A summary needs no unknown keys (an imported record's `[legacy]` table, say).
+        let mission = from_toml::<KnownKeysOnly<Mission>>(&path, bytes)
+            .and_then(|KnownKeysOnly(m)| check_id(&path, id, &m.id).map(|_| m));
         let mut found = Vec::new();
         if let (true, Ok(mission)) = (checking, &mission) {
             super::verify_text::mission(&path, bytes, mission, &mut found);
