@@ -1329,6 +1329,40 @@ mod tests {
         assert!(cached.missions.get("A").is_none());
     }
 
+    /// A writer killed midway leaves its files cut at their content names (they are written
+    /// in place) and no manifest naming them: the next save of that index writes them whole,
+    /// and the cache reads back.
+    #[test]
+    fn files_a_killed_writer_left_cut_are_written_whole_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        let mut index = Index::default();
+        for i in 0..300 {
+            index.upsert_mission(entry(&format!("M{i}"), vec![]));
+        }
+        let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
+        let save = || {
+            let digest = Digest::of(&index);
+            save_index(&path, tree, &index, &digest, &Windows::default(), None);
+        };
+        save();
+        let mut cut = 0;
+        let shelves = std::fs::read_dir(&path).unwrap().flatten();
+        for shelf in shelves.filter(|s| s.path().is_dir()) {
+            for file in std::fs::read_dir(shelf.path()).unwrap().flatten() {
+                let bytes = std::fs::read(file.path()).unwrap();
+                std::fs::write(file.path(), &bytes[..bytes.len() / 2]).unwrap();
+                cut += 1;
+            }
+        }
+        assert!(cut > 4, "buckets, fanout files and meta records: {cut}");
+        std::fs::remove_file(path.join(HEAD)).unwrap();
+        assert!(load(&path).is_none());
+        save();
+        let cached = load(&path).expect("the cache loads");
+        assert_eq!(cached.missions.all().unwrap(), index.missions);
+    }
+
     #[test]
     fn collecting_keeps_every_file_a_manifest_names_the_counts_per_sprint_too() {
         let dir = tempfile::tempdir().unwrap();

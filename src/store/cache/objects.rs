@@ -1,6 +1,8 @@
-//! The files of the index cache, named by the hash of their content: a file, once written,
-//! never changes, so a reader that found its name in a manifest reads exactly what the
-//! manifest meant, whatever writers do meanwhile. Old files are collected a shelf at a time,
+//! The files of the index cache, named by the hash of their content: a file, once written
+//! whole, never changes, so a reader that found its name in a manifest reads exactly what the
+//! manifest meant, whatever writers do meanwhile. A file is written in place (a manifest names
+//! it only once it is whole); a cut one a killed writer left has another length than its name
+//! says, which `read` refuses and the next writer of that content replaces. Old files are collected a shelf at a time,
 //! never one a current manifest names, and only once nothing has used them for a while.
 
 use std::fs;
@@ -114,7 +116,11 @@ impl Objects {
     /// so that collecting does not take it while the manifest being written names it.
     pub fn write(&self, shelf: &str, bytes: &[u8]) -> Option<Ref> {
         let r = Ref::of(bytes)?;
-        if !self.shelf(shelf)?.write_new(&r.name(), bytes).ok()? {
+        if !self
+            .shelf(shelf)?
+            .write_sized_in_place(&r.name(), bytes)
+            .ok()?
+        {
             self.touch(shelf, r);
         }
         Some(r)
