@@ -14,7 +14,7 @@
 //! whatever the size of the project. A reader sees one manifest, old or new, and every file
 //! it names is immutable; files no manifest names are collected a group at a time.
 
-mod bucket;
+pub(in crate::store) mod bucket;
 mod chunks;
 mod compact;
 mod objects;
@@ -22,7 +22,6 @@ mod sprint_counts;
 
 pub use bucket::{Bucket, EntryWithDependents, StoredRef, encode as encode_bucket};
 
-use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -120,7 +119,7 @@ pub struct Buckets {
     /// The fanout file of each group.
     groups: Vec<Ref>,
     /// Fanout files read so far: the buckets of each group (None if it cannot be read).
-    fanouts: Vec<OnceCell<Option<Vec<Ref>>>>,
+    fanouts: Vec<OnceLock<Option<Vec<Ref>>>>,
     /// The digest as cached.
     digest: Box<KeptDigest>,
     /// The encoded windows of the open missions.
@@ -248,7 +247,7 @@ pub fn load(dir: &Path) -> Option<Cached> {
         missions: Buckets {
             objects,
             count,
-            fanouts: groups.iter().map(|_| OnceCell::new()).collect(),
+            fanouts: groups.iter().map(|_| OnceLock::new()).collect(),
             groups,
             digest: Box::new(KeptDigest {
                 encoded: digest_bytes,
@@ -697,6 +696,14 @@ pub struct EncodedIndex<'a> {
     count: usize,
     base: Option<&'a Buckets>,
     fresh: BTreeMap<usize, Vec<u8>>,
+}
+
+impl EncodedIndex<'_> {
+    /// Every bucket's bytes in order, when every bucket was encoded (none reused).
+    pub fn every_bucket(&self) -> Option<Vec<&[u8]>> {
+        (self.base.is_none() && self.fresh.len() == self.count)
+            .then(|| self.fresh.values().map(Vec::as_slice).collect())
+    }
 }
 
 /// Encodes the buckets of `index` that `reuse` does not have as they are. None when one does

@@ -93,20 +93,25 @@ impl Store {
         // The index just built is the one every read of the tip needs: cached, the response
         // that follows (and the next command) does not read every mission file again.
         let index_cache = tip.then(|| self.index_cache_path());
-        // The index cache is written on another thread while the rest of the branch is
-        // checked here, and verify's own cache after: at 100,000 missions writing the two
-        // takes a fifth of a first verify.
-        std::thread::scope(|scope| -> Result<()> {
-            let index = &index;
-            if let Some(path) = index_cache {
-                scope.spawn(move || super::cache_index_if_stale(&path, tree, index));
-            }
-            self.check_tree(tree, index, caches, &mut problems)?;
-            if !same_records {
-                caches.save_missions(tree, index, &text);
-            }
-            Ok(())
-        })?;
+        // The index cache is written on other threads while the rest of the branch is
+        // checked here; verify's own cache keeps a copy of its buckets (at 100,000 missions
+        // writing the two takes a fifth of a first verify).
+        let keep = !same_records;
+        let checked = super::sharing_buckets(
+            index_cache.as_deref(),
+            keep,
+            tree,
+            &index,
+            || self.check_tree(tree, &index, caches, &mut problems),
+            |checked, buckets| {
+                if let Some(buckets) = buckets.and_then(|b| b.every_bucket()).filter(|_| keep) {
+                    let missions = index.missions.len();
+                    caches.save_missions(tree, &index.meta, missions, &buckets, &text);
+                }
+                checked
+            },
+        );
+        checked?;
         problems.extend(text.into_iter().map(|(_, p)| p));
         problems.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
         problems.dedup();

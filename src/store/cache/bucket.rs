@@ -106,32 +106,51 @@ pub struct Bucket {
     slots: Vec<Slot>,
 }
 
-impl Bucket {
-    /// Reads the directory of `bytes`. None unless the ids are in strict order and the
-    /// entries fill the rest of the bytes exactly.
-    pub fn parse(bytes: Vec<u8>) -> Option<Bucket> {
-        let (directory, rest): (Vec<(&str, Status, u32)>, &[u8]) =
-            postcard::take_from_bytes(&bytes).ok()?;
-        let base = bytes.as_ptr() as usize;
-        let mut at = bytes.len() - rest.len();
-        let mut slots = Vec::with_capacity(directory.len());
-        let mut previous: Option<&str> = None;
-        for (id, status, len) in directory {
-            if previous.is_some_and(|p| p >= id) {
-                return None;
-            }
-            previous = Some(id);
-            // The id borrows from `bytes`: its place there is its distance from the start.
-            let start = id.as_ptr() as usize - base;
-            let end = at.checked_add(usize::try_from(len).ok()?)?;
-            slots.push(Slot {
-                id: start..start + id.len(),
-                status,
-                entry: at..end,
-            });
-            at = end;
+/// Reads the directory of a bucket's `bytes`. None unless the ids are in strict order and
+/// the entries fill the rest of the bytes exactly.
+fn slots(bytes: &[u8]) -> Option<Vec<Slot>> {
+    let (directory, rest): (Vec<(&str, Status, u32)>, &[u8]) =
+        postcard::take_from_bytes(bytes).ok()?;
+    let base = bytes.as_ptr() as usize;
+    let mut at = bytes.len() - rest.len();
+    let mut slots = Vec::with_capacity(directory.len());
+    let mut previous: Option<&str> = None;
+    for (id, status, len) in directory {
+        if previous.is_some_and(|p| p >= id) {
+            return None;
         }
-        (at == bytes.len()).then_some(Bucket { bytes, slots })
+        previous = Some(id);
+        // The id borrows from `bytes`: its place there is its distance from the start.
+        let start = id.as_ptr() as usize - base;
+        let end = at.checked_add(usize::try_from(len).ok()?)?;
+        slots.push(Slot {
+            id: start..start + id.len(),
+            status,
+            entry: at..end,
+        });
+        at = end;
+    }
+    (at == bytes.len()).then_some(slots)
+}
+
+/// The summary of the entry at `range` of a bucket's bytes, its links left unread.
+fn summary_at(bytes: &[u8], range: Range<usize>) -> Option<MissionEntry> {
+    let only: EntryOnly = postcard::from_bytes(bytes.get(range)?).ok()?;
+    Some(only.entry)
+}
+
+/// Every mission's summary in a bucket's `bytes` (as `encode` made them), each None if it
+/// does not decode; None if the bucket does not: `Bucket::summaries` over borrowed bytes.
+pub fn summaries_of(bytes: &[u8]) -> Option<impl Iterator<Item = Option<MissionEntry>> + '_> {
+    let slots = slots(bytes)?;
+    Some((slots.into_iter()).map(|slot| summary_at(bytes, slot.entry)))
+}
+
+impl Bucket {
+    /// Reads the directory of `bytes` (see `slots`).
+    pub fn parse(bytes: Vec<u8>) -> Option<Bucket> {
+        let slots = slots(&bytes)?;
+        Some(Bucket { bytes, slots })
     }
 
     fn slot(&self, id: &str) -> Option<&Slot> {
@@ -172,10 +191,7 @@ impl Bucket {
 
     /// Every mission's summary without its links, or None if an entry does not decode.
     pub fn summaries(&self) -> impl Iterator<Item = Option<MissionEntry>> + '_ {
-        self.slots.iter().map(|slot| {
-            let only: EntryOnly = postcard::from_bytes(&self.bytes[slot.entry.clone()]).ok()?;
-            Some(only.entry)
-        })
+        (self.slots.iter()).map(|slot| summary_at(&self.bytes, slot.entry.clone()))
     }
 }
 

@@ -18,7 +18,10 @@
 //! Failing to read or write them is never an error: they only ever save work.
 //!
 //! Layout of each: a header line (its version and cmos's), an FNV-1a checksum of the rest
-//! (8 bytes), then postcard's form of the record.
+//! (8 bytes), then postcard's form of the record. `verified` keeps its missions as the index
+//! cache's buckets (`cache::bucket`, the very bytes verify encoded for that cache): postcard's
+//! form of the tree, meta records, text problems, number of missions and the buckets' sizes,
+//! then the buckets.
 
 use std::path::{Path, PathBuf};
 
@@ -27,13 +30,14 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::FileProblem;
-use crate::index::{Index, Meta, MissionEntry};
+use crate::index::{Index, Meta};
 use crate::model::fnv1a_words as checksum;
+use crate::store::cache::bucket;
 
 /// Changed whenever a stored shape changes (`MissionEntry` and `Meta` included); a file with
 /// another header is ignored.
 const HEADER: &str = concat!(
-    "cmos verified missions 3 (cmos ",
+    "cmos verified missions 4 (cmos ",
     env!("CARGO_PKG_VERSION"),
     ")\n"
 );
@@ -92,18 +96,26 @@ impl Paths {
 
     /// The index last verified, if the cache is usable.
     pub fn missions(&self) -> Option<Verified> {
-        type Stored = (
-            Vec<u8>,
-            Vec<u8>,
-            Vec<MissionEntry>,
-            Vec<(Vec<u8>, FileProblem)>,
-        );
-        let (tree, meta, entries, text): Stored = read(&self.missions, HEADER)?;
+        type Head = (Vec<u8>, Vec<u8>, Vec<(Vec<u8>, FileProblem)>, u32, Vec<u32>);
+        let body = read_body(&self.missions, HEADER)?;
+        let ((tree, meta, text, count, sizes), mut rest): (Head, &[u8]) =
+            postcard::take_from_bytes(&body).ok()?;
         let meta: Meta = serde_json::from_slice(&meta).ok()?;
+        // Room for the missions the file says it holds, within reason: it is local, and
+        // anyone with access to it can change it (a mission takes more than eight bytes).
+        let room = (count as usize).min(rest.len() / 8).min(1 << 22);
         let mut missions =
-            crate::index::Missions::with_capacity_and_hasher(entries.len(), Default::default());
-        for entry in entries {
-            missions.insert(entry.id.clone(), entry);
+            crate::index::Missions::with_capacity_and_hasher(room, Default::default());
+        for size in sizes {
+            let (bucket, after) = rest.split_at_checked(usize::try_from(size).ok()?)?;
+            for entry in bucket::summaries_of(bucket)? {
+                let entry = entry?;
+                missions.insert(entry.id.clone(), entry);
+            }
+            rest = after;
+        }
+        if !rest.is_empty() {
+            return None;
         }
         let text = text
             .into_iter()
@@ -116,23 +128,43 @@ impl Paths {
         })
     }
 
-    /// Replaces the index cache with `tree`'s.
-    pub fn save_missions(&self, tree: ObjectId, index: &Index, text: &[(ObjectId, FileProblem)]) {
+    /// Replaces the cache with `tree`'s: its meta records, its `missions` missions as the
+    /// index cache's `buckets` (every one, in order) and the text problems of its files.
+    pub fn save_missions(
+        &self,
+        tree: ObjectId,
+        meta: &Meta,
+        missions: usize,
+        buckets: &[&[u8]],
+        text: &[(ObjectId, FileProblem)],
+    ) {
         // The meta records as JSON: postcard cannot carry their free-form fields.
-        let Ok(meta) = serde_json::to_vec(&index.meta) else {
+        let Ok(meta) = serde_json::to_vec(meta) else {
             return;
         };
-        let entries: Vec<&MissionEntry> = index.missions.values().collect();
         let text: Vec<(&[u8], &FileProblem)> =
             text.iter().map(|(b, p)| (b.as_bytes(), p)).collect();
-        // About 45 bytes a mission (its id, name, sprint and links) and the meta records.
-        let hint = meta.len() + entries.len() * 64 + text.len() * 128;
-        write(
-            &self.missions,
-            HEADER,
-            &(tree.as_bytes(), meta, entries, text),
-            hint,
-        );
+        let Ok(sizes) = (buckets.iter())
+            .map(|b| u32::try_from(b.len()))
+            .collect::<Result<Vec<u32>, _>>()
+        else {
+            return;
+        };
+        let room = buckets.iter().map(|b| b.len()).sum::<usize>()
+            + meta.len()
+            + text.len() * 128
+            + sizes.len() * 5;
+        let Ok(count) = u32::try_from(missions) else {
+            return;
+        };
+        let head = (tree.as_bytes(), meta, text, count, sizes);
+        let Ok(mut body) = postcard::to_extend(&head, Vec::with_capacity(room)) else {
+            return;
+        };
+        for bucket in buckets {
+            body.extend_from_slice(bucket);
+        }
+        write_body(&self.missions, HEADER, &body);
     }
 
     /// The report of `tree`, if it is the one last verified.
@@ -181,37 +213,55 @@ impl Paths {
 }
 
 fn read<T: DeserializeOwned>(path: &Path, header: &str) -> Option<T> {
+    postcard::from_bytes(&read_body(path, header)?).ok()
+}
+
+/// What follows the header and checksum of the file at `path`, if both are right.
+fn read_body(path: &Path, header: &str) -> Option<Vec<u8>> {
     if std::fs::metadata(path).ok()?.len() > MAX_BYTES {
         return None;
     }
-    let bytes = std::fs::read(path).ok()?;
+    let mut bytes = std::fs::read(path).ok()?;
     let body = bytes.strip_prefix(header.as_bytes())?;
     let (sum, rest) = body.split_first_chunk::<8>()?;
     if u64::from_le_bytes(*sum) != checksum(rest) {
         return None;
     }
-    postcard::from_bytes(rest).ok()
+    bytes.drain(..header.len() + 8);
+    Some(bytes)
 }
 
 /// Replaces the file at `path` with `value`, atomically.
 fn write<T: Serialize>(path: &Path, header: &str, value: &T, size_hint: usize) {
-    // Room made up front: grown from nothing, the 4.5 MB of 100,000 missions were copied
-    // into fresh memory a dozen times.
-    let Ok(rest) = postcard::to_extend(value, Vec::with_capacity(size_hint)) else {
-        return;
-    };
-    let sum = checksum(&rest);
+    // Room made up front: grown from nothing, a large record was copied into fresh memory a
+    // dozen times.
+    if let Ok(body) = postcard::to_extend(value, Vec::with_capacity(size_hint)) {
+        write_body(path, header, &body);
+    }
+}
+
+/// Replaces the file at `path` with `header`, the checksum of `body`, and `body`.
+fn write_body(path: &Path, header: &str, body: &[u8]) {
+    let sum = checksum(body);
     let _ = crate::store::local::replace_with(path, |out| {
         out.write_all(header.as_bytes())?;
         out.write_all(&sum.to_le_bytes())?;
-        out.write_all(&rest)
+        out.write_all(body)
     });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Status;
+    use crate::index::MissionEntry;
+    use crate::model::{DepType, Status};
+
+    /// Saves `index` as verify does: its buckets as the index cache encodes them.
+    fn save(paths: &Paths, tree: ObjectId, index: &Index, text: &[(ObjectId, FileProblem)]) {
+        let encoded = crate::store::cache::encode_index(index, None).unwrap();
+        let buckets = encoded.every_bucket().unwrap();
+        paths.save_missions(tree, &index.meta, index.missions.len(), &buckets, text);
+    }
 
     fn entry(id: &str) -> MissionEntry {
         MissionEntry {
@@ -246,11 +296,71 @@ mod tests {
         let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
         let mut index = Index::default();
         index.upsert_mission(entry("B1"));
-        paths.save_missions(tree, &index, &[(blob, problem("a"))]);
+        save(&paths, tree, &index, &[(blob, problem("a"))]);
         let cached = paths.missions().unwrap();
         assert_eq!(cached.tree, tree);
         assert_eq!(cached.index.missions["B1"].name, "Mission B1");
         assert_eq!(cached.text, vec![(blob, problem("a"))]);
+    }
+
+    /// Missions spread over many buckets, linked across them, come back as they were.
+    #[test]
+    fn an_index_of_many_buckets_comes_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::beside(&dir.path().join("index"));
+        let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
+        let mut index = Index::default();
+        for i in 0..1_000 {
+            let mut m = entry(&format!("M{i}"));
+            m.depends = vec![(format!("M{}", i / 2), DepType::Requires)];
+            m.sprint = (i % 3 == 0).then(|| format!("S{}", i % 7));
+            index.upsert_mission(m);
+        }
+        let encoded = crate::store::cache::encode_index(&index, None).unwrap();
+        assert!(encoded.every_bucket().unwrap().len() > 10);
+        save(&paths, tree, &index, &[]);
+        assert_eq!(paths.missions().unwrap().index.missions, index.missions);
+    }
+
+    /// A file whose checksum is right but whose buckets are not what the sizes say, or do
+    /// not decode, is ignored.
+    #[test]
+    fn buckets_that_do_not_add_up_or_decode_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::beside(&dir.path().join("index"));
+        let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
+        let mut index = Index::default();
+        index.upsert_mission(entry("B1"));
+        let encoded = crate::store::cache::encode_index(&index, None).unwrap();
+        let bucket = encoded.every_bucket().unwrap()[0].to_vec();
+        let text: Vec<(&[u8], &FileProblem)> = Vec::new();
+        let meta = serde_json::to_vec(&index.meta).unwrap();
+        let body = |sizes: Vec<u32>, buckets: &[u8]| {
+            let head = (tree.as_bytes(), &meta, &text, 1u32, sizes);
+            let mut body = postcard::to_allocvec(&head).unwrap();
+            body.extend_from_slice(buckets);
+            body
+        };
+        let len = bucket.len() as u32;
+        let mut garbage = bucket.clone();
+        garbage[0] = 0xff;
+        for (sizes, buckets) in [
+            (vec![len + 1], bucket.clone()),
+            (vec![len - 1], bucket.clone()),
+            (vec![len, 0], bucket.clone()),
+            (vec![], bucket.clone()),
+            (vec![u32::MAX], bucket.clone()),
+            (vec![len], garbage),
+        ] {
+            write_body(&dir.path().join("verified"), HEADER, &body(sizes, &buckets));
+            assert!(paths.missions().is_none());
+        }
+        write_body(
+            &dir.path().join("verified"),
+            HEADER,
+            &body(vec![len], &bucket),
+        );
+        assert_eq!(paths.missions().unwrap().index.missions, index.missions);
     }
 
     /// The checksum changes with any one word, any byte of the tail, and the length.
@@ -292,7 +402,7 @@ mod tests {
         let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
         let mut index = Index::default();
         index.upsert_mission(entry("B1"));
-        paths.save_missions(tree, &index, &[]);
+        save(&paths, tree, &index, &[]);
         let path = dir.path().join("verified");
         let good = std::fs::read(&path).unwrap();
         for at in [HEADER.len() + 2, good.len() - 3, good.len() / 2] {
@@ -305,11 +415,11 @@ mod tests {
         assert!(paths.missions().is_none());
         std::fs::write(&path, b"cmos verified missions 1\n").unwrap();
         assert!(paths.missions().is_none());
-        // A file of the last format (a byte-by-byte checksum) is not read as this one.
+        // A file of the last format (the summaries one after the other) is not read as this.
         let mut older = good.clone();
         older.splice(
             ..HEADER.len(),
-            HEADER.replace("missions 3", "missions 2").into_bytes(),
+            HEADER.replace("missions 4", "missions 3").into_bytes(),
         );
         std::fs::write(&path, &older).unwrap();
         assert!(paths.missions().is_none());
