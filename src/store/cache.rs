@@ -20,7 +20,7 @@ mod compact;
 mod objects;
 mod sprint_counts;
 
-pub use bucket::{Bucket, EntryWithDependents, StoredRef, encode as encode_bucket};
+pub use bucket::{Bucket, EntryWithDependents, StoredRef, splice as splice_bucket};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -617,7 +617,7 @@ fn encode_buckets(buckets: Vec<(usize, Bucketed<'_>)>) -> Option<BTreeMap<usize,
     let encoded = in_halves(buckets, entries >= MIN_PARALLEL_ENTRIES, |part| {
         part.into_iter()
             .map(|(b, (missions, links))| {
-                Some((b, encode_bucket(bucket::joined(missions, links))?))
+                Some((b, bucket::encode(bucket::joined(missions, links))?))
             })
             .collect()
     })?;

@@ -372,43 +372,38 @@ impl View {
         if cache::bucket_count(missions, Some(count)) != count {
             return false;
         }
-        let dirty: HashSet<usize> = touched
-            .iter()
-            .map(|id| cache::bucket_of(id, count))
-            .collect();
-        let mut fresh: HashMap<usize, Vec<EntryWithDependents>> = HashMap::new();
-        for &b in &dirty {
-            let Some(original) = self.bucket(b).and_then(|bucket| bucket.entries()) else {
-                return false;
-            };
-            let added: Vec<EntryWithDependents> = self
-                .changed
-                .values()
-                .filter(|m| cache::bucket_of(&m.id, count) == b)
-                .filter(|m| !original.iter().any(|(o, _)| o.id == m.id))
-                .map(|m| (m.clone(), Vec::new()))
-                .collect();
-            let with_links = original
-                .into_iter()
-                .chain(added)
-                .map(|(m, links)| {
-                    let links = self.with_changed_links(&m.id, links);
-                    let m = self.changed.get(&m.id).cloned().unwrap_or(m);
-                    (m, links)
-                })
-                .collect();
-            fresh.insert(b, with_links);
+        // In each bucket the write touched, the missions it touched (changed, or linked to or
+        // from by a changed one) are encoded again; every other entry is copied as it was.
+        let mut touched_in: HashMap<usize, Vec<&str>> = HashMap::new();
+        for id in touched {
+            let b = cache::bucket_of(id, count);
+            touched_in.entry(b).or_default().push(id);
         }
         let mut encoded = BTreeMap::new();
-        for (b, entries) in fresh {
-            let stored = entries
-                .iter()
+        for (b, ids) in touched_in {
+            let Some(bucket) = self.bucket(b) else {
+                return false;
+            };
+            let mut fresh: Vec<EntryWithDependents> = Vec::with_capacity(ids.len());
+            for id in ids {
+                let (original, links) = match bucket.get(id) {
+                    None => return false,
+                    Some(Some((m, links))) => (Some(m), links),
+                    Some(None) => (None, Vec::new()),
+                };
+                // A link to a mission there is not (nor is now) leaves nothing to store.
+                let Some(m) = self.changed.get(id).cloned().or(original) else {
+                    continue;
+                };
+                fresh.push((m, self.with_changed_links(id, links)));
+            }
+            let stored = (fresh.iter())
                 .map(|(m, links)| StoredRef {
                     entry: m,
                     dependents: links.iter().map(|(f, k)| (f.as_str(), *k)).collect(),
                 })
                 .collect();
-            match cache::encode_bucket(stored) {
+            match cache::splice_bucket(&bucket, stored) {
                 Some(bytes) => encoded.insert(b, bytes),
                 None => return false,
             };
