@@ -413,6 +413,15 @@ mod tests {
         );
     }
 
+    /// The names in `dir`, sorted.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<_> = (fs::read_dir(dir).unwrap())
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
     /// A subdirectory root is checked like any path: made when missing, refused when it is a
     /// symbolic link or a file; what is written through it lands inside, temporary files
     /// gone, and a second write of a name is refused as `write_new` refuses it.
@@ -425,11 +434,7 @@ mod tests {
         assert!(shelf.write_new("two", b"2").unwrap());
         let dir = root.path().join("index/g000");
         assert_eq!(fs::read(dir.join("one")).unwrap(), b"1");
-        let mut names: Vec<_> = (fs::read_dir(&dir).unwrap())
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
-        assert_eq!(names, ["one", "two"]);
+        assert_eq!(names_in(&dir), ["one", "two"]);
         let elsewhere = tmp.path().join("elsewhere");
         fs::create_dir(&elsewhere).unwrap();
         symlink(&elsewhere, root.path().join("index/linked")).unwrap();
@@ -474,11 +479,10 @@ mod tests {
         // A path of several parts is written as `write_new` writes it.
         assert!(shelf.write_sized_in_place("a/b", b"x").unwrap());
         assert_eq!(fs::read(dir.join("a/b")).unwrap(), b"x");
-        let mut names: Vec<_> = (fs::read_dir(&dir).unwrap())
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
-        assert_eq!(names, ["a", "cut", "dangling", "linked", "one", "sub"]);
+        assert_eq!(
+            names_in(&dir),
+            ["a", "cut", "dangling", "linked", "one", "sub"]
+        );
     }
 
     #[test]

@@ -256,6 +256,22 @@ mod tests {
     use crate::index::MissionEntry;
     use crate::model::{DepType, Status};
 
+    /// A scratch directory, the caches in it, a tree id and an index of `ids`.
+    fn setup(ids: &[&str]) -> (tempfile::TempDir, Paths, ObjectId, Index) {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::beside(&dir.path().join("index"));
+        let mut index = Index::default();
+        for id in ids {
+            index.upsert_mission(entry(id));
+        }
+        (
+            dir,
+            paths,
+            ObjectId::empty_tree(gix::hash::Kind::Sha1),
+            index,
+        )
+    }
+
     /// Saves `index` as verify does: its buckets as the index cache encodes them.
     fn save(paths: &Paths, tree: ObjectId, index: &Index, text: &[(ObjectId, FileProblem)]) {
         let encoded = crate::store::cache::encode_index(index, None).unwrap();
@@ -290,12 +306,8 @@ mod tests {
 
     #[test]
     fn the_index_and_its_problems_come_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let paths = Paths::beside(&dir.path().join("index"));
+        let (_dir, paths, tree, index) = setup(&["B1"]);
         let blob = ObjectId::empty_blob(gix::hash::Kind::Sha1);
-        let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
-        let mut index = Index::default();
-        index.upsert_mission(entry("B1"));
         save(&paths, tree, &index, &[(blob, problem("a"))]);
         let cached = paths.missions().unwrap();
         assert_eq!(cached.tree, tree);
@@ -306,10 +318,7 @@ mod tests {
     /// Missions spread over many buckets, linked across them, come back as they were.
     #[test]
     fn an_index_of_many_buckets_comes_back_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let paths = Paths::beside(&dir.path().join("index"));
-        let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
-        let mut index = Index::default();
+        let (_dir, paths, tree, mut index) = setup(&[]);
         for i in 0..1_000 {
             let mut m = entry(&format!("M{i}"));
             m.depends = vec![(format!("M{}", i / 2), DepType::Requires)];
@@ -326,11 +335,7 @@ mod tests {
     /// not decode, is ignored.
     #[test]
     fn buckets_that_do_not_add_up_or_decode_are_ignored() {
-        let dir = tempfile::tempdir().unwrap();
-        let paths = Paths::beside(&dir.path().join("index"));
-        let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
-        let mut index = Index::default();
-        index.upsert_mission(entry("B1"));
+        let (dir, paths, tree, index) = setup(&["B1"]);
         let encoded = crate::store::cache::encode_index(&index, None).unwrap();
         let bucket = encoded.every_bucket().unwrap()[0].to_vec();
         let text: Vec<(&[u8], &FileProblem)> = Vec::new();
@@ -386,9 +391,7 @@ mod tests {
 
     #[test]
     fn a_report_is_given_only_for_its_own_tree() {
-        let dir = tempfile::tempdir().unwrap();
-        let paths = Paths::beside(&dir.path().join("index"));
-        let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
+        let (_dir, paths, tree, _) = setup(&[]);
         let other = ObjectId::empty_blob(gix::hash::Kind::Sha1);
         paths.save_report(tree, &(vec![problem("a")], Vec::new()));
         assert_eq!(paths.report(tree).unwrap().0, vec![problem("a")]);
@@ -397,11 +400,7 @@ mod tests {
 
     #[test]
     fn a_flipped_bit_truncation_or_other_header_is_ignored() {
-        let dir = tempfile::tempdir().unwrap();
-        let paths = Paths::beside(&dir.path().join("index"));
-        let tree = ObjectId::empty_tree(gix::hash::Kind::Sha1);
-        let mut index = Index::default();
-        index.upsert_mission(entry("B1"));
+        let (dir, paths, tree, index) = setup(&["B1"]);
         save(&paths, tree, &index, &[]);
         let path = dir.path().join("verified");
         let good = std::fs::read(&path).unwrap();
