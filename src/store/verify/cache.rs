@@ -398,6 +398,35 @@ mod tests {
         assert!(paths.report(other).is_none());
     }
 
+    proptest::proptest! {
+        /// Any body under a right checksum (the file is local: anyone with access can write
+        /// it) is read or ignored, never a panic, and never more missions than it has bytes.
+        #[test]
+        fn any_checksummed_body_is_read_or_ignored(
+            cut in 0usize..400,
+            flips in proptest::collection::vec((0usize..400, 1u8..=255), 0..4),
+            junk in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+        ) {
+            let (dir, paths, tree, mut index) = setup(&["B1", "B2"]);
+            index.missions.get_mut("B2").unwrap().depends = vec![("B1".into(), DepType::Blocks)];
+            save(&paths, tree, &index, &[]);
+            let path = dir.path().join("verified");
+            let good = std::fs::read(&path).unwrap();
+            let mut body = good[HEADER.len() + 8..].to_vec();
+            body.truncate(cut.min(body.len()));
+            for (at, bits) in flips {
+                if let Some(byte) = body.get_mut(at) {
+                    *byte ^= bits;
+                }
+            }
+            body.extend(junk);
+            write_body(&path, HEADER, &body);
+            if let Some(read) = paths.missions() {
+                proptest::prop_assert!(read.index.missions.len() <= body.len());
+            }
+        }
+    }
+
     #[test]
     fn a_flipped_bit_truncation_or_other_header_is_ignored() {
         let (dir, paths, tree, index) = setup(&["B1"]);
