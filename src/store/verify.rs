@@ -103,8 +103,10 @@ impl Store {
             tree,
             &index,
             || self.check_tree(tree, &index, caches, &mut problems),
-            |checked, buckets| {
-                if let Some(buckets) = buckets.and_then(|b| b.every_bucket()).filter(|_| keep) {
+            |checked: Result<()>, buckets| {
+                // Kept only for a tree checked to the end, as before the two ran side by side.
+                let whole = buckets.and_then(|b| b.every_bucket());
+                if let Some(buckets) = whole.filter(|_| keep && checked.is_ok()) {
                     let missions = index.missions.len();
                     caches.save_missions(tree, &index.meta, missions, &buckets, &text);
                 }
