@@ -2,8 +2,9 @@
 //! whole, never changes, so a reader that found its name in a manifest reads exactly what the
 //! manifest meant, whatever writers do meanwhile. A file is written in place (a manifest names
 //! it only once it is whole); a cut one a killed writer left has another length than its name
-//! says, which `read` refuses and the next writer of that content replaces. Old files are collected a shelf at a time,
-//! never one a current manifest names, and only once nothing has used them for a while.
+//! says, which `read` refuses and the next writer of that content replaces. Old files are
+//! collected a shelf at a time, never one a current manifest names, and only once nothing has
+//! used them for a while.
 
 use std::fs;
 use std::path::{Path, PathBuf};
