@@ -195,6 +195,43 @@ impl Root {
         }
     }
 
+    /// The directory `relative`, which must exist, as a root of its own (nothing is made).
+    pub fn existing_subdir(&self, relative: &str) -> Result<Root> {
+        let dir = self.walk(relative, Want::Existing)?;
+        if !fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+            return Err(self.refuse(relative, format!("{} is not a directory", dir.display())));
+        }
+        Ok(Root { dir })
+    }
+
+    /// Removes the regular files directly in this directory that `remove` picks by name and
+    /// metadata; answers how many went. Each file is looked at through the listing (its type
+    /// from the listing itself, its metadata by name beside it, never following a link) and
+    /// removed by that one name: two system calls a removed file, where `remove_file` checks
+    /// the whole path again for each (five). Symbolic links, directories and names that are
+    /// not UTF-8 are left alone; a file that changes under the listing is at worst a link
+    /// removed in its place, never what it points to.
+    pub fn remove_files_where(
+        &self,
+        mut remove: impl FnMut(&str, &fs::Metadata) -> bool,
+    ) -> Result<usize> {
+        let entries = fs::read_dir(&self.dir)
+            .map_err(|e| Error::io(format!("cannot list {}", self.dir.display()), e))?;
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            if !entry.file_type().is_ok_and(|t| t.is_file()) {
+                continue;
+            }
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_file() && remove(name, &meta) && fs::remove_file(entry.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// Removes the directory `relative` if it is empty; answers whether it is gone.
     pub fn remove_empty_dir(&self, relative: &str) -> Result<bool> {
         let path = self.walk(relative, Want::Existing)?;
@@ -445,6 +482,65 @@ mod tests {
         assert!(message.contains("is not a directory"), "{message}");
         refused(root.subdir("../out"));
         assert!(fs::read_dir(&elsewhere).unwrap().next().is_none());
+    }
+
+    /// An existing subdirectory is taken as it is and never made; a missing one, a symbolic
+    /// link, a file or a name leaving the root is refused.
+    #[test]
+    fn an_existing_subdirectory_is_checked_and_never_made() {
+        let (tmp, root) = setup();
+        root.write("shelf/kept", b"1").unwrap();
+        let shelf = root.existing_subdir("shelf").unwrap();
+        assert_eq!(shelf.path(), root.path().join("shelf"));
+        assert!(root.existing_subdir("missing").is_err());
+        assert!(!root.path().join("missing").exists());
+        let elsewhere = tmp.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        symlink(&elsewhere, root.path().join("linked")).unwrap();
+        assert!(refused(root.existing_subdir("linked")).contains("is a symbolic link"));
+        assert!(refused(root.existing_subdir("shelf/kept")).contains("is not a directory"));
+        refused(root.existing_subdir("../out"));
+    }
+
+    /// Removing by listing takes the regular files picked, and only those: files not picked,
+    /// directories (with what is in them), symbolic links to files inside and outside, and
+    /// dangling ones are all left, and what a link points to is never touched.
+    #[test]
+    fn removing_listed_files_takes_the_picked_regular_files_and_nothing_else() {
+        let (tmp, root) = setup();
+        for name in ["old-1", "old-2", "live", "dir/old-3"] {
+            root.write(name, name.as_bytes()).unwrap();
+        }
+        let outside = tmp.path().join("old-outside");
+        fs::write(&outside, b"outside").unwrap();
+        symlink(&outside, root.path().join("old-link-out")).unwrap();
+        symlink(root.path().join("live"), root.path().join("old-link-in")).unwrap();
+        symlink(tmp.path().join("nowhere"), root.path().join("old-dangling")).unwrap();
+        let mut seen = Vec::new();
+        let removed = root
+            .remove_files_where(|name, meta| {
+                seen.push(name.to_string());
+                assert!(meta.is_file());
+                name.starts_with("old")
+            })
+            .unwrap();
+        assert_eq!(removed, 2);
+        seen.sort();
+        assert_eq!(
+            seen,
+            ["live", "old-1", "old-2"],
+            "only regular files are offered"
+        );
+        assert_eq!(
+            names_in(root.path()),
+            ["dir", "live", "old-dangling", "old-link-in", "old-link-out"]
+        );
+        assert_eq!(
+            fs::read(root.path().join("dir/old-3")).unwrap(),
+            b"dir/old-3"
+        );
+        assert_eq!(fs::read(&outside).unwrap(), b"outside");
+        assert_eq!(fs::read(root.path().join("live")).unwrap(), b"live");
     }
 
     /// Written in place: a new name is created whole, a file of the same length is left as

@@ -144,27 +144,17 @@ impl Objects {
     /// [`GRACE`], and the temporary files of writes killed midway. Work is one shelf's listing.
     pub fn collect(&self, shelf: &str, live: &[Ref]) {
         let names: std::collections::HashSet<String> = live.iter().map(Ref::name).collect();
-        let Ok(entries) = fs::read_dir(self.dir.join(shelf)) else {
+        let Ok(shelf) = Root::create(&self.dir).and_then(|root| root.existing_subdir(shelf)) else {
             return;
         };
-        let Ok(root) = Root::create(&self.dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            if names.contains(name) {
-                continue;
-            }
-            let idle = entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok());
-            if idle.is_some_and(|idle| idle > GRACE) {
-                let _ = root.remove_file(&format!("{shelf}/{name}"));
-            }
-        }
+        let _ = shelf.remove_files_where(|name, meta| {
+            !names.contains(name)
+                && meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|idle| idle > GRACE)
+        });
     }
 
     /// The shelves present, by name.
