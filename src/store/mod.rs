@@ -15,6 +15,7 @@ mod gate;
 mod git_program;
 mod history;
 mod ids;
+mod kept_reads;
 
 mod load;
 mod local;

@@ -617,10 +617,10 @@ pub(super) fn read_path(
     tree: ObjectId,
     path: &str,
 ) -> Result<Option<Vec<u8>>> {
-    match trees::blob_at(repo, tree, path)? {
+    super::kept_reads::read_kept(tree, path, || match trees::blob_at(repo, tree, path)? {
         Some(blob) => load::read_blob(repo, blob, path).map(Some),
         None => Ok(None),
-    }
+    })
 }
 
 /// The session record in `bytes`, the file at `path`. The last one parsed is kept: a capture
