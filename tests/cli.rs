@@ -485,6 +485,42 @@ fn completions_are_generated_for_each_shell() {
     assert!(data["script"].as_str().unwrap().contains("cmos"));
 }
 
+/// Groups of subcommands are built only when entered, yet `help` and completions reach every
+/// level, and each group is listed with its help before it is built.
+#[test]
+fn deferred_groups_reach_every_level_of_help_and_completions() {
+    let repo = Repo::new();
+    let direct = repo.ok(&["mission", "complete", "--help"]);
+    assert!(direct.contains("Usage: cmos mission complete"), "{direct}");
+    assert_eq!(repo.ok(&["help", "mission", "complete"]), direct);
+    assert_eq!(repo.ok(&["mission", "help", "complete"]), direct);
+    let top = repo.ok(&["--help"]);
+    assert!(
+        top.contains("mission      Plan, track and finish missions"),
+        "{top}"
+    );
+    assert!(
+        top.contains("kb           Search what the project knows"),
+        "{top}"
+    );
+    let learning = repo.ok(&["learning", "--help"]);
+    assert!(
+        learning.starts_with("Learnings: what was found out"),
+        "{learning}"
+    );
+    let script = repo.ok(&["completions", "bash"]);
+    for level in [
+        "cmos__subcmd__mission__subcmd__complete)",
+        "cmos__subcmd__help__subcmd__mission__subcmd__complete)",
+        "cmos__subcmd__kb__subcmd__search)",
+    ] {
+        assert!(
+            script.contains(level),
+            "{level} missing from the bash completions"
+        );
+    }
+}
+
 #[test]
 fn the_agent_is_recorded_on_commits_and_transitions() {
     let repo = Repo::new();

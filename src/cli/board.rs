@@ -9,10 +9,8 @@ use crate::board::{Board, Options};
 use crate::error::Result;
 use crate::model::text::escape_line;
 
-/// Serve a web board of the project on 127.0.0.1: kanban, burndown, dependency graph,
-/// timeline and mission pages, updated live when the cmos branch moves. Dragging a card
-/// moves the mission as `mission update --status` would, one commit by the board's agent
-/// (--agent, else $CMOS_AGENT, else "board"). Prints the URL first; stop it with Ctrl-C.
+// `cmos board`: its help is on `cli::Command::Board`, which clap reads before it builds
+// these (deferred) arguments.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct BoardArgs {

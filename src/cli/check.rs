@@ -9,13 +9,8 @@ use crate::error::{Error, Result};
 use crate::model::text::escape_line;
 use crate::ops::checks::{self as ops, Check, CheckResult, CheckRun};
 
-/// Local checks that run before a mission completes.
-///
-/// A check is a name, a shell command and the paths it covers, kept in this repository's git
-/// config (never on the cmos branch, so pulling a branch never runs anything): `git config
-/// cmos.check.test.command 'cargo test'`, `git config --add cmos.check.test.paths 'src/**'`,
-/// `git config cmos.check.test.timeout 10m` (default 10m). `mission complete` runs the checks
-/// whose paths its commits touched.
+// `cmos check`: its help is on `cli::Command::Check`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum CheckCommand {

@@ -9,7 +9,8 @@ use super::command_context::CommandContext;
 use crate::error::Result;
 use crate::ops::{Instructions, Outcome};
 
-/// Print a shell completion script, e.g. `cmos completions bash > ~/.local/share/bash-completion/completions/cmos`.
+// `cmos completions`: its help is on `cli::Command::Completions`, which clap reads before it builds
+// these (deferred) arguments.
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to complete for.
@@ -26,6 +27,8 @@ pub struct Completions {
 /// Needs no project: it never opens one.
 pub fn run(ctx: &CommandContext, args: &CompletionsArgs) -> Result<()> {
     let mut script = Vec::new();
+    // Completions walk every level: every group is built, none deferred.
+    super::deferred::build_at_once();
     clap_complete::generate(args.shell, &mut super::Cli::command(), "cmos", &mut script);
     let data = Completions {
         shell: args.shell.to_string(),

@@ -18,16 +18,8 @@ use crate::ops::context_view::{ViewRequest, view};
 use crate::ops::notes;
 use crate::ops::snapshots::{self, ContextDiff};
 
-/// The working memory an agent loads, ranked and cut to a token budget.
-///
-/// `--format json` (or `--json`) prints one envelope whose `data` is what a planning tool
-/// reads, always of this shape: `project` (the name); `sections`, in order of importance,
-/// each `{name, title, entries: [{id?, text}], omitted, more?}` where `name` is one of
-/// project, active, in_progress, next, constraints, blocked, last_session, next_steps,
-/// decisions, notes, learnings (a section with nothing in it is left out); `budget`
-/// `{tokens, used, estimate, omitted}`; and `view` `{read: now|as_of|session|snapshot,
-/// commit, commit_at, note, as_of, snapshot, domain, recent_limit}`, which says which commit
-/// of the cmos branch was read. `--format yaml` prints the same `data` as YAML.
+// `cmos context`: its help is on `cli::Command::Context`, which clap reads before it builds
+// these (deferred) arguments.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct ContextArgs {
@@ -39,7 +31,8 @@ pub struct ContextArgs {
     command: Option<ContextCommand>,
 }
 
-/// Which context: now or at a past point, narrowed to a domain and a number of entries.
+// Which context: now or at a past point, narrowed to a domain and a number of entries. (A
+// flattened struct's doc comment would replace its command's help once built.)
 #[derive(Debug, Args)]
 pub struct ViewArgs {
     #[command(flatten)]
@@ -60,7 +53,8 @@ pub struct ViewArgs {
     recent_limit: Option<usize>,
 }
 
-/// cmosctl's `context [--backlog PATH] [-o FILE] [--recent N]`.
+// cmosctl's `context [--backlog PATH] [-o FILE] [--recent N]`. (Flattened: a doc comment
+// would replace the command's help once built.)
 #[derive(Debug, Args)]
 struct CmosctlArgs {
     /// Write the context to this file (replaced if it exists, as cmosctl did) instead of

@@ -15,10 +15,8 @@ use crate::ops::mission_files::export::{self, MissionsExported, Written};
 use crate::ops::mission_files::register::{Change, Registered};
 use crate::ops::mission_files::show::{self, Current, MissionLine, Plan};
 
-/// The original CMOS's `db` commands: the plan, its files, and set-up.
-///
-/// The original kept a SQLite database; cmos keeps the same records on the cmos branch, so
-/// these commands read and write that branch and the files the original exported.
+// `cmos db`: its help is on `cli::Command::Db`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
     /// Print the plan sprint by sprint (backlog), or the work in hand (current).

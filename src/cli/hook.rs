@@ -11,7 +11,8 @@ use crate::ops::Workspace;
 use crate::ops::hook_run::{self, HookRun};
 use crate::ops::hooks::{self, Hook, Hooks};
 
-/// Git hooks that log commits against the active mission and session.
+// `cmos hook`: its help is on `cli::Command::Hook`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum HookCommand {

@@ -6,10 +6,8 @@ use super::command_context::CommandContext;
 use crate::error::{Error, Result};
 use crate::ops::init;
 
-/// Create the cmos branch with the project record, or say it already exists.
-///
-/// Works from any subdirectory or linked worktree and in bare repositories. In a clone whose
-/// remote already has a cmos branch, init adopts it instead of starting a second history.
+// `cmos init`: its help is on `cli::Command::Init`, which clap reads before it builds
+// these (deferred) arguments.
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Project name [default: the repository's directory name].

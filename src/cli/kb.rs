@@ -8,7 +8,8 @@ use crate::error::Result;
 use crate::kb::Source;
 use crate::ops::kb::{self as ops, KbHit, Validated};
 
-/// Search what the project knows: its markdown documents and every record on the branch.
+// `cmos kb`: its help is on `cli::Command::Kb`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum KbCommand {

@@ -9,7 +9,8 @@ use crate::error::{Error, Result};
 use crate::mcp::tools::Profile;
 use crate::ops::agents;
 
-/// Serve the cmos tools to an MCP client (Claude Code, Cursor, Codex) over stdin/stdout.
+// `cmos mcp`: its help is on `cli::Command::Mcp`, which clap reads before it builds
+// these (deferred) arguments.
 #[derive(Debug, Args)]
 pub struct McpArgs {
     /// The repository to serve [default: the one containing the current directory].
@@ -43,7 +44,8 @@ impl From<ToolsArg> for Profile {
     }
 }
 
-/// Tell agents how to work with cmos, in their instructions file.
+// `cmos agents`: its help is on `cli::Command::Agents`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum AgentsCommand {

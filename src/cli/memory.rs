@@ -9,7 +9,8 @@ use crate::error::Result;
 use crate::model::text::first_line_cut;
 use crate::ops::memory::{self as ops, Memory, MemoryFilter, MemoryKind};
 
-/// What the project remembers: decisions, learnings, constraints, facts, notes, next steps.
+// `cmos memory`: its help is on `cli::Command::Memory`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum MemoryCommand {

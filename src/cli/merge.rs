@@ -7,7 +7,8 @@ use crate::error::Result;
 use crate::ops::Workspace;
 use crate::ops::merge_branch::{self as ops, MergeOutcome};
 
-/// Merge another cmos branch (a team's) into this clone's, as sync merges; push with sync.
+// `cmos merge`: its help is on `cli::Command::Merge`, which clap reads before it builds
+// these (deferred) arguments.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
     /// The branch to merge: a local branch (cmos-team-a), a remote-tracking one

@@ -8,7 +8,8 @@ use crate::error::Result;
 use crate::model::Metric;
 use crate::ops::metrics::{self, Measures};
 
-/// Metrics of sessions and missions: tokens, latency, accepted work, defects.
+// `cmos metric`: its help is on `cli::Command::Metric`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum MetricCommand {

@@ -13,10 +13,8 @@ use crate::next::Input;
 use crate::ops::Workspace;
 use crate::ops::migrate::{self, Export, Exported};
 
-/// Bring in a project's memory from the original CMOS or a peer tool, as one commit.
-///
-/// Values cmos cannot map are kept verbatim and reported; records the branch already has are
-/// left alone, so running an import again changes nothing.
+// `cmos import`: its help is on `cli::Command::Import`, which clap reads before it builds
+// these (deferred) arguments.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     #[arg(value_enum)]
@@ -52,7 +50,8 @@ impl ValueEnum for ImportFormat {
     }
 }
 
-/// Write the project's memory as the original CMOS's files, or everything with a dump.
+// `cmos export`: its help is on `cli::Command::Export`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum ExportCommand {

@@ -6,6 +6,7 @@ mod command_context;
 mod completions;
 mod context;
 mod db;
+mod deferred;
 mod hook;
 mod init;
 mod input;
@@ -41,6 +42,7 @@ use crate::error::{Error, Result};
 use crate::model::ItemKind;
 use crate::ops::Workspace;
 use command_context::CommandContext;
+use deferred::Deferred;
 use output::Printer;
 
 /// cmos: shared project memory for AI coding agents and the people who steer them.
@@ -69,72 +71,139 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The commands. Groups of subcommands and commands' arguments are `Deferred`: clap builds
+/// them only when the command line reaches them, so their one-line help is written here, on
+/// the variant.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    Init(init::InitArgs),
+    /// Create the cmos branch with the project record, or say it already exists.
+    ///
+    /// Works from any subdirectory or linked worktree and in bare repositories. In a clone whose
+    /// remote already has a cmos branch, init adopts it instead of starting a second history.
+    Init(Deferred<init::InitArgs>),
+    /// Plan work in sprints.
     #[command(subcommand)]
-    Sprint(sprint::SprintCommand),
+    Sprint(Deferred<sprint::SprintCommand>),
+    /// Plan, track and finish missions.
     #[command(subcommand)]
-    Mission(mission::MissionCommand),
+    Mission(Deferred<mission::MissionCommand>),
+    /// Work in sessions and note what matters as you go.
     #[command(subcommand)]
-    Session(session::SessionCommand),
+    Session(Deferred<session::SessionCommand>),
+    /// Decisions and their rationale; a newer decision can supersede an older one.
     #[command(subcommand, visible_alias = "decisions")]
-    Decision(knowledge::decision::DecisionCommand),
+    Decision(Deferred<knowledge::decision::DecisionCommand>),
+    /// Facts: statements of truth, optionally pinned to files so they can be flagged stale.
     #[command(subcommand)]
-    Fact(knowledge::fact::FactCommand),
+    Fact(Deferred<knowledge::fact::FactCommand>),
     /// Learnings: what was found out that the next agent should know.
     #[command(subcommand)]
-    Learning(knowledge::review::LearningCommand),
+    Learning(Deferred<knowledge::review::LearningCommand>),
     /// Constraints: rules the work must respect.
     #[command(subcommand)]
-    Constraint(knowledge::note::NoteCommand),
+    Constraint(Deferred<knowledge::note::NoteCommand>),
+    /// Next steps left for whoever comes next: mark them done or dropped, or carry them on.
     #[command(subcommand, name = "next-step")]
-    NextStep(knowledge::next_step::NextStepCommand),
+    NextStep(Deferred<knowledge::next_step::NextStepCommand>),
+    /// What the project remembers: decisions, learnings, constraints, facts, notes, next steps.
     #[command(subcommand)]
-    Memory(memory::MemoryCommand),
-    Status(status::StatusArgs),
+    Memory(Deferred<memory::MemoryCommand>),
+    /// Where the project stands: current sprint, work in progress, blockers and the next mission.
+    Status(Deferred<status::StatusArgs>),
+    /// Reports of research missions.
     #[command(subcommand)]
-    Research(research::ResearchCommand),
+    Research(Deferred<research::ResearchCommand>),
+    /// Search what the project knows: its markdown documents and every record on the branch.
     #[command(subcommand)]
-    Kb(kb::KbCommand),
-    Import(migrate::ImportArgs),
+    Kb(Deferred<kb::KbCommand>),
+    /// Bring in a project's memory from the original CMOS or a peer tool, as one commit.
+    ///
+    /// Values cmos cannot map are kept verbatim and reported; records the branch already has are
+    /// left alone, so running an import again changes nothing.
+    Import(Deferred<migrate::ImportArgs>),
+    /// Write the project's memory as the original CMOS's files, or everything with a dump.
     #[command(subcommand)]
-    Export(migrate::ExportCommand),
-    Mcp(mcp::McpArgs),
+    Export(Deferred<migrate::ExportCommand>),
+    /// Serve the cmos tools to an MCP client (Claude Code, Cursor, Codex) over stdin/stdout.
+    Mcp(Deferred<mcp::McpArgs>),
+    /// Tell agents how to work with cmos, in their instructions file.
     #[command(subcommand)]
-    Agents(mcp::AgentsCommand),
-    Sync(sync::SyncArgs),
-    Merge(merge::MergeArgs),
+    Agents(Deferred<mcp::AgentsCommand>),
+    /// Fetch the remote's cmos branch, merge it with ours, push the result.
+    Sync(Deferred<sync::SyncArgs>),
+    /// Merge another cmos branch (a team's) into this clone's, as sync merges; push with sync.
+    Merge(Deferred<merge::MergeArgs>),
+    /// Git hooks that log commits against the active mission and session.
     #[command(subcommand)]
-    Hook(hook::HookCommand),
-    History(review::HistoryArgs),
-    Diff(review::DiffArgs),
-    Verify(review::VerifyArgs),
+    Hook(Deferred<hook::HookCommand>),
+    /// Every change to one mission, field by field, newest first.
+    History(Deferred<review::HistoryArgs>),
+    /// What changed between two revisions of the branch (or named snapshots): missions, sprints
+    /// and sessions field by field, decisions and other items by status, the notes.
+    Diff(Deferred<review::DiffArgs>),
+    /// Check a cmos branch: schema, ids, links, cycles, duplicates, logs. Exits 6 on problems.
+    Verify(Deferred<review::VerifyArgs>),
     /// Take back this worktree's last operation, as a new commit.
     Undo,
-    Conflicts(sync::ConflictsArgs),
-    Context(context::ContextArgs),
+    /// Fields changed on both sides that syncs resolved: what was kept and what was not.
+    Conflicts(Deferred<sync::ConflictsArgs>),
+    /// The working memory an agent loads, ranked and cut to a token budget.
+    ///
+    /// `--format json` (or `--json`) prints one envelope whose `data` is what a planning tool
+    /// reads, always of this shape: `project` (the name); `sections`, in order of importance,
+    /// each `{name, title, entries: [{id?, text}], omitted, more?}` where `name` is one of
+    /// project, active, in_progress, next, constraints, blocked, last_session, next_steps,
+    /// decisions, notes, learnings (a section with nothing in it is left out); `budget`
+    /// `{tokens, used, estimate, omitted}`; and `view` `{read: now|as_of|session|snapshot,
+    /// commit, commit_at, note, as_of, snapshot, domain, recent_limit}`, which says which commit
+    /// of the cmos branch was read. `--format yaml` prints the same `data` as YAML.
+    Context(Deferred<context::ContextArgs>),
     /// Everything a new agent needs to start: context plus what to do first.
-    Onboard(context::ShapeArgs),
+    Onboard(Deferred<context::ShapeArgs>),
     Log(status::LogArgs),
-    Completions(completions::CompletionsArgs),
+    /// Print a shell completion script, e.g. `cmos completions bash > ~/.local/share/bash-completion/completions/cmos`.
+    Completions(Deferred<completions::CompletionsArgs>),
+    /// Check the project: the branch's health, the documents it points at.
     #[command(subcommand)]
-    Validate(validate::ValidateCommand),
+    Validate(Deferred<validate::ValidateCommand>),
+    /// The original CMOS's `db` commands: the plan, its files, and set-up.
+    ///
+    /// The original kept a SQLite database; cmos keeps the same records on the cmos branch, so
+    /// these commands read and write that branch and the files the original exported.
     #[command(subcommand)]
-    Db(db::DbCommand),
+    Db(Deferred<db::DbCommand>),
+    /// Metrics of sessions and missions: tokens, latency, accepted work, defects.
     #[command(subcommand)]
-    Metric(metric::MetricCommand),
+    Metric(Deferred<metric::MetricCommand>),
+    /// Roll-ups of the metrics: per mission and per session type.
     #[command(subcommand)]
-    Report(report::ReportCommand),
+    Report(Deferred<report::ReportCommand>),
+    /// Policies: validation thresholds, limits and model routing, kept on the cmos branch
+    /// (`.cmos/policy.toml`) so every clone reads the same. Policies are data only: nothing in
+    /// them is ever run.
     #[command(subcommand)]
-    Policy(policy::PolicyCommand),
+    Policy(Deferred<policy::PolicyCommand>),
+    /// Local checks that run before a mission completes.
+    ///
+    /// A check is a name, a shell command and the paths it covers, kept in this repository's git
+    /// config (never on the cmos branch, so pulling a branch never runs anything): `git config
+    /// cmos.check.test.command 'cargo test'`, `git config --add cmos.check.test.paths 'src/**'`,
+    /// `git config cmos.check.test.timeout 10m` (default 10m). `mission complete` runs the checks
+    /// whose paths its commits touched.
     #[command(subcommand)]
-    Check(check::CheckCommand),
+    Check(Deferred<check::CheckCommand>),
+    /// The project's process graph: states, the events that move between them, and what each
+    /// move suggests doing.
     #[command(subcommand)]
-    Process(process::ProcessCommand),
+    Process(Deferred<process::ProcessCommand>),
+    /// The project's state in its process graph.
     #[command(subcommand)]
-    Fsm(process::FsmCommand),
-    Board(board::BoardArgs),
+    Fsm(Deferred<process::FsmCommand>),
+    /// Serve a web board of the project on 127.0.0.1: kanban, burndown, dependency graph,
+    /// timeline and mission pages, updated live when the cmos branch moves. Dragging a card
+    /// moves the mission as `mission update --status` would, one commit by the board's agent
+    /// (--agent, else $CMOS_AGENT, else "board"). Prints the URL first; stop it with Ctrl-C.
+    Board(Deferred<board::BoardArgs>),
 }
 
 /// Parses arguments, runs the command and returns the process exit code.
@@ -162,44 +231,58 @@ pub fn main() -> i32 {
 /// Runs one command; each asks the context for what it needs (the project, the printer).
 fn run(ctx: &CommandContext, command: Command) -> Result<()> {
     match command {
-        Command::Init(args) => init::run(ctx, args),
-        Command::Sprint(cmd) => sprint::run(ctx, cmd),
-        Command::Mission(cmd) => mission::run(ctx, cmd),
-        Command::Session(cmd) => session::run(ctx, cmd),
-        Command::Decision(cmd) => knowledge::decision::run(ctx, cmd),
-        Command::Fact(cmd) => knowledge::fact::run(ctx, cmd),
-        Command::Learning(cmd) => knowledge::review::run_learning(ctx, cmd),
-        Command::Constraint(cmd) => knowledge::note::run(ctx, ItemKind::Constraint, cmd),
-        Command::NextStep(cmd) => knowledge::next_step::run(ctx, cmd),
-        Command::Memory(cmd) => memory::run(ctx, cmd),
-        Command::Status(args) => status::run_status(ctx, args),
-        Command::Research(cmd) => research::run(ctx, cmd),
-        Command::Kb(cmd) => kb::run(ctx, cmd),
-        Command::Mcp(args) => mcp::run(ctx, args),
-        Command::Agents(cmd) => mcp::run_agents(ctx, cmd),
-        Command::Context(args) => context::run(ctx, args),
-        Command::Onboard(args) => context::run_onboard(ctx, args),
+        Command::Init(args) => init::run(ctx, args.into_inner()),
+        Command::Sprint(cmd) => sprint::run(ctx, cmd.into_inner()),
+        Command::Mission(cmd) => mission::run(ctx, cmd.into_inner()),
+        Command::Session(cmd) => session::run(ctx, cmd.into_inner()),
+        Command::Decision(cmd) => knowledge::decision::run(ctx, cmd.into_inner()),
+        Command::Fact(cmd) => knowledge::fact::run(ctx, cmd.into_inner()),
+        Command::Learning(cmd) => knowledge::review::run_learning(ctx, cmd.into_inner()),
+        Command::Constraint(cmd) => {
+            knowledge::note::run(ctx, ItemKind::Constraint, cmd.into_inner())
+        }
+        Command::NextStep(cmd) => knowledge::next_step::run(ctx, cmd.into_inner()),
+        Command::Memory(cmd) => memory::run(ctx, cmd.into_inner()),
+        Command::Status(args) => status::run_status(ctx, args.into_inner()),
+        Command::Research(cmd) => research::run(ctx, cmd.into_inner()),
+        Command::Kb(cmd) => kb::run(ctx, cmd.into_inner()),
+        Command::Mcp(args) => mcp::run(ctx, args.into_inner()),
+        Command::Agents(cmd) => mcp::run_agents(ctx, cmd.into_inner()),
+        Command::Context(args) => context::run(ctx, args.into_inner()),
+        Command::Onboard(args) => context::run_onboard(ctx, args.into_inner()),
         Command::Log(args) => status::run_log(ctx, args),
-        Command::Completions(args) => completions::run(ctx, &args),
-        Command::Validate(cmd) => validate::run(ctx, cmd),
-        Command::Db(cmd) => db::run(ctx, cmd),
-        Command::Metric(cmd) => metric::run(ctx, cmd),
-        Command::Report(cmd) => report::run(ctx, cmd),
-        Command::Policy(cmd) => policy::run(ctx, cmd),
-        Command::Check(cmd) => check::run(ctx, cmd),
-        Command::Process(cmd) => process::run(ctx, cmd),
-        Command::Fsm(cmd) => process::run_fsm(ctx, cmd),
-        Command::Board(args) => board::run(ctx, args),
+        Command::Completions(args) => completions::run(ctx, &args.into_inner()),
+        Command::Validate(cmd) => validate::run(ctx, cmd.into_inner()),
+        Command::Db(cmd) => db::run(ctx, cmd.into_inner()),
+        Command::Metric(cmd) => metric::run(ctx, cmd.into_inner()),
+        Command::Report(cmd) => report::run(ctx, cmd.into_inner()),
+        Command::Policy(cmd) => policy::run(ctx, cmd.into_inner()),
+        Command::Check(cmd) => check::run(ctx, cmd.into_inner()),
+        Command::Process(cmd) => process::run(ctx, cmd.into_inner()),
+        Command::Fsm(cmd) => process::run_fsm(ctx, cmd.into_inner()),
+        Command::Board(args) => board::run(ctx, args.into_inner()),
         // These take the project and the printer directly.
-        Command::Import(args) => with_workspace(ctx, |ws, p| migrate::run_import(ws, args, p)),
-        Command::Export(cmd) => with_workspace(ctx, |ws, p| migrate::run_export(ws, cmd, p)),
-        Command::Sync(args) => with_workspace(ctx, |ws, p| sync::run(ws, args, p)),
-        Command::Merge(args) => with_workspace(ctx, |ws, p| merge::run(ws, args, p)),
-        Command::Conflicts(args) => with_workspace(ctx, |ws, p| sync::run_conflicts(ws, args, p)),
-        Command::Hook(cmd) => with_workspace(ctx, |ws, p| hook::run(ws, cmd, p)),
-        Command::History(args) => with_workspace(ctx, |ws, p| review::run_history(ws, args, p)),
-        Command::Diff(args) => with_workspace(ctx, |ws, p| review::run_diff(ws, args, p)),
-        Command::Verify(args) => with_workspace(ctx, |ws, p| review::run_verify(ws, args, p)),
+        Command::Import(args) => {
+            with_workspace(ctx, |ws, p| migrate::run_import(ws, args.into_inner(), p))
+        }
+        Command::Export(cmd) => {
+            with_workspace(ctx, |ws, p| migrate::run_export(ws, cmd.into_inner(), p))
+        }
+        Command::Sync(args) => with_workspace(ctx, |ws, p| sync::run(ws, args.into_inner(), p)),
+        Command::Merge(args) => with_workspace(ctx, |ws, p| merge::run(ws, args.into_inner(), p)),
+        Command::Conflicts(args) => {
+            with_workspace(ctx, |ws, p| sync::run_conflicts(ws, args.into_inner(), p))
+        }
+        Command::Hook(cmd) => with_workspace(ctx, |ws, p| hook::run(ws, cmd.into_inner(), p)),
+        Command::History(args) => {
+            with_workspace(ctx, |ws, p| review::run_history(ws, args.into_inner(), p))
+        }
+        Command::Diff(args) => {
+            with_workspace(ctx, |ws, p| review::run_diff(ws, args.into_inner(), p))
+        }
+        Command::Verify(args) => {
+            with_workspace(ctx, |ws, p| review::run_verify(ws, args.into_inner(), p))
+        }
         Command::Undo => with_workspace(ctx, review::run_undo),
     }
 }

@@ -8,9 +8,8 @@ use crate::error::Result;
 use crate::model::text::{escape_line, first_line_cut};
 use crate::ops::policy::{self as ops, Changed, Shown, Source};
 
-/// Policies: validation thresholds, limits and model routing, kept on the cmos branch
-/// (`.cmos/policy.toml`) so every clone reads the same. Policies are data only: nothing in
-/// them is ever run.
+// `cmos policy`: its help is on `cli::Command::Policy`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum PolicyCommand {

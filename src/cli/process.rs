@@ -16,8 +16,8 @@ use crate::ops::process::requests::{self, Request};
 use crate::ops::process::run;
 use crate::ops::process::{self as ops, ProcessView};
 
-/// The project's process graph: states, the events that move between them, and what each
-/// move suggests doing.
+// `cmos process`: its help is on `cli::Command::Process`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum ProcessCommand {
@@ -29,7 +29,8 @@ pub enum ProcessCommand {
     Check { file: Option<PathBuf> },
 }
 
-/// The project's state in its process graph.
+// `cmos fsm`: its help is on `cli::Command::Fsm`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum FsmCommand {

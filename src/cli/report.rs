@@ -11,7 +11,8 @@ use crate::model::Date;
 use crate::model::text::escape_line;
 use crate::ops::metrics::{self, GateOutcomes, Period, Report, Rollup, Stat};
 
-/// Roll-ups of the metrics: per mission and per session type.
+// `cmos report`: its help is on `cli::Command::Report`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum ReportCommand {

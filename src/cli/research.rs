@@ -8,7 +8,8 @@ use super::command_context::CommandContext;
 use crate::error::Result;
 use crate::ops::research;
 
-/// Reports of research missions.
+// `cmos research`: its help is on `cli::Command::Research`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum ResearchCommand {

@@ -11,7 +11,8 @@ use crate::ops::undo::{self, Undone};
 use crate::ops::verify::{self, Verified};
 use crate::ops::{Workspace, snapshots};
 
-/// Every change to one mission, field by field, newest first.
+// `cmos history`: its help is on `cli::Command::History`, which clap reads before it builds
+// these (deferred) arguments.
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// [default: this worktree's session's mission, else its active mission]
@@ -25,8 +26,8 @@ pub struct HistoryArgs {
     limit: usize,
 }
 
-/// What changed between two revisions of the branch (or named snapshots): missions, sprints
-/// and sessions field by field, decisions and other items by status, the notes.
+// `cmos diff`: its help is on `cli::Command::Diff`, which clap reads before it builds
+// these (deferred) arguments.
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     from: String,
@@ -34,7 +35,8 @@ pub struct DiffArgs {
     to: Option<String>,
 }
 
-/// Check a cmos branch: schema, ids, links, cycles, duplicates, logs. Exits 6 on problems.
+// `cmos verify`: its help is on `cli::Command::Verify`, which clap reads before it builds
+// these (deferred) arguments.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The branch or revision to check, e.g. a pull request's branch [default: the cmos branch].

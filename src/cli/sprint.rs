@@ -17,7 +17,8 @@ use crate::error::Result;
 use crate::model::{Sprint, SprintStatus, Status};
 use crate::ops::sprint::{self as ops, SprintDetail, SprintFields, SprintView};
 
-/// Plan work in sprints.
+// `cmos sprint`: its help is on `cli::Command::Sprint`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum SprintCommand {

@@ -11,7 +11,8 @@ use crate::ops::MissionBrief;
 use crate::ops::status::{self as ops, StatusView};
 use crate::store::LogEntry;
 
-/// Where the project stands: current sprint, work in progress, blockers and the next mission.
+// `cmos status`: its help is on `cli::Command::Status`, which clap reads before it builds
+// these (deferred) arguments.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Also list the most recent operations (5 unless --recent says otherwise).

@@ -8,7 +8,8 @@ use crate::model::Event;
 use crate::ops::Workspace;
 use crate::ops::sync::{self as ops, SyncOutcome};
 
-/// Fetch the remote's cmos branch, merge it with ours, push the result.
+// `cmos sync`: its help is on `cli::Command::Sync`, which clap reads before it builds
+// these (deferred) arguments.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
     /// [default: the branch's upstream remote, else origin]
@@ -22,7 +23,8 @@ pub struct SyncArgs {
     allow_unrelated: bool,
 }
 
-/// Fields changed on both sides that syncs resolved: what was kept and what was not.
+// `cmos conflicts`: its help is on `cli::Command::Conflicts`, which clap reads before it builds
+// these (deferred) arguments.
 #[derive(Debug, Args)]
 pub struct ConflictsArgs {
     /// Only the conflicts of this record.

@@ -11,7 +11,8 @@ use crate::model::text::escape_line;
 use crate::ops::validate::{self, Health};
 use crate::ops::validate_docs::{self, DocStatus, DocsReport};
 
-/// Check the project: the branch's health, the documents it points at.
+// `cmos validate`: its help is on `cli::Command::Validate`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum ValidateCommand {

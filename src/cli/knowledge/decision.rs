@@ -8,7 +8,8 @@ use crate::error::Result;
 use crate::model::ItemKind;
 use crate::ops::knowledge::{self as ops, ListFilter, NewItem};
 
-/// Decisions and their rationale; a newer decision can supersede an older one.
+// `cmos decision`: its help is on `cli::Command::Decision`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum DecisionCommand {

@@ -10,7 +10,8 @@ use crate::error::Result;
 use crate::model::{ItemKind, ItemStatus};
 use crate::ops::knowledge::{self as ops, FactView, ListFilter, NewItem};
 
-/// Facts: statements of truth, optionally pinned to files so they can be flagged stale.
+// `cmos fact`: its help is on `cli::Command::Fact`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum FactCommand {

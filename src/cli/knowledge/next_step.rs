@@ -10,7 +10,8 @@ use crate::error::Result;
 use crate::model::{ItemKind, ItemStatus};
 use crate::ops::knowledge::{self as ops, ListFilter, NewItem};
 
-/// Next steps left for whoever comes next: mark them done or dropped, or carry them on.
+// `cmos nextstep`: its help is on `cli::Command::NextStep`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum NextStepCommand {

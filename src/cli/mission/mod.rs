@@ -20,7 +20,8 @@ use crate::ops::metadata::{self, Metadata};
 use crate::ops::mission::{self as ops, MissionFields};
 use moves::MoveCommand;
 
-/// Plan, track and finish missions.
+// `cmos mission`: its help is on `cli::Command::Mission`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum MissionCommand {

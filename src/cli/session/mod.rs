@@ -15,7 +15,8 @@ use crate::ops::session::{self as ops, SessionBrief, StartRequest};
 use crate::ops::session_log::{self, LogRequest, LogType};
 use render::{render_list, render_resume, render_show};
 
-/// Work in sessions and note what matters as you go.
+// `cmos session`: its help is on `cli::Command::Session`, which clap reads before it builds
+// this (deferred) group.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum SessionCommand {
