@@ -555,6 +555,53 @@ mod tests {
         assert_eq!(parse("g", commented.as_bytes()).unwrap().rows[1].line, 5);
     }
 
+    proptest::proptest! {
+        /// Any file of rows, with lines between them and each header written plainly or
+        /// followed by a comment, and any one byte of it changed: whenever the quick reader
+        /// reads it, the toml crate reads the same rows on the same lines.
+        #[test]
+        fn any_graph_the_quick_reader_reads_it_places_as_the_toml_crate_does(
+            rows in proptest::collection::vec(
+                (
+                    "[A-Za-z_]{1,6}",
+                    "[a-z_]{1,6}",
+                    "[A-Za-z_]{1,6}",
+                    proptest::option::of("[a-z_]{1,8}"),
+                    proptest::option::of("[a-z_]{1,8}"),
+                ),
+                0..6,
+            ),
+            between in proptest::collection::vec(
+                proptest::sample::select(vec!["", "\n", "# note\n", "\n\n", "  \n"]),
+                6,
+            ),
+            commented in proptest::collection::vec(proptest::prelude::any::<bool>(), 6),
+            change in proptest::option::of((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>())),
+        ) {
+            let mut text = String::new();
+            for (i, (state, event, next, action_ref, protocol)) in rows.iter().enumerate() {
+                text.push_str(between[i]);
+                text.push_str(if commented[i] { "[[transition]] # row\n" } else { "[[transition]]\n" });
+                text.push_str(&format!("state = \"{state}\"\nevent = \"{event}\"\nnext = \"{next}\"\n"));
+                if let Some(action_ref) = action_ref {
+                    text.push_str(&format!("action_type = \"local\"\naction_ref = \"{action_ref}\"\n"));
+                }
+                if let Some(protocol) = protocol {
+                    text.push_str(&format!("params = {{ protocol = \"{protocol}\" }}\n"));
+                }
+            }
+            let mut bytes = text.into_bytes();
+            if let (Some((at, byte)), false) = (change, bytes.is_empty()) {
+                let at = at % bytes.len();
+                bytes[at] = byte;
+            }
+            if let Some(plain) = plain_rows(&bytes) {
+                let spanned = spanned_rows("g", &bytes);
+                proptest::prop_assert_eq!(Ok(plain), spanned.map_err(|p| p.message));
+            }
+        }
+    }
+
     #[test]
     fn duplicate_state_event_rows_are_refused_with_both_lines() {
         let p = refusal(&format!("{ROW_A}{ROW_B}{ROW_A}"));
