@@ -52,6 +52,15 @@ thread_local! {
     static INFLATE: RefCell<gix::zlib::Inflate> = RefCell::new(gix::zlib::Inflate::default());
 }
 
+/// `inflate` run with this thread's decompressor, reset first (the pack reader's lookups use
+/// it too: a completion read some 17 objects, each with a decompressor of its own).
+pub(super) fn with_inflate<R>(inflate: impl FnOnce(&mut gix::zlib::Inflate) -> R) -> R {
+    INFLATE.with_borrow_mut(|decompressor| {
+        decompressor.reset();
+        inflate(decompressor)
+    })
+}
+
 fn read_loose(objects: &Path, id: &ObjectId, max_size: u64) -> Loose {
     let hex = id.to_hex().to_string();
     let path = objects.join(&hex[..2]).join(&hex[2..]);
@@ -72,10 +81,7 @@ fn read_loose(objects: &Path, id: &ObjectId, max_size: u64) -> Loose {
     if read.is_err() || stored.is_empty() || stored.len() as u64 > MOST_FILE_BYTES {
         return Loose::Unreadable;
     }
-    INFLATE.with_borrow_mut(|inflate| {
-        inflate.reset();
-        inflated(inflate, &stored, max_size).unwrap_or(Loose::Unreadable)
-    })
+    with_inflate(|inflate| inflated(inflate, &stored, max_size).unwrap_or(Loose::Unreadable))
 }
 
 /// The object a loose file holds, `stored` being the file; None where it does not read

@@ -244,11 +244,21 @@ fn read_at(index: &Index, offset: u64, hash: gix::hash::Kind, max_size: u64) -> 
         let offset = index.offset_of(&id.to_owned())?;
         pack.entry(offset).ok()
     };
-    let mut inflate = gix::zlib::Inflate::default();
+    super::one_object::with_inflate(|inflate| decode(pack, offset, inflate, &at, max_size))
+}
+
+/// The object at `offset` of `pack`, its bases found by `at`, inflated by `inflate`.
+fn decode(
+    pack: &data::File,
+    offset: u64,
+    inflate: &mut gix::zlib::Inflate,
+    at: &dyn Fn(&gix::hash::oid) -> Option<data::Entry>,
+    max_size: u64,
+) -> Option<Lookup> {
     let entry = pack.entry(offset).ok()?;
     let resolve_header = |id: &gix::hash::oid| Ok(at(id).map(header::ResolvedBase::InPack));
     let outcome = pack
-        .decode_header(entry.clone(), &mut inflate, &resolve_header)
+        .decode_header(entry.clone(), inflate, &resolve_header)
         .ok()?;
     if outcome.object_size > max_size {
         return Some(Lookup::TooLarge {
@@ -263,7 +273,7 @@ fn read_at(index: &Index, offset: u64, hash: gix::hash::Kind, max_size: u64) -> 
         .decode_entry(
             entry,
             &mut data,
-            &mut inflate,
+            inflate,
             &resolve,
             &mut gix::odb::pack::cache::Never,
         )
