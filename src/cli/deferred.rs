@@ -19,7 +19,6 @@
 //! variant and the type both have one, the variant's stays, as it did when everything was
 //! built at once.
 
-use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{ArgMatches, Args, Command, FromArgMatches, Subcommand};
@@ -34,21 +33,7 @@ pub fn build_at_once() {
 
 /// A group of subcommands or an argument struct `T`, built by clap only when reached.
 #[derive(Debug)]
-pub struct Deferred<T>(T);
-
-impl<T> Deferred<T> {
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-impl<T> Deref for Deferred<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
+pub struct Deferred<T>(pub T);
 
 impl<T: FromArgMatches> FromArgMatches for Deferred<T> {
     fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {

@@ -231,57 +231,53 @@ pub fn main() -> i32 {
 /// Runs one command; each asks the context for what it needs (the project, the printer).
 fn run(ctx: &CommandContext, command: Command) -> Result<()> {
     match command {
-        Command::Init(args) => init::run(ctx, args.into_inner()),
-        Command::Sprint(cmd) => sprint::run(ctx, cmd.into_inner()),
-        Command::Mission(cmd) => mission::run(ctx, cmd.into_inner()),
-        Command::Session(cmd) => session::run(ctx, cmd.into_inner()),
-        Command::Decision(cmd) => knowledge::decision::run(ctx, cmd.into_inner()),
-        Command::Fact(cmd) => knowledge::fact::run(ctx, cmd.into_inner()),
-        Command::Learning(cmd) => knowledge::review::run_learning(ctx, cmd.into_inner()),
-        Command::Constraint(cmd) => {
-            knowledge::note::run(ctx, ItemKind::Constraint, cmd.into_inner())
-        }
-        Command::NextStep(cmd) => knowledge::next_step::run(ctx, cmd.into_inner()),
-        Command::Memory(cmd) => memory::run(ctx, cmd.into_inner()),
-        Command::Status(args) => status::run_status(ctx, args.into_inner()),
-        Command::Research(cmd) => research::run(ctx, cmd.into_inner()),
-        Command::Kb(cmd) => kb::run(ctx, cmd.into_inner()),
-        Command::Mcp(args) => mcp::run(ctx, args.into_inner()),
-        Command::Agents(cmd) => mcp::run_agents(ctx, cmd.into_inner()),
-        Command::Context(args) => context::run(ctx, args.into_inner()),
-        Command::Onboard(args) => context::run_onboard(ctx, args.into_inner()),
+        Command::Init(Deferred(args)) => init::run(ctx, args),
+        Command::Sprint(Deferred(cmd)) => sprint::run(ctx, cmd),
+        Command::Mission(Deferred(cmd)) => mission::run(ctx, cmd),
+        Command::Session(Deferred(cmd)) => session::run(ctx, cmd),
+        Command::Decision(Deferred(cmd)) => knowledge::decision::run(ctx, cmd),
+        Command::Fact(Deferred(cmd)) => knowledge::fact::run(ctx, cmd),
+        Command::Learning(Deferred(cmd)) => knowledge::review::run_learning(ctx, cmd),
+        Command::Constraint(Deferred(cmd)) => knowledge::note::run(ctx, ItemKind::Constraint, cmd),
+        Command::NextStep(Deferred(cmd)) => knowledge::next_step::run(ctx, cmd),
+        Command::Memory(Deferred(cmd)) => memory::run(ctx, cmd),
+        Command::Status(Deferred(args)) => status::run_status(ctx, args),
+        Command::Research(Deferred(cmd)) => research::run(ctx, cmd),
+        Command::Kb(Deferred(cmd)) => kb::run(ctx, cmd),
+        Command::Mcp(Deferred(args)) => mcp::run(ctx, args),
+        Command::Agents(Deferred(cmd)) => mcp::run_agents(ctx, cmd),
+        Command::Context(Deferred(args)) => context::run(ctx, args),
+        Command::Onboard(Deferred(args)) => context::run_onboard(ctx, args),
         Command::Log(args) => status::run_log(ctx, args),
-        Command::Completions(args) => completions::run(ctx, &args.into_inner()),
-        Command::Validate(cmd) => validate::run(ctx, cmd.into_inner()),
-        Command::Db(cmd) => db::run(ctx, cmd.into_inner()),
-        Command::Metric(cmd) => metric::run(ctx, cmd.into_inner()),
-        Command::Report(cmd) => report::run(ctx, cmd.into_inner()),
-        Command::Policy(cmd) => policy::run(ctx, cmd.into_inner()),
-        Command::Check(cmd) => check::run(ctx, cmd.into_inner()),
-        Command::Process(cmd) => process::run(ctx, cmd.into_inner()),
-        Command::Fsm(cmd) => process::run_fsm(ctx, cmd.into_inner()),
-        Command::Board(args) => board::run(ctx, args.into_inner()),
+        Command::Completions(Deferred(args)) => completions::run(ctx, &args),
+        Command::Validate(Deferred(cmd)) => validate::run(ctx, cmd),
+        Command::Db(Deferred(cmd)) => db::run(ctx, cmd),
+        Command::Metric(Deferred(cmd)) => metric::run(ctx, cmd),
+        Command::Report(Deferred(cmd)) => report::run(ctx, cmd),
+        Command::Policy(Deferred(cmd)) => policy::run(ctx, cmd),
+        Command::Check(Deferred(cmd)) => check::run(ctx, cmd),
+        Command::Process(Deferred(cmd)) => process::run(ctx, cmd),
+        Command::Fsm(Deferred(cmd)) => process::run_fsm(ctx, cmd),
+        Command::Board(Deferred(args)) => board::run(ctx, args),
         // These take the project and the printer directly.
-        Command::Import(args) => {
-            with_workspace(ctx, |ws, p| migrate::run_import(ws, args.into_inner(), p))
+        Command::Import(Deferred(args)) => {
+            with_workspace(ctx, |ws, p| migrate::run_import(ws, args, p))
         }
-        Command::Export(cmd) => {
-            with_workspace(ctx, |ws, p| migrate::run_export(ws, cmd.into_inner(), p))
+        Command::Export(Deferred(cmd)) => {
+            with_workspace(ctx, |ws, p| migrate::run_export(ws, cmd, p))
         }
-        Command::Sync(args) => with_workspace(ctx, |ws, p| sync::run(ws, args.into_inner(), p)),
-        Command::Merge(args) => with_workspace(ctx, |ws, p| merge::run(ws, args.into_inner(), p)),
-        Command::Conflicts(args) => {
-            with_workspace(ctx, |ws, p| sync::run_conflicts(ws, args.into_inner(), p))
+        Command::Sync(Deferred(args)) => with_workspace(ctx, |ws, p| sync::run(ws, args, p)),
+        Command::Merge(Deferred(args)) => with_workspace(ctx, |ws, p| merge::run(ws, args, p)),
+        Command::Conflicts(Deferred(args)) => {
+            with_workspace(ctx, |ws, p| sync::run_conflicts(ws, args, p))
         }
-        Command::Hook(cmd) => with_workspace(ctx, |ws, p| hook::run(ws, cmd.into_inner(), p)),
-        Command::History(args) => {
-            with_workspace(ctx, |ws, p| review::run_history(ws, args.into_inner(), p))
+        Command::Hook(Deferred(cmd)) => with_workspace(ctx, |ws, p| hook::run(ws, cmd, p)),
+        Command::History(Deferred(args)) => {
+            with_workspace(ctx, |ws, p| review::run_history(ws, args, p))
         }
-        Command::Diff(args) => {
-            with_workspace(ctx, |ws, p| review::run_diff(ws, args.into_inner(), p))
-        }
-        Command::Verify(args) => {
-            with_workspace(ctx, |ws, p| review::run_verify(ws, args.into_inner(), p))
+        Command::Diff(Deferred(args)) => with_workspace(ctx, |ws, p| review::run_diff(ws, args, p)),
+        Command::Verify(Deferred(args)) => {
+            with_workspace(ctx, |ws, p| review::run_verify(ws, args, p))
         }
         Command::Undo => with_workspace(ctx, review::run_undo),
     }
