@@ -3,11 +3,11 @@
 //!
 //! clap builds every command before it reads the first word. Each group's enum defers its
 //! commands' arguments (`#[command(defer = true)]`), but the top-level list still built every
-//! group with its list of commands: a tenth of a short command's instructions and some fifty
-//! of its page faults, and every top-level command's arguments. Wrapped in `Deferred`, a
-//! group or a command's arguments are built only when the command line reaches them. (Not
-//! `log`'s: its `--agent` filter stands in for the global `--agent`, which clap would add first
-//! to a deferred command and then find twice.)
+//! group with its list of commands, and every top-level command's arguments: a twentieth of a
+//! `mission complete`'s instructions and some fifty page faults of every command. Wrapped in
+//! `Deferred`, a group or a command's arguments are built only when the command line reaches
+//! them. (Not `log`'s: its `--agent` filter stands in for the global `--agent`, which clap
+//! would add first to a deferred command and then find twice.)
 //!
 //! Completions need the whole tree at once, and get it (`build_at_once`): they walk every
 //! level, and the tree of clap's `help` subcommand is copied from each group when the group's
