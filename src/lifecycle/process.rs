@@ -555,6 +555,29 @@ mod tests {
         assert_eq!(parse("g", commented.as_bytes()).unwrap().rows[1].line, 5);
     }
 
+    /// A graph file of `rows` (state, event, next, an action, a protocol), each after the
+    /// text `between` gives it, its header followed by a comment where `commented` says so.
+    fn graph_text(rows: &[Generated], between: &[&str], commented: &[bool]) -> String {
+        let mut text = String::new();
+        for (i, (state, event, next, action_ref, protocol)) in rows.iter().enumerate() {
+            text.push_str(between[i]);
+            text.push_str("[[transition]]");
+            text.push_str(if commented[i] { " # row\n" } else { "\n" });
+            text.push_str(&format!("state = \"{state}\"\nevent = \"{event}\"\n"));
+            text.push_str(&format!("next = \"{next}\"\n"));
+            if let Some(action_ref) = action_ref {
+                text.push_str("action_type = \"local\"\n");
+                text.push_str(&format!("action_ref = \"{action_ref}\"\n"));
+            }
+            if let Some(protocol) = protocol {
+                text.push_str(&format!("params = {{ protocol = \"{protocol}\" }}\n"));
+            }
+        }
+        text
+    }
+
+    type Generated = (String, String, String, Option<String>, Option<String>);
+
     proptest::proptest! {
         /// Any file of rows, with lines between them and each header written plainly or
         /// followed by a comment, and any one byte of it changed: whenever the quick reader
@@ -576,21 +599,9 @@ mod tests {
                 6,
             ),
             commented in proptest::collection::vec(proptest::prelude::any::<bool>(), 6),
-            change in proptest::option::of((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>())),
+            change in proptest::option::of(proptest::prelude::any::<(usize, u8)>()),
         ) {
-            let mut text = String::new();
-            for (i, (state, event, next, action_ref, protocol)) in rows.iter().enumerate() {
-                text.push_str(between[i]);
-                text.push_str(if commented[i] { "[[transition]] # row\n" } else { "[[transition]]\n" });
-                text.push_str(&format!("state = \"{state}\"\nevent = \"{event}\"\nnext = \"{next}\"\n"));
-                if let Some(action_ref) = action_ref {
-                    text.push_str(&format!("action_type = \"local\"\naction_ref = \"{action_ref}\"\n"));
-                }
-                if let Some(protocol) = protocol {
-                    text.push_str(&format!("params = {{ protocol = \"{protocol}\" }}\n"));
-                }
-            }
-            let mut bytes = text.into_bytes();
+            let mut bytes = graph_text(&rows, &between, &commented).into_bytes();
             if let (Some((at, byte)), false) = (change, bytes.is_empty()) {
                 let at = at % bytes.len();
                 bytes[at] = byte;

@@ -2,10 +2,12 @@
 //! completion reads its mission before its checks, again before the gate, and twice in its
 //! write; a write reads the policies and the process graph more than once. A tree id and a
 //! path fix a file's content (git names a tree by everything in it), so a kept copy is
-//! exactly what reading again would give, in any repository that has the tree.
+//! exactly what reading again would give, in any repository that has the tree. Each thread
+//! keeps its own: a command's reads repeat on the thread that made them, and threads (a
+//! server's, the tests') neither wait on one another nor push out each other's reads.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::sync::Mutex;
 
 use gix::ObjectId;
 
@@ -17,27 +19,31 @@ const MAX_KEPT_LEN: usize = 256 * 1024;
 /// A read: the tree, the path in it, and what was there (None: nothing at that path).
 type Read = (ObjectId, String, Option<Vec<u8>>);
 
-static KEPT_READS: Mutex<VecDeque<Read>> = Mutex::new(VecDeque::new());
+thread_local! {
+    static KEPT_READS: RefCell<VecDeque<Read>> = const { RefCell::new(VecDeque::new()) };
+}
 
-/// The file at `path` in `tree`, from the kept reads, or read by `read` and kept.
+/// The file at `path` in `tree`, from this thread's kept reads, or read by `read` and kept.
 pub(super) fn read_kept<E>(
     tree: ObjectId,
     path: &str,
     read: impl FnOnce() -> Result<Option<Vec<u8>>, E>,
 ) -> Result<Option<Vec<u8>>, E> {
-    {
-        let kept = KEPT_READS.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, _, bytes)) = kept.iter().find(|(t, p, _)| *t == tree && p == path) {
-            return Ok(bytes.clone());
-        }
+    let kept = KEPT_READS.with_borrow(|kept| {
+        let found = kept.iter().find(|(t, p, _)| *t == tree && p == path);
+        found.map(|(_, _, bytes)| bytes.clone())
+    });
+    if let Some(bytes) = kept {
+        return Ok(bytes);
     }
     let bytes = read()?;
     if bytes.as_ref().is_none_or(|b| b.len() <= MAX_KEPT_LEN) {
-        let mut kept = KEPT_READS.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.len() == KEPT {
-            kept.pop_front();
-        }
-        kept.push_back((tree, path.to_string(), bytes.clone()));
+        KEPT_READS.with_borrow_mut(|kept| {
+            if kept.len() == KEPT {
+                kept.pop_front();
+            }
+            kept.push_back((tree, path.to_string(), bytes.clone()));
+        });
     }
     Ok(bytes)
 }
@@ -68,7 +74,6 @@ mod tests {
     /// another path is read; a failed read is not kept; the oldest read is let go first.
     #[test]
     fn repeated_reads_are_kept_and_other_trees_or_paths_are_read() {
-        // Trees of this test only (the memo is the process's), each byte past what others use.
         let (a, b) = (tree(201), tree(202));
         let mut reads = 0;
         assert_eq!(
