@@ -290,7 +290,8 @@ pub(super) fn index_checking(
             .and_then(|(dir, name)| Some((dir, layout::record_id(name)?)))
             .filter(|(dir, id)| !id.contains('/') && is_mission_dir(dir, id))
             .map(|(_, id)| id);
-        if let Some(id) = id {
+        // (A first read starts from no missions: nothing to hash and look up.)
+        if let Some(id) = id.filter(|_| !index.missions.is_empty()) {
             index.missions.remove(id);
         }
         match (change.new, id) {
@@ -315,9 +316,11 @@ pub(super) fn index_checking(
     let checking = texts.is_some();
     let read_one = |(path, blob): (String, ObjectId), bytes: &[u8]| {
         // Only paths whose file name gives an id were queued.
-        let id = (path.rsplit_once('/'))
-            .and_then(|(_, name)| layout::record_id(name))
-            .unwrap_or_default();
+        let name_at = path
+            .bytes()
+            .rposition(|b| b == b'/')
+            .map_or(0, |slash| slash + 1);
+        let id = layout::record_id(&path[name_at..]).unwrap_or_default();
         // A summary needs no unknown keys (an imported record's `[legacy]` table, say).
         let mission = from_toml::<KnownKeysOnly<Mission>>(&path, bytes)
             .and_then(|KnownKeysOnly(m)| check_id(&path, id, &m.id).map(|_| m));

@@ -14,7 +14,8 @@
 //! alternate, in memory), a base named by id, an object that is not a blob, one over
 //! `MAX_BLOB_BYTES`, an entry that does not inflate, a delta that does not apply.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 
@@ -100,9 +101,12 @@ pub(super) fn plan<In>(
 fn place<In>(packs: &mut [Packed<In>], items: Vec<In>, id_of: impl Fn(&In) -> ObjectId) -> Vec<In> {
     let mut waiting: Vec<Option<In>> = items.into_iter().map(Some).collect();
     for Packed { index, wanted, .. } in packs.iter_mut() {
-        let left: Vec<(usize, ObjectId)> = (waiting.iter().enumerate())
-            .filter_map(|(i, item)| Some((i, id_of(item.as_ref()?))))
-            .collect();
+        // Room for every item at once: collected step by step, the list was copied as it
+        // grew, each time into memory touched for the first time.
+        let mut left: Vec<(usize, ObjectId)> = Vec::with_capacity(waiting.len());
+        left.extend(
+            (waiting.iter().enumerate()).filter_map(|(i, item)| Some((i, id_of(item.as_ref()?)))),
+        );
         if left.is_empty() {
             break;
         }
@@ -479,13 +483,20 @@ fn share<In>(nodes: Vec<Node>, wanted: Vec<(u64, In)>, pieces: usize) -> Vec<Pie
     // Each chain goes to the piece with the fewest entries so far, largest chains first (ties
     // in pack order).
     let mut roots: Vec<usize> = (0..nodes.len()).filter(|&p| root_of[p] == p).collect();
-    roots.sort_unstable_by_key(|&root| (std::cmp::Reverse(size_of[root]), root));
+    roots.sort_unstable_by_key(|&root| (Reverse(size_of[root]), root));
+    // The pieces by load, lightest on top (ties: the first piece): a scan of every piece for
+    // each chain was a tenth of the laying out at 100,000 blobs, most chains being one entry.
+    let mut lightest: BinaryHeap<Reverse<(usize, usize)>> =
+        (0..pieces).map(|piece| Reverse((0, piece))).collect();
     let mut load = vec![0usize; pieces];
     let mut piece_of: Vec<usize> = vec![0; nodes.len()];
     for root in roots {
-        let lightest = (0..pieces).min_by_key(|&t| load[t]).unwrap_or(0);
-        load[lightest] += size_of[root];
-        piece_of[root] = lightest;
+        let Some(Reverse((_, piece))) = lightest.pop() else {
+            break;
+        };
+        load[piece] += size_of[root];
+        piece_of[root] = piece;
+        lightest.push(Reverse((load[piece], piece)));
     }
     // About one wanted item a node (bases no one wants are few).
     let mut shares: Vec<Piece<In>> = (load.iter())
@@ -502,7 +513,7 @@ fn share<In>(nodes: Vec<Node>, wanted: Vec<(u64, In)>, pieces: usize) -> Vec<Pie
     }
     shares.retain(|(nodes, _)| !nodes.is_empty());
     // The largest first, so that the last piece taken is a small one.
-    shares.sort_by_key(|(nodes, _)| std::cmp::Reverse(nodes.len()));
+    shares.sort_by_key(|(nodes, _)| Reverse(nodes.len()));
     shares
 }
 

@@ -359,6 +359,19 @@ fn pieces_hold_whole_chains_in_pack_order_largest_first() {
         // Balanced as whole chains allow: here, no piece over the mean or the longest chain.
         let mean = total.div_ceil(shared.len());
         assert!(shared[0].0.len() <= mean.max(40), "{pieces} pieces");
+        // Each chain, largest first, went to the piece with the fewest entries so far (the
+        // first such piece on a tie): the loads are those of that rule worked out by hand.
+        let mut chains = sizes.to_vec();
+        chains.sort_by(|a, b| b.cmp(a));
+        let mut load = vec![0usize; pieces];
+        for size in chains {
+            let lightest = (0..pieces).min_by_key(|&p| load[p]).unwrap_or(0);
+            load[lightest] += size;
+        }
+        load.retain(|&n| n > 0);
+        load.sort_by(|a, b| b.cmp(a));
+        let loads: Vec<usize> = shared.iter().map(|(n, _)| n.len()).collect();
+        assert_eq!(loads, load, "{pieces} pieces");
     }
 }
 
