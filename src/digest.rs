@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::index::{Index, MissionEntry, StatusCounts, WidthCounts};
-use crate::lifecycle::{Next, Queue, Skipped};
+use crate::lifecycle::{Next, Queue, Skipped, Unmet};
 use crate::model::Status;
 
 /// How many missions of each status the digest keeps; the rest are only counted.
@@ -43,6 +43,15 @@ impl Digest {
 
     /// The digest of `index`, reusing a queue the caller already built.
     pub fn of_queue(index: &Index, queue: &Queue<'_>) -> Digest {
+        Self::of_queue_and_waiting(index, queue).0
+    }
+
+    /// [`Digest::of_queue`], and the unmet prerequisites of the missions its next mission was
+    /// chosen over (see [`Queue::next_and_waiting`]).
+    pub fn of_queue_and_waiting(
+        index: &Index,
+        queue: &Queue<'_>,
+    ) -> (Digest, BTreeMap<String, Vec<Unmet>>) {
         let mut totals = StatusCounts::default();
         let mut sprint_counts: BTreeMap<String, StatusCounts> = BTreeMap::new();
         let widths = WidthCounts::of_all(index.missions.values());
@@ -62,7 +71,9 @@ impl Digest {
                 .cloned()
                 .collect()
         };
-        Self::assemble((totals, widths), sprint_counts, first, queue.next())
+        let (next, waiting) = queue.next_and_waiting();
+        let digest = Self::assemble((totals, widths), sprint_counts, first, next);
+        (digest, waiting)
     }
 
     /// Puts a digest together from its parts; `first` gives the first missions of a status

@@ -3,8 +3,9 @@
 //! the full index, or the cached view a write uses so it never reads every mission.
 
 pub use crate::model::natural_cmp;
+use std::cell::RefCell;
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::hash::BuildHasherDefault;
 
 use serde::{Deserialize, Serialize};
@@ -457,6 +458,21 @@ impl<'a> Queue<'a> {
 
     /// The next mission to work on; see [`pick_next`].
     pub fn next(&self) -> Next {
+        self.next_with(&self.gates)
+    }
+
+    /// [`Queue::next`], and the unmet prerequisites of each mission it passed over, by id:
+    /// what a cache keeps so that the next write skips them without reading their links.
+    pub fn next_and_waiting(&self) -> (Next, BTreeMap<String, Vec<Unmet>>) {
+        let recording = Recording {
+            inner: &self.gates,
+            answers: RefCell::new(BTreeMap::new()),
+        };
+        let next = self.next_with(&recording);
+        (next, recording.answers.into_inner())
+    }
+
+    fn next_with(&self, gates: &impl Prerequisites) -> Next {
         let open = self
             .in_order(|m| matches!(m.status, InProgress | Current | Queued))
             .cloned();
@@ -470,7 +486,7 @@ impl<'a> Queue<'a> {
             .project
             .as_ref()
             .and_then(|p| p.current_sprint.as_deref());
-        pick_next(current, open, &self.gates, blocked)
+        pick_next(current, open, gates, blocked)
     }
 
     /// The mission that completing another should promote; see [`promote_from`].
@@ -485,6 +501,31 @@ impl<'a> Queue<'a> {
             self.in_order(|m| m.status == Queued).cloned(),
             &self.gates,
         )
+    }
+}
+
+/// Prerequisites that remember every answer of `unmet` that found some.
+struct Recording<'p, P> {
+    inner: &'p P,
+    answers: RefCell<BTreeMap<String, Vec<Unmet>>>,
+}
+
+impl<P: Prerequisites> Prerequisites for Recording<'_, P> {
+    fn status_of(&self, id: &str) -> Option<Status> {
+        self.inner.status_of(id)
+    }
+
+    fn blockers_of(&self, id: &str) -> Vec<String> {
+        self.inner.blockers_of(id)
+    }
+
+    fn unmet(&self, mission: &MissionEntry) -> Vec<Unmet> {
+        let unmet = self.inner.unmet(mission);
+        if !unmet.is_empty() {
+            let mut answers = self.answers.borrow_mut();
+            answers.insert(mission.id.clone(), unmet.clone());
+        }
+        unmet
     }
 }
 

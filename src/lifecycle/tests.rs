@@ -170,6 +170,42 @@ fn next_skips_missions_whose_requirements_are_not_completed() {
     assert_eq!(next(&idx).mission.unwrap().id, "C");
 }
 
+/// The answers `next_and_waiting` keeps are those of the missions `next` passed over, each
+/// what the gates say of it, and the pick is `next`'s.
+#[test]
+fn the_waiting_answers_are_those_of_the_missions_passed_over() {
+    let mut idx = index(
+        vec![
+            entry("A", Queued, Some("S1"), Some(1)),
+            entry("B", Queued, Some("S1"), Some(2)),
+            entry("C", Queued, Some("S1"), Some(3)),
+            entry("D", Queued, Some("S1"), Some(4)),
+        ],
+        Some("S1"),
+    );
+    link(&mut idx, "A", "B", DepType::Requires);
+    link(&mut idx, "C", "B", DepType::Blocks);
+    link(&mut idx, "A", "Gone", DepType::Requires);
+    let queue = Queue::new(&idx);
+    let (pick, waiting) = queue.next_and_waiting();
+    assert_eq!(format!("{pick:?}"), format!("{:?}", queue.next()));
+    assert_eq!(pick.mission.as_ref().map(|m| m.id.as_str()), Some("C"));
+    let gates = Gates::new(&idx);
+    let expected: std::collections::BTreeMap<String, Vec<Unmet>> = ["A", "B"]
+        .into_iter()
+        .map(|id| (id.to_string(), gates.unmet(&idx.missions[id])))
+        .collect();
+    assert_eq!(waiting, expected);
+    assert_eq!(
+        waiting["A"].len(),
+        2,
+        "B, and a mission that does not exist"
+    );
+    // Nothing passed over, nothing kept.
+    idx.missions.get_mut("A").unwrap().depends.clear();
+    assert!(Queue::new(&idx).next_and_waiting().1.is_empty());
+}
+
 #[test]
 fn relates_and_informs_never_gate_work() {
     let mut idx = index(

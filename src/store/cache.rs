@@ -686,7 +686,13 @@ pub fn save_index(
     reuse: Option<Reuse<'_>>,
 ) {
     if let Some(buckets) = encode_index(index, reuse) {
-        write_index(dir, tree, index, digest, windows, &buckets);
+        write_index(
+            dir,
+            tree,
+            index,
+            (digest, windows, &Waiting::new()),
+            &buckets,
+        );
     }
 }
 
@@ -752,13 +758,14 @@ pub fn encode_index<'a>(index: &Index, reuse: Option<Reuse<'a>>) -> Option<Encod
     })
 }
 
-/// Writes the buckets `encode_index` made, with the rest of the cache of `index`.
+/// Writes the buckets `encode_index` made, with the rest of the cache of `index`: its digest,
+/// the windows of the order of work, and the unmet prerequisites of the missions the digest's
+/// next mission was chosen over (so that the next write need not work them out again).
 pub fn write_index(
     dir: &Path,
     tree: ObjectId,
     index: &Index,
-    digest: &Digest,
-    windows: &Windows,
+    (digest, windows, waiting): (&Digest, &Windows, &Waiting),
     buckets: &EncodedIndex<'_>,
 ) {
     write(
@@ -767,7 +774,7 @@ pub fn write_index(
         MetaFile::Changed(&index.meta),
         DigestFile::Changed(digest),
         windows,
-        &Waiting::new(),
+        waiting,
         buckets.count,
         buckets.base,
         &buckets.fresh,

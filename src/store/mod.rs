@@ -867,7 +867,8 @@ pub(super) fn sharing_buckets<A, R>(
     }
     let summarize = || {
         let queue = Queue::new(index);
-        (Arc::new(Digest::of_queue(index, &queue)), queue.windows())
+        let (digest, waiting) = Digest::of_queue_and_waiting(index, &queue);
+        (Arc::new(digest), queue.windows(), waiting)
     };
     let parallel = index.missions.len() >= cache::MIN_PARALLEL_ENTRIES;
     std::thread::scope(|scope| {
@@ -885,8 +886,8 @@ pub(super) fn sharing_buckets<A, R>(
         };
         let summary = summary.map(joined);
         let write = move || {
-            let (digest, windows) = summary.unwrap_or_else(summarize);
-            cache::write_index(path, tree, index, &digest, &windows, encoded);
+            let (digest, windows, waiting) = summary.unwrap_or_else(summarize);
+            cache::write_index(path, tree, index, (&digest, &windows, &waiting), encoded);
             cache::remember_digest(path, tree, digest);
         };
         if !parallel {
@@ -911,25 +912,27 @@ fn cache_index(
 ) -> Arc<Digest> {
     let summarize = || {
         let queue = Queue::new(index);
-        (Arc::new(Digest::of_queue(index, &queue)), queue.windows())
+        let (digest, waiting) = Digest::of_queue_and_waiting(index, &queue);
+        (Arc::new(digest), queue.windows(), waiting)
     };
     let Some(tree) = tree else {
         return summarize().0;
     };
     let reuse = reuse.map(|(buckets, changed)| cache::Reuse { buckets, changed });
-    let ((digest, windows), buckets) = match index.missions.len() >= cache::MIN_PARALLEL_ENTRIES {
-        true => std::thread::scope(|scope| {
-            let helper = scope.spawn(summarize);
-            let buckets = cache::encode_index(index, reuse);
-            let summary = helper
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (summary, buckets)
-        }),
-        false => (summarize(), cache::encode_index(index, reuse)),
-    };
+    let ((digest, windows, waiting), buckets) =
+        match index.missions.len() >= cache::MIN_PARALLEL_ENTRIES {
+            true => std::thread::scope(|scope| {
+                let helper = scope.spawn(summarize);
+                let buckets = cache::encode_index(index, reuse);
+                let summary = helper
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (summary, buckets)
+            }),
+            false => (summarize(), cache::encode_index(index, reuse)),
+        };
     if let Some(buckets) = buckets {
-        cache::write_index(path, tree, index, &digest, &windows, &buckets);
+        cache::write_index(path, tree, index, (&digest, &windows, &waiting), &buckets);
     }
     cache::remember_digest(path, tree, digest.clone());
     digest
