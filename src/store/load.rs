@@ -315,7 +315,8 @@ pub(super) fn index_checking(
     index.missions.reserve(to_read.len());
     let checking = texts.is_some();
     let read_one = |(path, blob): (String, ObjectId), bytes: &[u8]| {
-        // Only paths whose file name gives an id were queued.
+        // Only paths whose file name gives an id were queued. (The name after the last `/`,
+        // found by a byte scan: `rsplit_once`'s search was 2% of a first verify's samples.)
         let name_at = path
             .bytes()
             .rposition(|b| b == b'/')
