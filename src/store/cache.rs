@@ -686,13 +686,7 @@ pub fn save_index(
     reuse: Option<Reuse<'_>>,
 ) {
     if let Some(buckets) = encode_index(index, reuse) {
-        write_index(
-            dir,
-            tree,
-            index,
-            (digest, windows, &Waiting::new()),
-            &buckets,
-        );
+        write_index(dir, tree, index, digest, windows, &Waiting::new(), &buckets);
     }
 }
 
@@ -765,7 +759,9 @@ pub fn write_index(
     dir: &Path,
     tree: ObjectId,
     index: &Index,
-    (digest, windows, waiting): (&Digest, &Windows, &Waiting),
+    digest: &Digest,
+    windows: &Windows,
+    waiting: &Waiting,
     buckets: &EncodedIndex<'_>,
 ) {
     write(

@@ -887,7 +887,7 @@ pub(super) fn sharing_buckets<A, R>(
         let summary = summary.map(joined);
         let write = move || {
             let (digest, windows, waiting) = summary.unwrap_or_else(summarize);
-            cache::write_index(path, tree, index, (&digest, &windows, &waiting), encoded);
+            cache::write_index(path, tree, index, &digest, &windows, &waiting, encoded);
             cache::remember_digest(path, tree, digest);
         };
         if !parallel {
@@ -932,7 +932,7 @@ fn cache_index(
             false => (summarize(), cache::encode_index(index, reuse)),
         };
     if let Some(buckets) = buckets {
-        cache::write_index(path, tree, index, (&digest, &windows, &waiting), &buckets);
+        cache::write_index(path, tree, index, &digest, &windows, &waiting, &buckets);
     }
     cache::remember_digest(path, tree, digest.clone());
     digest

@@ -75,6 +75,9 @@ pub fn decode_refs(bytes: &[u8]) -> Option<Vec<Ref>> {
     bytes.chunks(Ref::SIZE).map(Ref::decode).collect()
 }
 
+/// The most room a read makes before the file's bytes show it needs more.
+const READ_ROOM: usize = 1 << 20;
+
 /// The cache directory: shelves (subdirectories) of content-named files.
 #[derive(Debug)]
 pub struct Objects {
@@ -111,13 +114,17 @@ impl Objects {
     pub fn read(&self, shelf: &str, r: Ref) -> Option<Vec<u8>> {
         // The length is known: room for one byte more tells a longer file apart, and no
         // `stat` is needed for the size (`fs::read` asks for one; a write at 100,000 missions
-        // reads some sixty of these files).
+        // reads some sixty of these files). A damaged manifest may name up to 4 GiB: room is
+        // made for at most `READ_ROOM` at first, and grows only as the bytes come.
         let len = r.len as usize;
         let mut file = fs::File::open(self.dir.join(shelf).join(r.name())).ok()?;
-        let mut bytes = vec![0; len + 1];
+        let mut bytes = vec![0; len.min(READ_ROOM) + 1];
         let mut filled = 0;
         // Read until the end of the file, or until it proves longer than named.
         while filled <= len {
+            if filled == bytes.len() {
+                bytes.resize((bytes.len() * 2).min(len + 1), 0);
+            }
             match file.read(&mut bytes[filled..]) {
                 Ok(0) => break,
                 Ok(n) => filled += n,
@@ -224,6 +231,14 @@ mod tests {
         assert_eq!(objects.read("s", r).unwrap(), b"hello");
         std::fs::remove_file(&file).unwrap();
         assert!(objects.read("s", r).is_none(), "a missing file");
+        // Over the room made at first: read whole as it grows, and one byte more refused.
+        let big: Vec<u8> = (0..3 * READ_ROOM + 7).map(|n| n as u8).collect();
+        let r_big = objects.write("s", &big).unwrap();
+        assert_eq!(objects.read("s", r_big).unwrap(), big);
+        let mut longer = big.clone();
+        longer.push(0);
+        std::fs::write(dir.path().join("s").join(r_big.name()), &longer).unwrap();
+        assert!(objects.read("s", r_big).is_none(), "one byte longer");
         let refs = vec![r, Ref::of(b"other").unwrap()];
         assert_eq!(decode_refs(&encode_refs(&refs)).unwrap(), refs);
         assert!(decode_refs(&[0; 5]).is_none());
